@@ -1,0 +1,54 @@
+// The `plumbline` command: each subcommand lives in its own file and is looked up here by name.
+import { pathToFileURL } from 'node:url';
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** A subcommand: gets the arguments after its name, returns the exit code. */
+export type CliCommand = (args: readonly string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Readonly<
+  Record<string, { readonly summary: string; readonly load: () => Promise<CliCommand> }>
+> = {
+  schema: {
+    summary: 'schema export --spec FILE [--out FILE]: the event schemas as JSON Schema',
+    load: async () => (await import('./schema.js')).schemaCommand,
+  },
+  generate: {
+    summary:
+      'generate <target> --spec FILE [--out DIR] [--check]: generated artifacts (collector), --check fails on drift',
+    load: async () => (await import('./generate.js')).generateCommand,
+  },
+};
+
+const defaultIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name === undefined ? undefined : COMMANDS[name];
+  if (command === undefined) {
+    io.stderr(
+      `usage: plumbline <command> ...\n${Object.entries(COMMANDS)
+        .map(([key, value]) => `  ${key.padEnd(10)} ${value.summary}\n`)
+        .join('')}`,
+    );
+    return name === undefined || name === '--help' ? 0 : 2;
+  }
+  try {
+    return await (
+      await command.load()
+    )(rest, io);
+  } catch (error) {
+    io.stderr(`plumbline ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

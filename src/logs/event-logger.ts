@@ -1,0 +1,263 @@
+// Schema-enforced event logs on pino: each declared event gets, once at creation, a compiled
+// validator and a pino child with its envelope bindings and redaction; a call only validates,
+// adds the active span's IDs and writes. Bad input is written as a marked line and counted.
+import { Ajv, type ValidateFunction } from 'ajv';
+import { pino, type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import type { EventFields, EventName, EventSpec, LogLevel, TelemetrySpec } from '../spec/types.js';
+import { DEFAULT_MAX_STRING_LENGTH, REDACTED, eventInputSchema } from './field-schema.js';
+import { activeTraceFields } from './trace-fields.js';
+import {
+  SchemaViolationError,
+  violationsFromAjv,
+  type Violation,
+  type ViolationReason,
+} from './violations.js';
+
+/** Where OTel Logs (OTLP) get a copy of each line; see otel-bridge.ts. */
+export interface LogBridge {
+  emit(event: string, level: LogLevel, attributes: Record<string, unknown>): void;
+}
+
+export interface EventLoggerOptions {
+  /** A pino destination stream, a file path, or a file descriptor. Default: stdout (fd 1). */
+  readonly destination?: DestinationStream | string | number;
+  /** Lowest level written. Default: 'info', or PLUMBLINE_LOG_LEVEL. */
+  readonly level?: LogLevel;
+  /** Throw SchemaViolationError on bad input instead of writing a marked line (for tests). */
+  readonly strict?: boolean;
+  /** Called once per violation reason of a call (the telemetry counts these on a metric). */
+  readonly onViolation?: (event: string, reason: ViolationReason) => void;
+  /** Called with the number of bytes a full asynchronous destination had to drop. */
+  readonly onDrop?: (bytes: number) => void;
+  /** Largest buffered bytes of an asynchronous file/fd destination before it drops. Default 16 MiB. */
+  readonly maxBufferedBytes?: number;
+  readonly bridge?: LogBridge;
+}
+
+export interface EventLogger<S extends TelemetrySpec = TelemetrySpec> {
+  /** Writes one event line; typed from the spec, validated at run time, never throws (but in strict mode). */
+  event<N extends EventName<S>>(name: N, fields: EventFields<S['events'][N]>): void;
+  /** Flushes an asynchronous destination. */
+  flush(): Promise<void>;
+}
+
+/** The label value for events the spec does not declare: a name from the call could be anything. */
+export const UNKNOWN_EVENT_LABEL = '(unknown)';
+const MAX_UNKNOWN_NAME_LENGTH = 128;
+const MAX_UNKNOWN_FIELDS = 32;
+
+interface CompiledEvent {
+  readonly name: string;
+  readonly level: LogLevel;
+  readonly enabled: boolean;
+  readonly logger: PinoLogger;
+  readonly write: (this: PinoLogger, object: object) => void;
+  readonly validate: ValidateFunction;
+  readonly declared: ReadonlySet<string>;
+  /** Keys of string fields and their caps, checked after validation passes. */
+  readonly stringKeys: readonly string[];
+  readonly stringCaps: readonly number[];
+  readonly sensitiveKeys: readonly string[];
+}
+
+export function createEventLogger<const S extends TelemetrySpec>(
+  spec: S,
+  options: EventLoggerOptions = {},
+): EventLogger<S> {
+  return new SchemaEventLogger(spec, options) as unknown as EventLogger<S>;
+}
+
+/** pino options shared by the event logger and the bench's bare-pino baseline. */
+export function pinoOptions(spec: TelemetrySpec, level: LogLevel): LoggerOptions {
+  return {
+    level,
+    base: { service: spec.service.name },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+}
+
+function resolveDestination(
+  destination: EventLoggerOptions['destination'],
+  maxBufferedBytes: number,
+  onDrop: ((bytes: number) => void) | undefined,
+): DestinationStream {
+  if (destination !== undefined && typeof destination === 'object') return destination;
+  const stream = pino.destination({
+    dest: destination ?? 1,
+    sync: false,
+    mkdir: typeof destination === 'string',
+    maxLength: maxBufferedBytes,
+  });
+  // sonic-boom emits 'drop' with the data it could not buffer: count, never block the app.
+  (stream as unknown as NodeJS.EventEmitter).on('drop', (data: string | Buffer) => onDrop?.(data.length));
+  (stream as unknown as NodeJS.EventEmitter).on('error', () => onDrop?.(0));
+  return stream;
+}
+
+class SchemaEventLogger {
+  private readonly events = new Map<string, CompiledEvent>();
+  private readonly root: PinoLogger;
+  private readonly unknownLogger: PinoLogger;
+  private readonly strict: boolean;
+  private readonly onViolation: ((event: string, reason: ViolationReason) => void) | undefined;
+  private readonly bridge: LogBridge | undefined;
+  private readonly destination: DestinationStream;
+
+  constructor(spec: TelemetrySpec, options: EventLoggerOptions) {
+    const level = options.level ?? (process.env.PLUMBLINE_LOG_LEVEL as LogLevel | undefined) ?? 'info';
+    this.destination = resolveDestination(
+      options.destination,
+      options.maxBufferedBytes ?? 16 << 20,
+      options.onDrop,
+    );
+    this.root = pino(pinoOptions(spec, level), this.destination);
+    this.strict = options.strict === true;
+    this.onViolation = options.onViolation;
+    this.bridge = options.bridge;
+    const schemaVersion = spec.schemaVersion ?? '1';
+    this.unknownLogger = this.root.child({ schema_version: schemaVersion });
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    for (const [name, event] of Object.entries(spec.events)) {
+      this.events.set(name, compileEvent(this.root, ajv, name, event, schemaVersion));
+    }
+  }
+
+  event(name: string, fields: unknown): void {
+    const compiled = this.events.get(name);
+    if (compiled === undefined) {
+      this.unknownEvent(name, fields);
+      return;
+    }
+    if (!compiled.enabled) return;
+    let line: Record<string, unknown>;
+    if (compiled.validate(fields)) {
+      line = this.capStrings(compiled, fields as Record<string, unknown>);
+    } else {
+      const violations =
+        typeof fields === 'object' && fields !== null && !Array.isArray(fields)
+          ? violationsFromAjv(compiled.validate.errors ?? [])
+          : [{ reason: 'not_an_object' as const }];
+      line = this.repair(compiled, fields, violations);
+    }
+    const traceFields = activeTraceFields();
+    const output = traceFields === undefined ? line : Object.assign(traceFields, line);
+    compiled.write.call(compiled.logger, output);
+    if (this.bridge !== undefined) this.bridge.emit(name, compiled.level, redactedCopy(compiled, line));
+  }
+
+  flush(): Promise<void> {
+    return new Promise((resolve) => {
+      const stream = this.destination as { flush?: (cb?: (error?: Error) => void) => void };
+      if (typeof stream.flush !== 'function') return resolve();
+      try {
+        stream.flush(() => resolve());
+      } catch {
+        resolve(); // a destination that is not open yet or already closed has nothing to flush
+      }
+    });
+  }
+
+  /** Copies the line only when a string is over its cap: the common call allocates nothing here. */
+  private capStrings(compiled: CompiledEvent, fields: Record<string, unknown>): Record<string, unknown> {
+    let line = fields;
+    let violations: Violation[] | undefined;
+    for (let i = 0; i < compiled.stringKeys.length; i++) {
+      const key = compiled.stringKeys[i]!;
+      const value = line[key];
+      if (typeof value !== 'string') continue;
+      const cap = compiled.stringCaps[i]!;
+      const wellFormed = value.isWellFormed();
+      if (value.length <= cap && wellFormed) continue;
+      if (line === fields) line = { ...fields };
+      let kept = value.length > cap ? value.slice(0, cap) : value;
+      if (!kept.isWellFormed()) kept = kept.toWellFormed();
+      line[key] = kept;
+      if (value.length > cap) (violations ??= []).push({ field: key, reason: 'too_long' });
+    }
+    if (violations !== undefined) {
+      this.report(compiled.name, violations);
+      line.schema_violations = violations;
+    }
+    return line;
+  }
+
+  /** Keeps the fields that passed, lists the ones that did not; never echoes a bad value. */
+  private repair(compiled: CompiledEvent, fields: unknown, violations: Violation[]): Record<string, unknown> {
+    const bad = new Set(violations.map((v) => v.field));
+    const line: Record<string, unknown> = {};
+    if (typeof fields === 'object' && fields !== null && !Array.isArray(fields)) {
+      for (const key of Object.keys(fields)) {
+        if (compiled.declared.has(key) && !bad.has(key)) line[key] = (fields as Record<string, unknown>)[key];
+      }
+    }
+    const capped = this.capStrings(compiled, line);
+    const all = [...violations, ...((capped.schema_violations as Violation[] | undefined) ?? [])];
+    this.report(compiled.name, violations);
+    capped.schema_violations = all;
+    return capped;
+  }
+
+  private unknownEvent(name: unknown, fields: unknown): void {
+    const violations: Violation[] = [{ reason: 'unknown_event' }];
+    this.report(UNKNOWN_EVENT_LABEL, violations, String(name));
+    const keys =
+      typeof fields === 'object' && fields !== null ? Object.keys(fields).slice(0, MAX_UNKNOWN_FIELDS) : [];
+    this.unknownLogger.warn({
+      event: String(name).slice(0, MAX_UNKNOWN_NAME_LENGTH).toWellFormed(),
+      ...activeTraceFields(),
+      unknown_fields: keys.map((key) => key.slice(0, MAX_UNKNOWN_NAME_LENGTH).toWellFormed()),
+      schema_violations: violations,
+    });
+  }
+
+  private report(event: string, violations: readonly Violation[], shownName = event): void {
+    if (this.strict) throw new SchemaViolationError(shownName, violations);
+    if (this.onViolation === undefined) return;
+    for (const violation of violations) {
+      try {
+        this.onViolation(event, violation.reason);
+      } catch {
+        // a failing counter must not turn a log call into an exception
+      }
+    }
+  }
+}
+
+function compileEvent(
+  root: PinoLogger,
+  ajv: Ajv,
+  name: string,
+  event: EventSpec,
+  schemaVersion: string,
+): CompiledEvent {
+  const sensitiveKeys = Object.entries(event.fields)
+    .filter(([, field]) => field.sensitive === true)
+    .map(([key]) => key);
+  const logger = root.child(
+    { event: name, schema_version: schemaVersion },
+    sensitiveKeys.length === 0
+      ? {}
+      : { redact: { paths: sensitiveKeys.map((key) => JSON.stringify([key])), censor: REDACTED } },
+  );
+  const stringFields = Object.entries(event.fields).filter(([, field]) => field.type === 'string');
+  return {
+    name,
+    level: event.level,
+    enabled: logger.isLevelEnabled(event.level),
+    logger,
+    write: logger[event.level] as (this: PinoLogger, object: object) => void,
+    validate: ajv.compile(eventInputSchema(event)),
+    declared: new Set(Object.keys(event.fields)),
+    stringKeys: stringFields.map(([key]) => key),
+    stringCaps: stringFields.map(([, field]) => field.maxLength ?? DEFAULT_MAX_STRING_LENGTH),
+    sensitiveKeys,
+  };
+}
+
+function redactedCopy(compiled: CompiledEvent, line: Record<string, unknown>): Record<string, unknown> {
+  if (compiled.sensitiveKeys.length === 0) return line;
+  const copy = { ...line };
+  for (const key of compiled.sensitiveKeys) if (key in copy) copy[key] = REDACTED;
+  return copy;
+}

@@ -1,0 +1,93 @@
+// One spelling for every name that crosses from the spec to Prometheus: the exposition, the
+// generated rules and the dashboards all call these, so they cannot disagree.
+
+const UNIT_SUFFIX: Readonly<Record<string, string>> = {
+  s: 'seconds',
+  ms: 'milliseconds',
+  us: 'microseconds',
+  ns: 'nanoseconds',
+  min: 'minutes',
+  h: 'hours',
+  d: 'days',
+  By: 'bytes',
+  KiBy: 'kibibytes',
+  MiBy: 'mebibytes',
+  '%': 'percent',
+};
+
+/** The Prometheus unit word for a UCUM unit ('' for dimensionless units such as '1' or '{event}'). */
+export function prometheusUnit(unit: string | undefined): string {
+  if (unit === undefined || unit === '' || unit === '1' || unit.startsWith('{')) return '';
+  return UNIT_SUFFIX[unit] ?? sanitizeMetricName(unit);
+}
+
+/** Replaces every character Prometheus does not allow in a metric name with '_'. */
+export function sanitizeMetricName(name: string): string {
+  let out = name.replace(/[^a-zA-Z0-9_:]/g, '_');
+  if (/^[0-9]/.test(out)) out = '_' + out;
+  return out;
+}
+
+/** Replaces every character Prometheus does not allow in a label name with '_'. */
+export function sanitizeLabelName(name: string): string {
+  let out = name.replace(/[^a-zA-Z0-9_]/g, '_');
+  if (/^[0-9]/.test(out)) out = '_' + out;
+  return out;
+}
+
+/**
+ * The base name of an instrument in Prometheus: dots become underscores and the unit word is
+ * appended once (OTel's Prometheus compatibility rules). Counters get `_total` in
+ * {@link prometheusCounterName}; histograms get `_bucket`, `_sum`, `_count`.
+ */
+export function prometheusBaseName(name: string, unit: string | undefined): string {
+  const base = sanitizeMetricName(name);
+  const unitWord = prometheusUnit(unit);
+  if (unitWord === '' || base.endsWith('_' + unitWord)) return base;
+  return `${base}_${unitWord}`;
+}
+
+export function prometheusCounterName(name: string, unit: string | undefined): string {
+  const base = prometheusBaseName(name, unit).replace(/_total$/, '');
+  return `${base}_total`;
+}
+
+/**
+ * A float the way Prometheus writes it in `le` and `quantile` labels (Go's
+ * strconv.FormatFloat(v, 'g', -1, 64), with ".0" added to whole numbers): Prometheus 3
+ * normalises `le="1"` to `le="1.0"`, so the exposition and the rules use this one spelling.
+ */
+export function formatPrometheusFloat(value: number): string {
+  if (value === Infinity) return '+Inf';
+  if (value === -Infinity) return '-Inf';
+  if (Number.isNaN(value)) return 'NaN';
+  const text = goShortestG(value);
+  return /[.eE]/.test(text) || text.includes('Inf') || text.includes('NaN') ? text : `${text}.0`;
+}
+
+function goShortestG(value: number): string {
+  if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  // JS toExponential() without an argument gives the shortest round-tripping digits.
+  const [mantissa, expText] = value.toExponential().split('e') as [string, string];
+  const exponent = Number(expText);
+  // Go switches to exponent form below 1e-4 and from 1e6 up (eprec = 6 for shortest).
+  if (exponent < -4 || exponent >= 6) {
+    return `${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  return String(value);
+}
+
+/**
+ * Names of the SLO series shared by the rule generator, the in-process calculator's gauges and
+ * the dashboards. Recording rules carry the label `slo`; windows are Prometheus durations.
+ */
+export const sloSeries = {
+  /** Recording rule: the error ratio of one SLO over one window, e.g. plumbline_slo:error_ratio:rate5m. */
+  errorRatio: (window: string): string => `plumbline_slo:error_ratio:rate${window}`,
+  /** Recording rule: events counted over one window (for the low-traffic guard). */
+  events: (window: string): string => `plumbline_slo:events:increase${window}`,
+  /** In-process gauges, labels {slo, window}, {slo}, {slo, tier, severity}. */
+  burnRateGauge: 'plumbline_slo_burn_rate',
+  errorBudgetRemainingGauge: 'plumbline_slo_error_budget_remaining',
+  alertFiringGauge: 'plumbline_slo_alert_firing',
+} as const;

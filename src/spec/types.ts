@@ -1,0 +1,210 @@
+// The telemetry spec as users write it: one typed object per service, read by the runtime SDK
+// and by every generator (collector YAML, Prometheus rules, dashboards, docs).
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'string[]' | 'object';
+
+export interface FieldSpec {
+  readonly type: FieldType;
+  /** Defaults to true: a missing required field is a schema violation. */
+  readonly required?: boolean;
+  /** Redacted (replaced by "[REDACTED]") before the line reaches any destination. */
+  readonly sensitive?: boolean;
+  /** User-supplied: control characters escaped and length capped before it reaches any destination. */
+  readonly untrusted?: boolean;
+  /** For strings: the longest value kept; longer values are cut and the line marked. Default 4096. */
+  readonly maxLength?: number;
+  /** For strings: the only values allowed. */
+  readonly enum?: readonly string[];
+  readonly description?: string;
+}
+
+export interface EventSpec {
+  readonly level: LogLevel;
+  readonly description?: string;
+  readonly fields: Readonly<Record<string, FieldSpec>>;
+  /** Security events go to their own stream, never into the application log. */
+  readonly security?: boolean;
+}
+
+export interface ServiceSpec {
+  readonly name: string;
+  readonly version?: string;
+  readonly environment?: string;
+}
+
+/** Explicit boundaries, or a plan derived from the spec's SLO thresholds over a range. */
+export type BucketPlan =
+  | { readonly boundaries: readonly number[] }
+  | {
+      readonly fromSlos: {
+        /** Smallest and largest boundary of the plan. */
+        readonly min: number;
+        readonly max: number;
+        /** Boundaries per decade between min and max (default 4), before SLO thresholds are added. */
+        readonly perDecade?: number;
+      };
+    };
+
+export interface ExemplarSpec {
+  /** Default true. */
+  readonly enabled?: boolean;
+  /** Only buckets whose upper boundary is above this value keep exemplars (the slow buckets). */
+  readonly minValue?: number;
+  /** At most this many exemplars replaced per second per series (default unlimited). */
+  readonly maxPerSecond?: number;
+}
+
+export interface HistogramSpec {
+  readonly description: string;
+  /** UCUM unit: 's', 'ms', 'By', '1', ... */
+  readonly unit: string;
+  readonly attributes?: readonly string[];
+  /** Distinct attribute sets kept before measurements go to the overflow series. Default 2000. */
+  readonly cardinalityLimit?: number;
+  readonly buckets: BucketPlan;
+  readonly exemplars?: ExemplarSpec;
+}
+
+export interface CounterSpec {
+  readonly description: string;
+  readonly unit?: string;
+  readonly attributes?: readonly string[];
+  readonly cardinalityLimit?: number;
+}
+
+export interface GaugeSpec {
+  readonly description: string;
+  readonly unit?: string;
+  readonly attributes?: readonly string[];
+  readonly cardinalityLimit?: number;
+}
+
+/** Selects series by attribute values: { outcome: ['error', 'timeout'] }. */
+export type AttributeMatch = Readonly<Record<string, readonly string[]>>;
+
+export type SliSpec =
+  | {
+      readonly kind: 'availability';
+      /** A counter or histogram of all requests. */
+      readonly metric: string;
+      /** The requests that count as bad. */
+      readonly bad: AttributeMatch;
+      /** Only these requests count at all (e.g. exclude client errors). */
+      readonly where?: AttributeMatch;
+    }
+  | {
+      readonly kind: 'latency';
+      readonly histogram: string;
+      /** In the histogram's unit; must be one of its bucket boundaries. */
+      readonly threshold: number;
+      readonly where?: AttributeMatch;
+    };
+
+export type SloWindow = '30d' | '28d' | '7d';
+
+export interface AlertTierSpec {
+  readonly severity: 'page' | 'ticket';
+  /** Burn-rate factor, e.g. 14.4. */
+  readonly burnRate: number;
+  readonly longWindow: string;
+  readonly shortWindow: string;
+}
+
+export interface SloSpec {
+  readonly description: string;
+  readonly sli: SliSpec;
+  /** Percent, e.g. 99.9. */
+  readonly objective: number;
+  readonly window?: SloWindow;
+  /**
+   * Alerting tiers by name. Omitted: the SRE workbook's four (page-fast, page-slow,
+   * ticket-fast, ticket-slow). A tier set to false is turned off; an object overrides it.
+   */
+  readonly alerting?: Readonly<Record<string, AlertTierSpec | false>>;
+  /** Fewer events than this in a long window never fire an alert (low-traffic guard). Default 10. */
+  readonly minEvents?: number;
+}
+
+export type SamplingPolicySpec =
+  | { readonly name: string; readonly kind: 'errors' }
+  | {
+      readonly name: string;
+      readonly kind: 'latency';
+      readonly thresholdMs: number;
+      /** Per-route thresholds keyed by the value of `routeAttribute` (default http.route). */
+      readonly routes?: Readonly<Record<string, number>>;
+      readonly routeAttribute?: string;
+    }
+  | { readonly name: string; readonly kind: 'exemplar' }
+  | {
+      readonly name: string;
+      readonly kind: 'attribute';
+      readonly key: string;
+      readonly values: readonly string[];
+    }
+  | {
+      readonly name: string;
+      readonly kind: 'budget';
+      readonly tracesPerSecond: number;
+      /** Attribute of the local root span that names the fairness key (route, tenant). */
+      readonly key?: string;
+      /** Weighted fair shares per key value; unlisted keys weigh 1. */
+      readonly weights?: Readonly<Record<string, number>>;
+    };
+
+export interface SamplingSpec {
+  /** Grace period after the local root ends, for detached async work. Default 100 ms. */
+  readonly decisionWaitMs?: number;
+  readonly maxTraces?: number;
+  readonly maxSpansPerTrace?: number;
+  readonly maxBytes?: number;
+  readonly dryRun?: boolean;
+  readonly policies: readonly SamplingPolicySpec[];
+}
+
+export interface TelemetrySpec {
+  /** Version of this spec's format. */
+  readonly specVersion?: 1;
+  /** Version of the event schemas; written on every log line as schema_version. */
+  readonly schemaVersion?: string;
+  readonly service: ServiceSpec;
+  readonly events: Readonly<Record<string, EventSpec>>;
+  readonly counters?: Readonly<Record<string, CounterSpec>>;
+  readonly gauges?: Readonly<Record<string, GaugeSpec>>;
+  readonly histograms?: Readonly<Record<string, HistogramSpec>>;
+  readonly slos?: Readonly<Record<string, SloSpec>>;
+  readonly sampling?: SamplingSpec;
+}
+
+// ---- compile-time types derived from a spec ----
+
+type FieldValue<F extends FieldSpec> = F['type'] extends 'string'
+  ? F['enum'] extends readonly (infer E extends string)[]
+    ? E
+    : string
+  : F['type'] extends 'integer' | 'number'
+    ? number
+    : F['type'] extends 'boolean'
+      ? boolean
+      : F['type'] extends 'string[]'
+        ? readonly string[]
+        : Readonly<Record<string, unknown>>;
+
+type RequiredKeys<Fs extends Readonly<Record<string, FieldSpec>>> = {
+  [K in keyof Fs]: Fs[K]['required'] extends false ? never : K;
+}[keyof Fs];
+type OptionalKeys<Fs extends Readonly<Record<string, FieldSpec>>> = Exclude<keyof Fs, RequiredKeys<Fs>>;
+
+/** The object `log.event(name, fields)` takes for one event of a spec. */
+export type EventFields<E extends EventSpec> = {
+  -readonly [K in RequiredKeys<E['fields']>]: FieldValue<E['fields'][K]>;
+} & {
+  -readonly [K in OptionalKeys<E['fields']>]?: FieldValue<E['fields'][K]>;
+};
+
+export type EventName<S extends TelemetrySpec> = Extract<keyof S['events'], string>;
+export type HistogramName<S extends TelemetrySpec> = Extract<keyof NonNullable<S['histograms']>, string>;
+export type CounterName<S extends TelemetrySpec> = Extract<keyof NonNullable<S['counters']>, string>;
+export type GaugeName<S extends TelemetrySpec> = Extract<keyof NonNullable<S['gauges']>, string>;

@@ -1,0 +1,161 @@
+// createTelemetry: assembles the SDK for one service from its spec — tracer and meter providers
+// with the service's resource, the event logger, optional OTLP export — and one shutdown.
+import {
+  context,
+  diag,
+  metrics as metricsApi,
+  propagation,
+  trace,
+  type Meter,
+  type Tracer,
+} from '@opentelemetry/api';
+import { logs as logsApi } from '@opentelemetry/api-logs';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { createEventLogger, type EventLogger, type EventLoggerOptions } from '../logs/event-logger.js';
+import { otelLogBridge } from '../logs/otel-bridge.js';
+import type { LogLevel, TelemetrySpec } from '../spec/types.js';
+import { validateSpec } from '../spec/validate.js';
+import { serviceResource } from './resource.js';
+
+export interface TelemetryOptions {
+  /** Event log destination: a pino destination stream, a file path, or a file descriptor (default 1). */
+  readonly logDestination?: EventLoggerOptions['destination'];
+  readonly logLevel?: LogLevel;
+  /** Throw on schema violations instead of counting them (for tests). */
+  readonly strict?: boolean;
+  /**
+   * OTLP/HTTP base URL (e.g. http://127.0.0.1:4318) for traces, metrics and (with otlpLogs)
+   * logs. Default: OTEL_EXPORTER_OTLP_ENDPOINT; unset means no export.
+   */
+  readonly otlpEndpoint?: string;
+  /** Also send event lines to OTel Logs over OTLP. Default true when an OTLP endpoint is set. */
+  readonly otlpLogs?: boolean;
+  /** Per-request timeout of every OTLP export, in ms. Default 10,000. */
+  readonly exportTimeoutMs?: number;
+  /** Largest number of spans waiting for export; more are dropped and counted. Default 2048. */
+  readonly maxQueuedSpans?: number;
+  /** Extra span processors (e.g. an in-memory exporter in tests), after plumbline's own. */
+  readonly spanProcessors?: readonly SpanProcessor[];
+  /** Extra metric readers for the meter provider. */
+  readonly metricReaders?: readonly MetricReader[];
+  /** Register the providers as the OTel globals (default true); shutdown() unregisters them. */
+  readonly registerGlobal?: boolean;
+}
+
+export interface Telemetry<S extends TelemetrySpec = TelemetrySpec> {
+  readonly spec: S;
+  readonly log: EventLogger<S>;
+  readonly tracer: Tracer;
+  /** The OTel meter for instruments the spec does not declare. */
+  readonly meter: Meter;
+  readonly tracerProvider: NodeTracerProvider;
+  readonly meterProvider: MeterProvider;
+  /** Flushes and stops everything; safe to call more than once. */
+  shutdown(): Promise<void>;
+  forceFlush(): Promise<void>;
+}
+
+export function createTelemetry<const S extends TelemetrySpec>(
+  spec: S,
+  options: TelemetryOptions = {},
+): Telemetry<S> {
+  validateSpec(spec);
+  const resource = serviceResource(spec);
+  const otlpEndpoint = trimSlash(options.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT);
+  const timeoutMillis = options.exportTimeoutMs ?? 10_000;
+
+  const spanProcessors: SpanProcessor[] = [];
+  if (otlpEndpoint !== undefined) {
+    spanProcessors.push(
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${otlpEndpoint}/v1/traces`, timeoutMillis }), {
+        maxQueueSize: options.maxQueuedSpans ?? 2048,
+        exportTimeoutMillis: timeoutMillis,
+      }),
+    );
+  }
+  spanProcessors.push(...(options.spanProcessors ?? []));
+  const tracerProvider = new NodeTracerProvider({ resource, spanProcessors });
+
+  const meterProvider = new MeterProvider({ resource, readers: [...(options.metricReaders ?? [])] });
+
+  let loggerProvider: LoggerProvider | undefined;
+  if (otlpEndpoint !== undefined && options.otlpLogs !== false) {
+    loggerProvider = new LoggerProvider({
+      resource,
+      processors: [
+        new BatchLogRecordProcessor({
+          exporter: new OTLPLogExporter({ url: `${otlpEndpoint}/v1/logs`, timeoutMillis }),
+          exportTimeoutMillis: timeoutMillis,
+        }),
+      ],
+    });
+  }
+
+  const registerGlobal = options.registerGlobal !== false;
+  if (registerGlobal) {
+    tracerProvider.register();
+    metricsApi.setGlobalMeterProvider(meterProvider);
+    if (loggerProvider !== undefined) logsApi.setGlobalLoggerProvider(loggerProvider);
+  }
+
+  const log = createEventLogger(spec, {
+    destination: options.logDestination,
+    level: options.logLevel,
+    strict: options.strict,
+    bridge: loggerProvider === undefined ? undefined : otelLogBridge(loggerProvider.getLogger('plumbline')),
+  });
+
+  let shutdownPromise: Promise<void> | undefined;
+  const scope = { name: 'plumbline', version: '0.1.0' };
+  return {
+    spec,
+    log,
+    tracer: tracerProvider.getTracer(scope.name, scope.version),
+    meter: meterProvider.getMeter(scope.name, scope.version),
+    tracerProvider,
+    meterProvider,
+    async forceFlush() {
+      await settle([
+        log.flush(),
+        tracerProvider.forceFlush(),
+        meterProvider.forceFlush(),
+        loggerProvider?.forceFlush(),
+      ]);
+    },
+    shutdown() {
+      shutdownPromise ??= (async () => {
+        await settle([
+          tracerProvider.shutdown(),
+          meterProvider.shutdown(),
+          loggerProvider?.shutdown(),
+          log.flush(),
+        ]);
+        if (registerGlobal) {
+          trace.disable();
+          context.disable();
+          propagation.disable();
+          metricsApi.disable();
+          if (loggerProvider !== undefined) logsApi.disable();
+        }
+      })();
+      return shutdownPromise;
+    },
+  };
+}
+
+/** Waits for every step; a failing exporter is reported to the OTel diag logger, never thrown. */
+async function settle(steps: ReadonlyArray<Promise<unknown> | undefined>): Promise<void> {
+  for (const result of await Promise.allSettled(steps)) {
+    if (result.status === 'rejected') diag.warn('plumbline: flush/shutdown step failed', result.reason);
+  }
+}
+
+function trimSlash(url: string | undefined): string | undefined {
+  if (url === undefined || url === '') return undefined;
+  return url.replace(/\/+$/, '');
+}

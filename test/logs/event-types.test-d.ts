@@ -1,0 +1,34 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import { createEventLogger, type EventFields } from '../../src/index.js';
+import { ordersSpec, type OrdersSpec } from '../fixtures/orders-spec.js';
+
+const log = createEventLogger(ordersSpec, { destination: { write: () => undefined } });
+
+describe('log.event types come from the spec', () => {
+  it('derives required, optional, enum and array fields', () => {
+    type Placed = EventFields<OrdersSpec['events']['order.placed']>;
+    expectTypeOf<Placed['order_id']>().toEqualTypeOf<string>();
+    expectTypeOf<Placed['amount']>().toEqualTypeOf<number>();
+    expectTypeOf<Placed['channel']>().toEqualTypeOf<'web' | 'app' | undefined>();
+    expectTypeOf<Placed['tags']>().toEqualTypeOf<readonly string[] | undefined>();
+    expectTypeOf<Placed>().toHaveProperty('express');
+  });
+
+  it('accepts a correct call', () => {
+    log.event('order.placed', { order_id: 'a', amount: 1, items: 2, channel: 'web' });
+    log.event('order.failed', { order_id: 'a', reason: 'x' });
+  });
+
+  it('rejects wrong names, wrong types, missing and unknown fields', () => {
+    // @ts-expect-error unknown event name
+    log.event('order.refunded', { order_id: 'a' });
+    // @ts-expect-error amount must be a number
+    log.event('order.placed', { order_id: 'a', amount: '1', items: 2 });
+    // @ts-expect-error items is required
+    log.event('order.placed', { order_id: 'a', amount: 1 });
+    // @ts-expect-error colour is not a field of order.placed
+    log.event('order.placed', { order_id: 'a', amount: 1, items: 2, colour: 'red' });
+    // @ts-expect-error channel must be one of its enum values
+    log.event('order.placed', { order_id: 'a', amount: 1, items: 2, channel: 'fax' });
+  });
+});
