@@ -37,3 +37,37 @@ export { createTelemetry } from './telemetry/index.js';
 export type { Telemetry, TelemetryOptions } from './telemetry/index.js';
 export { createEventLogger, specLineSchemaDocument, SchemaViolationError, REDACTED } from './logs/index.js';
 export type { EventLogger, EventLoggerOptions, Violation, ViolationReason } from './logs/index.js';
+export type { SecurityStreamOptions } from './logs/security-stream.js';
+export {
+  createMetrics,
+  metricsRequestHandler,
+  OtlpJsonMetricExporter,
+  histogramQuantile,
+  negotiateFormat,
+  PROMETHEUS_CONTENT_TYPE,
+  OPENMETRICS_CONTENT_TYPE,
+  OVERFLOW_ATTRIBUTE,
+  EXEMPLAR_LABEL_LIMIT,
+} from './metrics/index.js';
+export type {
+  Metrics,
+  MetricsOptions,
+  HistogramSeriesSnapshot,
+  Exposed,
+  HistogramHandle,
+  BoundHistogram,
+  MeasurementListener,
+  CounterHandle,
+  BoundCounter,
+  GaugeHandle,
+  SelfCounter,
+  SelfGaugeSample,
+  ExemplarFilter,
+  OtlpJsonMetricExporterOptions,
+  ExportedExemplar,
+  ExpositionFormat,
+} from './metrics/index.js';
+export { renderDashboards, writeDashboards } from './generate/dashboards.js';
+export type { DashboardOptions } from './generate/dashboard-options.js';
+export { renderPipelineAlerts, writePipelineAlerts } from './generate/pipeline-alerts.js';
+export type { PipelineAlertOptions } from './generate/pipeline-alerts.js';

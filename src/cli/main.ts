@@ -21,6 +21,10 @@ const COMMANDS: Readonly<
       'generate <target> --spec FILE [--out DIR] [--check]: generated artifacts (collector), --check fails on drift',
     load: async () => (await import('./generate.js')).generateCommand,
   },
+  slo: {
+    summary: 'slo rules --spec FILE --out DIR | slo evaluate --prometheus URL --spec FILE [--json]',
+    load: async () => (await import('./slo.js')).sloCommand,
+  },
 };
 
 const defaultIo: CliIo = {

@@ -5,7 +5,9 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { pino, type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
 import type { EventFields, EventName, EventSpec, LogLevel, TelemetrySpec } from '../spec/types.js';
 import { DEFAULT_MAX_STRING_LENGTH, REDACTED, eventInputSchema } from './field-schema.js';
+import { SecurityStream, type SecurityStreamOptions } from './security-stream.js';
 import { activeTraceFields } from './trace-fields.js';
+import { escapeControlCharacters, hasControlCharacters } from './untrusted.js';
 import {
   SchemaViolationError,
   violationsFromAjv,
@@ -32,13 +34,21 @@ export interface EventLoggerOptions {
   /** Largest buffered bytes of an asynchronous file/fd destination before it drops. Default 16 MiB. */
   readonly maxBufferedBytes?: number;
   readonly bridge?: LogBridge;
+  /** Where security events go (never the application log). Default: stderr (fd 2). */
+  readonly securityDestination?: DestinationStream | string | number;
+  /** Folding of repeated security events; see SecurityStream. */
+  readonly security?: SecurityStreamOptions;
+  /** Called for every security event, folded or not (the telemetry counts these on a metric). */
+  readonly onSecurityEvent?: (event: string, outcome: string) => void;
 }
 
 export interface EventLogger<S extends TelemetrySpec = TelemetrySpec> {
   /** Writes one event line; typed from the spec, validated at run time, never throws (but in strict mode). */
   event<N extends EventName<S>>(name: N, fields: EventFields<S['events'][N]>): void;
-  /** Flushes an asynchronous destination. */
+  /** Flushes an asynchronous destination (and writes pending security summaries). */
   flush(): Promise<void>;
+  /** Writes pending security summaries, stops the folding timer and flushes. */
+  close(): Promise<void>;
 }
 
 /** The label value for events the spec does not declare: a name from the call could be anything. */
@@ -57,7 +67,10 @@ interface CompiledEvent {
   /** Keys of string fields and their caps, checked after validation passes. */
   readonly stringKeys: readonly string[];
   readonly stringCaps: readonly number[];
+  /** Per string field: escape control characters (user-supplied values). */
+  readonly stringUntrusted: readonly boolean[];
   readonly sensitiveKeys: readonly string[];
+  readonly security: boolean;
 }
 
 export function createEventLogger<const S extends TelemetrySpec>(
@@ -103,6 +116,9 @@ class SchemaEventLogger {
   private readonly onViolation: ((event: string, reason: ViolationReason) => void) | undefined;
   private readonly bridge: LogBridge | undefined;
   private readonly destination: DestinationStream;
+  private readonly securityDestination: DestinationStream | undefined;
+  private readonly securityStream: SecurityStream | undefined;
+  private readonly onSecurityEvent: ((event: string, outcome: string) => void) | undefined;
 
   constructor(spec: TelemetrySpec, options: EventLoggerOptions) {
     const level = options.level ?? (process.env.PLUMBLINE_LOG_LEVEL as LogLevel | undefined) ?? 'info';
@@ -118,8 +134,23 @@ class SchemaEventLogger {
     const schemaVersion = spec.schemaVersion ?? '1';
     this.unknownLogger = this.root.child({ schema_version: schemaVersion });
     const ajv = new Ajv({ allErrors: true, strict: true });
+    let securityRoot: PinoLogger | undefined;
+    if (Object.values(spec.events).some((event) => event.security === true)) {
+      this.securityDestination = resolveDestination(
+        options.securityDestination ?? 2,
+        options.maxBufferedBytes ?? 16 << 20,
+        options.onDrop,
+      );
+      securityRoot = pino(pinoOptions(spec, level), this.securityDestination);
+      this.securityStream = new SecurityStream(
+        securityRoot.child({ schema_version: schemaVersion }),
+        options.security,
+      );
+    }
+    this.onSecurityEvent = options.onSecurityEvent;
     for (const [name, event] of Object.entries(spec.events)) {
-      this.events.set(name, compileEvent(this.root, ajv, name, event, schemaVersion));
+      const root = event.security === true && securityRoot !== undefined ? securityRoot : this.root;
+      this.events.set(name, compileEvent(root, ajv, name, event, schemaVersion));
     }
   }
 
@@ -141,21 +172,35 @@ class SchemaEventLogger {
       line = this.repair(compiled, fields, violations);
     }
     const traceFields = activeTraceFields();
+    if (compiled.security) {
+      this.securityEvent(compiled, Object.assign(traceFields ?? {}, line));
+      return;
+    }
     const output = traceFields === undefined ? line : Object.assign(traceFields, line);
     compiled.write.call(compiled.logger, output);
     if (this.bridge !== undefined) this.bridge.emit(name, compiled.level, redactedCopy(compiled, line));
   }
 
-  flush(): Promise<void> {
-    return new Promise((resolve) => {
-      const stream = this.destination as { flush?: (cb?: (error?: Error) => void) => void };
-      if (typeof stream.flush !== 'function') return resolve();
-      try {
-        stream.flush(() => resolve());
-      } catch {
-        resolve(); // a destination that is not open yet or already closed has nothing to flush
-      }
-    });
+  async flush(): Promise<void> {
+    this.securityStream?.closeWindow();
+    await Promise.all([flushDestination(this.destination), flushDestination(this.securityDestination)]);
+  }
+
+  async close(): Promise<void> {
+    this.securityStream?.close();
+    await this.flush();
+  }
+
+  private securityEvent(compiled: CompiledEvent, line: Record<string, unknown>): void {
+    try {
+      this.onSecurityEvent?.(compiled.name, String(line.outcome));
+    } catch {
+      // counting must not turn a log call into an exception
+    }
+    // Redact here, not only in pino: a folded line is kept as the summary's nested `sample`.
+    const redacted = redactedCopy(compiled, line);
+    this.securityStream?.offer(compiled.logger, compiled.level, compiled.name, redacted);
+    if (this.bridge !== undefined) this.bridge.emit(compiled.name, compiled.level, redacted);
   }
 
   /** Copies the line only when a string is over its cap: the common call allocates nothing here. */
@@ -167,11 +212,12 @@ class SchemaEventLogger {
       const value = line[key];
       if (typeof value !== 'string') continue;
       const cap = compiled.stringCaps[i]!;
-      const wellFormed = value.isWellFormed();
-      if (value.length <= cap && wellFormed) continue;
+      const untrusted = compiled.stringUntrusted[i]! && hasControlCharacters(value);
+      if (value.length <= cap && !untrusted && value.isWellFormed()) continue;
       if (line === fields) line = { ...fields };
       let kept = value.length > cap ? value.slice(0, cap) : value;
       if (!kept.isWellFormed()) kept = kept.toWellFormed();
+      if (untrusted) kept = escapeControlCharacters(kept).slice(0, cap);
       line[key] = kept;
       if (value.length > cap) (violations ??= []).push({ field: key, reason: 'too_long' });
     }
@@ -224,6 +270,18 @@ class SchemaEventLogger {
   }
 }
 
+function flushDestination(destination: DestinationStream | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const stream = destination as { flush?: (cb?: (error?: Error) => void) => void } | undefined;
+    if (stream === undefined || typeof stream.flush !== 'function') return resolve();
+    try {
+      stream.flush(() => resolve());
+    } catch {
+      resolve(); // a destination that is not open yet or already closed has nothing to flush
+    }
+  });
+}
+
 function compileEvent(
   root: PinoLogger,
   ajv: Ajv,
@@ -251,7 +309,9 @@ function compileEvent(
     declared: new Set(Object.keys(event.fields)),
     stringKeys: stringFields.map(([key]) => key),
     stringCaps: stringFields.map(([, field]) => field.maxLength ?? DEFAULT_MAX_STRING_LENGTH),
+    stringUntrusted: stringFields.map(([, field]) => field.untrusted === true),
     sensitiveKeys,
+    security: event.security === true,
   };
 }
 

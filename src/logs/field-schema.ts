@@ -76,6 +76,27 @@ export function eventLineSchema(spec: TelemetrySpec, name: string, event: EventS
     ]),
   );
   const envelope = envelopeProperties(spec.service.name);
+  const security = event.security === true ? { count: { type: 'integer', minimum: 1 } } : {};
+  const branches: JsonSchema[] = [];
+  if (event.security === true) {
+    branches.push({
+      type: 'object',
+      description: 'Repeats of this event from one source inside a folding window, as one line.',
+      properties: {
+        ...envelope,
+        event: { const: name },
+        source: { type: 'string' },
+        outcome: { type: 'string' },
+        summary: { const: true },
+        count: { type: 'integer', minimum: 1 },
+        first_time: { type: 'string' },
+        last_time: { type: 'string' },
+        sample: { type: 'object' },
+      },
+      required: [...ENVELOPE_REQUIRED, 'source', 'summary', 'count', 'first_time', 'last_time', 'sample'],
+      additionalProperties: false,
+    });
+  }
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: `plumbline:${spec.service.name}/events/${name}`,
@@ -89,6 +110,7 @@ export function eventLineSchema(spec: TelemetrySpec, name: string, event: EventS
           event: { const: name },
           level: { const: event.level },
           ...fieldProperties,
+          ...security,
         },
         required: [...ENVELOPE_REQUIRED, ...requiredFields(event)],
         additionalProperties: false,
@@ -100,11 +122,13 @@ export function eventLineSchema(spec: TelemetrySpec, name: string, event: EventS
           ...envelope,
           event: { const: name },
           ...fieldProperties,
+          ...security,
           schema_violations: violationsSchema,
         },
         required: [...ENVELOPE_REQUIRED, 'schema_violations'],
         additionalProperties: false,
       },
+      ...branches,
     ],
   };
 }
@@ -138,6 +162,22 @@ export function specLineSchemaDocument(spec: TelemetrySpec): JsonSchema {
           schema_violations: violationsSchema,
         },
         required: [...ENVELOPE_REQUIRED, 'schema_violations'],
+        additionalProperties: false,
+      },
+      {
+        type: 'object',
+        description: 'Security events past the per-window line bound, folded into one line.',
+        properties: {
+          ...envelope,
+          event: { const: '(many)' },
+          source: { const: '(many)' },
+          summary: { const: true },
+          count: { type: 'integer', minimum: 1 },
+          first_time: { type: 'string' },
+          last_time: { type: 'string' },
+          sample: { type: 'object' },
+        },
+        required: [...ENVELOPE_REQUIRED, 'summary', 'count', 'sample'],
         additionalProperties: false,
       },
     ],

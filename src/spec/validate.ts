@@ -112,6 +112,17 @@ function checkReferences(spec: TelemetrySpec): SpecIssue[] {
       });
     }
   }
+  for (const [eventName, event] of Object.entries(spec.events)) {
+    if (event.security !== true) continue;
+    for (const key of ['source', 'outcome']) {
+      if (event.fields[key]?.type !== 'string') {
+        issues.push({
+          path: `${pointerToPath(`/events/${eventName}/fields`)}.${key}`,
+          message: 'a security event must declare a string field "source" and a string field "outcome"',
+        });
+      }
+    }
+  }
   const seen = new Map<string, string>();
   for (const [section, instruments] of [
     ['counters', counters],

@@ -13,11 +13,17 @@ import { logs as logsApi } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { createEventLogger, type EventLogger, type EventLoggerOptions } from '../logs/event-logger.js';
 import { otelLogBridge } from '../logs/otel-bridge.js';
+import type { SecurityStreamOptions } from '../logs/security-stream.js';
+import { createMetrics, type Metrics, type MetricsOptions } from '../metrics/create-metrics.js';
+import type { ExemplarFilter } from '../metrics/exemplar-filter.js';
+import { OtlpJsonMetricExporter } from '../metrics/otlp-json-exporter.js';
+import { metricsRequestHandler } from '../metrics/request-handler.js';
 import type { LogLevel, TelemetrySpec } from '../spec/types.js';
 import { validateSpec } from '../spec/validate.js';
 import { serviceResource } from './resource.js';
@@ -45,11 +51,23 @@ export interface TelemetryOptions {
   readonly metricReaders?: readonly MetricReader[];
   /** Register the providers as the OTel globals (default true); shutdown() unregisters them. */
   readonly registerGlobal?: boolean;
+  /** Where security events go (never the application log). Default: stderr. */
+  readonly securityLogDestination?: EventLoggerOptions['destination'];
+  /** Folding of repeated security events (window, lines per window). */
+  readonly securityLog?: SecurityStreamOptions;
+  /** Default: OTEL_METRICS_EXEMPLAR_FILTER, else trace_based. */
+  readonly exemplarFilter?: ExemplarFilter;
+  /** Interval of the OTLP metric export, in ms. Default 15,000. */
+  readonly metricExportIntervalMs?: number;
 }
 
 export interface Telemetry<S extends TelemetrySpec = TelemetrySpec> {
   readonly spec: S;
   readonly log: EventLogger<S>;
+  /** The spec's instruments (histograms with exemplars, counters, gauges) and the SDK's own. */
+  readonly metrics: Metrics<S>;
+  /** A node:http handler serving GET /metrics (Prometheus text, or OpenMetrics when asked). */
+  readonly metricsHandler: (request: IncomingMessage, response: ServerResponse) => void;
   readonly tracer: Tracer;
   /** The OTel meter for instruments the spec does not declare. */
   readonly meter: Meter;
@@ -81,7 +99,28 @@ export function createTelemetry<const S extends TelemetrySpec>(
   spanProcessors.push(...(options.spanProcessors ?? []));
   const tracerProvider = new NodeTracerProvider({ resource, spanProcessors });
 
-  const meterProvider = new MeterProvider({ resource, readers: [...(options.metricReaders ?? [])] });
+  const metricsOptions: MetricsOptions = { exemplarFilter: options.exemplarFilter };
+  const metrics = createMetrics(spec, metricsOptions);
+  const readers: MetricReader[] = [...(options.metricReaders ?? [])];
+  if (otlpEndpoint !== undefined) {
+    readers.push(
+      new PeriodicExportingMetricReader({
+        exporter: new OtlpJsonMetricExporter({
+          endpoint: otlpEndpoint,
+          timeoutMillis,
+          failures: metrics.selfCounter(
+            'plumbline_otlp_metric_export_failures_total',
+            'OTLP metric exports that failed after every retry.',
+            [],
+          ),
+        }),
+        exportIntervalMillis: options.metricExportIntervalMs ?? 15_000,
+        exportTimeoutMillis: timeoutMillis,
+        metricProducers: [metrics.producer],
+      }),
+    );
+  }
+  const meterProvider = new MeterProvider({ resource, readers });
 
   let loggerProvider: LoggerProvider | undefined;
   if (otlpEndpoint !== undefined && options.otlpLogs !== false) {
@@ -103,10 +142,30 @@ export function createTelemetry<const S extends TelemetrySpec>(
     if (loggerProvider !== undefined) logsApi.setGlobalLoggerProvider(loggerProvider);
   }
 
+  const violations = metrics.selfCounter(
+    'plumbline_log_schema_violations_total',
+    'Event log calls that broke their schema, by event and reason.',
+    ['event', 'reason'],
+  );
+  const securityEvents = metrics.selfCounter(
+    'plumbline_security_events_total',
+    'Security events, folded or not, by event and outcome.',
+    ['event', 'outcome'],
+  );
+  const droppedLogBytes = metrics.selfCounter(
+    'plumbline_log_dropped_bytes_total',
+    'Bytes of log lines dropped because the destination could not keep up.',
+    [],
+  );
   const log = createEventLogger(spec, {
     destination: options.logDestination,
+    securityDestination: options.securityLogDestination,
+    security: options.securityLog,
     level: options.logLevel,
     strict: options.strict,
+    onViolation: (event, reason) => violations.add(1, { event, reason }),
+    onSecurityEvent: (event, outcome) => securityEvents.add(1, { event, outcome }),
+    onDrop: (bytes) => droppedLogBytes.add(bytes, {}),
     bridge: loggerProvider === undefined ? undefined : otelLogBridge(loggerProvider.getLogger('plumbline')),
   });
 
@@ -115,6 +174,8 @@ export function createTelemetry<const S extends TelemetrySpec>(
   return {
     spec,
     log,
+    metrics,
+    metricsHandler: metricsRequestHandler(metrics),
     tracer: tracerProvider.getTracer(scope.name, scope.version),
     meter: meterProvider.getMeter(scope.name, scope.version),
     tracerProvider,
@@ -133,7 +194,7 @@ export function createTelemetry<const S extends TelemetrySpec>(
           tracerProvider.shutdown(),
           meterProvider.shutdown(),
           loggerProvider?.shutdown(),
-          log.flush(),
+          log.close(),
         ]);
         if (registerGlobal) {
           trace.disable();

@@ -3,10 +3,10 @@ import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTelemetry, type Telemetry } from '../../src/index.js';
-import { ordersSpec } from '../fixtures/orders-spec.js';
+import { ordersSpec, type OrdersSpec } from '../fixtures/orders-spec.js';
 import { captureLines } from '../support/capture.js';
 
-let telemetry: Telemetry | undefined;
+let telemetry: Telemetry<OrdersSpec> | undefined;
 afterEach(async () => {
   await telemetry?.shutdown();
   telemetry = undefined;
@@ -53,6 +53,21 @@ describe('createTelemetry', () => {
     });
     await telemetry.shutdown();
     expect(trace.getTracerProvider().getTracer('x').startSpan('y').isRecording()).toBe(false);
+  });
+
+  it('counts schema violations and security events on /metrics', async () => {
+    telemetry = createTelemetry(ordersSpec, { logDestination: captureLines().destination });
+    telemetry.log.event('order.placed', { order_id: 'a', amount: 'x', items: 1 } as never);
+    telemetry.log.event('order.placed', { order_id: 'a', amount: 'x', items: 1 } as never);
+    (telemetry.log.event as (name: string, fields: unknown) => void)('nope', {});
+    const { body, contentType } = telemetry.metrics.serialize();
+    expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(body).toContain(
+      'plumbline_log_schema_violations_total{event="order.placed",reason="wrong_type"} 2',
+    );
+    expect(body).toContain(
+      'plumbline_log_schema_violations_total{event="(unknown)",reason="unknown_event"} 1',
+    );
   });
 
   it('shutdown is idempotent and returns the same promise', async () => {

@@ -1,0 +1,207 @@
+// The histogram hot path and the scrape, against the bare libraries in the same run: same
+// buckets, same preallocated attribute sets, all inside one sampled span (so plumbline really
+// stores exemplars; the others get the same context).
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import client from 'prom-client';
+import { createMetrics } from '../src/metrics/index.js';
+import { measure, row, type BenchRow } from './harness.js';
+
+const BOUNDARIES = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const ROUTES = Array.from({ length: 10 }, (_, i) => `/api/v1/resource-${i}`);
+const STATUSES = ['200', '404', '500'];
+/** 30 attribute sets, built once: no library pays for building them. */
+const OTEL_ATTRIBUTES = ROUTES.flatMap((route) =>
+  STATUSES.map((status) => ({ 'http.route': route, 'http.response.status_code': status })),
+);
+const PROM_LABELS = ROUTES.flatMap((route) => STATUSES.map((status) => ({ route, status })));
+const VALUES = Float64Array.from({ length: 4096 }, (_, i) => ((i * 7919) % 4096) / 1024);
+
+export async function run(): Promise<BenchRow[]> {
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(contextManager);
+  const span = new BasicTracerProvider().getTracer('bench').startSpan('bench');
+  try {
+    return await context.with(trace.setSpan(context.active(), span), () => measureAll());
+  } finally {
+    span.end();
+    context.disable();
+  }
+}
+
+async function measureAll(): Promise<BenchRow[]> {
+  const spec = {
+    service: { name: 'bench' },
+    events: {},
+    histograms: {
+      'http.server.request.duration': {
+        description: 'Duration of HTTP server requests.',
+        unit: 's',
+        attributes: ['http.route', 'http.response.status_code'],
+        buckets: { boundaries: BOUNDARIES },
+      },
+    },
+  } as const;
+  let marked = 0;
+  const metrics = createMetrics(spec, { exemplarFilter: 'trace_based', onExemplar: () => marked++ });
+  const plumbline = metrics.histogram('http.server.request.duration');
+  const bound = OTEL_ATTRIBUTES.map((attributes) => plumbline.bind(attributes));
+  const plain = createMetrics(spec, { exemplarFilter: 'always_off' }).histogram(
+    'http.server.request.duration',
+  );
+
+  const reader = new PeriodicExportingMetricReader({
+    exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+    exportIntervalMillis: 3_600_000,
+  });
+  const provider = new MeterProvider({ readers: [reader] });
+  const sdkHistogram = provider.getMeter('bench').createHistogram('http.server.request.duration', {
+    unit: 's',
+    advice: { explicitBucketBoundaries: BOUNDARIES },
+  });
+
+  const registry = new client.Registry();
+  const promHistogram = new client.Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'd',
+    labelNames: ['route', 'status'],
+    buckets: BOUNDARIES,
+    registers: [registry],
+  });
+  const exemplarRegistry = new client.Registry<typeof client.openMetricsContentType>();
+  exemplarRegistry.setContentType(client.openMetricsContentType);
+  const promExemplarHistogram = new client.Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'd',
+    labelNames: ['route', 'status'],
+    buckets: BOUNDARIES,
+    registers: [exemplarRegistry],
+    enableExemplars: true,
+  });
+
+  const recordOptions = { iterations: 100_000, minTimeMs: 600 };
+  const plumblineNs = await measure(
+    (i) => plumbline.record(VALUES[i & 4095]!, OTEL_ATTRIBUTES[i % 30]),
+    recordOptions,
+  );
+  const plumblineBoundNs = await measure((i) => bound[i % 30]!.record(VALUES[i & 4095]!), recordOptions);
+  const plumblinePlainNs = await measure(
+    (i) => plain.record(VALUES[i & 4095]!, OTEL_ATTRIBUTES[i % 30]),
+    recordOptions,
+  );
+  const sdkNs = await measure(
+    (i) => sdkHistogram.record(VALUES[i & 4095]!, OTEL_ATTRIBUTES[i % 30]),
+    recordOptions,
+  );
+  const promNs = await measure(
+    (i) => promHistogram.observe(PROM_LABELS[i % 30]!, VALUES[i & 4095]!),
+    recordOptions,
+  );
+  // What a prom-client user writes to attach the active trace: look it up, build the labels.
+  const promExemplarNs = await measure((i) => {
+    const spanContext = trace.getSpan(context.active())!.spanContext();
+    promExemplarHistogram.observe({
+      labels: PROM_LABELS[i % 30]!,
+      value: VALUES[i & 4095]!,
+      // prom-client types exemplar labels as the metric's own label names; any names work at run time.
+      exemplarLabels: { traceId: spanContext.traceId, spanId: spanContext.spanId } as unknown as Record<
+        'route' | 'status',
+        string
+      >,
+    });
+  }, recordOptions);
+  if (marked === 0)
+    throw new Error('bench setup: plumbline stored no exemplar, so the exemplar path was not measured');
+
+  // Scrape: 10k series (100 x 100 attribute values), 12 buckets each, already recorded.
+  const scrapeSpec = {
+    service: { name: 'bench' },
+    events: {},
+    histograms: {
+      'rpc.duration': {
+        description: 'RPC duration.',
+        unit: 's',
+        attributes: ['a', 'b'],
+        cardinalityLimit: 20_000,
+        buckets: { boundaries: BOUNDARIES },
+      },
+    },
+  } as const;
+  const scrapeMetrics = createMetrics(scrapeSpec, { exemplarFilter: 'trace_based' });
+  const scrapeHistogram = scrapeMetrics.histogram('rpc.duration');
+  const scrapeReader = new PeriodicExportingMetricReader({
+    exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+    exportIntervalMillis: 3_600_000,
+  });
+  const scrapeProvider = new MeterProvider({ readers: [scrapeReader] });
+  const sdkScrapeHistogram = scrapeProvider
+    .getMeter('bench')
+    .createHistogram('rpc.duration', { unit: 's', advice: { explicitBucketBoundaries: BOUNDARIES } });
+  for (let a = 0; a < 100; a++) {
+    for (let b = 0; b < 100; b++) {
+      const attributes = { a: `value-${a}`, b: `value-${b}` };
+      scrapeHistogram.record(VALUES[(a * 100 + b) & 4095]!, attributes);
+      sdkScrapeHistogram.record(VALUES[(a * 100 + b) & 4095]!, attributes);
+    }
+  }
+  const { resourceMetrics } = await scrapeReader.collect();
+  const serializer = new PrometheusSerializer();
+  const scrapeOptions = { iterations: 2, minTimeMs: 1500 };
+  let sink = 0;
+  const textNs = await measure(() => (sink += scrapeMetrics.serialize().body.length), scrapeOptions);
+  const openMetricsNs = await measure(
+    () => (sink += scrapeMetrics.serialize('application/openmetrics-text').body.length),
+    scrapeOptions,
+  );
+  const serializerNs = await measure(
+    () => (sink += serializer.serialize(resourceMetrics).length),
+    scrapeOptions,
+  );
+  if (sink === 0) throw new Error('bench: empty exposition');
+
+  await provider.shutdown();
+  await scrapeProvider.shutdown();
+
+  const sdkName = 'sdk-metrics Histogram.record with attributes';
+  return [
+    row('metrics: record, exemplars on, in a sampled span', plumblineNs, sdkName, sdkNs, '<= 0.2'),
+    row(
+      'metrics: record, exemplars on, in a sampled span',
+      plumblineNs,
+      'prom-client observe (no exemplars)',
+      promNs,
+      '<= 0.5',
+    ),
+    row(
+      'metrics: record, exemplars on, in a sampled span',
+      plumblineNs,
+      'prom-client observe with exemplars',
+      promExemplarNs,
+      'report',
+    ),
+    row('metrics: bound record, exemplars on, in a sampled span', plumblineBoundNs, sdkName, sdkNs, '<= 0.2'),
+    row('metrics: record, exemplars off', plumblinePlainNs, sdkName, sdkNs, '<= 0.2'),
+    row(
+      'metrics: serialize 10k series (text 0.0.4)',
+      textNs,
+      'exporter-prometheus PrometheusSerializer.serialize (collected beforehand)',
+      serializerNs,
+      '<= 1',
+    ),
+    row(
+      'metrics: serialize 10k series (OpenMetrics, exemplars)',
+      openMetricsNs,
+      'exporter-prometheus PrometheusSerializer.serialize (collected beforehand)',
+      serializerNs,
+      'report',
+    ),
+  ];
+}

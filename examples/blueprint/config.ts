@@ -1,0 +1,229 @@
+// The blueprint's TOML config: parsed, checked and defaulted once at startup. Every problem
+// names its key ("storage.max_batch: ...") and all of them are reported at once.
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse, TomlError } from 'smol-toml';
+
+export type TenantClass = 'latency-sensitive' | 'best-effort';
+
+export interface TenantConfig {
+  readonly name: string;
+  readonly class: TenantClass;
+  /** Events this tenant may have waiting in its ingress queue before it gets 429. */
+  readonly queueBound: number;
+}
+
+export interface DependencyConfig {
+  readonly name: string;
+  readonly url: string;
+}
+
+export interface BlueprintConfig {
+  readonly service: { readonly host: string; readonly port: number };
+  readonly ingress: {
+    /** Requests inside the service at once (queued, enriching or storing); beyond it: 503. */
+    readonly maxInFlight: number;
+    /** Deadline of one request from arrival; propagated to every stage as an AbortSignal. */
+    readonly timeoutMs: number;
+    readonly maxBodyBytes: number;
+    readonly maxEventsPerRequest: number;
+    /** Largest payload nesting accepted (objects and arrays). */
+    readonly maxDepth: number;
+  };
+  readonly enrichment: {
+    readonly fanout: number;
+    readonly budgetMs: number;
+    /** Requests enriched at once: the workers the two-class scheduler feeds. */
+    readonly concurrency: number;
+  };
+  readonly storage: {
+    readonly path: string;
+    readonly minBatch: number;
+    readonly maxBatch: number;
+    readonly maxWaitMs: number;
+    readonly synchronous: 'normal' | 'full';
+  };
+  readonly dependencies: readonly DependencyConfig[];
+  readonly tenants: readonly TenantConfig[];
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly issues: readonly string[],
+  ) {
+    super(`invalid blueprint config ${source} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates a config file; relative storage paths resolve against the file's folder. */
+export async function loadConfig(path: string): Promise<BlueprintConfig> {
+  const text = await readFile(path, 'utf8');
+  return parseConfig(text, path, dirname(resolve(path)));
+}
+
+/** Parses and validates config text; throws ConfigError naming every bad key. */
+export function parseConfig(text: string, source = '<config>', baseDir = process.cwd()): BlueprintConfig {
+  let raw: Record<string, unknown>;
+  try {
+    raw = parse(text) as Record<string, unknown>;
+  } catch (error) {
+    const where = error instanceof TomlError ? ` at line ${error.line}, column ${error.column}` : '';
+    throw new ConfigError(source, [`not valid TOML${where}: ${firstLine(error)}`]);
+  }
+  const issues: string[] = [];
+  const read = new Reader(issues);
+
+  const service = read.table(raw, 'service', ['listen']);
+  const listen = read.string(service, 'service.listen', '127.0.0.1:8080');
+  const match = /^(.+):(\d{1,5})$/.exec(listen);
+  let host = '127.0.0.1';
+  let port = 0;
+  if (match === null || Number(match[2]) > 65535) issues.push(`service.listen: expected "host:port" with a port 0-65535, got ${JSON.stringify(listen)}`);
+  else [host, port] = [match[1]!, Number(match[2])];
+
+  const ingress = read.table(raw, 'ingress', ['max_in_flight', 'timeout_ms', 'max_body_bytes', 'max_events_per_request', 'max_depth']);
+  const enrichment = read.table(raw, 'enrichment', ['fanout', 'budget_ms', 'concurrency']);
+  const storage = read.table(raw, 'storage', ['path', 'min_batch', 'max_batch', 'max_wait_ms', 'synchronous']);
+  const config = {
+    service: { host, port },
+    ingress: {
+      maxInFlight: read.int(ingress, 'ingress.max_in_flight', 2048, 1, 1_000_000),
+      timeoutMs: read.int(ingress, 'ingress.timeout_ms', 250, 1, 600_000),
+      maxBodyBytes: read.int(ingress, 'ingress.max_body_bytes', 1 << 20, 64, 64 << 20),
+      maxEventsPerRequest: read.int(ingress, 'ingress.max_events_per_request', 100, 1, 100_000),
+      maxDepth: read.int(ingress, 'ingress.max_depth', 8, 1, 64),
+    },
+    enrichment: {
+      fanout: read.int(enrichment, 'enrichment.fanout', 2, 0, 16),
+      budgetMs: read.int(enrichment, 'enrichment.budget_ms', 80, 1, 600_000),
+      concurrency: read.int(enrichment, 'enrichment.concurrency', 64, 1, 100_000),
+    },
+    storage: {
+      path: resolvePath(read.string(storage, 'storage.path', 'blueprint.db'), baseDir),
+      minBatch: read.int(storage, 'storage.min_batch', 25, 1, 100_000),
+      maxBatch: read.int(storage, 'storage.max_batch', 100, 1, 100_000),
+      maxWaitMs: read.int(storage, 'storage.max_wait_ms', 50, 0, 600_000),
+      synchronous: read.oneOf(storage, 'storage.synchronous', 'normal', ['normal', 'full'] as const),
+    },
+    dependencies: readDependencies(read, raw),
+    tenants: readTenants(read, raw),
+  };
+  read.unknownKeys(raw, '', ['service', 'ingress', 'enrichment', 'storage', 'dependencies', 'tenants']);
+
+  if (config.storage.minBatch > config.storage.maxBatch) issues.push(`storage.min_batch: must not exceed storage.max_batch (${config.storage.maxBatch}), got ${config.storage.minBatch}`);
+  if (config.enrichment.fanout !== config.dependencies.length) {
+    issues.push(`enrichment.fanout: must equal the number of [dependencies.*] tables (${config.dependencies.length}), got ${config.enrichment.fanout}`);
+  }
+  if (config.enrichment.budgetMs >= config.ingress.timeoutMs) {
+    issues.push(`enrichment.budget_ms: must be below ingress.timeout_ms (${config.ingress.timeoutMs}), got ${config.enrichment.budgetMs}`);
+  }
+  if (config.tenants.length === 0) issues.push('tenants: at least one [tenants.<name>] table is required');
+  if (issues.length > 0) throw new ConfigError(source, issues);
+  return config;
+}
+
+function readDependencies(read: Reader, raw: Record<string, unknown>): DependencyConfig[] {
+  const table = read.table(raw, 'dependencies', null);
+  return Object.keys(table).map((name) => {
+    const dep = read.table(table, `dependencies.${name}`, ['url'], true);
+    const url = read.string(dep, `dependencies.${name}.url`, undefined);
+    if (url !== '' && !/^https?:\/\/[^/\s]+/.test(url)) read.issues.push(`dependencies.${name}.url: expected an http(s) URL, got ${JSON.stringify(url)}`);
+    return { name, url: url.replace(/\/+$/, '') };
+  });
+}
+
+function readTenants(read: Reader, raw: Record<string, unknown>): TenantConfig[] {
+  const table = read.table(raw, 'tenants', null);
+  return Object.keys(table).map((name) => {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) read.issues.push(`tenants.${name}: tenant names are 1-64 of [A-Za-z0-9_.-], starting with a letter or digit`);
+    const tenant = read.table(table, `tenants.${name}`, ['class', 'queue_bound'], true);
+    return {
+      name,
+      class: read.oneOf(tenant, `tenants.${name}.class`, 'best-effort', ['latency-sensitive', 'best-effort'] as const),
+      queueBound: read.int(tenant, `tenants.${name}.queue_bound`, 1000, 1, 10_000_000),
+    };
+  });
+}
+
+/** Typed reads that record an issue naming the key and fall back to a default, so one pass finds every problem. */
+class Reader {
+  constructor(readonly issues: string[]) {}
+
+  /** A sub-table; `known` lists its keys (null: any key, e.g. tenant names). */
+  table(parent: Record<string, unknown>, path: string, known: readonly string[] | null, required = false): Record<string, unknown> {
+    const key = path.slice(path.lastIndexOf('.') + 1);
+    const value = parent[key];
+    if (value === undefined) {
+      if (required) this.issues.push(`${path}: missing table`);
+      return {};
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date) {
+      this.issues.push(`${path}: expected a table, got ${describe(value)}`);
+      return {};
+    }
+    const table = value as Record<string, unknown>;
+    if (known !== null) this.unknownKeys(table, path, known);
+    return table;
+  }
+
+  unknownKeys(table: Record<string, unknown>, path: string, known: readonly string[]): void {
+    for (const key of Object.keys(table)) {
+      if (!known.includes(key)) this.issues.push(`${path === '' ? key : `${path}.${key}`}: unknown key (expected one of ${known.join(', ')})`);
+    }
+  }
+
+  int(table: Record<string, unknown>, path: string, fallback: number, min: number, max: number): number {
+    const value = table[path.slice(path.lastIndexOf('.') + 1)];
+    if (value === undefined) return fallback;
+    // smol-toml returns integers as numbers (or bigint beyond 2^53).
+    if (typeof value !== 'number' || !Number.isInteger(value)) {
+      this.issues.push(`${path}: expected an integer, got ${describe(value)}`);
+      return fallback;
+    }
+    if (value < min || value > max) {
+      this.issues.push(`${path}: expected ${min}..${max}, got ${value}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  string(table: Record<string, unknown>, path: string, fallback: string | undefined): string {
+    const value = table[path.slice(path.lastIndexOf('.') + 1)];
+    if (value === undefined) {
+      if (fallback === undefined) this.issues.push(`${path}: required`);
+      return fallback ?? '';
+    }
+    if (typeof value !== 'string' || value === '') {
+      this.issues.push(`${path}: expected a non-empty string, got ${describe(value)}`);
+      return fallback ?? '';
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(table: Record<string, unknown>, path: string, fallback: T, allowed: readonly T[]): T {
+    const value = table[path.slice(path.lastIndexOf('.') + 1)];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+      this.issues.push(`${path}: expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${describe(value)}`);
+      return fallback;
+    }
+    return value as T;
+  }
+}
+
+function resolvePath(path: string, baseDir: string): string {
+  return path === ':memory:' || isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof Date) return 'a date';
+  if (typeof value === 'object' && value !== null) return 'a table';
+  return `${typeof value} ${JSON.stringify(typeof value === 'bigint' ? String(value) : value)}`;
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}

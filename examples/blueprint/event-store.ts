@@ -1,0 +1,90 @@
+// The embedded durable store: SQLite in WAL mode, one transaction per batch, the insert
+// statement prepared once. Synchronous by design (better-sqlite3): a batch commit is short and
+// a single writer needs no locking.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+export interface StoredEvent {
+  readonly tenant: string;
+  readonly type: string;
+  readonly clientId: string | null;
+  readonly receivedAt: number;
+  readonly timestamp: number | null;
+  readonly payload: string | null;
+  readonly enrichment: string;
+  readonly degraded: boolean;
+}
+
+export class EventStore {
+  private readonly db: Database.Database;
+  private readonly insert: Database.Statement;
+  private readonly insertMany: (rows: readonly StoredEvent[]) => { firstId: number; lastId: number };
+
+  constructor(path: string, synchronous: 'normal' | 'full' = 'normal') {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    if (path !== ':memory:') this.db.pragma('journal_mode = WAL');
+    // NORMAL in WAL survives a process crash (what SIGTERM/kill need); FULL also a power cut.
+    this.db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS events (
+      id INTEGER PRIMARY KEY,
+      tenant TEXT NOT NULL,
+      type TEXT NOT NULL,
+      client_id TEXT,
+      received_at INTEGER NOT NULL,
+      timestamp INTEGER,
+      payload TEXT,
+      enrichment TEXT NOT NULL,
+      degraded INTEGER NOT NULL
+    )`);
+    this.insert = this.db.prepare(
+      'INSERT INTO events (tenant, type, client_id, received_at, timestamp, payload, enrichment, degraded) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.insertMany = this.db.transaction((rows: readonly StoredEvent[]) => {
+      let firstId = 0;
+      let lastId = 0;
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        const id = Number(this.insert.run(row.tenant, row.type, row.clientId, row.receivedAt, row.timestamp, row.payload, row.enrichment, row.degraded ? 1 : 0).lastInsertRowid);
+        if (i === 0) firstId = id;
+        lastId = id;
+      }
+      return { firstId, lastId };
+    });
+  }
+
+  /** Inserts every row in one transaction: all of them are stored, or (on throw) none. */
+  insertBatch(rows: readonly StoredEvent[]): { firstId: number; lastId: number } {
+    return this.insertMany(rows);
+  }
+
+  count(where?: { tenant?: string; degraded?: boolean }): number {
+    const clauses: string[] = [];
+    const params: (string | number)[] = [];
+    if (where?.tenant !== undefined) {
+      clauses.push('tenant = ?');
+      params.push(where.tenant);
+    }
+    if (where?.degraded !== undefined) {
+      clauses.push('degraded = ?');
+      params.push(where.degraded ? 1 : 0);
+    }
+    const sql = `SELECT COUNT(*) AS n FROM events${clauses.length > 0 ? ` WHERE ${clauses.join(' AND ')}` : ''}`;
+    return (this.db.prepare(sql).get(...params) as { n: number }).n;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Counts rows in a store file from outside the service (tests, the demo's final report). */
+export function countStoredEvents(path: string, where?: { tenant?: string; degraded?: boolean }): number {
+  const store = new EventStore(path);
+  try {
+    return store.count(where);
+  } finally {
+    store.close();
+  }
+}

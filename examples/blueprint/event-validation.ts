@@ -1,0 +1,106 @@
+// Early validation of a request body: one event or an array of them, checked against the
+// blueprint's event shape. The first problem is returned as a reason a client can act on.
+
+export interface IncomingEvent {
+  readonly type: string;
+  readonly id?: string;
+  /** Milliseconds since the epoch, as sent or parsed from an ISO 8601 string. */
+  readonly timestamp?: number;
+  /** The subject the dependencies enrich (defaults to the tenant). */
+  readonly user?: string;
+  readonly payload?: Readonly<Record<string, unknown>>;
+}
+
+export type ValidationResult =
+  | { readonly ok: true; readonly events: readonly IncomingEvent[] }
+  | { readonly ok: false; readonly reason: 'invalid_json' | 'invalid_event'; readonly detail: string };
+
+export interface ValidationLimits {
+  readonly maxEventsPerRequest: number;
+  readonly maxDepth: number;
+}
+
+const KNOWN_KEYS = new Set(['type', 'id', 'timestamp', 'user', 'payload']);
+const TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
+
+/** Parses and validates a body; never throws. */
+export function parseEvents(body: string, limits: ValidationLimits): ValidationResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (error) {
+    return { ok: false, reason: 'invalid_json', detail: `body is not valid JSON: ${(error as Error).message}` };
+  }
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0) return invalid('body: expected at least one event');
+  if (list.length > limits.maxEventsPerRequest) return invalid(`body: at most ${limits.maxEventsPerRequest} events per request, got ${list.length}`);
+  const events: IncomingEvent[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const at = Array.isArray(value) ? `events[${i}]` : 'event';
+    const problem = checkEvent(list[i], at, limits.maxDepth);
+    if (problem !== undefined) return invalid(problem);
+    events[i] = normalise(list[i] as Record<string, unknown>);
+  }
+  return { ok: true, events };
+}
+
+function invalid(detail: string): ValidationResult {
+  return { ok: false, reason: 'invalid_event', detail };
+}
+
+function checkEvent(event: unknown, at: string, maxDepth: number): string | undefined {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return `${at}: expected an object, got ${kind(event)}`;
+  const record = event as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!KNOWN_KEYS.has(key)) return `${at}: unknown field ${JSON.stringify(key.slice(0, 64))}`;
+  }
+  const { type, id, timestamp, user, payload } = record;
+  if (typeof type !== 'string') return `${at}.type: expected a string, got ${kind(type)}`;
+  if (!TYPE_PATTERN.test(type)) return `${at}.type: expected 1-64 of [A-Za-z0-9_.:-] starting with a letter`;
+  if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > 128)) return `${at}.id: expected a string of 1-128 characters`;
+  if (user !== undefined && (typeof user !== 'string' || user.length === 0 || user.length > 128)) return `${at}.user: expected a string of 1-128 characters`;
+  if (timestamp !== undefined && toMillis(timestamp) === undefined) return `${at}.timestamp: expected epoch milliseconds or an ISO 8601 string`;
+  if (payload !== undefined) {
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return `${at}.payload: expected an object, got ${kind(payload)}`;
+    if (depthExceeds(payload, maxDepth)) return `${at}.payload: nested deeper than ${maxDepth} levels`;
+  }
+  return undefined;
+}
+
+function normalise(record: Record<string, unknown>): IncomingEvent {
+  return {
+    type: record.type as string,
+    id: record.id as string | undefined,
+    timestamp: record.timestamp === undefined ? undefined : toMillis(record.timestamp),
+    user: record.user as string | undefined,
+    payload: record.payload as Record<string, unknown> | undefined,
+  };
+}
+
+function toMillis(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)) {
+    const parsed = Date.parse(value);
+    return Number.isNaN(parsed) ? undefined : parsed;
+  }
+  return undefined;
+}
+
+/** True when containers nest more than `limit` levels; iterative so hostile nesting cannot blow the stack. */
+function depthExceeds(root: object, limit: number): boolean {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (depth > limit) return true;
+    for (const child of Object.values(value as object)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+function kind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}

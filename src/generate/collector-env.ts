@@ -1,0 +1,97 @@
+// The environment variables the generated collector configs read, with their defaults: the
+// committed files stay the same everywhere and each deployment (or test) sets ports and paths.
+
+export interface CollectorEnvVar {
+  readonly name: string;
+  readonly defaultValue: string;
+  readonly meaning: string;
+}
+
+function envVar(name: string, defaultValue: string, meaning: string): CollectorEnvVar {
+  return { name, defaultValue, meaning };
+}
+
+/** Every variable, in the order the docs list them. */
+export const collectorEnv = {
+  agentGrpc: envVar(
+    'PLUMBLINE_AGENT_OTLP_GRPC_ENDPOINT',
+    'localhost:4317',
+    'agent/single: OTLP gRPC listen address (apps on this host)',
+  ),
+  agentHttp: envVar(
+    'PLUMBLINE_AGENT_OTLP_HTTP_ENDPOINT',
+    'localhost:4318',
+    'agent/single: OTLP HTTP listen address',
+  ),
+  gatewayEndpoints: envVar(
+    'PLUMBLINE_GATEWAY_ENDPOINTS',
+    '[gateway-1:4317,gateway-2:4317]',
+    'agent (static resolver): YAML list of gateway host:port',
+  ),
+  gatewayDnsName: envVar(
+    'PLUMBLINE_GATEWAY_DNS_NAME',
+    'otelcol-gateway',
+    'agent (dns resolver): name whose A records are the gateways',
+  ),
+  gatewayDnsPort: envVar(
+    'PLUMBLINE_GATEWAY_DNS_PORT',
+    '4317',
+    'agent (dns resolver): gateway OTLP gRPC port',
+  ),
+  agentQueueSpans: envVar(
+    'PLUMBLINE_AGENT_QUEUE_SPANS',
+    '',
+    'agent: spans buffered per gateway while it is unreachable (default from the generator)',
+  ),
+  gatewayGrpc: envVar(
+    'PLUMBLINE_GATEWAY_OTLP_GRPC_ENDPOINT',
+    '0.0.0.0:4317',
+    'gateway: OTLP gRPC listen address (agents connect here)',
+  ),
+  traceBackend: envVar(
+    'PLUMBLINE_TRACE_BACKEND_ENDPOINT',
+    'trace-backend:4317',
+    'gateway/single: OTLP gRPC endpoint of the trace store',
+  ),
+  traceFile: envVar(
+    'PLUMBLINE_TRACE_FILE',
+    '/var/lib/plumbline/traces.jsonl',
+    'gateway/single (file backend): where kept traces are written',
+  ),
+  spanMetrics: envVar(
+    'PLUMBLINE_SPANMETRICS_ENDPOINT',
+    '0.0.0.0:8889',
+    'gateway/single: Prometheus scrape endpoint for span metrics',
+  ),
+  health: envVar('PLUMBLINE_HEALTH_ENDPOINT', '0.0.0.0:13133', 'all: health_check endpoint'),
+  metricsHost: envVar(
+    'PLUMBLINE_METRICS_HOST',
+    '0.0.0.0',
+    "all: host of the collector's own Prometheus metrics",
+  ),
+  metricsPort: envVar(
+    'PLUMBLINE_METRICS_PORT',
+    '8888',
+    "all: port of the collector's own Prometheus metrics",
+  ),
+  tlsCa: envVar(
+    'PLUMBLINE_TLS_CA_FILE',
+    '/etc/plumbline/tls/ca.pem',
+    'agent and gateway (TLS on): CA that signed both sides',
+  ),
+  tlsCert: envVar(
+    'PLUMBLINE_TLS_CERT_FILE',
+    '/etc/plumbline/tls/cert.pem',
+    "agent and gateway (TLS on): this collector's certificate",
+  ),
+  tlsKey: envVar(
+    'PLUMBLINE_TLS_KEY_FILE',
+    '/etc/plumbline/tls/key.pem',
+    "agent and gateway (TLS on): this collector's private key",
+  ),
+} as const;
+
+/** `${env:NAME:-default}`: the collector expands it at start; a whole-value reference is parsed as YAML. */
+export function envRef(variable: CollectorEnvVar, defaultValue = variable.defaultValue): string {
+  return `\${env:${variable.name}:-${defaultValue}}`;
+}

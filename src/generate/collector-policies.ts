@@ -1,0 +1,253 @@
+// The spec's sampling policies as tail_sampling processor policies (contrib v0.161.0), and the
+// per-gateway share of each budget. What the processor cannot express becomes a note that the
+// YAML carries as a comment.
+import type { SamplingPolicySpec, SamplingSpec } from '../spec/types.js';
+
+/** A tail_sampling policy as the processor's YAML spells it. */
+export type TailPolicy = Readonly<Record<string, unknown>>;
+
+/** How one trace budget becomes per-gateway span limits. */
+export interface BudgetSplit {
+  readonly policy: string;
+  readonly tracesPerSecond: number;
+  readonly gatewayCount: number;
+  readonly spansPerTrace: number;
+  /** ceil(tracesPerSecond × spansPerTrace / gatewayCount), at least 1. */
+  readonly spansPerSecondPerGateway: number;
+  /** Token-bucket size: max(2 × spansPerSecondPerGateway, maxSpansPerTrace) so one large trace can pass. */
+  readonly burstSpans: number;
+}
+
+export interface TailSamplingPlan {
+  readonly policies: readonly TailPolicy[];
+  readonly budgets: readonly BudgetSplit[];
+  /** What the spec asks for that the processor does not do exactly (YAML comments, docs). */
+  readonly notes: readonly string[];
+}
+
+/** Attribute the SDK sets on spans that a histogram exemplar points to. */
+export const EXEMPLAR_ATTRIBUTE = 'plumbline.exemplar';
+const DEFAULT_ROUTE_ATTRIBUTE = 'http.route';
+const HTTP_STATUS_KEYS = ['http.response.status_code', 'http.status_code'];
+
+/**
+ * The collector keeps a trace when its duration in whole ms is > threshold_ms; the spec (and the
+ * in-process policy) keep it at >= thresholdMs. One ms less makes both agree exactly.
+ */
+function collectorThresholdMs(thresholdMs: number): number {
+  return Math.max(0, Math.ceil(thresholdMs) - 1);
+}
+
+/** The per-gateway share of a budget; the formula the docs state. */
+export function splitBudget(
+  policy: string,
+  tracesPerSecond: number,
+  gatewayCount: number,
+  spansPerTrace: number,
+  maxSpansPerTrace: number | undefined,
+): BudgetSplit {
+  const spansPerSecondPerGateway = Math.max(1, Math.ceil((tracesPerSecond * spansPerTrace) / gatewayCount));
+  const burstSpans = Math.max(2 * spansPerSecondPerGateway, maxSpansPerTrace ?? 0);
+  return { policy, tracesPerSecond, gatewayCount, spansPerTrace, spansPerSecondPerGateway, burstSpans };
+}
+
+/**
+ * Policies in evaluation order with `sample_on_first_match`: every keep-whole policy first, the
+ * budgets last, so a budget is spent only on baseline traces no other policy kept.
+ */
+export function tailSamplingPlan(
+  sampling: SamplingSpec | undefined,
+  gatewayCount: number,
+  spansPerTrace: number,
+): TailSamplingPlan {
+  const notes: string[] = [];
+  if (sampling === undefined || sampling.policies.length === 0) {
+    notes.push('the spec has no sampling policies: every trace is kept (always_sample)');
+    return { policies: [{ name: 'keep-all', type: 'always_sample' }], budgets: [], notes };
+  }
+  const keepWhole: TailPolicy[] = [];
+  const budgetPolicies: TailPolicy[] = [];
+  const budgets: BudgetSplit[] = [];
+  for (const policy of sampling.policies) {
+    if (policy.kind === 'budget') {
+      const split = splitBudget(
+        policy.name,
+        policy.tracesPerSecond,
+        gatewayCount,
+        spansPerTrace,
+        sampling.maxSpansPerTrace,
+      );
+      budgets.push(split);
+      budgetPolicies.push(budgetPolicy(policy, split, notes));
+    } else {
+      keepWhole.push(...keepPolicies(policy, notes));
+    }
+  }
+  if (sampling.dryRun === true) {
+    notes.push(
+      'dryRun: the gateway keeps every trace (always_sample first); per-policy decisions still show in its metrics only when sample_on_first_match is off',
+    );
+    keepWhole.unshift({ name: 'dry-run', type: 'always_sample' });
+  }
+  if (sampling.maxBytes !== undefined) {
+    notes.push(
+      `maxBytes (${sampling.maxBytes}) has no tail_sampling equivalent; memory_limiter bounds the gateway instead`,
+    );
+  }
+  return { policies: [...keepWhole, ...budgetPolicies], budgets, notes };
+}
+
+function keepPolicies(
+  policy: Exclude<SamplingPolicySpec, { kind: 'budget' }>,
+  notes: string[],
+): TailPolicy[] {
+  switch (policy.kind) {
+    case 'errors':
+      // The in-process policy's definition: status ERROR, or an HTTP 5xx under the current or the
+      // pre-1.21 semconv key. The collector reads integer attributes only (a "503" string is missed).
+      return [
+        { name: policy.name, type: 'status_code', status_code: { status_codes: ['ERROR'] } },
+        ...HTTP_STATUS_KEYS.map((key) => ({
+          name: `${policy.name}:${key}`,
+          type: 'numeric_attribute',
+          numeric_attribute: { key, min_value: 500, max_value: 599 },
+        })),
+      ];
+    case 'attribute':
+      return [
+        {
+          name: policy.name,
+          type: 'string_attribute',
+          string_attribute: { key: policy.key, values: [...policy.values] },
+        },
+      ];
+    case 'exemplar':
+      return [
+        {
+          name: policy.name,
+          type: 'boolean_attribute',
+          boolean_attribute: { key: EXEMPLAR_ATTRIBUTE, value: true },
+        },
+      ];
+    case 'latency':
+      return latencyPolicies(policy, notes);
+  }
+}
+
+/** One top-level policy per route (and: route match + threshold), plus the default for the rest. */
+function latencyPolicies(
+  policy: Extract<SamplingPolicySpec, { kind: 'latency' }>,
+  notes: string[],
+): TailPolicy[] {
+  notes.push(
+    `${policy.name}: the collector measures the whole trace (earliest start to latest end), in-process the local root span; ` +
+      'threshold_ms is one less than the spec because the collector compares with > and the spec means >=',
+  );
+  const routes = Object.entries(policy.routes ?? {}).sort(([left], [right]) =>
+    left < right ? -1 : left > right ? 1 : 0,
+  );
+  if (routes.length === 0)
+    return [{ name: policy.name, type: 'latency', latency: { threshold_ms: collectorThresholdMs(policy.thresholdMs) } }];
+  const routeAttribute = policy.routeAttribute ?? DEFAULT_ROUTE_ATTRIBUTE;
+  notes.push(`${policy.name}: a route matches when any span of the trace has ${routeAttribute} equal to it`);
+  const perRoute: TailPolicy[] = routes.map(([route, thresholdMs]) => ({
+    name: `${policy.name}:${route}`,
+    type: 'and',
+    and: {
+      and_sub_policy: [
+        {
+          name: `${policy.name}:${route}:route`,
+          type: 'string_attribute',
+          string_attribute: { key: routeAttribute, values: [route] },
+        },
+        { name: `${policy.name}:${route}:latency`, type: 'latency', latency: { threshold_ms: collectorThresholdMs(thresholdMs) } },
+      ],
+    },
+  }));
+  // The default threshold applies to every other route; invert_match inside `and` yields a plain decision.
+  const otherRoutes: TailPolicy = {
+    name: `${policy.name}:other-routes`,
+    type: 'and',
+    and: {
+      and_sub_policy: [
+        {
+          name: `${policy.name}:other-routes:route`,
+          type: 'string_attribute',
+          string_attribute: {
+            key: routeAttribute,
+            values: routes.map(([route]) => route),
+            invert_match: true,
+          },
+        },
+        {
+          name: `${policy.name}:other-routes:latency`,
+          type: 'latency',
+          latency: { threshold_ms: collectorThresholdMs(policy.thresholdMs) },
+        },
+      ],
+    },
+  };
+  // Not one composite: composite rate-limits its sub-policies, and slow traces are kept whole.
+  return [...perRoute, otherRoutes];
+}
+
+function budgetPolicy(
+  policy: Extract<SamplingPolicySpec, { kind: 'budget' }>,
+  split: BudgetSplit,
+  notes: string[],
+): TailPolicy {
+  notes.push(
+    `${policy.name}: ${policy.tracesPerSecond} traces/s across the tier = ${split.spansPerSecondPerGateway} spans/s per gateway ` +
+      `(ceil(${policy.tracesPerSecond} × ${split.spansPerTrace} spans/trace / ${split.gatewayCount} gateways)); ` +
+      'the processor limits spans, so traces larger than average use more of the budget',
+  );
+  const weights = Object.entries(policy.weights ?? {}).sort(([left], [right]) =>
+    left < right ? -1 : left > right ? 1 : 0,
+  );
+  if (policy.key === undefined || weights.length === 0) {
+    if (policy.key !== undefined) {
+      notes.push(
+        `${policy.name}: per-${policy.key} fairness without weights is not expressible (the processor has no per-value limiter); one shared limit applies`,
+      );
+    }
+    return {
+      name: policy.name,
+      type: 'rate_limiting',
+      rate_limiting: { spans_per_second: split.spansPerSecondPerGateway, burst_capacity: split.burstSpans },
+    };
+  }
+  // Weighted shares: one composite sub-policy per listed value, the rest share one "others" slot
+  // that weighs 1 in total (not 1 per value — the processor cannot enumerate unlisted values).
+  const totalWeight = weights.reduce((sum, [, weight]) => sum + weight, 0) + 1;
+  const allocations = weights.map(([value, weight]) => ({
+    value,
+    percent: Math.floor((100 * weight) / totalWeight),
+  }));
+  const othersPercent = 100 - allocations.reduce((sum, allocation) => sum + allocation.percent, 0);
+  notes.push(
+    `${policy.name}: weights by ${policy.key} become composite rate allocations (${allocations
+      .map((allocation) => `${allocation.value}=${allocation.percent}%`)
+      .join(
+        ', ',
+      )}, others=${othersPercent}%); unlisted values share one slot, and an idle value's share is not lent to others`,
+  );
+  const subPolicies: TailPolicy[] = allocations.map(({ value }) => ({
+    name: `${policy.name}/${value}`,
+    type: 'string_attribute',
+    string_attribute: { key: policy.key, values: [value] },
+  }));
+  subPolicies.push({ name: `${policy.name}/others`, type: 'always_sample' });
+  return {
+    name: policy.name,
+    type: 'composite',
+    composite: {
+      max_total_spans_per_second: split.spansPerSecondPerGateway,
+      policy_order: subPolicies.map((sub) => sub.name),
+      composite_sub_policy: subPolicies,
+      rate_allocation: [
+        ...allocations.map(({ value, percent }) => ({ policy: `${policy.name}/${value}`, percent })),
+        { policy: `${policy.name}/others`, percent: othersPercent },
+      ],
+    },
+  };
+}

@@ -1,0 +1,21 @@
+// `generate collector`: the spec in, agent.yaml / gateway.yaml / single.yaml text out. Pure.
+import type { TelemetrySpec } from '../spec/types.js';
+import { agentConfig, gatewayConfig, singleConfig } from './collector-config.js';
+import { resolveCollectorOptions, type CollectorOptions } from './collector-options.js';
+import { renderCollectorYaml } from './collector-yaml.js';
+
+/** File name (relative to collector/) → YAML text, in a fixed order. */
+export type CollectorFiles = Readonly<Record<'agent.yaml' | 'gateway.yaml' | 'single.yaml', string>>;
+
+export function generateCollectorConfigs(
+  spec: TelemetrySpec,
+  options: CollectorOptions = {},
+): CollectorFiles {
+  const resolved = resolveCollectorOptions(options);
+  const serviceName = spec.service.name;
+  return {
+    'agent.yaml': renderCollectorYaml(serviceName, agentConfig(resolved), resolved),
+    'gateway.yaml': renderCollectorYaml(serviceName, gatewayConfig(spec, resolved), resolved),
+    'single.yaml': renderCollectorYaml(serviceName, singleConfig(spec, resolved), resolved),
+  };
+}

@@ -1,0 +1,59 @@
+// The Prometheus names of the OpenTelemetry Collector's own metrics (v0.161, scraped from its
+// internal telemetry endpoint) and of the plumbline SDK's self-metrics, shared by the pipeline
+// dashboard and the pipeline alert rules so both read the same series.
+import { prometheusBaseName, prometheusCounterName } from '../spec/naming.js';
+
+// Collector names come from the components' mdatagen docs (receiver/receiverhelper,
+// exporter/exporterhelper, processor/memorylimiterprocessor, contrib's
+// processor/tailsamplingprocessor documentation.md) and were checked against the /metrics of
+// the real v0.161 binary (scripts/build-collector.sh) with the pull reader our collector config
+// uses: its Prometheus exporter writes monotonic sums WITHOUT `_total` and no unit suffix for
+// braced units ({spans}), hence prometheusBaseName, not prometheusCounterName. The memory
+// limiter's refusals moved to otelcol_processor_memory_limiter_* (open-telemetry/
+// opentelemetry-collector#11203; the binary exposes otelcol_processor_memory_limiter_accepted_spans).
+export const collectorMetrics = {
+  /** Labels receiver, transport. */
+  receiverAcceptedSpans: prometheusBaseName('otelcol_receiver_accepted_spans', '{spans}'),
+  receiverRefusedSpans: prometheusBaseName('otelcol_receiver_refused_spans', '{spans}'),
+  receiverAcceptedLogRecords: prometheusBaseName('otelcol_receiver_accepted_log_records', '{records}'),
+  receiverRefusedLogRecords: prometheusBaseName('otelcol_receiver_refused_log_records', '{records}'),
+  /** Labels exporter. */
+  exporterSentSpans: prometheusBaseName('otelcol_exporter_sent_spans', '{spans}'),
+  exporterSendFailedSpans: prometheusBaseName('otelcol_exporter_send_failed_spans', '{spans}'),
+  exporterSentLogRecords: prometheusBaseName('otelcol_exporter_sent_log_records', '{records}'),
+  exporterSendFailedLogRecords: prometheusBaseName('otelcol_exporter_send_failed_log_records', '{records}'),
+  exporterEnqueueFailedSpans: prometheusBaseName('otelcol_exporter_enqueue_failed_spans', '{spans}'),
+  /** Gauges, labels exporter, data_type; in batches (or items, with a sizer). */
+  exporterQueueSize: prometheusBaseName('otelcol_exporter_queue_size', '{batches}'),
+  exporterQueueCapacity: prometheusBaseName('otelcol_exporter_queue_capacity', '{batches}'),
+  /** Labels policy, sampled ("true"/"false"), decision. */
+  tailSamplingTracesSampled: prometheusBaseName(
+    'otelcol_processor_tail_sampling_count_traces_sampled',
+    '{traces}',
+  ),
+  tailSamplingGlobalTracesSampled: prometheusBaseName(
+    'otelcol_processor_tail_sampling_global_count_traces_sampled',
+    '{traces}',
+  ),
+  /** The memory limiter processor's refusals; label processor. */
+  processorRefusedSpans: prometheusBaseName('otelcol_processor_memory_limiter_refused_spans', '{spans}'),
+  processorRefusedLogRecords: prometheusBaseName(
+    'otelcol_processor_memory_limiter_refused_log_records',
+    '{records}',
+  ),
+} as const;
+
+/** The SDK's own counters, exported by every service that uses plumbline. */
+export const sdkSelfMetrics = {
+  /** Labels event, reason. */
+  logSchemaViolations: prometheusCounterName('plumbline_log_schema_violations', undefined),
+  /** Label metric: measurements folded into the overflow series after the cardinality limit. */
+  metricOverflow: prometheusCounterName('plumbline_metric_overflow', undefined),
+  /** Traces evicted from the tail sampler's bounded buffer before a decision. */
+  samplerEvictions: prometheusCounterName('plumbline_sampler_evictions', undefined),
+  /** Labels policy, outcome. */
+  samplerDecisions: prometheusCounterName('plumbline_sampler_decisions', undefined),
+} as const;
+
+/** Prometheus' own scrape health series. */
+export const scrapeUpMetric = 'up';

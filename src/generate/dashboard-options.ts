@@ -1,0 +1,90 @@
+// Options of the dashboard generator, their defaults and their validation (errors name the field).
+import type { TelemetrySpec } from '../spec/types.js';
+
+export interface DashboardOptions {
+  /** Where provisioned Grafana reaches Prometheus. Default http://localhost:9090. */
+  readonly prometheusUrl?: string;
+  /** Where provisioned Grafana reaches Tempo. Default http://localhost:3200. */
+  readonly tempoUrl?: string;
+  /** The directory Grafana reads the dashboard JSON from. Default /var/lib/grafana/dashboards/plumbline. */
+  readonly dashboardsPath?: string;
+  /** The Grafana folder the dashboards go in. Default "plumbline". */
+  readonly folder?: string;
+  /** Exemplar label that carries the trace id. Default trace_id. */
+  readonly exemplarTraceIdLabel?: string;
+  /** Rows in the slow-traces tables. Default 20. */
+  readonly traceLimit?: number;
+}
+
+export interface ResolvedDashboardOptions {
+  readonly prometheusUrl: string;
+  readonly tempoUrl: string;
+  readonly dashboardsPath: string;
+  readonly folder: string;
+  readonly exemplarTraceIdLabel: string;
+  readonly traceLimit: number;
+}
+
+/** What a dashboard needs to know about where it lives: uid, tags, table sizes. */
+export interface DashboardIdentity {
+  readonly slug: string;
+  readonly tags: readonly string[];
+  readonly traceLimit: number;
+  uid(kind: string): string;
+}
+
+export function resolveDashboardOptions(options: DashboardOptions = {}): ResolvedDashboardOptions {
+  const resolved: ResolvedDashboardOptions = {
+    prometheusUrl: options.prometheusUrl ?? 'http://localhost:9090',
+    tempoUrl: options.tempoUrl ?? 'http://localhost:3200',
+    dashboardsPath: options.dashboardsPath ?? '/var/lib/grafana/dashboards/plumbline',
+    folder: options.folder ?? 'plumbline',
+    exemplarTraceIdLabel: options.exemplarTraceIdLabel ?? 'trace_id',
+    traceLimit: options.traceLimit ?? 20,
+  };
+  for (const field of ['prometheusUrl', 'tempoUrl'] as const) {
+    if (!/^https?:\/\/\S+$/.test(resolved[field])) {
+      throw new Error(
+        `dashboards option ${field}: expected an http(s) URL, got ${JSON.stringify(resolved[field])}`,
+      );
+    }
+  }
+  if (!resolved.dashboardsPath.startsWith('/')) {
+    throw new Error(
+      `dashboards option dashboardsPath: expected an absolute path, got ${JSON.stringify(resolved.dashboardsPath)}`,
+    );
+  }
+  if (resolved.folder.trim() === '')
+    throw new Error('dashboards option folder: expected a non-empty folder name');
+  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(resolved.exemplarTraceIdLabel)) {
+    throw new Error(
+      `dashboards option exemplarTraceIdLabel: expected a Prometheus label name, got ${JSON.stringify(resolved.exemplarTraceIdLabel)}`,
+    );
+  }
+  if (!Number.isInteger(resolved.traceLimit) || resolved.traceLimit < 1 || resolved.traceLimit > 1000) {
+    throw new Error(
+      `dashboards option traceLimit: expected an integer from 1 to 1000, got ${resolved.traceLimit}`,
+    );
+  }
+  return resolved;
+}
+
+/** Grafana uids are at most 40 characters of [a-zA-Z0-9-_]; the longest suffix is "-pipeline". */
+export function dashboardIdentity(spec: TelemetrySpec, options: ResolvedDashboardOptions): DashboardIdentity {
+  const slug = spec.service.name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 30);
+  if (slug === '') {
+    throw new Error(
+      `spec service.name: ${JSON.stringify(spec.service.name)} has no letters or digits for a dashboard uid`,
+    );
+  }
+  return {
+    slug,
+    tags: ['plumbline', slug],
+    traceLimit: options.traceLimit,
+    uid: (kind) => `${slug}-${kind}`,
+  };
+}

@@ -1,0 +1,154 @@
+// The SLO dashboard: per SLO its SLI over the SLO window, the burn rate of each alerting tier's
+// long and short window against the tier's factor, the error budget left and the alert state.
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { formatPrometheusFloat, sloSeries } from '../spec/naming.js';
+import { resolveSlos } from '../slo/model.js';
+import type { TelemetrySpec } from '../spec/types.js';
+import type { DashboardIdentity } from './dashboard-options.js';
+import { PanelLayout, statPanel, timeseriesPanel } from './dashboard-panels.js';
+import { plainSelector, promString, scopedSelector } from './dashboard-promql.js';
+import { dashboardShell } from './dashboard-shell.js';
+
+/** A target that dashboard-linter should not hold to a rule, with the reason (its `.lint` file). */
+export interface LintExclusion {
+  readonly rule: string;
+  readonly reason: string;
+  readonly dashboard: string;
+  readonly panel: string;
+}
+
+export interface GeneratedDashboard {
+  readonly dashboard: Dashboard;
+  readonly lintExclusions: readonly LintExclusion[];
+}
+
+const RECORDING_RULE_REASON =
+  'SLO recording rules aggregate over every job and instance of the service and carry only the slo label.';
+
+export function slosDashboard(spec: TelemetrySpec, identity: DashboardIdentity): GeneratedDashboard {
+  const title = `${spec.service.name}: SLOs`;
+  const builder = dashboardShell({
+    uid: identity.uid('slos'),
+    title,
+    description: `Service level objectives of ${spec.service.name}: SLI, burn rates per alerting tier, error budget, alert state.`,
+    tags: identity.tags,
+    scopeMetric: 'up',
+    traces: false,
+  });
+  const layout = new PanelLayout(builder);
+  const exclusions: LintExclusion[] = [];
+  const excludeScope = (panel: string): void => {
+    for (const rule of ['target-job-rule', 'target-instance-rule']) {
+      exclusions.push({ rule, reason: RECORDING_RULE_REASON, dashboard: title, panel });
+    }
+  };
+
+  // Tiers (defaults scaled to the SLO window, overrides, tiers turned off) come from the SLO
+  // model the rule generator and the in-process calculator also read.
+  for (const slo of resolveSlos(spec)) {
+    const { name, window, tiers } = slo;
+    const budget = slo.errorBudget;
+    const sloMatcher = `slo=${promString(name)}`;
+    // The SLI over the whole window is averaged from the shortest window the rules record.
+    const shortest = slo.windows[0] as string;
+    layout.row(`SLO ${name}: ${slo.objective}% over ${window}`);
+
+    const sliTitle = `${name}: SLI over ${window}`;
+    layout.panel(
+      statPanel({
+        title: sliTitle,
+        description: `${slo.description} Good share of events over ${window}, the mean of the ${shortest} error ratio recorded by the SLO rules (as sloth computes the period SLI).`,
+        unit: 'percentunit',
+        decimals: 3,
+        targets: [
+          {
+            expr: `1 - avg_over_time(${plainSelector(sloSeries.errorRatio(shortest), [sloMatcher])}[${window}])`,
+            legend: 'SLI',
+          },
+        ],
+        steps: [
+          { value: null, color: 'red' },
+          { value: slo.objective / 100, color: 'green' },
+        ],
+      }),
+      6,
+      6,
+    );
+    excludeScope(sliTitle);
+    layout.panel(
+      statPanel({
+        title: `${name}: error budget remaining`,
+        description: `Share of the ${window} error budget (${formatPrometheusFloat(budget)} of events) not yet spent, from the in-process calculator; the lowest over instances.`,
+        unit: 'percentunit',
+        decimals: 1,
+        targets: [
+          {
+            expr: `min(${scopedSelector(sloSeries.errorBudgetRemainingGauge, [sloMatcher])})`,
+            legend: 'remaining',
+          },
+        ],
+        steps: [
+          { value: null, color: 'red' },
+          { value: 0, color: 'orange' },
+          { value: 0.25, color: 'green' },
+        ],
+      }),
+      6,
+      6,
+    );
+    layout.panel(
+      statPanel({
+        title: `${name}: alert state`,
+        description: 'Whether each burn-rate tier is firing (1) or not (0), from the in-process calculator.',
+        unit: 'none',
+        targets: [
+          {
+            expr: `max by (tier, severity) (${scopedSelector(sloSeries.alertFiringGauge, [sloMatcher])})`,
+            legend: '{{tier}} ({{severity}})',
+          },
+        ],
+        valueText: { '0': { text: 'OK', color: 'green' }, '1': { text: 'FIRING', color: 'red' } },
+        steps: [
+          { value: null, color: 'green' },
+          { value: 1, color: 'red' },
+        ],
+      }),
+      12,
+      6,
+    );
+    for (const tier of tiers) {
+      const tierTitle = `${name}: burn rate ${tier.name} (${tier.severity}, ${tier.burnRate}x over ${tier.longWindow} and ${tier.shortWindow})`;
+      layout.panel(
+        timeseriesPanel({
+          title: tierTitle,
+          description: `Error ratio over each window divided by the allowed ${formatPrometheusFloat(budget)}; the tier fires when both windows are above the dashed ${tier.burnRate}x line.`,
+          unit: 'short',
+          min: 0,
+          targets: [tier.longWindow, tier.shortWindow].map((tierWindow) => ({
+            expr: `${plainSelector(sloSeries.errorRatio(tierWindow), [sloMatcher])} / ${formatPrometheusFloat(budget)}`,
+            legend: `${tierWindow} window`,
+          })),
+          thresholdLines: [tier.burnRate],
+        }),
+      );
+      excludeScope(tierTitle);
+    }
+    layout.panel(
+      timeseriesPanel({
+        title: `${name}: in-process burn rate`,
+        description:
+          'Burn rate per window as the service computes it itself, to compare with the rule-based one.',
+        unit: 'short',
+        min: 0,
+        targets: [
+          {
+            expr: `max by (window) (${scopedSelector(sloSeries.burnRateGauge, [sloMatcher])})`,
+            legend: '{{window}}',
+          },
+        ],
+        thresholdLines: [...new Set(tiers.map((tier) => tier.burnRate))].sort((a, b) => a - b),
+      }),
+    );
+  }
+  return { dashboard: builder.build(), lintExclusions: exclusions };
+}

@@ -1,0 +1,53 @@
+// The words of the generated alerts, written once with slots for the numbers: the rule file
+// fills the slots with Prometheus template calls, the promtool fixtures with the values
+// Prometheus must print, so the two cannot drift apart.
+
+import type { SloModel, TierModel } from '../slo/model.js';
+
+export const BURN_ALERT = 'SLOErrorBudgetBurn';
+export const ABSENT_ALERT = 'SLODataAbsent';
+export const ABSENT_TIER = 'absent';
+/** How long the SLI's series must be missing before the absent-data alert fires. */
+export const ABSENT_FOR = '10m';
+export const DEFAULT_RUNBOOK_BASE = 'https://github.com/plumbline/plumbline/blob/main/';
+
+export interface BurnSlots {
+  /** Burn rate over the tier's long window. */
+  readonly burnRate: string;
+  /** Percent of the SLO window's budget already spent. */
+  readonly budgetSpent: string;
+  /** Hours until the rest of the budget is gone at the long window's burn rate. */
+  readonly hoursLeft: string;
+}
+
+export function burnSummary(slo: SloModel, tier: TierModel, slots: BurnSlots): string {
+  return `${slo.name}: error budget burning ${slots.burnRate}x too fast over ${tier.longWindow} (${tier.name})`;
+}
+
+export function burnDescription(slo: SloModel, tier: TierModel, slots: BurnSlots): string {
+  const budgetPercent = percent(slo.errorBudget * 100);
+  const tierShare = percent((tier.burnRate * tier.longWindowMs * 100) / slo.windowMs);
+  return (
+    `${slo.description}. Over the last ${tier.longWindow} errors ran at ${slots.burnRate}x the rate the ${percent(slo.objective)}% ` +
+    `objective allows (${budgetPercent}% of requests over ${slo.window}); this ${tier.severity} tier fires above ${tier.burnRate}x ` +
+    `(${tierShare}% of the budget in ${tier.longWindow}), confirmed over ${tier.shortWindow}. ` +
+    `${slots.budgetSpent}% of the ${slo.window} error budget is spent; at this burn rate the rest lasts ${slots.hoursLeft} h.`
+  );
+}
+
+export function absentSummary(slo: SloModel): string {
+  return `${slo.name}: no data for the SLI`;
+}
+
+export function absentDescription(slo: SloModel, metric: string): string {
+  return `${slo.description}. The series ${metric} has been missing for ${ABSENT_FOR}, so the burn-rate alerts of this SLO cannot fire.`;
+}
+
+export function runbookUrl(slo: SloModel, base: string): string {
+  return `${base}docs/invariants.md#slo-${slo.name}`;
+}
+
+/** A percentage for prose: up to 6 significant digits, no float dust (0.1, not 0.09999999). */
+function percent(value: number): string {
+  return String(Number(value.toPrecision(6)));
+}

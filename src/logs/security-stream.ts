@@ -1,0 +1,133 @@
+// The security-event stream: security events go to their own destination, and repeats of one
+// event from one source inside a window fold into one summary line with a count, so a flood of
+// bad requests cannot flood the stream. Counts across lines always add up to what happened.
+import type { Logger as PinoLogger } from 'pino';
+
+export interface SecurityStreamOptions {
+  /** Length of a folding window in ms. Default 10,000. */
+  readonly foldWindowMs?: number;
+  /**
+   * Lines written immediately per window (first sightings of an event+source); later first
+   * sightings fold into one overflow summary. Default 100.
+   */
+  readonly maxLinesPerWindow?: number;
+  readonly now?: () => number;
+}
+
+interface FoldEntry {
+  readonly event: string;
+  readonly source: string;
+  readonly logger: PinoLogger;
+  readonly method: LevelMethod;
+  /** Occurrences folded since the line was written (not counting the written one). */
+  count: number;
+  firstFolded: number;
+  lastFolded: number;
+  sample: Record<string, unknown> | undefined;
+}
+
+type LevelMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+const OVERFLOW_KEY = '\u0000overflow';
+
+export class SecurityStream {
+  private readonly foldWindowMs: number;
+  private readonly maxLines: number;
+  private readonly now: () => number;
+  private entries = new Map<string, FoldEntry>();
+  private linesThisWindow = 0;
+  private readonly timer: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly overflowLogger: PinoLogger,
+    options: SecurityStreamOptions = {},
+  ) {
+    this.foldWindowMs = options.foldWindowMs ?? 10_000;
+    this.maxLines = options.maxLinesPerWindow ?? 100;
+    this.now = options.now ?? Date.now;
+    this.timer = setInterval(() => this.closeWindow(), this.foldWindowMs);
+    this.timer.unref();
+  }
+
+  /** Writes the line now, or folds it into the current window's summary for its event and source. */
+  offer(logger: PinoLogger, method: LevelMethod, event: string, line: Record<string, unknown>): void {
+    if (this.closed) return;
+    const source = typeof line.source === 'string' ? line.source : String(line.source);
+    const key = `${event}\u0000${source}`;
+    const entry = this.entries.get(key);
+    if (entry !== undefined) {
+      this.fold(entry, line);
+      return;
+    }
+    if (this.linesThisWindow < this.maxLines) {
+      this.linesThisWindow++;
+      this.entries.set(key, {
+        event,
+        source,
+        logger,
+        method,
+        count: 0,
+        firstFolded: 0,
+        lastFolded: 0,
+        sample: undefined,
+      });
+      line.count = 1;
+      logger[method](line);
+      return;
+    }
+    let overflow = this.entries.get(OVERFLOW_KEY);
+    if (overflow === undefined) {
+      overflow = {
+        event: '(many)',
+        source: '(many)',
+        logger: this.overflowLogger,
+        method: 'warn',
+        count: 0,
+        firstFolded: 0,
+        lastFolded: 0,
+        sample: undefined,
+      };
+      this.entries.set(OVERFLOW_KEY, overflow);
+    }
+    this.fold(overflow, { event, ...line });
+  }
+
+  /** Writes the summaries of the window and starts a new one. */
+  closeWindow(): void {
+    const entries = this.entries;
+    this.entries = new Map();
+    this.linesThisWindow = 0;
+    for (const entry of entries.values()) {
+      if (entry.count === 0) continue;
+      const summary = {
+        ...(entry.event === '(many)'
+          ? { event: '(many)', source: '(many)' }
+          : { source: entry.source, outcome: entry.sample?.outcome }),
+        summary: true,
+        count: entry.count,
+        first_time: new Date(entry.firstFolded).toISOString(),
+        last_time: new Date(entry.lastFolded).toISOString(),
+        sample: entry.sample,
+      };
+      entry.logger[entry.method](summary);
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closeWindow();
+    this.closed = true;
+    clearInterval(this.timer);
+  }
+
+  private fold(entry: FoldEntry, line: Record<string, unknown>): void {
+    const now = this.now();
+    if (entry.count === 0) {
+      entry.firstFolded = now;
+      entry.sample = line;
+    }
+    entry.count++;
+    entry.lastFolded = now;
+  }
+}

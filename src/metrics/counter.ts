@@ -1,0 +1,112 @@
+// A spec-declared monotonic counter: one value per series and, when exemplars are on, one
+// exemplar slot (OpenMetrics allows an exemplar on the `_total` line).
+import type { Attributes } from '@opentelemetry/api';
+import type { CounterSpec } from '../spec/types.js';
+import { ExemplarReservoir, type ExemplarSettings } from './exemplar-reservoir.js';
+import { isValidMeasurement, notify, type MeasurementListener } from './histogram.js';
+import { SeriesTable, type SeriesIdentity } from './series-table.js';
+
+export interface CounterHandle {
+  add(value: number, attributes?: Attributes): void;
+  bind(attributes: Attributes): BoundCounter;
+}
+
+export interface BoundCounter {
+  add(value: number): void;
+}
+
+const EMPTY: Attributes = Object.freeze({});
+const ALL_SLOTS = { firstBucket: 0, maxPerSecond: Infinity } as const;
+
+export class CounterSeries {
+  value = 0;
+  constructor(
+    readonly identity: SeriesIdentity,
+    readonly exemplars: ExemplarReservoir | undefined,
+  ) {}
+
+  add(value: number, _attributes: Attributes | undefined): void {
+    this.value += value;
+  }
+}
+
+class ExemplarCounterSeries extends CounterSeries {
+  constructor(
+    identity: SeriesIdentity,
+    private readonly reservoir: ExemplarReservoir,
+  ) {
+    super(identity, reservoir);
+  }
+
+  override add(value: number, attributes: Attributes | undefined): void {
+    this.value += value;
+    this.reservoir.offer(0, value, attributes);
+  }
+}
+
+export interface CounterSetup {
+  readonly name: string;
+  readonly spec: CounterSpec;
+  readonly exemplars: ExemplarSettings | undefined;
+  readonly listeners: readonly MeasurementListener[];
+  readonly onInvalid: () => void;
+  readonly now: () => number;
+}
+
+export class CounterInstrument implements CounterHandle {
+  readonly name: string;
+  readonly spec: CounterSpec;
+  readonly table: SeriesTable<CounterSeries>;
+  readonly add: (value: number, attributes?: Attributes) => void;
+  private readonly listeners: readonly MeasurementListener[];
+  private readonly onInvalid: () => void;
+
+  constructor(setup: CounterSetup) {
+    this.name = setup.name;
+    this.spec = setup.spec;
+    this.listeners = setup.listeners;
+    this.onInvalid = setup.onInvalid;
+    const settings = setup.exemplars;
+    this.table = new SeriesTable<CounterSeries>(
+      setup.spec.attributes ?? [],
+      setup.spec.cardinalityLimit ?? 2000,
+      settings === undefined
+        ? (identity) => new CounterSeries(identity, undefined)
+        : (identity) => new ExemplarCounterSeries(identity, new ExemplarReservoir(1, settings, ALL_SLOTS)),
+      setup.now,
+    );
+    this.add = this.listeners.length === 0 ? this.addOnly : this.addAndNotify;
+  }
+
+  bind(attributes: Attributes): BoundCounter {
+    const series = this.table.seriesForBinding(attributes);
+    if (this.table.isOverflow(series)) return { add: (value) => this.add(value, attributes) };
+    const { listeners, onInvalid } = this;
+    if (listeners.length === 0) {
+      return {
+        add(value: number) {
+          if (!isValidMeasurement(value)) return onInvalid();
+          series.add(value, attributes);
+        },
+      };
+    }
+    return {
+      add(value: number) {
+        if (!isValidMeasurement(value)) return onInvalid();
+        series.add(value, attributes);
+        notify(listeners, value, attributes);
+      },
+    };
+  }
+
+  private addOnly(value: number, attributes?: Attributes): void {
+    if (!isValidMeasurement(value)) return this.onInvalid();
+    this.table.lookup(attributes).add(value, attributes);
+  }
+
+  private addAndNotify(value: number, attributes?: Attributes): void {
+    if (!isValidMeasurement(value)) return this.onInvalid();
+    this.table.lookup(attributes).add(value, attributes);
+    notify(this.listeners, value, attributes ?? EMPTY);
+  }
+}

@@ -1,0 +1,235 @@
+// createMetrics: the spec's histograms, counters and gauges as typed handles, plus the SDK's
+// self metrics, one exposition and one MetricProducer over all of them.
+import type { MetricProducer } from '@opentelemetry/sdk-metrics';
+import { resolveBoundaries } from '../spec/buckets.js';
+import { SpecError } from '../spec/errors.js';
+import type { CounterName, GaugeName, HistogramName, TelemetrySpec } from '../spec/types.js';
+import { checkHistograms } from './check-histograms.js';
+import { contentTypeOf, negotiateFormat } from './content-negotiation.js';
+import { CounterInstrument, type CounterHandle } from './counter.js';
+import { resolveExemplarFilter, type ExemplarFilter } from './exemplar-filter.js';
+import type { ExemplarSettings } from './exemplar-reservoir.js';
+import { Exposition } from './exposition.js';
+import { GaugeInstrument, type GaugeHandle } from './gauge.js';
+import { HistogramInstrument, type HistogramHandle, type MeasurementListener } from './histogram.js';
+import { PlumblineMetricProducer } from './metric-producer.js';
+import type { MetricRegistry } from './registry.js';
+import {
+  SelfCounterFamily,
+  SelfGaugeFamily,
+  type SelfCounter,
+  type SelfGaugeSample,
+} from './self-metrics.js';
+
+export interface MetricsOptions {
+  /** Default: OTEL_METRICS_EXEMPLAR_FILTER, else trace_based (only inside a sampled span). */
+  readonly exemplarFilter?: ExemplarFilter;
+  /** Called for every stored exemplar, so the tail sampler keeps the trace it points to. */
+  readonly onExemplar?: (traceId: string, spanId: string) => void;
+  /** Called after every valid measurement is aggregated, by instrument name (e.g. the SLO calculator). */
+  readonly listeners?: {
+    readonly histograms?: Readonly<Record<string, readonly MeasurementListener[]>>;
+    readonly counters?: Readonly<Record<string, readonly MeasurementListener[]>>;
+  };
+  /** Wall clock in ms since the epoch (tests). */
+  readonly now?: () => number;
+}
+
+/** One series of a histogram, in the shape `histogramQuantile` takes. */
+export interface HistogramSeriesSnapshot {
+  readonly attributes: Readonly<Record<string, unknown>>;
+  /** The `le` values, +Inf last. */
+  readonly upperBounds: readonly number[];
+  readonly cumulativeCounts: readonly number[];
+  readonly count: number;
+  readonly sum: number;
+}
+
+export interface Exposed {
+  readonly contentType: string;
+  readonly body: string;
+}
+
+export interface Metrics<S extends TelemetrySpec = TelemetrySpec> {
+  histogram(name: HistogramName<S>): HistogramHandle;
+  counter(name: CounterName<S>): CounterHandle;
+  gauge(name: GaugeName<S>): GaugeHandle;
+  /** A counter of the SDK itself, named verbatim (e.g. plumbline_log_schema_violations_total). */
+  selfCounter(name: string, help: string, labelNames: readonly string[]): SelfCounter;
+  /** A gauge read from `collect` at every scrape and export. */
+  selfGauge(
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    collect: () => readonly SelfGaugeSample[],
+  ): void;
+  /** The exposition for an HTTP Accept header: Prometheus text 0.0.4 unless OpenMetrics is preferred. */
+  serialize(accept?: string): Exposed;
+  /** For an sdk-metrics MetricReader's `metricProducers` option. */
+  readonly producer: MetricProducer;
+  readonly exemplarFilter: ExemplarFilter;
+  /** Every series of a histogram (the overflow series last), for quantiles and summaries. */
+  histogramSnapshot(name: HistogramName<S>): HistogramSeriesSnapshot[];
+}
+
+export const DROPPED_MEASUREMENTS = 'plumbline_metrics_dropped_total';
+export const OVERFLOW_MEASUREMENTS = 'plumbline_metrics_overflow_total';
+export const DROPPED_EXEMPLAR_ATTRIBUTES = 'plumbline_exemplar_attributes_dropped_total';
+
+const NOOP_LISTENERS: readonly MeasurementListener[] = [];
+
+/** Builds the spec's instruments; throws SpecError at setup when a bucket plan or SLO threshold is wrong. */
+export function createMetrics<const S extends TelemetrySpec>(
+  spec: S,
+  options: MetricsOptions = {},
+): Metrics<S> {
+  const issues = checkHistograms(spec);
+  if (issues.length > 0) throw new SpecError(issues);
+  const now = options.now ?? Date.now;
+  const startMs = now();
+  const exemplarFilter = resolveExemplarFilter(options.exemplarFilter);
+  const exemplars: ExemplarSettings | undefined =
+    exemplarFilter === 'always_off'
+      ? undefined
+      : { requireSampledSpan: exemplarFilter === 'trace_based', now, onExemplar: options.onExemplar };
+
+  const selfCounters: SelfCounterFamily[] = [];
+  const selfGauges: SelfGaugeFamily[] = [];
+  const dropped = new SelfCounterFamily(
+    DROPPED_MEASUREMENTS,
+    'Measurements ignored: unknown instrument name or invalid value.',
+    ['metric', 'reason'],
+  );
+  const droppedExemplarAttributes = new SelfCounterFamily(
+    DROPPED_EXEMPLAR_ATTRIBUTES,
+    'Filtered exemplar attributes left out of an OpenMetrics exposition by the 128-code-point exemplar label limit.',
+    ['metric'],
+  );
+  selfCounters.push(dropped, droppedExemplarAttributes);
+
+  const invalid = (metric: string) => {
+    const labels = { metric, reason: 'invalid_value' };
+    return () => dropped.add(1, labels);
+  };
+  const histograms = Object.entries(spec.histograms ?? {}).map(
+    ([name, histogramSpec]) =>
+      new HistogramInstrument({
+        name,
+        spec: histogramSpec,
+        boundaries: resolveBoundaries(spec, name),
+        exemplars: histogramSpec.exemplars?.enabled === false ? undefined : exemplars,
+        listeners: options.listeners?.histograms?.[name] ?? NOOP_LISTENERS,
+        onInvalid: invalid(name),
+        now,
+      }),
+  );
+  const counters = Object.entries(spec.counters ?? {}).map(
+    ([name, counterSpec]) =>
+      new CounterInstrument({
+        name,
+        spec: counterSpec,
+        exemplars,
+        listeners: options.listeners?.counters?.[name] ?? NOOP_LISTENERS,
+        onInvalid: invalid(name),
+        now,
+      }),
+  );
+  const gauges = Object.entries(spec.gauges ?? {}).map(
+    ([name, gaugeSpec]) => new GaugeInstrument(name, gaugeSpec, invalid(name), now),
+  );
+
+  selfGauges.push(
+    new SelfGaugeFamily(
+      OVERFLOW_MEASUREMENTS,
+      'Measurements recorded into the otel.metric.overflow="true" series after an instrument reached its cardinality limit.',
+      ['metric'],
+      () =>
+        [...histograms, ...counters, ...gauges]
+          .filter((instrument) => instrument.table.overflowMeasurements > 0)
+          .map((instrument) => ({
+            labels: { metric: instrument.name },
+            value: instrument.table.overflowMeasurements,
+          })),
+      'counter',
+    ),
+  );
+
+  const registry: MetricRegistry = {
+    histograms,
+    counters,
+    gauges,
+    selfCounters,
+    selfGauges,
+    onExemplarAttributesDropped: (metric, count) => droppedExemplarAttributes.add(count, { metric }),
+  };
+  const exposition = new Exposition(registry);
+  const byName = <T extends { name: string }>(list: readonly T[]) =>
+    new Map(list.map((item) => [item.name, item]));
+  const histogramsByName = byName(histograms);
+  const countersByName = byName(counters);
+  const gaugesByName = byName(gauges);
+
+  // Unknown names get a handle that counts each measurement and ignores it: never a throw.
+  const unknown = (name: string) => {
+    const labels = { metric: name, reason: 'unknown_instrument' };
+    return () => dropped.add(1, labels);
+  };
+
+  return {
+    exemplarFilter,
+    producer: new PlumblineMetricProducer(registry, spec.service, now, startMs),
+    histogram(name) {
+      const found = histogramsByName.get(name);
+      if (found !== undefined) return found;
+      const count = unknown(String(name));
+      return { record: count, bind: () => ({ record: count }) };
+    },
+    counter(name) {
+      const found = countersByName.get(name);
+      if (found !== undefined) return found;
+      const count = unknown(String(name));
+      return { add: count, bind: () => ({ add: count }) };
+    },
+    gauge(name) {
+      const found = gaugesByName.get(name);
+      if (found !== undefined) return found;
+      return { set: unknown(String(name)) };
+    },
+    selfCounter(name, help, labelNames) {
+      const existing = selfCounters.find((family) => family.name === name);
+      if (existing !== undefined) return existing;
+      const family = new SelfCounterFamily(name, help, labelNames);
+      selfCounters.push(family);
+      return family;
+    },
+    selfGauge(name, help, labelNames, collect) {
+      const index = selfGauges.findIndex((family) => family.name === name);
+      const family = new SelfGaugeFamily(name, help, labelNames, collect);
+      if (index >= 0) selfGauges[index] = family;
+      else selfGauges.push(family);
+    },
+    serialize(accept) {
+      const format = negotiateFormat(accept);
+      return { contentType: contentTypeOf(format), body: exposition.write(format) };
+    },
+    histogramSnapshot(name) {
+      const histogram = histogramsByName.get(name);
+      if (histogram === undefined) return [];
+      const upperBounds = [...histogram.boundaries, Infinity];
+      const all =
+        histogram.table.overflow === undefined
+          ? histogram.table.series
+          : [...histogram.table.series, histogram.table.overflow];
+      return all.map((series) => {
+        let cumulative = 0;
+        return {
+          attributes: series.identity.attributes,
+          upperBounds,
+          cumulativeCounts: Array.from(series.counts, (count) => (cumulative += count)),
+          count: series.count,
+          sum: series.sum,
+        };
+      });
+    },
+  };
+}

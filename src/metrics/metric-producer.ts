@@ -1,0 +1,211 @@
+// plumbline's instruments as an sdk-metrics MetricProducer: pass `metrics.producer` in a
+// MetricReader's `metricProducers` option and any OTel exporter sees them. sdk-metrics'
+// data types have no exemplars, so each data point also carries an `exemplars` array that
+// plumbline's OtlpJsonMetricExporter writes (other exporters ignore the extra property).
+import { ValueType, type Attributes } from '@opentelemetry/api';
+import { millisToHrTime } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AggregationTemporality,
+  DataPointType,
+  type CollectionResult,
+  type DataPoint,
+  type Histogram,
+  type MetricData,
+  type MetricProducer,
+} from '@opentelemetry/sdk-metrics';
+import type { ServiceSpec } from '../spec/types.js';
+import type { ExemplarReservoir } from './exemplar-reservoir.js';
+import type { MetricRegistry } from './registry.js';
+import type { SelfSample } from './self-metrics.js';
+
+/** One stored exemplar as exported over OTLP (trace and span IDs as hex). */
+export interface ExportedExemplar {
+  readonly value: number;
+  readonly timeUnixMs: number;
+  /** '' when the measurement was made outside a span (always_on filter). */
+  readonly traceId: string;
+  readonly spanId: string;
+  /** The measurement's attributes that are not labels of its series. */
+  readonly filteredAttributes: Attributes;
+}
+
+/** What plumbline's data points carry beyond sdk-metrics' DataPoint. */
+export interface WithExemplars {
+  readonly exemplars?: readonly ExportedExemplar[];
+}
+
+export const INSTRUMENTATION_SCOPE = { name: 'plumbline' } as const;
+
+export class PlumblineMetricProducer implements MetricProducer {
+  constructor(
+    private readonly registry: MetricRegistry,
+    private readonly service: ServiceSpec,
+    private readonly now: () => number,
+    /** Start of the self metrics' cumulative sums: when createMetrics ran. */
+    private readonly startMs: number,
+  ) {}
+
+  async collect(): Promise<CollectionResult> {
+    const errors: unknown[] = [];
+    const metrics: MetricData[] = [];
+    try {
+      this.collectInto(metrics);
+    } catch (error) {
+      errors.push(error);
+    }
+    const attributes: Attributes = { 'service.name': this.service.name };
+    if (this.service.version !== undefined) attributes['service.version'] = this.service.version;
+    return {
+      resourceMetrics: {
+        resource: resourceFromAttributes(attributes),
+        scopeMetrics: [{ scope: INSTRUMENTATION_SCOPE, metrics }],
+      },
+      errors,
+    };
+  }
+
+  private collectInto(metrics: MetricData[]): void {
+    const endTime = millisToHrTime(this.now());
+    const registry = this.registry;
+    for (const histogram of registry.histograms) {
+      const declared = new Set(histogram.spec.attributes ?? []);
+      const boundaries = [...histogram.boundaries];
+      const all =
+        histogram.table.overflow === undefined
+          ? histogram.table.series
+          : [...histogram.table.series, histogram.table.overflow];
+      const dataPoints: (DataPoint<Histogram> & WithExemplars)[] = all.map((series) => ({
+        startTime: millisToHrTime(series.identity.createdMs),
+        endTime,
+        attributes: series.identity.attributes,
+        value: {
+          buckets: { boundaries, counts: [...series.counts] },
+          count: series.count,
+          sum: series.sum,
+          min: series.count === 0 ? undefined : series.min,
+          max: series.count === 0 ? undefined : series.max,
+        },
+        exemplars: exportExemplars(series.exemplars, declared),
+      }));
+      metrics.push({
+        descriptor: {
+          name: histogram.name,
+          description: histogram.spec.description,
+          unit: histogram.spec.unit,
+          valueType: ValueType.DOUBLE,
+        },
+        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        dataPointType: DataPointType.HISTOGRAM,
+        dataPoints,
+      });
+    }
+    for (const counter of registry.counters) {
+      const declared = new Set(counter.spec.attributes ?? []);
+      const all =
+        counter.table.overflow === undefined
+          ? counter.table.series
+          : [...counter.table.series, counter.table.overflow];
+      metrics.push({
+        descriptor: {
+          name: counter.name,
+          description: counter.spec.description,
+          unit: counter.spec.unit ?? '',
+          valueType: ValueType.DOUBLE,
+        },
+        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        dataPointType: DataPointType.SUM,
+        isMonotonic: true,
+        dataPoints: all.map((series) => ({
+          startTime: millisToHrTime(series.identity.createdMs),
+          endTime,
+          attributes: series.identity.attributes,
+          value: series.value,
+          exemplars: exportExemplars(series.exemplars, declared),
+        })),
+      });
+    }
+    for (const gauge of registry.gauges) {
+      const all =
+        gauge.table.overflow === undefined
+          ? gauge.table.series
+          : [...gauge.table.series, gauge.table.overflow];
+      metrics.push({
+        descriptor: {
+          name: gauge.name,
+          description: gauge.spec.description,
+          unit: gauge.spec.unit ?? '',
+          valueType: ValueType.DOUBLE,
+        },
+        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        dataPointType: DataPointType.GAUGE,
+        dataPoints: all.map((series) => ({
+          startTime: millisToHrTime(series.identity.createdMs),
+          endTime,
+          attributes: series.identity.attributes,
+          value: series.value,
+        })),
+      });
+    }
+    const selfPoints = (samples: SelfSample[]) =>
+      samples.map((sample) => ({
+        startTime: millisToHrTime(this.startMs),
+        endTime,
+        attributes: sample.labels,
+        value: sample.value,
+      }));
+    for (const counter of registry.selfCounters) {
+      metrics.push({
+        descriptor: { name: counter.name, description: counter.help, unit: '', valueType: ValueType.DOUBLE },
+        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        dataPointType: DataPointType.SUM,
+        isMonotonic: true,
+        dataPoints: selfPoints(counter.samples()),
+      });
+    }
+    for (const gauge of registry.selfGauges) {
+      const descriptor = { name: gauge.name, description: gauge.help, unit: '', valueType: ValueType.DOUBLE };
+      const dataPoints = selfPoints(gauge.samples());
+      if (gauge.type === 'counter') {
+        metrics.push({
+          descriptor,
+          aggregationTemporality: AggregationTemporality.CUMULATIVE,
+          dataPointType: DataPointType.SUM,
+          isMonotonic: true,
+          dataPoints,
+        });
+      } else {
+        metrics.push({
+          descriptor,
+          aggregationTemporality: AggregationTemporality.CUMULATIVE,
+          dataPointType: DataPointType.GAUGE,
+          dataPoints,
+        });
+      }
+    }
+  }
+}
+
+function exportExemplars(
+  reservoir: ExemplarReservoir | undefined,
+  declared: ReadonlySet<string>,
+): ExportedExemplar[] | undefined {
+  if (reservoir === undefined) return undefined;
+  const exemplars: ExportedExemplar[] = [];
+  for (let slot = 0; slot < reservoir.values.length; slot++) {
+    if (!reservoir.isFilled(slot)) continue;
+    const filteredAttributes: Attributes = {};
+    const attributes = reservoir.attributes[slot];
+    if (attributes !== undefined)
+      for (const key of Object.keys(attributes))
+        if (!declared.has(key)) filteredAttributes[key] = attributes[key];
+    exemplars.push({
+      value: reservoir.values[slot]!,
+      timeUnixMs: reservoir.timesMs[slot]!,
+      traceId: reservoir.traceIds[slot]!,
+      spanId: reservoir.spanIds[slot]!,
+      filteredAttributes,
+    });
+  }
+  return exemplars;
+}

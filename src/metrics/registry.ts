@@ -1,0 +1,16 @@
+// Everything one `createMetrics` call exposes, in exposition order: read by the text
+// exposition, the MetricProducer and the snapshot helpers.
+import type { CounterInstrument } from './counter.js';
+import type { GaugeInstrument } from './gauge.js';
+import type { HistogramInstrument } from './histogram.js';
+import type { SelfCounterFamily, SelfGaugeFamily } from './self-metrics.js';
+
+export interface MetricRegistry {
+  readonly histograms: readonly HistogramInstrument[];
+  readonly counters: readonly CounterInstrument[];
+  readonly gauges: readonly GaugeInstrument[];
+  readonly selfCounters: readonly SelfCounterFamily[];
+  readonly selfGauges: readonly SelfGaugeFamily[];
+  /** Filtered exemplar attributes left out of an OpenMetrics exposition by the 128-code-point limit. */
+  readonly onExemplarAttributesDropped: (metric: string, count: number) => void;
+}

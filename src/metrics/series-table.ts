@@ -1,0 +1,182 @@
+// Attribute sets -> series for one instrument, with the cardinality cap. Lookups walk a small
+// tree of Maps keyed by the raw attribute values (one Map.get per declared attribute, no key
+// string built, no allocation); only a miss takes the slow path that canonicalises the values.
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import { sanitizeLabelName } from '../spec/naming.js';
+
+/** What every series keeps about its identity; labels are rendered once, at creation. */
+export interface SeriesIdentity {
+  /** The declared attributes of this series, values as strings (absent ones left out). */
+  readonly attributes: Attributes;
+  /** `a="x",b="y"` (escaped), '' without attributes. */
+  readonly labels: string;
+  /** `{a="x",b="y"}` or '' - what follows a sample name. */
+  readonly labelBlock: string;
+  /** `a="x",b="y",` or '' - what precedes `le=` in a bucket line. */
+  readonly labelPrefix: string;
+  /** When the series was created (ms since the epoch): `_created` and the OTLP start time. */
+  readonly createdMs: number;
+}
+
+export type SeriesFactory<T> = (identity: SeriesIdentity, overflow: boolean) => T;
+
+/** OTel's overflow attribute (metrics SDK spec, "Cardinality limits"). */
+export const OVERFLOW_ATTRIBUTE = 'otel.metric.overflow';
+const EMPTY: Attributes = Object.freeze({});
+type Node = Map<unknown, unknown>;
+
+export class SeriesTable<T> {
+  /** Every series in creation order, without the overflow series. */
+  readonly series: T[] = [];
+  /** Created on the first measurement past the cap. */
+  overflow: T | undefined;
+  /** Measurements that went to the overflow series through `lookup` (bound handles re-enter it). */
+  overflowMeasurements = 0;
+  private readonly root: Node = new Map();
+  private readonly byKey = new Map<string, T>();
+  private readonly labelNames: readonly string[];
+  private readonly only: T | undefined;
+  // Each series can be reached through a few raw spellings (200 and '200'); past this many
+  // tree entries new spellings take the slow path instead of growing memory.
+  private aliasBudget: number;
+
+  constructor(
+    private readonly attributeNames: readonly string[],
+    private readonly limit: number,
+    private readonly create: SeriesFactory<T>,
+    private readonly now: () => number,
+  ) {
+    this.labelNames = attributeNames.map(sanitizeLabelName);
+    this.aliasBudget = 4 * limit;
+    // Without attributes there is one series; create it now so it is exposed (at 0) from the start.
+    if (attributeNames.length === 0) {
+      this.only = this.createSeries(EMPTY);
+    }
+  }
+
+  /** The series for these attributes (only declared keys count), the overflow series past the cap. */
+  lookup(attributes: Attributes | undefined): T {
+    const only = this.only;
+    if (only !== undefined) return only;
+    const attrs = attributes ?? EMPTY;
+    const names = this.attributeNames;
+    const last = names.length - 1;
+    let node = this.root;
+    for (let i = 0; i < last; i++) {
+      const next = node.get(attrs[names[i]!]) as Node | undefined;
+      if (next === undefined) return this.resolve(attrs);
+      node = next;
+    }
+    const found = node.get(attrs[names[last]!]) as T | undefined;
+    return found === undefined ? this.resolve(attrs) : found;
+  }
+
+  /** The series a bound handle will use: like `lookup`, but binding itself is no measurement. */
+  seriesForBinding(attributes: Attributes): T {
+    const counted = this.overflowMeasurements;
+    const series = this.lookup(attributes);
+    this.overflowMeasurements = counted;
+    return series;
+  }
+
+  /** True for the overflow series (bound handles to it re-enter `lookup`, which counts). */
+  isOverflow(series: T): boolean {
+    return series === this.overflow;
+  }
+
+  get size(): number {
+    return this.series.length;
+  }
+
+  private resolve(attrs: Attributes): T {
+    const names = this.attributeNames;
+    const values = names.map((name) => canonicalValue(attrs[name]));
+    const key = JSON.stringify(values);
+    let series = this.byKey.get(key);
+    if (series === undefined) {
+      if (this.series.length >= this.limit) {
+        this.overflowMeasurements++;
+        if (this.overflow === undefined)
+          this.overflow = this.create(
+            this.identity({ [OVERFLOW_ATTRIBUTE]: 'true' }, [OVERFLOW_ATTRIBUTE]),
+            true,
+          );
+        return this.overflow;
+      }
+      const own: Record<string, string> = {};
+      for (let i = 0; i < names.length; i++) if (values[i] !== '') own[names[i]!] = values[i]!;
+      series = this.createSeries(own);
+      this.byKey.set(key, series);
+    }
+    this.remember(attrs, series);
+    return series;
+  }
+
+  private createSeries(attributes: Attributes): T {
+    const series = this.create(this.identity(attributes, this.attributeNames), false);
+    this.series.push(series);
+    return series;
+  }
+
+  // Adds the raw spelling to the tree, when it is made of primitives (an array value is a new
+  // object per call and would never hit again).
+  private remember(attrs: Attributes, series: T): void {
+    const names = this.attributeNames;
+    for (const name of names) if (!isPrimitive(attrs[name])) return;
+    if (this.aliasBudget <= 0) return;
+    let node = this.root;
+    for (let i = 0; i < names.length - 1; i++) {
+      const raw = attrs[names[i]!];
+      let next = node.get(raw) as Node | undefined;
+      if (next === undefined) {
+        next = new Map();
+        node.set(raw, next);
+      }
+      node = next;
+    }
+    const leafKey = attrs[names[names.length - 1]!];
+    if (!node.has(leafKey)) {
+      node.set(leafKey, series);
+      this.aliasBudget--;
+    }
+  }
+
+  private identity(attributes: Attributes, names: readonly string[]): SeriesIdentity {
+    const parts: string[] = [];
+    for (let i = 0; i < names.length; i++) {
+      const value = attributes[names[i]!];
+      if (value === undefined || value === '') continue;
+      const labelName = names === this.attributeNames ? this.labelNames[i]! : sanitizeLabelName(names[i]!);
+      parts.push(`${labelName}="${escapeLabelValue(String(value))}"`);
+    }
+    const labels = parts.join(',');
+    return {
+      attributes,
+      labels,
+      labelBlock: labels === '' ? '' : `{${labels}}`,
+      labelPrefix: labels === '' ? '' : `${labels},`,
+      createdMs: this.now(),
+    };
+  }
+}
+
+function isPrimitive(value: AttributeValue | undefined): boolean {
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean' || value === undefined;
+}
+
+/** The string a raw attribute value is exposed as ('' for absent: Prometheus treats both alike). */
+export function canonicalValue(value: AttributeValue | undefined | null): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value))
+    return value.map((item) => (item === null || item === undefined ? '' : String(item))).join(',');
+  return String(value);
+}
+
+/** Label value escaping shared by the text format 0.0.4 and OpenMetrics: \\, \", \n. */
+export function escapeLabelValue(value: string): string {
+  return /[\\"\n]/.test(value)
+    ? value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+    : value;
+}

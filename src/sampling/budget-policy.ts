@@ -1,0 +1,113 @@
+// The baseline budget: traces per second shared across the values of a key by weighted fair
+// shares, enforced by a consistent-probability threshold per key that adapts to each key's
+// arrival rate. The decision is `randomness >= threshold`, so every service (or collector) that
+// uses the same threshold keeps the same traces, and `ot=th` gives downstream adjusted counts.
+import type { PolicyDecision, SamplingPolicy, TraceView } from './policy.js';
+import { fairShares } from './fair-share.js';
+import { RateWindow } from './rate-window.js';
+import { ALWAYS_KEEP_THRESHOLD, keepsAt, probabilityToThreshold } from './threshold.js';
+
+export interface BudgetPolicyOptions {
+  readonly tracesPerSecond: number;
+  /** Attribute of the local root naming the fairness key; absent: one shared key. */
+  readonly key?: string;
+  /** Weights per key value; unlisted values weigh 1. */
+  readonly weights?: Readonly<Record<string, number>>;
+  /** Distinct key values tracked before the rest share one overflow key. Default 256. */
+  readonly maxKeys?: number;
+}
+
+/** The key traces without the key attribute (or beyond maxKeys) are counted under. */
+export const OTHER_KEY = '(other)';
+// Allocations across keys are recomputed at most this often (and when a key appears); each
+// key's own rate is always current, so its probability follows its traffic immediately.
+const REALLOCATE_EVERY_MS = 250;
+
+class KeyState {
+  readonly window = new RateWindow();
+  allocation = 0;
+  threshold = ALWAYS_KEEP_THRESHOLD;
+  constructor(
+    readonly key: string,
+    readonly weight: number,
+  ) {}
+}
+
+export class BudgetPolicy implements SamplingPolicy {
+  readonly kind = 'budget';
+  private readonly tracesPerSecond: number;
+  private readonly keyAttribute: string | undefined;
+  private readonly weights: ReadonlyMap<string, number>;
+  private readonly maxKeys: number;
+  private readonly keys = new Map<string, KeyState>();
+  private nextReallocationAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    readonly name: string,
+    options: BudgetPolicyOptions,
+  ) {
+    this.tracesPerSecond = options.tracesPerSecond;
+    this.keyAttribute = options.key;
+    this.weights = new Map(Object.entries(options.weights ?? {}));
+    this.maxKeys = options.maxKeys ?? 256;
+  }
+
+  evaluate(trace: TraceView, nowMs: number): PolicyDecision {
+    const state = this.stateFor(this.keyOf(trace), nowMs);
+    state.window.record(nowMs);
+    if (nowMs >= this.nextReallocationAt) this.reallocate(nowMs);
+    const demand = state.window.rate(nowMs);
+    const probability = demand <= state.allocation ? 1 : state.allocation / demand;
+    state.threshold = probabilityToThreshold(probability);
+    return { verdict: keepsAt(trace.randomness, state.threshold) ? 'keep' : 'drop', threshold: state.threshold };
+  }
+
+  thresholds(): Readonly<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const state of this.keys.values()) out[state.key] = state.threshold;
+    return out;
+  }
+
+  private keyOf(trace: TraceView): string {
+    if (this.keyAttribute === undefined) return '';
+    const value = trace.localRoot?.attributes[this.keyAttribute];
+    return value === undefined ? OTHER_KEY : String(value);
+  }
+
+  private stateFor(key: string, nowMs: number): KeyState {
+    let state = this.keys.get(key);
+    if (state !== undefined) return state;
+    if (this.keys.size >= this.maxKeys) {
+      this.prune(nowMs);
+      if (this.keys.size >= this.maxKeys) key = OTHER_KEY;
+      state = this.keys.get(key);
+      if (state !== undefined) return state;
+    }
+    state = new KeyState(key, this.weights.get(key) ?? 1);
+    this.keys.set(key, state);
+    this.nextReallocationAt = Number.NEGATIVE_INFINITY;
+    return state;
+  }
+
+  private reallocate(nowMs: number): void {
+    this.prune(nowMs);
+    const states = [...this.keys.values()];
+    const demands = states.map((state) => ({ demand: state.window.rate(nowMs), weight: state.weight }));
+    const allocations = fairShares(this.tracesPerSecond, demands);
+    let totalWeight = 0;
+    for (const state of states) totalWeight += state.weight;
+    for (let i = 0; i < states.length; i++) {
+      const allocation = allocations[i]!;
+      // A key under its share may grow to its guaranteed share before it is throttled: its
+      // rate between two reallocations wobbles, and a quiet key must not lose traces to that.
+      const guaranteed = (this.tracesPerSecond * states[i]!.weight) / totalWeight;
+      states[i]!.allocation = allocation >= demands[i]!.demand && guaranteed > allocation ? guaranteed : allocation;
+    }
+    this.nextReallocationAt = nowMs + REALLOCATE_EVERY_MS;
+  }
+
+  // Keys with no arrivals for two windows hold no share and make room for new keys.
+  private prune(nowMs: number): void {
+    for (const [key, state] of this.keys) if (state.window.rate(nowMs) === 0) this.keys.delete(key);
+  }
+}

@@ -1,0 +1,33 @@
+// Spec policies to policy objects, in order. An exemplar rule is always part of the chain (first
+// when the spec lists none), because an exemplar must never point at a dropped trace.
+import type { SamplingPolicySpec } from '../spec/types.js';
+import type { SamplingPolicy } from './policy.js';
+import { AttributePolicy } from './attribute-policy.js';
+import { BudgetPolicy } from './budget-policy.js';
+import { ErrorsPolicy } from './errors-policy.js';
+import { ExemplarPolicy } from './exemplar-policy.js';
+import { LatencyPolicy } from './latency-policy.js';
+
+/** Name of the exemplar rule added when the spec has none. */
+export const IMPLICIT_EXEMPLAR_POLICY = 'exemplar';
+
+export function buildPolicies(specs: readonly SamplingPolicySpec[]): SamplingPolicy[] {
+  const policies = specs.map(buildPolicy);
+  if (!specs.some((spec) => spec.kind === 'exemplar')) policies.unshift(new ExemplarPolicy(IMPLICIT_EXEMPLAR_POLICY));
+  return policies;
+}
+
+function buildPolicy(spec: SamplingPolicySpec): SamplingPolicy {
+  switch (spec.kind) {
+    case 'errors':
+      return new ErrorsPolicy(spec.name);
+    case 'latency':
+      return new LatencyPolicy(spec.name, spec);
+    case 'exemplar':
+      return new ExemplarPolicy(spec.name);
+    case 'attribute':
+      return new AttributePolicy(spec.name, spec.key, spec.values);
+    case 'budget':
+      return new BudgetPolicy(spec.name, spec);
+  }
+}

@@ -1,0 +1,83 @@
+// What a sampling policy sees and answers. Users extend it: implement `SamplingPolicy`, or
+// extend `BaseSamplingPolicy` (trace-level rule) or `SpanMatchPolicy` (keep when any span matches).
+import type { Attributes, HrTime, SpanContext, SpanKind, SpanStatus } from '@opentelemetry/api';
+
+/** The part of a span policies read; every ReadableSpan has it. */
+export interface PolicySpan {
+  readonly name: string;
+  readonly kind: SpanKind;
+  readonly status: SpanStatus;
+  readonly attributes: Attributes;
+  readonly duration: HrTime;
+  readonly parentSpanContext?: SpanContext;
+  readonly resource: { readonly attributes: Attributes };
+  spanContext(): SpanContext;
+}
+
+/** The local part of one trace at decision time. */
+export interface TraceView {
+  readonly traceId: string;
+  /** The first span of the trace with no local parent (it may still be running if decided early). */
+  readonly localRoot: PolicySpan | undefined;
+  /**
+   * How long the local root ran, in ms; for a trace decided before its root ended (caps, age,
+   * shutdown), how long it has been open so far. Undefined when no local root was seen.
+   */
+  readonly rootDurationMs: number | undefined;
+  /** The buffered ended spans (a truncated trace holds its root, its errors and what fit). */
+  readonly spans: readonly PolicySpan[];
+  /** A metric exemplar points at this trace (`markExemplar`). */
+  readonly exemplar: boolean;
+  /** 14 hex digits: `rv` from tracestate or the last 7 bytes of the trace ID. */
+  readonly randomness: string;
+}
+
+export type Verdict = 'keep' | 'drop' | 'abstain';
+
+export interface PolicyDecision {
+  readonly verdict: Verdict;
+  /** For probabilistic keeps: the 14-digit threshold the trace passed (`ot=th`). */
+  readonly threshold?: string;
+}
+
+export const KEEP: PolicyDecision = Object.freeze({ verdict: 'keep' });
+export const DROP: PolicyDecision = Object.freeze({ verdict: 'drop' });
+export const ABSTAIN: PolicyDecision = Object.freeze({ verdict: 'abstain' });
+
+/**
+ * One rule of the ordered chain: the first policy that does not abstain decides. A policy must
+ * be deterministic over the trace (or, like the budget, over its randomness) so that adjusted
+ * counts written to `ot=th` stay unbiased.
+ */
+export interface SamplingPolicy {
+  readonly name: string;
+  readonly kind: string;
+  evaluate(trace: TraceView, nowMs: number): PolicyDecision;
+  /** Current thresholds by key (budget policies), for `stats()`. */
+  thresholds?(): Readonly<Record<string, string>>;
+}
+
+/** A policy that keeps when `matches` says so and abstains otherwise. */
+export abstract class BaseSamplingPolicy implements SamplingPolicy {
+  abstract readonly kind: string;
+  constructor(readonly name: string) {}
+
+  evaluate(trace: TraceView, nowMs: number): PolicyDecision {
+    return this.matches(trace, nowMs) ? KEEP : ABSTAIN;
+  }
+
+  /** Hook: whether this trace must be kept. */
+  protected abstract matches(trace: TraceView, nowMs: number): boolean;
+}
+
+/** A policy that keeps a trace when any of its spans matches (like the collector's span policies). */
+export abstract class SpanMatchPolicy extends BaseSamplingPolicy {
+  protected matches(trace: TraceView): boolean {
+    const spans = trace.spans;
+    for (let i = 0; i < spans.length; i++) if (this.matchesSpan(spans[i]!)) return true;
+    return false;
+  }
+
+  /** Hook: whether this span makes its trace worth keeping. */
+  protected abstract matchesSpan(span: PolicySpan): boolean;
+}

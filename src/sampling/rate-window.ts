@@ -1,0 +1,46 @@
+// Arrival rate of one budget key: a sliding one-second window (the previous window's count
+// weighted by how much of it still overlaps, plus the current count). A burst detector takes
+// over when the current window alone already shows a higher rate, so a key that jumps from quiet
+// to flood is throttled within ~100 ms instead of after a whole window.
+
+const WINDOW_MS = 1000;
+// The burst estimate needs this many arrivals to be trusted (fewer would make a quiet key look
+// busy right after a window rolls over) and never divides by less than this many ms.
+const BURST_MIN_COUNT = 8;
+const BURST_MIN_ELAPSED_MS = 100;
+
+export class RateWindow {
+  private start = Number.NaN;
+  private previous = 0;
+  private current = 0;
+
+  record(nowMs: number): void {
+    this.roll(nowMs);
+    this.current++;
+  }
+
+  /** Estimated arrivals per second at `nowMs`. */
+  rate(nowMs: number): number {
+    this.roll(nowMs);
+    const elapsed = nowMs - this.start;
+    if (Number.isNaN(elapsed)) return 0;
+    const overlap = 1 - elapsed / WINDOW_MS;
+    const sliding = ((this.previous * overlap + this.current) * 1000) / WINDOW_MS;
+    if (this.current < BURST_MIN_COUNT) return sliding;
+    const burst = (this.current * 1000) / (elapsed > BURST_MIN_ELAPSED_MS ? elapsed : BURST_MIN_ELAPSED_MS);
+    return burst > sliding ? burst : sliding;
+  }
+
+  private roll(nowMs: number): void {
+    if (Number.isNaN(this.start)) {
+      this.start = nowMs;
+      return;
+    }
+    const elapsed = nowMs - this.start;
+    if (elapsed < WINDOW_MS) return;
+    const windows = Math.floor(elapsed / WINDOW_MS);
+    this.previous = windows === 1 ? this.current : 0;
+    this.current = 0;
+    this.start += windows * WINDOW_MS;
+  }
+}

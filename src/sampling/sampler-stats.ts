@@ -1,0 +1,28 @@
+// The processor's self-metrics, as plain data (the metrics area maps them to plumbline_sampler_*).
+
+export interface PolicyOutcomes {
+  readonly keep: number;
+  readonly drop: number;
+}
+
+export interface SamplerStats {
+  /** Decisions by the policy that made them; "no-match" when every policy abstained. */
+  readonly decisions: Readonly<Record<string, PolicyOutcomes>>;
+  /** Gauges: what is buffered now. */
+  readonly bufferedTraces: number;
+  readonly bufferedSpans: number;
+  readonly bufferedBytes: number;
+  /** Traces decided before they were done, by cause. */
+  readonly evictions: { readonly maxTraces: number; readonly maxBytes: number; readonly maxAge: number; readonly flush: number };
+  /** Traces that went over their span or byte cap, and the spans cut from them. */
+  readonly truncatedTraces: number;
+  readonly truncatedSpans: number;
+  /** Spans that ended after their trace's decision, and what happened to them. */
+  readonly lateSpans: { readonly kept: number; readonly dropped: number };
+  /** Current budget threshold per key as the `th` hex and as a keep probability. */
+  readonly thresholds: Readonly<Record<string, { readonly th: string; readonly probability: number }>>;
+  /** Calls into the next processor that threw (counted, never rethrown into the app). */
+  readonly nextProcessorErrors: number;
+  /** Spans ended after shutdown (ignored). */
+  readonly spansAfterShutdown: number;
+}

@@ -1,0 +1,508 @@
+// The tail sampler: buffers spans per trace, decides when the local part of the trace is done
+// (local root ended, no local span open, plus a grace period), and forwards kept traces whole to
+// the next processor. Memory is hard-capped; late spans follow the decision already made.
+import type { Attributes, Context, TraceState } from '@opentelemetry/api';
+import { hrTimeToMilliseconds, TraceState as CoreTraceState } from '@opentelemetry/core';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SamplingSpec } from '../spec/types.js';
+import { SpecError } from '../spec/errors.js';
+import type { KeptDecision } from './decision-cache.js';
+import { DecisionCache } from './decision-cache.js';
+import { buildPolicies } from './build-policies.js';
+import { checkSampling } from './check-sampling.js';
+import { isErrorSpan } from './errors-policy.js';
+import type { PolicyDecision, SamplingPolicy, TraceView } from './policy.js';
+import { ABSTAIN } from './policy.js';
+import { CUT_SPANS_ATTRIBUTE, DRY_RUN_ATTRIBUTE, SampledSpan, TRUNCATED_ATTRIBUTE } from './sampled-span.js';
+import type { SamplerStats } from './sampler-stats.js';
+import { estimateSpanBytes } from './span-size.js';
+import { ALWAYS_KEEP_THRESHOLD, randomnessOf, stricter, thresholdOf, thresholdToProbability, encodeTh, withTh } from './threshold.js';
+
+export const DEFAULT_DECISION_WAIT_MS = 100;
+export const DEFAULT_MAX_TRACES = 10_000;
+export const DEFAULT_MAX_SPANS_PER_TRACE = 1_000;
+export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+/** A trace still undecided after this long (a span that never ends) is decided anyway. */
+export const DEFAULT_MAX_TRACE_AGE_MS = 60_000;
+/** Decision name when every policy abstained. */
+export const NO_MATCH = 'no-match';
+
+export interface TailSamplingOptions {
+  /** Clock in ms (default performance.now); tests inject one. */
+  readonly now?: () => number;
+  /** Overrides the spec's dryRun: evaluate and report, keep everything. */
+  readonly dryRun?: boolean;
+  readonly maxTraceAgeMs?: number;
+  /** Kept decisions remembered for late spans. Default max(maxTraces, 10,000). */
+  readonly keptDecisionCacheSize?: number;
+  /** Dropped trace IDs remembered for late spans. Default 8 x the kept cache. */
+  readonly droppedDecisionCacheSize?: number;
+}
+
+class TraceBuffer implements TraceView {
+  spans: ReadableSpan[] = [];
+  openLocal = 0;
+  localRoot: ReadableSpan | undefined = undefined;
+  rootStartedAt = 0;
+  rootEnded = false;
+  rootDurationMs: number | undefined = undefined;
+  bytes = 0;
+  exemplar = false;
+  cutSpans = 0;
+  deadline = 0;
+  queuedDeadline = 0;
+  queued = false;
+  decided = false;
+  randomness = '';
+  constructor(
+    readonly traceId: string,
+    readonly createdAt: number,
+  ) {}
+}
+
+const EMPTY_TRACE_STATE: TraceState = new CoreTraceState();
+
+export class TailSamplingProcessor implements SpanProcessor {
+  private readonly now: () => number;
+  private readonly policies: readonly SamplingPolicy[];
+  /** Policy names by index; the last one is NO_MATCH. */
+  private readonly decisionNames: readonly string[];
+  private readonly keeps: number[];
+  private readonly drops: number[];
+  private readonly dryRun: boolean;
+  private readonly decisionWaitMs: number;
+  private readonly maxTraces: number;
+  private readonly maxSpansPerTrace: number;
+  private readonly maxBytes: number;
+  /** One trace may hold at most an eighth of maxBytes, so one huge trace cannot evict all others. */
+  private readonly maxTraceBytes: number;
+  private readonly maxTraceAgeMs: number;
+  private readonly cache: DecisionCache;
+
+  private readonly traces = new Map<string, TraceBuffer>();
+  /** Done traces in order of their deadline (the grace is constant, so FIFO is deadline order). */
+  private queue: TraceBuffer[] = [];
+  private queueHead = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private closed = false;
+  private shutdownPromise: Promise<void> | undefined = undefined;
+
+  private bufferedSpans = 0;
+  private bufferedBytes = 0;
+  private evictions = { maxTraces: 0, maxBytes: 0, maxAge: 0, flush: 0 };
+  private truncatedTraces = 0;
+  private truncatedSpans = 0;
+  private lateKept = 0;
+  private lateDropped = 0;
+  private nextProcessorErrors = 0;
+  private spansAfterShutdown = 0;
+
+  // One-entry cache: spans of a trace share their inbound TraceState object and threshold.
+  private lastInboundState: TraceState | undefined = undefined;
+  private lastThreshold = '';
+  private lastOutboundState: TraceState | undefined = undefined;
+
+  constructor(
+    spec: SamplingSpec,
+    private readonly next: SpanProcessor,
+    options: TailSamplingOptions = {},
+  ) {
+    const issues = checkSampling({ sampling: spec });
+    if (issues.length > 0) throw new SpecError(issues);
+    this.now = options.now ?? (() => performance.now());
+    this.policies = buildPolicies(spec.policies);
+    this.decisionNames = [...this.policies.map((policy) => policy.name), NO_MATCH];
+    this.keeps = this.decisionNames.map(() => 0);
+    this.drops = this.decisionNames.map(() => 0);
+    this.dryRun = options.dryRun ?? spec.dryRun ?? false;
+    this.decisionWaitMs = spec.decisionWaitMs ?? DEFAULT_DECISION_WAIT_MS;
+    this.maxTraces = spec.maxTraces ?? DEFAULT_MAX_TRACES;
+    this.maxSpansPerTrace = spec.maxSpansPerTrace ?? DEFAULT_MAX_SPANS_PER_TRACE;
+    this.maxBytes = spec.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.maxTraceBytes = Math.max(1, Math.floor(this.maxBytes / 8));
+    this.maxTraceAgeMs = options.maxTraceAgeMs ?? DEFAULT_MAX_TRACE_AGE_MS;
+    const keptSize = options.keptDecisionCacheSize ?? Math.max(this.maxTraces, 10_000);
+    this.cache = new DecisionCache(keptSize, options.droppedDecisionCacheSize ?? keptSize * 8);
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    try {
+      this.next.onStart(span, parentContext);
+    } catch {
+      this.nextProcessorErrors++;
+    }
+    if (this.closed) return;
+    const traceId = span.spanContext().traceId;
+    let trace = this.traces.get(traceId);
+    if (trace === undefined) {
+      // A trace already decided: its spans follow that decision when they end.
+      if (this.cache.has(traceId)) return;
+      trace = this.admit(traceId);
+    }
+    trace.openLocal++;
+    if (trace.localRoot === undefined) {
+      const parent = span.parentSpanContext;
+      if (parent === undefined || parent.isRemote === true) {
+        trace.localRoot = span;
+        trace.rootStartedAt = trace.openLocal === 1 ? trace.createdAt : this.now();
+      }
+    }
+  }
+
+  onEnding(span: Span): void {
+    if (this.next.onEnding === undefined) return;
+    try {
+      this.next.onEnding(span);
+    } catch {
+      this.nextProcessorErrors++;
+    }
+  }
+
+  onEnd(span: ReadableSpan): void {
+    if (this.closed) {
+      this.spansAfterShutdown++;
+      return;
+    }
+    const traceId = span.spanContext().traceId;
+    let trace = this.traces.get(traceId);
+    if (trace === undefined) {
+      if (this.followDecision(span, traceId)) return;
+      // Never seen starting (processor added mid-trace, or its decision forgotten): a trace of
+      // its own, done at once.
+      trace = this.admit(traceId);
+      trace.localRoot = span;
+      trace.rootStartedAt = trace.createdAt;
+      trace.openLocal = 1;
+    }
+    if (trace.openLocal > 0) trace.openLocal--;
+    if (span === trace.localRoot) trace.rootEnded = true;
+    this.buffer(trace, span);
+    if (trace.decided) return;
+    if (trace.openLocal === 0 && trace.rootEnded) this.markDone(trace);
+  }
+
+  /**
+   * Called by the metrics registry when an exemplar is about to point at this trace. Returns
+   * whether the trace is (or will be) exported: true for a pending trace, which is now kept,
+   * and for an already kept one; false for a dropped or unknown one, and the registry then
+   * records no exemplar. Exemplars are recorded inside live spans, whose traces are pending.
+   */
+  markExemplar(traceId: string): boolean {
+    const trace = this.traces.get(traceId);
+    if (trace !== undefined) {
+      trace.exemplar = true;
+      return true;
+    }
+    if (this.cache.keptDecision(traceId) !== undefined) return true;
+    return false;
+  }
+
+  /** Decides every done trace whose grace period has passed, and traces past the maximum age. */
+  decideDue(now: number = this.now()): void {
+    while (this.queueHead < this.queue.length) {
+      const trace = this.queue[this.queueHead]!;
+      if (trace.decided || trace.openLocal > 0 || !trace.rootEnded) {
+        trace.queued = false;
+        this.queueHead++;
+        continue;
+      }
+      if (trace.deadline !== trace.queuedDeadline) {
+        // Done again after reopening: its deadline moved, so it goes to the back.
+        this.queueHead++;
+        trace.queuedDeadline = trace.deadline;
+        this.queue.push(trace);
+        continue;
+      }
+      if (trace.deadline > now) break;
+      this.queueHead++;
+      trace.queued = false;
+      this.decide(trace, now);
+    }
+    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+    for (const trace of this.traces.values()) {
+      if (trace.createdAt + this.maxTraceAgeMs > now) break;
+      this.evictions.maxAge++;
+      this.decide(trace, now);
+    }
+  }
+
+  forceFlush(): Promise<void> {
+    if (!this.closed) this.decideAll();
+    return this.next.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    if (this.shutdownPromise === undefined) {
+      this.decideAll();
+      this.closed = true;
+      if (this.timer !== undefined) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.shutdownPromise = this.next.shutdown();
+    }
+    return this.shutdownPromise;
+  }
+
+  stats(): SamplerStats {
+    const decisions: Record<string, { keep: number; drop: number }> = {};
+    this.decisionNames.forEach((name, index) => {
+      const entry = (decisions[name] ??= { keep: 0, drop: 0 });
+      entry.keep += this.keeps[index]!;
+      entry.drop += this.drops[index]!;
+    });
+    const thresholds: Record<string, { th: string; probability: number }> = {};
+    for (const policy of this.policies) {
+      const byKey = policy.thresholds?.() ?? {};
+      for (const [key, threshold] of Object.entries(byKey)) {
+        thresholds[key] = { th: encodeTh(threshold), probability: thresholdToProbability(threshold) };
+      }
+    }
+    return {
+      decisions,
+      bufferedTraces: this.traces.size,
+      bufferedSpans: this.bufferedSpans,
+      bufferedBytes: this.bufferedBytes,
+      evictions: { ...this.evictions },
+      truncatedTraces: this.truncatedTraces,
+      truncatedSpans: this.truncatedSpans,
+      lateSpans: { kept: this.lateKept, dropped: this.lateDropped },
+      thresholds,
+      nextProcessorErrors: this.nextProcessorErrors,
+      spansAfterShutdown: this.spansAfterShutdown,
+    };
+  }
+
+  // ---- buffering ----
+
+  private admit(traceId: string): TraceBuffer {
+    const now = this.now();
+    while (this.traces.size >= this.maxTraces) {
+      this.evictions.maxTraces++;
+      this.decide(this.oldest()!, now);
+    }
+    const trace = new TraceBuffer(traceId, now);
+    this.traces.set(traceId, trace);
+    if (this.timer === undefined) this.arm(now);
+    return trace;
+  }
+
+  private buffer(trace: TraceBuffer, span: ReadableSpan): void {
+    const bytes = estimateSpanBytes(span);
+    if (trace.spans.length >= this.maxSpansPerTrace || trace.bytes + bytes > this.maxTraceBytes) {
+      if (!this.makeRoom(trace, span, bytes)) {
+        this.cut(trace);
+        return;
+      }
+    }
+    if (this.bufferedBytes + bytes > this.maxBytes) {
+      const now = this.now();
+      while (this.bufferedBytes + bytes > this.maxBytes && this.traces.size > 0) {
+        this.evictions.maxBytes++;
+        this.decide(this.oldest()!, now);
+      }
+      // The oldest may have been this very trace: the span follows its decision.
+      if (trace.decided) {
+        this.followDecision(span, trace.traceId);
+        return;
+      }
+    }
+    trace.spans.push(span);
+    trace.bytes += bytes;
+    this.bufferedBytes += bytes;
+    this.bufferedSpans++;
+  }
+
+  // Over a per-trace cap the root and error spans are what matter: they displace ordinary spans
+  // (oldest first); an ordinary span is cut. Returns whether `span` now fits.
+  private makeRoom(trace: TraceBuffer, span: ReadableSpan, bytes: number): boolean {
+    const isRoot = span === trace.localRoot;
+    if (!isRoot && !isErrorSpan(span)) return false;
+    if (bytes > this.maxTraceBytes || this.maxSpansPerTrace < 1) return false;
+    const fits = () => trace.spans.length < this.maxSpansPerTrace && trace.bytes + bytes <= this.maxTraceBytes;
+    for (let pass = 0; pass < 2 && !fits(); pass++) {
+      // Pass 0 removes ordinary spans; pass 1 (only for the root) removes error spans too.
+      if (pass === 1 && !isRoot) break;
+      for (let i = 0; i < trace.spans.length && !fits(); ) {
+        const candidate = trace.spans[i]!;
+        if (candidate === trace.localRoot || (pass === 0 && isErrorSpan(candidate))) {
+          i++;
+          continue;
+        }
+        trace.spans.splice(i, 1);
+        const removed = estimateSpanBytes(candidate);
+        trace.bytes -= removed;
+        this.bufferedBytes -= removed;
+        this.bufferedSpans--;
+        this.cut(trace);
+      }
+    }
+    return fits();
+  }
+
+  private cut(trace: TraceBuffer): void {
+    if (trace.cutSpans === 0) this.truncatedTraces++;
+    trace.cutSpans++;
+    this.truncatedSpans++;
+  }
+
+  private markDone(trace: TraceBuffer): void {
+    const now = this.now();
+    if (this.decisionWaitMs === 0) {
+      this.decide(trace, now);
+      return;
+    }
+    trace.deadline = now + this.decisionWaitMs;
+    if (!trace.queued) {
+      trace.queued = true;
+      trace.queuedDeadline = trace.deadline;
+      this.queue.push(trace);
+      // Bound the queue by the buffer: drop entries of traces decided early (caps).
+      if (this.queue.length - this.queueHead > 2 * this.maxTraces) {
+        this.queue = this.queue.slice(this.queueHead).filter((queued) => {
+          if (!queued.decided) return true;
+          queued.queued = false;
+          return false;
+        });
+        this.queueHead = 0;
+      }
+    }
+    const head = this.queue[this.queueHead];
+    if (head !== undefined && head.deadline <= now) this.decideDue(now);
+    if (this.timer === undefined || trace.deadline < this.timerAt) this.arm(now);
+  }
+
+  private oldest(): TraceBuffer | undefined {
+    return this.traces.values().next().value;
+  }
+
+  // ---- deciding ----
+
+  private decideAll(): void {
+    const now = this.now();
+    for (const trace of this.traces.values()) {
+      this.evictions.flush++;
+      this.decide(trace, now);
+    }
+    this.queue = [];
+    this.queueHead = 0;
+  }
+
+  private decide(trace: TraceBuffer, now: number): void {
+    this.traces.delete(trace.traceId);
+    trace.decided = true;
+    this.bufferedBytes -= trace.bytes;
+    this.bufferedSpans -= trace.spans.length;
+
+    const root = trace.localRoot;
+    if (root !== undefined) {
+      trace.rootDurationMs = trace.rootEnded ? hrTimeToMilliseconds(root.duration) : now - trace.rootStartedAt;
+    }
+    const reference = root ?? trace.spans[0];
+    const inboundOt = reference?.spanContext().traceState?.get('ot');
+    trace.randomness = randomnessOf(trace.traceId, inboundOt);
+
+    let decision: PolicyDecision = ABSTAIN;
+    let index = this.policies.length;
+    for (let i = 0; i < this.policies.length; i++) {
+      let candidate: PolicyDecision;
+      try {
+        candidate = this.policies[i]!.evaluate(trace, now);
+      } catch {
+        continue; // a broken user policy abstains rather than break the app
+      }
+      if (candidate.verdict !== 'abstain') {
+        decision = candidate;
+        index = i;
+        break;
+      }
+    }
+    const keep = decision.verdict === 'keep';
+    if (keep) this.keeps[index]!++;
+    else this.drops[index]!++;
+
+    const spans = trace.spans;
+    trace.spans = [];
+    if (!keep && !this.dryRun) {
+      this.cache.drop(trace.traceId);
+      return;
+    }
+    // Kept by a rule, a trace was kept with probability 1 (th:0); by the budget, with the
+    // budget's probability. An upstream threshold still applies: the stricter one is written.
+    const ours = this.dryRun ? ALWAYS_KEEP_THRESHOLD : (decision.threshold ?? ALWAYS_KEEP_THRESHOLD);
+    const kept: KeptDecision = {
+      policy: this.decisionNames[index]!,
+      threshold: stricter(ours, thresholdOf(inboundOt)),
+      ...(this.dryRun ? { dryRun: keep ? ('keep' as const) : ('drop' as const) } : {}),
+    };
+    this.cache.keep(trace.traceId, kept);
+    const common = kept.dryRun === undefined ? undefined : { [DRY_RUN_ATTRIBUTE]: kept.dryRun };
+    const summarised = trace.cutSpans > 0 ? (root ?? spans[0]) : undefined;
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i]!;
+      const extra =
+        span === summarised ? { ...common, [TRUNCATED_ATTRIBUTE]: true, [CUT_SPANS_ATTRIBUTE]: trace.cutSpans } : common;
+      this.forward(span, kept, extra);
+    }
+  }
+
+  /** A span of an already decided trace; returns false when no decision is remembered. */
+  private followDecision(span: ReadableSpan, traceId: string): boolean {
+    const kept = this.cache.keptDecision(traceId);
+    if (kept !== undefined) {
+      this.lateKept++;
+      this.forward(span, kept, kept.dryRun === undefined ? undefined : { [DRY_RUN_ATTRIBUTE]: kept.dryRun });
+      return true;
+    }
+    if (this.cache.wasDropped(traceId)) {
+      this.lateDropped++;
+      return true;
+    }
+    return false;
+  }
+
+  private forward(span: ReadableSpan, kept: KeptDecision, extra: Attributes | undefined): void {
+    const inbound = span.spanContext().traceState;
+    let outbound = this.lastOutboundState;
+    if (outbound === undefined || inbound !== this.lastInboundState || kept.threshold !== this.lastThreshold) {
+      outbound = (inbound ?? EMPTY_TRACE_STATE).set('ot', withTh(inbound?.get('ot'), kept.threshold));
+      this.lastInboundState = inbound;
+      this.lastThreshold = kept.threshold;
+      this.lastOutboundState = outbound;
+    }
+    try {
+      this.next.onEnd(new SampledSpan(span, outbound, kept.policy, extra));
+    } catch {
+      this.nextProcessorErrors++;
+    }
+  }
+
+  // ---- timer ----
+
+  private arm(now: number): void {
+    if (this.closed) return;
+    let wake = Number.POSITIVE_INFINITY;
+    const head = this.queue[this.queueHead];
+    if (head !== undefined) wake = head.deadline;
+    const oldest = this.oldest();
+    if (oldest !== undefined && oldest.createdAt + this.maxTraceAgeMs < wake) wake = oldest.createdAt + this.maxTraceAgeMs;
+    if (wake === Number.POSITIVE_INFINITY) return;
+    if (this.timer !== undefined) {
+      if (this.timerAt <= wake) return;
+      clearTimeout(this.timer);
+    }
+    this.timerAt = wake;
+    this.timer = setTimeout(this.onTimer, Math.max(0, wake - now));
+    this.timer.unref();
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    const now = this.now();
+    this.decideDue(now);
+    this.arm(now);
+  };
+}

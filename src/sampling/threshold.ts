@@ -1,0 +1,91 @@
+// Consistent probability sampling per OpenTelemetry's TraceState probability-sampling spec
+// (OTEP 235): 56 bits of randomness, a rejection threshold `th`, keep when randomness >= threshold.
+//
+// Both values are handled as 14-digit lowercase hex strings: for equal-length lowercase hex,
+// string order is numeric order, so the per-trace comparison needs neither BigInt nor parsing.
+
+/** 56 bits = 14 hex digits. */
+export const THRESHOLD_DIGITS = 14;
+/** Threshold 0: keep everything (`ot=th:0`). */
+export const ALWAYS_KEEP_THRESHOLD = '00000000000000';
+
+const HEX14 = /^[0-9a-f]{14}$/;
+const TH_VALUE = /^[0-9a-f]{1,14}$/;
+// Thresholds we compute carry 32 significant bits: enough for probabilities down to 2^-32 with
+// a relative error below 1e-4 at 1e-5, and `ot=th` stays at most 8 characters.
+const PRECISION_BITS = 32;
+const PRECISION_SCALE = 2 ** PRECISION_BITS;
+
+/**
+ * The trace's 56-bit randomness: the explicit `rv` from the `ot` tracestate entry when present
+ * and valid, otherwise the last 7 bytes (14 hex digits) of the trace ID.
+ */
+export function randomnessOf(traceId: string, otValue?: string): string {
+  if (otValue !== undefined) {
+    const rv = otSubKey(otValue, 'rv');
+    if (rv !== undefined && HEX14.test(rv)) return rv;
+  }
+  return traceId.slice(-THRESHOLD_DIGITS).toLowerCase();
+}
+
+/** Whether a trace with this randomness is kept at this threshold (both 14-digit hex). */
+export function keepsAt(randomness: string, threshold: string): boolean {
+  return randomness >= threshold;
+}
+
+/** The threshold that keeps a fraction `probability` of traces (clamped to [2^-32, 1]). */
+export function probabilityToThreshold(probability: number): string {
+  if (!(probability < 1)) return ALWAYS_KEEP_THRESHOLD;
+  const p = probability > 1 / PRECISION_SCALE ? probability : 1 / PRECISION_SCALE;
+  let rejected = Math.round((1 - p) * PRECISION_SCALE);
+  if (rejected >= PRECISION_SCALE) rejected = PRECISION_SCALE - 1;
+  return rejected.toString(16).padStart(PRECISION_BITS / 4, '0').padEnd(THRESHOLD_DIGITS, '0');
+}
+
+/** The keep probability of a 14-digit threshold: (2^56 - T) / 2^56. */
+export function thresholdToProbability(threshold: string): number {
+  // 13 digits = 52 bits fit a double exactly; the last digit is added after scaling.
+  const high = parseInt(threshold.slice(0, 13), 16);
+  const low = parseInt(threshold.slice(13), 16);
+  return 1 - (high * 16 + low) / 2 ** 56;
+}
+
+/** `th` as written to tracestate: trailing zeros removed, "0" for keep-all. */
+export function encodeTh(threshold: string): string {
+  let end = threshold.length;
+  while (end > 1 && threshold.charCodeAt(end - 1) === 48 /* '0' */) end--;
+  return threshold.slice(0, end);
+}
+
+/** Parses a `th` value (1-14 lowercase hex digits, implicitly padded with zeros); undefined if invalid. */
+export function parseTh(value: string): string | undefined {
+  return TH_VALUE.test(value) ? value.padEnd(THRESHOLD_DIGITS, '0') : undefined;
+}
+
+/** The threshold carried by an `ot` tracestate value, if any. */
+export function thresholdOf(otValue: string | undefined): string | undefined {
+  if (otValue === undefined) return undefined;
+  const th = otSubKey(otValue, 'th');
+  return th === undefined ? undefined : parseTh(th);
+}
+
+/** The larger (stricter) of two thresholds: sampling twice keeps only what passed both. */
+export function stricter(a: string, b: string | undefined): string {
+  return b !== undefined && b > a ? b : a;
+}
+
+/** The `ot` value with `th` set (first) and every other sub-key kept in order. */
+export function withTh(otValue: string | undefined, threshold: string): string {
+  const th = `th:${encodeTh(threshold)}`;
+  if (otValue === undefined || otValue === '') return th;
+  const others = otValue.split(';').filter((member) => member !== '' && !member.startsWith('th:'));
+  return others.length === 0 ? th : `${th};${others.join(';')}`;
+}
+
+function otSubKey(otValue: string, key: string): string | undefined {
+  const prefix = `${key}:`;
+  for (const member of otValue.split(';')) {
+    if (member.startsWith(prefix)) return member.slice(prefix.length);
+  }
+  return undefined;
+}

@@ -1,0 +1,135 @@
+// Checks the spec's `slos` section before anything is built from it: every problem is returned
+// at once, each naming its field, so a bad SLO fails at setup and never at 3 a.m.
+
+import type { SpecIssue } from '../spec/errors.js';
+import type { AttributeMatch, TelemetrySpec } from '../spec/types.js';
+import { errorBudget, tierCanFire } from './burn-rate.js';
+import { parseDuration } from './duration.js';
+import { SLO_WINDOWS, defaultTiers } from './windows.js';
+
+const SLO_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+export function checkSlos(spec: TelemetrySpec): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const slos = spec.slos;
+  if (slos === undefined) return issues;
+  if (typeof slos !== 'object' || slos === null || Array.isArray(slos)) {
+    return [{ path: 'slos', message: 'expected an object of SLOs keyed by name' }];
+  }
+  for (const [name, slo] of Object.entries(slos)) {
+    const at = `slos.${name}`;
+    const issue = (field: string, message: string) => issues.push({ path: field === '' ? at : `${at}.${field}`, message });
+    if (!SLO_NAME.test(name)) issue('', 'an SLO name may use letters, digits, "_", "." and "-" (it becomes a label value and a link anchor)');
+    if (typeof slo !== 'object' || slo === null) {
+      issue('', 'expected an object with description, sli and objective');
+      continue;
+    }
+    if (typeof slo.description !== 'string' || slo.description === '') issue('description', 'expected a non-empty string');
+    const objectiveOk = typeof slo.objective === 'number' && Number.isFinite(slo.objective) && slo.objective > 0 && slo.objective < 100;
+    if (!objectiveOk) issue('objective', `expected a percentage strictly between 0 and 100 (e.g. 99.9), got ${JSON.stringify(slo.objective)}`);
+    const window = slo.window ?? '30d';
+    const windowOk = SLO_WINDOWS.includes(window);
+    if (!windowOk) issue('window', `expected one of ${SLO_WINDOWS.join(', ')}, got ${JSON.stringify(slo.window)}`);
+    if (slo.minEvents !== undefined && !(Number.isInteger(slo.minEvents) && slo.minEvents >= 0)) {
+      issue('minEvents', `expected a whole number >= 0, got ${JSON.stringify(slo.minEvents)}`);
+    }
+    checkSli(spec, at, slo.sli, issues);
+    if (slo.alerting !== undefined && (typeof slo.alerting !== 'object' || slo.alerting === null)) {
+      issue('alerting', 'expected an object of tiers keyed by name (a tier set to false is turned off)');
+      continue;
+    }
+    const tiers = { ...defaultTiers(windowOk ? window : '30d'), ...(slo.alerting ?? {}) };
+    const windowMs = parseDuration(windowOk ? window : '30d')!;
+    const budget = objectiveOk ? errorBudget(slo.objective) : undefined;
+    for (const [tierName, tier] of Object.entries(tiers)) {
+      const tierAt = `alerting.${tierName}`;
+      const overridden = slo.alerting?.[tierName] !== undefined;
+      if (tier === false) continue;
+      if (typeof tier !== 'object' || tier === null) {
+        issue(tierAt, 'expected false (turned off) or { severity, burnRate, longWindow, shortWindow }');
+        continue;
+      }
+      if (tier.severity !== 'page' && tier.severity !== 'ticket') issue(`${tierAt}.severity`, `expected "page" or "ticket", got ${JSON.stringify(tier.severity)}`);
+      const factorOk = typeof tier.burnRate === 'number' && Number.isFinite(tier.burnRate) && tier.burnRate > 0;
+      if (!factorOk) issue(`${tierAt}.burnRate`, `expected a burn-rate factor > 0 (e.g. 14.4), got ${JSON.stringify(tier.burnRate)}`);
+      const longMs = typeof tier.longWindow === 'string' ? parseDuration(tier.longWindow) : undefined;
+      const shortMs = typeof tier.shortWindow === 'string' ? parseDuration(tier.shortWindow) : undefined;
+      if (longMs === undefined) issue(`${tierAt}.longWindow`, `expected a Prometheus duration such as "1h", got ${JSON.stringify(tier.longWindow)}`);
+      if (shortMs === undefined) issue(`${tierAt}.shortWindow`, `expected a Prometheus duration such as "5m", got ${JSON.stringify(tier.shortWindow)}`);
+      if (longMs !== undefined && shortMs !== undefined && shortMs >= longMs) {
+        issue(`${tierAt}.shortWindow`, `the short window (${tier.shortWindow}) must be shorter than the long window (${tier.longWindow})`);
+      }
+      if (longMs !== undefined && longMs > windowMs) {
+        issue(`${tierAt}.longWindow`, `the long window (${tier.longWindow}) is longer than the SLO window (${window})`);
+      }
+      if (factorOk && budget !== undefined && !tierCanFire(tier.burnRate, budget)) {
+        const hint = overridden ? 'lower its burnRate' : `turn it off with alerting: { "${tierName}": false } or override it`;
+        issue(
+          `${tierAt}.burnRate`,
+          `tier "${tierName}" can never fire: ${tier.burnRate}x the ${+(budget * 100).toPrecision(6)}% error budget needs an error ratio of ` +
+            `${+(tier.burnRate * budget * 100).toPrecision(6)}% or more, and a ratio cannot exceed 100%; ${hint}`,
+        );
+      }
+    }
+  }
+  return issues;
+}
+
+function checkSli(spec: TelemetrySpec, at: string, sli: unknown, issues: SpecIssue[]): void {
+  const issue = (field: string, message: string) => issues.push({ path: `${at}.sli${field === '' ? '' : '.' + field}`, message });
+  if (typeof sli !== 'object' || sli === null) {
+    issue('', 'expected { kind: "availability", metric, bad } or { kind: "latency", histogram, threshold }');
+    return;
+  }
+  const s = sli as Record<string, unknown>;
+  if (s.kind === 'availability') {
+    const metric = s.metric;
+    const counter = typeof metric === 'string' ? spec.counters?.[metric] : undefined;
+    const histogram = typeof metric === 'string' ? spec.histograms?.[metric] : undefined;
+    if (counter === undefined && histogram === undefined) {
+      issue('metric', `no counter or histogram named ${JSON.stringify(metric)} in the spec`);
+      return;
+    }
+    const attributes = (counter ?? histogram)?.attributes ?? [];
+    if (typeof s.bad !== 'object' || s.bad === null || Object.keys(s.bad).length === 0) {
+      issue('bad', 'expected at least one attribute match, e.g. { outcome: ["error"] }');
+    } else {
+      checkMatch(s.bad as AttributeMatch, attributes, String(metric), 'bad', issue);
+    }
+    if (s.where !== undefined) checkMatch(s.where as AttributeMatch, attributes, String(metric), 'where', issue);
+  } else if (s.kind === 'latency') {
+    const name = s.histogram;
+    const histogram = typeof name === 'string' ? spec.histograms?.[name] : undefined;
+    if (histogram === undefined) {
+      issue('histogram', `no histogram named ${JSON.stringify(name)} in the spec`);
+      return;
+    }
+    if (typeof s.threshold !== 'number' || !Number.isFinite(s.threshold) || s.threshold <= 0) {
+      issue('threshold', `expected a number > 0 in the histogram's unit (${histogram.unit}), got ${JSON.stringify(s.threshold)}`);
+    }
+    if (s.where !== undefined) checkMatch(s.where as AttributeMatch, histogram.attributes ?? [], String(name), 'where', issue);
+  } else {
+    issue('kind', `expected "availability" or "latency", got ${JSON.stringify(s.kind)}`);
+  }
+}
+
+function checkMatch(
+  match: AttributeMatch,
+  attributes: readonly string[],
+  metric: string,
+  field: string,
+  issue: (field: string, message: string) => void,
+): void {
+  if (typeof match !== 'object' || match === null) {
+    issue(field, 'expected an object of attribute name -> allowed values');
+    return;
+  }
+  for (const [attribute, values] of Object.entries(match)) {
+    if (!attributes.includes(attribute)) {
+      issue(`${field}.${attribute}`, `"${metric}" has no attribute "${attribute}" (it has: ${attributes.join(', ') || 'none'})`);
+    }
+    if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string')) {
+      issue(`${field}.${attribute}`, 'expected a non-empty array of strings');
+    }
+  }
+}

@@ -1,0 +1,218 @@
+// The in-process SLO calculator: fed by the metrics registry on every record (or directly via
+// record()), it keeps one ring of time buckets per window and answers burn rates, tier state
+// and error budget on demand. Setup throws SpecError on a bad spec; recording never throws.
+
+import type { AttributeMatch, TelemetrySpec } from '../spec/types.js';
+import { burnRate, errorBudgetRemaining, errorRatio, timeToExhaustionMs } from './burn-rate.js';
+import { resolveSlos, type SloModel } from './model.js';
+import { WindowRing } from './window-ring.js';
+
+export type MeasurementListener = (value: number, attributes: Readonly<Record<string, unknown>> | undefined) => void;
+
+/** What the metrics registry calls on every record of the named instrument. */
+export interface SloListeners {
+  readonly histograms?: Record<string, MeasurementListener[]>;
+  readonly counters?: Record<string, MeasurementListener[]>;
+}
+
+export interface WindowStatus {
+  readonly window: string;
+  readonly events: number;
+  readonly badEvents: number;
+  /** 0 when the window saw no events. */
+  readonly errorRatio: number;
+  readonly burnRate: number;
+}
+
+export interface TierStatus {
+  readonly tier: string;
+  readonly severity: 'page' | 'ticket';
+  /** The tier's burn-rate factor (threshold). */
+  readonly burnRateThreshold: number;
+  readonly longWindow: string;
+  readonly shortWindow: string;
+  readonly longBurnRate: number;
+  readonly shortBurnRate: number;
+  /** Both windows over the threshold and at least minEvents in the long window. */
+  readonly firing: boolean;
+  /** Both windows over the threshold but too few events: held back by the low-traffic guard. */
+  readonly heldByMinEvents: boolean;
+}
+
+export interface SloStatus {
+  readonly slo: string;
+  readonly objective: number;
+  readonly errorBudget: number;
+  readonly window: string;
+  /** Share of good events over the SLO window (1 when there was no traffic). */
+  readonly sli: number;
+  readonly windows: readonly WindowStatus[];
+  readonly tiers: readonly TierStatus[];
+  /** Share of the SLO window's budget left: 1 untouched, 0 or below spent. */
+  readonly errorBudgetRemaining: number;
+  /** The burn rate the exhaustion time assumes: over the fastest tier's long window. */
+  readonly currentBurnRate: number;
+  readonly currentBurnWindow: string;
+  /** Milliseconds until the budget is gone at currentBurnRate; null when nothing burns. */
+  readonly timeToExhaustionMs: number | null;
+}
+
+export interface SloEngine {
+  /** Counts `count` (default 1) events of one SLO as good or bad. Unknown names are counted as dropped. */
+  record(sloName: string, good: boolean, count?: number): void;
+  readonly listeners: SloListeners;
+  status(now?: number): SloStatus[];
+  /** Measurements refused (unknown SLO, count not a finite number > 0). */
+  readonly dropped: number;
+}
+
+export interface SloEngineOptions {
+  /** Clock in epoch milliseconds; default Date.now. */
+  readonly now?: () => number;
+  /** Ring buckets per window (default 120). */
+  readonly bucketsPerWindow?: number;
+}
+
+interface SloState {
+  readonly model: SloModel;
+  readonly rings: readonly WindowRing[];
+  readonly ringByWindow: ReadonlyMap<string, WindowRing>;
+}
+
+type CompiledMatch = readonly (readonly [string, ReadonlySet<string>])[];
+
+export function createSloEngine(spec: TelemetrySpec, options: SloEngineOptions = {}): SloEngine {
+  const clock = options.now ?? Date.now;
+  const states = new Map<string, SloState>();
+  for (const model of resolveSlos(spec)) {
+    const ringByWindow = new Map<string, WindowRing>();
+    for (const window of model.windows) {
+      ringByWindow.set(window, new WindowRing(parseWindow(model, window), options.bucketsPerWindow));
+    }
+    states.set(model.name, { model, rings: [...ringByWindow.values()], ringByWindow });
+  }
+  let dropped = 0;
+
+  const recordInto = (state: SloState, good: boolean, count: number): void => {
+    const now = clock();
+    const rings = state.rings;
+    for (let i = 0; i < rings.length; i++) rings[i]!.record(now, count, !good);
+  };
+
+  const histograms: Record<string, MeasurementListener[]> = {};
+  const counters: Record<string, MeasurementListener[]> = {};
+  for (const state of states.values()) {
+    const sli = state.model.sli;
+    const where = compile(sli.where);
+    if (sli.kind === 'latency') {
+      const threshold = sli.threshold;
+      (histograms[sli.histogram] ??= []).push((value, attributes) => {
+        if (matches(where, attributes)) recordInto(state, value <= threshold, 1);
+      });
+    } else {
+      const bad = compile(sli.bad);
+      const listener: MeasurementListener =
+        sli.instrument === 'counter'
+          ? (value, attributes) => {
+              if (value > 0 && matches(where, attributes)) recordInto(state, !matches(bad, attributes), value);
+            }
+          : (_value, attributes) => {
+              if (matches(where, attributes)) recordInto(state, !matches(bad, attributes), 1);
+            };
+      ((sli.instrument === 'counter' ? counters : histograms)[sli.metric] ??= []).push(listener);
+    }
+  }
+
+  return {
+    listeners: { histograms, counters },
+    get dropped() {
+      return dropped;
+    },
+    record(sloName, good, count = 1) {
+      const state = states.get(sloName);
+      if (state === undefined || !(count > 0) || count === Infinity) {
+        dropped++;
+        return;
+      }
+      recordInto(state, good, count);
+    },
+    status(now = clock()) {
+      return [...states.values()].map((state) => statusOf(state, now));
+    },
+  };
+}
+
+function statusOf(state: SloState, now: number): SloStatus {
+  const counts = new Map<string, { total: number; bad: number }>();
+  for (const [window, ring] of state.ringByWindow) counts.set(window, ring.sum(now));
+  return statusFromCounts(state.model, counts);
+}
+
+/**
+ * An SLO's status from event counts per window (every window of the model). Shared by the
+ * in-process engine and the live evaluator, so both report the same numbers the same way.
+ */
+export function statusFromCounts(model: SloModel, counts: ReadonlyMap<string, { readonly total: number; readonly bad: number }>): SloStatus {
+  const windows = new Map<string, WindowStatus>();
+  for (const window of model.windows) {
+    const { total, bad } = counts.get(window) ?? { total: 0, bad: 0 };
+    const ratio = errorRatio(bad, total);
+    windows.set(window, { window, events: total, badEvents: bad, errorRatio: ratio, burnRate: burnRate(ratio, model.errorBudget) });
+  }
+  const tiers = model.tiers.map((tier): TierStatus => {
+    const long = windows.get(tier.longWindow)!;
+    const short = windows.get(tier.shortWindow)!;
+    // Compared as ratio > factor x budget, the same float the generated PromQL compares.
+    const over = long.errorRatio > tier.threshold && short.errorRatio > tier.threshold;
+    const enough = long.events >= model.minEvents;
+    return {
+      tier: tier.name,
+      severity: tier.severity,
+      burnRateThreshold: tier.burnRate,
+      longWindow: tier.longWindow,
+      shortWindow: tier.shortWindow,
+      longBurnRate: long.burnRate,
+      shortBurnRate: short.burnRate,
+      firing: over && enough,
+      heldByMinEvents: over && !enough,
+    };
+  });
+  const whole = windows.get(model.window)!;
+  const remaining = errorBudgetRemaining(whole.errorRatio, model.errorBudget);
+  const currentBurnWindow = model.tiers[0]?.longWindow ?? model.windows[0]!;
+  const currentBurnRate = windows.get(currentBurnWindow)!.burnRate;
+  const exhaustion = timeToExhaustionMs(remaining, currentBurnRate, model.windowMs);
+  return {
+    slo: model.name,
+    objective: model.objective,
+    errorBudget: model.errorBudget,
+    window: model.window,
+    sli: 1 - whole.errorRatio,
+    windows: [...windows.values()],
+    tiers,
+    errorBudgetRemaining: remaining,
+    currentBurnRate,
+    currentBurnWindow,
+    timeToExhaustionMs: Number.isFinite(exhaustion) ? exhaustion : null,
+  };
+}
+
+function parseWindow(model: SloModel, window: string): number {
+  if (window === model.window) return model.windowMs;
+  const tier = model.tiers.find((t) => t.longWindow === window || t.shortWindow === window)!;
+  return tier.longWindow === window ? tier.longWindowMs : tier.shortWindowMs;
+}
+
+function compile(match: AttributeMatch): CompiledMatch {
+  return Object.entries(match).map(([key, values]) => [key, new Set(values)] as const);
+}
+
+/** Every attribute of the match has one of its values (values compared as strings). */
+function matches(match: CompiledMatch, attributes: Readonly<Record<string, unknown>> | undefined): boolean {
+  for (let i = 0; i < match.length; i++) {
+    const [key, values] = match[i]!;
+    const value = attributes?.[key];
+    if (value === undefined || !values.has(typeof value === 'string' ? value : String(value))) return false;
+  }
+  return true;
+}

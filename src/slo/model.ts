@@ -1,0 +1,112 @@
+// The SLO model every consumer reads: tiers resolved (defaults, overrides, turned off), windows
+// parsed, the SLI tied to its instrument. Built once from a checked spec; independent of
+// whether the SLO came from the telemetry spec or from OpenSLO.
+
+import { SpecError } from '../spec/errors.js';
+import type { AttributeMatch, SloSpec, SloWindow, TelemetrySpec } from '../spec/types.js';
+import { errorBudget, tierThreshold } from './burn-rate.js';
+import { checkSlos } from './check.js';
+import { parseDuration } from './duration.js';
+import { defaultTiers } from './windows.js';
+
+export const DEFAULT_MIN_EVENTS = 10;
+
+export interface TierModel {
+  readonly name: string;
+  readonly severity: 'page' | 'ticket';
+  readonly burnRate: number;
+  /** The error ratio both windows must exceed: burnRate x error budget. */
+  readonly threshold: number;
+  readonly longWindow: string;
+  readonly shortWindow: string;
+  readonly longWindowMs: number;
+  readonly shortWindowMs: number;
+}
+
+export type SliModel =
+  | {
+      readonly kind: 'availability';
+      readonly instrument: 'counter' | 'histogram';
+      readonly metric: string;
+      readonly bad: AttributeMatch;
+      readonly where: AttributeMatch;
+    }
+  | {
+      readonly kind: 'latency';
+      readonly histogram: string;
+      readonly threshold: number;
+      readonly where: AttributeMatch;
+    };
+
+export interface SloModel {
+  readonly name: string;
+  readonly description: string;
+  readonly objective: number;
+  /** 1 - objective/100, e.g. 0.001. */
+  readonly errorBudget: number;
+  readonly window: SloWindow;
+  readonly windowMs: number;
+  readonly minEvents: number;
+  readonly sli: SliModel;
+  /** Enabled tiers, fastest (highest burn rate) first; ties keep the spec's order. */
+  readonly tiers: readonly TierModel[];
+  /** Every window some consumer needs, shortest first: tier windows plus the SLO window. */
+  readonly windows: readonly string[];
+}
+
+/** Resolves one SLO; assumes {@link checkSlos} passed for it. */
+export function resolveSlo(name: string, slo: SloSpec, spec: Pick<TelemetrySpec, 'counters' | 'histograms'>): SloModel {
+  const window = slo.window ?? '30d';
+  const windowMs = parseDuration(window)!;
+  const budget = errorBudget(slo.objective);
+  const merged: Record<string, (typeof slo.alerting & object)[string]> = { ...defaultTiers(window), ...(slo.alerting ?? {}) };
+  const tiers: TierModel[] = [];
+  for (const [tierName, tier] of Object.entries(merged)) {
+    if (tier === false) continue;
+    tiers.push({
+      name: tierName,
+      severity: tier.severity,
+      burnRate: tier.burnRate,
+      threshold: tierThreshold(tier.burnRate, budget),
+      longWindow: tier.longWindow,
+      shortWindow: tier.shortWindow,
+      longWindowMs: parseDuration(tier.longWindow)!,
+      shortWindowMs: parseDuration(tier.shortWindow)!,
+    });
+  }
+  tiers.sort((a, b) => b.burnRate - a.burnRate);
+  const windows = new Map<string, number>([[window, windowMs]]);
+  for (const tier of tiers) {
+    windows.set(tier.longWindow, tier.longWindowMs);
+    windows.set(tier.shortWindow, tier.shortWindowMs);
+  }
+  const sli: SliModel =
+    slo.sli.kind === 'availability'
+      ? {
+          kind: 'availability',
+          instrument: spec.counters?.[slo.sli.metric] !== undefined ? 'counter' : 'histogram',
+          metric: slo.sli.metric,
+          bad: slo.sli.bad,
+          where: slo.sli.where ?? {},
+        }
+      : { kind: 'latency', histogram: slo.sli.histogram, threshold: slo.sli.threshold, where: slo.sli.where ?? {} };
+  return {
+    name,
+    description: slo.description,
+    objective: slo.objective,
+    errorBudget: budget,
+    window,
+    windowMs,
+    minEvents: slo.minEvents ?? DEFAULT_MIN_EVENTS,
+    sli,
+    tiers,
+    windows: [...windows.entries()].sort((a, b) => a[1] - b[1]).map(([text]) => text),
+  };
+}
+
+/** Checks the spec's SLOs and resolves them, in the spec's order; throws SpecError listing every problem. */
+export function resolveSlos(spec: TelemetrySpec): SloModel[] {
+  const issues = checkSlos(spec);
+  if (issues.length > 0) throw new SpecError(issues);
+  return Object.entries(spec.slos ?? {}).map(([name, slo]) => resolveSlo(name, slo, spec));
+}

@@ -1,0 +1,386 @@
+// End to end on loopback: an OTel SDK app → the committed agent.yaml → two gateways (generated
+// with a file backend) → one JSON-lines file per gateway, with mutual TLS between the tiers and
+// Prometheus scraping every collector's own metrics. Then a gateway goes down for ~12 s (the
+// issue says 30 s; shortened to keep the suite quick — the queue and retry path is the same).
+import { context, trace, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { generateCollectorConfigs } from '../../src/generate/collector.js';
+import type { TelemetrySpec } from '../../src/spec/types.js';
+import {
+  collectorBinary,
+  makeTlsFiles,
+  metricSum,
+  restartCollector,
+  scrape,
+  spansByTrace,
+  startCollector,
+  type CollectorProcess,
+} from '../support/collector.js';
+import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
+
+const SPANS_PER_TRACE = 5;
+const GATEWAYS = 2;
+const AGENT_QUEUE_SPANS = 1000;
+
+const e2eSpec: TelemetrySpec = {
+  service: { name: 'collector-e2e' },
+  events: {},
+  sampling: {
+    decisionWaitMs: 100,
+    maxSpansPerTrace: 20,
+    policies: [
+      { name: 'errors', kind: 'errors' },
+      { name: 'slow', kind: 'latency', thresholdMs: 300 },
+      { name: 'baseline', kind: 'budget', tracesPerSecond: 4 },
+    ],
+  },
+};
+
+/** Records what every export call of the app returned. */
+class RecordingExporter implements SpanExporter {
+  readonly results: ExportResult[] = [];
+  constructor(private readonly inner: SpanExporter) {}
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.inner.export(spans, (result) => {
+      this.results.push(result);
+      done(result);
+    });
+  }
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+}
+
+type Kind = 'error' | 'slow' | 'baseline';
+
+/** One trace of SPANS_PER_TRACE spans with explicit timestamps (a slow trace needs no sleeping). */
+function emitTrace(tracer: Tracer, kind: Kind): string {
+  const end = Date.now();
+  const start = end - (kind === 'slow' ? 400 : 10);
+  const root = tracer.startSpan('GET /work', {
+    root: true,
+    startTime: start,
+    attributes: { 'http.route': '/work', 'e2e.kind': kind },
+  });
+  const parent = trace.setSpan(context.active(), root);
+  for (let step = 0; step < SPANS_PER_TRACE - 1; step += 1) {
+    const child = tracer.startSpan(`step ${step}`, { startTime: start + step }, parent);
+    if (kind === 'error' && step === 2) child.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
+    child.end(start + step + 2);
+  }
+  root.end(end);
+  return root.spanContext().traceId;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('collector tier on loopback', () => {
+  let binary: string;
+  let dir: string;
+  let gatewayConfigPath: string;
+  let budget: { spans_per_second: number; burst_capacity: number };
+  const gateways: CollectorProcess[] = [];
+  let agent: CollectorProcess;
+  let prometheus: RunningProcess;
+  let prometheusUrl: string;
+  let provider: NodeTracerProvider;
+  let exporter: RecordingExporter;
+  let tracer: Tracer;
+  const traceFiles: string[] = [];
+  const stopped: CollectorProcess[] = [];
+
+  beforeAll(async () => {
+    binary = await collectorBinary();
+    dir = await mkdtemp(join(tmpdir(), 'plumbline-e2e-'));
+    const tls = makeTlsFiles(dir);
+    const tlsEnv = {
+      PLUMBLINE_TLS_CA_FILE: tls.ca,
+      PLUMBLINE_TLS_CERT_FILE: tls.cert,
+      PLUMBLINE_TLS_KEY_FILE: tls.key,
+    };
+
+    // Gateways: the generator's file-backend variant of gateway.yaml (TLS on, as shipped).
+    const gatewayYaml = generateCollectorConfigs(e2eSpec, {
+      gatewayCount: GATEWAYS,
+      spansPerTrace: SPANS_PER_TRACE,
+      traceBackend: 'file',
+      decisionWaitSeconds: 3,
+    })['gateway.yaml'];
+    budget = (
+      parse(gatewayYaml) as {
+        processors: { tail_sampling: { policies: Array<{ rate_limiting?: typeof budget }> } };
+      }
+    ).processors.tail_sampling.policies.at(-1)?.rate_limiting as typeof budget;
+    gatewayConfigPath = join(dir, 'gateway.yaml');
+    await writeFile(gatewayConfigPath, gatewayYaml);
+    const gatewayEndpoints: string[] = [];
+    for (let index = 0; index < GATEWAYS; index += 1) {
+      const grpcPort = await freePort();
+      const traceFile = join(dir, `gateway-${index}.jsonl`);
+      traceFiles.push(traceFile);
+      gatewayEndpoints.push(`127.0.0.1:${grpcPort}`);
+      gateways.push(
+        await startCollector(`gateway-${index}`, binary, gatewayConfigPath, {
+          ...tlsEnv,
+          PLUMBLINE_GATEWAY_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpcPort}`,
+          PLUMBLINE_TRACE_FILE: traceFile,
+          PLUMBLINE_SPANMETRICS_ENDPOINT: `127.0.0.1:${await freePort()}`,
+        }),
+      );
+    }
+
+    // The agent: the committed file as shipped, only environment set.
+    const agentHttpPort = await freePort();
+    agent = await startCollector('agent', binary, resolve('collector/agent.yaml'), {
+      ...tlsEnv,
+      PLUMBLINE_AGENT_OTLP_GRPC_ENDPOINT: `127.0.0.1:${await freePort()}`,
+      PLUMBLINE_AGENT_OTLP_HTTP_ENDPOINT: `127.0.0.1:${agentHttpPort}`,
+      PLUMBLINE_GATEWAY_ENDPOINTS: `[${gatewayEndpoints.join(',')}]`,
+      PLUMBLINE_AGENT_QUEUE_SPANS: String(AGENT_QUEUE_SPANS),
+    });
+
+    // A real Prometheus scraping every collector's own metrics, as the pipeline dashboard would.
+    const prometheusPort = await freePort();
+    prometheusUrl = `http://127.0.0.1:${prometheusPort}`;
+    const targets = [agent, ...gateways].map((collector) => new URL(collector.metricsUrl).host);
+    await writeFile(
+      join(dir, 'prometheus.yml'),
+      `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: otelcol\n    static_configs:\n      - targets: [${targets.map((target) => `'${target}'`).join(', ')}]\n`,
+    );
+    prometheus = startProcess('/usr/bin/prometheus', [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'prometheus-data')}`,
+      `--web.listen-address=127.0.0.1:${prometheusPort}`,
+    ]);
+    await waitFor(
+      'prometheus ready',
+      async () => ((await fetch(`${prometheusUrl}/-/ready`)).ok ? true : undefined),
+      30_000,
+    );
+
+    exporter = new RecordingExporter(
+      new OTLPTraceExporter({ url: `http://127.0.0.1:${agentHttpPort}/v1/traces` }),
+    );
+    provider = new NodeTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'collector-e2e' }),
+      // In-process sampling off: every span goes to the agent, the gateways decide.
+      sampler: new AlwaysOnSampler(),
+      spanProcessors: [
+        new BatchSpanProcessor(exporter, {
+          maxQueueSize: 20_000,
+          maxExportBatchSize: 500,
+          scheduledDelayMillis: 100,
+        }),
+      ],
+    });
+    tracer = provider.getTracer('collector-e2e');
+  }, 900_000);
+
+  afterAll(async () => {
+    await provider?.shutdown().catch(() => undefined);
+    for (const collector of [agent, ...gateways, ...stopped]) await collector?.process.stop();
+    await prometheus?.stop();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  const readAll = () => traceFiles.map((file) => spansByTrace(file));
+
+  it('keeps error and slow traces whole on one gateway each, and the baseline within the budget across the tier', async () => {
+    const started = Date.now();
+    const errors = new Set<string>();
+    const slow = new Set<string>();
+    const baseline = new Set<string>();
+    for (let round = 0; round < 20; round += 1) {
+      for (let index = 0; index < 30; index += 1) baseline.add(emitTrace(tracer, 'baseline'));
+      errors.add(emitTrace(tracer, 'error'));
+      slow.add(emitTrace(tracer, 'slow'));
+      await pause(50);
+    }
+    await provider.forceFlush();
+
+    // Done when every error and slow trace is complete somewhere and the files stop changing.
+    let previous = '';
+    await waitFor(
+      'error and slow traces in the gateway files',
+      () => {
+        const files = readAll();
+        const complete = [...errors, ...slow].every((id) =>
+          files.some((file) => file.get(id) === SPANS_PER_TRACE),
+        );
+        const snapshot = files
+          .map((file) => [...file.values()].reduce((sum, count) => sum + count, 0))
+          .join(',');
+        const settled = complete && snapshot === previous;
+        previous = snapshot;
+        return settled ? true : undefined;
+      },
+      60_000,
+      2_000,
+    );
+    const elapsedSeconds = (Date.now() - started) / 1000;
+    const files = readAll();
+
+    // Every span of a trace on the same gateway, and every kept trace whole.
+    for (const [index, file] of files.entries()) {
+      for (const [traceId, spans] of file) {
+        expect(spans, `trace ${traceId} on gateway ${index}`).toBe(SPANS_PER_TRACE);
+        files.forEach((other, otherIndex) => {
+          if (otherIndex !== index)
+            expect(other.has(traceId), `trace ${traceId} on gateways ${index} and ${otherIndex}`).toBe(false);
+        });
+      }
+    }
+    // Both gateways took part (trace-ID routing spreads the load).
+    expect(files.every((file) => file.size > 0)).toBe(true);
+    for (const id of [...errors, ...slow]) expect(files.some((file) => file.has(id))).toBe(true);
+
+    // Baseline: each gateway's token bucket admits at most burst + rate × time spans.
+    const keptBaselineSpans = [...baseline].reduce(
+      (sum, id) => sum + files.reduce((inner, file) => inner + (file.get(id) ?? 0), 0),
+      0,
+    );
+    const tierBound = GATEWAYS * (budget.burst_capacity + budget.spans_per_second * elapsedSeconds);
+    expect(budget.spans_per_second).toBe(10); // ceil(4 traces/s × 5 spans / 2 gateways)
+    expect(keptBaselineSpans).toBeGreaterThan(0);
+    expect(keptBaselineSpans).toBeLessThanOrEqual(tierBound);
+    expect(keptBaselineSpans).toBeLessThan(baseline.size * SPANS_PER_TRACE);
+    // Every app export call succeeded.
+    expect(exporter.results.every((result) => result.code === ExportResultCode.SUCCESS)).toBe(true);
+  }, 120_000);
+
+  const promQuery = async (promql: string) => {
+    const response = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(promql)}`);
+    const body = (await response.json()) as {
+      data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+    };
+    return body.data.result;
+  };
+  // The collector exposes counters without `_total`; Prometheus may add it depending on the format it negotiates.
+  const series = (name: string, labels = '') => `{__name__=~"${name}(_total)?"${labels}}`;
+
+  it('serves every collector’s own metrics to Prometheus', async () => {
+    const up = await waitFor(
+      'three targets up in Prometheus',
+      async () => {
+        const result = await promQuery('up{job="otelcol"} == 1');
+        return result.length === 1 + GATEWAYS ? result : undefined;
+      },
+      20_000,
+    );
+    expect(up).toHaveLength(3);
+    const accepted = await waitFor(
+      'receiver accepted spans scraped from all three',
+      async () => {
+        const result = await promQuery(`sum by (instance) (${series('otelcol_receiver_accepted_spans')})`);
+        return result.length === 1 + GATEWAYS && result.every((sample) => Number(sample.value[1]) > 0)
+          ? result
+          : undefined;
+      },
+      20_000,
+    );
+    expect(accepted).toHaveLength(3);
+    const sampled = await waitFor(
+      'tail sampling decisions scraped',
+      async () => {
+        const result = await promQuery(
+          `sum(${series('otelcol_processor_tail_sampling_global_count_traces_sampled', ',sampled="true"')})`,
+        );
+        return Number(result[0]?.value[1] ?? 0) > 0 ? result : undefined;
+      },
+      20_000,
+    );
+    expect(Number(sampled[0]?.value[1])).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('buffers spans for a gateway that is down, retries them after it returns, and counts what its bound refused', async () => {
+    const refusedNow = async () =>
+      metricSum(await scrape(agent), 'otelcol_loadbalancer_backend_outcome', { success: 'false' }) ?? 0;
+    expect(await refusedNow()).toBe(0);
+    const down = gateways[1] as CollectorProcess;
+    await down.process.stop();
+    stopped.push(down);
+    const resultsBefore = exporter.results.length;
+
+    // Within the bound: 40 error traces, about half for the stopped gateway, wait in its queue.
+    const buffered = new Set<string>();
+    for (let index = 0; index < 40; index += 1) {
+      buffered.add(emitTrace(tracer, 'error'));
+      if (index % 10 === 9) await pause(200);
+    }
+    await provider.forceFlush();
+    await pause(1_000);
+    // The app was not held up: its export calls all succeeded while the gateway was down, nothing refused.
+    expect(exporter.results.length).toBeGreaterThan(resultsBefore);
+    expect(
+      exporter.results.slice(resultsBefore).every((result) => result.code === ExportResultCode.SUCCESS),
+    ).toBe(true);
+    expect(await refusedNow()).toBe(0);
+
+    // Beyond the bound: ~1500 spans for the stopped gateway against its 1000-span queue.
+    for (let index = 0; index < 600; index += 1) emitTrace(tracer, 'error');
+    await provider.forceFlush();
+    const refused = await waitFor(
+      'refusals counted by the agent',
+      async () => {
+        const value = await refusedNow();
+        return value > 0 ? value : undefined;
+      },
+      15_000,
+    );
+    expect(refused).toBeGreaterThan(0);
+    const agentText = await scrape(agent);
+    expect(
+      metricSum(agentText, 'otelcol_exporter_send_failed_spans', { exporter: 'load_balancing' }),
+    ).toBeGreaterThan(0);
+    // ...and visible in Prometheus, where the pipeline dashboard reads it.
+    await waitFor(
+      'refusals in Prometheus',
+      async () => {
+        const result = await promQuery(
+          `sum(${series('otelcol_loadbalancer_backend_outcome', ',success="false"')})`,
+        );
+        return Number(result[0]?.value[1] ?? 0) > 0 ? true : undefined;
+      },
+      15_000,
+    );
+    await pause(4_000); // about 12 s down in all
+
+    // The gateway comes back on the same address (new file: the file exporter truncates on start).
+    const restartedFile = join(dir, 'gateway-1-restarted.jsonl');
+    gateways[1] = await restartCollector(down, binary, gatewayConfigPath, {
+      PLUMBLINE_TRACE_FILE: restartedFile,
+    });
+    traceFiles.push(restartedFile);
+    await waitFor(
+      'the buffered traces delivered whole after the gateway returned',
+      () => {
+        const files = readAll();
+        return [...buffered].every((id) => files.some((file) => file.get(id) === SPANS_PER_TRACE))
+          ? true
+          : undefined;
+      },
+      40_000,
+      500,
+    );
+    // Some of them went through the restarted gateway: they had waited in the agent's queue.
+    const restarted = spansByTrace(restartedFile);
+    expect([...buffered].filter((id) => restarted.get(id) === SPANS_PER_TRACE).length).toBeGreaterThan(0);
+  }, 120_000);
+});

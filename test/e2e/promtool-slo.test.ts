@@ -1,0 +1,57 @@
+// Everything `plumbline slo rules` writes passes `promtool check rules` and `promtool test rules`.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { checkoutSpec } from '../fixtures/slo/checkout-spec.js';
+import { variantSpec } from '../fixtures/slo/variant-spec.js';
+
+const run = promisify(execFile);
+const PROMTOOL = '/usr/bin/promtool';
+
+async function promtool(args: string[], cwd: string): Promise<string> {
+  try {
+    const { stdout, stderr } = await run(PROMTOOL, args, { cwd, maxBuffer: 16 << 20 });
+    return stdout + stderr;
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`promtool ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`);
+  }
+}
+
+describe('plumbline slo rules + promtool', () => {
+  let dir: string;
+  beforeAll(async () => {
+    if (!existsSync(PROMTOOL)) throw new Error(`${PROMTOOL} is missing: install Debian's prometheus package`);
+    dir = await mkdtemp(join(tmpdir(), 'plumbline-slo-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const spec of [checkoutSpec, variantSpec]) {
+    it(`writes rules and tests for ${spec.service.name} that promtool accepts and passes`, async () => {
+      const specFile = join(dir, `${spec.service.name}.json`);
+      await writeFile(specFile, JSON.stringify(spec));
+      const out = join(dir, spec.service.name);
+      const lines: string[] = [];
+      const code = await main(['slo', 'rules', '--spec', specFile, '--out', out], { stdout: (t) => lines.push(t), stderr: (t) => lines.push(t) });
+      expect(code, lines.join('')).toBe(0);
+      expect((await readdir(out)).sort()).toEqual([`${spec.service.name}-slo.rules.yaml`, `${spec.service.name}-slo.test.yaml`]);
+      expect(await promtool(['check', 'rules', `${spec.service.name}-slo.rules.yaml`], out)).toContain('SUCCESS');
+      expect(await promtool(['test', 'rules', `${spec.service.name}-slo.test.yaml`], out)).toContain('SUCCESS');
+    });
+  }
+
+  it('fails promtool when the rules disagree with the fixtures (the tests can fail)', async () => {
+    const out = join(dir, checkoutSpec.service.name);
+    const { readFile } = await import('node:fs/promises');
+    const rules = await readFile(join(out, 'checkout-slo.rules.yaml'), 'utf8');
+    await writeFile(join(out, 'checkout-slo.rules.yaml'), rules.replaceAll('> (14.4 * 0.001)', '> (30 * 0.001)'));
+    await expect(promtool(['test', 'rules', 'checkout-slo.test.yaml'], out)).rejects.toThrow(/FAILED/);
+  });
+});

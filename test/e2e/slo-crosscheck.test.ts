@@ -1,0 +1,134 @@
+// The same synthetic traffic goes to the in-process engine and, as counter series, to
+// `promtool test rules` over the generated rules: every alert must fire and resolve at the
+// same minute in both, within one evaluation interval. A disagreement is a bug in one of them.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { generatePrometheusRules } from '../../src/generate/prometheus-rules.js';
+import { buildSeries, seriesText, valuesText, type Phase } from '../../src/generate/promtool-series.js';
+import { BURN_ALERT } from '../../src/generate/rules-text.js';
+import { createSloEngine } from '../../src/slo/engine.js';
+import { resolveSlos } from '../../src/slo/model.js';
+import { checkoutSpec } from '../fixtures/slo/checkout-spec.js';
+
+const MINUTE = 60_000;
+const MINUTES = 400;
+const PROMTOOL = '/usr/bin/promtool';
+
+/** Per SLO: [from minute, to minute, events a minute, bad a minute]. */
+const TRAFFIC: Record<string, [number, number, number, number][]> = {
+  // 0.1% budget: 0.5x, a 30x burst (pages), 0.5x, a long 4x burn (tickets, no page), clean.
+  'checkout-availability': [
+    [0, 60, 10_000, 5],
+    [60, 100, 10_000, 300],
+    [100, 150, 10_000, 5],
+    [150, 330, 10_000, 40],
+    [330, MINUTES, 10_000, 0],
+  ],
+  // 1% budget: 0.5x, a 30x burst, 0.5x, then no traffic at all.
+  'checkout-latency': [
+    [0, 100, 10_000, 50],
+    [100, 150, 10_000, 3_000],
+    [150, 200, 10_000, 50],
+    [200, MINUTES, 0, 0],
+  ],
+};
+
+function phasesOf(slo: string): Phase[] {
+  return TRAFFIC[slo]!.map(([from, to, total, bad]) => ({ minutes: to - from, total, bad }));
+}
+
+function perMinute(slo: string, minute: number): { total: number; bad: number } {
+  const [, , total, bad] = TRAFFIC[slo]!.find(([from, to]) => minute > from && minute <= to)!;
+  return { total, bad };
+}
+
+describe('in-process engine vs Prometheus rules', () => {
+  let dir: string;
+  beforeAll(async () => {
+    if (!existsSync(PROMTOOL)) throw new Error(`${PROMTOOL} is missing: install Debian's prometheus package`);
+    dir = await mkdtemp(join(tmpdir(), 'plumbline-crosscheck-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('fires and resolves the same alerts at the same minutes', async () => {
+    const slos = resolveSlos(checkoutSpec);
+    // The engine: each minute's events land just before the minute mark, as a scrape would see them.
+    let now = 0;
+    const engine = createSloEngine(checkoutSpec, { now: () => now });
+    const firingAt: string[][] = [[]];
+    for (let minute = 1; minute <= MINUTES; minute++) {
+      now = minute * MINUTE - 1;
+      for (const slo of slos) {
+        const { total, bad } = perMinute(slo.name, minute);
+        if (total - bad > 0) engine.record(slo.name, true, total - bad);
+        if (bad > 0) engine.record(slo.name, false, bad);
+      }
+      firingAt.push(engine.status(minute * MINUTE).flatMap((s) => s.tiers.filter((t) => t.firing).map((t) => `${s.slo}/${t.tier}`)));
+    }
+    const transitions: number[] = [];
+    for (let minute = 1; minute <= MINUTES; minute++) {
+      if (firingAt[minute]!.join() !== firingAt[minute - 1]!.join()) transitions.push(minute);
+    }
+    // The traffic must exercise fire and resolve of pages and tickets, or this test proves little.
+    const everFiring = new Set(firingAt.flat());
+    expect([...everFiring].sort()).toEqual([
+      'checkout-availability/page-fast',
+      'checkout-availability/page-slow',
+      'checkout-availability/ticket-fast',
+      'checkout-availability/ticket-slow',
+      'checkout-latency/page-fast',
+      'checkout-latency/page-slow',
+      'checkout-latency/ticket-fast',
+      'checkout-latency/ticket-slow',
+    ]);
+    expect(firingAt[MINUTES]).not.toContain('checkout-availability/page-fast');
+    expect(firingAt[150]!.filter((a) => a.startsWith('checkout-availability/page'))).toEqual([]);
+    expect(firingAt[300]).toContain('checkout-availability/ticket-fast');
+    expect(firingAt[300]).not.toContain('checkout-availability/page-slow');
+
+    // Prometheus: the same counts as counter series; checked every minute except within one
+    // evaluation interval of an engine transition.
+    const series = buildSeries(checkoutSpec, slos, new Map(slos.map((s) => [s.name, phasesOf(s.name)])), MINUTES, 0);
+    const checked = [];
+    for (let minute = 1; minute <= MINUTES; minute++) {
+      if (transitions.some((t) => Math.abs(t - minute) <= 1)) continue;
+      checked.push({
+        expr: `sum by (slo, tier) (ALERTS{alertname="${BURN_ALERT}",alertstate="firing"})`,
+        eval_time: `${minute}m`,
+        exp_samples: firingAt[minute]!.map((alert) => {
+          const [slo, tier] = alert.split('/');
+          return { labels: `{slo="${slo}",tier="${tier}"}`, value: 1 };
+        }),
+      });
+    }
+    expect(checked.length).toBeGreaterThan(MINUTES - 3 * transitions.length - 1);
+    await writeFile(join(dir, 'rules.yaml'), generatePrometheusRules(checkoutSpec));
+    await writeFile(
+      join(dir, 'crosscheck.test.yaml'),
+      stringify({
+        rule_files: ['rules.yaml'],
+        evaluation_interval: '1m',
+        tests: [
+          {
+            name: 'engine vs rules',
+            interval: '1m',
+            input_series: series.map((s) => ({ series: seriesText(s.metric, s.labels), values: valuesText(s.values) })),
+            promql_expr_test: checked,
+          },
+        ],
+      }),
+    );
+    const result = await promisify(execFile)(PROMTOOL, ['test', 'rules', 'crosscheck.test.yaml'], { cwd: dir, maxBuffer: 64 << 20 }).catch(
+      (error: { stdout?: string; stderr?: string }) => ({ stdout: `${error.stdout ?? ''}${error.stderr ?? ''}`, stderr: '' }),
+    );
+    expect(result.stdout + result.stderr, `engine transitions at minutes ${transitions.join(', ')}`).toContain('SUCCESS');
+  }, 120_000);
+});

@@ -1,0 +1,225 @@
+import { readFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { main } from '../../src/cli/main.js';
+import { generateCollectorConfigs } from '../../src/generate/collector.js';
+import { splitBudget, tailSamplingPlan } from '../../src/generate/collector-policies.js';
+import { loadSpecFile } from '../../src/spec/load.js';
+import { SpecError } from '../../src/spec/errors.js';
+import { collectorSpec } from '../fixtures/collector-spec.js';
+
+type Yaml = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const BLUEPRINT = 'examples/blueprint/telemetry.ts';
+
+function captureIo() {
+  let stdout = '';
+  let stderr = '';
+  return {
+    io: { stdout: (text: string) => (stdout += text), stderr: (text: string) => (stderr += text) },
+    out: () => stdout,
+    err: () => stderr,
+  };
+}
+
+describe('generateCollectorConfigs', () => {
+  it('matches the committed collector/*.yaml generated from the blueprint spec (golden files)', async () => {
+    const files = generateCollectorConfigs(await loadSpecFile(BLUEPRINT));
+    for (const [name, text] of Object.entries(files)) {
+      expect(await readFile(join('collector', name), 'utf8'), name).toBe(text);
+    }
+  });
+
+  it('is deterministic: the same spec gives the same bytes', () => {
+    expect(generateCollectorConfigs(collectorSpec)).toEqual(generateCollectorConfigs(collectorSpec));
+  });
+
+  it('renders every spec policy kind in order, keep-whole policies before budgets, first match decides', () => {
+    const gateway = parse(generateCollectorConfigs(collectorSpec)['gateway.yaml']) as Yaml;
+    const tail = gateway['processors']['tail_sampling'];
+    expect(tail.sample_on_first_match).toBe(true);
+    expect(tail.num_traces).toBe(20_000);
+    expect(tail.decision_wait_after_root_received).toBe('1s');
+    const byName = new Map<string, Yaml>(tail.policies.map((policy: Yaml) => [policy['name'], policy]));
+    expect([...byName.keys()]).toEqual([
+      'errors',
+      'errors:http.response.status_code',
+      'errors:http.status_code',
+      'slow:/export',
+      'slow:/query',
+      'slow:other-routes',
+      'exemplars',
+      'audit',
+      'baseline',
+    ]);
+    expect(byName.get('errors')).toEqual({
+      name: 'errors',
+      type: 'status_code',
+      status_code: { status_codes: ['ERROR'] },
+    });
+    expect(byName.get('errors:http.status_code')?.['numeric_attribute']).toEqual({
+      key: 'http.status_code',
+      min_value: 500,
+      max_value: 599,
+    });
+    expect(byName.get('exemplars')?.['boolean_attribute']).toEqual({
+      key: 'plumbline.exemplar',
+      value: true,
+    });
+    expect(byName.get('audit')?.['string_attribute']).toEqual({ key: 'tenant.tier', values: ['audit'] });
+    const exportRoute = byName.get('slow:/export')?.['and']['and_sub_policy'];
+    expect(exportRoute[0]['string_attribute']).toEqual({ key: 'http.route', values: ['/export'] });
+    // The collector keeps duration > threshold_ms, the spec means >= thresholdMs: one ms less.
+    expect(exportRoute[1]['latency']).toEqual({ threshold_ms: 1999 });
+    const otherRoutes = byName.get('slow:other-routes')?.['and']['and_sub_policy'];
+    expect(otherRoutes[0]['string_attribute']).toEqual({
+      key: 'http.route',
+      values: ['/export', '/query'],
+      invert_match: true,
+    });
+    expect(otherRoutes[1]['latency']).toEqual({ threshold_ms: 499 });
+  });
+
+  it('turns weighted budgets into composite rate allocations that sum to 100% of the gateway share', () => {
+    const gateway = parse(
+      generateCollectorConfigs(collectorSpec, { gatewayCount: 4, spansPerTrace: 6 })['gateway.yaml'],
+    ) as Yaml;
+    const budget = gateway['processors']['tail_sampling']['policies'].at(-1);
+    expect(budget.type).toBe('composite');
+    // ceil(20 traces/s × 6 spans / 4 gateways) = 30 spans/s per gateway
+    expect(budget.composite.max_total_spans_per_second).toBe(30);
+    expect(budget.composite.policy_order).toEqual(['baseline/gold', 'baseline/silver', 'baseline/others']);
+    const percents = budget.composite.rate_allocation.map((entry: Yaml) => entry['percent']);
+    expect(percents).toEqual([50, 33, 17]); // weights 3 : 2 : 1 (others)
+    expect(percents.reduce((sum: number, value: number) => sum + value, 0)).toBe(100);
+  });
+
+  it('single.yaml keeps the whole budget (one collector), gateway.yaml its 1/N share', () => {
+    const files = generateCollectorConfigs(
+      { ...collectorSpec, sampling: { policies: [{ name: 'b', kind: 'budget', tracesPerSecond: 7 }] } },
+      { gatewayCount: 3, spansPerTrace: 5 },
+    );
+    const limit = (text: string) =>
+      (parse(text) as Yaml)['processors']['tail_sampling']['policies'][0]['rate_limiting'];
+    expect(limit(files['gateway.yaml'])).toEqual({ spans_per_second: 12, burst_capacity: 24 }); // ceil(35 / 3)
+    expect(limit(files['single.yaml'])).toEqual({ spans_per_second: 35, burst_capacity: 70 });
+  });
+
+  it('writes TLS between tiers by default and an explicit insecure: true when turned off', () => {
+    const secure = generateCollectorConfigs(collectorSpec);
+    const agentTls = (parse(secure['agent.yaml']) as Yaml)['exporters']['load_balancing']['protocol']['otlp'][
+      'tls'
+    ];
+    expect(Object.keys(agentTls).sort()).toEqual(['ca_file', 'cert_file', 'key_file', 'reload_interval']);
+    const serverTls = (parse(secure['gateway.yaml']) as Yaml)['receivers']['otlp']['protocols']['grpc'][
+      'tls'
+    ];
+    expect(serverTls['client_ca_file']).toContain('PLUMBLINE_TLS_CA_FILE');
+    const plain = generateCollectorConfigs(collectorSpec, { tls: false });
+    expect(
+      (parse(plain['agent.yaml']) as Yaml)['exporters']['load_balancing']['protocol']['otlp']['tls'],
+    ).toEqual({ insecure: true });
+    expect(
+      (parse(plain['gateway.yaml']) as Yaml)['receivers']['otlp']['protocols']['grpc']['tls'],
+    ).toBeUndefined();
+    expect(plain['agent.yaml']).toContain('# TLS turned off by the generator options');
+  });
+
+  it('routes by trace ID with a static list or a DNS name from the environment', () => {
+    const staticAgent = (parse(generateCollectorConfigs(collectorSpec)['agent.yaml']) as Yaml)['exporters'][
+      'load_balancing'
+    ];
+    expect(staticAgent['routing_key']).toBe('traceID');
+    expect(staticAgent['resolver']).toEqual({
+      static: { hostnames: '${env:PLUMBLINE_GATEWAY_ENDPOINTS:-[gateway-1:4317,gateway-2:4317]}' },
+    });
+    const dnsAgent = (
+      parse(generateCollectorConfigs(collectorSpec, { resolver: 'dns' })['agent.yaml']) as Yaml
+    )['exporters']['load_balancing'];
+    expect(dnsAgent['resolver']['dns']['hostname']).toBe(
+      '${env:PLUMBLINE_GATEWAY_DNS_NAME:-otelcol-gateway}',
+    );
+  });
+
+  it('says in a YAML comment what the processor cannot express', () => {
+    const gateway = generateCollectorConfigs({
+      ...collectorSpec,
+      sampling: { policies: [{ name: 'fair', kind: 'budget', tracesPerSecond: 5, key: 'tenant' }] },
+    })['gateway.yaml'];
+    expect(gateway).toMatch(/# - fair: per-tenant fairness without weights is not expressible/);
+    expect(gateway).toMatch(/# - fair: 5 traces\/s across the tier = 25 spans\/s per gateway/);
+  });
+
+  it('rejects bad options with an error naming the option', () => {
+    expect(() => generateCollectorConfigs(collectorSpec, { gatewayCount: 0 })).toThrow(SpecError);
+    expect(() => generateCollectorConfigs(collectorSpec, { gatewayCount: 0 })).toThrow(
+      /options\.gatewayCount: expected an integer >= 1, got 0/,
+    );
+    expect(() => generateCollectorConfigs(collectorSpec, { resolver: 'k8s' as 'dns' })).toThrow(
+      /options\.resolver/,
+    );
+  });
+
+  it('keeps everything when the spec has no sampling section, and says so', () => {
+    const { policies, notes } = tailSamplingPlan(undefined, 2, 10);
+    expect(policies).toEqual([{ name: 'keep-all', type: 'always_sample' }]);
+    expect(notes[0]).toMatch(/every trace is kept/);
+  });
+});
+
+describe('splitBudget', () => {
+  it('splits traces/s across gateways in spans/s, rounding up, with a burst that admits the largest trace', () => {
+    expect(splitBudget('b', 10, 2, 10, undefined)).toMatchObject({
+      spansPerSecondPerGateway: 50,
+      burstSpans: 100,
+    });
+    expect(splitBudget('b', 1, 3, 10, 500)).toMatchObject({ spansPerSecondPerGateway: 4, burstSpans: 500 });
+    expect(splitBudget('b', 0.01, 8, 1, undefined)).toMatchObject({
+      spansPerSecondPerGateway: 1,
+      burstSpans: 2,
+    });
+  });
+});
+
+describe('plumbline generate collector', () => {
+  it('writes the three files and --check passes on them, then fails with the file named after an edit', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'plumbline-collector-'));
+    try {
+      const write = captureIo();
+      expect(await main(['generate', 'collector', '--spec', BLUEPRINT, '--out', dir], write.io)).toBe(0);
+      expect(write.out()).toContain('gateway.yaml');
+      const check = captureIo();
+      expect(
+        await main(['generate', 'collector', '--spec', BLUEPRINT, '--out', dir, '--check'], check.io),
+      ).toBe(0);
+      await writeFile(join(dir, 'gateway.yaml'), '# edited by hand\n', { flag: 'a' });
+      const drift = captureIo();
+      expect(
+        await main(['generate', 'collector', '--spec', BLUEPRINT, '--out', dir, '--check'], drift.io),
+      ).toBe(1);
+      expect(drift.err()).toContain('gateway.yaml: differs');
+      expect(drift.err()).not.toContain('agent.yaml');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--check passes on the committed collector/ directory', async () => {
+    const io = captureIo();
+    expect(
+      await main(['generate', 'collector', '--spec', BLUEPRINT, '--out', 'collector', '--check'], io.io),
+    ).toBe(0);
+  });
+
+  it('fails with a usage message on an unknown target or option', async () => {
+    const target = captureIo();
+    expect(await main(['generate', 'nope', '--spec', BLUEPRINT], target.io)).toBe(2);
+    expect(target.err()).toContain('unknown target "nope"');
+    const option = captureIo();
+    expect(await main(['generate', 'collector', '--spec', BLUEPRINT, '--bogus'], option.io)).toBe(1);
+    expect(option.err()).toContain('unknown option "--bogus"');
+  });
+});

@@ -1,0 +1,76 @@
+// Test rig: a real BasicTracerProvider with ParentBased(AlwaysOn) in front of the tail sampler,
+// an in-memory exporter behind it, seeded trace IDs and a hand-driven clock.
+import type { Tracer } from '@opentelemetry/api';
+import {
+  AlwaysOnSampler,
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import type { IdGenerator, ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { SamplingSpec } from '../../src/spec/types.js';
+import type { TailSamplingOptions } from '../../src/sampling/tail-sampling-processor.js';
+import { TailSamplingProcessor } from '../../src/sampling/tail-sampling-processor.js';
+
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function seededIds(seed: number): IdGenerator {
+  const random = seededRandom(seed);
+  const hex = (chars: number) => {
+    let out = '';
+    while (out.length < chars) out += Math.floor(random() * 0x100000000).toString(16).padStart(8, '0');
+    return out.slice(0, chars);
+  };
+  return { generateTraceId: () => hex(32), generateSpanId: () => hex(16) };
+}
+
+export class FakeClock {
+  constructor(public ms = 1_000) {}
+  readonly now = (): number => this.ms;
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+export interface Rig {
+  readonly tracer: Tracer;
+  readonly processor: TailSamplingProcessor;
+  readonly exporter: InMemorySpanExporter;
+  readonly clock: FakeClock;
+  readonly provider: BasicTracerProvider;
+  /** Exported spans (what the next processor received). */
+  exported(): ReadableSpan[];
+  /** Distinct trace IDs exported. */
+  exportedTraces(): Set<string>;
+}
+
+export function rig(spec: SamplingSpec, options: { seed?: number; processor?: TailSamplingOptions; ids?: IdGenerator } = {}): Rig {
+  const clock = new FakeClock();
+  const exporter = new InMemorySpanExporter();
+  const processor = new TailSamplingProcessor(spec, new SimpleSpanProcessor(exporter), { now: clock.now, ...options.processor });
+  const provider = new BasicTracerProvider({
+    sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+    idGenerator: options.ids ?? seededIds(options.seed ?? 1),
+    spanProcessors: [processor],
+  });
+  const tracer = provider.getTracer('sampling-test');
+  return {
+    tracer,
+    processor,
+    exporter,
+    clock,
+    provider,
+    exported: () => exporter.getFinishedSpans(),
+    exportedTraces: () => new Set(exporter.getFinishedSpans().map((span) => span.spanContext().traceId)),
+  };
+}
