@@ -51,7 +51,7 @@ async function measureAll(): Promise<BenchRow[]> {
     },
   } as const;
   let marked = 0;
-  const metrics = createMetrics(spec, { exemplarFilter: 'trace_based', onExemplar: () => marked++ });
+  const metrics = createMetrics(spec, { exemplarFilter: 'trace_based', onExemplar: () => void marked++ });
   const plumbline = metrics.histogram('http.server.request.duration');
   const bound = OTEL_ATTRIBUTES.map((attributes) => plumbline.bind(attributes));
   const plain = createMetrics(spec, { exemplarFilter: 'always_off' }).histogram(

@@ -13,7 +13,7 @@ cache_root="${PLUMBLINE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/plumbline}"
 fail() { echo "build-collector: $*" >&2; exit 1; }
 
 [[ -f "$config" ]] || fail "missing $config"
-command -v go >/dev/null || fail "go is not on PATH (Go >= 1.24 is needed to build the collector)"
+command -v go >/dev/null || fail "go is not on PATH (Go >= 1.26 is needed to build the collector)"
 command -v flock >/dev/null || fail "flock is not on PATH (util-linux)"
 
 # The builder version takes part in the key: a new builder may generate a different binary.

@@ -40,9 +40,24 @@ const SHAPES: readonly Shape[] = [
   { description: 'fast ok checkout', route: '/checkout', rootMs: 120 },
   { description: 'fast health check', route: '/health', rootMs: 5 },
   { description: 'root status error', route: '/orders', rootMs: 30, rootStatus: 'error' },
-  { description: 'error on a child span only', route: '/orders', rootMs: 60, children: [{ name: 'SELECT orders', status: 'error' }] },
-  { description: 'HTTP 503 on the root (no status set)', route: '/orders', rootMs: 25, rootAttributes: { 'http.response.status_code': 503 } },
-  { description: 'HTTP 404 is not an error', route: '/orders', rootMs: 25, rootAttributes: { 'http.response.status_code': 404 } },
+  {
+    description: 'error on a child span only',
+    route: '/orders',
+    rootMs: 60,
+    children: [{ name: 'SELECT orders', status: 'error' }],
+  },
+  {
+    description: 'HTTP 503 on the root (no status set)',
+    route: '/orders',
+    rootMs: 25,
+    rootAttributes: { 'http.response.status_code': 503 },
+  },
+  {
+    description: 'HTTP 404 is not an error',
+    route: '/orders',
+    rootMs: 25,
+    rootAttributes: { 'http.response.status_code': 404 },
+  },
   {
     description: 'legacy http.status_code 500 on a client span',
     route: '/checkout',
@@ -56,10 +71,30 @@ const SHAPES: readonly Shape[] = [
   { description: 'over the /checkout threshold', route: '/checkout', rootMs: 1600 },
   { description: 'over the /health threshold', route: '/health', rootMs: 60 },
   { description: 'under the /health threshold', route: '/health', rootMs: 40 },
-  { description: 'gold tenant on a child span', route: '/orders', rootMs: 30, children: [{ name: 'load tenant', attributes: { 'tenant.tier': 'gold' } }] },
-  { description: 'platinum tenant on the root', route: '/orders', rootMs: 30, rootAttributes: { 'tenant.tier': 'platinum' } },
-  { description: 'silver tenant is not kept by rule', route: '/orders', rootMs: 30, rootAttributes: { 'tenant.tier': 'silver' } },
-  { description: 'gold tier as a resource attribute', route: '/orders', rootMs: 30, resource: { 'tenant.tier': 'gold' } },
+  {
+    description: 'gold tenant on a child span',
+    route: '/orders',
+    rootMs: 30,
+    children: [{ name: 'load tenant', attributes: { 'tenant.tier': 'gold' } }],
+  },
+  {
+    description: 'platinum tenant on the root',
+    route: '/orders',
+    rootMs: 30,
+    rootAttributes: { 'tenant.tier': 'platinum' },
+  },
+  {
+    description: 'silver tenant is not kept by rule',
+    route: '/orders',
+    rootMs: 30,
+    rootAttributes: { 'tenant.tier': 'silver' },
+  },
+  {
+    description: 'gold tier as a resource attribute',
+    route: '/orders',
+    rootMs: 30,
+    resource: { 'tenant.tier': 'gold' },
+  },
   {
     description: 'slow and erroring: the first policy (errors) names it',
     route: '/orders',
@@ -72,7 +107,10 @@ export function buildCorpus(): SamplingCorpus {
   const random = seeded(20_250_101);
   const hex = (chars: number) => {
     let out = '';
-    while (out.length < chars) out += Math.floor(random() * 0x100000000).toString(16).padStart(8, '0');
+    while (out.length < chars)
+      out += Math.floor(random() * 0x100000000)
+        .toString(16)
+        .padStart(8, '0');
     return out.slice(0, chars);
   };
   const traces: CorpusTrace[] = [];
@@ -88,7 +126,11 @@ export function buildCorpus(): SamplingCorpus {
           startMs: 0,
           durationMs: shape.rootMs,
           status: shape.rootStatus ?? 'unset',
-          attributes: { 'http.route': shape.route, 'http.request.method': shape.route === '/checkout' ? 'POST' : 'GET', ...shape.rootAttributes },
+          attributes: {
+            'http.route': shape.route,
+            'http.request.method': shape.route === '/checkout' ? 'POST' : 'GET',
+            ...shape.rootAttributes,
+          },
         },
       ];
       (shape.children ?? [{ name: 'work' }]).forEach((child, index) => {
@@ -103,8 +145,16 @@ export function buildCorpus(): SamplingCorpus {
           attributes: { ...child.attributes },
         });
       });
-      const trace = { traceId, description: shape.description, resource: { 'service.name': 'corpus-svc', ...shape.resource }, spans };
-      traces.push({ ...trace, expected: decideCorpusTrace(SAMPLING, { ...trace, expected: { outcome: 'budget', policy: '' } }) });
+      const trace = {
+        traceId,
+        description: shape.description,
+        resource: { 'service.name': 'corpus-svc', ...shape.resource },
+        spans,
+      };
+      traces.push({
+        ...trace,
+        expected: decideCorpusTrace(SAMPLING, { ...trace, expected: { outcome: 'budget', policy: '' } }),
+      });
     }
   }
   return { description: DESCRIPTION, sampling: SAMPLING, traces };

@@ -71,3 +71,64 @@ export { renderDashboards, writeDashboards } from './generate/dashboards.js';
 export type { DashboardOptions } from './generate/dashboard-options.js';
 export { renderPipelineAlerts, writePipelineAlerts } from './generate/pipeline-alerts.js';
 export type { PipelineAlertOptions } from './generate/pipeline-alerts.js';
+export {
+  createSloEngine,
+  resolveSlos,
+  sloStatusRows,
+  evaluateLive,
+  defaultTiers,
+  WORKBOOK_TIERS,
+  errorBudget,
+  burnRate,
+  errorBudgetRemaining,
+  timeToExhaustionMs,
+} from './slo/index.js';
+export type {
+  SloEngine,
+  SloEngineOptions,
+  SloListeners,
+  SloStatus,
+  TierStatus,
+  WindowStatus,
+  GaugeRow,
+  SloModel,
+  TierModel,
+  LiveOptions,
+} from './slo/index.js';
+export { generatePrometheusRules, ruleFileName } from './generate/prometheus-rules.js';
+export type { PrometheusRulesOptions } from './generate/prometheus-rules.js';
+export { generatePromtoolTests, promtoolTestFileName } from './generate/promtool-tests.js';
+export { fromOpenSlo, OpenSloError } from './spec/openslo.js';
+export {
+  TailSamplingProcessor,
+  decideCorpusTrace,
+  BaseSamplingPolicy,
+  SpanMatchPolicy,
+  KEEP,
+  DROP,
+  ABSTAIN,
+  POLICY_ATTRIBUTE,
+  encodeTh,
+  parseTh,
+  probabilityToThreshold,
+  thresholdToProbability,
+} from './sampling/index.js';
+export type {
+  TailSamplingOptions,
+  SamplerStats,
+  SamplingPolicy,
+  PolicyDecision,
+  PolicySpan,
+  TraceView,
+  CorpusTrace,
+  CorpusDecision,
+  SamplingCorpus,
+} from './sampling/index.js';
+export { generateCollectorConfigs } from './generate/collector.js';
+export type { CollectorFiles } from './generate/collector.js';
+export type { CollectorOptions } from './generate/collector-options.js';
+export { splitBudget } from './generate/collector-policies.js';
+export type { BudgetSplit } from './generate/collector-policies.js';
+export { collectorEnv } from './generate/collector-env.js';
+export { writeArtifactFiles, checkArtifactFiles } from './generate/artifact-files.js';
+export { EXEMPLAR_SPAN_ATTRIBUTE } from './spec/naming.js';

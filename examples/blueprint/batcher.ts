@@ -70,7 +70,10 @@ export class Batcher {
     while (start < entries.length) {
       let end = start;
       let size = 0;
-      while (end < entries.length && (end === start || size + entries[end]!.rows.length <= this.policy.maxBatch)) {
+      while (
+        end < entries.length &&
+        (end === start || size + entries[end]!.rows.length <= this.policy.maxBatch)
+      ) {
         size += entries[end]!.rows.length;
         end++;
       }
@@ -84,7 +87,12 @@ export class Batcher {
     const span = this.telemetry.tracer.startSpan('blueprint.batch.store', {
       kind: SpanKind.INTERNAL,
       links,
-      attributes: { 'blueprint.batch.size': size, 'blueprint.batch.requests': entries.length, 'db.system.name': 'sqlite', 'db.operation.name': 'INSERT' },
+      attributes: {
+        'blueprint.batch.size': size,
+        'blueprint.batch.requests': entries.length,
+        'db.system.name': 'sqlite',
+        'db.operation.name': 'INSERT',
+      },
     });
     const started = performance.now();
     const rows: StoredEvent[] = [];
@@ -96,7 +104,13 @@ export class Batcher {
       this.batches++;
       this.batchSize.record(size);
       this.flushDuration.record(flushMs / 1000);
-      this.telemetry.log.event('batch.stored', { batch_size: size, flush_ms: round(flushMs), first_id: firstId, last_id: lastId, requests: entries.length });
+      this.telemetry.log.event('batch.stored', {
+        batch_size: size,
+        flush_ms: round(flushMs),
+        first_id: firstId,
+        last_id: lastId,
+        requests: entries.length,
+      });
       for (const entry of entries) entry.resolve();
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });

@@ -52,7 +52,9 @@ export class ConfigError extends Error {
     readonly source: string,
     readonly issues: readonly string[],
   ) {
-    super(`invalid blueprint config ${source} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    super(
+      `invalid blueprint config ${source} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${issues.map((i) => `  - ${i}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -80,12 +82,25 @@ export function parseConfig(text: string, source = '<config>', baseDir = process
   const match = /^(.+):(\d{1,5})$/.exec(listen);
   let host = '127.0.0.1';
   let port = 0;
-  if (match === null || Number(match[2]) > 65535) issues.push(`service.listen: expected "host:port" with a port 0-65535, got ${JSON.stringify(listen)}`);
+  if (match === null || Number(match[2]) > 65535)
+    issues.push(`service.listen: expected "host:port" with a port 0-65535, got ${JSON.stringify(listen)}`);
   else [host, port] = [match[1]!, Number(match[2])];
 
-  const ingress = read.table(raw, 'ingress', ['max_in_flight', 'timeout_ms', 'max_body_bytes', 'max_events_per_request', 'max_depth']);
+  const ingress = read.table(raw, 'ingress', [
+    'max_in_flight',
+    'timeout_ms',
+    'max_body_bytes',
+    'max_events_per_request',
+    'max_depth',
+  ]);
   const enrichment = read.table(raw, 'enrichment', ['fanout', 'budget_ms', 'concurrency']);
-  const storage = read.table(raw, 'storage', ['path', 'min_batch', 'max_batch', 'max_wait_ms', 'synchronous']);
+  const storage = read.table(raw, 'storage', [
+    'path',
+    'min_batch',
+    'max_batch',
+    'max_wait_ms',
+    'synchronous',
+  ]);
   const config = {
     service: { host, port },
     ingress: {
@@ -112,12 +127,19 @@ export function parseConfig(text: string, source = '<config>', baseDir = process
   };
   read.unknownKeys(raw, '', ['service', 'ingress', 'enrichment', 'storage', 'dependencies', 'tenants']);
 
-  if (config.storage.minBatch > config.storage.maxBatch) issues.push(`storage.min_batch: must not exceed storage.max_batch (${config.storage.maxBatch}), got ${config.storage.minBatch}`);
+  if (config.storage.minBatch > config.storage.maxBatch)
+    issues.push(
+      `storage.min_batch: must not exceed storage.max_batch (${config.storage.maxBatch}), got ${config.storage.minBatch}`,
+    );
   if (config.enrichment.fanout !== config.dependencies.length) {
-    issues.push(`enrichment.fanout: must equal the number of [dependencies.*] tables (${config.dependencies.length}), got ${config.enrichment.fanout}`);
+    issues.push(
+      `enrichment.fanout: must equal the number of [dependencies.*] tables (${config.dependencies.length}), got ${config.enrichment.fanout}`,
+    );
   }
   if (config.enrichment.budgetMs >= config.ingress.timeoutMs) {
-    issues.push(`enrichment.budget_ms: must be below ingress.timeout_ms (${config.ingress.timeoutMs}), got ${config.enrichment.budgetMs}`);
+    issues.push(
+      `enrichment.budget_ms: must be below ingress.timeout_ms (${config.ingress.timeoutMs}), got ${config.enrichment.budgetMs}`,
+    );
   }
   if (config.tenants.length === 0) issues.push('tenants: at least one [tenants.<name>] table is required');
   if (issues.length > 0) throw new ConfigError(source, issues);
@@ -129,7 +151,8 @@ function readDependencies(read: Reader, raw: Record<string, unknown>): Dependenc
   return Object.keys(table).map((name) => {
     const dep = read.table(table, `dependencies.${name}`, ['url'], true);
     const url = read.string(dep, `dependencies.${name}.url`, undefined);
-    if (url !== '' && !/^https?:\/\/[^/\s]+/.test(url)) read.issues.push(`dependencies.${name}.url: expected an http(s) URL, got ${JSON.stringify(url)}`);
+    if (url !== '' && !/^https?:\/\/[^/\s]+/.test(url))
+      read.issues.push(`dependencies.${name}.url: expected an http(s) URL, got ${JSON.stringify(url)}`);
     return { name, url: url.replace(/\/+$/, '') };
   });
 }
@@ -137,11 +160,17 @@ function readDependencies(read: Reader, raw: Record<string, unknown>): Dependenc
 function readTenants(read: Reader, raw: Record<string, unknown>): TenantConfig[] {
   const table = read.table(raw, 'tenants', null);
   return Object.keys(table).map((name) => {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) read.issues.push(`tenants.${name}: tenant names are 1-64 of [A-Za-z0-9_.-], starting with a letter or digit`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name))
+      read.issues.push(
+        `tenants.${name}: tenant names are 1-64 of [A-Za-z0-9_.-], starting with a letter or digit`,
+      );
     const tenant = read.table(table, `tenants.${name}`, ['class', 'queue_bound'], true);
     return {
       name,
-      class: read.oneOf(tenant, `tenants.${name}.class`, 'best-effort', ['latency-sensitive', 'best-effort'] as const),
+      class: read.oneOf(tenant, `tenants.${name}.class`, 'best-effort', [
+        'latency-sensitive',
+        'best-effort',
+      ] as const),
       queueBound: read.int(tenant, `tenants.${name}.queue_bound`, 1000, 1, 10_000_000),
     };
   });
@@ -152,7 +181,12 @@ class Reader {
   constructor(readonly issues: string[]) {}
 
   /** A sub-table; `known` lists its keys (null: any key, e.g. tenant names). */
-  table(parent: Record<string, unknown>, path: string, known: readonly string[] | null, required = false): Record<string, unknown> {
+  table(
+    parent: Record<string, unknown>,
+    path: string,
+    known: readonly string[] | null,
+    required = false,
+  ): Record<string, unknown> {
     const key = path.slice(path.lastIndexOf('.') + 1);
     const value = parent[key];
     if (value === undefined) {
@@ -170,7 +204,10 @@ class Reader {
 
   unknownKeys(table: Record<string, unknown>, path: string, known: readonly string[]): void {
     for (const key of Object.keys(table)) {
-      if (!known.includes(key)) this.issues.push(`${path === '' ? key : `${path}.${key}`}: unknown key (expected one of ${known.join(', ')})`);
+      if (!known.includes(key))
+        this.issues.push(
+          `${path === '' ? key : `${path}.${key}`}: unknown key (expected one of ${known.join(', ')})`,
+        );
     }
   }
 
@@ -202,11 +239,18 @@ class Reader {
     return value;
   }
 
-  oneOf<T extends string>(table: Record<string, unknown>, path: string, fallback: T, allowed: readonly T[]): T {
+  oneOf<T extends string>(
+    table: Record<string, unknown>,
+    path: string,
+    fallback: T,
+    allowed: readonly T[],
+  ): T {
     const value = table[path.slice(path.lastIndexOf('.') + 1)];
     if (value === undefined) return fallback;
     if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-      this.issues.push(`${path}: expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${describe(value)}`);
+      this.issues.push(
+        `${path}: expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${describe(value)}`,
+      );
       return fallback;
     }
     return value as T;

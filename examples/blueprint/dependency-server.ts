@@ -25,7 +25,10 @@ export interface DependencyServer {
 
 const MAX_BODY = 256 * 1024;
 
-export async function startDependency(name: string, options: { port?: number; faults?: Partial<Faults> } = {}): Promise<DependencyServer> {
+export async function startDependency(
+  name: string,
+  options: { port?: number; faults?: Partial<Faults> } = {},
+): Promise<DependencyServer> {
   const faults: Faults = { latencyMs: 2, jitterMs: 3, failureRate: 0, ...options.faults };
   const served = { ok: 0, failed: 0 };
   const server: Server = createServer((req, res) => {
@@ -47,7 +50,8 @@ export async function startDependency(name: string, options: { port?: number; fa
         setFaults(body);
         return reply(200, faults);
       }
-      if (req.method !== 'POST' || req.url !== '/lookup' || !Array.isArray(body.keys)) return reply(404, { error: 'POST /lookup {"keys": [...]}' });
+      if (req.method !== 'POST' || req.url !== '/lookup' || !Array.isArray(body.keys))
+        return reply(404, { error: 'POST /lookup {"keys": [...]}' });
       const keys = body.keys.map(String);
       const delay = faults.latencyMs + Math.random() * faults.jitterMs;
       const timer = setTimeout(() => {
@@ -66,14 +70,18 @@ export async function startDependency(name: string, options: { port?: number; fa
     function reply(status: number, body: unknown): void {
       if (res.destroyed) return;
       const text = JSON.stringify(body);
-      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(text),
+      });
       res.end(text);
     }
   });
   function setFaults(next: Partial<Faults>): void {
     if (typeof next.latencyMs === 'number' && next.latencyMs >= 0) faults.latencyMs = next.latencyMs;
     if (typeof next.jitterMs === 'number' && next.jitterMs >= 0) faults.jitterMs = next.jitterMs;
-    if (typeof next.failureRate === 'number' && next.failureRate >= 0 && next.failureRate <= 1) faults.failureRate = next.failureRate;
+    if (typeof next.failureRate === 'number' && next.failureRate >= 0 && next.failureRate <= 1)
+      faults.failureRate = next.failureRate;
   }
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {

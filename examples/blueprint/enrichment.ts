@@ -2,7 +2,14 @@
 // not answered when the budget runs out is left out and the events go on marked degraded.
 // The request's own deadline aborts everything (the caller then answers with a timeout).
 import { Agent, request } from 'node:http';
-import { SpanKind, SpanStatusCode, isSpanContextValid, type Context, type SpanContext, type Tracer } from '@opentelemetry/api';
+import {
+  SpanKind,
+  SpanStatusCode,
+  isSpanContextValid,
+  type Context,
+  type SpanContext,
+  type Tracer,
+} from '@opentelemetry/api';
 import type { DependencyConfig } from './config.js';
 import { deadlineAfter } from './deadline.js';
 
@@ -35,7 +42,9 @@ export class Enricher {
     const budget = deadlineAfter(this.budgetMs, deadline);
     let outcomes;
     try {
-      outcomes = await Promise.all(this.dependencies.map((dep) => this.lookup(dep, keys, budget.signal, parent)));
+      outcomes = await Promise.all(
+        this.dependencies.map((dep) => this.lookup(dep, keys, budget.signal, parent)),
+      );
     } finally {
       budget.dispose();
     }
@@ -54,24 +63,47 @@ export class Enricher {
     this.agent.destroy();
   }
 
-  private async lookup(dep: DependencyConfig, keys: readonly string[], signal: AbortSignal, parent: Context): Promise<Record<string, string> | undefined> {
+  private async lookup(
+    dep: DependencyConfig,
+    keys: readonly string[],
+    signal: AbortSignal,
+    parent: Context,
+  ): Promise<Record<string, string> | undefined> {
     const span = this.tracer.startSpan(
       `lookup ${dep.name}`,
-      { kind: SpanKind.CLIENT, attributes: { 'peer.service': dep.name, 'http.request.method': 'POST', 'url.full': `${dep.url}/lookup`, 'blueprint.keys': keys.length } },
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'peer.service': dep.name,
+          'http.request.method': 'POST',
+          'url.full': `${dep.url}/lookup`,
+          'blueprint.keys': keys.length,
+        },
+      },
       parent,
     );
     try {
       const traceparent = formatTraceparent(span.spanContext());
-      const body = await postJson(`${dep.url}/lookup`, JSON.stringify({ keys }), signal, this.agent, traceparent);
+      const body = await postJson(
+        `${dep.url}/lookup`,
+        JSON.stringify({ keys }),
+        signal,
+        this.agent,
+        traceparent,
+      );
       span.setAttribute('http.response.status_code', body.status);
       if (body.status !== 200) throw new Error(`${dep.name} answered ${body.status}`);
       const parsed = JSON.parse(body.text) as { values?: unknown };
-      if (typeof parsed.values !== 'object' || parsed.values === null) throw new Error(`${dep.name} answered without values`);
+      if (typeof parsed.values !== 'object' || parsed.values === null)
+        throw new Error(`${dep.name} answered without values`);
       return parsed.values as Record<string, string>;
     } catch (error) {
       const budgetSpent = signal.aborted;
       span.setAttribute('blueprint.budget_exhausted', budgetSpent);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: budgetSpent ? 'enrichment budget exhausted' : (error as Error).message });
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: budgetSpent ? 'enrichment budget exhausted' : (error as Error).message,
+      });
       return undefined;
     } finally {
       span.end();
@@ -85,10 +117,19 @@ function formatTraceparent(spanContext: SpanContext): string | undefined {
   return `00-${spanContext.traceId}-${spanContext.spanId}-0${(spanContext.traceFlags & 1).toString(16)}`;
 }
 
-function postJson(url: string, body: string, signal: AbortSignal, agent: Agent, traceparent: string | undefined): Promise<{ status: number; text: string }> {
+function postJson(
+  url: string,
+  body: string,
+  signal: AbortSignal,
+  agent: Agent,
+  traceparent: string | undefined,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
-    const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+    };
     if (traceparent !== undefined) headers.traceparent = traceparent;
     const req = request(url, { method: 'POST', agent, headers, signal }, (res) => {
       const chunks: Buffer[] = [];
@@ -98,7 +139,9 @@ function postJson(url: string, body: string, signal: AbortSignal, agent: Agent, 
         if (size > MAX_RESPONSE) req.destroy(new Error('response too large'));
         else chunks.push(chunk);
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);

@@ -46,7 +46,18 @@ export class EventStore {
       let lastId = 0;
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i]!;
-        const id = Number(this.insert.run(row.tenant, row.type, row.clientId, row.receivedAt, row.timestamp, row.payload, row.enrichment, row.degraded ? 1 : 0).lastInsertRowid);
+        const id = Number(
+          this.insert.run(
+            row.tenant,
+            row.type,
+            row.clientId,
+            row.receivedAt,
+            row.timestamp,
+            row.payload,
+            row.enrichment,
+            row.degraded ? 1 : 0,
+          ).lastInsertRowid,
+        );
         if (i === 0) firstId = id;
         lastId = id;
       }

@@ -29,11 +29,16 @@ export function parseEvents(body: string, limits: ValidationLimits): ValidationR
   try {
     value = JSON.parse(body);
   } catch (error) {
-    return { ok: false, reason: 'invalid_json', detail: `body is not valid JSON: ${(error as Error).message}` };
+    return {
+      ok: false,
+      reason: 'invalid_json',
+      detail: `body is not valid JSON: ${(error as Error).message}`,
+    };
   }
   const list = Array.isArray(value) ? value : [value];
   if (list.length === 0) return invalid('body: expected at least one event');
-  if (list.length > limits.maxEventsPerRequest) return invalid(`body: at most ${limits.maxEventsPerRequest} events per request, got ${list.length}`);
+  if (list.length > limits.maxEventsPerRequest)
+    return invalid(`body: at most ${limits.maxEventsPerRequest} events per request, got ${list.length}`);
   const events: IncomingEvent[] = new Array(list.length);
   for (let i = 0; i < list.length; i++) {
     const at = Array.isArray(value) ? `events[${i}]` : 'event';
@@ -49,7 +54,8 @@ function invalid(detail: string): ValidationResult {
 }
 
 function checkEvent(event: unknown, at: string, maxDepth: number): string | undefined {
-  if (typeof event !== 'object' || event === null || Array.isArray(event)) return `${at}: expected an object, got ${kind(event)}`;
+  if (typeof event !== 'object' || event === null || Array.isArray(event))
+    return `${at}: expected an object, got ${kind(event)}`;
   const record = event as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     if (!KNOWN_KEYS.has(key)) return `${at}: unknown field ${JSON.stringify(key.slice(0, 64))}`;
@@ -57,11 +63,15 @@ function checkEvent(event: unknown, at: string, maxDepth: number): string | unde
   const { type, id, timestamp, user, payload } = record;
   if (typeof type !== 'string') return `${at}.type: expected a string, got ${kind(type)}`;
   if (!TYPE_PATTERN.test(type)) return `${at}.type: expected 1-64 of [A-Za-z0-9_.:-] starting with a letter`;
-  if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > 128)) return `${at}.id: expected a string of 1-128 characters`;
-  if (user !== undefined && (typeof user !== 'string' || user.length === 0 || user.length > 128)) return `${at}.user: expected a string of 1-128 characters`;
-  if (timestamp !== undefined && toMillis(timestamp) === undefined) return `${at}.timestamp: expected epoch milliseconds or an ISO 8601 string`;
+  if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > 128))
+    return `${at}.id: expected a string of 1-128 characters`;
+  if (user !== undefined && (typeof user !== 'string' || user.length === 0 || user.length > 128))
+    return `${at}.user: expected a string of 1-128 characters`;
+  if (timestamp !== undefined && toMillis(timestamp) === undefined)
+    return `${at}.timestamp: expected epoch milliseconds or an ISO 8601 string`;
   if (payload !== undefined) {
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return `${at}.payload: expected an object, got ${kind(payload)}`;
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+      return `${at}.payload: expected an object, got ${kind(payload)}`;
     if (depthExceeds(payload, maxDepth)) return `${at}.payload: nested deeper than ${maxDepth} levels`;
   }
   return undefined;

@@ -16,7 +16,11 @@ export interface HealthReport {
   readonly httpStatus: 200 | 503;
   readonly inFlight: { readonly current: number; readonly max: number };
   readonly queues: readonly (QueueState & { readonly saturation: number })[];
-  readonly slos: readonly { readonly name: string; readonly firing: readonly string[]; readonly errorBudgetRemaining: number }[];
+  readonly slos: readonly {
+    readonly name: string;
+    readonly firing: readonly string[];
+    readonly errorBudgetRemaining: number;
+  }[];
 }
 
 /** A queue this full (depth / bound) or an in-flight count this close to its max means saturated. */
@@ -35,7 +39,9 @@ export function assessHealth(input: {
     firing: s.tiers.filter((t) => t.firing).map((t) => `${t.tier} (${t.severity})`),
     errorBudgetRemaining: s.errorBudgetRemaining,
   }));
-  const saturated = input.inFlight >= input.maxInFlight * SATURATION_THRESHOLD || queues.some((q) => q.saturation >= SATURATION_THRESHOLD);
+  const saturated =
+    input.inFlight >= input.maxInFlight * SATURATION_THRESHOLD ||
+    queues.some((q) => q.saturation >= SATURATION_THRESHOLD);
   const paging = input.slos.some((s) => s.tiers.some((t) => t.firing && t.severity === 'page'));
   const status = input.draining ? 'draining' : saturated ? 'saturated' : paging ? 'degraded' : 'ready';
   return {

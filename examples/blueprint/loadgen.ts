@@ -41,7 +41,15 @@ const LATENCY_CAP = 100_000;
 const TICK_MS = 10;
 
 export class LoadGenerator {
-  readonly stats: LoadStats = { sent: 0, skipped: 0, networkErrors: 0, byStatus: {}, acceptedEvents: 0, degradedRequests: 0, acceptedLatencies: [] };
+  readonly stats: LoadStats = {
+    sent: 0,
+    skipped: 0,
+    networkErrors: 0,
+    byStatus: {},
+    acceptedEvents: 0,
+    degradedRequests: 0,
+    acceptedLatencies: [],
+  };
   private readonly agent: Agent;
   private readonly target: URL;
   private timer: NodeJS.Timeout | undefined;
@@ -83,24 +91,39 @@ export class LoadGenerator {
     this.outstanding++;
     let started = performance.now();
     return new Promise<number>((resolve) => {
-      const req = request(this.target, { method: 'POST', agent: this.agent, headers: { 'content-type': contentType, 'x-tenant': tenant, 'content-length': Buffer.byteLength(body) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          this.stats.byStatus[status] = (this.stats.byStatus[status] ?? 0) + 1;
-          if (status === 202) {
-            const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { accepted: number; degraded: boolean };
-            this.stats.acceptedEvents += answer.accepted;
-            if (answer.degraded) this.stats.degradedRequests++;
-            const latencies = this.stats.acceptedLatencies;
-            if (latencies.length >= LATENCY_CAP) latencies.splice(0, LATENCY_CAP / 10);
-            latencies.push((performance.now() - started) / 1000);
-          }
-          this.done();
-          resolve(status);
-        });
-      });
+      const req = request(
+        this.target,
+        {
+          method: 'POST',
+          agent: this.agent,
+          headers: {
+            'content-type': contentType,
+            'x-tenant': tenant,
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            this.stats.byStatus[status] = (this.stats.byStatus[status] ?? 0) + 1;
+            if (status === 202) {
+              const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+                accepted: number;
+                degraded: boolean;
+              };
+              this.stats.acceptedEvents += answer.accepted;
+              if (answer.degraded) this.stats.degradedRequests++;
+              const latencies = this.stats.acceptedLatencies;
+              if (latencies.length >= LATENCY_CAP) latencies.splice(0, LATENCY_CAP / 10);
+              latencies.push((performance.now() - started) / 1000);
+            }
+            this.done();
+            resolve(status);
+          });
+        },
+      );
       // Latency from the moment a connection carries the request: time queued in this client's
       // own agent is the generator's, not the service's.
       req.once('socket', () => (started = performance.now()));
@@ -120,7 +143,8 @@ export class LoadGenerator {
 
   private tick(): void {
     const bursts = this.profile.bursts;
-    const inBurst = bursts !== undefined && (Date.now() - this.startedAt) % bursts.everyMs < bursts.durationMs;
+    const inBurst =
+      bursts !== undefined && (Date.now() - this.startedAt) % bursts.everyMs < bursts.durationMs;
     this.carry += ((inBurst ? this.rate * bursts.multiplier : this.rate) * TICK_MS) / 1000;
     const max = this.profile.maxOutstanding ?? 1024;
     while (this.carry >= 1) {
@@ -150,7 +174,13 @@ export class LoadGenerator {
     const events = [];
     for (let i = 0; i < count; i++) {
       const n = this.sequence++;
-      events.push({ type: 'page.viewed', id: `e-${n}`, timestamp: Date.now(), user: `user-${n % 500}`, payload: { path: `/p/${n % 50}`, ms: n % 900 } });
+      events.push({
+        type: 'page.viewed',
+        id: `e-${n}`,
+        timestamp: Date.now(),
+        user: `user-${n % 500}`,
+        payload: { path: `/p/${n % 50}`, ms: n % 900 },
+      });
     }
     return { tenant, body: JSON.stringify(count === 1 ? events[0] : events) };
   }

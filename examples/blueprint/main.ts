@@ -5,7 +5,9 @@ import { startBlueprint } from './service.js';
 import { openTelemetry } from './telemetry-port.js';
 
 const args = process.argv.slice(2);
-const configPath = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--log') ?? new URL('./blueprint.toml', import.meta.url).pathname;
+const configPath =
+  args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--log') ??
+  new URL('./blueprint.toml', import.meta.url).pathname;
 const logIndex = args.indexOf('--log');
 const logDestination = logIndex >= 0 ? args[logIndex + 1] : undefined;
 
@@ -13,7 +15,9 @@ let config;
 try {
   config = await loadConfig(configPath);
 } catch (error) {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : `cannot read config ${configPath}: ${(error as Error).message}`}\n`);
+  process.stderr.write(
+    `${error instanceof ConfigError ? error.message : `cannot read config ${configPath}: ${(error as Error).message}`}\n`,
+  );
   process.exit(2);
 }
 

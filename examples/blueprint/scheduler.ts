@@ -39,7 +39,14 @@ export class TwoClassScheduler<J extends SchedulerJob> {
     private readonly cancelled: (job: J) => void,
   ) {
     for (const tenant of tenants) {
-      const queue: TenantQueue<J> = { name: tenant.name, class: tenant.class, bound: tenant.queueBound, items: [], head: 0, depth: 0 };
+      const queue: TenantQueue<J> = {
+        name: tenant.name,
+        class: tenant.class,
+        bound: tenant.queueBound,
+        items: [],
+        head: 0,
+        depth: 0,
+      };
       this.queues.set(tenant.name, queue);
       (tenant.class === 'latency-sensitive' ? this.urgent : this.bestEffort).push(queue);
     }

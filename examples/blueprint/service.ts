@@ -3,7 +3,15 @@
 // committed. GET /healthz (readiness), GET /metrics (plumbline's exposition). drain() is SIGTERM.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context as otelContext, trace, type Context, type Span } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context as otelContext,
+  trace,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 import { Batcher } from './batcher.js';
 import type { BlueprintConfig } from './config.js';
 import { deadlineAfter } from './deadline.js';
@@ -49,7 +57,10 @@ interface Job {
 const ROUTE = '/events';
 const UNKNOWN_TENANT = '_unknown';
 
-export async function startBlueprint(config: BlueprintConfig, telemetry: TelemetryPort): Promise<BlueprintService> {
+export async function startBlueprint(
+  config: BlueprintConfig,
+  telemetry: TelemetryPort,
+): Promise<BlueprintService> {
   const { tracer } = telemetry;
   const store = new EventStore(config.storage.path, config.storage.synchronous);
   const batcher = new Batcher(store, config.storage, telemetry);
@@ -63,7 +74,14 @@ export async function startBlueprint(config: BlueprintConfig, telemetry: Telemet
   const queueDepth = telemetry.metrics.gauge('blueprint.queue.depth');
   const tenants = new Set(config.tenants.map((t) => t.name));
   const queueBounds = new Map(config.tenants.map((t) => [t.name, t.queueBound]));
-  const stats: ServiceStats = { acceptedRequests: 0, acceptedEvents: 0, degradedRequests: 0, rejectedByReason: {}, timedOut: 0, failed: 0 };
+  const stats: ServiceStats = {
+    acceptedRequests: 0,
+    acceptedEvents: 0,
+    degradedRequests: 0,
+    rejectedByReason: {},
+    timedOut: 0,
+    failed: 0,
+  };
 
   let inFlight = 0;
   let draining = false;
@@ -80,7 +98,8 @@ export async function startBlueprint(config: BlueprintConfig, telemetry: Telemet
   const server = createServer((req, res) => {
     const path = req.url === undefined ? '' : req.url.split('?', 1)[0];
     if (path === ROUTE) {
-      if (req.method !== 'POST') return sendJson(res, 405, { error: 'method_not_allowed', detail: 'POST /events' }, { allow: 'POST' });
+      if (req.method !== 'POST')
+        return sendJson(res, 405, { error: 'method_not_allowed', detail: 'POST /events' }, { allow: 'POST' });
       void handleEvents(req, res);
     } else if (path === '/healthz' && req.method === 'GET') {
       const report = health();
@@ -101,7 +120,13 @@ export async function startBlueprint(config: BlueprintConfig, telemetry: Telemet
   const { port } = server.address() as AddressInfo;
 
   function health(): HealthReport {
-    return assessHealth({ draining, inFlight, maxInFlight: config.ingress.maxInFlight, queues: scheduler.depths(), slos: telemetry.slo.status() });
+    return assessHealth({
+      draining,
+      inFlight,
+      maxInFlight: config.ingress.maxInFlight,
+      queues: scheduler.depths(),
+      slos: telemetry.slo.status(),
+    });
   }
 
   async function handleEvents(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -117,31 +142,63 @@ export async function startBlueprint(config: BlueprintConfig, telemetry: Telemet
     );
     const ctx = trace.setSpan(ROOT_CONTEXT, span);
 
-    const finish = (status: number, outcome: Outcome, body: unknown, headers?: Record<string, string>): void => {
+    const finish = (
+      status: number,
+      outcome: Outcome,
+      body: unknown,
+      headers?: Record<string, string>,
+    ): void => {
       if (!res.headersSent && !res.destroyed) sendJson(res, status, body, headers);
       span.setAttribute('http.response.status_code', status);
       span.setAttribute('outcome', outcome);
       if (outcome === 'error') span.setStatus({ code: SpanStatusCode.ERROR });
       // Recorded inside the request's context so the slow buckets get this trace as exemplar.
-      otelContext.with(ctx, () => duration.record((performance.now() - started) / 1000, { route: ROUTE, tenant, outcome }));
+      otelContext.with(ctx, () =>
+        duration.record((performance.now() - started) / 1000, { route: ROUTE, tenant, outcome }),
+      );
       span.end();
     };
-    const reject = (status: number, reason: DecisionReason, detail: string | undefined, headers?: Record<string, string>): void => {
+    const reject = (
+      status: number,
+      reason: DecisionReason,
+      detail: string | undefined,
+      headers?: Record<string, string>,
+    ): void => {
       stats.rejectedByReason[reason] = (stats.rejectedByReason[reason] ?? 0) + 1;
       decisions.add(1, { tenant, decision: 'rejected', reason });
       rejections.record(tenant, reason, status, detail);
       span.setAttribute('blueprint.rejection_reason', reason);
-      finish(status, status === 429 || status === 503 ? 'shed' : 'rejected', { error: reason, ...(detail === undefined ? {} : { detail }) }, headers);
+      finish(
+        status,
+        status === 429 || status === 503 ? 'shed' : 'rejected',
+        { error: reason, ...(detail === undefined ? {} : { detail }) },
+        headers,
+      );
     };
 
-    if (draining) return reject(503, 'draining', 'the service is shutting down', { 'retry-after': '1', connection: 'close' });
-    if (!known) return reject(403, 'unknown_tenant', typeof header === 'string' ? 'no such tenant (x-tenant header)' : 'missing x-tenant header');
-    if (inFlight >= config.ingress.maxInFlight) return reject(503, 'overloaded', `more than ${config.ingress.maxInFlight} requests in flight`, { 'retry-after': '1' });
+    if (draining)
+      return reject(503, 'draining', 'the service is shutting down', {
+        'retry-after': '1',
+        connection: 'close',
+      });
+    if (!known)
+      return reject(
+        403,
+        'unknown_tenant',
+        typeof header === 'string' ? 'no such tenant (x-tenant header)' : 'missing x-tenant header',
+      );
+    if (inFlight >= config.ingress.maxInFlight)
+      return reject(503, 'overloaded', `more than ${config.ingress.maxInFlight} requests in flight`, {
+        'retry-after': '1',
+      });
     const contentType = req.headers['content-type'] ?? '';
-    if (!/^application\/json\b/i.test(contentType)) return reject(415, 'unsupported_media_type', 'content-type must be application/json');
+    if (!/^application\/json\b/i.test(contentType))
+      return reject(415, 'unsupported_media_type', 'content-type must be application/json');
     const declared = Number(req.headers['content-length']);
     if (declared > config.ingress.maxBodyBytes) {
-      return reject(413, 'body_too_large', `body over ${config.ingress.maxBodyBytes} bytes`, { connection: 'close' });
+      return reject(413, 'body_too_large', `body over ${config.ingress.maxBodyBytes} bytes`, {
+        connection: 'close',
+      });
     }
 
     inFlight++;
@@ -155,17 +212,34 @@ export async function startBlueprint(config: BlueprintConfig, telemetry: Telemet
     });
     try {
       const body = await readBody(req, config.ingress.maxBodyBytes, deadline);
-      if (body === 'too_large') return reject(413, 'body_too_large', `body over ${config.ingress.maxBodyBytes} bytes`, { connection: 'close' });
-      if (body === 'aborted') return reject(408, 'body_timeout', `body not received within ${config.ingress.timeoutMs} ms`, { connection: 'close' });
+      if (body === 'too_large')
+        return reject(413, 'body_too_large', `body over ${config.ingress.maxBodyBytes} bytes`, {
+          connection: 'close',
+        });
+      if (body === 'aborted')
+        return reject(408, 'body_timeout', `body not received within ${config.ingress.timeoutMs} ms`, {
+          connection: 'close',
+        });
       const parsed = parseEvents(body, config.ingress);
       if (!parsed.ok) return reject(400, parsed.reason, parsed.detail);
 
       const events = parsed.events;
       let settle!: (result: { degraded: boolean } | Error) => void;
       const done = new Promise<{ degraded: boolean } | Error>((resolve) => (settle = resolve));
-      const job: Job = { tenant, events, weight: events.length, signal: deadline, ctx, span, receivedAt: Date.now(), settle };
+      const job: Job = {
+        tenant,
+        events,
+        weight: events.length,
+        signal: deadline,
+        ctx,
+        span,
+        receivedAt: Date.now(),
+        settle,
+      };
       if (scheduler.offer(tenant, job) !== 'queued') {
-        return reject(429, 'queue_full', `tenant queue holds at most ${queueBounds.get(tenant)} events`, { 'retry-after': '1' });
+        return reject(429, 'queue_full', `tenant queue holds at most ${queueBounds.get(tenant)} events`, {
+          'retry-after': '1',
+        });
       }
       decisions.add(1, { tenant, decision: 'accepted', reason: 'accepted' });
       span.setAttribute('blueprint.events', events.length);
@@ -177,12 +251,23 @@ export async function startBlueprint(config: BlueprintConfig, telemetry: Telemet
         if (timedOut) stats.timedOut++;
         else stats.failed++;
         span.recordException(outcome);
-        return finish(timedOut ? 503 : 500, 'error', { error: timedOut ? 'timeout' : 'internal', detail: timedOut ? `not stored within ${config.ingress.timeoutMs} ms` : 'storage failed' }, timedOut ? { 'retry-after': '1' } : undefined);
+        return finish(
+          timedOut ? 503 : 500,
+          'error',
+          {
+            error: timedOut ? 'timeout' : 'internal',
+            detail: timedOut ? `not stored within ${config.ingress.timeoutMs} ms` : 'storage failed',
+          },
+          timedOut ? { 'retry-after': '1' } : undefined,
+        );
       }
       stats.acceptedRequests++;
       stats.acceptedEvents += events.length;
       if (outcome.degraded) stats.degradedRequests++;
-      finish(202, outcome.degraded ? 'degraded' : 'ok', { accepted: events.length, degraded: outcome.degraded });
+      finish(202, outcome.degraded ? 'degraded' : 'ok', {
+        accepted: events.length,
+        degraded: outcome.degraded,
+      });
     } catch (error) {
       stats.failed++;
       span.recordException(error as Error);
@@ -211,7 +296,12 @@ export async function startBlueprint(config: BlueprintConfig, telemetry: Telemet
     if (degraded) {
       job.span.setAttribute('blueprint.degraded', true);
       job.span.setAttribute('blueprint.missing_deps', [...enrichment.missing]);
-      telemetry.log.event('enrichment.degraded', { tenant: job.tenant, missing_deps: enrichment.missing, elapsed_ms: Math.round(enrichment.elapsedMs * 10) / 10, events: job.events.length });
+      telemetry.log.event('enrichment.degraded', {
+        tenant: job.tenant,
+        missing_deps: enrichment.missing,
+        elapsed_ms: Math.round(enrichment.elapsedMs * 10) / 10,
+        events: job.events.length,
+      });
     }
     const rows: StoredEvent[] = job.events.map((event) => {
       const key = event.user ?? job.tenant;
@@ -265,14 +355,27 @@ function abortError(signal: AbortSignal): Error {
   return reason instanceof Error ? reason : new Error('request deadline exceeded');
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers?: Record<string, string>,
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
 /** The body as text, or why not: over the limit, or the deadline/client aborted first. */
-function readBody(req: IncomingMessage, limit: number, signal: AbortSignal): Promise<string | 'too_large' | 'aborted'> {
+function readBody(
+  req: IncomingMessage,
+  limit: number,
+  signal: AbortSignal,
+): Promise<string | 'too_large' | 'aborted'> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -1,12 +1,15 @@
 // What the blueprint needs from a telemetry runtime, and the "plumbline off" implementation
 // (no-op providers) the bench compares against. `openTelemetry` is where the real one plugs in.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ProxyTracerProvider, type Attributes, type Tracer } from '@opentelemetry/api';
 import {
-  ProxyTracerProvider,
-  type Attributes,
-  type Tracer,
-} from '@opentelemetry/api';
-import { createTelemetry, type CounterName, type EventFields, type EventName, type GaugeName, type HistogramName } from './plumbline.js';
+  createTelemetry,
+  type CounterName,
+  type EventFields,
+  type EventName,
+  type GaugeName,
+  type HistogramName,
+} from './plumbline.js';
 import { spec, type BlueprintSpec } from './telemetry.js';
 
 type Events = BlueprintSpec['events'];
@@ -15,8 +18,16 @@ type Events = BlueprintSpec['events'];
 export interface SloStatusView {
   readonly slo: string;
   readonly objective: number;
-  readonly windows: readonly { readonly window: string; readonly burnRate: number; readonly events: number }[];
-  readonly tiers: readonly { readonly tier: string; readonly severity: 'page' | 'ticket'; readonly firing: boolean }[];
+  readonly windows: readonly {
+    readonly window: string;
+    readonly burnRate: number;
+    readonly events: number;
+  }[];
+  readonly tiers: readonly {
+    readonly tier: string;
+    readonly severity: 'page' | 'ticket';
+    readonly firing: boolean;
+  }[];
   /** Share of the SLO window's budget left: 1 untouched, 0 or below spent. */
   readonly errorBudgetRemaining: number;
 }
@@ -45,7 +56,10 @@ export interface TelemetryPort {
 }
 
 /** The createTelemetry options the blueprint sets: where event logs go, where OTLP goes. */
-export type TelemetryOptions = Pick<NonNullable<Parameters<typeof createTelemetry>[1]>, 'logDestination' | 'otlpEndpoint'>;
+export type TelemetryOptions = Pick<
+  NonNullable<Parameters<typeof createTelemetry>[1]>,
+  'logDestination' | 'otlpEndpoint'
+>;
 
 const noopInstrument = { record() {}, add() {}, set() {} };
 

@@ -100,7 +100,8 @@ export const spec = defineTelemetry({
   },
   slos: {
     availability: {
-      description: 'Requests that do not fail on the server side (client rejections and shedding are not failures).',
+      description:
+        'Requests that do not fail on the server side (client rejections and shedding are not failures).',
       sli: {
         kind: 'availability',
         metric: 'blueprint.request.duration',

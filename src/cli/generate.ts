@@ -4,7 +4,11 @@ import { loadSpecFile } from '../spec/load.js';
 import type { TelemetrySpec } from '../spec/types.js';
 import { generateCollectorConfigs } from '../generate/collector.js';
 import type { CollectorOptions } from '../generate/collector-options.js';
-import { checkCollectorFiles, writeCollectorFiles } from '../generate/collector-writer.js';
+import { checkArtifactFiles, writeArtifactFiles } from '../generate/artifact-files.js';
+import { renderDashboards } from '../generate/dashboards.js';
+import { PIPELINE_RULES_FILE, renderPipelineAlerts } from '../generate/pipeline-alerts.js';
+import { generatePrometheusRules, ruleFileName } from '../generate/prometheus-rules.js';
+import { generatePromtoolTests, promtoolTestFileName } from '../generate/promtool-tests.js';
 import type { CliCommand } from './main.js';
 
 /** Flags after the target name: `--name value` pairs and bare `--switch`es. */
@@ -27,6 +31,22 @@ const TARGETS: Readonly<Record<string, GenerateTarget>> = {
     defaultOut: 'collector',
     flags: ['--gateways', '--spans-per-trace', '--resolver', '--no-tls', '--trace-backend'],
     generate: (spec, flags) => generateCollectorConfigs(spec, collectorOptions(flags)),
+  },
+  dashboards: {
+    summary: 'dashboards/*.json, dashboards/provisioning/ (Grafana, from the spec)',
+    defaultOut: 'dashboards',
+    flags: [],
+    generate: (spec) => Object.fromEntries(renderDashboards(spec)),
+  },
+  alerts: {
+    summary: 'alerts/<service>-slo.rules.yaml + its promtool tests, alerts/pipeline.rules.yaml',
+    defaultOut: 'alerts',
+    flags: [],
+    generate: (spec) => ({
+      [ruleFileName(spec)]: generatePrometheusRules(spec),
+      [promtoolTestFileName(spec)]: generatePromtoolTests(spec),
+      [PIPELINE_RULES_FILE]: renderPipelineAlerts(),
+    }),
   },
 };
 
@@ -57,7 +77,7 @@ export const generateCommand: CliCommand = async (args, io) => {
   const outDir = typeof out === 'string' ? out : target.defaultOut;
   const files = target.generate(await loadSpecFile(specPath), flags);
   if (flags.get('--check') === true) {
-    const drift = await checkCollectorFiles(outDir, files);
+    const drift = await checkArtifactFiles(outDir, files);
     if (drift.length === 0) {
       io.stdout(`${targetName}: ${Object.keys(files).length} files in ${outDir} match the spec\n`);
       return 0;
@@ -68,7 +88,7 @@ export const generateCommand: CliCommand = async (args, io) => {
     );
     return 1;
   }
-  for (const path of await writeCollectorFiles(outDir, files)) io.stdout(`wrote ${path}\n`);
+  for (const path of await writeArtifactFiles(outDir, files)) io.stdout(`wrote ${path}\n`);
   return 0;
 };
 

@@ -208,8 +208,10 @@ export function agentConfig(options: ResolvedCollectorOptions): CollectorConfig 
         path: ['exporters', 'load_balancing', 'protocol', 'otlp', 'sending_queue'],
         text: [
           'One queue per gateway: while a gateway is unreachable its spans wait here (bounded, in spans)',
-          'and are retried; beyond the bound they are refused and counted in',
-          'otelcol_exporter_enqueue_failed_spans. Apps never wait on a gateway.',
+          "and are retried, and the app's export call returns at once. Beyond the bound new spans for that",
+          'gateway are refused, counted in otelcol_loadbalancer_backend_outcome{success="false"} and',
+          'otelcol_exporter_send_failed_spans{exporter="load_balancing"}. (The per-gateway queue depth',
+          'is not exported: the load_balancing exporter gives its sub-exporters a no-op meter.)',
         ].join('\n'),
       },
       ...(options.tls

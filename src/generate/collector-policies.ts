@@ -1,6 +1,7 @@
 // The spec's sampling policies as tail_sampling processor policies (contrib v0.161.0), and the
 // per-gateway share of each budget. What the processor cannot express becomes a note that the
 // YAML carries as a comment.
+import { EXEMPLAR_SPAN_ATTRIBUTE } from '../spec/naming.js';
 import type { SamplingPolicySpec, SamplingSpec } from '../spec/types.js';
 
 /** A tail_sampling policy as the processor's YAML spells it. */
@@ -26,7 +27,6 @@ export interface TailSamplingPlan {
 }
 
 /** Attribute the SDK sets on spans that a histogram exemplar points to. */
-export const EXEMPLAR_ATTRIBUTE = 'plumbline.exemplar';
 const DEFAULT_ROUTE_ATTRIBUTE = 'http.route';
 const HTTP_STATUS_KEYS = ['http.response.status_code', 'http.status_code'];
 
@@ -85,7 +85,7 @@ export function tailSamplingPlan(
   }
   if (sampling.dryRun === true) {
     notes.push(
-      'dryRun: the gateway keeps every trace (always_sample first); per-policy decisions still show in its metrics only when sample_on_first_match is off',
+      'dryRun: the gateway keeps every trace (always_sample first, so the policies after it are not evaluated)',
     );
     keepWhole.unshift({ name: 'dry-run', type: 'always_sample' });
   }
@@ -126,7 +126,7 @@ function keepPolicies(
         {
           name: policy.name,
           type: 'boolean_attribute',
-          boolean_attribute: { key: EXEMPLAR_ATTRIBUTE, value: true },
+          boolean_attribute: { key: EXEMPLAR_SPAN_ATTRIBUTE, value: true },
         },
       ];
     case 'latency':
@@ -147,7 +147,13 @@ function latencyPolicies(
     left < right ? -1 : left > right ? 1 : 0,
   );
   if (routes.length === 0)
-    return [{ name: policy.name, type: 'latency', latency: { threshold_ms: collectorThresholdMs(policy.thresholdMs) } }];
+    return [
+      {
+        name: policy.name,
+        type: 'latency',
+        latency: { threshold_ms: collectorThresholdMs(policy.thresholdMs) },
+      },
+    ];
   const routeAttribute = policy.routeAttribute ?? DEFAULT_ROUTE_ATTRIBUTE;
   notes.push(`${policy.name}: a route matches when any span of the trace has ${routeAttribute} equal to it`);
   const perRoute: TailPolicy[] = routes.map(([route, thresholdMs]) => ({
@@ -160,7 +166,11 @@ function latencyPolicies(
           type: 'string_attribute',
           string_attribute: { key: routeAttribute, values: [route] },
         },
-        { name: `${policy.name}:${route}:latency`, type: 'latency', latency: { threshold_ms: collectorThresholdMs(thresholdMs) } },
+        {
+          name: `${policy.name}:${route}:latency`,
+          type: 'latency',
+          latency: { threshold_ms: collectorThresholdMs(thresholdMs) },
+        },
       ],
     },
   }));

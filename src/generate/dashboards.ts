@@ -1,9 +1,8 @@
 // The dashboards generator: spec -> Grafana dashboard JSON, the dashboard-linter exclusions
 // they need and Grafana provisioning files, as deterministic text keyed by path under dashboards/.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { stringify } from 'yaml';
+import { writeArtifactFiles } from './artifact-files.js';
 import type { TelemetrySpec } from '../spec/types.js';
 import { stableJson } from './dashboard-json.js';
 import { dashboardIdentity, resolveDashboardOptions, type DashboardOptions } from './dashboard-options.js';
@@ -69,12 +68,5 @@ export async function writeDashboards(
   outDir: string,
   options: DashboardOptions = {},
 ): Promise<string[]> {
-  const written: string[] = [];
-  for (const [name, text] of renderDashboards(spec, options)) {
-    const path = join(outDir, name);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, text, 'utf8');
-    written.push(path);
-  }
-  return written;
+  return writeArtifactFiles(outDir, Object.fromEntries(renderDashboards(spec, options)));
 }

@@ -1,9 +1,8 @@
 // Prometheus alert rules for the health of the telemetry pipeline itself: collector exporters
 // failing, sending queues filling, receivers refusing data, a spike of log schema violations,
 // scrape targets down. Pure: options in, rule-file text out (alerts/pipeline.rules.yaml).
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
+import { writeArtifactFiles } from './artifact-files.js';
 import {
   collectorMetrics as otelcol,
   sdkSelfMetrics as sdk,
@@ -176,8 +175,5 @@ export async function writePipelineAlerts(
   outDir: string,
   options: PipelineAlertOptions = {},
 ): Promise<string[]> {
-  const path = join(outDir, PIPELINE_RULES_FILE);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, renderPipelineAlerts(options), 'utf8');
-  return [path];
+  return writeArtifactFiles(outDir, { [PIPELINE_RULES_FILE]: renderPipelineAlerts(options) });
 }

@@ -57,7 +57,11 @@ function sloGroup(spec: TelemetrySpec, slo: SloModel, runbookBase: string, extra
   const labels = { service: spec.service.name, slo: slo.name };
   const rules: Rule[] = [];
   for (const window of slo.windows) {
-    rules.push({ record: sloSeries.errorRatio(window), expr: errorRatioExpr(series, window), labels: { ...labels } });
+    rules.push({
+      record: sloSeries.errorRatio(window),
+      expr: errorRatioExpr(series, window),
+      labels: { ...labels },
+    });
   }
   for (const window of new Set(slo.tiers.map((tier) => tier.longWindow))) {
     rules.push({ record: sloSeries.events(window), expr: eventsExpr(series, window), labels: { ...labels } });
@@ -82,19 +86,30 @@ export function recorded(name: string, labels: { service: string; slo: string })
   return `${name}{service="${escapeString(labels.service)}",slo="${escapeString(labels.slo)}"}`;
 }
 
-function burnAlert(slo: SloModel, tier: TierModel, labels: { service: string; slo: string }, runbookBase: string): Rule {
+function burnAlert(
+  slo: SloModel,
+  tier: TierModel,
+  labels: { service: string; slo: string },
+  runbookBase: string,
+): Rule {
   const budget = String(slo.errorBudget);
   const threshold = `(${tier.burnRate} * ${budget})`;
   const long = recorded(sloSeries.errorRatio(tier.longWindow), labels);
-  const conditions = [`${long} > ${threshold}`, `${recorded(sloSeries.errorRatio(tier.shortWindow), labels)} > ${threshold}`];
+  const conditions = [
+    `${long} > ${threshold}`,
+    `${recorded(sloSeries.errorRatio(tier.shortWindow), labels)} > ${threshold}`,
+  ];
   // The low-traffic guard: too few events in the long window never fire, however bad the ratio.
-  if (slo.minEvents > 0) conditions.push(`${recorded(sloSeries.events(tier.longWindow), labels)} >= ${slo.minEvents}`);
+  if (slo.minEvents > 0)
+    conditions.push(`${recorded(sloSeries.events(tier.longWindow), labels)} >= ${slo.minEvents}`);
   const whole = recorded(sloSeries.errorRatio(slo.window), labels);
   const windowHours = slo.windowMs / 3_600_000;
   const slots = {
     burnRate: '{{ printf "%.1f" $value }}',
     budgetSpent: queryTemplate(`100 * ${whole} / ${budget}`),
-    hoursLeft: queryTemplate(`clamp_min(1 - ${whole} / ${budget}, 0) * ${windowHours} / (${long} / ${budget})`),
+    hoursLeft: queryTemplate(
+      `clamp_min(1 - ${whole} / ${budget}, 0) * ${windowHours} / (${long} / ${budget})`,
+    ),
   };
   return {
     alert: BURN_ALERT,

@@ -48,14 +48,32 @@ export function buildSeries(
     };
     if (series.bad !== undefined) {
       const badLabels = pickLabels(series.bad);
-      add(series.bad.metric, badLabels, perMinute.map((m) => m.bad));
-      add(series.total.metric, goodLabels(series.total, series.bad, badLabels), perMinute.map((m) => m.total - m.bad));
+      add(
+        series.bad.metric,
+        badLabels,
+        perMinute.map((m) => m.bad),
+      );
+      add(
+        series.total.metric,
+        goodLabels(series.total, series.bad, badLabels),
+        perMinute.map((m) => m.total - m.bad),
+      );
     } else {
-      add(series.total.metric, totalLabels, perMinute.map((m) => m.total));
-      add(series.good!.metric, pickLabels(series.good!), perMinute.map((m) => m.total - m.bad));
+      add(
+        series.total.metric,
+        totalLabels,
+        perMinute.map((m) => m.total),
+      );
+      add(
+        series.good!.metric,
+        pickLabels(series.good!),
+        perMinute.map((m) => m.total - m.bad),
+      );
     }
   }
-  return [...byKey.values()].sort((a, b) => seriesText(a.metric, a.labels).localeCompare(seriesText(b.metric, b.labels)));
+  return [...byKey.values()].sort((a, b) =>
+    seriesText(a.metric, a.labels).localeCompare(seriesText(b.metric, b.labels)),
+  );
 }
 
 export function seriesText(metric: string, labels: Readonly<Record<string, string>>): string {
@@ -91,7 +109,13 @@ export interface Evaluated {
   readonly present: boolean;
 }
 
-export function evaluateAt(spec: TelemetrySpec, slo: SloModel, series: readonly InputSeries[], at: number, extra: AttributeMatch = {}): Evaluated {
+export function evaluateAt(
+  spec: TelemetrySpec,
+  slo: SloModel,
+  series: readonly InputSeries[],
+  at: number,
+  extra: AttributeMatch = {},
+): Evaluated {
   const sli = sliSeries(slo, spec, extra);
   const totals = series.filter((s) => selects(sli.total, s));
   const increase = (s: InputSeries, window: string) => {
@@ -102,23 +126,37 @@ export function evaluateAt(spec: TelemetrySpec, slo: SloModel, series: readonly 
   const sumRate = (selected: InputSeries[], window: string) => {
     const seconds = parseDuration(window)! / 1000;
     let sum = 0;
-    for (let i = 0; i < selected.length; i++) sum = i === 0 ? increase(selected[i]!, window) / seconds : sum + increase(selected[i]!, window) / seconds;
+    for (let i = 0; i < selected.length; i++)
+      sum =
+        i === 0 ? increase(selected[i]!, window) / seconds : sum + increase(selected[i]!, window) / seconds;
     return sum;
   };
   return {
     present: totals.length > 0,
-    events: (window) => totals.reduce((sum, s, i) => (i === 0 ? increase(s, window) : sum + increase(s, window)), 0),
+    events: (window) =>
+      totals.reduce((sum, s, i) => (i === 0 ? increase(s, window) : sum + increase(s, window)), 0),
     errorRatio(window) {
       const total = sumRate(totals, window);
-      if (sli.bad !== undefined) return sumRate(series.filter((s) => selects(sli.bad!, s)), window) / Math.max(total, 1e-300);
-      const good = sumRate(series.filter((s) => selects(sli.good!, s)), window);
+      if (sli.bad !== undefined)
+        return (
+          sumRate(
+            series.filter((s) => selects(sli.bad!, s)),
+            window,
+          ) / Math.max(total, 1e-300)
+        );
+      const good = sumRate(
+        series.filter((s) => selects(sli.good!, s)),
+        window,
+      );
       return (total - good) / Math.max(total, 1e-300);
     },
   };
 }
 
 function selects(ref: SeriesRef, s: InputSeries): boolean {
-  return ref.metric === s.metric && ref.matchers.every(([label, values]) => values.includes(s.labels[label] ?? ''));
+  return (
+    ref.metric === s.metric && ref.matchers.every(([label, values]) => values.includes(s.labels[label] ?? ''))
+  );
 }
 
 function expand(phases: readonly Phase[], minutes: number): Phase[] {
@@ -134,7 +172,10 @@ function pickLabels(ref: SeriesRef): Record<string, string> {
   for (const [label, values] of ref.matchers) {
     // A label matched twice (where and bad) needs a value both allow.
     const previous = labels[label];
-    labels[label] = previous !== undefined && values.includes(previous) ? previous : values.find((v) => matchesAll(ref, label, v)) ?? values[0]!;
+    labels[label] =
+      previous !== undefined && values.includes(previous)
+        ? previous
+        : (values.find((v) => matchesAll(ref, label, v)) ?? values[0]!);
   }
   return labels;
 }
@@ -144,12 +185,19 @@ function matchesAll(ref: SeriesRef, label: string, value: string): boolean {
 }
 
 /** A label set the total selector matches and the bad selector does not. */
-function goodLabels(total: SeriesRef, bad: SeriesRef, badLabels: Record<string, string>): Record<string, string> {
+function goodLabels(
+  total: SeriesRef,
+  bad: SeriesRef,
+  badLabels: Record<string, string>,
+): Record<string, string> {
   const labels = { ...badLabels };
   const totalLabels = new Set(total.matchers.map(([l]) => l));
   for (const [label, badValues] of bad.matchers.slice(total.matchers.length)) {
     const allowed = total.matchers.filter(([l]) => l === label).map(([, v]) => v);
-    const candidates = allowed.length > 0 ? allowed[0]!.filter((v) => allowed.every((a) => a.includes(v))) : ['ok', 'success', 'good'];
+    const candidates =
+      allowed.length > 0
+        ? allowed[0]!.filter((v) => allowed.every((a) => a.includes(v)))
+        : ['ok', 'success', 'good'];
     const value = candidates.find((v) => !badValues.includes(v));
     if (value !== undefined) {
       labels[label] = value;

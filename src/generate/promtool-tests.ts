@@ -5,7 +5,14 @@
 import { stringify } from 'yaml';
 import type { TelemetrySpec } from '../spec/types.js';
 import { resolveSlos, type SloModel, type TierModel } from '../slo/model.js';
-import { buildSeries, evaluateAt, seriesText, valuesText, type InputSeries, type Phase } from './promtool-series.js';
+import {
+  buildSeries,
+  evaluateAt,
+  seriesText,
+  valuesText,
+  type InputSeries,
+  type Phase,
+} from './promtool-series.js';
 import type { PrometheusRulesOptions } from './prometheus-rules.js';
 import { ruleFileName } from './prometheus-rules.js';
 import {
@@ -39,12 +46,15 @@ export function generatePromtoolTests(spec: TelemetrySpec, options: PrometheusRu
   const scenarios: Scenario[] = [];
   for (const slo of slos) {
     const perMinute = trafficPerMinute(slo);
-    const badFor = (burn: number) => Math.min(perMinute, Math.max(1, Math.round(perMinute * slo.errorBudget * burn)));
+    const badFor = (burn: number) =>
+      Math.min(perMinute, Math.max(1, Math.round(perMinute * slo.errorBudget * burn)));
     const lowest = slo.tiers[slo.tiers.length - 1]?.burnRate ?? 1;
     const only = (phases: Phase[]) => new Map([[slo.name, phases]]);
     scenarios.push({
       name: `${slo.name}: healthy, no alert`,
-      phases: only([{ minutes: 60, total: perMinute, bad: Math.floor(perMinute * slo.errorBudget * (lowest / 2)) }]),
+      phases: only([
+        { minutes: 60, total: perMinute, bad: Math.floor(perMinute * slo.errorBudget * (lowest / 2)) },
+      ]),
       minutes: 60,
       checks: [30, 60],
     });
@@ -80,7 +90,12 @@ export function generatePromtoolTests(spec: TelemetrySpec, options: PrometheusRu
       });
     }
   }
-  scenarios.push({ name: 'no data: the absent-data alert fires for every SLO', phases: new Map(), minutes: 16, checks: [16] });
+  scenarios.push({
+    name: 'no data: the absent-data alert fires for every SLO',
+    phases: new Map(),
+    minutes: 16,
+    checks: [16],
+  });
 
   const tests = scenarios.map((scenario) => scenarioTest(spec, slos, scenario, options));
   return (
@@ -89,19 +104,37 @@ export function generatePromtoolTests(spec: TelemetrySpec, options: PrometheusRu
   );
 }
 
-function scenarioTest(spec: TelemetrySpec, slos: readonly SloModel[], scenario: Scenario, options: PrometheusRulesOptions) {
+function scenarioTest(
+  spec: TelemetrySpec,
+  slos: readonly SloModel[],
+  scenario: Scenario,
+  options: PrometheusRulesOptions,
+) {
   const noData = scenario.phases.size === 0;
   const series: InputSeries[] = noData
-    ? [{ metric: 'plumbline_fixture_up', labels: {}, values: new Array<number>(scenario.minutes + 1).fill(1) }]
+    ? [
+        {
+          metric: 'plumbline_fixture_up',
+          labels: {},
+          values: new Array<number>(scenario.minutes + 1).fill(1),
+        },
+      ]
     : buildSeries(spec, slos, scenario.phases, scenario.minutes, 1000, options.seriesMatchers);
   const alertTests = scenario.checks.flatMap((at) => [
     { eval_time: `${at}m`, alertname: BURN_ALERT, exp_alerts: burnAlertsAt(spec, slos, series, at, options) },
-    { eval_time: `${at}m`, alertname: ABSENT_ALERT, exp_alerts: absentAlertsAt(spec, slos, series, at, options) },
+    {
+      eval_time: `${at}m`,
+      alertname: ABSENT_ALERT,
+      exp_alerts: absentAlertsAt(spec, slos, series, at, options),
+    },
   ]);
   return {
     name: scenario.name,
     interval: '1m',
-    input_series: series.map((s) => ({ series: seriesText(s.metric, s.labels), values: valuesText(s.values) })),
+    input_series: series.map((s) => ({
+      series: seriesText(s.metric, s.labels),
+      values: valuesText(s.values),
+    })),
     alert_rule_test: alertTests,
   };
 }
@@ -119,7 +152,13 @@ function burnBetween(slo: SloModel, tier: TierModel, index: number): number {
   return Math.sqrt(tier.burnRate * next.burnRate);
 }
 
-function burnAlertsAt(spec: TelemetrySpec, slos: readonly SloModel[], series: readonly InputSeries[], at: number, options: PrometheusRulesOptions) {
+function burnAlertsAt(
+  spec: TelemetrySpec,
+  slos: readonly SloModel[],
+  series: readonly InputSeries[],
+  at: number,
+  options: PrometheusRulesOptions,
+) {
   const base = options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE;
   const alerts = [];
   for (const slo of slos) {
@@ -137,18 +176,30 @@ function burnAlertsAt(spec: TelemetrySpec, slos: readonly SloModel[], series: re
       const slots = {
         burnRate: goFixed1(burn),
         budgetSpent: goFixed1((100 * whole) / slo.errorBudget),
-        hoursLeft: goFixed1((Math.max(1 - whole / slo.errorBudget, 0) * windowHours) / (long / slo.errorBudget)),
+        hoursLeft: goFixed1(
+          (Math.max(1 - whole / slo.errorBudget, 0) * windowHours) / (long / slo.errorBudget),
+        ),
       };
       alerts.push({
         exp_labels: { service: spec.service.name, slo: slo.name, severity: tier.severity, tier: tier.name },
-        exp_annotations: { summary: burnSummary(slo, tier, slots), description: burnDescription(slo, tier, slots), runbook_url: runbookUrl(slo, base) },
+        exp_annotations: {
+          summary: burnSummary(slo, tier, slots),
+          description: burnDescription(slo, tier, slots),
+          runbook_url: runbookUrl(slo, base),
+        },
       });
     }
   }
   return alerts;
 }
 
-function absentAlertsAt(spec: TelemetrySpec, slos: readonly SloModel[], series: readonly InputSeries[], at: number, options: PrometheusRulesOptions) {
+function absentAlertsAt(
+  spec: TelemetrySpec,
+  slos: readonly SloModel[],
+  series: readonly InputSeries[],
+  at: number,
+  options: PrometheusRulesOptions,
+) {
   const base = options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE;
   // Series are either there from minute 0 or never, so "missing for ABSENT_FOR" is "at >= ABSENT_FOR".
   if (at < parseDuration(ABSENT_FOR)! / 60_000) return [];

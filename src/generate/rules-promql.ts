@@ -1,7 +1,12 @@
 // PromQL for an SLO's SLI, built from the exact series names the exposition writes
 // (naming.ts): counters as <name>_total, histograms as <base>_count and <base>_bucket{le}.
 
-import { formatPrometheusFloat, prometheusBaseName, prometheusCounterName, sanitizeLabelName } from '../spec/naming.js';
+import {
+  formatPrometheusFloat,
+  prometheusBaseName,
+  prometheusCounterName,
+  sanitizeLabelName,
+} from '../spec/naming.js';
 import type { AttributeMatch, TelemetrySpec } from '../spec/types.js';
 import type { SloModel } from '../slo/model.js';
 
@@ -19,7 +24,11 @@ export interface SeriesRef {
   readonly matchers: readonly (readonly [string, readonly string[]])[];
 }
 
-export function sliSeries(slo: SloModel, spec: Pick<TelemetrySpec, 'counters' | 'histograms'>, extra: AttributeMatch = {}): SliSeries {
+export function sliSeries(
+  slo: SloModel,
+  spec: Pick<TelemetrySpec, 'counters' | 'histograms'>,
+  extra: AttributeMatch = {},
+): SliSeries {
   const sli = slo.sli;
   if (sli.kind === 'availability') {
     const metric =
@@ -33,7 +42,10 @@ export function sliSeries(slo: SloModel, spec: Pick<TelemetrySpec, 'counters' | 
   const matchers = [...toMatchers(extra), ...toMatchers(sli.where)];
   return {
     total: { metric: `${base}_count`, matchers },
-    good: { metric: `${base}_bucket`, matchers: [...matchers, ['le', [formatPrometheusFloat(sli.threshold)]]] },
+    good: {
+      metric: `${base}_bucket`,
+      matchers: [...matchers, ['le', [formatPrometheusFloat(sli.threshold)]]],
+    },
   };
 }
 
@@ -41,7 +53,9 @@ export function sliSeries(slo: SloModel, spec: Pick<TelemetrySpec, 'counters' | 
 export function selector(series: SeriesRef): string {
   if (series.matchers.length === 0) return series.metric;
   const parts = series.matchers.map(([label, values]) =>
-    values.length === 1 ? `${label}="${escapeString(values[0]!)}"` : `${label}=~"${escapeString(values.map(escapeRegex).join('|'))}"`,
+    values.length === 1
+      ? `${label}="${escapeString(values[0]!)}"`
+      : `${label}=~"${escapeString(values.map(escapeRegex).join('|'))}"`,
   );
   return `${series.metric}{${parts.join(',')}}`;
 }

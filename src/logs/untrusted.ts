@@ -2,9 +2,7 @@
 // its encoding, but the same value also goes to OTel Logs and from there to terminals and UIs.
 // Control characters (C0, DEL, C1: newlines, ANSI escapes) become visible \n, \t or \xNN text.
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-// eslint-disable-next-line no-control-regex
 const CONTROL_GLOBAL = /[\u0000-\u001f\u007f-\u009f]/g;
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 

@@ -24,8 +24,11 @@ import {
 export interface MetricsOptions {
   /** Default: OTEL_METRICS_EXEMPLAR_FILTER, else trace_based (only inside a sampled span). */
   readonly exemplarFilter?: ExemplarFilter;
-  /** Called for every stored exemplar, so the tail sampler keeps the trace it points to. */
-  readonly onExemplar?: (traceId: string, spanId: string) => void;
+  /**
+   * Asked before every exemplar is stored, so the tail sampler keeps the trace it points to;
+   * returning false (that trace was already dropped) skips the exemplar.
+   */
+  readonly onExemplar?: (traceId: string, spanId: string) => boolean | void;
   /** Called after every valid measurement is aggregated, by instrument name (e.g. the SLO calculator). */
   readonly listeners?: {
     readonly histograms?: Readonly<Record<string, readonly MeasurementListener[]>>;
@@ -56,12 +59,16 @@ export interface Metrics<S extends TelemetrySpec = TelemetrySpec> {
   gauge(name: GaugeName<S>): GaugeHandle;
   /** A counter of the SDK itself, named verbatim (e.g. plumbline_log_schema_violations_total). */
   selfCounter(name: string, help: string, labelNames: readonly string[]): SelfCounter;
-  /** A gauge read from `collect` at every scrape and export. */
+  /**
+   * Values read from `collect` at every scrape and export: a gauge, or (type 'counter') a
+   * cumulative count its owner keeps, such as the tail sampler's decisions.
+   */
   selfGauge(
     name: string,
     help: string,
     labelNames: readonly string[],
     collect: () => readonly SelfGaugeSample[],
+    type?: 'gauge' | 'counter',
   ): void;
   /** The exposition for an HTTP Accept header: Prometheus text 0.0.4 unless OpenMetrics is preferred. */
   serialize(accept?: string): Exposed;
@@ -202,9 +209,9 @@ export function createMetrics<const S extends TelemetrySpec>(
       selfCounters.push(family);
       return family;
     },
-    selfGauge(name, help, labelNames, collect) {
+    selfGauge(name, help, labelNames, collect, type = 'gauge') {
       const index = selfGauges.findIndex((family) => family.name === name);
-      const family = new SelfGaugeFamily(name, help, labelNames, collect);
+      const family = new SelfGaugeFamily(name, help, labelNames, collect, type);
       if (index >= 0) selfGauges[index] = family;
       else selfGauges.push(family);
     },

@@ -9,8 +9,11 @@ export interface ExemplarSettings {
   /** trace_based: only inside a sampled span; always_on: any measurement. */
   readonly requireSampledSpan: boolean;
   readonly now: () => number;
-  /** Told about every stored exemplar's trace, so the tail sampler keeps it. */
-  readonly onExemplar: ((traceId: string, spanId: string) => void) | undefined;
+  /**
+   * Asked before an exemplar is stored, so the tail sampler keeps its trace; returning false
+   * (the trace was already dropped) leaves the slot as it was: no exemplar points at a lost trace.
+   */
+  readonly onExemplar: ((traceId: string, spanId: string) => boolean | void) | undefined;
 }
 
 /** Per-instrument choices from the spec's `exemplars` section. */
@@ -69,13 +72,14 @@ export class ExemplarReservoir {
       this.storedInWindow = 0;
     }
     if (this.storedInWindow >= this.plan.maxPerSecond) return;
+    if (traceId !== '' && settings.onExemplar !== undefined && settings.onExemplar(traceId, spanId) === false)
+      return;
     this.storedInWindow++;
     this.values[slot] = value;
     this.timesMs[slot] = nowMs;
     this.traceIds[slot] = traceId;
     this.spanIds[slot] = spanId;
     this.attributes[slot] = attributes;
-    if (traceId !== '' && settings.onExemplar !== undefined) settings.onExemplar(traceId, spanId);
   }
 
   isFilled(slot: number): boolean {

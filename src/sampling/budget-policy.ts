@@ -59,7 +59,10 @@ export class BudgetPolicy implements SamplingPolicy {
     const demand = state.window.rate(nowMs);
     const probability = demand <= state.allocation ? 1 : state.allocation / demand;
     state.threshold = probabilityToThreshold(probability);
-    return { verdict: keepsAt(trace.randomness, state.threshold) ? 'keep' : 'drop', threshold: state.threshold };
+    return {
+      verdict: keepsAt(trace.randomness, state.threshold) ? 'keep' : 'drop',
+      threshold: state.threshold,
+    };
   }
 
   thresholds(): Readonly<Record<string, string>> {
@@ -101,7 +104,8 @@ export class BudgetPolicy implements SamplingPolicy {
       // A key under its share may grow to its guaranteed share before it is throttled: its
       // rate between two reallocations wobbles, and a quiet key must not lose traces to that.
       const guaranteed = (this.tracesPerSecond * states[i]!.weight) / totalWeight;
-      states[i]!.allocation = allocation >= demands[i]!.demand && guaranteed > allocation ? guaranteed : allocation;
+      states[i]!.allocation =
+        allocation >= demands[i]!.demand && guaranteed > allocation ? guaranteed : allocation;
     }
     this.nextReallocationAt = nowMs + REALLOCATE_EVERY_MS;
   }

@@ -13,7 +13,8 @@ export const IMPLICIT_EXEMPLAR_POLICY = 'exemplar';
 
 export function buildPolicies(specs: readonly SamplingPolicySpec[]): SamplingPolicy[] {
   const policies = specs.map(buildPolicy);
-  if (!specs.some((spec) => spec.kind === 'exemplar')) policies.unshift(new ExemplarPolicy(IMPLICIT_EXEMPLAR_POLICY));
+  if (!specs.some((spec) => spec.kind === 'exemplar'))
+    policies.unshift(new ExemplarPolicy(IMPLICIT_EXEMPLAR_POLICY));
   return policies;
 }
 

@@ -11,14 +11,19 @@ export function checkSampling(spec: { readonly sampling?: SamplingSpec }): SpecI
   const issues: SpecIssue[] = [];
   const issue = (path: string, message: string) => issues.push({ path: `sampling.${path}`, message });
 
-  if (sampling.decisionWaitMs !== undefined && !(Number.isFinite(sampling.decisionWaitMs) && sampling.decisionWaitMs >= 0)) {
+  if (
+    sampling.decisionWaitMs !== undefined &&
+    !(Number.isFinite(sampling.decisionWaitMs) && sampling.decisionWaitMs >= 0)
+  ) {
     issue('decisionWaitMs', `must be a finite number >= 0 (ms), got ${String(sampling.decisionWaitMs)}`);
   }
   for (const cap of ['maxTraces', 'maxSpansPerTrace', 'maxBytes'] as const) {
     const value = sampling[cap];
-    if (value !== undefined && !(Number.isInteger(value) && value > 0)) issue(cap, `must be a positive integer, got ${String(value)}`);
+    if (value !== undefined && !(Number.isInteger(value) && value > 0))
+      issue(cap, `must be a positive integer, got ${String(value)}`);
   }
-  if (sampling.dryRun !== undefined && typeof sampling.dryRun !== 'boolean') issue('dryRun', 'must be a boolean');
+  if (sampling.dryRun !== undefined && typeof sampling.dryRun !== 'boolean')
+    issue('dryRun', 'must be a boolean');
   if (!Array.isArray(sampling.policies) || sampling.policies.length === 0) {
     issue('policies', 'must list at least one policy (with none, every trace would be dropped)');
     return issues;
@@ -28,38 +33,57 @@ export function checkSampling(spec: { readonly sampling?: SamplingSpec }): SpecI
   let budgetAt = -1;
   sampling.policies.forEach((policy, index) => {
     const at = `policies[${index}]`;
-    if (typeof policy.name !== 'string' || policy.name === '') issue(`${at}.name`, 'must be a non-empty string');
+    if (typeof policy.name !== 'string' || policy.name === '')
+      issue(`${at}.name`, 'must be a non-empty string');
     else if (seen.has(policy.name)) issue(`${at}.name`, `duplicate policy name "${policy.name}"`);
     else seen.add(policy.name);
     if (!KINDS.has(policy.kind)) {
       issue(`${at}.kind`, `must be one of ${[...KINDS].join(', ')}, got ${String(policy.kind)}`);
       return;
     }
-    if (budgetAt >= 0) issue(at, `is never evaluated: the budget policy at policies[${budgetAt}] decides every trace that reaches it, so it must be last`);
+    if (budgetAt >= 0)
+      issue(
+        at,
+        `is never evaluated: the budget policy at policies[${budgetAt}] decides every trace that reaches it, so it must be last`,
+      );
     switch (policy.kind) {
       case 'latency':
-        if (!isPositive(policy.thresholdMs)) issue(`${at}.thresholdMs`, `must be a number > 0 (ms), got ${String(policy.thresholdMs)}`);
+        if (!isPositive(policy.thresholdMs))
+          issue(`${at}.thresholdMs`, `must be a number > 0 (ms), got ${String(policy.thresholdMs)}`);
         for (const [route, threshold] of Object.entries(policy.routes ?? {})) {
-          if (!isPositive(threshold)) issue(`${at}.routes.${route}`, `must be a number > 0 (ms), got ${String(threshold)}`);
+          if (!isPositive(threshold))
+            issue(`${at}.routes.${route}`, `must be a number > 0 (ms), got ${String(threshold)}`);
         }
-        if (policy.routeAttribute !== undefined && (typeof policy.routeAttribute !== 'string' || policy.routeAttribute === '')) {
+        if (
+          policy.routeAttribute !== undefined &&
+          (typeof policy.routeAttribute !== 'string' || policy.routeAttribute === '')
+        ) {
           issue(`${at}.routeAttribute`, 'must be a non-empty attribute name');
         }
         break;
       case 'attribute':
-        if (typeof policy.key !== 'string' || policy.key === '') issue(`${at}.key`, 'must be a non-empty attribute name');
-        if (!Array.isArray(policy.values) || policy.values.length === 0 || policy.values.some((v: unknown) => typeof v !== 'string')) {
+        if (typeof policy.key !== 'string' || policy.key === '')
+          issue(`${at}.key`, 'must be a non-empty attribute name');
+        if (
+          !Array.isArray(policy.values) ||
+          policy.values.length === 0 ||
+          policy.values.some((v: unknown) => typeof v !== 'string')
+        ) {
           issue(`${at}.values`, 'must be a non-empty list of strings');
         }
         break;
       case 'budget':
         budgetAt = index;
-        if (!isPositive(policy.tracesPerSecond)) issue(`${at}.tracesPerSecond`, `must be a number > 0, got ${String(policy.tracesPerSecond)}`);
-        if (policy.key !== undefined && (typeof policy.key !== 'string' || policy.key === '')) issue(`${at}.key`, 'must be a non-empty attribute name');
+        if (!isPositive(policy.tracesPerSecond))
+          issue(`${at}.tracesPerSecond`, `must be a number > 0, got ${String(policy.tracesPerSecond)}`);
+        if (policy.key !== undefined && (typeof policy.key !== 'string' || policy.key === ''))
+          issue(`${at}.key`, 'must be a non-empty attribute name');
         for (const [key, weight] of Object.entries(policy.weights ?? {})) {
-          if (!isPositive(weight)) issue(`${at}.weights.${key}`, `must be a number > 0, got ${String(weight)}`);
+          if (!isPositive(weight))
+            issue(`${at}.weights.${key}`, `must be a number > 0, got ${String(weight)}`);
         }
-        if (policy.weights !== undefined && policy.key === undefined) issue(`${at}.weights`, 'weights need a key to share the budget across');
+        if (policy.weights !== undefined && policy.key === undefined)
+          issue(`${at}.weights`, 'weights need a key to share the budget across');
         break;
       default:
         break;

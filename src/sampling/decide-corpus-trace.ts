@@ -57,7 +57,11 @@ const KINDS: Readonly<Record<CorpusSpan['kind'], SpanKind>> = {
 };
 const STATUSES = { unset: SpanStatusCode.UNSET, ok: SpanStatusCode.OK, error: SpanStatusCode.ERROR } as const;
 
-export function decideCorpusTrace(spec: SamplingSpec, trace: CorpusTrace, options: CorpusDecisionOptions = {}): CorpusDecision {
+export function decideCorpusTrace(
+  spec: SamplingSpec,
+  trace: CorpusTrace,
+  options: CorpusDecisionOptions = {},
+): CorpusDecision {
   const spans = trace.spans.map((span) => toPolicySpan(trace, span));
   const rootIndex = trace.spans.findIndex((span) => span.parentSpanId === undefined);
   const root = rootIndex >= 0 ? spans[rootIndex] : undefined;
@@ -72,7 +76,10 @@ export function decideCorpusTrace(spec: SamplingSpec, trace: CorpusTrace, option
   for (const policy of buildPolicies(spec.policies)) {
     if (policy.kind === 'budget') {
       if (options.budgetThreshold === undefined) return { outcome: 'budget', policy: policy.name };
-      return { outcome: keepsAt(view.randomness, options.budgetThreshold) ? 'keep' : 'drop', policy: policy.name };
+      return {
+        outcome: keepsAt(view.randomness, options.budgetThreshold) ? 'keep' : 'drop',
+        policy: policy.name,
+      };
     }
     const decision = policy.evaluate(view, 0);
     if (decision.verdict !== 'abstain') return { outcome: decision.verdict, policy: policy.name };
@@ -83,7 +90,9 @@ export function decideCorpusTrace(spec: SamplingSpec, trace: CorpusTrace, option
 function toPolicySpan(trace: CorpusTrace, span: CorpusSpan): PolicySpan {
   const context: SpanContext = { traceId: trace.traceId, spanId: span.spanId, traceFlags: 1 };
   const parent: SpanContext | undefined =
-    span.parentSpanId === undefined ? undefined : { traceId: trace.traceId, spanId: span.parentSpanId, traceFlags: 1 };
+    span.parentSpanId === undefined
+      ? undefined
+      : { traceId: trace.traceId, spanId: span.parentSpanId, traceFlags: 1 };
   const duration: HrTime = [Math.floor(span.durationMs / 1000), (span.durationMs % 1000) * 1e6];
   return {
     name: span.name,

@@ -13,7 +13,9 @@ export interface ShareDemand {
 export function fairShares(budget: number, demands: readonly ShareDemand[]): number[] {
   const allocations = new Array<number>(demands.length).fill(0);
   // Keys in order of demand per unit of weight: each is either satisfied or capped at its share.
-  const order = demands.map((_, index) => index).sort((a, b) => demands[a]!.demand / demands[a]!.weight - demands[b]!.demand / demands[b]!.weight);
+  const order = demands
+    .map((_, index) => index)
+    .sort((a, b) => demands[a]!.demand / demands[a]!.weight - demands[b]!.demand / demands[b]!.weight);
   let remaining = budget;
   let remainingWeight = 0;
   for (const d of demands) remainingWeight += d.weight;

@@ -13,7 +13,13 @@ export { AttributePolicy } from './attribute-policy.js';
 export { BudgetPolicy, OTHER_KEY } from './budget-policy.js';
 export { buildPolicies } from './build-policies.js';
 export { fairShares } from './fair-share.js';
-export { POLICY_ATTRIBUTE, TRUNCATED_ATTRIBUTE, CUT_SPANS_ATTRIBUTE, DRY_RUN_ATTRIBUTE, SampledSpan } from './sampled-span.js';
+export {
+  POLICY_ATTRIBUTE,
+  TRUNCATED_ATTRIBUTE,
+  CUT_SPANS_ATTRIBUTE,
+  DRY_RUN_ATTRIBUTE,
+  SampledSpan,
+} from './sampled-span.js';
 export {
   ALWAYS_KEEP_THRESHOLD,
   encodeTh,

@@ -3,7 +3,15 @@
 // cannot be changed after end, so this wraps it; the merged attributes are built on first read
 // (at export, off the hot path).
 import { TraceFlags } from '@opentelemetry/api';
-import type { Attributes, HrTime, Link, SpanContext, SpanKind, SpanStatus, TraceState } from '@opentelemetry/api';
+import type {
+  Attributes,
+  HrTime,
+  Link,
+  SpanContext,
+  SpanKind,
+  SpanStatus,
+  TraceState,
+} from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';

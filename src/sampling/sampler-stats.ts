@@ -13,7 +13,12 @@ export interface SamplerStats {
   readonly bufferedSpans: number;
   readonly bufferedBytes: number;
   /** Traces decided before they were done, by cause. */
-  readonly evictions: { readonly maxTraces: number; readonly maxBytes: number; readonly maxAge: number; readonly flush: number };
+  readonly evictions: {
+    readonly maxTraces: number;
+    readonly maxBytes: number;
+    readonly maxAge: number;
+    readonly flush: number;
+  };
   /** Traces that went over their span or byte cap, and the spans cut from them. */
   readonly truncatedTraces: number;
   readonly truncatedSpans: number;

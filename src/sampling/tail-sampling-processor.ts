@@ -16,7 +16,15 @@ import { ABSTAIN } from './policy.js';
 import { CUT_SPANS_ATTRIBUTE, DRY_RUN_ATTRIBUTE, SampledSpan, TRUNCATED_ATTRIBUTE } from './sampled-span.js';
 import type { SamplerStats } from './sampler-stats.js';
 import { estimateSpanBytes } from './span-size.js';
-import { ALWAYS_KEEP_THRESHOLD, randomnessOf, stricter, thresholdOf, thresholdToProbability, encodeTh, withTh } from './threshold.js';
+import {
+  ALWAYS_KEEP_THRESHOLD,
+  randomnessOf,
+  stricter,
+  thresholdOf,
+  thresholdToProbability,
+  encodeTh,
+  withTh,
+} from './threshold.js';
 
 export const DEFAULT_DECISION_WAIT_MS = 100;
 export const DEFAULT_MAX_TRACES = 10_000;
@@ -61,6 +69,7 @@ class TraceBuffer implements TraceView {
 }
 
 const EMPTY_TRACE_STATE: TraceState = new CoreTraceState();
+const EMPTY_SPANS: ReadableSpan[] = [];
 
 export class TailSamplingProcessor implements SpanProcessor {
   private readonly now: () => number;
@@ -80,6 +89,12 @@ export class TailSamplingProcessor implements SpanProcessor {
   private readonly cache: DecisionCache;
 
   private readonly traces = new Map<string, TraceBuffer>();
+  /**
+   * Traces in order of admission, decided ones skipped lazily: the oldest undecided trace in
+   * O(1) amortized (a Map's first entry is O(deleted entries) to reach in V8).
+   */
+  private admitted: TraceBuffer[] = [];
+  private admittedHead = 0;
   /** Done traces in order of their deadline (the grace is constant, so FIFO is deadline order). */
   private queue: TraceBuffer[] = [];
   private queueHead = 0;
@@ -223,10 +238,13 @@ export class TailSamplingProcessor implements SpanProcessor {
       this.queue = this.queue.slice(this.queueHead);
       this.queueHead = 0;
     }
-    for (const trace of this.traces.values()) {
-      if (trace.createdAt + this.maxTraceAgeMs > now) break;
+    for (
+      let oldest = this.oldest();
+      oldest !== undefined && oldest.createdAt + this.maxTraceAgeMs <= now;
+      oldest = this.oldest()
+    ) {
       this.evictions.maxAge++;
-      this.decide(trace, now);
+      this.decide(oldest, now);
     }
   }
 
@@ -285,6 +303,17 @@ export class TailSamplingProcessor implements SpanProcessor {
     }
     const trace = new TraceBuffer(traceId, now);
     this.traces.set(traceId, trace);
+    this.admitted.push(trace);
+    // Decided traces must not linger here: they would keep their spans' memory alive.
+    while (this.admitted[this.admittedHead]!.decided) this.admittedHead++;
+    if (this.admittedHead > 1024 && this.admittedHead * 2 > this.admitted.length) {
+      this.admitted = this.admitted.slice(this.admittedHead);
+      this.admittedHead = 0;
+    }
+    if (this.admitted.length - this.admittedHead > this.maxTraces + 1024) {
+      this.admitted = this.admitted.slice(this.admittedHead).filter((admitted) => !admitted.decided);
+      this.admittedHead = 0;
+    }
     if (this.timer === undefined) this.arm(now);
     return trace;
   }
@@ -321,11 +350,12 @@ export class TailSamplingProcessor implements SpanProcessor {
     const isRoot = span === trace.localRoot;
     if (!isRoot && !isErrorSpan(span)) return false;
     if (bytes > this.maxTraceBytes || this.maxSpansPerTrace < 1) return false;
-    const fits = () => trace.spans.length < this.maxSpansPerTrace && trace.bytes + bytes <= this.maxTraceBytes;
+    const fits = () =>
+      trace.spans.length < this.maxSpansPerTrace && trace.bytes + bytes <= this.maxTraceBytes;
     for (let pass = 0; pass < 2 && !fits(); pass++) {
       // Pass 0 removes ordinary spans; pass 1 (only for the root) removes error spans too.
       if (pass === 1 && !isRoot) break;
-      for (let i = 0; i < trace.spans.length && !fits(); ) {
+      for (let i = 0; i < trace.spans.length && !fits();) {
         const candidate = trace.spans[i]!;
         if (candidate === trace.localRoot || (pass === 0 && isErrorSpan(candidate))) {
           i++;
@@ -375,7 +405,13 @@ export class TailSamplingProcessor implements SpanProcessor {
   }
 
   private oldest(): TraceBuffer | undefined {
-    return this.traces.values().next().value;
+    while (this.admittedHead < this.admitted.length && this.admitted[this.admittedHead]!.decided)
+      this.admittedHead++;
+    if (this.admittedHead > 1024 && this.admittedHead * 2 > this.admitted.length) {
+      this.admitted = this.admitted.slice(this.admittedHead);
+      this.admittedHead = 0;
+    }
+    return this.admitted[this.admittedHead];
   }
 
   // ---- deciding ----
@@ -388,6 +424,8 @@ export class TailSamplingProcessor implements SpanProcessor {
     }
     this.queue = [];
     this.queueHead = 0;
+    this.admitted = [];
+    this.admittedHead = 0;
   }
 
   private decide(trace: TraceBuffer, now: number): void {
@@ -398,7 +436,9 @@ export class TailSamplingProcessor implements SpanProcessor {
 
     const root = trace.localRoot;
     if (root !== undefined) {
-      trace.rootDurationMs = trace.rootEnded ? hrTimeToMilliseconds(root.duration) : now - trace.rootStartedAt;
+      trace.rootDurationMs = trace.rootEnded
+        ? hrTimeToMilliseconds(root.duration)
+        : now - trace.rootStartedAt;
     }
     const reference = root ?? trace.spans[0];
     const inboundOt = reference?.spanContext().traceState?.get('ot');
@@ -424,8 +464,9 @@ export class TailSamplingProcessor implements SpanProcessor {
     else this.drops[index]!++;
 
     const spans = trace.spans;
-    trace.spans = [];
+    trace.spans = EMPTY_SPANS;
     if (!keep && !this.dryRun) {
+      trace.localRoot = undefined;
       this.cache.drop(trace.traceId);
       return;
     }
@@ -443,9 +484,12 @@ export class TailSamplingProcessor implements SpanProcessor {
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i]!;
       const extra =
-        span === summarised ? { ...common, [TRUNCATED_ATTRIBUTE]: true, [CUT_SPANS_ATTRIBUTE]: trace.cutSpans } : common;
+        span === summarised
+          ? { ...common, [TRUNCATED_ATTRIBUTE]: true, [CUT_SPANS_ATTRIBUTE]: trace.cutSpans }
+          : common;
       this.forward(span, kept, extra);
     }
+    trace.localRoot = undefined; // the buffer object may outlive the decision in the queues
   }
 
   /** A span of an already decided trace; returns false when no decision is remembered. */
@@ -466,7 +510,11 @@ export class TailSamplingProcessor implements SpanProcessor {
   private forward(span: ReadableSpan, kept: KeptDecision, extra: Attributes | undefined): void {
     const inbound = span.spanContext().traceState;
     let outbound = this.lastOutboundState;
-    if (outbound === undefined || inbound !== this.lastInboundState || kept.threshold !== this.lastThreshold) {
+    if (
+      outbound === undefined ||
+      inbound !== this.lastInboundState ||
+      kept.threshold !== this.lastThreshold
+    ) {
       outbound = (inbound ?? EMPTY_TRACE_STATE).set('ot', withTh(inbound?.get('ot'), kept.threshold));
       this.lastInboundState = inbound;
       this.lastThreshold = kept.threshold;
@@ -487,7 +535,8 @@ export class TailSamplingProcessor implements SpanProcessor {
     const head = this.queue[this.queueHead];
     if (head !== undefined) wake = head.deadline;
     const oldest = this.oldest();
-    if (oldest !== undefined && oldest.createdAt + this.maxTraceAgeMs < wake) wake = oldest.createdAt + this.maxTraceAgeMs;
+    if (oldest !== undefined && oldest.createdAt + this.maxTraceAgeMs < wake)
+      wake = oldest.createdAt + this.maxTraceAgeMs;
     if (wake === Number.POSITIVE_INFINITY) return;
     if (this.timer !== undefined) {
       if (this.timerAt <= wake) return;

@@ -39,7 +39,10 @@ export function probabilityToThreshold(probability: number): string {
   const p = probability > 1 / PRECISION_SCALE ? probability : 1 / PRECISION_SCALE;
   let rejected = Math.round((1 - p) * PRECISION_SCALE);
   if (rejected >= PRECISION_SCALE) rejected = PRECISION_SCALE - 1;
-  return rejected.toString(16).padStart(PRECISION_BITS / 4, '0').padEnd(THRESHOLD_DIGITS, '0');
+  return rejected
+    .toString(16)
+    .padStart(PRECISION_BITS / 4, '0')
+    .padEnd(THRESHOLD_DIGITS, '0');
 }
 
 /** The keep probability of a 14-digit threshold: (2^56 - T) / 2^56. */

@@ -18,18 +18,33 @@ export function checkSlos(spec: TelemetrySpec): SpecIssue[] {
   }
   for (const [name, slo] of Object.entries(slos)) {
     const at = `slos.${name}`;
-    const issue = (field: string, message: string) => issues.push({ path: field === '' ? at : `${at}.${field}`, message });
-    if (!SLO_NAME.test(name)) issue('', 'an SLO name may use letters, digits, "_", "." and "-" (it becomes a label value and a link anchor)');
+    const issue = (field: string, message: string) =>
+      issues.push({ path: field === '' ? at : `${at}.${field}`, message });
+    if (!SLO_NAME.test(name))
+      issue(
+        '',
+        'an SLO name may use letters, digits, "_", "." and "-" (it becomes a label value and a link anchor)',
+      );
     if (typeof slo !== 'object' || slo === null) {
       issue('', 'expected an object with description, sli and objective');
       continue;
     }
-    if (typeof slo.description !== 'string' || slo.description === '') issue('description', 'expected a non-empty string');
-    const objectiveOk = typeof slo.objective === 'number' && Number.isFinite(slo.objective) && slo.objective > 0 && slo.objective < 100;
-    if (!objectiveOk) issue('objective', `expected a percentage strictly between 0 and 100 (e.g. 99.9), got ${JSON.stringify(slo.objective)}`);
+    if (typeof slo.description !== 'string' || slo.description === '')
+      issue('description', 'expected a non-empty string');
+    const objectiveOk =
+      typeof slo.objective === 'number' &&
+      Number.isFinite(slo.objective) &&
+      slo.objective > 0 &&
+      slo.objective < 100;
+    if (!objectiveOk)
+      issue(
+        'objective',
+        `expected a percentage strictly between 0 and 100 (e.g. 99.9), got ${JSON.stringify(slo.objective)}`,
+      );
     const window = slo.window ?? '30d';
     const windowOk = SLO_WINDOWS.includes(window);
-    if (!windowOk) issue('window', `expected one of ${SLO_WINDOWS.join(', ')}, got ${JSON.stringify(slo.window)}`);
+    if (!windowOk)
+      issue('window', `expected one of ${SLO_WINDOWS.join(', ')}, got ${JSON.stringify(slo.window)}`);
     if (slo.minEvents !== undefined && !(Number.isInteger(slo.minEvents) && slo.minEvents >= 0)) {
       issue('minEvents', `expected a whole number >= 0, got ${JSON.stringify(slo.minEvents)}`);
     }
@@ -49,21 +64,43 @@ export function checkSlos(spec: TelemetrySpec): SpecIssue[] {
         issue(tierAt, 'expected false (turned off) or { severity, burnRate, longWindow, shortWindow }');
         continue;
       }
-      if (tier.severity !== 'page' && tier.severity !== 'ticket') issue(`${tierAt}.severity`, `expected "page" or "ticket", got ${JSON.stringify(tier.severity)}`);
-      const factorOk = typeof tier.burnRate === 'number' && Number.isFinite(tier.burnRate) && tier.burnRate > 0;
-      if (!factorOk) issue(`${tierAt}.burnRate`, `expected a burn-rate factor > 0 (e.g. 14.4), got ${JSON.stringify(tier.burnRate)}`);
+      if (tier.severity !== 'page' && tier.severity !== 'ticket')
+        issue(`${tierAt}.severity`, `expected "page" or "ticket", got ${JSON.stringify(tier.severity)}`);
+      const factorOk =
+        typeof tier.burnRate === 'number' && Number.isFinite(tier.burnRate) && tier.burnRate > 0;
+      if (!factorOk)
+        issue(
+          `${tierAt}.burnRate`,
+          `expected a burn-rate factor > 0 (e.g. 14.4), got ${JSON.stringify(tier.burnRate)}`,
+        );
       const longMs = typeof tier.longWindow === 'string' ? parseDuration(tier.longWindow) : undefined;
       const shortMs = typeof tier.shortWindow === 'string' ? parseDuration(tier.shortWindow) : undefined;
-      if (longMs === undefined) issue(`${tierAt}.longWindow`, `expected a Prometheus duration such as "1h", got ${JSON.stringify(tier.longWindow)}`);
-      if (shortMs === undefined) issue(`${tierAt}.shortWindow`, `expected a Prometheus duration such as "5m", got ${JSON.stringify(tier.shortWindow)}`);
+      if (longMs === undefined)
+        issue(
+          `${tierAt}.longWindow`,
+          `expected a Prometheus duration such as "1h", got ${JSON.stringify(tier.longWindow)}`,
+        );
+      if (shortMs === undefined)
+        issue(
+          `${tierAt}.shortWindow`,
+          `expected a Prometheus duration such as "5m", got ${JSON.stringify(tier.shortWindow)}`,
+        );
       if (longMs !== undefined && shortMs !== undefined && shortMs >= longMs) {
-        issue(`${tierAt}.shortWindow`, `the short window (${tier.shortWindow}) must be shorter than the long window (${tier.longWindow})`);
+        issue(
+          `${tierAt}.shortWindow`,
+          `the short window (${tier.shortWindow}) must be shorter than the long window (${tier.longWindow})`,
+        );
       }
       if (longMs !== undefined && longMs > windowMs) {
-        issue(`${tierAt}.longWindow`, `the long window (${tier.longWindow}) is longer than the SLO window (${window})`);
+        issue(
+          `${tierAt}.longWindow`,
+          `the long window (${tier.longWindow}) is longer than the SLO window (${window})`,
+        );
       }
       if (factorOk && budget !== undefined && !tierCanFire(tier.burnRate, budget)) {
-        const hint = overridden ? 'lower its burnRate' : `turn it off with alerting: { "${tierName}": false } or override it`;
+        const hint = overridden
+          ? 'lower its burnRate'
+          : `turn it off with alerting: { "${tierName}": false } or override it`;
         issue(
           `${tierAt}.burnRate`,
           `tier "${tierName}" can never fire: ${tier.burnRate}x the ${+(budget * 100).toPrecision(6)}% error budget needs an error ratio of ` +
@@ -76,7 +113,8 @@ export function checkSlos(spec: TelemetrySpec): SpecIssue[] {
 }
 
 function checkSli(spec: TelemetrySpec, at: string, sli: unknown, issues: SpecIssue[]): void {
-  const issue = (field: string, message: string) => issues.push({ path: `${at}.sli${field === '' ? '' : '.' + field}`, message });
+  const issue = (field: string, message: string) =>
+    issues.push({ path: `${at}.sli${field === '' ? '' : '.' + field}`, message });
   if (typeof sli !== 'object' || sli === null) {
     issue('', 'expected { kind: "availability", metric, bad } or { kind: "latency", histogram, threshold }');
     return;
@@ -96,7 +134,8 @@ function checkSli(spec: TelemetrySpec, at: string, sli: unknown, issues: SpecIss
     } else {
       checkMatch(s.bad as AttributeMatch, attributes, String(metric), 'bad', issue);
     }
-    if (s.where !== undefined) checkMatch(s.where as AttributeMatch, attributes, String(metric), 'where', issue);
+    if (s.where !== undefined)
+      checkMatch(s.where as AttributeMatch, attributes, String(metric), 'where', issue);
   } else if (s.kind === 'latency') {
     const name = s.histogram;
     const histogram = typeof name === 'string' ? spec.histograms?.[name] : undefined;
@@ -105,9 +144,13 @@ function checkSli(spec: TelemetrySpec, at: string, sli: unknown, issues: SpecIss
       return;
     }
     if (typeof s.threshold !== 'number' || !Number.isFinite(s.threshold) || s.threshold <= 0) {
-      issue('threshold', `expected a number > 0 in the histogram's unit (${histogram.unit}), got ${JSON.stringify(s.threshold)}`);
+      issue(
+        'threshold',
+        `expected a number > 0 in the histogram's unit (${histogram.unit}), got ${JSON.stringify(s.threshold)}`,
+      );
     }
-    if (s.where !== undefined) checkMatch(s.where as AttributeMatch, histogram.attributes ?? [], String(name), 'where', issue);
+    if (s.where !== undefined)
+      checkMatch(s.where as AttributeMatch, histogram.attributes ?? [], String(name), 'where', issue);
   } else {
     issue('kind', `expected "availability" or "latency", got ${JSON.stringify(s.kind)}`);
   }
@@ -126,7 +169,10 @@ function checkMatch(
   }
   for (const [attribute, values] of Object.entries(match)) {
     if (!attributes.includes(attribute)) {
-      issue(`${field}.${attribute}`, `"${metric}" has no attribute "${attribute}" (it has: ${attributes.join(', ') || 'none'})`);
+      issue(
+        `${field}.${attribute}`,
+        `"${metric}" has no attribute "${attribute}" (it has: ${attributes.join(', ') || 'none'})`,
+      );
     }
     if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string')) {
       issue(`${field}.${attribute}`, 'expected a non-empty array of strings');

@@ -7,7 +7,10 @@ import { burnRate, errorBudgetRemaining, errorRatio, timeToExhaustionMs } from '
 import { resolveSlos, type SloModel } from './model.js';
 import { WindowRing } from './window-ring.js';
 
-export type MeasurementListener = (value: number, attributes: Readonly<Record<string, unknown>> | undefined) => void;
+export type MeasurementListener = (
+  value: number,
+  attributes: Readonly<Record<string, unknown>> | undefined,
+) => void;
 
 /** What the metrics registry calls on every record of the named instrument. */
 export interface SloListeners {
@@ -114,7 +117,8 @@ export function createSloEngine(spec: TelemetrySpec, options: SloEngineOptions =
       const listener: MeasurementListener =
         sli.instrument === 'counter'
           ? (value, attributes) => {
-              if (value > 0 && matches(where, attributes)) recordInto(state, !matches(bad, attributes), value);
+              if (value > 0 && matches(where, attributes))
+                recordInto(state, !matches(bad, attributes), value);
             }
           : (_value, attributes) => {
               if (matches(where, attributes)) recordInto(state, !matches(bad, attributes), 1);
@@ -152,12 +156,21 @@ function statusOf(state: SloState, now: number): SloStatus {
  * An SLO's status from event counts per window (every window of the model). Shared by the
  * in-process engine and the live evaluator, so both report the same numbers the same way.
  */
-export function statusFromCounts(model: SloModel, counts: ReadonlyMap<string, { readonly total: number; readonly bad: number }>): SloStatus {
+export function statusFromCounts(
+  model: SloModel,
+  counts: ReadonlyMap<string, { readonly total: number; readonly bad: number }>,
+): SloStatus {
   const windows = new Map<string, WindowStatus>();
   for (const window of model.windows) {
     const { total, bad } = counts.get(window) ?? { total: 0, bad: 0 };
     const ratio = errorRatio(bad, total);
-    windows.set(window, { window, events: total, badEvents: bad, errorRatio: ratio, burnRate: burnRate(ratio, model.errorBudget) });
+    windows.set(window, {
+      window,
+      events: total,
+      badEvents: bad,
+      errorRatio: ratio,
+      burnRate: burnRate(ratio, model.errorBudget),
+    });
   }
   const tiers = model.tiers.map((tier): TierStatus => {
     const long = windows.get(tier.longWindow)!;

@@ -15,15 +15,24 @@ export interface LiveOptions {
   readonly fetch?: typeof fetch;
 }
 
-export async function evaluateLive(spec: TelemetrySpec, prometheusUrl: string, options: LiveOptions = {}): Promise<SloStatus[]> {
+export async function evaluateLive(
+  spec: TelemetrySpec,
+  prometheusUrl: string,
+  options: LiveOptions = {},
+): Promise<SloStatus[]> {
   const doFetch = options.fetch ?? fetch;
   const base = prometheusUrl.replace(/\/+$/, '');
   const query = async (promql: string): Promise<number> => {
     const params = new URLSearchParams({ query: promql });
     if (options.time !== undefined) params.set('time', String(options.time / 1000));
     const response = await doFetch(`${base}/api/v1/query?${params}`);
-    const body = (await response.json()) as { status: string; error?: string; data?: { resultType: string; result: { value: [number, string] }[] } };
-    if (body.status !== 'success') throw new Error(`Prometheus refused ${promql}: ${body.error ?? response.status}`);
+    const body = (await response.json()) as {
+      status: string;
+      error?: string;
+      data?: { resultType: string; result: { value: [number, string] }[] };
+    };
+    if (body.status !== 'success')
+      throw new Error(`Prometheus refused ${promql}: ${body.error ?? response.status}`);
     const first = body.data?.result[0];
     // No series: no traffic in that window.
     const value = first === undefined ? 0 : Number(first.value[1]);
@@ -35,7 +44,10 @@ export async function evaluateLive(spec: TelemetrySpec, prometheusUrl: string, o
     const counts = new Map<string, { total: number; bad: number }>();
     await Promise.all(
       slo.windows.map(async (window) => {
-        const [ratio, events] = await Promise.all([query(errorRatioExpr(series, window)), query(eventsExpr(series, window))]);
+        const [ratio, events] = await Promise.all([
+          query(errorRatioExpr(series, window)),
+          query(eventsExpr(series, window)),
+        ]);
         counts.set(window, { total: events, bad: ratio * events });
       }),
     );

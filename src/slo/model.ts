@@ -55,11 +55,18 @@ export interface SloModel {
 }
 
 /** Resolves one SLO; assumes {@link checkSlos} passed for it. */
-export function resolveSlo(name: string, slo: SloSpec, spec: Pick<TelemetrySpec, 'counters' | 'histograms'>): SloModel {
+export function resolveSlo(
+  name: string,
+  slo: SloSpec,
+  spec: Pick<TelemetrySpec, 'counters' | 'histograms'>,
+): SloModel {
   const window = slo.window ?? '30d';
   const windowMs = parseDuration(window)!;
   const budget = errorBudget(slo.objective);
-  const merged: Record<string, (typeof slo.alerting & object)[string]> = { ...defaultTiers(window), ...(slo.alerting ?? {}) };
+  const merged: Record<string, (typeof slo.alerting & object)[string]> = {
+    ...defaultTiers(window),
+    ...(slo.alerting ?? {}),
+  };
   const tiers: TierModel[] = [];
   for (const [tierName, tier] of Object.entries(merged)) {
     if (tier === false) continue;
@@ -89,7 +96,12 @@ export function resolveSlo(name: string, slo: SloSpec, spec: Pick<TelemetrySpec,
           bad: slo.sli.bad,
           where: slo.sli.where ?? {},
         }
-      : { kind: 'latency', histogram: slo.sli.histogram, threshold: slo.sli.threshold, where: slo.sli.where ?? {} };
+      : {
+          kind: 'latency',
+          histogram: slo.sli.histogram,
+          threshold: slo.sli.threshold,
+          where: slo.sli.where ?? {},
+        };
   return {
     name,
     description: slo.description,

@@ -17,7 +17,9 @@ export function sloStatusRows(statuses: readonly SloStatus[]): GaugeRow[] {
       name: sloSeries.burnRateGauge,
       help: 'Error-budget burn rate of an SLO over a window (1 = spends the budget exactly over the SLO window).',
       labelNames: ['slo', 'window'],
-      samples: statuses.flatMap((s) => s.windows.map((w) => ({ labels: { slo: s.slo, window: w.window }, value: w.burnRate }))),
+      samples: statuses.flatMap((s) =>
+        s.windows.map((w) => ({ labels: { slo: s.slo, window: w.window }, value: w.burnRate })),
+      ),
     },
     {
       name: sloSeries.errorBudgetRemainingGauge,
@@ -30,7 +32,10 @@ export function sloStatusRows(statuses: readonly SloStatus[]): GaugeRow[] {
       help: 'Whether a burn-rate alert tier of an SLO fires in-process (1) or not (0).',
       labelNames: ['slo', 'tier', 'severity'],
       samples: statuses.flatMap((s) =>
-        s.tiers.map((t) => ({ labels: { slo: s.slo, tier: t.tier, severity: t.severity }, value: t.firing ? 1 : 0 })),
+        s.tiers.map((t) => ({
+          labels: { slo: s.slo, tier: t.tier, severity: t.severity },
+          value: t.firing ? 1 : 0,
+        })),
       ),
     },
   ];

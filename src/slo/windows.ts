@@ -51,4 +51,3 @@ export function defaultTiers(window: SloWindow): Record<string, AlertTierSpec> {
   }
   return tiers;
 }
-

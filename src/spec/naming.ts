@@ -91,3 +91,9 @@ export const sloSeries = {
   errorBudgetRemainingGauge: 'plumbline_slo_error_budget_remaining',
   alertFiringGauge: 'plumbline_slo_alert_firing',
 } as const;
+
+/**
+ * Span attribute on spans that an exemplar points to: the in-process SDK sets it, and the
+ * generated collector tail_sampling keeps traces that carry it.
+ */
+export const EXEMPLAR_SPAN_ATTRIBUTE = 'plumbline.exemplar';

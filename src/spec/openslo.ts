@@ -21,10 +21,15 @@ type Node = Record<string, unknown>;
 export function fromOpenSlo(yamlText: string): Record<string, SloSpec> {
   const slos: Record<string, SloSpec> = {};
   parseAllDocuments(yamlText).forEach((document, index) => {
-    if (document.errors.length > 0) throw new OpenSloError(`document ${index}`, `not valid YAML: ${document.errors[0]!.message}`);
+    if (document.errors.length > 0)
+      throw new OpenSloError(`document ${index}`, `not valid YAML: ${document.errors[0]!.message}`);
     const doc = document.toJS() as Node | null;
     if (doc === null || doc.kind !== 'SLO') return;
-    if (doc.apiVersion !== 'openslo/v1') throw new OpenSloError(`document ${index}.apiVersion`, `expected openslo/v1, got ${JSON.stringify(doc.apiVersion)}`);
+    if (doc.apiVersion !== 'openslo/v1')
+      throw new OpenSloError(
+        `document ${index}.apiVersion`,
+        `expected openslo/v1, got ${JSON.stringify(doc.apiVersion)}`,
+      );
     const name = str((doc.metadata as Node | undefined)?.name, `document ${index}.metadata.name`);
     slos[name] = sloFrom(name, obj(doc.spec, `${name}.spec`));
   });
@@ -33,37 +38,84 @@ export function fromOpenSlo(yamlText: string): Record<string, SloSpec> {
 
 function sloFrom(name: string, spec: Node): SloSpec {
   const at = `${name}.spec`;
-  if (spec.indicatorRef !== undefined) throw new OpenSloError(`${at}.indicatorRef`, 'references are not resolved; inline the indicator');
+  if (spec.indicatorRef !== undefined)
+    throw new OpenSloError(`${at}.indicatorRef`, 'references are not resolved; inline the indicator');
   if (spec.budgetingMethod !== undefined && spec.budgetingMethod !== 'Occurrences') {
-    throw new OpenSloError(`${at}.budgetingMethod`, `only Occurrences is supported, got ${JSON.stringify(spec.budgetingMethod)}`);
+    throw new OpenSloError(
+      `${at}.budgetingMethod`,
+      `only Occurrences is supported, got ${JSON.stringify(spec.budgetingMethod)}`,
+    );
   }
   const window = windowFrom(spec.timeWindow, `${at}.timeWindow`);
   const objectives = spec.objectives;
-  if (!Array.isArray(objectives) || objectives.length !== 1) throw new OpenSloError(`${at}.objectives`, 'expected exactly one objective');
+  if (!Array.isArray(objectives) || objectives.length !== 1)
+    throw new OpenSloError(`${at}.objectives`, 'expected exactly one objective');
   const objective = obj(objectives[0], `${at}.objectives[0]`);
-  const target = typeof objective.targetPercent === 'number' ? objective.targetPercent : typeof objective.target === 'number' ? objective.target * 100 : undefined;
-  if (target === undefined) throw new OpenSloError(`${at}.objectives[0]`, 'expected target (0..1) or targetPercent');
+  const target =
+    typeof objective.targetPercent === 'number'
+      ? objective.targetPercent
+      : typeof objective.target === 'number'
+        ? objective.target * 100
+        : undefined;
+  if (target === undefined)
+    throw new OpenSloError(`${at}.objectives[0]`, 'expected target (0..1) or targetPercent');
   const indicator = obj(obj(spec.indicator, `${at}.indicator`).spec, `${at}.indicator.spec`);
-  const description = typeof spec.description === 'string' && spec.description !== '' ? spec.description : name;
-  const base = { description, objective: Number(target.toPrecision(12)), ...(window === undefined ? {} : { window }) };
+  const description =
+    typeof spec.description === 'string' && spec.description !== '' ? spec.description : name;
+  const base = {
+    description,
+    objective: Number(target.toPrecision(12)),
+    ...(window === undefined ? {} : { window }),
+  };
   if (indicator.ratioMetric !== undefined) {
     const ratio = obj(indicator.ratioMetric, `${at}.indicator.spec.ratioMetric`);
     if (ratio.good !== undefined) {
-      throw new OpenSloError(`${at}.indicator.spec.ratioMetric.good`, 'plumbline counts bad events; state the ratio with bad and total');
+      throw new OpenSloError(
+        `${at}.indicator.spec.ratioMetric.good`,
+        'plumbline counts bad events; state the ratio with bad and total',
+      );
     }
     const total = source(ratio.total, `${at}.indicator.spec.ratioMetric.total`);
     const bad = source(ratio.bad, `${at}.indicator.spec.ratioMetric.bad`);
-    if (bad.metric !== total.metric) throw new OpenSloError(`${at}.indicator.spec.ratioMetric.bad`, 'bad and total must read the same instrument');
-    if (bad.bad === undefined) throw new OpenSloError(`${at}.indicator.spec.ratioMetric.bad.metricSource.spec.bad`, 'expected the attribute match of bad events');
-    return { ...base, sli: { kind: 'availability', metric: total.metric, bad: bad.bad, ...(total.where === undefined ? {} : { where: total.where }) } };
+    if (bad.metric !== total.metric)
+      throw new OpenSloError(
+        `${at}.indicator.spec.ratioMetric.bad`,
+        'bad and total must read the same instrument',
+      );
+    if (bad.bad === undefined)
+      throw new OpenSloError(
+        `${at}.indicator.spec.ratioMetric.bad.metricSource.spec.bad`,
+        'expected the attribute match of bad events',
+      );
+    return {
+      ...base,
+      sli: {
+        kind: 'availability',
+        metric: total.metric,
+        bad: bad.bad,
+        ...(total.where === undefined ? {} : { where: total.where }),
+      },
+    };
   }
   if (indicator.thresholdMetric !== undefined) {
     const threshold = source(indicator.thresholdMetric, `${at}.indicator.spec.thresholdMetric`);
     if (objective.op !== 'lte' && objective.op !== 'lt') {
-      throw new OpenSloError(`${at}.objectives[0].op`, `a latency SLI counts requests at or under the threshold: expected lte, got ${JSON.stringify(objective.op)}`);
+      throw new OpenSloError(
+        `${at}.objectives[0].op`,
+        `a latency SLI counts requests at or under the threshold: expected lte, got ${JSON.stringify(objective.op)}`,
+      );
     }
-    if (typeof objective.value !== 'number') throw new OpenSloError(`${at}.objectives[0].value`, 'expected the threshold as a number');
-    return { ...base, sli: { kind: 'latency', histogram: threshold.metric, threshold: objective.value, ...(threshold.where === undefined ? {} : { where: threshold.where }) } };
+    if (typeof objective.value !== 'number')
+      throw new OpenSloError(`${at}.objectives[0].value`, 'expected the threshold as a number');
+    return {
+      ...base,
+      sli: {
+        kind: 'latency',
+        histogram: threshold.metric,
+        threshold: objective.value,
+        ...(threshold.where === undefined ? {} : { where: threshold.where }),
+      },
+    };
   }
   throw new OpenSloError(`${at}.indicator.spec`, 'expected ratioMetric or thresholdMetric');
 }
@@ -72,17 +124,27 @@ function windowFrom(value: unknown, at: string): SloWindow | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.length !== 1) throw new OpenSloError(at, 'expected one time window');
   const window = obj(value[0], `${at}[0]`);
-  if (window.isRolling !== true) throw new OpenSloError(`${at}[0].isRolling`, 'only rolling windows are supported');
+  if (window.isRolling !== true)
+    throw new OpenSloError(`${at}[0].isRolling`, 'only rolling windows are supported');
   if (typeof window.duration !== 'string' || !WINDOWS.includes(window.duration)) {
-    throw new OpenSloError(`${at}[0].duration`, `expected one of ${WINDOWS.join(', ')}, got ${JSON.stringify(window.duration)}`);
+    throw new OpenSloError(
+      `${at}[0].duration`,
+      `expected one of ${WINDOWS.join(', ')}, got ${JSON.stringify(window.duration)}`,
+    );
   }
   return window.duration as SloWindow;
 }
 
-function source(value: unknown, at: string): { metric: string; where?: AttributeMatch; bad?: AttributeMatch } {
+function source(
+  value: unknown,
+  at: string,
+): { metric: string; where?: AttributeMatch; bad?: AttributeMatch } {
   const metricSource = obj(obj(value, at).metricSource, `${at}.metricSource`);
   if (metricSource.type !== 'plumbline') {
-    throw new OpenSloError(`${at}.metricSource.type`, `expected "plumbline" (a spec instrument), got ${JSON.stringify(metricSource.type)}; free-form queries cannot be checked against the spec`);
+    throw new OpenSloError(
+      `${at}.metricSource.type`,
+      `expected "plumbline" (a spec instrument), got ${JSON.stringify(metricSource.type)}; free-form queries cannot be checked against the spec`,
+    );
   }
   const spec = obj(metricSource.spec, `${at}.metricSource.spec`);
   return {
@@ -93,7 +155,8 @@ function source(value: unknown, at: string): { metric: string; where?: Attribute
 }
 
 function obj(value: unknown, at: string): Node {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new OpenSloError(at, 'expected an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new OpenSloError(at, 'expected an object');
   return value as Node;
 }
 

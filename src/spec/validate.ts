@@ -1,21 +1,20 @@
 // Checks a spec at startup: its structure (JSON Schema, compiled once), then the references
 // between sections. Every problem names its field and says what was expected.
 import { Ajv, type ErrorObject } from 'ajv';
+import { checkHistograms } from '../metrics/check-histograms.js';
+import { checkSampling } from '../sampling/check-sampling.js';
+import { checkSlos } from '../slo/check.js';
 import { SpecError, type SpecIssue } from './errors.js';
 import { telemetrySpecSchema } from './spec-schema.js';
 import type { TelemetrySpec } from './types.js';
 
-/** A check of one section, added by the area that owns it (metrics, SLOs, sampling). */
+/** A check of one section, owned by the area that reads it (metrics, SLOs, sampling). */
 export type SpecCheck = (spec: TelemetrySpec) => SpecIssue[];
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const validateStructure = ajv.compile(telemetrySpecSchema);
-const sectionChecks: SpecCheck[] = [checkReferences];
+const sectionChecks: readonly SpecCheck[] = [checkReferences, checkHistograms, checkSlos, checkSampling];
 const validated = new WeakSet<object>();
-
-export function registerSpecCheck(check: SpecCheck): void {
-  if (!sectionChecks.includes(check)) sectionChecks.push(check);
-}
 
 /** All problems of a spec; empty when it is valid. */
 export function specIssues(spec: unknown): SpecIssue[] {
@@ -88,30 +87,11 @@ function child(pointer: string, key: unknown): string {
   return pointerToPath(`${pointer}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`);
 }
 
-/** References between sections: SLIs and names that must exist. */
+/** Cross-section rules: security events carry source and outcome; instrument names are unique. */
 function checkReferences(spec: TelemetrySpec): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const histograms = spec.histograms ?? {};
   const counters = spec.counters ?? {};
-  for (const [sloName, slo] of Object.entries(spec.slos ?? {})) {
-    const base = pointerToPath(`/slos/${sloName}/sli`);
-    if (slo.sli.kind === 'latency' && histograms[slo.sli.histogram] === undefined) {
-      issues.push({
-        path: `${base}.histogram`,
-        message: `names no histogram of the spec (histograms: ${Object.keys(histograms).join(', ') || 'none'})`,
-      });
-    }
-    if (
-      slo.sli.kind === 'availability' &&
-      histograms[slo.sli.metric] === undefined &&
-      counters[slo.sli.metric] === undefined
-    ) {
-      issues.push({
-        path: `${base}.metric`,
-        message: `names no counter or histogram of the spec (counters: ${Object.keys(counters).join(', ') || 'none'}; histograms: ${Object.keys(histograms).join(', ') || 'none'})`,
-      });
-    }
-  }
   for (const [eventName, event] of Object.entries(spec.events)) {
     if (event.security !== true) continue;
     for (const key of ['source', 'outcome']) {

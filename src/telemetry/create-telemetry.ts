@@ -25,8 +25,15 @@ import type { ExemplarFilter } from '../metrics/exemplar-filter.js';
 import { OtlpJsonMetricExporter } from '../metrics/otlp-json-exporter.js';
 import { metricsRequestHandler } from '../metrics/request-handler.js';
 import type { LogLevel, TelemetrySpec } from '../spec/types.js';
+import { EXEMPLAR_SPAN_ATTRIBUTE } from '../spec/naming.js';
 import { validateSpec } from '../spec/validate.js';
+import { TailSamplingProcessor } from '../sampling/tail-sampling-processor.js';
+import type { SamplerStats } from '../sampling/sampler-stats.js';
+import { createSloEngine, type SloEngine, type SloStatus } from '../slo/engine.js';
+import { histogramQuantile } from '../metrics/quantile.js';
+import { FanOutSpanProcessor } from './fan-out-span-processor.js';
 import { serviceResource } from './resource.js';
+import { exposeSamplerStats, exposeSloStatus } from './self-metrics.js';
 
 export interface TelemetryOptions {
   /** Event log destination: a pino destination stream, a file path, or a file descriptor (default 1). */
@@ -45,8 +52,17 @@ export interface TelemetryOptions {
   readonly exportTimeoutMs?: number;
   /** Largest number of spans waiting for export; more are dropped and counted. Default 2048. */
   readonly maxQueuedSpans?: number;
-  /** Extra span processors (e.g. an in-memory exporter in tests), after plumbline's own. */
+  /**
+   * Extra span processors (e.g. an in-memory exporter in tests). They sit behind the tail
+   * sampler with the OTLP exporter, so they see only the traces it keeps.
+   */
   readonly spanProcessors?: readonly SpanProcessor[];
+  /**
+   * The in-process tail sampler (spec.sampling). Default: on when the spec has a sampling
+   * section; 'dry-run' decides and reports but keeps everything; false turns it off (e.g.
+   * when the collector's gateway tier samples instead).
+   */
+  readonly tailSampling?: boolean | 'dry-run';
   /** Extra metric readers for the meter provider. */
   readonly metricReaders?: readonly MetricReader[];
   /** Register the providers as the OTel globals (default true); shutdown() unregisters them. */
@@ -68,6 +84,12 @@ export interface Telemetry<S extends TelemetrySpec = TelemetrySpec> {
   readonly metrics: Metrics<S>;
   /** A node:http handler serving GET /metrics (Prometheus text, or OpenMetrics when asked). */
   readonly metricsHandler: (request: IncomingMessage, response: ServerResponse) => void;
+  /** The in-process SLO calculator: burn rates per window, tiers firing, budget left. */
+  readonly slo: { status(): SloStatus[] };
+  /** The tail sampler, when on: what it decided and why, what it buffers. */
+  readonly sampler: { stats(): SamplerStats } | undefined;
+  /** Quantiles from bucket counts exactly as Prometheus's histogram_quantile. */
+  readonly histogramQuantile: typeof histogramQuantile;
   readonly tracer: Tracer;
   /** The OTel meter for instruments the spec does not declare. */
   readonly meter: Meter;
@@ -87,20 +109,46 @@ export function createTelemetry<const S extends TelemetrySpec>(
   const otlpEndpoint = trimSlash(options.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT);
   const timeoutMillis = options.exportTimeoutMs ?? 10_000;
 
-  const spanProcessors: SpanProcessor[] = [];
+  const exportProcessors: SpanProcessor[] = [];
   if (otlpEndpoint !== undefined) {
-    spanProcessors.push(
+    exportProcessors.push(
       new BatchSpanProcessor(new OTLPTraceExporter({ url: `${otlpEndpoint}/v1/traces`, timeoutMillis }), {
         maxQueueSize: options.maxQueuedSpans ?? 2048,
         exportTimeoutMillis: timeoutMillis,
       }),
     );
   }
-  spanProcessors.push(...(options.spanProcessors ?? []));
-  const tracerProvider = new NodeTracerProvider({ resource, spanProcessors });
+  exportProcessors.push(...(options.spanProcessors ?? []));
+  const exportProcessor =
+    exportProcessors.length === 1 ? exportProcessors[0]! : new FanOutSpanProcessor(exportProcessors);
+  const samplingMode = options.tailSampling ?? spec.sampling !== undefined;
+  const sampler =
+    spec.sampling !== undefined && samplingMode !== false
+      ? new TailSamplingProcessor(spec.sampling, exportProcessor, {
+          dryRun: samplingMode === 'dry-run' ? true : undefined,
+        })
+      : undefined;
+  // The head sampler is the SDK default, ParentBased(AlwaysOn): every span is recorded, so the
+  // tail sampler sees whole traces and decides which ones leave the process.
+  const tracerProvider = new NodeTracerProvider({ resource, spanProcessors: [sampler ?? exportProcessor] });
 
-  const metricsOptions: MetricsOptions = { exemplarFilter: options.exemplarFilter };
+  const sloEngine: SloEngine | undefined =
+    spec.slos !== undefined && Object.keys(spec.slos).length > 0 ? createSloEngine(spec) : undefined;
+  const metricsOptions: MetricsOptions = {
+    exemplarFilter: options.exemplarFilter,
+    listeners: sloEngine?.listeners,
+    onExemplar: (traceId, spanId) => {
+      if (sampler !== undefined && !sampler.markExemplar(traceId)) return false;
+      // Mark the span too, so the collector's tail_sampling keeps the trace when it samples.
+      const span = trace.getActiveSpan();
+      if (span !== undefined && span.spanContext().spanId === spanId)
+        span.setAttribute(EXEMPLAR_SPAN_ATTRIBUTE, true);
+      return true;
+    },
+  };
   const metrics = createMetrics(spec, metricsOptions);
+  if (sampler !== undefined) exposeSamplerStats(metrics, sampler);
+  if (sloEngine !== undefined) exposeSloStatus(metrics, sloEngine);
   const readers: MetricReader[] = [...(options.metricReaders ?? [])];
   if (otlpEndpoint !== undefined) {
     readers.push(
@@ -176,6 +224,9 @@ export function createTelemetry<const S extends TelemetrySpec>(
     log,
     metrics,
     metricsHandler: metricsRequestHandler(metrics),
+    slo: { status: () => sloEngine?.status() ?? [] },
+    sampler: sampler === undefined ? undefined : { stats: () => sampler.stats() },
+    histogramQuantile,
     tracer: tracerProvider.getTracer(scope.name, scope.version),
     meter: meterProvider.getMeter(scope.name, scope.version),
     tracerProvider,

@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCollectorConfigs } from '../../src/generate/collector.js';
 import { decideCorpusTrace, type CorpusTrace, type SamplingCorpus } from '../../src/sampling/index.js';
-import { collectorBinary, metricSum, scrape, startCollector, type CollectorProcess } from '../support/collector.js';
+import {
+  collectorBinary,
+  metricSum,
+  scrape,
+  startCollector,
+  type CollectorProcess,
+} from '../support/collector.js';
 import { freePort, waitFor } from '../support/process.js';
 
 const corpus = JSON.parse(readFileSync('test/fixtures/sampling-corpus.json', 'utf8')) as SamplingCorpus;
@@ -85,7 +91,8 @@ function keptTraces(path: string): Map<string, KeptTrace> {
     for (const resource of request.resourceSpans) {
       for (const scope of resource.scopeSpans) {
         // The processor records the deciding policy on the scope of the trace's spans.
-        const policy = scope.scope?.attributes?.find((attribute) => attribute.key === 'tailsampling.policy')?.value.stringValue;
+        const policy = scope.scope?.attributes?.find((attribute) => attribute.key === 'tailsampling.policy')
+          ?.value.stringValue;
         for (const span of scope.spans) {
           const entry = kept.get(span.traceId) ?? { spans: 0, policies: new Set<string>() };
           entry.spans += 1;
@@ -141,7 +148,9 @@ describe('sampling corpus through the generated single.yaml', () => {
     await waitFor(
       'a decision for every corpus trace',
       async () => {
-        const decided = metricSum(await scrape(collector), 'otelcol_processor_tail_sampling_global_count_traces_sampled') ?? 0;
+        const decided =
+          metricSum(await scrape(collector), 'otelcol_processor_tail_sampling_global_count_traces_sampled') ??
+          0;
         return decided >= corpus.traces.length ? true : undefined;
       },
       30_000,
@@ -169,14 +178,22 @@ describe('sampling corpus through the generated single.yaml', () => {
       const collected = kept.get(trace.traceId);
       const policies = [...(collected?.policies ?? [])].map(specPolicyOf);
       if (inProcess.outcome === 'keep') {
-        if (collected === undefined) mismatches.push(`${trace.description}: kept in-process by ${inProcess.policy}, dropped by the collector`);
-        else if (collected.spans !== trace.spans.length) mismatches.push(`${trace.description}: kept partially`);
+        if (collected === undefined)
+          mismatches.push(
+            `${trace.description}: kept in-process by ${inProcess.policy}, dropped by the collector`,
+          );
+        else if (collected.spans !== trace.spans.length)
+          mismatches.push(`${trace.description}: kept partially`);
         else if (!policies.every((policy) => policy === inProcess.policy)) {
-          mismatches.push(`${trace.description}: in-process ${inProcess.policy}, collector ${policies.join(',')}`);
+          mismatches.push(
+            `${trace.description}: in-process ${inProcess.policy}, collector ${policies.join(',')}`,
+          );
         }
       } else if (inProcess.outcome === 'budget') {
         if (collected !== undefined && !policies.every((policy) => policy === inProcess.policy)) {
-          mismatches.push(`${trace.description}: left to the budget in-process, kept by ${policies.join(',')} in the collector`);
+          mismatches.push(
+            `${trace.description}: left to the budget in-process, kept by ${policies.join(',')} in the collector`,
+          );
         }
       } else if (collected !== undefined) {
         mismatches.push(`${trace.description}: dropped in-process, kept by the collector`);

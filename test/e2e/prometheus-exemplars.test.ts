@@ -89,7 +89,7 @@ beforeAll(async () => {
   tracing = setupTracing();
   const metrics = createMetrics(spec, {
     exemplarFilter: 'trace_based',
-    onExemplar: (traceId) => markedTraces.add(traceId),
+    onExemplar: (traceId) => void markedTraces.add(traceId),
   });
   const histogram = metrics.histogram('http.server.request.duration');
   // Deterministic spread over the buckets, two routes, every value inside its own sampled span.

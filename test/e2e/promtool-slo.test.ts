@@ -39,11 +39,21 @@ describe('plumbline slo rules + promtool', () => {
       await writeFile(specFile, JSON.stringify(spec));
       const out = join(dir, spec.service.name);
       const lines: string[] = [];
-      const code = await main(['slo', 'rules', '--spec', specFile, '--out', out], { stdout: (t) => lines.push(t), stderr: (t) => lines.push(t) });
+      const code = await main(['slo', 'rules', '--spec', specFile, '--out', out], {
+        stdout: (t) => lines.push(t),
+        stderr: (t) => lines.push(t),
+      });
       expect(code, lines.join('')).toBe(0);
-      expect((await readdir(out)).sort()).toEqual([`${spec.service.name}-slo.rules.yaml`, `${spec.service.name}-slo.test.yaml`]);
-      expect(await promtool(['check', 'rules', `${spec.service.name}-slo.rules.yaml`], out)).toContain('SUCCESS');
-      expect(await promtool(['test', 'rules', `${spec.service.name}-slo.test.yaml`], out)).toContain('SUCCESS');
+      expect((await readdir(out)).sort()).toEqual([
+        `${spec.service.name}-slo.rules.yaml`,
+        `${spec.service.name}-slo.test.yaml`,
+      ]);
+      expect(await promtool(['check', 'rules', `${spec.service.name}-slo.rules.yaml`], out)).toContain(
+        'SUCCESS',
+      );
+      expect(await promtool(['test', 'rules', `${spec.service.name}-slo.test.yaml`], out)).toContain(
+        'SUCCESS',
+      );
     });
   }
 
@@ -51,7 +61,10 @@ describe('plumbline slo rules + promtool', () => {
     const out = join(dir, checkoutSpec.service.name);
     const { readFile } = await import('node:fs/promises');
     const rules = await readFile(join(out, 'checkout-slo.rules.yaml'), 'utf8');
-    await writeFile(join(out, 'checkout-slo.rules.yaml'), rules.replaceAll('> (14.4 * 0.001)', '> (30 * 0.001)'));
+    await writeFile(
+      join(out, 'checkout-slo.rules.yaml'),
+      rules.replaceAll('> (14.4 * 0.001)', '> (30 * 0.001)'),
+    );
     await expect(promtool(['test', 'rules', 'checkout-slo.test.yaml'], out)).rejects.toThrow(/FAILED/);
   });
 });

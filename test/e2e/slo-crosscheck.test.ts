@@ -71,7 +71,11 @@ describe('in-process engine vs Prometheus rules', () => {
         if (total - bad > 0) engine.record(slo.name, true, total - bad);
         if (bad > 0) engine.record(slo.name, false, bad);
       }
-      firingAt.push(engine.status(minute * MINUTE).flatMap((s) => s.tiers.filter((t) => t.firing).map((t) => `${s.slo}/${t.tier}`)));
+      firingAt.push(
+        engine
+          .status(minute * MINUTE)
+          .flatMap((s) => s.tiers.filter((t) => t.firing).map((t) => `${s.slo}/${t.tier}`)),
+      );
     }
     const transitions: number[] = [];
     for (let minute = 1; minute <= MINUTES; minute++) {
@@ -96,7 +100,13 @@ describe('in-process engine vs Prometheus rules', () => {
 
     // Prometheus: the same counts as counter series; checked every minute except within one
     // evaluation interval of an engine transition.
-    const series = buildSeries(checkoutSpec, slos, new Map(slos.map((s) => [s.name, phasesOf(s.name)])), MINUTES, 0);
+    const series = buildSeries(
+      checkoutSpec,
+      slos,
+      new Map(slos.map((s) => [s.name, phasesOf(s.name)])),
+      MINUTES,
+      0,
+    );
     const checked = [];
     for (let minute = 1; minute <= MINUTES; minute++) {
       if (transitions.some((t) => Math.abs(t - minute) <= 1)) continue;
@@ -120,15 +130,25 @@ describe('in-process engine vs Prometheus rules', () => {
           {
             name: 'engine vs rules',
             interval: '1m',
-            input_series: series.map((s) => ({ series: seriesText(s.metric, s.labels), values: valuesText(s.values) })),
+            input_series: series.map((s) => ({
+              series: seriesText(s.metric, s.labels),
+              values: valuesText(s.values),
+            })),
             promql_expr_test: checked,
           },
         ],
       }),
     );
-    const result = await promisify(execFile)(PROMTOOL, ['test', 'rules', 'crosscheck.test.yaml'], { cwd: dir, maxBuffer: 64 << 20 }).catch(
-      (error: { stdout?: string; stderr?: string }) => ({ stdout: `${error.stdout ?? ''}${error.stderr ?? ''}`, stderr: '' }),
-    );
-    expect(result.stdout + result.stderr, `engine transitions at minutes ${transitions.join(', ')}`).toContain('SUCCESS');
+    const result = await promisify(execFile)(PROMTOOL, ['test', 'rules', 'crosscheck.test.yaml'], {
+      cwd: dir,
+      maxBuffer: 64 << 20,
+    }).catch((error: { stdout?: string; stderr?: string }) => ({
+      stdout: `${error.stdout ?? ''}${error.stderr ?? ''}`,
+      stderr: '',
+    }));
+    expect(
+      result.stdout + result.stderr,
+      `engine transitions at minutes ${transitions.join(', ')}`,
+    ).toContain('SUCCESS');
   }, 120_000);
 });

@@ -223,3 +223,16 @@ describe('plumbline generate collector', () => {
     expect(option.err()).toContain('unknown option "--bogus"');
   });
 });
+
+describe('tailSamplingPlan edge cases', () => {
+  it('dryRun keeps every trace first and says so', () => {
+    const plan = tailSamplingPlan({ dryRun: true, policies: [{ name: 'errors', kind: 'errors' }] }, 2, 10);
+    expect(plan.policies[0]).toEqual({ name: 'dry-run', type: 'always_sample' });
+    expect(plan.notes.some((note) => note.startsWith('dryRun:'))).toBe(true);
+  });
+
+  it('a latency policy without routes is one latency policy one ms under the spec threshold', () => {
+    const plan = tailSamplingPlan({ policies: [{ name: 'slow', kind: 'latency', thresholdMs: 250 }] }, 2, 10);
+    expect(plan.policies).toEqual([{ name: 'slow', type: 'latency', latency: { threshold_ms: 249 } }]);
+  });
+});

@@ -146,7 +146,7 @@ describe('createMetrics', () => {
     const marked: [string, string][] = [];
     const metrics = createMetrics(spec, {
       exemplarFilter: 'trace_based',
-      onExemplar: (traceId, spanId) => marked.push([traceId, spanId]),
+      onExemplar: (traceId, spanId) => void marked.push([traceId, spanId]),
     });
     const histogram = metrics.histogram('http.server.request.duration');
     const route = { 'http.route': '/a' };
@@ -190,7 +190,7 @@ describe('createMetrics', () => {
   it('with always_off (option or OTEL_METRICS_EXEMPLAR_FILTER) stores no exemplars and builds no reservoirs', () => {
     vi.stubEnv('OTEL_METRICS_EXEMPLAR_FILTER', 'always_off');
     const marked: string[] = [];
-    const metrics = createMetrics(spec, { onExemplar: (traceId) => marked.push(traceId) });
+    const metrics = createMetrics(spec, { onExemplar: (traceId) => void marked.push(traceId) });
     expect(metrics.exemplarFilter).toBe('always_off');
     tracing.inSpan(() =>
       metrics.histogram('http.server.request.duration').record(0.2, { 'http.route': '/a' }),
@@ -221,7 +221,7 @@ describe('createMetrics', () => {
     const metrics = createMetrics(spec, {
       exemplarFilter: 'trace_based',
       now: () => now,
-      onExemplar: (traceId) => marked.push(traceId),
+      onExemplar: (traceId) => void marked.push(traceId),
     });
     const wait = metrics.histogram('queue.wait');
     tracing.inSpan(() => wait.record(50)); // le=100 bucket: its bound is not above minValue 100

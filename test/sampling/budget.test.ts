@@ -7,7 +7,10 @@ import { keepsAt, parseTh, randomnessOf, thresholdToProbability } from '../../sr
 import type { Rig } from './harness.js';
 import { rig } from './harness.js';
 
-const budget = (tracesPerSecond: number, extra: Partial<Extract<SamplingSpec['policies'][number], { kind: 'budget' }>> = {}): SamplingSpec => ({
+const budget = (
+  tracesPerSecond: number,
+  extra: Partial<Extract<SamplingSpec['policies'][number], { kind: 'budget' }>> = {},
+): SamplingSpec => ({
   decisionWaitMs: 0,
   policies: [
     { name: 'errors', kind: 'errors' },
@@ -16,7 +19,11 @@ const budget = (tracesPerSecond: number, extra: Partial<Extract<SamplingSpec['po
 });
 
 /** Drives `seconds` of traffic: per ms, one trace for each route whose rate says so. */
-function drive(r: Rig, seconds: number, ratesPerSecond: Readonly<Record<string, number>>): Map<string, number> {
+function drive(
+  r: Rig,
+  seconds: number,
+  ratesPerSecond: Readonly<Record<string, number>>,
+): Map<string, number> {
   const sent = new Map<string, number>();
   const credit = new Map<string, number>();
   for (let ms = 0; ms < seconds * 1000; ms++) {

@@ -61,13 +61,17 @@ describe('checkSampling', () => {
   it('rejects an empty policy list and weights without a key', () => {
     expect(checkSampling({ sampling: { policies: [] } }).map((i) => i.path)).toEqual(['sampling.policies']);
     expect(
-      checkSampling({ sampling: { policies: [{ name: 'b', kind: 'budget', tracesPerSecond: 1, weights: { x: 2 } }] } }).map((i) => i.path),
+      checkSampling({
+        sampling: { policies: [{ name: 'b', kind: 'budget', tracesPerSecond: 1, weights: { x: 2 } }] },
+      }).map((i) => i.path),
     ).toEqual(['sampling.policies[0].weights']);
   });
 
   it('makes the processor refuse to start with a SpecError naming the fields', () => {
     const spec: SamplingSpec = { policies: [{ name: 'b', kind: 'budget', tracesPerSecond: -1 }] };
     expect(() => new TailSamplingProcessor(spec, new NoopSpanProcessor())).toThrow(SpecError);
-    expect(() => new TailSamplingProcessor(spec, new NoopSpanProcessor())).toThrow(/sampling\.policies\[0\]\.tracesPerSecond/);
+    expect(() => new TailSamplingProcessor(spec, new NoopSpanProcessor())).toThrow(
+      /sampling\.policies\[0\]\.tracesPerSecond/,
+    );
   });
 });

@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import type { CorpusSpan, SamplingCorpus } from '../../src/sampling/decide-corpus-trace.js';
 import { decideCorpusTrace } from '../../src/sampling/decide-corpus-trace.js';
 import { POLICY_ATTRIBUTE } from '../../src/sampling/sampled-span.js';
@@ -38,7 +42,13 @@ const INTENDED: Readonly<Record<string, string>> = {
   'slow and erroring: the first policy (errors) names it': 'keep errors',
 };
 
-const KIND = { internal: SpanKind.INTERNAL, server: SpanKind.SERVER, client: SpanKind.CLIENT, producer: SpanKind.PRODUCER, consumer: SpanKind.CONSUMER };
+const KIND = {
+  internal: SpanKind.INTERNAL,
+  server: SpanKind.SERVER,
+  client: SpanKind.CLIENT,
+  producer: SpanKind.PRODUCER,
+  consumer: SpanKind.CONSUMER,
+};
 
 describe('shared sampling corpus', () => {
   it('is what scripts/sampling-corpus.ts generates (run it after changing policies)', () => {
@@ -49,24 +59,36 @@ describe('shared sampling corpus', () => {
     expect(corpus.traces.length).toBeGreaterThanOrEqual(100);
     for (const t of corpus.traces) {
       const { outcome, policy } = t.expected;
-      expect(outcome === 'budget' ? 'budget' : `${outcome} ${policy}`, t.description).toBe(INTENDED[t.description]);
+      expect(outcome === 'budget' ? 'budget' : `${outcome} ${policy}`, t.description).toBe(
+        INTENDED[t.description],
+      );
       expect(decideCorpusTrace(corpus.sampling, t)).toEqual(t.expected);
     }
   });
 
   it('decides budget traces by trace-ID randomness when given a threshold', () => {
     const budgetTraces = corpus.traces.filter((t) => t.expected.outcome === 'budget');
-    const all = budgetTraces.map((t) => decideCorpusTrace(corpus.sampling, t, { budgetThreshold: '00000000000000' }).outcome);
-    const none = budgetTraces.map((t) => decideCorpusTrace(corpus.sampling, t, { budgetThreshold: 'ffffffffffffff' }).outcome);
+    const all = budgetTraces.map(
+      (t) => decideCorpusTrace(corpus.sampling, t, { budgetThreshold: '00000000000000' }).outcome,
+    );
+    const none = budgetTraces.map(
+      (t) => decideCorpusTrace(corpus.sampling, t, { budgetThreshold: 'ffffffffffffff' }).outcome,
+    );
     expect(new Set(all)).toEqual(new Set(['keep']));
     expect(none.filter((o) => o === 'keep').length).toBeLessThanOrEqual(1);
-    expect(decideCorpusTrace(corpus.sampling, budgetTraces[0]!, { exemplar: true })).toEqual({ outcome: 'keep', policy: 'exemplar' });
+    expect(decideCorpusTrace(corpus.sampling, budgetTraces[0]!, { exemplar: true })).toEqual({
+      outcome: 'keep',
+      policy: 'exemplar',
+    });
   });
 
   it('gets the same decisions from the real processor fed real spans', async () => {
     for (const t of corpus.traces) {
       const exporter = new InMemorySpanExporter();
-      const processor = new TailSamplingProcessor({ ...corpus.sampling, decisionWaitMs: 0 }, new SimpleSpanProcessor(exporter));
+      const processor = new TailSamplingProcessor(
+        { ...corpus.sampling, decisionWaitMs: 0 },
+        new SimpleSpanProcessor(exporter),
+      );
       const ids = seededIds(1);
       const provider = new BasicTracerProvider({
         resource: resourceFromAttributes(t.resource),
@@ -79,8 +101,13 @@ describe('shared sampling corpus', () => {
       const start = (s: CorpusSpan) => {
         const parent = s.parentSpanId === undefined ? undefined : live.get(s.parentSpanId);
         const ctx = parent === undefined ? context.active() : trace.setSpan(context.active(), parent);
-        const span = tracer.startSpan(s.name, { kind: KIND[s.kind], attributes: s.attributes, startTime: base + s.startMs }, ctx);
-        if (s.status !== 'unset') span.setStatus({ code: s.status === 'error' ? SpanStatusCode.ERROR : SpanStatusCode.OK });
+        const span = tracer.startSpan(
+          s.name,
+          { kind: KIND[s.kind], attributes: s.attributes, startTime: base + s.startMs },
+          ctx,
+        );
+        if (s.status !== 'unset')
+          span.setStatus({ code: s.status === 'error' ? SpanStatusCode.ERROR : SpanStatusCode.OK });
         live.set(s.spanId, span);
       };
       for (const s of t.spans) start(s);
@@ -93,7 +120,8 @@ describe('shared sampling corpus', () => {
         expect(exported[0]!.attributes[POLICY_ATTRIBUTE], t.description).toBe(t.expected.policy);
       } else {
         // A lone trace on a fresh budget is within budget: kept by the budget, never by a rule.
-        for (const span of exported) expect(span.attributes[POLICY_ATTRIBUTE], t.description).toBe('baseline');
+        for (const span of exported)
+          expect(span.attributes[POLICY_ATTRIBUTE], t.description).toBe('baseline');
       }
       await provider.shutdown();
     }

@@ -28,7 +28,10 @@ export function seededIds(seed: number): IdGenerator {
   const random = seededRandom(seed);
   const hex = (chars: number) => {
     let out = '';
-    while (out.length < chars) out += Math.floor(random() * 0x100000000).toString(16).padStart(8, '0');
+    while (out.length < chars)
+      out += Math.floor(random() * 0x100000000)
+        .toString(16)
+        .padStart(8, '0');
     return out.slice(0, chars);
   };
   return { generateTraceId: () => hex(32), generateSpanId: () => hex(16) };
@@ -54,10 +57,16 @@ export interface Rig {
   exportedTraces(): Set<string>;
 }
 
-export function rig(spec: SamplingSpec, options: { seed?: number; processor?: TailSamplingOptions; ids?: IdGenerator } = {}): Rig {
+export function rig(
+  spec: SamplingSpec,
+  options: { seed?: number; processor?: TailSamplingOptions; ids?: IdGenerator } = {},
+): Rig {
   const clock = new FakeClock();
   const exporter = new InMemorySpanExporter();
-  const processor = new TailSamplingProcessor(spec, new SimpleSpanProcessor(exporter), { now: clock.now, ...options.processor });
+  const processor = new TailSamplingProcessor(spec, new SimpleSpanProcessor(exporter), {
+    now: clock.now,
+    ...options.processor,
+  });
   const provider = new BasicTracerProvider({
     sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
     idGenerator: options.ids ?? seededIds(options.seed ?? 1),

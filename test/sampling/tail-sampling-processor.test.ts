@@ -2,11 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { context, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import type { Attributes, Span } from '@opentelemetry/api';
 import { TraceState, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SamplingSpec } from '../../src/spec/types.js';
 import { TailSamplingProcessor } from '../../src/sampling/tail-sampling-processor.js';
-import { CUT_SPANS_ATTRIBUTE, DRY_RUN_ATTRIBUTE, POLICY_ATTRIBUTE, TRUNCATED_ATTRIBUTE } from '../../src/sampling/sampled-span.js';
+import {
+  CUT_SPANS_ATTRIBUTE,
+  DRY_RUN_ATTRIBUTE,
+  POLICY_ATTRIBUTE,
+  TRUNCATED_ATTRIBUTE,
+} from '../../src/sampling/sampled-span.js';
 import { isErrorSpan } from '../../src/sampling/errors-policy.js';
 import type { Rig } from './harness.js';
 import { rig } from './harness.js';
@@ -18,8 +27,14 @@ function child(r: Rig, parent: Span, name: string, attributes: Attributes = {}):
 }
 
 /** A finished two-span trace; returns its trace ID. */
-function request(r: Rig, options: { error?: 'status' | '5xx' | 'child'; attributes?: Attributes } = {}): string {
-  const root = r.tracer.startSpan('GET /orders', { kind: SpanKind.SERVER, attributes: options.attributes ?? {} });
+function request(
+  r: Rig,
+  options: { error?: 'status' | '5xx' | 'child'; attributes?: Attributes } = {},
+): string {
+  const root = r.tracer.startSpan('GET /orders', {
+    kind: SpanKind.SERVER,
+    attributes: options.attributes ?? {},
+  });
   const db = child(r, root, 'SELECT orders');
   if (options.error === 'child') db.setStatus({ code: SpanStatusCode.ERROR });
   db.end();
@@ -40,7 +55,10 @@ describe('TailSamplingProcessor', () => {
     }
     expect(r.exportedTraces()).toEqual(errorTraces);
     expect(r.exported()).toHaveLength(errorTraces.size * 2); // whole traces
-    expect(r.processor.stats().decisions).toMatchObject({ errors: { keep: 90, drop: 0 }, 'no-match': { keep: 0, drop: 210 } });
+    expect(r.processor.stats().decisions).toMatchObject({
+      errors: { keep: 90, drop: 0 },
+      'no-match': { keep: 0, drop: 210 },
+    });
     for (const span of r.exported()) expect(span.attributes[POLICY_ATTRIBUTE]).toBe('errors');
   });
 
@@ -68,7 +86,12 @@ describe('TailSamplingProcessor', () => {
     expect(r.processor.stats().bufferedTraces).toBe(1);
     r.clock.advance(1);
     r.processor.decideDue();
-    expect(r.exported().map((span) => span.name).sort()).toEqual(['job', 'long step']);
+    expect(
+      r
+        .exported()
+        .map((span) => span.name)
+        .sort(),
+    ).toEqual(['job', 'long step']);
   });
 
   it('waits for detached work that starts within the grace period', () => {
@@ -84,7 +107,12 @@ describe('TailSamplingProcessor', () => {
     detached.end();
     r.clock.advance(100);
     r.processor.decideDue();
-    expect(r.exported().map((span) => span.name).sort()).toEqual(['fire-and-forget', 'handler']);
+    expect(
+      r
+        .exported()
+        .map((span) => span.name)
+        .sort(),
+    ).toEqual(['fire-and-forget', 'handler']);
     expect(r.processor.stats().lateSpans).toEqual({ kept: 0, dropped: 0 });
   });
 
@@ -103,7 +131,12 @@ describe('TailSamplingProcessor', () => {
     droppedChild.setStatus({ code: SpanStatusCode.ERROR }); // too late: the decision stands
     droppedChild.end();
     droppedRoot.end();
-    expect(small.exported().map((span) => span.name).sort()).toEqual(['kept', 'kept child']);
+    expect(
+      small
+        .exported()
+        .map((span) => span.name)
+        .sort(),
+    ).toEqual(['kept', 'kept child']);
     const late = small.exported().find((span) => span.name === 'kept')!;
     expect(late.attributes[POLICY_ATTRIBUTE]).toBe('errors');
     expect(late.spanContext().traceState?.get('ot')).toBe('th:0');
@@ -129,7 +162,13 @@ describe('TailSamplingProcessor', () => {
     const maxTraces = 20;
     const maxSpansPerTrace = 10;
     const maxBytes = 200_000;
-    const r = rig({ decisionWaitMs: 100, maxTraces, maxSpansPerTrace, maxBytes, policies: [{ name: 'errors', kind: 'errors' }] });
+    const r = rig({
+      decisionWaitMs: 100,
+      maxTraces,
+      maxSpansPerTrace,
+      maxBytes,
+      policies: [{ name: 'errors', kind: 'errors' }],
+    });
     let worstTraces = 0;
     let worstBytes = 0;
     const check = () => {
@@ -145,7 +184,7 @@ describe('TailSamplingProcessor', () => {
       } else {
         const root = r.tracer.startSpan(`big ${i}`);
         for (let s = 0; s < 40; s++) {
-          const step = child(r, root, `step ${s}`, { 'payload': 'x'.repeat(200) });
+          const step = child(r, root, `step ${s}`, { payload: 'x'.repeat(200) });
           if (s === 5 || s === 39) step.setStatus({ code: SpanStatusCode.ERROR });
           step.end();
           check();
@@ -161,13 +200,19 @@ describe('TailSamplingProcessor', () => {
     expect(stats.truncatedTraces).toBeGreaterThan(0);
     // A truncated trace that made it out whole (decided after its root ended) keeps root + both errors.
     const byTrace = new Map<string, ReadableSpan[]>();
-    for (const span of r.exported()) byTrace.set(span.spanContext().traceId, [...(byTrace.get(span.spanContext().traceId) ?? []), span]);
+    for (const span of r.exported())
+      byTrace.set(span.spanContext().traceId, [...(byTrace.get(span.spanContext().traceId) ?? []), span]);
     let checked = 0;
     for (const spans of byTrace.values()) {
       const root = spans.find((span) => span.name.startsWith('big '));
       if (root === undefined) continue;
       expect(spans.length).toBeLessThanOrEqual(maxSpansPerTrace);
-      expect(spans.filter((span) => isErrorSpan(span)).map((span) => span.name).sort()).toEqual(['step 39', 'step 5']);
+      expect(
+        spans
+          .filter((span) => isErrorSpan(span))
+          .map((span) => span.name)
+          .sort(),
+      ).toEqual(['step 39', 'step 5']);
       expect(root.attributes[TRUNCATED_ATTRIBUTE]).toBe(true);
       expect(root.attributes[CUT_SPANS_ATTRIBUTE]).toBe(41 - spans.length);
       checked++;
@@ -211,7 +256,10 @@ describe('TailSamplingProcessor', () => {
         return inner.forceFlush();
       },
     };
-    const spec: SamplingSpec = { decisionWaitMs: 10_000, policies: [{ name: 'marked', kind: 'attribute', key: 'keep', values: ['yes'] }] };
+    const spec: SamplingSpec = {
+      decisionWaitMs: 10_000,
+      policies: [{ name: 'marked', kind: 'attribute', key: 'keep', values: ['yes'] }],
+    };
     const processor = new TailSamplingProcessor(spec, next);
     const provider = new BasicTracerProvider({ spanProcessors: [processor] });
     const tracer = provider.getTracer('t');
@@ -219,7 +267,12 @@ describe('TailSamplingProcessor', () => {
     const stillOpen = tracer.startSpan('open', { attributes: { keep: 'yes' } });
     expect(exporter.getFinishedSpans()).toHaveLength(0); // all waiting out the grace
     await Promise.all([processor.shutdown(), processor.shutdown()]);
-    expect(exporter.getFinishedSpans().map((span) => span.name).sort()).toEqual(['done 0', 'done 1', 'done 2', 'done 3', 'done 4']);
+    expect(
+      exporter
+        .getFinishedSpans()
+        .map((span) => span.name)
+        .sort(),
+    ).toEqual(['done 0', 'done 1', 'done 2', 'done 3', 'done 4']);
     expect(nextShutdowns).toBe(1);
     stillOpen.end();
     expect(processor.stats().spansAfterShutdown).toBe(1);
@@ -235,7 +288,10 @@ describe('TailSamplingProcessor', () => {
   });
 
   it('writes ot=th into the exported tracestate, keeping other vendors and an upstream threshold', () => {
-    const r = rig({ decisionWaitMs: 0, policies: [{ name: 'tier', kind: 'attribute', key: 'tier', values: ['gold'] }] });
+    const r = rig({
+      decisionWaitMs: 0,
+      policies: [{ name: 'tier', kind: 'attribute', key: 'tier', values: ['gold'] }],
+    });
     const parent = trace.setSpanContext(context.active(), {
       traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
       spanId: '00f067aa0ba902b7',
@@ -267,7 +323,12 @@ describe('TailSamplingProcessor', () => {
   it('composes with ParentBased(AlwaysOn): unsampled parents are never recorded, sampled ones are tail-sampled and propagate sampled=1', () => {
     const r = rig(ERRORS_ONLY);
     const remote = (flags: number) =>
-      trace.setSpanContext(context.active(), { traceId: '5bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: flags, isRemote: true });
+      trace.setSpanContext(context.active(), {
+        traceId: '5bf92f3577b34da6a3ce929d0e0e4736',
+        spanId: '00f067aa0ba902b7',
+        traceFlags: flags,
+        isRemote: true,
+      });
     const unsampled = r.tracer.startSpan('from unsampled', {}, remote(TraceFlags.NONE));
     expect(unsampled.isRecording()).toBe(false);
     unsampled.setStatus({ code: SpanStatusCode.ERROR });
@@ -279,7 +340,9 @@ describe('TailSamplingProcessor', () => {
     // now means "recorded, every hop decides at its tail", not "will be exported".
     const root = r.tracer.startSpan('GET /x', { kind: SpanKind.SERVER });
     const carrier: Record<string, string> = {};
-    new W3CTraceContextPropagator().inject(trace.setSpan(context.active(), root), carrier, { set: (c, k, v) => ((c as Record<string, string>)[k] = v) });
+    new W3CTraceContextPropagator().inject(trace.setSpan(context.active(), root), carrier, {
+      set: (c, k, v) => ((c as Record<string, string>)[k] = v),
+    });
     expect(carrier['traceparent']).toMatch(/-01$/);
     root.end();
     expect(r.exported()).toHaveLength(0);

@@ -1,13 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { burnRate, errorBudget, errorBudgetRemaining, errorRatio, tierCanFire, timeToExhaustionMs } from '../../src/slo/burn-rate.js';
+import {
+  burnRate,
+  errorBudget,
+  errorBudgetRemaining,
+  errorRatio,
+  tierCanFire,
+  timeToExhaustionMs,
+} from '../../src/slo/burn-rate.js';
 import { defaultTiers, WORKBOOK_TIERS } from '../../src/slo/windows.js';
 import { formatDuration, parseDuration } from '../../src/slo/duration.js';
 
 describe('workbook tiers', () => {
   it('gives the SRE workbook factors for a 30d window', () => {
     const tiers = defaultTiers('30d');
-    expect(Object.fromEntries(Object.entries(tiers).map(([name, t]) => [name, [t.severity, t.burnRate, t.longWindow, t.shortWindow]]))).toEqual({
+    expect(
+      Object.fromEntries(
+        Object.entries(tiers).map(([name, t]) => [
+          name,
+          [t.severity, t.burnRate, t.longWindow, t.shortWindow],
+        ]),
+      ),
+    ).toEqual({
       'page-fast': ['page', 14.4, '1h', '5m'],
       'page-slow': ['page', 6, '6h', '30m'],
       'ticket-fast': ['ticket', 3, '1d', '2h'],

@@ -57,7 +57,12 @@ describe('createSloEngine', () => {
       engine.record('checkout-availability', false, 20); // 2% errors = 20x a 0.1% budget
     }
     const firing = engine.status(30 * MINUTE).find((s) => s.slo === 'checkout-availability')!;
-    expect(firing.tiers.filter((t) => t.firing).map((t) => t.tier)).toEqual(['page-fast', 'page-slow', 'ticket-fast', 'ticket-slow']);
+    expect(firing.tiers.filter((t) => t.firing).map((t) => t.tier)).toEqual([
+      'page-fast',
+      'page-slow',
+      'ticket-fast',
+      'ticket-slow',
+    ]);
     expect(firing.windows.find((w) => w.window === '1h')!.burnRate).toBeCloseTo(20);
     for (let minute = 31; minute <= 36; minute++) {
       time.set(minute * MINUTE - 1);
@@ -97,7 +102,12 @@ describe('createSloEngine', () => {
       slos: {
         pay: {
           description: 'Payments succeed',
-          sli: { kind: 'availability', metric: 'http.server.requests', bad: { outcome: ['error'] }, where: { 'http.route': ['/pay'] } },
+          sli: {
+            kind: 'availability',
+            metric: 'http.server.requests',
+            bad: { outcome: ['error'] },
+            where: { 'http.route': ['/pay'] },
+          },
           objective: 99,
         },
       },
@@ -141,6 +151,9 @@ describe('createSloEngine', () => {
       ['plumbline_slo_error_budget_remaining', ['slo']],
       ['plumbline_slo_alert_firing', ['slo', 'tier', 'severity']],
     ]);
-    expect(rows[2]!.samples).toContainEqual({ labels: { slo: 'checkout-latency', tier: 'page-fast', severity: 'page' }, value: 0 });
+    expect(rows[2]!.samples).toContainEqual({
+      labels: { slo: 'checkout-latency', tier: 'page-fast', severity: 'page' },
+      value: 0,
+    });
   });
 });

@@ -1,20 +1,20 @@
-// Writes generated collector files, or compares them with what is on disk (CI's drift check).
+// The writer layer of every generator: writes a target's files (path under the output
+// directory → text), or compares them with what is committed (CI's drift check).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-export interface CollectorDrift {
+export type ArtifactFiles = Readonly<Record<string, string>>;
+
+export interface ArtifactDrift {
   readonly file: string;
   readonly reason: 'missing' | 'differs';
 }
 
-export async function writeCollectorFiles(
-  dir: string,
-  files: Readonly<Record<string, string>>,
-): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
+export async function writeArtifactFiles(dir: string, files: ArtifactFiles): Promise<string[]> {
   const written: string[] = [];
   for (const [name, text] of Object.entries(files)) {
     const path = join(dir, name);
+    await mkdir(dirname(path), { recursive: true });
     await writeFile(path, text, 'utf8');
     written.push(path);
   }
@@ -22,11 +22,8 @@ export async function writeCollectorFiles(
 }
 
 /** Files whose committed text is not exactly the generator's output. */
-export async function checkCollectorFiles(
-  dir: string,
-  files: Readonly<Record<string, string>>,
-): Promise<CollectorDrift[]> {
-  const drift: CollectorDrift[] = [];
+export async function checkArtifactFiles(dir: string, files: ArtifactFiles): Promise<ArtifactDrift[]> {
+  const drift: ArtifactDrift[] = [];
   for (const [name, text] of Object.entries(files)) {
     let committed: string;
     try {

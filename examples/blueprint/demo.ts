@@ -1,0 +1,163 @@
+// `npm run demo [-- --duration <s>] [--rate <req/s>]`: starts the two dependencies, the
+// blueprint and a load generator in this process, injects slowness and failures on a schedule,
+// prints a live summary every second and a final report on Ctrl-C or at the end of --duration.
+// Needs no collector, Prometheus or Grafana; with OTEL_EXPORTER_OTLP_ENDPOINT set it also exports.
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type BlueprintConfig } from './config.js';
+import { startDependency, type DependencyServer } from './dependency-server.js';
+import { countStoredEvents } from './event-store.js';
+import { LoadGenerator } from './loadgen.js';
+import { latencyView, parseExposition, sumBy } from './scrape.js';
+import { startBlueprint } from './service.js';
+import { renderSummary, type SummarySnapshot } from './summary.js';
+import { openTelemetry } from './telemetry-port.js';
+
+const args = parseArgs(process.argv.slice(2));
+const here = fileURLToPath(new URL('.', import.meta.url));
+const fileConfig = await loadConfig(args.config ?? `${here}blueprint.toml`);
+const dbPath = `${here}data/demo.db`;
+const logPath = `${here}data/demo-events.ndjson`;
+for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
+rmSync(logPath, { force: true });
+
+const deps: DependencyServer[] = await Promise.all(
+  fileConfig.dependencies.map((d) => startDependency(d.name)),
+);
+const config: BlueprintConfig = {
+  ...fileConfig,
+  service: { host: '127.0.0.1', port: 0 },
+  storage: { ...fileConfig.storage, path: dbPath },
+  dependencies: deps.map((d) => ({ name: d.name, url: d.url })),
+};
+const telemetry = await openTelemetry({ logDestination: logPath });
+const service = await startBlueprint(config, telemetry);
+const load = new LoadGenerator({
+  url: service.url,
+  tenants: config.tenants.map((t, i) => ({
+    name: t.name,
+    weight: t.class === 'latency-sensitive' ? 3 : 2 + i,
+  })),
+  ratePerSecond: args.rate,
+  eventsPerRequest: [1, 5],
+  invalidFraction: 0.03,
+  bursts: { everyMs: 10_000, durationMs: 1_500, multiplier: 4 },
+});
+
+// The fault script, a 30 s cycle: a slow dependency (beyond the 80 ms budget: degraded
+// enrichment), then a flaky one (failures: degraded too), then calm.
+const [first, second] = deps;
+let faults = 'none';
+function applyFaults(t: number): void {
+  const phase = t % 30;
+  if (first === undefined || second === undefined) return;
+  if (phase >= 8 && phase < 14) {
+    second.setFaults({ latencyMs: 120, jitterMs: 40, failureRate: 0 });
+    faults = `${second.name} slow (120 ms > budget)`;
+  } else if (phase >= 18 && phase < 24) {
+    second.setFaults({ latencyMs: 2, jitterMs: 3 });
+    first.setFaults({ failureRate: 0.3 });
+    faults = `${first.name} failing 30%`;
+  } else {
+    first.setFaults({ latencyMs: 2, jitterMs: 3, failureRate: 0 });
+    second.setFaults({ latencyMs: 2, jitterMs: 3, failureRate: 0 });
+    faults = 'none';
+  }
+}
+
+const started = Date.now();
+let lastAccepted = 0;
+let lastTick = started;
+let snapshot: SummarySnapshot | undefined;
+
+async function tick(): Promise<void> {
+  const now = Date.now();
+  const elapsed = (now - started) / 1000;
+  applyFaults(Math.floor(elapsed));
+  const response = await fetch(`${service.url}/metrics`, {
+    headers: { accept: 'application/openmetrics-text' },
+  });
+  const samples = parseExposition(await response.text());
+  const decisions = sumBy(samples, 'blueprint_ingress_decisions_total', 'reason');
+  const stored = (l: Readonly<Record<string, string>>) =>
+    l.route === '/events' && (l.outcome === 'ok' || l.outcome === 'degraded');
+  const latency = latencyView(samples, 'blueprint_request_duration_seconds_bucket', stored);
+  const q = (p: number) => telemetry.histogramQuantile(p, latency.upperBounds, latency.cumulativeCounts);
+  const accepted = decisions.accepted ?? 0;
+  snapshot = {
+    elapsedSeconds: elapsed,
+    throughput: ((accepted - lastAccepted) * 1000) / Math.max(1, now - lastTick),
+    decisions,
+    quantiles: { p50: q(0.5), p90: q(0.9), p99: q(0.99) },
+    slos: telemetry.slo.status(),
+    sampler: telemetry.sampler?.stats(),
+    slowExemplars: latency.slowExemplars,
+    faults,
+    health: service.health().status,
+  };
+  lastAccepted = accepted;
+  lastTick = now;
+  const text = renderSummary(snapshot);
+  // On a terminal, redraw in place; piped (CI, tests), append.
+  process.stdout.write(process.stdout.isTTY ? `\x1b[2J\x1b[H${text}\n\n(Ctrl-C to stop)\n` : `${text}\n\n`);
+}
+
+load.start();
+const interval = setInterval(
+  () => void tick().catch((error: Error) => process.stderr.write(`summary failed: ${error.message}\n`)),
+  1000,
+);
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  clearInterval(interval);
+  await load.stop();
+  await tick();
+  await service.drain();
+  const storedEvents = countStoredEvents(dbPath);
+  const final = snapshot!;
+  await telemetry.shutdown();
+  await Promise.all(deps.map((d) => d.close()));
+  const lost = load.stats.acceptedEvents - storedEvents;
+  process.stdout.write(
+    [
+      '',
+      '== final report ==',
+      renderSummary(final),
+      `requests sent ${load.stats.sent}, answers by status ${JSON.stringify(load.stats.byStatus)}, network errors ${load.stats.networkErrors}`,
+      `events accepted (202) ${load.stats.acceptedEvents}, events in the store ${storedEvents}: ${lost === 0 ? 'none lost' : `${lost} LOST`}`,
+      `degraded requests ${load.stats.degradedRequests}; event log: ${logPath}; store: ${dbPath}`,
+      '',
+    ].join('\n'),
+  );
+  process.exit(lost === 0 ? 0 : 1);
+}
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
+if (args.duration !== undefined) setTimeout(() => void stop(), args.duration * 1000);
+
+function parseArgs(argv: readonly string[]): { duration?: number; rate: number; config?: string } {
+  const out: { duration?: number; rate: number; config?: string } = { rate: 300 };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    if (flag === '--duration' || flag === '--rate') {
+      const n = Number(value);
+      if (!Number.isFinite(n) || n <= 0) usage(`${flag} needs a positive number`);
+      if (flag === '--duration') out.duration = n;
+      else out.rate = n;
+      i++;
+    } else if (flag === '--config' && value !== undefined) {
+      out.config = value;
+      i++;
+    } else usage(`unknown argument ${flag}`);
+  }
+  return out;
+}
+
+function usage(problem: string): never {
+  process.stderr.write(
+    `${problem}\nusage: npm run demo -- [--duration <seconds>] [--rate <requests/s>] [--config <file.toml>]\n`,
+  );
+  process.exit(2);
+}

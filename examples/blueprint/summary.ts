@@ -1,0 +1,55 @@
+// The demo's live terminal summary: one pure function from a snapshot to text, so the demo
+// loop only gathers numbers and the layout can be tested.
+import type { SamplerStatsView, SloStatusView } from './telemetry-port.js';
+
+export interface SummarySnapshot {
+  readonly elapsedSeconds: number;
+  /** Accepted requests per second over the last interval. */
+  readonly throughput: number;
+  readonly decisions: Readonly<Record<string, number>>;
+  readonly quantiles: { readonly p50: number; readonly p90: number; readonly p99: number };
+  readonly slos: readonly SloStatusView[];
+  readonly sampler: SamplerStatsView | undefined;
+  readonly slowExemplars: readonly {
+    readonly le: string;
+    readonly traceId: string;
+    readonly seconds: number;
+  }[];
+  readonly faults: string;
+  readonly health: string;
+}
+
+export function renderSummary(s: SummarySnapshot): string {
+  const accepted = s.decisions.accepted ?? 0;
+  const rejected = Object.entries(s.decisions).filter(([reason]) => reason !== 'accepted');
+  const rejectedTotal = rejected.reduce((sum, [, n]) => sum + n, 0);
+  const lines = [
+    `blueprint demo  t=${s.elapsedSeconds.toFixed(0)}s  health=${s.health}  faults: ${s.faults}`,
+    `throughput ${s.throughput.toFixed(0).padStart(6)} req/s   accepted ${accepted}   rejected ${rejectedTotal}${rejected.length > 0 ? ` (${rejected.map(([r, n]) => `${r} ${n}`).join(', ')})` : ''}`,
+    `latency    p50 ${ms(s.quantiles.p50)}   p90 ${ms(s.quantiles.p90)}   p99 ${ms(s.quantiles.p99)}   (stored requests, from the /metrics histogram)`,
+  ];
+  if (s.slos.length === 0) lines.push('SLOs       (the telemetry runtime reports no SLO status)');
+  for (const slo of s.slos) {
+    const burn = slo.windows.map((w) => `${w.window} ${w.burnRate.toFixed(1)}x`).join('  ');
+    const firing = slo.tiers.filter((t) => t.firing).map((t) => `${t.tier}/${t.severity}`);
+    lines.push(
+      `SLO ${slo.slo.padEnd(13)} ${String(slo.objective).padStart(5)}%  burn ${burn}  budget ${(slo.errorBudgetRemaining * 100).toFixed(1)}%  ${firing.length > 0 ? `FIRING ${firing.join(', ')}` : 'ok'}`,
+    );
+  }
+  if (s.sampler === undefined) lines.push('sampler    (tail sampling off)');
+  else {
+    const kept = Object.entries(s.sampler.decisions).filter(([, d]) => d.keep > 0);
+    const dropped = Object.values(s.sampler.decisions).reduce((sum, d) => sum + d.drop, 0);
+    lines.push(
+      `sampler    kept ${kept.map(([policy, d]) => `${policy} ${d.keep}`).join(', ') || 'none yet'}   dropped ${dropped}`,
+    );
+  }
+  lines.push(
+    `exemplars  ${s.slowExemplars.length === 0 ? 'none yet (slow buckets >= 0.1 s keep one)' : s.slowExemplars.map((e) => `le=${e.le}: ${e.traceId} (${ms(e.seconds)})`).join('   ')}`,
+  );
+  return lines.join('\n');
+}
+
+function ms(seconds: number): string {
+  return Number.isFinite(seconds) ? `${(seconds * 1000).toFixed(1)} ms` : 'n/a';
+}

@@ -1,0 +1,133 @@
+// The doc's first section: the one way to deploy the service with its generated artifacts, the
+// one way back (the previous commit's artifacts, same steps), and the switches that need no deploy.
+import type { TelemetrySpec } from '../spec/types.js';
+import { generateCollectorConfigs } from './collector.js';
+import { resolveDashboardOptions } from './dashboard-options.js';
+import type { Monitors } from './invariants-monitors.js';
+import type { FeatureFlag, ResolvedInvariantsDocOptions } from './invariants-options.js';
+import { resolveSlos } from '../slo/model.js';
+
+/** The `plumbline generate` targets whose committed output a deploy ships (CI checks each for drift). */
+export const DEPLOYED_TARGETS = [
+  { target: 'collector', out: 'collector' },
+  { target: 'dashboards', out: 'dashboards' },
+  { target: 'alerts', out: 'alerts' },
+  { target: 'docs', out: 'docs' },
+] as const;
+
+export const DEPLOY_HEADING = 'Deploy and roll back';
+export const FEATURE_FLAGS_HEADING = 'Feature flags';
+
+export function renderDeploySection(
+  spec: TelemetrySpec,
+  options: ResolvedInvariantsDocOptions,
+  monitors: Monitors,
+): string {
+  const collectorFiles = Object.keys(generateCollectorConfigs(spec));
+  const has = (file: string): boolean => collectorFiles.includes(file);
+  const dashboardsPath = resolveDashboardOptions(options.dashboards).dashboardsPath;
+  const dashboardJson = monitors.dashboardFiles.filter((file) => file.endsWith('.json'));
+  const { specPath, configPath } = options;
+  const lines: string[] = [];
+  lines.push(
+    `## ${DEPLOY_HEADING}`,
+    '',
+    `Everything ${spec.service.name} runs with comes from one commit: the service and its config (\`${configPath}\`), ` +
+      `and the artifacts generated from its telemetry spec (\`${specPath}\`) and committed beside it — ` +
+      `collector configs (${collectorFiles.map((f) => `\`collector/${f}\``).join(', ')}), dashboards ` +
+      `(${dashboardJson.map((f) => `\`dashboards/${f}\``).join(', ')} and \`dashboards/provisioning/\`), ` +
+      `alert rules (${monitors.ruleFiles.map((f) => `\`alerts/${f}\``).join(', ')}) and this document. ` +
+      'A deploy ships one commit\'s set; a roll back ships the previous commit\'s set the same way. Nothing is edited on a host.',
+    '',
+    '### Deploy',
+    '',
+    '1. **Check the commit.** CI fails when a generated file differs from the generator output; the same checks by hand:',
+    '',
+    '   ```sh',
+    ...DEPLOYED_TARGETS.map(({ target, out }) => `   npx plumbline generate ${target} --spec ${specPath} --out ${out} --check`),
+    `   promtool check rules ${monitors.ruleFiles.map((f) => `alerts/${f}`).join(' ')}`,
+    '   ```',
+    '',
+    '2. **Rules first**, so the new version is watched from its first request: copy `alerts/*.rules.yaml` into the ' +
+      'directory Prometheus reads `rule_files` from and reload it (`curl -X POST http://<prometheus>/-/reload` with ' +
+      '`--web.enable-lifecycle`, or SIGHUP). Prometheus keeps the old rules if the new ones do not load: check ' +
+      '`prometheus_config_last_reload_successful`.',
+    `3. **Dashboards**: copy \`dashboards/*.json\` to \`${dashboardsPath}\` and \`dashboards/provisioning/\` to ` +
+      "Grafana's provisioning directory (`/etc/grafana/provisioning`); Grafana picks up changed files without a restart.",
+    '4. **Collectors**, gateways before agents (an agent buffers spans per gateway while one restarts). Build the ' +
+      'binary once per commit with `otelcol=$(scripts/build-collector.sh)`, then restart each collector with its file:',
+    '',
+    '   ```sh',
+    ...(has('gateway.yaml') ? ['   "$otelcol" --config collector/gateway.yaml   # each gateway host'] : []),
+    ...(has('agent.yaml') ? ['   "$otelcol" --config collector/agent.yaml     # beside each service instance'] : []),
+    ...(has('single.yaml') ? ['   "$otelcol" --config collector/single.yaml    # instead of both, on a single host'] : []),
+    '   ```',
+    '',
+    '   Endpoints and TLS files come from the `PLUMBLINE_*` environment variables listed at the top of each file.',
+    `5. **The service**, one instance at a time: SIGTERM the old one (it drains: refuses new requests with 503, ` +
+      'stores every accepted event, exits 0), start the new one, and wait for `GET /healthz` to answer 200 before the next:',
+    '',
+    '   ```sh',
+    `   ${options.startCommand}`,
+    '   ```',
+    '',
+    `6. **Watch** for at least ${watchWindow(spec)}: no alert of this document firing, every target up, ` +
+      'the burn-rate panels flat. Anything else: roll back.',
+    '',
+    '### Roll back',
+    '',
+    'Run the same six steps from a checkout of the previous commit, in the same order, so rules and dashboards always ' +
+      'describe the telemetry of the version that runs:',
+    '',
+    '```sh',
+    'git worktree add ../rollback <previous-commit> && cd ../rollback',
+    '```',
+    '',
+    'The store is not rolled back: events stored by the new version stay.',
+    '',
+    `### ${FEATURE_FLAGS_HEADING}`,
+    '',
+    'These switches are read when an instance starts: change the environment (or config) and restart the instance as in ' +
+      'step 5, with the same artifacts. No deploy, no regeneration.',
+    '',
+    ...featureFlagTable(options.featureFlags),
+  );
+  return lines.join('\n');
+}
+
+/** The shortest burn-rate window: the soonest a fast-burn alert can confirm a bad deploy. */
+function watchWindow(spec: TelemetrySpec): string {
+  let shortest: { window: string; ms: number } | undefined;
+  for (const slo of resolveSlos(spec)) {
+    for (const tier of slo.tiers) {
+      if (shortest === undefined || tier.shortWindowMs < shortest.ms) shortest = { window: tier.shortWindow, ms: tier.shortWindowMs };
+    }
+  }
+  return shortest === undefined ? 'one scrape interval' : `the shortest burn-rate window (${shortest.window})`;
+}
+
+function featureFlagTable(flags: readonly FeatureFlag[]): string[] {
+  if (flags.length === 0) return ['This service has no feature flags.'];
+  return [
+    '| Switch | Set with | Values | Default | Switched off |',
+    '| --- | --- | --- | --- | --- |',
+    ...flags.map((flag) =>
+      [
+        flag.name,
+        flag.setting,
+        flag.values.map((v) => `\`${v.value}\`: ${v.effect}`).join('; '),
+        flag.defaultValue,
+        flag.whenOff,
+      ]
+        .map(cell)
+        .join(' | ')
+        .replace(/^/, '| ')
+        .replace(/$/, ' |'),
+    ),
+  ];
+}
+
+/** A table cell: pipes escaped, newlines folded. */
+export function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n+/g, ' ');
+}

@@ -1,0 +1,85 @@
+// The tail sampler's and the SLO calculator's state as the SDK's own metrics, read at scrape
+// and export time (so recording and span end do no metric work for them).
+import type { Metrics } from '../metrics/create-metrics.js';
+import type { TailSamplingProcessor } from '../sampling/tail-sampling-processor.js';
+import type { SloEngine } from '../slo/engine.js';
+import { sloStatusRows } from '../slo/status-rows.js';
+
+export function exposeSamplerStats(metrics: Metrics, sampler: TailSamplingProcessor): void {
+  metrics.selfGauge(
+    'plumbline_sampler_decisions_total',
+    'Tail-sampling decisions by the policy that made them and the outcome.',
+    ['policy', 'outcome'],
+    () =>
+      Object.entries(sampler.stats().decisions).flatMap(([policy, outcomes]) => [
+        { labels: { policy, outcome: 'keep' }, value: outcomes.keep },
+        { labels: { policy, outcome: 'drop' }, value: outcomes.drop },
+      ]),
+    'counter',
+  );
+  metrics.selfGauge(
+    'plumbline_sampler_evictions_total',
+    'Traces decided before they were done, by cause (a cap, their age, or a flush).',
+    ['cause'],
+    () => Object.entries(sampler.stats().evictions).map(([cause, value]) => ({ labels: { cause }, value })),
+    'counter',
+  );
+  metrics.selfGauge(
+    'plumbline_sampler_truncated_spans_total',
+    'Spans cut from traces over their span or byte cap.',
+    [],
+    () => [{ labels: {}, value: sampler.stats().truncatedSpans }],
+    'counter',
+  );
+  metrics.selfGauge(
+    'plumbline_sampler_late_spans_total',
+    'Spans that ended after their trace was decided, by what happened to them.',
+    ['outcome'],
+    () => {
+      const late = sampler.stats().lateSpans;
+      return [
+        { labels: { outcome: 'keep' }, value: late.kept },
+        { labels: { outcome: 'drop' }, value: late.dropped },
+      ];
+    },
+    'counter',
+  );
+  metrics.selfGauge('plumbline_sampler_buffered_traces', 'Traces waiting for a decision.', [], () => [
+    { labels: {}, value: sampler.stats().bufferedTraces },
+  ]);
+  metrics.selfGauge(
+    'plumbline_sampler_buffered_bytes',
+    'Estimated bytes of the spans waiting for a decision.',
+    [],
+    () => [{ labels: {}, value: sampler.stats().bufferedBytes }],
+  );
+  metrics.selfGauge(
+    'plumbline_sampler_keep_probability',
+    'Current baseline keep probability per budget key (from the OTEP 235 threshold).',
+    ['key'],
+    () =>
+      Object.entries(sampler.stats().thresholds).map(([key, threshold]) => ({
+        labels: { key },
+        value: threshold.probability,
+      })),
+  );
+}
+
+export function exposeSloStatus(metrics: Metrics, engine: SloEngine): void {
+  // One status computation per scrape, shared by the three gauge families.
+  let cached: { at: number; rows: ReturnType<typeof sloStatusRows> } | undefined;
+  const rows = () => {
+    const now = Date.now();
+    if (cached === undefined || now - cached.at > 100)
+      cached = { at: now, rows: sloStatusRows(engine.status(now)) };
+    return cached.rows;
+  };
+  for (const row of sloStatusRows(engine.status())) {
+    metrics.selfGauge(
+      row.name,
+      row.help,
+      row.labelNames,
+      () => rows().find((r) => r.name === row.name)?.samples ?? [],
+    );
+  }
+}

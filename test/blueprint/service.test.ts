@@ -1,0 +1,179 @@
+// The blueprint in-process against real dependency servers and a real SQLite file.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../examples/blueprint/config.js';
+import { startDependency, type DependencyServer } from '../../examples/blueprint/dependency-server.js';
+import { countStoredEvents } from '../../examples/blueprint/event-store.js';
+import { startBlueprint, type BlueprintService } from '../../examples/blueprint/service.js';
+import { openTelemetry, type TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
+
+let dir: string;
+let geo: DependencyServer;
+let profile: DependencyServer;
+let telemetry: TelemetryPort;
+let service: BlueprintService;
+let dbPath: string;
+let logPath: string;
+/** Events the service answered 202 for, counted from the answers. */
+let acceptedEvents = 0;
+
+async function post(
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Record<string, unknown>; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${service.url}/events`,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'x-tenant': 'acme', ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+          if (res.statusCode === 202) acceptedEvents += json.accepted as number;
+          resolve({ status: res.statusCode ?? 0, json, headers: res.headers });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'blueprint-'));
+  dbPath = join(dir, 'events.db');
+  logPath = join(dir, 'events.ndjson');
+  geo = await startDependency('geo');
+  profile = await startDependency('profile');
+  const config = parseConfig(`
+[service]
+listen = "127.0.0.1:0"
+[ingress]
+max_body_bytes = 4096
+max_events_per_request = 20
+[storage]
+path = "${dbPath}"
+[dependencies.geo]
+url = "${geo.url}"
+[dependencies.profile]
+url = "${profile.url}"
+[tenants.acme]
+class = "latency-sensitive"
+queue_bound = 500
+`);
+  telemetry = await openTelemetry({ logDestination: logPath });
+  service = await startBlueprint(config, telemetry);
+});
+
+afterAll(async () => {
+  await service?.drain();
+  await telemetry?.shutdown();
+  await geo?.close();
+  await profile?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('blueprint service', () => {
+  it('stores valid events, enriched by both dependencies, and answers 202 after the commit', async () => {
+    const answer = await post(
+      JSON.stringify([
+        { type: 'page.viewed', user: 'u1' },
+        { type: 'page.viewed', user: 'u2' },
+      ]),
+    );
+    expect(answer).toMatchObject({ status: 202, json: { accepted: 2, degraded: false } });
+    expect(countStoredEvents(dbPath, { tenant: 'acme', degraded: false })).toBeGreaterThanOrEqual(2);
+  });
+
+  it('answers hostile bodies with a clear 4xx and keeps serving', async () => {
+    const cases: [string, Record<string, string>, number, string][] = [
+      ['{"type": "a",', {}, 400, 'invalid_json'],
+      ['{"type": ["a"]}', {}, 400, 'invalid_event'],
+      [`{"type":"a","payload":${'['.repeat(1500)}${']'.repeat(1500)}}`, {}, 400, 'invalid_event'],
+      ['x'.repeat(10_000), {}, 413, 'body_too_large'],
+      ['{"type":"a"}', { 'content-type': 'text/plain' }, 415, 'unsupported_media_type'],
+      ['{"type":"a"}', { 'x-tenant': 'intruder' }, 403, 'unknown_tenant'],
+      ['\u0000\uffff{', {}, 400, 'invalid_json'],
+      ['null', {}, 400, 'invalid_event'],
+    ];
+    for (const [body, headers, status, reason] of cases) {
+      const answer = await post(body, headers);
+      expect({ status: answer.status, error: answer.json.error }).toEqual({ status, error: reason });
+      expect(typeof answer.json.detail).toBe('string');
+    }
+    expect((await post('{"type":"still.alive"}')).status).toBe(202);
+  });
+
+  it('goes on with partial enrichment when a dependency is down: degraded, never a client error', async () => {
+    profile.setFaults({ failureRate: 1 });
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => post(JSON.stringify({ type: 'click', user: `user-${i}` }))),
+    );
+    profile.setFaults({ failureRate: 0 });
+    expect(statuses.map((s) => s.status)).toEqual(Array(20).fill(202));
+    expect(statuses.every((s) => s.json.degraded === true)).toBe(true);
+    expect(countStoredEvents(dbPath, { degraded: true })).toBe(20);
+  });
+
+  it('goes on within the budget when a dependency is slower than it', async () => {
+    geo.setFaults({ latencyMs: 400, jitterMs: 0 });
+    const answer = await post('{"type":"slow.dep"}');
+    geo.setFaults({ latencyMs: 2, jitterMs: 3 });
+    expect(answer).toMatchObject({ status: 202, json: { degraded: true } });
+  });
+
+  it('reports readiness with queue state on /healthz', async () => {
+    const res = await fetch(`${service.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      status: 'ready',
+      queues: [{ tenant: 'acme', depth: 0, bound: 500 }],
+    });
+  });
+
+  it('serves the spec metrics on /metrics', async () => {
+    const text = await (await fetch(`${service.url}/metrics`)).text();
+    expect(text).toMatch(
+      /blueprint_ingress_decisions_total\{tenant="acme",decision="rejected",reason="invalid_json"\} 2/,
+    );
+    expect(text).toMatch(
+      /blueprint_request_duration_seconds_bucket\{route="\/events",tenant="acme",outcome="degraded",le="\+Inf"\} 21/,
+    );
+    expect(text).toMatch(/blueprint_batch_size_count \d+/);
+  });
+
+  it('drains: refuses new work with 503 and the store holds exactly the accepted events', async () => {
+    // Slow enough that requests are still queued or enriching when the drain starts.
+    geo.setFaults({ latencyMs: 40, jitterMs: 0 });
+    const inFlight = Array.from({ length: 30 }, (_, i) =>
+      post(JSON.stringify([{ type: 'drain', user: `d${i}` }, { type: 'drain' }])).catch(() => ({
+        status: 0,
+        json: {},
+      })),
+    );
+    while (service.health().inFlight.current < 10) await new Promise((resolve) => setTimeout(resolve, 2));
+    const drained = service.drain();
+    const late = await post('{"type":"too.late"}').catch(() => ({ status: 0, json: {} }));
+    const answers = await Promise.all(inFlight);
+    await drained;
+    expect(answers.filter((a) => a.status === 202).length).toBeGreaterThanOrEqual(10);
+    // Refused (503 draining) or not even connected once the listener closed: never stored.
+    expect([0, 503]).toContain(late.status);
+    expect(countStoredEvents(dbPath)).toBe(acceptedEvents);
+    const log = readFileSync(logPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const batches = log.filter((l) => l.event === 'batch.stored');
+    expect(batches.reduce((sum, b) => sum + (b.batch_size as number), 0)).toBe(acceptedEvents);
+    expect(batches.every((b) => (b.batch_size as number) <= 100)).toBe(true);
+    expect(
+      log.some((l) => l.event === 'enrichment.degraded' && (l.missing_deps as string[]).includes('profile')),
+    ).toBe(true);
+    expect(log.some((l) => l.event === 'event.rejected' && l.reason === 'body_too_large')).toBe(true);
+  });
+});
