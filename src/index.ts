@@ -132,3 +132,14 @@ export type { BudgetSplit } from './generate/collector-policies.js';
 export { collectorEnv } from './generate/collector-env.js';
 export { writeArtifactFiles, checkArtifactFiles } from './generate/artifact-files.js';
 export { EXEMPLAR_SPAN_ATTRIBUTE } from './spec/naming.js';
+export { renderInvariantsDoc, writeInvariantsDoc, invariantsOf } from './generate/invariants-doc.js';
+export { INVARIANTS_DOC_FILE, INVARIANTS_DOC_PATH, BLUEPRINT_LIMITS } from './generate/invariants-options.js';
+export type {
+  InvariantsDocOptions,
+  ServiceLimits,
+  FeatureFlag,
+  DeliveryInstruments,
+  QueueInstruments,
+} from './generate/invariants-options.js';
+export type { Invariant, MetricRef } from './generate/invariants-model.js';
+export { sdkSeries, sloSeries } from './spec/naming.js';

@@ -9,6 +9,8 @@ import { renderDashboards } from '../generate/dashboards.js';
 import { PIPELINE_RULES_FILE, renderPipelineAlerts } from '../generate/pipeline-alerts.js';
 import { generatePrometheusRules, ruleFileName } from '../generate/prometheus-rules.js';
 import { generatePromtoolTests, promtoolTestFileName } from '../generate/promtool-tests.js';
+import { renderInvariantsDoc } from '../generate/invariants-doc.js';
+import { INVARIANTS_DOC_FILE } from '../generate/invariants-options.js';
 import type { CliCommand } from './main.js';
 
 /** Flags after the target name: `--name value` pairs and bare `--switch`es. */
@@ -47,6 +49,12 @@ const TARGETS: Readonly<Record<string, GenerateTarget>> = {
       [promtoolTestFileName(spec)]: generatePromtoolTests(spec),
       [PIPELINE_RULES_FILE]: renderPipelineAlerts(),
     }),
+  },
+  docs: {
+    summary: 'docs/invariants.md: invariants, their monitors, deploy and roll back',
+    defaultOut: 'docs',
+    flags: [],
+    generate: (spec) => ({ [INVARIANTS_DOC_FILE]: renderInvariantsDoc(spec) }),
   },
 };
 

@@ -18,7 +18,7 @@ const COMMANDS: Readonly<
   },
   generate: {
     summary:
-      'generate <target> --spec FILE [--out DIR] [--check]: generated artifacts (collector), --check fails on drift',
+      'generate <target> --spec FILE [--out DIR] [--check]: generated artifacts (collector, dashboards, alerts, docs), --check fails on drift',
     load: async () => (await import('./generate.js')).generateCommand,
   },
   slo: {

@@ -1,7 +1,7 @@
 // The Prometheus names of the OpenTelemetry Collector's own metrics (v0.161, scraped from its
 // internal telemetry endpoint) and of the plumbline SDK's self-metrics, shared by the pipeline
 // dashboard and the pipeline alert rules so both read the same series.
-import { prometheusBaseName, prometheusCounterName } from '../spec/naming.js';
+import { prometheusBaseName, sdkSeries } from '../spec/naming.js';
 
 // Collector names come from the components' mdatagen docs (receiver/receiverhelper,
 // exporter/exporterhelper, processor/memorylimiterprocessor, contrib's
@@ -45,14 +45,10 @@ export const collectorMetrics = {
 
 /** The SDK's own counters, exported by every service that uses plumbline. */
 export const sdkSelfMetrics = {
-  /** Labels event, reason. */
-  logSchemaViolations: prometheusCounterName('plumbline_log_schema_violations', undefined),
-  /** Label metric: measurements folded into the overflow series after the cardinality limit. */
-  metricOverflow: prometheusCounterName('plumbline_metric_overflow', undefined),
-  /** Traces evicted from the tail sampler's bounded buffer before a decision. */
-  samplerEvictions: prometheusCounterName('plumbline_sampler_evictions', undefined),
-  /** Labels policy, outcome. */
-  samplerDecisions: prometheusCounterName('plumbline_sampler_decisions', undefined),
+  logSchemaViolations: sdkSeries.logSchemaViolations,
+  metricOverflow: sdkSeries.metricsOverflow,
+  samplerEvictions: sdkSeries.samplerEvictions,
+  samplerDecisions: sdkSeries.samplerDecisions,
 } as const;
 
 /** Prometheus' own scrape health series. */

@@ -21,7 +21,9 @@ export function anchorTag(id: string): string {
 
 /** Every explicit anchor id in a Markdown text, in order. */
 export function explicitAnchors(markdown: string): string[] {
-  return [...markdown.matchAll(/<a id="([^"]*)"><\/a>/g)].map((match) => unescapeAttribute(match[1] as string));
+  return [...markdown.matchAll(/<a id="([^"]*)"><\/a>/g)].map((match) =>
+    unescapeAttribute(match[1] as string),
+  );
 }
 
 /** The slug of every ATX heading (`#`..`######`) outside fenced code, in order. */
@@ -57,5 +59,8 @@ function escapeAttribute(value: string): string {
 }
 
 function unescapeAttribute(value: string): string {
-  return value.replace(/&lt;/g, '<').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  return value
+    .replace(/&lt;/g, '<')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 }

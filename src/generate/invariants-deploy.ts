@@ -37,14 +37,16 @@ export function renderDeploySection(
       `collector configs (${collectorFiles.map((f) => `\`collector/${f}\``).join(', ')}), dashboards ` +
       `(${dashboardJson.map((f) => `\`dashboards/${f}\``).join(', ')} and \`dashboards/provisioning/\`), ` +
       `alert rules (${monitors.ruleFiles.map((f) => `\`alerts/${f}\``).join(', ')}) and this document. ` +
-      'A deploy ships one commit\'s set; a roll back ships the previous commit\'s set the same way. Nothing is edited on a host.',
+      "A deploy ships one commit's set; a roll back ships the previous commit's set the same way. Nothing is edited on a host.",
     '',
     '### Deploy',
     '',
     '1. **Check the commit.** CI fails when a generated file differs from the generator output; the same checks by hand:',
     '',
     '   ```sh',
-    ...DEPLOYED_TARGETS.map(({ target, out }) => `   npx plumbline generate ${target} --spec ${specPath} --out ${out} --check`),
+    ...DEPLOYED_TARGETS.map(
+      ({ target, out }) => `   npx plumbline generate ${target} --spec ${specPath} --out ${out} --check`,
+    ),
     `   promtool check rules ${monitors.ruleFiles.map((f) => `alerts/${f}`).join(' ')}`,
     '   ```',
     '',
@@ -59,8 +61,12 @@ export function renderDeploySection(
     '',
     '   ```sh',
     ...(has('gateway.yaml') ? ['   "$otelcol" --config collector/gateway.yaml   # each gateway host'] : []),
-    ...(has('agent.yaml') ? ['   "$otelcol" --config collector/agent.yaml     # beside each service instance'] : []),
-    ...(has('single.yaml') ? ['   "$otelcol" --config collector/single.yaml    # instead of both, on a single host'] : []),
+    ...(has('agent.yaml')
+      ? ['   "$otelcol" --config collector/agent.yaml     # beside each service instance']
+      : []),
+    ...(has('single.yaml')
+      ? ['   "$otelcol" --config collector/single.yaml    # instead of both, on a single host']
+      : []),
     '   ```',
     '',
     '   Endpoints and TLS files come from the `PLUMBLINE_*` environment variables listed at the top of each file.',
@@ -100,10 +106,13 @@ function watchWindow(spec: TelemetrySpec): string {
   let shortest: { window: string; ms: number } | undefined;
   for (const slo of resolveSlos(spec)) {
     for (const tier of slo.tiers) {
-      if (shortest === undefined || tier.shortWindowMs < shortest.ms) shortest = { window: tier.shortWindow, ms: tier.shortWindowMs };
+      if (shortest === undefined || tier.shortWindowMs < shortest.ms)
+        shortest = { window: tier.shortWindow, ms: tier.shortWindowMs };
     }
   }
-  return shortest === undefined ? 'one scrape interval' : `the shortest burn-rate window (${shortest.window})`;
+  return shortest === undefined
+    ? 'one scrape interval'
+    : `the shortest burn-rate window (${shortest.window})`;
 }
 
 function featureFlagTable(flags: readonly FeatureFlag[]): string[] {

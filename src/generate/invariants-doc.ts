@@ -7,7 +7,11 @@ import { anchorTag, githubSlug } from './invariants-anchors.js';
 import { DEPLOY_HEADING, FEATURE_FLAGS_HEADING, cell, renderDeploySection } from './invariants-deploy.js';
 import { buildInvariants, type Invariant } from './invariants-model.js';
 import { collectMonitors, type AlertRef } from './invariants-monitors.js';
-import { INVARIANTS_DOC_PATH, resolveInvariantsDocOptions, type InvariantsDocOptions } from './invariants-options.js';
+import {
+  INVARIANTS_DOC_PATH,
+  resolveInvariantsDocOptions,
+  type InvariantsDocOptions,
+} from './invariants-options.js';
 
 /** The invariants of a spec as data (for tests and other renderers). */
 export function invariantsOf(spec: TelemetrySpec, options: InvariantsDocOptions = {}): Invariant[] {
@@ -35,7 +39,10 @@ export function renderInvariantsDoc(spec: TelemetrySpec, options: InvariantsDocO
     '',
     ...invariants.map((invariant) => renderInvariant(invariant, titles)),
   ];
-  return `${parts.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${parts
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 /** Writes the doc to `path` (default docs/invariants.md) and returns the path. */
@@ -57,7 +64,9 @@ function renderInvariant(invariant: Invariant, titles: ReadonlyMap<string, strin
     lines.push(`| \`${cell(series)}\` | metric | ${cell(metric.meaning)} |`);
   }
   for (const alert of invariant.alerts) {
-    lines.push(`| \`${cell(alertLabel(alert))}\` | alert, ${alert.severity} (\`alerts/${alert.file}\`) | watches this invariant |`);
+    lines.push(
+      `| \`${cell(alertLabel(alert))}\` | alert, ${alert.severity} (\`alerts/${alert.file}\`) | watches this invariant |`,
+    );
   }
   lines.push('');
   if (invariant.related.length > 0) {

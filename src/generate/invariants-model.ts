@@ -13,9 +13,13 @@ import {
 import type { TelemetrySpec } from '../spec/types.js';
 import { resolveSlos, type SloModel } from '../slo/model.js';
 import { EXEMPLAR_SPAN_ATTRIBUTE as EXEMPLAR_ATTRIBUTE } from '../spec/naming.js';
-import { collectorMetrics as otelcol, scrapeUpMetric, sdkSelfMetrics as sdk } from './dashboard-collector-metrics.js';
+import {
+  collectorMetrics as otelcol,
+  scrapeUpMetric,
+  sdkSelfMetrics as sdk,
+} from './dashboard-collector-metrics.js';
 import { attributeMatchers } from './dashboard-promql.js';
-import type { AlertRef, Monitors, PanelRef, PanelSelector } from './invariants-monitors.js';
+import type { AlertRef, Monitors, PanelRef } from './invariants-monitors.js';
 import type { ResolvedInvariantsDocOptions } from './invariants-options.js';
 import { ABSENT_ALERT, ABSENT_FOR } from './rules-text.js';
 
@@ -93,7 +97,9 @@ type Cite = (name: string, matchers: readonly string[], meaning: string) => Metr
 function citer(monitors: Monitors): Cite {
   return (name, matchers, meaning) => {
     if (!monitors.metrics.has(name)) {
-      throw new Error(`invariants doc: metric ${name} is not produced by the spec, the SDK, the SLO rules or the collector`);
+      throw new Error(
+        `invariants doc: metric ${name} is not produced by the spec, the SDK, the SLO rules or the collector`,
+      );
     }
     return { name, matchers: matchers.join(', '), meaning };
   };
@@ -126,7 +132,10 @@ function missing(field: string, name: string, kind: string): Error {
 /** The series an SLI counts events on, with its `where` matchers. */
 function sliTotal(spec: TelemetrySpec, slo: SloModel): { series: string; where: string[] } {
   if (slo.sli.kind === 'latency') {
-    return { series: `${histogramBase(spec, slo.sli.histogram, `slos.${slo.name}`)}_count`, where: attributeMatchers(slo.sli.where) };
+    return {
+      series: `${histogramBase(spec, slo.sli.histogram, `slos.${slo.name}`)}_count`,
+      where: attributeMatchers(slo.sli.where),
+    };
   }
   const series =
     slo.sli.instrument === 'histogram'
@@ -152,7 +161,9 @@ function deliveryInvariant(
   const batch = histogramBase(spec, delivery.batchSizeHistogram, 'delivery.batchSizeHistogram');
   const slo = slos.find((candidate) => candidate.name === delivery.slo);
   if (slo === undefined || slo.sli.kind !== 'availability') {
-    throw new Error(`invariants doc option delivery.slo: "${delivery.slo}" is not an availability SLO of the spec`);
+    throw new Error(
+      `invariants doc option delivery.slo: "${delivery.slo}" is not an availability SLO of the spec`,
+    );
   }
   const total = sliTotal(spec, slo);
   const bad = [...attributeMatchers(slo.sli.bad), ...total.where];
@@ -165,20 +176,33 @@ function deliveryInvariant(
       `An accepted request that cannot be stored within its ${ms(limits.timeoutMs)} deadline is answered 500 or 503 ` +
       `(never 202) and counts as bad for the \`${slo.name}\` SLO; a drain (SIGTERM) commits every accepted event before the process exits.`,
     metrics: [
-      cite(decisions, attributeMatchers(delivery.accepted), 'requests admitted (a 202 or an error is owed to each)'),
+      cite(
+        decisions,
+        attributeMatchers(delivery.accepted),
+        'requests admitted (a 202 or an error is owed to each)',
+      ),
       cite(`${batch}_sum`, [], 'events committed to the store'),
       cite(`${batch}_count`, [], 'transactions committed'),
-      cite(total.series, bad, `accepted requests that ended without being stored (the \`${slo.name}\` SLO's bad events)`),
+      cite(
+        total.series,
+        bad,
+        `accepted requests that ended without being stored (the \`${slo.name}\` SLO's bad events)`,
+      ),
     ],
     related: [sloAnchor(slo.name)],
     panels: [
       monitors.panel({ dashboard: 'overview', metric: decisions, exprIncludes: 'by (decision)' }),
       monitors.panel({ dashboard: 'overview', metric: `${batch}_count` }),
-      monitors.panel({ dashboard: 'overview', metric: total.series, exprIncludes: attributeMatchers(slo.sli.bad)[0] }),
+      monitors.panel({
+        dashboard: 'overview',
+        metric: total.series,
+        exprIncludes: attributeMatchers(slo.sli.bad)[0],
+      }),
     ],
     query: {
       promql: `sum(increase(${total.series}{${bad.join(', ')}}[1h]))`,
-      reading: 'accepted requests not stored in the last hour; the promise is 0, the SLO tolerates its error budget',
+      reading:
+        'accepted requests not stored in the last hour; the promise is 0, the SLO tolerates its error budget',
     },
     firstSteps: [
       `Look at the \`${slo.name}\` SLO alerts (see [its section](#${sloAnchor(slo.name)})): they fire when accepted requests fail to be stored faster than the budget allows.`,
@@ -206,7 +230,10 @@ function queueInvariant(
   }
   const tenant = sanitizeLabelName(queue.tenantAttribute);
   const bounds = options.limits.tenants;
-  const over = bounds.map((t) => `max(${depth}{${attributeMatchers({ [queue.tenantAttribute]: [t.name] }).join(', ')}}) > ${t.queueBound}`);
+  const over = bounds.map(
+    (t) =>
+      `max(${depth}{${attributeMatchers({ [queue.tenantAttribute]: [t.name] }).join(', ')}}) > ${t.queueBound}`,
+  );
   return {
     anchor: SERVICE_ANCHORS.queue,
     title: 'Queue depth never exceeds its bound',
@@ -225,7 +252,8 @@ function queueInvariant(
     ],
     query: {
       promql: over.join('\nor\n'),
-      reading: 'tenants whose queue is above its bound, empty while the promise holds; no alert rule watches this bound yet',
+      reading:
+        'tenants whose queue is above its bound, empty while the promise holds; no alert rule watches this bound yet',
     },
     firstSteps: [
       'A queue near its bound with queue_full refusals rising is the protection working: that tenant sends more than enrichment and storage drain. Tell the tenant; raise `queue_bound` only with memory to spare.',
@@ -247,23 +275,43 @@ function sloInvariant(
   const total = sliTotal(spec, slo);
   const budgetPercent = Number((slo.errorBudget * 100).toPrecision(6));
   const metrics: MetricRef[] = [
-    cite(sloSeries.errorRatio(shortest), [sloMatcher], `error ratio over ${shortest} (one recording rule per window)`),
-    cite(sloSeries.errorBudgetRemainingGauge, [sloMatcher], `share of the ${slo.window} error budget left, from the in-process calculator`),
+    cite(
+      sloSeries.errorRatio(shortest),
+      [sloMatcher],
+      `error ratio over ${shortest} (one recording rule per window)`,
+    ),
+    cite(
+      sloSeries.errorBudgetRemainingGauge,
+      [sloMatcher],
+      `share of the ${slo.window} error budget left, from the in-process calculator`,
+    ),
   ];
   const panels: PanelRef[] = [
-    monitors.panel({ dashboard: 'slos', metric: sloSeries.errorRatio(shortest), exprIncludes: sloMatcher, type: 'stat' }),
-    monitors.panel({ dashboard: 'slos', metric: sloSeries.errorBudgetRemainingGauge, exprIncludes: sloMatcher }),
+    monitors.panel({
+      dashboard: 'slos',
+      metric: sloSeries.errorRatio(shortest),
+      exprIncludes: sloMatcher,
+      type: 'stat',
+    }),
+    monitors.panel({
+      dashboard: 'slos',
+      metric: sloSeries.errorBudgetRemainingGauge,
+      exprIncludes: sloMatcher,
+    }),
   ];
   let what: string;
   const steps: string[] = [
     `Read the firing tier: a page tier (fast or slow burn) means act now, a ticket tier means within the working day. \`${ABSENT_ALERT}\` means the burn-rate alerts are blind: start at [targets are scraped](#${PIPELINE_ANCHORS.scrapeTargetDown}).`,
-    "Open the burn-rate panels of this SLO: a short window back under the line means the burn stopped; a deploy in the last hour that lines up with the start is the first suspect: [roll back](#deploy-and-roll-back).",
+    'Open the burn-rate panels of this SLO: a short window back under the line means the burn stopped; a deploy in the last hour that lines up with the start is the first suspect: [roll back](#deploy-and-roll-back).',
   ];
   if (slo.sli.kind === 'latency') {
     const base = histogramBase(spec, slo.sli.histogram, `slos.${slo.name}.sli.histogram`);
     const le = formatPrometheusFloat(slo.sli.threshold);
-    what = `events of \`${slo.sli.histogram}\` under ${slo.sli.threshold} ${spec.histograms?.[slo.sli.histogram]?.unit ?? ''}`.trimEnd();
-    metrics.push(cite(`${base}_bucket`, [`le="${le}"`, ...total.where], 'events within the threshold (the good events)'));
+    what =
+      `events of \`${slo.sli.histogram}\` within ${slo.sli.threshold} ${spec.histograms?.[slo.sli.histogram]?.unit ?? ''}`.trimEnd();
+    metrics.push(
+      cite(`${base}_bucket`, [`le="${le}"`, ...total.where], 'events within the threshold (the good events)'),
+    );
     metrics.push(cite(total.series, total.where, 'all events the SLI counts'));
     panels.push(monitors.panel({ dashboard: 'overview', metric: `${base}_bucket`, type: 'heatmap' }));
     steps.push(
@@ -273,12 +321,27 @@ function sloInvariant(
     what = `events of \`${slo.sli.metric}\` that are not ${attributeMatchers(slo.sli.bad).join(', ')}`;
     metrics.push(cite(total.series, [...attributeMatchers(slo.sli.bad), ...total.where], 'bad events'));
     metrics.push(cite(total.series, total.where, 'all events the SLI counts'));
-    panels.push(monitors.panel({ dashboard: 'overview', metric: total.series, exprIncludes: attributeMatchers(slo.sli.bad)[0] }));
+    panels.push(
+      monitors.panel({
+        dashboard: 'overview',
+        metric: total.series,
+        exprIncludes: attributeMatchers(slo.sli.bad)[0],
+      }),
+    );
     steps.push(
       'Split the error ratio by tenant and route on the service overview: one tenant points at its traffic, all of them at a dependency or the store. Error traces are always kept: open one from the trace table.',
     );
   }
-  panels.push(monitors.panel({ dashboard: 'slos', metric: sloSeries.alertFiringGauge, exprIncludes: sloMatcher }));
+  metrics.push(
+    cite(
+      sloSeries.alertFiringGauge,
+      [sloMatcher],
+      'tiers firing (1) per the in-process calculator, to compare with Prometheus',
+    ),
+  );
+  panels.push(
+    monitors.panel({ dashboard: 'slos', metric: sloSeries.alertFiringGauge, exprIncludes: sloMatcher }),
+  );
   return {
     anchor: sloAnchor(slo.name),
     title: `SLO ${slo.name}: ${slo.objective}% over ${slo.window}`,
@@ -286,8 +349,11 @@ function sloInvariant(
       `${slo.description.replace(/\.?$/, '.')} Objective: ${slo.objective}% of ${what}` +
       `${total.where.length > 0 ? ` (only ${total.where.join(', ')})` : ''}, over a rolling ${slo.window}; ` +
       `the error budget is ${budgetPercent}% of events. Burn-rate alerts: ${slo.tiers
-        .map((tier) => `${tier.name} (${tier.severity}, ${tier.burnRate}x over ${tier.longWindow} and ${tier.shortWindow})`)
-        .join(', ')}; fewer than ${slo.minEvents} events in a long window never page.`,
+        .map(
+          (tier) =>
+            `${tier.name} (${tier.severity}, ${tier.burnRate}x over ${tier.longWindow} and ${tier.shortWindow})`,
+        )
+        .join(', ')}; fewer than ${slo.minEvents} events in a long window never fire an alert.`,
     metrics,
     related: [],
     panels,
@@ -296,15 +362,21 @@ function sloInvariant(
 }
 
 function exemplarInvariant(spec: TelemetrySpec, monitors: Monitors, cite: Cite): Draft {
-  const withExemplars = Object.entries(spec.histograms ?? {}).filter(([, h]) => h.exemplars?.enabled !== false);
+  const withExemplars = Object.entries(spec.histograms ?? {}).filter(
+    ([, h]) => h.exemplars?.enabled !== false,
+  );
   const policy = spec.sampling?.policies.find((p) => p.kind === 'exemplar');
   const policyMatcher = policy === undefined ? [] : [`policy="${policy.name}"`];
   const histogramList = withExemplars
-    .map(([name, h]) => `\`${name}\`${h.exemplars?.minValue === undefined ? '' : ` (buckets above ${h.exemplars.minValue} ${h.unit})`}`)
+    .map(
+      ([name, h]) =>
+        `\`${name}\`${h.exemplars?.minValue === undefined ? '' : ` (buckets above ${h.exemplars.minValue} ${h.unit})`}`,
+    )
     .join(', ');
-  const panels: PanelRef[] = withExemplars.slice(0, 1).map(([name]) =>
-    monitors.panel({ dashboard: 'overview', metric: `${histogramBase(spec, name, 'histograms')}_bucket`, type: 'heatmap' }),
-  );
+  const buckets = withExemplars.map(([name]) => `${histogramBase(spec, name, 'histograms')}_bucket`);
+  const panels: PanelRef[] = buckets
+    .slice(0, 1)
+    .map((bucket) => monitors.panel({ dashboard: 'overview', metric: bucket, type: 'heatmap' }));
   panels.push(monitors.panel({ dashboard: 'pipeline', metric: sdk.samplerDecisions }));
   panels.push(monitors.panel({ dashboard: 'pipeline', metric: otelcol.tailSamplingTracesSampled }));
   return {
@@ -319,7 +391,16 @@ function exemplarInvariant(spec: TelemetrySpec, monitors: Monitors, cite: Cite):
     metrics: [
       cite(sdk.samplerDecisions, policyMatcher, 'traces the SDK kept because an exemplar points at them'),
       cite(otelcol.tailSamplingTracesSampled, policyMatcher, 'the same decision at the collector gateway'),
-      cite(sdk.samplerEvictions, [], 'traces decided early because the sampler buffer was full (their late spans may be lost)'),
+      cite(
+        sdk.samplerEvictions,
+        [],
+        'traces decided early because the sampler buffer was full (their late spans may be lost)',
+      ),
+      ...buckets
+        .slice(0, 1)
+        .map((bucket) =>
+          cite(bucket, [], 'the buckets whose exemplars link to traces (OpenMetrics exposition)'),
+        ),
     ],
     related: [PIPELINE_ANCHORS.exporterFailures],
     panels,
@@ -340,9 +421,21 @@ function telemetryFailureInvariant(
   const latency = slos.filter((slo) => slo.sli.kind === 'latency');
   const metrics: MetricRef[] = [
     cite(sdk.samplerEvictions, [], 'traces the SDK gave up buffering instead of waiting for room'),
-    cite(DROPPED_MEASUREMENTS, [], 'measurements the SDK ignored (unknown instrument, invalid value) instead of throwing'),
-    cite(otelcol.exporterEnqueueFailedSpans, [], 'spans the collector dropped because its sending queue was full'),
-    cite(otelcol.receiverRefusedSpans, [], 'spans the collector refused (the SDK drops them after its retries)'),
+    cite(
+      DROPPED_MEASUREMENTS,
+      [],
+      'measurements the SDK ignored (unknown instrument, invalid value) instead of throwing',
+    ),
+    cite(
+      otelcol.exporterEnqueueFailedSpans,
+      [],
+      'spans the collector dropped because its sending queue was full',
+    ),
+    cite(
+      otelcol.receiverRefusedSpans,
+      [],
+      'spans the collector refused (the SDK drops them after its retries)',
+    ),
   ];
   const panels: PanelRef[] = [
     monitors.panel({ dashboard: 'pipeline', metric: sdk.samplerEvictions }),
@@ -417,7 +510,9 @@ function pipelineInvariants(monitors: Monitors, cite: Cite): Draft[] {
         monitors.panel({ dashboard: 'pipeline', metric: otelcol.exporterQueueCapacity, type: 'timeseries' }),
       ],
       firstSteps: [
-        'A filling queue with export failures: the backend is down or slow; follow [exporters send](#' + PIPELINE_ANCHORS.exporterFailures + ').',
+        'A filling queue with export failures: the backend is down or slow; follow [exporters send](#' +
+          PIPELINE_ANCHORS.exporterFailures +
+          ').',
         'A filling queue without failures: the backend is slower than the traffic. Add a gateway (regenerate with `--gateways N`: a deploy) or lower the sampling budget.',
       ],
     },
@@ -450,7 +545,7 @@ function pipelineInvariants(monitors: Monitors, cite: Cite): Draft[] {
       related: [],
       panels: [monitors.panel({ dashboard: 'pipeline', metric: sdk.logSchemaViolations })],
       firstSteps: [
-        'Read the event and reason labels; compare the last deploy\'s call sites of that event with its fields in the spec.',
+        "Read the event and reason labels; compare the last deploy's call sites of that event with its fields in the spec.",
         'Queries and alerts on that event may now miss lines: roll back if one of them matters, else fix the call site or the spec (and bump `schemaVersion`).',
       ],
     },
@@ -458,7 +553,7 @@ function pipelineInvariants(monitors: Monitors, cite: Cite): Draft[] {
       anchor: PIPELINE_ANCHORS.scrapeTargetDown,
       title: 'Targets are scraped',
       promise:
-        "Prometheus scrapes every service instance and collector: without it the burn-rate alerts and every metric above are blind.",
+        'Prometheus scrapes every service instance and collector: without it the burn-rate alerts and every metric above are blind.',
       metrics: [cite(scrapeUpMetric, [], '1 when the last scrape of a target succeeded')],
       related: [],
       panels: [monitors.panel({ dashboard: 'overview', metric: scrapeUpMetric })],

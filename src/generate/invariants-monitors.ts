@@ -3,7 +3,11 @@
 // pipeline) with their runbook anchors; the dashboard panels and the series they query.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { parse } from 'yaml';
-import { DROPPED_EXEMPLAR_ATTRIBUTES, DROPPED_MEASUREMENTS, OVERFLOW_MEASUREMENTS } from '../metrics/create-metrics.js';
+import {
+  DROPPED_EXEMPLAR_ATTRIBUTES,
+  DROPPED_MEASUREMENTS,
+  OVERFLOW_MEASUREMENTS,
+} from '../metrics/create-metrics.js';
 import { prometheusBaseName, prometheusCounterName, sloSeries } from '../spec/naming.js';
 import type { TelemetrySpec } from '../spec/types.js';
 import { collectorMetrics, scrapeUpMetric, sdkSelfMetrics } from './dashboard-collector-metrics.js';
@@ -99,7 +103,8 @@ export function collectMonitors(spec: TelemetrySpec, options: ResolvedInvariants
   const byKind = new Map<DashboardKind, { file: string; title: string; panels: PanelView[] }>();
   for (const [file, dashboard] of dashboards) {
     const kind = (['overview', 'slos', 'pipeline'] as const).find((k) => file.endsWith(`-${k}.json`));
-    if (kind !== undefined) byKind.set(kind, { file, title: dashboard.title ?? file, panels: panelViews(dashboard) });
+    if (kind !== undefined)
+      byKind.set(kind, { file, title: dashboard.title ?? file, panels: panelViews(dashboard) });
   }
   return {
     metrics,
@@ -142,11 +147,21 @@ export function metricCatalogue(spec: TelemetrySpec, sloRules?: readonly RuleEnt
   for (const [name, counter] of Object.entries(spec.counters ?? {})) {
     catalogue.set(prometheusCounterName(name, counter.unit), 'spec');
   }
-  for (const [name, gauge] of Object.entries(spec.gauges ?? {})) catalogue.set(prometheusBaseName(name, gauge.unit), 'spec');
-  for (const name of [DROPPED_MEASUREMENTS, OVERFLOW_MEASUREMENTS, DROPPED_EXEMPLAR_ATTRIBUTES, ...Object.values(sdkSelfMetrics)]) {
+  for (const [name, gauge] of Object.entries(spec.gauges ?? {}))
+    catalogue.set(prometheusBaseName(name, gauge.unit), 'spec');
+  for (const name of [
+    DROPPED_MEASUREMENTS,
+    OVERFLOW_MEASUREMENTS,
+    DROPPED_EXEMPLAR_ATTRIBUTES,
+    ...Object.values(sdkSelfMetrics),
+  ]) {
     catalogue.set(name, 'sdk');
   }
-  for (const name of [sloSeries.burnRateGauge, sloSeries.errorBudgetRemainingGauge, sloSeries.alertFiringGauge]) {
+  for (const name of [
+    sloSeries.burnRateGauge,
+    sloSeries.errorBudgetRemainingGauge,
+    sloSeries.alertFiringGauge,
+  ]) {
     catalogue.set(name, 'sdk');
   }
   for (const rule of sloRules ?? sloRuleEntries(generatePrometheusRules(spec))) {

@@ -7,8 +7,9 @@ import type { DashboardOptions } from './dashboard-options.js';
 import type { PipelineAlertOptions } from './pipeline-alerts.js';
 import type { PrometheusRulesOptions } from './prometheus-rules.js';
 
-/** Where the generated document lives in the repository (every runbook_url ends in it). */
-export const INVARIANTS_DOC_PATH = 'docs/invariants.md';
+/** The generated document's file name, and its path in the repository (every runbook_url ends in it). */
+export const INVARIANTS_DOC_FILE = 'invariants.md';
+export const INVARIANTS_DOC_PATH = `docs/${INVARIANTS_DOC_FILE}`;
 
 /** The blueprint config values the doc quotes; defaults are examples/blueprint/blueprint.toml's. */
 export interface ServiceLimits {
@@ -137,10 +138,12 @@ export const BLUEPRINT_FEATURE_FLAGS: readonly FeatureFlag[] = [
       { value: 'on', effect: "the SDK keeps traces by the spec's sampling policies and budgets" },
       {
         value: 'dry-run',
-        effect:
-          `every trace is kept; each span carries the decision it would have got (\`${DRY_RUN_ATTRIBUTE}\`)`,
+        effect: `every trace is kept; each span carries the decision it would have got (\`${DRY_RUN_ATTRIBUTE}\`)`,
       },
-      { value: 'off', effect: "every span goes to the collector, whose gateway tail-samples with the same policies" },
+      {
+        value: 'off',
+        effect: 'every span goes to the collector, whose gateway tail-samples with the same policies',
+      },
     ],
     defaultValue: 'on',
     whenOff: 'more spans travel to the collector; the gateway budget still bounds what is stored',
@@ -160,7 +163,10 @@ export const BLUEPRINT_FEATURE_FLAGS: readonly FeatureFlag[] = [
     name: 'Chaos profiles',
     setting: 'the `[chaos]` section of the config, or environment `BLUEPRINT_CHAOS=<profile>` for one run',
     values: [
-      { value: 'kill_task_ratio', effect: 'share of background tasks (dependency calls, batch flushes) aborted mid-flight' },
+      {
+        value: 'kill_task_ratio',
+        effect: 'share of background tasks (dependency calls, batch flushes) aborted mid-flight',
+      },
       { value: 'corrupt_request_ratio', effect: 'share of request bodies corrupted before parsing' },
       { value: 'tail_latency', effect: 'latency added to a share of dependency or storage calls' },
     ],
@@ -169,7 +175,9 @@ export const BLUEPRINT_FEATURE_FLAGS: readonly FeatureFlag[] = [
   },
 ];
 
-export function resolveInvariantsDocOptions(options: InvariantsDocOptions = {}): ResolvedInvariantsDocOptions {
+export function resolveInvariantsDocOptions(
+  options: InvariantsDocOptions = {},
+): ResolvedInvariantsDocOptions {
   const runbookBaseUrl = options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL;
   if (!/^https?:\/\/\S+\/$/.test(runbookBaseUrl)) {
     throw new Error(
@@ -177,10 +185,19 @@ export function resolveInvariantsDocOptions(options: InvariantsDocOptions = {}):
     );
   }
   const limits: ServiceLimits = { ...BLUEPRINT_LIMITS, ...options.limits };
-  for (const field of ['timeoutMs', 'maxInFlight', 'enrichmentBudgetMs', 'minBatch', 'maxBatch', 'maxWaitMs'] as const) {
+  for (const field of [
+    'timeoutMs',
+    'maxInFlight',
+    'enrichmentBudgetMs',
+    'minBatch',
+    'maxBatch',
+    'maxWaitMs',
+  ] as const) {
     const value = limits[field];
     if (!Number.isInteger(value) || value < 0) {
-      throw new Error(`invariants doc option limits.${field}: expected an integer >= 0, got ${String(value)}`);
+      throw new Error(
+        `invariants doc option limits.${field}: expected an integer >= 0, got ${String(value)}`,
+      );
     }
   }
   if (limits.minBatch > limits.maxBatch) {

@@ -1,5 +1,6 @@
 // createMetrics: the spec's histograms, counters and gauges as typed handles, plus the SDK's
 // self metrics, one exposition and one MetricProducer over all of them.
+import { sdkSeries } from '../spec/naming.js';
 import type { MetricProducer } from '@opentelemetry/sdk-metrics';
 import { resolveBoundaries } from '../spec/buckets.js';
 import { SpecError } from '../spec/errors.js';
@@ -79,9 +80,9 @@ export interface Metrics<S extends TelemetrySpec = TelemetrySpec> {
   histogramSnapshot(name: HistogramName<S>): HistogramSeriesSnapshot[];
 }
 
-export const DROPPED_MEASUREMENTS = 'plumbline_metrics_dropped_total';
-export const OVERFLOW_MEASUREMENTS = 'plumbline_metrics_overflow_total';
-export const DROPPED_EXEMPLAR_ATTRIBUTES = 'plumbline_exemplar_attributes_dropped_total';
+export const DROPPED_MEASUREMENTS = sdkSeries.metricsDropped;
+export const OVERFLOW_MEASUREMENTS = sdkSeries.metricsOverflow;
+export const DROPPED_EXEMPLAR_ATTRIBUTES = sdkSeries.exemplarAttributesDropped;
 
 const NOOP_LISTENERS: readonly MeasurementListener[] = [];
 

@@ -97,3 +97,33 @@ export const sloSeries = {
  * generated collector tail_sampling keeps traces that carry it.
  */
 export const EXEMPLAR_SPAN_ATTRIBUTE = 'plumbline.exemplar';
+
+/**
+ * The SDK's own series on /metrics: the telemetry assembly writes them, and the pipeline
+ * dashboard, the pipeline alerts and the invariants doc read them from here.
+ */
+export const sdkSeries = {
+  /** Labels event, reason. */
+  logSchemaViolations: 'plumbline_log_schema_violations_total',
+  logDroppedBytes: 'plumbline_log_dropped_bytes_total',
+  /** Labels event, outcome. */
+  securityEvents: 'plumbline_security_events_total',
+  /** Labels metric, reason. */
+  metricsDropped: 'plumbline_metrics_dropped_total',
+  /** Label metric: measurements folded into the overflow series after the cardinality limit. */
+  metricsOverflow: 'plumbline_metrics_overflow_total',
+  /** Label metric. */
+  exemplarAttributesDropped: 'plumbline_exemplar_attributes_dropped_total',
+  otlpMetricExportFailures: 'plumbline_otlp_metric_export_failures_total',
+  /** Labels policy, outcome. */
+  samplerDecisions: 'plumbline_sampler_decisions_total',
+  /** Label cause. */
+  samplerEvictions: 'plumbline_sampler_evictions_total',
+  samplerTruncatedSpans: 'plumbline_sampler_truncated_spans_total',
+  /** Label outcome. */
+  samplerLateSpans: 'plumbline_sampler_late_spans_total',
+  samplerBufferedTraces: 'plumbline_sampler_buffered_traces',
+  samplerBufferedBytes: 'plumbline_sampler_buffered_bytes',
+  /** Label key. */
+  samplerKeepProbability: 'plumbline_sampler_keep_probability',
+} as const;

@@ -8,7 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../examples/blueprint/config.js';
 import { spec as blueprintSpec } from '../../examples/blueprint/telemetry.js';
-import { collectorMetrics, scrapeUpMetric, sdkSelfMetrics } from '../../src/generate/dashboard-collector-metrics.js';
+import {
+  collectorMetrics,
+  scrapeUpMetric,
+  sdkSelfMetrics,
+} from '../../src/generate/dashboard-collector-metrics.js';
+import { buildDashboards } from '../../src/generate/dashboards.js';
 import {
   anchorTag,
   explicitAnchors,
@@ -26,6 +31,7 @@ import {
 import { pipelineAlertRules } from '../../src/generate/pipeline-alerts.js';
 import { generatePrometheusRules } from '../../src/generate/prometheus-rules.js';
 import { createMetrics, DROPPED_MEASUREMENTS, OVERFLOW_MEASUREMENTS } from '../../src/metrics/index.js';
+import { loadSpecFile } from '../../src/spec/load.js';
 import { prometheusBaseName, prometheusCounterName, sloSeries } from '../../src/spec/naming.js';
 import type { TelemetrySpec } from '../../src/spec/types.js';
 import { dashboardSpec } from '../fixtures/dashboard-spec.js';
@@ -90,6 +96,10 @@ describe('docs/invariants.md', () => {
     expect(committed, `${INVARIANTS_DOC_PATH} is stale: run \`plumbline generate docs\``).toBe(doc);
   });
 
+  it('is what the CLI renders from the spec file with default options', async () => {
+    expect(renderInvariantsDoc(await loadSpecFile('examples/blueprint/telemetry.ts'))).toBe(doc);
+  });
+
   it('quotes the values of examples/blueprint/blueprint.toml (the defaults are that file)', async () => {
     const config = await loadConfig('examples/blueprint/blueprint.toml');
     expect(BLUEPRINT_LIMITS).toEqual({
@@ -111,7 +121,11 @@ describe('docs/invariants.md', () => {
     for (const file of ['collector/agent.yaml', 'collector/gateway.yaml', 'collector/single.yaml']) {
       expect(deploy).toContain(file);
     }
-    for (const path of ['dashboards/provisioning/', 'alerts/pipeline.rules.yaml', 'alerts/blueprint-slo.rules.yaml']) {
+    for (const path of [
+      'dashboards/provisioning/',
+      'alerts/pipeline.rules.yaml',
+      'alerts/blueprint-slo.rules.yaml',
+    ]) {
       expect(deploy).toContain(path);
     }
     expect(deploy).toContain('### Roll back');
@@ -134,7 +148,10 @@ describe('alerts and anchors', () => {
     const prefix = `${DEFAULT_RUNBOOK_BASE_URL}${INVARIANTS_DOC_PATH}#`;
     for (const rule of rules) {
       const url = rule.annotations?.runbook_url ?? '';
-      expect(url.startsWith(prefix), `${rule.alert}: runbook_url ${url} does not point into ${INVARIANTS_DOC_PATH}`).toBe(true);
+      expect(
+        url.startsWith(prefix),
+        `${rule.alert}: runbook_url ${url} does not point into ${INVARIANTS_DOC_PATH}`,
+      ).toBe(true);
       const anchor = url.slice(prefix.length);
       expect(anchors, `${rule.alert}: #${anchor} is not an anchor of the doc`).toContain(anchor);
       expect(section(doc, anchor)).toContain(`\`${rule.alert}`);
@@ -178,9 +195,12 @@ describe('alerts and anchors', () => {
     const base = 'https://git.example.com/ops/blueprint/-/blob/v2/';
     const custom = invariantsOf(blueprintSpec, { runbookBaseUrl: base });
     const owned = custom.flatMap((invariant) => invariant.alerts.map((alert) => alert.alert));
-    expect(owned.length).toBe(allRules(blueprintSpec, base).filter((rule) => rule.alert !== undefined).length);
+    expect(owned.length).toBe(
+      allRules(blueprintSpec, base).filter((rule) => rule.alert !== undefined).length,
+    );
     for (const invariant of custom) {
-      for (const alert of invariant.alerts) expect(alert.runbookUrl).toBe(`${base}${INVARIANTS_DOC_PATH}#${invariant.anchor}`);
+      for (const alert of invariant.alerts)
+        expect(alert.runbookUrl).toBe(`${base}${INVARIANTS_DOC_PATH}#${invariant.anchor}`);
     }
   });
 });
@@ -224,10 +244,14 @@ describe('monitors', () => {
 
   it("the spec's series the doc names appear in a real /metrics exposition", () => {
     const metrics = createMetrics(blueprintSpec, { exemplarFilter: 'always_off' });
-    metrics.histogram('blueprint.request.duration').record(0.2, { route: '/events', tenant: 'checkout', outcome: 'ok' });
+    metrics
+      .histogram('blueprint.request.duration')
+      .record(0.2, { route: '/events', tenant: 'checkout', outcome: 'ok' });
     metrics.histogram('blueprint.batch.size').record(25);
     metrics.histogram('blueprint.batch.flush.duration').record(0.004);
-    metrics.counter('blueprint.ingress.decisions').add(1, { tenant: 'checkout', decision: 'accepted', reason: 'accepted' });
+    metrics
+      .counter('blueprint.ingress.decisions')
+      .add(1, { tenant: 'checkout', decision: 'accepted', reason: 'accepted' });
     metrics.gauge('blueprint.queue.depth').set(3, { tenant: 'checkout' });
     metrics.counter('no.such.counter' as never).add(1);
     const exposed = new Set(
@@ -245,10 +269,21 @@ describe('monitors', () => {
   });
 
   it('every panel the doc names is in the generated dashboards and queries a metric of its invariant', () => {
+    const dashboards = buildDashboards(blueprintSpec);
     for (const invariant of invariants) {
       for (const panel of invariant.panels) {
         expect(section(doc, invariant.anchor)).toContain(`"${panel.panelTitle}"`);
-        expect(panel.file).toMatch(/^blueprint-(overview|slos|pipeline)\.json$/);
+        const dashboard = dashboards.get(panel.file);
+        expect(dashboard?.title, `${panel.file} is not a generated dashboard`).toBe(panel.dashboardTitle);
+        const found = (
+          dashboard!.panels as unknown as { title?: string; targets?: { expr?: string }[] }[]
+        ).find((candidate) => candidate.title === panel.panelTitle);
+        expect(found, `${invariant.anchor}: no panel "${panel.panelTitle}" in ${panel.file}`).toBeDefined();
+        const exprs = (found!.targets ?? []).map((target) => target.expr ?? '');
+        expect(
+          invariant.metrics.some((metric) => exprs.some((expr) => mentionsMetric(expr, metric.name))),
+          `${invariant.anchor}: panel "${panel.panelTitle}" queries none of the invariant's metrics`,
+        ).toBe(true);
       }
     }
   });
@@ -299,16 +334,25 @@ describe('other specs and options', () => {
   });
 
   it('options naming instruments the spec lacks fail with the field named', () => {
-    expect(() => renderInvariantsDoc(dashboardSpec, { queue: false })).toThrow(/delivery\.slo|delivery\./);
+    expect(() => renderInvariantsDoc({ ...dashboardSpec, counters: {} }, { queue: false })).toThrow(
+      /delivery\.decisionsCounter: "blueprint\.ingress\.decisions" is not a counter of the spec/,
+    );
     expect(() =>
       renderInvariantsDoc(blueprintSpec, {
-        queue: { depthGauge: 'nope', tenantAttribute: 'tenant', decisionsCounter: 'blueprint.ingress.decisions', queueFull: {} },
+        queue: {
+          depthGauge: 'nope',
+          tenantAttribute: 'tenant',
+          decisionsCounter: 'blueprint.ingress.decisions',
+          queueFull: {},
+        },
       }),
     ).toThrow(/queue\.depthGauge: "nope" is not a gauge/);
-    expect(() => renderInvariantsDoc(blueprintSpec, { runbookBaseUrl: 'https://x.example/no-slash' })).toThrow(
-      /runbookBaseUrl/,
+    expect(() =>
+      renderInvariantsDoc(blueprintSpec, { runbookBaseUrl: 'https://x.example/no-slash' }),
+    ).toThrow(/runbookBaseUrl/);
+    expect(() => renderInvariantsDoc(blueprintSpec, { limits: { minBatch: 200 } })).toThrow(
+      /limits\.minBatch/,
     );
-    expect(() => renderInvariantsDoc(blueprintSpec, { limits: { minBatch: 200 } })).toThrow(/limits\.minBatch/);
   });
 
   it('writeInvariantsDoc writes exactly the rendered text', async () => {

@@ -1,0 +1,43 @@
+// CI's drift gate: every committed artifact equals what `plumbline generate` makes from the
+// blueprint's spec, and the committed rule files pass promtool.
+import { execFile } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+const BLUEPRINT_SPEC = 'examples/blueprint/telemetry.ts';
+const TARGETS = { collector: 'collector', dashboards: 'dashboards', alerts: 'alerts', docs: 'docs' } as const;
+
+async function run(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+describe('plumbline generate --check on the committed artifacts', () => {
+  it.each(Object.entries(TARGETS))('%s/ matches the blueprint spec', async (target, dir) => {
+    const result = await run(['generate', target, '--spec', BLUEPRINT_SPEC, '--out', dir, '--check']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('refuses an unknown target and names the known ones', async () => {
+    const result = await run(['generate', 'grafana', '--spec', BLUEPRINT_SPEC]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/unknown target "grafana"/);
+    for (const target of Object.keys(TARGETS)) expect(result.stderr).toContain(target);
+  });
+
+  it('every committed rule file passes promtool check rules, and every test file promtool test rules', async () => {
+    const files = await readdir('alerts');
+    const rules = files.filter((f) => f.endsWith('.rules.yaml')).map((f) => `alerts/${f}`);
+    const tests = files.filter((f) => f.endsWith('.test.yaml')).map((f) => `alerts/${f}`);
+    expect(rules.length).toBeGreaterThanOrEqual(2);
+    expect(tests.length).toBe(rules.length);
+    const exec = promisify(execFile);
+    await exec('promtool', ['check', 'rules', ...rules]);
+    await exec('promtool', ['test', 'rules', ...tests]);
+  });
+});
