@@ -27,6 +27,10 @@ class KeyState {
   readonly window = new RateWindow();
   allocation = 0;
   threshold = ALWAYS_KEEP_THRESHOLD;
+  // The answers at the current probability, rebuilt only when it changes (not per trace).
+  probability = 1;
+  keep: PolicyDecision = { verdict: 'keep', threshold: ALWAYS_KEEP_THRESHOLD };
+  drop: PolicyDecision = { verdict: 'drop', threshold: ALWAYS_KEEP_THRESHOLD };
   constructor(
     readonly key: string,
     readonly weight: number,
@@ -58,11 +62,16 @@ export class BudgetPolicy implements SamplingPolicy {
     if (nowMs >= this.nextReallocationAt) this.reallocate(nowMs);
     const demand = state.window.rate(nowMs);
     const probability = demand <= state.allocation ? 1 : state.allocation / demand;
-    state.threshold = probabilityToThreshold(probability);
-    return {
-      verdict: keepsAt(trace.randomness, state.threshold) ? 'keep' : 'drop',
-      threshold: state.threshold,
-    };
+    if (probability !== state.probability) {
+      const threshold = probabilityToThreshold(probability);
+      state.probability = probability;
+      if (threshold !== state.threshold) {
+        state.threshold = threshold;
+        state.keep = { verdict: 'keep', threshold };
+        state.drop = { verdict: 'drop', threshold };
+      }
+    }
+    return keepsAt(trace.randomness, state.threshold) ? state.keep : state.drop;
   }
 
   thresholds(): Readonly<Record<string, string>> {

@@ -1,8 +1,8 @@
-// Remembers decisions so late spans follow them. Kept traces exactly (policy and threshold), in
-// a map bounded by a ring of its keys (evicting a Map's first key costs O(deleted entries) in V8).
-// Dropped traces compactly: 56 bits of the trace ID split into two 28-bit small integers (a map
-// key and a check value, no heap numbers and no strings retained), in a fixed ring. A false
-// "dropped" needs two live trace IDs sharing 56 random bits.
+// Remembers decisions so late spans follow them, in memory allocated once at construction (typed
+// arrays sized from the caps), so the cache costs the same at startup as under a flood. Kept
+// traces by their whole 128-bit ID with the decision that kept them; dropped traces by the low
+// 64 bits of the ID (a false "dropped" needs two live trace IDs sharing 64 random bits). Both are
+// rings: the oldest decision is forgotten first.
 
 export interface KeptDecision {
   readonly policy: string;
@@ -13,64 +13,145 @@ export interface KeptDecision {
 }
 
 export class DecisionCache {
-  private readonly kept = new Map<string, KeptDecision>();
-  private readonly keptRing: (string | undefined)[];
-  private keptNext = 0;
-  private readonly dropped = new Map<number, number>();
-  private readonly droppedKeys: Int32Array;
-  private readonly droppedChecks: Int32Array;
-  private droppedNext = 0;
+  private readonly kept: FingerprintRing;
+  /** Decision per ring slot of `kept`; the processor shares one object per policy and threshold. */
+  private readonly keptDecisions: (KeptDecision | undefined)[];
+  private readonly dropped: FingerprintRing;
 
-  constructor(
-    private readonly maxKept: number,
-    private readonly maxDropped: number,
-  ) {
-    this.keptRing = new Array<string | undefined>(maxKept).fill(undefined);
-    this.droppedKeys = new Int32Array(maxDropped).fill(-1);
-    this.droppedChecks = new Int32Array(maxDropped);
+  constructor(maxKept: number, maxDropped: number) {
+    this.kept = new FingerprintRing(maxKept, 4);
+    this.keptDecisions = new Array<KeptDecision | undefined>(this.kept.capacity).fill(undefined);
+    this.dropped = new FingerprintRing(maxDropped, 2);
   }
 
   keep(traceId: string, decision: KeptDecision): void {
-    const evicted = this.keptRing[this.keptNext];
-    if (evicted !== undefined) this.kept.delete(evicted);
-    this.keptRing[this.keptNext] = traceId;
-    this.keptNext = (this.keptNext + 1) % this.maxKept;
-    this.kept.set(traceId, decision);
+    this.keptDecisions[this.kept.insert(traceId)] = decision;
   }
 
   drop(traceId: string): void {
-    const slot = this.droppedNext;
-    const evictedKey = this.droppedKeys[slot]!;
-    if (evictedKey >= 0 && this.dropped.get(evictedKey) === this.droppedChecks[slot])
-      this.dropped.delete(evictedKey);
-    const key = keyOf(traceId);
-    const check = checkOf(traceId);
-    this.droppedKeys[slot] = key;
-    this.droppedChecks[slot] = check;
-    this.dropped.set(key, check);
-    this.droppedNext = (slot + 1) % this.maxDropped;
+    this.dropped.insert(traceId);
   }
 
   keptDecision(traceId: string): KeptDecision | undefined {
-    return this.kept.get(traceId);
+    const slot = this.kept.find(traceId);
+    return slot < 0 ? undefined : this.keptDecisions[slot];
   }
 
   wasDropped(traceId: string): boolean {
-    if (this.dropped.size === 0) return false;
-    const check = this.dropped.get(keyOf(traceId));
-    return check !== undefined && check === checkOf(traceId);
+    return this.dropped.find(traceId) >= 0;
   }
 
   has(traceId: string): boolean {
-    return this.kept.has(traceId) || this.wasDropped(traceId);
+    return this.kept.find(traceId) >= 0 || this.dropped.find(traceId) >= 0;
+  }
+
+  /** Bytes held by the typed arrays (fixed for the life of the cache). */
+  get fixedBytes(): number {
+    return this.kept.fixedBytes + this.dropped.fixedBytes + this.keptDecisions.length * 4;
   }
 }
 
-// The last 14 hex digits are the W3C random part of the trace ID.
-function keyOf(traceId: string): number {
-  return parseInt(traceId.slice(-7), 16);
-}
+/**
+ * A fixed-capacity set of trace-ID fingerprints (`width` 32-bit words from the end of the ID),
+ * evicting in insertion order: the fingerprints live in a ring, and an open-addressing table
+ * (linear probing, backward-shift deletion, at most half full) maps a fingerprint to its ring
+ * slot. No allocation per call: the ID is read with charCodeAt into a scratch array.
+ */
+class FingerprintRing {
+  readonly capacity: number;
+  private readonly words: Int32Array;
+  private readonly occupied: Uint8Array;
+  /** Ring slot + 1 per table position; 0 = empty. */
+  private readonly table: Int32Array;
+  private readonly mask: number;
+  private readonly scratch: Int32Array;
+  private next = 0;
 
-function checkOf(traceId: string): number {
-  return parseInt(traceId.slice(-14, -7), 16);
+  constructor(
+    capacity: number,
+    private readonly width: number,
+  ) {
+    this.capacity = Math.max(1, Math.floor(capacity));
+    this.words = new Int32Array(this.capacity * width);
+    this.occupied = new Uint8Array(this.capacity);
+    let tableSize = 2;
+    while (tableSize < this.capacity * 2) tableSize *= 2;
+    this.table = new Int32Array(tableSize);
+    this.mask = tableSize - 1;
+    this.scratch = new Int32Array(width);
+  }
+
+  get fixedBytes(): number {
+    return this.words.byteLength + this.occupied.byteLength + this.table.byteLength;
+  }
+
+  /** The ring slot holding this trace ID, or -1. */
+  find(traceId: string): number {
+    this.fingerprint(traceId);
+    for (let position = this.home(this.scratch, 0); ; position = (position + 1) & this.mask) {
+      const entry = this.table[position]!;
+      if (entry === 0) return -1;
+      if (this.matches(entry - 1)) return entry - 1;
+    }
+  }
+
+  /** Adds the trace ID (forgetting the oldest when full) and returns its ring slot. */
+  insert(traceId: string): number {
+    const found = this.find(traceId); // leaves the fingerprint in scratch
+    if (found >= 0) return found;
+    const slot = this.next;
+    this.next = slot + 1 === this.capacity ? 0 : slot + 1;
+    if (this.occupied[slot] === 1) this.remove(slot);
+    const base = slot * this.width;
+    for (let w = 0; w < this.width; w++) this.words[base + w] = this.scratch[w]!;
+    this.occupied[slot] = 1;
+    let position = this.home(this.words, base);
+    while (this.table[position] !== 0) position = (position + 1) & this.mask;
+    this.table[position] = slot + 1;
+    return slot;
+  }
+
+  private remove(slot: number): void {
+    let hole = this.home(this.words, slot * this.width);
+    while (this.table[hole] !== slot + 1) hole = (hole + 1) & this.mask;
+    // Backward-shift deletion: move up every later entry of the run that may not skip the hole.
+    for (let position = (hole + 1) & this.mask; ; position = (position + 1) & this.mask) {
+      const entry = this.table[position]!;
+      if (entry === 0) break;
+      const home = this.home(this.words, (entry - 1) * this.width);
+      const staysPut = hole <= position ? hole < home && home <= position : hole < home || home <= position;
+      if (staysPut) continue;
+      this.table[hole] = entry;
+      hole = position;
+    }
+    this.table[hole] = 0;
+    this.occupied[slot] = 0;
+  }
+
+  private matches(slot: number): boolean {
+    const base = slot * this.width;
+    for (let w = 0; w < this.width; w++) if (this.words[base + w] !== this.scratch[w]) return false;
+    return true;
+  }
+
+  private home(words: Int32Array, base: number): number {
+    let hash = words[base]!;
+    for (let w = 1; w < this.width; w++)
+      hash = Math.imul(hash ^ (hash >>> 15), 0x85ebca6b) ^ words[base + w]!;
+    return (Math.imul(hash ^ (hash >>> 13), 0x9e3779b1) >>> 0) & this.mask;
+  }
+
+  // Word 0 is the last 8 hex digits (the W3C random part), word 1 the 8 before, and so on.
+  private fingerprint(traceId: string): void {
+    let end = traceId.length;
+    for (let w = 0; w < this.width; w++) {
+      let value = 0;
+      for (let i = end - 8 > 0 ? end - 8 : 0; i < end; i++) {
+        const code = traceId.charCodeAt(i);
+        value = (value << 4) | (code <= 57 ? code - 48 : (code | 32) - 87);
+      }
+      this.scratch[w] = value;
+      end -= 8;
+    }
+  }
 }

@@ -51,7 +51,13 @@ export class SampledSpan implements ReadableSpan {
 
   get attributes(): Attributes {
     if (this.merged === undefined) {
-      this.merged = Object.assign({}, this.span.attributes, { [POLICY_ATTRIBUTE]: this.policy }, this.extra);
+      const merged: Attributes = {};
+      const own = this.span.attributes;
+      for (const key in own) merged[key] = own[key];
+      merged[POLICY_ATTRIBUTE] = this.policy;
+      const extra = this.extra;
+      if (extra !== undefined) for (const key in extra) merged[key] = extra[key];
+      this.merged = merged;
     }
     return this.merged;
   }

@@ -41,7 +41,11 @@ export interface TailSamplingOptions {
   /** Overrides the spec's dryRun: evaluate and report, keep everything. */
   readonly dryRun?: boolean;
   readonly maxTraceAgeMs?: number;
-  /** Kept decisions remembered for late spans. Default max(maxTraces, 10,000). */
+  /**
+   * Kept decisions remembered for late spans. Default max(maxTraces, 10,000). Both caches are
+   * allocated in full at construction (about 21 bytes per kept and 9 per dropped entry, plus
+   * their hash tables): memory does not grow as they fill.
+   */
   readonly keptDecisionCacheSize?: number;
   /** Dropped trace IDs remembered for late spans. Default 8 x the kept cache. */
   readonly droppedDecisionCacheSize?: number;
@@ -87,6 +91,8 @@ export class TailSamplingProcessor implements SpanProcessor {
   private readonly maxTraceBytes: number;
   private readonly maxTraceAgeMs: number;
   private readonly cache: DecisionCache;
+  /** Last kept decision per policy index (x2 in dry run: keep, drop), see keptDecision(). */
+  private readonly lastKept: (KeptDecision | undefined)[];
 
   private readonly traces = new Map<string, TraceBuffer>();
   /**
@@ -139,6 +145,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     this.maxTraceAgeMs = options.maxTraceAgeMs ?? DEFAULT_MAX_TRACE_AGE_MS;
     const keptSize = options.keptDecisionCacheSize ?? Math.max(this.maxTraces, 10_000);
     this.cache = new DecisionCache(keptSize, options.droppedDecisionCacheSize ?? keptSize * 8);
+    this.lastKept = new Array<KeptDecision | undefined>(this.decisionNames.length * 2).fill(undefined);
   }
 
   onStart(span: Span, parentContext: Context): void {
@@ -149,15 +156,16 @@ export class TailSamplingProcessor implements SpanProcessor {
     }
     if (this.closed) return;
     const traceId = span.spanContext().traceId;
+    const parent = span.parentSpanContext;
     let trace = this.traces.get(traceId);
     if (trace === undefined) {
-      // A trace already decided: its spans follow that decision when they end.
-      if (this.cache.has(traceId)) return;
+      // A trace already decided: its spans follow that decision when they end. A span without a
+      // parent has a freshly generated trace ID, which no decision can name: no lookup.
+      if (parent !== undefined && this.cache.has(traceId)) return;
       trace = this.admit(traceId);
     }
     trace.openLocal++;
     if (trace.localRoot === undefined) {
-      const parent = span.parentSpanContext;
       if (parent === undefined || parent.isRemote === true) {
         trace.localRoot = span;
         trace.rootStartedAt = trace.openLocal === 1 ? trace.createdAt : this.now();
@@ -473,11 +481,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     // Kept by a rule, a trace was kept with probability 1 (th:0); by the budget, with the
     // budget's probability. An upstream threshold still applies: the stricter one is written.
     const ours = this.dryRun ? ALWAYS_KEEP_THRESHOLD : (decision.threshold ?? ALWAYS_KEEP_THRESHOLD);
-    const kept: KeptDecision = {
-      policy: this.decisionNames[index]!,
-      threshold: stricter(ours, thresholdOf(inboundOt)),
-      ...(this.dryRun ? { dryRun: keep ? ('keep' as const) : ('drop' as const) } : {}),
-    };
+    const kept = this.keptDecision(index, stricter(ours, thresholdOf(inboundOt)), keep);
     this.cache.keep(trace.traceId, kept);
     const common = kept.dryRun === undefined ? undefined : { [DRY_RUN_ATTRIBUTE]: kept.dryRun };
     const summarised = trace.cutSpans > 0 ? (root ?? spans[0]) : undefined;
@@ -505,6 +509,19 @@ export class TailSamplingProcessor implements SpanProcessor {
       return true;
     }
     return false;
+  }
+
+  // One decision object per policy (and dry-run outcome) while its threshold holds: a kept trace
+  // allocates nothing here, and the decision cache holds references to shared objects.
+  private keptDecision(index: number, threshold: string, keep: boolean): KeptDecision {
+    const slot = this.dryRun ? index * 2 + (keep ? 0 : 1) : index;
+    const last = this.lastKept[slot];
+    if (last !== undefined && last.threshold === threshold) return last;
+    const kept: KeptDecision = this.dryRun
+      ? { policy: this.decisionNames[index]!, threshold, dryRun: keep ? 'keep' : 'drop' }
+      : { policy: this.decisionNames[index]!, threshold };
+    this.lastKept[slot] = kept;
+    return kept;
   }
 
   private forward(span: ReadableSpan, kept: KeptDecision, extra: Attributes | undefined): void {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecisionCache } from '../../src/sampling/decision-cache.js';
 import { seededIds } from './harness.js';
@@ -20,6 +21,64 @@ describe('DecisionCache', () => {
     expect(dropped.map((id) => cache.wasDropped(id))).toEqual([false, true, true, true]);
     expect(cache.has(kept[1]!)).toBe(true);
     expect(cache.has(ids.generateTraceId())).toBe(false);
+  });
+
+  it('answers like a first-in-first-out model over any sequence of keeps and drops', () => {
+    // Few distinct IDs and tiny rings force probe collisions, wrap-around and backward shifts.
+    const id = fc
+      .integer({ min: 0, max: 40 })
+      .map((n) => ((n * 0x9e3779b1) >>> 0).toString(16).padStart(32, '0'));
+    const op = fc.record({ kind: fc.constantFrom('keep', 'drop'), id });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.array(op, { maxLength: 80 }),
+        (maxKept, maxDropped, ops) => {
+          const cache = new DecisionCache(maxKept, maxDropped);
+          const kept: { id: string; policy: string }[] = [];
+          const dropped: string[] = [];
+          ops.forEach((o, n) => {
+            if (o.kind === 'keep') {
+              const policy = `p${n}`;
+              cache.keep(o.id, { policy, threshold: '00000000000000' });
+              const existing = kept.find((k) => k.id === o.id);
+              if (existing !== undefined) existing.policy = policy;
+              else {
+                kept.push({ id: o.id, policy });
+                if (kept.length > maxKept) kept.shift();
+              }
+            } else {
+              cache.drop(o.id);
+              if (!dropped.includes(o.id)) {
+                dropped.push(o.id);
+                if (dropped.length > maxDropped) dropped.shift();
+              }
+            }
+            for (let k = 0; k <= 40; k++) {
+              const probe = ((k * 0x9e3779b1) >>> 0).toString(16).padStart(32, '0');
+              expect(cache.keptDecision(probe)?.policy).toBe(kept.find((e) => e.id === probe)?.policy);
+              expect(cache.wasDropped(probe)).toBe(dropped.includes(probe));
+            }
+          });
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('holds its memory in arrays allocated once, sized from its bounds', () => {
+    const cache = new DecisionCache(1_000, 8_000);
+    const before = cache.fixedBytes;
+    const ids = seededIds(9);
+    for (let i = 0; i < 50_000; i++) {
+      cache.keep(ids.generateTraceId(), { policy: 'p', threshold: '00000000000000' });
+      cache.drop(ids.generateTraceId());
+    }
+    expect(cache.fixedBytes).toBe(before);
+    // dropped: 2 words + 1 flag per entry, a table of 16,384; kept: 4 words + 1 flag + 1 reference
+    // per entry, a table of 2,048.
+    expect(before).toBe(8_000 * 9 + 16_384 * 4 + 1_000 * 21 + 2_048 * 4);
   });
 
   it('does not report a trace that shares only the low 28 bits with a dropped one', () => {
