@@ -28,7 +28,7 @@ export function burnDescription(slo: SloModel, tier: TierModel, slots: BurnSlots
   const budgetPercent = percent(slo.errorBudget * 100);
   const tierShare = percent((tier.burnRate * tier.longWindowMs * 100) / slo.windowMs);
   return (
-    `${slo.description}. Over the last ${tier.longWindow} errors ran at ${slots.burnRate}x the rate the ${percent(slo.objective)}% ` +
+    `${sentence(slo.description)} Over the last ${tier.longWindow} errors ran at ${slots.burnRate}x the rate the ${percent(slo.objective)}% ` +
     `objective allows (${budgetPercent}% of requests over ${slo.window}); this ${tier.severity} tier fires above ${tier.burnRate}x ` +
     `(${tierShare}% of the budget in ${tier.longWindow}), confirmed over ${tier.shortWindow}. ` +
     `${slots.budgetSpent}% of the ${slo.window} error budget is spent; at this burn rate the rest lasts ${slots.hoursLeft} h.`
@@ -40,7 +40,13 @@ export function absentSummary(slo: SloModel): string {
 }
 
 export function absentDescription(slo: SloModel, metric: string): string {
-  return `${slo.description}. The series ${metric} has been missing for ${ABSENT_FOR}, so the burn-rate alerts of this SLO cannot fire.`;
+  return `${sentence(slo.description)} The series ${metric} has been missing for ${ABSENT_FOR}, so the burn-rate alerts of this SLO cannot fire.`;
+}
+
+/** The spec's description as a sentence: one closing period, whether or not it had one. */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
 export function runbookUrl(slo: SloModel, base: string): string {

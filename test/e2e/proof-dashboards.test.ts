@@ -1,0 +1,680 @@
+// Proof on real data (issue 8, section 3): the blueprint runs under generated load with its two
+// dependencies, exports OTLP to the committed agent.yaml -> gateway.yaml tier, and Prometheus
+// scrapes the service (OpenMetrics, exemplars) and every collector with all committed rule
+// files loaded. Then EVERY target expression of dashboards/*.json (and the variable queries)
+// and EVERY recording, alert and annotation-template expression of alerts/*.rules.yaml is
+// evaluated through the HTTP API: each must parse and return data. Panels that by design need
+// a fault run with that fault injected; FAULTS and NEEDS below say which, and why.
+import { createServer, type Server } from 'node:http';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { startDependency, type DependencyServer } from '../../examples/blueprint/dependency-server.js';
+import { LoadGenerator } from '../../examples/blueprint/loadgen.js';
+import { createTelemetry } from '../../examples/blueprint/plumbline.js';
+import { spec as blueprintSpec } from '../../examples/blueprint/telemetry.js';
+import {
+  collectorBinary,
+  makeTlsFiles,
+  startCollector,
+  type CollectorProcess,
+} from '../support/collector.js';
+import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
+import {
+  hasData,
+  PrometheusApiError,
+  sampleValues,
+  startPrometheus,
+  type PrometheusServer,
+  type QueryResult,
+} from '../support/prometheus.js';
+
+/**
+ * What `$__rate_interval` becomes. Grafana makes it max(4 x scrape interval, step + scrape
+ * interval); here one instant query must see the whole run (baseline and fault phase, ~30 s),
+ * so the window is a minute: long enough to hold every phase, short enough to be a real
+ * dashboard setting.
+ */
+const RATE_INTERVAL = '1m';
+const WORKERS = 4;
+/**
+ * The request deadline: longer than the latency SLO's 250 ms, so the overload phase gives both
+ * slow successes (latency SLO) and deadline errors (availability SLO).
+ */
+const TIMEOUT_MS = 1000;
+/** More tenants than an instrument's default cardinality limit (2000): the queue-depth gauge overflows. */
+const IDLE_TENANTS = 2050;
+const BASELINE_MS = 6_000;
+const OVERLOAD_MS = 16_000;
+/** Schema-violating log lines the bad replica writes: above the alert's "more than 10 in 10m". */
+const BAD_LOG_LINES_PER_SECOND = 2;
+/**
+ * Spans (and log records) the agent buffers per gateway: above the agent's batches (a larger
+ * batch than the queue is refused whole), small enough to fill within the run while the
+ * pressured gateway refuses.
+ */
+const AGENT_QUEUE_SPANS = 500;
+
+/** The faults this run injects; every one is on from the start unless it says otherwise. */
+const FAULTS = {
+  overload:
+    'overload phase: both dependencies slow to 70 ms (+20 ms jitter), profile failing 20%, load at ~4x the 4 workers\' capacity: queued requests time out (outcome="error", 503), tenant queues fill (429 queue_full), accepted requests finish past 250 ms',
+  gatewayMemory:
+    'gateway "gateway-pressure" runs with memory_limiter limit_mib=1 (--set): its memory limiter and OTLP receiver refuse everything, the agent\'s retries fill its small per-gateway queue (PLUMBLINE_AGENT_QUEUE_SPANS=500), so the agent\'s load_balancing exporter fails',
+  backendDown:
+    'the trace backend of gateway "gateway-ok" is a port nothing listens on, its sending queue cut to 100 spans with 1 consumer and its batches to 10 spans (--set): the queue fills past 80% and enqueues fail',
+  logsPipeline:
+    'the committed collector configs carry no logs pipeline, so no log-record metric exists with them; the test adds one with --set (agent: otlp -> memory_limiter, batch -> load_balancing; gateways: otlp -> memory_limiter -> debug)',
+  targetDown: 'a scrape target of job "otelcol" on a port nothing listens on: up == 0',
+  manyTenants: `the blueprint is configured with ${IDLE_TENANTS} idle tenants besides the three loaded ones: the per-tenant queue-depth gauge passes the 2000-series cardinality limit`,
+  badDeploy: `a second replica of the blueprint's telemetry (same spec, real createTelemetry, its /metrics scraped as job "blueprint") logs event.rejected with a reason outside the enum, ${BAD_LOG_LINES_PER_SECOND} lines a second during the load; the blueprint has no switch that breaks its own log schema`,
+  chaos:
+    "the blueprint's own chaos switch for the whole run (BLUEPRINT_CHAOS=mixed: a few dependency calls and flushes killed or delayed 300-400 ms, a few request bodies corrupted); the chaos counter exists only while faults are injected",
+  noData:
+    "evaluated at a timestamp before the blueprint's first scrape (the instant an absent() alert exists for)",
+} as const;
+type Fault = keyof typeof FAULTS;
+
+/**
+ * What an expression must return. data: parses and returns a non-empty vector (or a scalar);
+ * positive: data with at least one sample above zero (a fault panel that showed only zeros would
+ * prove only that the series exists); skip: not PromQL, with the reason.
+ */
+type Bar = 'data' | 'positive' | 'skip';
+interface Need {
+  readonly faults: readonly Fault[];
+  readonly bar: Bar;
+  readonly why?: string;
+}
+
+/**
+ * Expressions that need a fault or a lower bar, keyed by "<panel title>" (every target of the
+ * panel), "<panel title> #<refId>", "<alert or record name>", or "annotation of <alert>". Every
+ * key must match at least one expression, so a renamed panel fails here instead of slipping by.
+ * Everything not listed: bar "data" with no fault (the healthy load gives it data).
+ */
+const NEEDS: Readonly<Record<string, Need>> = {
+  // ---- service overview ----
+  'blueprint.request.duration error ratio by route': { faults: ['overload'], bar: 'positive' },
+  'blueprint.request.duration error ratio by tenant': { faults: ['overload'], bar: 'positive' },
+  'blueprint.request.duration: traces slower than 250ms': {
+    faults: [],
+    bar: 'skip',
+    why: 'TraceQL for the Tempo datasource, not PromQL; no Tempo in this run',
+  },
+  'blueprint.chaos.injected rate by kind': { faults: ['chaos'], bar: 'positive' },
+  'blueprint.chaos.injected rate by target': { faults: ['chaos'], bar: 'positive' },
+  // ---- telemetry pipeline ----
+  'Spans accepted and refused by receiver #B': { faults: ['gatewayMemory'], bar: 'positive' },
+  'Log records accepted and refused by receiver #A': { faults: ['logsPipeline'], bar: 'positive' },
+  'Log records accepted and refused by receiver #B': {
+    faults: ['logsPipeline', 'gatewayMemory'],
+    bar: 'positive',
+  },
+  'Spans sent and failed by exporter #B': { faults: ['gatewayMemory'], bar: 'positive' },
+  'Spans sent and failed by exporter #C': { faults: ['backendDown'], bar: 'positive' },
+  'Log records sent and failed by exporter #A': { faults: ['logsPipeline'], bar: 'positive' },
+  'Log records sent and failed by exporter #B': {
+    faults: ['logsPipeline', 'gatewayMemory'],
+    bar: 'positive',
+  },
+  'Sending queue size and capacity #A': { faults: ['backendDown'], bar: 'positive' },
+  'Sending queue fill': { faults: ['backendDown'], bar: 'positive' },
+  'Memory limiter refusals #A': { faults: ['gatewayMemory'], bar: 'positive' },
+  'Memory limiter refusals #B': { faults: ['logsPipeline', 'gatewayMemory'], bar: 'positive' },
+  'Log schema violations by event and reason': { faults: ['badDeploy'], bar: 'positive' },
+  'Metric overflow by metric': { faults: ['manyTenants'], bar: 'positive' },
+  'Tail-sampler evictions': {
+    faults: [],
+    bar: 'data',
+    why: 'the SDK exports every eviction cause from the start (0 until one happens); no knob makes the in-process sampler evict in a short run',
+  },
+  // ---- alert rules (a non-empty alert expression is a crossed threshold) ----
+  SLOErrorBudgetBurn: { faults: ['overload'], bar: 'data' },
+  'annotation of SLOErrorBudgetBurn': { faults: ['overload'], bar: 'data' },
+  SLODataAbsent: { faults: ['noData'], bar: 'data' },
+  PlumblineCollectorExporterFailingSpans: { faults: ['gatewayMemory'], bar: 'data' },
+  PlumblineCollectorExporterFailingLogRecords: { faults: ['logsPipeline', 'gatewayMemory'], bar: 'data' },
+  PlumblineCollectorSendingQueueNearCapacity: { faults: ['backendDown'], bar: 'data' },
+  PlumblineCollectorRefusingSpans: { faults: ['gatewayMemory'], bar: 'data' },
+  PlumblineLogSchemaViolationSpike: { faults: ['badDeploy'], bar: 'data' },
+  PlumblineScrapeTargetDown: { faults: ['targetDown'], bar: 'data' },
+};
+
+interface Probe {
+  /** dashboards/<file> or alerts/<file>. */
+  readonly file: string;
+  /** Panel title and refId, or rule name and labels: how a failure names it. */
+  readonly where: string;
+  /** Keys NEEDS is looked up by, most specific first. */
+  readonly keys: readonly string[];
+  /** As committed (with template variables). */
+  readonly raw: string;
+  /** Grafana exemplar toggle on this target: the heatmap/quantile exemplars are checked too. */
+  readonly exemplar: boolean;
+  /** Evaluate at this instant instead of now (noData). */
+  readonly atBeforeData?: boolean;
+}
+
+interface GrafanaTarget {
+  refId?: string;
+  expr?: string;
+  exemplar?: boolean;
+  datasource?: { type?: string };
+  query?: string;
+}
+interface GrafanaPanel {
+  title?: string;
+  panels?: GrafanaPanel[];
+  targets?: GrafanaTarget[];
+}
+interface GrafanaDashboard {
+  title: string;
+  panels: GrafanaPanel[];
+  templating: { list: { name: string; type: string; query?: string | { query?: string } }[] };
+}
+
+const root = resolve(import.meta.dirname, '../..');
+const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** Every target of every panel (rows included), in file order. */
+function dashboardProbes(file: string, dashboard: GrafanaDashboard): Probe[] {
+  const probes: Probe[] = [];
+  const walk = (panels: readonly GrafanaPanel[]) => {
+    for (const panel of panels) {
+      walk(panel.panels ?? []);
+      for (const target of panel.targets ?? []) {
+        const title = panel.title ?? '(untitled)';
+        const refId = target.refId ?? '?';
+        probes.push({
+          file,
+          where: `panel "${title}" #${refId}`,
+          keys: [`${title} #${refId}`, title],
+          raw: target.expr ?? JSON.stringify(target),
+          exemplar: target.exemplar === true,
+        });
+      }
+    }
+  };
+  walk(dashboard.panels);
+  return probes;
+}
+
+interface RuleYaml {
+  groups: {
+    name: string;
+    rules: {
+      record?: string;
+      alert?: string;
+      expr: string;
+      labels?: Record<string, string>;
+      annotations?: Record<string, string>;
+    }[];
+  }[];
+}
+
+/** Every rule expression, plus the queries inside annotation templates ({{ with query "..." }}). */
+function ruleProbes(file: string, rules: RuleYaml): Probe[] {
+  const probes: Probe[] = [];
+  for (const group of rules.groups) {
+    for (const rule of group.rules) {
+      const name = rule.record ?? rule.alert ?? '?';
+      const labels = Object.entries(rule.labels ?? {})
+        .filter(([key]) => key === 'slo' || key === 'tier')
+        .map(([key, value]) => `${key}=${value}`)
+        .join(', ');
+      const where = `${rule.record !== undefined ? 'record' : 'alert'} ${name}${labels === '' ? '' : ` {${labels}}`} (group ${group.name})`;
+      probes.push({
+        file,
+        where,
+        keys: [name],
+        raw: rule.expr,
+        exemplar: false,
+        atBeforeData: name === 'SLODataAbsent',
+      });
+      for (const [annotation, text] of Object.entries(rule.annotations ?? {})) {
+        for (const match of text.matchAll(/query "((?:[^"\\]|\\.)*)"/g)) {
+          probes.push({
+            file,
+            where: `${where}, annotation ${annotation} query`,
+            keys: [`annotation of ${name}`],
+            raw: match[1]!.replace(/\\(.)/g, '$1'),
+            exemplar: false,
+          });
+        }
+      }
+    }
+  }
+  return probes;
+}
+
+function needOf(probe: Probe): Need {
+  for (const key of probe.keys) {
+    const need = NEEDS[key];
+    if (need !== undefined) return need;
+  }
+  return { faults: [], bar: 'data' };
+}
+
+/** Grafana's multi-value formatting for a Prometheus regex matcher, inside a PromQL string. */
+function regexValue(values: readonly string[]): string {
+  const escaped = values.map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const regex = escaped.length === 1 ? escaped[0]! : `(${escaped.join('|')})`;
+  return regex.replace(/\\/g, '\\\\');
+}
+
+/** Replaces the template variables the dashboards use; anything left over is an unknown variable. */
+function substitute(raw: string, variables: Readonly<Record<string, string>>): string {
+  return raw.replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, (whole, braced?: string, bare?: string) => {
+    const name = braced ?? bare ?? '';
+    return variables[name] ?? whole;
+  });
+}
+
+describe('every dashboard and rule expression on real data (blueprint under load, faults injected)', () => {
+  let dir: string;
+  let prometheus: PrometheusServer | undefined;
+  let blueprint: RunningProcess | undefined;
+  let badReplica: { server: Server; shutdown(): Promise<void> } | undefined;
+  const collectors: CollectorProcess[] = [];
+  const deps: DependencyServer[] = [];
+  let beforeData = 0;
+  let runStart = 0;
+  const log: string[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'plumbline-proof-'));
+    runStart = Date.now() / 1000;
+    const binary = await collectorBinary();
+    const tls = makeTlsFiles(dir);
+    const tlsEnv = {
+      PLUMBLINE_TLS_CA_FILE: tls.ca,
+      PLUMBLINE_TLS_CERT_FILE: tls.cert,
+      PLUMBLINE_TLS_KEY_FILE: tls.key,
+    };
+    const logsPipeline = (processors: string, exporters: string) => [
+      '--set=service::pipelines::logs::receivers=[otlp]',
+      `--set=service::pipelines::logs::processors=[${processors}]`,
+      `--set=service::pipelines::logs::exporters=[${exporters}]`,
+    ];
+
+    // ---- collectors: two gateways (one healthy with a dead backend, one under memory pressure), one agent ----
+    const gatewayConfig = join(root, 'collector/gateway.yaml');
+    const gatewayEnv = async () => ({
+      ...tlsEnv,
+      PLUMBLINE_GATEWAY_OTLP_GRPC_ENDPOINT: `127.0.0.1:${await freePort()}`,
+      PLUMBLINE_TRACE_BACKEND_ENDPOINT: `127.0.0.1:${await freePort()}`,
+      PLUMBLINE_SPANMETRICS_ENDPOINT: `127.0.0.1:${await freePort()}`,
+    });
+    const [okGateway, pressureGateway] = await Promise.all([
+      gatewayEnv().then((env) =>
+        startCollector('gateway-ok', binary, gatewayConfig, env, [
+          // Decisions within the run (committed: 10s); not a fault, a shorter wait.
+          '--set=processors::tail_sampling::decision_wait=2s',
+          '--set=exporters::otlp_grpc/backend::sending_queue::queue_size=100',
+          '--set=exporters::otlp_grpc/backend::sending_queue::num_consumers=1',
+          // Batches of at most 10 spans: the queue takes whole batches, so it can fill past 80%.
+          '--set=processors::batch::send_batch_size=10',
+          '--set=processors::batch::send_batch_max_size=10',
+          ...logsPipeline('memory_limiter', 'debug'),
+        ]),
+      ),
+      gatewayEnv().then((env) =>
+        startCollector('gateway-pressure', binary, gatewayConfig, env, [
+          '--set=processors::memory_limiter::limit_mib=1',
+          ...logsPipeline('memory_limiter', 'debug'),
+        ]),
+      ),
+    ]);
+    collectors.push(okGateway, pressureGateway);
+    const agentHttpPort = await freePort();
+    const agent = await startCollector(
+      'agent',
+      binary,
+      join(root, 'collector/agent.yaml'),
+      {
+        ...tlsEnv,
+        PLUMBLINE_AGENT_OTLP_GRPC_ENDPOINT: `127.0.0.1:${await freePort()}`,
+        PLUMBLINE_AGENT_OTLP_HTTP_ENDPOINT: `127.0.0.1:${agentHttpPort}`,
+        PLUMBLINE_GATEWAY_ENDPOINTS: `[${[okGateway, pressureGateway].map((g) => g.env['PLUMBLINE_GATEWAY_OTLP_GRPC_ENDPOINT']).join(',')}]`,
+        PLUMBLINE_AGENT_QUEUE_SPANS: String(AGENT_QUEUE_SPANS),
+      },
+      logsPipeline('memory_limiter,batch', 'load_balancing'),
+    );
+    collectors.push(agent);
+
+    // ---- the bad replica: the blueprint's telemetry in this process, logging a broken event ----
+    const replica = createTelemetry(blueprintSpec, {
+      registerGlobal: false,
+      logDestination: join(dir, 'bad-replica.ndjson'),
+      tailSampling: false,
+    });
+    const replicaServer = createServer(replica.metricsHandler);
+    await new Promise<void>((done) => replicaServer.listen(0, '127.0.0.1', done));
+    badReplica = { server: replicaServer, shutdown: () => replica.shutdown() };
+    const replicaPort = (replicaServer.address() as { port: number }).port;
+
+    // ---- the blueprint's config and ports ----
+    deps.push(
+      ...(await Promise.all(
+        ['geo', 'profile'].map((name) => startDependency(name, { faults: { latencyMs: 5, jitterMs: 10 } })),
+      )),
+    );
+    const blueprintPort = await freePort();
+    const idle = Array.from(
+      { length: IDLE_TENANTS },
+      (_, i) => `[tenants.idle-${String(i).padStart(4, '0')}]\nclass = "best-effort"\nqueue_bound = 10\n`,
+    );
+    const configPath = join(dir, 'blueprint.toml');
+    await writeFile(
+      configPath,
+      `[service]
+listen = "127.0.0.1:${blueprintPort}"
+[ingress]
+timeout_ms = ${TIMEOUT_MS}
+[enrichment]
+concurrency = ${WORKERS}
+[storage]
+path = "events.db"
+[dependencies.geo]
+url = "${deps[0]!.url}"
+[dependencies.profile]
+url = "${deps[1]!.url}"
+[tenants.checkout]
+class = "latency-sensitive"
+queue_bound = 150
+[tenants.search]
+class = "latency-sensitive"
+queue_bound = 150
+[tenants.analytics]
+class = "best-effort"
+queue_bound = 300
+${idle.join('')}`,
+    );
+
+    // ---- Prometheus first, so "before the first scrape" is a real instant of its TSDB ----
+    const deadPort = await freePort();
+    const alertsDir = join(root, 'alerts');
+    const ruleFiles = (await readdir(alertsDir))
+      .filter((f) => f.endsWith('.rules.yaml'))
+      .sort()
+      .map((f) => join(alertsDir, f));
+    prometheus = await startPrometheus({
+      jobs: [
+        { job: 'blueprint', targets: [`127.0.0.1:${blueprintPort}`, `127.0.0.1:${replicaPort}`] },
+        {
+          job: 'otelcol',
+          targets: [...collectors.map((c) => new URL(c.metricsUrl).host), `127.0.0.1:${deadPort}`],
+        },
+      ],
+      ruleFiles,
+    });
+    await pause(1_500);
+    beforeData = Date.now() / 1000;
+    await pause(500);
+
+    // ---- the blueprint, exporting OTLP to the agent ----
+    const proc = startProcess(
+      join(root, 'node_modules/.bin/tsx'),
+      ['examples/blueprint/main.ts', configPath, '--log', join(dir, 'events.ndjson')],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${agentHttpPort}`,
+          BLUEPRINT_CHAOS: 'mixed',
+        },
+      },
+    );
+    blueprint = proc;
+    await waitFor(
+      'the blueprint to listen',
+      () =>
+        proc.output().includes('listening on')
+          ? true
+          : proc.child.exitCode !== null
+            ? Promise.reject(new Error(proc.output()))
+            : undefined,
+      40_000,
+    );
+
+    // ---- the bad deploy's broken log lines, spread over the run: a counter born at its final
+    // value has no increase for rate() to see ----
+    const badLines = setInterval(() => {
+      for (let i = 0; i < BAD_LOG_LINES_PER_SECOND; i++) {
+        replica.log.event('event.rejected', {
+          tenant: 'checkout',
+          reason: 'no_such_reason' as 'accepted',
+          status: 400,
+        });
+      }
+    }, 1_000);
+
+    // ---- load: a healthy baseline, then the overload phase ----
+    const load = new LoadGenerator({
+      url: `http://127.0.0.1:${blueprintPort}`,
+      tenants: [
+        { name: 'checkout', weight: 2 },
+        { name: 'search', weight: 1 },
+        { name: 'analytics', weight: 2 },
+      ],
+      ratePerSecond: 60,
+      eventsPerRequest: [1, 3],
+      invalidFraction: 0.1,
+      connections: 64,
+    });
+    load.start();
+    await pause(BASELINE_MS);
+    for (const dep of deps)
+      dep.setFaults({ latencyMs: 70, jitterMs: 20, failureRate: dep.name === 'profile' ? 0.2 : 0 });
+    load.setRate(200);
+    await pause(OVERLOAD_MS);
+    await load.stop();
+    clearInterval(badLines);
+    log.push(
+      `load: ${JSON.stringify({ ...load.stats, acceptedLatencies: load.stats.acceptedLatencies.length })}`,
+    );
+    // For a failure message: what each collector counted (only printed when an expression fails).
+    for (const c of collectors) {
+      const text = await (await fetch(c.metricsUrl)).text();
+      log.push(
+        `--- ${c.name} ${c.metricsUrl}`,
+        ...text
+          .split('\n')
+          .filter((l) =>
+            /^otelcol_(receiver|exporter|processor_memory_limiter|processor_tail_sampling_(global_)?count)/.test(
+              l,
+            ),
+          ),
+      );
+    }
+    // A few more scrapes and rule evaluations over the finished run.
+    await pause(3_000);
+  }, 150_000);
+
+  afterAll(async () => {
+    await blueprint?.stop('SIGKILL');
+    await Promise.all(collectors.map((c) => c.process.stop()));
+    await prometheus?.stop();
+    await Promise.all(deps.map((d) => d.close()));
+    if (badReplica !== undefined) {
+      await new Promise((done) => badReplica!.server.close(done));
+      await badReplica.shutdown();
+    }
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function evaluate(
+    probes: readonly Probe[],
+    variables: Readonly<Record<string, string>>,
+  ): Promise<{ failures: string[]; usedKeys: Set<string>; counts: Record<Bar, number> }> {
+    const failures: string[] = [];
+    const usedKeys = new Set<string>();
+    const counts: Record<Bar, number> = { data: 0, positive: 0, skip: 0 };
+    const now = Date.now() / 1000;
+    for (const probe of probes) {
+      for (const key of probe.keys) if (NEEDS[key] !== undefined) usedKeys.add(key);
+      const need = needOf(probe);
+      counts[need.bar]++;
+      if (need.bar === 'skip') continue;
+      const expr = substitute(probe.raw, variables);
+      const fail = (problem: string) =>
+        failures.push(
+          [
+            `${probe.file} ${probe.where}: ${problem}`,
+            `    expr: ${expr.replace(/\s+/g, ' ')}`,
+            ...need.faults.map((fault) => `    needs fault ${fault}: ${FAULTS[fault]}`),
+          ].join('\n'),
+        );
+      const leftover = /\$\{?\w+/.exec(expr);
+      if (leftover !== null) {
+        fail(`unknown template variable ${leftover[0]}`);
+        continue;
+      }
+      let result: QueryResult;
+      try {
+        result = await prometheus!.query(expr, probe.atBeforeData === true ? beforeData : now);
+      } catch (error) {
+        fail(error instanceof PrometheusApiError ? `${error.errorType}: ${error.detail}` : String(error));
+        continue;
+      }
+      if (!hasData(result)) {
+        fail('empty result');
+        continue;
+      }
+      if (need.bar === 'positive' && !sampleValues(result).some((v) => v > 0 && Number.isFinite(v)))
+        fail(`no sample above zero: ${JSON.stringify(sampleValues(result))}`);
+      if (probe.exemplar) {
+        const series = await prometheus!.queryExemplars(expr, runStart, now + 1);
+        const withTrace = series
+          .flatMap((s) => s.exemplars)
+          .filter((e) => /^[0-9a-f]{32}$/.test(e.labels['trace_id'] ?? ''));
+        if (withTrace.length === 0)
+          fail('exemplar toggle on, but query_exemplars returned no exemplar with a trace_id');
+      }
+    }
+    return { failures, usedKeys, counts };
+  }
+
+  /** The dashboards' variable queries, evaluated the way Grafana does (label values API), and their values. */
+  async function resolveVariables(
+    dashboard: GrafanaDashboard,
+    failures: string[],
+  ): Promise<Record<string, string>> {
+    const variables: Record<string, string> = { __rate_interval: RATE_INTERVAL };
+    for (const variable of dashboard.templating.list) {
+      const query = typeof variable.query === 'string' ? variable.query : (variable.query?.query ?? '');
+      if (variable.type === 'datasource') {
+        // Datasource pickers: they only appear in datasource uids, never in a query.
+        variables[variable.name] = `plumbline-${query}`;
+        continue;
+      }
+      if (variable.type !== 'query') {
+        failures.push(
+          `${dashboard.title}: variable ${variable.name} of type ${variable.type} is not handled by this proof`,
+        );
+        continue;
+      }
+      const match = /^label_values\((.*),\s*(\w+)\)$/.exec(query);
+      if (match === null) {
+        failures.push(
+          `${dashboard.title}: variable ${variable.name}: query ${query} is not label_values(selector, label)`,
+        );
+        continue;
+      }
+      const selector = substitute(match[1]!, variables);
+      try {
+        const values = await prometheus!.labelValues(match[2]!, [selector]);
+        if (values.length === 0)
+          failures.push(`${dashboard.title}: variable ${variable.name}: ${query} has no values`);
+        variables[variable.name] = regexValue(values);
+        log.push(`${dashboard.title}: $${variable.name} = ${values.join(', ')}`);
+      } catch (error) {
+        failures.push(`${dashboard.title}: variable ${variable.name}: ${query}: ${String(error)}`);
+      }
+    }
+    return variables;
+  }
+
+  it('every target of every dashboard parses and returns data (exemplars where the panel shows them)', async () => {
+    const failures: string[] = [];
+    const usedKeys = new Set<string>();
+    const files = (await readdir(join(root, 'dashboards'))).filter((f) => f.endsWith('.json')).sort();
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    let evaluated = 0;
+    let skipped = 0;
+    for (const file of files) {
+      const dashboard = JSON.parse(
+        await readFile(join(root, 'dashboards', file), 'utf8'),
+      ) as GrafanaDashboard;
+      const variables = await resolveVariables(dashboard, failures);
+      // The job variable must offer both jobs of this run: the service and the collectors.
+      expect(variables['job'], `${file}: $job`).toMatch(/blueprint/);
+      expect(variables['job'], `${file}: $job`).toMatch(/otelcol/);
+      const probes = dashboardProbes(`dashboards/${file}`, dashboard);
+      const outcome = await evaluate(probes, variables);
+      failures.push(...outcome.failures);
+      for (const key of outcome.usedKeys) usedKeys.add(key);
+      evaluated += outcome.counts.data + outcome.counts.positive;
+      skipped += outcome.counts.skip;
+    }
+    const unusedDashboardKeys = Object.keys(NEEDS).filter((key) => !usedKeys.has(key) && !isRuleKey(key));
+    expect(unusedDashboardKeys, 'NEEDS entries that match no panel (renamed?)').toEqual([]);
+    expect(
+      failures,
+      `${failures.length} dashboard expression(s) failed:\n${failures.join('\n')}\n${log.join('\n')}`,
+    ).toEqual([]);
+    expect(evaluated).toBeGreaterThan(60);
+    expect(skipped).toBe(1);
+  });
+
+  it('every recording, alert and annotation-template expression of alerts/*.rules.yaml parses and returns data', async () => {
+    const files = (await readdir(join(root, 'alerts'))).filter((f) => f.endsWith('.rules.yaml')).sort();
+    const probes: Probe[] = [];
+    for (const file of files)
+      probes.push(
+        ...ruleProbes(
+          `alerts/${file}`,
+          parse(await readFile(join(root, 'alerts', file), 'utf8')) as RuleYaml,
+        ),
+      );
+    const outcome = await evaluate(probes, {});
+    const unusedRuleKeys = Object.keys(NEEDS).filter((key) => isRuleKey(key) && !outcome.usedKeys.has(key));
+    expect(unusedRuleKeys, 'NEEDS entries that match no rule (renamed?)').toEqual([]);
+    expect(
+      outcome.failures,
+      `${outcome.failures.length} rule expression(s) failed:\n${outcome.failures.join('\n')}\n${log.join('\n')}`,
+    ).toEqual([]);
+    expect(probes.filter((p) => !p.where.includes('annotation')).length).toBeGreaterThanOrEqual(40);
+  });
+
+  it("the SLO error ratios are fractions strictly between 0 and 1 (the latency rule's le matches a real bucket)", async () => {
+    // A latency rule whose le="..." matched no bucket would still "return data": `or vector(0)`
+    // makes every request bad, the ratio 1 and every latency alert fire. So: 0 < ratio < 1.
+    const result = await prometheus!.query('plumbline_slo:error_ratio:rate5m');
+    expect(result.resultType).toBe('vector');
+    const bySlo = new Map(
+      result.resultType === 'vector' ? result.result.map((s) => [s.metric['slo'], Number(s.value[1])]) : [],
+    );
+    expect([...bySlo.keys()].sort()).toEqual(Object.keys(blueprintSpec.slos).sort());
+    for (const [slo, ratio] of bySlo) {
+      expect(ratio, `${slo} error ratio`).toBeGreaterThan(0);
+      expect(ratio, `${slo} error ratio`).toBeLessThan(1);
+    }
+  });
+
+  it('Prometheus loaded every committed rule and evaluates each without error', async () => {
+    const rules = await prometheus!.rules();
+    const broken = rules
+      .filter((r) => r.health !== 'ok')
+      .map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`);
+    expect(broken).toEqual([]);
+    expect(rules.length).toBeGreaterThanOrEqual(40);
+  });
+});
+
+function isRuleKey(key: string): boolean {
+  return /^(SLO|Plumbline|annotation of )/.test(key);
+}
