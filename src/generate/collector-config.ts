@@ -48,7 +48,10 @@ function otlpReceiver(
   serverTls: ConfigObject | undefined,
 ): ConfigObject {
   const grpc: ConfigObject = { endpoint: grpcEndpoint };
-  if (serverTls !== undefined) grpc['tls'] = serverTls;
+  if (serverTls !== undefined) {
+    grpc['tls'] = serverTls;
+    grpc['keepalive'] = rotatingConnections();
+  }
   const protocols: ConfigObject = { grpc };
   if (httpEndpoint !== undefined) protocols['http'] = { endpoint: httpEndpoint };
   return { protocols };
@@ -61,10 +64,31 @@ function gatewayServerTls(): ConfigObject {
     key_file: envRef(collectorEnv.tlsKey),
     client_ca_file: envRef(collectorEnv.tlsCa),
     client_ca_file_reload: true,
-    // Rotated certificates are picked up without a restart.
-    reload_interval: '1h',
+    reload_interval: envRef(collectorEnv.tlsReloadInterval),
   };
 }
+
+/**
+ * A reloaded certificate only takes part in new handshakes, and an agent keeps its gRPC
+ * connection for as long as it lives; closing connections after an age makes every agent
+ * handshake again, so a rotated key on either side is in use within reload interval + age.
+ */
+function rotatingConnections(): ConfigObject {
+  return {
+    server_parameters: {
+      max_connection_age: envRef(collectorEnv.gatewayMaxConnectionAge),
+      // Longer than the agent's 5 s export timeout: an export in flight finishes on the old connection.
+      max_connection_age_grace: '10s',
+    },
+  };
+}
+
+const TLS_ROTATION_COMMENT = [
+  'Rotation without a restart: the certificate and key files are re-read at the first handshake',
+  'PLUMBLINE_TLS_RELOAD_INTERVAL after the last read. Replace both files by rename (a Kubernetes',
+  'secret volume swaps them at once); a handshake that reads a new certificate with the old key',
+  'fails, is retried by the agent, and reads them again.',
+].join('\n');
 
 function agentClientTls(options: ResolvedCollectorOptions): ConfigObject {
   if (!options.tls) return { insecure: true };
@@ -72,7 +96,7 @@ function agentClientTls(options: ResolvedCollectorOptions): ConfigObject {
     ca_file: envRef(collectorEnv.tlsCa),
     cert_file: envRef(collectorEnv.tlsCert),
     key_file: envRef(collectorEnv.tlsKey),
-    reload_interval: '1h',
+    reload_interval: envRef(collectorEnv.tlsReloadInterval),
   };
 }
 
@@ -214,14 +238,12 @@ export function agentConfig(options: ResolvedCollectorOptions): CollectorConfig 
           'is not exported: the load_balancing exporter gives its sub-exporters a no-op meter.)',
         ].join('\n'),
       },
-      ...(options.tls
-        ? []
-        : [
-            {
-              path: ['exporters', 'load_balancing', 'protocol', 'otlp', 'tls'],
-              text: 'TLS turned off by the generator options: plaintext between tiers.',
-            },
-          ]),
+      {
+        path: ['exporters', 'load_balancing', 'protocol', 'otlp', 'tls'],
+        text: options.tls
+          ? TLS_ROTATION_COMMENT
+          : 'TLS turned off by the generator options: plaintext between tiers.',
+      },
     ],
   };
 }
@@ -290,6 +312,22 @@ function collectorWithSampling(
       path: ['receivers', 'otlp', 'protocols', 'grpc'],
       text: 'TLS turned off by the generator options: agents connect in plaintext.',
     });
+  }
+  if (role === 'gateway' && options.tls) {
+    comments.push(
+      {
+        path: ['receivers', 'otlp', 'protocols', 'grpc', 'tls'],
+        text: `Mutual TLS: only agents whose certificate the CA signed get in.\n${TLS_ROTATION_COMMENT}`,
+      },
+      {
+        path: ['receivers', 'otlp', 'protocols', 'grpc', 'keepalive'],
+        text: [
+          'A reloaded certificate is used by new handshakes only; agents reconnect after',
+          'PLUMBLINE_GATEWAY_MAX_CONNECTION_AGE, so a rotated key is in use everywhere within',
+          'reload interval + age (the agent retries and queues, nothing is lost on reconnect).',
+        ].join('\n'),
+      },
+    );
   }
   return {
     role,

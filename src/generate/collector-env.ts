@@ -89,6 +89,16 @@ export const collectorEnv = {
     '/etc/plumbline/tls/key.pem',
     "agent and gateway (TLS on): this collector's private key",
   ),
+  tlsReloadInterval: envVar(
+    'PLUMBLINE_TLS_RELOAD_INTERVAL',
+    '5m',
+    'agent and gateway (TLS on): certificate and key are re-read at the first handshake this long after the last read',
+  ),
+  gatewayMaxConnectionAge: envVar(
+    'PLUMBLINE_GATEWAY_MAX_CONNECTION_AGE',
+    '1h',
+    'gateway (TLS on): agents reconnect after this long, so a new handshake puts rotated certificates in use',
+  ),
 } as const;
 
 /** `${env:NAME:-default}`: the collector expands it at start; a whole-value reference is parsed as YAML. */

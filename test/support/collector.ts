@@ -1,8 +1,11 @@
 // The plumbline collector for tests, and a tier of them on loopback. The binary: scripts/build-collector.sh builds it once per
 // machine (cached outside the clone) and prints its path; this runs the script once per process.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { connect as connectHttp2 } from 'node:http2';
 import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { freePort, startProcess, waitFor, type RunningProcess } from './process.js';
 
@@ -207,4 +210,212 @@ export function spansByTrace(path: string): Map<string, number> {
     }
   }
   return counts;
+}
+
+// ---- certificates that rotate: a CA that issues many leaves, with chosen validity, and probes ----
+
+export interface TlsPair {
+  readonly cert: string;
+  readonly key: string;
+}
+
+export interface CertificateAuthority extends TlsPair {
+  /** The openssl `ca` config (and its database) that issues leaves signed by this CA. */
+  readonly config: string;
+}
+
+const runOpenssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+
+/** openssl's UTCTime spelling (YYMMDDHHMMSSZ) of a date. */
+function opensslTime(date: Date): string {
+  return `${date.toISOString().slice(2, 19).replace(/[-T:]/g, '')}Z`;
+}
+
+/** A throwaway CA in `dir` (created if missing) that `issueCertificate` signs leaves with. */
+export function makeCertificateAuthority(dir: string, commonName: string): CertificateAuthority {
+  mkdirSync(dir, { recursive: true });
+  const ca = { cert: join(dir, 'ca.pem'), key: join(dir, 'ca-key.pem'), config: join(dir, 'ca.cnf') };
+  runOpenssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${commonName}`,
+    '-keyout',
+    ca.key,
+    '-out',
+    ca.cert,
+  );
+  writeFileSync(join(dir, 'index.txt'), '');
+  writeFileSync(
+    ca.config,
+    [
+      '[ca]',
+      'default_ca = throwaway',
+      '[throwaway]',
+      `dir = ${dir}`,
+      'database = $dir/index.txt',
+      'new_certs_dir = $dir',
+      'rand_serial = yes',
+      'unique_subject = no',
+      'default_md = sha256',
+      'policy = any_name',
+      '[any_name]',
+      'commonName = supplied',
+      '',
+    ].join('\n'),
+  );
+  return ca;
+}
+
+let issued = 0;
+
+/**
+ * A leaf for 127.0.0.1/localhost usable as server and client certificate, signed by `ca`, with
+ * a fresh key and serial. `notAfter` (default: a day from now) lets a test make the old
+ * certificate of a rotation expire, so only the new one can complete a handshake afterwards.
+ */
+export function issueCertificate(
+  ca: CertificateAuthority,
+  target: TlsPair,
+  options: { readonly notAfter?: Date } = {},
+): TlsPair {
+  issued += 1;
+  const scratch = `${target.cert}.issue-${issued}`;
+  runOpenssl(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-keyout',
+    target.key,
+    '-out',
+    `${scratch}.csr`,
+  );
+  writeFileSync(
+    `${scratch}.ext`,
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n',
+  );
+  runOpenssl(
+    'ca',
+    '-batch',
+    '-notext',
+    '-config',
+    ca.config,
+    '-cert',
+    ca.cert,
+    '-keyfile',
+    ca.key,
+    '-startdate',
+    // An hour back: clocks of the peers need not agree to the second.
+    opensslTime(new Date(Date.now() - 3_600_000)),
+    '-enddate',
+    opensslTime(options.notAfter ?? new Date(Date.now() + 86_400_000)),
+    '-extfile',
+    `${scratch}.ext`,
+    '-in',
+    `${scratch}.csr`,
+    '-out',
+    target.cert,
+  );
+  return target;
+}
+
+/**
+ * Puts `source`'s key and certificate in place of `target`'s the way a rotation does: each file
+ * written beside its target and renamed over it (key first), so a reader never sees half a file.
+ */
+export function installTlsPair(source: TlsPair, target: TlsPair): void {
+  for (const [from, to] of [
+    [source.key, target.key],
+    [source.cert, target.cert],
+  ] as const) {
+    const staging = `${to}.staging`;
+    writeFileSync(staging, readFileSync(from));
+    renameSync(staging, to);
+  }
+}
+
+/** SHA-256 fingerprint of a PEM certificate, spelled as node:tls's getPeerCertificate() does. */
+export function certificateFingerprint(certPath: string): string {
+  return new X509Certificate(readFileSync(certPath)).fingerprint256;
+}
+
+export type OtlpGrpcProbe =
+  | { readonly accepted: true; readonly grpcStatus: string; readonly serverFingerprint: string }
+  | { readonly accepted: false; readonly reason: string; readonly serverFingerprint?: string };
+
+/**
+ * One OTLP gRPC Export call with an empty request over TLS to `port` on 127.0.0.1, as an agent
+ * would make it, with or without a client certificate. Accepted means the TLS handshake, the
+ * HTTP/2 request and the gRPC call all succeeded; otherwise `reason` says what failed (with
+ * TLS 1.3 the server refuses a client certificate after the client's side of the handshake, so
+ * the refusal arrives as an alert on the connection).
+ */
+export function probeOtlpGrpc(
+  port: number,
+  tls: { readonly ca: string; readonly cert?: string; readonly key?: string },
+  timeoutMs = 5_000,
+): Promise<OtlpGrpcProbe> {
+  return new Promise((resolve) => {
+    let serverFingerprint: string | undefined;
+    let httpStatus: number | undefined;
+    let grpcStatus: string | undefined;
+    let settled = false;
+    const session = connectHttp2(`https://127.0.0.1:${port}`, {
+      ca: readFileSync(tls.ca),
+      ...(tls.cert === undefined ? {} : { cert: readFileSync(tls.cert) }),
+      ...(tls.key === undefined ? {} : { key: readFileSync(tls.key) }),
+    });
+    const finish = (result: OtlpGrpcProbe) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      session.destroy();
+      resolve(result);
+    };
+    const refuse = (reason: string) =>
+      finish({ accepted: false, reason, ...(serverFingerprint === undefined ? {} : { serverFingerprint }) });
+    const timer = setTimeout(() => refuse(`no answer within ${timeoutMs} ms`), timeoutMs);
+    const describeError = (error: Error & { code?: string }) => `${error.code ?? 'error'}: ${error.message}`;
+    session.on('connect', () => {
+      serverFingerprint = (session.socket as TLSSocket).getPeerCertificate().fingerprint256;
+    });
+    session.on('error', (error) => refuse(describeError(error)));
+    const request = session.request({
+      ':method': 'POST',
+      ':path': '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    });
+    request.on('response', (headers) => {
+      httpStatus = Number(headers[':status']);
+      // A trailers-only answer carries grpc-status in the headers.
+      if (headers['grpc-status'] !== undefined) grpcStatus = String(headers['grpc-status']);
+    });
+    request.on('trailers', (trailers) => {
+      if (trailers['grpc-status'] !== undefined) grpcStatus = String(trailers['grpc-status']);
+    });
+    request.on('error', (error) => refuse(describeError(error)));
+    request.on('close', () => {
+      if (httpStatus === 200 && grpcStatus === '0' && serverFingerprint !== undefined) {
+        finish({ accepted: true, grpcStatus, serverFingerprint });
+      } else {
+        refuse(`closed with HTTP ${httpStatus ?? 'none'}, grpc-status ${grpcStatus ?? 'none'}`);
+      }
+    });
+    request.resume();
+    // An empty ExportTraceServiceRequest: gRPC frame header (not compressed, length 0).
+    request.end(Buffer.alloc(5));
+  });
 }
