@@ -27,6 +27,7 @@ export type {
   AttributeMatch,
   SamplingSpec,
   SamplingPolicySpec,
+  CollectorSpec,
   EventFields,
   EventName,
   HistogramName,

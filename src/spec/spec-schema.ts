@@ -244,6 +244,11 @@ export const telemetrySpecSchema = {
     histograms: { type: 'object', propertyNames: metricNames, additionalProperties: histogram },
     slos: { type: 'object', propertyNames: { pattern: '^[a-z0-9][a-z0-9-]*$' }, additionalProperties: slo },
     sampling,
+    collector: {
+      type: 'object',
+      properties: { tls: { type: 'boolean' } },
+      additionalProperties: false,
+    },
   },
   required: ['service', 'events'],
   additionalProperties: false,

@@ -164,6 +164,15 @@ export interface SamplingSpec {
   readonly policies: readonly SamplingPolicySpec[];
 }
 
+/** How the generated collector configs connect the tiers. */
+export interface CollectorSpec {
+  /**
+   * Mutual TLS between agents and gateways. Default true; false is an explicit opt-out that the
+   * generated YAML states (`insecure: true`), so it is visible in review.
+   */
+  readonly tls?: boolean;
+}
+
 export interface TelemetrySpec {
   /** Version of this spec's format. */
   readonly specVersion?: 1;
@@ -176,6 +185,7 @@ export interface TelemetrySpec {
   readonly histograms?: Readonly<Record<string, HistogramSpec>>;
   readonly slos?: Readonly<Record<string, SloSpec>>;
   readonly sampling?: SamplingSpec;
+  readonly collector?: CollectorSpec;
 }
 
 // ---- compile-time types derived from a spec ----
