@@ -144,3 +144,11 @@ export type {
 } from './generate/invariants-options.js';
 export type { Invariant, MetricRef } from './generate/invariants-model.js';
 export { sdkSeries, sloSeries } from './spec/naming.js';
+export {
+  TELEMETRY_DROPPED,
+  TELEMETRY_EXPORTED,
+  TELEMETRY_QUEUE_SIZE,
+  TELEMETRY_QUEUE_CAPACITY,
+} from './telemetry/index.js';
+export type { PipelineSignal, DropReason } from './telemetry/index.js';
+export { VIOLATION_REASONS } from './logs/violations.js';

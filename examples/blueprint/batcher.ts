@@ -1,14 +1,16 @@
 // Groups stored requests into batches by size and time: a batch commits as soon as min_batch
 // events wait (never more than max_batch in one transaction, never splitting a request), or
 // when its oldest event has waited max_wait_ms. The storage span links every request it stored.
-import { SpanKind, SpanStatusCode, type Link, type SpanContext } from '@opentelemetry/api';
+// A failed transaction rolls back and is retried, so a killed flush loses no accepted event.
+import { SpanKind, SpanStatusCode, type Link, type Span } from '@opentelemetry/api';
+import type { Chaos } from './chaos.js';
 import type { EventStore, StoredEvent } from './event-store.js';
 import type { TelemetryPort } from './telemetry-port.js';
 
 export interface BatchEntry {
   readonly rows: readonly StoredEvent[];
-  /** The request's span, linked from the batch's storage span. */
-  readonly spanContext: SpanContext;
+  /** The request's span: linked from the batch's storage span (and marked by injected faults). */
+  readonly span: Span;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
@@ -19,30 +21,59 @@ export interface BatchPolicy {
   readonly maxWaitMs: number;
 }
 
+/** Writes one batch in one transaction (the store's insertBatch, or a chaos wrapper of it). */
+export type BatchInsert = (
+  rows: readonly StoredEvent[],
+  span: Span,
+  entries: readonly BatchEntry[],
+) => { firstId: number; lastId: number };
+
+/** Runs a commit: now, or (chaos tail latency) later. */
+export type FlushScheduler = (commit: () => void, span: Span, entries: readonly BatchEntry[]) => void;
+
+/**
+ * Attempts per batch: a failed transaction (rolled back) is retried after 2, 4, 8, 16 ms; only
+ * when every attempt failed do its requests get an error (and then nothing of them is stored).
+ */
+export const MAX_COMMIT_ATTEMPTS = 5;
+
+const commitNow: FlushScheduler = (commit) => commit();
+
 export class Batcher {
   private pending: BatchEntry[] = [];
   private pendingEvents = 0;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
+  /** Commits started but not finished (delayed) plus retries waiting for their timer. */
+  private unsettled = 0;
+  private idleWaiters: (() => void)[] = [];
   private readonly batchSize;
   private readonly flushDuration;
+  /** Chosen once: the plain store write and an immediate commit unless chaos is on. */
+  private readonly insert: BatchInsert;
+  private readonly schedule: FlushScheduler;
   /** Events committed since start. */
   stored = 0;
   batches = 0;
+  /** Transactions that failed and were retried. */
+  retries = 0;
 
   constructor(
-    private readonly store: EventStore,
+    store: EventStore,
     private readonly policy: BatchPolicy,
     private readonly telemetry: TelemetryPort,
+    chaos?: Chaos,
   ) {
     this.batchSize = telemetry.metrics.histogram('blueprint.batch.size');
     this.flushDuration = telemetry.metrics.histogram('blueprint.batch.flush.duration');
+    this.insert = chaos === undefined ? store.insertBatch : chaos.storageInsert(store);
+    this.schedule = chaos === undefined ? commitNow : chaos.scheduleFlush;
   }
 
-  /** Resolves when the entry's rows are committed; rejects if their transaction failed. */
-  add(rows: readonly StoredEvent[], spanContext: SpanContext): Promise<void> {
+  /** Resolves when the entry's rows are committed; rejects if every attempt of their transaction failed. */
+  add(rows: readonly StoredEvent[], span: Span): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ rows, spanContext, resolve, reject });
+      this.pending.push({ rows, span, resolve, reject });
       this.pendingEvents += rows.length;
       if (this.pendingEvents >= this.policy.minBatch) {
         // Coalesce everything added in this turn of the event loop into the flush.
@@ -77,28 +108,41 @@ export class Batcher {
         size += entries[end]!.rows.length;
         end++;
       }
-      this.commit(entries.slice(start, end), size);
+      this.commit(entries.slice(start, end), size, 1);
       start = end;
     }
   }
 
-  private commit(entries: readonly BatchEntry[], size: number): void {
-    const links: Link[] = entries.map((entry) => ({ context: entry.spanContext }));
+  /** Flushes, then resolves once every commit (delayed or being retried) has settled. */
+  drain(): Promise<void> {
+    this.flush();
+    if (this.unsettled === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private commit(entries: readonly BatchEntry[], size: number, attempt: number): void {
+    const links: Link[] = entries.map((entry) => ({ context: entry.span.spanContext() }));
     const span = this.telemetry.tracer.startSpan('blueprint.batch.store', {
       kind: SpanKind.INTERNAL,
       links,
       attributes: {
         'blueprint.batch.size': size,
         'blueprint.batch.requests': entries.length,
+        'blueprint.batch.attempt': attempt,
         'db.system.name': 'sqlite',
         'db.operation.name': 'INSERT',
       },
     });
+    this.unsettled++;
+    this.schedule(() => this.write(entries, size, attempt, span), span, entries);
+  }
+
+  private write(entries: readonly BatchEntry[], size: number, attempt: number, span: Span): void {
     const started = performance.now();
     const rows: StoredEvent[] = [];
     for (const entry of entries) for (const row of entry.rows) rows.push(row);
     try {
-      const { firstId, lastId } = this.store.insertBatch(rows);
+      const { firstId, lastId } = this.insert(rows, span, entries);
       const flushMs = performance.now() - started;
       this.stored += size;
       this.batches++;
@@ -114,9 +158,26 @@ export class Batcher {
       for (const entry of entries) entry.resolve();
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      for (const entry of entries) entry.reject(error as Error);
+      span.recordException(error as Error);
+      if (attempt < MAX_COMMIT_ATTEMPTS) {
+        // The transaction rolled back: nothing of it is stored, so the same entries go again.
+        this.retries++;
+        this.unsettled++;
+        setTimeout(() => {
+          this.unsettled--;
+          this.commit(entries, size, attempt + 1);
+        }, 2 ** attempt);
+      } else {
+        for (const entry of entries) entry.reject(error as Error);
+      }
     } finally {
       span.end();
+      this.unsettled--;
+      if (this.unsettled === 0 && this.idleWaiters.length > 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const resolve of waiters) resolve();
+      }
     }
   }
 }

@@ -3,6 +3,14 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
+import {
+  CHAOS_OFF,
+  CHAOS_PROFILE_NAMES,
+  CHAOS_PROFILES,
+  type ChaosProfileName,
+  type ChaosSettings,
+  type TailLatencyTarget,
+} from './chaos-profiles.js';
 
 export type TenantClass = 'latency-sensitive' | 'best-effort';
 
@@ -45,6 +53,8 @@ export interface BlueprintConfig {
   };
   readonly dependencies: readonly DependencyConfig[];
   readonly tenants: readonly TenantConfig[];
+  /** Fault injection ([chaos]); absent or all ratios 0 means off, and no hook is installed. */
+  readonly chaos?: ChaosSettings;
 }
 
 export class ConfigError extends Error {
@@ -124,8 +134,17 @@ export function parseConfig(text: string, source = '<config>', baseDir = process
     },
     dependencies: readDependencies(read, raw),
     tenants: readTenants(read, raw),
+    chaos: readChaos(read, raw),
   };
-  read.unknownKeys(raw, '', ['service', 'ingress', 'enrichment', 'storage', 'dependencies', 'tenants']);
+  read.unknownKeys(raw, '', [
+    'service',
+    'ingress',
+    'enrichment',
+    'storage',
+    'dependencies',
+    'tenants',
+    'chaos',
+  ]);
 
   if (config.storage.minBatch > config.storage.maxBatch)
     issues.push(
@@ -176,6 +195,39 @@ function readTenants(read: Reader, raw: Record<string, unknown>): TenantConfig[]
   });
 }
 
+/** [chaos]: a profile (default "off"), then any key set here overrides that profile's value. */
+function readChaos(read: Reader, raw: Record<string, unknown>): ChaosSettings {
+  if (raw.chaos === undefined) return CHAOS_OFF;
+  const chaos = read.table(raw, 'chaos', [
+    'profile',
+    'kill_task_ratio',
+    'corrupt_request_ratio',
+    'tail_latency',
+    'seed',
+  ]);
+  const profile = read.oneOf<ChaosProfileName>(chaos, 'chaos.profile', 'off', CHAOS_PROFILE_NAMES);
+  const base = CHAOS_PROFILES[profile];
+  const latency = read.table(chaos, 'chaos.tail_latency', ['ratio', 'ms', 'jitter_ms', 'targets']);
+  const seed = chaos.seed === undefined ? undefined : read.int(chaos, 'chaos.seed', 0, 0, 2 ** 32 - 1);
+  return {
+    profile,
+    killTaskRatio: read.ratio(chaos, 'chaos.kill_task_ratio', base.killTaskRatio),
+    corruptRequestRatio: read.ratio(chaos, 'chaos.corrupt_request_ratio', base.corruptRequestRatio),
+    tailLatency: {
+      ratio: read.ratio(latency, 'chaos.tail_latency.ratio', base.tailLatency.ratio),
+      ms: read.int(latency, 'chaos.tail_latency.ms', base.tailLatency.ms, 0, 600_000),
+      jitterMs: read.int(latency, 'chaos.tail_latency.jitter_ms', base.tailLatency.jitterMs, 0, 600_000),
+      targets: read.listOf<TailLatencyTarget>(
+        latency,
+        'chaos.tail_latency.targets',
+        base.tailLatency.targets,
+        ['dependency', 'storage'],
+      ),
+    },
+    seed,
+  };
+}
+
 /** Typed reads that record an issue naming the key and fall back to a default, so one pass finds every problem. */
 class Reader {
   constructor(readonly issues: string[]) {}
@@ -224,6 +276,39 @@ class Reader {
       return fallback;
     }
     return value;
+  }
+
+  /** A share in [0, 1] (TOML integer 0 or 1 accepted too). */
+  ratio(table: Record<string, unknown>, path: string, fallback: number): number {
+    const value = table[path.slice(path.lastIndexOf('.') + 1)];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
+      this.issues.push(`${path}: expected a ratio in [0, 1], got ${describe(value)}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  /** A non-empty array of allowed strings. */
+  listOf<T extends string>(
+    table: Record<string, unknown>,
+    path: string,
+    fallback: readonly T[],
+    allowed: readonly T[],
+  ): readonly T[] {
+    const value = table[path.slice(path.lastIndexOf('.') + 1)];
+    if (value === undefined) return fallback;
+    if (
+      !Array.isArray(value) ||
+      value.length === 0 ||
+      !value.every((item) => typeof item === 'string' && (allowed as readonly string[]).includes(item))
+    ) {
+      this.issues.push(
+        `${path}: expected a non-empty array of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${Array.isArray(value) ? JSON.stringify(value) : describe(value)}`,
+      );
+      return fallback;
+    }
+    return value as T[];
   }
 
   string(table: Record<string, unknown>, path: string, fallback: string | undefined): string {

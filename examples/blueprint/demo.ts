@@ -1,9 +1,11 @@
-// `npm run demo [-- --duration <s>] [--rate <req/s>]`: starts the two dependencies, the
-// blueprint and a load generator in this process, injects slowness and failures on a schedule,
-// prints a live summary every second and a final report on Ctrl-C or at the end of --duration.
+// `npm run demo [-- --duration <s>] [--rate <req/s>] [--chaos <profile>]`: starts the two
+// dependencies, the blueprint and a load generator in this process, injects slowness and
+// failures on a schedule, prints a live summary every second and a final report on Ctrl-C or at
+// the end of --duration. --chaos (or BLUEPRINT_CHAOS) turns on a chaos profile for the run.
 // Needs no collector, Prometheus or Grafana; with OTEL_EXPORTER_OTLP_ENDPOINT set it also exports.
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ChaosProfileError, chaosEnabled, chaosOverride } from './chaos-profiles.js';
 import { loadConfig, type BlueprintConfig } from './config.js';
 import { startDependency, type DependencyServer } from './dependency-server.js';
 import { countStoredEvents } from './event-store.js';
@@ -16,6 +18,16 @@ import { openTelemetry } from './telemetry-port.js';
 const args = parseArgs(process.argv.slice(2));
 const here = fileURLToPath(new URL('.', import.meta.url));
 const fileConfig = await loadConfig(args.config ?? `${here}blueprint.toml`);
+let chaos = fileConfig.chaos;
+try {
+  chaos =
+    chaosOverride(args.chaos, '--chaos') ??
+    chaosOverride(process.env.BLUEPRINT_CHAOS, 'BLUEPRINT_CHAOS') ??
+    chaos;
+} catch (error) {
+  if (error instanceof ChaosProfileError) usage(error.message);
+  throw error;
+}
 const dbPath = `${here}data/demo.db`;
 const logPath = `${here}data/demo-events.ndjson`;
 for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
@@ -29,6 +41,7 @@ const config: BlueprintConfig = {
   service: { host: '127.0.0.1', port: 0 },
   storage: { ...fileConfig.storage, path: dbPath },
   dependencies: deps.map((d) => ({ name: d.name, url: d.url })),
+  chaos,
 };
 const telemetry = await openTelemetry({ logDestination: logPath });
 const service = await startBlueprint(config, telemetry);
@@ -65,6 +78,13 @@ function applyFaults(t: number): void {
   }
 }
 
+/** "chaos <profile>: kill_task/dependency 3, ..." for the summary. */
+function chaosLine(): string {
+  const counts = Object.entries(service.chaos?.injected ?? {});
+  const list = counts.length === 0 ? 'nothing yet' : counts.map(([k, n]) => `${k} ${n}`).join(', ');
+  return `chaos ${config.chaos?.profile ?? 'off'}: ${list}`;
+}
+
 const started = Date.now();
 let lastAccepted = 0;
 let lastTick = started;
@@ -92,7 +112,7 @@ async function tick(): Promise<void> {
     slos: telemetry.slo.status(),
     sampler: telemetry.sampler?.stats(),
     slowExemplars: latency.slowExemplars,
-    faults,
+    faults: service.chaos === undefined ? faults : `${faults}; ${chaosLine()}`,
     health: service.health().status,
   };
   lastAccepted = accepted;
@@ -128,6 +148,9 @@ async function stop(): Promise<void> {
       `requests sent ${load.stats.sent}, answers by status ${JSON.stringify(load.stats.byStatus)}, network errors ${load.stats.networkErrors}`,
       `events accepted (202) ${load.stats.acceptedEvents}, events in the store ${storedEvents}: ${lost === 0 ? 'none lost' : `${lost} LOST`}`,
       `degraded requests ${load.stats.degradedRequests}; event log: ${logPath}; store: ${dbPath}`,
+      chaosEnabled(config.chaos)
+        ? `${chaosLine()} (each also on blueprint_chaos_injected_total)`
+        : 'chaos off',
       '',
     ].join('\n'),
   );
@@ -137,8 +160,15 @@ process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
 if (args.duration !== undefined) setTimeout(() => void stop(), args.duration * 1000);
 
-function parseArgs(argv: readonly string[]): { duration?: number; rate: number; config?: string } {
-  const out: { duration?: number; rate: number; config?: string } = { rate: 300 };
+interface DemoArgs {
+  duration?: number;
+  rate: number;
+  config?: string;
+  chaos?: string;
+}
+
+function parseArgs(argv: readonly string[]): DemoArgs {
+  const out: DemoArgs = { rate: 300 };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === '--duration' || flag === '--rate') {
@@ -150,6 +180,9 @@ function parseArgs(argv: readonly string[]): { duration?: number; rate: number; 
     } else if (flag === '--config' && value !== undefined) {
       out.config = value;
       i++;
+    } else if (flag === '--chaos' && value !== undefined) {
+      out.chaos = value;
+      i++;
     } else usage(`unknown argument ${flag}`);
   }
   return out;
@@ -157,7 +190,7 @@ function parseArgs(argv: readonly string[]): { duration?: number; rate: number; 
 
 function usage(problem: string): never {
   process.stderr.write(
-    `${problem}\nusage: npm run demo -- [--duration <seconds>] [--rate <requests/s>] [--config <file.toml>]\n`,
+    `${problem}\nusage: npm run demo -- [--duration <seconds>] [--rate <requests/s>] [--config <file.toml>] [--chaos off|kill|corrupt|latency|mixed]\n`,
   );
   process.exit(2);
 }

@@ -7,9 +7,11 @@ import {
   SpanStatusCode,
   isSpanContextValid,
   type Context,
+  type Span,
   type SpanContext,
   type Tracer,
 } from '@opentelemetry/api';
+import type { Chaos } from './chaos.js';
 import type { DependencyConfig } from './config.js';
 import { deadlineAfter } from './deadline.js';
 
@@ -23,15 +25,30 @@ export interface EnrichmentResult {
 
 const MAX_RESPONSE = 1 << 20;
 
+/** One POST to a dependency; `span` is the lookup's (chaos marks injected faults on it). */
+export type DependencyCall = (
+  url: string,
+  body: string,
+  signal: AbortSignal,
+  agent: Agent,
+  traceparent: string | undefined,
+  span: Span,
+) => Promise<{ status: number; text: string }>;
+
 export class Enricher {
   // Keep-alive so a lookup is one request on a warm socket, not a TCP handshake.
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  /** postJson itself unless chaos is on: chosen once here, never checked per call. */
+  private readonly call: DependencyCall;
 
   constructor(
     private readonly dependencies: readonly DependencyConfig[],
     private readonly budgetMs: number,
     private readonly tracer: Tracer,
-  ) {}
+    chaos?: Chaos,
+  ) {
+    this.call = chaos === undefined ? postJson : chaos.dependencyCall(postJson);
+  }
 
   /**
    * Looks `keys` up in every dependency. Rejects only when `deadline` aborts (the request's
@@ -84,12 +101,13 @@ export class Enricher {
     );
     try {
       const traceparent = formatTraceparent(span.spanContext());
-      const body = await postJson(
+      const body = await this.call(
         `${dep.url}/lookup`,
         JSON.stringify({ keys }),
         signal,
         this.agent,
         traceparent,
+        span,
       );
       span.setAttribute('http.response.status_code', body.status);
       if (body.status !== 200) throw new Error(`${dep.name} answered ${body.status}`);
@@ -117,13 +135,8 @@ function formatTraceparent(spanContext: SpanContext): string | undefined {
   return `00-${spanContext.traceId}-${spanContext.spanId}-0${(spanContext.traceFlags & 1).toString(16)}`;
 }
 
-function postJson(
-  url: string,
-  body: string,
-  signal: AbortSignal,
-  agent: Agent,
-  traceparent: string | undefined,
-): Promise<{ status: number; text: string }> {
+/** The plain dependency call (exported for the chaos bench's no-hook baseline). */
+export const postJson: DependencyCall = (url, body, signal, agent, traceparent) => {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const headers: Record<string, string | number> = {
@@ -147,4 +160,4 @@ function postJson(
     req.on('error', reject);
     req.end(body);
   });
-}
+};

@@ -20,6 +20,7 @@ export class EventStore {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
   private readonly insertMany: (rows: readonly StoredEvent[]) => { firstId: number; lastId: number };
+  private readonly insertSomeThenThrow: (rows: readonly StoredEvent[], count: number, error: Error) => never;
 
   constructor(path: string, synchronous: 'normal' | 'full' = 'normal') {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -45,29 +46,48 @@ export class EventStore {
       let firstId = 0;
       let lastId = 0;
       for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!;
-        const id = Number(
-          this.insert.run(
-            row.tenant,
-            row.type,
-            row.clientId,
-            row.receivedAt,
-            row.timestamp,
-            row.payload,
-            row.enrichment,
-            row.degraded ? 1 : 0,
-          ).lastInsertRowid,
-        );
+        const id = this.insertRow(rows[i]!);
         if (i === 0) firstId = id;
         lastId = id;
       }
       return { firstId, lastId };
     });
+    this.insertSomeThenThrow = this.db.transaction(
+      (rows: readonly StoredEvent[], count: number, error: Error): never => {
+        for (let i = 0; i < count && i < rows.length; i++) this.insertRow(rows[i]!);
+        throw error;
+      },
+    );
   }
 
-  /** Inserts every row in one transaction: all of them are stored, or (on throw) none. */
-  insertBatch(rows: readonly StoredEvent[]): { firstId: number; lastId: number } {
-    return this.insertMany(rows);
+  /**
+   * Inserts every row in one transaction: all of them are stored, or (on throw) none. An arrow
+   * property so the batcher can hold the function itself (no wrapper when chaos is off).
+   */
+  readonly insertBatch = (rows: readonly StoredEvent[]): { firstId: number; lastId: number } =>
+    this.insertMany(rows);
+
+  /**
+   * A write that dies mid-transaction (chaos kill_task): inserts `count` rows, then throws
+   * `error`, and SQLite rolls the whole transaction back, exactly as a crash inside it would.
+   */
+  insertBatchThenFail(rows: readonly StoredEvent[], count: number, error: Error): never {
+    return this.insertSomeThenThrow(rows, count, error);
+  }
+
+  private insertRow(row: StoredEvent): number {
+    return Number(
+      this.insert.run(
+        row.tenant,
+        row.type,
+        row.clientId,
+        row.receivedAt,
+        row.timestamp,
+        row.payload,
+        row.enrichment,
+        row.degraded ? 1 : 0,
+      ).lastInsertRowid,
+    );
   }
 
   count(where?: { tenant?: string; degraded?: boolean }): number {

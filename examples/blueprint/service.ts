@@ -13,10 +13,12 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import { Batcher } from './batcher.js';
+import { chaosEnabled } from './chaos-profiles.js';
+import { createChaos, parserFor, type Chaos } from './chaos.js';
 import type { BlueprintConfig } from './config.js';
 import { deadlineAfter } from './deadline.js';
 import { Enricher } from './enrichment.js';
-import { parseEvents, type IncomingEvent } from './event-validation.js';
+import type { IncomingEvent } from './event-validation.js';
 import { EventStore, type StoredEvent } from './event-store.js';
 import { assessHealth, type HealthReport } from './health.js';
 import { RejectionLog } from './rejection-log.js';
@@ -28,6 +30,8 @@ export interface BlueprintService {
   readonly url: string;
   readonly port: number;
   readonly stats: ServiceStats;
+  /** The fault injector when [chaos] is on (its `injected` counts), else undefined. */
+  readonly chaos: Chaos | undefined;
   health(): HealthReport;
   /** Stops admitting (503 draining), finishes every queued and running request, flushes the store. Idempotent. */
   drain(): Promise<void>;
@@ -62,9 +66,12 @@ export async function startBlueprint(
   telemetry: TelemetryPort,
 ): Promise<BlueprintService> {
   const { tracer } = telemetry;
+  // Chaos hooks are chosen here, once: off means the plain functions, not a check per call.
+  const chaos = chaosEnabled(config.chaos) ? createChaos(config.chaos, telemetry) : undefined;
+  const parseBody = parserFor(chaos);
   const store = new EventStore(config.storage.path, config.storage.synchronous);
-  const batcher = new Batcher(store, config.storage, telemetry);
-  const enricher = new Enricher(config.dependencies, config.enrichment.budgetMs, tracer);
+  const batcher = new Batcher(store, config.storage, telemetry, chaos);
+  const enricher = new Enricher(config.dependencies, config.enrichment.budgetMs, tracer, chaos);
   const scheduler = new TwoClassScheduler<Job>(config.tenants, config.enrichment.concurrency, runJob, (job) =>
     job.settle(abortError(job.signal)),
   );
@@ -220,7 +227,7 @@ export async function startBlueprint(
         return reject(408, 'body_timeout', `body not received within ${config.ingress.timeoutMs} ms`, {
           connection: 'close',
         });
-      const parsed = parseEvents(body, config.ingress);
+      const parsed = parseBody(body, config.ingress, span);
       if (!parsed.ok) return reject(400, parsed.reason, parsed.detail);
 
       const events = parsed.events;
@@ -318,7 +325,7 @@ export async function startBlueprint(
         degraded,
       };
     });
-    batcher.add(rows, job.span.spanContext()).then(
+    batcher.add(rows, job.span).then(
       () => job.settle({ degraded }),
       (error: Error) => job.settle(error),
     );
@@ -337,7 +344,8 @@ export async function startBlueprint(
         });
       }
       await scheduler.idle();
-      batcher.flush();
+      // Waits for delayed and retried commits too: the store closes only when all are settled.
+      await batcher.drain();
       clearInterval(depthTimer);
       publishDepths();
       server.closeAllConnections();
@@ -347,7 +355,7 @@ export async function startBlueprint(
     return drained;
   }
 
-  return { url: `http://${config.service.host}:${port}`, port, stats, health, drain };
+  return { url: `http://${config.service.host}:${port}`, port, stats, chaos, health, drain };
 }
 
 function abortError(signal: AbortSignal): Error {

@@ -55,10 +55,25 @@ export interface TelemetryPort {
   shutdown(): Promise<void>;
 }
 
-/** The createTelemetry options the blueprint sets: where event logs go, where OTLP goes. */
+/**
+ * The createTelemetry options the blueprint sets: where event logs go, where OTLP goes, and the
+ * bounds that keep a failing pipeline from hurting the service (the telemetry-failure tests and
+ * bench tighten them); spanProcessors let tests see the traces the tail sampler keeps.
+ */
 export type TelemetryOptions = Pick<
   NonNullable<Parameters<typeof createTelemetry>[1]>,
-  'logDestination' | 'otlpEndpoint'
+  | 'logDestination'
+  | 'otlpEndpoint'
+  | 'otlpLogs'
+  | 'exportTimeoutMs'
+  | 'maxQueuedSpans'
+  | 'maxQueuedLogRecords'
+  | 'maxPendingMetricExports'
+  | 'metricExportIntervalMs'
+  | 'logMaxBufferedBytes'
+  | 'maxConcurrentScrapes'
+  | 'scrapeTimeoutMs'
+  | 'spanProcessors'
 >;
 
 const noopInstrument = { record() {}, add() {}, set() {} };

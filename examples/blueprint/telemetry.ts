@@ -69,6 +69,12 @@ export const spec = defineTelemetry({
       unit: '{request}',
       attributes: ['tenant', 'decision', 'reason'],
     },
+    'blueprint.chaos.injected': {
+      description:
+        'Faults injected on purpose by the [chaos] switches (off by default), by kind (kill_task, corrupt_request, tail_latency) and target (dependency, storage, request); the spans they hit carry chaos.injected=<kind>.',
+      unit: '{fault}',
+      attributes: ['kind', 'target'],
+    },
   },
   gauges: {
     'blueprint.queue.depth': {

@@ -2,14 +2,17 @@
 // plumbline_log_schema_violations_total{event,reason} and written on the line.
 import type { ErrorObject } from 'ajv';
 
-export type ViolationReason =
-  | 'unknown_event'
-  | 'missing_field'
-  | 'unknown_field'
-  | 'wrong_type'
-  | 'not_in_enum'
-  | 'too_long'
-  | 'not_an_object';
+export const VIOLATION_REASONS = [
+  'unknown_event',
+  'missing_field',
+  'unknown_field',
+  'wrong_type',
+  'not_in_enum',
+  'too_long',
+  'not_an_object',
+] as const;
+
+export type ViolationReason = (typeof VIOLATION_REASONS)[number];
 
 export interface Violation {
   readonly field?: string;

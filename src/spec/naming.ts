@@ -126,4 +126,12 @@ export const sdkSeries = {
   samplerBufferedBytes: 'plumbline_sampler_buffered_bytes',
   /** Label key. */
   samplerKeepProbability: 'plumbline_sampler_keep_probability',
+  /** Labels signal, reason: every span, log record, metric batch, log line or scrape dropped. */
+  telemetryDropped: 'plumbline_telemetry_dropped_total',
+  /** Label signal. */
+  telemetryExported: 'plumbline_telemetry_exported_total',
+  /** Label signal. */
+  telemetryQueueSize: 'plumbline_telemetry_queue_size',
+  /** Label signal. */
+  telemetryQueueCapacity: 'plumbline_telemetry_queue_capacity',
 } as const;

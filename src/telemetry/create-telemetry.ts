@@ -17,21 +17,30 @@ import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { createEventLogger, type EventLogger, type EventLoggerOptions } from '../logs/event-logger.js';
+import {
+  createEventLogger,
+  UNKNOWN_EVENT_LABEL,
+  type EventLogger,
+  type EventLoggerOptions,
+} from '../logs/event-logger.js';
 import { otelLogBridge } from '../logs/otel-bridge.js';
+import { VIOLATION_REASONS } from '../logs/violations.js';
 import type { SecurityStreamOptions } from '../logs/security-stream.js';
 import { createMetrics, type Metrics, type MetricsOptions } from '../metrics/create-metrics.js';
 import type { ExemplarFilter } from '../metrics/exemplar-filter.js';
 import { OtlpJsonMetricExporter } from '../metrics/otlp-json-exporter.js';
 import { metricsRequestHandler } from '../metrics/request-handler.js';
 import type { LogLevel, TelemetrySpec } from '../spec/types.js';
-import { EXEMPLAR_SPAN_ATTRIBUTE } from '../spec/naming.js';
+import { EXEMPLAR_SPAN_ATTRIBUTE, sdkSeries } from '../spec/naming.js';
 import { validateSpec } from '../spec/validate.js';
 import { TailSamplingProcessor } from '../sampling/tail-sampling-processor.js';
 import type { SamplerStats } from '../sampling/sampler-stats.js';
 import { createSloEngine, type SloEngine, type SloStatus } from '../slo/engine.js';
 import { histogramQuantile } from '../metrics/quantile.js';
+import { BoundedMetricExporter } from './bounded-metric-exporter.js';
+import { boundedScrapeHandler } from './bounded-scrape-handler.js';
 import { FanOutSpanProcessor } from './fan-out-span-processor.js';
+import { PipelineMetrics } from './pipeline-metrics.js';
 import { serviceResource } from './resource.js';
 import { exposeSamplerStats, exposeSloStatus } from './self-metrics.js';
 
@@ -48,10 +57,26 @@ export interface TelemetryOptions {
   readonly otlpEndpoint?: string;
   /** Also send event lines to OTel Logs over OTLP. Default true when an OTLP endpoint is set. */
   readonly otlpLogs?: boolean;
-  /** Per-request timeout of every OTLP export, in ms. Default 10,000. */
+  /**
+   * Per-request timeout of every OTLP export (spans, metrics, logs), in ms; also the bound of
+   * each shutdown/flush step. Default 10,000.
+   */
   readonly exportTimeoutMs?: number;
   /** Largest number of spans waiting for export; more are dropped and counted. Default 2048. */
   readonly maxQueuedSpans?: number;
+  /** Largest number of log records waiting for OTLP export; more are dropped and counted. Default 2048. */
+  readonly maxQueuedLogRecords?: number;
+  /** Metric exports in flight at once; a batch that finds them all busy is dropped and counted. Default 1. */
+  readonly maxPendingMetricExports?: number;
+  /**
+   * Bytes of event-log lines buffered for a slow or blocked destination (file path or fd);
+   * beyond it lines are dropped and counted. Default 16 MiB.
+   */
+  readonly logMaxBufferedBytes?: number;
+  /** /metrics responses in flight at once; more get 503 and are counted. Default 4. */
+  readonly maxConcurrentScrapes?: number;
+  /** A /metrics response not handed to the OS within this many ms is cut off and counted. Default 10,000. */
+  readonly scrapeTimeoutMs?: number;
   /**
    * Extra span processors (e.g. an in-memory exporter in tests). They sit behind the tail
    * sampler with the OTLP exporter, so they see only the traces it keeps.
@@ -108,30 +133,6 @@ export function createTelemetry<const S extends TelemetrySpec>(
   const resource = serviceResource(spec);
   const otlpEndpoint = trimSlash(options.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT);
   const timeoutMillis = options.exportTimeoutMs ?? 10_000;
-
-  const exportProcessors: SpanProcessor[] = [];
-  if (otlpEndpoint !== undefined) {
-    exportProcessors.push(
-      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${otlpEndpoint}/v1/traces`, timeoutMillis }), {
-        maxQueueSize: options.maxQueuedSpans ?? 2048,
-        exportTimeoutMillis: timeoutMillis,
-      }),
-    );
-  }
-  exportProcessors.push(...(options.spanProcessors ?? []));
-  const exportProcessor =
-    exportProcessors.length === 1 ? exportProcessors[0]! : new FanOutSpanProcessor(exportProcessors);
-  const samplingMode = options.tailSampling ?? spec.sampling !== undefined;
-  const sampler =
-    spec.sampling !== undefined && samplingMode !== false
-      ? new TailSamplingProcessor(spec.sampling, exportProcessor, {
-          dryRun: samplingMode === 'dry-run' ? true : undefined,
-        })
-      : undefined;
-  // The head sampler is the SDK default, ParentBased(AlwaysOn): every span is recorded, so the
-  // tail sampler sees whole traces and decides which ones leave the process.
-  const tracerProvider = new NodeTracerProvider({ resource, spanProcessors: [sampler ?? exportProcessor] });
-
   const sloEngine: SloEngine | undefined =
     spec.slos !== undefined && Object.keys(spec.slos).length > 0 ? createSloEngine(spec) : undefined;
   const metricsOptions: MetricsOptions = {
@@ -147,21 +148,58 @@ export function createTelemetry<const S extends TelemetrySpec>(
     },
   };
   const metrics = createMetrics(spec, metricsOptions);
+  // Before the processors: their self-observability (drops, queue sizes) lands in its families.
+  const pipeline = new PipelineMetrics(metrics);
+
+  const exportProcessors: SpanProcessor[] = [];
+  if (otlpEndpoint !== undefined) {
+    // selfObsMeterProvider is read by sdk-trace's BatchSpanProcessor (2.12, experimental) but
+    // not declared by sdk-trace-base's shim config type, which passes it through unchanged.
+    const spanConfig = {
+      maxQueueSize: options.maxQueuedSpans ?? 2048,
+      exportTimeoutMillis: timeoutMillis,
+      selfObsMeterProvider: pipeline.meterProvider('span'),
+    };
+    exportProcessors.push(
+      new BatchSpanProcessor(
+        new OTLPTraceExporter({ url: `${otlpEndpoint}/v1/traces`, timeoutMillis }),
+        spanConfig,
+      ),
+    );
+  }
+  exportProcessors.push(...(options.spanProcessors ?? []));
+  const exportProcessor =
+    exportProcessors.length === 1 ? exportProcessors[0]! : new FanOutSpanProcessor(exportProcessors);
+  const samplingMode = options.tailSampling ?? tailSamplingFromEnv() ?? spec.sampling !== undefined;
+  const sampler =
+    spec.sampling !== undefined && samplingMode !== false
+      ? new TailSamplingProcessor(spec.sampling, exportProcessor, {
+          dryRun: samplingMode === 'dry-run' ? true : undefined,
+        })
+      : undefined;
+  // The head sampler is the SDK default, ParentBased(AlwaysOn): every span is recorded, so the
+  // tail sampler sees whole traces and decides which ones leave the process.
+  const tracerProvider = new NodeTracerProvider({ resource, spanProcessors: [sampler ?? exportProcessor] });
+
   if (sampler !== undefined) exposeSamplerStats(metrics, sampler);
   if (sloEngine !== undefined) exposeSloStatus(metrics, sloEngine);
   const readers: MetricReader[] = [...(options.metricReaders ?? [])];
   if (otlpEndpoint !== undefined) {
     readers.push(
       new PeriodicExportingMetricReader({
-        exporter: new OtlpJsonMetricExporter({
-          endpoint: otlpEndpoint,
-          timeoutMillis,
-          failures: metrics.selfCounter(
-            'plumbline_otlp_metric_export_failures_total',
-            'OTLP metric exports that failed after every retry.',
-            [],
-          ),
-        }),
+        exporter: new BoundedMetricExporter(
+          new OtlpJsonMetricExporter({
+            endpoint: otlpEndpoint,
+            timeoutMillis,
+            failures: metrics.selfCounter(
+              sdkSeries.otlpMetricExportFailures,
+              'OTLP metric exports that failed after every retry, by reason (timeout or error).',
+              ['reason'],
+            ),
+          }),
+          options.maxPendingMetricExports ?? 1,
+          pipeline,
+        ),
         exportIntervalMillis: options.metricExportIntervalMs ?? 15_000,
         exportTimeoutMillis: timeoutMillis,
         metricProducers: [metrics.producer],
@@ -178,6 +216,8 @@ export function createTelemetry<const S extends TelemetrySpec>(
         new BatchLogRecordProcessor({
           exporter: new OTLPLogExporter({ url: `${otlpEndpoint}/v1/logs`, timeoutMillis }),
           exportTimeoutMillis: timeoutMillis,
+          maxQueueSize: options.maxQueuedLogRecords ?? 2048,
+          selfObsMeterProvider: pipeline.meterProvider('log_record'),
         }),
       ],
     });
@@ -191,17 +231,24 @@ export function createTelemetry<const S extends TelemetrySpec>(
   }
 
   const violations = metrics.selfCounter(
-    'plumbline_log_schema_violations_total',
+    sdkSeries.logSchemaViolations,
     'Event log calls that broke their schema, by event and reason.',
     ['event', 'reason'],
   );
+  // Every declared event's series exist at 0 from the first scrape, so rate() and increase()
+  // see a burst of violations right after a deploy instead of starting from it.
+  for (const event of Object.keys(spec.events)) {
+    for (const reason of VIOLATION_REASONS)
+      if (reason !== 'unknown_event') violations.add(0, { event, reason });
+  }
+  violations.add(0, { event: UNKNOWN_EVENT_LABEL, reason: 'unknown_event' });
   const securityEvents = metrics.selfCounter(
-    'plumbline_security_events_total',
+    sdkSeries.securityEvents,
     'Security events, folded or not, by event and outcome.',
     ['event', 'outcome'],
   );
   const droppedLogBytes = metrics.selfCounter(
-    'plumbline_log_dropped_bytes_total',
+    sdkSeries.logDroppedBytes,
     'Bytes of log lines dropped because the destination could not keep up.',
     [],
   );
@@ -213,7 +260,12 @@ export function createTelemetry<const S extends TelemetrySpec>(
     strict: options.strict,
     onViolation: (event, reason) => violations.add(1, { event, reason }),
     onSecurityEvent: (event, outcome) => securityEvents.add(1, { event, outcome }),
-    onDrop: (bytes) => droppedLogBytes.add(bytes, {}),
+    maxBufferedBytes: options.logMaxBufferedBytes,
+    // One sonic-boom 'drop' is one refused write, i.e. one line; 0 bytes is a destination error.
+    onDrop: (bytes) => {
+      droppedLogBytes.add(bytes, {});
+      pipeline.drop('log_line', bytes === 0 ? 'destination_error' : 'destination_full');
+    },
     bridge: loggerProvider === undefined ? undefined : otelLogBridge(loggerProvider.getLogger('plumbline')),
   });
 
@@ -223,7 +275,11 @@ export function createTelemetry<const S extends TelemetrySpec>(
     spec,
     log,
     metrics,
-    metricsHandler: metricsRequestHandler(metrics),
+    metricsHandler: boundedScrapeHandler(
+      metricsRequestHandler(metrics),
+      { maxConcurrent: options.maxConcurrentScrapes ?? 4, timeoutMs: options.scrapeTimeoutMs ?? 10_000 },
+      pipeline,
+    ),
     slo: { status: () => sloEngine?.status() ?? [] },
     sampler: sampler === undefined ? undefined : { stats: () => sampler.stats() },
     histogramQuantile,
@@ -232,7 +288,7 @@ export function createTelemetry<const S extends TelemetrySpec>(
     tracerProvider,
     meterProvider,
     async forceFlush() {
-      await settle([
+      await settle(timeoutMillis, [
         log.flush(),
         tracerProvider.forceFlush(),
         meterProvider.forceFlush(),
@@ -241,7 +297,7 @@ export function createTelemetry<const S extends TelemetrySpec>(
     },
     shutdown() {
       shutdownPromise ??= (async () => {
-        await settle([
+        await settle(timeoutMillis, [
           tracerProvider.shutdown(),
           meterProvider.shutdown(),
           loggerProvider?.shutdown(),
@@ -260,11 +316,38 @@ export function createTelemetry<const S extends TelemetrySpec>(
   };
 }
 
-/** Waits for every step; a failing exporter is reported to the OTel diag logger, never thrown. */
-async function settle(steps: ReadonlyArray<Promise<unknown> | undefined>): Promise<void> {
-  for (const result of await Promise.allSettled(steps)) {
+/**
+ * Waits for every step, each for at most `timeoutMs` (a black-holed endpoint or a blocked log
+ * pipe must not hold the host's shutdown); a failing or late step is reported to the OTel diag
+ * logger, never thrown.
+ */
+async function settle(timeoutMs: number, steps: ReadonlyArray<Promise<unknown> | undefined>): Promise<void> {
+  const bounded = steps.map((step) => {
+    if (step === undefined) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`step not done within ${timeoutMs} ms`)), timeoutMs);
+      timer.unref();
+    });
+    return Promise.race([step, late]).finally(() => clearTimeout(timer));
+  });
+  for (const result of await Promise.allSettled(bounded)) {
     if (result.status === 'rejected') diag.warn('plumbline: flush/shutdown step failed', result.reason);
   }
+}
+
+/**
+ * PLUMBLINE_TAIL_SAMPLING = on | off | dry-run: the sampler as a feature flag, switched by a
+ * restart with a new environment rather than a deploy. Anything else is ignored (and said so).
+ */
+function tailSamplingFromEnv(): boolean | 'dry-run' | undefined {
+  const value = process.env.PLUMBLINE_TAIL_SAMPLING?.trim().toLowerCase();
+  if (value === undefined || value === '') return undefined;
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  if (value === 'dry-run') return 'dry-run';
+  diag.warn(`plumbline: PLUMBLINE_TAIL_SAMPLING="${value}" is not on, off or dry-run; using the default`);
+  return undefined;
 }
 
 function trimSlash(url: string | undefined): string | undefined {

@@ -1,3 +1,11 @@
 // Assembling the SDK for one service.
 export { createTelemetry, type Telemetry, type TelemetryOptions } from './create-telemetry.js';
 export { serviceResource } from './resource.js';
+export {
+  TELEMETRY_DROPPED,
+  TELEMETRY_EXPORTED,
+  TELEMETRY_QUEUE_SIZE,
+  TELEMETRY_QUEUE_CAPACITY,
+  type PipelineSignal,
+  type DropReason,
+} from './pipeline-metrics.js';

@@ -1,5 +1,6 @@
 // The tail sampler's and the SLO calculator's state as the SDK's own metrics, read at scrape
 // and export time (so recording and span end do no metric work for them).
+import { sdkSeries } from '../spec/naming.js';
 import type { Metrics } from '../metrics/create-metrics.js';
 import type { TailSamplingProcessor } from '../sampling/tail-sampling-processor.js';
 import type { SloEngine } from '../slo/engine.js';
@@ -7,7 +8,7 @@ import { sloStatusRows } from '../slo/status-rows.js';
 
 export function exposeSamplerStats(metrics: Metrics, sampler: TailSamplingProcessor): void {
   metrics.selfGauge(
-    'plumbline_sampler_decisions_total',
+    sdkSeries.samplerDecisions,
     'Tail-sampling decisions by the policy that made them and the outcome.',
     ['policy', 'outcome'],
     () =>
@@ -18,21 +19,21 @@ export function exposeSamplerStats(metrics: Metrics, sampler: TailSamplingProces
     'counter',
   );
   metrics.selfGauge(
-    'plumbline_sampler_evictions_total',
+    sdkSeries.samplerEvictions,
     'Traces decided before they were done, by cause (a cap, their age, or a flush).',
     ['cause'],
     () => Object.entries(sampler.stats().evictions).map(([cause, value]) => ({ labels: { cause }, value })),
     'counter',
   );
   metrics.selfGauge(
-    'plumbline_sampler_truncated_spans_total',
+    sdkSeries.samplerTruncatedSpans,
     'Spans cut from traces over their span or byte cap.',
     [],
     () => [{ labels: {}, value: sampler.stats().truncatedSpans }],
     'counter',
   );
   metrics.selfGauge(
-    'plumbline_sampler_late_spans_total',
+    sdkSeries.samplerLateSpans,
     'Spans that ended after their trace was decided, by what happened to them.',
     ['outcome'],
     () => {
@@ -44,17 +45,17 @@ export function exposeSamplerStats(metrics: Metrics, sampler: TailSamplingProces
     },
     'counter',
   );
-  metrics.selfGauge('plumbline_sampler_buffered_traces', 'Traces waiting for a decision.', [], () => [
+  metrics.selfGauge(sdkSeries.samplerBufferedTraces, 'Traces waiting for a decision.', [], () => [
     { labels: {}, value: sampler.stats().bufferedTraces },
   ]);
   metrics.selfGauge(
-    'plumbline_sampler_buffered_bytes',
+    sdkSeries.samplerBufferedBytes,
     'Estimated bytes of the spans waiting for a decision.',
     [],
     () => [{ labels: {}, value: sampler.stats().bufferedBytes }],
   );
   metrics.selfGauge(
-    'plumbline_sampler_keep_probability',
+    sdkSeries.samplerKeepProbability,
     'Current baseline keep probability per budget key (from the OTEP 235 threshold).',
     ['key'],
     () =>

@@ -68,6 +68,34 @@ describe('createTelemetry', () => {
     expect(body).toContain(
       'plumbline_log_schema_violations_total{event="(unknown)",reason="unknown_event"} 1',
     );
+    // Series exist at 0 before the first violation, so a burst right after a deploy shows in rate().
+    expect(body).toContain(
+      'plumbline_log_schema_violations_total{event="order.failed",reason="missing_field"} 0',
+    );
+  });
+
+  it('PLUMBLINE_TAIL_SAMPLING switches the sampler without a code change', async () => {
+    const sampled = { ...ordersSpec, sampling: { policies: [{ name: 'errors', kind: 'errors' as const }] } };
+    process.env.PLUMBLINE_TAIL_SAMPLING = 'off';
+    try {
+      const off = createTelemetry(sampled, { logDestination: captureLines().destination });
+      expect(off.sampler).toBeUndefined();
+      await off.shutdown();
+      process.env.PLUMBLINE_TAIL_SAMPLING = 'dry-run';
+      const dry = createTelemetry(sampled, { logDestination: captureLines().destination });
+      expect(dry.sampler).toBeDefined();
+      await dry.shutdown();
+      // An explicit option wins over the environment.
+      process.env.PLUMBLINE_TAIL_SAMPLING = 'on';
+      const forced = createTelemetry(sampled, {
+        logDestination: captureLines().destination,
+        tailSampling: false,
+      });
+      expect(forced.sampler).toBeUndefined();
+      await forced.shutdown();
+    } finally {
+      delete process.env.PLUMBLINE_TAIL_SAMPLING;
+    }
   });
 
   it('shutdown is idempotent and returns the same promise', async () => {

@@ -1,0 +1,66 @@
+// Puts a bound on metric exports in flight: when the endpoint is black-holed an export (with
+// its retries) can outlive the export interval, so a new batch that finds the bound reached is
+// dropped at once and counted, instead of piling up serialized batches behind a dead socket.
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type {
+  AggregationTemporality,
+  InstrumentType,
+  PushMetricExporter,
+  ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
+import type { PipelineMetrics } from './pipeline-metrics.js';
+
+export class BoundedMetricExporter implements PushMetricExporter {
+  private inFlight = 0;
+
+  constructor(
+    private readonly inner: PushMetricExporter,
+    private readonly maxInFlight: number,
+    private readonly pipeline: PipelineMetrics,
+  ) {}
+
+  export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
+    if (this.inFlight >= this.maxInFlight) {
+      this.pipeline.drop('metric_batch', 'busy');
+      resultCallback({
+        code: ExportResultCode.FAILED,
+        error: new Error(`${this.maxInFlight} metric export(s) still in flight: batch dropped`),
+      });
+      return;
+    }
+    this.inFlight++;
+    let settled = false;
+    const done = (result: ExportResult) => {
+      if (settled) return;
+      settled = true;
+      this.inFlight--;
+      if (result.code === ExportResultCode.SUCCESS) this.pipeline.export('metric_batch');
+      else
+        this.pipeline.drop(
+          'metric_batch',
+          result.error?.name === 'TimeoutError' ? 'timeout' : 'export_failed',
+        );
+      resultCallback(result);
+    };
+    try {
+      this.inner.export(metrics, done);
+    } catch (error) {
+      done({
+        code: ExportResultCode.FAILED,
+        error: error instanceof Error ? error : new Error(String(error)),
+      });
+    }
+  }
+
+  selectAggregationTemporality(instrumentType: InstrumentType): AggregationTemporality {
+    return this.inner.selectAggregationTemporality!(instrumentType);
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+}
