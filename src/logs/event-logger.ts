@@ -100,6 +100,8 @@ function resolveDestination(
     dest: destination ?? 1,
     sync: false,
     mkdir: typeof destination === 'string',
+    // Log files may hold what users sent: readable by the owner only.
+    mode: 0o600,
     maxLength: maxBufferedBytes,
   });
   // sonic-boom emits 'drop' with the data it could not buffer: count, never block the app.
@@ -270,14 +272,34 @@ class SchemaEventLogger {
   }
 }
 
+interface FlushableDestination {
+  flush?: (cb?: (error?: Error) => void) => void;
+  /** sonic-boom: -1 (or undefined) until the file is open. */
+  fd?: number;
+  destroyed?: boolean;
+  once?: (event: string, listener: () => void) => unknown;
+}
+
+/** Flushes an asynchronous destination, waiting for it to open first: lines written before the
+ * file was open are in its buffer and must not be left behind at shutdown. */
 function flushDestination(destination: DestinationStream | undefined): Promise<void> {
   return new Promise((resolve) => {
-    const stream = destination as { flush?: (cb?: (error?: Error) => void) => void } | undefined;
-    if (stream === undefined || typeof stream.flush !== 'function') return resolve();
-    try {
-      stream.flush(() => resolve());
-    } catch {
-      resolve(); // a destination that is not open yet or already closed has nothing to flush
+    const stream = destination as FlushableDestination | undefined;
+    if (stream === undefined || typeof stream.flush !== 'function' || stream.destroyed === true)
+      return resolve();
+    const flush = () => {
+      try {
+        // A failed flush is counted by the stream's 'error' listener; either way it is over.
+        stream.flush!(() => resolve());
+      } catch {
+        resolve(); // a closed destination has nothing left to flush
+      }
+    };
+    if (typeof stream.fd === 'number' && stream.fd < 0 && typeof stream.once === 'function') {
+      stream.once('ready', flush);
+      stream.once('error', () => resolve());
+    } else {
+      flush();
     }
   });
 }

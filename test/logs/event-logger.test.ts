@@ -262,3 +262,18 @@ describe('hostile values', () => {
     );
   });
 });
+
+describe('file destinations', () => {
+  it('creates log files readable by the owner only, and writes every line', async () => {
+    const { mkdtemp, readFile, stat } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'plumbline-logs-'));
+    const path = join(dir, 'nested', 'events.ndjson');
+    const log = createEventLogger(ordersSpec, { destination: path });
+    for (let i = 0; i < 100; i++) log.event('order.failed', { order_id: `o-${i}`, reason: 'r' });
+    await log.close();
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect((await readFile(path, 'utf8')).trimEnd().split('\n')).toHaveLength(100);
+  });
+});
