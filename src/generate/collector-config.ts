@@ -2,7 +2,7 @@
 // spec's sampling plan and the deployment options. Rendering to YAML is collector-yaml.ts's job.
 import type { TelemetrySpec } from '../spec/types.js';
 import { collectorEnv, envRef } from './collector-env.js';
-import type { ResolvedCollectorOptions } from './collector-options.js';
+import { agentBatch, type ResolvedCollectorOptions } from './collector-options.js';
 import { tailSamplingPlan, type TailSamplingPlan } from './collector-policies.js';
 
 type ConfigObject = Record<string, unknown>;
@@ -90,6 +90,16 @@ const TLS_ROTATION_COMMENT = [
   'fails, is retried by the agent, and reads them again.',
 ].join('\n');
 
+/** Says in the YAML who turned TLS off (or on against the spec), so a reviewer sees it. */
+function tlsDecision(options: ResolvedCollectorOptions): string | undefined {
+  if (!options.tls) {
+    return options.tlsSource === 'spec'
+      ? 'TLS turned off by the spec: collector.tls = false'
+      : 'TLS turned off by the generator options (tls = false)';
+  }
+  return undefined;
+}
+
 function agentClientTls(options: ResolvedCollectorOptions): ConfigObject {
   if (!options.tls) return { insecure: true };
   return {
@@ -117,23 +127,60 @@ function spanMetricsConnector(spec: TelemetrySpec): ConfigObject {
   };
 }
 
-function traceBackendExporter(options: ResolvedCollectorOptions): [string, ConfigObject] {
-  if (options.traceBackend === 'file') {
-    return ['file', { path: envRef(collectorEnv.traceFile), format: 'json', flush_interval: '1s' }];
-  }
-  return [
-    'otlp_grpc/backend',
-    {
-      endpoint: envRef(collectorEnv.traceBackend),
-      sending_queue: { enabled: true, sizer: 'items', queue_size: 100_000 },
-      retry_on_failure: {
-        enabled: true,
-        initial_interval: '1s',
-        max_interval: '30s',
-        max_elapsed_time: '300s',
-      },
+function otlpBackend(endpoint: string): ConfigObject {
+  return {
+    endpoint,
+    sending_queue: { enabled: true, sizer: 'items', queue_size: 100_000 },
+    retry_on_failure: {
+      enabled: true,
+      initial_interval: '1s',
+      max_interval: '30s',
+      max_elapsed_time: '300s',
     },
-  ];
+  };
+}
+
+function fileBackend(path: string): ConfigObject {
+  return { path, format: 'json', flush_interval: '1s' };
+}
+
+function traceBackendExporter(options: ResolvedCollectorOptions): [string, ConfigObject] {
+  if (options.traceBackend === 'file') return ['file', fileBackend(envRef(collectorEnv.traceFile))];
+  return ['otlp_grpc/backend', otlpBackend(envRef(collectorEnv.traceBackend))];
+}
+
+/**
+ * Log records get an exporter of their own: many trace stores refuse logs, and a trace file that
+ * holds only spans stays readable by trace tools (and by the tests' trace-file readers).
+ */
+function logBackendExporter(options: ResolvedCollectorOptions): [string, ConfigObject] {
+  if (options.traceBackend === 'file') return ['file/logs', fileBackend(envRef(collectorEnv.logFile))];
+  return ['otlp_grpc/logs', otlpBackend(envRef(collectorEnv.logBackend))];
+}
+
+/**
+ * The apps' OTLP metrics, for Prometheus to scrape. OpenMetrics, because the text format has
+ * no exemplars; a pull exporter only updates its state per request, so no batch before it.
+ */
+const appMetricsExporter = (): ConfigObject => ({
+  endpoint: envRef(collectorEnv.appMetrics),
+  enable_open_metrics: true,
+  // The series then match the service's own /metrics (plus job and instance from the resource).
+  without_scope_info: true,
+});
+
+function appMetricsComment(role: 'agent' | 'single'): string {
+  return [
+    "The apps' OTLP metrics (plumbline's exporter sends exemplars) are served here for Prometheus to",
+    ...(role === 'agent'
+      ? [
+          'scrape, beside the app: trace-ID routing does not apply to metrics, and a metric stream sent',
+          'to whichever gateway holds it today would move (and restart its counters) when the ring changes.',
+        ]
+      : ['scrape.']),
+    "Scrape this endpoint or the service's own /metrics, not both (the series would be counted twice),",
+    'with honor_labels: true so that job is the service.name the exporter sets.',
+  ].join('\n');
 }
 
 function tailSampling(
@@ -184,7 +231,7 @@ export function agentConfig(options: ResolvedCollectorOptions): CollectorConfig 
     },
     processors: {
       memory_limiter: memoryLimiter(),
-      batch: { send_batch_size: 1024, send_batch_max_size: 2048, timeout: '200ms' },
+      batch: { ...agentBatch },
     },
     exporters: {
       load_balancing: {
@@ -209,6 +256,7 @@ export function agentConfig(options: ResolvedCollectorOptions): CollectorConfig 
         },
         resolver,
       },
+      'prometheus/app': appMetricsExporter(),
     },
     service: {
       extensions: ['health_check'],
@@ -219,9 +267,20 @@ export function agentConfig(options: ResolvedCollectorOptions): CollectorConfig 
           processors: ['memory_limiter', 'batch'],
           exporters: ['load_balancing'],
         },
+        logs: {
+          receivers: ['otlp'],
+          processors: ['memory_limiter', 'batch'],
+          exporters: ['load_balancing'],
+        },
+        metrics: {
+          receivers: ['otlp'],
+          processors: ['memory_limiter'],
+          exporters: ['prometheus/app'],
+        },
       },
     },
   };
+  const decision = tlsDecision(options);
   return {
     role: 'agent',
     summary:
@@ -229,23 +288,41 @@ export function agentConfig(options: ResolvedCollectorOptions): CollectorConfig 
     config,
     comments: [
       {
+        path: ['exporters', 'load_balancing'],
+        text: [
+          'Log records are routed by trace ID too: all records of one trace reach one gateway, records',
+          'without a trace ID any gateway. Not necessarily the gateway holding the spans: v0.161 hashes a',
+          "span's trace ID as 16 bytes and a log record's as hex text. Nothing here needs them together:",
+          'gateways pass log records through unsampled.',
+        ].join('\n'),
+      },
+      {
         path: ['exporters', 'load_balancing', 'protocol', 'otlp', 'sending_queue'],
         text: [
-          'One queue per gateway: while a gateway is unreachable its spans wait here (bounded, in spans)',
-          "and are retried, and the app's export call returns at once. Beyond the bound new spans for that",
-          'gateway are refused, counted in otelcol_loadbalancer_backend_outcome{success="false"} and',
-          'otelcol_exporter_send_failed_spans{exporter="load_balancing"}. (The per-gateway queue depth',
-          'is not exported: the load_balancing exporter gives its sub-exporters a no-op meter.)',
+          'One queue per gateway and signal: while a gateway is unreachable its spans (and, in a queue of',
+          "their own, its log records) wait here, bounded in items, and are retried; the app's export call",
+          'returns at once. Beyond the bound new items for that gateway are refused, counted in',
+          'otelcol_loadbalancer_backend_outcome{success="false"} and otelcol_exporter_send_failed_spans /',
+          '_log_records{exporter="load_balancing"}. (The per-gateway queue depth is not exported: the',
+          'load_balancing exporter gives its sub-exporters a no-op meter.)',
+          `PLUMBLINE_AGENT_QUEUE_SPANS must be at least ${agentBatch.send_batch_max_size}, the batch processor's send_batch_max_size:`,
+          'a batch larger than the queue is refused whole, even by an empty queue.',
         ].join('\n'),
       },
       {
         path: ['exporters', 'load_balancing', 'protocol', 'otlp', 'tls'],
-        text: options.tls
-          ? TLS_ROTATION_COMMENT
-          : 'TLS turned off by the generator options: plaintext between tiers.',
+        text: decision === undefined ? tlsOnComment(options) : `${decision}; plaintext between tiers.`,
       },
+      { path: ['exporters', 'prometheus/app'], text: appMetricsComment('agent') },
     ],
   };
+}
+
+/** The rotation note, led by a line when the options turned TLS on against the spec's opt-out. */
+function tlsOnComment(options: ResolvedCollectorOptions): string {
+  return options.tlsSource === 'options'
+    ? `TLS turned on by the generator options (tls = true), whatever the spec's collector.tls says.\n${TLS_ROTATION_COMMENT}`
+    : TLS_ROTATION_COMMENT;
 }
 
 export function gatewayConfig(spec: TelemetrySpec, options: ResolvedCollectorOptions): CollectorConfig {
@@ -265,6 +342,7 @@ function collectorWithSampling(
   options: ResolvedCollectorOptions,
 ): CollectorConfig {
   const [backendName, backend] = traceBackendExporter(options);
+  const [logBackendName, logBackend] = logBackendExporter(options);
   const receiver =
     role === 'gateway'
       ? otlpReceiver(
@@ -284,7 +362,9 @@ function collectorWithSampling(
     connectors: { span_metrics: spanMetricsConnector(spec) },
     exporters: {
       [backendName]: backend,
+      [logBackendName]: logBackend,
       prometheus: { endpoint: envRef(collectorEnv.spanMetrics) },
+      ...(role === 'single' ? { 'prometheus/app': appMetricsExporter() } : {}),
       debug: { verbosity: 'basic', sampling_initial: 5, sampling_thereafter: 1000 },
     },
     service: {
@@ -303,21 +383,41 @@ function collectorWithSampling(
           exporters: [backendName, 'debug'],
         },
         'metrics/spanmetrics': { receivers: ['span_metrics'], exporters: ['prometheus'] },
+        logs: {
+          receivers: ['otlp'],
+          processors: ['memory_limiter', 'batch'],
+          exporters: [logBackendName],
+        },
+        ...(role === 'single'
+          ? {
+              metrics: { receivers: ['otlp'], processors: ['memory_limiter'], exporters: ['prometheus/app'] },
+            }
+          : {}),
       },
     },
   };
   const comments: Array<{ path: readonly string[]; text: string }> = [...samplingComments(plan, role)];
-  if (role === 'gateway' && !options.tls) {
+  comments.push({
+    path: ['service', 'pipelines', 'logs'],
+    text: [
+      "The apps' log records (plumbline's event lines over OTLP) are not tail-sampled: every record",
+      'goes to the log store; its trace_id links it to the trace when the trace was kept.',
+    ].join('\n'),
+  });
+  if (role === 'single')
+    comments.push({ path: ['exporters', 'prometheus/app'], text: appMetricsComment('agent') });
+  const decision = tlsDecision(options);
+  if (role === 'gateway' && decision !== undefined) {
     comments.push({
       path: ['receivers', 'otlp', 'protocols', 'grpc'],
-      text: 'TLS turned off by the generator options: agents connect in plaintext.',
+      text: `${decision}; agents connect in plaintext.`,
     });
   }
   if (role === 'gateway' && options.tls) {
     comments.push(
       {
         path: ['receivers', 'otlp', 'protocols', 'grpc', 'tls'],
-        text: `Mutual TLS: only agents whose certificate the CA signed get in.\n${TLS_ROTATION_COMMENT}`,
+        text: `Mutual TLS: only agents whose certificate the CA signed get in.\n${tlsOnComment(options)}`,
       },
       {
         path: ['receivers', 'otlp', 'protocols', 'grpc', 'keepalive'],

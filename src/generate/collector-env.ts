@@ -41,7 +41,12 @@ export const collectorEnv = {
   agentQueueSpans: envVar(
     'PLUMBLINE_AGENT_QUEUE_SPANS',
     '',
-    'agent: spans buffered per gateway while it is unreachable (default from the generator)',
+    'agent: spans (and, separately, log records) buffered per gateway while it is unreachable; at least 2048, the batch maximum (default from the generator)',
+  ),
+  appMetrics: envVar(
+    'PLUMBLINE_APP_METRICS_ENDPOINT',
+    '0.0.0.0:9464',
+    "agent/single: Prometheus scrape endpoint (OpenMetrics, with exemplars) for the apps' OTLP metrics",
   ),
   gatewayGrpc: envVar(
     'PLUMBLINE_GATEWAY_OTLP_GRPC_ENDPOINT',
@@ -57,6 +62,16 @@ export const collectorEnv = {
     'PLUMBLINE_TRACE_FILE',
     '/var/lib/plumbline/traces.jsonl',
     'gateway/single (file backend): where kept traces are written',
+  ),
+  logBackend: envVar(
+    'PLUMBLINE_LOG_BACKEND_ENDPOINT',
+    'log-backend:4317',
+    'gateway/single: OTLP gRPC endpoint of the log store (may be the trace backend if it takes logs)',
+  ),
+  logFile: envVar(
+    'PLUMBLINE_LOG_FILE',
+    '/var/lib/plumbline/logs.jsonl',
+    "gateway/single (file backend): where the apps' log records are written",
   ),
   spanMetrics: envVar(
     'PLUMBLINE_SPANMETRICS_ENDPOINT',

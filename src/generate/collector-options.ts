@@ -1,6 +1,7 @@
 // What the collector generator takes besides the spec: the deployment shape (gateway count,
 // resolver, TLS, trace backend) and the one estimate the spans-based limiters need.
 import { SpecError, type SpecIssue } from '../spec/errors.js';
+import type { TelemetrySpec } from '../spec/types.js';
 
 export interface CollectorOptions {
   /** Gateways behind the agents' load balancer; a trace budget is split across them. Default 2. */
@@ -12,19 +13,38 @@ export interface CollectorOptions {
   readonly spansPerTrace?: number;
   /** How agents find gateways: a static list (env PLUMBLINE_GATEWAY_ENDPOINTS) or a DNS name. Default 'static'. */
   readonly resolver?: 'static' | 'dns';
-  /** Mutual TLS between agent and gateway. Default true; false writes `insecure: true`. */
+  /**
+   * Mutual TLS between agent and gateway; false writes `insecure: true`. Overrides the spec's
+   * `collector.tls`; unset, the spec decides (default true).
+   */
   readonly tls?: boolean;
-  /** Where kept traces go: an OTLP backend, or a JSON-lines file (tests, air-gapped setups). Default 'otlp'. */
+  /**
+   * Where kept traces and the apps' log records go: OTLP backends, or JSON-lines files (tests,
+   * air-gapped setups; one file for traces, another for logs). Default 'otlp'.
+   */
   readonly traceBackend?: 'otlp' | 'file';
-  /** Spans the agent buffers per gateway while that gateway is unreachable. Default 50000. */
+  /**
+   * Spans (and, in a queue of their own, log records) the agent buffers per gateway while that
+   * gateway is unreachable. Default 50000; at least the agent batch's send_batch_max_size (2048),
+   * since a batch larger than the queue is refused whole even when the queue is empty.
+   */
   readonly agentQueueSpans?: number;
   /** How long a trace waits for its spans when no root span arrives. Default 10 s. */
   readonly decisionWaitSeconds?: number;
 }
 
-export type ResolvedCollectorOptions = Required<CollectorOptions>;
+/** Who decided `tls`: the generator options, the spec's `collector.tls`, or the default (on). */
+export type TlsSource = 'options' | 'spec' | 'default';
 
-export const defaultCollectorOptions: ResolvedCollectorOptions = {
+export type ResolvedCollectorOptions = Required<CollectorOptions> & { readonly tlsSource: TlsSource };
+
+/**
+ * The agent's batch processor. Its send_batch_max_size is also the smallest queue that works:
+ * the exporter's queue refuses a request that does not fit whole (size + request > capacity).
+ */
+export const agentBatch = { send_batch_size: 1024, send_batch_max_size: 2048, timeout: '200ms' } as const;
+
+export const defaultCollectorOptions: Required<CollectorOptions> = {
   gatewayCount: 2,
   spansPerTrace: 10,
   resolver: 'static',
@@ -34,9 +54,23 @@ export const defaultCollectorOptions: ResolvedCollectorOptions = {
   decisionWaitSeconds: 10,
 };
 
-/** Fills defaults and rejects nonsense with errors that name the option. */
-export function resolveCollectorOptions(options: CollectorOptions = {}): ResolvedCollectorOptions {
-  const resolved = { ...defaultCollectorOptions, ...stripUndefined(options) };
+/**
+ * Fills defaults and rejects nonsense with errors that name the option. TLS: the option, else
+ * the spec's `collector.tls`, else on.
+ */
+export function resolveCollectorOptions(
+  options: CollectorOptions = {},
+  spec?: Pick<TelemetrySpec, 'collector'>,
+): ResolvedCollectorOptions {
+  const specTls = spec?.collector?.tls;
+  const tlsSource: TlsSource =
+    options.tls !== undefined ? 'options' : specTls !== undefined ? 'spec' : 'default';
+  const resolved = {
+    ...defaultCollectorOptions,
+    ...(specTls === undefined ? {} : { tls: specTls }),
+    ...stripUndefined(options),
+    tlsSource,
+  };
   const issues: SpecIssue[] = [];
   const positiveInteger = (field: keyof CollectorOptions, value: number) => {
     if (!Number.isInteger(value) || value < 1)
@@ -45,6 +79,24 @@ export function resolveCollectorOptions(options: CollectorOptions = {}): Resolve
   positiveInteger('gatewayCount', resolved.gatewayCount);
   positiveInteger('agentQueueSpans', resolved.agentQueueSpans);
   positiveInteger('decisionWaitSeconds', resolved.decisionWaitSeconds);
+  if (
+    Number.isInteger(resolved.agentQueueSpans) &&
+    resolved.agentQueueSpans >= 1 &&
+    resolved.agentQueueSpans < agentBatch.send_batch_max_size
+  ) {
+    issues.push({
+      path: 'options.agentQueueSpans',
+      message:
+        `expected at least ${agentBatch.send_batch_max_size} (the agent batch's send_batch_max_size: ` +
+        `a batch larger than the queue is refused whole), got ${resolved.agentQueueSpans}`,
+    });
+  }
+  if (typeof resolved.tls !== 'boolean') {
+    issues.push({
+      path: tlsSource === 'spec' ? 'collector.tls' : 'options.tls',
+      message: `expected true or false, got ${JSON.stringify(resolved.tls)}`,
+    });
+  }
   if (!Number.isFinite(resolved.spansPerTrace) || resolved.spansPerTrace < 1) {
     issues.push({
       path: 'options.spansPerTrace',

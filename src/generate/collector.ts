@@ -11,7 +11,7 @@ export function generateCollectorConfigs(
   spec: TelemetrySpec,
   options: CollectorOptions = {},
 ): CollectorFiles {
-  const resolved = resolveCollectorOptions(options);
+  const resolved = resolveCollectorOptions(options, spec);
   const serviceName = spec.service.name;
   return {
     'agent.yaml': renderCollectorYaml(serviceName, agentConfig(resolved), resolved),

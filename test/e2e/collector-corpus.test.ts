@@ -132,6 +132,7 @@ describe('sampling corpus through the generated single.yaml', () => {
         PLUMBLINE_AGENT_OTLP_HTTP_ENDPOINT: `127.0.0.1:${httpPort}`,
         PLUMBLINE_SPANMETRICS_ENDPOINT: `127.0.0.1:${await freePort()}`,
         PLUMBLINE_TRACE_FILE: traceFile,
+        PLUMBLINE_LOG_FILE: join(dir, 'logs.jsonl'),
       },
       // Writes the deciding policy's name on kept spans, so the test can compare policies too.
       ['--feature-gates=+processor.tailsamplingprocessor.recordpolicy'],

@@ -1,7 +1,8 @@
 // End to end on loopback: an OTel SDK app → the committed agent.yaml → two gateways (generated
 // with a file backend) → one JSON-lines file per gateway, with mutual TLS between the tiers and
-// Prometheus scraping every collector's own metrics. Then a gateway goes down for ~12 s (the
-// issue says 30 s; shortened to keep the suite quick — the queue and retry path is the same).
+// Prometheus scraping every collector's own metrics. A plumbline app sends its event log records
+// and metrics through the same agent. Then a gateway goes down for ~12 s (the issue says 30 s;
+// shortened to keep the suite quick — the queue and retry path is the same).
 import { context, trace, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -13,15 +14,18 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { createTelemetry, defineTelemetry } from '../../src/index.js';
 import { generateCollectorConfigs } from '../../src/generate/collector.js';
 import type { TelemetrySpec } from '../../src/spec/types.js';
 import {
   collectorBinary,
+  logRecordsIn,
   makeTlsFiles,
   metricSum,
   restartCollector,
@@ -34,7 +38,8 @@ import { freePort, startProcess, waitFor, type RunningProcess } from '../support
 
 const SPANS_PER_TRACE = 5;
 const GATEWAYS = 2;
-const AGENT_QUEUE_SPANS = 1000;
+/** The smallest queue the generator allows: the agent batch's send_batch_max_size. */
+const AGENT_QUEUE_SPANS = 2048;
 
 const e2eSpec: TelemetrySpec = {
   service: { name: 'collector-e2e' },
@@ -49,6 +54,24 @@ const e2eSpec: TelemetrySpec = {
     ],
   },
 };
+
+/** A plumbline app: one event and one histogram, exported over OTLP to the agent. */
+const appSpec = defineTelemetry({
+  service: { name: 'collector-e2e-app' },
+  events: {
+    'job.started': { level: 'debug', fields: { task: { type: 'string' } } },
+    'job.finished': { level: 'info', fields: { task: { type: 'string' } } },
+  },
+  histograms: {
+    'job.duration': {
+      description: 'How long a job took.',
+      unit: 's',
+      // Not `job`: the Prometheus exporter sets that label from service.name.
+      attributes: ['task'],
+      buckets: { boundaries: [0.1, 0.5, 1] },
+    },
+  },
+});
 
 /** Records what every export call of the app returned. */
 class RecordingExporter implements SpanExporter {
@@ -104,6 +127,7 @@ describe('collector tier on loopback', () => {
   let exporter: RecordingExporter;
   let tracer: Tracer;
   const traceFiles: string[] = [];
+  const logFiles: string[] = [];
   const stopped: CollectorProcess[] = [];
 
   beforeAll(async () => {
@@ -134,13 +158,16 @@ describe('collector tier on loopback', () => {
     for (let index = 0; index < GATEWAYS; index += 1) {
       const grpcPort = await freePort();
       const traceFile = join(dir, `gateway-${index}.jsonl`);
+      const logFile = join(dir, `gateway-${index}-logs.jsonl`);
       traceFiles.push(traceFile);
+      logFiles.push(logFile);
       gatewayEndpoints.push(`127.0.0.1:${grpcPort}`);
       gateways.push(
         await startCollector(`gateway-${index}`, binary, gatewayConfigPath, {
           ...tlsEnv,
           PLUMBLINE_GATEWAY_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpcPort}`,
           PLUMBLINE_TRACE_FILE: traceFile,
+          PLUMBLINE_LOG_FILE: logFile,
           PLUMBLINE_SPANMETRICS_ENDPOINT: `127.0.0.1:${await freePort()}`,
         }),
       );
@@ -309,6 +336,104 @@ describe('collector tier on loopback', () => {
     expect(Number(sampled[0]?.value[1])).toBeGreaterThan(0);
   }, 60_000);
 
+  it('carries a plumbline app’s log records to the gateways (one per trace, log files only) and serves its metrics with exemplars', async () => {
+    const agentHttp = agent.env['PLUMBLINE_AGENT_OTLP_HTTP_ENDPOINT'] as string;
+    const telemetry = createTelemetry(appSpec, {
+      otlpEndpoint: `http://${agentHttp}`,
+      // In-process sampling off, as with a gateway tier: the gateways decide.
+      tailSampling: false,
+      logDestination: join(dir, 'app-events.ndjson'),
+      logLevel: 'debug',
+      metricExportIntervalMs: 60_000,
+    });
+    const traceIds: string[] = [];
+    try {
+      for (let job = 0; job < 20; job += 1) {
+        telemetry.tracer.startActiveSpan(`job ${job}`, (span) => {
+          telemetry.log.event('job.started', { task: `task-${job}` });
+          telemetry.log.event('job.finished', { task: `task-${job}` });
+          telemetry.metrics.histogram('job.duration').record(0.3, { task: 'nightly' });
+          // An error: the gateway keeps the trace, so its spans show which gateway holds it.
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          span.end();
+          traceIds.push(span.spanContext().traceId);
+        });
+      }
+      await telemetry.forceFlush();
+    } finally {
+      await telemetry.shutdown();
+    }
+
+    // The agent accepted both signals (refused ones would be counted beside them).
+    const agentText = await scrape(agent);
+    expect(metricSum(agentText, 'otelcol_receiver_accepted_log_records')).toBeGreaterThanOrEqual(40);
+    expect(metricSum(agentText, 'otelcol_receiver_refused_log_records') ?? 0).toBe(0);
+    expect(metricSum(agentText, 'otelcol_receiver_accepted_metric_points')).toBeGreaterThan(0);
+    expect(metricSum(agentText, 'otelcol_receiver_refused_metric_points') ?? 0).toBe(0);
+
+    // Every record reaches a gateway's log file, never a trace file. Both records of a trace land
+    // on one gateway; not necessarily the one holding its spans (load_balancing v0.161 hashes a
+    // log record's trace ID as hex text and a span's as raw bytes: two positions on the ring).
+    const logs = await waitFor(
+      'the app’s 40 log records in the gateway log files',
+      () => {
+        const perGateway = logFiles.map((file) =>
+          logRecordsIn(file).filter((record) => record.serviceName === 'collector-e2e-app'),
+        );
+        return perGateway.flat().length >= 40 ? perGateway : undefined;
+      },
+      30_000,
+      500,
+    );
+    const records = logs.flat();
+    expect(records).toHaveLength(40);
+    for (const id of traceIds) {
+      const holders = logs.flatMap((gateway, index) =>
+        gateway.some((record) => record.traceId === id) ? [index] : [],
+      );
+      expect(holders, `gateways holding the logs of trace ${id}`).toHaveLength(1);
+      expect(logs[holders[0] as number]?.filter((record) => record.traceId === id)).toHaveLength(2);
+    }
+    // Trace-ID routing spreads the records over both gateways (all 20 traces on one: p ≈ 2e-6).
+    expect(logs.every((gateway) => gateway.length > 0)).toBe(true);
+    expect(records.find((record) => record.eventName === 'job.finished')).toMatchObject({
+      severityText: 'INFO',
+    });
+    expect(
+      records
+        .filter((record) => record.eventName === 'job.finished')
+        .map((record) => record.attributes['task'])
+        .sort(),
+    ).toEqual(Array.from({ length: 20 }, (_, job) => `task-${job}`).sort());
+    expect(logFiles.every((file) => spansByTrace(file).size === 0)).toBe(true);
+    const traceFileLines = traceFiles.map((file) => readFileSync(file, 'utf8')).join('');
+    expect(traceFileLines).not.toContain('resourceLogs');
+    // The traces themselves were kept (errors) and sit whole in the trace files.
+    await waitFor(
+      'the app’s error traces in the gateway trace files',
+      () => (traceIds.every((id) => readAll().some((file) => file.has(id))) ? true : undefined),
+      30_000,
+      500,
+    );
+
+    // The metric on the agent's app endpoint, OpenMetrics with an exemplar pointing at one of the traces.
+    const response = await fetch(agent.appMetricsUrl, {
+      headers: { accept: 'application/openmetrics-text; version=1.0.0' },
+    });
+    const exposition = await response.text();
+    // Same name and labels as the service's own /metrics, plus job = service.name.
+    const bucket = exposition
+      .split('\n')
+      .find((line) =>
+        line.startsWith(
+          'job_duration_seconds_bucket{job="collector-e2e-app",task="nightly",le="0.5"} 20 # {',
+        ),
+      );
+    expect(bucket, exposition.slice(0, 3000)).toBeDefined();
+    const exemplarTrace = /trace_id="([0-9a-f]{32})"/.exec(bucket ?? '')?.[1];
+    expect(traceIds).toContain(exemplarTrace);
+  }, 60_000);
+
   it('buffers spans for a gateway that is down, retries them after it returns, and counts what its bound refused', async () => {
     const refusedNow = async () =>
       metricSum(await scrape(agent), 'otelcol_loadbalancer_backend_outcome', { success: 'false' }) ?? 0;
@@ -333,8 +458,8 @@ describe('collector tier on loopback', () => {
     ).toBe(true);
     expect(await refusedNow()).toBe(0);
 
-    // Beyond the bound: ~1500 spans for the stopped gateway against its 1000-span queue.
-    for (let index = 0; index < 600; index += 1) emitTrace(tracer, 'error');
+    // Beyond the bound: ~3000 spans for the stopped gateway against its 2048-span queue.
+    for (let index = 0; index < 1200; index += 1) emitTrace(tracer, 'error');
     await provider.forceFlush();
     const refused = await waitFor(
       'refusals counted by the agent',

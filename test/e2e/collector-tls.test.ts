@@ -195,6 +195,7 @@ describe('agent → gateway over mutual TLS on loopback, certificates rotated mi
         PLUMBLINE_GATEWAY_MAX_CONNECTION_AGE: `${MAX_CONNECTION_AGE_SECONDS}s`,
         PLUMBLINE_GATEWAY_OTLP_GRPC_ENDPOINT: `127.0.0.1:${gatewayPort}`,
         PLUMBLINE_TRACE_FILE: traceFile,
+        PLUMBLINE_LOG_FILE: join(dir, 'logs.jsonl'),
         PLUMBLINE_SPANMETRICS_ENDPOINT: `127.0.0.1:${await freePort()}`,
       },
       // Debug logs make grpc report refused handshakes with the peer's address and the reason.

@@ -43,11 +43,12 @@ describe('otelcol validate', () => {
     },
   );
 
-  it('accepts the variants the generator can write (dns resolver, no TLS, file backend, no sampling section)', async () => {
+  it('accepts the variants the generator can write (dns resolver, no TLS by option or spec, file backend, no sampling section)', async () => {
     const variants = {
       dns: generateCollectorConfigs(collectorSpec, { resolver: 'dns' }),
       plain: generateCollectorConfigs(collectorSpec, { tls: false, traceBackend: 'file', gatewayCount: 5 }),
       unsampled: generateCollectorConfigs({ ...collectorSpec, sampling: undefined }),
+      specOptOut: generateCollectorConfigs({ ...collectorSpec, collector: { tls: false } }),
     };
     for (const [variant, files] of Object.entries(variants)) {
       for (const [name, text] of Object.entries(files)) {

@@ -128,6 +128,132 @@ describe('generateCollectorConfigs', () => {
     expect(plain['agent.yaml']).toContain('# TLS turned off by the generator options');
   });
 
+  it('turns TLS off when the spec opts out (collector.tls = false) and says so in the YAML', () => {
+    const files = generateCollectorConfigs({ ...collectorSpec, collector: { tls: false } });
+    const agent = parse(files['agent.yaml']) as Yaml;
+    expect(agent['exporters']['load_balancing']['protocol']['otlp']['tls']).toEqual({ insecure: true });
+    expect(
+      (parse(files['gateway.yaml']) as Yaml)['receivers']['otlp']['protocols']['grpc']['tls'],
+    ).toBeUndefined();
+    expect(files['agent.yaml']).toContain(
+      '# TLS turned off by the spec: collector.tls = false; plaintext between tiers.',
+    );
+    expect(files['gateway.yaml']).toContain(
+      '# TLS turned off by the spec: collector.tls = false; agents connect in plaintext.',
+    );
+    expect(files['agent.yaml']).toContain('tls=false (spec collector.tls)');
+    expect(files['agent.yaml']).not.toContain('generator options');
+  });
+
+  it('lets the generator option override the spec either way, and names the option as the cause', () => {
+    const forcedOn = generateCollectorConfigs({ ...collectorSpec, collector: { tls: false } }, { tls: true });
+    const agentTls = (parse(forcedOn['agent.yaml']) as Yaml)['exporters']['load_balancing']['protocol'][
+      'otlp'
+    ]['tls'];
+    expect(agentTls['insecure']).toBeUndefined();
+    expect(agentTls['cert_file']).toContain('PLUMBLINE_TLS_CERT_FILE');
+    expect(forcedOn['agent.yaml']).toContain('# TLS turned on by the generator options (tls = true)');
+    expect(forcedOn['agent.yaml']).toContain('tls=true (generator option)');
+    const forcedOff = generateCollectorConfigs(
+      { ...collectorSpec, collector: { tls: true } },
+      { tls: false },
+    );
+    expect(
+      (parse(forcedOff['agent.yaml']) as Yaml)['exporters']['load_balancing']['protocol']['otlp']['tls'],
+    ).toEqual({ insecure: true });
+    expect(forcedOff['agent.yaml']).toContain('# TLS turned off by the generator options (tls = false)');
+    expect(forcedOff['agent.yaml']).not.toContain('by the spec');
+    // The spec saying "on" explicitly is the default config, with its source in the header.
+    const explicitOn = generateCollectorConfigs({ ...collectorSpec, collector: { tls: true } });
+    const byDefault = generateCollectorConfigs(collectorSpec);
+    expect(parse(explicitOn['agent.yaml'])).toEqual(parse(byDefault['agent.yaml']));
+    expect(explicitOn['agent.yaml']).toContain('tls=true (spec collector.tls)');
+  });
+
+  it('carries the apps’ log records: agent → load_balancing by trace ID, gateway and single → the log backend', () => {
+    const files = generateCollectorConfigs(collectorSpec);
+    const agent = parse(files['agent.yaml']) as Yaml;
+    expect(agent['service']['pipelines']['logs']).toEqual({
+      receivers: ['otlp'],
+      processors: ['memory_limiter', 'batch'],
+      exporters: ['load_balancing'],
+    });
+    expect(agent['exporters']['load_balancing']['routing_key']).toBe('traceID');
+    for (const name of ['gateway.yaml', 'single.yaml'] as const) {
+      const config = parse(files[name]) as Yaml;
+      expect(config['service']['pipelines']['logs'], name).toEqual({
+        receivers: ['otlp'],
+        processors: ['memory_limiter', 'batch'],
+        exporters: ['otlp_grpc/logs'],
+      });
+      // Logs have their own OTLP exporter and endpoint: many trace stores refuse logs.
+      expect(config['exporters']['otlp_grpc/logs']['endpoint']).toBe(
+        '${env:PLUMBLINE_LOG_BACKEND_ENDPOINT:-log-backend:4317}',
+      );
+      expect(config['service']['pipelines']['traces/sampled']['exporters']).toEqual([
+        'otlp_grpc/backend',
+        'debug',
+      ]);
+    }
+  });
+
+  it('with the file backend writes log records to a file of their own, so trace files hold spans only', () => {
+    const files = generateCollectorConfigs(collectorSpec, { traceBackend: 'file' });
+    for (const name of ['gateway.yaml', 'single.yaml'] as const) {
+      const config = parse(files[name]) as Yaml;
+      expect(config['exporters']['file']['path']).toBe(
+        '${env:PLUMBLINE_TRACE_FILE:-/var/lib/plumbline/traces.jsonl}',
+      );
+      expect(config['exporters']['file/logs']['path']).toBe(
+        '${env:PLUMBLINE_LOG_FILE:-/var/lib/plumbline/logs.jsonl}',
+      );
+      expect(config['service']['pipelines']['logs']['exporters']).toEqual(['file/logs']);
+      const pipelinesWithTraceFile = Object.entries(config['service']['pipelines'] as Yaml)
+        .filter(([, pipeline]) => (pipeline['exporters'] as string[]).includes('file'))
+        .map(([id]) => id);
+      expect(pipelinesWithTraceFile, name).toEqual(['traces/sampled']);
+    }
+  });
+
+  it('serves the apps’ OTLP metrics on an OpenMetrics endpoint of the agent (and single), not through the gateways', () => {
+    const files = generateCollectorConfigs(collectorSpec);
+    for (const name of ['agent.yaml', 'single.yaml'] as const) {
+      const config = parse(files[name]) as Yaml;
+      expect(config['service']['pipelines']['metrics'], name).toEqual({
+        receivers: ['otlp'],
+        processors: ['memory_limiter'],
+        exporters: ['prometheus/app'],
+      });
+      expect(config['exporters']['prometheus/app']).toEqual({
+        endpoint: '${env:PLUMBLINE_APP_METRICS_ENDPOINT:-0.0.0.0:9464}',
+        // Exemplars exist only in the OpenMetrics exposition.
+        enable_open_metrics: true,
+        without_scope_info: true,
+      });
+    }
+    const gateway = parse(files['gateway.yaml']) as Yaml;
+    expect(gateway['service']['pipelines']['metrics']).toBeUndefined();
+    expect(gateway['exporters']['prometheus/app']).toBeUndefined();
+  });
+
+  it('rejects an agent queue smaller than the agent batch (a larger batch is refused whole), naming the option', () => {
+    expect(() => generateCollectorConfigs(collectorSpec, { agentQueueSpans: 50 })).toThrow(
+      /options\.agentQueueSpans: expected at least 2048 \(the agent batch's send_batch_max_size/,
+    );
+    expect(() => generateCollectorConfigs(collectorSpec, { agentQueueSpans: 2047 })).toThrow(SpecError);
+    const agent = parse(
+      generateCollectorConfigs(collectorSpec, { agentQueueSpans: 2048 })['agent.yaml'],
+    ) as Yaml;
+    expect(agent['processors']['batch']['send_batch_max_size']).toBe(2048);
+    expect(agent['exporters']['load_balancing']['protocol']['otlp']['sending_queue']['queue_size']).toBe(
+      '${env:PLUMBLINE_AGENT_QUEUE_SPANS:-2048}',
+    );
+    // ...and the YAML says the same to whoever sets the environment variable.
+    expect(generateCollectorConfigs(collectorSpec)['agent.yaml']).toContain(
+      '# PLUMBLINE_AGENT_QUEUE_SPANS must be at least 2048',
+    );
+  });
+
   it('routes by trace ID with a static list or a DNS name from the environment', () => {
     const staticAgent = (parse(generateCollectorConfigs(collectorSpec)['agent.yaml']) as Yaml)['exporters'][
       'load_balancing'

@@ -110,6 +110,8 @@ export interface CollectorProcess {
   readonly process: RunningProcess;
   readonly env: Readonly<Record<string, string>>;
   readonly metricsUrl: string;
+  /** agent/single: where the apps' OTLP metrics are served for Prometheus (OpenMetrics when asked). */
+  readonly appMetricsUrl: string;
 }
 
 /** Starts the collector on `configPath` with `env` (and extra flags), waits for its health_check to answer. */
@@ -122,11 +124,13 @@ export async function startCollector(
 ): Promise<CollectorProcess> {
   const healthPort = await freePort();
   const metricsPort = await freePort();
-  const fullEnv = {
+  const fullEnv: Record<string, string> = {
     PATH: process.env['PATH'] ?? '',
     PLUMBLINE_HEALTH_ENDPOINT: `127.0.0.1:${healthPort}`,
     PLUMBLINE_METRICS_HOST: '127.0.0.1',
     PLUMBLINE_METRICS_PORT: String(metricsPort),
+    // A free port, not the files' 0.0.0.0:9464: agents of tests running side by side must not collide.
+    PLUMBLINE_APP_METRICS_ENDPOINT: `127.0.0.1:${await freePort()}`,
     ...env,
   };
   const running = startProcess(binary, [`--config=file:${configPath}`, ...extraArgs], { env: fullEnv });
@@ -145,7 +149,13 @@ export async function startCollector(
     await running.stop();
     throw new Error(`${String(error)}\n--- ${name} output ---\n${running.output().slice(-3000)}`);
   }
-  return { name, process: running, env: fullEnv, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
+  return {
+    name,
+    process: running,
+    env: fullEnv,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    appMetricsUrl: `http://${fullEnv['PLUMBLINE_APP_METRICS_ENDPOINT']}/metrics`,
+  };
 }
 
 /** Restarts a stopped collector with the same ports, optionally overriding some variables. */
@@ -210,6 +220,55 @@ export function spansByTrace(path: string): Map<string, number> {
     }
   }
   return counts;
+}
+
+/** One log record as the file exporter writes it (OTLP JSON): what the tests look at. */
+export interface ExportedLogRecord {
+  readonly traceId: string;
+  readonly eventName: string;
+  readonly severityText: string;
+  readonly serviceName: string;
+  readonly attributes: Readonly<Record<string, unknown>>;
+}
+
+/** The log records in a file exporter's JSON-lines output (OTLP JSON, hex IDs; '' when none). */
+export function logRecordsIn(path: string): ExportedLogRecord[] {
+  type KeyValue = { key: string; value: Record<string, unknown> };
+  const plain = (attributes: KeyValue[] | undefined) =>
+    Object.fromEntries((attributes ?? []).map(({ key, value }) => [key, Object.values(value)[0]]));
+  const records: ExportedLogRecord[] = [];
+  if (!existsSync(path)) return records;
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    const request = JSON.parse(line) as {
+      resourceLogs?: Array<{
+        resource?: { attributes?: KeyValue[] };
+        scopeLogs?: Array<{
+          logRecords?: Array<{
+            traceId?: string;
+            eventName?: string;
+            severityText?: string;
+            attributes?: KeyValue[];
+          }>;
+        }>;
+      }>;
+    };
+    for (const resource of request.resourceLogs ?? []) {
+      const serviceName = String(plain(resource.resource?.attributes)['service.name'] ?? '');
+      for (const scope of resource.scopeLogs ?? []) {
+        for (const record of scope.logRecords ?? []) {
+          records.push({
+            traceId: record.traceId ?? '',
+            eventName: record.eventName ?? '',
+            severityText: record.severityText ?? '',
+            serviceName,
+            attributes: plain(record.attributes),
+          });
+        }
+      }
+    }
+  }
+  return records;
 }
 
 // ---- certificates that rotate: a CA that issues many leaves, with chosen validity, and probes ----
