@@ -29,7 +29,7 @@ interface GenerateTarget {
 const TARGETS: Readonly<Record<string, GenerateTarget>> = {
   collector: {
     summary:
-      'collector/agent.yaml, gateway.yaml, single.yaml [--gateways N] [--spans-per-trace N] [--resolver static|dns] [--no-tls] [--trace-backend otlp|file]',
+      'collector/agent.yaml, gateway.yaml, single.yaml [--gateways N] [--spans-per-trace N] [--resolver static|dns] [--no-tls (overrides spec collector.tls)] [--trace-backend otlp|file]',
     defaultOut: 'collector',
     flags: ['--gateways', '--spans-per-trace', '--resolver', '--no-tls', '--trace-backend'],
     generate: (spec, flags) => generateCollectorConfigs(spec, collectorOptions(flags)),
