@@ -4,15 +4,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../examples/blueprint/config.js';
 import { startDependency } from '../examples/blueprint/dependency-server.js';
-import { LoadGenerator } from '../examples/blueprint/loadgen.js';
-import { startBlueprint } from '../examples/blueprint/service.js';
 import {
   createNoopTelemetry,
   openTelemetry,
   type TelemetryPort,
 } from '../examples/blueprint/telemetry-port.js';
+import { median, saturate, startBenchBlueprint } from './blueprint-harness.js';
 import type { BenchRow } from './harness.js';
 
 const CLIENTS = 64;
@@ -33,7 +31,7 @@ export async function run(): Promise<BenchRow[]> {
           mode === 'off'
             ? createNoopTelemetry()
             : await openTelemetry({ logDestination: join(dir, `log-${round}.ndjson`) });
-        const perSecond = await saturate(
+        const perSecond = await saturateWith(
           telemetry,
           deps.map((d) => d.url),
           join(dir, `${mode}-${round}.db`),
@@ -63,51 +61,10 @@ export async function run(): Promise<BenchRow[]> {
   ];
 }
 
-/** Accepted requests per second with CLIENTS closed-loop clients for ROUND_MS. */
-async function saturate(telemetry: TelemetryPort, depUrls: string[], dbPath: string): Promise<number> {
-  const config = parseConfig(`
-[service]
-listen = "127.0.0.1:0"
-[storage]
-path = "${dbPath}"
-[dependencies.geo]
-url = "${depUrls[0]}"
-[dependencies.profile]
-url = "${depUrls[1]}"
-[tenants.checkout]
-class = "latency-sensitive"
-queue_bound = 100000
-`);
-  const service = await startBlueprint(config, telemetry);
-  const load = new LoadGenerator({
-    url: service.url,
-    tenants: [{ name: 'checkout', weight: 1 }],
-    ratePerSecond: 0,
-    connections: CLIENTS,
-  });
-  const body = JSON.stringify([
-    { type: 'page.viewed', user: 'u1', payload: { path: '/a' } },
-    { type: 'page.viewed', user: 'u2' },
-  ]);
-  const warmUntil = Date.now() + 300;
-  while (Date.now() < warmUntil)
-    await Promise.all(Array.from({ length: CLIENTS }, () => load.send('checkout', body)));
-  const before = load.stats.byStatus[202] ?? 0;
-  const started = performance.now();
-  const end = Date.now() + ROUND_MS;
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (Date.now() < end) await load.send('checkout', body);
-    }),
-  );
-  const accepted = (load.stats.byStatus[202] ?? 0) - before;
-  const perSecond = (accepted * 1000) / (performance.now() - started);
-  await load.stop();
+/** Accepted requests per second at saturation, for one telemetry. */
+async function saturateWith(telemetry: TelemetryPort, depUrls: string[], dbPath: string): Promise<number> {
+  const service = await startBenchBlueprint(telemetry, depUrls, dbPath);
+  const perSecond = await saturate(service, CLIENTS, ROUND_MS);
   await service.drain();
   return perSecond;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }

@@ -8,12 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parserFor } from '../examples/blueprint/chaos.js';
-import { parseConfig } from '../examples/blueprint/config.js';
 import { startDependency } from '../examples/blueprint/dependency-server.js';
 import { parseEvents } from '../examples/blueprint/event-validation.js';
-import { LoadGenerator } from '../examples/blueprint/loadgen.js';
-import { startBlueprint } from '../examples/blueprint/service.js';
 import { createNoopTelemetry } from '../examples/blueprint/telemetry-port.js';
+import { median, saturate, startBenchBlueprint } from './blueprint-harness.js';
 import { measure, row, type BenchRow } from './harness.js';
 
 const CLIENTS = 64;
@@ -48,7 +46,7 @@ export async function run(): Promise<BenchRow[]> {
   try {
     for (let round = -1; round < ROUNDS; round++) {
       for (const mode of ['off', 'kill'] as const) {
-        const perSecond = await saturate(
+        const perSecond = await saturateWith(
           mode,
           deps.map((d) => d.url),
           join(dir, `${mode}-${round}.db`),
@@ -81,52 +79,14 @@ export async function run(): Promise<BenchRow[]> {
   ];
 }
 
-async function saturate(mode: 'off' | 'kill', depUrls: string[], dbPath: string): Promise<number> {
-  const config = parseConfig(`
-[service]
-listen = "127.0.0.1:0"
-[storage]
-path = "${dbPath}"
-[dependencies.geo]
-url = "${depUrls[0]}"
-[dependencies.profile]
-url = "${depUrls[1]}"
-[tenants.checkout]
-class = "latency-sensitive"
-queue_bound = 100000
-[chaos]
-profile = "${mode}"
-`);
-  const service = await startBlueprint(config, createNoopTelemetry());
-  const load = new LoadGenerator({
-    url: service.url,
-    tenants: [{ name: 'checkout', weight: 1 }],
-    ratePerSecond: 0,
-    connections: CLIENTS,
-  });
-  const body = JSON.stringify([
-    { type: 'page.viewed', user: 'u1', payload: { path: '/a' } },
-    { type: 'page.viewed', user: 'u2' },
-  ]);
-  const warmUntil = Date.now() + 300;
-  while (Date.now() < warmUntil)
-    await Promise.all(Array.from({ length: CLIENTS }, () => load.send('checkout', body)));
-  const before = load.stats.byStatus[202] ?? 0;
-  const started = performance.now();
-  const end = Date.now() + ROUND_MS;
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (Date.now() < end) await load.send('checkout', body);
-    }),
+async function saturateWith(mode: 'off' | 'kill', depUrls: string[], dbPath: string): Promise<number> {
+  const service = await startBenchBlueprint(
+    createNoopTelemetry(),
+    depUrls,
+    dbPath,
+    `[chaos]\nprofile = "${mode}"\n`,
   );
-  const accepted = (load.stats.byStatus[202] ?? 0) - before;
-  const perSecond = (accepted * 1000) / (performance.now() - started);
-  await load.stop();
+  const perSecond = await saturate(service, CLIENTS, ROUND_MS);
   await service.drain();
   return perSecond;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }

@@ -10,12 +10,11 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../examples/blueprint/config.js';
 import { startDependency } from '../examples/blueprint/dependency-server.js';
-import { LoadGenerator, sampleQuantile } from '../examples/blueprint/loadgen.js';
-import { startBlueprint } from '../examples/blueprint/service.js';
+import { sampleQuantile } from '../examples/blueprint/loadgen.js';
 import { openTelemetry, type TelemetryOptions } from '../examples/blueprint/telemetry-port.js';
 import type { BenchRow } from './harness.js';
+import { benchLoad, median, saturate, startBenchBlueprint } from './blueprint-harness.js';
 
 const CLIENTS = 64;
 const SATURATE_MS = 1_500;
@@ -121,50 +120,11 @@ async function measureMode(
 ): Promise<{ throughput: number; p99: number }> {
   rmSync(dbPath, { force: true });
   const telemetry = await openTelemetry(options);
-  const service = await startBlueprint(
-    parseConfig(`
-[service]
-listen = "127.0.0.1:0"
-[storage]
-path = "${dbPath}"
-[dependencies.geo]
-url = "${depUrls[0]}"
-[dependencies.profile]
-url = "${depUrls[1]}"
-[tenants.checkout]
-class = "latency-sensitive"
-queue_bound = 100000
-`),
-    telemetry,
-  );
-  const stopReaders = mode === 'slow /metrics readers' ? slowScrapers(service.port, 4) : () => {};
-  const body = JSON.stringify([
-    { type: 'page.viewed', user: 'u1', payload: { path: '/a' } },
-    { type: 'page.viewed', user: 'u2' },
-  ]);
-  const closed = new LoadGenerator({
-    url: service.url,
-    tenants: [{ name: 'checkout', weight: 1 }],
-    ratePerSecond: 0,
-    connections: CLIENTS,
-  });
-  const warmUntil = Date.now() + 300;
-  while (Date.now() < warmUntil)
-    await Promise.all(Array.from({ length: CLIENTS }, () => closed.send('checkout', body)));
-  const before = closed.stats.byStatus[202] ?? 0;
-  const started = performance.now();
-  const end = Date.now() + SATURATE_MS;
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (Date.now() < end) await closed.send('checkout', body);
-    }),
-  );
-  const throughput = (((closed.stats.byStatus[202] ?? 0) - before) * 1000) / (performance.now() - started);
-  await closed.stop();
+  const service = await startBenchBlueprint(telemetry, depUrls, dbPath);
+  const stopReaders = mode === 'slow /metrics readers' ? slowScrapers(service.adminPort, 4) : () => {};
+  const throughput = await saturate(service, CLIENTS, SATURATE_MS);
 
-  const open = new LoadGenerator({
-    url: service.url,
-    tenants: [{ name: 'checkout', weight: 1 }],
+  const open = benchLoad(service, {
     ratePerSecond: FIXED_RATE,
     eventsPerRequest: [1, 5],
   });
@@ -261,9 +221,4 @@ function slowScrapers(port: number, count: number): () => void {
     stopped = true;
     for (const socket of sockets) socket.destroy();
   };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }

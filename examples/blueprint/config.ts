@@ -1,5 +1,7 @@
 // The blueprint's TOML config: parsed, checked and defaulted once at startup. Every problem
-// names its key ("storage.max_batch: ...") and all of them are reported at once.
+// names its key ("storage.max_batch: ...") and all of them are reported at once. Secrets never
+// live in it: a tenant's token is named by an environment variable or a file, read at startup.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
@@ -14,11 +16,22 @@ import {
 
 export type TenantClass = 'latency-sensitive' | 'best-effort';
 
+/** Where a tenant's bearer token is read at startup: never the TOML itself. */
+export type TokenSource = { readonly env: string } | { readonly file: string };
+
 export interface TenantConfig {
   readonly name: string;
   readonly class: TenantClass;
   /** Events this tenant may have waiting in its ingress queue before it gets 429. */
   readonly queueBound: number;
+  readonly token: TokenSource;
+}
+
+export interface TlsConfig {
+  readonly certPath: string;
+  readonly keyPath: string;
+  /** How often the files are checked for a rotated pair, in ms. */
+  readonly reloadIntervalMs: number;
 }
 
 export interface DependencyConfig {
@@ -27,7 +40,19 @@ export interface DependencyConfig {
 }
 
 export interface BlueprintConfig {
-  readonly service: { readonly host: string; readonly port: number };
+  /** Where the config was read from, and the SHA-256 of its text (it holds no secret to leak). */
+  readonly source: string;
+  readonly sha256: string;
+  /** The public listener: POST /events only, HTTPS when `tls` is set. */
+  readonly service: { readonly host: string; readonly port: number; readonly tls?: TlsConfig };
+  /** The admin listener (GET /metrics, GET /healthz), loopback by default: never the public port. */
+  readonly admin: { readonly host: string; readonly port: number };
+  /** The security-event stream ([security]); the log path may also come from --security-log. */
+  readonly security: {
+    readonly logPath?: string;
+    readonly foldWindowMs: number;
+    readonly maxLinesPerWindow: number;
+  };
   readonly ingress: {
     /** Requests inside the service at once (queued, enriching or storing); beyond it: 503. */
     readonly maxInFlight: number;
@@ -87,14 +112,14 @@ export function parseConfig(text: string, source = '<config>', baseDir = process
   const issues: string[] = [];
   const read = new Reader(issues);
 
-  const service = read.table(raw, 'service', ['listen']);
-  const listen = read.string(service, 'service.listen', '127.0.0.1:8080');
-  const match = /^(.+):(\d{1,5})$/.exec(listen);
-  let host = '127.0.0.1';
-  let port = 0;
-  if (match === null || Number(match[2]) > 65535)
-    issues.push(`service.listen: expected "host:port" with a port 0-65535, got ${JSON.stringify(listen)}`);
-  else [host, port] = [match[1]!, Number(match[2])];
+  const service = read.table(raw, 'service', ['listen', 'tls_cert', 'tls_key', 'tls_reload_ms']);
+  const { host, port } = readListen(read, service, 'service.listen', '127.0.0.1:8080');
+  const tls = readTls(read, service, baseDir);
+  const adminTable = read.table(raw, 'admin', ['listen']);
+  const admin = readListen(read, adminTable, 'admin.listen', `127.0.0.1:${DEFAULT_ADMIN_PORT}`);
+  const securityTable = read.table(raw, 'security', ['log', 'fold_window_ms', 'max_lines_per_window']);
+  const securityLog =
+    securityTable.log === undefined ? undefined : read.string(securityTable, 'security.log', '');
 
   const ingress = read.table(raw, 'ingress', [
     'max_in_flight',
@@ -112,7 +137,17 @@ export function parseConfig(text: string, source = '<config>', baseDir = process
     'synchronous',
   ]);
   const config = {
-    service: { host, port },
+    source,
+    sha256: createHash('sha256').update(text).digest('hex'),
+    service: { host, port, ...(tls === undefined ? {} : { tls }) },
+    admin,
+    security: {
+      ...(securityLog === undefined || securityLog === ''
+        ? {}
+        : { logPath: resolvePath(securityLog, baseDir) }),
+      foldWindowMs: read.int(securityTable, 'security.fold_window_ms', 10_000, 10, 3_600_000),
+      maxLinesPerWindow: read.int(securityTable, 'security.max_lines_per_window', 100, 1, 1_000_000),
+    },
     ingress: {
       maxInFlight: read.int(ingress, 'ingress.max_in_flight', 2048, 1, 1_000_000),
       timeoutMs: read.int(ingress, 'ingress.timeout_ms', 250, 1, 600_000),
@@ -133,11 +168,13 @@ export function parseConfig(text: string, source = '<config>', baseDir = process
       synchronous: read.oneOf(storage, 'storage.synchronous', 'normal', ['normal', 'full'] as const),
     },
     dependencies: readDependencies(read, raw),
-    tenants: readTenants(read, raw),
+    tenants: readTenants(read, raw, baseDir),
     chaos: readChaos(read, raw),
   };
   read.unknownKeys(raw, '', [
     'service',
+    'admin',
+    'security',
     'ingress',
     'enrichment',
     'storage',
@@ -176,14 +213,85 @@ function readDependencies(read: Reader, raw: Record<string, unknown>): Dependenc
   });
 }
 
-function readTenants(read: Reader, raw: Record<string, unknown>): TenantConfig[] {
+/** The default admin port: the OTel Prometheus exporter's. */
+export const DEFAULT_ADMIN_PORT = 9464;
+
+function readListen(
+  read: Reader,
+  table: Record<string, unknown>,
+  path: string,
+  fallback: string,
+): { host: string; port: number } {
+  const listen = read.string(table, path, fallback);
+  const match = /^(.+):(\d{1,5})$/.exec(listen);
+  if (match === null || Number(match[2]) > 65535) {
+    read.issues.push(`${path}: expected "host:port" with a port 0-65535, got ${JSON.stringify(listen)}`);
+    return { host: '127.0.0.1', port: 0 };
+  }
+  return { host: match[1]!, port: Number(match[2]) };
+}
+
+/** tls_cert and tls_key come as a pair: one without the other is a mistake, not plain HTTP. */
+function readTls(read: Reader, service: Record<string, unknown>, baseDir: string): TlsConfig | undefined {
+  const reloadIntervalMs = read.int(service, 'service.tls_reload_ms', 5_000, 10, 3_600_000);
+  if (service.tls_cert === undefined && service.tls_key === undefined) {
+    if (service.tls_reload_ms !== undefined)
+      read.issues.push('service.tls_reload_ms: set only with service.tls_cert and service.tls_key');
+    return undefined;
+  }
+  const certPath = read.string(service, 'service.tls_cert', undefined);
+  const keyPath = read.string(service, 'service.tls_key', undefined);
+  return {
+    certPath: resolvePath(certPath, baseDir),
+    keyPath: resolvePath(keyPath, baseDir),
+    reloadIntervalMs,
+  };
+}
+
+/**
+ * A tenant's token comes from token_env or token_file, exactly one. A literal `token` is refused
+ * whatever its value: a secret in the TOML ends up in version control, backups and diffs.
+ */
+function readToken(
+  read: Reader,
+  tenant: Record<string, unknown>,
+  path: string,
+  baseDir: string,
+): TokenSource {
+  if (tenant.token !== undefined)
+    read.issues.push(
+      `${path}.token: a literal token is refused (it would sit in the file); use ${path}.token_env or ${path}.token_file`,
+    );
+  const hasEnv = tenant.token_env !== undefined;
+  const hasFile = tenant.token_file !== undefined;
+  if (hasEnv && hasFile) {
+    read.issues.push(`${path}: set one of token_env and token_file, not both`);
+    return { env: '' };
+  }
+  if (hasFile) return { file: resolvePath(read.string(tenant, `${path}.token_file`, undefined), baseDir) };
+  if (!hasEnv) {
+    read.issues.push(`${path}.token_env: required (or ${path}.token_file): every tenant authenticates`);
+    return { env: '' };
+  }
+  const env = read.string(tenant, `${path}.token_env`, undefined);
+  if (env !== '' && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(env))
+    read.issues.push(`${path}.token_env: expected an environment variable name, got ${JSON.stringify(env)}`);
+  return { env };
+}
+
+function readTenants(read: Reader, raw: Record<string, unknown>, baseDir: string): TenantConfig[] {
   const table = read.table(raw, 'tenants', null);
   return Object.keys(table).map((name) => {
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name))
       read.issues.push(
         `tenants.${name}: tenant names are 1-64 of [A-Za-z0-9_.-], starting with a letter or digit`,
       );
-    const tenant = read.table(table, `tenants.${name}`, ['class', 'queue_bound'], true);
+    const tenant = read.table(
+      table,
+      `tenants.${name}`,
+      ['class', 'queue_bound', 'token', 'token_env', 'token_file'],
+      true,
+    );
     return {
       name,
       class: read.oneOf(tenant, `tenants.${name}.class`, 'best-effort', [
@@ -191,6 +299,7 @@ function readTenants(read: Reader, raw: Record<string, unknown>): TenantConfig[]
         'best-effort',
       ] as const),
       queueBound: read.int(tenant, `tenants.${name}.queue_bound`, 1000, 1, 10_000_000),
+      token: readToken(read, tenant, `tenants.${name}`, baseDir),
     };
   });
 }

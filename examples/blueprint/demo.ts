@@ -3,7 +3,9 @@
 // failures on a schedule, prints a live summary every second and a final report on Ctrl-C or at
 // the end of --duration. --chaos (or BLUEPRINT_CHAOS) turns on a chaos profile for the run.
 // Needs no collector, Prometheus or Grafana; with OTEL_EXPORTER_OTLP_ENDPOINT set it also exports.
-import { rmSync } from 'node:fs';
+// Tenant tokens named by token_env and not set are made up for the run (never printed).
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ChaosProfileError, chaosEnabled, chaosOverride } from './chaos-profiles.js';
 import { loadConfig, type BlueprintConfig } from './config.js';
@@ -14,6 +16,7 @@ import { latencyView, parseExposition, sumBy } from './scrape.js';
 import { startBlueprint } from './service.js';
 import { renderSummary, type SummarySnapshot } from './summary.js';
 import { openTelemetry } from './telemetry-port.js';
+import { readTenantTokens } from './tenant-auth.js';
 
 const args = parseArgs(process.argv.slice(2));
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -30,8 +33,17 @@ try {
 }
 const dbPath = `${here}data/demo.db`;
 const logPath = `${here}data/demo-events.ndjson`;
+const securityLogPath = `${here}data/demo-security.ndjson`;
 for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
 rmSync(logPath, { force: true });
+rmSync(securityLogPath, { force: true });
+
+// The service reads tokens from this environment; the load generator presents the same ones.
+const env: NodeJS.ProcessEnv = { ...process.env };
+for (const tenant of fileConfig.tenants)
+  if ('env' in tenant.token && (env[tenant.token.env] ?? '') === '')
+    env[tenant.token.env] = randomBytes(24).toString('base64url');
+const tokens = readTenantTokens(fileConfig.tenants, env, fileConfig.source);
 
 const deps: DependencyServer[] = await Promise.all(
   fileConfig.dependencies.map((d) => startDependency(d.name)),
@@ -39,21 +51,31 @@ const deps: DependencyServer[] = await Promise.all(
 const config: BlueprintConfig = {
   ...fileConfig,
   service: { host: '127.0.0.1', port: 0 },
+  admin: { host: '127.0.0.1', port: 0 },
   storage: { ...fileConfig.storage, path: dbPath },
   dependencies: deps.map((d) => ({ name: d.name, url: d.url })),
   chaos,
 };
-const telemetry = await openTelemetry({ logDestination: logPath });
-const service = await startBlueprint(config, telemetry);
+const telemetry = await openTelemetry({
+  logDestination: logPath,
+  securityLogDestination: securityLogPath,
+  securityLog: {
+    foldWindowMs: config.security.foldWindowMs,
+    maxLinesPerWindow: config.security.maxLinesPerWindow,
+  },
+});
+const service = await startBlueprint(config, telemetry, { env });
 const load = new LoadGenerator({
   url: service.url,
   tenants: config.tenants.map((t, i) => ({
     name: t.name,
     weight: t.class === 'latency-sensitive' ? 3 : 2 + i,
+    token: tokens.get(t.name),
   })),
   ratePerSecond: args.rate,
   eventsPerRequest: [1, 5],
   invalidFraction: 0.03,
+  badTokenFraction: 0.02,
   bursts: { everyMs: 10_000, durationMs: 1_500, multiplier: 4 },
 });
 
@@ -94,7 +116,7 @@ async function tick(): Promise<void> {
   const now = Date.now();
   const elapsed = (now - started) / 1000;
   applyFaults(Math.floor(elapsed));
-  const response = await fetch(`${service.url}/metrics`, {
+  const response = await fetch(`${service.adminUrl}/metrics`, {
     headers: { accept: 'application/openmetrics-text' },
   });
   const samples = parseExposition(await response.text());
@@ -114,6 +136,8 @@ async function tick(): Promise<void> {
     slowExemplars: latency.slowExemplars,
     faults: service.chaos === undefined ? faults : `${faults}; ${chaosLine()}`,
     health: service.health().status,
+    security: sumBy(samples, 'plumbline_security_events_total', 'event'),
+    securityByOutcome: securityByOutcome(samples),
   };
   lastAccepted = accepted;
   lastTick = now;
@@ -140,6 +164,10 @@ async function stop(): Promise<void> {
   await telemetry.shutdown();
   await Promise.all(deps.map((d) => d.close()));
   const lost = load.stats.acceptedEvents - storedEvents;
+  const securityLines = readFileSync(securityLogPath, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '').length;
+  const securityTotal = Object.values(final.security).reduce((sum, n) => sum + n, 0);
   process.stdout.write(
     [
       '',
@@ -148,6 +176,7 @@ async function stop(): Promise<void> {
       `requests sent ${load.stats.sent}, answers by status ${JSON.stringify(load.stats.byStatus)}, network errors ${load.stats.networkErrors}`,
       `events accepted (202) ${load.stats.acceptedEvents}, events in the store ${storedEvents}: ${lost === 0 ? 'none lost' : `${lost} LOST`}`,
       `degraded requests ${load.stats.degradedRequests}; event log: ${logPath}; store: ${dbPath}`,
+      `security events ${securityTotal} in ${securityLines} lines (repeats folded per source): ${securityLogPath}`,
       chaosEnabled(config.chaos)
         ? `${chaosLine()} (each also on blueprint_chaos_injected_total)`
         : 'chaos off',
@@ -159,6 +188,17 @@ async function stop(): Promise<void> {
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
 if (args.duration !== undefined) setTimeout(() => void stop(), args.duration * 1000);
+
+/** "auth.failed/wrong_token" -> count, from plumbline_security_events_total{event,outcome}. */
+function securityByOutcome(samples: ReturnType<typeof parseExposition>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of samples) {
+    if (s.name !== 'plumbline_security_events_total') continue;
+    const key = `${s.labels.event ?? ''}/${s.labels.outcome ?? ''}`;
+    out[key] = (out[key] ?? 0) + s.value;
+  }
+  return out;
+}
 
 interface DemoArgs {
   duration?: number;

@@ -1,9 +1,8 @@
 // The embedded durable store: SQLite in WAL mode, one transaction per batch, the insert
 // statement prepared once. Synchronous by design (better-sqlite3): a batch commit is short and
 // a single writer needs no locking.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { ensurePrivateFile } from './private-file.js';
 
 export interface StoredEvent {
   readonly tenant: string;
@@ -23,7 +22,8 @@ export class EventStore {
   private readonly insertSomeThenThrow: (rows: readonly StoredEvent[], count: number, error: Error) => never;
 
   constructor(path: string, synchronous: 'normal' | 'full' = 'normal') {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    // Owner-only (0600) before SQLite opens it; its -wal and -shm files take the same mode.
+    if (path !== ':memory:') ensurePrivateFile(path);
     this.db = new Database(path);
     if (path !== ':memory:') this.db.pragma('journal_mode = WAL');
     // NORMAL in WAL survives a process crash (what SIGTERM/kill need); FULL also a power cut.

@@ -13,7 +13,14 @@ export interface IncomingEvent {
 
 export type ValidationResult =
   | { readonly ok: true; readonly events: readonly IncomingEvent[] }
-  | { readonly ok: false; readonly reason: 'invalid_json' | 'invalid_event'; readonly detail: string };
+  | {
+      readonly ok: false;
+      readonly reason: 'invalid_json' | 'invalid_event';
+      /** Echoes what the client sent: untrusted, escaped by the logger before any destination. */
+      readonly detail: string;
+      /** The client's id of the event that failed, when it had a string one (untrusted too). */
+      readonly eventId?: string;
+    };
 
 export interface ValidationLimits {
   readonly maxEventsPerRequest: number;
@@ -43,14 +50,22 @@ export function parseEvents(body: string, limits: ValidationLimits): ValidationR
   for (let i = 0; i < list.length; i++) {
     const at = Array.isArray(value) ? `events[${i}]` : 'event';
     const problem = checkEvent(list[i], at, limits.maxDepth);
-    if (problem !== undefined) return invalid(problem);
+    if (problem !== undefined) return invalid(problem, idOf(list[i]));
     events[i] = normalise(list[i] as Record<string, unknown>);
   }
   return { ok: true, events };
 }
 
-function invalid(detail: string): ValidationResult {
-  return { ok: false, reason: 'invalid_event', detail };
+function invalid(detail: string, eventId?: string): ValidationResult {
+  return eventId === undefined
+    ? { ok: false, reason: 'invalid_event', detail }
+    : { ok: false, reason: 'invalid_event', detail, eventId };
+}
+
+function idOf(event: unknown): string | undefined {
+  if (typeof event !== 'object' || event === null) return undefined;
+  const id = (event as Record<string, unknown>).id;
+  return typeof id === 'string' && id !== '' ? id.slice(0, 128) : undefined;
 }
 
 function checkEvent(event: unknown, at: string, maxDepth: number): string | undefined {
@@ -62,7 +77,8 @@ function checkEvent(event: unknown, at: string, maxDepth: number): string | unde
   }
   const { type, id, timestamp, user, payload } = record;
   if (typeof type !== 'string') return `${at}.type: expected a string, got ${kind(type)}`;
-  if (!TYPE_PATTERN.test(type)) return `${at}.type: expected 1-64 of [A-Za-z0-9_.:-] starting with a letter`;
+  if (!TYPE_PATTERN.test(type))
+    return `${at}.type: expected 1-64 of [A-Za-z0-9_.:-] starting with a letter, got "${type.slice(0, 64)}"`;
   if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > 128))
     return `${at}.id: expected a string of 1-128 characters`;
   if (user !== undefined && (typeof user !== 'string' || user.length === 0 || user.length > 128))

@@ -1,6 +1,7 @@
 // What leaves the blueprint example: the service, its config, its telemetry spec and runtime
-// port, its chaos switches, and the pieces the demo, tests and bench drive it with.
-export { startBlueprint, type BlueprintService, type ServiceStats } from './service.js';
+// port, its security pieces (tenant tokens, TLS reload, private files), its chaos switches, and
+// the pieces the demo, tests and bench drive it with.
+export { startBlueprint, type BlueprintService, type ServiceStats, type StartOptions } from './service.js';
 export {
   loadConfig,
   parseConfig,
@@ -8,8 +9,26 @@ export {
   type BlueprintConfig,
   type TenantConfig,
   type DependencyConfig,
+  type TokenSource,
+  type TlsConfig,
 } from './config.js';
-export { spec, type BlueprintSpec, OUTCOMES, DECISION_REASONS } from './telemetry.js';
+export {
+  createTenantAuthenticator,
+  readTenantTokens,
+  MIN_TOKEN_LENGTH,
+  type TenantAuthenticator,
+  type AuthResult,
+} from './tenant-auth.js';
+export { TlsReloader, type ReloadReport } from './tls-reloader.js';
+export { ensurePrivateFile, PRIVATE_FILE_MODE } from './private-file.js';
+export {
+  spec,
+  type BlueprintSpec,
+  OUTCOMES,
+  DECISION_REASONS,
+  AUTH_OUTCOMES,
+  REFUSED_BODY_OUTCOMES,
+} from './telemetry.js';
 export {
   openTelemetry,
   createNoopTelemetry,

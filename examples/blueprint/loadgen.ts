@@ -1,17 +1,20 @@
 // An open-loop load generator for the blueprint: requests at a set rate whatever the answers
-// (so overload is real overload), several tenants, a share of invalid requests, periodic
-// bursts. Counts every answer by status and keeps the latencies of accepted requests.
+// (so overload is real overload), several tenants, a share of invalid requests and of requests
+// with a missing or wrong token, periodic bursts. Counts every answer by status and keeps the
+// latencies of accepted requests.
 import { Agent, request } from 'node:http';
 
 export interface LoadProfile {
   readonly url: string;
-  /** Tenants and their share of the traffic. */
-  readonly tenants: readonly { readonly name: string; readonly weight: number }[];
+  /** Tenants, their share of the traffic, and the bearer token each presents. */
+  readonly tenants: readonly { readonly name: string; readonly weight: number; readonly token?: string }[];
   /** Requests per second outside bursts. */
   readonly ratePerSecond: number;
   readonly eventsPerRequest?: readonly [min: number, max: number];
   /** Share of requests that are invalid on purpose (bad JSON, wrong types, unknown tenant). */
   readonly invalidFraction?: number;
+  /** Share of requests sent with a missing or wrong bearer token (401, a security event each). */
+  readonly badTokenFraction?: number;
   /** Every `everyMs`, for `durationMs`, the rate is multiplied by `multiplier`. */
   readonly bursts?: { readonly everyMs: number; readonly durationMs: number; readonly multiplier: number };
   /** Client-side bound on open requests; beyond it a request is not sent and counted as skipped. */
@@ -60,12 +63,16 @@ export class LoadGenerator {
   private idle: (() => void) | undefined;
   private sequence = 0;
   private readonly totalWeight: number;
+  private readonly tokens: ReadonlyMap<string, string>;
 
   constructor(private readonly profile: LoadProfile) {
     this.rate = profile.ratePerSecond;
     this.target = new URL('/events', profile.url);
     this.agent = new Agent({ keepAlive: true, maxSockets: profile.connections ?? 128 });
     this.totalWeight = profile.tenants.reduce((sum, t) => sum + t.weight, 0);
+    this.tokens = new Map(
+      profile.tenants.flatMap((t) => (t.token === undefined ? [] : [[t.name, t.token] as const])),
+    );
   }
 
   start(): void {
@@ -85,8 +92,19 @@ export class LoadGenerator {
     this.agent.destroy();
   }
 
-  /** Sends one request now and resolves with its status (0 on a network error). */
-  send(tenant: string, body: string, contentType = 'application/json'): Promise<number> {
+  /**
+   * Sends one request now and resolves with its status (0 on a network error). The tenant's own
+   * token goes in `authorization` unless `authorization` is given (null: no header at all).
+   */
+  send(
+    tenant: string,
+    body: string,
+    contentType = 'application/json',
+    authorization?: string | null,
+  ): Promise<number> {
+    const token = this.tokens.get(tenant);
+    const auth =
+      authorization === undefined ? (token === undefined ? null : `Bearer ${token}`) : authorization;
     this.stats.sent++;
     this.outstanding++;
     let started = performance.now();
@@ -100,6 +118,7 @@ export class LoadGenerator {
             'content-type': contentType,
             'x-tenant': tenant,
             'content-length': Buffer.byteLength(body),
+            ...(auth === null ? {} : { authorization: auth }),
           },
         },
         (res) => {
@@ -153,12 +172,12 @@ export class LoadGenerator {
         this.stats.skipped++;
         continue;
       }
-      const { tenant, body } = this.nextRequest();
-      void this.send(tenant, body);
+      const { tenant, body, authorization } = this.nextRequest();
+      void this.send(tenant, body, 'application/json', authorization);
     }
   }
 
-  private nextRequest(): { tenant: string; body: string } {
+  private nextRequest(): { tenant: string; body: string; authorization?: string | null } {
     let pick = Math.random() * this.totalWeight;
     let tenant = this.profile.tenants[0]!.name;
     for (const t of this.profile.tenants) {
@@ -169,6 +188,12 @@ export class LoadGenerator {
       }
     }
     if (Math.random() < (this.profile.invalidFraction ?? 0)) return invalidRequest(tenant, this.sequence++);
+    if (Math.random() < (this.profile.badTokenFraction ?? 0)) {
+      const n = this.sequence++;
+      // Alternately no header and a token that is not the tenant's.
+      const authorization = n % 2 === 0 ? null : `Bearer not-the-token-${n.toString(36).padStart(8, '0')}`;
+      return { tenant, body: JSON.stringify({ type: 'page.viewed' }), authorization };
+    }
     const [min, max] = this.profile.eventsPerRequest ?? [1, 1];
     const count = min + Math.floor(Math.random() * (max - min + 1));
     const events = [];

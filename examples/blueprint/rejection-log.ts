@@ -11,7 +11,13 @@ export class RejectionLog {
     private readonly perSecond = 10,
   ) {}
 
-  record(tenant: string, reason: DecisionReason, status: number, detail: string | undefined): void {
+  record(
+    tenant: string,
+    reason: DecisionReason,
+    status: number,
+    detail: string | undefined,
+    eventId?: string,
+  ): void {
     const now = Date.now();
     let window = this.windows.get(reason);
     if (window === undefined) this.windows.set(reason, (window = { start: now, logged: 0, suppressed: 0 }));
@@ -31,6 +37,7 @@ export class RejectionLog {
       reason,
       status,
       ...(detail === undefined ? {} : { detail }),
+      ...(eventId === undefined ? {} : { event_id: eventId }),
       ...(suppressed > 0 ? { suppressed } : {}),
     });
   }

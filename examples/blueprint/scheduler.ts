@@ -32,7 +32,7 @@ export class TwoClassScheduler<J extends SchedulerJob> {
   private idleWaiters: (() => void)[] = [];
 
   constructor(
-    tenants: readonly TenantConfig[],
+    tenants: readonly Pick<TenantConfig, 'name' | 'class' | 'queueBound'>[],
     private readonly concurrency: number,
     private readonly run: (job: J) => Promise<void>,
     /** Called for a job whose signal aborted while it waited; it will never run. */

@@ -1,8 +1,10 @@
-// The blueprint service: POST /events -> validate -> per-tenant two-class queue -> enrichment
-// fan-out under a budget -> batched SQLite store, answering 202 only once the events are
-// committed. GET /healthz (readiness), GET /metrics (plumbline's exposition). drain() is SIGTERM.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// The blueprint service: POST /events -> authenticate -> validate -> per-tenant two-class queue
+// -> enrichment fan-out under a budget -> batched SQLite store, answering 202 only once the events
+// are committed. The public listener (HTTPS when given a key pair) serves only POST /events; GET
+// /healthz and GET /metrics are on the admin listener, loopback by default. drain() is SIGTERM.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
 import {
   ROOT_CONTEXT,
   SpanKind,
@@ -15,7 +17,7 @@ import {
 import { Batcher } from './batcher.js';
 import { chaosEnabled } from './chaos-profiles.js';
 import { createChaos, parserFor, type Chaos } from './chaos.js';
-import type { BlueprintConfig } from './config.js';
+import { ConfigError, type BlueprintConfig } from './config.js';
 import { deadlineAfter } from './deadline.js';
 import { Enricher } from './enrichment.js';
 import type { IncomingEvent } from './event-validation.js';
@@ -23,12 +25,25 @@ import { EventStore, type StoredEvent } from './event-store.js';
 import { assessHealth, type HealthReport } from './health.js';
 import { RejectionLog } from './rejection-log.js';
 import { TwoClassScheduler } from './scheduler.js';
-import type { DecisionReason, Outcome } from './telemetry.js';
+import { createTenantAuthenticator } from './tenant-auth.js';
+import {
+  REFUSED_BODY_OUTCOMES,
+  type DecisionReason,
+  type Outcome,
+  type RefusedBodyOutcome,
+} from './telemetry.js';
 import type { TelemetryPort } from './telemetry-port.js';
+import { readTlsPair, TlsReloader, type TlsPairFiles } from './tls-reloader.js';
 
 export interface BlueprintService {
+  /** The public listener (https:// when TLS is on): POST /events only. */
   readonly url: string;
   readonly port: number;
+  /** The admin listener: GET /metrics and GET /healthz. */
+  readonly adminUrl: string;
+  readonly adminPort: number;
+  /** Checks the TLS files for a rotated pair now (they are also polled); no-op without TLS. */
+  reloadTls(): Promise<void>;
   readonly stats: ServiceStats;
   /** The fault injector when [chaos] is on (its `injected` counts), else undefined. */
   readonly chaos: Chaos | undefined;
@@ -60,12 +75,35 @@ interface Job {
 
 const ROUTE = '/events';
 const UNKNOWN_TENANT = '_unknown';
+const REFUSED_BODIES: ReadonlySet<string> = new Set(REFUSED_BODY_OUTCOMES);
 
+export interface StartOptions {
+  /** Where tenant tokens named by token_env are read. Default: process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Starts both listeners. Throws ConfigError (naming the key) when a tenant token or the TLS pair
+ * cannot be read: a service that cannot authenticate or encrypt does not start.
+ */
 export async function startBlueprint(
   config: BlueprintConfig,
   telemetry: TelemetryPort,
+  options: StartOptions = {},
 ): Promise<BlueprintService> {
   const { tracer } = telemetry;
+  const authenticator = createTenantAuthenticator(config.tenants, options.env, config.source);
+  const tlsConfig = config.service.tls;
+  let tlsPair: TlsPairFiles | undefined;
+  if (tlsConfig !== undefined) {
+    try {
+      tlsPair = readTlsPair(tlsConfig);
+    } catch (error) {
+      throw new ConfigError(config.source, [
+        `service.tls_cert/tls_key: cannot read ${tlsConfig.certPath} or ${tlsConfig.keyPath}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      ]);
+    }
+  }
   // Chaos hooks are chosen here, once: off means the plain functions, not a check per call.
   const chaos = chaosEnabled(config.chaos) ? createChaos(config.chaos, telemetry) : undefined;
   const parseBody = parserFor(chaos);
@@ -102,29 +140,82 @@ export async function startBlueprint(
     for (const q of scheduler.depths()) queueDepth.set(q.depth, { tenant: q.tenant });
   }
 
-  const server = createServer((req, res) => {
+  const publicHandler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = req.url === undefined ? '' : req.url.split('?', 1)[0];
     if (path === ROUTE) {
       if (req.method !== 'POST')
         return sendJson(res, 405, { error: 'method_not_allowed', detail: 'POST /events' }, { allow: 'POST' });
       void handleEvents(req, res);
-    } else if (path === '/healthz' && req.method === 'GET') {
+    } else {
+      sendJson(res, 404, { error: 'not_found', detail: 'route: POST /events' });
+    }
+  };
+  const httpsServer =
+    tlsPair === undefined
+      ? undefined
+      : createHttpsServer({ cert: tlsPair.cert, key: tlsPair.key, minVersion: 'TLSv1.2' }, publicHandler);
+  const server: Server = httpsServer ?? createServer(publicHandler);
+  server.keepAliveTimeout = 5_000;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  // A client that did not finish the handshake: a wrong CA, plain HTTP on the TLS port, a scanner.
+  // A client that hung up mid-handshake leaves destroyed sockets that no longer know their peer:
+  // the address is noted when the TCP connection arrives, keyed by the socket under the TLS one
+  // (node's `_parent`), and forgotten with it.
+  const peers = new WeakMap<Socket, string>();
+  httpsServer?.on('connection', (raw: Socket) => {
+    if (raw.remoteAddress !== undefined) peers.set(raw, raw.remoteAddress);
+  });
+  httpsServer?.on('tlsClientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    const raw = (socket as Socket & { _parent?: Socket })._parent;
+    telemetry.log.event('tls.handshake_failed', {
+      source: socket.remoteAddress ?? (raw === undefined ? undefined : peers.get(raw)) ?? 'unknown',
+      outcome: 'refused',
+      error: error.code ?? error.message,
+    });
+  });
+  // The admin listener: metrics and readiness, for the scraper and the load balancer only.
+  const admin = createServer((req, res) => {
+    const path = req.url === undefined ? '' : req.url.split('?', 1)[0];
+    if (path === '/healthz' && req.method === 'GET') {
       const report = health();
       sendJson(res, report.httpStatus, report);
     } else if (path === '/metrics' && req.method === 'GET') {
       telemetry.metricsHandler(req, res);
     } else {
-      sendJson(res, 404, { error: 'not_found', detail: 'routes: POST /events, GET /healthz, GET /metrics' });
+      sendJson(res, 404, { error: 'not_found', detail: 'routes: GET /healthz, GET /metrics' });
     }
   });
-  server.keepAliveTimeout = 5_000;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.service.port, config.service.host, () => resolve());
-  });
+  admin.headersTimeout = 10_000;
+  admin.requestTimeout = 30_000;
+  await listen(server, config.service.port, config.service.host);
+  try {
+    await listen(admin, config.admin.port, config.admin.host);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
+  const adminPort = (admin.address() as AddressInfo).port;
+  const reloader =
+    tlsConfig === undefined || tlsPair === undefined || httpsServer === undefined
+      ? undefined
+      : new TlsReloader(httpsServer, tlsConfig, tlsPair, (report) =>
+          telemetry.log.event('tls.certificate_reloaded', {
+            source: tlsConfig.certPath,
+            outcome: report.outcome,
+            ...(report.fingerprint === undefined ? {} : { fingerprint_sha256: report.fingerprint }),
+            ...(report.error === undefined ? {} : { error: report.error }),
+          }),
+        );
+  telemetry.log.event('config.loaded', {
+    source: config.source,
+    outcome: 'loaded',
+    sha256: config.sha256,
+    tenants: config.tenants.length,
+    tls: tlsPair !== undefined,
+    admin_listen: `${config.admin.host}:${adminPort}`,
+  });
 
   function health(): HealthReport {
     return assessHealth({
@@ -138,6 +229,7 @@ export async function startBlueprint(
 
   async function handleEvents(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
+    const source = req.socket.remoteAddress ?? 'unknown';
     const header = req.headers['x-tenant'];
     const known = typeof header === 'string' && tenants.has(header);
     // Never the raw header as an attribute: an attacker would pick the metric cardinality.
@@ -170,10 +262,30 @@ export async function startBlueprint(
       reason: DecisionReason,
       detail: string | undefined,
       headers?: Record<string, string>,
+      eventId?: string,
     ): void => {
       stats.rejectedByReason[reason] = (stats.rejectedByReason[reason] ?? 0) + 1;
       decisions.add(1, { tenant, decision: 'rejected', reason });
-      rejections.record(tenant, reason, status, detail);
+      // An unauthenticated client never writes to the application log: its refusals are security
+      // events only (folded per source, so a flood stays a few lines).
+      if (reason !== 'unauthorized' && reason !== 'unknown_tenant')
+        rejections.record(tenant, reason, status, detail, eventId);
+      if (REFUSED_BODIES.has(reason)) {
+        telemetry.log.event('request.refused', {
+          source,
+          outcome: reason as RefusedBodyOutcome,
+          tenant,
+          status,
+          ...(detail === undefined ? {} : { detail }),
+        });
+      } else if (reason === 'queue_full') {
+        telemetry.log.event('rate_limit.tripped', {
+          source,
+          outcome: 'queue_full',
+          tenant,
+          queue_bound: queueBounds.get(tenant) ?? 0,
+        });
+      }
       span.setAttribute('blueprint.rejection_reason', reason);
       finish(
         status,
@@ -188,12 +300,28 @@ export async function startBlueprint(
         'retry-after': '1',
         connection: 'close',
       });
-    if (!known)
+    const auth = authenticator.authenticate(header, req.headers.authorization);
+    if (!auth.ok) {
+      telemetry.log.event('auth.failed', {
+        source,
+        outcome: auth.outcome,
+        tenant: typeof header === 'string' ? header : '',
+      });
+      if (auth.outcome === 'unknown_tenant')
+        return reject(
+          403,
+          'unknown_tenant',
+          typeof header === 'string' ? 'no such tenant (x-tenant header)' : 'missing x-tenant header',
+        );
       return reject(
-        403,
-        'unknown_tenant',
-        typeof header === 'string' ? 'no such tenant (x-tenant header)' : 'missing x-tenant header',
+        401,
+        'unauthorized',
+        auth.outcome === 'missing_token'
+          ? 'missing bearer token (authorization header)'
+          : 'wrong bearer token for this tenant',
+        { 'www-authenticate': 'Bearer' },
       );
+    }
     if (inFlight >= config.ingress.maxInFlight)
       return reject(503, 'overloaded', `more than ${config.ingress.maxInFlight} requests in flight`, {
         'retry-after': '1',
@@ -228,7 +356,7 @@ export async function startBlueprint(
           connection: 'close',
         });
       const parsed = parseBody(body, config.ingress, span);
-      if (!parsed.ok) return reject(400, parsed.reason, parsed.detail);
+      if (!parsed.ok) return reject(400, parsed.reason, parsed.detail, undefined, parsed.eventId);
 
       const events = parsed.events;
       let settle!: (result: { degraded: boolean } | Error) => void;
@@ -334,6 +462,7 @@ export async function startBlueprint(
   function drain(): Promise<void> {
     drained ??= (async () => {
       draining = true;
+      reloader?.close();
       server.close();
       server.closeIdleConnections();
       if (inFlight > 0) {
@@ -349,13 +478,40 @@ export async function startBlueprint(
       clearInterval(depthTimer);
       publishDepths();
       server.closeAllConnections();
+      // The admin listener stays until here, so the last scrape sees the drain.
+      admin.close();
+      admin.closeAllConnections();
       enricher.close();
       store.close();
     })();
     return drained;
   }
 
-  return { url: `http://${config.service.host}:${port}`, port, stats, chaos, health, drain };
+  return {
+    url: `${tlsPair === undefined ? 'http' : 'https'}://${urlHost(config.service.host)}:${port}`,
+    port,
+    adminUrl: `http://${urlHost(config.admin.host)}:${adminPort}`,
+    adminPort,
+    reloadTls: async () => reloader?.poll(),
+    stats,
+    chaos,
+    health,
+    drain,
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 function abortError(signal: AbortSignal): Error {

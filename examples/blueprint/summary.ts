@@ -17,6 +17,9 @@ export interface SummarySnapshot {
   }[];
   readonly faults: string;
   readonly health: string;
+  /** Security events by event, and by "event/outcome" (plumbline_security_events_total). */
+  readonly security: Readonly<Record<string, number>>;
+  readonly securityByOutcome: Readonly<Record<string, number>>;
 }
 
 export function renderSummary(s: SummarySnapshot): string {
@@ -44,10 +47,26 @@ export function renderSummary(s: SummarySnapshot): string {
       `sampler    kept ${kept.map(([policy, d]) => `${policy} ${d.keep}`).join(', ') || 'none yet'}   dropped ${dropped}`,
     );
   }
+  lines.push(`security   ${securityLine(s)}`);
   lines.push(
     `exemplars  ${s.slowExemplars.length === 0 ? 'none yet (slow buckets >= 0.1 s keep one)' : s.slowExemplars.map((e) => `le=${e.le}: ${e.traceId} (${ms(e.seconds)})`).join('   ')}`,
   );
   return lines.join('\n');
+}
+
+/** "auth.failed 12 (missing_token 6, wrong_token 6), rate_limit.tripped 3 (queue_full 3)". */
+function securityLine(s: SummarySnapshot): string {
+  const events = Object.entries(s.security).filter(([, n]) => n > 0);
+  if (events.length === 0) return 'no security events yet';
+  return events
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([event, n]) => {
+      const outcomes = Object.entries(s.securityByOutcome)
+        .filter(([key, count]) => key.startsWith(`${event}/`) && count > 0)
+        .map(([key, count]) => `${key.slice(event.length + 1)} ${count}`);
+      return `${event} ${n}${outcomes.length > 0 ? ` (${outcomes.join(', ')})` : ''}`;
+    })
+    .join(', ');
 }
 
 function ms(seconds: number): string {

@@ -10,6 +10,7 @@ import {
   type GaugeName,
   type HistogramName,
 } from './plumbline.js';
+import { ensurePrivateFile } from './private-file.js';
 import { spec, type BlueprintSpec } from './telemetry.js';
 
 type Events = BlueprintSpec['events'];
@@ -63,6 +64,8 @@ export interface TelemetryPort {
 export type TelemetryOptions = Pick<
   NonNullable<Parameters<typeof createTelemetry>[1]>,
   | 'logDestination'
+  | 'securityLogDestination'
+  | 'securityLog'
   | 'otlpEndpoint'
   | 'otlpLogs'
   | 'exportTimeoutMs'
@@ -97,6 +100,9 @@ export function createNoopTelemetry(): TelemetryPort {
 
 /** The blueprint's telemetry runtime: plumbline's createTelemetry over the blueprint spec. */
 export async function openTelemetry(options: TelemetryOptions = {}): Promise<TelemetryPort> {
+  // Log files are created owner-only (0600) before the logger opens them for appending.
+  for (const destination of [options.logDestination, options.securityLogDestination])
+    if (typeof destination === 'string') ensurePrivateFile(destination);
   const telemetry = createTelemetry(spec, options);
   // slo, sampler and histogramQuantile are read when the runtime has them (the SDK grows them).
   const extra = telemetry as unknown as Partial<Pick<TelemetryPort, 'slo' | 'sampler' | 'histogramQuantile'>>;

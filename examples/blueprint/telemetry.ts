@@ -10,6 +10,7 @@ export type Outcome = (typeof OUTCOMES)[number];
 export const DECISION_REASONS = [
   'accepted',
   'unknown_tenant',
+  'unauthorized',
   'invalid_json',
   'invalid_event',
   'body_too_large',
@@ -20,6 +21,28 @@ export const DECISION_REASONS = [
   'draining',
 ] as const;
 export type DecisionReason = (typeof DECISION_REASONS)[number];
+
+/** Why a request failed authentication, the `outcome` of auth.failed. */
+export const AUTH_OUTCOMES = ['unknown_tenant', 'missing_token', 'wrong_token'] as const;
+/** Bodies refused for their shape or size, the `outcome` of request.refused. */
+export const REFUSED_BODY_OUTCOMES = [
+  'invalid_json',
+  'invalid_event',
+  'body_too_large',
+  'body_timeout',
+  'unsupported_media_type',
+] as const;
+export type RefusedBodyOutcome = (typeof REFUSED_BODY_OUTCOMES)[number];
+
+// Security events (security: true) go to their own stream, never the application log; repeats of
+// one event from one source fold into summary lines, and each is counted on
+// plumbline_security_events_total{event,outcome}. `source` is who: the client address for request
+// events, the file for config and certificates.
+const source = {
+  type: 'string',
+  maxLength: 256,
+  description: 'Who: the client address, or the file.',
+} as const;
 
 export const spec = defineTelemetry({
   specVersion: 1,
@@ -34,6 +57,13 @@ export const spec = defineTelemetry({
         reason: { type: 'string', enum: DECISION_REASONS },
         status: { type: 'integer' },
         detail: { type: 'string', required: false, untrusted: true, maxLength: 256 },
+        event_id: {
+          type: 'string',
+          required: false,
+          untrusted: true,
+          maxLength: 128,
+          description: 'The client-supplied id of the event that failed validation.',
+        },
         suppressed: {
           type: 'integer',
           required: false,
@@ -49,6 +79,79 @@ export const spec = defineTelemetry({
         missing_deps: { type: 'string[]' },
         elapsed_ms: { type: 'number' },
         events: { type: 'integer' },
+      },
+    },
+    'auth.failed': {
+      level: 'warn',
+      security: true,
+      description: 'A request without a valid tenant token (401), or naming no known tenant (403).',
+      fields: {
+        source,
+        outcome: { type: 'string', enum: AUTH_OUTCOMES },
+        tenant: {
+          type: 'string',
+          untrusted: true,
+          maxLength: 64,
+          description: 'The tenant the request claimed (x-tenant), as sent.',
+        },
+      },
+    },
+    'request.refused': {
+      level: 'warn',
+      security: true,
+      description: 'A body refused as malformed (400), oversized (413), too slow (408) or not JSON (415).',
+      fields: {
+        source,
+        outcome: { type: 'string', enum: REFUSED_BODY_OUTCOMES },
+        tenant: { type: 'string', maxLength: 64 },
+        status: { type: 'integer' },
+        detail: { type: 'string', required: false, untrusted: true, maxLength: 256 },
+      },
+    },
+    'rate_limit.tripped': {
+      level: 'warn',
+      security: true,
+      description: "A tenant's queue bound refused a request (429).",
+      fields: {
+        source,
+        outcome: { type: 'string', enum: ['queue_full'] },
+        tenant: { type: 'string', maxLength: 64 },
+        queue_bound: { type: 'integer' },
+      },
+    },
+    'config.loaded': {
+      level: 'info',
+      security: true,
+      description:
+        'The service started with a config: its SHA-256 (the file holds no secret), never its tokens.',
+      fields: {
+        source,
+        outcome: { type: 'string', enum: ['loaded'] },
+        sha256: { type: 'string', maxLength: 64 },
+        tenants: { type: 'integer' },
+        tls: { type: 'boolean' },
+        admin_listen: { type: 'string', maxLength: 270 },
+      },
+    },
+    'tls.handshake_failed': {
+      level: 'warn',
+      security: true,
+      description: 'A client that did not complete the TLS handshake (wrong CA, plain HTTP, bad protocol).',
+      fields: {
+        source,
+        outcome: { type: 'string', enum: ['refused'] },
+        error: { type: 'string', untrusted: true, maxLength: 200 },
+      },
+    },
+    'tls.certificate_reloaded': {
+      level: 'info',
+      security: true,
+      description: 'A rotated key and certificate were installed (or refused: the old pair stays).',
+      fields: {
+        source,
+        outcome: { type: 'string', enum: ['reloaded', 'failed'] },
+        fingerprint_sha256: { type: 'string', required: false, maxLength: 128 },
+        error: { type: 'string', required: false, maxLength: 200 },
       },
     },
     'batch.stored': {

@@ -71,7 +71,8 @@ export function renderDeploySection(
     '',
     '   Endpoints and TLS files come from the `PLUMBLINE_*` environment variables listed at the top of each file.',
     `5. **The service**, one instance at a time: SIGTERM the old one (it drains: refuses new requests with 503, ` +
-      'stores every accepted event, exits 0), start the new one, and wait for `GET /healthz` to answer 200 before the next:',
+      'stores every accepted event, exits 0), start the new one, and wait for `GET /healthz` on its admin listener ' +
+      '(loopback, `[admin] listen`, default 127.0.0.1:9464) to answer 200 before the next:',
     '',
     '   ```sh',
     `   ${options.startCommand}`,

@@ -277,30 +277,50 @@ interface FlushableDestination {
   /** sonic-boom: -1 (or undefined) until the file is open. */
   fd?: number;
   destroyed?: boolean;
+  /** sonic-boom: a write is in flight, or bytes wait in its buffer. */
+  _writing?: boolean;
+  _len?: number;
   once?: (event: string, listener: () => void) => unknown;
+  off?: (event: string, listener: () => void) => unknown;
 }
 
-/** Flushes an asynchronous destination, waiting for it to open first: lines written before the
- * file was open are in its buffer and must not be left behind at shutdown. */
+/** The longest a flush waits for a slow destination: shutdown must not hang on a blocked pipe. */
+const FLUSH_WAIT_MS = 5_000;
+
+/**
+ * Flushes an asynchronous destination and resolves once what was written before is out: it
+ * waits for the file to open, then for writes in flight to drain (sonic-boom's own flush calls
+ * back at once when it has no minimum write length), at most FLUSH_WAIT_MS.
+ */
 function flushDestination(destination: DestinationStream | undefined): Promise<void> {
   return new Promise((resolve) => {
     const stream = destination as FlushableDestination | undefined;
     if (stream === undefined || typeof stream.flush !== 'function' || stream.destroyed === true)
       return resolve();
-    const flush = () => {
+    const listening = typeof stream.once === 'function' && typeof stream.off === 'function';
+    const done = () => {
+      clearTimeout(timer);
+      if (listening) {
+        stream.off!('error', done);
+        stream.off!('drain', done);
+        stream.off!('ready', flush);
+      }
+      resolve();
+    };
+    const timer = setTimeout(done, FLUSH_WAIT_MS);
+    timer.unref();
+    const busy = () => stream._writing === true || (stream._len ?? 0) > 0;
+    function flush(): void {
       try {
         // A failed flush is counted by the stream's 'error' listener; either way it is over.
-        stream.flush!(() => resolve());
+        stream!.flush!(() => (busy() && listening ? stream!.once!('drain', done) : done()));
       } catch {
-        resolve(); // a closed destination has nothing left to flush
+        done(); // a closed destination has nothing left to flush
       }
-    };
-    if (typeof stream.fd === 'number' && stream.fd < 0 && typeof stream.once === 'function') {
-      stream.once('ready', flush);
-      stream.once('error', () => resolve());
-    } else {
-      flush();
     }
+    if (listening) stream.once!('error', done);
+    if (typeof stream.fd === 'number' && stream.fd < 0 && listening) stream.once!('ready', flush);
+    else flush();
   });
 }
 

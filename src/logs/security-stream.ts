@@ -1,6 +1,6 @@
 // The security-event stream: security events go to their own destination, and repeats of one
-// event from one source inside a window fold into one summary line with a count, so a flood of
-// bad requests cannot flood the stream. Counts across lines always add up to what happened.
+// event from one source with one outcome inside a window fold into one summary line with a
+// count, so a flood of bad requests cannot flood the stream. Counts always add up.
 import type { Logger as PinoLogger } from 'pino';
 
 export interface SecurityStreamOptions {
@@ -54,7 +54,8 @@ export class SecurityStream {
   offer(logger: PinoLogger, method: LevelMethod, event: string, line: Record<string, unknown>): void {
     if (this.closed) return;
     const source = typeof line.source === 'string' ? line.source : String(line.source);
-    const key = `${event}\u0000${source}`;
+    // The outcome is part of the key: a summary speaks for one event, one source, one outcome.
+    const key = `${event}\u0000${source}\u0000${String(line.outcome)}`;
     const entry = this.entries.get(key);
     if (entry !== undefined) {
       this.fold(entry, line);

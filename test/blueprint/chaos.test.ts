@@ -24,6 +24,7 @@ url = "http://127.0.0.1:1"
 url = "http://127.0.0.1:2"
 [tenants.acme]
 class = "latency-sensitive"
+token_env = "ACME_TOKEN"
 `;
 
 function issuesOf(text: string): readonly string[] {

@@ -1,5 +1,9 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig } from '../../examples/blueprint/config.js';
+import { createTenantAuthenticator, readTenantTokens } from '../../examples/blueprint/tenant-auth.js';
 
 const minimal = `
 [dependencies.geo]
@@ -9,6 +13,7 @@ url = "http://127.0.0.1:2"
 [tenants.acme]
 class = "latency-sensitive"
 queue_bound = 10
+token_env = "ACME_TOKEN"
 `;
 
 function issuesOf(text: string): readonly string[] {
@@ -32,7 +37,13 @@ describe('blueprint config', () => {
       maxWaitMs: 50,
       path: '/base/blueprint.db',
     });
-    expect(config.tenants).toEqual([{ name: 'acme', class: 'latency-sensitive', queueBound: 10 }]);
+    expect(config.tenants).toEqual([
+      { name: 'acme', class: 'latency-sensitive', queueBound: 10, token: { env: 'ACME_TOKEN' } },
+    ]);
+    expect(config.admin).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(config.service.tls).toBeUndefined();
+    expect(config.security).toEqual({ foldWindowMs: 10_000, maxLinesPerWindow: 100 });
+    expect(config.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('loads the committed blueprint.toml', async () => {
@@ -40,6 +51,8 @@ describe('blueprint config', () => {
       new URL('../../examples/blueprint/blueprint.toml', import.meta.url).pathname,
     );
     expect(config.service).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.admin).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(config.tenants.every((t) => 'env' in t.token)).toBe(true);
     expect(config.tenants.map((t) => t.class)).toContain('best-effort');
   });
 
@@ -86,5 +99,103 @@ ${minimal}`);
     expect(issuesOf(`[ingress]\ntimeout_ms = 50\n${minimal}`)).toContain(
       'enrichment.budget_ms: must be below ingress.timeout_ms (50), got 80',
     );
+  });
+});
+
+describe('blueprint config: secrets, TLS, admin listener', () => {
+  const tenant = (keys: string) => `
+[dependencies.geo]
+url = "http://127.0.0.1:1"
+[dependencies.profile]
+url = "http://127.0.0.1:2"
+[tenants.acme]
+${keys}
+`;
+
+  it('refuses a literal token, naming the key and never echoing the value', () => {
+    const issues = issuesOf(tenant('token = "s3cret-s3cret-s3cret"\ntoken_env = "ACME_TOKEN"'));
+    expect(issues).toEqual([
+      'tenants.acme.token: a literal token is refused (it would sit in the file); use tenants.acme.token_env or tenants.acme.token_file',
+    ]);
+    expect(issues.join('\n')).not.toContain('s3cret');
+  });
+
+  it('requires exactly one token source per tenant', () => {
+    expect(issuesOf(tenant(''))).toEqual([
+      'tenants.acme.token_env: required (or tenants.acme.token_file): every tenant authenticates',
+    ]);
+    expect(issuesOf(tenant('token_env = "A_TOKEN"\ntoken_file = "t"'))).toEqual([
+      'tenants.acme: set one of token_env and token_file, not both',
+    ]);
+    expect(issuesOf(tenant('token_env = "not a name"'))[0]).toMatch(/^tenants\.acme\.token_env: expected/);
+  });
+
+  it('resolves token_file against the config folder; TLS paths too, and both keys come as a pair', () => {
+    const config = parseConfig(
+      `[service]\ntls_cert = "tls/cert.pem"\ntls_key = "tls/key.pem"\ntls_reload_ms = 100\n${tenant('token_file = "acme.token"')}`,
+      'x',
+      '/base',
+    );
+    expect(config.tenants[0]!.token).toEqual({ file: '/base/acme.token' });
+    expect(config.service.tls).toEqual({
+      certPath: '/base/tls/cert.pem',
+      keyPath: '/base/tls/key.pem',
+      reloadIntervalMs: 100,
+    });
+    expect(issuesOf(`[service]\ntls_cert = "c.pem"\n${tenant('token_env = "T"')}`)).toEqual([
+      'service.tls_key: required',
+    ]);
+  });
+
+  it('reads [admin] and [security]', () => {
+    const config = parseConfig(
+      `[admin]\nlisten = "0.0.0.0:9100"\n[security]\nlog = "sec.ndjson"\nfold_window_ms = 500\nmax_lines_per_window = 7\n${tenant('token_env = "T"')}`,
+      'x',
+      '/base',
+    );
+    expect(config.admin).toEqual({ host: '0.0.0.0', port: 9100 });
+    expect(config.security).toEqual({ logPath: '/base/sec.ndjson', foldWindowMs: 500, maxLinesPerWindow: 7 });
+    expect(issuesOf(`[admin]\nlisten = "x"\n${tenant('token_env = "T"')}`)[0]).toMatch(/^admin\.listen:/);
+  });
+});
+
+describe('tenant tokens', () => {
+  const config = parseConfig(minimal);
+  const good = 'a-token-of-twenty-four-c';
+
+  it('reads tokens from the environment and authenticates bearer tokens in constant time', () => {
+    const auth = createTenantAuthenticator(config.tenants, { ACME_TOKEN: good });
+    expect(auth.authenticate('acme', `Bearer ${good}`)).toEqual({ ok: true, tenant: 'acme' });
+    expect(auth.authenticate('acme', `bearer ${good}`)).toEqual({ ok: true, tenant: 'acme' });
+    expect(auth.authenticate('acme', `Bearer ${good}x`)).toEqual({ ok: false, outcome: 'wrong_token' });
+    expect(auth.authenticate('acme', undefined)).toEqual({ ok: false, outcome: 'missing_token' });
+    expect(auth.authenticate('acme', good)).toEqual({ ok: false, outcome: 'missing_token' });
+    expect(auth.authenticate('nobody', `Bearer ${good}`)).toEqual({ ok: false, outcome: 'unknown_tenant' });
+    expect(auth.authenticate(['acme'], `Bearer ${good}`)).toEqual({ ok: false, outcome: 'unknown_tenant' });
+  });
+
+  it('refuses to start without a token, with a short one, or with a token file others can read', () => {
+    expect(() => readTenantTokens(config.tenants, {})).toThrow(
+      /tenants\.acme\.token_env: environment variable ACME_TOKEN is not set or empty/,
+    );
+    expect(() => readTenantTokens(config.tenants, { ACME_TOKEN: 'short' })).toThrow(/at least 16 characters/);
+    const dir = mkdtempSync(join(tmpdir(), 'blueprint-token-'));
+    try {
+      const file = join(dir, 'acme.token');
+      writeFileSync(file, `${good}\n`, { mode: 0o644 });
+      chmodSync(file, 0o644);
+      const fromFile = parseConfig(
+        minimal.replace('token_env = "ACME_TOKEN"', 'token_file = "acme.token"'),
+        'x',
+        dir,
+      );
+      expect(() => readTenantTokens(fromFile.tenants, {})).toThrow(
+        /tenants\.acme\.token_file: .* is readable by group or others \(mode 644\); chmod 600 it/,
+      );
+      chmodSync(file, 0o600);
+      expect(readTenantTokens(fromFile.tenants, {}).get('acme')).toBe(good);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

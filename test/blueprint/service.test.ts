@@ -1,5 +1,5 @@
 // The blueprint in-process against real dependency servers and a real SQLite file.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,14 @@ import { startDependency, type DependencyServer } from '../../examples/blueprint
 import { countStoredEvents } from '../../examples/blueprint/event-store.js';
 import { startBlueprint, type BlueprintService } from '../../examples/blueprint/service.js';
 import { openTelemetry, type TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
+import { waitFor } from '../support/process.js';
+
+function readJsonLines(path: string): Record<string, unknown>[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
 
 let dir: string;
 let geo: DependencyServer;
@@ -17,6 +25,8 @@ let telemetry: TelemetryPort;
 let service: BlueprintService;
 let dbPath: string;
 let logPath: string;
+let securityLogPath: string;
+const TOKEN = 'acme-test-token-0123456789';
 /** Events the service answered 202 for, counted from the answers. */
 let acceptedEvents = 0;
 
@@ -27,7 +37,15 @@ async function post(
   return new Promise((resolve, reject) => {
     const req = request(
       `${service.url}/events`,
-      { method: 'POST', headers: { 'content-type': 'application/json', 'x-tenant': 'acme', ...headers } },
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-tenant': 'acme',
+          authorization: `Bearer ${TOKEN}`,
+          ...headers,
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -47,10 +65,13 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'blueprint-'));
   dbPath = join(dir, 'events.db');
   logPath = join(dir, 'events.ndjson');
+  securityLogPath = join(dir, 'security.ndjson');
   geo = await startDependency('geo');
   profile = await startDependency('profile');
   const config = parseConfig(`
 [service]
+listen = "127.0.0.1:0"
+[admin]
 listen = "127.0.0.1:0"
 [ingress]
 max_body_bytes = 4096
@@ -64,9 +85,10 @@ url = "${profile.url}"
 [tenants.acme]
 class = "latency-sensitive"
 queue_bound = 500
+token_env = "ACME_TOKEN"
 `);
-  telemetry = await openTelemetry({ logDestination: logPath });
-  service = await startBlueprint(config, telemetry);
+  telemetry = await openTelemetry({ logDestination: logPath, securityLogDestination: securityLogPath });
+  service = await startBlueprint(config, telemetry, { env: { ACME_TOKEN: TOKEN } });
 });
 
 afterAll(async () => {
@@ -97,6 +119,9 @@ describe('blueprint service', () => {
       ['x'.repeat(10_000), {}, 413, 'body_too_large'],
       ['{"type":"a"}', { 'content-type': 'text/plain' }, 415, 'unsupported_media_type'],
       ['{"type":"a"}', { 'x-tenant': 'intruder' }, 403, 'unknown_tenant'],
+      ['{"type":"a"}', { authorization: 'Bearer not-the-acme-token' }, 401, 'unauthorized'],
+      ['{"type":"a"}', { authorization: '' }, 401, 'unauthorized'],
+      ['{"type":"a"}', { authorization: `Basic ${TOKEN}` }, 401, 'unauthorized'],
       ['\u0000\uffff{', {}, 400, 'invalid_json'],
       ['null', {}, 400, 'invalid_event'],
     ];
@@ -127,7 +152,7 @@ describe('blueprint service', () => {
   });
 
   it('reports readiness with queue state on /healthz', async () => {
-    const res = await fetch(`${service.url}/healthz`);
+    const res = await fetch(`${service.adminUrl}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       status: 'ready',
@@ -136,7 +161,7 @@ describe('blueprint service', () => {
   });
 
   it('serves the spec metrics on /metrics', async () => {
-    const text = await (await fetch(`${service.url}/metrics`)).text();
+    const text = await (await fetch(`${service.adminUrl}/metrics`)).text();
     expect(text).toMatch(
       /blueprint_ingress_decisions_total\{tenant="acme",decision="rejected",reason="invalid_json"\} 2/,
     );
@@ -144,6 +169,20 @@ describe('blueprint service', () => {
       /blueprint_request_duration_seconds_bucket\{route="\/events",tenant="acme",outcome="degraded",le="\+Inf"\} 21/,
     );
     expect(text).toMatch(/blueprint_batch_size_count \d+/);
+  });
+
+  it('serves only POST /events on the public listener: metrics and health are admin-only', async () => {
+    for (const path of ['/metrics', '/healthz']) {
+      const res = await fetch(`${service.url}${path}`);
+      expect(res.status, path).toBe(404);
+    }
+    expect(service.adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(service.adminPort).not.toBe(service.port);
+  });
+
+  it('creates the store and the log files readable by the owner only (0600)', () => {
+    for (const path of [dbPath, `${dbPath}-wal`, logPath, securityLogPath])
+      expect((statSync(path).mode & 0o777).toString(8), path).toBe('600');
   });
 
   it('drains: refuses new work with 503 and the store holds exactly the accepted events', async () => {
@@ -175,5 +214,29 @@ describe('blueprint service', () => {
       log.some((l) => l.event === 'enrichment.degraded' && (l.missing_deps as string[]).includes('profile')),
     ).toBe(true);
     expect(log.some((l) => l.event === 'event.rejected' && l.reason === 'body_too_large')).toBe(true);
+    // Unauthenticated requests never reach the application log; security events never do.
+    expect(log.some((l) => l.reason === 'unauthorized' || l.reason === 'unknown_tenant')).toBe(false);
+    expect(
+      log.some((l) => ['auth.failed', 'request.refused', 'config.loaded'].includes(l.event as string)),
+    ).toBe(false);
+    await telemetry.shutdown();
+    // The last window's summaries are written at shutdown; the file catches up a moment later.
+    const security = await waitFor('the security summaries', () => {
+      const lines = readJsonLines(securityLogPath);
+      return lines.reduce((sum, l) => sum + (l.count as number), 0) >= 12 ? lines : undefined;
+    });
+    const count = (event: string) =>
+      security.filter((l) => l.event === event).reduce((sum, l) => sum + (l.count as number), 0);
+    expect(count('config.loaded')).toBe(1);
+    expect(count('auth.failed')).toBe(4);
+    // invalid_json x2, invalid_event x3, body_too_large, unsupported_media_type.
+    expect(count('request.refused')).toBe(7);
+    expect(security.find((l) => l.event === 'config.loaded')).toMatchObject({
+      outcome: 'loaded',
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      tenants: 1,
+      tls: false,
+    });
+    expect(readFileSync(securityLogPath, 'utf8')).not.toContain(TOKEN);
   });
 });

@@ -10,6 +10,10 @@ import { countStoredEvents } from '../../examples/blueprint/event-store.js';
 import { LoadGenerator, sampleQuantile } from '../../examples/blueprint/loadgen.js';
 import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
 
+const TOKEN = 'e2e-tenant-token-0123456789';
+// Every tenant of these configs reads this token from BLUEPRINT_E2E_TOKEN (spawned processes inherit it).
+process.env.BLUEPRINT_E2E_TOKEN = TOKEN;
+
 const DEPENDENCY_LATENCY_MS = 20;
 const WORKERS = 4;
 /** Requests per second the service can finish: every worker holds a request for one lookup round. */
@@ -55,9 +59,13 @@ url = "${deps[1]!.url}"
 [tenants.checkout]
 class = "latency-sensitive"
 queue_bound = 20
+token_env = "BLUEPRINT_E2E_TOKEN"
 [tenants.analytics]
 class = "best-effort"
 queue_bound = 20
+token_env = "BLUEPRINT_E2E_TOKEN"
+[admin]
+listen = "127.0.0.1:0"
 `,
     );
     const proc = startProcess('node_modules/.bin/tsx', [
@@ -81,8 +89,8 @@ queue_bound = 20
     const load = new LoadGenerator({
       url: `http://127.0.0.1:${port}`,
       tenants: [
-        { name: 'checkout', weight: 1 },
-        { name: 'analytics', weight: 1 },
+        { name: 'checkout', weight: 1, token: TOKEN },
+        { name: 'analytics', weight: 1, token: TOKEN },
       ],
       ratePerSecond: 5 * CAPACITY,
     });

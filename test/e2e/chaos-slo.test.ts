@@ -21,6 +21,7 @@ import { freePort, startProcess, waitFor, type RunningProcess } from '../support
 const PROMETHEUS = '/usr/bin/prometheus';
 const RULES = resolve('alerts/blueprint-slo.rules.yaml');
 const RATE = 150;
+const TOKEN = 'checkout-token-0123456789';
 const LOAD_MS = 8_000;
 
 const dir = mkdtempSync(join(tmpdir(), 'blueprint-chaos-slo-'));
@@ -80,9 +81,12 @@ min_batch = 1
 url = "${deps[0]!.url}"
 [dependencies.profile]
 url = "${deps[1]!.url}"
+[admin]
+listen = "127.0.0.1:0"
 [tenants.checkout]
 class = "latency-sensitive"
 queue_bound = 5000
+token_env = "CHECKOUT_TOKEN"
 [chaos]
 kill_task_ratio = 0.05
 seed = 1234
@@ -92,12 +96,12 @@ ms = 400
 jitter_ms = 0
 targets = ["storage"]
 `);
-    service = await startBlueprint(config, telemetry);
+    service = await startBlueprint(config, telemetry, { env: { CHECKOUT_TOKEN: TOKEN } });
 
     const promPort = await freePort();
     writeFileSync(
       join(dir, 'prometheus.yml'),
-      `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - ${RULES}\nscrape_configs:\n  - job_name: blueprint\n    static_configs:\n      - targets: ['127.0.0.1:${service.port}']\n`,
+      `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - ${RULES}\nscrape_configs:\n  - job_name: blueprint\n    static_configs:\n      - targets: ['127.0.0.1:${service.adminPort}']\n`,
     );
     prometheus = startProcess(PROMETHEUS, [
       `--config.file=${join(dir, 'prometheus.yml')}`,
@@ -111,7 +115,7 @@ targets = ["storage"]
 
     const load = new LoadGenerator({
       url: service.url,
-      tenants: [{ name: 'checkout', weight: 1 }],
+      tenants: [{ name: 'checkout', weight: 1, token: TOKEN }],
       ratePerSecond: RATE,
       eventsPerRequest: [1, 3],
     });
@@ -143,7 +147,7 @@ targets = ["storage"]
 
     // Exemplars of the slow buckets (le >= 0.25) must name traces the tail sampler kept.
     const exposition = await (
-      await fetch(`${service.url}/metrics`, { headers: { accept: 'application/openmetrics-text' } })
+      await fetch(`${service.adminUrl}/metrics`, { headers: { accept: 'application/openmetrics-text' } })
     ).text();
     const slowExemplars = [
       ...exposition.matchAll(

@@ -11,6 +11,9 @@ import { countStoredEvents } from '../../examples/blueprint/event-store.js';
 import { LoadGenerator, sampleQuantile, type LoadStats } from '../../examples/blueprint/loadgen.js';
 import { freePort, startProcess, waitFor } from '../support/process.js';
 
+const TOKEN = 'e2e-tenant-token-0123456789';
+process.env.BLUEPRINT_E2E_TOKEN = TOKEN;
+
 const RATE = 200;
 const LOAD_MS = 3_000;
 
@@ -43,6 +46,7 @@ interface ChaosRun {
 /** Starts the blueprint with `chaosToml` (or BLUEPRINT_CHAOS=`envProfile`), loads it, SIGTERMs it mid-load. */
 async function runWithChaos(name: string, chaosToml: string, envProfile?: string): Promise<ChaosRun> {
   const port = await freePort();
+  const adminPort = await freePort();
   const configPath = join(dir, `${name}.toml`);
   const dbPath = join(dir, `${name}.db`);
   writeFileSync(
@@ -59,9 +63,13 @@ url = "${deps[1]!.url}"
 [tenants.checkout]
 class = "latency-sensitive"
 queue_bound = 2000
+token_env = "BLUEPRINT_E2E_TOKEN"
 [tenants.analytics]
 class = "best-effort"
 queue_bound = 2000
+token_env = "BLUEPRINT_E2E_TOKEN"
+[admin]
+listen = "127.0.0.1:${adminPort}"
 ${chaosToml}
 `,
   );
@@ -88,15 +96,15 @@ ${chaosToml}
   const load = new LoadGenerator({
     url,
     tenants: [
-      { name: 'checkout', weight: 2 },
-      { name: 'analytics', weight: 1 },
+      { name: 'checkout', weight: 2, token: TOKEN },
+      { name: 'analytics', weight: 1, token: TOKEN },
     ],
     ratePerSecond: RATE,
     eventsPerRequest: [1, 5],
   });
   load.start();
   await new Promise((resolve) => setTimeout(resolve, LOAD_MS));
-  const exposition = await (await fetch(`${url}/metrics`)).text();
+  const exposition = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
   const injected: Record<string, number> = {};
   for (const match of exposition.matchAll(
     /^blueprint_chaos_injected_total\{kind="([a-z_]+)",target="([a-z]+)"\} (\S+)$/gm,

@@ -177,6 +177,8 @@ interface GrafanaDashboard {
 }
 
 const root = resolve(import.meta.dirname, '../..');
+/** Every tenant's token (BLUEPRINT_PROOF_TOKEN in the blueprint's environment). */
+const PROOF_TOKEN = 'proof-tenant-token-0123456789';
 const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** Every target of every panel (rows included), in file order. */
@@ -363,15 +365,19 @@ describe('every dashboard and rule expression on real data (blueprint under load
       )),
     );
     const blueprintPort = await freePort();
+    const adminPort = await freePort();
     const idle = Array.from(
       { length: IDLE_TENANTS },
-      (_, i) => `[tenants.idle-${String(i).padStart(4, '0')}]\nclass = "best-effort"\nqueue_bound = 10\n`,
+      (_, i) =>
+        `[tenants.idle-${String(i).padStart(4, '0')}]\nclass = "best-effort"\nqueue_bound = 10\ntoken_env = "BLUEPRINT_PROOF_TOKEN"\n`,
     );
     const configPath = join(dir, 'blueprint.toml');
     await writeFile(
       configPath,
       `[service]
 listen = "127.0.0.1:${blueprintPort}"
+[admin]
+listen = "127.0.0.1:${adminPort}"
 [ingress]
 timeout_ms = ${TIMEOUT_MS}
 [enrichment]
@@ -385,12 +391,15 @@ url = "${deps[1]!.url}"
 [tenants.checkout]
 class = "latency-sensitive"
 queue_bound = 150
+token_env = "BLUEPRINT_PROOF_TOKEN"
 [tenants.search]
 class = "latency-sensitive"
 queue_bound = 150
+token_env = "BLUEPRINT_PROOF_TOKEN"
 [tenants.analytics]
 class = "best-effort"
 queue_bound = 300
+token_env = "BLUEPRINT_PROOF_TOKEN"
 ${idle.join('')}`,
     );
 
@@ -403,7 +412,7 @@ ${idle.join('')}`,
       .map((f) => join(alertsDir, f));
     prometheus = await startPrometheus({
       jobs: [
-        { job: 'blueprint', targets: [`127.0.0.1:${blueprintPort}`, `127.0.0.1:${replicaPort}`] },
+        { job: 'blueprint', targets: [`127.0.0.1:${adminPort}`, `127.0.0.1:${replicaPort}`] },
         {
           job: 'otelcol',
           targets: [...collectors.map((c) => new URL(c.metricsUrl).host), `127.0.0.1:${deadPort}`],
@@ -425,6 +434,7 @@ ${idle.join('')}`,
           ...process.env,
           OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${agentHttpPort}`,
           BLUEPRINT_CHAOS: 'mixed',
+          BLUEPRINT_PROOF_TOKEN: PROOF_TOKEN,
         },
       },
     );
@@ -456,9 +466,9 @@ ${idle.join('')}`,
     const load = new LoadGenerator({
       url: `http://127.0.0.1:${blueprintPort}`,
       tenants: [
-        { name: 'checkout', weight: 2 },
-        { name: 'search', weight: 1 },
-        { name: 'analytics', weight: 2 },
+        { name: 'checkout', weight: 2, token: PROOF_TOKEN },
+        { name: 'search', weight: 1, token: PROOF_TOKEN },
+        { name: 'analytics', weight: 2, token: PROOF_TOKEN },
       ],
       ratePerSecond: 60,
       eventsPerRequest: [1, 3],

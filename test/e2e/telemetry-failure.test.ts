@@ -20,6 +20,7 @@ import { startBlueprint } from '../../examples/blueprint/service.js';
 import { openTelemetry, type TelemetryOptions } from '../../examples/blueprint/telemetry-port.js';
 import { freePort } from '../support/process.js';
 
+const TOKEN = 'checkout-token-0123456789';
 const RATE = 200;
 const LOAD_MS = 2_500;
 /** Tight bounds so every failure shows within the test: queues of 16, 500 ms timeouts. */
@@ -80,15 +81,19 @@ path = "${dbPath}"
 url = "${deps[0]!.url}"
 [dependencies.profile]
 url = "${deps[1]!.url}"
+[admin]
+listen = "127.0.0.1:0"
 [tenants.checkout]
 class = "latency-sensitive"
 queue_bound = 5000
+token_env = "CHECKOUT_TOKEN"
 `),
     telemetry,
+    { env: { CHECKOUT_TOKEN: TOKEN } },
   );
   const load = new LoadGenerator({
     url: service.url,
-    tenants: [{ name: 'checkout', weight: 1 }],
+    tenants: [{ name: 'checkout', weight: 1, token: TOKEN }],
     ratePerSecond: RATE,
     eventsPerRequest: [1, 5],
   });
@@ -104,7 +109,7 @@ queue_bound = 5000
   const dropped = () => by('plumbline_telemetry_dropped_total', (l) => `${l.signal}/${l.reason}`);
   const deadline = Date.now() + 6_000;
   do {
-    samples = parseExposition(await (await fetch(`${service.url}/metrics`)).text());
+    samples = parseExposition(await (await fetch(`${service.adminUrl}/metrics`)).text());
     if (counted(dropped())) break;
     await new Promise((r) => setTimeout(r, 200));
   } while (Date.now() < deadline);

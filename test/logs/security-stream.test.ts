@@ -83,6 +83,17 @@ describe('security-event stream', () => {
     ]);
   });
 
+  it('folds by event, source and outcome: two outcomes from one source are two summaries', async () => {
+    const { log, security } = setup();
+    for (let i = 0; i < 3; i++) log.event('body.malformed', { source: 's', outcome: 'invalid_json' });
+    for (let i = 0; i < 2; i++) log.event('body.malformed', { source: 's', outcome: 'too_large' });
+    await log.close();
+    const byOutcome = (outcome: string) =>
+      security.lines.filter((l) => l.outcome === outcome).reduce((sum, l) => sum + (l.count as number), 0);
+    expect(byOutcome('invalid_json')).toBe(3);
+    expect(byOutcome('too_large')).toBe(2);
+  });
+
   it('requires source and outcome on security events', () => {
     const bad = { service: { name: 's' }, events: { e: { level: 'warn', security: true, fields: {} } } };
     expect(specIssues(bad).map((i) => i.path)).toEqual(['events.e.fields.source', 'events.e.fields.outcome']);

@@ -1,0 +1,104 @@
+// Tenant authentication: each tenant presents its bearer token (`authorization: Bearer <token>`)
+// with its name (`x-tenant`). Tokens are read once at startup from the environment or a file and
+// kept only as SHA-256 digests, compared in constant time; no token ever reaches a log or a span.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { ConfigError, type TenantConfig } from './config.js';
+
+/** Shorter tokens are refused at startup: a guessable token is no authentication. */
+export const MIN_TOKEN_LENGTH = 16;
+
+export type AuthResult =
+  | { readonly ok: true; readonly tenant: string }
+  | { readonly ok: false; readonly outcome: 'unknown_tenant' | 'missing_token' | 'wrong_token' };
+
+export interface TenantAuthenticator {
+  authenticate(tenantHeader: string | string[] | undefined, authorization: string | undefined): AuthResult;
+}
+
+/**
+ * Reads every tenant's token (environment variable or file). Throws ConfigError naming each key
+ * whose token is missing, too short, or in a file others can read.
+ */
+export function readTenantTokens(
+  tenants: readonly TenantConfig[],
+  env: NodeJS.ProcessEnv = process.env,
+  source = '<config>',
+): Map<string, string> {
+  const issues: string[] = [];
+  const tokens = new Map<string, string>();
+  for (const tenant of tenants) {
+    const token = readToken(tenant, env, issues);
+    if (token !== undefined) tokens.set(tenant.name, token);
+  }
+  if (issues.length > 0) throw new ConfigError(source, issues);
+  return tokens;
+}
+
+/** Reads the tokens (see readTenantTokens) and keeps only their digests. */
+export function createTenantAuthenticator(
+  tenants: readonly TenantConfig[],
+  env: NodeJS.ProcessEnv = process.env,
+  source = '<config>',
+): TenantAuthenticator {
+  const digests = new Map<string, Buffer>();
+  for (const [name, token] of readTenantTokens(tenants, env, source)) digests.set(name, digest(token));
+  return {
+    authenticate(tenantHeader, authorization) {
+      const expected = typeof tenantHeader === 'string' ? digests.get(tenantHeader) : undefined;
+      if (expected === undefined) return { ok: false, outcome: 'unknown_tenant' };
+      const presented = bearerToken(authorization);
+      if (presented === undefined) return { ok: false, outcome: 'missing_token' };
+      // Digests have one length, so the comparison time says nothing about the token.
+      if (!timingSafeEqual(expected, digest(presented))) return { ok: false, outcome: 'wrong_token' };
+      return { ok: true, tenant: tenantHeader as string };
+    },
+  };
+}
+
+function readToken(tenant: TenantConfig, env: NodeJS.ProcessEnv, issues: string[]): string | undefined {
+  const key = `tenants.${tenant.name}`;
+  let token: string | undefined;
+  if ('env' in tenant.token) {
+    token = env[tenant.token.env]?.trim();
+    if (token === undefined || token === '') {
+      issues.push(`${key}.token_env: environment variable ${tenant.token.env} is not set or empty`);
+      return undefined;
+    }
+  } else {
+    const path = tenant.token.file;
+    try {
+      const mode = statSync(path).mode & 0o777;
+      if ((mode & 0o077) !== 0) {
+        issues.push(
+          `${key}.token_file: ${path} is readable by group or others (mode ${mode.toString(8)}); chmod 600 it`,
+        );
+        return undefined;
+      }
+      token = readFileSync(path, 'utf8').trim();
+    } catch (error) {
+      issues.push(
+        `${key}.token_file: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
+      return undefined;
+    }
+  }
+  if (token.length < MIN_TOKEN_LENGTH || /\s/.test(token)) {
+    issues.push(
+      `${key}.${'env' in tenant.token ? 'token_env' : 'token_file'}: a token is at least ${MIN_TOKEN_LENGTH} characters without whitespace`,
+    );
+    return undefined;
+  }
+  return token;
+}
+
+function bearerToken(authorization: string | undefined): string | undefined {
+  if (authorization === undefined || authorization.length < 8) return undefined;
+  if (authorization.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
+  const token = authorization.slice(7).trim();
+  return token === '' ? undefined : token;
+}
+
+function digest(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
