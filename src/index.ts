@@ -152,3 +152,5 @@ export {
 } from './telemetry/index.js';
 export type { PipelineSignal, DropReason } from './telemetry/index.js';
 export { VIOLATION_REASONS } from './logs/violations.js';
+export { renderAlertmanagerConfig, sloInhibitRules, ALERTMANAGER_FILE } from './generate/alertmanager.js';
+export type { AlertmanagerOptions } from './generate/alertmanager.js';

@@ -9,6 +9,7 @@ import { renderDashboards } from '../generate/dashboards.js';
 import { PIPELINE_RULES_FILE, renderPipelineAlerts } from '../generate/pipeline-alerts.js';
 import { generatePrometheusRules, ruleFileName } from '../generate/prometheus-rules.js';
 import { generatePromtoolTests, promtoolTestFileName } from '../generate/promtool-tests.js';
+import { ALERTMANAGER_FILE, renderAlertmanagerConfig } from '../generate/alertmanager.js';
 import { renderInvariantsDoc } from '../generate/invariants-doc.js';
 import { INVARIANTS_DOC_FILE } from '../generate/invariants-options.js';
 import type { CliCommand } from './main.js';
@@ -41,13 +42,14 @@ const TARGETS: Readonly<Record<string, GenerateTarget>> = {
     generate: (spec) => Object.fromEntries(renderDashboards(spec)),
   },
   alerts: {
-    summary: 'alerts/<service>-slo.rules.yaml + its promtool tests, alerts/pipeline.rules.yaml',
+    summary: 'alerts/<service>-slo.rules.yaml + its promtool tests, pipeline.rules.yaml, alertmanager.yml',
     defaultOut: 'alerts',
     flags: [],
     generate: (spec) => ({
       [ruleFileName(spec)]: generatePrometheusRules(spec),
       [promtoolTestFileName(spec)]: generatePromtoolTests(spec),
       [PIPELINE_RULES_FILE]: renderPipelineAlerts(),
+      [ALERTMANAGER_FILE]: renderAlertmanagerConfig(spec),
     }),
   },
   docs: {
