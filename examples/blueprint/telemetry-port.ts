@@ -1,7 +1,7 @@
 // What the blueprint needs from a telemetry runtime, and the "plumbline off" implementation
 // (no-op providers) the bench compares against. `openTelemetry` is where the real one plugs in.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ProxyTracerProvider, type Attributes, type Tracer } from '@opentelemetry/api';
+import { ProxyTracerProvider, type Attributes, type Context, type Tracer } from '@opentelemetry/api';
 import {
   createTelemetry,
   type CounterName,
@@ -28,6 +28,9 @@ export interface SloStatusView {
     readonly tier: string;
     readonly severity: 'page' | 'ticket';
     readonly firing: boolean;
+    readonly burnRateThreshold: number;
+    readonly longBurnRate: number;
+    readonly shortBurnRate: number;
   }[];
   /** Share of the SLO window's budget left: 1 untouched, 0 or below spent. */
   readonly errorBudgetRemaining: number;
@@ -44,7 +47,10 @@ export interface TelemetryPort {
     event<N extends EventName<BlueprintSpec>>(name: N, fields: EventFields<Events[N]>): void;
   };
   readonly metrics: {
-    histogram(name: HistogramName<BlueprintSpec>): { record(value: number, attributes?: Attributes): void };
+    histogram(name: HistogramName<BlueprintSpec>): {
+      /** `context`: where the exemplar's span is read from (default the active context). */
+      record(value: number, attributes?: Attributes, context?: Context): void;
+    };
     counter(name: CounterName<BlueprintSpec>): { add(value: number, attributes?: Attributes): void };
     gauge(name: GaugeName<BlueprintSpec>): { set(value: number, attributes?: Attributes): void };
   };

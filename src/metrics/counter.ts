@@ -1,18 +1,19 @@
 // A spec-declared monotonic counter: one value per series and, when exemplars are on, one
 // exemplar slot (OpenMetrics allows an exemplar on the `_total` line).
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, Context } from '@opentelemetry/api';
 import type { CounterSpec } from '../spec/types.js';
 import { ExemplarReservoir, type ExemplarSettings } from './exemplar-reservoir.js';
 import { isValidMeasurement, notify, type MeasurementListener } from './histogram.js';
 import { SeriesTable, type SeriesIdentity } from './series-table.js';
 
 export interface CounterHandle {
-  add(value: number, attributes?: Attributes): void;
+  /** `context`: where the exemplar's span is read from (as in OTel's Counter.add); default the active one. */
+  add(value: number, attributes?: Attributes, context?: Context): void;
   bind(attributes: Attributes): BoundCounter;
 }
 
 export interface BoundCounter {
-  add(value: number): void;
+  add(value: number, context?: Context): void;
 }
 
 const EMPTY: Attributes = Object.freeze({});
@@ -25,7 +26,7 @@ export class CounterSeries {
     readonly exemplars: ExemplarReservoir | undefined,
   ) {}
 
-  add(value: number, _attributes: Attributes | undefined): void {
+  add(value: number, _attributes: Attributes | undefined, _context?: Context): void {
     this.value += value;
   }
 }
@@ -38,9 +39,9 @@ class ExemplarCounterSeries extends CounterSeries {
     super(identity, reservoir);
   }
 
-  override add(value: number, attributes: Attributes | undefined): void {
+  override add(value: number, attributes: Attributes | undefined, context?: Context): void {
     this.value += value;
-    this.reservoir.offer(0, value, attributes);
+    this.reservoir.offer(0, value, attributes, context);
   }
 }
 
@@ -57,7 +58,7 @@ export class CounterInstrument implements CounterHandle {
   readonly name: string;
   readonly spec: CounterSpec;
   readonly table: SeriesTable<CounterSeries>;
-  readonly add: (value: number, attributes?: Attributes) => void;
+  readonly add: (value: number, attributes?: Attributes, context?: Context) => void;
   private readonly listeners: readonly MeasurementListener[];
   private readonly onInvalid: () => void;
 
@@ -80,33 +81,34 @@ export class CounterInstrument implements CounterHandle {
 
   bind(attributes: Attributes): BoundCounter {
     const series = this.table.seriesForBinding(attributes);
-    if (this.table.isOverflow(series)) return { add: (value) => this.add(value, attributes) };
+    if (this.table.isOverflow(series))
+      return { add: (value, context) => this.add(value, attributes, context) };
     const { listeners, onInvalid } = this;
     if (listeners.length === 0) {
       return {
-        add(value: number) {
+        add(value: number, context?: Context) {
           if (!isValidMeasurement(value)) return onInvalid();
-          series.add(value, attributes);
+          series.add(value, attributes, context);
         },
       };
     }
     return {
-      add(value: number) {
+      add(value: number, context?: Context) {
         if (!isValidMeasurement(value)) return onInvalid();
-        series.add(value, attributes);
+        series.add(value, attributes, context);
         notify(listeners, value, attributes);
       },
     };
   }
 
-  private addOnly(value: number, attributes?: Attributes): void {
+  private addOnly(value: number, attributes?: Attributes, context?: Context): void {
     if (!isValidMeasurement(value)) return this.onInvalid();
-    this.table.lookup(attributes).add(value, attributes);
+    this.table.lookup(attributes).add(value, attributes, context);
   }
 
-  private addAndNotify(value: number, attributes?: Attributes): void {
+  private addAndNotify(value: number, attributes?: Attributes, context?: Context): void {
     if (!isValidMeasurement(value)) return this.onInvalid();
-    this.table.lookup(attributes).add(value, attributes);
+    this.table.lookup(attributes).add(value, attributes, context);
     notify(this.listeners, value, attributes ?? EMPTY);
   }
 }

@@ -1,5 +1,6 @@
 // createMetrics: the spec's histograms, counters and gauges as typed handles, plus the SDK's
 // self metrics, one exposition and one MetricProducer over all of them.
+import type { Span } from '@opentelemetry/api';
 import { sdkSeries } from '../spec/naming.js';
 import type { MetricProducer } from '@opentelemetry/sdk-metrics';
 import { resolveBoundaries } from '../spec/buckets.js';
@@ -27,9 +28,10 @@ export interface MetricsOptions {
   readonly exemplarFilter?: ExemplarFilter;
   /**
    * Asked before every exemplar is stored, so the tail sampler keeps the trace it points to;
-   * returning false (that trace was already dropped) skips the exemplar.
+   * returning false (that trace was already dropped) skips the exemplar. `span` is the span the
+   * exemplar points at (from the context passed to record/add, else the active one).
    */
-  readonly onExemplar?: (traceId: string, spanId: string) => boolean | void;
+  readonly onExemplar?: (traceId: string, spanId: string, span: Span) => boolean | void;
   /** Called after every valid measurement is aggregated, by instrument name (e.g. the SLO calculator). */
   readonly listeners?: {
     readonly histograms?: Readonly<Record<string, readonly MeasurementListener[]>>;

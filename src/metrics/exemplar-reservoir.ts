@@ -2,7 +2,7 @@
 // preallocated when the series is created. The newest eligible measurement wins its slot:
 // Prometheus scrapes cumulative series and stores what is new, so a fresh exemplar per
 // scrape is worth more than a uniformly sampled old one.
-import { context, trace, TraceFlags, type Attributes } from '@opentelemetry/api';
+import { context, trace, TraceFlags, type Attributes, type Context, type Span } from '@opentelemetry/api';
 
 /** Settings shared by every reservoir of one `createMetrics` call, fixed at setup. */
 export interface ExemplarSettings {
@@ -12,8 +12,9 @@ export interface ExemplarSettings {
   /**
    * Asked before an exemplar is stored, so the tail sampler keeps its trace; returning false
    * (the trace was already dropped) leaves the slot as it was: no exemplar points at a lost trace.
+   * `span` is the span the exemplar points at.
    */
-  readonly onExemplar: ((traceId: string, spanId: string) => boolean | void) | undefined;
+  readonly onExemplar: ((traceId: string, spanId: string, span: Span) => boolean | void) | undefined;
 }
 
 /** Per-instrument choices from the spec's `exemplars` section. */
@@ -50,10 +51,14 @@ export class ExemplarReservoir {
     this.attributes = new Array<Attributes | undefined>(size).fill(undefined);
   }
 
-  offer(slot: number, value: number, attributes: Attributes | undefined): void {
+  /**
+   * `recordContext` is the context the caller passed to record/add (OTel's `context` argument);
+   * without one the active context is read.
+   */
+  offer(slot: number, value: number, attributes: Attributes | undefined, recordContext?: Context): void {
     if (slot < this.plan.firstBucket) return;
     const settings = this.settings;
-    const span = trace.getSpan(context.active());
+    const span = trace.getSpan(recordContext ?? context.active());
     let traceId = '';
     let spanId = '';
     if (span !== undefined) {
@@ -72,7 +77,11 @@ export class ExemplarReservoir {
       this.storedInWindow = 0;
     }
     if (this.storedInWindow >= this.plan.maxPerSecond) return;
-    if (traceId !== '' && settings.onExemplar !== undefined && settings.onExemplar(traceId, spanId) === false)
+    if (
+      traceId !== '' &&
+      settings.onExemplar !== undefined &&
+      settings.onExemplar(traceId, spanId, span!) === false
+    )
       return;
     this.storedInWindow++;
     this.values[slot] = value;

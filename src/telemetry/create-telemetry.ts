@@ -138,12 +138,10 @@ export function createTelemetry<const S extends TelemetrySpec>(
   const metricsOptions: MetricsOptions = {
     exemplarFilter: options.exemplarFilter,
     listeners: sloEngine?.listeners,
-    onExemplar: (traceId, spanId) => {
+    onExemplar: (traceId, _spanId, span) => {
       if (sampler !== undefined && !sampler.markExemplar(traceId)) return false;
       // Mark the span too, so the collector's tail_sampling keeps the trace when it samples.
-      const span = trace.getActiveSpan();
-      if (span !== undefined && span.spanContext().spanId === spanId)
-        span.setAttribute(EXEMPLAR_SPAN_ATTRIBUTE, true);
+      span.setAttribute(EXEMPLAR_SPAN_ATTRIBUTE, true);
       return true;
     },
   };

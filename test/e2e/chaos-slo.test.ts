@@ -141,9 +141,27 @@ targets = ["storage"]
     // must agree either way).
     expect(burn5m).toBeGreaterThan(7);
     expect(firing('latency')).toEqual(expect.arrayContaining(['page-slow', 'ticket-fast', 'ticket-slow']));
+    // Compare the tiers whose burn rates are clearly on one side of their threshold: Prometheus
+    // extrapolates rate() over its scrapes while the engine counts exactly, so a tier within 20%
+    // of its line may flip either way in a 12 s run (seen: page-fast at ~14x of 14.4x).
+    const clearlyDecided = (slo: string) =>
+      engine
+        .find((s) => s.slo === slo)!
+        .tiers.filter((t) => {
+          const lowest = Math.min(t.longBurnRate, t.shortBurnRate);
+          return lowest > 1.2 * t.burnRateThreshold || lowest < 0.8 * t.burnRateThreshold;
+        })
+        .map((t) => t.tier);
+    expect(clearlyDecided('latency')).toEqual(
+      expect.arrayContaining(['page-slow', 'ticket-fast', 'ticket-slow']),
+    );
     for (const slo of ['latency', 'availability']) {
+      const decided = new Set(clearlyDecided(slo));
       const alerts = await promQuery(prom, `ALERTS{alertstate="firing",service="blueprint",slo="${slo}"}`);
-      expect(alerts.map((a) => a.metric.tier).sort(), `tiers firing for ${slo}`).toEqual(firing(slo));
+      const prometheusFiring = alerts.map((a) => a.metric.tier!).filter((tier) => decided.has(tier));
+      expect(prometheusFiring.sort(), `tiers firing for ${slo}`).toEqual(
+        firing(slo).filter((tier) => decided.has(tier)),
+      );
     }
 
     // Exemplars of the slow buckets (le >= 0.25) must name traces the tail sampler kept.

@@ -1,6 +1,7 @@
 // createMetrics: recording, bound handles, invalid input counted (never thrown), listeners,
 // exemplar filters with real spans, slow-bucket and rate limits, and the trace marking hook.
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { createMetrics } from '../../src/metrics/index.js';
 import { SpecError } from '../../src/spec/errors.js';
 import { setupTracing, type Tracing } from './tracing.js';
@@ -174,6 +175,36 @@ describe('createMetrics', () => {
       `le="1.0"} 5 # {trace_id="${slow.traceId}",span_id="${slow.spanId}"} 0.5 `,
     );
     expect(bucketLines[3]).toMatch(/le="\+Inf"\} 5$/);
+  });
+
+  it('takes the exemplar span from a context passed to record/add (OTel style), with no active span', () => {
+    const marked: [string, string, string][] = [];
+    const metrics = createMetrics(spec, {
+      exemplarFilter: 'trace_based',
+      onExemplar: (traceId, spanId, span) => void marked.push([traceId, spanId, span.spanContext().spanId]),
+    });
+    const spanContext = {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: TraceFlags.SAMPLED,
+    };
+    const passed = trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext(spanContext));
+    expect(trace.getActiveSpan()).toBeUndefined();
+    const histogram = metrics.histogram('http.server.request.duration');
+    histogram.record(0.5, { 'http.route': '/a' }, passed);
+    histogram.bind({ 'http.route': '/b' }).record(0.5, passed);
+    metrics.counter('jobs.processed').add(1, { queue: 'q' }, passed);
+    metrics.counter('jobs.processed').bind({ queue: 'r' }).add(1, passed);
+    histogram.record(0.5, { 'http.route': '/c' }); // no context passed, none active: no exemplar
+    const expected = [spanContext.traceId, spanContext.spanId, spanContext.spanId];
+    expect(marked).toEqual([expected, expected, expected, expected]);
+    const body = metrics.serialize('application/openmetrics-text').body;
+    const exemplar = `# {trace_id="${spanContext.traceId}",span_id="${spanContext.spanId}"}`;
+    expect(body).toContain(`http_route="/a",le="1.0"} 1 ${exemplar} 0.5 `);
+    expect(body).toContain(`http_route="/b",le="1.0"} 1 ${exemplar} 0.5 `);
+    expect(body).toMatch(/http_route="\/c",le="1.0"\} 1\n/);
+    expect(body).toContain(`jobs_processed_total{queue="q"} 1 ${exemplar} 1 `);
+    expect(body).toContain(`jobs_processed_total{queue="r"} 1 ${exemplar} 1 `);
   });
 
   it('with always_on, measurements outside spans become exemplars without trace labels', () => {
