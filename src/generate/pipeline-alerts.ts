@@ -80,7 +80,7 @@ export function pipelineAlertRules(options: PipelineAlertOptions = {}): Pipeline
       annotations: {
         summary: 'Collector exporter {{ $labels.exporter }} is failing to send spans',
         description:
-          '{{ $value | humanizePercentage }} of the spans exporter {{ $labels.exporter }} on {{ $labels.instance }} tried to send in the last 5m failed after retries; those traces are lost.',
+          '{{ $value | humanizePercentage }} of the spans exporter {{ $labels.exporter }} on {{ $labels.instance }} tried to send in the last 5m failed after retries; those spans did not reach (all of) their destination. The load_balancing exporter counts a whole batch as failed when any one gateway refuses its part, so otelcol_loadbalancer_backend_outcome tells which gateway failed.',
         runbook_url: runbook('collector-exporter-failures'),
       },
     },
@@ -92,7 +92,7 @@ export function pipelineAlertRules(options: PipelineAlertOptions = {}): Pipeline
       annotations: {
         summary: 'Collector exporter {{ $labels.exporter }} is failing to send log records',
         description:
-          '{{ $value | humanizePercentage }} of the log records exporter {{ $labels.exporter }} on {{ $labels.instance }} tried to send in the last 5m failed after retries; those logs are lost.',
+          '{{ $value | humanizePercentage }} of the log records exporter {{ $labels.exporter }} on {{ $labels.instance }} tried to send in the last 5m failed after retries; those log records did not reach (all of) their destination. The load_balancing exporter counts a whole batch as failed when any one gateway refuses its part, so otelcol_loadbalancer_backend_outcome tells which gateway failed.',
         runbook_url: runbook('collector-exporter-failures'),
       },
     },
