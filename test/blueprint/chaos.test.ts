@@ -12,30 +12,18 @@ import {
   chaosProfile,
 } from '../../examples/blueprint/chaos-profiles.js';
 import { CHAOS_ATTRIBUTE, ChaosFault, createChaos, parserFor } from '../../examples/blueprint/chaos.js';
-import { ConfigError, parseConfig } from '../../examples/blueprint/config.js';
+import { parseConfig } from '../../examples/blueprint/config.js';
 import { EventStore, type StoredEvent } from '../../examples/blueprint/event-store.js';
 import { parseEvents } from '../../examples/blueprint/event-validation.js';
 import { createNoopTelemetry, type TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
+import { configIssues, dependenciesToml, UNREACHABLE_DEPENDENCIES } from '../support/blueprint.js';
 
 const minimal = `
-[dependencies.geo]
-url = "http://127.0.0.1:1"
-[dependencies.profile]
-url = "http://127.0.0.1:2"
+${dependenciesToml(UNREACHABLE_DEPENDENCIES)}
 [tenants.acme]
 class = "latency-sensitive"
 token_env = "ACME_TOKEN"
 `;
-
-function issuesOf(text: string): readonly string[] {
-  try {
-    parseConfig(text);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 /** A TelemetryPort that records counter adds and span attributes. */
 function recordingTelemetry(): { telemetry: TelemetryPort; counted: string[] } {
@@ -110,7 +98,7 @@ targets = ["storage"]
   });
 
   it('names every bad key: ratios outside [0, 1], unknown profile, keys and targets', () => {
-    const issues = issuesOf(`${minimal}
+    const issues = configIssues(`${minimal}
 [chaos]
 profile = "apocalypse"
 kill_task_ratio = 1.5

@@ -2,29 +2,17 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig } from '../../examples/blueprint/config.js';
+import { loadConfig, parseConfig } from '../../examples/blueprint/config.js';
 import { createTenantAuthenticator, readTenantTokens } from '../../examples/blueprint/tenant-auth.js';
+import { configIssues, dependenciesToml, UNREACHABLE_DEPENDENCIES } from '../support/blueprint.js';
 
 const minimal = `
-[dependencies.geo]
-url = "http://127.0.0.1:1"
-[dependencies.profile]
-url = "http://127.0.0.1:2"
+${dependenciesToml(UNREACHABLE_DEPENDENCIES)}
 [tenants.acme]
 class = "latency-sensitive"
 queue_bound = 10
 token_env = "ACME_TOKEN"
 `;
-
-function issuesOf(text: string): readonly string[] {
-  try {
-    parseConfig(text);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('blueprint config', () => {
   it('defaults to the seed values', () => {
@@ -57,7 +45,7 @@ describe('blueprint config', () => {
   });
 
   it('names every bad key at once', () => {
-    const issues = issuesOf(`
+    const issues = configIssues(`
 [service]
 listen = "nowhere"
 [ingress]
@@ -86,7 +74,7 @@ ${minimal}`);
   });
 
   it('requires a tenant and a url per dependency', () => {
-    const issues = issuesOf('[enrichment]\nfanout = 1\n[dependencies.geo]\n');
+    const issues = configIssues('[enrichment]\nfanout = 1\n[dependencies.geo]\n');
     expect(issues.some((i) => i.startsWith('dependencies.geo.url: required'))).toBe(true);
     expect(issues.some((i) => i.startsWith('tenants:'))).toBe(true);
   });
@@ -96,7 +84,7 @@ ${minimal}`);
   });
 
   it('refuses a budget that does not fit in the request timeout', () => {
-    expect(issuesOf(`[ingress]\ntimeout_ms = 50\n${minimal}`)).toContain(
+    expect(configIssues(`[ingress]\ntimeout_ms = 50\n${minimal}`)).toContain(
       'enrichment.budget_ms: must be below ingress.timeout_ms (50), got 80',
     );
   });
@@ -113,7 +101,7 @@ ${keys}
 `;
 
   it('refuses a literal token, naming the key and never echoing the value', () => {
-    const issues = issuesOf(tenant('token = "s3cret-s3cret-s3cret"\ntoken_env = "ACME_TOKEN"'));
+    const issues = configIssues(tenant('token = "s3cret-s3cret-s3cret"\ntoken_env = "ACME_TOKEN"'));
     expect(issues).toEqual([
       'tenants.acme.token: a literal token is refused (it would sit in the file); use tenants.acme.token_env or tenants.acme.token_file',
     ]);
@@ -121,13 +109,15 @@ ${keys}
   });
 
   it('requires exactly one token source per tenant', () => {
-    expect(issuesOf(tenant(''))).toEqual([
+    expect(configIssues(tenant(''))).toEqual([
       'tenants.acme.token_env: required (or tenants.acme.token_file): every tenant authenticates',
     ]);
-    expect(issuesOf(tenant('token_env = "A_TOKEN"\ntoken_file = "t"'))).toEqual([
+    expect(configIssues(tenant('token_env = "A_TOKEN"\ntoken_file = "t"'))).toEqual([
       'tenants.acme: set one of token_env and token_file, not both',
     ]);
-    expect(issuesOf(tenant('token_env = "not a name"'))[0]).toMatch(/^tenants\.acme\.token_env: expected/);
+    expect(configIssues(tenant('token_env = "not a name"'))[0]).toMatch(
+      /^tenants\.acme\.token_env: expected/,
+    );
   });
 
   it('resolves token_file against the config folder; TLS paths too, and both keys come as a pair', () => {
@@ -142,7 +132,7 @@ ${keys}
       keyPath: '/base/tls/key.pem',
       reloadIntervalMs: 100,
     });
-    expect(issuesOf(`[service]\ntls_cert = "c.pem"\n${tenant('token_env = "T"')}`)).toEqual([
+    expect(configIssues(`[service]\ntls_cert = "c.pem"\n${tenant('token_env = "T"')}`)).toEqual([
       'service.tls_key: required',
     ]);
   });
@@ -155,7 +145,7 @@ ${keys}
     );
     expect(config.admin).toEqual({ host: '0.0.0.0', port: 9100 });
     expect(config.security).toEqual({ logPath: '/base/sec.ndjson', foldWindowMs: 500, maxLinesPerWindow: 7 });
-    expect(issuesOf(`[admin]\nlisten = "x"\n${tenant('token_env = "T"')}`)[0]).toMatch(/^admin\.listen:/);
+    expect(configIssues(`[admin]\nlisten = "x"\n${tenant('token_env = "T"')}`)[0]).toMatch(/^admin\.listen:/);
   });
 });
 

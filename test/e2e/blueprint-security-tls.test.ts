@@ -11,10 +11,11 @@ import type { TLSSocket } from 'node:tls';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../examples/blueprint/config.js';
-import { startDependency, type DependencyServer } from '../../examples/blueprint/dependency-server.js';
+import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
 import { parseExposition } from '../../examples/blueprint/scrape.js';
 import { startBlueprint, type BlueprintService } from '../../examples/blueprint/service.js';
 import { openTelemetry, type TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
+import { dependenciesToml, startDependencies } from '../support/blueprint.js';
 import {
   certificateFingerprint,
   installTlsPair,
@@ -41,7 +42,7 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'tls'));
   live = issueCertificate(ca, { cert: join(dir, 'tls', 'cert.pem'), key: join(dir, 'tls', 'key.pem') });
   securityLogPath = join(dir, 'security.ndjson');
-  deps = await Promise.all(['geo', 'profile'].map((name) => startDependency(name)));
+  deps = await startDependencies();
   const config = parseConfig(
     `
 [service]
@@ -53,10 +54,7 @@ tls_reload_ms = 100
 listen = "127.0.0.1:0"
 [storage]
 path = "events.db"
-[dependencies.geo]
-url = "${deps[0]!.url}"
-[dependencies.profile]
-url = "${deps[1]!.url}"
+${dependenciesToml(deps)}
 [tenants.acme]
 class = "latency-sensitive"
 token_env = "ACME_TOKEN"

@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../examples/blueprint/config.js';
-import { startDependency, type DependencyServer } from '../../examples/blueprint/dependency-server.js';
+import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
 import { parseExposition } from '../../examples/blueprint/scrape.js';
 import { startBlueprint, type BlueprintService } from '../../examples/blueprint/service.js';
 import { openTelemetry, type TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
+import { dependenciesToml, startDependencies } from '../support/blueprint.js';
 import { waitFor } from '../support/process.js';
 
 const TOKEN = 'acme-security-token-0123456789';
@@ -66,7 +67,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'blueprint-security-'));
   logPath = join(dir, 'events.ndjson');
   securityLogPath = join(dir, 'security.ndjson');
-  deps = await Promise.all(['geo', 'profile'].map((name) => startDependency(name)));
+  deps = await startDependencies();
   const config = parseConfig(`
 [service]
 listen = "127.0.0.1:0"
@@ -74,10 +75,7 @@ listen = "127.0.0.1:0"
 listen = "127.0.0.1:0"
 [storage]
 path = "${join(dir, 'events.db')}"
-[dependencies.geo]
-url = "${deps[0]!.url}"
-[dependencies.profile]
-url = "${deps[1]!.url}"
+${dependenciesToml(deps)}
 [tenants.acme]
 class = "latency-sensitive"
 token_env = "ACME_TOKEN"

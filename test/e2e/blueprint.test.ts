@@ -5,10 +5,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDependency, type DependencyServer } from '../../examples/blueprint/dependency-server.js';
+import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
 import { countStoredEvents } from '../../examples/blueprint/event-store.js';
 import { LoadGenerator, sampleQuantile } from '../../examples/blueprint/loadgen.js';
-import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
+import {
+  dependenciesToml,
+  spawnBlueprintProcess,
+  startBlueprintProcess,
+  startDependencies,
+} from '../support/blueprint.js';
+import { freePort, type RunningProcess } from '../support/process.js';
 
 const TOKEN = 'e2e-tenant-token-0123456789';
 // Every tenant of these configs reads this token from BLUEPRINT_E2E_TOKEN (spawned processes inherit it).
@@ -25,11 +31,7 @@ let service: RunningProcess | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'blueprint-e2e-'));
-  deps = await Promise.all(
-    ['geo', 'profile'].map((name) =>
-      startDependency(name, { faults: { latencyMs: DEPENDENCY_LATENCY_MS, jitterMs: 0 } }),
-    ),
-  );
+  deps = await startDependencies({ latencyMs: DEPENDENCY_LATENCY_MS, jitterMs: 0 });
 });
 
 afterAll(async () => {
@@ -52,10 +54,7 @@ timeout_ms = 250
 concurrency = ${WORKERS}
 [storage]
 path = "events.db"
-[dependencies.geo]
-url = "${deps[0]!.url}"
-[dependencies.profile]
-url = "${deps[1]!.url}"
+${dependenciesToml(deps)}
 [tenants.checkout]
 class = "latency-sensitive"
 queue_bound = 20
@@ -68,23 +67,12 @@ token_env = "BLUEPRINT_E2E_TOKEN"
 listen = "127.0.0.1:0"
 `,
     );
-    const proc = startProcess('node_modules/.bin/tsx', [
-      'examples/blueprint/main.ts',
-      configPath,
-      '--log',
-      join(dir, 'events.ndjson'),
-    ]);
-    service = proc;
-    await waitFor(
-      'the blueprint to listen',
-      () =>
-        proc.output().includes('listening on')
-          ? true
-          : proc.child.exitCode !== null
-            ? Promise.reject(new Error(proc.output()))
-            : undefined,
-      30_000,
-    );
+    const proc = await startBlueprintProcess(configPath, {
+      log: join(dir, 'events.ndjson'),
+      started: (p) => {
+        service = p;
+      },
+    });
 
     const load = new LoadGenerator({
       url: `http://127.0.0.1:${port}`,
@@ -118,7 +106,7 @@ listen = "127.0.0.1:0"
   it('refuses to start on a bad config, naming the key', async () => {
     const configPath = join(dir, 'bad.toml');
     writeFileSync(configPath, '[storage]\nmax_batch = "many"\n');
-    const proc = startProcess('node_modules/.bin/tsx', ['examples/blueprint/main.ts', configPath]);
+    const proc = spawnBlueprintProcess(configPath);
     const code = await new Promise<number | null>((resolve) => proc.child.once('exit', resolve));
     expect(code).toBe(2);
     expect(proc.output()).toMatch(/storage\.max_batch: expected an integer/);

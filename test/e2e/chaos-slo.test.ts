@@ -12,10 +12,11 @@ import { SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@open
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHAOS_ATTRIBUTE } from '../../examples/blueprint/chaos.js';
 import { parseConfig } from '../../examples/blueprint/config.js';
-import { startDependency, type DependencyServer } from '../../examples/blueprint/dependency-server.js';
+import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
 import { LoadGenerator } from '../../examples/blueprint/loadgen.js';
 import { startBlueprint, type BlueprintService } from '../../examples/blueprint/service.js';
 import { openTelemetry, type TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
+import { dependenciesToml, startDependencies } from '../support/blueprint.js';
 import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -63,9 +64,7 @@ describe('latency chaos vs the latency SLO and the tail sampler', () => {
   it('burns the budget, Prometheus rules and the in-process calculator fire the same tiers, injected faults are kept', async () => {
     if (!existsSync(PROMETHEUS))
       throw new Error(`${PROMETHEUS} is missing: install Debian's prometheus package`);
-    deps = await Promise.all(
-      ['geo', 'profile'].map((name) => startDependency(name, { faults: { latencyMs: 2, jitterMs: 2 } })),
-    );
+    deps = await startDependencies({ latencyMs: 2, jitterMs: 2 });
     const spans: ReadableSpan[] = [];
     telemetry = await openTelemetry({
       logDestination: join(dir, 'events.ndjson'),
@@ -77,10 +76,7 @@ listen = "127.0.0.1:0"
 [storage]
 path = "${join(dir, 'events.db')}"
 min_batch = 1
-[dependencies.geo]
-url = "${deps[0]!.url}"
-[dependencies.profile]
-url = "${deps[1]!.url}"
+${dependenciesToml(deps)}
 [admin]
 listen = "127.0.0.1:0"
 [tenants.checkout]

@@ -6,10 +6,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDependency, type DependencyServer } from '../../examples/blueprint/dependency-server.js';
+import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
 import { countStoredEvents } from '../../examples/blueprint/event-store.js';
 import { LoadGenerator, sampleQuantile, type LoadStats } from '../../examples/blueprint/loadgen.js';
-import { freePort, startProcess, waitFor } from '../support/process.js';
+import { dependenciesToml, startBlueprintProcess, startDependencies } from '../support/blueprint.js';
+import { freePort } from '../support/process.js';
 
 const TOKEN = 'e2e-tenant-token-0123456789';
 process.env.BLUEPRINT_E2E_TOKEN = TOKEN;
@@ -23,9 +24,7 @@ const stops: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'blueprint-chaos-'));
-  deps = await Promise.all(
-    ['geo', 'profile'].map((name) => startDependency(name, { faults: { latencyMs: 3, jitterMs: 2 } })),
-  );
+  deps = await startDependencies({ latencyMs: 3, jitterMs: 2 });
 });
 
 afterAll(async () => {
@@ -56,10 +55,7 @@ listen = "127.0.0.1:${port}"
 [storage]
 path = "${name}.db"
 min_batch = 10
-[dependencies.geo]
-url = "${deps[0]!.url}"
-[dependencies.profile]
-url = "${deps[1]!.url}"
+${dependenciesToml(deps)}
 [tenants.checkout]
 class = "latency-sensitive"
 queue_bound = 2000
@@ -76,22 +72,11 @@ ${chaosToml}
   const env = { ...process.env };
   if (envProfile !== undefined) env.BLUEPRINT_CHAOS = envProfile;
   else delete env.BLUEPRINT_CHAOS;
-  const proc = startProcess(
-    'node_modules/.bin/tsx',
-    ['examples/blueprint/main.ts', configPath, '--log', join(dir, `${name}.ndjson`)],
-    { env },
-  );
-  stops.push(() => proc.stop('SIGKILL'));
-  await waitFor(
-    'the blueprint to listen',
-    () =>
-      proc.output().includes('listening on')
-        ? true
-        : proc.child.exitCode !== null
-          ? Promise.reject(new Error(proc.output()))
-          : undefined,
-    30_000,
-  );
+  const proc = await startBlueprintProcess(configPath, {
+    log: join(dir, `${name}.ndjson`),
+    env,
+    started: (p) => stops.push(() => p.stop('SIGKILL')),
+  });
   const url = `http://127.0.0.1:${port}`;
   const load = new LoadGenerator({
     url,

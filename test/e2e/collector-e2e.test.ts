@@ -4,16 +4,8 @@
 // and metrics through the same agent. Then a gateway goes down for ~12 s (the issue says 30 s;
 // shortened to keep the suite quick — the queue and retry path is the same).
 import { context, trace, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AlwaysOnSampler,
-  BatchSpanProcessor,
-  type ReadableSpan,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,7 +24,9 @@ import {
   scrape,
   spansByTrace,
   startCollector,
+  tracingToAgent,
   type CollectorProcess,
+  type RecordingExporter,
 } from '../support/collector.js';
 import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
 
@@ -72,24 +66,6 @@ const appSpec = defineTelemetry({
     },
   },
 });
-
-/** Records what every export call of the app returned. */
-class RecordingExporter implements SpanExporter {
-  readonly results: ExportResult[] = [];
-  constructor(private readonly inner: SpanExporter) {}
-  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    this.inner.export(spans, (result) => {
-      this.results.push(result);
-      done(result);
-    });
-  }
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
-  }
-}
 
 type Kind = 'error' | 'slow' | 'baseline';
 
@@ -202,21 +178,7 @@ describe('collector tier on loopback', () => {
       30_000,
     );
 
-    exporter = new RecordingExporter(
-      new OTLPTraceExporter({ url: `http://127.0.0.1:${agentHttpPort}/v1/traces` }),
-    );
-    provider = new NodeTracerProvider({
-      resource: resourceFromAttributes({ 'service.name': 'collector-e2e' }),
-      // In-process sampling off: every span goes to the agent, the gateways decide.
-      sampler: new AlwaysOnSampler(),
-      spanProcessors: [
-        new BatchSpanProcessor(exporter, {
-          maxQueueSize: 20_000,
-          maxExportBatchSize: 500,
-          scheduledDelayMillis: 100,
-        }),
-      ],
-    });
+    ({ provider, exporter } = tracingToAgent('collector-e2e', agentHttpPort));
     tracer = provider.getTracer('collector-e2e');
   }, 900_000);
 

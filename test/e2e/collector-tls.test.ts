@@ -3,17 +3,9 @@
 // collectors' certificates are replaced mid-run by new files from the same CA, and the first
 // certificates expire a few seconds later; spans keep flowing and none is lost, which the old
 // certificates alone could not do. Then clients without a valid certificate knock and are refused.
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { ExportResultCode } from '@opentelemetry/core';
 import { context, trace, type Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AlwaysOnSampler,
-  BatchSpanProcessor,
-  type ReadableSpan,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,8 +24,10 @@ import {
   scrape,
   spansByTrace,
   startCollector,
+  tracingToAgent,
   type CertificateAuthority,
   type CollectorProcess,
+  type RecordingExporter,
   type TlsPair,
 } from '../support/collector.js';
 import { freePort, waitFor } from '../support/process.js';
@@ -52,24 +46,6 @@ const MAX_CONNECTION_AGE_GRACE_SECONDS = 10;
 const FIRST_CERTIFICATES_SECONDS = 20;
 
 const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
-/** Records what every export call of the app returned. */
-class RecordingExporter implements SpanExporter {
-  readonly results: ExportResult[] = [];
-  constructor(private readonly inner: SpanExporter) {}
-  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    this.inner.export(spans, (result) => {
-      this.results.push(result);
-      done(result);
-    });
-  }
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
-  }
-}
 
 /** A steady stream of numbered traces; remembers when each was sent. */
 class TraceStream {
@@ -214,20 +190,7 @@ describe('agent → gateway over mutual TLS on loopback, certificates rotated mi
       PLUMBLINE_GATEWAY_ENDPOINTS: `[127.0.0.1:${gatewayPort}]`,
     });
 
-    exporter = new RecordingExporter(
-      new OTLPTraceExporter({ url: `http://127.0.0.1:${agentHttpPort}/v1/traces` }),
-    );
-    provider = new NodeTracerProvider({
-      resource: resourceFromAttributes({ 'service.name': 'collector-tls' }),
-      sampler: new AlwaysOnSampler(),
-      spanProcessors: [
-        new BatchSpanProcessor(exporter, {
-          maxQueueSize: 20_000,
-          maxExportBatchSize: 500,
-          scheduledDelayMillis: 100,
-        }),
-      ],
-    });
+    ({ provider, exporter } = tracingToAgent('collector-tls', agentHttpPort));
     stream = new TraceStream(provider.getTracer('collector-tls'));
   }, 900_000);
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { startDependency, type DependencyServer } from '../../examples/blueprint/dependency-server.js';
+import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
 import { LoadGenerator } from '../../examples/blueprint/loadgen.js';
 import { createTelemetry } from '../../examples/blueprint/plumbline.js';
 import { spec as blueprintSpec } from '../../examples/blueprint/telemetry.js';
@@ -21,7 +21,8 @@ import {
   startCollector,
   type CollectorProcess,
 } from '../support/collector.js';
-import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
+import { dependenciesToml, startBlueprintProcess, startDependencies } from '../support/blueprint.js';
+import { freePort, type RunningProcess } from '../support/process.js';
 import {
   hasData,
   PrometheusApiError,
@@ -359,11 +360,7 @@ describe('every dashboard and rule expression on real data (blueprint under load
     const replicaPort = (replicaServer.address() as { port: number }).port;
 
     // ---- the blueprint's config and ports ----
-    deps.push(
-      ...(await Promise.all(
-        ['geo', 'profile'].map((name) => startDependency(name, { faults: { latencyMs: 5, jitterMs: 10 } })),
-      )),
-    );
+    deps.push(...(await startDependencies({ latencyMs: 5, jitterMs: 10 })));
     const blueprintPort = await freePort();
     const adminPort = await freePort();
     const idle = Array.from(
@@ -384,10 +381,7 @@ timeout_ms = ${TIMEOUT_MS}
 concurrency = ${WORKERS}
 [storage]
 path = "events.db"
-[dependencies.geo]
-url = "${deps[0]!.url}"
-[dependencies.profile]
-url = "${deps[1]!.url}"
+${dependenciesToml(deps)}
 [tenants.checkout]
 class = "latency-sensitive"
 queue_bound = 150
@@ -425,30 +419,20 @@ ${idle.join('')}`,
     await pause(500);
 
     // ---- the blueprint, exporting OTLP to the agent ----
-    const proc = startProcess(
-      join(root, 'node_modules/.bin/tsx'),
-      ['examples/blueprint/main.ts', configPath, '--log', join(dir, 'events.ndjson')],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${agentHttpPort}`,
-          BLUEPRINT_CHAOS: 'mixed',
-          BLUEPRINT_PROOF_TOKEN: PROOF_TOKEN,
-        },
+    await startBlueprintProcess(configPath, {
+      log: join(dir, 'events.ndjson'),
+      root,
+      env: {
+        ...process.env,
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${agentHttpPort}`,
+        BLUEPRINT_CHAOS: 'mixed',
+        BLUEPRINT_PROOF_TOKEN: PROOF_TOKEN,
       },
-    );
-    blueprint = proc;
-    await waitFor(
-      'the blueprint to listen',
-      () =>
-        proc.output().includes('listening on')
-          ? true
-          : proc.child.exitCode !== null
-            ? Promise.reject(new Error(proc.output()))
-            : undefined,
-      40_000,
-    );
+      timeoutMs: 40_000,
+      started: (p) => {
+        blueprint = p;
+      },
+    });
 
     // ---- the bad deploy's broken log lines, spread over the run: a counter born at its final
     // value has no increase for rate() to see ----

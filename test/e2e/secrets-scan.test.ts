@@ -8,9 +8,10 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDependency, type DependencyServer } from '../../examples/blueprint/dependency-server.js';
+import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
 import { LoadGenerator } from '../../examples/blueprint/loadgen.js';
-import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
+import { dependenciesToml, startBlueprintProcess, startDependencies } from '../support/blueprint.js';
+import { freePort, waitFor, type RunningProcess } from '../support/process.js';
 
 const ENV_TOKEN = 'env-token-7f3a9c1e5b2d4f6a8c0e';
 const FILE_TOKEN = 'file-token-1b3d5f7a9c2e4a6c8e0f';
@@ -24,7 +25,7 @@ const otlpBodies: { path: string; body: Buffer }[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'blueprint-secrets-'));
-  deps = await Promise.all(['geo', 'profile'].map((name) => startDependency(name)));
+  deps = await startDependencies();
   receiver = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -63,10 +64,7 @@ fold_window_ms = 500
 [storage]
 path = "events.db"
 min_batch = 5
-[dependencies.geo]
-url = "${deps[0]!.url}"
-[dependencies.profile]
-url = "${deps[1]!.url}"
+${dependenciesToml(deps)}
 [tenants.checkout]
 class = "latency-sensitive"
 token_env = "SCAN_CHECKOUT_TOKEN"
@@ -76,27 +74,19 @@ token_file = "analytics.token"
 `,
     );
     const { address } = receiver!.address() as { address: string };
-    const proc = startProcess(
-      'node_modules/.bin/tsx',
-      ['examples/blueprint/main.ts', join(dir, 'blueprint.toml'), '--log', join(dir, 'events.ndjson')],
-      {
-        env: {
-          ...process.env,
-          SCAN_CHECKOUT_TOKEN: ENV_TOKEN,
-          OTEL_EXPORTER_OTLP_ENDPOINT: `http://${address}:${(receiver!.address() as { port: number }).port}`,
-          // Every span exported, not only the ones the tail sampler would keep.
-          PLUMBLINE_TAIL_SAMPLING: 'off',
-        },
+    const proc = await startBlueprintProcess(join(dir, 'blueprint.toml'), {
+      log: join(dir, 'events.ndjson'),
+      env: {
+        ...process.env,
+        SCAN_CHECKOUT_TOKEN: ENV_TOKEN,
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://${address}:${(receiver!.address() as { port: number }).port}`,
+        // Every span exported, not only the ones the tail sampler would keep.
+        PLUMBLINE_TAIL_SAMPLING: 'off',
       },
-    );
-    blueprint = proc;
-    await waitFor('the blueprint to listen', () =>
-      proc.output().includes('listening on')
-        ? true
-        : proc.child.exitCode !== null
-          ? Promise.reject(new Error(proc.output()))
-          : undefined,
-    );
+      started: (p) => {
+        blueprint = p;
+      },
+    });
 
     const load = new LoadGenerator({
       url: `http://127.0.0.1:${port}`,

@@ -12,12 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../examples/blueprint/config.js';
-import { startDependency, type DependencyServer } from '../../examples/blueprint/dependency-server.js';
+import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
 import { countStoredEvents } from '../../examples/blueprint/event-store.js';
 import { LoadGenerator } from '../../examples/blueprint/loadgen.js';
 import { parseExposition, type Sample } from '../../examples/blueprint/scrape.js';
 import { startBlueprint } from '../../examples/blueprint/service.js';
 import { openTelemetry, type TelemetryOptions } from '../../examples/blueprint/telemetry-port.js';
+import { dependenciesToml, startDependencies } from '../support/blueprint.js';
 import { freePort } from '../support/process.js';
 
 const TOKEN = 'checkout-token-0123456789';
@@ -39,9 +40,7 @@ const cleanups: (() => unknown)[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'telemetry-failure-'));
-  deps = await Promise.all(
-    ['geo', 'profile'].map((name) => startDependency(name, { faults: { latencyMs: 2, jitterMs: 2 } })),
-  );
+  deps = await startDependencies({ latencyMs: 2, jitterMs: 2 });
 });
 
 afterAll(async () => {
@@ -77,10 +76,7 @@ async function runBlueprint(
 listen = "127.0.0.1:0"
 [storage]
 path = "${dbPath}"
-[dependencies.geo]
-url = "${deps[0]!.url}"
-[dependencies.profile]
-url = "${deps[1]!.url}"
+${dependenciesToml(deps)}
 [admin]
 listen = "127.0.0.1:0"
 [tenants.checkout]

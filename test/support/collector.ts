@@ -1,5 +1,15 @@
 // The plumbline collector for tests, and a tier of them on loopback. The binary: scripts/build-collector.sh builds it once per
 // machine (cached outside the clone) and prints its path; this runs the script once per process.
+import type { ExportResult } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { execFile, execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -39,6 +49,51 @@ export interface TlsFiles {
   readonly key: string;
 }
 
+const runOpenssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+
+/** A self-signed CA certificate at `cert` with a fresh P-256 key at `key`, valid for `days`. */
+function selfSignedCa(cert: string, key: string, commonName: string, days: number): void {
+  runOpenssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-days',
+    String(days),
+    '-subj',
+    `/CN=${commonName}`,
+    '-keyout',
+    key,
+    '-out',
+    cert,
+  );
+}
+
+/**
+ * A fresh P-256 key at `key` and a signing request for CN 127.0.0.1 at `csr`, with `ext` holding
+ * the leaf extensions (SAN 127.0.0.1/localhost, server and client use) to sign it with.
+ */
+function requestLeaf(key: string, csr: string, ext: string): void {
+  runOpenssl(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-keyout',
+    key,
+    '-out',
+    csr,
+  );
+  writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
+}
+
 /** A throwaway CA and one leaf (server and client use, SAN 127.0.0.1/localhost) made with openssl. */
 export function makeTlsFiles(dir: string): TlsFiles {
   const files = {
@@ -49,43 +104,9 @@ export function makeTlsFiles(dir: string): TlsFiles {
   };
   const csr = join(dir, 'leaf.csr');
   const ext = join(dir, 'leaf.ext');
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=plumbline test CA',
-    '-keyout',
-    files.caKey,
-    '-out',
-    files.ca,
-  );
-  openssl(
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-keyout',
-    files.key,
-    '-out',
-    csr,
-  );
-  execFileSync('bash', [
-    '-c',
-    `printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth,clientAuth\\n' > '${ext}'`,
-  ]);
-  openssl(
+  selfSignedCa(files.ca, files.caKey, 'plumbline test CA', 1);
+  requestLeaf(files.key, csr, ext);
+  runOpenssl(
     'x509',
     '-req',
     '-in',
@@ -283,8 +304,6 @@ export interface CertificateAuthority extends TlsPair {
   readonly config: string;
 }
 
-const runOpenssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-
 /** openssl's UTCTime spelling (YYMMDDHHMMSSZ) of a date. */
 function opensslTime(date: Date): string {
   return `${date.toISOString().slice(2, 19).replace(/[-T:]/g, '')}Z`;
@@ -294,23 +313,7 @@ function opensslTime(date: Date): string {
 export function makeCertificateAuthority(dir: string, commonName: string): CertificateAuthority {
   mkdirSync(dir, { recursive: true });
   const ca = { cert: join(dir, 'ca.pem'), key: join(dir, 'ca-key.pem'), config: join(dir, 'ca.cnf') };
-  runOpenssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    `/CN=${commonName}`,
-    '-keyout',
-    ca.key,
-    '-out',
-    ca.cert,
-  );
+  selfSignedCa(ca.cert, ca.key, commonName, 2);
   writeFileSync(join(dir, 'index.txt'), '');
   writeFileSync(
     ca.config,
@@ -347,24 +350,7 @@ export function issueCertificate(
 ): TlsPair {
   issued += 1;
   const scratch = `${target.cert}.issue-${issued}`;
-  runOpenssl(
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-keyout',
-    target.key,
-    '-out',
-    `${scratch}.csr`,
-  );
-  writeFileSync(
-    `${scratch}.ext`,
-    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n',
-  );
+  requestLeaf(target.key, `${scratch}.csr`, `${scratch}.ext`);
   runOpenssl(
     'ca',
     '-batch',
@@ -477,4 +463,47 @@ export function probeOtlpGrpc(
     // An empty ExportTraceServiceRequest: gRPC frame header (not compressed, length 0).
     request.end(Buffer.alloc(5));
   });
+}
+
+/** Records what every export call of the app returned. */
+export class RecordingExporter implements SpanExporter {
+  readonly results: ExportResult[] = [];
+  constructor(private readonly inner: SpanExporter) {}
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.inner.export(spans, (result) => {
+      this.results.push(result);
+      done(result);
+    });
+  }
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+}
+
+/**
+ * An app's tracing into the agent's OTLP/HTTP port: in-process sampling off (every span goes to
+ * the agent, the collectors decide), batched, every export's result recorded.
+ */
+export function tracingToAgent(
+  serviceName: string,
+  agentHttpPort: number,
+): { readonly provider: NodeTracerProvider; readonly exporter: RecordingExporter } {
+  const exporter = new RecordingExporter(
+    new OTLPTraceExporter({ url: `http://127.0.0.1:${agentHttpPort}/v1/traces` }),
+  );
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': serviceName }),
+    sampler: new AlwaysOnSampler(),
+    spanProcessors: [
+      new BatchSpanProcessor(exporter, {
+        maxQueueSize: 20_000,
+        maxExportBatchSize: 500,
+        scheduledDelayMillis: 100,
+      }),
+    ],
+  });
+  return { provider, exporter };
 }

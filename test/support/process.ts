@@ -3,18 +3,33 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
-/** A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+// Ports are picked below Linux's ephemeral range (32768-60999 by default), where the OS never
+// puts the local end of an outgoing connection, so a port handed to a peer is not taken by some
+// client socket before the peer binds it; and never twice in one process.
+const PORT_RANGE_START = 20_000;
+const PORT_RANGE_END = 32_000;
+const issuedPorts = new Set<number>();
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** A TCP port on 127.0.0.1 that is free now, outside the ephemeral range, not handed out before. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = PORT_RANGE_START + Math.floor(Math.random() * (PORT_RANGE_END - PORT_RANGE_START));
+    if (issuedPorts.has(port)) continue;
+    if (await canListen(port)) {
+      issuedPorts.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port found between ${PORT_RANGE_START} and ${PORT_RANGE_END}`);
 }
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */

@@ -1,0 +1,92 @@
+// What the blueprint tests share: its loopback dependencies and their TOML section, the
+// blueprint as its own process (examples/blueprint/main.ts) waited on until it listens, and the
+// issues of a config the parser refuses.
+import { join } from 'node:path';
+import { ConfigError, parseConfig } from '../../examples/blueprint/config.js';
+import {
+  startDependency,
+  type DependencyServer,
+  type Faults,
+} from '../../examples/blueprint/dependency-server.js';
+import { startProcess, waitFor, type RunningProcess } from './process.js';
+
+/** The two dependencies every blueprint config names, started on free loopback ports. */
+export function startDependencies(faults?: Partial<Faults>): Promise<DependencyServer[]> {
+  return Promise.all(
+    ['geo', 'profile'].map((name) =>
+      faults === undefined ? startDependency(name) : startDependency(name, { faults }),
+    ),
+  );
+}
+
+/** The [dependencies.geo] and [dependencies.profile] sections pointing at `deps` (geo first), no final newline. */
+export function dependenciesToml(deps: readonly { readonly url: string }[]): string {
+  return `[dependencies.geo]
+url = "${deps[0]!.url}"
+[dependencies.profile]
+url = "${deps[1]!.url}"`;
+}
+
+/** Dependency addresses nothing answers on, for configs that are parsed and never started. */
+export const UNREACHABLE_DEPENDENCIES = [
+  { url: 'http://127.0.0.1:1' },
+  { url: 'http://127.0.0.1:2' },
+] as const;
+
+export interface BlueprintProcessOptions {
+  /** Where the process writes its event log (`--log`); none when absent. */
+  readonly log?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** The repository root to run from (tsx and main.ts are resolved against it); the cwd when absent. */
+  readonly root?: string;
+  /** How long to wait for "listening on" (default 30 s). */
+  readonly timeoutMs?: number;
+  /** Called with the process as soon as it is spawned, so a test can stop it even if it never listens. */
+  readonly started?: (process: RunningProcess) => void;
+}
+
+/** Spawns the blueprint on `configPath` without waiting (for a start that is meant to fail). */
+export function spawnBlueprintProcess(
+  configPath: string,
+  options: Omit<BlueprintProcessOptions, 'timeoutMs' | 'started'> = {},
+): RunningProcess {
+  const tsx =
+    options.root === undefined ? 'node_modules/.bin/tsx' : join(options.root, 'node_modules/.bin/tsx');
+  const args = ['examples/blueprint/main.ts', configPath];
+  if (options.log !== undefined) args.push('--log', options.log);
+  return startProcess(tsx, args, {
+    ...(options.root === undefined ? {} : { cwd: options.root }),
+    ...(options.env === undefined ? {} : { env: options.env }),
+  });
+}
+
+/** Starts the blueprint on `configPath` and waits until it says "listening on"; fails with its output if it exits first. */
+export async function startBlueprintProcess(
+  configPath: string,
+  options: BlueprintProcessOptions = {},
+): Promise<RunningProcess> {
+  const proc = spawnBlueprintProcess(configPath, options);
+  options.started?.(proc);
+  await waitFor(
+    'the blueprint to listen',
+    () =>
+      proc.output().includes('listening on')
+        ? true
+        : proc.child.exitCode !== null
+          ? Promise.reject(new Error(proc.output()))
+          : undefined,
+    options.timeoutMs ?? 30_000,
+  );
+  return proc;
+}
+
+/** The issues of the ConfigError `text` raises; throws if it parses. */
+export function configIssues(text: string): readonly string[] {
+  try {
+    parseConfig(text);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
