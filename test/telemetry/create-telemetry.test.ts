@@ -165,5 +165,23 @@ describe('createTelemetry', () => {
       expect(attributes.order_id).toBe('o-9');
       expect(attributes.card_number).toBe('[REDACTED]');
     });
+
+    it('a cyclic object field reaches the OTel Logs bridge without an exception, and the export still goes out', async () => {
+      received.length = 0;
+      const endpoint = await startCollector();
+      const lines = captureLines();
+      telemetry = createTelemetry(ordersSpec, { logDestination: lines.destination, otlpEndpoint: endpoint });
+      const cyclic: Record<string, unknown> = { a: 1 };
+      cyclic.self = cyclic;
+      expect(() =>
+        telemetry!.log.event('order.placed', { order_id: 'o-c', amount: 1, items: 1, context: cyclic }),
+      ).not.toThrow();
+      await telemetry.shutdown();
+      server.close();
+      expect(lines.lines[0]!.context).toEqual({ a: 1, self: '[Circular]' });
+      const logs = received.filter((r) => r.path === '/v1/logs');
+      expect(logs).toHaveLength(1);
+      expect(JSON.stringify(logs[0]!.body)).toContain('o-c');
+    });
   });
 });
