@@ -113,19 +113,7 @@ function addHistogram(
   const ratioSplits = splits(histogram.attributes).filter(
     (label) => label === undefined || !outcomes.has(label),
   );
-  for (const sli of slis) {
-    for (const label of ratioSplits.length === 0 ? [undefined] : ratioSplits) {
-      layout.panel(
-        timeseriesPanel({
-          title: splitTitle(`${name} error ratio`, label),
-          description: `Share of ${name} observations matching ${JSON.stringify(sli.bad)} among those matching ${JSON.stringify(sli.where ?? {})}.`,
-          unit: 'percentunit',
-          targets: [errorRatioTargets(count, sli, label, legendFor(label, 'error ratio'))],
-          min: 0,
-        }),
-      );
-    }
-  }
+  addErrorRatioPanels(layout, name, 'observations', count, slis, ratioSplits);
   const quantileSplits = ratioSplits.length === 0 ? [undefined] : ratioSplits;
   for (const label of quantileSplits) {
     layout.panel(
@@ -168,6 +156,30 @@ function addHistogram(
   }
 }
 
+/** One error-ratio panel per availability SLI reading this instrument, per split label. */
+function addErrorRatioPanels(
+  layout: PanelLayout,
+  name: string,
+  noun: string,
+  series: string,
+  slis: Parameters<typeof errorRatioTargets>[1][],
+  ratioSplits: (string | undefined)[],
+): void {
+  for (const sli of slis) {
+    for (const label of ratioSplits.length === 0 ? [undefined] : ratioSplits) {
+      layout.panel(
+        timeseriesPanel({
+          title: splitTitle(`${name} error ratio`, label),
+          description: `Share of ${name} ${noun} matching ${JSON.stringify(sli.bad)} among those matching ${JSON.stringify(sli.where ?? {})}.`,
+          unit: 'percentunit',
+          targets: [errorRatioTargets(series, sli, label, legendFor(label, 'error ratio'))],
+          min: 0,
+        }),
+      );
+    }
+  }
+}
+
 function addCounter(layout: PanelLayout, spec: TelemetrySpec, name: string, counter: CounterSpec): void {
   const metric = prometheusCounterName(name, counter.unit);
   const slis = availabilitySlis(spec, name);
@@ -175,19 +187,7 @@ function addCounter(layout: PanelLayout, spec: TelemetrySpec, name: string, coun
   const ratioSplits = splits(counter.attributes).filter(
     (label) => label === undefined || !outcomes.has(label),
   );
-  for (const sli of slis) {
-    for (const label of ratioSplits.length === 0 ? [undefined] : ratioSplits) {
-      layout.panel(
-        timeseriesPanel({
-          title: splitTitle(`${name} error ratio`, label),
-          description: `Share of ${name} events matching ${JSON.stringify(sli.bad)} among those matching ${JSON.stringify(sli.where ?? {})}.`,
-          unit: 'percentunit',
-          targets: [errorRatioTargets(metric, sli, label, legendFor(label, 'error ratio'))],
-          min: 0,
-        }),
-      );
-    }
-  }
+  addErrorRatioPanels(layout, name, 'events', metric, slis, ratioSplits);
   for (const label of splits(counter.attributes)) {
     layout.panel(
       timeseriesPanel({
