@@ -12,10 +12,15 @@ import { LatencyPolicy } from './latency-policy.js';
 export const IMPLICIT_EXEMPLAR_POLICY = 'exemplar';
 
 export function buildPolicies(specs: readonly SamplingPolicySpec[]): SamplingPolicy[] {
-  const policies = specs.map(buildPolicy);
-  if (!specs.some((spec) => spec.kind === 'exemplar'))
-    policies.unshift(new ExemplarPolicy(IMPLICIT_EXEMPLAR_POLICY));
-  return policies;
+  return withExemplarRule(specs.map(buildPolicy));
+}
+
+/** The chain with the implicit exemplar rule first when it has no exemplar rule of its own. */
+export function withExemplarRule(policies: readonly SamplingPolicy[]): SamplingPolicy[] {
+  const chain = [...policies];
+  if (!chain.some((policy) => policy.kind === 'exemplar'))
+    chain.unshift(new ExemplarPolicy(IMPLICIT_EXEMPLAR_POLICY));
+  return chain;
 }
 
 function buildPolicy(spec: SamplingPolicySpec): SamplingPolicy {

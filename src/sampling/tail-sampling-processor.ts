@@ -8,7 +8,7 @@ import type { SamplingSpec } from '../spec/types.js';
 import { SpecError } from '../spec/errors.js';
 import type { KeptDecision } from './decision-cache.js';
 import { DecisionCache } from './decision-cache.js';
-import { buildPolicies } from './build-policies.js';
+import { buildPolicies, withExemplarRule } from './build-policies.js';
 import { checkSampling } from './check-sampling.js';
 import { isErrorSpan } from './errors-policy.js';
 import type { PolicyDecision, SamplingPolicy, TraceView } from './policy.js';
@@ -49,6 +49,12 @@ export interface TailSamplingOptions {
   readonly keptDecisionCacheSize?: number;
   /** Dropped trace IDs remembered for late spans. Default 8 x the kept cache. */
   readonly droppedDecisionCacheSize?: number;
+  /**
+   * The policy chain to run instead of the spec's, for custom policies: start from
+   * `buildPolicies(spec.policies)` and insert yours where they belong. An exemplar rule is
+   * added first when the chain has none (an exemplar must never point at a dropped trace).
+   */
+  readonly policies?: readonly SamplingPolicy[];
 }
 
 class TraceBuffer implements TraceView {
@@ -66,6 +72,15 @@ class TraceBuffer implements TraceView {
   queued = false;
   decided = false;
   randomness = '';
+  /** The inbound `ot` tracestate value (read when the chain first runs). */
+  inboundOt: string | undefined = undefined;
+  /** The policy chain ran (at done, or at a forced decision); `verdict` holds its answer. */
+  evaluated = false;
+  /** Spans arrived or an exemplar was marked after the chain ran. */
+  changed = false;
+  verdict: PolicyDecision = ABSTAIN;
+  /** Index of the deciding policy; policies.length when every policy abstained. */
+  verdictIndex = 0;
   constructor(
     readonly traceId: string,
     readonly createdAt: number,
@@ -73,6 +88,12 @@ class TraceBuffer implements TraceView {
 }
 
 const EMPTY_TRACE_STATE: TraceState = new CoreTraceState();
+
+/** The inbound `ot` tracestate value of the trace (from its local root, else its first span). */
+function inboundOtOf(trace: TraceBuffer): string | undefined {
+  const reference = trace.localRoot ?? trace.spans[0];
+  return reference?.spanContext().traceState?.get('ot');
+}
 const EMPTY_SPANS: ReadableSpan[] = [];
 
 export class TailSamplingProcessor implements SpanProcessor {
@@ -95,6 +116,8 @@ export class TailSamplingProcessor implements SpanProcessor {
   private readonly lastKept: (KeptDecision | undefined)[];
 
   private readonly traces = new Map<string, TraceBuffer>();
+  /** The trace of the last span seen: a request's spans mostly arrive together (no Map lookup). */
+  private lastTrace: TraceBuffer | undefined = undefined;
   /**
    * Traces in order of admission, decided ones skipped lazily: the oldest undecided trace in
    * O(1) amortized (a Map's first entry is O(deleted entries) to reach in V8).
@@ -132,7 +155,8 @@ export class TailSamplingProcessor implements SpanProcessor {
     const issues = checkSampling({ sampling: spec });
     if (issues.length > 0) throw new SpecError(issues);
     this.now = options.now ?? (() => performance.now());
-    this.policies = buildPolicies(spec.policies);
+    this.policies =
+      options.policies === undefined ? buildPolicies(spec.policies) : withExemplarRule(options.policies);
     this.decisionNames = [...this.policies.map((policy) => policy.name), NO_MATCH];
     this.keeps = this.decisionNames.map(() => 0);
     this.drops = this.decisionNames.map(() => 0);
@@ -157,7 +181,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     if (this.closed) return;
     const traceId = span.spanContext().traceId;
     const parent = span.parentSpanContext;
-    let trace = this.traces.get(traceId);
+    let trace = this.lookup(traceId);
     if (trace === undefined) {
       // A trace already decided: its spans follow that decision when they end. A span without a
       // parent has a freshly generated trace ID, which no decision can name: no lookup.
@@ -188,7 +212,7 @@ export class TailSamplingProcessor implements SpanProcessor {
       return;
     }
     const traceId = span.spanContext().traceId;
-    let trace = this.traces.get(traceId);
+    let trace = this.lookup(traceId);
     if (trace === undefined) {
       if (this.followDecision(span, traceId)) return;
       // Never seen starting (processor added mid-trace, or its decision forgotten): a trace of
@@ -214,6 +238,7 @@ export class TailSamplingProcessor implements SpanProcessor {
   markExemplar(traceId: string): boolean {
     const trace = this.traces.get(traceId);
     if (trace !== undefined) {
+      if (!trace.exemplar && trace.evaluated) trace.changed = true;
       trace.exemplar = true;
       return true;
     }
@@ -303,6 +328,14 @@ export class TailSamplingProcessor implements SpanProcessor {
 
   // ---- buffering ----
 
+  private lookup(traceId: string): TraceBuffer | undefined {
+    const last = this.lastTrace;
+    if (last !== undefined && last.traceId === traceId && !last.decided) return last;
+    const trace = this.traces.get(traceId);
+    if (trace !== undefined) this.lastTrace = trace;
+    return trace;
+  }
+
   private admit(traceId: string): TraceBuffer {
     const now = this.now();
     while (this.traces.size >= this.maxTraces) {
@@ -311,6 +344,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     }
     const trace = new TraceBuffer(traceId, now);
     this.traces.set(traceId, trace);
+    this.lastTrace = trace;
     this.admitted.push(trace);
     // Decided traces must not linger here: they would keep their spans' memory alive.
     while (this.admitted[this.admittedHead]!.decided) this.admittedHead++;
@@ -350,6 +384,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     trace.bytes += bytes;
     this.bufferedBytes += bytes;
     this.bufferedSpans++;
+    if (trace.evaluated) trace.changed = true;
   }
 
   // Over a per-trace cap the root and error spans are what matter: they displace ordinary spans
@@ -386,9 +421,13 @@ export class TailSamplingProcessor implements SpanProcessor {
     this.truncatedSpans++;
   }
 
+  // The local trace is done: the chain runs now. A keep is final (later spans can only add
+  // reasons to keep), so the trace goes at once; anything else waits out the grace, in case
+  // detached work adds a span that changes it.
   private markDone(trace: TraceBuffer): void {
     const now = this.now();
-    if (this.decisionWaitMs === 0) {
+    if (!trace.evaluated || trace.changed) this.evaluate(trace, now);
+    if (this.decisionWaitMs === 0 || trace.verdict.verdict === 'keep') {
       this.decide(trace, now);
       return;
     }
@@ -434,27 +473,33 @@ export class TailSamplingProcessor implements SpanProcessor {
     this.queueHead = 0;
     this.admitted = [];
     this.admittedHead = 0;
+    this.lastTrace = undefined;
   }
 
-  private decide(trace: TraceBuffer, now: number): void {
-    this.traces.delete(trace.traceId);
-    trace.decided = true;
-    this.bufferedBytes -= trace.bytes;
-    this.bufferedSpans -= trace.spans.length;
-
-    const root = trace.localRoot;
-    if (root !== undefined) {
-      trace.rootDurationMs = trace.rootEnded
-        ? hrTimeToMilliseconds(root.duration)
-        : now - trace.rootStartedAt;
+  /**
+   * Runs the policy chain. The first run sees every policy; a later run (spans arrived during the
+   * grace, or an exemplar was marked) only the policies before the one that answered, so each
+   * policy sees a trace once (a budget counts each trace once) and a late span can only move
+   * the decision to an earlier rule.
+   */
+  private evaluate(trace: TraceBuffer, now: number): void {
+    let end = trace.verdictIndex;
+    if (!trace.evaluated) {
+      trace.evaluated = true;
+      end = this.policies.length;
+      trace.verdict = ABSTAIN;
+      trace.verdictIndex = end;
+      const root = trace.localRoot;
+      if (root !== undefined) {
+        trace.rootDurationMs = trace.rootEnded
+          ? hrTimeToMilliseconds(root.duration)
+          : now - trace.rootStartedAt;
+      }
+      trace.inboundOt = inboundOtOf(trace);
+      trace.randomness = randomnessOf(trace.traceId, trace.inboundOt);
     }
-    const reference = root ?? trace.spans[0];
-    const inboundOt = reference?.spanContext().traceState?.get('ot');
-    trace.randomness = randomnessOf(trace.traceId, inboundOt);
-
-    let decision: PolicyDecision = ABSTAIN;
-    let index = this.policies.length;
-    for (let i = 0; i < this.policies.length; i++) {
+    trace.changed = false;
+    for (let i = 0; i < end; i++) {
       let candidate: PolicyDecision;
       try {
         candidate = this.policies[i]!.evaluate(trace, now);
@@ -462,11 +507,21 @@ export class TailSamplingProcessor implements SpanProcessor {
         continue; // a broken user policy abstains rather than break the app
       }
       if (candidate.verdict !== 'abstain') {
-        decision = candidate;
-        index = i;
-        break;
+        trace.verdict = candidate;
+        trace.verdictIndex = i;
+        return;
       }
     }
+  }
+
+  private decide(trace: TraceBuffer, now: number): void {
+    this.traces.delete(trace.traceId);
+    trace.decided = true;
+    this.bufferedBytes -= trace.bytes;
+    this.bufferedSpans -= trace.spans.length;
+    if (!trace.evaluated || trace.changed) this.evaluate(trace, now);
+    const decision = trace.verdict;
+    const index = trace.verdictIndex;
     const keep = decision.verdict === 'keep';
     if (keep) this.keeps[index]!++;
     else this.drops[index]!++;
@@ -481,10 +536,10 @@ export class TailSamplingProcessor implements SpanProcessor {
     // Kept by a rule, a trace was kept with probability 1 (th:0); by the budget, with the
     // budget's probability. An upstream threshold still applies: the stricter one is written.
     const ours = this.dryRun ? ALWAYS_KEEP_THRESHOLD : (decision.threshold ?? ALWAYS_KEEP_THRESHOLD);
-    const kept = this.keptDecision(index, stricter(ours, thresholdOf(inboundOt)), keep);
+    const kept = this.keptDecision(index, stricter(ours, thresholdOf(trace.inboundOt)), keep);
     this.cache.keep(trace.traceId, kept);
     const common = kept.dryRun === undefined ? undefined : { [DRY_RUN_ATTRIBUTE]: kept.dryRun };
-    const summarised = trace.cutSpans > 0 ? (root ?? spans[0]) : undefined;
+    const summarised = trace.cutSpans > 0 ? (trace.localRoot ?? spans[0]) : undefined;
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i]!;
       const extra =

@@ -17,6 +17,9 @@ import {
   TRUNCATED_ATTRIBUTE,
 } from '../../src/sampling/sampled-span.js';
 import { isErrorSpan } from '../../src/sampling/errors-policy.js';
+import { buildPolicies } from '../../src/sampling/build-policies.js';
+import type { PolicyDecision, SamplingPolicy } from '../../src/sampling/policy.js';
+import { DROP } from '../../src/sampling/policy.js';
 import type { Rig } from './harness.js';
 import { rig } from './harness.js';
 
@@ -68,7 +71,7 @@ describe('TailSamplingProcessor', () => {
     expect(r.exported()).toHaveLength(0);
   });
 
-  it('decides as soon as the local trace is done plus the grace, not on a timer from the first span', () => {
+  it('decides when the local trace is done, not on a timer from the first span: a keep at once, anything else after the grace', () => {
     const r = rig({ decisionWaitMs: 100, policies: [{ name: 'errors', kind: 'errors' }] });
     const root = r.tracer.startSpan('job');
     const work = child(r, root, 'long step');
@@ -79,19 +82,28 @@ describe('TailSamplingProcessor', () => {
     r.clock.advance(30_000);
     r.processor.decideDue();
     expect(r.exported()).toHaveLength(0);
-    work.end();
-    r.clock.advance(99);
-    r.processor.decideDue();
-    expect(r.exported()).toHaveLength(0);
-    expect(r.processor.stats().bufferedTraces).toBe(1);
-    r.clock.advance(1);
-    r.processor.decideDue();
+    work.end(); // done, and kept by a rule: nothing later can undo a keep, so it goes now
     expect(
       r
         .exported()
         .map((span) => span.name)
         .sort(),
     ).toEqual(['job', 'long step']);
+    expect(r.processor.stats().bufferedTraces).toBe(0);
+
+    // Nothing matches yet: the trace waits out the grace in case detached work adds an error.
+    const quiet = request(r);
+    r.clock.advance(99);
+    r.processor.decideDue();
+    expect(r.processor.stats().bufferedTraces).toBe(1);
+    r.clock.advance(1);
+    r.processor.decideDue();
+    expect(r.processor.stats().bufferedTraces).toBe(0);
+    expect(r.exportedTraces().has(quiet)).toBe(false);
+    expect(r.processor.stats().decisions).toMatchObject({
+      errors: { keep: 1, drop: 0 },
+      'no-match': { keep: 0, drop: 1 },
+    });
   });
 
   it('waits for detached work that starts within the grace period', () => {
@@ -114,6 +126,55 @@ describe('TailSamplingProcessor', () => {
         .sort(),
     ).toEqual(['fire-and-forget', 'handler']);
     expect(r.processor.stats().lateSpans).toEqual({ kept: 0, dropped: 0 });
+  });
+
+  it('runs each policy once per trace: spans in the grace re-run only the rules before the one that answered', () => {
+    // A custom policy that drops everything and counts how often it ran (a budget, which counts
+    // arrivals, must see each trace once).
+    class DropAll implements SamplingPolicy {
+      readonly kind = 'drop-all';
+      readonly name = 'drop-all';
+      runs = 0;
+      evaluate(): PolicyDecision {
+        this.runs++;
+        return DROP;
+      }
+    }
+    const dropAll = new DropAll();
+    const r = rig(
+      { decisionWaitMs: 100, policies: [{ name: 'errors', kind: 'errors' }] },
+      { processor: { policies: [...buildPolicies([{ name: 'errors', kind: 'errors' }]), dropAll] } },
+    );
+    // Done and dropped for now; detached work then ends with an error within the grace.
+    const root = r.tracer.startSpan('handler');
+    root.end();
+    expect(dropAll.runs).toBe(1);
+    const detached = child(r, root, 'fire-and-forget');
+    detached.setStatus({ code: SpanStatusCode.ERROR });
+    detached.end(); // done again: the rules before drop-all run again, and errors keeps it now
+    expect(r.exported().map((span) => span.attributes[POLICY_ATTRIBUTE])).toEqual(['errors', 'errors']);
+    expect(dropAll.runs).toBe(1);
+
+    // A detached span that changes nothing: re-checked at the deadline, drop-all's answer stands.
+    const quiet = r.tracer.startSpan('quiet');
+    quiet.end();
+    child(r, quiet, 'detached, fine').end();
+    r.clock.advance(100);
+    r.processor.decideDue();
+    expect(dropAll.runs).toBe(2);
+    expect(r.processor.stats().decisions).toMatchObject({
+      errors: { keep: 1, drop: 0 },
+      'drop-all': { keep: 0, drop: 1 },
+    });
+
+    // An exemplar marked during the grace keeps a trace the chain had dropped.
+    const marked = request(r);
+    expect(r.processor.markExemplar(marked)).toBe(true);
+    r.clock.advance(100);
+    r.processor.decideDue();
+    expect(r.exportedTraces().has(marked)).toBe(true);
+    expect(dropAll.runs).toBe(3);
+    expect(r.processor.stats().decisions['exemplar']).toEqual({ keep: 1, drop: 0 });
   });
 
   it('sends late spans the way of their trace: kept ones exported with the decision, dropped ones dropped', () => {
@@ -263,28 +324,48 @@ describe('TailSamplingProcessor', () => {
     const processor = new TailSamplingProcessor(spec, next);
     const provider = new BasicTracerProvider({ spanProcessors: [processor] });
     const tracer = provider.getTracer('t');
-    for (let i = 0; i < 5; i++) tracer.startSpan(`done ${i}`, { attributes: { keep: 'yes' } }).end();
-    const stillOpen = tracer.startSpan('open', { attributes: { keep: 'yes' } });
-    expect(exporter.getFinishedSpans()).toHaveLength(0); // all waiting out the grace
+    // Five traces still running (their roots open) with a marked child already ended, and one
+    // done trace that matches nothing yet (waiting out the grace).
+    const roots: Span[] = [];
+    for (let i = 0; i < 5; i++) {
+      const root = tracer.startSpan(`root ${i}`);
+      tracer
+        .startSpan(`marked ${i}`, { attributes: { keep: 'yes' } }, trace.setSpan(context.active(), root))
+        .end();
+      roots.push(root);
+    }
+    tracer.startSpan('unmarked').end();
+    expect(exporter.getFinishedSpans()).toHaveLength(0);
+    expect(processor.stats().bufferedTraces).toBe(6);
     await Promise.all([processor.shutdown(), processor.shutdown()]);
     expect(
       exporter
         .getFinishedSpans()
         .map((span) => span.name)
         .sort(),
-    ).toEqual(['done 0', 'done 1', 'done 2', 'done 3', 'done 4']);
+    ).toEqual(['marked 0', 'marked 1', 'marked 2', 'marked 3', 'marked 4']);
     expect(nextShutdowns).toBe(1);
-    stillOpen.end();
-    expect(processor.stats().spansAfterShutdown).toBe(1);
+    for (const root of roots) root.end();
+    expect(processor.stats().spansAfterShutdown).toBe(5);
     expect(processor.stats().evictions.flush).toBe(6);
+    expect(processor.stats().decisions).toMatchObject({
+      marked: { keep: 5, drop: 0 },
+      'no-match': { keep: 0, drop: 1 },
+    });
   });
 
   it('forceFlush decides what is buffered and flushes the next processor', async () => {
     const r = rig({ decisionWaitMs: 10_000, policies: [{ name: 'errors', kind: 'errors' }] });
-    request(r, { error: 'status' });
-    expect(r.exported()).toHaveLength(0);
+    const root = r.tracer.startSpan('running');
+    const failed = child(r, root, 'failed step');
+    failed.setStatus({ code: SpanStatusCode.ERROR });
+    failed.end();
+    expect(r.exported()).toHaveLength(0); // the trace is not done: its root is open
     await r.processor.forceFlush();
-    expect(r.exported()).toHaveLength(2);
+    expect(r.exported().map((span) => span.name)).toEqual(['failed step']);
+    root.end(); // late: follows the decision forceFlush made
+    expect(r.exported().map((span) => span.name)).toEqual(['failed step', 'running']);
+    expect(r.processor.stats().lateSpans).toEqual({ kept: 1, dropped: 0 });
   });
 
   it('writes ot=th into the exported tracestate, keeping other vendors and an upstream threshold', () => {
