@@ -22,6 +22,8 @@ export const OTHER_KEY = '(other)';
 // Allocations across keys are recomputed at most this often (and when a key appears); each
 // key's own rate is always current, so its probability follows its traffic immediately.
 const REALLOCATE_EVERY_MS = 250;
+/** Relative change of a key's keep probability below which its threshold is left as it is. */
+const PROBABILITY_STEP = 1 / 256;
 
 class KeyState {
   readonly window = new RateWindow();
@@ -62,7 +64,11 @@ export class BudgetPolicy implements SamplingPolicy {
     if (nowMs >= this.nextReallocationAt) this.reallocate(nowMs);
     const demand = state.window.rate(nowMs);
     const probability = demand <= state.allocation ? 1 : state.allocation / demand;
-    if (probability !== state.probability) {
+    // The rate estimate moves with every arrival; the threshold follows once the probability has
+    // moved by more than PROBABILITY_STEP of itself (every trace is still decided by the
+    // threshold it is labelled with, so adjusted counts stay exact).
+    const moved = probability - state.probability;
+    if (moved > state.probability * PROBABILITY_STEP || -moved > state.probability * PROBABILITY_STEP) {
       const threshold = probabilityToThreshold(probability);
       state.probability = probability;
       if (threshold !== state.threshold) {
@@ -71,6 +77,7 @@ export class BudgetPolicy implements SamplingPolicy {
         state.drop = { verdict: 'drop', threshold };
       }
     }
+    if (state.threshold === ALWAYS_KEEP_THRESHOLD) return state.keep;
     return keepsAt(trace.randomness, state.threshold) ? state.keep : state.drop;
   }
 

@@ -3,6 +3,10 @@
 // traces by their whole 128-bit ID with the decision that kept them; dropped traces by the low
 // 64 bits of the ID (a false "dropped" needs two live trace IDs sharing 64 random bits). Both are
 // rings: the oldest decision is forgotten first.
+//
+// Recording a decision is a sequential write (the processor records one per trace, and most are
+// never looked up); the hash index is brought up to date when a lookup comes (late spans, exemplar
+// checks), so a service whose traces have no late spans never pays for it.
 
 export interface KeptDecision {
   readonly policy: string;
@@ -24,12 +28,13 @@ export class DecisionCache {
     this.dropped = new FingerprintRing(maxDropped, 2);
   }
 
+  /** Remembers a kept trace; if it was kept before, lookups answer with the latest decision. */
   keep(traceId: string, decision: KeptDecision): void {
-    this.keptDecisions[this.kept.insert(traceId)] = decision;
+    this.keptDecisions[this.kept.add(traceId)] = decision;
   }
 
   drop(traceId: string): void {
-    this.dropped.insert(traceId);
+    this.dropped.add(traceId);
   }
 
   keptDecision(traceId: string): KeptDecision | undefined {
@@ -52,20 +57,31 @@ export class DecisionCache {
 }
 
 /**
- * A fixed-capacity set of trace-ID fingerprints (`width` 32-bit words from the end of the ID),
- * evicting in insertion order: the fingerprints live in a ring, and an open-addressing table
- * (linear probing, backward-shift deletion, at most half full) maps a fingerprint to its ring
- * slot. No allocation per call: the ID is read with charCodeAt into a scratch array.
+ * A fixed-capacity multiset of trace-ID fingerprints (`width` 32-bit words from the end of the
+ * ID), forgetting in insertion order: the fingerprints live in a ring, and an open-addressing
+ * table (linear probing, backward-shift deletion, at most half full) maps a fingerprint to its
+ * ring slots. Each table position holds the slot and the fingerprint's hash side by side, so a
+ * probe (and a deletion's shifting) reads one place in memory and touches the fingerprint words
+ * only to confirm a hash match.
+ *
+ * `add` only writes the ring; the entries added since the last lookup are indexed when the next
+ * lookup comes (they are contiguous in the ring, and one forgotten before it was indexed is
+ * simply skipped). No allocation per call: the ID is read with charCodeAt.
  */
 class FingerprintRing {
   readonly capacity: number;
   private readonly words: Int32Array;
-  private readonly occupied: Uint8Array;
-  /** Ring slot + 1 per table position; 0 = empty. */
+  /** Hash per ring slot (to index it, and to find its table position when it is forgotten). */
+  private readonly hashes: Int32Array;
+  /** Two ints per position: ring slot + 1 (0 = empty), then the fingerprint's hash. */
   private readonly table: Int32Array;
   private readonly mask: number;
   private readonly scratch: Int32Array;
-  private next = 0;
+  /** Entries ever added; entry n lives in slot n % capacity while n >= added - capacity. */
+  private added = 0;
+  /** Entries below this sequence number are in the table (unless forgotten since). */
+  private indexed = 0;
+  private nextSlot = 0;
 
   constructor(
     capacity: number,
@@ -73,59 +89,86 @@ class FingerprintRing {
   ) {
     this.capacity = Math.max(1, Math.floor(capacity));
     this.words = new Int32Array(this.capacity * width);
-    this.occupied = new Uint8Array(this.capacity);
+    this.hashes = new Int32Array(this.capacity);
     let tableSize = 2;
     while (tableSize < this.capacity * 2) tableSize *= 2;
-    this.table = new Int32Array(tableSize);
+    this.table = new Int32Array(tableSize * 2);
     this.mask = tableSize - 1;
     this.scratch = new Int32Array(width);
   }
 
   get fixedBytes(): number {
-    return this.words.byteLength + this.occupied.byteLength + this.table.byteLength;
+    return this.words.byteLength + this.hashes.byteLength + this.table.byteLength;
   }
 
-  /** The ring slot holding this trace ID, or -1. */
+  /** The ring slot of the latest entry for this trace ID, or -1. */
   find(traceId: string): number {
-    this.fingerprint(traceId);
-    for (let position = this.home(this.scratch, 0); ; position = (position + 1) & this.mask) {
-      const entry = this.table[position]!;
-      if (entry === 0) return -1;
-      if (this.matches(entry - 1)) return entry - 1;
+    if (this.indexed < this.added) this.index();
+    const hash = this.fingerprint(traceId);
+    const table = this.table;
+    let found = -1;
+    let foundAge = this.capacity;
+    for (let position = hash & this.mask; ; position = (position + 1) & this.mask) {
+      const entry = table[position * 2]!;
+      if (entry === 0) return found;
+      if (table[position * 2 + 1] === hash && this.matches(entry - 1)) {
+        // Usually the only match; a trace added twice answers with its latest entry.
+        const age = (this.nextSlot - entry + this.capacity) % this.capacity;
+        if (age < foundAge) {
+          found = entry - 1;
+          foundAge = age;
+        }
+      }
     }
   }
 
-  /** Adds the trace ID (forgetting the oldest when full) and returns its ring slot. */
-  insert(traceId: string): number {
-    const found = this.find(traceId); // leaves the fingerprint in scratch
-    if (found >= 0) return found;
-    const slot = this.next;
-    this.next = slot + 1 === this.capacity ? 0 : slot + 1;
-    if (this.occupied[slot] === 1) this.remove(slot);
+  /** Adds the trace ID (forgetting the oldest entry when full) and returns its ring slot. */
+  add(traceId: string): number {
+    const slot = this.nextSlot;
+    const forgotten = this.added - this.capacity;
+    if (forgotten >= 0) {
+      if (forgotten < this.indexed) this.unindex(slot);
+      else this.indexed = forgotten + 1; // never indexed: nothing to remove
+    }
+    this.hashes[slot] = this.fingerprint(traceId);
     const base = slot * this.width;
     for (let w = 0; w < this.width; w++) this.words[base + w] = this.scratch[w]!;
-    this.occupied[slot] = 1;
-    let position = this.home(this.words, base);
-    while (this.table[position] !== 0) position = (position + 1) & this.mask;
-    this.table[position] = slot + 1;
+    this.added++;
+    this.nextSlot = slot + 1 === this.capacity ? 0 : slot + 1;
     return slot;
   }
 
-  private remove(slot: number): void {
-    let hole = this.home(this.words, slot * this.width);
-    while (this.table[hole] !== slot + 1) hole = (hole + 1) & this.mask;
+  /** Puts the entries added since the last lookup into the table. */
+  private index(): void {
+    const table = this.table;
+    for (let seq = this.indexed; seq < this.added; seq++) {
+      const slot = seq % this.capacity;
+      const hash = this.hashes[slot]!;
+      let position = hash & this.mask;
+      while (table[position * 2] !== 0) position = (position + 1) & this.mask;
+      table[position * 2] = slot + 1;
+      table[position * 2 + 1] = hash;
+    }
+    this.indexed = this.added;
+  }
+
+  private unindex(slot: number): void {
+    const table = this.table;
+    const mask = this.mask;
+    let hole = this.hashes[slot]! & mask;
+    while (table[hole * 2] !== slot + 1) hole = (hole + 1) & mask;
     // Backward-shift deletion: move up every later entry of the run that may not skip the hole.
-    for (let position = (hole + 1) & this.mask; ; position = (position + 1) & this.mask) {
-      const entry = this.table[position]!;
+    for (let position = (hole + 1) & mask; ; position = (position + 1) & mask) {
+      const entry = table[position * 2]!;
       if (entry === 0) break;
-      const home = this.home(this.words, (entry - 1) * this.width);
+      const home = table[position * 2 + 1]! & mask;
       const staysPut = hole <= position ? hole < home && home <= position : hole < home || home <= position;
       if (staysPut) continue;
-      this.table[hole] = entry;
+      table[hole * 2] = entry;
+      table[hole * 2 + 1] = table[position * 2 + 1]!;
       hole = position;
     }
-    this.table[hole] = 0;
-    this.occupied[slot] = 0;
+    table[hole * 2] = 0;
   }
 
   private matches(slot: number): boolean {
@@ -134,16 +177,11 @@ class FingerprintRing {
     return true;
   }
 
-  private home(words: Int32Array, base: number): number {
-    let hash = words[base]!;
-    for (let w = 1; w < this.width; w++)
-      hash = Math.imul(hash ^ (hash >>> 15), 0x85ebca6b) ^ words[base + w]!;
-    return (Math.imul(hash ^ (hash >>> 13), 0x9e3779b1) >>> 0) & this.mask;
-  }
-
   // Word 0 is the last 8 hex digits (the W3C random part), word 1 the 8 before, and so on.
-  private fingerprint(traceId: string): void {
+  // Leaves the words in scratch and returns their hash.
+  private fingerprint(traceId: string): number {
     let end = traceId.length;
+    let hash = 0;
     for (let w = 0; w < this.width; w++) {
       let value = 0;
       for (let i = end - 8 > 0 ? end - 8 : 0; i < end; i++) {
@@ -153,7 +191,9 @@ class FingerprintRing {
         value = (value << 4) | ((code & 15) + 9 * (code >> 6));
       }
       this.scratch[w] = value;
+      hash = w === 0 ? value : Math.imul(hash ^ (hash >>> 15), 0x85ebca6b) ^ value;
       end -= 8;
     }
+    return Math.imul(hash ^ (hash >>> 13), 0x9e3779b1) | 0;
   }
 }

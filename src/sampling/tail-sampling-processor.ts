@@ -16,6 +16,7 @@ import { ABSTAIN } from './policy.js';
 import { CUT_SPANS_ATTRIBUTE, DRY_RUN_ATTRIBUTE, SampledSpan, TRUNCATED_ATTRIBUTE } from './sampled-span.js';
 import type { SamplerStats } from './sampler-stats.js';
 import { estimateSpanBytes } from './span-size.js';
+import { HeldSpan } from './held-span.js';
 import {
   ALWAYS_KEEP_THRESHOLD,
   randomnessOf,
@@ -71,7 +72,7 @@ class TraceBuffer implements TraceView {
   queuedDeadline = 0;
   queued = false;
   decided = false;
-  randomness = '';
+  private randomnessValue: string | undefined = undefined;
   /** The inbound `ot` tracestate value (read when the chain first runs). */
   inboundOt: string | undefined = undefined;
   /** The policy chain ran (at done, or at a forced decision); `verdict` holds its answer. */
@@ -85,6 +86,11 @@ class TraceBuffer implements TraceView {
     readonly traceId: string,
     readonly createdAt: number,
   ) {}
+
+  /** Read by budget policies only, so it is derived on first read. */
+  get randomness(): string {
+    return (this.randomnessValue ??= randomnessOf(this.traceId, this.inboundOt));
+  }
 }
 
 const EMPTY_TRACE_STATE: TraceState = new CoreTraceState();
@@ -431,6 +437,7 @@ export class TailSamplingProcessor implements SpanProcessor {
       this.decide(trace, now);
       return;
     }
+    this.compact(trace);
     trace.deadline = now + this.decisionWaitMs;
     if (!trace.queued) {
       trace.queued = true;
@@ -449,6 +456,19 @@ export class TailSamplingProcessor implements SpanProcessor {
     const head = this.queue[this.queueHead];
     if (head !== undefined && head.deadline <= now) this.decideDue(now);
     if (this.timer === undefined || trace.deadline < this.timerAt) this.arm(now);
+  }
+
+  /** Holds the trace's spans in compact form through the grace (see HeldSpan). */
+  private compact(trace: TraceBuffer): void {
+    const spans = trace.spans;
+    const root = trace.localRoot;
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i]!;
+      if (span instanceof HeldSpan) continue;
+      const held = new HeldSpan(span);
+      spans[i] = held;
+      if (span === root) trace.localRoot = held;
+    }
   }
 
   private oldest(): TraceBuffer | undefined {
@@ -496,7 +516,6 @@ export class TailSamplingProcessor implements SpanProcessor {
           : now - trace.rootStartedAt;
       }
       trace.inboundOt = inboundOtOf(trace);
-      trace.randomness = randomnessOf(trace.traceId, trace.inboundOt);
     }
     trace.changed = false;
     for (let i = 0; i < end; i++) {

@@ -23,47 +23,46 @@ describe('DecisionCache', () => {
     expect(cache.has(ids.generateTraceId())).toBe(false);
   });
 
-  it('answers like a first-in-first-out model over any sequence of keeps and drops', () => {
-    // Few distinct IDs and tiny rings force probe collisions, wrap-around and backward shifts.
+  it('answers like a first-in-first-out model over any sequence of keeps, drops and lookups', () => {
+    // Few distinct IDs and tiny rings force probe collisions, wrap-around, backward shifts, and
+    // entries forgotten before any lookup indexed them (lookups come only now and then).
     const id = fc
       .integer({ min: 0, max: 40 })
       .map((n) => ((n * 0x9e3779b1) >>> 0).toString(16).padStart(32, '0'));
-    const op = fc.record({ kind: fc.constantFrom('keep', 'drop'), id });
+    const op = fc.record({ kind: fc.constantFrom('keep', 'drop', 'keep', 'drop', 'lookup'), id });
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 6 }),
         fc.integer({ min: 1, max: 9 }),
-        fc.array(op, { maxLength: 80 }),
+        fc.array(op, { maxLength: 120 }),
         (maxKept, maxDropped, ops) => {
           const cache = new DecisionCache(maxKept, maxDropped);
+          // The model: the last maxKept keeps and the last maxDropped drops, repeats included;
+          // a trace kept more than once answers with its latest decision.
           const kept: { id: string; policy: string }[] = [];
           const dropped: string[] = [];
           ops.forEach((o, n) => {
             if (o.kind === 'keep') {
               const policy = `p${n}`;
               cache.keep(o.id, { policy, threshold: '00000000000000' });
-              const existing = kept.find((k) => k.id === o.id);
-              if (existing !== undefined) existing.policy = policy;
-              else {
-                kept.push({ id: o.id, policy });
-                if (kept.length > maxKept) kept.shift();
-              }
-            } else {
+              kept.push({ id: o.id, policy });
+              if (kept.length > maxKept) kept.shift();
+            } else if (o.kind === 'drop') {
               cache.drop(o.id);
-              if (!dropped.includes(o.id)) {
-                dropped.push(o.id);
-                if (dropped.length > maxDropped) dropped.shift();
+              dropped.push(o.id);
+              if (dropped.length > maxDropped) dropped.shift();
+            } else {
+              for (let k = 0; k <= 40; k++) {
+                const probe = ((k * 0x9e3779b1) >>> 0).toString(16).padStart(32, '0');
+                const latest = kept.filter((e) => e.id === probe).at(-1);
+                expect(cache.keptDecision(probe)?.policy).toBe(latest?.policy);
+                expect(cache.wasDropped(probe)).toBe(dropped.includes(probe));
               }
-            }
-            for (let k = 0; k <= 40; k++) {
-              const probe = ((k * 0x9e3779b1) >>> 0).toString(16).padStart(32, '0');
-              expect(cache.keptDecision(probe)?.policy).toBe(kept.find((e) => e.id === probe)?.policy);
-              expect(cache.wasDropped(probe)).toBe(dropped.includes(probe));
             }
           });
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 300 },
     );
   });
 
@@ -76,9 +75,9 @@ describe('DecisionCache', () => {
       cache.drop(ids.generateTraceId());
     }
     expect(cache.fixedBytes).toBe(before);
-    // dropped: 2 words + 1 flag per entry, a table of 16,384; kept: 4 words + 1 flag + 1 reference
-    // per entry, a table of 2,048.
-    expect(before).toBe(8_000 * 9 + 16_384 * 4 + 1_000 * 21 + 2_048 * 4);
+    // dropped: 2 words + 1 hash per entry, a table of 16,384 (slot + hash); kept: 4 words + 1 hash
+    // + 1 reference per entry, a table of 2,048.
+    expect(before).toBe(8_000 * 12 + 16_384 * 8 + 1_000 * 24 + 2_048 * 8);
   });
 
   it('does not report a trace that shares only the low 28 bits with a dropped one', () => {
