@@ -17,6 +17,8 @@ import { CUT_SPANS_ATTRIBUTE, DRY_RUN_ATTRIBUTE, SampledSpan, TRUNCATED_ATTRIBUT
 import type { SamplerStats } from './sampler-stats.js';
 import { estimateSpanBytes } from './span-size.js';
 import { HeldSpan } from './held-span.js';
+import type { TableEntry } from './trace-table.js';
+import { TraceTable } from './trace-table.js';
 import {
   ALWAYS_KEEP_THRESHOLD,
   randomnessOf,
@@ -58,7 +60,8 @@ export interface TailSamplingOptions {
   readonly policies?: readonly SamplingPolicy[];
 }
 
-class TraceBuffer implements TraceView {
+class TraceBuffer implements TraceView, TableEntry {
+  hash = 0;
   spans: ReadableSpan[] = [];
   openLocal = 0;
   localRoot: ReadableSpan | undefined = undefined;
@@ -121,7 +124,7 @@ export class TailSamplingProcessor implements SpanProcessor {
   /** Last kept decision per policy index (x2 in dry run: keep, drop), see keptDecision(). */
   private readonly lastKept: (KeptDecision | undefined)[];
 
-  private readonly traces = new Map<string, TraceBuffer>();
+  private readonly traces: TraceTable<TraceBuffer>;
   /** The trace of the last span seen: a request's spans mostly arrive together (no Map lookup). */
   private lastTrace: TraceBuffer | undefined = undefined;
   /**
@@ -169,6 +172,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     this.dryRun = options.dryRun ?? spec.dryRun ?? false;
     this.decisionWaitMs = spec.decisionWaitMs ?? DEFAULT_DECISION_WAIT_MS;
     this.maxTraces = spec.maxTraces ?? DEFAULT_MAX_TRACES;
+    this.traces = new TraceTable(this.maxTraces);
     this.maxSpansPerTrace = spec.maxSpansPerTrace ?? DEFAULT_MAX_SPANS_PER_TRACE;
     this.maxBytes = spec.maxBytes ?? DEFAULT_MAX_BYTES;
     this.maxTraceBytes = Math.max(1, Math.floor(this.maxBytes / 8));
@@ -349,7 +353,7 @@ export class TailSamplingProcessor implements SpanProcessor {
       this.decide(this.oldest()!, now);
     }
     const trace = new TraceBuffer(traceId, now);
-    this.traces.set(traceId, trace);
+    this.traces.add(trace);
     this.lastTrace = trace;
     this.admitted.push(trace);
     // Decided traces must not linger here: they would keep their spans' memory alive.
@@ -534,7 +538,7 @@ export class TailSamplingProcessor implements SpanProcessor {
   }
 
   private decide(trace: TraceBuffer, now: number): void {
-    this.traces.delete(trace.traceId);
+    this.traces.delete(trace);
     trace.decided = true;
     this.bufferedBytes -= trace.bytes;
     this.bufferedSpans -= trace.spans.length;

@@ -1,0 +1,87 @@
+// The buffered traces by trace ID: an open-addressing hash table (linear probing, backward-shift
+// deletion) sized once from maxTraces, so it never rehashes or shrinks. The hash is the trace
+// ID's last 8 hex digits, random in every W3C trace ID, so no string hashing is needed; a lookup
+// reads 8 characters, probes a short run and compares IDs (usually the same string object).
+
+/** What the table stores: anything with its trace ID and a slot for its hash. */
+export interface TableEntry {
+  readonly traceId: string;
+  hash: number;
+}
+
+export class TraceTable<T extends TableEntry> {
+  private readonly slots: (T | undefined)[];
+  private readonly mask: number;
+  private count = 0;
+
+  /** `capacity`: the most entries it will hold (the table is at least twice that). */
+  constructor(readonly capacity: number) {
+    let size = 8;
+    while (size < capacity * 2) size *= 2;
+    this.slots = new Array<T | undefined>(size).fill(undefined);
+    this.mask = size - 1;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  get(traceId: string): T | undefined {
+    const slots = this.slots;
+    for (let position = hashOf(traceId) & this.mask; ; position = (position + 1) & this.mask) {
+      const entry = slots[position];
+      if (entry === undefined || entry.traceId === traceId) return entry;
+    }
+  }
+
+  /** Adds an entry whose trace ID is not in the table; the caller keeps size <= capacity. */
+  add(entry: T): void {
+    if (this.count >= this.capacity) throw new RangeError('TraceTable is full');
+    const hash = hashOf(entry.traceId);
+    entry.hash = hash;
+    let position = hash & this.mask;
+    while (this.slots[position] !== undefined) position = (position + 1) & this.mask;
+    this.slots[position] = entry;
+    this.count++;
+  }
+
+  delete(entry: T): void {
+    const slots = this.slots;
+    const mask = this.mask;
+    let hole = entry.hash & mask;
+    while (slots[hole] !== entry) {
+      if (slots[hole] === undefined) return; // not in the table
+      hole = (hole + 1) & mask;
+    }
+    // Backward-shift deletion: move up every later entry of the run that may not skip the hole.
+    for (let position = (hole + 1) & mask; ; position = (position + 1) & mask) {
+      const moving = slots[position];
+      if (moving === undefined) break;
+      const home = moving.hash & mask;
+      const staysPut = hole <= position ? hole < home && home <= position : hole < home || home <= position;
+      if (staysPut) continue;
+      slots[hole] = moving;
+      hole = position;
+    }
+    slots[hole] = undefined;
+    this.count--;
+  }
+
+  /** The entries, in table order (a snapshot: the caller may delete while going through it). */
+  values(): T[] {
+    const out: T[] = [];
+    for (const entry of this.slots) if (entry !== undefined) out.push(entry);
+    return out;
+  }
+}
+
+/** The last 8 hex digits of the ID as an int (branch-free hex; any other character mixes in). */
+function hashOf(traceId: string): number {
+  let value = 0;
+  const end = traceId.length;
+  for (let i = end - 8 > 0 ? end - 8 : 0; i < end; i++) {
+    const code = traceId.charCodeAt(i);
+    value = (value << 4) | ((code & 15) + 9 * (code >> 6));
+  }
+  return Math.imul(value ^ (value >>> 16), 0x45d9f3b) | 0;
+}
