@@ -113,3 +113,27 @@ export class SampledSpan implements ReadableSpan {
     return this.span.droppedLinksCount;
   }
 }
+
+/**
+ * The tracestate written on kept spans. One instance is shared by the spans of a trace (and of
+ * consecutive traces with the same inbound state and threshold), and an OTLP exporter serializes
+ * it once per span: the serialized form is computed once.
+ */
+export class SerializedTraceState implements TraceState {
+  private serialized: string | undefined;
+
+  constructor(private readonly state: TraceState) {}
+
+  set(key: string, value: string): TraceState {
+    return this.state.set(key, value);
+  }
+  unset(key: string): TraceState {
+    return this.state.unset(key);
+  }
+  get(key: string): string | undefined {
+    return this.state.get(key);
+  }
+  serialize(): string {
+    return (this.serialized ??= this.state.serialize());
+  }
+}

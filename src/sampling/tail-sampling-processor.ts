@@ -13,7 +13,13 @@ import { checkSampling } from './check-sampling.js';
 import { isErrorSpan } from './errors-policy.js';
 import type { PolicyDecision, SamplingPolicy, TraceView } from './policy.js';
 import { ABSTAIN } from './policy.js';
-import { CUT_SPANS_ATTRIBUTE, DRY_RUN_ATTRIBUTE, SampledSpan, TRUNCATED_ATTRIBUTE } from './sampled-span.js';
+import {
+  CUT_SPANS_ATTRIBUTE,
+  DRY_RUN_ATTRIBUTE,
+  SampledSpan,
+  SerializedTraceState,
+  TRUNCATED_ATTRIBUTE,
+} from './sampled-span.js';
 import type { SamplerStats } from './sampler-stats.js';
 import { estimateSpanBytes } from './span-size.js';
 import { HeldSpan } from './held-span.js';
@@ -610,7 +616,9 @@ export class TailSamplingProcessor implements SpanProcessor {
       inbound !== this.lastInboundState ||
       kept.threshold !== this.lastThreshold
     ) {
-      outbound = (inbound ?? EMPTY_TRACE_STATE).set('ot', withTh(inbound?.get('ot'), kept.threshold));
+      outbound = new SerializedTraceState(
+        (inbound ?? EMPTY_TRACE_STATE).set('ot', withTh(inbound?.get('ot'), kept.threshold)),
+      );
       this.lastInboundState = inbound;
       this.lastThreshold = kept.threshold;
       this.lastOutboundState = outbound;
