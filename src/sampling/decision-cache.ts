@@ -1,8 +1,9 @@
 // Remembers decisions so late spans follow them, in memory allocated once at construction (typed
 // arrays sized from the caps), so the cache costs the same at startup as under a flood. Kept
-// traces by their whole 128-bit ID with the decision that kept them; dropped traces by the low
-// 64 bits of the ID (a false "dropped" needs two live trace IDs sharing 64 random bits). Both are
-// rings: the oldest decision is forgotten first.
+// and dropped traces alike by the low 64 bits of the ID, random in every W3C trace ID (a false
+// answer needs two live trace IDs sharing 64 random bits: about one lookup in 10^15 at the
+// default sizes), kept ones with the decision that kept them. Both are rings: the oldest decision
+// is forgotten first.
 //
 // Recording a decision is a sequential write (the processor records one per trace, and most are
 // never looked up); the hash index is brought up to date when a lookup comes (late spans, exemplar
@@ -23,7 +24,7 @@ export class DecisionCache {
   private readonly dropped: FingerprintRing;
 
   constructor(maxKept: number, maxDropped: number) {
-    this.kept = new FingerprintRing(maxKept, 4);
+    this.kept = new FingerprintRing(maxKept, 2);
     this.keptDecisions = new Array<KeptDecision | undefined>(this.kept.capacity).fill(undefined);
     this.dropped = new FingerprintRing(maxDropped, 2);
   }

@@ -52,7 +52,7 @@ export interface TailSamplingOptions {
   readonly maxTraceAgeMs?: number;
   /**
    * Kept decisions remembered for late spans. Default max(maxTraces, 10,000). Both caches are
-   * allocated in full at construction (about 21 bytes per kept and 9 per dropped entry, plus
+   * allocated in full at construction (about 16 bytes per kept and 12 per dropped entry, plus
    * their hash tables): memory does not grow as they fill.
    */
   readonly keptDecisionCacheSize?: number;
