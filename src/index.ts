@@ -103,6 +103,7 @@ export { fromOpenSlo, OpenSloError } from './spec/openslo.js';
 export {
   TailSamplingProcessor,
   decideCorpusTrace,
+  buildPolicies,
   BaseSamplingPolicy,
   SpanMatchPolicy,
   KEEP,

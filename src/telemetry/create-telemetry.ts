@@ -35,6 +35,7 @@ import { EXEMPLAR_SPAN_ATTRIBUTE, sdkSeries } from '../spec/naming.js';
 import { validateSpec } from '../spec/validate.js';
 import { TailSamplingProcessor } from '../sampling/tail-sampling-processor.js';
 import type { SamplerStats } from '../sampling/sampler-stats.js';
+import type { SamplingPolicy } from '../sampling/policy.js';
 import { createSloEngine, type SloEngine, type SloStatus } from '../slo/engine.js';
 import { histogramQuantile } from '../metrics/quantile.js';
 import { BoundedMetricExporter } from './bounded-metric-exporter.js';
@@ -88,6 +89,12 @@ export interface TelemetryOptions {
    * when the collector's gateway tier samples instead).
    */
   readonly tailSampling?: boolean | 'dry-run';
+  /**
+   * The tail sampler's policy chain, for custom policies: start from
+   * `buildPolicies(spec.sampling.policies)` and insert yours (`SamplingPolicy`,
+   * `BaseSamplingPolicy`, `SpanMatchPolicy`) where they belong. Default: the spec's policies.
+   */
+  readonly samplingPolicies?: readonly SamplingPolicy[];
   /** Extra metric readers for the meter provider. */
   readonly metricReaders?: readonly MetricReader[];
   /** Register the providers as the OTel globals (default true); shutdown() unregisters them. */
@@ -173,6 +180,7 @@ export function createTelemetry<const S extends TelemetrySpec>(
     spec.sampling !== undefined && samplingMode !== false
       ? new TailSamplingProcessor(spec.sampling, exportProcessor, {
           dryRun: samplingMode === 'dry-run' ? true : undefined,
+          policies: options.samplingPolicies,
         })
       : undefined;
   // The head sampler is the SDK default, ParentBased(AlwaysOn): every span is recorded, so the

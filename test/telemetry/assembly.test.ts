@@ -3,7 +3,14 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTelemetry, defineTelemetry, type Telemetry } from '../../src/index.js';
+import {
+  buildPolicies,
+  createTelemetry,
+  defineTelemetry,
+  SpanMatchPolicy,
+  type PolicySpan,
+  type Telemetry,
+} from '../../src/index.js';
 import { captureLines } from '../support/capture.js';
 
 const spec = defineTelemetry({
@@ -95,6 +102,37 @@ describe('createTelemetry assembly', () => {
     const body = t.metrics.serialize().body;
     expect(body).toMatch(/plumbline_slo_burn_rate\{slo="latency",window="5m"\} 10(\.0+\d*)?\n/);
     expect(body).toContain('plumbline_slo_alert_firing{slo="latency",tier=');
+  });
+
+  it("runs a custom policy chain in place of the spec's", async () => {
+    // A user rule before the spec's: keep every trace of the /vip route.
+    class VipRoute extends SpanMatchPolicy {
+      readonly kind = 'vip-route';
+      protected matchesSpan(span: PolicySpan): boolean {
+        return span.attributes['http.route'] === '/vip';
+      }
+    }
+    const exporter = new InMemorySpanExporter();
+    telemetry = createTelemetry(spec, {
+      logDestination: captureLines().destination,
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+      samplingPolicies: [new VipRoute('vip'), ...buildPolicies(spec.sampling.policies)],
+    });
+    const t = telemetry;
+    const vip = Array.from({ length: 5 }, () =>
+      t.tracer.startActiveSpan('request', { attributes: { 'http.route': '/vip' } }, (span) => {
+        span.end();
+        return span.spanContext().traceId;
+      }),
+    );
+    const plain = Array.from({ length: 50 }, () => request(t, 0.01));
+    await t.tracerProvider.forceFlush();
+    const kept = new Set(exporter.getFinishedSpans().map((s) => s.spanContext().traceId));
+    expect(vip.every((id) => kept.has(id))).toBe(true);
+    expect(plain.filter((id) => kept.has(id)).length).toBeLessThan(plain.length);
+    expect(t.sampler?.stats().decisions['vip']).toEqual({ keep: 5, drop: 0 });
+    const body = t.metrics.serialize().body;
+    expect(body).toMatch(/plumbline_sampler_decisions_total\{policy="vip",outcome="keep"\} 5/);
   });
 
   it('dry run keeps everything and still reports decisions', async () => {
