@@ -255,6 +255,7 @@ export async function startBlueprint(
       detail: string | undefined,
       headers?: Record<string, string>,
       eventId?: string,
+      answer: DecisionReason = reason,
     ): void => {
       stats.rejectedByReason[reason] = (stats.rejectedByReason[reason] ?? 0) + 1;
       decisions.add(1, { tenant, decision: 'rejected', reason });
@@ -282,7 +283,7 @@ export async function startBlueprint(
       finish(
         status,
         status === 429 || status === 503 ? 'shed' : 'rejected',
-        { error: reason, ...(detail === undefined ? {} : { detail }) },
+        { error: answer, ...(detail === undefined ? {} : { detail }) },
         headers,
       );
     };
@@ -299,19 +300,15 @@ export async function startBlueprint(
         outcome: auth.outcome,
         tenant: typeof header === 'string' ? header : '',
       });
-      if (auth.outcome === 'unknown_tenant')
-        return reject(
-          403,
-          'unknown_tenant',
-          typeof header === 'string' ? 'no such tenant (x-tenant header)' : 'missing x-tenant header',
-        );
+      // One answer for every authentication failure, so a caller cannot tell which tenants
+      // exist; the metric and the security event keep the precise outcome for operators.
       return reject(
         401,
-        'unauthorized',
-        auth.outcome === 'missing_token'
-          ? 'missing bearer token (authorization header)'
-          : 'wrong bearer token for this tenant',
+        auth.outcome === 'unknown_tenant' ? 'unknown_tenant' : 'unauthorized',
+        'missing or wrong tenant credentials (x-tenant and a bearer token in authorization)',
         { 'www-authenticate': 'Bearer' },
+        undefined,
+        'unauthorized',
       );
     }
     if (inFlight >= config.ingress.maxInFlight)

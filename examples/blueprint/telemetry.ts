@@ -84,7 +84,8 @@ export const spec = defineTelemetry({
     'auth.failed': {
       level: 'warn',
       security: true,
-      description: 'A request without a valid tenant token (401), or naming no known tenant (403).',
+      description:
+        'A request without a valid tenant token, or naming no known tenant (both answered 401, alike).',
       fields: {
         source,
         outcome: { type: 'string', enum: AUTH_OUTCOMES },

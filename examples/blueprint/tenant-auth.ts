@@ -1,7 +1,7 @@
 // Tenant authentication: each tenant presents its bearer token (`authorization: Bearer <token>`)
 // with its name (`x-tenant`). Tokens are read once at startup from the environment or a file and
 // kept only as SHA-256 digests, compared in constant time; no token ever reaches a log or a span.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { ConfigError, type TenantConfig } from './config.js';
 
@@ -46,11 +46,14 @@ export function createTenantAuthenticator(
   return {
     authenticate(tenantHeader, authorization) {
       const expected = typeof tenantHeader === 'string' ? digests.get(tenantHeader) : undefined;
-      if (expected === undefined) return { ok: false, outcome: 'unknown_tenant' };
       const presented = bearerToken(authorization);
+      // The presented token is digested and compared whether or not the tenant exists, so the
+      // answer's timing does not tell a caller which tenants exist. Digests have one length, so
+      // the comparison time says nothing about the token either.
+      const matches = timingSafeEqual(expected ?? UNKNOWN_TENANT_DIGEST, digest(presented ?? ''));
+      if (expected === undefined) return { ok: false, outcome: 'unknown_tenant' };
       if (presented === undefined) return { ok: false, outcome: 'missing_token' };
-      // Digests have one length, so the comparison time says nothing about the token.
-      if (!timingSafeEqual(expected, digest(presented))) return { ok: false, outcome: 'wrong_token' };
+      if (!matches) return { ok: false, outcome: 'wrong_token' };
       return { ok: true, tenant: tenantHeader as string };
     },
   };
@@ -98,6 +101,9 @@ function bearerToken(authorization: string | undefined): string | undefined {
   const token = authorization.slice(7).trim();
   return token === '' ? undefined : token;
 }
+
+/** Compared against when the tenant is unknown: no token's digest (a random value). */
+const UNKNOWN_TENANT_DIGEST = randomBytes(32);
 
 function digest(token: string): Buffer {
   return createHash('sha256').update(token).digest();

@@ -118,7 +118,7 @@ describe('blueprint service', () => {
       [`{"type":"a","payload":${'['.repeat(1500)}${']'.repeat(1500)}}`, {}, 400, 'invalid_event'],
       ['x'.repeat(10_000), {}, 413, 'body_too_large'],
       ['{"type":"a"}', { 'content-type': 'text/plain' }, 415, 'unsupported_media_type'],
-      ['{"type":"a"}', { 'x-tenant': 'intruder' }, 403, 'unknown_tenant'],
+      ['{"type":"a"}', { 'x-tenant': 'intruder' }, 401, 'unauthorized'],
       ['{"type":"a"}', { authorization: 'Bearer not-the-acme-token' }, 401, 'unauthorized'],
       ['{"type":"a"}', { authorization: '' }, 401, 'unauthorized'],
       ['{"type":"a"}', { authorization: `Basic ${TOKEN}` }, 401, 'unauthorized'],
@@ -131,6 +131,22 @@ describe('blueprint service', () => {
       expect(typeof answer.json.detail).toBe('string');
     }
     expect((await post('{"type":"still.alive"}')).status).toBe(202);
+  });
+
+  it('answers an unknown tenant exactly as a wrong token, so tenants cannot be enumerated', async () => {
+    const answers = await Promise.all([
+      post('{"type":"a"}', { 'x-tenant': 'intruder' }),
+      post('{"type":"a"}', { 'x-tenant': 'intruder', authorization: '' }),
+      post('{"type":"a"}', { authorization: 'Bearer not-the-acme-token' }),
+      post('{"type":"a"}', { authorization: '' }),
+    ]);
+    const visible = answers.map((a) => ({
+      status: a.status,
+      json: a.json,
+      challenge: a.headers['www-authenticate'],
+    }));
+    for (const answer of visible) expect(answer).toEqual(visible[2]);
+    expect(visible[2]).toMatchObject({ status: 401, json: { error: 'unauthorized' }, challenge: 'Bearer' });
   });
 
   it('goes on with partial enrichment when a dependency is down: degraded, never a client error', async () => {
@@ -223,12 +239,13 @@ describe('blueprint service', () => {
     // The last window's summaries are written at shutdown; the file catches up a moment later.
     const security = await waitFor('the security summaries', () => {
       const lines = readJsonLines(securityLogPath);
-      return lines.reduce((sum, l) => sum + (l.count as number), 0) >= 12 ? lines : undefined;
+      return lines.reduce((sum, l) => sum + (l.count as number), 0) >= 16 ? lines : undefined;
     });
     const count = (event: string) =>
       security.filter((l) => l.event === event).reduce((sum, l) => sum + (l.count as number), 0);
     expect(count('config.loaded')).toBe(1);
-    expect(count('auth.failed')).toBe(4);
+    // 4 in the hostile-bodies test, 4 in the enumeration test.
+    expect(count('auth.failed')).toBe(8);
     // invalid_json x2, invalid_event x3, body_too_large, unsupported_media_type.
     expect(count('request.refused')).toBe(7);
     expect(security.find((l) => l.event === 'config.loaded')).toMatchObject({

@@ -67,7 +67,7 @@ const FAULTS = {
   backendDown:
     'the trace backend of gateway "gateway-ok" is a port nothing listens on, its sending queue cut to 100 spans with 1 consumer and its batches to 10 spans (--set): the queue fills past 80% and enqueues fail',
   logsPipeline:
-    'the committed collector configs carry no logs pipeline, so no log-record metric exists with them; the test adds one with --set (agent: otlp -> memory_limiter, batch -> load_balancing; gateways: otlp -> memory_limiter -> debug)',
+    "the blueprint sends its event lines over OTLP through the committed agent's logs pipeline (otlp -> memory_limiter, batch -> load_balancing) to the gateways, whose log store exporter is swapped for debug with --set (no log store runs here)",
   targetDown: 'a scrape target of job "otelcol" on a port nothing listens on: up == 0',
   manyTenants: `the blueprint is configured with ${IDLE_TENANTS} idle tenants besides the three loaded ones: the per-tenant queue-depth gauge passes the 2000-series cardinality limit`,
   badDeploy: `a second replica of the blueprint's telemetry (same spec, real createTelemetry, its /metrics scraped as job "blueprint") logs event.rejected with a reason outside the enum, ${BAD_LOG_LINES_PER_SECOND} lines a second during the load; the blueprint has no switch that breaks its own log schema`,
@@ -297,11 +297,8 @@ describe('every dashboard and rule expression on real data (blueprint under load
       PLUMBLINE_TLS_CERT_FILE: tls.cert,
       PLUMBLINE_TLS_KEY_FILE: tls.key,
     };
-    const logsPipeline = (processors: string, exporters: string) => [
-      '--set=service::pipelines::logs::receivers=[otlp]',
-      `--set=service::pipelines::logs::processors=[${processors}]`,
-      `--set=service::pipelines::logs::exporters=[${exporters}]`,
-    ];
+    // No log store runs here: the gateways' logs pipeline ends in debug.
+    const logsToDebug = '--set=service::pipelines::logs::exporters=[debug]';
 
     // ---- collectors: two gateways (one healthy with a dead backend, one under memory pressure), one agent ----
     const gatewayConfig = join(root, 'collector/gateway.yaml');
@@ -321,31 +318,25 @@ describe('every dashboard and rule expression on real data (blueprint under load
           // Batches of at most 10 spans: the queue takes whole batches, so it can fill past 80%.
           '--set=processors::batch::send_batch_size=10',
           '--set=processors::batch::send_batch_max_size=10',
-          ...logsPipeline('memory_limiter', 'debug'),
+          logsToDebug,
         ]),
       ),
       gatewayEnv().then((env) =>
         startCollector('gateway-pressure', binary, gatewayConfig, env, [
           '--set=processors::memory_limiter::limit_mib=1',
-          ...logsPipeline('memory_limiter', 'debug'),
+          logsToDebug,
         ]),
       ),
     ]);
     collectors.push(okGateway, pressureGateway);
     const agentHttpPort = await freePort();
-    const agent = await startCollector(
-      'agent',
-      binary,
-      join(root, 'collector/agent.yaml'),
-      {
-        ...tlsEnv,
-        PLUMBLINE_AGENT_OTLP_GRPC_ENDPOINT: `127.0.0.1:${await freePort()}`,
-        PLUMBLINE_AGENT_OTLP_HTTP_ENDPOINT: `127.0.0.1:${agentHttpPort}`,
-        PLUMBLINE_GATEWAY_ENDPOINTS: `[${[okGateway, pressureGateway].map((g) => g.env['PLUMBLINE_GATEWAY_OTLP_GRPC_ENDPOINT']).join(',')}]`,
-        PLUMBLINE_AGENT_QUEUE_SPANS: String(AGENT_QUEUE_SPANS),
-      },
-      logsPipeline('memory_limiter,batch', 'load_balancing'),
-    );
+    const agent = await startCollector('agent', binary, join(root, 'collector/agent.yaml'), {
+      ...tlsEnv,
+      PLUMBLINE_AGENT_OTLP_GRPC_ENDPOINT: `127.0.0.1:${await freePort()}`,
+      PLUMBLINE_AGENT_OTLP_HTTP_ENDPOINT: `127.0.0.1:${agentHttpPort}`,
+      PLUMBLINE_GATEWAY_ENDPOINTS: `[${[okGateway, pressureGateway].map((g) => g.env['PLUMBLINE_GATEWAY_OTLP_GRPC_ENDPOINT']).join(',')}]`,
+      PLUMBLINE_AGENT_QUEUE_SPANS: String(AGENT_QUEUE_SPANS),
+    });
     collectors.push(agent);
 
     // ---- the bad replica: the blueprint's telemetry in this process, logging a broken event ----
