@@ -82,48 +82,52 @@ describe('shared sampling corpus', () => {
     });
   });
 
-  it('gets the same decisions from the real processor fed real spans', async () => {
-    for (const t of corpus.traces) {
-      const exporter = new InMemorySpanExporter();
-      const processor = new TailSamplingProcessor(
-        { ...corpus.sampling, decisionWaitMs: 0 },
-        new SimpleSpanProcessor(exporter),
-      );
-      const ids = seededIds(1);
-      const provider = new BasicTracerProvider({
-        resource: resourceFromAttributes(t.resource),
-        idGenerator: { generateTraceId: () => t.traceId, generateSpanId: ids.generateSpanId },
-        spanProcessors: [processor],
-      });
-      const tracer = provider.getTracer('corpus');
-      const base = Date.now() - 60_000;
-      const live = new Map<string, Span>();
-      const start = (s: CorpusSpan) => {
-        const parent = s.parentSpanId === undefined ? undefined : live.get(s.parentSpanId);
-        const ctx = parent === undefined ? context.active() : trace.setSpan(context.active(), parent);
-        const span = tracer.startSpan(
-          s.name,
-          { kind: KIND[s.kind], attributes: s.attributes, startTime: base + s.startMs },
-          ctx,
+  // With no grace, and with one (keeps go when the trace is done, the rest when forceFlush decides).
+  it.each([0, 100])(
+    'gets the same decisions from the real processor fed real spans (decisionWaitMs %i)',
+    async (decisionWaitMs) => {
+      for (const t of corpus.traces) {
+        const exporter = new InMemorySpanExporter();
+        const processor = new TailSamplingProcessor(
+          { ...corpus.sampling, decisionWaitMs },
+          new SimpleSpanProcessor(exporter),
         );
-        if (s.status !== 'unset')
-          span.setStatus({ code: s.status === 'error' ? SpanStatusCode.ERROR : SpanStatusCode.OK });
-        live.set(s.spanId, span);
-      };
-      for (const s of t.spans) start(s);
-      // Children end before the root, as in a real request.
-      for (const s of [...t.spans].reverse()) live.get(s.spanId)!.end(base + s.startMs + s.durationMs);
-      await provider.forceFlush();
-      const exported = exporter.getFinishedSpans();
-      if (t.expected.outcome === 'keep') {
-        expect(exported.length, t.description).toBe(t.spans.length);
-        expect(exported[0]!.attributes[POLICY_ATTRIBUTE], t.description).toBe(t.expected.policy);
-      } else {
-        // A lone trace on a fresh budget is within budget: kept by the budget, never by a rule.
-        for (const span of exported)
-          expect(span.attributes[POLICY_ATTRIBUTE], t.description).toBe('baseline');
+        const ids = seededIds(1);
+        const provider = new BasicTracerProvider({
+          resource: resourceFromAttributes(t.resource),
+          idGenerator: { generateTraceId: () => t.traceId, generateSpanId: ids.generateSpanId },
+          spanProcessors: [processor],
+        });
+        const tracer = provider.getTracer('corpus');
+        const base = Date.now() - 60_000;
+        const live = new Map<string, Span>();
+        const start = (s: CorpusSpan) => {
+          const parent = s.parentSpanId === undefined ? undefined : live.get(s.parentSpanId);
+          const ctx = parent === undefined ? context.active() : trace.setSpan(context.active(), parent);
+          const span = tracer.startSpan(
+            s.name,
+            { kind: KIND[s.kind], attributes: s.attributes, startTime: base + s.startMs },
+            ctx,
+          );
+          if (s.status !== 'unset')
+            span.setStatus({ code: s.status === 'error' ? SpanStatusCode.ERROR : SpanStatusCode.OK });
+          live.set(s.spanId, span);
+        };
+        for (const s of t.spans) start(s);
+        // Children end before the root, as in a real request.
+        for (const s of [...t.spans].reverse()) live.get(s.spanId)!.end(base + s.startMs + s.durationMs);
+        await provider.forceFlush();
+        const exported = exporter.getFinishedSpans();
+        if (t.expected.outcome === 'keep') {
+          expect(exported.length, t.description).toBe(t.spans.length);
+          expect(exported[0]!.attributes[POLICY_ATTRIBUTE], t.description).toBe(t.expected.policy);
+        } else {
+          // A lone trace on a fresh budget is within budget: kept by the budget, never by a rule.
+          for (const span of exported)
+            expect(span.attributes[POLICY_ATTRIBUTE], t.description).toBe('baseline');
+        }
+        await provider.shutdown();
       }
-      await provider.shutdown();
-    }
-  });
+    },
+  );
 });
