@@ -475,7 +475,12 @@ export class TailSamplingProcessor implements SpanProcessor {
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i]!;
       if (span instanceof HeldSpan) continue;
-      const held = new HeldSpan(span);
+      let held: HeldSpan;
+      try {
+        held = new HeldSpan(span);
+      } catch {
+        continue; // not shaped like an SDK span (a hand-made ReadableSpan): held as it is
+      }
       spans[i] = held;
       if (span === root) trace.localRoot = held;
     }
