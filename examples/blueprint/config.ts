@@ -52,6 +52,8 @@ export interface BlueprintConfig {
     readonly logPath?: string;
     readonly foldWindowMs: number;
     readonly maxLinesPerWindow: number;
+    /** How often tenants' token files are read again for a rotated token, in ms. */
+    readonly tokenReloadMs: number;
   };
   readonly ingress: {
     /** Requests inside the service at once (queued, enriching or storing); beyond it: 503. */
@@ -117,7 +119,12 @@ export function parseConfig(text: string, source = '<config>', baseDir = process
   const tls = readTls(read, service, baseDir);
   const adminTable = read.table(raw, 'admin', ['listen']);
   const admin = readListen(read, adminTable, 'admin.listen', `127.0.0.1:${DEFAULT_ADMIN_PORT}`);
-  const securityTable = read.table(raw, 'security', ['log', 'fold_window_ms', 'max_lines_per_window']);
+  const securityTable = read.table(raw, 'security', [
+    'log',
+    'fold_window_ms',
+    'max_lines_per_window',
+    'token_reload_ms',
+  ]);
   const securityLog =
     securityTable.log === undefined ? undefined : read.string(securityTable, 'security.log', '');
 
@@ -147,6 +154,7 @@ export function parseConfig(text: string, source = '<config>', baseDir = process
         : { logPath: resolvePath(securityLog, baseDir) }),
       foldWindowMs: read.int(securityTable, 'security.fold_window_ms', 10_000, 10, 3_600_000),
       maxLinesPerWindow: read.int(securityTable, 'security.max_lines_per_window', 100, 1, 1_000_000),
+      tokenReloadMs: read.int(securityTable, 'security.token_reload_ms', 5_000, 10, 3_600_000),
     },
     ingress: {
       maxInFlight: read.int(ingress, 'ingress.max_in_flight', 2048, 1, 1_000_000),

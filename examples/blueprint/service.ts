@@ -36,6 +36,8 @@ export interface BlueprintService {
   readonly adminPort: number;
   /** Checks the TLS files for a rotated pair now (they are also polled); no-op without TLS. */
   reloadTls(): Promise<void>;
+  /** Reads the tenants' token files for a rotated token now (they are also polled). */
+  reloadTokens(): void;
   readonly stats: ServiceStats;
   /** The fault injector when [chaos] is on (its `injected` counts), else undefined. */
   readonly chaos: Chaos | undefined;
@@ -200,6 +202,19 @@ export async function startBlueprint(
             ...(report.error === undefined ? {} : { error: report.error }),
           }),
         );
+  const reloadTokens = (): void => {
+    for (const report of authenticator.reloadTokenFiles())
+      telemetry.log.event('auth.token_reloaded', {
+        source: report.file,
+        outcome: report.outcome,
+        tenant: report.tenant,
+        ...(report.error === undefined ? {} : { error: report.error }),
+      });
+  };
+  const tokenPoll = config.tenants.some((tenant) => 'file' in tenant.token)
+    ? setInterval(reloadTokens, config.security.tokenReloadMs)
+    : undefined;
+  tokenPoll?.unref();
   telemetry.log.event('config.loaded', {
     source: config.source,
     outcome: 'loaded',
@@ -452,6 +467,7 @@ export async function startBlueprint(
     drained ??= (async () => {
       draining = true;
       reloader?.close();
+      clearInterval(tokenPoll);
       server.close();
       server.closeIdleConnections();
       if (inFlight > 0) {
@@ -482,6 +498,7 @@ export async function startBlueprint(
     adminUrl: `http://${urlHost(config.admin.host)}:${adminPort}`,
     adminPort,
     reloadTls: async () => reloader?.poll(),
+    reloadTokens,
     stats,
     chaos,
     health,

@@ -144,6 +144,18 @@ export const spec = defineTelemetry({
         error: { type: 'string', untrusted: true, maxLength: 200 },
       },
     },
+    'auth.token_reloaded': {
+      level: 'info',
+      security: true,
+      description:
+        "A tenant's token file changed: the new token is in force and the old one refused from now on (or the file was refused: the current token stays).",
+      fields: {
+        source,
+        outcome: { type: 'string', enum: ['reloaded', 'failed'] },
+        tenant: { type: 'string', maxLength: 64 },
+        error: { type: 'string', required: false, maxLength: 300 },
+      },
+    },
     'tls.certificate_reloaded': {
       level: 'info',
       security: true,

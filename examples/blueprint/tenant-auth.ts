@@ -1,6 +1,8 @@
 // Tenant authentication: each tenant presents its bearer token (`authorization: Bearer <token>`)
-// with its name (`x-tenant`). Tokens are read once at startup from the environment or a file and
-// kept only as SHA-256 digests, compared in constant time; no token ever reaches a log or a span.
+// with its name (`x-tenant`). Tokens are read at startup from the environment or a file and kept
+// only as SHA-256 digests, compared in constant time; no token ever reaches a log or a span. Token
+// files are read again on demand (the service polls them), so a token is rotated by rewriting its
+// file: the new token works and the old one stops at once, without a restart.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { ConfigError, type TenantConfig } from './config.js';
@@ -14,6 +16,22 @@ export type AuthResult =
 
 export interface TenantAuthenticator {
   authenticate(tenantHeader: string | string[] | undefined, authorization: string | undefined): AuthResult;
+  /**
+   * Reads the tenants' token files again. A changed token replaces the tenant's token at once; a
+   * file that fails the startup checks (unreadable, readable by others, too short) leaves the
+   * current token in force and is reported once until it changes. Environment tokens are fixed
+   * for the life of the process. Returns what changed (never a token).
+   */
+  reloadTokenFiles(): TokenReload[];
+}
+
+export interface TokenReload {
+  readonly tenant: string;
+  /** The token file. */
+  readonly file: string;
+  readonly outcome: 'reloaded' | 'failed';
+  /** Why the file was refused (which check, never its content). */
+  readonly error?: string;
 }
 
 /**
@@ -43,7 +61,31 @@ export function createTenantAuthenticator(
 ): TenantAuthenticator {
   const digests = new Map<string, Buffer>();
   for (const [name, token] of readTenantTokens(tenants, env, source)) digests.set(name, digest(token));
+  /** The last refusal reported per tenant, so a file left broken is reported once. */
+  const refused = new Map<string, string>();
   return {
+    reloadTokenFiles() {
+      const reports: TokenReload[] = [];
+      for (const tenant of tenants) {
+        if ('env' in tenant.token) continue;
+        const file = tenant.token.file;
+        const issues: string[] = [];
+        const token = readToken(tenant, env, issues);
+        if (token === undefined) {
+          const error = issues.join('; ');
+          if (refused.get(tenant.name) !== error)
+            reports.push({ tenant: tenant.name, file, outcome: 'failed', error });
+          refused.set(tenant.name, error);
+          continue;
+        }
+        refused.delete(tenant.name);
+        const next = digest(token);
+        if (digests.get(tenant.name)?.equals(next) === true) continue;
+        digests.set(tenant.name, next);
+        reports.push({ tenant: tenant.name, file, outcome: 'reloaded' });
+      }
+      return reports;
+    },
     authenticate(tenantHeader, authorization) {
       const expected = typeof tenantHeader === 'string' ? digests.get(tenantHeader) : undefined;
       const presented = bearerToken(authorization);

@@ -30,7 +30,7 @@ describe('blueprint config', () => {
     ]);
     expect(config.admin).toEqual({ host: '127.0.0.1', port: 9464 });
     expect(config.service.tls).toBeUndefined();
-    expect(config.security).toEqual({ foldWindowMs: 10_000, maxLinesPerWindow: 100 });
+    expect(config.security).toEqual({ foldWindowMs: 10_000, maxLinesPerWindow: 100, tokenReloadMs: 5_000 });
     expect(config.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -139,12 +139,17 @@ ${keys}
 
   it('reads [admin] and [security]', () => {
     const config = parseConfig(
-      `[admin]\nlisten = "0.0.0.0:9100"\n[security]\nlog = "sec.ndjson"\nfold_window_ms = 500\nmax_lines_per_window = 7\n${tenant('token_env = "T"')}`,
+      `[admin]\nlisten = "0.0.0.0:9100"\n[security]\nlog = "sec.ndjson"\nfold_window_ms = 500\nmax_lines_per_window = 7\ntoken_reload_ms = 250\n${tenant('token_env = "T"')}`,
       'x',
       '/base',
     );
     expect(config.admin).toEqual({ host: '0.0.0.0', port: 9100 });
-    expect(config.security).toEqual({ logPath: '/base/sec.ndjson', foldWindowMs: 500, maxLinesPerWindow: 7 });
+    expect(config.security).toEqual({
+      logPath: '/base/sec.ndjson',
+      foldWindowMs: 500,
+      maxLinesPerWindow: 7,
+      tokenReloadMs: 250,
+    });
     expect(configIssues(`[admin]\nlisten = "x"\n${tenant('token_env = "T"')}`)[0]).toMatch(/^admin\.listen:/);
   });
 });
@@ -187,5 +192,61 @@ describe('tenant tokens', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('takes a rotated token file at once, and keeps the current token when the new file is refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'blueprint-token-'));
+    try {
+      const file = join(dir, 'acme.token');
+      writeFileSync(file, `${good}\n`, { mode: 0o600 });
+      const fromFile = parseConfig(
+        minimal.replace('token_env = "ACME_TOKEN"', 'token_file = "acme.token"'),
+        'x',
+        dir,
+      );
+      const auth = createTenantAuthenticator(fromFile.tenants, {});
+      expect(auth.reloadTokenFiles()).toEqual([]); // unchanged: nothing to report
+
+      const rotated = 'the-rotated-token-0123456789';
+      writeFileSync(file, `${rotated}\n`);
+      expect(auth.reloadTokenFiles()).toEqual([{ tenant: 'acme', file, outcome: 'reloaded' }]);
+      expect(auth.authenticate('acme', `Bearer ${rotated}`)).toEqual({ ok: true, tenant: 'acme' });
+      expect(auth.authenticate('acme', `Bearer ${good}`)).toEqual({ ok: false, outcome: 'wrong_token' });
+
+      // A bad write (too short, then readable by others): refused, reported once, current token stays.
+      writeFileSync(file, 'short\n');
+      const [refused] = auth.reloadTokenFiles();
+      expect(refused).toMatchObject({
+        tenant: 'acme',
+        outcome: 'failed',
+        error: expect.stringMatching(/at least 16/),
+      });
+      expect(JSON.stringify(refused)).not.toContain('short');
+      expect(auth.reloadTokenFiles()).toEqual([]);
+      expect(auth.authenticate('acme', `Bearer ${rotated}`)).toEqual({ ok: true, tenant: 'acme' });
+      writeFileSync(file, 'a-third-token-0123456789\n');
+      chmodSync(file, 0o644);
+      expect(auth.reloadTokenFiles()).toMatchObject([
+        { outcome: 'failed', error: expect.stringMatching(/chmod 600/) },
+      ]);
+      expect(auth.authenticate('acme', `Bearer ${rotated}`)).toEqual({ ok: true, tenant: 'acme' });
+      chmodSync(file, 0o600);
+      expect(auth.reloadTokenFiles()).toEqual([{ tenant: 'acme', file, outcome: 'reloaded' }]);
+      expect(auth.authenticate('acme', 'Bearer a-third-token-0123456789')).toEqual({
+        ok: true,
+        tenant: 'acme',
+      });
+      expect(auth.authenticate('acme', `Bearer ${rotated}`)).toEqual({ ok: false, outcome: 'wrong_token' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('never reads environment tokens again', () => {
+    const env: NodeJS.ProcessEnv = { ACME_TOKEN: good };
+    const auth = createTenantAuthenticator(config.tenants, env);
+    env['ACME_TOKEN'] = 'a-changed-environment-token';
+    expect(auth.reloadTokenFiles()).toEqual([]);
+    expect(auth.authenticate('acme', `Bearer ${good}`)).toEqual({ ok: true, tenant: 'acme' });
   });
 });
