@@ -123,7 +123,10 @@ export interface Telemetry<S extends TelemetrySpec = TelemetrySpec> {
   /** Quantiles from bucket counts exactly as Prometheus's histogram_quantile. */
   readonly histogramQuantile: typeof histogramQuantile;
   readonly tracer: Tracer;
-  /** The OTel meter for instruments the spec does not declare. */
+  /**
+   * The OTel meter for instruments the spec does not declare. They reach the meter provider's
+   * readers (OTLP, `metricReaders`), not `metricsHandler`'s /metrics, which serves the spec's.
+   */
   readonly meter: Meter;
   readonly tracerProvider: NodeTracerProvider;
   readonly meterProvider: MeterProvider;
