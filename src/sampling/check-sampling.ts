@@ -4,6 +4,11 @@ import type { SamplingSpec } from '../spec/types.js';
 import type { SpecIssue } from '../spec/errors.js';
 
 const KINDS = new Set(['errors', 'latency', 'exemplar', 'attribute', 'budget']);
+/**
+ * The trace table and the decision caches are allocated in full from maxTraces when the processor
+ * is built (roughly 280 MB at this bound), so a larger value is a mistake, not a bigger buffer.
+ */
+export const MAX_TRACES_LIMIT = 1_000_000;
 
 export function checkSampling(spec: { readonly sampling?: SamplingSpec }): SpecIssue[] {
   const sampling = spec.sampling;
@@ -22,6 +27,11 @@ export function checkSampling(spec: { readonly sampling?: SamplingSpec }): SpecI
     if (value !== undefined && !(Number.isInteger(value) && value > 0))
       issue(cap, `must be a positive integer, got ${String(value)}`);
   }
+  if (typeof sampling.maxTraces === 'number' && sampling.maxTraces > MAX_TRACES_LIMIT)
+    issue(
+      'maxTraces',
+      `must be at most ${MAX_TRACES_LIMIT.toLocaleString('en')} (the trace table and decision caches are allocated up front from it), got ${String(sampling.maxTraces)}`,
+    );
   if (sampling.dryRun !== undefined && typeof sampling.dryRun !== 'boolean')
     issue('dryRun', 'must be a boolean');
   if (!Array.isArray(sampling.policies) || sampling.policies.length === 0) {

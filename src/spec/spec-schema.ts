@@ -211,7 +211,7 @@ const sampling = {
   type: 'object',
   properties: {
     decisionWaitMs: { type: 'number', minimum: 0 },
-    maxTraces: { type: 'integer', minimum: 1 },
+    maxTraces: { type: 'integer', minimum: 1, maximum: 1_000_000 },
     maxSpansPerTrace: { type: 'integer', minimum: 1 },
     maxBytes: { type: 'integer', minimum: 1024 },
     dryRun: { type: 'boolean' },

@@ -58,6 +58,19 @@ describe('checkSampling', () => {
     expect(issues[11]!.message).toContain('must be last');
   });
 
+  it('bounds maxTraces, since the trace table and decision caches are allocated from it up front', () => {
+    const policies: SamplingSpec['policies'] = [{ name: 'errors', kind: 'errors' }];
+    expect(checkSampling({ sampling: { maxTraces: 1_000_000, policies } })).toEqual([]);
+    const [issue] = checkSampling({ sampling: { maxTraces: 1e9, policies } });
+    expect(issue).toMatchObject({
+      path: 'sampling.maxTraces',
+      message: expect.stringMatching(/at most 1,000,000/),
+    });
+    expect(() => new TailSamplingProcessor({ maxTraces: 1e9, policies }, new NoopSpanProcessor())).toThrow(
+      SpecError,
+    );
+  });
+
   it('rejects an empty policy list and weights without a key', () => {
     expect(checkSampling({ sampling: { policies: [] } }).map((i) => i.path)).toEqual(['sampling.policies']);
     expect(
