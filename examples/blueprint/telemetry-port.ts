@@ -29,6 +29,8 @@ export interface SloStatusView {
     readonly severity: 'page' | 'ticket';
     readonly firing: boolean;
     readonly burnRateThreshold: number;
+    readonly longWindow: string;
+    readonly shortWindow: string;
     readonly longBurnRate: number;
     readonly shortBurnRate: number;
   }[];
