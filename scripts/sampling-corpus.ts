@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { SamplingSpec } from '../src/spec/types.js';
 import type { CorpusSpan, CorpusTrace, SamplingCorpus } from '../src/sampling/decide-corpus-trace.js';
 import { decideCorpusTrace } from '../src/sampling/decide-corpus-trace.js';
+import { seededHex, seededRandom } from './seeded.js';
 
 export const CORPUS_PATH = fileURLToPath(new URL('../test/fixtures/sampling-corpus.json', import.meta.url));
 
@@ -104,15 +105,7 @@ const SHAPES: readonly Shape[] = [
 ];
 
 export function buildCorpus(): SamplingCorpus {
-  const random = seeded(20_250_101);
-  const hex = (chars: number) => {
-    let out = '';
-    while (out.length < chars)
-      out += Math.floor(random() * 0x100000000)
-        .toString(16)
-        .padStart(8, '0');
-    return out.slice(0, chars);
-  };
+  const hex = seededHex(seededRandom(20_250_101));
   const traces: CorpusTrace[] = [];
   for (let round = 0; round < 5; round++) {
     for (const shape of SHAPES) {
@@ -158,17 +151,6 @@ export function buildCorpus(): SamplingCorpus {
     }
   }
   return { description: DESCRIPTION, sampling: SAMPLING, traces };
-}
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -226,10 +226,7 @@ export function createMetrics<const S extends TelemetrySpec>(
       const histogram = histogramsByName.get(name);
       if (histogram === undefined) return [];
       const upperBounds = [...histogram.boundaries, Infinity];
-      const all =
-        histogram.table.overflow === undefined
-          ? histogram.table.series
-          : [...histogram.table.series, histogram.table.overflow];
+      const all = histogram.table.withOverflow;
       return all.map((series) => {
         let cumulative = 0;
         return {

@@ -60,10 +60,7 @@ export class Exposition {
       const name = fam.textName;
       out += header(fam, 'histogram', om);
       const le = this.histogramLe[h]!;
-      const all =
-        histogram.table.overflow === undefined
-          ? histogram.table.series
-          : [...histogram.table.series, histogram.table.overflow];
+      const all = histogram.table.withOverflow;
       for (const series of all) {
         const { labelPrefix, labelBlock } = series.identity;
         const open = `${name}_bucket{${labelPrefix}`;
@@ -86,10 +83,7 @@ export class Exposition {
       const fam = this.counterFamilies[c]!;
       out += header(fam, 'counter', om);
       const sampleName = fam.textName;
-      const all =
-        counter.table.overflow === undefined
-          ? counter.table.series
-          : [...counter.table.series, counter.table.overflow];
+      const all = counter.table.withOverflow;
       for (const series of all) {
         const { labelBlock } = series.identity;
         out += `${sampleName}${labelBlock} ${formatValue(series.value)}`;
@@ -103,10 +97,7 @@ export class Exposition {
     registry.gauges.forEach((gauge, g) => {
       const fam = this.gaugeFamilies[g]!;
       out += header(fam, 'gauge', om);
-      const all =
-        gauge.table.overflow === undefined
-          ? gauge.table.series
-          : [...gauge.table.series, gauge.table.overflow];
+      const all = gauge.table.withOverflow;
       for (const series of all)
         out += `${fam.textName}${series.identity.labelBlock} ${formatValue(series.value)}\n`;
     });

@@ -71,10 +71,7 @@ export class PlumblineMetricProducer implements MetricProducer {
     for (const histogram of registry.histograms) {
       const declared = new Set(histogram.spec.attributes ?? []);
       const boundaries = [...histogram.boundaries];
-      const all =
-        histogram.table.overflow === undefined
-          ? histogram.table.series
-          : [...histogram.table.series, histogram.table.overflow];
+      const all = histogram.table.withOverflow;
       const dataPoints: (DataPoint<Histogram> & WithExemplars)[] = all.map((series) => ({
         startTime: millisToHrTime(series.identity.createdMs),
         endTime,
@@ -102,10 +99,7 @@ export class PlumblineMetricProducer implements MetricProducer {
     }
     for (const counter of registry.counters) {
       const declared = new Set(counter.spec.attributes ?? []);
-      const all =
-        counter.table.overflow === undefined
-          ? counter.table.series
-          : [...counter.table.series, counter.table.overflow];
+      const all = counter.table.withOverflow;
       metrics.push({
         descriptor: {
           name: counter.name,
@@ -126,10 +120,7 @@ export class PlumblineMetricProducer implements MetricProducer {
       });
     }
     for (const gauge of registry.gauges) {
-      const all =
-        gauge.table.overflow === undefined
-          ? gauge.table.series
-          : [...gauge.table.series, gauge.table.overflow];
+      const all = gauge.table.withOverflow;
       metrics.push({
         descriptor: {
           name: gauge.name,

@@ -30,6 +30,11 @@ export class SeriesTable<T> {
   readonly series: T[] = [];
   /** Created on the first measurement past the cap. */
   overflow: T | undefined;
+
+  /** Every series, the overflow series last (what exposition and export walk). */
+  get withOverflow(): readonly T[] {
+    return this.overflow === undefined ? this.series : [...this.series, this.overflow];
+  }
   /** Measurements that went to the overflow series through `lookup` (bound handles re-enter it). */
   overflowMeasurements = 0;
   private readonly root: Node = new Map();

@@ -9,6 +9,8 @@
 // never looked up); the hash index is brought up to date when a lookup comes (late spans, exemplar
 // checks), so a service whose traces have no late spans never pays for it.
 
+import { hexWord } from './trace-id-bits.js';
+
 export interface KeptDecision {
   readonly policy: string;
   /** The 14-digit threshold written to `ot=th` for this trace. */
@@ -184,13 +186,7 @@ class FingerprintRing {
     let end = traceId.length;
     let hash = 0;
     for (let w = 0; w < this.width; w++) {
-      let value = 0;
-      for (let i = end - 8 > 0 ? end - 8 : 0; i < end; i++) {
-        // Branch-free hex digit: '0'-'9' are 0x30-0x39, 'a'-'f' / 'A'-'F' end in 1-6 with bit 6
-        // set (+9). A branch here is mispredicted on random IDs and costs more than the rest.
-        const code = traceId.charCodeAt(i);
-        value = (value << 4) | ((code & 15) + 9 * (code >> 6));
-      }
+      const value = hexWord(traceId, end);
       this.scratch[w] = value;
       hash = w === 0 ? value : Math.imul(hash ^ (hash >>> 15), 0x85ebca6b) ^ value;
       end -= 8;

@@ -474,10 +474,9 @@ export class TailSamplingProcessor implements SpanProcessor {
     const root = trace.localRoot;
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i]!;
-      if (span instanceof HeldSpan) continue;
       let held: HeldSpan;
       try {
-        held = new HeldSpan(span);
+        held = HeldSpan.of(span);
       } catch {
         continue; // not shaped like an SDK span (a hand-made ReadableSpan): held as it is
       }

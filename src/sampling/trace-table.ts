@@ -2,6 +2,7 @@
 // deletion) sized once from maxTraces, so it never rehashes or shrinks. The hash is the trace
 // ID's last 8 hex digits, random in every W3C trace ID, so no string hashing is needed; a lookup
 // reads 8 characters, probes a short run and compares IDs (usually the same string object).
+import { hexWord } from './trace-id-bits.js';
 
 /** What the table stores: anything with its trace ID and a slot for its hash. */
 export interface TableEntry {
@@ -75,13 +76,8 @@ export class TraceTable<T extends TableEntry> {
   }
 }
 
-/** The last 8 hex digits of the ID as an int (branch-free hex; any other character mixes in). */
+/** The last 8 hex digits of the ID (the W3C random part), mixed. */
 function hashOf(traceId: string): number {
-  let value = 0;
-  const end = traceId.length;
-  for (let i = end - 8 > 0 ? end - 8 : 0; i < end; i++) {
-    const code = traceId.charCodeAt(i);
-    value = (value << 4) | ((code & 15) + 9 * (code >> 6));
-  }
+  const value = hexWord(traceId, traceId.length);
   return Math.imul(value ^ (value >>> 16), 0x45d9f3b) | 0;
 }

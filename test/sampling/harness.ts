@@ -12,28 +12,12 @@ import type { IdGenerator, ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { SamplingSpec } from '../../src/spec/types.js';
 import type { TailSamplingOptions } from '../../src/sampling/tail-sampling-processor.js';
 import { TailSamplingProcessor } from '../../src/sampling/tail-sampling-processor.js';
+import { seededHex, seededRandom } from '../../scripts/seeded.js';
 
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export function seededIds(seed: number): IdGenerator {
-  const random = seededRandom(seed);
-  const hex = (chars: number) => {
-    let out = '';
-    while (out.length < chars)
-      out += Math.floor(random() * 0x100000000)
-        .toString(16)
-        .padStart(8, '0');
-    return out.slice(0, chars);
-  };
+  const hex = seededHex(seededRandom(seed));
   return { generateTraceId: () => hex(32), generateSpanId: () => hex(16) };
 }
 
