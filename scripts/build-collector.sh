@@ -22,6 +22,7 @@ dir="${cache_root}/otelcol-${key}"
 binary="${dir}/otelcol-plumbline"
 
 if [[ -x "$binary" ]]; then echo "$binary"; exit 0; fi
+[[ -z "${PLUMBLINE_PEER_NO_BUILD:-}" ]] || fail "the collector is not built yet (bash scripts/peer.sh otelcol builds it)"
 
 mkdir -p "$cache_root"
 exec 9>"${cache_root}/otelcol-${key}.lock"

@@ -1,5 +1,7 @@
 // The blueprint as a process:
-//   tsx examples/blueprint/main.ts <config.toml> [--log <path>] [--security-log <path>]
+//   node --import tsx examples/blueprint/main.ts <config.toml> [--log <path>] [--security-log <path>]
+// Run it as one process (node --import tsx, or node on compiled JS), not under the `tsx` CLI,
+// whose signal relay SIGKILLs a child that is slow to confirm a SIGTERM (exit 143, no drain).
 // Event logs go to --log (default stdout); security events to --security-log, else the config's
 // [security] log, else stderr — never the event log. Tenant tokens come from the environment or
 // files the config names. SIGTERM or SIGINT drains (no accepted event is lost) and exits 0; a bad
@@ -53,7 +55,7 @@ try {
 }
 const chaosNote = chaosEnabled(config.chaos) ? `, chaos profile ${config.chaos.profile}` : '';
 process.stderr.write(
-  `blueprint listening on ${service.url} (admin ${service.adminUrl}, store ${config.storage.path}${chaosNote})\n`,
+  `blueprint listening on ${service.url} (pid ${process.pid}, admin ${service.adminUrl}, store ${config.storage.path}${chaosNote})\n`,
 );
 
 let stopping = false;

@@ -5,6 +5,7 @@ import { readdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { peerBinary } from '../support/peers.js';
 
 const BLUEPRINT_SPEC = 'examples/blueprint/telemetry.ts';
 const TARGETS = { collector: 'collector', dashboards: 'dashboards', alerts: 'alerts', docs: 'docs' } as const;
@@ -37,7 +38,7 @@ describe('plumbline generate --check on the committed artifacts', () => {
     expect(rules.length).toBeGreaterThanOrEqual(2);
     expect(tests.length).toBe(rules.length);
     const exec = promisify(execFile);
-    await exec('promtool', ['check', 'rules', ...rules]);
-    await exec('promtool', ['test', 'rules', ...tests]);
+    await exec(peerBinary('promtool'), ['check', 'rules', ...rules]);
+    await exec(peerBinary('promtool'), ['test', 'rules', ...tests]);
   });
 });

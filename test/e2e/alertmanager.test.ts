@@ -1,4 +1,4 @@
-// The generated alerts/alertmanager.yml in a real Alertmanager (Debian's 0.25): pages and tickets
+// The generated alerts/alertmanager.yml in a real Alertmanager (0.35, scripts/peer.sh alertmanager): pages and tickets
 // reach their own receivers, and a faster burn-rate tier of an SLO silences its slower tiers.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { peerBinary } from '../support/peers.js';
 import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
 
-const ALERTMANAGER = '/usr/bin/prometheus-alertmanager';
+const ALERTMANAGER = peerBinary('alertmanager');
 
 interface Delivered {
   readonly receiver: string;
@@ -83,7 +84,7 @@ function burn(slo: string, tier: string, severity: string) {
 
 describe('the generated Alertmanager configuration', () => {
   it('passes amtool check-config', async () => {
-    const { stdout } = await promisify(execFile)('amtool', ['check-config', 'alerts/alertmanager.yml']);
+    const { stdout } = await promisify(execFile)(peerBinary('amtool'), ['check-config', 'alerts/alertmanager.yml']);
     expect(stdout).toMatch(/SUCCESS/);
     expect(stdout).toMatch(/6 inhibit rules/);
   });

@@ -9,9 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { checkoutSpec } from '../fixtures/slo/checkout-spec.js';
 import { variantSpec } from '../fixtures/slo/variant-spec.js';
+import { peerBinary } from '../support/peers.js';
 
 const run = promisify(execFile);
-const PROMTOOL = '/usr/bin/promtool';
+const PROMTOOL = peerBinary('promtool');
 
 async function promtool(args: string[], cwd: string): Promise<string> {
   try {

@@ -15,10 +15,11 @@ import { BURN_ALERT } from '../../src/generate/rules-text.js';
 import { createSloEngine } from '../../src/slo/engine.js';
 import { resolveSlos } from '../../src/slo/model.js';
 import { checkoutSpec } from '../fixtures/slo/checkout-spec.js';
+import { peerBinary } from '../support/peers.js';
 
 const MINUTE = 60_000;
 const MINUTES = 400;
-const PROMTOOL = '/usr/bin/promtool';
+const PROMTOOL = peerBinary('promtool');
 
 /** Per SLO: [from minute, to minute, events a minute, bad a minute]. */
 const TRAFFIC: Record<string, [number, number, number, number][]> = {

@@ -11,8 +11,9 @@ import { spec as blueprintSpec } from '../../examples/blueprint/telemetry.js';
 import { renderDashboards } from '../../src/generate/dashboards.js';
 import type { TelemetrySpec } from '../../src/spec/types.js';
 import { dashboardSpec } from '../fixtures/dashboard-spec.js';
+import { peerBinary } from '../support/peers.js';
 
-const PROMTOOL = '/usr/bin/promtool';
+const PROMTOOL = peerBinary('promtool');
 
 interface Target {
   refId?: string;

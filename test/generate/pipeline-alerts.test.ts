@@ -12,8 +12,9 @@ import {
   renderPipelineAlerts,
   writePipelineAlerts,
 } from '../../src/generate/pipeline-alerts.js';
+import { peerBinary } from '../support/peers.js';
 
-const PROMTOOL = '/usr/bin/promtool';
+const PROMTOOL = peerBinary('promtool');
 const RULES = join('alerts', PIPELINE_RULES_FILE);
 const RULE_TESTS = join('alerts', 'pipeline.rules.test.yaml');
 

@@ -1,5 +1,5 @@
 // The plumbline collector for tests, and a tier of them on loopback. The binary: scripts/build-collector.sh builds it once per
-// machine (cached outside the clone) and prints its path; this runs the script once per process.
+// machine (cached outside the clone), through scripts/peer.sh otelcol and the global setup.
 import type { ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -10,35 +10,18 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { connect as connectHttp2 } from 'node:http2';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { fileURLToPath } from 'node:url';
+import { peerBinary } from './peers.js';
 import { freePort, startProcess, waitFor, type RunningProcess } from './process.js';
 
-const script = fileURLToPath(new URL('../../scripts/build-collector.sh', import.meta.url));
-let pending: Promise<string> | undefined;
-
+/** The collector's binary (the global setup builds it; see test/support/peers.ts). */
 export function collectorBinary(): Promise<string> {
-  pending ??= new Promise<string>((resolve, reject) => {
-    // The first build downloads modules and compiles for minutes; later calls return at once.
-    execFile('bash', [script], { maxBuffer: 16 << 20, timeout: 20 * 60_000 }, (error, stdout, stderr) => {
-      const path = stdout.trim().split('\n').pop() ?? '';
-      if (error !== null || path === '') {
-        reject(
-          new Error(
-            `scripts/build-collector.sh failed (${error?.message ?? 'no path printed'}):\n${stderr.slice(-4000)}`,
-          ),
-        );
-        return;
-      }
-      resolve(path);
-    });
-  });
-  return pending;
+  return Promise.resolve().then(() => peerBinary('otelcol'));
 }
 
 // ---- a collector tier on loopback: certificates, processes, their metrics and trace files ----

@@ -1,12 +1,10 @@
-// Prometheus (Debian's /usr/bin/prometheus 2.42) for real-peer tests: started on a free loopback
+// Prometheus 3 (scripts/peer.sh prometheus) for real-peer tests: started on a free loopback
 // port with a given config, rule files and exemplar storage, queried through its HTTP API.
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { peerBinary } from './peers.js';
 import { freePort, startProcess, waitFor, type RunningProcess } from './process.js';
-
-export const PROMETHEUS_BINARY = '/usr/bin/prometheus';
 
 export interface ScrapeJob {
   readonly job: string;
@@ -68,20 +66,16 @@ export interface PrometheusServer {
   stop(): Promise<void>;
 }
 
-/** Writes the config, starts Prometheus and waits until it is ready; fails loudly when it is not installed. */
+/** Writes the config, starts Prometheus and waits until it is ready; fails at once when it is not built. */
 export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusServer> {
-  if (!existsSync(PROMETHEUS_BINARY)) {
-    throw new Error(
-      `${PROMETHEUS_BINARY} is missing: install the Debian package "prometheus" (the project's setup script does)`,
-    );
-  }
+  const binary = peerBinary('prometheus');
   const interval = options.interval ?? '1s';
   const dir = await mkdtemp(join(tmpdir(), 'plumbline-prometheus-'));
   const configPath = join(dir, 'prometheus.yml');
   await writeFile(configPath, prometheusConfig(options.jobs, options.ruleFiles ?? [], interval));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const running = startProcess(PROMETHEUS_BINARY, [
+  const running = startProcess(binary, [
     `--config.file=${configPath}`,
     `--storage.tsdb.path=${join(dir, 'tsdb')}`,
     `--web.listen-address=127.0.0.1:${port}`,
