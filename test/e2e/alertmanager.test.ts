@@ -84,7 +84,10 @@ function burn(slo: string, tier: string, severity: string) {
 
 describe('the generated Alertmanager configuration', () => {
   it('passes amtool check-config', async () => {
-    const { stdout } = await promisify(execFile)(peerBinary('amtool'), ['check-config', 'alerts/alertmanager.yml']);
+    const { stdout } = await promisify(execFile)(peerBinary('amtool'), [
+      'check-config',
+      'alerts/alertmanager.yml',
+    ]);
     expect(stdout).toMatch(/SUCCESS/);
     expect(stdout).toMatch(/6 inhibit rules/);
   });

@@ -4,7 +4,7 @@
 // alerts/blueprint-slo.rules.yaml loaded, and its firing tiers must equal the in-process
 // calculator's. The tail sampler must keep every trace an injected fault made slow or failed,
 // and the exemplars of the slow buckets must point to kept traces.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ExportResultCode } from '@opentelemetry/core';
@@ -18,8 +18,9 @@ import { startBlueprint, type BlueprintService } from '../../examples/blueprint/
 import { openTelemetry, type TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
 import { dependenciesToml, startDependencies } from '../support/blueprint.js';
 import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
+import { peerBinary } from '../support/peers.js';
 
-const PROMETHEUS = '/usr/bin/prometheus';
+const PROMETHEUS = peerBinary('prometheus');
 const RULES = resolve('alerts/blueprint-slo.rules.yaml');
 const RATE = 150;
 const TOKEN = 'checkout-token-0123456789';
@@ -65,8 +66,6 @@ async function promQuery(
 
 describe('latency chaos vs the latency SLO and the tail sampler', () => {
   it('burns the budget, Prometheus rules and the in-process calculator fire the same tiers, injected faults are kept', async () => {
-    if (!existsSync(PROMETHEUS))
-      throw new Error(`${PROMETHEUS} is missing: install Debian's prometheus package`);
     deps = await startDependencies({ latencyMs: 2, jitterMs: 2 });
     const spans: ReadableSpan[] = [];
     telemetry = await openTelemetry({

@@ -29,6 +29,7 @@ import {
   type RecordingExporter,
 } from '../support/collector.js';
 import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
+import { peerBinary } from '../support/peers.js';
 
 const SPANS_PER_TRACE = 5;
 const GATEWAYS = 2;
@@ -167,7 +168,7 @@ describe('collector tier on loopback', () => {
       join(dir, 'prometheus.yml'),
       `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: otelcol\n    static_configs:\n      - targets: [${targets.map((target) => `'${target}'`).join(', ')}]\n`,
     );
-    prometheus = startProcess('/usr/bin/prometheus', [
+    prometheus = startProcess(peerBinary('prometheus'), [
       `--config.file=${join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(dir, 'prometheus-data')}`,
       `--web.listen-address=127.0.0.1:${prometheusPort}`,

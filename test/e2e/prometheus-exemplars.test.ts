@@ -1,7 +1,6 @@
-// Real peer: Prometheus 2.42 with exemplar storage scrapes a test app's /metrics (OpenMetrics,
+// Real peer: Prometheus 3 with exemplar storage scrapes a test app's /metrics (OpenMetrics,
 // negotiated) every second; the app recorded histograms inside real sampled spans. Checked
 // through Prometheus's HTTP API: bucket counts, exemplar trace IDs, histogram_quantile.
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -11,8 +10,9 @@ import { createMetrics, histogramQuantile, metricsRequestHandler } from '../../s
 import { formatPrometheusFloat } from '../../src/spec/naming.js';
 import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
 import { setupTracing, type Tracing } from '../metrics/tracing.js';
+import { peerBinary } from '../support/peers.js';
 
-const PROMETHEUS = '/usr/bin/prometheus';
+const PROMETHEUS = peerBinary('prometheus');
 const METRIC = 'http_server_request_duration_seconds';
 const BOUNDARIES = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -81,11 +81,6 @@ function expectedCumulative(route: string): number[] {
 }
 
 beforeAll(async () => {
-  if (!existsSync(PROMETHEUS)) {
-    throw new Error(
-      `${PROMETHEUS} is missing: install the Debian package "prometheus" (the project's setup script does)`,
-    );
-  }
   tracing = setupTracing();
   const metrics = createMetrics(spec, {
     exemplarFilter: 'trace_based',

@@ -1,5 +1,4 @@
 // `plumbline slo evaluate` against a real Prometheus scraping counters this test controls.
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -9,8 +8,9 @@ import { main } from '../../src/cli/main.js';
 import type { SloStatus } from '../../src/slo/engine.js';
 import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
 import { checkoutSpec } from '../fixtures/slo/checkout-spec.js';
+import { peerBinary } from '../support/peers.js';
 
-const PROMETHEUS = '/usr/bin/prometheus';
+const PROMETHEUS = peerBinary('prometheus');
 
 describe('plumbline slo evaluate --prometheus', () => {
   let dir: string;
@@ -20,8 +20,6 @@ describe('plumbline slo evaluate --prometheus', () => {
   let scrapes = 0;
 
   beforeAll(async () => {
-    if (!existsSync(PROMETHEUS))
-      throw new Error(`${PROMETHEUS} is missing: install Debian's prometheus package`);
     dir = await mkdtemp(join(tmpdir(), 'plumbline-evaluate-'));
     // Each scrape adds 1000 requests: 3% of them errors (30x a 0.1% budget: pages), and 0.5%
     // of the durations over 250 ms (0.5x a 1% budget: quiet).

@@ -382,7 +382,7 @@ describe('dashboard PromQL', () => {
       const result = spawnSync(PROMTOOL, ['check', 'rules', file], { encoding: 'utf8' });
       if (result.error)
         throw new Error(
-          `${PROMTOOL} did not run (install the Debian prometheus package): ${result.error.message}`,
+          `${PROMTOOL} did not run (bash scripts/peer.sh promtool builds it): ${result.error.message}`,
         );
       expect(result.stdout + result.stderr).toContain(`SUCCESS: ${expressions.length} rules found`);
       expect(result.status).toBe(0);

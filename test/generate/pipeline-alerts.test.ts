@@ -22,7 +22,7 @@ function promtool(...args: string[]): { status: number | null; output: string } 
   const result = spawnSync(PROMTOOL, args, { encoding: 'utf8' });
   if (result.error)
     throw new Error(
-      `${PROMTOOL} did not run (install the Debian prometheus package): ${result.error.message}`,
+      `${PROMTOOL} did not run (bash scripts/peer.sh promtool builds it): ${result.error.message}`,
     );
   return { status: result.status, output: result.stdout + result.stderr };
 }

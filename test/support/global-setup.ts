@@ -14,5 +14,7 @@ export default async function setup(): Promise<void> {
     process.env[variable] = path;
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`peers ready in ${seconds} s: ${PEERS.map((name) => `${name}=${process.env[peerVariable(name)]}`).join(' ')}`);
+  console.log(
+    `peers ready in ${seconds} s: ${PEERS.map((name) => `${name}=${process.env[peerVariable(name)]}`).join(' ')}`,
+  );
 }

@@ -31,7 +31,8 @@ export function buildPeer(name: PeerName): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile('bash', [script, name], { maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       const path = stdout.trim().split('\n').pop() ?? '';
-      if (error !== null || path === '') reject(peerFailure(name, stderr, error?.message ?? 'no path printed'));
+      if (error !== null || path === '')
+        reject(peerFailure(name, stderr, error?.message ?? 'no path printed'));
       else resolve(path);
     });
   });
