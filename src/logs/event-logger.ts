@@ -1,6 +1,7 @@
 // Schema-enforced event logs on pino: each declared event gets, once at creation, a compiled
 // validator and a pino child with its envelope bindings and redaction; a call only validates,
-// adds the active span's IDs and writes. Bad input is written as a marked line and counted.
+// adds the span's IDs (of the context passed, else the active one) and writes. Bad input is written as a marked line and counted.
+import type { Context } from '@opentelemetry/api';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { pino, type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
 import type { EventFields, EventName, EventSpec, LogLevel, TelemetrySpec } from '../spec/types.js';
@@ -17,7 +18,8 @@ import {
 
 /** Where OTel Logs (OTLP) get a copy of each line; see otel-bridge.ts. */
 export interface LogBridge {
-  emit(event: string, level: LogLevel, attributes: Record<string, unknown>): void;
+  /** `context`: the one passed to `event`, if any (the record's trace context). */
+  emit(event: string, level: LogLevel, attributes: Record<string, unknown>, context?: Context): void;
 }
 
 export interface EventLoggerOptions {
@@ -43,8 +45,13 @@ export interface EventLoggerOptions {
 }
 
 export interface EventLogger<S extends TelemetrySpec = TelemetrySpec> {
-  /** Writes one event line; typed from the spec, validated at run time, never throws (but in strict mode). */
-  event<N extends EventName<S>>(name: N, fields: EventFields<S['events'][N]>): void;
+  /**
+   * Writes one event line; typed from the spec, validated at run time, never throws (but in
+   * strict mode). `context` (as in OTel's Histogram.record) is where the line's trace_id and
+   * span_id are read from; without it, the active context. Passing the request's context
+   * spares a `context.with` around the call.
+   */
+  event<N extends EventName<S>>(name: N, fields: EventFields<S['events'][N]>, context?: Context): void;
   /** Flushes an asynchronous destination (and writes pending security summaries). */
   flush(): Promise<void>;
   /** Writes pending security summaries, stops the folding timer and flushes. */
@@ -156,10 +163,10 @@ class SchemaEventLogger {
     }
   }
 
-  event(name: string, fields: unknown): void {
+  event(name: string, fields: unknown, context?: Context): void {
     const compiled = this.events.get(name);
     if (compiled === undefined) {
-      this.unknownEvent(name, fields);
+      this.unknownEvent(name, fields, context);
       return;
     }
     if (!compiled.enabled) return;
@@ -173,14 +180,15 @@ class SchemaEventLogger {
           : [{ reason: 'not_an_object' as const }];
       line = this.repair(compiled, fields, violations);
     }
-    const traceFields = activeTraceFields();
+    const traceFields = activeTraceFields(context);
     if (compiled.security) {
-      this.securityEvent(compiled, Object.assign(traceFields ?? {}, line));
+      this.securityEvent(compiled, Object.assign(traceFields ?? {}, line), context);
       return;
     }
     const output = traceFields === undefined ? line : Object.assign(traceFields, line);
     compiled.write.call(compiled.logger, output);
-    if (this.bridge !== undefined) this.bridge.emit(name, compiled.level, redactedCopy(compiled, line));
+    if (this.bridge !== undefined)
+      this.bridge.emit(name, compiled.level, redactedCopy(compiled, line), context);
   }
 
   async flush(): Promise<void> {
@@ -193,7 +201,7 @@ class SchemaEventLogger {
     await this.flush();
   }
 
-  private securityEvent(compiled: CompiledEvent, line: Record<string, unknown>): void {
+  private securityEvent(compiled: CompiledEvent, line: Record<string, unknown>, context?: Context): void {
     try {
       this.onSecurityEvent?.(compiled.name, String(line.outcome));
     } catch {
@@ -202,7 +210,7 @@ class SchemaEventLogger {
     // Redact here, not only in pino: a folded line is kept as the summary's nested `sample`.
     const redacted = redactedCopy(compiled, line);
     this.securityStream?.offer(compiled.logger, compiled.level, compiled.name, redacted);
-    if (this.bridge !== undefined) this.bridge.emit(compiled.name, compiled.level, redacted);
+    if (this.bridge !== undefined) this.bridge.emit(compiled.name, compiled.level, redacted, context);
   }
 
   /** Copies the line only when a string is over its cap: the common call allocates nothing here. */
@@ -246,14 +254,14 @@ class SchemaEventLogger {
     return capped;
   }
 
-  private unknownEvent(name: unknown, fields: unknown): void {
+  private unknownEvent(name: unknown, fields: unknown, context: Context | undefined): void {
     const violations: Violation[] = [{ reason: 'unknown_event' }];
     this.report(UNKNOWN_EVENT_LABEL, violations, String(name));
     const keys =
       typeof fields === 'object' && fields !== null ? Object.keys(fields).slice(0, MAX_UNKNOWN_FIELDS) : [];
     this.unknownLogger.warn({
       event: String(name).slice(0, MAX_UNKNOWN_NAME_LENGTH).toWellFormed(),
-      ...activeTraceFields(),
+      ...activeTraceFields(context),
       unknown_fields: keys.map((key) => key.slice(0, MAX_UNKNOWN_NAME_LENGTH).toWellFormed()),
       schema_violations: violations,
     });

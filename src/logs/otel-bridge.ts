@@ -1,6 +1,7 @@
 // Sends each event line to OTel Logs as well (OTLP through an sdk-logs LoggerProvider): the
-// same data as the JSON line, with EventName, severity and the active span's context.
-import { context } from '@opentelemetry/api';
+// same data as the JSON line, with EventName, severity and the span context the line was
+// written with (the one passed to `event`, else the active one).
+import { context as contextApi } from '@opentelemetry/api';
 import { SeverityNumber, type Logger as OtelLogger } from '@opentelemetry/api-logs';
 import type { LogLevel } from '../spec/types.js';
 import type { LogBridge } from './event-logger.js';
@@ -16,13 +17,13 @@ const SEVERITY: Readonly<Record<LogLevel, SeverityNumber>> = {
 
 export function otelLogBridge(logger: OtelLogger): LogBridge {
   return {
-    emit(event, level, attributes) {
+    emit(event, level, attributes, context) {
       logger.emit({
         eventName: event,
         severityNumber: SEVERITY[level],
         severityText: level.toUpperCase(),
         attributes: attributes as Record<string, never>,
-        context: context.active(),
+        context: context ?? contextApi.active(),
       });
     },
   };

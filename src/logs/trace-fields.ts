@@ -1,5 +1,6 @@
-// The active span's IDs for the log envelope; absent outside a span or for an invalid context.
-import { context, isSpanContextValid, trace } from '@opentelemetry/api';
+// A span's IDs for the log envelope: the span of the context the caller passed, else of the
+// active context; absent outside a span or for an invalid span context.
+import { context as contextApi, isSpanContextValid, trace, type Context } from '@opentelemetry/api';
 
 export interface TraceFields {
   trace_id: string;
@@ -7,9 +8,12 @@ export interface TraceFields {
   trace_flags: string;
 }
 
-/** Returns the envelope's trace fields for the active span, or undefined outside one. */
-export function activeTraceFields(): TraceFields | undefined {
-  const span = trace.getSpan(context.active());
+/**
+ * The envelope's trace fields for the span in `context` (default: the active context), or
+ * undefined outside one. Passing the request's context spares a `context.with` around the call.
+ */
+export function activeTraceFields(context?: Context): TraceFields | undefined {
+  const span = trace.getSpan(context ?? contextApi.active());
   if (span === undefined) return undefined;
   const spanContext = span.spanContext();
   if (!isSpanContextValid(spanContext)) return undefined;

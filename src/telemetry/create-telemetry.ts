@@ -42,6 +42,7 @@ import { BoundedMetricExporter } from './bounded-metric-exporter.js';
 import { boundedScrapeHandler } from './bounded-scrape-handler.js';
 import { FanOutSpanProcessor } from './fan-out-span-processor.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
+import { registerDefaultPropagator } from './propagation.js';
 import { serviceResource } from './resource.js';
 import { exposeSamplerStats, exposeSloStatus } from './self-metrics.js';
 
@@ -233,8 +234,10 @@ export function createTelemetry<const S extends TelemetrySpec>(
   }
 
   const registerGlobal = options.registerGlobal !== false;
+  // The propagator is ours only when the app had none: shutdown must not remove the app's.
+  const ownsPropagator = registerGlobal && registerDefaultPropagator();
   if (registerGlobal) {
-    tracerProvider.register();
+    tracerProvider.register({ propagator: null });
     metricsApi.setGlobalMeterProvider(meterProvider);
     if (loggerProvider !== undefined) logsApi.setGlobalLoggerProvider(loggerProvider);
   }
@@ -315,7 +318,7 @@ export function createTelemetry<const S extends TelemetrySpec>(
         if (registerGlobal) {
           trace.disable();
           context.disable();
-          propagation.disable();
+          if (ownsPropagator) propagation.disable();
           metricsApi.disable();
           if (loggerProvider !== undefined) logsApi.disable();
         }

@@ -1,4 +1,4 @@
-import { context } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -83,6 +83,33 @@ describe('event envelope', () => {
     const keys = Object.keys(line);
     expect(keys.indexOf('trace_id')).toBeLessThan(keys.indexOf('order_id'));
     expectValidLine(line);
+  });
+
+  it('takes the trace IDs from an explicit context, over the active one, with no context made active', () => {
+    const { log, lines } = setup();
+    const tracer = new BasicTracerProvider().getTracer('test');
+    const request = tracer.startSpan('request', {}, ROOT_CONTEXT);
+    const requestContext = trace.setSpan(ROOT_CONTEXT, request);
+    log.event('order.failed', { order_id: 'o-4', reason: 'explicit' }, requestContext);
+    tracer.startActiveSpan('other', (other) => {
+      log.event('order.failed', { order_id: 'o-5', reason: 'explicit wins' }, requestContext);
+      log.event('order.failed', { order_id: 'o-6', reason: 'active' });
+      other.end();
+      expect(lines[2]!.trace_id).toBe(other.spanContext().traceId);
+    });
+    request.end();
+    for (const line of lines.slice(0, 2)) {
+      expect(line.trace_id).toBe(request.spanContext().traceId);
+      expect(line.span_id).toBe(request.spanContext().spanId);
+    }
+    expect(lines[0]!.trace_id).not.toBe(lines[2]!.trace_id);
+    // A context without a span writes no trace fields even inside an active span.
+    tracer.startActiveSpan('ignored', (span) => {
+      log.event('order.failed', { order_id: 'o-7', reason: 'no span' }, ROOT_CONTEXT);
+      span.end();
+    });
+    expect(lines[3]).not.toHaveProperty('trace_id');
+    expectValidLine(lines[0]);
   });
 
   it('follows the span across await', async () => {
