@@ -8,8 +8,6 @@ import { fileURLToPath } from 'node:url';
 
 export type PeerName = 'prometheus' | 'promtool' | 'alertmanager' | 'amtool' | 'otelcol';
 
-export const PEERS: readonly PeerName[] = ['otelcol', 'alertmanager', 'amtool', 'prometheus', 'promtool'];
-
 const script = fileURLToPath(new URL('../../scripts/peer.sh', import.meta.url));
 
 /** The environment variable that names a peer's binary. */
