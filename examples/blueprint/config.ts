@@ -44,9 +44,26 @@ export interface BlueprintConfig {
   readonly source: string;
   readonly sha256: string;
   /** The public listener: POST /events only, HTTPS when `tls` is set. */
-  readonly service: { readonly host: string; readonly port: number; readonly tls?: TlsConfig };
-  /** The admin listener (GET /metrics, GET /healthz), loopback by default: never the public port. */
-  readonly admin: { readonly host: string; readonly port: number };
+  readonly service: {
+    readonly host: string;
+    readonly port: number;
+    readonly tls?: TlsConfig;
+    /** A connection that has not sent a whole request head in this time is closed (408). */
+    readonly headersTimeoutMs: number;
+    /** A request (head and body) not received in this time is closed (408). */
+    readonly requestTimeoutMs: number;
+    /** An idle keep-alive connection is closed after this. */
+    readonly keepAliveTimeoutMs: number;
+    /** Open connections at once; more are closed as they arrive. */
+    readonly maxConnections: number;
+    /** Open connections from one client address; more from it are closed as they arrive. */
+    readonly maxConnectionsPerAddress: number;
+  };
+  /**
+   * The admin listener (GET /metrics, GET /healthz), loopback by default: never the public port.
+   * Off loopback it needs a bearer token (`token_env`), which /metrics and /healthz then require.
+   */
+  readonly admin: { readonly host: string; readonly port: number; readonly tokenEnv?: string };
   /** The security-event stream ([security]); the log path may also come from --security-log. */
   readonly security: {
     readonly logPath?: string;
@@ -114,11 +131,35 @@ export function parseConfig(text: string, source = '<config>', baseDir = process
   const issues: string[] = [];
   const read = new Reader(issues);
 
-  const service = read.table(raw, 'service', ['listen', 'tls_cert', 'tls_key', 'tls_reload_ms']);
+  const service = read.table(raw, 'service', [
+    'listen',
+    'tls_cert',
+    'tls_key',
+    'tls_reload_ms',
+    'headers_timeout_ms',
+    'request_timeout_ms',
+    'keep_alive_timeout_ms',
+    'max_connections',
+    'max_connections_per_address',
+  ]);
   const { host, port } = readListen(read, service, 'service.listen', '127.0.0.1:8080');
   const tls = readTls(read, service, baseDir);
-  const adminTable = read.table(raw, 'admin', ['listen']);
-  const admin = readListen(read, adminTable, 'admin.listen', `127.0.0.1:${DEFAULT_ADMIN_PORT}`);
+  const headersTimeoutMs = read.int(service, 'service.headers_timeout_ms', 10_000, 100, 600_000);
+  const requestTimeoutMs = read.int(service, 'service.request_timeout_ms', 30_000, 100, 3_600_000);
+  if (requestTimeoutMs < headersTimeoutMs)
+    issues.push(
+      `service.request_timeout_ms: must be at least service.headers_timeout_ms (${headersTimeoutMs}), got ${requestTimeoutMs}`,
+    );
+  const adminTable = read.table(raw, 'admin', ['listen', 'token_env']);
+  const adminListen = readListen(read, adminTable, 'admin.listen', `127.0.0.1:${DEFAULT_ADMIN_PORT}`);
+  const adminTokenEnv =
+    adminTable.token_env === undefined ? undefined : read.string(adminTable, 'admin.token_env', '');
+  // /metrics and /healthz tell an attacker what the service is doing: off loopback they need a token.
+  if (!isLoopback(adminListen.host) && adminTokenEnv === undefined)
+    issues.push(
+      `admin.listen: ${adminListen.host} is not a loopback address; set admin.token_env (a bearer token /metrics and /healthz then require) or listen on 127.0.0.1`,
+    );
+  const admin = { ...adminListen, ...(adminTokenEnv === undefined ? {} : { tokenEnv: adminTokenEnv }) };
   const securityTable = read.table(raw, 'security', [
     'log',
     'fold_window_ms',
@@ -146,7 +187,16 @@ export function parseConfig(text: string, source = '<config>', baseDir = process
   const config = {
     source,
     sha256: createHash('sha256').update(text).digest('hex'),
-    service: { host, port, ...(tls === undefined ? {} : { tls }) },
+    service: {
+      host,
+      port,
+      ...(tls === undefined ? {} : { tls }),
+      headersTimeoutMs,
+      requestTimeoutMs,
+      keepAliveTimeoutMs: read.int(service, 'service.keep_alive_timeout_ms', 5_000, 100, 600_000),
+      maxConnections: read.int(service, 'service.max_connections', 1024, 1, 1_000_000),
+      maxConnectionsPerAddress: read.int(service, 'service.max_connections_per_address', 256, 1, 1_000_000),
+    },
     admin,
     security: {
       ...(securityLog === undefined || securityLog === ''
@@ -237,6 +287,10 @@ function readListen(
     return { host: '127.0.0.1', port: 0 };
   }
   return { host: match[1]!, port: Number(match[2]) };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** tls_cert and tls_key come as a pair: one without the other is a mistake, not plain HTTP. */

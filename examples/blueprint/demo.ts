@@ -50,7 +50,7 @@ const deps: DependencyServer[] = await Promise.all(
 );
 const config: BlueprintConfig = {
   ...fileConfig,
-  service: { host: '127.0.0.1', port: 0 },
+  service: { ...fileConfig.service, tls: undefined, host: '127.0.0.1', port: 0 },
   admin: { host: '127.0.0.1', port: 0 },
   storage: { ...fileConfig.storage, path: dbPath },
   dependencies: deps.map((d) => ({ name: d.name, url: d.url })),

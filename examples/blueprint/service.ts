@@ -2,6 +2,7 @@
 // -> enrichment fan-out under a budget -> batched SQLite store, answering 202 only once the events
 // are committed. The public listener (HTTPS when given a key pair) serves only POST /events; GET
 // /healthz and GET /metrics are on the admin listener, loopback by default. drain() is SIGTERM.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -17,7 +18,7 @@ import { EventStore, type StoredEvent } from './event-store.js';
 import { assessHealth, type HealthReport } from './health.js';
 import { RejectionLog } from './rejection-log.js';
 import { TwoClassScheduler } from './scheduler.js';
-import { createTenantAuthenticator } from './tenant-auth.js';
+import { createTenantAuthenticator, MIN_TOKEN_LENGTH } from './tenant-auth.js';
 import {
   REFUSED_BODY_OUTCOMES,
   type DecisionReason,
@@ -138,20 +139,36 @@ export async function startBlueprint(
     const path = req.url === undefined ? '' : req.url.split('?', 1)[0];
     if (path === ROUTE) {
       if (req.method !== 'POST')
-        return sendJson(res, 405, { error: 'method_not_allowed', detail: 'POST /events' }, { allow: 'POST' });
+        return sendJson(
+          res,
+          405,
+          { error: 'method_not_allowed', detail: 'POST /events' },
+          { allow: 'POST', ...unreadBodyHeaders(req) },
+        );
       void handleEvents(req, res);
     } else {
-      sendJson(res, 404, { error: 'not_found', detail: 'route: POST /events' });
+      sendJson(res, 404, { error: 'not_found', detail: 'route: POST /events' }, unreadBodyHeaders(req));
     }
+  };
+  const serverOptions = {
+    headersTimeout: config.service.headersTimeoutMs,
+    requestTimeout: config.service.requestTimeoutMs,
+    keepAliveTimeout: config.service.keepAliveTimeoutMs,
+    // Node checks the two timeouts above only every connectionsCheckingInterval (default 30 s):
+    // a 10 s headersTimeout then fires anywhere up to 40 s. Checking twice a second keeps every
+    // timeout within 0.5 s of its setting.
+    connectionsCheckingInterval: TIMEOUT_CHECK_MS,
   };
   const httpsServer =
     tlsPair === undefined
       ? undefined
-      : createHttpsServer({ cert: tlsPair.cert, key: tlsPair.key, minVersion: 'TLSv1.2' }, publicHandler);
-  const server: Server = httpsServer ?? createServer(publicHandler);
-  server.keepAliveTimeout = 5_000;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+      : createHttpsServer(
+          { ...serverOptions, cert: tlsPair.cert, key: tlsPair.key, minVersion: 'TLSv1.2' },
+          publicHandler,
+        );
+  const server: Server = httpsServer ?? createServer(serverOptions, publicHandler);
+  server.maxConnections = config.service.maxConnections;
+  capConnectionsPerAddress(server, config.service.maxConnectionsPerAddress);
   // A client that did not finish the handshake: a wrong CA, plain HTTP on the TLS port, a scanner.
   // A client that hung up mid-handshake leaves destroyed sockets that no longer know their peer:
   // the address is noted when the TCP connection arrives, keyed by the socket under the TLS one
@@ -169,8 +186,16 @@ export async function startBlueprint(
     });
   });
   // The admin listener: metrics and readiness, for the scraper and the load balancer only.
+  const adminAuthorized = adminTokenCheck(config, options.env ?? process.env);
   const admin = createServer((req, res) => {
     const path = req.url === undefined ? '' : req.url.split('?', 1)[0];
+    if (!adminAuthorized(req.headers.authorization))
+      return sendJson(
+        res,
+        401,
+        { error: 'unauthorized', detail: 'the admin listener needs its bearer token' },
+        { 'www-authenticate': 'Bearer', connection: 'close' },
+      );
     if (path === '/healthz' && req.method === 'GET') {
       const report = health();
       sendJson(res, report.httpStatus, report);
@@ -182,6 +207,7 @@ export async function startBlueprint(
   });
   admin.headersTimeout = 10_000;
   admin.requestTimeout = 30_000;
+  admin.maxConnections = 64;
   await listen(server, config.service.port, config.service.host);
   try {
     await listen(admin, config.admin.port, config.admin.host);
@@ -299,10 +325,12 @@ export async function startBlueprint(
         status,
         status === 429 || status === 503 ? 'shed' : 'rejected',
         { error: answer, ...(detail === undefined ? {} : { detail }) },
-        headers,
+        bodyRead ? headers : { ...headers, ...unreadBodyHeaders(req) },
       );
     };
 
+    // Until the body is read, a refusal must not cost its body: see unreadBodyHeaders.
+    let bodyRead = false;
     if (draining)
       return reject(503, 'draining', 'the service is shutting down', {
         'retry-after': '1',
@@ -351,6 +379,7 @@ export async function startBlueprint(
     });
     try {
       const body = await readBody(req, config.ingress.maxBodyBytes, deadline);
+      bodyRead = typeof body === 'string';
       if (body === 'too_large')
         return reject(413, 'body_too_large', `body over ${config.ingress.maxBodyBytes} bytes`, {
           connection: 'close',
@@ -506,6 +535,58 @@ export async function startBlueprint(
   };
 }
 
+const TIMEOUT_CHECK_MS = 500;
+
+/**
+ * The admin listener's check: every request passes without [admin] token_env (the config allows
+ * that only on loopback), else only `authorization: Bearer <token>`, compared as digests in
+ * constant time. Throws ConfigError when the variable is unset or the token too short.
+ */
+function adminTokenCheck(
+  config: BlueprintConfig,
+  env: NodeJS.ProcessEnv,
+): (authorization: string | undefined) => boolean {
+  const name = config.admin.tokenEnv;
+  if (name === undefined) return () => true;
+  const token = env[name]?.trim() ?? '';
+  if (token.length < MIN_TOKEN_LENGTH || /\s/.test(token))
+    throw new ConfigError(config.source, [
+      `admin.token_env: environment variable ${name} must hold a token of at least ${MIN_TOKEN_LENGTH} characters without whitespace`,
+    ]);
+  const expected = createHash('sha256').update(`Bearer ${token}`).digest();
+  return (authorization) =>
+    timingSafeEqual(
+      expected,
+      createHash('sha256')
+        .update(authorization ?? '')
+        .digest(),
+    );
+}
+
+/**
+ * Closes a new connection at once when its address already holds `cap` open ones, so one client
+ * cannot take every slot of maxConnections (slowloris from one host).
+ */
+function capConnectionsPerAddress(server: Server, cap: number): void {
+  // A Map, not an object: the key is the client's address, never a prototype property.
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress;
+    if (address === undefined) return;
+    const count = open.get(address) ?? 0;
+    if (count >= cap) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, count + 1);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left <= 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
+}
+
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -524,6 +605,28 @@ function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   return reason instanceof Error ? reason : new Error('request deadline exceeded');
 }
+
+/**
+ * Headers for an answer sent before the request body was read. Node keeps a keep-alive
+ * connection by reading (and throwing away) the rest of the body, for as long as the client
+ * sends it: 4 unauthenticated clients pushed 15 GiB in 15 s that way. `connection: close` makes
+ * Node end the connection once the answer is flushed instead. A small declared body (or one
+ * already received) is cheaper to drain than a new connection, so that keeps its keep-alive.
+ */
+function unreadBodyHeaders(req: IncomingMessage): Record<string, string> {
+  if (req.complete) return {};
+  const declared = req.headers['content-length'];
+  if (
+    declared !== undefined &&
+    req.headers['transfer-encoding'] === undefined &&
+    Number(declared) <= DRAIN_MAX_BYTES
+  )
+    return {};
+  return { connection: 'close' };
+}
+
+/** Bodies up to this size are drained to keep the connection; larger or chunked ones close it. */
+const DRAIN_MAX_BYTES = 16 * 1024;
 
 function sendJson(
   res: ServerResponse,

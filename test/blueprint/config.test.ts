@@ -38,7 +38,7 @@ describe('blueprint config', () => {
     const config = await loadConfig(
       new URL('../../examples/blueprint/blueprint.toml', import.meta.url).pathname,
     );
-    expect(config.service).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.service).toMatchObject({ host: '127.0.0.1', port: 8080 });
     expect(config.admin).toEqual({ host: '127.0.0.1', port: 9464 });
     expect(config.tenants.every((t) => 'env' in t.token)).toBe(true);
     expect(config.tenants.map((t) => t.class)).toContain('best-effort');
@@ -139,11 +139,11 @@ ${keys}
 
   it('reads [admin] and [security]', () => {
     const config = parseConfig(
-      `[admin]\nlisten = "0.0.0.0:9100"\n[security]\nlog = "sec.ndjson"\nfold_window_ms = 500\nmax_lines_per_window = 7\ntoken_reload_ms = 250\n${tenant('token_env = "T"')}`,
+      `[admin]\nlisten = "0.0.0.0:9100"\ntoken_env = "ADMIN_TOKEN"\n[security]\nlog = "sec.ndjson"\nfold_window_ms = 500\nmax_lines_per_window = 7\ntoken_reload_ms = 250\n${tenant('token_env = "T"')}`,
       'x',
       '/base',
     );
-    expect(config.admin).toEqual({ host: '0.0.0.0', port: 9100 });
+    expect(config.admin).toEqual({ host: '0.0.0.0', port: 9100, tokenEnv: 'ADMIN_TOKEN' });
     expect(config.security).toEqual({
       logPath: '/base/sec.ndjson',
       foldWindowMs: 500,
@@ -151,6 +151,32 @@ ${keys}
       tokenReloadMs: 250,
     });
     expect(configIssues(`[admin]\nlisten = "x"\n${tenant('token_env = "T"')}`)[0]).toMatch(/^admin\.listen:/);
+  });
+
+  it('refuses an admin listener off loopback without an admin token', () => {
+    const issues = configIssues(`[admin]\nlisten = "0.0.0.0:9100"\n${tenant('token_env = "T"')}`);
+    expect(issues).toEqual([
+      expect.stringMatching(/^admin\.listen: 0\.0\.0\.0 is not a loopback address; set admin\.token_env/),
+    ]);
+    expect(parseConfig(`[admin]\nlisten = "[::1]:9100"\n${tenant('token_env = "T"')}`).admin.host).toBe(
+      '[::1]',
+    );
+  });
+
+  it('reads the connection bounds and refuses a request timeout shorter than the headers timeout', () => {
+    const config = parseConfig(minimal);
+    expect(config.service).toMatchObject({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnections: 1024,
+      maxConnectionsPerAddress: 256,
+    });
+    expect(
+      configIssues(
+        `[service]\nheaders_timeout_ms = 5000\nrequest_timeout_ms = 1000\n${tenant('token_env = "T"')}`,
+      ),
+    ).toEqual(['service.request_timeout_ms: must be at least service.headers_timeout_ms (5000), got 1000']);
   });
 });
 
