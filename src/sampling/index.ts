@@ -9,6 +9,7 @@ export type { SamplingPolicy, PolicyDecision, PolicySpan, TraceView, Verdict } f
 export { ErrorsPolicy, isErrorSpan } from './errors-policy.js';
 export { LatencyPolicy } from './latency-policy.js';
 export { ExemplarPolicy } from './exemplar-policy.js';
+export { LinkedPolicy, LINKED_POLICY } from './linked-policy.js';
 export { AttributePolicy } from './attribute-policy.js';
 export { BudgetPolicy, OTHER_KEY } from './budget-policy.js';
 export { buildPolicies } from './build-policies.js';

@@ -30,6 +30,8 @@ export interface TraceView {
   readonly exemplar: boolean;
   /** 14 hex digits: `rv` from tracestate or the last 7 bytes of the trace ID. */
   readonly randomness: string;
+  /** A span of this trace links to a trace that was kept (see LinkedPolicy). */
+  readonly linkedKept?: boolean;
 }
 
 export type Verdict = 'keep' | 'drop' | 'abstain';

@@ -1,7 +1,8 @@
 // The tail sampler: buffers spans per trace, decides when the local part of the trace is done
 // (local root ended, no local span open, plus a grace period), and forwards kept traces whole to
-// the next processor. Memory is hard-capped; late spans follow the decision already made.
-import type { Attributes, Context, TraceState } from '@opentelemetry/api';
+// the next processor. Memory is hard-capped; late spans follow the decision already made. A trace
+// linking to buffered traces waits for their decisions and is kept when one of them is.
+import type { Attributes, Context, Link, TraceState } from '@opentelemetry/api';
 import { hrTimeToMilliseconds, TraceState as CoreTraceState } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SamplingSpec } from '../spec/types.js';
@@ -23,6 +24,8 @@ import {
 import type { SamplerStats } from './sampler-stats.js';
 import { estimateSpanBytes } from './span-size.js';
 import { HeldSpan } from './held-span.js';
+import { LinkIndex, type LinkingTrace } from './link-index.js';
+import { withLinkedRule } from './linked-policy.js';
 import type { TableEntry } from './trace-table.js';
 import { TraceTable } from './trace-table.js';
 import {
@@ -66,8 +69,10 @@ export interface TailSamplingOptions {
   readonly policies?: readonly SamplingPolicy[];
 }
 
-class TraceBuffer implements TraceView, TableEntry {
+class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
   hash = 0;
+  pendingLinks = 0;
+  linkedKept = false;
   spans: ReadableSpan[] = [];
   openLocal = 0;
   localRoot: ReadableSpan | undefined = undefined;
@@ -131,6 +136,7 @@ export class TailSamplingProcessor implements SpanProcessor {
   private readonly lastKept: (KeptDecision | undefined)[];
 
   private readonly traces: TraceTable<TraceBuffer>;
+  private readonly links = new LinkIndex<TraceBuffer>();
   /** The trace of the last span seen: a request's spans mostly arrive together (no Map lookup). */
   private lastTrace: TraceBuffer | undefined = undefined;
   /**
@@ -170,8 +176,9 @@ export class TailSamplingProcessor implements SpanProcessor {
     const issues = checkSampling({ sampling: spec });
     if (issues.length > 0) throw new SpecError(issues);
     this.now = options.now ?? (() => performance.now());
-    this.policies =
-      options.policies === undefined ? buildPolicies(spec.policies) : withExemplarRule(options.policies);
+    this.policies = withLinkedRule(
+      options.policies === undefined ? buildPolicies(spec.policies) : withExemplarRule(options.policies),
+    );
     this.decisionNames = [...this.policies.map((policy) => policy.name), NO_MATCH];
     this.keeps = this.decisionNames.map(() => 0);
     this.drops = this.decisionNames.map(() => 0);
@@ -205,6 +212,8 @@ export class TailSamplingProcessor implements SpanProcessor {
       trace = this.admit(traceId);
     }
     trace.openLocal++;
+    const links = span.links;
+    if (links.length > 0) this.registerLinks(trace, links);
     if (trace.localRoot === undefined) {
       if (parent === undefined || parent.isRemote === true) {
         trace.localRoot = span;
@@ -279,6 +288,11 @@ export class TailSamplingProcessor implements SpanProcessor {
         continue;
       }
       if (trace.deadline > now) break;
+      if (trace.pendingLinks > 0 && !trace.linkedKept) {
+        // Traces it links to are undecided: wait another grace (a keep of one keeps it too).
+        trace.deadline = now + Math.max(1, this.decisionWaitMs);
+        continue;
+      }
       this.queueHead++;
       trace.queued = false;
       this.decide(trace, now);
@@ -499,9 +513,14 @@ export class TailSamplingProcessor implements SpanProcessor {
 
   private decideAll(): void {
     const now = this.now();
-    for (const trace of this.traces.values()) {
-      this.evictions.flush++;
-      this.decide(trace, now);
+    const buffered = this.traces.values();
+    // Linking traces last, so they learn the decisions of the traces they link to.
+    for (let pass = 0; pass < 2; pass++) {
+      for (const trace of buffered) {
+        if (trace.decided || (pass === 0 && trace.pendingLinks > 0)) continue;
+        this.evictions.flush++;
+        this.decide(trace, now);
+      }
     }
     this.queue = [];
     this.queueHead = 0;
@@ -558,6 +577,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     const keep = decision.verdict === 'keep';
     if (keep) this.keeps[index]!++;
     else this.drops[index]!++;
+    if (this.links.size > 0) this.links.decided(trace.traceId, keep);
 
     const spans = trace.spans;
     trace.spans = EMPTY_SPANS;
@@ -582,6 +602,23 @@ export class TailSamplingProcessor implements SpanProcessor {
       this.forward(span, kept, extra);
     }
     trace.localRoot = undefined; // the buffer object may outlive the decision in the queues
+  }
+
+  /**
+   * A span of `trace` links to other traces: a buffered one is waited for, an already kept one
+   * keeps this trace. Links within the trace itself, or to dropped or unknown traces, are ignored.
+   */
+  private registerLinks(trace: TraceBuffer, links: readonly Link[]): void {
+    for (let i = 0; i < links.length; i++) {
+      const linkedId = links[i]!.context.traceId;
+      if (linkedId === trace.traceId) continue;
+      const linked = this.traces.get(linkedId);
+      if (linked !== undefined) this.links.add(linkedId, trace);
+      else if (!trace.linkedKept && this.cache.keptDecision(linkedId) !== undefined) {
+        trace.linkedKept = true;
+        if (trace.evaluated) trace.changed = true;
+      }
+    }
   }
 
   /** A span of an already decided trace; returns false when no decision is remembered. */

@@ -1,0 +1,22 @@
+// Keeps a trace that links to a kept trace: a storage batch linking the requests it wrote is
+// kept whenever one of those requests is, so from a kept request trace an operator reaches its
+// storage write. Implicit, first in the chain, like the exemplar rule.
+import type { SamplingPolicy, TraceView } from './policy.js';
+import { BaseSamplingPolicy } from './policy.js';
+
+/** Name of the implicit rule (and its `decisions` entry in stats). */
+export const LINKED_POLICY = 'linked';
+
+export class LinkedPolicy extends BaseSamplingPolicy {
+  readonly kind = 'linked';
+
+  protected matches(trace: TraceView): boolean {
+    return trace.linkedKept === true;
+  }
+}
+
+/** The chain with the linked rule first, unless it has one of its own. */
+export function withLinkedRule(policies: readonly SamplingPolicy[]): SamplingPolicy[] {
+  if (policies.some((policy) => policy.kind === 'linked')) return [...policies];
+  return [new LinkedPolicy(LINKED_POLICY), ...policies];
+}
