@@ -25,6 +25,11 @@ const COMMANDS: Readonly<
     summary: 'slo rules --spec FILE --out DIR | slo evaluate --prometheus URL --spec FILE [--json]',
     load: async () => (await import('./slo.js')).sloCommand,
   },
+  check: {
+    summary:
+      'check live --spec FILE --metrics URL [--logs FILE|-] [--otlp-listen ADDR] [--duration 60s] [--json]: a running service against its spec',
+    load: async () => (await import('./check.js')).checkCommand,
+  },
 };
 
 const defaultIo: CliIo = {

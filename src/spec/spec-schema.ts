@@ -37,6 +37,7 @@ const event = {
       additionalProperties: field,
     },
     security: { type: 'boolean' },
+    inSpan: { type: 'boolean' },
   },
   required: ['level', 'fields'],
   additionalProperties: false,
@@ -247,6 +248,17 @@ export const telemetrySpecSchema = {
     collector: {
       type: 'object',
       properties: { tls: { type: 'boolean' } },
+      additionalProperties: false,
+    },
+    spans: {
+      type: 'object',
+      properties: {
+        server: {
+          type: 'object',
+          properties: { convention: { enum: ['http'] }, attributes: attributeList },
+          additionalProperties: false,
+        },
+      },
       additionalProperties: false,
     },
   },

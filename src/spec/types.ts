@@ -26,6 +26,8 @@ export interface EventSpec {
   readonly fields: Readonly<Record<string, FieldSpec>>;
   /** Security events go to their own stream, never into the application log. */
   readonly security?: boolean;
+  /** Always logged inside a span: `plumbline check live` reports a line of it without trace_id. */
+  readonly inSpan?: boolean;
 }
 
 export interface ServiceSpec {
@@ -173,6 +175,21 @@ export interface CollectorSpec {
   readonly tls?: boolean;
 }
 
+/** The attributes every SERVER span carries; `plumbline check live` verifies them. */
+export interface ServerSpanSpec {
+  /**
+   * A semantic convention the server spans follow: 'http' requires http.request.method,
+   * url.path, url.scheme and http.response.status_code (error.type on 5xx) with valid values.
+   */
+  readonly convention?: 'http';
+  /** Further attributes on every server span (e.g. a tenant). */
+  readonly attributes?: readonly string[];
+}
+
+export interface SpansSpec {
+  readonly server?: ServerSpanSpec;
+}
+
 export interface TelemetrySpec {
   /** Version of this spec's format. */
   readonly specVersion?: 1;
@@ -186,6 +203,7 @@ export interface TelemetrySpec {
   readonly slos?: Readonly<Record<string, SloSpec>>;
   readonly sampling?: SamplingSpec;
   readonly collector?: CollectorSpec;
+  readonly spans?: SpansSpec;
 }
 
 // ---- compile-time types derived from a spec ----

@@ -5,6 +5,7 @@ import { checkHistograms } from '../metrics/check-histograms.js';
 import { checkSampling } from '../sampling/check-sampling.js';
 import { checkSlos } from '../slo/check.js';
 import { SpecError, type SpecIssue } from './errors.js';
+import { checkHttpConventions } from './semconv-http.js';
 import { telemetrySpecSchema } from './spec-schema.js';
 import type { TelemetrySpec } from './types.js';
 
@@ -13,7 +14,13 @@ export type SpecCheck = (spec: TelemetrySpec) => SpecIssue[];
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const validateStructure = ajv.compile(telemetrySpecSchema);
-const sectionChecks: readonly SpecCheck[] = [checkReferences, checkHistograms, checkSlos, checkSampling];
+const sectionChecks: readonly SpecCheck[] = [
+  checkReferences,
+  checkHistograms,
+  checkSlos,
+  checkSampling,
+  checkHttpConventions,
+];
 const validated = new WeakSet<object>();
 
 /** All problems of a spec; empty when it is valid. */

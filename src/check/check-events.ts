@@ -1,0 +1,192 @@
+// Checks event log lines (the JSON lines a service writes) and OTLP log records against the
+// spec: declared events only, each line valid against its event's line schema, sensitive
+// fields redacted, and trace_id on lines written inside a span.
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { REDACTED, specLineSchemas } from '../logs/field-schema.js';
+import type { TelemetrySpec } from '../spec/types.js';
+import type { DeviationSource, Deviations } from './deviations.js';
+import type { OtlpLogRecord } from './otlp-decode.js';
+
+/** Keys a security event's line adds to its fields: the repeat count and the folded summary's. */
+const SECURITY_ENVELOPE = new Set(['count', 'summary', 'first_time', 'last_time', 'sample']);
+
+/** Per event: lines with and without a trace ID, for the "some lines lost their span" check. */
+interface TraceTally {
+  withTrace: number;
+  withoutTrace: number;
+}
+
+export class EventChecker {
+  private readonly validators = new Map<string, ValidateFunction>();
+  private readonly tallies = new Map<string, TraceTally>();
+  /** Lines and records read. */
+  lines = 0;
+  records = 0;
+
+  constructor(
+    private readonly spec: TelemetrySpec,
+    private readonly sensitiveFields: ReadonlySet<string>,
+    private readonly deviations: Deviations,
+  ) {
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    for (const [name, schema] of Object.entries(specLineSchemas(spec)))
+      this.validators.set(name, ajv.compile(schema));
+  }
+
+  /** One line of an event log (blank lines are skipped). */
+  checkLine(text: string): void {
+    const trimmed = text.trim();
+    if (trimmed === '') return;
+    this.lines++;
+    let line: unknown;
+    try {
+      line = JSON.parse(trimmed);
+    } catch {
+      this.deviations.add('event-schema', '(not JSON)', 'logs', `line is not JSON: ${trimmed.slice(0, 80)}`);
+      return;
+    }
+    if (typeof line !== 'object' || line === null || Array.isArray(line)) {
+      this.deviations.add(
+        'event-schema',
+        '(not an object)',
+        'logs',
+        `line is not a JSON object: ${trimmed.slice(0, 80)}`,
+      );
+      return;
+    }
+    const record = line as Record<string, unknown>;
+    const name = record.event;
+    if (typeof name !== 'string') {
+      this.deviations.add('event-schema', '(no event)', 'logs', 'line has no "event" key');
+      return;
+    }
+    const event = this.spec.events[name];
+    if (event === undefined) {
+      this.deviations.add('undeclared-event', name, 'logs', 'event not in the spec');
+      return;
+    }
+    // Folded security summaries carry one redacted sample line of their own.
+    const sample = record.summary === true && typeof record.sample === 'object' ? record.sample : undefined;
+    this.checkSensitive(name, record, 'logs');
+    if (sample !== null && sample !== undefined)
+      this.checkSensitive(name, sample as Record<string, unknown>, 'logs');
+    if (Array.isArray(record.schema_violations)) {
+      this.deviations.add(
+        'event-schema',
+        name,
+        'logs',
+        `written with schema_violations ${JSON.stringify(record.schema_violations)}`,
+      );
+    } else {
+      const validate = this.validators.get(name)!;
+      if (!validate(this.withSensitiveRedacted(name, record)))
+        this.deviations.add('event-schema', name, 'logs', describeErrors(validate.errors ?? []));
+    }
+    if (record.summary !== true)
+      this.checkTrace(name, typeof record.trace_id === 'string' && record.trace_id !== '', 'logs');
+  }
+
+  /** One OTLP log record (an event sent through OTel Logs). */
+  checkRecord(record: OtlpLogRecord): void {
+    this.records++;
+    const name =
+      record.eventName !== ''
+        ? record.eventName
+        : typeof record.attributes.event === 'string'
+          ? record.attributes.event
+          : '';
+    const event = this.spec.events[name];
+    if (event === undefined) {
+      this.deviations.add(
+        'undeclared-event',
+        name === '' ? '(no event name)' : name,
+        'otlp-logs',
+        'event not in the spec',
+      );
+      return;
+    }
+    const attributes = record.attributes as Record<string, unknown>;
+    this.checkSensitive(name, attributes, 'otlp-logs');
+    for (const key of Object.keys(attributes)) {
+      if (key === 'schema_violations' || key === 'event') continue;
+      if (event.security === true && SECURITY_ENVELOPE.has(key)) continue;
+      if (event.fields[key] === undefined)
+        this.deviations.add(
+          'event-schema',
+          `${name}.${key}`,
+          'otlp-logs',
+          `attribute ${key} is not a declared field`,
+        );
+    }
+    if (attributes.schema_violations !== undefined)
+      this.deviations.add(
+        'event-schema',
+        name,
+        'otlp-logs',
+        `sent with schema_violations ${JSON.stringify(attributes.schema_violations)}`,
+      );
+    this.checkTrace(name, record.traceId !== '' && !/^0+$/.test(record.traceId), 'otlp-logs');
+  }
+
+  /** Events seen both with and without a trace ID: some code path lost its span (run at the end). */
+  finish(): void {
+    for (const [key, tally] of this.tallies) {
+      const [name, source] = key.split('\u0000') as [string, DeviationSource];
+      if (this.spec.events[name]?.inSpan === true) continue; // already reported line by line
+      if (tally.withTrace > 0 && tally.withoutTrace > 0)
+        this.deviations.add(
+          'missing-trace-id',
+          name,
+          source,
+          `${tally.withoutTrace} of ${tally.withTrace + tally.withoutTrace} lines carry no trace_id while the others do`,
+        );
+    }
+  }
+
+  private checkTrace(name: string, hasTrace: boolean, source: DeviationSource): void {
+    if (!hasTrace && this.spec.events[name]?.inSpan === true)
+      this.deviations.add('missing-trace-id', name, source, 'declared inSpan, written without trace_id');
+    const key = `${name}\u0000${source}`;
+    let tally = this.tallies.get(key);
+    if (tally === undefined) this.tallies.set(key, (tally = { withTrace: 0, withoutTrace: 0 }));
+    if (hasTrace) tally.withTrace++;
+    else tally.withoutTrace++;
+  }
+
+  /** Any field named like a sensitive field of the spec must hold the redaction marker. */
+  private checkSensitive(name: string, fields: Record<string, unknown>, source: DeviationSource): void {
+    for (const key of Object.keys(fields)) {
+      if (this.sensitiveFields.has(key) && fields[key] !== REDACTED && fields[key] !== undefined)
+        this.deviations.add(
+          'sensitive-unredacted',
+          `${name}.${key}`,
+          source,
+          `sensitive field ${key} in clear`,
+        );
+    }
+  }
+
+  /** The line with sensitive fields set to the marker, so their leak is reported once, by its own kind. */
+  private withSensitiveRedacted(name: string, record: Record<string, unknown>): Record<string, unknown> {
+    const fields = this.spec.events[name]!.fields;
+    let copy: Record<string, unknown> | undefined;
+    for (const [key, field] of Object.entries(fields)) {
+      if (field.sensitive === true && key in record && record[key] !== REDACTED)
+        (copy ??= { ...record })[key] = REDACTED;
+    }
+    return copy ?? record;
+  }
+}
+
+/** The errors of the valid-line branch, the one a line is meant to match. */
+function describeErrors(errors: readonly ErrorObject[]): string {
+  const own = errors.filter((e) => e.schemaPath.startsWith('#/oneOf/0/'));
+  const parts = (own.length > 0 ? own : errors).map((e) => {
+    const params = e.params as Record<string, unknown>;
+    const where = e.instancePath === '' ? '' : `${e.instancePath.slice(1)} `;
+    if (e.keyword === 'additionalProperties') return `undeclared field ${String(params.additionalProperty)}`;
+    if (e.keyword === 'required') return `missing field ${String(params.missingProperty)}`;
+    return `${where}${e.message ?? e.keyword}`;
+  });
+  return [...new Set(parts)].join('; ');
+}

@@ -1,0 +1,252 @@
+// Checks one scrape of /metrics against the spec: every family declared, with the declared
+// type, unit, labels and bucket boundaries, under its cardinality cap, exemplars where the spec
+// asks for them, and the OTel HTTP convention's attributes on http.server.request.duration.
+import { formatPrometheusFloat, sanitizeLabelName } from '../spec/naming.js';
+import { HTTP_SERVER_DURATION_REQUIRED, httpServerAttributeProblems } from '../spec/semconv-http.js';
+import type { AttributeMatch, TelemetrySpec } from '../spec/types.js';
+import type { Deviations } from './deviations.js';
+import {
+  expectedUnitWord,
+  OVERFLOW_LABEL,
+  type ExpectedInstrument,
+  type ExpectedTelemetry,
+} from './expected.js';
+import type { Labels, MetricFamily, ParsedExposition, Sample } from './openmetrics-parser.js';
+
+const KIND_TYPES: Readonly<Record<ExpectedInstrument['kind'], readonly string[]>> = {
+  histogram: ['histogram'],
+  counter: ['counter'],
+  gauge: ['gauge'],
+};
+
+export function checkExposition(
+  expected: ExpectedTelemetry,
+  scrape: ParsedExposition,
+  openMetrics: boolean,
+  deviations: Deviations,
+): void {
+  for (const problem of scrape.problems)
+    deviations.add('exposition-invalid', `line ${problem.line}`, 'metrics', problem.message);
+  if (openMetrics && !scrape.sawEof)
+    deviations.add('exposition-invalid', '# EOF', 'metrics', 'OpenMetrics text must end with # EOF');
+  for (const family of scrape.families.values()) {
+    // Prometheus 0.0.4 text names counter families with their _total.
+    const name = expected.byFamily.has(family.name) ? family.name : family.name.replace(/_total$/, '');
+    if (expected.sdkFamilies.has(name)) continue;
+    const instrument = expected.byFamily.get(name);
+    if (instrument === undefined) {
+      deviations.add('undeclared-metric', family.name, 'metrics', `type ${family.type}, not in the spec`);
+      continue;
+    }
+    checkFamily(instrument, family, openMetrics, deviations);
+  }
+}
+
+function checkFamily(
+  instrument: ExpectedInstrument,
+  family: MetricFamily,
+  openMetrics: boolean,
+  deviations: Deviations,
+): void {
+  const subject = instrument.name;
+  if (!KIND_TYPES[instrument.kind].includes(family.type))
+    deviations.add(
+      'type-mismatch',
+      subject,
+      'metrics',
+      `exposed as ${family.type}, declared ${instrument.kind}`,
+    );
+  const unitWord = expectedUnitWord(instrument);
+  if (openMetrics && (family.unit ?? '') !== unitWord)
+    deviations.add(
+      'unit-mismatch',
+      subject,
+      'metrics',
+      `# UNIT "${family.unit ?? ''}", declared unit "${instrument.unit}" ("${unitWord}")`,
+    );
+
+  const seriesKeys = new Set<string>();
+  const bucketsBySeries = new Map<string, Sample[]>();
+  for (const sample of family.samples) {
+    for (const label of Object.keys(sample.labels)) {
+      if (label === 'le' && instrument.kind === 'histogram') continue;
+      if (label === OVERFLOW_LABEL) continue;
+      if (!instrument.labels.has(label))
+        deviations.add(
+          'undeclared-attribute',
+          `${subject} ${label}`,
+          'metrics',
+          `label ${label} is not a declared attribute`,
+        );
+    }
+    if (sample.labels[OVERFLOW_LABEL] === 'true')
+      deviations.add(
+        'cardinality-exceeded',
+        subject,
+        'metrics',
+        `the overflow series is present: more than ${instrument.cardinalityLimit} attribute sets were recorded`,
+      );
+    const key = seriesKey(sample.labels);
+    seriesKeys.add(key);
+    if (instrument.kind === 'histogram' && sample.name === `${family.name}_bucket`) {
+      let buckets = bucketsBySeries.get(key);
+      if (buckets === undefined) bucketsBySeries.set(key, (buckets = []));
+      buckets.push(sample);
+    } else if (
+      instrument.kind !== 'histogram' &&
+      sample.exemplar !== undefined &&
+      instrument.kind === 'gauge'
+    ) {
+      deviations.add('exemplars-unexpected', subject, 'metrics', 'a gauge sample carries an exemplar');
+    }
+    if (
+      instrument.httpServerConvention &&
+      (sample.name.endsWith('_count') || instrument.kind !== 'histogram')
+    ) {
+      const attributes: Record<string, string> = {};
+      for (const [label, value] of Object.entries(sample.labels))
+        attributes[instrument.labels.get(label) ?? label] = value;
+      for (const problem of httpServerAttributeProblems(attributes, HTTP_SERVER_DURATION_REQUIRED))
+        deviations.add('semconv', `${subject} ${problem.split(' ')[0]!}`, 'metrics', problem);
+    }
+  }
+  if (seriesKeys.size > instrument.cardinalityLimit)
+    deviations.add(
+      'cardinality-exceeded',
+      subject,
+      'metrics',
+      `${seriesKeys.size} series, cap ${instrument.cardinalityLimit}`,
+    );
+  if (instrument.kind === 'histogram') checkBuckets(instrument, bucketsBySeries, openMetrics, deviations);
+}
+
+function checkBuckets(
+  instrument: ExpectedInstrument,
+  bucketsBySeries: ReadonlyMap<string, Sample[]>,
+  openMetrics: boolean,
+  deviations: Deviations,
+): void {
+  const subject = instrument.name;
+  const planned = new Set((instrument.boundaries ?? []).map(formatPrometheusFloat));
+  const exemplars = instrument.exemplars ?? { enabled: false, minValue: Infinity };
+  let eligibleObservations = 0;
+  let exemplarCount = 0;
+  for (const buckets of bucketsBySeries.values()) {
+    const seen = new Set<string>();
+    const sorted = buckets
+      .map((sample) => ({ sample, le: Number(sample.labels.le === '+Inf' ? Infinity : sample.labels.le) }))
+      .sort((a, b) => a.le - b.le);
+    let previous = 0;
+    for (const { sample, le } of sorted) {
+      if (Number.isFinite(le)) seen.add(formatPrometheusFloat(le));
+      const own = sample.value - previous;
+      previous = sample.value;
+      if (le > exemplars.minValue && own > 0) eligibleObservations += own;
+      if (sample.exemplar !== undefined) exemplarCount++;
+    }
+    if (!sorted.some((b) => b.le === Infinity))
+      deviations.add('bucket-mismatch', subject, 'metrics', 'no le="+Inf" bucket');
+    const extra = [...seen].filter((le) => !planned.has(le));
+    const missing = [...planned].filter((le) => !seen.has(le));
+    if (extra.length > 0 || missing.length > 0)
+      deviations.add(
+        'bucket-mismatch',
+        subject,
+        'metrics',
+        `boundaries ${[...seen].join(', ')}; planned ${[...planned].join(', ')}` +
+          `${extra.length > 0 ? ` (not planned: ${extra.join(', ')})` : ''}` +
+          `${missing.length > 0 ? ` (missing: ${missing.join(', ')})` : ''}`,
+      );
+  }
+  if (!openMetrics) return;
+  if (exemplars.enabled && eligibleObservations > 0 && exemplarCount === 0)
+    deviations.add(
+      'exemplars-missing',
+      subject,
+      'metrics',
+      `${eligibleObservations} observations above ${exemplars.minValue} and no bucket carries an exemplar`,
+    );
+  if (!exemplars.enabled && exemplarCount > 0)
+    deviations.add(
+      'exemplars-unexpected',
+      subject,
+      'metrics',
+      `${exemplarCount} buckets carry exemplars; the spec turns them off`,
+    );
+}
+
+/** Whether the series the SLOs read are on /metrics (run on the last scrape). */
+export function checkSliSeries(
+  spec: TelemetrySpec,
+  expected: ExpectedTelemetry,
+  scrape: ParsedExposition,
+  deviations: Deviations,
+): void {
+  for (const [sloName, slo] of Object.entries(spec.slos ?? {})) {
+    const metric = slo.sli.kind === 'latency' ? slo.sli.histogram : slo.sli.metric;
+    const instrument = expected.byName.get(metric);
+    const family = instrument === undefined ? undefined : scrape.families.get(instrument.family);
+    const subject = `${sloName} ${metric}`;
+    if (instrument === undefined || family === undefined) {
+      deviations.add(
+        'sli-series-absent',
+        subject,
+        'metrics',
+        `no ${instrument?.family ?? metric} family on /metrics`,
+      );
+      continue;
+    }
+    const totalName =
+      instrument.kind === 'histogram'
+        ? `${family.name}_count`
+        : instrument.kind === 'counter'
+          ? `${family.name}_total`
+          : family.name;
+    const selected = family.samples.filter((s) => s.name === totalName && matches(s.labels, slo.sli.where));
+    if (selected.length === 0) {
+      deviations.add(
+        'sli-series-absent',
+        subject,
+        'metrics',
+        `no ${totalName} series${slo.sli.where === undefined ? '' : ` matching ${JSON.stringify(slo.sli.where)}`}`,
+      );
+      continue;
+    }
+    if (slo.sli.kind === 'latency') {
+      const le = formatPrometheusFloat(slo.sli.threshold);
+      if (!family.samples.some((s) => s.name === `${family.name}_bucket` && s.labels.le === le))
+        deviations.add(
+          'sli-series-absent',
+          subject,
+          'metrics',
+          `no ${family.name}_bucket{le="${le}"} series`,
+        );
+    } else {
+      for (const key of Object.keys(slo.sli.bad)) {
+        const label = sanitizeLabelName(key);
+        if (!selected.some((s) => label in s.labels))
+          deviations.add(
+            'sli-series-absent',
+            subject,
+            'metrics',
+            `no series carries the "bad" label ${label}`,
+          );
+      }
+    }
+  }
+}
+
+function matches(labels: Labels, where: AttributeMatch | undefined): boolean {
+  if (where === undefined) return true;
+  return Object.entries(where).every(([key, values]) =>
+    values.includes(labels[sanitizeLabelName(key)] ?? ''),
+  );
+}
+
+function seriesKey(labels: Labels): string {
+  return Object.keys(labels)
+    .filter((k) => k !== 'le')
+    .sort()
+    .map((k) => `${k}=${labels[k]!}`)
+    .join('\u0000');
+}

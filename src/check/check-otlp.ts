@@ -1,0 +1,201 @@
+// Checks what arrives over OTLP: spans (sensitive attributes, the attributes sampling policies
+// key on, declared server-span attributes and the HTTP convention) and metrics (declared names,
+// types, units, attributes, bucket boundaries, cardinality and exemplars).
+import { REDACTED } from '../logs/field-schema.js';
+import { formatPrometheusFloat } from '../spec/naming.js';
+import {
+  HTTP_SERVER_DURATION_REQUIRED,
+  HTTP_SERVER_SPAN_REQUIRED,
+  httpServerAttributeProblems,
+} from '../spec/semconv-http.js';
+import type { TelemetrySpec } from '../spec/types.js';
+import type { Deviations } from './deviations.js';
+import type { ExpectedTelemetry } from './expected.js';
+import { SPAN_KIND_SERVER, type OtlpMetric, type OtlpSpan } from './otlp-decode.js';
+
+const OVERFLOW_ATTRIBUTE = 'otel.metric.overflow';
+const OTLP_TYPES = { histogram: 'histogram', counter: 'sum', gauge: 'gauge' } as const;
+
+/** An attribute a sampling policy reads from the local root span, and the policy's name. */
+interface SamplingKey {
+  readonly attribute: string;
+  readonly policy: string;
+}
+
+export function samplingKeys(spec: TelemetrySpec): SamplingKey[] {
+  const keys: SamplingKey[] = [];
+  for (const policy of spec.sampling?.policies ?? []) {
+    if (policy.kind === 'budget' && policy.key !== undefined)
+      keys.push({ attribute: policy.key, policy: policy.name });
+    if (policy.kind === 'latency' && policy.routes !== undefined)
+      keys.push({ attribute: policy.routeAttribute ?? 'http.route', policy: policy.name });
+  }
+  return keys;
+}
+
+export class OtlpChecker {
+  private readonly samplingKeys: readonly SamplingKey[];
+  /** Per histogram: observations in exemplar-eligible buckets, and exemplars seen. */
+  private readonly exemplarTallies = new Map<string, { eligible: number; exemplars: number }>();
+  spans = 0;
+  metricPoints = 0;
+
+  constructor(
+    private readonly spec: TelemetrySpec,
+    private readonly expected: ExpectedTelemetry,
+    private readonly deviations: Deviations,
+  ) {
+    this.samplingKeys = samplingKeys(spec);
+  }
+
+  checkSpan(span: OtlpSpan): void {
+    this.spans++;
+    for (const [key, value] of Object.entries(span.attributes)) {
+      if (this.expected.sensitiveFields.has(key) && value !== REDACTED)
+        this.deviations.add(
+          'sensitive-unredacted',
+          `${span.name} ${key}`,
+          'otlp-traces',
+          `span attribute ${key} in clear`,
+        );
+    }
+    if (span.kind !== SPAN_KIND_SERVER) return;
+    // The tail sampler reads its keys from the local root; a server span is where a request enters.
+    if (span.localRoot) {
+      for (const key of this.samplingKeys) {
+        if (span.attributes[key.attribute] === undefined)
+          this.deviations.add(
+            'sampling-key-missing',
+            `${span.name} ${key.attribute}`,
+            'otlp-traces',
+            `sampling policy "${key.policy}" keys on ${key.attribute}; the local root span lacks it`,
+          );
+      }
+    }
+    const server = this.spec.spans?.server;
+    for (const attribute of server?.attributes ?? []) {
+      if (span.attributes[attribute] === undefined)
+        this.deviations.add(
+          'span-attribute-missing',
+          `${span.name} ${attribute}`,
+          'otlp-traces',
+          `server span lacks ${attribute}`,
+        );
+    }
+    if (server?.convention === 'http') {
+      for (const problem of httpServerAttributeProblems(span.attributes, HTTP_SERVER_SPAN_REQUIRED))
+        this.deviations.add('semconv', `${span.name} ${problem.split(' ')[0]!}`, 'otlp-traces', problem);
+    }
+  }
+
+  checkMetric(metric: OtlpMetric): void {
+    this.metricPoints += metric.points.length;
+    const instrument = this.expected.byName.get(metric.name);
+    if (instrument === undefined) {
+      if (!isSdkMetric(metric.name, this.expected))
+        this.deviations.add(
+          'undeclared-metric',
+          metric.name,
+          'otlp-metrics',
+          `${metric.type}, not in the spec`,
+        );
+      return;
+    }
+    const subject = instrument.name;
+    const wantType = OTLP_TYPES[instrument.kind];
+    if (metric.type !== wantType || (instrument.kind === 'counter' && !metric.monotonic))
+      this.deviations.add(
+        'type-mismatch',
+        subject,
+        'otlp-metrics',
+        `sent as ${metric.monotonic ? 'monotonic ' : ''}${metric.type}, declared ${instrument.kind}`,
+      );
+    if (metric.unit !== instrument.unit)
+      this.deviations.add(
+        'unit-mismatch',
+        subject,
+        'otlp-metrics',
+        `unit "${metric.unit}", declared "${instrument.unit}"`,
+      );
+    if (metric.points.length > instrument.cardinalityLimit)
+      this.deviations.add(
+        'cardinality-exceeded',
+        subject,
+        'otlp-metrics',
+        `${metric.points.length} points in one export, cap ${instrument.cardinalityLimit}`,
+      );
+    const planned = (instrument.boundaries ?? []).map(formatPrometheusFloat).join(', ');
+    const exemplars = instrument.exemplars;
+    let tally = this.exemplarTallies.get(subject);
+    if (tally === undefined) this.exemplarTallies.set(subject, (tally = { eligible: 0, exemplars: 0 }));
+    for (const point of metric.points) {
+      for (const key of Object.keys(point.attributes)) {
+        if (key === OVERFLOW_ATTRIBUTE) {
+          this.deviations.add(
+            'cardinality-exceeded',
+            subject,
+            'otlp-metrics',
+            `the overflow point is present: more than ${instrument.cardinalityLimit} attribute sets were recorded`,
+          );
+        } else if (!instrument.attributes.has(key)) {
+          this.deviations.add(
+            'undeclared-attribute',
+            `${subject} ${key}`,
+            'otlp-metrics',
+            `attribute ${key} is not declared`,
+          );
+        }
+      }
+      if (instrument.httpServerConvention && point.attributes[OVERFLOW_ATTRIBUTE] === undefined) {
+        for (const problem of httpServerAttributeProblems(point.attributes, HTTP_SERVER_DURATION_REQUIRED))
+          this.deviations.add('semconv', `${subject} ${problem.split(' ')[0]!}`, 'otlp-metrics', problem);
+      }
+      if (point.explicitBounds !== undefined && instrument.kind === 'histogram') {
+        const bounds = point.explicitBounds.map(formatPrometheusFloat).join(', ');
+        if (bounds !== planned)
+          this.deviations.add(
+            'bucket-mismatch',
+            subject,
+            'otlp-metrics',
+            `explicit bounds ${bounds}; planned ${planned}`,
+          );
+        const counts = point.bucketCounts ?? [];
+        for (let i = 0; i < counts.length; i++) {
+          const upper = i < point.explicitBounds.length ? point.explicitBounds[i]! : Infinity;
+          if (exemplars !== undefined && upper > exemplars.minValue) tally.eligible += counts[i]!;
+        }
+      }
+      tally.exemplars += point.exemplars;
+    }
+  }
+
+  /** Exemplar checks over the whole run (an export may come before any slow request). */
+  finish(): void {
+    for (const [name, tally] of this.exemplarTallies) {
+      const exemplars = this.expected.byName.get(name)?.exemplars;
+      if (exemplars === undefined) continue;
+      if (exemplars.enabled && tally.eligible > 0 && tally.exemplars === 0)
+        this.deviations.add(
+          'exemplars-missing',
+          name,
+          'otlp-metrics',
+          `observations above ${exemplars.minValue} were exported and no point carried an exemplar`,
+        );
+      if (!exemplars.enabled && tally.exemplars > 0)
+        this.deviations.add(
+          'exemplars-unexpected',
+          name,
+          'otlp-metrics',
+          `${tally.exemplars} exemplars; the spec turns them off`,
+        );
+    }
+  }
+}
+
+/** plumbline's own metrics, under their Prometheus or OTel spelling. */
+function isSdkMetric(name: string, expected: ExpectedTelemetry): boolean {
+  const prometheusName = name.replace(/\./g, '_').replace(/_total$/, '');
+  return (
+    expected.sdkFamilies.has(prometheusName) || name.startsWith('plumbline.') || name.startsWith('plumbline_')
+  );
+}

@@ -1,0 +1,71 @@
+// A deviation is one way a running service's telemetry differs from its spec, named by kind
+// and subject. Repeats fold into one entry with a count; distinct entries are bounded.
+
+export const DEVIATION_KINDS = [
+  'undeclared-metric',
+  'undeclared-attribute',
+  'bucket-mismatch',
+  'unit-mismatch',
+  'type-mismatch',
+  'cardinality-exceeded',
+  'exemplars-missing',
+  'exemplars-unexpected',
+  'undeclared-event',
+  'event-schema',
+  'missing-trace-id',
+  'sampling-key-missing',
+  'span-attribute-missing',
+  'semconv',
+  'sli-series-absent',
+  'sensitive-unredacted',
+  'exposition-invalid',
+  'input-failed',
+] as const;
+export type DeviationKind = (typeof DEVIATION_KINDS)[number];
+
+export type DeviationSource = 'metrics' | 'logs' | 'otlp-traces' | 'otlp-logs' | 'otlp-metrics' | 'spec';
+
+export interface Deviation {
+  readonly kind: DeviationKind;
+  /** What deviates: a metric, metric and attribute, event, event and field, span name... */
+  readonly subject: string;
+  readonly source: DeviationSource;
+  /** What was seen against what the spec says (the first occurrence's). */
+  readonly detail: string;
+  /** How many times it was seen. */
+  count: number;
+}
+
+/** Distinct deviations kept; past it, further distinct ones are only counted. */
+export const MAX_DISTINCT_DEVIATIONS = 1000;
+
+export class Deviations {
+  private readonly byKey = new Map<string, Deviation>();
+  /** Distinct deviations not kept because the bound was reached. */
+  dropped = 0;
+
+  add(kind: DeviationKind, subject: string, source: DeviationSource, detail: string): void {
+    const key = `${kind}\u0000${subject}\u0000${source}`;
+    const existing = this.byKey.get(key);
+    if (existing !== undefined) {
+      existing.count++;
+      return;
+    }
+    if (this.byKey.size >= MAX_DISTINCT_DEVIATIONS) {
+      this.dropped++;
+      return;
+    }
+    this.byKey.set(key, { kind, subject, source, detail, count: 1 });
+  }
+
+  /** Sorted by kind (in DEVIATION_KINDS order), then subject, so reports are stable. */
+  list(): Deviation[] {
+    const order = new Map<string, number>(DEVIATION_KINDS.map((kind, i) => [kind, i]));
+    return [...this.byKey.values()].sort(
+      (a, b) =>
+        order.get(a.kind)! - order.get(b.kind)! ||
+        a.subject.localeCompare(b.subject) ||
+        a.source.localeCompare(b.source),
+    );
+  }
+}

@@ -1,0 +1,12 @@
+// The check area: live conformance of a running service's telemetry against its spec.
+export {
+  startLiveCheck,
+  runLiveCheck,
+  type LiveCheck,
+  type LiveCheckOptions,
+  type LiveCheckReport,
+} from './live-check.js';
+export { DEVIATION_KINDS, type Deviation, type DeviationKind, type DeviationSource } from './deviations.js';
+export { formatReport } from './report.js';
+export { parseExposition, type MetricFamily, type ParsedExposition } from './openmetrics-parser.js';
+export { startOtlpSink, type OtlpSink } from './otlp-sink.js';

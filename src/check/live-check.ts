@@ -1,0 +1,180 @@
+// `check live`: watches a running service for a while — scrapes /metrics, reads its event log,
+// receives its OTLP — and reports every way its telemetry deviates from the spec.
+import type { Readable } from 'node:stream';
+import { validateSpec } from '../spec/validate.js';
+import type { TelemetrySpec } from '../spec/types.js';
+import { checkExposition, checkSliSeries } from './check-exposition.js';
+import { EventChecker } from './check-events.js';
+import { OtlpChecker } from './check-otlp.js';
+import { Deviations, type Deviation } from './deviations.js';
+import { expectedTelemetry } from './expected.js';
+import { followFile, followStream, type LogFollower } from './log-follower.js';
+import { startOtlpSink, type OtlpSink } from './otlp-sink.js';
+import { scrapeMetrics, type Scrape } from './scrape.js';
+
+export interface LiveCheckOptions {
+  readonly spec: TelemetrySpec;
+  /** The service's /metrics URL, scraped every `scrapeIntervalMs` and once more at the end. */
+  readonly metricsUrl?: string;
+  /** Event logs: file paths (followed from their start) or streams (e.g. process.stdin). */
+  readonly logs?: string | Readable | readonly (string | Readable)[];
+  /** Where to receive OTLP/HTTP, e.g. 127.0.0.1:4318 or 127.0.0.1:0 (any free port). */
+  readonly otlpListen?: string;
+  /** Default 5000. */
+  readonly scrapeIntervalMs?: number;
+}
+
+export interface LiveCheckReport {
+  /** True when nothing deviates. */
+  readonly ok: boolean;
+  readonly deviations: readonly Deviation[];
+  /** Distinct deviations past the report's bound, counted only. */
+  readonly droppedDeviations: number;
+  readonly observed: {
+    readonly durationMs: number;
+    readonly scrapes: number;
+    readonly scrapeFailures: number;
+    readonly metricFamilies: number;
+    readonly logLines: number;
+    readonly otlpRequests: number;
+    readonly spans: number;
+    readonly logRecords: number;
+    readonly metricPoints: number;
+  };
+}
+
+export interface LiveCheck {
+  /** The OTLP/HTTP base URL to point the service (or a collector's exporter) at, when listening. */
+  readonly otlpEndpoint: string | undefined;
+  /** Scrapes now (e.g. the last time before the service under test stops). */
+  scrape(): Promise<void>;
+  /** Takes a last scrape, reads the rest of the log, stops listening and reports. */
+  finish(): Promise<LiveCheckReport>;
+}
+
+/** Starts watching; call `finish()` when the load is done. */
+export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveCheck> {
+  const spec = validateSpec(options.spec);
+  const started = performance.now();
+  const deviations = new Deviations();
+  const expected = expectedTelemetry(spec);
+  const events = new EventChecker(spec, expected.sensitiveFields, deviations);
+  const otlp = new OtlpChecker(spec, expected, deviations);
+  let scrapes = 0;
+  let scrapeFailures = 0;
+  let lastScrape: Scrape | undefined;
+  let lastScrapeError: string | undefined;
+
+  const scrape = async (): Promise<void> => {
+    if (options.metricsUrl === undefined) return;
+    try {
+      const result = await scrapeMetrics(options.metricsUrl);
+      scrapes++;
+      lastScrape = result;
+      checkExposition(expected, result.exposition, result.openMetrics, deviations);
+    } catch (error) {
+      scrapeFailures++;
+      lastScrapeError = (error as Error).message;
+    }
+  };
+
+  let sink: OtlpSink | undefined;
+  if (options.otlpListen !== undefined) {
+    sink = await startOtlpSink(
+      options.otlpListen,
+      (_signal, request) => {
+        for (const span of request.spans) otlp.checkSpan(span);
+        for (const record of request.logRecords) events.checkRecord(record);
+        for (const metric of request.metrics) otlp.checkMetric(metric);
+      },
+      (signal, reason) => deviations.add('input-failed', `otlp ${signal ?? 'request'}`, 'spec', reason),
+    );
+  }
+  const onLine = (line: string) => events.checkLine(line);
+  const logSources =
+    options.logs === undefined ? [] : Array.isArray(options.logs) ? options.logs : [options.logs];
+  const followers: { name: string; follower: LogFollower }[] = (
+    logSources as readonly (string | Readable)[]
+  ).map((source) => ({
+    name: typeof source === 'string' ? source : '(stream)',
+    follower: typeof source === 'string' ? followFile(source, onLine) : followStream(source, onLine),
+  }));
+
+  let scraping: Promise<void> = scrape();
+  const timer = setInterval(() => {
+    scraping = scraping.then(scrape);
+  }, options.scrapeIntervalMs ?? 5000);
+  timer.unref();
+
+  let report: Promise<LiveCheckReport> | undefined;
+  return {
+    otlpEndpoint: sink?.url,
+    scrape() {
+      scraping = scraping.then(scrape);
+      return scraping;
+    },
+    finish() {
+      report ??= (async () => {
+        clearInterval(timer);
+        await scraping;
+        await scrape();
+        await Promise.all(followers.map(({ follower }) => follower.stop()));
+        await sink?.close();
+        events.finish();
+        otlp.finish();
+        if (options.metricsUrl !== undefined) {
+          if (lastScrape === undefined)
+            deviations.add(
+              'input-failed',
+              options.metricsUrl,
+              'metrics',
+              lastScrapeError ?? 'no scrape succeeded',
+            );
+          else checkSliSeries(spec, expected, lastScrape.exposition, deviations);
+          if (lastScrape !== undefined && !lastScrape.openMetrics)
+            deviations.add(
+              'exposition-invalid',
+              options.metricsUrl,
+              'metrics',
+              `answered ${lastScrape.contentType || 'no content-type'} to an OpenMetrics request: units and exemplars cannot be checked`,
+            );
+        }
+        for (const { name, follower } of followers) {
+          const error = follower.error();
+          if (error !== undefined) deviations.add('input-failed', name, 'logs', error);
+        }
+        const list = deviations.list();
+        return {
+          ok: list.length === 0 && deviations.dropped === 0,
+          deviations: list,
+          droppedDeviations: deviations.dropped,
+          observed: {
+            durationMs: Math.round(performance.now() - started),
+            scrapes,
+            scrapeFailures,
+            metricFamilies: lastScrape?.exposition.families.size ?? 0,
+            logLines: events.lines,
+            otlpRequests: sink?.counts.requests ?? 0,
+            spans: otlp.spans,
+            logRecords: events.records,
+            metricPoints: otlp.metricPoints,
+          },
+        };
+      })();
+      return report;
+    },
+  };
+}
+
+/** Watches for `durationMs`, then reports (what the CLI runs). */
+export async function runLiveCheck(
+  options: LiveCheckOptions & {
+    readonly durationMs: number;
+    readonly onListening?: (otlpEndpoint: string) => void;
+  },
+): Promise<LiveCheckReport> {
+  const check = await startLiveCheck(options);
+  if (check.otlpEndpoint !== undefined) options.onListening?.(check.otlpEndpoint);
+  await new Promise((resolve) => setTimeout(resolve, options.durationMs));
+  return check.finish();
+}

@@ -1,0 +1,248 @@
+// Turns an OTLP/HTTP request body (JSON or protobuf, optionally gzip) into plain records the
+// checks read: spans, log records and metric points with their attributes as JS values.
+// JSON encoding: https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding
+import { gunzipSync, inflateSync } from 'node:zlib';
+import protobuf from 'protobufjs';
+import { OTLP_PROTO_FILES } from './otlp-proto-files.js';
+
+export type Signal = 'traces' | 'logs' | 'metrics';
+
+export type AttributeValue =
+  string | number | boolean | null | readonly AttributeValue[] | { readonly [key: string]: AttributeValue };
+export type AttributeMap = Readonly<Record<string, AttributeValue>>;
+
+/** OTLP span kinds (SPAN_KIND_SERVER = 2). */
+export const SPAN_KIND_SERVER = 2;
+/** Span flags: the parent is known to be remote when both bits are set (OTLP 1.4). */
+const FLAG_HAS_IS_REMOTE = 0x100;
+const FLAG_IS_REMOTE = 0x200;
+
+export interface OtlpSpan {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId: string;
+  readonly name: string;
+  readonly kind: number;
+  readonly attributes: AttributeMap;
+  /** No parent, or a parent from another process: the span the tail sampler keys on. */
+  readonly localRoot: boolean;
+  readonly resource: AttributeMap;
+}
+
+export interface OtlpLogRecord {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly eventName: string;
+  readonly severityText: string;
+  readonly body: AttributeValue;
+  readonly attributes: AttributeMap;
+  readonly resource: AttributeMap;
+}
+
+export type OtlpMetricType = 'gauge' | 'sum' | 'histogram' | 'exponential_histogram' | 'summary';
+
+export interface OtlpPoint {
+  readonly attributes: AttributeMap;
+  /** Histograms: the explicit upper bounds (+Inf implicit) and the count per bucket. */
+  readonly explicitBounds?: readonly number[];
+  readonly bucketCounts?: readonly number[];
+  readonly exemplars: number;
+}
+
+export interface OtlpMetric {
+  readonly name: string;
+  readonly unit: string;
+  readonly type: OtlpMetricType;
+  readonly monotonic: boolean;
+  readonly points: readonly OtlpPoint[];
+  readonly resource: AttributeMap;
+}
+
+export interface DecodedRequest {
+  readonly spans: readonly OtlpSpan[];
+  readonly logRecords: readonly OtlpLogRecord[];
+  readonly metrics: readonly OtlpMetric[];
+}
+
+export class OtlpDecodeError extends Error {}
+
+const REQUEST_TYPES: Readonly<Record<Signal, string>> = {
+  traces: 'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest',
+  logs: 'opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest',
+  metrics: 'opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest',
+};
+
+let root: protobuf.Root | undefined;
+function protoRoot(): protobuf.Root {
+  if (root === undefined) {
+    root = new protobuf.Root();
+    for (const file of OTLP_PROTO_FILES) protobuf.parse(file, root);
+    root.resolveAll();
+  }
+  return root;
+}
+
+/** The body without its content-encoding (gzip and deflate; identity passes through). */
+export function decompress(body: Buffer, encoding: string | undefined): Buffer {
+  const name = (encoding ?? 'identity').trim().toLowerCase();
+  if (name === '' || name === 'identity') return body;
+  if (name === 'gzip') return gunzipSync(body);
+  if (name === 'deflate') return inflateSync(body);
+  throw new OtlpDecodeError(`content-encoding ${name} is not supported (gzip, deflate, identity)`);
+}
+
+/** Decodes one export request; `contentType` picks JSON or protobuf. */
+export function decodeOtlpRequest(signal: Signal, body: Buffer, contentType: string): DecodedRequest {
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  let message: Record<string, unknown>;
+  if (type === 'application/json') {
+    try {
+      message = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    } catch (error) {
+      throw new OtlpDecodeError(`body is not JSON: ${(error as Error).message}`);
+    }
+  } else if (type === 'application/x-protobuf' || type === 'application/protobuf') {
+    const requestType = protoRoot().lookupType(REQUEST_TYPES[signal]);
+    try {
+      message = requestType.toObject(requestType.decode(body), { longs: String, enums: Number }) as Record<
+        string,
+        unknown
+      >;
+    } catch (error) {
+      throw new OtlpDecodeError(`body is not an OTLP ${signal} protobuf: ${(error as Error).message}`);
+    }
+  } else {
+    throw new OtlpDecodeError(
+      `content-type ${type} is not OTLP (application/json or application/x-protobuf)`,
+    );
+  }
+  if (typeof message !== 'object' || message === null) throw new OtlpDecodeError('body is not an object');
+  if (signal === 'traces') return { spans: readSpans(message), logRecords: [], metrics: [] };
+  if (signal === 'logs') return { spans: [], logRecords: readLogRecords(message), metrics: [] };
+  return { spans: [], logRecords: [], metrics: readMetrics(message) };
+}
+
+type Json = Record<string, unknown>;
+const list = (value: unknown): Json[] => (Array.isArray(value) ? (value as Json[]) : []);
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/** Trace and span IDs: hex in JSON, bytes in protobuf; empty when absent. */
+function id(value: unknown): string {
+  if (typeof value === 'string') return value.toLowerCase();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
+  return '';
+}
+
+function readSpans(message: Json): OtlpSpan[] {
+  const spans: OtlpSpan[] = [];
+  for (const resourceSpans of list(message.resourceSpans)) {
+    const resource = attributes((resourceSpans.resource as Json | undefined)?.attributes);
+    for (const scopeSpans of list(resourceSpans.scopeSpans)) {
+      for (const span of list(scopeSpans.spans)) {
+        const parentSpanId = id(span.parentSpanId);
+        const flags = Number(span.flags ?? 0);
+        const remoteParent = (flags & FLAG_HAS_IS_REMOTE) !== 0 && (flags & FLAG_IS_REMOTE) !== 0;
+        spans.push({
+          traceId: id(span.traceId),
+          spanId: id(span.spanId),
+          parentSpanId,
+          name: text(span.name),
+          kind: Number(span.kind ?? 0),
+          attributes: attributes(span.attributes),
+          localRoot: parentSpanId === '' || /^0+$/.test(parentSpanId) || remoteParent,
+          resource,
+        });
+      }
+    }
+  }
+  return spans;
+}
+
+function readLogRecords(message: Json): OtlpLogRecord[] {
+  const records: OtlpLogRecord[] = [];
+  for (const resourceLogs of list(message.resourceLogs)) {
+    const resource = attributes((resourceLogs.resource as Json | undefined)?.attributes);
+    for (const scopeLogs of list(resourceLogs.scopeLogs)) {
+      for (const record of list(scopeLogs.logRecords)) {
+        records.push({
+          traceId: id(record.traceId),
+          spanId: id(record.spanId),
+          eventName: text(record.eventName),
+          severityText: text(record.severityText),
+          body: anyValue(record.body),
+          attributes: attributes(record.attributes),
+          resource,
+        });
+      }
+    }
+  }
+  return records;
+}
+
+function readMetrics(message: Json): OtlpMetric[] {
+  const metrics: OtlpMetric[] = [];
+  for (const resourceMetrics of list(message.resourceMetrics)) {
+    const resource = attributes((resourceMetrics.resource as Json | undefined)?.attributes);
+    for (const scopeMetrics of list(resourceMetrics.scopeMetrics)) {
+      for (const metric of list(scopeMetrics.metrics)) {
+        const read = metricData(metric);
+        if (read === undefined) continue;
+        metrics.push({
+          name: text(metric.name),
+          unit: text(metric.unit),
+          type: read.type,
+          monotonic: read.data.isMonotonic === true,
+          points: list(read.data.dataPoints).map((point) => ({
+            attributes: attributes(point.attributes),
+            ...(read.type === 'histogram'
+              ? {
+                  explicitBounds: list(point.explicitBounds).map(Number),
+                  bucketCounts: list(point.bucketCounts).map(Number),
+                }
+              : {}),
+            exemplars: list(point.exemplars).length,
+          })),
+          resource,
+        });
+      }
+    }
+  }
+  return metrics;
+}
+
+function metricData(metric: Json): { type: OtlpMetricType; data: Json } | undefined {
+  for (const [key, type] of [
+    ['gauge', 'gauge'],
+    ['sum', 'sum'],
+    ['histogram', 'histogram'],
+    ['exponentialHistogram', 'exponential_histogram'],
+    ['summary', 'summary'],
+  ] as const) {
+    const data = metric[key];
+    if (typeof data === 'object' && data !== null) return { type, data: data as Json };
+  }
+  return undefined;
+}
+
+function attributes(value: unknown): AttributeMap {
+  const out: Record<string, AttributeValue> = {};
+  for (const keyValue of list(value)) out[text(keyValue.key)] = anyValue(keyValue.value);
+  return out;
+}
+
+/** An AnyValue as a JS value: int64 stays a number when it fits, bytes become base64. */
+function anyValue(value: unknown): AttributeValue {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Json;
+  if ('stringValue' in v) return text(v.stringValue);
+  if ('boolValue' in v) return v.boolValue === true;
+  if ('intValue' in v) return Number(v.intValue);
+  if ('doubleValue' in v) return Number(v.doubleValue);
+  if ('arrayValue' in v) return list((v.arrayValue as Json | undefined)?.values).map(anyValue);
+  if ('kvlistValue' in v) return attributes((v.kvlistValue as Json | undefined)?.values);
+  if ('bytesValue' in v)
+    return v.bytesValue instanceof Uint8Array
+      ? Buffer.from(v.bytesValue).toString('base64')
+      : text(v.bytesValue);
+  return null;
+}

@@ -1,0 +1,61 @@
+// `plumbline check live`: watches a running service's /metrics, event log and OTLP for a while
+// and reports, by name, every way they deviate from the spec; exits 1 when anything does.
+import { runLiveCheck } from '../check/live-check.js';
+import { formatReport } from '../check/report.js';
+import { loadSpecFile } from '../spec/load.js';
+import { optionalFlag, parseArgs, requireFlag } from './args.js';
+import type { CliCommand } from './main.js';
+
+const USAGE =
+  'usage: plumbline check live --spec FILE --metrics URL [--logs FILE|-] [--otlp-listen ADDR]\n' +
+  '                            [--duration 60s] [--json]\n' +
+  "  --metrics URL        the service's /metrics, scraped as OpenMetrics every 5 s and at the end\n" +
+  '  --logs FILE|-        its event log (followed from the start), or - for stdin\n' +
+  '  --otlp-listen ADDR   receive OTLP/HTTP (JSON or protobuf) on HOST:PORT: traces, logs, metrics\n' +
+  '  --duration D         how long to watch: 500ms, 30s, 5m (default 60s)\n' +
+  '  --json               the report as JSON\n' +
+  'exit codes: 0 no deviation, 1 deviations (or an error), 2 bad usage\n';
+
+export const checkCommand: CliCommand = async (args, io) => {
+  const [sub, ...rest] = args;
+  if (sub !== 'live') {
+    io.stderr(USAGE);
+    return sub === undefined || sub === '--help' ? 0 : 2;
+  }
+  const parsed = parseArgs(rest);
+  if (parsed.flags.has('help')) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const spec = await loadSpecFile(requireFlag(parsed, 'spec'));
+  const metricsUrl = requireFlag(parsed, 'metrics');
+  const durationText = optionalFlag(parsed, 'duration') ?? '60s';
+  const durationMs = parseCheckDuration(durationText);
+  if (durationMs === undefined) {
+    io.stderr(`--duration: expected a duration such as 500ms, 30s or 5m, got "${durationText}"\n${USAGE}`);
+    return 2;
+  }
+  const logs = optionalFlag(parsed, 'logs');
+  const otlpListen = optionalFlag(parsed, 'otlp-listen');
+  const report = await runLiveCheck({
+    spec,
+    metricsUrl,
+    durationMs,
+    ...(logs === undefined ? {} : { logs: logs === '-' ? process.stdin : logs }),
+    ...(otlpListen === undefined ? {} : { otlpListen }),
+    onListening: (endpoint) => io.stderr(`receiving OTLP/HTTP on ${endpoint}\n`),
+  });
+  io.stdout(
+    parsed.flags.get('json') === true ? JSON.stringify(report, null, 2) + '\n' : formatReport(report),
+  );
+  return report.ok ? 0 : 1;
+};
+
+/** Milliseconds of `500ms`, `30s`, `1.5m`, `1h`; undefined for anything else. */
+export function parseCheckDuration(text: string): number | undefined {
+  const match = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$/.exec(text.trim());
+  if (match === null) return undefined;
+  const ms =
+    Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
+  return ms > 0 ? ms : undefined;
+}
