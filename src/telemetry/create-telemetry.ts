@@ -39,6 +39,7 @@ import type { SamplingPolicy } from '../sampling/policy.js';
 import { createSloEngine, type SloEngine, type SloStatus } from '../slo/engine.js';
 import { histogramQuantile } from '../metrics/quantile.js';
 import { BoundedMetricExporter } from './bounded-metric-exporter.js';
+import { checkTelemetryOptions } from './check-options.js';
 import { boundedScrapeHandler } from './bounded-scrape-handler.js';
 import { FanOutSpanProcessor } from './fan-out-span-processor.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
@@ -141,9 +142,10 @@ export function createTelemetry<const S extends TelemetrySpec>(
   options: TelemetryOptions = {},
 ): Telemetry<S> {
   validateSpec(spec);
+  const timing = checkTelemetryOptions(options);
   const resource = serviceResource(spec);
   const otlpEndpoint = trimSlash(options.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT);
-  const timeoutMillis = options.exportTimeoutMs ?? 10_000;
+  const timeoutMillis = timing.exportTimeoutMs;
   const sloEngine: SloEngine | undefined =
     spec.slos !== undefined && Object.keys(spec.slos).length > 0 ? createSloEngine(spec) : undefined;
   const metricsOptions: MetricsOptions = {
@@ -200,7 +202,7 @@ export function createTelemetry<const S extends TelemetrySpec>(
         exporter: new BoundedMetricExporter(
           new OtlpJsonMetricExporter({
             endpoint: otlpEndpoint,
-            timeoutMillis,
+            timeoutMillis: timing.metricExportTimeoutMs,
             failures: metrics.selfCounter(
               sdkSeries.otlpMetricExportFailures,
               'OTLP metric exports that failed after every retry, by reason (timeout or error).',
@@ -210,8 +212,8 @@ export function createTelemetry<const S extends TelemetrySpec>(
           options.maxPendingMetricExports ?? 1,
           pipeline,
         ),
-        exportIntervalMillis: options.metricExportIntervalMs ?? 15_000,
-        exportTimeoutMillis: timeoutMillis,
+        exportIntervalMillis: timing.metricExportIntervalMs,
+        exportTimeoutMillis: timing.metricExportTimeoutMs,
         metricProducers: [metrics.producer],
       }),
     );

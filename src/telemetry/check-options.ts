@@ -1,0 +1,184 @@
+// createTelemetry's options checked up front: every problem names its field and what was
+// expected, all at once, so a bad deployment fails at start instead of inside an OTel SDK
+// constructor (or, worse, on the first export).
+import { diag } from '@opentelemetry/api';
+import type { TelemetryOptions } from './create-telemetry.js';
+
+export interface OptionIssue {
+  /** The option, e.g. "maxConcurrentScrapes" or "securityLog.foldWindowMs". */
+  readonly path: string;
+  readonly message: string;
+}
+
+export class TelemetryOptionsError extends Error {
+  constructor(readonly issues: readonly OptionIssue[]) {
+    super(
+      `invalid createTelemetry options (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
+        issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n'),
+    );
+    this.name = 'TelemetryOptionsError';
+  }
+}
+
+/** Counts that must be whole numbers of at least 1. */
+const COUNTS = [
+  'maxQueuedSpans',
+  'maxQueuedLogRecords',
+  'maxPendingMetricExports',
+  'logMaxBufferedBytes',
+  'maxConcurrentScrapes',
+] as const;
+
+/** Durations in ms that must be finite and above 0. */
+const DURATIONS = ['exportTimeoutMs', 'scrapeTimeoutMs', 'metricExportIntervalMs'] as const;
+
+const BOOLEANS = ['strict', 'otlpLogs', 'registerGlobal'] as const;
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+const EXEMPLAR_FILTERS = ['always_on', 'always_off', 'trace_based'];
+
+export const DEFAULT_EXPORT_TIMEOUT_MS = 10_000;
+export const DEFAULT_METRIC_EXPORT_INTERVAL_MS = 15_000;
+
+/** The timing the OTLP pipeline runs with once the options are checked. */
+export interface ExportTiming {
+  /** Each span and log export, and each shutdown/flush step. */
+  readonly exportTimeoutMs: number;
+  readonly metricExportIntervalMs: number;
+  /** The metric export's timeout: at most the interval (sdk-metrics refuses more). */
+  readonly metricExportTimeoutMs: number;
+}
+
+/**
+ * Throws a TelemetryOptionsError listing every bad option; returns the export timing, with
+ * the metric export timeout clamped to the interval (and a warning), as NodeSDK does for
+ * OTEL_METRIC_EXPORT_TIMEOUT > OTEL_METRIC_EXPORT_INTERVAL.
+ */
+export function checkTelemetryOptions(options: TelemetryOptions): ExportTiming {
+  const issues: OptionIssue[] = [];
+  if (typeof options !== 'object' || options === null) {
+    throw new TelemetryOptionsError([
+      { path: '(options)', message: `must be an object, got ${describe(options)}` },
+    ]);
+  }
+  const record = options as Record<string, unknown>;
+  for (const key of COUNTS) checkCount(issues, key, record[key]);
+  for (const key of DURATIONS) checkDuration(issues, key, record[key]);
+  for (const key of BOOLEANS) {
+    const value = record[key];
+    if (value !== undefined && typeof value !== 'boolean')
+      issues.push({ path: key, message: `must be true or false, got ${describe(value)}` });
+  }
+  const tailSampling = record.tailSampling;
+  if (tailSampling !== undefined && typeof tailSampling !== 'boolean' && tailSampling !== 'dry-run')
+    issues.push({
+      path: 'tailSampling',
+      message: `must be true, false or "dry-run", got ${describe(tailSampling)}`,
+    });
+  checkOneOf(issues, 'logLevel', record.logLevel, LOG_LEVELS);
+  checkOneOf(issues, 'exemplarFilter', record.exemplarFilter, EXEMPLAR_FILTERS);
+  if (record.otlpEndpoint !== undefined) checkEndpoint(issues, 'otlpEndpoint', record.otlpEndpoint);
+  else
+    checkEndpoint(
+      issues,
+      'otlpEndpoint (OTEL_EXPORTER_OTLP_ENDPOINT)',
+      process.env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    );
+  for (const key of ['spanProcessors', 'metricReaders', 'samplingPolicies'] as const) {
+    const value = record[key];
+    if (value !== undefined && !Array.isArray(value))
+      issues.push({ path: key, message: `must be an array, got ${describe(value)}` });
+  }
+  const securityLog = record.securityLog;
+  if (securityLog !== undefined) {
+    if (typeof securityLog !== 'object' || securityLog === null)
+      issues.push({ path: 'securityLog', message: `must be an object, got ${describe(securityLog)}` });
+    else {
+      const fold = securityLog as Record<string, unknown>;
+      checkDuration(issues, 'securityLog.foldWindowMs', fold.foldWindowMs);
+      checkCount(issues, 'securityLog.maxLinesPerWindow', fold.maxLinesPerWindow);
+    }
+  }
+  for (const key of ['logDestination', 'securityLogDestination'] as const) {
+    const value = record[key];
+    if (value === undefined) continue;
+    const ok =
+      (typeof value === 'string' && value !== '') ||
+      (typeof value === 'number' && Number.isInteger(value) && value >= 0) ||
+      (typeof value === 'object' &&
+        value !== null &&
+        typeof (value as { write?: unknown }).write === 'function');
+    if (!ok)
+      issues.push({
+        path: key,
+        message: `must be a file path, a file descriptor or a stream with write(), got ${describe(value)}`,
+      });
+  }
+  if (issues.length > 0) throw new TelemetryOptionsError(issues);
+
+  const exportTimeoutMs = options.exportTimeoutMs ?? DEFAULT_EXPORT_TIMEOUT_MS;
+  const metricExportIntervalMs = options.metricExportIntervalMs ?? DEFAULT_METRIC_EXPORT_INTERVAL_MS;
+  let metricExportTimeoutMs = exportTimeoutMs;
+  if (metricExportTimeoutMs > metricExportIntervalMs) {
+    diag.warn(
+      `plumbline: exportTimeoutMs (${exportTimeoutMs}${options.exportTimeoutMs === undefined ? ', default' : ''}) ` +
+        `is greater than metricExportIntervalMs (${metricExportIntervalMs}); ` +
+        'clamping the metric export timeout to the interval.',
+    );
+    metricExportTimeoutMs = metricExportIntervalMs;
+  }
+  return { exportTimeoutMs, metricExportIntervalMs, metricExportTimeoutMs };
+}
+
+function checkCount(issues: OptionIssue[], path: string, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+    issues.push({ path, message: `must be a whole number of at least 1, got ${describe(value)}` });
+}
+
+function checkDuration(issues: OptionIssue[], path: string, value: unknown): void {
+  if (value === undefined) return;
+  // setTimeout turns anything above 2^31-1 ms into 1 ms.
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 2 ** 31 - 1)
+    issues.push({
+      path,
+      message: `must be a number of milliseconds above 0 and at most 2147483647, got ${describe(value)}`,
+    });
+}
+
+function checkOneOf(issues: OptionIssue[], path: string, value: unknown, allowed: readonly string[]): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string' || !allowed.includes(value))
+    issues.push({
+      path,
+      message: `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${describe(value)}`,
+    });
+}
+
+function checkEndpoint(issues: OptionIssue[], path: string, value: unknown): void {
+  if (value === undefined || value === '') return;
+  if (typeof value !== 'string') {
+    issues.push({ path, message: `must be an http(s) URL, got ${describe(value)}` });
+    return;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    issues.push({
+      path,
+      message: `must be an http(s) URL such as http://127.0.0.1:4318, got ${describe(value)}`,
+    });
+    return;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    issues.push({ path, message: `must use http: or https:, got ${JSON.stringify(url.protocol)}` });
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
+    return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : typeof value;
+}
