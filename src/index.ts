@@ -1,4 +1,5 @@
-// plumbline's public API: everything a service imports comes from here.
+// plumbline's runtime API: everything a running service imports comes from here. Build-time
+// tools (generators, OpenSLO import) live in `plumbline/generate`, so a service never loads them.
 export {
   defineTelemetry,
   loadSpecFile,
@@ -68,10 +69,6 @@ export type {
   ExportedExemplar,
   ExpositionFormat,
 } from './metrics/index.js';
-export { renderDashboards, writeDashboards } from './generate/dashboards.js';
-export type { DashboardOptions } from './generate/dashboard-options.js';
-export { renderPipelineAlerts, writePipelineAlerts } from './generate/pipeline-alerts.js';
-export type { PipelineAlertOptions } from './generate/pipeline-alerts.js';
 export {
   createSloEngine,
   resolveSlos,
@@ -96,10 +93,6 @@ export type {
   TierModel,
   LiveOptions,
 } from './slo/index.js';
-export { generatePrometheusRules, ruleFileName } from './generate/prometheus-rules.js';
-export type { PrometheusRulesOptions } from './generate/prometheus-rules.js';
-export { generatePromtoolTests, promtoolTestFileName } from './generate/promtool-tests.js';
-export { fromOpenSlo, OpenSloError } from './spec/openslo.js';
 export {
   TailSamplingProcessor,
   decideCorpusTrace,
@@ -126,24 +119,7 @@ export type {
   CorpusDecision,
   SamplingCorpus,
 } from './sampling/index.js';
-export { generateCollectorConfigs } from './generate/collector.js';
-export type { CollectorFiles } from './generate/collector.js';
-export type { CollectorOptions } from './generate/collector-options.js';
-export { splitBudget } from './generate/collector-policies.js';
-export type { BudgetSplit } from './generate/collector-policies.js';
-export { collectorEnv } from './generate/collector-env.js';
-export { writeArtifactFiles, checkArtifactFiles } from './generate/artifact-files.js';
 export { EXEMPLAR_SPAN_ATTRIBUTE } from './spec/naming.js';
-export { renderInvariantsDoc, writeInvariantsDoc, invariantsOf } from './generate/invariants-doc.js';
-export { INVARIANTS_DOC_FILE, INVARIANTS_DOC_PATH, BLUEPRINT_LIMITS } from './generate/invariants-options.js';
-export type {
-  InvariantsDocOptions,
-  ServiceLimits,
-  FeatureFlag,
-  DeliveryInstruments,
-  QueueInstruments,
-} from './generate/invariants-options.js';
-export type { Invariant, MetricRef } from './generate/invariants-model.js';
 export { sdkSeries, sloSeries } from './spec/naming.js';
 export {
   TELEMETRY_DROPPED,
@@ -153,5 +129,3 @@ export {
 } from './telemetry/index.js';
 export type { PipelineSignal, DropReason } from './telemetry/index.js';
 export { VIOLATION_REASONS } from './logs/violations.js';
-export { renderAlertmanagerConfig, sloInhibitRules, ALERTMANAGER_FILE } from './generate/alertmanager.js';
-export type { AlertmanagerOptions } from './generate/alertmanager.js';

@@ -38,6 +38,10 @@ export interface LoadStats {
   degradedRequests: number;
   /** Seconds, of 202 answers (the latest 100,000). */
   acceptedLatencies: number[];
+  /** Seconds, of 429 and 503 answers (the latest 100,000). */
+  shedLatencies: number[];
+  /** Non-202 answers by their `error` field (timeout, queue_full, shed_deadline, ...). */
+  byError: Record<string, number>;
 }
 
 const LATENCY_CAP = 100_000;
@@ -52,6 +56,8 @@ export class LoadGenerator {
     acceptedEvents: 0,
     degradedRequests: 0,
     acceptedLatencies: [],
+    shedLatencies: [],
+    byError: {},
   };
   private readonly agent: Agent;
   private readonly target: URL;
@@ -137,6 +143,21 @@ export class LoadGenerator {
               const latencies = this.stats.acceptedLatencies;
               if (latencies.length >= LATENCY_CAP) latencies.splice(0, LATENCY_CAP / 10);
               latencies.push((performance.now() - started) / 1000);
+            } else {
+              let error = 'unparsed';
+              try {
+                error = String(
+                  (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { error?: unknown }).error,
+                );
+              } catch {
+                // a body that is not our JSON stays 'unparsed'
+              }
+              this.stats.byError[error] = (this.stats.byError[error] ?? 0) + 1;
+              if (status === 429 || status === 503) {
+                const shed = this.stats.shedLatencies;
+                if (shed.length >= LATENCY_CAP) shed.splice(0, LATENCY_CAP / 10);
+                shed.push((performance.now() - started) / 1000);
+              }
             }
             this.done();
             resolve(status);

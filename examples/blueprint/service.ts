@@ -6,7 +6,17 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  isSpanContextValid,
+  propagation,
+  trace,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
+import { AdmissionControl, type Ticket } from './admission.js';
 import { Batcher } from './batcher.js';
 import { chaosEnabled } from './chaos-profiles.js';
 import { createChaos, parserFor, type Chaos } from './chaos.js';
@@ -65,8 +75,15 @@ interface Job {
   readonly ctx: Context;
   readonly span: Span;
   readonly receivedAt: number;
-  settle(result: { degraded: boolean } | Error): void;
+  /** performance.now() at which the request's deadline passes. */
+  readonly deadlineAt: number;
+  /** Its place in the admission budget, given back when a worker takes it. */
+  readonly ticket: Ticket;
+  settle(result: JobResult): void;
 }
+
+/** How a job ended: stored, failed, or shed unstarted because it could no longer finish in time. */
+type JobResult = { degraded: boolean } | Error | 'shed';
 
 const ROUTE = '/events';
 const UNKNOWN_TENANT = '_unknown';
@@ -105,9 +122,17 @@ export async function startBlueprint(
   const store = new EventStore(config.storage.path, config.storage.synchronous);
   const batcher = new Batcher(store, config.storage, telemetry, chaos);
   const enricher = new Enricher(config.dependencies, config.enrichment.budgetMs, tracer, chaos);
+  // A job whose deadline passed while it waited was never started: shed, not failed (its client
+  // hanging up is told apart by the handler).
   const scheduler = new TwoClassScheduler<Job>(config.tenants, config.enrichment.concurrency, runJob, (job) =>
-    job.settle(abortError(job.signal)),
+    job.settle('shed'),
   );
+  const admission = new AdmissionControl(config.tenants, {
+    deadlineMs: config.ingress.timeoutMs,
+    concurrency: config.enrichment.concurrency,
+    budgetMs: config.enrichment.budgetMs,
+    maxBatchWaitMs: config.storage.maxWaitMs,
+  });
   const rejections = new RejectionLog(telemetry);
   const duration = telemetry.metrics.histogram('blueprint.request.duration');
   const decisions = telemetry.metrics.counter('blueprint.ingress.decisions');
@@ -255,7 +280,7 @@ export async function startBlueprint(
       draining,
       inFlight,
       maxInFlight: config.ingress.maxInFlight,
-      queues: scheduler.depths(),
+      queues: admission.waiting(),
       slos: telemetry.slo.status(),
     });
   }
@@ -267,10 +292,13 @@ export async function startBlueprint(
     const known = typeof header === 'string' && tenants.has(header);
     // Never the raw header as an attribute: an attacker would pick the metric cardinality.
     const tenant = known ? header : UNKNOWN_TENANT;
+    // The client's traceparent/tracestate (through the app's propagator) make this span a child
+    // of its span. The request's context is passed explicitly to every log line, metric and
+    // child span, never made active: see the note on duration.record below.
     const span = tracer.startSpan(
       'POST /events',
       { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'http.route': ROUTE, tenant } },
-      ROOT_CONTEXT,
+      propagation.extract(ROOT_CONTEXT, req.headers),
     );
     const ctx = trace.setSpan(ROOT_CONTEXT, span);
 
@@ -303,22 +331,30 @@ export async function startBlueprint(
       // An unauthenticated client never writes to the application log: its refusals are security
       // events only (folded per source, so a flood stays a few lines).
       if (reason !== 'unauthorized' && reason !== 'unknown_tenant')
-        rejections.record(tenant, reason, status, detail, eventId);
+        rejections.record(tenant, reason, status, detail, eventId, ctx);
       if (REFUSED_BODIES.has(reason)) {
-        telemetry.log.event('request.refused', {
-          source,
-          outcome: reason as RefusedBodyOutcome,
-          tenant,
-          status,
-          ...(detail === undefined ? {} : { detail }),
-        });
+        telemetry.log.event(
+          'request.refused',
+          {
+            source,
+            outcome: reason as RefusedBodyOutcome,
+            tenant,
+            status,
+            ...(detail === undefined ? {} : { detail }),
+          },
+          ctx,
+        );
       } else if (reason === 'queue_full') {
-        telemetry.log.event('rate_limit.tripped', {
-          source,
-          outcome: 'queue_full',
-          tenant,
-          queue_bound: queueBounds.get(tenant) ?? 0,
-        });
+        telemetry.log.event(
+          'rate_limit.tripped',
+          {
+            source,
+            outcome: 'queue_full',
+            tenant,
+            queue_bound: budgetOf(reason),
+          },
+          ctx,
+        );
       }
       span.setAttribute('blueprint.rejection_reason', reason);
       finish(
@@ -331,6 +367,9 @@ export async function startBlueprint(
 
     // Until the body is read, a refusal must not cost its body: see unreadBodyHeaders.
     let bodyRead = false;
+    let refusedBudget = 0;
+    const budgetOf = (reason: DecisionReason): number =>
+      reason === 'queue_full' && refusedBudget > 0 ? refusedBudget : (queueBounds.get(tenant) ?? 0);
     if (draining)
       return reject(503, 'draining', 'the service is shutting down', {
         'retry-after': '1',
@@ -338,11 +377,15 @@ export async function startBlueprint(
       });
     const auth = authenticator.authenticate(header, req.headers.authorization);
     if (!auth.ok) {
-      telemetry.log.event('auth.failed', {
-        source,
-        outcome: auth.outcome,
-        tenant: typeof header === 'string' ? header : '',
-      });
+      telemetry.log.event(
+        'auth.failed',
+        {
+          source,
+          outcome: auth.outcome,
+          tenant: typeof header === 'string' ? header : '',
+        },
+        ctx,
+      );
       // One answer for every authentication failure, so a caller cannot tell which tenants
       // exist; the metric and the security event keep the precise outcome for operators.
       return reject(
@@ -367,6 +410,18 @@ export async function startBlueprint(
         connection: 'close',
       });
     }
+    // Over its budget a request is refused here, from its head alone: its body is never read.
+    const admitted = admission.admit(tenant);
+    if (!admitted.admitted) {
+      refusedBudget = admitted.budget;
+      return reject(
+        429,
+        'queue_full',
+        `over the ${admitted.scope} budget of ${admitted.budget} waiting requests (what the deadline allows at the measured capacity)`,
+        { 'retry-after': String(admitted.retryAfterSeconds) },
+      );
+    }
+    const ticket = admitted.ticket;
 
     inFlight++;
     let clientGone = false;
@@ -392,8 +447,8 @@ export async function startBlueprint(
       if (!parsed.ok) return reject(400, parsed.reason, parsed.detail, undefined, parsed.eventId);
 
       const events = parsed.events;
-      let settle!: (result: { degraded: boolean } | Error) => void;
-      const done = new Promise<{ degraded: boolean } | Error>((resolve) => (settle = resolve));
+      let settle!: (result: JobResult) => void;
+      const done = new Promise<JobResult>((resolve) => (settle = resolve));
       const job: Job = {
         tenant,
         events,
@@ -402,6 +457,8 @@ export async function startBlueprint(
         ctx,
         span,
         receivedAt: Date.now(),
+        deadlineAt: started + config.ingress.timeoutMs,
+        ticket,
         settle,
       };
       if (scheduler.offer(tenant, job) !== 'queued') {
@@ -409,10 +466,18 @@ export async function startBlueprint(
           'retry-after': '1',
         });
       }
-      decisions.add(1, { tenant, decision: 'accepted', reason: 'accepted' });
       span.setAttribute('blueprint.events', events.length);
 
       const outcome = await done;
+      if (outcome === 'shed' && clientGone) return finish(499, 'rejected', { error: 'client_closed' });
+      if (outcome === 'shed')
+        return reject(
+          503,
+          'shed_deadline',
+          `could not be stored within ${config.ingress.timeoutMs} ms at the current load`,
+          { 'retry-after': String(admission.retryAfterSeconds()) },
+        );
+      decisions.add(1, { tenant, decision: 'accepted', reason: 'accepted' });
       if (outcome instanceof Error) {
         if (clientGone) return finish(499, 'rejected', { error: 'client_closed' });
         const timedOut = deadline.aborted;
@@ -441,6 +506,7 @@ export async function startBlueprint(
       span.recordException(error as Error);
       finish(500, 'error', { error: 'internal' });
     } finally {
+      ticket.release();
       requestDeadline.dispose();
       inFlight--;
       if (inFlight === 0) onIdle?.();
@@ -449,7 +515,12 @@ export async function startBlueprint(
 
   /** One scheduler slot: enrichment, then hand-off to the batcher (the slot frees before the commit). */
   async function runJob(job: Job): Promise<void> {
+    job.ticket.release();
     if (job.signal.aborted) return job.settle(abortError(job.signal));
+    // A job that cannot finish by its deadline is not started: it would hold a worker only to
+    // time out, and make the jobs behind it late too.
+    if (!admission.canFinish(job.deadlineAt - performance.now())) return job.settle('shed');
+    const workStarted = performance.now();
     let enrichment;
     try {
       const keys = [...new Set(job.events.map((e) => e.user ?? job.tenant))];
@@ -457,6 +528,7 @@ export async function startBlueprint(
     } catch {
       return job.settle(abortError(job.signal));
     }
+    admission.service.record(performance.now() - workStarted);
     // Past this point the events are committed whatever the deadline says: once handed to the
     // batcher they are part of a transaction, so the answer must be 202.
     if (job.signal.aborted) return job.settle(abortError(job.signal));
@@ -464,13 +536,22 @@ export async function startBlueprint(
     if (degraded) {
       job.span.setAttribute('blueprint.degraded', true);
       job.span.setAttribute('blueprint.missing_deps', [...enrichment.missing]);
-      telemetry.log.event('enrichment.degraded', {
-        tenant: job.tenant,
-        missing_deps: enrichment.missing,
-        elapsed_ms: Math.round(enrichment.elapsedMs * 10) / 10,
-        events: job.events.length,
-      });
+      telemetry.log.event(
+        'enrichment.degraded',
+        {
+          tenant: job.tenant,
+          missing_deps: enrichment.missing,
+          elapsed_ms: Math.round(enrichment.elapsedMs * 10) / 10,
+          events: job.events.length,
+        },
+        job.ctx,
+      );
     }
+    // Each row leads back to its request: the trace, and the request's span as its ID.
+    const requestSpan = job.span.spanContext();
+    const traced = isSpanContextValid(requestSpan);
+    const traceId = traced ? requestSpan.traceId : null;
+    const requestId = traced ? requestSpan.spanId : null;
     const rows: StoredEvent[] = job.events.map((event) => {
       const key = event.user ?? job.tenant;
       const values: Record<string, string | null> = {};
@@ -484,10 +565,16 @@ export async function startBlueprint(
         payload: event.payload === undefined ? null : JSON.stringify(event.payload),
         enrichment: JSON.stringify(values),
         degraded,
+        traceId,
+        requestId,
       };
     });
+    const handedOver = performance.now();
     batcher.add(rows, job.span).then(
-      () => job.settle({ degraded }),
+      () => {
+        admission.commit.record(performance.now() - handedOver);
+        job.settle({ degraded });
+      },
       (error: Error) => job.settle(error),
     );
   }

@@ -18,6 +18,7 @@ export const DECISION_REASONS = [
   'unsupported_media_type',
   'queue_full',
   'overloaded',
+  'shed_deadline',
   'draining',
 ] as const;
 export type DecisionReason = (typeof DECISION_REASONS)[number];

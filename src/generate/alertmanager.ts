@@ -3,6 +3,7 @@
 // (every SLO alert carries a stable `tier` label for this). Pure: spec in, YAML text out.
 import { stringify } from 'yaml';
 import { resolveSlos } from '../slo/model.js';
+import { promString, regexAlternation } from '../spec/promql.js';
 import type { TelemetrySpec } from '../spec/types.js';
 
 export const ALERTMANAGER_FILE = 'alertmanager.yml';
@@ -30,11 +31,16 @@ export function sloInhibitRules(spec: TelemetrySpec): InhibitRule[] {
     for (let i = 0; i < tiers.length - 1; i++) {
       const slower = tiers.slice(i + 1).map((tier) => tier.name);
       rules.push({
-        source_matchers: ['alertname="SLOErrorBudgetBurn"', `slo="${slo.name}"`, `tier="${tiers[i]!.name}"`],
+        source_matchers: [
+          'alertname="SLOErrorBudgetBurn"',
+          `slo=${promString(slo.name)}`,
+          `tier=${promString(tiers[i]!.name)}`,
+        ],
         target_matchers: [
           'alertname="SLOErrorBudgetBurn"',
-          `slo="${slo.name}"`,
-          `tier=~"${slower.map(escapeRegex).join('|')}"`,
+          `slo=${promString(slo.name)}`,
+          // =~ even for one tier, so a rule reads the same whatever the number of slower tiers.
+          `tier=~${promString(regexAlternation(slower))}`,
         ],
         equal: ['service', 'slo'],
       });
@@ -68,8 +74,4 @@ export function renderAlertmanagerConfig(spec: TelemetrySpec, options: Alertmana
     '# receivers (or merge route and inhibit_rules into your own configuration).\n' +
     stringify(config, { lineWidth: 0 })
   );
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

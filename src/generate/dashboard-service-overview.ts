@@ -13,14 +13,8 @@ import {
   traceTablePanel,
   type PromTarget,
 } from './dashboard-panels.js';
-import {
-  attributeMatchers,
-  histogramQuantile,
-  promString,
-  scopedSelector,
-  sumBy,
-  sumRate,
-} from './dashboard-promql.js';
+import { attributeMatchers, histogramQuantile, scopedSelector, sumBy, sumRate } from './dashboard-promql.js';
+import { promString } from '../spec/promql.js';
 import { dashboardShell } from './dashboard-shell.js';
 import { durationMillis, grafanaRateUnit, grafanaUnit } from './dashboard-units.js';
 

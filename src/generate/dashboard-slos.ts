@@ -6,7 +6,8 @@ import { resolveSlos } from '../slo/model.js';
 import type { TelemetrySpec } from '../spec/types.js';
 import type { DashboardIdentity } from './dashboard-options.js';
 import { PanelLayout, statPanel, timeseriesPanel } from './dashboard-panels.js';
-import { plainSelector, promString, scopedSelector } from './dashboard-promql.js';
+import { plainSelector, scopedSelector } from './dashboard-promql.js';
+import { promString } from '../spec/promql.js';
 import { dashboardShell } from './dashboard-shell.js';
 
 /** A target that dashboard-linter should not hold to a rule, with the reason (its `.lint` file). */

@@ -8,7 +8,7 @@ import {
   sdkSelfMetrics as sdk,
   scrapeUpMetric,
 } from './dashboard-collector-metrics.js';
-import { promString, regexAlternation } from './dashboard-promql.js';
+import { promString, regexAlternation } from '../spec/promql.js';
 
 export interface PipelineAlertOptions {
   /** Prefix of every runbook_url. Default https://github.com/plumbline/plumbline/blob/main/ */

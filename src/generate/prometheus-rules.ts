@@ -7,7 +7,8 @@ import { sloSeries } from '../spec/naming.js';
 import { resolveBoundaries } from '../spec/buckets.js';
 import type { AttributeMatch, TelemetrySpec } from '../spec/types.js';
 import { resolveSlos, type SloModel, type TierModel } from '../slo/model.js';
-import { errorRatioExpr, eventsExpr, escapeString, selector, sliSeries } from './rules-promql.js';
+import { errorRatioExpr, eventsExpr, selector, sliSeries } from '../slo/sli-promql.js';
+import { escapeString } from '../spec/promql.js';
 import {
   ABSENT_ALERT,
   ABSENT_FOR,

@@ -5,7 +5,7 @@
 import type { TelemetrySpec } from '../spec/types.js';
 import type { SloModel } from '../slo/model.js';
 import { parseDuration } from '../slo/duration.js';
-import { sliSeries, type SeriesRef } from './rules-promql.js';
+import { sliSeries, type SeriesRef } from '../slo/sli-promql.js';
 import type { AttributeMatch } from '../spec/types.js';
 
 /** A stretch of constant traffic: `minutes` minutes of `total` events a minute, `bad` of them bad. */

@@ -28,7 +28,7 @@ import {
   runbookUrl,
 } from './rules-text.js';
 import { parseDuration } from '../slo/duration.js';
-import { selector, sliSeries } from './rules-promql.js';
+import { selector, sliSeries } from '../slo/sli-promql.js';
 
 export function promtoolTestFileName(spec: TelemetrySpec): string {
   return `${spec.service.name}-slo.test.yaml`;

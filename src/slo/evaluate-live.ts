@@ -3,7 +3,7 @@
 // exactly as the in-process engine would.
 
 import type { AttributeMatch, TelemetrySpec } from '../spec/types.js';
-import { errorRatioExpr, eventsExpr, sliSeries } from '../generate/rules-promql.js';
+import { errorRatioExpr, eventsExpr, sliSeries } from './sli-promql.js';
 import { resolveSlos } from './model.js';
 import { statusFromCounts, type SloStatus } from './engine.js';
 

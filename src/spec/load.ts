@@ -3,7 +3,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import type { TelemetrySpec } from './types.js';
 import { validateSpec } from './validate.js';
 
@@ -14,7 +13,8 @@ export async function loadSpecFile(path: string): Promise<TelemetrySpec> {
   if (extension === '.json' || extension === '.yaml' || extension === '.yml') {
     const text = await readFile(absolute, 'utf8');
     try {
-      spec = extension === '.json' ? JSON.parse(text) : parseYaml(text);
+      // yaml is loaded only for YAML specs, so the runtime entry never loads a YAML parser.
+      spec = extension === '.json' ? JSON.parse(text) : (await import('yaml')).parse(text);
     } catch (error) {
       throw new Error(
         `${path}: not valid ${extension === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`,

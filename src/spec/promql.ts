@@ -1,0 +1,38 @@
+// The one PromQL spelling of strings, regex alternations and label matchers: the SLO calculator's
+// live queries, the rules, the dashboards and the Alertmanager inhibitions all use it.
+import { sanitizeLabelName } from './naming.js';
+import type { AttributeMatch } from './types.js';
+
+/** A PromQL (and Alertmanager matcher) double-quoted string body: backslash, quote, newline escaped. */
+export function escapeString(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+/** A PromQL double-quoted string literal. */
+export function promString(value: string): string {
+  return `"${escapeString(value)}"`;
+}
+
+/** An RE2 alternation matching exactly these values (regex metacharacters escaped). */
+export function regexAlternation(values: readonly string[]): string {
+  return values.map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+}
+
+/** `label="value"` for one value, `label=~"a|b"` for several. */
+export function labelMatcher(label: string, values: readonly string[]): string {
+  return values.length === 1
+    ? `${label}=${promString(values[0]!)}`
+    : `${label}=~${promString(regexAlternation(values))}`;
+}
+
+/** A label and the values it may take, label name already sanitised. */
+export type LabelValues = readonly [label: string, values: readonly string[]];
+
+/**
+ * An attribute match as [label, values] pairs, label names sanitised. Order is the match's own
+ * key order: selectors list the spec's attributes as the spec writes them.
+ */
+export function matchPairs(match: AttributeMatch | undefined): LabelValues[] {
+  if (match === undefined) return [];
+  return Object.entries(match).map(([attribute, values]) => [sanitizeLabelName(attribute), values]);
+}
