@@ -9,6 +9,8 @@ import type { OtlpLogRecord } from './otlp-decode.js';
 
 /** Keys a security event's line adds to its fields: the repeat count and the folded summary's. */
 const SECURITY_ENVELOPE = new Set(['count', 'summary', 'first_time', 'last_time', 'sample']);
+/** The line envelope's trace keys, which OTLP records of security events repeat as attributes. */
+const TRACE_ENVELOPE = new Set(['trace_id', 'span_id', 'trace_flags']);
 
 /** Per event: lines with and without a trace ID, for the "some lines lost their span" check. */
 interface TraceTally {
@@ -109,7 +111,7 @@ export class EventChecker {
     this.checkSensitive(name, attributes, 'otlp-logs');
     for (const key of Object.keys(attributes)) {
       if (key === 'schema_violations' || key === 'event') continue;
-      if (event.security === true && SECURITY_ENVELOPE.has(key)) continue;
+      if (TRACE_ENVELOPE.has(key) || (event.security === true && SECURITY_ENVELOPE.has(key))) continue;
       if (event.fields[key] === undefined)
         this.deviations.add(
           'event-schema',
