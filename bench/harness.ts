@@ -9,6 +9,10 @@ export interface BenchRow {
   readonly ratio: number;
   /** The issue's target for the ratio, e.g. "<= 1.25". */
   readonly target: string;
+  /** Interleaved rows: the lowest and highest per-round ratio around the median `ratio`. */
+  readonly spread?: readonly [number, number];
+  /** Interleaved rows: rounds the median is taken over. */
+  readonly rounds?: number;
 }
 
 export interface MeasureOptions {
@@ -55,4 +59,53 @@ export function row(
 function round(value: number, digits = 1): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
+}
+
+export interface Comparison {
+  /** Per contender, ns per call in each round. */
+  readonly samples: readonly (readonly number[])[];
+}
+
+/**
+ * Measures contenders interleaved over `rounds` rounds (at least 5): each round times every
+ * contender once, so load from other processes on a shared machine falls on all of them alike.
+ */
+export async function compare(
+  contenders: readonly ((i: number) => unknown)[],
+  options: MeasureOptions & { readonly rounds?: number } = {},
+): Promise<Comparison> {
+  const rounds = Math.max(5, options.rounds ?? 7);
+  const perRound = { iterations: options.iterations, minTimeMs: (options.minTimeMs ?? 300) / 3 };
+  const samples = contenders.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    for (let c = 0; c < contenders.length; c++) samples[c]!.push(await measure(contenders[c]!, perRound));
+  }
+  return { samples };
+}
+
+/**
+ * A row from an interleaved comparison, contender `index` against contender `baselineIndex`: the
+ * ratio is taken per round, and the row carries the median ratio and its spread (min-max).
+ */
+export function comparedRow(
+  name: string,
+  comparison: Comparison,
+  index: number,
+  baselineIndex: number,
+  baseline: string,
+  target: string,
+): BenchRow {
+  const ns = comparison.samples[index]!;
+  const baseNs = comparison.samples[baselineIndex]!;
+  const ratios = ns.map((v, r) => v / baseNs[r]!);
+  return {
+    ...row(name, median(ns), baseline, median(baseNs), target),
+    ratio: round(median(ratios), 3),
+    spread: [round(Math.min(...ratios), 3), round(Math.max(...ratios), 3)],
+    rounds: ratios.length,
+  };
+}
+
+function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 }

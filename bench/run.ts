@@ -1,6 +1,7 @@
 // `npm run bench`: runs every bench/*.bench.ts (or those named on the command line), prints one
-// table and writes bench/results.json so runs can be compared.
-import { readdir, writeFile } from 'node:fs/promises';
+// table and writes bench/results.json so runs can be compared. A run of some files replaces
+// their rows (same name and baseline) in bench/results.json and keeps the others.
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import type { BenchRow } from './harness.js';
@@ -23,7 +24,7 @@ const cells = rows.map((r) => [
   String(r.ns_per_op),
   r.baseline,
   String(r.baseline_ns_per_op),
-  `${r.ratio}x`,
+  r.spread ? `${r.ratio}x (${r.spread[0]}-${r.spread[1]}, ${r.rounds} rounds)` : `${r.ratio}x`,
   r.target,
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
@@ -31,4 +32,14 @@ const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i]!)).join('  ');
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const c of cells) console.log(line(c));
-if (only.length === 0) await writeFile(join(here, 'results.json'), JSON.stringify(rows, null, 2) + '\n');
+const resultsPath = join(here, 'results.json');
+let results = rows;
+if (only.length > 0) {
+  const key = (r: BenchRow) => `${r.name}\u0000${r.baseline}`;
+  const fresh = new Map(rows.map((r) => [key(r), r]));
+  const previous = JSON.parse(await readFile(resultsPath, 'utf8')) as BenchRow[];
+  results = previous.map((r) => fresh.get(key(r)) ?? r);
+  const kept = new Set(previous.map(key));
+  results.push(...rows.filter((r) => !kept.has(key(r))));
+}
+await writeFile(resultsPath, JSON.stringify(results, null, 2) + '\n');

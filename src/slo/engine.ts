@@ -76,13 +76,55 @@ export interface SloEngineOptions {
   readonly bucketsPerWindow?: number;
 }
 
-interface SloState {
-  readonly model: SloModel;
-  readonly rings: readonly WindowRing[];
+/**
+ * One SLO's rings plus the events since the last flush. Events that fall into the same bucket of
+ * every ring are summed here and written into the rings once, when the time leaves that bucket or
+ * status is asked: a record is then a clock read, a compare and two adds, whatever the windows.
+ */
+class SloState {
   readonly ringByWindow: ReadonlyMap<string, WindowRing>;
+  private readonly rings: readonly WindowRing[];
+  private pendingAt = 0;
+  /** The earliest bucket end over all rings for pendingAt; -Infinity when nothing is pending. */
+  private pendingUntil = -Infinity;
+  private pendingTotal = 0;
+  private pendingBad = 0;
+
+  constructor(
+    readonly model: SloModel,
+    ringByWindow: ReadonlyMap<string, WindowRing>,
+  ) {
+    this.ringByWindow = ringByWindow;
+    this.rings = [...ringByWindow.values()];
+  }
+
+  record(now: number, total: number, bad: number): void {
+    // A clock that steps back stays in the pending buckets, as the rings would keep it in their newest.
+    if (now >= this.pendingUntil) this.start(now);
+    this.pendingTotal += total;
+    this.pendingBad += bad;
+  }
+
+  flush(): void {
+    if (this.pendingUntil === -Infinity) return;
+    const rings = this.rings;
+    for (let i = 0; i < rings.length; i++) rings[i]!.add(this.pendingAt, this.pendingTotal, this.pendingBad);
+    this.pendingUntil = -Infinity;
+    this.pendingTotal = 0;
+    this.pendingBad = 0;
+  }
+
+  private start(now: number): void {
+    this.flush();
+    let until = Infinity;
+    const rings = this.rings;
+    for (let i = 0; i < rings.length; i++) until = Math.min(until, rings[i]!.bucketEnd(now));
+    this.pendingAt = now;
+    this.pendingUntil = until;
+  }
 }
 
-type CompiledMatch = readonly (readonly [string, ReadonlySet<string>])[];
+type Matcher = (attributes: Readonly<Record<string, unknown>> | undefined) => boolean;
 
 export function createSloEngine(spec: TelemetrySpec, options: SloEngineOptions = {}): SloEngine {
   const clock = options.now ?? Date.now;
@@ -92,14 +134,14 @@ export function createSloEngine(spec: TelemetrySpec, options: SloEngineOptions =
     for (const window of model.windows) {
       ringByWindow.set(window, new WindowRing(parseWindow(model, window), options.bucketsPerWindow));
     }
-    states.set(model.name, { model, rings: [...ringByWindow.values()], ringByWindow });
+    states.set(model.name, new SloState(model, ringByWindow));
   }
   let dropped = 0;
+  let lastName: string | undefined;
+  let lastState: SloState | undefined;
 
   const recordInto = (state: SloState, good: boolean, count: number): void => {
-    const now = clock();
-    const rings = state.rings;
-    for (let i = 0; i < rings.length; i++) rings[i]!.record(now, count, !good);
+    state.record(clock(), count, good ? 0 : count);
   };
 
   const histograms: Record<string, MeasurementListener[]> = {};
@@ -110,18 +152,17 @@ export function createSloEngine(spec: TelemetrySpec, options: SloEngineOptions =
     if (sli.kind === 'latency') {
       const threshold = sli.threshold;
       (histograms[sli.histogram] ??= []).push((value, attributes) => {
-        if (matches(where, attributes)) recordInto(state, value <= threshold, 1);
+        if (where(attributes)) recordInto(state, value <= threshold, 1);
       });
     } else {
       const bad = compile(sli.bad);
       const listener: MeasurementListener =
         sli.instrument === 'counter'
           ? (value, attributes) => {
-              if (value > 0 && matches(where, attributes))
-                recordInto(state, !matches(bad, attributes), value);
+              if (value > 0 && where(attributes)) recordInto(state, !bad(attributes), value);
             }
           : (_value, attributes) => {
-              if (matches(where, attributes)) recordInto(state, !matches(bad, attributes), 1);
+              if (where(attributes)) recordInto(state, !bad(attributes), 1);
             };
       ((sli.instrument === 'counter' ? counters : histograms)[sli.metric] ??= []).push(listener);
     }
@@ -133,15 +174,21 @@ export function createSloEngine(spec: TelemetrySpec, options: SloEngineOptions =
       return dropped;
     },
     record(sloName, good, count = 1) {
-      const state = states.get(sloName);
+      // A caller records the same SLO over and over: a string compare instead of a map lookup.
+      const state = sloName === lastName ? lastState : states.get(sloName);
       if (state === undefined || !(count > 0) || count === Infinity) {
         dropped++;
         return;
       }
+      lastName = sloName;
+      lastState = state;
       recordInto(state, good, count);
     },
     status(now = clock()) {
-      return [...states.values()].map((state) => statusOf(state, now));
+      return [...states.values()].map((state) => {
+        state.flush();
+        return statusOf(state, now);
+      });
     },
   };
 }
@@ -216,16 +263,31 @@ function parseWindow(model: SloModel, window: string): number {
   return tier.longWindow === window ? tier.longWindowMs : tier.shortWindowMs;
 }
 
-function compile(match: AttributeMatch): CompiledMatch {
-  return Object.entries(match).map(([key, values]) => [key, new Set(values)] as const);
+/**
+ * Every attribute of the match has one of its values (values compared as strings), compiled to a
+ * predicate once: the listeners run on every measurement of the instrument.
+ */
+function compile(match: AttributeMatch | undefined): Matcher {
+  const terms = Object.entries(match ?? {}).map(([key, values]) => termOf(key, values));
+  if (terms.length === 0) return () => true;
+  if (terms.length === 1) return terms[0]!;
+  return (attributes) => {
+    for (let i = 0; i < terms.length; i++) if (!terms[i]!(attributes)) return false;
+    return true;
+  };
 }
 
-/** Every attribute of the match has one of its values (values compared as strings). */
-function matches(match: CompiledMatch, attributes: Readonly<Record<string, unknown>> | undefined): boolean {
-  for (let i = 0; i < match.length; i++) {
-    const [key, values] = match[i]!;
-    const value = attributes?.[key];
-    if (value === undefined || !values.has(typeof value === 'string' ? value : String(value))) return false;
+function termOf(key: string, values: readonly string[]): Matcher {
+  if (values.length === 1) {
+    const only = values[0]!;
+    return (attributes) => {
+      const value = attributes?.[key];
+      return value === only || (value !== undefined && typeof value !== 'string' && String(value) === only);
+    };
   }
-  return true;
+  const set = new Set(values);
+  return (attributes) => {
+    const value = attributes?.[key];
+    return value !== undefined && set.has(typeof value === 'string' ? value : String(value));
+  };
 }

@@ -23,13 +23,23 @@ export class WindowRing {
   }
 
   record(now: number, count: number, isBad: boolean): void {
+    this.add(now, count, isBad ? count : 0);
+  }
+
+  /** Adds `total` events, `bad` of them bad, at time `now`. */
+  add(now: number, total: number, bad: number): void {
     let index = Math.floor(now / this.bucketMs);
     if (index > this.current) this.advance(index);
     // A clock that steps back writes into the newest bucket rather than into the past.
     else index = this.current;
     const slot = slotOf(index, this.size);
-    this.total[slot]! += count;
-    if (isBad) this.bad[slot]! += count;
+    this.total[slot]! += total;
+    this.bad[slot]! += bad;
+  }
+
+  /** The first time after `now` that falls into a later bucket than `now` does. */
+  bucketEnd(now: number): number {
+    return (Math.floor(now / this.bucketMs) + 1) * this.bucketMs;
   }
 
   /** Events and bad events in (now - window, now]; the oldest bucket is counted pro rata. */
