@@ -143,6 +143,35 @@ describe('createSloEngine', () => {
     expect(Math.abs(sizeAfter(1_000_000) - small)).toBeLessThan(200);
   });
 
+  it('sums events within a bucket before writing the rings and reports what per-event writes would', () => {
+    const time = clock(1_700_000_000_000);
+    const engine = createSloEngine(checkoutSpec, { now: time.now });
+    const status = () => engine.status(time.now()).find((s) => s.slo === 'checkout-availability')!;
+    const rings = status().windows.map((w) => {
+      const ms = { '5m': 5, '30m': 30, '1h': 60, '2h': 120, '6h': 360, '1d': 1440, '3d': 4320, '30d': 43200 };
+      return [w.window, new WindowRing(ms[w.window as keyof typeof ms] * MINUTE)] as const;
+    });
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    for (let i = 0; i < 50_000; i++) {
+      // Mostly forward in small steps, sometimes a clock that steps back by up to 5 s.
+      time.set(time.now() + (random() < 0.01 ? -random() * 5000 : random() * 400));
+      const good = random() > 0.05;
+      const count = 1 + Math.floor(random() * 3);
+      engine.record('checkout-availability', good, count);
+      for (const [, ring] of rings) ring.record(time.now(), count, !good);
+      if (i % 997 === 0) {
+        for (const [window, ring] of rings) {
+          const { total, bad } = ring.sum(time.now());
+          expect(status().windows.find((w) => w.window === window)).toMatchObject({
+            events: total,
+            badEvents: bad,
+          });
+        }
+      }
+    }
+  });
+
   it('turns status into the gauge rows named in sloSeries', () => {
     const engine = createSloEngine(checkoutSpec, { now: () => 0 });
     const rows = sloStatusRows(engine.status());
