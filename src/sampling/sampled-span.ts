@@ -26,6 +26,9 @@ export const CUT_SPANS_ATTRIBUTE = 'plumbline.sampling.cut_spans';
 export const DRY_RUN_ATTRIBUTE = 'plumbline.sampling.dry_run_decision';
 
 export class SampledSpan implements ReadableSpan {
+  // ReadableSpan declares `parentSpanContext?: SpanContext`; a getter typed `SpanContext |
+  // undefined` breaks consumers that check the shipped types with exactOptionalPropertyTypes.
+  readonly parentSpanContext?: SpanContext;
   private context: SpanContext | undefined;
   private merged: Attributes | undefined;
 
@@ -34,7 +37,9 @@ export class SampledSpan implements ReadableSpan {
     private readonly traceState: TraceState,
     private readonly policy: string,
     private readonly extra: Attributes | undefined,
-  ) {}
+  ) {
+    if (span.parentSpanContext !== undefined) this.parentSpanContext = span.parentSpanContext;
+  }
 
   spanContext(): SpanContext {
     if (this.context !== undefined) return this.context;
@@ -72,9 +77,6 @@ export class SampledSpan implements ReadableSpan {
   }
   get kind(): SpanKind {
     return this.span.kind;
-  }
-  get parentSpanContext(): SpanContext | undefined {
-    return this.span.parentSpanContext;
   }
   get startTime(): HrTime {
     return this.span.startTime;
