@@ -1,8 +1,10 @@
 // Groups stored requests into batches by size and time: a batch commits as soon as min_batch
 // events wait (never more than max_batch in one transaction, never splitting a request), or
-// when its oldest event has waited max_wait_ms. The storage span links every request it stored.
+// when its oldest event has waited max_wait_ms. Each request's trace holds its wait for the
+// commit (a child span, linked to the batch that stored it); the batch's storage span, a trace of
+// its own, links every request it stored, and the tail sampler keeps it when it keeps one of them.
 // A failed transaction rolls back and is retried, so a killed flush loses no accepted event.
-import { SpanKind, SpanStatusCode, type Link, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Link, type Span } from '@opentelemetry/api';
 import type { Chaos } from './chaos.js';
 import type { EventStore, StoredEvent } from './event-store.js';
 import type { TelemetryPort } from './telemetry-port.js';
@@ -11,6 +13,8 @@ export interface BatchEntry {
   readonly rows: readonly StoredEvent[];
   /** The request's span: linked from the batch's storage span (and marked by injected faults). */
   readonly span: Span;
+  /** The request's wait for the commit, a child of `span`: ends (linked to the batch) when it commits. */
+  readonly wait: Span;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
@@ -72,8 +76,13 @@ export class Batcher {
 
   /** Resolves when the entry's rows are committed; rejects if every attempt of their transaction failed. */
   add(rows: readonly StoredEvent[], span: Span): Promise<void> {
+    const wait = this.telemetry.tracer.startSpan(
+      'blueprint.batch.wait',
+      { kind: SpanKind.INTERNAL, attributes: { 'blueprint.events': rows.length } },
+      trace.setSpan(ROOT_CONTEXT, span),
+    );
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ rows, span, resolve, reject });
+      this.pending.push({ rows, span, wait, resolve, reject });
       this.pendingEvents += rows.length;
       if (this.pendingEvents >= this.policy.minBatch) {
         // Coalesce everything added in this turn of the event loop into the flush.
@@ -148,14 +157,24 @@ export class Batcher {
       this.batches++;
       this.batchSize.record(size);
       this.flushDuration.record(flushMs / 1000);
-      this.telemetry.log.event('batch.stored', {
-        batch_size: size,
-        flush_ms: round(flushMs),
-        first_id: firstId,
-        last_id: lastId,
-        requests: entries.length,
-      });
-      for (const entry of entries) entry.resolve();
+      this.telemetry.log.event(
+        'batch.stored',
+        {
+          batch_size: size,
+          flush_ms: round(flushMs),
+          first_id: firstId,
+          last_id: lastId,
+          requests: entries.length,
+        },
+        trace.setSpan(ROOT_CONTEXT, span),
+      );
+      // From the request's trace to the write that stored it: the wait span links the batch.
+      const stored: Link = { context: span.spanContext() };
+      for (const entry of entries) {
+        entry.wait.addLink(stored);
+        entry.wait.end();
+        entry.resolve();
+      }
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
       span.recordException(error as Error);
@@ -168,7 +187,11 @@ export class Batcher {
           this.commit(entries, size, attempt + 1);
         }, 2 ** attempt);
       } else {
-        for (const entry of entries) entry.reject(error as Error);
+        for (const entry of entries) {
+          entry.wait.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+          entry.wait.end();
+          entry.reject(error as Error);
+        }
       }
     } finally {
       span.end();

@@ -95,16 +95,16 @@ export function createChaos(settings: ChaosSettings, telemetry: TelemetryPort): 
     },
 
     dependencyCall(call) {
-      return (url, body, signal, agent, traceparent, span) => {
+      return (url, body, signal, agent, traceHeaders, span) => {
         if (random() < settings.killTaskRatio) {
           inject('kill_task', 'dependency', span);
-          return killed(call, url, body, signal, agent, traceparent, span, random() * KILL_WINDOW_MS);
+          return killed(call, url, body, signal, agent, traceHeaders, span, random() * KILL_WINDOW_MS);
         }
         if (slowDependencies && random() < latency.ratio) {
           inject('tail_latency', 'dependency', span);
-          return sleep(extraDelay(), signal).then(() => call(url, body, signal, agent, traceparent, span));
+          return sleep(extraDelay(), signal).then(() => call(url, body, signal, agent, traceHeaders, span));
         }
-        return call(url, body, signal, agent, traceparent, span);
+        return call(url, body, signal, agent, traceHeaders, span);
       };
     },
 
@@ -141,7 +141,7 @@ async function killed(
   body: string,
   signal: AbortSignal,
   agent: Parameters<DependencyCall>[3],
-  traceparent: string | undefined,
+  traceHeaders: Parameters<DependencyCall>[4],
   span: Span,
   afterMs: number,
 ): Promise<never> {
@@ -151,7 +151,7 @@ async function killed(
   signal.addEventListener('abort', onAbort, { once: true });
   const timer = setTimeout(() => controller.abort(fault), afterMs);
   try {
-    await call(url, body, controller.signal, agent, traceparent, span);
+    await call(url, body, controller.signal, agent, traceHeaders, span);
   } catch {
     // the abort we caused (or the caller's own deadline): the task is dead either way
   } finally {

@@ -36,7 +36,10 @@ export interface TlsConfig {
 
 export interface DependencyConfig {
   readonly name: string;
+  /** http:// or https:// (without the /lookup path). */
   readonly url: string;
+  /** https only: a PEM file of the CA(s) to trust for this dependency, instead of the system's. */
+  readonly caPath?: string;
 }
 
 export interface BlueprintConfig {
@@ -225,7 +228,7 @@ export function parseConfig(text: string, source = '<config>', baseDir = process
       maxWaitMs: read.int(storage, 'storage.max_wait_ms', 50, 0, 600_000),
       synchronous: read.oneOf(storage, 'storage.synchronous', 'normal', ['normal', 'full'] as const),
     },
-    dependencies: readDependencies(read, raw),
+    dependencies: readDependencies(read, raw, baseDir),
     tenants: readTenants(read, raw, baseDir),
     chaos: readChaos(read, raw),
   };
@@ -260,14 +263,19 @@ export function parseConfig(text: string, source = '<config>', baseDir = process
   return config;
 }
 
-function readDependencies(read: Reader, raw: Record<string, unknown>): DependencyConfig[] {
+function readDependencies(read: Reader, raw: Record<string, unknown>, baseDir: string): DependencyConfig[] {
   const table = read.table(raw, 'dependencies', null);
   return Object.keys(table).map((name) => {
-    const dep = read.table(table, `dependencies.${name}`, ['url'], true);
+    const dep = read.table(table, `dependencies.${name}`, ['url', 'ca'], true);
     const url = read.string(dep, `dependencies.${name}.url`, undefined);
     if (url !== '' && !/^https?:\/\/[^/\s]+/.test(url))
       read.issues.push(`dependencies.${name}.url: expected an http(s) URL, got ${JSON.stringify(url)}`);
-    return { name, url: url.replace(/\/+$/, '') };
+    if (dep.ca === undefined) return { name, url: url.replace(/\/+$/, '') };
+    const ca = read.string(dep, `dependencies.${name}.ca`, undefined);
+    // A CA for plain http would be silently unused: a mistake worth stopping on.
+    if (!url.startsWith('https:'))
+      read.issues.push(`dependencies.${name}.ca: set only with an https:// url, got ${JSON.stringify(url)}`);
+    return { name, url: url.replace(/\/+$/, ''), caPath: resolvePath(ca, baseDir) };
   });
 }
 

@@ -1,6 +1,7 @@
 // The embedded durable store: SQLite in WAL mode, one transaction per batch, the insert
 // statement prepared once. Synchronous by design (better-sqlite3): a batch commit is short and
-// a single writer needs no locking.
+// a single writer needs no locking. Each row keeps its request's trace_id and request_id, so a
+// stored event leads back to its trace; a store from before those columns is migrated at open.
 import Database from 'better-sqlite3';
 import { ensurePrivateFile } from './private-file.js';
 
@@ -13,7 +14,17 @@ export interface StoredEvent {
   readonly payload: string | null;
   readonly enrichment: string;
   readonly degraded: boolean;
+  /** The request's trace (32 hex digits); null when it had no valid span context (telemetry off). */
+  readonly traceId?: string | null;
+  /** The request's ID: the span ID of its POST /events span, so (trace_id, request_id) names that span. */
+  readonly requestId?: string | null;
 }
+
+/** Columns added after the first schema, with their type: added to an older store when it opens. */
+const ADDED_COLUMNS: readonly (readonly [string, string])[] = [
+  ['trace_id', 'TEXT'],
+  ['request_id', 'TEXT'],
+];
 
 export class EventStore {
   private readonly db: Database.Database;
@@ -37,10 +48,13 @@ export class EventStore {
       timestamp INTEGER,
       payload TEXT,
       enrichment TEXT NOT NULL,
-      degraded INTEGER NOT NULL
+      degraded INTEGER NOT NULL,
+      trace_id TEXT,
+      request_id TEXT
     )`);
+    this.migrate();
     this.insert = this.db.prepare(
-      'INSERT INTO events (tenant, type, client_id, received_at, timestamp, payload, enrichment, degraded) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO events (tenant, type, client_id, received_at, timestamp, payload, enrichment, degraded, trace_id, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.insertMany = this.db.transaction((rows: readonly StoredEvent[]) => {
       let firstId = 0;
@@ -75,6 +89,30 @@ export class EventStore {
     return this.insertSomeThenThrow(rows, count, error);
   }
 
+  /**
+   * Brings a store written by an older version up to this schema in one transaction: the new
+   * columns are added (nullable, so old rows read as "no trace"); nothing is rewritten.
+   */
+  private migrate(): void {
+    const present = new Set(
+      (this.db.prepare('PRAGMA table_info(events)').all() as { name: string }[]).map((column) => column.name),
+    );
+    const missing = ADDED_COLUMNS.filter(([name]) => !present.has(name));
+    if (missing.length === 0) return;
+    this.db.transaction(() => {
+      for (const [name, type] of missing) this.db.exec(`ALTER TABLE events ADD COLUMN ${name} ${type}`);
+    })();
+  }
+
+  /** The stored rows of one trace (what an operator looks up from a trace ID), oldest first. */
+  rowsOfTrace(traceId: string): { id: number; tenant: string; type: string; requestId: string | null }[] {
+    return (
+      this.db
+        .prepare('SELECT id, tenant, type, request_id FROM events WHERE trace_id = ? ORDER BY id')
+        .all(traceId) as { id: number; tenant: string; type: string; request_id: string | null }[]
+    ).map((row) => ({ id: row.id, tenant: row.tenant, type: row.type, requestId: row.request_id }));
+  }
+
   private insertRow(row: StoredEvent): number {
     return Number(
       this.insert.run(
@@ -86,6 +124,8 @@ export class EventStore {
         row.payload,
         row.enrichment,
         row.degraded ? 1 : 0,
+        row.traceId ?? null,
+        row.requestId ?? null,
       ).lastInsertRowid,
     );
   }
@@ -115,6 +155,16 @@ export function countStoredEvents(path: string, where?: { tenant?: string; degra
   const store = new EventStore(path);
   try {
     return store.count(where);
+  } finally {
+    store.close();
+  }
+}
+
+/** The rows a trace stored, read from a store file from outside the service (tests, the demo). */
+export function storedRowsOfTrace(path: string, traceId: string): ReturnType<EventStore['rowsOfTrace']> {
+  const store = new EventStore(path);
+  try {
+    return store.rowsOfTrace(traceId);
   } finally {
     store.close();
   }

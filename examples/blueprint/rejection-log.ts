@@ -1,5 +1,6 @@
 // event.rejected lines, rate limited per reason: under a 5x overload every shed request would
 // otherwise write a log line. What is held back is counted and reported on the next line.
+import type { Context } from '@opentelemetry/api';
 import type { DecisionReason } from './telemetry.js';
 import type { TelemetryPort } from './telemetry-port.js';
 
@@ -17,6 +18,7 @@ export class RejectionLog {
     status: number,
     detail: string | undefined,
     eventId?: string,
+    context?: Context,
   ): void {
     const now = Date.now();
     let window = this.windows.get(reason);
@@ -32,13 +34,18 @@ export class RejectionLog {
     window.logged++;
     const suppressed = window.suppressed;
     window.suppressed = 0;
-    this.telemetry.log.event('event.rejected', {
-      tenant,
-      reason,
-      status,
-      ...(detail === undefined ? {} : { detail }),
-      ...(eventId === undefined ? {} : { event_id: eventId }),
-      ...(suppressed > 0 ? { suppressed } : {}),
-    });
+    // The line carries the trace of the request it logs (`context`), not of those held back.
+    this.telemetry.log.event(
+      'event.rejected',
+      {
+        tenant,
+        reason,
+        status,
+        ...(detail === undefined ? {} : { detail }),
+        ...(eventId === undefined ? {} : { event_id: eventId }),
+        ...(suppressed > 0 ? { suppressed } : {}),
+      },
+      context,
+    );
   }
 }

@@ -119,9 +119,10 @@ export async function startBlueprint(
   // Chaos hooks are chosen here, once: off means the plain functions, not a check per call.
   const chaos = chaosEnabled(config.chaos) ? createChaos(config.chaos, telemetry) : undefined;
   const parseBody = parserFor(chaos);
+  // First: a dependency's CA file that cannot be read stops the start before anything is opened.
+  const enricher = new Enricher(config.dependencies, config.enrichment.budgetMs, tracer, chaos);
   const store = new EventStore(config.storage.path, config.storage.synchronous);
   const batcher = new Batcher(store, config.storage, telemetry, chaos);
-  const enricher = new Enricher(config.dependencies, config.enrichment.budgetMs, tracer, chaos);
   // A job whose deadline passed while it waited was never started: shed, not failed (its client
   // hanging up is told apart by the handler).
   const scheduler = new TwoClassScheduler<Job>(config.tenants, config.enrichment.concurrency, runJob, (job) =>

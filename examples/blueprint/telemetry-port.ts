@@ -46,7 +46,12 @@ export interface SamplerStatsView {
 /** Exactly the members of plumbline's `createTelemetry` result the blueprint uses. */
 export interface TelemetryPort {
   readonly log: {
-    event<N extends EventName<BlueprintSpec>>(name: N, fields: EventFields<Events[N]>): void;
+    /** `context`: the request's, whose trace_id and span_id the line carries (default the active one). */
+    event<N extends EventName<BlueprintSpec>>(
+      name: N,
+      fields: EventFields<Events[N]>,
+      context?: Context,
+    ): void;
   };
   readonly metrics: {
     histogram(name: HistogramName<BlueprintSpec>): {
