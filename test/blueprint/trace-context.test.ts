@@ -26,7 +26,7 @@ const CLIENT_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CLIENT_SPAN = '00f067aa0ba902b7';
 
 let dir: string;
-let deps: DependencyServer[] = [];
+const deps: DependencyServer[] = [];
 const depTelemetry: ReturnType<typeof createTelemetry>[] = [];
 const depSpans = new InMemorySpanExporter();
 const blueprintSpans = new InMemorySpanExporter();
