@@ -1,12 +1,17 @@
 // Real peer: Prometheus 3 with exemplar storage scrapes a test app's /metrics (OpenMetrics,
-// negotiated) every second; the app recorded histograms inside real sampled spans. Checked
+// negotiated; a second job forced to the classic text format shows the same le spelling) every second; the app recorded histograms inside real sampled spans. Checked
 // through Prometheus's HTTP API: bucket counts, exemplar trace IDs, histogram_quantile.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMetrics, histogramQuantile, metricsRequestHandler } from '../../src/metrics/index.js';
+import {
+  createMetrics,
+  histogramQuantile,
+  metricsRequestHandler,
+  negotiateFormat,
+} from '../../src/metrics/index.js';
 import { formatPrometheusFloat } from '../../src/spec/naming.js';
 import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
 import { setupTracing, type Tracing } from '../metrics/tracing.js';
@@ -50,6 +55,9 @@ let prometheusUrl = '';
 let dataDir = '';
 const recorded: Recorded[] = [];
 const markedTraces = new Set<string>();
+/** Every scrape the app answered: its path and Prometheus's Accept header. */
+const scrapes: { path: string; accept: string }[] = [];
+let appUrl = '';
 
 async function api(path: string): Promise<unknown> {
   const response = await fetch(`${prometheusUrl}${path}`);
@@ -104,10 +112,15 @@ beforeAll(async () => {
     recorded.push({ route: '/checkout', value: 0.003, traceId: '', spanId: '' });
   }
 
-  app = createServer(metricsRequestHandler(metrics));
+  const handler = metricsRequestHandler(metrics);
+  app = createServer((request, response) => {
+    scrapes.push({ path: request.url ?? '', accept: request.headers.accept ?? '' });
+    handler(request, response);
+  });
   await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
   const address = app.address();
   const appPort = typeof address === 'object' && address !== null ? address.port : 0;
+  appUrl = `http://127.0.0.1:${appPort}`;
 
   dataDir = await mkdtemp(join(tmpdir(), 'plumbline-prometheus-'));
   const config = join(dataDir, 'prometheus.yml');
@@ -119,6 +132,13 @@ beforeAll(async () => {
       'scrape_configs:',
       '  - job_name: app',
       '    scrape_interval: 1s',
+      '    static_configs:',
+      `      - targets: ['127.0.0.1:${appPort}']`,
+      // The same app read as classic Prometheus text: Prometheus 3 must store the same le values.
+      '  - job_name: app-text',
+      '    scrape_interval: 1s',
+      '    params: { format: [text] }',
+      '    scrape_protocols: [PrometheusText0.0.4]',
       '    static_configs:',
       `      - targets: ['127.0.0.1:${appPort}']`,
       '',
@@ -142,8 +162,8 @@ beforeAll(async () => {
     await waitFor(
       'the first scrape with every measurement',
       async () => {
-        const result = await instant(`sum(${METRIC}_count)`);
-        return result.length === 1 && Number(result[0]!.value[1]) === total ? true : undefined;
+        const result = await instant(`sum by (job) (${METRIC}_count)`);
+        return result.length === 2 && result.every((r) => Number(r.value[1]) === total) ? true : undefined;
       },
       60_000,
     );
@@ -160,24 +180,47 @@ afterAll(async () => {
 });
 
 describe('Prometheus scraping plumbline (OpenMetrics, exemplar storage)', () => {
-  it('stores bucket counts equal to what was recorded, under the le spelling formatPrometheusFloat gives', async () => {
-    for (const route of ['/checkout', '/search']) {
-      const series = await instant(`${METRIC}_bucket{http_route="${route}"}`);
+  it('negotiates OpenMetrics with Prometheus 3 by default, and the classic text format when the job asks for it', async () => {
+    const openMetrics = scrapes.filter((s) => s.path === '/metrics');
+    const text = scrapes.filter((s) => s.path === '/metrics?format=text');
+    expect(openMetrics.length).toBeGreaterThan(0);
+    expect(text.length).toBeGreaterThan(0);
+    // The answer to exactly the Accept header Prometheus 3 sent, for each kind of scrape.
+    const answeredType = async (accept: string) =>
+      (await fetch(`${appUrl}/metrics`, { headers: { accept } })).headers.get('content-type') ?? '';
+    for (const accept of new Set(openMetrics.map((s) => s.accept))) {
+      expect(negotiateFormat(accept), accept).toBe('openmetrics');
+      expect(await answeredType(accept)).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
+    }
+    for (const accept of new Set(text.map((s) => s.accept))) {
+      expect(negotiateFormat(accept), accept).toBe('prometheus');
+      expect(await answeredType(accept)).toMatch(/^text\/plain; version=0\.0\.4/);
+    }
+  });
+
+  it('stores bucket counts equal to what was recorded, under the le spelling formatPrometheusFloat gives, in either format', async () => {
+    for (const [job, route] of ['app', 'app-text'].flatMap((j) =>
+      ['/checkout', '/search'].map((r) => [j, r]),
+    )) {
+      const series = await instant(`${METRIC}_bucket{job="${job}",http_route="${route}"}`);
       const byLe = new Map(series.map((s) => [s.metric.le!, Number(s.value[1])]));
       const expected = expectedCumulative(route);
       const les = [...BOUNDARIES, Infinity].map(formatPrometheusFloat);
       expect([...byLe.keys()].sort()).toEqual([...les].sort());
-      les.forEach((le, i) => expect(byLe.get(le), `${route} le=${le}`).toBe(expected[i]));
+      les.forEach((le, i) => expect(byLe.get(le), `${job} ${route} le=${le}`).toBe(expected[i]));
     }
-    // The SLO threshold's bucket exists under exactly the spelling the rule generator writes.
+    // The SLO threshold's bucket exists under exactly the spelling the rule generator writes, and
+    // Prometheus 3 writes an integer boundary as 1.0 whichever format it read.
     const threshold = await instant(`${METRIC}_bucket{le="${formatPrometheusFloat(0.25)}"}`);
-    expect(threshold).toHaveLength(2);
+    expect(threshold).toHaveLength(4);
+    expect(await instant(`${METRIC}_bucket{le="1.0"}`)).toHaveLength(4);
+    expect(await instant(`${METRIC}_bucket{le="1"}`)).toHaveLength(0);
   });
 
   it('returns exemplars whose trace and span IDs are those of the spans that recorded them', async () => {
     const now = Date.now() / 1000;
     const data = (await api(
-      `/api/v1/query_exemplars?query=${encodeURIComponent(`${METRIC}_bucket`)}&start=${now - 600}&end=${now + 60}`,
+      `/api/v1/query_exemplars?query=${encodeURIComponent(`${METRIC}_bucket{job="app"}`)}&start=${now - 600}&end=${now + 60}`,
     )) as {
       seriesLabels: Record<string, string>;
       exemplars: { labels: Record<string, string>; value: string }[];
@@ -216,13 +259,15 @@ describe('Prometheus scraping plumbline (OpenMetrics, exemplar storage)', () => 
     const upperBounds = [...BOUNDARIES, Infinity];
     for (const q of [0.5, 0.9, 0.99, 0.999]) {
       for (const route of ['/checkout', '/search']) {
-        const result = await instant(`histogram_quantile(${q}, ${METRIC}_bucket{http_route="${route}"})`);
+        const result = await instant(
+          `histogram_quantile(${q}, ${METRIC}_bucket{job="app",http_route="${route}"})`,
+        );
         expect(result).toHaveLength(1);
         const expected = histogramQuantile(q, upperBounds, expectedCumulative(route));
         expect(Number.isFinite(expected)).toBe(true);
         expect(Number(result[0]!.value[1]), `q=${q} ${route}`).toBe(expected);
       }
-      const both = await instant(`histogram_quantile(${q}, sum by (le) (${METRIC}_bucket))`);
+      const both = await instant(`histogram_quantile(${q}, sum by (le) (${METRIC}_bucket{job="app"}))`);
       const summed = expectedCumulative('/checkout').map(
         (count, i) => count + expectedCumulative('/search')[i]!,
       );
