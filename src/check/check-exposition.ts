@@ -99,8 +99,10 @@ function checkFamily(
     ) {
       deviations.add('exemplars-unexpected', subject, 'metrics', 'a gauge sample carries an exemplar');
     }
+    // The overflow series carries only the overflow label: it is reported above, not here.
     if (
       instrument.httpServerConvention &&
+      sample.labels[OVERFLOW_LABEL] !== 'true' &&
       (sample.name.endsWith('_count') || instrument.kind !== 'histogram')
     ) {
       const attributes: Record<string, string> = {};

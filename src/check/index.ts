@@ -8,5 +8,6 @@ export {
 } from './live-check.js';
 export { DEVIATION_KINDS, type Deviation, type DeviationKind, type DeviationSource } from './deviations.js';
 export { formatReport } from './report.js';
+export { checkUnderLoad, assertConforms, ConformanceError, type CheckUnderLoadOptions } from './testing.js';
 export { parseExposition, type MetricFamily, type ParsedExposition } from './openmetrics-parser.js';
 export { startOtlpSink, type OtlpSink } from './otlp-sink.js';
