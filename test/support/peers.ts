@@ -3,7 +3,7 @@
 // clone, or takes the binary named by PLUMBLINE_PROMETHEUS/_PROMTOOL/_ALERTMANAGER/_AMTOOL/_OTELCOL.
 // test/support/global-setup.ts brings them all before the first test file and sets those
 // variables, so a test file's lookup here is a read of its environment.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export type PeerName = 'prometheus' | 'promtool' | 'alertmanager' | 'amtool' | 'otelcol';
@@ -24,13 +24,30 @@ function peerFailure(name: PeerName, stderr: string, cause: string): Error {
   );
 }
 
-/** The peer's binary path; builds it first when it is not cached (minutes, once per machine). */
+/**
+ * The peer's binary path; builds it first when it is not cached (minutes, once per machine). The
+ * script's own progress lines are shown as they come; the build tools' output is kept for the
+ * error message.
+ */
 export function buildPeer(name: PeerName): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('bash', [script, name], { maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+    const child = spawn('bash', [script, name], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let partial = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      if (stderr.length < 4 << 20) stderr += text;
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines)
+        if (/^(peer\.sh|build-collector)/.test(line)) process.stderr.write(`${line}\n`);
+    });
+    child.once('error', (error) => reject(peerFailure(name, stderr, error.message)));
+    child.once('close', (code) => {
       const path = stdout.trim().split('\n').pop() ?? '';
-      if (error !== null || path === '')
-        reject(peerFailure(name, stderr, error?.message ?? 'no path printed'));
+      if (code !== 0 || path === '') reject(peerFailure(name, stderr, `exit code ${code}`));
       else resolve(path);
     });
   });
