@@ -13,7 +13,7 @@ import {
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import client from 'prom-client';
 import { createMetrics } from '../src/metrics/index.js';
-import { measure, row, type BenchRow } from './harness.js';
+import { compare, comparedRow, measure, row, type BenchRow } from './harness.js';
 
 const BOUNDARIES = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const ROUTES = Array.from({ length: 10 }, (_, i) => `/api/v1/resource-${i}`);
@@ -87,37 +87,31 @@ async function measureAll(): Promise<BenchRow[]> {
     enableExemplars: true,
   });
 
-  const recordOptions = { iterations: 100_000, minTimeMs: 600 };
-  const plumblineNs = await measure(
-    (i) => plumbline.record(VALUES[i & 4095]!, OTEL_ATTRIBUTES[i % 30]),
-    recordOptions,
+  // Interleaved rounds, baselines first: every contender sees the same load from other processes.
+  const record = await compare(
+    [
+      (i) => sdkHistogram.record(VALUES[i & 4095]!, OTEL_ATTRIBUTES[i % 30]),
+      (i) => promHistogram.observe(PROM_LABELS[i % 30]!, VALUES[i & 4095]!),
+      // What a prom-client user writes to attach the active trace: look it up, build the labels.
+      (i) => {
+        const spanContext = trace.getSpan(context.active())!.spanContext();
+        promExemplarHistogram.observe({
+          labels: PROM_LABELS[i % 30]!,
+          value: VALUES[i & 4095]!,
+          // prom-client types exemplar labels as the metric's own label names; any names work at run time.
+          exemplarLabels: { traceId: spanContext.traceId, spanId: spanContext.spanId } as unknown as Record<
+            'route' | 'status',
+            string
+          >,
+        });
+      },
+      (i) => plumbline.record(VALUES[i & 4095]!, OTEL_ATTRIBUTES[i % 30]),
+      (i) => bound[i % 30]!.record(VALUES[i & 4095]!),
+      (i) => plain.record(VALUES[i & 4095]!, OTEL_ATTRIBUTES[i % 30]),
+    ],
+    { iterations: 100_000, minTimeMs: 600 },
   );
-  const plumblineBoundNs = await measure((i) => bound[i % 30]!.record(VALUES[i & 4095]!), recordOptions);
-  const plumblinePlainNs = await measure(
-    (i) => plain.record(VALUES[i & 4095]!, OTEL_ATTRIBUTES[i % 30]),
-    recordOptions,
-  );
-  const sdkNs = await measure(
-    (i) => sdkHistogram.record(VALUES[i & 4095]!, OTEL_ATTRIBUTES[i % 30]),
-    recordOptions,
-  );
-  const promNs = await measure(
-    (i) => promHistogram.observe(PROM_LABELS[i % 30]!, VALUES[i & 4095]!),
-    recordOptions,
-  );
-  // What a prom-client user writes to attach the active trace: look it up, build the labels.
-  const promExemplarNs = await measure((i) => {
-    const spanContext = trace.getSpan(context.active())!.spanContext();
-    promExemplarHistogram.observe({
-      labels: PROM_LABELS[i % 30]!,
-      value: VALUES[i & 4095]!,
-      // prom-client types exemplar labels as the metric's own label names; any names work at run time.
-      exemplarLabels: { traceId: spanContext.traceId, spanId: spanContext.spanId } as unknown as Record<
-        'route' | 'status',
-        string
-      >,
-    });
-  }, recordOptions);
+  const [SDK, PROM, PROM_EXEMPLARS, PLUMBLINE, BOUND, PLAIN] = [0, 1, 2, 3, 4, 5] as const;
   if (marked === 0)
     throw new Error('bench setup: plumbline stored no exemplar, so the exemplar path was not measured');
 
@@ -171,24 +165,20 @@ async function measureAll(): Promise<BenchRow[]> {
   await scrapeProvider.shutdown();
 
   const sdkName = 'sdk-metrics Histogram.record with attributes';
+  const sampled = 'metrics: record, exemplars on, in a sampled span';
   return [
-    row('metrics: record, exemplars on, in a sampled span', plumblineNs, sdkName, sdkNs, '<= 0.2'),
-    row(
-      'metrics: record, exemplars on, in a sampled span',
-      plumblineNs,
-      'prom-client observe (no exemplars)',
-      promNs,
-      '<= 0.5',
+    comparedRow(sampled, record, PLUMBLINE, SDK, sdkName, '<= 0.1'),
+    comparedRow(sampled, record, PLUMBLINE, PROM, 'prom-client observe (no exemplars)', '<= 0.3'),
+    comparedRow(sampled, record, PLUMBLINE, PROM_EXEMPLARS, 'prom-client observe with exemplars', 'report'),
+    comparedRow(
+      'metrics: bound record, exemplars on, in a sampled span',
+      record,
+      BOUND,
+      SDK,
+      sdkName,
+      '<= 0.04',
     ),
-    row(
-      'metrics: record, exemplars on, in a sampled span',
-      plumblineNs,
-      'prom-client observe with exemplars',
-      promExemplarNs,
-      'report',
-    ),
-    row('metrics: bound record, exemplars on, in a sampled span', plumblineBoundNs, sdkName, sdkNs, '<= 0.2'),
-    row('metrics: record, exemplars off', plumblinePlainNs, sdkName, sdkNs, '<= 0.2'),
+    comparedRow('metrics: record, exemplars off', record, PLAIN, SDK, sdkName, '<= 0.2'),
     row(
       'metrics: serialize 10k series (text 0.0.4)',
       textNs,

@@ -35,8 +35,8 @@ export type {
   CounterName,
   GaugeName,
 } from './spec/types.js';
-export { createTelemetry, TelemetryOptionsError } from './telemetry/index.js';
-export type { Telemetry, TelemetryOptions, OptionIssue } from './telemetry/index.js';
+export { createTelemetry, nodeSdkParts, TelemetryOptionsError } from './telemetry/index.js';
+export type { Telemetry, TelemetryOptions, OptionIssue, NodeSdkParts, NodeSdkConfig } from './telemetry/index.js';
 export { createEventLogger, specLineSchemaDocument, SchemaViolationError, REDACTED } from './logs/index.js';
 export type { EventLogger, EventLoggerOptions, Violation, ViolationReason } from './logs/index.js';
 export type { SecurityStreamOptions } from './logs/security-stream.js';

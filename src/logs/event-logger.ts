@@ -7,6 +7,7 @@ import { pino, type DestinationStream, type Logger as PinoLogger, type LoggerOpt
 import type { EventFields, EventName, EventSpec, LogLevel, TelemetrySpec } from '../spec/types.js';
 import { DEFAULT_MAX_STRING_LENGTH, REDACTED, eventInputSchema } from './field-schema.js';
 import { SecurityStream, type SecurityStreamOptions } from './security-stream.js';
+import { withOwnStream } from './own-stream.js';
 import { activeTraceFields } from './trace-fields.js';
 import { escapeControlCharacters, hasControlCharacters } from './untrusted.js';
 import {
@@ -136,7 +137,7 @@ class SchemaEventLogger {
       options.maxBufferedBytes ?? 16 << 20,
       options.onDrop,
     );
-    this.root = pino(pinoOptions(spec, level), this.destination);
+    this.root = withOwnStream(pino(pinoOptions(spec, level), this.destination), this.destination);
     this.strict = options.strict === true;
     this.onViolation = options.onViolation;
     this.bridge = options.bridge;
@@ -150,7 +151,10 @@ class SchemaEventLogger {
         options.maxBufferedBytes ?? 16 << 20,
         options.onDrop,
       );
-      securityRoot = pino(pinoOptions(spec, level), this.securityDestination);
+      securityRoot = withOwnStream(
+        pino(pinoOptions(spec, level), this.securityDestination),
+        this.securityDestination,
+      );
       this.securityStream = new SecurityStream(
         securityRoot.child({ schema_version: schemaVersion }),
         options.security,

@@ -3,6 +3,7 @@
 // Prometheus scrapes cumulative series and stores what is new, so a fresh exemplar per
 // scrape is worth more than a uniformly sampled old one.
 import { context, trace, TraceFlags, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { coarseNow } from './coarse-clock.js';
 
 /** Settings shared by every reservoir of one `createMetrics` call, fixed at setup. */
 export interface ExemplarSettings {
@@ -27,6 +28,52 @@ export interface ExemplarPlan {
 
 const INVALID_TRACE_ID = '00000000000000000000000000000000';
 
+/**
+ * The span of the context last offered, per settings (one `createMetrics`): a request records
+ * several measurements in one context, and a Context is immutable, so the span lookup, the
+ * sampled check and the IDs are read once per context instead of once per measurement.
+ */
+class SpanSource {
+  private context: Context | undefined;
+  /** The context may give an exemplar (a sampled span, or any measurement with always_on). */
+  eligible = false;
+  span: Span | undefined;
+  traceId = '';
+  spanId = '';
+
+  constructor(private readonly requireSampledSpan: boolean) {}
+
+  read(context: Context): void {
+    if (context === this.context) return;
+    this.context = context;
+    const span = trace.getSpan(context);
+    this.span = span;
+    this.traceId = '';
+    this.spanId = '';
+    if (span === undefined) {
+      this.eligible = !this.requireSampledSpan;
+      return;
+    }
+    const spanContext = span.spanContext();
+    this.eligible = !this.requireSampledSpan || (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0;
+    if (spanContext.traceId !== INVALID_TRACE_ID) {
+      this.traceId = spanContext.traceId;
+      this.spanId = spanContext.spanId;
+    }
+  }
+}
+
+const sources = new WeakMap<ExemplarSettings, SpanSource>();
+
+function sourceFor(settings: ExemplarSettings): SpanSource {
+  let source = sources.get(settings);
+  if (source === undefined) {
+    source = new SpanSource(settings.requireSampledSpan);
+    sources.set(settings, source);
+  }
+  return source;
+}
+
 export class ExemplarReservoir {
   readonly values: Float64Array;
   /** NaN marks an empty slot. */
@@ -38,17 +85,24 @@ export class ExemplarReservoir {
   readonly attributes: (Attributes | undefined)[];
   private windowStartMs = 0;
   private storedInWindow = 0;
+  private readonly source: SpanSource;
+  /** An injected clock (tests); undefined for the default, read through the coarse clock. */
+  private readonly clock: (() => number) | undefined;
+  private readonly firstBucket: number;
+  private readonly maxPerSecond: number;
+  private readonly onExemplar: ExemplarSettings['onExemplar'];
 
-  constructor(
-    size: number,
-    private readonly settings: ExemplarSettings,
-    private readonly plan: ExemplarPlan,
-  ) {
+  constructor(size: number, settings: ExemplarSettings, plan: ExemplarPlan) {
     this.values = new Float64Array(size);
     this.timesMs = new Float64Array(size).fill(NaN);
     this.traceIds = new Array<string>(size).fill('');
     this.spanIds = new Array<string>(size).fill('');
     this.attributes = new Array<Attributes | undefined>(size).fill(undefined);
+    this.source = sourceFor(settings);
+    this.clock = settings.now === Date.now ? undefined : settings.now;
+    this.firstBucket = plan.firstBucket;
+    this.maxPerSecond = plan.maxPerSecond;
+    this.onExemplar = settings.onExemplar;
   }
 
   /**
@@ -56,31 +110,23 @@ export class ExemplarReservoir {
    * without one the active context is read.
    */
   offer(slot: number, value: number, attributes: Attributes | undefined, recordContext?: Context): void {
-    if (slot < this.plan.firstBucket) return;
-    const settings = this.settings;
-    const span = trace.getSpan(recordContext ?? context.active());
-    let traceId = '';
-    let spanId = '';
-    if (span !== undefined) {
-      const spanContext = span.spanContext();
-      if (settings.requireSampledSpan && (spanContext.traceFlags & TraceFlags.SAMPLED) === 0) return;
-      if (spanContext.traceId !== INVALID_TRACE_ID) {
-        traceId = spanContext.traceId;
-        spanId = spanContext.spanId;
-      }
-    } else if (settings.requireSampledSpan) {
-      return;
-    }
-    const nowMs = settings.now();
+    if (slot < this.firstBucket) return;
+    const source = this.source;
+    source.read(recordContext ?? context.active());
+    if (!source.eligible) return;
+    // A direct call the compiler can inline, rather than a call through a field.
+    const nowMs = this.clock === undefined ? coarseNow() : this.clock();
     if (nowMs - this.windowStartMs >= 1000) {
       this.windowStartMs = nowMs;
       this.storedInWindow = 0;
     }
-    if (this.storedInWindow >= this.plan.maxPerSecond) return;
+    if (this.storedInWindow >= this.maxPerSecond) return;
+    const traceId = source.traceId;
+    const spanId = source.spanId;
     if (
       traceId !== '' &&
-      settings.onExemplar !== undefined &&
-      settings.onExemplar(traceId, spanId, span!) === false
+      this.onExemplar !== undefined &&
+      this.onExemplar(traceId, spanId, source.span!) === false
     )
       return;
     this.storedInWindow++;

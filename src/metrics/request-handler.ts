@@ -1,10 +1,20 @@
 // GET /metrics for node:http (or anything with the same request/response shape), with the
-// format negotiated from Accept.
+// format negotiated from Accept. With `more`, families read from elsewhere (the OTel meter
+// provider's instruments) are served after the spec's, before OpenMetrics' closing `# EOF`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Metrics } from './create-metrics.js';
+import { negotiateFormat, type ExpositionFormat } from './content-negotiation.js';
+
+/** More families for /metrics: their text, leaving out the family names already written. */
+export interface MoreMetrics {
+  exposition(format: ExpositionFormat, taken: ReadonlySet<string>): Promise<string>;
+}
+
+const EOF = '# EOF\n';
 
 export function metricsRequestHandler(
   metrics: Pick<Metrics, 'serialize'>,
+  more?: MoreMetrics,
 ): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     try {
@@ -20,16 +30,60 @@ export function metricsRequestHandler(
         return;
       }
       const { contentType, body } = metrics.serialize(request.headers.accept);
-      response.writeHead(200, {
-        'content-type': contentType,
-        'content-length': Buffer.byteLength(body),
-        vary: 'Accept',
-      });
-      response.end(request.method === 'HEAD' ? undefined : body);
+      if (more === undefined) {
+        send(request, response, contentType, body);
+        return;
+      }
+      const format = negotiateFormat(request.headers.accept);
+      more.exposition(format, familyNames(body)).then(
+        (extra) => {
+          if (extra === '') send(request, response, contentType, body);
+          else if (format === 'openmetrics' && body.endsWith(EOF))
+            send(request, response, contentType, body.slice(0, -EOF.length) + extra + EOF);
+          else send(request, response, contentType, body + extra);
+        },
+        // The spec's families are still served when the meter provider's cannot be read.
+        () => send(request, response, contentType, body),
+      );
     } catch (error) {
-      // The host's server keeps running; the scraper sees a failed scrape.
-      if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-      response.end(`metrics exposition failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      fail(response, error);
     }
   };
+}
+
+function send(request: IncomingMessage, response: ServerResponse, contentType: string, body: string): void {
+  if (response.destroyed) return;
+  try {
+    response.writeHead(200, {
+      'content-type': contentType,
+      'content-length': Buffer.byteLength(body),
+      vary: 'Accept',
+    });
+    response.end(request.method === 'HEAD' ? undefined : body);
+  } catch (error) {
+    fail(response, error);
+  }
+}
+
+function fail(response: ServerResponse, error: unknown): void {
+  // The host's server keeps running; the scraper sees a failed scrape.
+  if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+  response.end(`metrics exposition failed: ${error instanceof Error ? error.message : String(error)}\n`);
+}
+
+/** The family names of `# TYPE` lines, counters under both their OpenMetrics and `_total` names. */
+function familyNames(body: string): Set<string> {
+  const names = new Set<string>();
+  let at = body.startsWith('# TYPE ') ? 0 : body.indexOf('\n# TYPE ');
+  while (at !== -1) {
+    const start = body.charCodeAt(at) === 10 ? at + 8 : at + 7;
+    const end = body.indexOf('\n', start);
+    const [name, type] = body.slice(start, end === -1 ? undefined : end).split(' ');
+    if (name !== undefined) {
+      names.add(name);
+      if (type === 'counter') names.add(`${name.replace(/_total$/, '')}_total`);
+    }
+    at = end === -1 ? -1 : body.indexOf('\n# TYPE ', end);
+  }
+  return names;
 }

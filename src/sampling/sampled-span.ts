@@ -14,7 +14,7 @@ import type {
 } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 
 /** Attribute naming the policy that kept the span's trace. */
 export const POLICY_ATTRIBUTE = 'plumbline.sampling.policy';

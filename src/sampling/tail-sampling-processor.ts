@@ -4,7 +4,7 @@
 // linking to buffered traces waits for their decisions and is kept when one of them is.
 import type { Attributes, Context, Link, TraceState } from '@opentelemetry/api';
 import { hrTimeToMilliseconds, TraceState as CoreTraceState } from '@opentelemetry/core';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { SamplingSpec } from '../spec/types.js';
 import { SpecError } from '../spec/errors.js';
 import type { KeptDecision } from './decision-cache.js';

@@ -1,51 +1,40 @@
-// createTelemetry: assembles the SDK for one service from its spec — tracer and meter providers
-// with the service's resource, the event logger, optional OTLP export — and one shutdown.
+// createTelemetry: assembles the SDK for one service from its spec — tracer, meter and logger
+// providers with the service's resource, the event logger, optional OTLP export — registers
+// them as the OTel globals, and gives one shutdown. When nodeSdkParts already put plumbline
+// into NodeSDK, it returns that telemetry instead; when another SDK owns the globals, it fails
+// with the fix rather than running beside it unseen.
 import {
   context,
-  diag,
   metrics as metricsApi,
   propagation,
+  ProxyTracerProvider,
   trace,
   type Meter,
+  type MeterProvider as ApiMeterProvider,
   type Tracer,
+  type TracerProvider as ApiTracerProvider,
 } from '@opentelemetry/api';
-import { logs as logsApi } from '@opentelemetry/api-logs';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import {
-  createEventLogger,
-  UNKNOWN_EVENT_LABEL,
-  type EventLogger,
-  type EventLoggerOptions,
-} from '../logs/event-logger.js';
-import { otelLogBridge } from '../logs/otel-bridge.js';
-import { VIOLATION_REASONS } from '../logs/violations.js';
+import type { EventLogger, EventLoggerOptions } from '../logs/event-logger.js';
 import type { SecurityStreamOptions } from '../logs/security-stream.js';
-import { createMetrics, type Metrics, type MetricsOptions } from '../metrics/create-metrics.js';
+import type { Metrics } from '../metrics/create-metrics.js';
 import type { ExemplarFilter } from '../metrics/exemplar-filter.js';
-import { OtlpJsonMetricExporter } from '../metrics/otlp-json-exporter.js';
-import { metricsRequestHandler } from '../metrics/request-handler.js';
-import type { LogLevel, TelemetrySpec } from '../spec/types.js';
-import { EXEMPLAR_SPAN_ATTRIBUTE, sdkSeries } from '../spec/naming.js';
-import { validateSpec } from '../spec/validate.js';
-import { TailSamplingProcessor } from '../sampling/tail-sampling-processor.js';
+import type { histogramQuantile } from '../metrics/quantile.js';
 import type { SamplerStats } from '../sampling/sampler-stats.js';
 import type { SamplingPolicy } from '../sampling/policy.js';
-import { createSloEngine, type SloEngine, type SloStatus } from '../slo/engine.js';
-import { histogramQuantile } from '../metrics/quantile.js';
-import { BoundedMetricExporter } from './bounded-metric-exporter.js';
+import type { SloStatus } from '../slo/engine.js';
+import type { LogLevel, TelemetrySpec } from '../spec/types.js';
+import { validateSpec } from '../spec/validate.js';
+import { assemble, SCOPE, telemetryOf } from './assemble.js';
 import { checkTelemetryOptions } from './check-options.js';
-import { boundedScrapeHandler } from './bounded-scrape-handler.js';
-import { FanOutSpanProcessor } from './fan-out-span-processor.js';
-import { PipelineMetrics } from './pipeline-metrics.js';
+import { globalLogsApi, type BridgeLoggerProvider } from './logs-api.js';
+import { attachedTelemetry } from './node-sdk-parts.js';
 import { registerDefaultPropagator } from './propagation.js';
 import { serviceResource } from './resource.js';
-import { exposeSamplerStats, exposeSloStatus } from './self-metrics.js';
 
 export interface TelemetryOptions {
   /** Event log destination: a pino destination stream, a file path, or a file descriptor (default 1). */
@@ -116,7 +105,10 @@ export interface Telemetry<S extends TelemetrySpec = TelemetrySpec> {
   readonly log: EventLogger<S>;
   /** The spec's instruments (histograms with exemplars, counters, gauges) and the SDK's own. */
   readonly metrics: Metrics<S>;
-  /** A node:http handler serving GET /metrics (Prometheus text, or OpenMetrics when asked). */
+  /**
+   * A node:http handler serving GET /metrics (Prometheus text, or OpenMetrics when asked): the
+   * spec's instruments and plumbline's own, then every other instrument of the meter provider.
+   */
   readonly metricsHandler: (request: IncomingMessage, response: ServerResponse) => void;
   /** The in-process SLO calculator: burn rates per window, tiers firing, budget left. */
   readonly slo: { status(): SloStatus[] };
@@ -127,11 +119,13 @@ export interface Telemetry<S extends TelemetrySpec = TelemetrySpec> {
   readonly tracer: Tracer;
   /**
    * The OTel meter for instruments the spec does not declare. They reach the meter provider's
-   * readers (OTLP, `metricReaders`), not `metricsHandler`'s /metrics, which serves the spec's.
+   * readers (OTLP, `metricReaders`) and /metrics, without exemplars or SLOs: declare a metric
+   * in the spec for those.
    */
   readonly meter: Meter;
-  readonly tracerProvider: NodeTracerProvider;
-  readonly meterProvider: MeterProvider;
+  /** plumbline's tracer provider, or under NodeSDK the global one (NodeSDK's). */
+  readonly tracerProvider: ApiTracerProvider;
+  readonly meterProvider: ApiMeterProvider;
   /** Flushes and stops everything; safe to call more than once. */
   shutdown(): Promise<void>;
   forceFlush(): Promise<void>;
@@ -142,229 +136,70 @@ export function createTelemetry<const S extends TelemetrySpec>(
   options: TelemetryOptions = {},
 ): Telemetry<S> {
   validateSpec(spec);
+  const attached = attachedTelemetry(spec, options);
+  if (attached !== undefined) return attached;
   const timing = checkTelemetryOptions(options);
-  const resource = serviceResource(spec);
-  const otlpEndpoint = trimSlash(options.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT);
-  const timeoutMillis = timing.exportTimeoutMs;
-  const sloEngine: SloEngine | undefined =
-    spec.slos !== undefined && Object.keys(spec.slos).length > 0 ? createSloEngine(spec) : undefined;
-  const metricsOptions: MetricsOptions = {
-    exemplarFilter: options.exemplarFilter,
-    listeners: sloEngine?.listeners,
-    onExemplar: (traceId, _spanId, span) => {
-      if (sampler !== undefined && !sampler.markExemplar(traceId)) return false;
-      // Mark the span too, so the collector's tail_sampling keeps the trace when it samples.
-      span.setAttribute(EXEMPLAR_SPAN_ATTRIBUTE, true);
-      return true;
-    },
-  };
-  const metrics = createMetrics(spec, metricsOptions);
-  // Before the processors: their self-observability (drops, queue sizes) lands in its families.
-  const pipeline = new PipelineMetrics(metrics);
+  const registerGlobal = options.registerGlobal !== false;
+  // Checked before anything starts: a second SDK beside NodeSDK (or another createTelemetry)
+  // would see no span of the instrumentations, so the tail sampler would decide nothing.
+  if (registerGlobal) refuseWhenAnotherSdkIsRegistered();
 
-  const exportProcessors: SpanProcessor[] = [];
-  if (otlpEndpoint !== undefined) {
-    // selfObsMeterProvider is read by sdk-trace's BatchSpanProcessor (2.12, experimental) but
-    // not declared by sdk-trace-base's shim config type, which passes it through unchanged.
-    const spanConfig = {
-      maxQueueSize: options.maxQueuedSpans ?? 2048,
-      exportTimeoutMillis: timeoutMillis,
-      selfObsMeterProvider: pipeline.meterProvider('span'),
-    };
-    exportProcessors.push(
-      new BatchSpanProcessor(
-        new OTLPTraceExporter({ url: `${otlpEndpoint}/v1/traces`, timeoutMillis }),
-        spanConfig,
-      ),
-    );
-  }
-  exportProcessors.push(...(options.spanProcessors ?? []));
-  const exportProcessor =
-    exportProcessors.length === 1 ? exportProcessors[0]! : new FanOutSpanProcessor(exportProcessors);
-  const samplingMode = options.tailSampling ?? tailSamplingFromEnv() ?? spec.sampling !== undefined;
-  const sampler =
-    spec.sampling !== undefined && samplingMode !== false
-      ? new TailSamplingProcessor(spec.sampling, exportProcessor, {
-          dryRun: samplingMode === 'dry-run' ? true : undefined,
-          policies: options.samplingPolicies,
-        })
-      : undefined;
+  const resource = serviceResource(spec);
+  const assembly = assemble(spec, options, timing);
+  const { parts } = assembly;
   // The head sampler is the SDK default, ParentBased(AlwaysOn): every span is recorded, so the
   // tail sampler sees whole traces and decides which ones leave the process.
-  const tracerProvider = new NodeTracerProvider({ resource, spanProcessors: [sampler ?? exportProcessor] });
+  const tracerProvider = new TracerProvider({ resource, spanProcessors: [parts.spanProcessor] });
+  const meterProvider = new MeterProvider({ resource, readers: parts.metricReaders });
+  const loggerProvider =
+    parts.logRecordProcessor === undefined
+      ? undefined
+      : new LoggerProvider({ resource, processors: [parts.logRecordProcessor] });
 
-  if (sampler !== undefined) exposeSamplerStats(metrics, sampler);
-  if (sloEngine !== undefined) exposeSloStatus(metrics, sloEngine);
-  const readers: MetricReader[] = [...(options.metricReaders ?? [])];
-  if (otlpEndpoint !== undefined) {
-    readers.push(
-      new PeriodicExportingMetricReader({
-        exporter: new BoundedMetricExporter(
-          new OtlpJsonMetricExporter({
-            endpoint: otlpEndpoint,
-            timeoutMillis: timing.metricExportTimeoutMs,
-            failures: metrics.selfCounter(
-              sdkSeries.otlpMetricExportFailures,
-              'OTLP metric exports that failed after every retry, by reason (timeout or error).',
-              ['reason'],
-            ),
-          }),
-          options.maxPendingMetricExports ?? 1,
-          pipeline,
-        ),
-        exportIntervalMillis: timing.metricExportIntervalMs,
-        exportTimeoutMillis: timing.metricExportTimeoutMs,
-        metricProducers: [metrics.producer],
-      }),
-    );
-  }
-  const meterProvider = new MeterProvider({ resource, readers });
-
-  let loggerProvider: LoggerProvider | undefined;
-  if (otlpEndpoint !== undefined && options.otlpLogs !== false) {
-    loggerProvider = new LoggerProvider({
-      resource,
-      processors: [
-        new BatchLogRecordProcessor({
-          exporter: new OTLPLogExporter({ url: `${otlpEndpoint}/v1/logs`, timeoutMillis }),
-          exportTimeoutMillis: timeoutMillis,
-          maxQueueSize: options.maxQueuedLogRecords ?? 2048,
-          selfObsMeterProvider: pipeline.meterProvider('log_record'),
-        }),
-      ],
-    });
-  }
-
-  const registerGlobal = options.registerGlobal !== false;
   // The propagator is ours only when the app had none: shutdown must not remove the app's.
   const ownsPropagator = registerGlobal && registerDefaultPropagator();
+  let ownsContextManager = false;
   if (registerGlobal) {
-    tracerProvider.register({ propagator: null });
+    trace.setGlobalTracerProvider(tracerProvider);
+    ownsContextManager = context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     metricsApi.setGlobalMeterProvider(meterProvider);
-    if (loggerProvider !== undefined) logsApi.setGlobalLoggerProvider(loggerProvider);
+    if (loggerProvider !== undefined)
+      void globalLogsApi().then((logs) =>
+        logs?.setGlobalLoggerProvider(loggerProvider as BridgeLoggerProvider),
+      );
   }
 
-  const violations = metrics.selfCounter(
-    sdkSeries.logSchemaViolations,
-    'Event log calls that broke their schema, by event and reason.',
-    ['event', 'reason'],
-  );
-  // Every declared event's series exist at 0 from the first scrape, so rate() and increase()
-  // see a burst of violations right after a deploy instead of starting from it.
-  for (const event of Object.keys(spec.events)) {
-    for (const reason of VIOLATION_REASONS)
-      if (reason !== 'unknown_event') violations.add(0, { event, reason });
-  }
-  violations.add(0, { event: UNKNOWN_EVENT_LABEL, reason: 'unknown_event' });
-  const securityEvents = metrics.selfCounter(
-    sdkSeries.securityEvents,
-    'Security events, folded or not, by event and outcome.',
-    ['event', 'outcome'],
-  );
-  const droppedLogBytes = metrics.selfCounter(
-    sdkSeries.logDroppedBytes,
-    'Bytes of log lines dropped because the destination could not keep up.',
-    [],
-  );
-  const log = createEventLogger(spec, {
-    destination: options.logDestination,
-    securityDestination: options.securityLogDestination,
-    security: options.securityLog,
-    level: options.logLevel,
-    strict: options.strict,
-    onViolation: (event, reason) => violations.add(1, { event, reason }),
-    onSecurityEvent: (event, outcome) => securityEvents.add(1, { event, outcome }),
-    maxBufferedBytes: options.logMaxBufferedBytes,
-    // One sonic-boom 'drop' is one refused write, i.e. one line; 0 bytes is a destination error.
-    onDrop: (bytes) => {
-      droppedLogBytes.add(bytes, {});
-      pipeline.drop('log_line', bytes === 0 ? 'destination_error' : 'destination_full');
+  return telemetryOf(spec, options, assembly, {
+    bridgeLogger: loggerProvider?.getLogger(SCOPE.name, SCOPE.version),
+    tracer: () => tracerProvider.getTracer(SCOPE.name, SCOPE.version),
+    meter: () => meterProvider.getMeter(SCOPE.name, SCOPE.version),
+    tracerProvider: () => tracerProvider,
+    meterProvider: () => meterProvider,
+    forceFlush: () => [tracerProvider.forceFlush(), meterProvider.forceFlush(), loggerProvider?.forceFlush()],
+    shutdown: () => [tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider?.shutdown()],
+    afterShutdown: () => {
+      if (!registerGlobal) return;
+      trace.disable();
+      if (ownsContextManager) context.disable();
+      if (ownsPropagator) propagation.disable();
+      metricsApi.disable();
+      if (loggerProvider !== undefined) void globalLogsApi().then((logs) => logs?.disable());
     },
-    bridge: loggerProvider === undefined ? undefined : otelLogBridge(loggerProvider.getLogger('plumbline')),
   });
-
-  let shutdownPromise: Promise<void> | undefined;
-  const scope = { name: 'plumbline', version: '0.1.0' };
-  return {
-    spec,
-    log,
-    metrics,
-    metricsHandler: boundedScrapeHandler(
-      metricsRequestHandler(metrics),
-      { maxConcurrent: options.maxConcurrentScrapes ?? 4, timeoutMs: options.scrapeTimeoutMs ?? 10_000 },
-      pipeline,
-    ),
-    slo: { status: () => sloEngine?.status() ?? [] },
-    sampler: sampler === undefined ? undefined : { stats: () => sampler.stats() },
-    histogramQuantile,
-    tracer: tracerProvider.getTracer(scope.name, scope.version),
-    meter: meterProvider.getMeter(scope.name, scope.version),
-    tracerProvider,
-    meterProvider,
-    async forceFlush() {
-      await settle(timeoutMillis, [
-        log.flush(),
-        tracerProvider.forceFlush(),
-        meterProvider.forceFlush(),
-        loggerProvider?.forceFlush(),
-      ]);
-    },
-    shutdown() {
-      shutdownPromise ??= (async () => {
-        await settle(timeoutMillis, [
-          tracerProvider.shutdown(),
-          meterProvider.shutdown(),
-          loggerProvider?.shutdown(),
-          log.close(),
-        ]);
-        if (registerGlobal) {
-          trace.disable();
-          context.disable();
-          if (ownsPropagator) propagation.disable();
-          metricsApi.disable();
-          if (loggerProvider !== undefined) logsApi.disable();
-        }
-      })();
-      return shutdownPromise;
-    },
-  };
 }
 
-/**
- * Waits for every step, each for at most `timeoutMs` (a black-holed endpoint or a blocked log
- * pipe must not hold the host's shutdown); a failing or late step is reported to the OTel diag
- * logger, never thrown.
- */
-async function settle(timeoutMs: number, steps: ReadonlyArray<Promise<unknown> | undefined>): Promise<void> {
-  const bounded = steps.map((step) => {
-    if (step === undefined) return undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`step not done within ${timeoutMs} ms`)), timeoutMs);
-      timer.unref();
-    });
-    return Promise.race([step, late]).finally(() => clearTimeout(timer));
-  });
-  for (const result of await Promise.allSettled(bounded)) {
-    if (result.status === 'rejected') diag.warn('plumbline: flush/shutdown step failed', result.reason);
-  }
-}
+/** The fix, in the words a user searches for, when another SDK already owns the globals. */
+export const ANOTHER_SDK_REGISTERED =
+  'plumbline: a global OpenTelemetry tracer provider is already registered (NodeSDK, or another ' +
+  "createTelemetry), so plumbline's tail sampler would never see its spans. Put plumbline into " +
+  'NodeSDK instead: `const plumbline = nodeSdkParts(spec, options)` and `new NodeSDK({ ...plumbline.config, ' +
+  'instrumentations })` (docs/nodesdk.md); createTelemetry(spec) then returns that telemetry. Or call ' +
+  'createTelemetry before NodeSDK is started and drop NodeSDK, or pass registerGlobal: false to run ' +
+  'plumbline with providers of its own that nothing else uses.';
 
-/**
- * PLUMBLINE_TAIL_SAMPLING = on | off | dry-run: the sampler as a feature flag, switched by a
- * restart with a new environment rather than a deploy. Anything else is ignored (and said so).
- */
-function tailSamplingFromEnv(): boolean | 'dry-run' | undefined {
-  const value = process.env.PLUMBLINE_TAIL_SAMPLING?.trim().toLowerCase();
-  if (value === undefined || value === '') return undefined;
-  if (value === 'on') return true;
-  if (value === 'off') return false;
-  if (value === 'dry-run') return 'dry-run';
-  diag.warn(`plumbline: PLUMBLINE_TAIL_SAMPLING="${value}" is not on, off or dry-run; using the default`);
-  return undefined;
-}
-
-function trimSlash(url: string | undefined): string | undefined {
-  if (url === undefined || url === '') return undefined;
-  return url.replace(/\/+$/, '');
+function refuseWhenAnotherSdkIsRegistered(): void {
+  const global = trace.getTracerProvider();
+  const delegate = global instanceof ProxyTracerProvider ? global.getDelegate() : global;
+  // An unregistered API hands out its no-op provider, the same object a fresh proxy delegates to.
+  if (delegate !== new ProxyTracerProvider().getDelegate()) throw new Error(ANOTHER_SDK_REGISTERED);
 }

@@ -1,7 +1,7 @@
 // Hands every span to several processors (what the tail sampler keeps goes to the OTLP batch
 // processor and to any the application added); one that throws does not stop the others.
 import { diag, type Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 
 export class FanOutSpanProcessor implements SpanProcessor {
   constructor(private readonly processors: readonly SpanProcessor[]) {}

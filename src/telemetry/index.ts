@@ -1,6 +1,7 @@
 // Assembling the SDK for one service.
 export { createTelemetry, type Telemetry, type TelemetryOptions } from './create-telemetry.js';
 export { serviceResource } from './resource.js';
+export { nodeSdkParts, type NodeSdkParts, type NodeSdkConfig } from './node-sdk-parts.js';
 export { TelemetryOptionsError, type OptionIssue } from './check-options.js';
 export {
   TELEMETRY_DROPPED,

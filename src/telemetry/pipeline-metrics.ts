@@ -26,7 +26,14 @@ export type PipelineSignal = 'span' | 'log_record' | 'metric_batch' | 'log_line'
 
 /** Why it was dropped: the `reason` label. */
 export type DropReason =
-  'queue_full' | 'export_failed' | 'busy' | 'destination_full' | 'destination_error' | 'timeout';
+  | 'queue_full'
+  | 'export_failed'
+  | 'busy'
+  | 'destination_full'
+  | 'destination_error'
+  | 'timeout'
+  /** An event line bridged to OTel Logs before the Logs API was there (2.x loads it a tick late). */
+  | 'not_started';
 
 /** The OTel SDK processors' instrument names (semconv otel.sdk.processor.*), by our signal. */
 const PROCESSOR_PREFIX: Readonly<Record<'span' | 'log_record', string>> = {

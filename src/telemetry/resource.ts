@@ -1,6 +1,7 @@
 // The OTel resource of a service: the spec's name, version and environment, overridden by
 // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (the env detector), as every OTel SDK does.
 import {
+  defaultResource,
   detectResources,
   envDetector,
   resourceFromAttributes,
@@ -9,6 +10,20 @@ import {
 import type { TelemetrySpec } from '../spec/types.js';
 
 export function serviceResource(spec: TelemetrySpec): Resource {
+  return resourceFromAttributes(specResourceAttributes(spec)).merge(
+    detectResources({ detectors: [envDetector] }),
+  );
+}
+
+/**
+ * The resource to hand NodeSDK: the SDK's default (telemetry.sdk.*) with the spec's service;
+ * NodeSDK merges its detectors over it, so OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES still win.
+ */
+export function nodeSdkResource(spec: TelemetrySpec): Resource {
+  return defaultResource().merge(resourceFromAttributes(specResourceAttributes(spec)));
+}
+
+function specResourceAttributes(spec: TelemetrySpec): Record<string, string> {
   const attributes: Record<string, string> = { 'service.name': spec.service.name };
   if (spec.service.version !== undefined) attributes['service.version'] = spec.service.version;
   const environment = spec.service.environment ?? process.env.PLUMBLINE_ENVIRONMENT;
@@ -17,5 +32,5 @@ export function serviceResource(spec: TelemetrySpec): Resource {
     attributes['deployment.environment.name'] = environment;
     attributes['deployment.environment'] = environment;
   }
-  return resourceFromAttributes(attributes).merge(detectResources({ detectors: [envDetector] }));
+  return attributes;
 }

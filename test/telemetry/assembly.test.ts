@@ -73,7 +73,7 @@ describe('createTelemetry assembly', () => {
     const slow = request(t, 0.5);
     const failed = request(t, 0.01, true);
     const fast = Array.from({ length: 50 }, () => request(t, 0.01));
-    await t.tracerProvider.forceFlush();
+    await t.forceFlush();
 
     const exported = exporter.getFinishedSpans();
     const keptTraces = new Set(exported.map((s) => s.spanContext().traceId));
@@ -126,7 +126,7 @@ describe('createTelemetry assembly', () => {
       }),
     );
     const plain = Array.from({ length: 50 }, () => request(t, 0.01));
-    await t.tracerProvider.forceFlush();
+    await t.forceFlush();
     const kept = new Set(exporter.getFinishedSpans().map((s) => s.spanContext().traceId));
     expect(vip.every((id) => kept.has(id))).toBe(true);
     expect(plain.filter((id) => kept.has(id)).length).toBeLessThan(plain.length);
@@ -138,7 +138,7 @@ describe('createTelemetry assembly', () => {
   it('dry run keeps everything and still reports decisions', async () => {
     const { telemetry: t, exporter } = setup('dry-run');
     const ids = Array.from({ length: 20 }, () => request(t, 0.01));
-    await t.tracerProvider.forceFlush();
+    await t.forceFlush();
     const kept = new Set(exporter.getFinishedSpans().map((s) => s.spanContext().traceId));
     expect(ids.every((id) => kept.has(id))).toBe(true);
   });

@@ -1,0 +1,300 @@
+// plumbline's pipeline before any OTel provider exists: the spec's instruments, the tail sampler
+// in front of the export processors, the metric readers, the OTLP log processor and the event
+// logger. createTelemetry puts these parts into providers of its own; nodeSdkParts hands them
+// to NodeSDK, so both homes run the same pipeline.
+import { diag, type Meter, type MeterProvider as ApiMeterProvider, type Tracer } from '@opentelemetry/api';
+import type { TracerProvider as ApiTracerProvider } from '@opentelemetry/api';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { BatchLogRecordProcessor, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { createEventLogger, UNKNOWN_EVENT_LABEL, type EventLogger } from '../logs/event-logger.js';
+import { otelLogBridge, type OtelLogger } from '../logs/otel-bridge.js';
+import { VIOLATION_REASONS } from '../logs/violations.js';
+import { createMetrics, type Metrics, type MetricsOptions } from '../metrics/create-metrics.js';
+import { OtlpJsonMetricExporter } from '../metrics/otlp-json-exporter.js';
+import { histogramQuantile } from '../metrics/quantile.js';
+import { metricsRequestHandler } from '../metrics/request-handler.js';
+import { TailSamplingProcessor } from '../sampling/tail-sampling-processor.js';
+import { createSloEngine, type SloEngine } from '../slo/engine.js';
+import { EXEMPLAR_SPAN_ATTRIBUTE, sdkSeries } from '../spec/naming.js';
+import type { TelemetrySpec } from '../spec/types.js';
+import { BoundedMetricExporter } from './bounded-metric-exporter.js';
+import { boundedScrapeHandler } from './bounded-scrape-handler.js';
+import type { ExportTiming } from './check-options.js';
+import type { Telemetry, TelemetryOptions } from './create-telemetry.js';
+import { FanOutSpanProcessor } from './fan-out-span-processor.js';
+import { MeterProviderScrapeReader } from './meter-provider-scrape-reader.js';
+import { PipelineMetrics } from './pipeline-metrics.js';
+import { exposeSamplerStats, exposeSloStatus } from './self-metrics.js';
+
+export const SCOPE = { name: 'plumbline', version: '0.1.0' } as const;
+
+/** The parts an OTel SDK (plumbline's own providers, or NodeSDK's) is built from. */
+export interface PipelineParts {
+  /** The tail sampler in front of the export processors, or the export processors alone. */
+  readonly spanProcessor: SpanProcessor;
+  /** The application's readers, OTLP (with the spec's instruments and exemplars), and /metrics'. */
+  readonly metricReaders: MetricReader[];
+  /** OTLP log export, when there is an endpoint and otlpLogs is not false. */
+  readonly logRecordProcessor: LogRecordProcessor | undefined;
+}
+
+export interface Assembly<S extends TelemetrySpec> {
+  readonly parts: PipelineParts;
+  readonly metrics: Metrics<S>;
+  readonly pipeline: PipelineMetrics;
+  readonly sampler: TailSamplingProcessor | undefined;
+  readonly sloEngine: SloEngine | undefined;
+  readonly scrapeReader: MeterProviderScrapeReader;
+  readonly timing: ExportTiming;
+}
+
+export function assemble<const S extends TelemetrySpec>(
+  spec: S,
+  options: TelemetryOptions,
+  timing: ExportTiming,
+): Assembly<S> {
+  const otlpEndpoint = trimSlash(options.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT);
+  const timeoutMillis = timing.exportTimeoutMs;
+  const sloEngine: SloEngine | undefined =
+    spec.slos !== undefined && Object.keys(spec.slos).length > 0 ? createSloEngine(spec) : undefined;
+  let sampler: TailSamplingProcessor | undefined;
+  const metricsOptions: MetricsOptions = {
+    exemplarFilter: options.exemplarFilter,
+    listeners: sloEngine?.listeners,
+    onExemplar: (traceId, _spanId, span) => {
+      if (sampler !== undefined && !sampler.markExemplar(traceId)) return false;
+      // Mark the span too, so the collector's tail_sampling keeps the trace when it samples.
+      span.setAttribute(EXEMPLAR_SPAN_ATTRIBUTE, true);
+      return true;
+    },
+  };
+  const metrics = createMetrics(spec, metricsOptions);
+  // Before the processors: their self-observability (drops, queue sizes) lands in its families.
+  const pipeline = new PipelineMetrics(metrics);
+
+  const exportProcessors: SpanProcessor[] = [];
+  if (otlpEndpoint !== undefined) {
+    exportProcessors.push(
+      new BatchSpanProcessor({
+        exporter: new OTLPTraceExporter({ url: `${otlpEndpoint}/v1/traces`, timeoutMillis }),
+        maxQueueSize: options.maxQueuedSpans ?? 2048,
+        exportTimeoutMillis: timeoutMillis,
+        selfObsMeterProvider: pipeline.meterProvider('span'),
+      }),
+    );
+  }
+  exportProcessors.push(...(options.spanProcessors ?? []));
+  const exportProcessor =
+    exportProcessors.length === 1 ? exportProcessors[0]! : new FanOutSpanProcessor(exportProcessors);
+  const samplingMode = options.tailSampling ?? tailSamplingFromEnv() ?? spec.sampling !== undefined;
+  sampler =
+    spec.sampling !== undefined && samplingMode !== false
+      ? new TailSamplingProcessor(spec.sampling, exportProcessor, {
+          dryRun: samplingMode === 'dry-run' ? true : undefined,
+          policies: options.samplingPolicies,
+        })
+      : undefined;
+  if (sampler !== undefined) exposeSamplerStats(metrics, sampler);
+  if (sloEngine !== undefined) exposeSloStatus(metrics, sloEngine);
+
+  // /metrics reads the meter provider's own instruments (auto-instrumentation's, `meter`'s)
+  // through this reader; the spec's instruments are serialized by plumbline itself.
+  const scrapeReader = new MeterProviderScrapeReader();
+  const metricReaders: MetricReader[] = [...(options.metricReaders ?? []), scrapeReader];
+  if (otlpEndpoint !== undefined) {
+    metricReaders.push(
+      new PeriodicExportingMetricReader({
+        exporter: new BoundedMetricExporter(
+          new OtlpJsonMetricExporter({
+            endpoint: otlpEndpoint,
+            timeoutMillis: timing.metricExportTimeoutMs,
+            failures: metrics.selfCounter(
+              sdkSeries.otlpMetricExportFailures,
+              'OTLP metric exports that failed after every retry, by reason (timeout or error).',
+              ['reason'],
+            ),
+          }),
+          options.maxPendingMetricExports ?? 1,
+          pipeline,
+        ),
+        exportIntervalMillis: timing.metricExportIntervalMs,
+        exportTimeoutMillis: timing.metricExportTimeoutMs,
+        metricProducers: [metrics.producer],
+      }),
+    );
+  }
+
+  const logRecordProcessor =
+    otlpEndpoint !== undefined && options.otlpLogs !== false
+      ? new BatchLogRecordProcessor({
+          exporter: new OTLPLogExporter({ url: `${otlpEndpoint}/v1/logs`, timeoutMillis }),
+          exportTimeoutMillis: timeoutMillis,
+          maxQueueSize: options.maxQueuedLogRecords ?? 2048,
+          selfObsMeterProvider: pipeline.meterProvider('log_record'),
+        })
+      : undefined;
+
+  return {
+    parts: { spanProcessor: sampler ?? exportProcessor, metricReaders, logRecordProcessor },
+    metrics,
+    pipeline,
+    sampler,
+    sloEngine,
+    scrapeReader,
+    timing,
+  };
+}
+
+/** Where the assembled pipeline runs: the providers, and how to flush and stop them. */
+export interface Host {
+  /** The OTel Logs logger event lines are bridged to; undefined: no bridge. */
+  readonly bridgeLogger: OtelLogger | undefined;
+  readonly tracer: () => Tracer;
+  readonly meter: () => Meter;
+  readonly tracerProvider: () => ApiTracerProvider;
+  readonly meterProvider: () => ApiMeterProvider;
+  readonly forceFlush: () => Array<Promise<unknown> | undefined>;
+  readonly shutdown: () => Array<Promise<unknown> | undefined>;
+  /** After everything is stopped (unregistering globals). */
+  readonly afterShutdown: () => void;
+}
+
+/** The event logger with its self-metrics, bridged to OTel Logs when the host has a logger. */
+function eventLogger<S extends TelemetrySpec>(
+  spec: S,
+  options: TelemetryOptions,
+  assembly: Assembly<S>,
+  bridgeLogger: OtelLogger | undefined,
+): EventLogger<S> {
+  const { metrics, pipeline } = assembly;
+  const violations = metrics.selfCounter(
+    sdkSeries.logSchemaViolations,
+    'Event log calls that broke their schema, by event and reason.',
+    ['event', 'reason'],
+  );
+  // Every declared event's series exist at 0 from the first scrape, so rate() and increase()
+  // see a burst of violations right after a deploy instead of starting from it.
+  for (const event of Object.keys(spec.events)) {
+    for (const reason of VIOLATION_REASONS)
+      if (reason !== 'unknown_event') violations.add(0, { event, reason });
+  }
+  violations.add(0, { event: UNKNOWN_EVENT_LABEL, reason: 'unknown_event' });
+  const securityEvents = metrics.selfCounter(
+    sdkSeries.securityEvents,
+    'Security events, folded or not, by event and outcome.',
+    ['event', 'outcome'],
+  );
+  const droppedLogBytes = metrics.selfCounter(
+    sdkSeries.logDroppedBytes,
+    'Bytes of log lines dropped because the destination could not keep up.',
+    [],
+  );
+  return createEventLogger(spec, {
+    destination: options.logDestination,
+    securityDestination: options.securityLogDestination,
+    security: options.securityLog,
+    level: options.logLevel,
+    strict: options.strict,
+    onViolation: (event, reason) => violations.add(1, { event, reason }),
+    onSecurityEvent: (event, outcome) => securityEvents.add(1, { event, outcome }),
+    maxBufferedBytes: options.logMaxBufferedBytes,
+    // One sonic-boom 'drop' is one refused write, i.e. one line; 0 bytes is a destination error.
+    onDrop: (bytes) => {
+      droppedLogBytes.add(bytes, {});
+      pipeline.drop('log_line', bytes === 0 ? 'destination_error' : 'destination_full');
+    },
+    bridge: bridgeLogger === undefined ? undefined : otelLogBridge(bridgeLogger),
+  });
+}
+
+/** The Telemetry object over an assembled pipeline and its host. */
+export function telemetryOf<S extends TelemetrySpec>(
+  spec: S,
+  options: TelemetryOptions,
+  assembly: Assembly<S>,
+  host: Host,
+): Telemetry<S> {
+  const { metrics, pipeline, sampler, sloEngine, scrapeReader, timing } = assembly;
+  const log = eventLogger(spec, options, assembly, host.bridgeLogger);
+  let shutdownPromise: Promise<void> | undefined;
+  return {
+    spec,
+    log,
+    metrics,
+    metricsHandler: boundedScrapeHandler(
+      metricsRequestHandler(metrics, scrapeReader),
+      { maxConcurrent: options.maxConcurrentScrapes ?? 4, timeoutMs: options.scrapeTimeoutMs ?? 10_000 },
+      pipeline,
+    ),
+    slo: { status: () => sloEngine?.status() ?? [] },
+    sampler: sampler === undefined ? undefined : { stats: () => sampler.stats() },
+    histogramQuantile,
+    get tracer() {
+      return host.tracer();
+    },
+    get meter() {
+      return host.meter();
+    },
+    get tracerProvider() {
+      return host.tracerProvider();
+    },
+    get meterProvider() {
+      return host.meterProvider();
+    },
+    async forceFlush() {
+      await settle(timing.exportTimeoutMs, [log.flush(), ...host.forceFlush()]);
+    },
+    shutdown() {
+      shutdownPromise ??= (async () => {
+        await settle(timing.exportTimeoutMs, [...host.shutdown(), log.close()]);
+        host.afterShutdown();
+      })();
+      return shutdownPromise;
+    },
+  };
+}
+
+/**
+ * Waits for every step, each for at most `timeoutMs` (a black-holed endpoint or a blocked log
+ * pipe must not hold the host's shutdown); a failing or late step is reported to the OTel diag
+ * logger, never thrown.
+ */
+export async function settle(
+  timeoutMs: number,
+  steps: ReadonlyArray<Promise<unknown> | undefined>,
+): Promise<void> {
+  const bounded = steps.map((step) => {
+    if (step === undefined) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`step not done within ${timeoutMs} ms`)), timeoutMs);
+      timer.unref();
+    });
+    return Promise.race([step, late]).finally(() => clearTimeout(timer));
+  });
+  for (const result of await Promise.allSettled(bounded)) {
+    if (result.status === 'rejected') diag.warn('plumbline: flush/shutdown step failed', result.reason);
+  }
+}
+
+/**
+ * PLUMBLINE_TAIL_SAMPLING = on | off | dry-run: the sampler as a feature flag, switched by a
+ * restart with a new environment rather than a deploy. Anything else is ignored (and said so).
+ */
+function tailSamplingFromEnv(): boolean | 'dry-run' | undefined {
+  const value = process.env.PLUMBLINE_TAIL_SAMPLING?.trim().toLowerCase();
+  if (value === undefined || value === '') return undefined;
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  if (value === 'dry-run') return 'dry-run';
+  diag.warn(`plumbline: PLUMBLINE_TAIL_SAMPLING="${value}" is not on, off or dry-run; using the default`);
+  return undefined;
+}
+
+function trimSlash(url: string | undefined): string | undefined {
+  if (url === undefined || url === '') return undefined;
+  return url.replace(/\/+$/, '');
+}

@@ -1,0 +1,175 @@
+// A pull MetricReader on the meter provider, read at each /metrics scrape: the instruments the
+// spec does not declare (auto-instrumentation's HTTP metrics, `telemetry.meter`'s) are served
+// beside the spec's, in the format the scraper asked for. Names the spec's exposition already
+// uses are left out (reported once), so no family appears twice.
+import { diag, type Attributes } from '@opentelemetry/api';
+import {
+  DataPointType,
+  MetricReader,
+  type DataPoint,
+  type Histogram,
+  type MetricData,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
+import type { ExpositionFormat } from '../metrics/content-negotiation.js';
+import { canonicalValue, escapeLabelValue } from '../metrics/series-table.js';
+import {
+  formatPrometheusFloat,
+  prometheusBaseName,
+  prometheusCounterName,
+  prometheusUnit,
+  sanitizeLabelName,
+} from '../spec/naming.js';
+
+export class MeterProviderScrapeReader extends MetricReader {
+  private readonly reportedCollisions = new Set<string>();
+  private bound = false;
+
+  protected override onInitialized(): void {
+    this.bound = true;
+  }
+
+  /** Whether a meter provider took this reader (NodeSDK did start with plumbline's parts). */
+  get isBound(): boolean {
+    return this.bound;
+  }
+
+  protected override async onForceFlush(): Promise<void> {}
+
+  protected override async onShutdown(): Promise<void> {}
+
+  /**
+   * The meter provider's metrics in `format`, without the families named in `taken`; '' when
+   * the reader is not (yet) on a meter provider, e.g. before NodeSDK.start().
+   */
+  async exposition(format: ExpositionFormat, taken: ReadonlySet<string>): Promise<string> {
+    if (!this.bound) return '';
+    const { resourceMetrics, errors } = await this.collect({ timeoutMillis: 5000 });
+    for (const error of errors)
+      diag.warn('plumbline: /metrics could not read a meter-provider instrument', error);
+    return this.serialize(resourceMetrics, format, taken);
+  }
+
+  private serialize(
+    resourceMetrics: ResourceMetrics,
+    format: ExpositionFormat,
+    taken: ReadonlySet<string>,
+  ): string {
+    const om = format === 'openmetrics';
+    const written = new Set(taken);
+    let out = '';
+    for (const scope of resourceMetrics.scopeMetrics) {
+      for (const metric of scope.metrics) {
+        const family = familyOf(metric);
+        if (family === undefined) continue;
+        if (written.has(family.name)) {
+          this.reportCollision(family.name, metric.descriptor.name);
+          continue;
+        }
+        written.add(family.name);
+        out += writeFamily(family, metric, om);
+      }
+    }
+    return out;
+  }
+
+  private reportCollision(family: string, instrument: string): void {
+    if (this.reportedCollisions.has(family)) return;
+    this.reportedCollisions.add(family);
+    diag.warn(
+      `plumbline: the meter-provider instrument "${instrument}" would be exposed as "${family}", a name /metrics ` +
+        'already serves (a spec instrument, plumbline metric, or another scope); it is left out of /metrics ' +
+        '(it still reaches the OTLP and other metric readers).',
+    );
+  }
+}
+
+interface FamilyName {
+  /** The family name on # TYPE lines in Prometheus text (counters with `_total`). */
+  readonly name: string;
+  readonly openMetricsName: string;
+  readonly type: 'counter' | 'gauge' | 'histogram';
+  readonly unitWord: string;
+}
+
+function familyOf(metric: MetricData): FamilyName | undefined {
+  const { name, unit } = metric.descriptor;
+  const unitWord = prometheusUnit(unit);
+  switch (metric.dataPointType) {
+    case DataPointType.SUM:
+      if (metric.isMonotonic) {
+        const total = prometheusCounterName(name, unit);
+        return { name: total, openMetricsName: total.replace(/_total$/, ''), type: 'counter', unitWord };
+      }
+      return gauge(prometheusBaseName(name, unit), unitWord);
+    case DataPointType.GAUGE:
+      return gauge(prometheusBaseName(name, unit), unitWord);
+    case DataPointType.HISTOGRAM: {
+      const base = prometheusBaseName(name, unit);
+      return { name: base, openMetricsName: base, type: 'histogram', unitWord };
+    }
+    default:
+      // Exponential histograms have no classic Prometheus text form; they still go over OTLP.
+      return undefined;
+  }
+}
+
+function gauge(name: string, unitWord: string): FamilyName {
+  return { name, openMetricsName: name, type: 'gauge', unitWord };
+}
+
+function writeFamily(family: FamilyName, metric: MetricData, om: boolean): string {
+  const typeName = om ? family.openMetricsName : family.name;
+  const help = escapeHelp(metric.descriptor.description, om);
+  let out = `# HELP ${typeName} ${help}\n# TYPE ${typeName} ${family.type}\n`;
+  if (om && family.unitWord !== '' && typeName.endsWith(`_${family.unitWord}`))
+    out += `# UNIT ${typeName} ${family.unitWord}\n`;
+  if (metric.dataPointType === DataPointType.HISTOGRAM) {
+    for (const point of metric.dataPoints) out += histogramLines(family.name, point);
+    return out;
+  }
+  for (const point of metric.dataPoints as DataPoint<number>[])
+    out += `${family.name}${labelBlock(point.attributes)} ${formatValue(point.value)}\n`;
+  return out;
+}
+
+function histogramLines(name: string, point: DataPoint<Histogram>): string {
+  const { boundaries, counts } = point.value.buckets;
+  const labels = labelPairs(point.attributes);
+  const prefix = labels === '' ? '' : `${labels},`;
+  let out = '';
+  let cumulative = 0;
+  for (let i = 0; i < counts.length; i++) {
+    cumulative += counts[i]!;
+    const bound = i < boundaries.length ? boundaries[i]! : Infinity;
+    out += `${name}_bucket{${prefix}le="${formatPrometheusFloat(bound)}"} ${cumulative}\n`;
+  }
+  const block = labels === '' ? '' : `{${labels}}`;
+  out += `${name}_sum${block} ${formatValue(point.value.sum ?? 0)}\n${name}_count${block} ${point.value.count}\n`;
+  return out;
+}
+
+function labelPairs(attributes: Attributes): string {
+  const pairs: string[] = [];
+  for (const key of Object.keys(attributes).sort())
+    pairs.push(`${sanitizeLabelName(key)}="${escapeLabelValue(canonicalValue(attributes[key]))}"`);
+  return pairs.join(',');
+}
+
+function labelBlock(attributes: Attributes): string {
+  const pairs = labelPairs(attributes);
+  return pairs === '' ? '' : `{${pairs}}`;
+}
+
+function formatValue(value: number): string {
+  if (Number.isFinite(value)) return String(value);
+  if (Number.isNaN(value)) return 'NaN';
+  return value > 0 ? '+Inf' : '-Inf';
+}
+
+// 0.0.4 escapes \ and newline in HELP; OpenMetrics escapes the double quote too.
+function escapeHelp(help: string, om: boolean): string {
+  let text = help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+  if (om) text = text.replace(/"/g, '\\"');
+  return text;
+}

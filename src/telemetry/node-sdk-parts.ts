@@ -1,0 +1,139 @@
+// plumbline inside OpenTelemetry's NodeSDK: the parts NodeSDK is built from (span processors
+// with the tail sampler in front, metric readers, the log record processor, the resource), so
+// auto-instrumented spans pass through the sampler and NodeSDK stays the one SDK. The telemetry
+// made here is also what a later createTelemetry(spec) returns, in any module of the process.
+import { diag, metrics as metricsApi, trace, ProxyTracerProvider } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
+import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import type { MetricReader } from '@opentelemetry/sdk-metrics';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { TelemetrySpec } from '../spec/types.js';
+import { validateSpec } from '../spec/validate.js';
+import { assemble, SCOPE, telemetryOf } from './assemble.js';
+import { checkTelemetryOptions } from './check-options.js';
+import type { Telemetry, TelemetryOptions } from './create-telemetry.js';
+import { globalLogger } from './logs-api.js';
+import { nodeSdkResource } from './resource.js';
+
+/** What to spread into `new NodeSDK({ ... })`: the keys of NodeSDKConfiguration plumbline fills. */
+export interface NodeSdkConfig {
+  /** The spec's service over NodeSDK's default resource; NodeSDK's detectors merge over it. */
+  readonly resource: Resource;
+  /** The tail sampler, in front of `options.spanProcessors` and (with an endpoint) OTLP export. */
+  readonly spanProcessors: SpanProcessor[];
+  /** `options.metricReaders`, /metrics' reader and (with an endpoint) OTLP with exemplars. */
+  readonly metricReaders: MetricReader[];
+  /** OTLP log export, only with an endpoint: without it NodeSDK keeps its OTEL_LOGS_EXPORTER setup. */
+  readonly logRecordProcessors?: LogRecordProcessor[];
+}
+
+export interface NodeSdkParts<S extends TelemetrySpec = TelemetrySpec> {
+  readonly config: NodeSdkConfig;
+  /**
+   * The service's telemetry: event logs, the spec's instruments, /metrics, SLOs, the sampler's
+   * stats. Its tracer and meter are the global ones, NodeSDK's once `sdk.start()` ran.
+   */
+  readonly telemetry: Telemetry<S>;
+}
+
+const REGISTRY = Symbol.for('plumbline.nodeSdkParts');
+
+interface Registered {
+  readonly serviceName: string;
+  readonly telemetry: Telemetry;
+  readonly isBound: () => boolean;
+}
+
+type Registry = { [REGISTRY]?: Registered };
+
+/**
+ * Builds plumbline's pipeline for NodeSDK. Call it before `sdk.start()` (e.g. in the file given
+ * to `node --import`), spread `config` into NodeSDK's configuration, then use `telemetry` or call
+ * `createTelemetry(spec)` anywhere in the app for the same object.
+ */
+export function nodeSdkParts<const S extends TelemetrySpec>(
+  spec: S,
+  options: TelemetryOptions = {},
+): NodeSdkParts<S> {
+  validateSpec(spec);
+  const timing = checkTelemetryOptions(options);
+  const registry = globalThis as Registry;
+  if (registry[REGISTRY] !== undefined)
+    throw new Error(
+      `plumbline: nodeSdkParts was already called in this process (service "${registry[REGISTRY].serviceName}"); ` +
+        'a process runs one NodeSDK and one plumbline pipeline. Use its `telemetry`, or createTelemetry(spec), ' +
+        'to reach it from other modules.',
+    );
+  const assembly = assemble(spec, options, timing);
+  const { parts } = assembly;
+  const readers = parts.metricReaders;
+  const telemetry = telemetryOf(spec, options, assembly, {
+    bridgeLogger:
+      options.otlpLogs === false
+        ? undefined
+        : globalLogger(SCOPE.name, SCOPE.version, () => assembly.pipeline.drop('log_record', 'not_started')),
+    tracer: () => trace.getTracer(SCOPE.name, SCOPE.version),
+    meter: () => metricsApi.getMeter(SCOPE.name, SCOPE.version),
+    tracerProvider: () => trace.getTracerProvider(),
+    meterProvider: () => metricsApi.getMeterProvider(),
+    // NodeSDK owns the providers (sdk.shutdown() stops them); these are plumbline's parts of them.
+    forceFlush: () => [
+      parts.spanProcessor.forceFlush(),
+      ...readers.map((reader) => reader.forceFlush().catch(() => undefined)),
+      parts.logRecordProcessor?.forceFlush(),
+    ],
+    shutdown: () => [
+      parts.spanProcessor.forceFlush(),
+      ...readers.map((reader) => reader.forceFlush().catch(() => undefined)),
+      parts.logRecordProcessor?.forceFlush(),
+    ],
+    afterShutdown: () => {
+      if (registry[REGISTRY]?.telemetry === telemetry) delete registry[REGISTRY];
+    },
+  });
+  registry[REGISTRY] = {
+    serviceName: spec.service.name,
+    telemetry: telemetry as unknown as Telemetry,
+    isBound: () => assembly.scrapeReader.isBound,
+  };
+  const config: NodeSdkConfig = {
+    resource: nodeSdkResource(spec),
+    spanProcessors: [parts.spanProcessor],
+    metricReaders: readers,
+    ...(parts.logRecordProcessor === undefined ? {} : { logRecordProcessors: [parts.logRecordProcessor] }),
+  };
+  return { config, telemetry };
+}
+
+/**
+ * The telemetry nodeSdkParts made, for createTelemetry to return; undefined when it was not
+ * called. Fails loudly when the process's NodeSDK was started without plumbline's parts.
+ */
+export function attachedTelemetry<S extends TelemetrySpec>(
+  spec: S,
+  options: TelemetryOptions,
+): Telemetry<S> | undefined {
+  const registered = (globalThis as Registry)[REGISTRY];
+  if (registered === undefined) return undefined;
+  if (registered.serviceName !== spec.service.name)
+    throw new Error(
+      `plumbline: nodeSdkParts made this process's telemetry for service "${registered.serviceName}", ` +
+        `and createTelemetry was asked for "${spec.service.name}"; pass the same spec to both.`,
+    );
+  const global = trace.getTracerProvider();
+  const delegate = global instanceof ProxyTracerProvider ? global.getDelegate() : global;
+  const sdkStarted = delegate !== new ProxyTracerProvider().getDelegate();
+  if (sdkStarted && !registered.isBound())
+    throw new Error(
+      'plumbline: an OpenTelemetry SDK was started without the parts nodeSdkParts made, so the tail sampler ' +
+        'sees none of its spans. Spread them into NodeSDK: `new NodeSDK({ ...plumbline.config, instrumentations })` ' +
+        '(docs/nodesdk.md).',
+    );
+  const ignored = Object.keys(options);
+  if (ignored.length > 0)
+    diag.warn(
+      `plumbline: createTelemetry options ${ignored.join(', ')} are ignored: this process's telemetry was made ` +
+        'by nodeSdkParts, whose options apply.',
+    );
+  return registered.telemetry as unknown as Telemetry<S>;
+}
