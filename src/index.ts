@@ -9,6 +9,11 @@ export {
   resolveBoundaries,
 } from './spec/index.js';
 export type { SpecIssue } from './spec/index.js';
+export {
+  HTTP_SERVER_DURATION_METRIC,
+  HTTP_SERVER_DURATION_ATTRIBUTES,
+  HTTP_SERVER_DURATION_BUCKETS,
+} from './spec/semconv-http.js';
 export type {
   TelemetrySpec,
   ServiceSpec,
@@ -29,6 +34,8 @@ export type {
   SamplingSpec,
   SamplingPolicySpec,
   CollectorSpec,
+  ServerSpanSpec,
+  SpansSpec,
   EventFields,
   EventName,
   HistogramName,

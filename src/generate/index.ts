@@ -28,3 +28,22 @@ export type {
   QueueInstruments,
 } from './invariants-options.js';
 export type { Invariant, MetricRef } from './invariants-model.js';
+// Live conformance (`plumbline check live`) and its test helper: build- and CI-time too.
+export {
+  startLiveCheck,
+  runLiveCheck,
+  checkUnderLoad,
+  assertConforms,
+  ConformanceError,
+  formatReport,
+  DEVIATION_KINDS,
+} from '../check/index.js';
+export type {
+  LiveCheck,
+  LiveCheckOptions,
+  LiveCheckReport,
+  CheckUnderLoadOptions,
+  Deviation,
+  DeviationKind,
+  DeviationSource,
+} from '../check/index.js';
