@@ -43,7 +43,13 @@ export type {
   GaugeName,
 } from './spec/types.js';
 export { createTelemetry, nodeSdkParts, TelemetryOptionsError } from './telemetry/index.js';
-export type { Telemetry, TelemetryOptions, OptionIssue, NodeSdkParts, NodeSdkConfig } from './telemetry/index.js';
+export type {
+  Telemetry,
+  TelemetryOptions,
+  OptionIssue,
+  NodeSdkParts,
+  NodeSdkConfig,
+} from './telemetry/index.js';
 export { createEventLogger, specLineSchemaDocument, SchemaViolationError, REDACTED } from './logs/index.js';
 export type { EventLogger, EventLoggerOptions, Violation, ViolationReason } from './logs/index.js';
 export type { SecurityStreamOptions } from './logs/security-stream.js';
