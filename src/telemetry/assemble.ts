@@ -60,7 +60,6 @@ export function assemble<const S extends TelemetrySpec>(
   const timeoutMillis = timing.exportTimeoutMs;
   const sloEngine: SloEngine | undefined =
     spec.slos !== undefined && Object.keys(spec.slos).length > 0 ? createSloEngine(spec) : undefined;
-  let sampler: TailSamplingProcessor | undefined;
   const metricsOptions: MetricsOptions = {
     exemplarFilter: options.exemplarFilter,
     listeners: sloEngine?.listeners,
@@ -90,7 +89,7 @@ export function assemble<const S extends TelemetrySpec>(
   const exportProcessor =
     exportProcessors.length === 1 ? exportProcessors[0]! : new FanOutSpanProcessor(exportProcessors);
   const samplingMode = options.tailSampling ?? tailSamplingFromEnv() ?? spec.sampling !== undefined;
-  sampler =
+  const sampler =
     spec.sampling !== undefined && samplingMode !== false
       ? new TailSamplingProcessor(spec.sampling, exportProcessor, {
           dryRun: samplingMode === 'dry-run' ? true : undefined,
