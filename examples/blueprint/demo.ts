@@ -1,17 +1,20 @@
 // `npm run demo [-- --duration <s>] [--rate <req/s>] [--chaos <profile>]`: starts the two
-// dependencies, the blueprint and a load generator in this process, injects slowness and
-// failures on a schedule, prints a live summary every second and a final report on Ctrl-C or at
-// the end of --duration. --chaos (or BLUEPRINT_CHAOS) turns on a chaos profile for the run.
-// Needs no collector, Prometheus or Grafana; with OTEL_EXPORTER_OTLP_ENDPOINT set it also exports.
+// dependencies as their own instrumented processes, the blueprint and a load generator in this
+// process, injects slowness and failures on a schedule, prints a live summary every second and a
+// final report on Ctrl-C or at the end of --duration. --chaos (or BLUEPRINT_CHAOS) turns on a
+// chaos profile for the run. All three services export OTLP to a relay in this process, which
+// names one kept trace with its spans per service; with OTEL_EXPORTER_OTLP_ENDPOINT set the relay
+// also forwards everything there. Needs no collector, Prometheus or Grafana.
 // Tenant tokens named by token_env and not set are made up for the run (never printed).
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ChaosProfileError, chaosEnabled, chaosOverride } from './chaos-profiles.js';
 import { loadConfig, type BlueprintConfig } from './config.js';
-import { startDependency, type DependencyServer } from './dependency-server.js';
+import { startDependencyProcess, type DependencyProcess } from './dependency-process.js';
 import { countStoredEvents } from './event-store.js';
 import { LoadGenerator } from './loadgen.js';
+import { OtlpRelay } from './otlp-relay.js';
 import { latencyView, parseExposition, sumBy } from './scrape.js';
 import { startBlueprint } from './service.js';
 import { renderSummary, type SummarySnapshot } from './summary.js';
@@ -45,9 +48,21 @@ for (const tenant of fileConfig.tenants)
     env[tenant.token.env] = randomBytes(24).toString('base64url');
 const tokens = readTenantTokens(fileConfig.tenants, env, fileConfig.source);
 
-const deps: DependencyServer[] = await Promise.all(
-  fileConfig.dependencies.map((d) => startDependency(d.name)),
+// The user's OTLP endpoint (if any) gets everything through the relay, the dependencies' too.
+const upstream = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+const relay = await OtlpRelay.start(upstream === '' ? undefined : upstream);
+const deps: DependencyProcess[] = await Promise.all(
+  fileConfig.dependencies.map((d) =>
+    startDependencyProcess(d.name, {
+      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: relay.url, OTEL_BSP_SCHEDULE_DELAY: '1000' },
+      log: `${here}data/demo-${d.name}.ndjson`,
+    }),
+  ),
 );
+// However this process ends, its dependency processes end with it.
+process.on('exit', () => {
+  for (const dep of deps) dep.child.kill('SIGKILL');
+});
 const config: BlueprintConfig = {
   ...fileConfig,
   service: { ...fileConfig.service, tls: undefined, host: '127.0.0.1', port: 0 },
@@ -57,6 +72,8 @@ const config: BlueprintConfig = {
   chaos,
 };
 const telemetry = await openTelemetry({
+  otlpEndpoint: relay.url,
+  otlpLogs: upstream !== undefined && upstream !== '',
   logDestination: logPath,
   securityLogDestination: securityLogPath,
   securityLog: {
@@ -83,21 +100,28 @@ const load = new LoadGenerator({
 // enrichment), then a flaky one (failures: degraded too), then calm.
 const [first, second] = deps;
 let faults = 'none';
+/** Sets the dependencies' faults (over HTTP, they are processes) when the phase changes. */
 function applyFaults(t: number): void {
   const phase = t % 30;
   if (first === undefined || second === undefined) return;
-  if (phase >= 8 && phase < 14) {
-    second.setFaults({ latencyMs: 120, jitterMs: 40, failureRate: 0 });
-    faults = `${second.name} slow (120 ms > budget)`;
-  } else if (phase >= 18 && phase < 24) {
-    second.setFaults({ latencyMs: 2, jitterMs: 3 });
-    first.setFaults({ failureRate: 0.3 });
-    faults = `${first.name} failing 30%`;
-  } else {
-    first.setFaults({ latencyMs: 2, jitterMs: 3, failureRate: 0 });
-    second.setFaults({ latencyMs: 2, jitterMs: 3, failureRate: 0 });
-    faults = 'none';
-  }
+  const next =
+    phase >= 8 && phase < 14
+      ? `${second.name} slow (120 ms > budget)`
+      : phase >= 18 && phase < 24
+        ? `${first.name} failing 30%`
+        : 'none';
+  if (next === faults) return;
+  faults = next;
+  const calm = { latencyMs: 2, jitterMs: 3, failureRate: 0 };
+  const changes =
+    next === 'none'
+      ? [first.setFaults(calm), second.setFaults(calm)]
+      : next.startsWith(second.name)
+        ? [second.setFaults({ latencyMs: 120, jitterMs: 40, failureRate: 0 })]
+        : [second.setFaults(calm), first.setFaults({ ...calm, failureRate: 0.3 })];
+  void Promise.all(changes).catch((error: Error) =>
+    process.stderr.write(`setting dependency faults failed: ${error.message}\n`),
+  );
 }
 
 /** "chaos <profile>: kill_task/dependency 3, ..." for the summary. */
@@ -138,6 +162,7 @@ async function tick(): Promise<void> {
     health: service.health().status,
     security: sumBy(samples, 'plumbline_security_events_total', 'event'),
     securityByOutcome: securityByOutcome(samples),
+    keptTrace: relay.keptTrace(),
   };
   lastAccepted = accepted;
   lastTick = now;
@@ -162,7 +187,10 @@ async function stop(): Promise<void> {
   const storedEvents = countStoredEvents(dbPath);
   const final = snapshot!;
   await telemetry.shutdown();
-  await Promise.all(deps.map((d) => d.close()));
+  await Promise.all(deps.map((d) => d.stop()));
+  // Everything is flushed to the relay now: the kept trace of the final report is complete.
+  const keptTrace = relay.keptTrace();
+  await relay.close();
   const lost = load.stats.acceptedEvents - storedEvents;
   const securityLines = readFileSync(securityLogPath, 'utf8')
     .split('\n')
@@ -172,7 +200,7 @@ async function stop(): Promise<void> {
     [
       '',
       '== final report ==',
-      renderSummary(final),
+      renderSummary({ ...final, keptTrace }),
       `requests sent ${load.stats.sent}, answers by status ${JSON.stringify(load.stats.byStatus)}, network errors ${load.stats.networkErrors}`,
       `events accepted (202) ${load.stats.acceptedEvents}, events in the store ${storedEvents}: ${lost === 0 ? 'none lost' : `${lost} LOST`}`,
       `degraded requests ${load.stats.degradedRequests}; event log: ${logPath}; store: ${dbPath}`,

@@ -1,5 +1,6 @@
 // The demo's live terminal summary: one pure function from a snapshot to text, so the demo
 // loop only gathers numbers and the layout can be tested.
+import type { RelayedTrace } from './otlp-relay.js';
 import type { SamplerStatsView, SloStatusView } from './telemetry-port.js';
 
 export interface SummarySnapshot {
@@ -20,6 +21,8 @@ export interface SummarySnapshot {
   /** Security events by event, and by "event/outcome" (plumbline_security_events_total). */
   readonly security: Readonly<Record<string, number>>;
   readonly securityByOutcome: Readonly<Record<string, number>>;
+  /** One kept request trace across the services, with its storage batch (from the OTLP relay). */
+  readonly keptTrace?: RelayedTrace | undefined;
 }
 
 export function renderSummary(s: SummarySnapshot): string {
@@ -51,7 +54,22 @@ export function renderSummary(s: SummarySnapshot): string {
   lines.push(
     `exemplars  ${s.slowExemplars.length === 0 ? 'none yet (slow buckets >= 0.1 s keep one)' : s.slowExemplars.map((e) => `le=${e.le}: ${e.traceId} (${ms(e.seconds)})`).join('   ')}`,
   );
+  lines.push(`trace      ${traceLine(s.keptTrace)}`);
   return lines.join('\n');
+}
+
+/** "4bf9… kept: blueprint 5 spans, geo 1, profile 1; storage batch 8a7e… (1 span, linked)". */
+function traceLine(kept: RelayedTrace | undefined): string {
+  if (kept === undefined) return 'no kept request trace seen in all three services yet';
+  const services = Object.entries(kept.spansByService)
+    .sort(([a], [b]) => (a === 'blueprint' ? -1 : b === 'blueprint' ? 1 : a.localeCompare(b)))
+    .map(([service, spans]) => `${service} ${spans} span${spans === 1 ? '' : 's'}`)
+    .join(', ');
+  const batch =
+    kept.batch === undefined
+      ? 'its storage batch not exported yet'
+      : `storage batch ${kept.batch.traceId} (${kept.batch.spans} span${kept.batch.spans === 1 ? '' : 's'}, linked)`;
+  return `${kept.traceId} kept: ${services}; ${batch}`;
 }
 
 /** "auth.failed 12 (missing_token 6, wrong_token 6), rate_limit.tripped 3 (queue_full 3)". */
