@@ -159,7 +159,7 @@ describe('sampling corpus through the generated single.yaml', () => {
     );
     // The file exporter flushes every second.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-  }, 900_000);
+  }, 120_000);
 
   afterAll(async () => {
     await collector?.process.stop();

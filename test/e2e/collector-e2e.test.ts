@@ -181,7 +181,7 @@ describe('collector tier on loopback', () => {
 
     ({ provider, exporter } = tracingToAgent('collector-e2e', agentHttpPort));
     tracer = provider.getTracer('collector-e2e');
-  }, 900_000);
+  }, 120_000);
 
   afterAll(async () => {
     await provider?.shutdown().catch(() => undefined);

@@ -192,7 +192,7 @@ describe('agent → gateway over mutual TLS on loopback, certificates rotated mi
 
     ({ provider, exporter } = tracingToAgent('collector-tls', agentHttpPort));
     stream = new TraceStream(provider.getTracer('collector-tls'));
-  }, 900_000);
+  }, 120_000);
 
   afterAll(async () => {
     stream?.stop();
