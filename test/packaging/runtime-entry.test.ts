@@ -1,0 +1,115 @@
+// The runtime entry loads no build-time code: a fresh process imports the installed package and
+// records every module it resolves (ESM loader hook) and every CommonJS module it loads.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { consumerApp, runNode } from './packed.js';
+
+/** Modules only build-time code needs: generators, the CLI, the Grafana SDK, the YAML parser. */
+const BUILD_TIME = [
+  /\/node_modules\/@grafana\/grafana-foundation-sdk\//,
+  /\/node_modules\/yaml\//,
+  /\/node_modules\/plumbline\/dist\/(cjs\/)?generate\//,
+  /\/node_modules\/plumbline\/dist\/(cjs\/)?cli\//,
+];
+
+const HOOKS = `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  appendFileSync(process.env.LOAD_LOG, result.url + '\\n');
+  return result;
+}
+`;
+const REGISTER = `import { register } from 'node:module';
+register('./load-hooks.mjs', import.meta.url);
+`;
+const ESM_PROBE = `import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+const loaded = await import(process.argv[2]);
+const cjs = Object.keys(createRequire(import.meta.url).cache);
+const esm = readFileSync(process.env.LOAD_LOG, 'utf8').split('\\n').filter(Boolean);
+console.log(JSON.stringify({ exports: Object.keys(loaded), modules: [...esm, ...cjs] }));
+`;
+const CJS_PROBE = `const loaded = require(process.argv[2]);
+console.log(JSON.stringify({ exports: Object.keys(loaded), modules: Object.keys(require.cache) }));
+`;
+
+let app: string;
+beforeAll(async () => {
+  app = await consumerApp();
+  await writeFile(join(app, 'load-hooks.mjs'), HOOKS);
+  await writeFile(join(app, 'load-register.mjs'), REGISTER);
+  await writeFile(join(app, 'esm-probe.mjs'), ESM_PROBE);
+  await writeFile(join(app, 'cjs-probe.cjs'), CJS_PROBE);
+}, 300_000);
+
+interface Probe {
+  readonly exports: string[];
+  readonly modules: string[];
+}
+
+async function importFresh(entry: string, log: string): Promise<Probe> {
+  const out = await runNode(app, ['--import', './load-register.mjs', 'esm-probe.mjs', entry].map(String), {
+    LOAD_LOG: join(app, log),
+  });
+  return JSON.parse(out) as Probe;
+}
+
+// Without require(esm) (unflagged only since Node 20.19), as on Node 20.0.
+async function requireFresh(entry: string): Promise<Probe> {
+  return JSON.parse(
+    await runNode(app, ['--no-experimental-require-module', 'cjs-probe.cjs', entry]),
+  ) as Probe;
+}
+
+function buildTime(modules: readonly string[]): string[] {
+  return modules.filter((module) => BUILD_TIME.some((pattern) => pattern.test(module)));
+}
+
+describe('the runtime entry loads no build-time code', () => {
+  it("import('plumbline') loads no generator, CLI, Grafana SDK or yaml", async () => {
+    const probe = await importFresh('plumbline', `esm-runtime-${process.pid}.log`);
+    expect(probe.exports).toContain('createTelemetry');
+    expect(probe.modules.some((m) => m.includes('/node_modules/plumbline/dist/index.js'))).toBe(true);
+    expect(buildTime(probe.modules)).toEqual([]);
+  });
+
+  it("require('plumbline') works without require(esm) and loads no generator, Grafana SDK or yaml", async () => {
+    const probe = await requireFresh('plumbline');
+    expect(probe.exports).toEqual(
+      expect.arrayContaining(['createTelemetry', 'defineTelemetry', 'TailSamplingProcessor']),
+    );
+    expect(probe.modules.some((m) => m.includes('/node_modules/plumbline/dist/cjs/index.js'))).toBe(true);
+    expect(buildTime(probe.modules)).toEqual([]);
+  });
+
+  // The same probes see the build-time modules when they are loaded, so the checks above can fail.
+  it("import('plumbline/generate') and require('plumbline/generate') do load them", async () => {
+    const esm = await importFresh('plumbline/generate', `esm-generate-${process.pid}.log`);
+    const cjs = await requireFresh('plumbline/generate');
+    for (const probe of [esm, cjs]) {
+      expect(probe.exports).toEqual(
+        expect.arrayContaining(['renderDashboards', 'generatePrometheusRules', 'loadSpecFile']),
+      );
+      const seen = buildTime(probe.modules);
+      for (const pattern of BUILD_TIME.slice(0, 3)) expect(seen.some((m) => pattern.test(m))).toBe(true);
+    }
+  });
+
+  it('a CommonJS app uses the runtime API: defineTelemetry checks a spec and names the bad field', async () => {
+    const script = `const { defineTelemetry, SpecError } = require('plumbline');
+const spec = defineTelemetry({ service: { name: 'cjs-app' }, events: { 'a.b': { level: 'info', fields: {} } } });
+let error;
+try { defineTelemetry({ service: { name: 'cjs-app' }, events: { 'a.b': { level: 'loud', fields: {} } } }); } catch (e) { error = e; }
+console.log(JSON.stringify({ service: spec.service.name, isSpecError: error instanceof SpecError, message: error.message }));
+`;
+    await writeFile(join(app, 'cjs-app.cjs'), script);
+    const result = JSON.parse(await runNode(app, ['--no-experimental-require-module', 'cjs-app.cjs'])) as {
+      service: string;
+      isSpecError: boolean;
+      message: string;
+    };
+    expect(result).toMatchObject({ service: 'cjs-app', isSpecError: true });
+    expect(result.message).toMatch(/events\["a\.b"\]\.level/);
+  });
+});
