@@ -30,8 +30,16 @@ export interface ValidationLimits {
 const KNOWN_KEYS = new Set(['type', 'id', 'timestamp', 'user', 'payload']);
 const TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
 
+/** Bodies above this size have their events counted by a scan before JSON.parse builds them. */
+const SCAN_ABOVE_CHARS = 64 * 1024;
+
 /** Parses and validates a body; never throws. */
 export function parseEvents(body: string, limits: ValidationLimits): ValidationResult {
+  if (body.length > SCAN_ABOVE_CHARS) {
+    const count = countTopLevelElements(body, limits.maxEventsPerRequest);
+    if (count > limits.maxEventsPerRequest)
+      return invalid(`body: at most ${limits.maxEventsPerRequest} events per request, got more`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(body);
@@ -49,7 +57,7 @@ export function parseEvents(body: string, limits: ValidationLimits): ValidationR
   const events: IncomingEvent[] = new Array(list.length);
   for (let i = 0; i < list.length; i++) {
     const at = Array.isArray(value) ? `events[${i}]` : 'event';
-    const problem = checkEvent(list[i], at, limits.maxDepth);
+    const problem = checkEvent(list[i], at, limits.maxDepth) ?? notKeptExactly(list[i], at);
     if (problem !== undefined) return invalid(problem, idOf(list[i]));
     events[i] = normalise(list[i] as Record<string, unknown>);
   }
@@ -108,6 +116,74 @@ function toMillis(value: unknown): number | undefined {
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)) {
     const parsed = Date.parse(value);
     return Number.isNaN(parsed) ? undefined : parsed;
+  }
+  return undefined;
+}
+
+/**
+ * Elements of a top-level JSON array, counted without building them, stopping at `max + 1`;
+ * 1 for anything that is not an array. Strings are skipped with their escapes, so brackets and
+ * commas inside them do not count. A malformed body is left to JSON.parse to name.
+ */
+export function countTopLevelElements(body: string, max: number): number {
+  let i = 0;
+  while (i < body.length && isSpace(body.charCodeAt(i))) i++;
+  if (body.charCodeAt(i) !== 0x5b /* [ */) return 1;
+  let depth = 0;
+  let count = 0;
+  let sawValue = false;
+  for (; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      for (i++; i < body.length; i++) {
+        const d = body.charCodeAt(i);
+        if (d === 0x5c /* \ */) i++;
+        else if (d === 0x22) break;
+      }
+      if (depth === 1) sawValue = true;
+    } else if (c === 0x5b || c === 0x7b /* { */) {
+      depth++;
+      if (depth === 2) sawValue = true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+      if (depth === 0) break;
+    } else if (c === 0x2c /* , */ && depth === 1) {
+      count++;
+      if (count > max) return count;
+    } else if (depth === 1 && !isSpace(c)) sawValue = true;
+  }
+  return sawValue ? count + 1 : count;
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/**
+ * The first value of an event that would not be stored exactly as sent, named by its path: a
+ * number JSON.parse could not keep (1e400 becomes Infinity and then null; integers beyond 2^53
+ * are rounded) or a string with a lone UTF-16 surrogate (sent as a \uD800 escape; it cannot be
+ * written as UTF-8). Iterative, like depthExceeds.
+ */
+function notKeptExactly(event: unknown, at: string): string | undefined {
+  const stack: [unknown, string][] = [[event, at]];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return `${path}: number out of range (it would be stored as null)`;
+      if (Number.isInteger(value) && !Number.isSafeInteger(value))
+        return `${path}: integer beyond 2^53 would be rounded; send it as a string`;
+    } else if (typeof value === 'string') {
+      if (!value.isWellFormed()) return `${path}: string holds a lone UTF-16 surrogate`;
+    } else if (typeof value === 'object' && value !== null) {
+      if (Array.isArray(value))
+        for (let i = 0; i < value.length; i++) stack.push([value[i], `${path}[${i}]`]);
+      else
+        for (const key of Object.keys(value)) {
+          if (!key.isWellFormed()) return `${path}: a key holds a lone UTF-16 surrogate`;
+          stack.push([(value as Record<string, unknown>)[key], `${path}.${key.slice(0, 64)}`]);
+        }
+    }
   }
   return undefined;
 }

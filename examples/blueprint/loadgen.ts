@@ -104,7 +104,7 @@ export class LoadGenerator {
    */
   send(
     tenant: string,
-    body: string,
+    body: string | Buffer,
     contentType = 'application/json',
     authorization?: string | null,
   ): Promise<number> {

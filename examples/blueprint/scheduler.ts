@@ -37,6 +37,12 @@ export class TwoClassScheduler<J extends SchedulerJob> {
     private readonly run: (job: J) => Promise<void>,
     /** Called for a job whose signal aborted while it waited; it will never run. */
     private readonly cancelled: (job: J) => void,
+    /**
+     * Workers best-effort work leaves idle: it starts only while fewer than `concurrency -
+     * reserve` jobs run, so a latency-sensitive request arriving finds a free worker instead of
+     * waiting out a best-effort job (jobs cannot be preempted).
+     */
+    private readonly reserveForUrgent = 0,
   ) {
     for (const tenant of tenants) {
       const queue: TenantQueue<J> = {
@@ -114,7 +120,9 @@ export class TwoClassScheduler<J extends SchedulerJob> {
   }
 
   private next(): J | undefined {
-    return this.take(this.urgent, 'urgent') ?? this.take(this.bestEffort, 'bestEffort');
+    const urgent = this.take(this.urgent, 'urgent');
+    if (urgent !== undefined || this.running >= this.concurrency - this.reserveForUrgent) return urgent;
+    return this.take(this.bestEffort, 'bestEffort');
   }
 
   private take(ring: TenantQueue<J>[], which: 'urgent' | 'bestEffort'): J | undefined {

@@ -125,14 +125,19 @@ export async function startBlueprint(
   const batcher = new Batcher(store, config.storage, telemetry, chaos);
   // A job whose deadline passed while it waited was never started: shed, not failed (its client
   // hanging up is told apart by the handler).
-  const scheduler = new TwoClassScheduler<Job>(config.tenants, config.enrichment.concurrency, runJob, (job) =>
-    job.settle('shed'),
+  const scheduler = new TwoClassScheduler<Job>(
+    config.tenants,
+    config.enrichment.concurrency,
+    runJob,
+    (job) => job.settle('shed'),
+    urgentReserve(config),
   );
   const admission = new AdmissionControl(config.tenants, {
     deadlineMs: config.ingress.timeoutMs,
     concurrency: config.enrichment.concurrency,
     budgetMs: config.enrichment.budgetMs,
     maxBatchWaitMs: config.storage.maxWaitMs,
+    maxBodyBytes: config.ingress.maxBodyBytes,
   });
   const rejections = new RejectionLog(telemetry);
   const duration = telemetry.metrics.histogram('blueprint.request.duration');
@@ -423,6 +428,15 @@ export async function startBlueprint(
       );
     }
     const ticket = admitted.ticket;
+    // Reading and parsing run on the thread every tenant shares: each tenant gets its share.
+    const declaredBytes = Number.isFinite(declared) ? declared : undefined;
+    const parseCharge = admission.chargeParse(tenant, declaredBytes);
+    if (!parseCharge.ok) {
+      ticket.release();
+      return reject(429, 'parse_budget', `over the tenant's share of parse time; retry later`, {
+        'retry-after': String(parseCharge.retryAfterSeconds),
+      });
+    }
 
     inFlight++;
     let clientGone = false;
@@ -435,7 +449,7 @@ export async function startBlueprint(
     });
     try {
       const body = await readBody(req, config.ingress.maxBodyBytes, deadline);
-      bodyRead = typeof body === 'string';
+      bodyRead = body instanceof Buffer;
       if (body === 'too_large')
         return reject(413, 'body_too_large', `body over ${config.ingress.maxBodyBytes} bytes`, {
           connection: 'close',
@@ -444,7 +458,16 @@ export async function startBlueprint(
         return reject(408, 'body_timeout', `body not received within ${config.ingress.timeoutMs} ms`, {
           connection: 'close',
         });
-      const parsed = parseBody(body, config.ingress, span);
+      const parseStarted = performance.now();
+      let text: string;
+      try {
+        text = UTF8.decode(body);
+      } catch {
+        admission.parsed(tenant, declaredBytes, body.length, performance.now() - parseStarted);
+        return reject(400, 'invalid_json', 'body: not valid UTF-8');
+      }
+      const parsed = parseBody(text, config.ingress, span);
+      admission.parsed(tenant, declaredBytes, body.length, performance.now() - parseStarted);
       if (!parsed.ok) return reject(400, parsed.reason, parsed.detail, undefined, parsed.eventId);
 
       const events = parsed.events;
@@ -518,9 +541,11 @@ export async function startBlueprint(
   async function runJob(job: Job): Promise<void> {
     job.ticket.release();
     if (job.signal.aborted) return job.settle(abortError(job.signal));
-    // A job that cannot finish by its deadline is not started: it would hold a worker only to
-    // time out, and make the jobs behind it late too.
-    if (!admission.canFinish(job.deadlineAt - performance.now())) return job.settle('shed');
+    // A job that cannot finish by its deadline is not started while others wait: it would hold a
+    // worker only to time out, and make the jobs behind it late too. With nothing waiting it runs:
+    // an idle worker costs nothing, and its timing corrects an estimate that grew too large.
+    if (!admission.canFinish(job.deadlineAt - performance.now()) && admission.anyWaiting())
+      return job.settle('shed');
     const workStarted = performance.now();
     let enrichment;
     try {
@@ -556,7 +581,7 @@ export async function startBlueprint(
     const rows: StoredEvent[] = job.events.map((event) => {
       const key = event.user ?? job.tenant;
       const values: Record<string, string | null> = {};
-      for (const dep of config.dependencies) values[dep.name] = enrichment.values[dep.name]?.[key] ?? null;
+      for (const dep of config.dependencies) values[dep.name] = ownString(enrichment.values[dep.name], key);
       return {
         tenant: job.tenant,
         type: event.type,
@@ -624,6 +649,16 @@ export async function startBlueprint(
 }
 
 const TIMEOUT_CHECK_MS = 500;
+
+/**
+ * Workers kept free of best-effort work for latency-sensitive arrivals: a quarter, at least one,
+ * when there are latency-sensitive tenants and more than one worker.
+ */
+function urgentReserve(config: BlueprintConfig): number {
+  const urgent = config.tenants.some((t) => t.class === 'latency-sensitive');
+  const workers = config.enrichment.concurrency;
+  return urgent && workers > 1 ? Math.max(1, Math.floor(workers / 4)) : 0;
+}
 
 /**
  * The admin listener's check: every request passes without [admin] token_env (the config allows
@@ -731,17 +766,30 @@ function sendJson(
   res.end(text);
 }
 
-/** The body as text, or why not: over the limit, or the deadline/client aborted first. */
+/**
+ * A dependency's value for a user-chosen key, only if it is the answer's own string: `user:
+ * "__proto__"` must not read Object.prototype (or "constructor" a function) into the store.
+ */
+function ownString(values: Readonly<Record<string, unknown>> | undefined, key: string): string | null {
+  if (values === undefined || !Object.hasOwn(values, key)) return null;
+  const value = values[key];
+  return typeof value === 'string' ? value : null;
+}
+
+/** Strict: invalid UTF-8 is refused, not turned into U+FFFD and stored changed. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** The body's bytes, or why not: over the limit, or the deadline/client aborted first. */
 function readBody(
   req: IncomingMessage,
   limit: number,
   signal: AbortSignal,
-): Promise<string | 'too_large' | 'aborted'> {
+): Promise<Buffer | 'too_large' | 'aborted'> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
-    const settle = (value: string | 'too_large' | 'aborted') => {
+    const settle = (value: Buffer | 'too_large' | 'aborted') => {
       if (settled) return;
       settled = true;
       signal.removeEventListener('abort', onAbort);
@@ -757,7 +805,7 @@ function readBody(
       if (size > limit) settle('too_large');
       else chunks.push(chunk);
     };
-    const onEnd = () => settle(Buffer.concat(chunks, size).toString('utf8'));
+    const onEnd = () => settle(Buffer.concat(chunks, size));
     const onError = () => settle('aborted');
     const onAbort = () => settle('aborted');
     if (signal.aborted) return settle('aborted');

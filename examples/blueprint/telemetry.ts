@@ -17,6 +17,7 @@ export const DECISION_REASONS = [
   'body_timeout',
   'unsupported_media_type',
   'queue_full',
+  'parse_budget',
   'overloaded',
   'shed_deadline',
   'draining',

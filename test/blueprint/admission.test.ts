@@ -14,6 +14,7 @@ function measured(): AdmissionControl {
     concurrency: 2,
     budgetMs: 80,
     maxBatchWaitMs: 50,
+    maxBodyBytes: 1 << 20,
   });
   for (let i = 0; i < 100; i++) {
     control.service.record(20);

@@ -11,7 +11,7 @@ import type { DependencyServer } from '../../examples/blueprint/dependency-serve
 import { countStoredEvents } from '../../examples/blueprint/event-store.js';
 import { LoadGenerator, sampleQuantile, type LoadStats } from '../../examples/blueprint/loadgen.js';
 import { dependenciesToml, startBlueprintProcess, startDependencies } from '../support/blueprint.js';
-import { freePort, type RunningProcess } from '../support/process.js';
+import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
 
 const TOKEN = 'overload-tenant-token-0123456789';
 process.env.BLUEPRINT_OVERLOAD_TOKEN = TOKEN;
@@ -147,4 +147,86 @@ describe('blueprint under overload (2 workers, 20 ms dependencies)', () => {
       store.close();
     }
   }, 60_000);
+
+  /** A flood from its own process (test/e2e/overload-flood.ts); stop() returns its stats line. */
+  async function startFlood(url: string, tenant: string, rate: number, kind: 'small' | 'bulk') {
+    const proc = startProcess('node_modules/.bin/tsx', [
+      'test/e2e/overload-flood.ts',
+      url,
+      tenant,
+      String(rate),
+      kind,
+    ]);
+    running.push(proc);
+    await waitFor(
+      'the flood to start',
+      () => (proc.output().includes('flooding') ? true : undefined),
+      30_000,
+    );
+    return {
+      stop: async (): Promise<string> => {
+        await proc.stop('SIGTERM');
+        return (
+          proc
+            .output()
+            .split('\n')
+            .filter((l) => l.startsWith('{'))
+            .join('') || proc.output()
+        );
+      },
+    };
+  }
+
+  /**
+   * Checkout at 0.5x capacity alone, then beside `flood`, in interleaved rounds so a noisy
+   * neighbour hits both phases alike; latencies pooled per phase.
+   */
+  async function checkoutBeside(
+    url: string,
+    flood: () => ReturnType<typeof startFlood>,
+  ): Promise<{ alone: LoadStats[]; loaded: LoadStats[]; floods: string[] }> {
+    const alone: LoadStats[] = [];
+    const loaded: LoadStats[] = [];
+    const floods: string[] = [];
+    const warm = run(url, 'checkout', CAPACITY / 2);
+    await sleep(1_000);
+    await warm.stop();
+    for (let round = 0; round < 3; round++) {
+      const solo = run(url, 'checkout', CAPACITY / 2);
+      await sleep(3_000);
+      await solo.stop();
+      alone.push(solo.stats);
+      const other = await flood();
+      await sleep(300);
+      const beside = run(url, 'checkout', CAPACITY / 2);
+      await sleep(3_000);
+      await beside.stop();
+      floods.push(await other.stop());
+      loaded.push(beside.stats);
+    }
+    return { alone, loaded, floods };
+  }
+
+  function expectProtected(result: { alone: LoadStats[]; loaded: LoadStats[]; floods: string[] }): void {
+    const p99 = (runs: LoadStats[]) =>
+      sampleQuantile(
+        runs.flatMap((s) => s.acceptedLatencies),
+        0.99,
+      );
+    const timeouts = (runs: LoadStats[]) => runs.reduce((sum, s) => sum + (s.byError.timeout ?? 0), 0);
+    const report = `checkout alone p99 ${ms(p99(result.alone))}, beside the flood ${ms(p99(result.loaded))}; ${timeouts(result.loaded)} timeouts\ncheckout beside: ${result.loaded.map(describeStats).join('\n')}\nflood: ${result.floods.join('\n')}`;
+    console.log(report);
+    expect(timeouts(result.loaded), report).toBe(0);
+    expect(p99(result.loaded), report).toBeLessThanOrEqual(1.25 * p99(result.alone));
+  }
+
+  it('checkout 0.5x beside analytics (best-effort) 4.5x: checkout p99 within 1.25x of alone, 0 timeouts', async () => {
+    const { url } = await startOverloaded('classes');
+    expectProtected(await checkoutBeside(url, () => startFlood(url, 'analytics', 4.5 * CAPACITY, 'small')));
+  }, 120_000);
+
+  it('checkout 0.5x beside parse-heavy 1 MiB bodies from analytics at 0.5x: checkout p99 within 1.25x of alone, 0 timeouts', async () => {
+    const { url } = await startOverloaded('parse-heavy');
+    expectProtected(await checkoutBeside(url, () => startFlood(url, 'analytics', CAPACITY / 2, 'bulk')));
+  }, 120_000);
 });
