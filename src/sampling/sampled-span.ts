@@ -23,7 +23,7 @@ export const TRUNCATED_ATTRIBUTE = 'plumbline.sampling.truncated';
 /** On the local root of a truncated trace: how many spans were cut. */
 export const CUT_SPANS_ATTRIBUTE = 'plumbline.sampling.cut_spans';
 /** In dry-run mode: what the sampler would have done ("keep" or "drop"). */
-export const DRY_RUN_ATTRIBUTE = 'plumbline.sampling.dry_run_decision';
+export { DRY_RUN_ATTRIBUTE } from '../spec/naming.js';
 
 export class SampledSpan implements ReadableSpan {
   // ReadableSpan declares `parentSpanContext?: SpanContext`; a getter typed `SpanContext |
