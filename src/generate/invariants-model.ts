@@ -2,7 +2,6 @@
 // watch it, the panels that show it and what the on-call does first. Metric names come from the
 // catalogue, alerts from the rule generators (matched by runbook anchor), panels from the
 // dashboards generator, so a rename anywhere shows up here or fails the render.
-import { DROPPED_MEASUREMENTS } from '../metrics/create-metrics.js';
 import {
   formatPrometheusFloat,
   prometheusBaseName,
@@ -12,7 +11,7 @@ import {
 } from '../spec/naming.js';
 import type { TelemetrySpec } from '../spec/types.js';
 import { resolveSlos, type SloModel } from '../slo/model.js';
-import { EXEMPLAR_SPAN_ATTRIBUTE as EXEMPLAR_ATTRIBUTE } from '../spec/naming.js';
+import { EXEMPLAR_SPAN_ATTRIBUTE as EXEMPLAR_ATTRIBUTE, sdkSeries } from '../spec/naming.js';
 import {
   collectorMetrics as otelcol,
   scrapeUpMetric,
@@ -422,7 +421,7 @@ function telemetryFailureInvariant(
   const metrics: MetricRef[] = [
     cite(sdk.samplerEvictions, [], 'traces the SDK gave up buffering instead of waiting for room'),
     cite(
-      DROPPED_MEASUREMENTS,
+      sdkSeries.metricsDropped,
       [],
       'measurements the SDK ignored (unknown instrument, invalid value) instead of throwing',
     ),

@@ -3,12 +3,7 @@
 // pipeline) with their runbook anchors; the dashboard panels and the series they query.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { parse } from 'yaml';
-import {
-  DROPPED_EXEMPLAR_ATTRIBUTES,
-  DROPPED_MEASUREMENTS,
-  OVERFLOW_MEASUREMENTS,
-} from '../metrics/create-metrics.js';
-import { prometheusBaseName, prometheusCounterName, sloSeries } from '../spec/naming.js';
+import { prometheusBaseName, prometheusCounterName, sdkSeries, sloSeries } from '../spec/naming.js';
 import type { TelemetrySpec } from '../spec/types.js';
 import { collectorMetrics, scrapeUpMetric, sdkSelfMetrics } from './dashboard-collector-metrics.js';
 import { buildDashboards } from './dashboards.js';
@@ -150,9 +145,9 @@ export function metricCatalogue(spec: TelemetrySpec, sloRules?: readonly RuleEnt
   for (const [name, gauge] of Object.entries(spec.gauges ?? {}))
     catalogue.set(prometheusBaseName(name, gauge.unit), 'spec');
   for (const name of [
-    DROPPED_MEASUREMENTS,
-    OVERFLOW_MEASUREMENTS,
-    DROPPED_EXEMPLAR_ATTRIBUTES,
+    sdkSeries.metricsDropped,
+    sdkSeries.metricsOverflow,
+    sdkSeries.exemplarAttributesDropped,
     ...Object.values(sdkSelfMetrics),
   ]) {
     catalogue.set(name, 'sdk');

@@ -1,7 +1,7 @@
 // Options of the invariants doc: the blueprint's config values the doc quotes (queue bounds,
 // budgets, batch sizes), which spec instruments carry the service's own promises, the feature
 // flags, and the options of the generators whose alerts and panels the doc names.
-import { DRY_RUN_ATTRIBUTE } from '../sampling/sampled-span.js';
+import { DRY_RUN_ATTRIBUTE } from '../spec/naming.js';
 import type { AttributeMatch } from '../spec/types.js';
 import type { DashboardOptions } from './dashboard-options.js';
 import type { PipelineAlertOptions } from './pipeline-alerts.js';

@@ -98,6 +98,9 @@ export const sloSeries = {
  */
 export const EXEMPLAR_SPAN_ATTRIBUTE = 'plumbline.exemplar';
 
+/** In dry-run mode: what the tail sampler would have done ("keep" or "drop"), on every span. */
+export const DRY_RUN_ATTRIBUTE = 'plumbline.sampling.dry_run_decision';
+
 /**
  * The SDK's own series on /metrics: the telemetry assembly writes them, and the pipeline
  * dashboard, the pipeline alerts and the invariants doc read them from here.
