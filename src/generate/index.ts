@@ -37,6 +37,8 @@ export {
   ConformanceError,
   formatReport,
   DEVIATION_KINDS,
+  samplingPolicyContract,
+  contractTraces,
 } from '../check/index.js';
 export type {
   LiveCheck,
@@ -46,4 +48,6 @@ export type {
   Deviation,
   DeviationKind,
   DeviationSource,
+  PolicyContractCase,
+  PolicyContractOptions,
 } from '../check/index.js';
