@@ -2,16 +2,16 @@
 // files, or with --check compares them with the committed ones and fails on drift (CI).
 import { loadSpecFile } from '../spec/load.js';
 import type { TelemetrySpec } from '../spec/types.js';
-import { generateCollectorConfigs } from '../generate/collector.js';
-import type { CollectorOptions } from '../generate/collector-options.js';
+import { generateCollectorConfigs } from '../generate/collector/generate.js';
+import type { CollectorOptions } from '../generate/collector/options.js';
 import { checkArtifactFiles, writeArtifactFiles } from '../generate/artifact-files.js';
-import { renderDashboards } from '../generate/dashboards.js';
-import { PIPELINE_RULES_FILE, renderPipelineAlerts } from '../generate/pipeline-alerts.js';
-import { generatePrometheusRules, ruleFileName } from '../generate/prometheus-rules.js';
-import { generatePromtoolTests, promtoolTestFileName } from '../generate/promtool-tests.js';
-import { ALERTMANAGER_FILE, renderAlertmanagerConfig } from '../generate/alertmanager.js';
-import { renderInvariantsDoc } from '../generate/invariants-doc.js';
-import { INVARIANTS_DOC_FILE } from '../generate/invariants-options.js';
+import { renderDashboards } from '../generate/dashboards/render.js';
+import { PIPELINE_RULES_FILE, renderPipelineAlerts } from '../generate/rules/pipeline-alerts.js';
+import { generatePrometheusRules, ruleFileName } from '../generate/rules/prometheus-rules.js';
+import { generatePromtoolTests, promtoolTestFileName } from '../generate/rules/promtool-tests.js';
+import { ALERTMANAGER_FILE, renderAlertmanagerConfig } from '../generate/rules/alertmanager.js';
+import { renderInvariantsDoc } from '../generate/invariants/doc.js';
+import { INVARIANTS_DOC_FILE } from '../generate/invariants/options.js';
 import type { CliCommand } from './main.js';
 
 /** Flags after the target name: `--name value` pairs and bare `--switch`es. */

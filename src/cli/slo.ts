@@ -4,8 +4,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSpecFile } from '../spec/load.js';
-import { generatePrometheusRules, ruleFileName } from '../generate/prometheus-rules.js';
-import { generatePromtoolTests, promtoolTestFileName } from '../generate/promtool-tests.js';
+import { generatePrometheusRules, ruleFileName } from '../generate/rules/prometheus-rules.js';
+import { generatePromtoolTests, promtoolTestFileName } from '../generate/rules/promtool-tests.js';
 import { evaluateLive } from '../slo/evaluate-live.js';
 import type { SloStatus } from '../slo/engine.js';
 import { optionalFlag, parseArgs, requireFlag } from './args.js';

@@ -176,6 +176,21 @@ export function specLineSchemaDocument(spec: TelemetrySpec): JsonSchema {
           first_time: { type: 'string' },
           last_time: { type: 'string' },
           sample: { type: 'object' },
+          top_sources: {
+            type: 'array',
+            description:
+              'The heaviest sources folded here (Space-Saving): count is an upper bound, error how much of it may be other sources.',
+            items: {
+              type: 'object',
+              properties: {
+                source: { type: 'string' },
+                count: { type: 'integer', minimum: 1 },
+                error: { type: 'integer', minimum: 0 },
+              },
+              required: ['source', 'count', 'error'],
+              additionalProperties: false,
+            },
+          },
         },
         required: [...ENVELOPE_REQUIRED, 'summary', 'count', 'sample'],
         additionalProperties: false,

@@ -24,7 +24,55 @@ interface FoldEntry {
   firstFolded: number;
   lastFolded: number;
   sample: Record<string, unknown> | undefined;
+  /** The overflow's heaviest sources (only on the overflow entry). */
+  sources?: TopSources;
 }
+
+/**
+ * The heaviest sources of a stream in bounded memory: Space-Saving (Metwally, Agrawal, El Abbadi,
+ * "Efficient computation of frequent and top-k elements in data streams", ICDT 2005). With
+ * `capacity` counters, every source seen more than total/capacity times is among them, and a
+ * count is over by at most `error` (the count of the counter it took over). So the overflow line
+ * cannot hide a source that sends many events behind many that send a few.
+ */
+export class TopSources {
+  private readonly counts = new Map<string, { count: number; error: number }>();
+
+  constructor(private readonly capacity = TOP_SOURCE_COUNTERS) {}
+
+  add(source: string): void {
+    const entry = this.counts.get(source);
+    if (entry !== undefined) {
+      entry.count++;
+      return;
+    }
+    if (this.counts.size < this.capacity) {
+      this.counts.set(source, { count: 1, error: 0 });
+      return;
+    }
+    let minSource = '';
+    let min: { count: number; error: number } | undefined;
+    for (const [name, counted] of this.counts)
+      if (min === undefined || counted.count < min.count) {
+        min = counted;
+        minSource = name;
+      }
+    this.counts.delete(minSource);
+    this.counts.set(source, { count: min!.count + 1, error: min!.count });
+  }
+
+  /** The `n` heaviest, largest first: count (an upper bound) and how much of it may be others'. */
+  top(n: number): { source: string; count: number; error: number }[] {
+    return [...this.counts]
+      .map(([source, counted]) => ({ source, count: counted.count, error: counted.error }))
+      .sort((a, b) => b.count - a.count || (a.source < b.source ? -1 : 1))
+      .slice(0, n);
+  }
+}
+
+/** Counters the overflow keeps (memory bound), and sources its summary line names. */
+const TOP_SOURCE_COUNTERS = 64;
+const TOP_SOURCES_REPORTED = 10;
 
 type LevelMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
@@ -88,9 +136,11 @@ export class SecurityStream {
         firstFolded: 0,
         lastFolded: 0,
         sample: undefined,
+        sources: new TopSources(),
       };
       this.entries.set(OVERFLOW_KEY, overflow);
     }
+    overflow.sources!.add(source);
     this.fold(overflow, { event, ...line });
   }
 
@@ -110,6 +160,7 @@ export class SecurityStream {
         first_time: new Date(entry.firstFolded).toISOString(),
         last_time: new Date(entry.lastFolded).toISOString(),
         sample: entry.sample,
+        ...(entry.sources === undefined ? {} : { top_sources: entry.sources.top(TOP_SOURCES_REPORTED) }),
       };
       entry.logger[entry.method](summary);
     }

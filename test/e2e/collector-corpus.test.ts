@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCollectorConfigs } from '../../src/generate/collector.js';
+import { generateCollectorConfigs } from '../../src/generate/collector/generate.js';
 import { decideCorpusTrace, type CorpusTrace, type SamplingCorpus } from '../../src/sampling/index.js';
 import {
   collectorBinary,

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createTelemetry, defineTelemetry } from '../../src/index.js';
-import { generateCollectorConfigs } from '../../src/generate/collector.js';
+import { generateCollectorConfigs } from '../../src/generate/collector/generate.js';
 import type { TelemetrySpec } from '../../src/spec/types.js';
 import {
   collectorBinary,

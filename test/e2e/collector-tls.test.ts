@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { generateCollectorConfigs } from '../../src/generate/collector.js';
+import { generateCollectorConfigs } from '../../src/generate/collector/generate.js';
 import type { TelemetrySpec } from '../../src/spec/types.js';
 import {
   certificateFingerprint,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { generateCollectorConfigs } from '../../src/generate/collector.js';
+import { generateCollectorConfigs } from '../../src/generate/collector/generate.js';
 import { collectorSpec } from '../fixtures/collector-spec.js';
 import { collectorBinary } from '../support/collector.js';
 

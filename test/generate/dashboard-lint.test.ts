@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { spec as blueprintSpec } from '../../examples/blueprint/telemetry.js';
-import { renderDashboards } from '../../src/generate/dashboards.js';
+import { renderDashboards } from '../../src/generate/dashboards/render.js';
 import type { TelemetrySpec } from '../../src/spec/types.js';
 import { dashboardSpec } from '../fixtures/dashboard-spec.js';
 import { peerBinary } from '../support/peers.js';

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { spec as blueprintSpec } from '../../examples/blueprint/telemetry.js';
-import { collectorMetrics, sdkSelfMetrics } from '../../src/generate/dashboard-collector-metrics.js';
-import { buildDashboards, renderDashboards, writeDashboards } from '../../src/generate/dashboards.js';
+import { collectorMetrics, sdkSelfMetrics } from '../../src/generate/pipeline-series.js';
+import { buildDashboards, renderDashboards, writeDashboards } from '../../src/generate/dashboards/render.js';
 import type { TelemetrySpec } from '../../src/spec/types.js';
 import { dashboardSpec } from '../fixtures/dashboard-spec.js';
 

@@ -12,24 +12,24 @@ import {
   collectorMetrics,
   scrapeUpMetric,
   sdkSelfMetrics,
-} from '../../src/generate/dashboard-collector-metrics.js';
-import { buildDashboards } from '../../src/generate/dashboards.js';
+} from '../../src/generate/pipeline-series.js';
+import { buildDashboards } from '../../src/generate/dashboards/render.js';
 import {
   anchorTag,
   explicitAnchors,
   githubSlug,
   headingSlugs,
   internalLinks,
-} from '../../src/generate/invariants-anchors.js';
-import { invariantsOf, renderInvariantsDoc, writeInvariantsDoc } from '../../src/generate/invariants-doc.js';
-import { mentionsMetric } from '../../src/generate/invariants-monitors.js';
+} from '../../src/generate/invariants/anchors.js';
+import { invariantsOf, renderInvariantsDoc, writeInvariantsDoc } from '../../src/generate/invariants/doc.js';
+import { mentionsMetric } from '../../src/generate/invariants/monitors.js';
 import {
   BLUEPRINT_LIMITS,
   DEFAULT_RUNBOOK_BASE_URL,
   INVARIANTS_DOC_PATH,
-} from '../../src/generate/invariants-options.js';
-import { pipelineAlertRules } from '../../src/generate/pipeline-alerts.js';
-import { generatePrometheusRules } from '../../src/generate/prometheus-rules.js';
+} from '../../src/generate/invariants/options.js';
+import { pipelineAlertRules } from '../../src/generate/rules/pipeline-alerts.js';
+import { generatePrometheusRules } from '../../src/generate/rules/prometheus-rules.js';
 import { createMetrics, DROPPED_MEASUREMENTS, OVERFLOW_MEASUREMENTS } from '../../src/metrics/index.js';
 import { loadSpecFile } from '../../src/spec/load.js';
 import { prometheusBaseName, prometheusCounterName, sloSeries } from '../../src/spec/naming.js';

@@ -11,7 +11,7 @@ import {
   pipelineAlertRules,
   renderPipelineAlerts,
   writePipelineAlerts,
-} from '../../src/generate/pipeline-alerts.js';
+} from '../../src/generate/rules/pipeline-alerts.js';
 import { peerBinary } from '../support/peers.js';
 
 const PROMTOOL = peerBinary('promtool');

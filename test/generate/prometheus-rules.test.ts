@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { generatePrometheusRules } from '../../src/generate/prometheus-rules.js';
-import { generatePromtoolTests } from '../../src/generate/promtool-tests.js';
+import { generatePrometheusRules } from '../../src/generate/rules/prometheus-rules.js';
+import { generatePromtoolTests } from '../../src/generate/rules/promtool-tests.js';
 import type { TelemetrySpec } from '../../src/spec/types.js';
 import { checkoutSpec } from '../fixtures/slo/checkout-spec.js';
 import { variantSpec } from '../fixtures/slo/variant-spec.js';

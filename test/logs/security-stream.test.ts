@@ -72,6 +72,26 @@ describe('security-event stream', () => {
     expect((summary.sample as Record<string, unknown>).token).toBe('[REDACTED]');
   });
 
+  it('keeps counts for the heaviest sources of the (many) overflow, so a heavy source cannot hide behind many light ones', async () => {
+    const { log, security } = setup(5);
+    // 5 lines fill the window; then 2,000 one-off sources and one source sending 3,000 times.
+    for (let i = 0; i < 5; i++) log.event('auth.failed', { source: `10.1.0.${i}`, outcome: 'denied' });
+    for (let i = 0; i < 2_000; i++) {
+      log.event('auth.failed', { source: `10.2.${i >> 8}.${i & 255}`, outcome: 'denied' });
+      log.event('body.malformed', { source: '203.0.113.9', outcome: 'rejected' });
+      if (i % 2 === 0) log.event('body.malformed', { source: '203.0.113.9', outcome: 'rejected' });
+    }
+    await log.close();
+    const overflow = security.lines.find((l) => l.event === '(many)')!;
+    expect(overflow.count).toBe(5_000);
+    const top = overflow.top_sources as { source: string; count: number; error: number }[];
+    expect(top.length).toBeLessThanOrEqual(10);
+    expect(top[0]!.source).toBe('203.0.113.9');
+    expect(top[0]!.count - top[0]!.error).toBeLessThanOrEqual(3_000);
+    expect(top[0]!.count).toBeGreaterThanOrEqual(3_000);
+    expect(validate(overflow), JSON.stringify(validate.errors)).toBe(true);
+  });
+
   it('writes the first sighting of each event and source at once, with count 1', () => {
     const { log, security } = setup();
     log.event('auth.failed', { source: 'a', outcome: 'denied' });

@@ -1,7 +1,7 @@
 // Grafana provisioning files so a Grafana started with GF_PATHS_PROVISIONING=dashboards/provisioning
 // loads the datasources and the dashboards at startup, no clicking.
 import { stringify } from 'yaml';
-import type { ResolvedDashboardOptions } from './dashboard-options.js';
+import type { ResolvedDashboardOptions } from './options.js';
 
 export const PROMETHEUS_DATASOURCE_UID = 'plumbline-prometheus';
 export const TEMPO_DATASOURCE_UID = 'plumbline-tempo';

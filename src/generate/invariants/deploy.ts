@@ -1,11 +1,11 @@
 // The doc's first section: the one way to deploy the service with its generated artifacts, the
 // one way back (the previous commit's artifacts, same steps), and the switches that need no deploy.
-import type { TelemetrySpec } from '../spec/types.js';
-import { generateCollectorConfigs } from './collector.js';
-import { resolveDashboardOptions } from './dashboard-options.js';
-import type { Monitors } from './invariants-monitors.js';
-import type { FeatureFlag, ResolvedInvariantsDocOptions } from './invariants-options.js';
-import { resolveSlos } from '../slo/model.js';
+import type { TelemetrySpec } from '../../spec/types.js';
+import { generateCollectorConfigs } from '../collector/generate.js';
+import { resolveDashboardOptions } from '../dashboards/options.js';
+import type { Monitors } from './monitors.js';
+import type { FeatureFlag, ResolvedInvariantsDocOptions } from './options.js';
+import { resolveSlos } from '../../slo/model.js';
 
 /** The `plumbline generate` targets whose committed output a deploy ships (CI checks each for drift). */
 export const DEPLOYED_TARGETS = [

@@ -1,7 +1,7 @@
 // What the collector generator takes besides the spec: the deployment shape (gateway count,
 // resolver, TLS, trace backend) and the one estimate the spans-based limiters need.
-import { SpecError, type SpecIssue } from '../spec/errors.js';
-import type { TelemetrySpec } from '../spec/types.js';
+import { SpecError, type SpecIssue } from '../../spec/errors.js';
+import type { TelemetrySpec } from '../../spec/types.js';
 
 export interface CollectorOptions {
   /** Gateways behind the agents' load balancer; a trace budget is split across them. Default 2. */

@@ -1,14 +1,14 @@
 // The SLO dashboard: per SLO its SLI over the SLO window, the burn rate of each alerting tier's
 // long and short window against the tier's factor, the error budget left and the alert state.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { formatPrometheusFloat, sloSeries } from '../spec/naming.js';
-import { resolveSlos } from '../slo/model.js';
-import type { TelemetrySpec } from '../spec/types.js';
-import type { DashboardIdentity } from './dashboard-options.js';
-import { PanelLayout, statPanel, timeseriesPanel } from './dashboard-panels.js';
-import { plainSelector, scopedSelector } from './dashboard-promql.js';
-import { promString } from '../spec/promql.js';
-import { dashboardShell } from './dashboard-shell.js';
+import { formatPrometheusFloat, sloSeries } from '../../spec/naming.js';
+import { resolveSlos } from '../../slo/model.js';
+import type { TelemetrySpec } from '../../spec/types.js';
+import type { DashboardIdentity } from './options.js';
+import { PanelLayout, statPanel, timeseriesPanel } from './panels.js';
+import { plainSelector, scopedSelector } from './promql.js';
+import { promString } from '../../spec/promql.js';
+import { dashboardShell } from './shell.js';
 
 /** A target that dashboard-linter should not hold to a rule, with the reason (its `.lint` file). */
 export interface LintExclusion {

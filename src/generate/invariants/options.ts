@@ -1,11 +1,11 @@
 // Options of the invariants doc: the blueprint's config values the doc quotes (queue bounds,
 // budgets, batch sizes), which spec instruments carry the service's own promises, the feature
 // flags, and the options of the generators whose alerts and panels the doc names.
-import { DRY_RUN_ATTRIBUTE } from '../spec/naming.js';
-import type { AttributeMatch } from '../spec/types.js';
-import type { DashboardOptions } from './dashboard-options.js';
-import type { PipelineAlertOptions } from './pipeline-alerts.js';
-import type { PrometheusRulesOptions } from './prometheus-rules.js';
+import { DRY_RUN_ATTRIBUTE } from '../../spec/naming.js';
+import type { AttributeMatch } from '../../spec/types.js';
+import type { DashboardOptions } from '../dashboards/options.js';
+import type { PipelineAlertOptions } from '../rules/pipeline-alerts.js';
+import type { PrometheusRulesOptions } from '../rules/prometheus-rules.js';
 
 /** The generated document's file name, and its path in the repository (every runbook_url ends in it). */
 export const INVARIANTS_DOC_FILE = 'invariants.md';

@@ -2,14 +2,14 @@
 // they need and Grafana provisioning files, as deterministic text keyed by path under dashboards/.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { stringify } from 'yaml';
-import { writeArtifactFiles } from './artifact-files.js';
-import type { TelemetrySpec } from '../spec/types.js';
-import { stableJson } from './dashboard-json.js';
-import { dashboardIdentity, resolveDashboardOptions, type DashboardOptions } from './dashboard-options.js';
-import { pipelineDashboard } from './dashboard-pipeline.js';
-import { dashboardProviderYaml, datasourcesYaml } from './dashboard-provisioning.js';
-import { serviceOverviewDashboard } from './dashboard-service-overview.js';
-import { slosDashboard, type LintExclusion } from './dashboard-slos.js';
+import { writeArtifactFiles } from '../artifact-files.js';
+import type { TelemetrySpec } from '../../spec/types.js';
+import { stableJson } from './json.js';
+import { dashboardIdentity, resolveDashboardOptions, type DashboardOptions } from './options.js';
+import { pipelineDashboard } from './pipeline.js';
+import { dashboardProviderYaml, datasourcesYaml } from './provisioning.js';
+import { serviceOverviewDashboard } from './service-overview.js';
+import { slosDashboard, type LintExclusion } from './slos.js';
 
 /** The dashboards of a spec as objects, keyed by file name (for tests and the e2e query check). */
 export function buildDashboards(spec: TelemetrySpec, options: DashboardOptions = {}): Map<string, Dashboard> {

@@ -2,13 +2,13 @@
 // failing, sending queues filling, receivers refusing data, a spike of log schema violations,
 // scrape targets down. Pure: options in, rule-file text out (alerts/pipeline.rules.yaml).
 import { stringify } from 'yaml';
-import { writeArtifactFiles } from './artifact-files.js';
+import { writeArtifactFiles } from '../artifact-files.js';
 import {
   collectorMetrics as otelcol,
   sdkSelfMetrics as sdk,
   scrapeUpMetric,
-} from './dashboard-collector-metrics.js';
-import { promString, regexAlternation } from '../spec/promql.js';
+} from '../pipeline-series.js';
+import { promString, regexAlternation } from '../../spec/promql.js';
 
 export interface PipelineAlertOptions {
   /** Prefix of every runbook_url. Default https://github.com/plumbline/plumbline/blob/main/ */

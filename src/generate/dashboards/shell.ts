@@ -14,7 +14,7 @@ import {
   PROMETHEUS_DATASOURCE,
   PROMETHEUS_DATASOURCE_VARIABLE,
   TRACE_DATASOURCE_VARIABLE,
-} from './dashboard-panels.js';
+} from './panels.js';
 
 export interface ShellOptions {
   readonly uid: string;

@@ -1,8 +1,8 @@
 // The spec's sampling policies as tail_sampling processor policies (contrib v0.161.0), and the
 // per-gateway share of each budget. What the processor cannot express becomes a note that the
 // YAML carries as a comment.
-import { EXEMPLAR_SPAN_ATTRIBUTE } from '../spec/naming.js';
-import type { SamplingPolicySpec, SamplingSpec } from '../spec/types.js';
+import { EXEMPLAR_SPAN_ATTRIBUTE } from '../../spec/naming.js';
+import type { SamplingPolicySpec, SamplingSpec } from '../../spec/types.js';
 
 /** A tail_sampling policy as the processor's YAML spells it. */
 export type TailPolicy = Readonly<Record<string, unknown>>;

@@ -8,19 +8,19 @@ import {
   prometheusCounterName,
   sanitizeLabelName,
   sloSeries,
-} from '../spec/naming.js';
-import type { TelemetrySpec } from '../spec/types.js';
-import { resolveSlos, type SloModel } from '../slo/model.js';
-import { EXEMPLAR_SPAN_ATTRIBUTE as EXEMPLAR_ATTRIBUTE, sdkSeries } from '../spec/naming.js';
+} from '../../spec/naming.js';
+import type { TelemetrySpec } from '../../spec/types.js';
+import { resolveSlos, type SloModel } from '../../slo/model.js';
+import { EXEMPLAR_SPAN_ATTRIBUTE as EXEMPLAR_ATTRIBUTE, sdkSeries } from '../../spec/naming.js';
 import {
   collectorMetrics as otelcol,
   scrapeUpMetric,
   sdkSelfMetrics as sdk,
-} from './dashboard-collector-metrics.js';
-import { attributeMatchers } from './dashboard-promql.js';
-import type { AlertRef, Monitors, PanelRef } from './invariants-monitors.js';
-import type { ResolvedInvariantsDocOptions } from './invariants-options.js';
-import { ABSENT_ALERT, ABSENT_FOR } from './rules-text.js';
+} from '../pipeline-series.js';
+import { attributeMatchers } from '../dashboards/promql.js';
+import type { AlertRef, Monitors, PanelRef } from './monitors.js';
+import type { ResolvedInvariantsDocOptions } from './options.js';
+import { ABSENT_ALERT, ABSENT_FOR } from '../rules/text.js';
 
 /** A series the doc cites: a catalogue name, optional label matchers, and what it says. */
 export interface MetricRef {

@@ -1,9 +1,9 @@
 // Renders a collector config object to YAML text: a header saying where it came from, the
 // section comments, stable key order (the builder's), no line wrapping — same input, same bytes.
 import { Document, isNode } from 'yaml';
-import type { CollectorConfig } from './collector-config.js';
-import { collectorEnv } from './collector-env.js';
-import type { ResolvedCollectorOptions } from './collector-options.js';
+import type { CollectorConfig } from './config.js';
+import { collectorEnv } from './env.js';
+import type { ResolvedCollectorOptions } from './options.js';
 
 export function renderCollectorYaml(
   serviceName: string,

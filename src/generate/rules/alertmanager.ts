@@ -2,9 +2,9 @@
 // receivers, and inhibition of slower burn-rate tiers while a faster tier of the same SLO fires
 // (every SLO alert carries a stable `tier` label for this). Pure: spec in, YAML text out.
 import { stringify } from 'yaml';
-import { resolveSlos } from '../slo/model.js';
-import { promString, regexAlternation } from '../spec/promql.js';
-import type { TelemetrySpec } from '../spec/types.js';
+import { resolveSlos } from '../../slo/model.js';
+import { promString, regexAlternation } from '../../spec/promql.js';
+import type { TelemetrySpec } from '../../spec/types.js';
 
 export const ALERTMANAGER_FILE = 'alertmanager.yml';
 

@@ -1,5 +1,5 @@
 // Options of the dashboard generator, their defaults and their validation (errors name the field).
-import type { TelemetrySpec } from '../spec/types.js';
+import type { TelemetrySpec } from '../../spec/types.js';
 
 export interface DashboardOptions {
   /** Where provisioned Grafana reaches Prometheus. Default http://localhost:9090. */

@@ -2,11 +2,11 @@
 // counters that start at 0 and are sampled every minute, so rate() and increase() need no
 // extrapolation and the expected values follow exactly from the per-minute counts.
 
-import type { TelemetrySpec } from '../spec/types.js';
-import type { SloModel } from '../slo/model.js';
-import { parseDuration } from '../slo/duration.js';
-import { sliSeries, type SeriesRef } from '../slo/sli-promql.js';
-import type { AttributeMatch } from '../spec/types.js';
+import type { TelemetrySpec } from '../../spec/types.js';
+import type { SloModel } from '../../slo/model.js';
+import { parseDuration } from '../../slo/duration.js';
+import { sliSeries, type SeriesRef } from '../../slo/sli-promql.js';
+import type { AttributeMatch } from '../../spec/types.js';
 
 /** A stretch of constant traffic: `minutes` minutes of `total` events a minute, `bad` of them bad. */
 export interface Phase {

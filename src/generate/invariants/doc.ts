@@ -2,16 +2,16 @@
 // and deterministic; writeInvariantsDoc is the only part that touches the disk.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { TelemetrySpec } from '../spec/types.js';
-import { anchorTag, githubSlug } from './invariants-anchors.js';
-import { DEPLOY_HEADING, FEATURE_FLAGS_HEADING, cell, renderDeploySection } from './invariants-deploy.js';
-import { buildInvariants, type Invariant } from './invariants-model.js';
-import { collectMonitors, type AlertRef } from './invariants-monitors.js';
+import type { TelemetrySpec } from '../../spec/types.js';
+import { anchorTag, githubSlug } from './anchors.js';
+import { DEPLOY_HEADING, FEATURE_FLAGS_HEADING, cell, renderDeploySection } from './deploy.js';
+import { buildInvariants, type Invariant } from './model.js';
+import { collectMonitors, type AlertRef } from './monitors.js';
 import {
   INVARIANTS_DOC_PATH,
   resolveInvariantsDocOptions,
   type InvariantsDocOptions,
-} from './invariants-options.js';
+} from './options.js';
 
 /** The invariants of a spec as data (for tests and other renderers). */
 export function invariantsOf(spec: TelemetrySpec, options: InvariantsDocOptions = {}): Invariant[] {

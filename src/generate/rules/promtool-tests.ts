@@ -3,8 +3,8 @@
 // with the exact alerts and annotation text Prometheus must produce.
 
 import { stringify } from 'yaml';
-import type { TelemetrySpec } from '../spec/types.js';
-import { resolveSlos, type SloModel, type TierModel } from '../slo/model.js';
+import type { TelemetrySpec } from '../../spec/types.js';
+import { resolveSlos, type SloModel, type TierModel } from '../../slo/model.js';
 import {
   buildSeries,
   evaluateAt,
@@ -26,9 +26,9 @@ import {
   burnDescription,
   burnSummary,
   runbookUrl,
-} from './rules-text.js';
-import { parseDuration } from '../slo/duration.js';
-import { selector, sliSeries } from '../slo/sli-promql.js';
+} from './text.js';
+import { parseDuration } from '../../slo/duration.js';
+import { selector, sliSeries } from '../../slo/sli-promql.js';
 
 export function promtoolTestFileName(spec: TelemetrySpec): string {
   return `${spec.service.name}-slo.test.yaml`;

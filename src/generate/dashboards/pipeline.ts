@@ -1,12 +1,12 @@
 // The telemetry pipeline dashboard: the collector's own metrics (receivers, exporters, sending
 // queue, tail sampling, memory limiter) and the plumbline SDK's self-metrics.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { TelemetrySpec } from '../spec/types.js';
-import { collectorMetrics as otelcol, sdkSelfMetrics as sdk } from './dashboard-collector-metrics.js';
-import type { DashboardIdentity } from './dashboard-options.js';
-import { PanelLayout, statPanel, timeseriesPanel } from './dashboard-panels.js';
-import { scopedSelector, sumBy, sumRate } from './dashboard-promql.js';
-import { dashboardShell } from './dashboard-shell.js';
+import type { TelemetrySpec } from '../../spec/types.js';
+import { collectorMetrics as otelcol, sdkSelfMetrics as sdk } from '../pipeline-series.js';
+import type { DashboardIdentity } from './options.js';
+import { PanelLayout, statPanel, timeseriesPanel } from './panels.js';
+import { scopedSelector, sumBy, sumRate } from './promql.js';
+import { dashboardShell } from './shell.js';
 
 function rate(metric: string, by: readonly string[]): string {
   return sumRate(scopedSelector(metric), by);

@@ -1,8 +1,8 @@
 // `generate collector`: the spec in, agent.yaml / gateway.yaml / single.yaml text out. Pure.
-import type { TelemetrySpec } from '../spec/types.js';
-import { agentConfig, gatewayConfig, singleConfig } from './collector-config.js';
-import { resolveCollectorOptions, type CollectorOptions } from './collector-options.js';
-import { renderCollectorYaml } from './collector-yaml.js';
+import type { TelemetrySpec } from '../../spec/types.js';
+import { agentConfig, gatewayConfig, singleConfig } from './config.js';
+import { resolveCollectorOptions, type CollectorOptions } from './options.js';
+import { renderCollectorYaml } from './yaml.js';
 
 /** File name (relative to collector/) → YAML text, in a fixed order. */
 export type CollectorFiles = Readonly<Record<'agent.yaml' | 'gateway.yaml' | 'single.yaml', string>>;

@@ -1,8 +1,8 @@
 // Small PromQL spelling helpers for the dashboards: selectors scoped by the $job and $instance
 // variables, rates over $__rate_interval, quantiles and ratios. Names come from spec/naming.
-import { sanitizeLabelName } from '../spec/naming.js';
-import { labelMatcher } from '../spec/promql.js';
-import type { AttributeMatch } from '../spec/types.js';
+import { sanitizeLabelName } from '../../spec/naming.js';
+import { labelMatcher } from '../../spec/promql.js';
+import type { AttributeMatch } from '../../spec/types.js';
 
 /** Label matchers that every dashboard selector carries (dashboard-linter target-job/instance rules). */
 export const SCOPE_MATCHERS = 'job=~"$job", instance=~"$instance"';

@@ -2,9 +2,9 @@
 // (when an availability SLO reads it) and p50/p90/p99 split by each attribute, a heatmap with
 // exemplars; counters by each attribute; gauges by each attribute.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { prometheusBaseName, prometheusCounterName, sanitizeLabelName } from '../spec/naming.js';
-import type { CounterSpec, GaugeSpec, HistogramSpec, SliSpec, TelemetrySpec } from '../spec/types.js';
-import type { DashboardIdentity } from './dashboard-options.js';
+import { prometheusBaseName, prometheusCounterName, sanitizeLabelName } from '../../spec/naming.js';
+import type { CounterSpec, GaugeSpec, HistogramSpec, SliSpec, TelemetrySpec } from '../../spec/types.js';
+import type { DashboardIdentity } from './options.js';
 import {
   PanelLayout,
   heatmapPanel,
@@ -12,11 +12,11 @@ import {
   timeseriesPanel,
   traceTablePanel,
   type PromTarget,
-} from './dashboard-panels.js';
-import { attributeMatchers, histogramQuantile, scopedSelector, sumBy, sumRate } from './dashboard-promql.js';
-import { promString } from '../spec/promql.js';
-import { dashboardShell } from './dashboard-shell.js';
-import { durationMillis, grafanaRateUnit, grafanaUnit } from './dashboard-units.js';
+} from './panels.js';
+import { attributeMatchers, histogramQuantile, scopedSelector, sumBy, sumRate } from './promql.js';
+import { promString } from '../../spec/promql.js';
+import { dashboardShell } from './shell.js';
+import { durationMillis, grafanaRateUnit, grafanaUnit } from './units.js';
 
 const QUANTILES = [0.5, 0.9, 0.99] as const;
 

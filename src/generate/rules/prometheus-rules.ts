@@ -3,12 +3,12 @@
 // tier (multiwindow, multi-burn-rate, low-traffic guard) and an absent-data alert.
 
 import { stringify } from 'yaml';
-import { sloSeries } from '../spec/naming.js';
-import { resolveBoundaries } from '../spec/buckets.js';
-import type { AttributeMatch, TelemetrySpec } from '../spec/types.js';
-import { resolveSlos, type SloModel, type TierModel } from '../slo/model.js';
-import { errorRatioExpr, eventsExpr, selector, sliSeries } from '../slo/sli-promql.js';
-import { escapeString } from '../spec/promql.js';
+import { sloSeries } from '../../spec/naming.js';
+import { resolveBoundaries } from '../../spec/buckets.js';
+import type { AttributeMatch, TelemetrySpec } from '../../spec/types.js';
+import { resolveSlos, type SloModel, type TierModel } from '../../slo/model.js';
+import { errorRatioExpr, eventsExpr, selector, sliSeries } from '../../slo/sli-promql.js';
+import { escapeString } from '../../spec/promql.js';
 import {
   ABSENT_ALERT,
   ABSENT_FOR,
@@ -20,7 +20,7 @@ import {
   burnDescription,
   burnSummary,
   runbookUrl,
-} from './rules-text.js';
+} from './text.js';
 
 export interface PrometheusRulesOptions {
   /** Where docs/invariants.md lives; default the project's GitHub tree. Ends with '/'. */

@@ -1,9 +1,9 @@
 // The three collector configurations as plain objects (agent, gateway, single), built from the
 // spec's sampling plan and the deployment options. Rendering to YAML is collector-yaml.ts's job.
-import type { TelemetrySpec } from '../spec/types.js';
-import { collectorEnv, envRef } from './collector-env.js';
-import { agentBatch, type ResolvedCollectorOptions } from './collector-options.js';
-import { tailSamplingPlan, type TailSamplingPlan } from './collector-policies.js';
+import type { TelemetrySpec } from '../../spec/types.js';
+import { collectorEnv, envRef } from './env.js';
+import { agentBatch, type ResolvedCollectorOptions } from './options.js';
+import { tailSamplingPlan, type TailSamplingPlan } from './policies.js';
 
 type ConfigObject = Record<string, unknown>;
 

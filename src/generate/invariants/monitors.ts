@@ -3,14 +3,14 @@
 // pipeline) with their runbook anchors; the dashboard panels and the series they query.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { parse } from 'yaml';
-import { prometheusBaseName, prometheusCounterName, sdkSeries, sloSeries } from '../spec/naming.js';
-import type { TelemetrySpec } from '../spec/types.js';
-import { collectorMetrics, scrapeUpMetric, sdkSelfMetrics } from './dashboard-collector-metrics.js';
-import { buildDashboards } from './dashboards.js';
-import { runbookAnchor } from './invariants-anchors.js';
-import { INVARIANTS_DOC_PATH, type ResolvedInvariantsDocOptions } from './invariants-options.js';
-import { PIPELINE_RULES_FILE, pipelineAlertRules } from './pipeline-alerts.js';
-import { generatePrometheusRules, ruleFileName } from './prometheus-rules.js';
+import { prometheusBaseName, prometheusCounterName, sdkSeries, sloSeries } from '../../spec/naming.js';
+import type { TelemetrySpec } from '../../spec/types.js';
+import { collectorMetrics, scrapeUpMetric, sdkSelfMetrics } from '../pipeline-series.js';
+import { buildDashboards } from '../dashboards/render.js';
+import { runbookAnchor } from './anchors.js';
+import { INVARIANTS_DOC_PATH, type ResolvedInvariantsDocOptions } from './options.js';
+import { PIPELINE_RULES_FILE, pipelineAlertRules } from '../rules/pipeline-alerts.js';
+import { generatePrometheusRules, ruleFileName } from '../rules/prometheus-rules.js';
 
 export type MetricSource = 'spec' | 'sdk' | 'slo-rules' | 'collector' | 'prometheus';
 

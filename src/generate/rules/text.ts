@@ -2,7 +2,7 @@
 // fills the slots with Prometheus template calls, the promtool fixtures with the values
 // Prometheus must print, so the two cannot drift apart.
 
-import type { SloModel, TierModel } from '../slo/model.js';
+import type { SloModel, TierModel } from '../../slo/model.js';
 
 export const BURN_ALERT = 'SLOErrorBudgetBurn';
 export const ABSENT_ALERT = 'SLODataAbsent';
