@@ -451,31 +451,4 @@ describe('TailSamplingProcessor', () => {
     }).not.toThrow();
     expect(processor.stats().nextProcessorErrors).toBe(2);
   });
-
-  it('holds a hand-made span that is not shaped like an SDK span as it is, and still decides it', async () => {
-    const r = rig({ decisionWaitMs: 100, policies: [{ name: 'errors', kind: 'errors' }] });
-    const handMade = {
-      name: 'hand-made',
-      kind: SpanKind.INTERNAL,
-      spanContext: () => ({
-        traceId: '6bf92f3577b34da6a3ce929d0e0e4736',
-        spanId: '00f067aa0ba902b7',
-        traceFlags: 1,
-      }),
-      parentSpanContext: undefined,
-      attributes: {},
-      events: [],
-      links: [],
-      status: { code: SpanStatusCode.UNSET },
-      duration: [0, 1_000_000],
-      resource: { attributes: {} },
-    } as unknown as ReadableSpan; // no start or end time
-    expect(() => {
-      r.processor.onStart(handMade as never, context.active());
-      r.processor.onEnd(handMade); // done, not kept: waits the grace, held as it is
-    }).not.toThrow();
-    expect(r.processor.stats().bufferedTraces).toBe(1);
-    await r.processor.forceFlush();
-    expect(r.processor.stats().decisions['no-match']).toEqual({ keep: 0, drop: 1 });
-  });
 });
