@@ -1,3 +1,4 @@
+import { ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { describe, expectTypeOf, it } from 'vitest';
 import { createEventLogger, type EventFields } from '../../src/index.js';
 import { ordersSpec, type OrdersSpec } from '../fixtures/orders-spec.js';
@@ -14,9 +15,13 @@ describe('log.event types come from the spec', () => {
     expectTypeOf<Placed>().toHaveProperty('express');
   });
 
-  it('accepts a correct call', () => {
+  it('accepts a correct call, with or without an OTel context', () => {
     log.event('order.placed', { order_id: 'a', amount: 1, items: 2, channel: 'web' });
     log.event('order.failed', { order_id: 'a', reason: 'x' });
+    log.event('order.failed', { order_id: 'a', reason: 'x' }, ROOT_CONTEXT);
+    expectTypeOf(log.event).parameter(2).toEqualTypeOf<Context | undefined>();
+    // @ts-expect-error the context is an OTel Context, not a span
+    log.event('order.failed', { order_id: 'a', reason: 'x' }, 'span');
   });
 
   it('rejects wrong names, wrong types, missing and unknown fields', () => {
