@@ -8,11 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../examples/blueprint/config.js';
 import { spec as blueprintSpec } from '../../examples/blueprint/telemetry.js';
-import {
-  collectorMetrics,
-  scrapeUpMetric,
-  sdkSelfMetrics,
-} from '../../src/generate/pipeline-series.js';
+import { collectorMetrics, scrapeUpMetric, sdkSelfMetrics } from '../../src/generate/pipeline-series.js';
 import { buildDashboards } from '../../src/generate/dashboards/render.js';
 import {
   anchorTag,

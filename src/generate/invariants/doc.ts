@@ -7,11 +7,7 @@ import { anchorTag, githubSlug } from './anchors.js';
 import { DEPLOY_HEADING, FEATURE_FLAGS_HEADING, cell, renderDeploySection } from './deploy.js';
 import { buildInvariants, type Invariant } from './model.js';
 import { collectMonitors, type AlertRef } from './monitors.js';
-import {
-  INVARIANTS_DOC_PATH,
-  resolveInvariantsDocOptions,
-  type InvariantsDocOptions,
-} from './options.js';
+import { INVARIANTS_DOC_PATH, resolveInvariantsDocOptions, type InvariantsDocOptions } from './options.js';
 
 /** The invariants of a spec as data (for tests and other renderers). */
 export function invariantsOf(spec: TelemetrySpec, options: InvariantsDocOptions = {}): Invariant[] {

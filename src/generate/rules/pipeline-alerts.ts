@@ -3,11 +3,7 @@
 // scrape targets down. Pure: options in, rule-file text out (alerts/pipeline.rules.yaml).
 import { stringify } from 'yaml';
 import { writeArtifactFiles } from '../artifact-files.js';
-import {
-  collectorMetrics as otelcol,
-  sdkSelfMetrics as sdk,
-  scrapeUpMetric,
-} from '../pipeline-series.js';
+import { collectorMetrics as otelcol, sdkSelfMetrics as sdk, scrapeUpMetric } from '../pipeline-series.js';
 import { promString, regexAlternation } from '../../spec/promql.js';
 
 export interface PipelineAlertOptions {
