@@ -146,8 +146,8 @@ async function tick(): Promise<void> {
   const samples = parseExposition(await response.text());
   const decisions = sumBy(samples, 'blueprint_ingress_decisions_total', 'reason');
   const stored = (l: Readonly<Record<string, string>>) =>
-    l.route === '/events' && (l.outcome === 'ok' || l.outcome === 'degraded');
-  const latency = latencyView(samples, 'blueprint_request_duration_seconds_bucket', stored);
+    l.http_route === '/events' && (l.outcome === 'ok' || l.outcome === 'degraded');
+  const latency = latencyView(samples, 'http_server_request_duration_seconds_bucket', stored);
   const q = (p: number) => telemetry.histogramQuantile(p, latency.upperBounds, latency.cumulativeCounts);
   const accepted = decisions.accepted ?? 0;
   snapshot = {

@@ -140,7 +140,9 @@ export async function startBlueprint(
     maxBodyBytes: config.ingress.maxBodyBytes,
   });
   const rejections = new RejectionLog(telemetry);
-  const duration = telemetry.metrics.histogram('blueprint.request.duration');
+  const duration = telemetry.metrics.histogram('http.server.request.duration');
+  // url.scheme of the public listener (OTel HTTP conventions, on the server span and the metric).
+  const scheme = tlsConfig === undefined ? 'http' : 'https';
   const decisions = telemetry.metrics.counter('blueprint.ingress.decisions');
   const queueDepth = telemetry.metrics.gauge('blueprint.queue.depth');
   const tenants = new Set(config.tenants.map((t) => t.name));
@@ -303,7 +305,16 @@ export async function startBlueprint(
     // child span, never made active: see the note on duration.record below.
     const span = tracer.startSpan(
       'POST /events',
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'http.route': ROUTE, tenant } },
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': 'POST',
+          'http.route': ROUTE,
+          'url.path': ROUTE,
+          'url.scheme': scheme,
+          tenant,
+        },
+      },
       propagation.extract(ROOT_CONTEXT, req.headers),
     );
     const ctx = trace.setSpan(ROOT_CONTEXT, span);
@@ -317,11 +328,26 @@ export async function startBlueprint(
       if (!res.headersSent && !res.destroyed) sendJson(res, status, body, headers);
       span.setAttribute('http.response.status_code', status);
       span.setAttribute('outcome', outcome);
+      // The convention's error.type for a server-side failure: the status code, as a string.
+      const errorType = status >= 500 ? String(status) : undefined;
+      if (errorType !== undefined) span.setAttribute('error.type', errorType);
       if (outcome === 'error') span.setStatus({ code: SpanStatusCode.ERROR });
       // Recorded with the request's context so the slow buckets get this trace as exemplar. The
       // context is passed, not made active: on Node 20 the first context.with turns on async hooks
       // for every promise of the process (AsyncLocalStorage), a cost the service never needs.
-      duration.record((performance.now() - started) / 1000, { route: ROUTE, tenant, outcome }, ctx);
+      duration.record(
+        (performance.now() - started) / 1000,
+        {
+          'http.request.method': 'POST',
+          'http.route': ROUTE,
+          'http.response.status_code': status,
+          'url.scheme': scheme,
+          ...(errorType === undefined ? {} : { 'error.type': errorType }),
+          tenant,
+          outcome,
+        },
+        ctx,
+      );
       span.end();
     };
     const reject = (

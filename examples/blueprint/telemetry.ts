@@ -2,7 +2,7 @@
 // alert rules and collector config are generated from. Change it here, regenerate, commit.
 import { defineTelemetry } from './plumbline.js';
 
-/** Outcomes of one request, the `outcome` attribute of blueprint.request.duration. */
+/** Outcomes of one request, the `outcome` attribute of http.server.request.duration. */
 export const OUTCOMES = ['ok', 'degraded', 'rejected', 'shed', 'error'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -202,10 +202,20 @@ export const spec = defineTelemetry({
     },
   },
   histograms: {
-    'blueprint.request.duration': {
+    // OTel's HTTP server metric (semantic conventions): its attributes, plus the blueprint's tenant
+    // and outcome (which of 202 ok/degraded or 503 shed/error, the status code cannot tell).
+    'http.server.request.duration': {
       description: 'Time from request received to response sent (end to end, storage included).',
       unit: 's',
-      attributes: ['route', 'tenant', 'outcome'],
+      attributes: [
+        'http.request.method',
+        'http.route',
+        'http.response.status_code',
+        'url.scheme',
+        'error.type',
+        'tenant',
+        'outcome',
+      ],
       buckets: { fromSlos: { min: 0.005, max: 5 } },
       exemplars: { enabled: true, minValue: 0.1 },
     },
@@ -228,9 +238,9 @@ export const spec = defineTelemetry({
         'Requests that do not fail on the server side (client rejections and shedding are not failures).',
       sli: {
         kind: 'availability',
-        metric: 'blueprint.request.duration',
+        metric: 'http.server.request.duration',
         bad: { outcome: ['error'] },
-        where: { route: ['/events'] },
+        where: { 'http.route': ['/events'] },
       },
       objective: 99.9,
     },
@@ -238,13 +248,15 @@ export const spec = defineTelemetry({
       description: 'Stored requests answered within 250 ms.',
       sli: {
         kind: 'latency',
-        histogram: 'blueprint.request.duration',
+        histogram: 'http.server.request.duration',
         threshold: 0.25,
-        where: { route: ['/events'], outcome: ['ok', 'degraded'] },
+        where: { 'http.route': ['/events'], outcome: ['ok', 'degraded'] },
       },
       objective: 99,
     },
   },
+  // Every server span follows the HTTP convention and names its tenant (the budget's key).
+  spans: { server: { convention: 'http', attributes: ['tenant'] } },
   sampling: {
     decisionWaitMs: 100,
     policies: [

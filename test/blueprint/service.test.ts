@@ -182,7 +182,7 @@ describe('blueprint service', () => {
       /blueprint_ingress_decisions_total\{tenant="acme",decision="rejected",reason="invalid_json"\} 2/,
     );
     expect(text).toMatch(
-      /blueprint_request_duration_seconds_bucket\{route="\/events",tenant="acme",outcome="degraded",le="\+Inf"\} 21/,
+      /http_server_request_duration_seconds_bucket\{http_request_method="POST",http_route="\/events",http_response_status_code="202",url_scheme="http",tenant="acme",outcome="degraded",le="\+Inf"\} 21/,
     );
     expect(text).toMatch(/blueprint_batch_size_count \d+/);
   });

@@ -198,7 +198,7 @@ targets = ["storage"]
     ).text();
     const slowExemplars = [
       ...exposition.matchAll(
-        /^blueprint_request_duration_seconds_bucket\{[^}]*le="([^"]+)"\} \S+ # \{[^}]*trace_id="([0-9a-f]{32})"/gm,
+        /^http_server_request_duration_seconds_bucket\{[^}]*le="([^"]+)"\} \S+ # \{[^}]*trace_id="([0-9a-f]{32})"/gm,
       ),
     ]
       .filter((m) => Number(m[1]) >= 0.25)

@@ -16,7 +16,7 @@ import { freePort, type RunningProcess } from '../support/process.js';
 const TOKEN = 'check-live-token-0123456789abcdef';
 process.env.BLUEPRINT_CHECK_TOKEN = TOKEN;
 /** The blueprint's request-latency histogram (the SLIs read it). */
-const REQUEST_HISTOGRAM = 'blueprint.request.duration';
+const REQUEST_HISTOGRAM = 'http.server.request.duration';
 
 let dir: string;
 let deps: DependencyServer[] = [];

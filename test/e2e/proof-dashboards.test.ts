@@ -98,9 +98,20 @@ interface Need {
  */
 const NEEDS: Readonly<Record<string, Need>> = {
   // ---- service overview ----
-  'blueprint.request.duration error ratio by route': { faults: ['overload'], bar: 'positive' },
-  'blueprint.request.duration error ratio by tenant': { faults: ['overload'], bar: 'positive' },
-  'blueprint.request.duration: traces slower than 250ms': {
+  // The error ratio has a numerator only once requests fail (outcome="error"): under overload.
+  'http.server.request.duration error ratio by http_request_method': {
+    faults: ['overload'],
+    bar: 'positive',
+  },
+  'http.server.request.duration error ratio by http_route': { faults: ['overload'], bar: 'positive' },
+  'http.server.request.duration error ratio by http_response_status_code': {
+    faults: ['overload'],
+    bar: 'positive',
+  },
+  'http.server.request.duration error ratio by url_scheme': { faults: ['overload'], bar: 'positive' },
+  'http.server.request.duration error ratio by error_type': { faults: ['overload'], bar: 'positive' },
+  'http.server.request.duration error ratio by tenant': { faults: ['overload'], bar: 'positive' },
+  'http.server.request.duration: traces slower than 250ms': {
     faults: [],
     bar: 'skip',
     why: 'TraceQL for the Tempo datasource, not PromQL; no Tempo in this run',

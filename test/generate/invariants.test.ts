@@ -240,9 +240,14 @@ describe('monitors', () => {
 
   it("the spec's series the doc names appear in a real /metrics exposition", () => {
     const metrics = createMetrics(blueprintSpec, { exemplarFilter: 'always_off' });
-    metrics
-      .histogram('blueprint.request.duration')
-      .record(0.2, { route: '/events', tenant: 'checkout', outcome: 'ok' });
+    metrics.histogram('http.server.request.duration').record(0.2, {
+      'http.request.method': 'POST',
+      'http.route': '/events',
+      'http.response.status_code': 202,
+      'url.scheme': 'http',
+      tenant: 'checkout',
+      outcome: 'ok',
+    });
     metrics.histogram('blueprint.batch.size').record(25);
     metrics.histogram('blueprint.batch.flush.duration').record(0.004);
     metrics
