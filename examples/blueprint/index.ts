@@ -35,9 +35,21 @@ export {
   type TelemetryPort,
   type TelemetryOptions,
 } from './telemetry-port.js';
-export { startDependency, type DependencyServer, type Faults } from './dependency-server.js';
+export {
+  startDependency,
+  type DependencyServer,
+  type DependencyOptions,
+  type Faults,
+} from './dependency-server.js';
+export { dependencySpec, type DependencySpec, type DependencyTelemetry } from './dependency-telemetry.js';
+export {
+  startDependencyProcess,
+  type DependencyProcess,
+  type DependencyProcessOptions,
+} from './dependency-process.js';
+export { OtlpRelay, type RelayedTrace } from './otlp-relay.js';
 export { LoadGenerator, type LoadProfile, type LoadStats } from './loadgen.js';
-export { countStoredEvents } from './event-store.js';
+export { countStoredEvents, storedRowsOfTrace } from './event-store.js';
 export {
   CHAOS_PROFILES,
   chaosProfile,
