@@ -29,10 +29,22 @@ export function labelMatcher(label: string, values: readonly string[]): string {
 export type LabelValues = readonly [label: string, values: readonly string[]];
 
 /**
- * An attribute match as [label, values] pairs, label names sanitised. Order is the match's own
- * key order: selectors list the spec's attributes as the spec writes them.
+ * An attribute match as [label, values] pairs, label names sanitised, in the spec's key order:
+ * the order of the committed rule files and of the live SLO queries.
  */
 export function matchPairs(match: AttributeMatch | undefined): LabelValues[] {
   if (match === undefined) return [];
   return Object.entries(match).map(([attribute, values]) => [sanitizeLabelName(attribute), values]);
+}
+
+/**
+ * `name="value"` / `name=~"a|b"` matchers, sorted by attribute: the dashboards' order, so a panel
+ * query does not change when the spec's keys are reordered. Both orders select the same series;
+ * making the rules sort too would change every committed rule file with a multi-key `where`.
+ */
+export function attributeMatchers(match: AttributeMatch | undefined): string[] {
+  if (match === undefined) return [];
+  return Object.keys(match)
+    .sort()
+    .map((attribute) => labelMatcher(sanitizeLabelName(attribute), match[attribute] ?? []));
 }

@@ -1,23 +1,8 @@
 // Small PromQL spelling helpers for the dashboards: selectors scoped by the $job and $instance
 // variables, rates over $__rate_interval, quantiles and ratios. Names come from spec/naming.
-import { sanitizeLabelName } from '../../spec/naming.js';
-import { labelMatcher } from '../../spec/promql.js';
-import type { AttributeMatch } from '../../spec/types.js';
 
 /** Label matchers that every dashboard selector carries (dashboard-linter target-job/instance rules). */
 export const SCOPE_MATCHERS = 'job=~"$job", instance=~"$instance"';
-
-/**
- * `name="value"` / `name=~"a|b"` matchers for an attribute match, label names sanitised. Sorted
- * by attribute here (unlike the rules' spec order) so a panel's query does not change when the
- * spec's keys are reordered; both orders select the same series.
- */
-export function attributeMatchers(match: AttributeMatch | undefined): string[] {
-  if (match === undefined) return [];
-  return Object.keys(match)
-    .sort()
-    .map((attribute) => labelMatcher(sanitizeLabelName(attribute), match[attribute] ?? []));
-}
 
 /** A selector with the dashboard scope matchers first, then the given ones. */
 export function scopedSelector(metric: string, matchers: readonly string[] = []): string {

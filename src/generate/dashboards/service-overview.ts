@@ -13,7 +13,8 @@ import {
   traceTablePanel,
   type PromTarget,
 } from './panels.js';
-import { attributeMatchers, histogramQuantile, scopedSelector, sumBy, sumRate } from './promql.js';
+import { histogramQuantile, scopedSelector, sumBy, sumRate } from './promql.js';
+import { attributeMatchers } from '../../spec/promql.js';
 import { promString } from '../../spec/promql.js';
 import { dashboardShell } from './shell.js';
 import { durationMillis, grafanaRateUnit, grafanaUnit } from './units.js';

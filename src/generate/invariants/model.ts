@@ -13,7 +13,7 @@ import type { TelemetrySpec } from '../../spec/types.js';
 import { resolveSlos, type SloModel } from '../../slo/model.js';
 import { EXEMPLAR_SPAN_ATTRIBUTE as EXEMPLAR_ATTRIBUTE, sdkSeries } from '../../spec/naming.js';
 import { collectorMetrics as otelcol, scrapeUpMetric, sdkSelfMetrics as sdk } from '../pipeline-series.js';
-import { attributeMatchers } from '../dashboards/promql.js';
+import { attributeMatchers } from '../../spec/promql.js';
 import type { AlertRef, Monitors, PanelRef } from './monitors.js';
 import type { ResolvedInvariantsDocOptions } from './options.js';
 import { ABSENT_ALERT, ABSENT_FOR } from '../rules/text.js';

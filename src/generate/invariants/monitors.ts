@@ -2,7 +2,6 @@
 // names the spec, the SDK, the rules and the collector produce; the alert rules (SLO and
 // pipeline) with their runbook anchors; the dashboard panels and the series they query.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { parse } from 'yaml';
 import { prometheusBaseName, prometheusCounterName, sdkSeries, sloSeries } from '../../spec/naming.js';
 import type { TelemetrySpec } from '../../spec/types.js';
 import { collectorMetrics, scrapeUpMetric, sdkSelfMetrics } from '../pipeline-series.js';
@@ -10,7 +9,7 @@ import { buildDashboards } from '../dashboards/render.js';
 import { runbookAnchor } from './anchors.js';
 import { INVARIANTS_DOC_PATH, type ResolvedInvariantsDocOptions } from './options.js';
 import { PIPELINE_RULES_FILE, pipelineAlertRules } from '../rules/pipeline-alerts.js';
-import { generatePrometheusRules, ruleFileName } from '../rules/prometheus-rules.js';
+import { ruleFileName, sloRuleGroups, type Rule } from '../rules/prometheus-rules.js';
 
 export type MetricSource = 'spec' | 'sdk' | 'slo-rules' | 'collector' | 'prometheus';
 
@@ -66,8 +65,7 @@ export interface Monitors {
 }
 
 export function collectMonitors(spec: TelemetrySpec, options: ResolvedInvariantsDocOptions): Monitors {
-  const sloRulesText = generatePrometheusRules(spec, options.prometheusRules);
-  const sloRules = sloRuleEntries(sloRulesText);
+  const sloRules = sloRuleGroups(spec, options.prometheusRules).flatMap((group) => group.rules);
   const metrics = metricCatalogue(spec, sloRules);
   const sloFile = ruleFileName(spec);
   const base = options.runbookBaseUrl;
@@ -133,7 +131,7 @@ export function collectMonitors(spec: TelemetrySpec, options: ResolvedInvariants
  * the SDK's self-metrics, the SLO recording rules the rule generator writes and the in-process
  * SLO gauges, the collector's own metrics, and Prometheus' `up`.
  */
-export function metricCatalogue(spec: TelemetrySpec, sloRules?: readonly RuleEntry[]): MetricCatalogue {
+export function metricCatalogue(spec: TelemetrySpec, sloRules?: readonly Rule[]): MetricCatalogue {
   const catalogue = new Map<string, MetricSource>();
   for (const [name, histogram] of Object.entries(spec.histograms ?? {})) {
     const base = prometheusBaseName(name, histogram.unit);
@@ -159,25 +157,12 @@ export function metricCatalogue(spec: TelemetrySpec, sloRules?: readonly RuleEnt
   ]) {
     catalogue.set(name, 'sdk');
   }
-  for (const rule of sloRules ?? sloRuleEntries(generatePrometheusRules(spec))) {
+  for (const rule of sloRules ?? sloRuleGroups(spec).flatMap((group) => group.rules)) {
     if (rule.record !== undefined) catalogue.set(rule.record, 'slo-rules');
   }
   for (const name of Object.values(collectorMetrics)) catalogue.set(name, 'collector');
   catalogue.set(scrapeUpMetric, 'prometheus');
   return catalogue;
-}
-
-export interface RuleEntry {
-  readonly record?: string;
-  readonly alert?: string;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly annotations?: Readonly<Record<string, string>>;
-}
-
-/** The rules of the SLO rule file, in file order (its text is the generator's only output). */
-export function sloRuleEntries(rulesText: string): RuleEntry[] {
-  const document = parse(rulesText) as { groups?: { rules?: RuleEntry[] }[] } | null;
-  return (document?.groups ?? []).flatMap((group) => group.rules ?? []);
 }
 
 /** True when `metric` appears in a PromQL expression as a whole series name. */
