@@ -53,6 +53,7 @@ export const spec = defineTelemetry({
   events: {
     'event.rejected': {
       level: 'warn',
+      inSpan: true,
       description: 'Ingress refused a request: invalid event, oversized body, full queue, overload or drain.',
       fields: {
         tenant: { type: 'string', maxLength: 64 },
@@ -75,6 +76,7 @@ export const spec = defineTelemetry({
     },
     'enrichment.degraded': {
       level: 'warn',
+      inSpan: true,
       description: 'A request went on with partial enrichment: a dependency failed or the budget ran out.',
       fields: {
         tenant: { type: 'string', maxLength: 64 },
@@ -85,6 +87,7 @@ export const spec = defineTelemetry({
     },
     'auth.failed': {
       level: 'warn',
+      inSpan: true,
       security: true,
       description:
         'A request without a valid tenant token, or naming no known tenant (both answered 401, alike).',
@@ -101,6 +104,7 @@ export const spec = defineTelemetry({
     },
     'request.refused': {
       level: 'warn',
+      inSpan: true,
       security: true,
       description: 'A body refused as malformed (400), oversized (413), too slow (408) or not JSON (415).',
       fields: {
@@ -113,6 +117,7 @@ export const spec = defineTelemetry({
     },
     'rate_limit.tripped': {
       level: 'warn',
+      inSpan: true,
       security: true,
       description: "A tenant's queue bound refused a request (429).",
       fields: {
@@ -171,6 +176,7 @@ export const spec = defineTelemetry({
     },
     'batch.stored': {
       level: 'info',
+      inSpan: true,
       description: 'One batch committed to the store in one transaction.',
       fields: {
         batch_size: { type: 'integer' },
