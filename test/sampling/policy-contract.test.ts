@@ -93,6 +93,11 @@ describe('the contract traces exercise what they claim', () => {
     }
   });
 
+  it('is what plumbline/generate exports to users', async () => {
+    const entry = await import('../../src/generate/index.js');
+    expect(entry.samplingPolicyContract).toBe(samplingPolicyContract);
+  });
+
   it('the views are frozen deeply', () => {
     const trace = contractTraces().find((view) => view.spans.length > 0)!;
     expect(Object.isFrozen(trace)).toBe(true);
