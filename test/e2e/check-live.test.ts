@@ -11,7 +11,7 @@ import { spec as blueprintSpec } from '../../examples/blueprint/telemetry.js';
 import { startLiveCheck, type LiveCheck, type LiveCheckReport } from '../../src/check/index.js';
 import type { TelemetrySpec } from '../../src/index.js';
 import { dependenciesToml, startBlueprintProcess, startDependencies } from '../support/blueprint.js';
-import { freePort, type RunningProcess } from '../support/process.js';
+import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
 
 const TOKEN = 'check-live-token-0123456789abcdef';
 process.env.BLUEPRINT_CHECK_TOKEN = TOKEN;
@@ -47,12 +47,16 @@ function named(report: LiveCheckReport): string[] {
 
 let run = 0;
 /**
- * Starts one live check per spec (the first also receives the blueprint's OTLP), then the
- * blueprint as a process under ~4 s of mixed load, then SIGTERM (which flushes its OTLP).
+ * Starts one live check per spec (the first also receives the blueprint's OTLP, unless
+ * `otlpEndpoint` names another receiver), then the blueprint as a process under ~4 s of mixed
+ * load, then SIGTERM (which flushes its OTLP).
  */
-async function checkBlueprintUnderLoad(specs: readonly TelemetrySpec[]): Promise<LiveCheckReport[]> {
+async function checkBlueprintUnderLoad(
+  specs: readonly TelemetrySpec[],
+  options: { readonly adminPort?: number; readonly otlpEndpoint?: string } = {},
+): Promise<LiveCheckReport[]> {
   run++;
-  const [port, adminPort] = [await freePort(), await freePort()];
+  const [port, adminPort] = [await freePort(), options.adminPort ?? (await freePort())];
   const configPath = join(dir, `blueprint-${run}.toml`);
   const logPath = join(dir, `events-${run}.ndjson`);
   const securityLogPath = join(dir, `security-${run}.ndjson`);
@@ -84,14 +88,14 @@ token_env = "BLUEPRINT_CHECK_TOKEN"
         spec,
         metricsUrl: `http://127.0.0.1:${adminPort}/metrics`,
         logs: [logPath, securityLogPath],
-        ...(i === 0 ? { otlpListen: '127.0.0.1:0' } : {}),
+        ...(i === 0 && options.otlpEndpoint === undefined ? { otlpListen: '127.0.0.1:0' } : {}),
         scrapeIntervalMs: 1000,
       }),
     );
   }
   const proc = await startBlueprintProcess(configPath, {
     log: logPath,
-    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: checks[0]!.otlpEndpoint! },
+    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint ?? checks[0]!.otlpEndpoint! },
     started: (p) => running.push(p),
   });
   const load = new LoadGenerator({
@@ -125,6 +129,53 @@ describe('check live against the blueprint process', () => {
     expect(observed.spans).toBeGreaterThan(0);
     expect(observed.logRecords).toBeGreaterThan(0);
     expect(observed.metricPoints).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('`plumbline check live` as its own process: the blueprint passes (exit 0, JSON report), metrics and OTLP', async () => {
+    const specPath = join(dir, 'blueprint-spec.json');
+    writeFileSync(specPath, JSON.stringify(blueprintSpec));
+    const [adminPort, otlpPort] = [await freePort(), await freePort()];
+    const cli = startProcess(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'check',
+        'live',
+        '--spec',
+        specPath,
+        '--metrics',
+        `http://127.0.0.1:${adminPort}/metrics`,
+        '--otlp-listen',
+        `127.0.0.1:${otlpPort}`,
+        '--duration',
+        '15s',
+        '--json',
+      ],
+      {},
+    );
+    running.push(cli);
+    const exited = new Promise<number | null>((resolve) => cli.child.once('exit', resolve));
+    await waitFor(
+      'the check to listen',
+      () => (cli.output().includes('receiving OTLP/HTTP on') ? true : undefined),
+      20_000,
+    );
+    // The in-process check reads the logs alongside; the CLI process scrapes and receives the OTLP.
+    const [report] = await checkBlueprintUnderLoad([blueprintSpec], {
+      adminPort,
+      otlpEndpoint: `http://127.0.0.1:${otlpPort}`,
+    });
+    expect(named(report!)).toEqual([]);
+    expect(await exited, cli.output()).toBe(0);
+    const json = JSON.parse(cli.output().slice(cli.output().indexOf('{'))) as LiveCheckReport;
+    expect(json.ok).toBe(true);
+    expect(json.deviations).toEqual([]);
+    expect(json.observed.scrapes).toBeGreaterThan(0);
+    expect(json.observed.spans).toBeGreaterThan(0);
+    expect(json.observed.logRecords).toBeGreaterThan(0);
+    expect(json.observed.metricPoints).toBeGreaterThan(0);
   }, 60_000);
 
   it('catches each drifted build by name: extra attribute, changed bucket, undeclared event, line without trace ID, sensitive field in clear', async () => {
