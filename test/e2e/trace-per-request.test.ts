@@ -230,7 +230,13 @@ token_env = "TRACE_E2E_TOKEN"
     },
   });
   blueprintUrl = `http://127.0.0.1:${port}`;
-  prometheus = await startPrometheus({ jobs: [{ job: 'blueprint', targets: [`127.0.0.1:${adminPort}`] }] });
+  prometheus = await startPrometheus({
+    jobs: [
+      { job: 'blueprint', targets: [`127.0.0.1:${adminPort}`] },
+      // Each dependency serves its own /metrics.
+      { job: 'dependencies', targets: deps.map((d) => new URL(d.url).host) },
+    ],
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -334,6 +340,12 @@ describe('one trace per request through the blueprint', () => {
     );
     expect(Number(found[0]!.value)).toBeGreaterThanOrEqual(0.25);
     expect(found[0]!.labels.span_id).toBe(server.spanId);
+    // The dependencies' own latency histograms, scraped from their own /metrics.
+    const scraped = await waitFor('both dependencies scraped', async () => {
+      const result = await prometheus!.query('sum by (instance) (dependency_lookup_duration_seconds_count)');
+      return result.resultType === 'vector' && result.result.length === 2 ? result.result : undefined;
+    });
+    for (const series of scraped) expect(Number(series.value[1])).toBeGreaterThan(0);
   }, 90_000);
 
   it(
