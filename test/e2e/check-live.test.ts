@@ -178,6 +178,41 @@ describe('check live against the blueprint process', () => {
     expect(json.observed.metricPoints).toBeGreaterThan(0);
   }, 60_000);
 
+  it('catches a drifted build run as its own process: event.rejected written without the request trace_id', async () => {
+    const port = await freePort();
+    const logPath = join(dir, 'drifted.ndjson');
+    const check = await startLiveCheck({
+      spec: blueprintSpec,
+      metricsUrl: `http://127.0.0.1:${port}/metrics`,
+      logs: logPath,
+    });
+    const drifted = startProcess(process.execPath, [
+      '--import',
+      'tsx',
+      'test/check/drifted-service.ts',
+      String(port),
+      logPath,
+    ]);
+    running.push(drifted);
+    await waitFor(
+      'the drifted service to listen',
+      () => (drifted.output().includes('listening') ? true : undefined),
+      20_000,
+    );
+    for (let i = 0; i < 5; i++)
+      expect((await fetch(`http://127.0.0.1:${port}/events`, { method: 'POST', body: '{}' })).status).toBe(
+        400,
+      );
+    await check.scrape();
+    expect(await drifted.stop('SIGTERM'), drifted.output()).toBe(0);
+    const report = await check.finish();
+    const missing = report.deviations.filter((d) => d.kind === 'missing-trace-id');
+    expect(missing.map((d) => `${d.subject} (${d.source}) x${d.count}`)).toEqual([
+      'event.rejected (logs) x5',
+    ]);
+    expect(report.ok).toBe(false);
+  }, 60_000);
+
   it('catches each drifted build by name: extra attribute, changed bucket, undeclared event, line without trace ID, sensitive field in clear', async () => {
     const extraAttribute = drifted((s) => {
       s.histograms[REQUEST_HISTOGRAM].attributes = s.histograms[REQUEST_HISTOGRAM].attributes.filter(
