@@ -3,6 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CARDINALITY_LIMIT } from '../../src/check/expected.js';
+import { DEFAULT_MAX_STRING_LENGTH } from '../../src/logs/field-schema.js';
+import {
+  DEFAULT_DECISION_WAIT_MS,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_SPANS_PER_TRACE,
+  DEFAULT_MAX_TRACES,
+} from '../../src/sampling/tail-sampling-processor.js';
+import { DEFAULT_MIN_EVENTS } from '../../src/slo/model.js';
 import { telemetrySpecSchema } from '../../src/spec/spec-schema.js';
 
 const DOC = join(import.meta.dirname, '..', '..', 'docs', 'spec.md');
@@ -138,5 +147,28 @@ describe('docs/spec.md against the spec JSON schema', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  it('states the defaults the code applies', () => {
+    const count = (n: number): string => n.toLocaleString('en-US');
+    const defaults: Record<string, string> = {
+      'sampling.decisionWaitMs': count(DEFAULT_DECISION_WAIT_MS),
+      'sampling.maxTraces': count(DEFAULT_MAX_TRACES),
+      'sampling.maxSpansPerTrace': count(DEFAULT_MAX_SPANS_PER_TRACE),
+      'sampling.maxBytes': `${DEFAULT_MAX_BYTES / 2 ** 20} MiB`,
+      'slos.<slo>.minEvents': count(DEFAULT_MIN_EVENTS),
+      'events.<event>.fields.<field>.maxLength': count(DEFAULT_MAX_STRING_LENGTH),
+      'counters.<metric>.cardinalityLimit': count(DEFAULT_CARDINALITY_LIMIT),
+      'gauges.<metric>.cardinalityLimit': count(DEFAULT_CARDINALITY_LIMIT),
+      'histograms.<metric>.cardinalityLimit': count(DEFAULT_CARDINALITY_LIMIT),
+    };
+    const wrong: string[] = [];
+    for (const [path, value] of Object.entries(defaults)) {
+      const cell = rows.get(path)?.cells[2] ?? '';
+      const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      if (!new RegExp(`(^|[^0-9,])${escaped}([^0-9,]|$)`).test(cell))
+        wrong.push(`${path}: "${cell}", code says ${value}`);
+    }
+    expect(wrong).toEqual([]);
   });
 });
