@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { EventChecker } from '../../src/check/check-events.js';
 import { Deviations } from '../../src/check/deviations.js';
 import { expectedTelemetry } from '../../src/check/expected.js';
-import { createEventLogger, type TelemetrySpec } from '../../src/index.js';
+import { createEventLogger, defineTelemetry, type TelemetrySpec } from '../../src/index.js';
 import { captureLines } from '../support/capture.js';
 import { checkSpec } from './check-spec.js';
 
@@ -103,6 +103,38 @@ describe('EventChecker on log lines', () => {
 });
 
 describe('EventChecker on OTLP log records', () => {
+  it('regression: security-event records carrying count and the trace envelope are not undeclared fields', () => {
+    const spec = defineTelemetry({
+      service: { name: 'shop' },
+      events: {
+        'auth.failed': {
+          level: 'warn',
+          security: true,
+          fields: { source: { type: 'string' }, outcome: { type: 'string' } },
+        },
+      },
+    });
+    const deviations = new Deviations();
+    const events = new EventChecker(spec, expectedTelemetry(spec).sensitiveFields, deviations);
+    events.checkRecord({
+      eventName: 'auth.failed',
+      traceId: 'ab'.repeat(16),
+      spanId: 'cd'.repeat(8),
+      severityText: 'WARN',
+      body: null,
+      attributes: {
+        source: '127.0.0.1',
+        outcome: 'wrong_token',
+        count: 1,
+        trace_id: 'ab'.repeat(16),
+        span_id: 'cd'.repeat(8),
+        trace_flags: '01',
+      },
+      resource: {},
+    });
+    expect(deviations.list()).toEqual([]);
+  });
+
   it('names undeclared events, undeclared attributes, sensitive attributes in clear and a missing trace ID', () => {
     const { events, found } = checker();
     const record = (eventName: string, attributes: Record<string, unknown>, traceId = '') => ({

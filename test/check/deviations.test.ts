@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { Deviations, MAX_DISTINCT_DEVIATIONS } from '../../src/check/deviations.js';
+import type { LiveCheckReport } from '../../src/check/live-check.js';
+import { formatReport } from '../../src/check/report.js';
+
+const observed = {
+  durationMs: 1500,
+  scrapes: 2,
+  scrapeFailures: 0,
+  metricFamilies: 4,
+  logLines: 10,
+  otlpRequests: 3,
+  spans: 5,
+  logRecords: 10,
+  metricPoints: 7,
+};
+
+describe('Deviations', () => {
+  it('folds repeats into one entry with a count, sorted by kind then subject', () => {
+    const deviations = new Deviations();
+    deviations.add('sensitive-unredacted', 'b.card', 'logs', 'in clear');
+    deviations.add('undeclared-metric', 'z_total', 'metrics', 'not in the spec');
+    deviations.add('sensitive-unredacted', 'a.card', 'logs', 'in clear');
+    deviations.add('sensitive-unredacted', 'b.card', 'logs', 'in clear again');
+    expect(deviations.list().map((d) => [d.kind, d.subject, d.count, d.detail])).toEqual([
+      ['undeclared-metric', 'z_total', 1, 'not in the spec'],
+      ['sensitive-unredacted', 'a.card', 1, 'in clear'],
+      ['sensitive-unredacted', 'b.card', 2, 'in clear'],
+    ]);
+  });
+
+  it('keeps at most MAX_DISTINCT_DEVIATIONS and counts the rest', () => {
+    const deviations = new Deviations();
+    for (let i = 0; i < MAX_DISTINCT_DEVIATIONS + 5; i++)
+      deviations.add('undeclared-event', `e${i}`, 'logs', 'x');
+    deviations.add('undeclared-event', 'e0', 'logs', 'x');
+    expect(deviations.list()).toHaveLength(MAX_DISTINCT_DEVIATIONS);
+    expect(deviations.dropped).toBe(5);
+    expect(deviations.list().find((d) => d.subject === 'e0')!.count).toBe(2);
+  });
+});
+
+describe('formatReport', () => {
+  it('says what was observed and that nothing deviates', () => {
+    expect(formatReport({ ok: true, deviations: [], droppedDeviations: 0, observed })).toBe(
+      'observed 1.5 s: 2 scrapes (0 failed, 4 families), 10 log lines, 3 OTLP requests (5 spans, 10 log records, 7 metric points)\n' +
+        'no deviation: the telemetry matches the spec\n',
+    );
+  });
+
+  it('prints one aligned row per deviation and the count of those left out', () => {
+    const report: LiveCheckReport = {
+      ok: false,
+      droppedDeviations: 3,
+      observed,
+      deviations: [
+        { kind: 'bucket-mismatch', subject: 'h', source: 'metrics', detail: 'boundaries 1.0', count: 2 },
+        {
+          kind: 'undeclared-attribute',
+          subject: 'http.server.request.duration tenant',
+          source: 'otlp-metrics',
+          detail: 'attribute tenant is not declared',
+          count: 12,
+        },
+      ],
+    };
+    expect(formatReport(report).split('\n').slice(1)).toEqual([
+      '2 deviations:',
+      'KIND                  SUBJECT                              SOURCE        COUNT  DETAIL',
+      'bucket-mismatch       h                                    metrics       2      boundaries 1.0',
+      'undeclared-attribute  http.server.request.duration tenant  otlp-metrics  12     attribute tenant is not declared',
+      '… and 3 more distinct deviations not listed',
+      '',
+    ]);
+  });
+});
