@@ -1,11 +1,14 @@
-// Schema-enforced event logs on pino: each declared event gets, once at creation, a compiled
-// validator and a pino child with its envelope bindings and redaction; a call only validates,
-// adds the span's IDs (of the context passed, else the active one) and writes. Bad input is written as a marked line and counted.
-import type { Context } from '@opentelemetry/api';
+// Schema-enforced event logs on pino: each declared event gets, once at creation, a pino child
+// with its envelope bindings and redaction, an Ajv validator and a line serializer. A valid call
+// is validated and written in one pass by the serializer, byte for byte what pino would write;
+// anything else takes pino's path, where bad input is written as a marked line and counted.
+import { context as contextApi, type Context } from '@opentelemetry/api';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { pino, type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
 import type { EventFields, EventName, EventSpec, LogLevel, TelemetrySpec } from '../spec/types.js';
 import { DEFAULT_MAX_STRING_LENGTH, REDACTED, eventInputSchema } from './field-schema.js';
+import { lineOutput, type LineOutput } from './line-batch.js';
+import { LineSerializer, stringNeedsRepair } from './line-serializer.js';
 import { SecurityStream, type SecurityStreamOptions } from './security-stream.js';
 import { withOwnStream } from './own-stream.js';
 import { activeTraceFields } from './trace-fields.js';
@@ -79,6 +82,8 @@ interface CompiledEvent {
   readonly stringUntrusted: readonly boolean[];
   readonly sensitiveKeys: readonly string[];
   readonly security: boolean;
+  /** Writes plainly valid calls without pino's generic path; undefined where only pino's is exact. */
+  readonly serializer: LineSerializer | undefined;
 }
 
 export function createEventLogger<const S extends TelemetrySpec>(
@@ -126,6 +131,8 @@ class SchemaEventLogger {
   private readonly onViolation: ((event: string, reason: ViolationReason) => void) | undefined;
   private readonly bridge: LogBridge | undefined;
   private readonly destination: DestinationStream;
+  /** Where compiled lines go: the destination, batched per turn when it is a sonic-boom. */
+  private readonly output: LineOutput;
   private readonly securityDestination: DestinationStream | undefined;
   private readonly securityStream: SecurityStream | undefined;
   private readonly onSecurityEvent: ((event: string, outcome: string) => void) | undefined;
@@ -138,6 +145,7 @@ class SchemaEventLogger {
       options.onDrop,
     );
     this.root = withOwnStream(pino(pinoOptions(spec, level), this.destination), this.destination);
+    this.output = lineOutput(this.destination);
     this.strict = options.strict === true;
     this.onViolation = options.onViolation;
     this.bridge = options.bridge;
@@ -163,7 +171,8 @@ class SchemaEventLogger {
     this.onSecurityEvent = options.onSecurityEvent;
     for (const [name, event] of Object.entries(spec.events)) {
       const root = event.security === true && securityRoot !== undefined ? securityRoot : this.root;
-      this.events.set(name, compileEvent(root, ajv, name, event, schemaVersion));
+      // Compiled lines only for the application log (security events fold in their own stream).
+      this.events.set(name, compileEvent(root, ajv, name, event, schemaVersion, root === this.root));
     }
   }
 
@@ -174,6 +183,22 @@ class SchemaEventLogger {
       return;
     }
     if (!compiled.enabled) return;
+    if (compiled.serializer !== undefined) {
+      const text = compiled.serializer.line(fields, context ?? contextApi.active());
+      if (text !== undefined) {
+        this.output.write(text);
+        if (this.bridge !== undefined)
+          this.bridge.emit(
+            name,
+            compiled.level,
+            redactedCopy(compiled, fields as Record<string, unknown>),
+            context,
+          );
+        return;
+      }
+      // pino writes this one: what is pending goes first, so lines keep their order.
+      this.output.flush();
+    }
     let line: Record<string, unknown>;
     if (compiled.validate(fields)) {
       line = this.capStrings(compiled, fields as Record<string, unknown>);
@@ -196,6 +221,7 @@ class SchemaEventLogger {
   }
 
   async flush(): Promise<void> {
+    this.output.flush();
     this.securityStream?.closeWindow();
     await Promise.all([flushDestination(this.destination), flushDestination(this.securityDestination)]);
   }
@@ -226,8 +252,8 @@ class SchemaEventLogger {
       const value = line[key];
       if (typeof value !== 'string') continue;
       const cap = compiled.stringCaps[i]!;
+      if (!stringNeedsRepair(value, cap, compiled.stringUntrusted[i]!)) continue;
       const untrusted = compiled.stringUntrusted[i]! && hasControlCharacters(value);
-      if (value.length <= cap && !untrusted && value.isWellFormed()) continue;
       if (line === fields) line = { ...fields };
       let kept = value.length > cap ? value.slice(0, cap) : value;
       if (!kept.isWellFormed()) kept = kept.toWellFormed();
@@ -263,6 +289,7 @@ class SchemaEventLogger {
     this.report(UNKNOWN_EVENT_LABEL, violations, String(name));
     const keys =
       typeof fields === 'object' && fields !== null ? Object.keys(fields).slice(0, MAX_UNKNOWN_FIELDS) : [];
+    this.output.flush();
     this.unknownLogger.warn({
       event: String(name).slice(0, MAX_UNKNOWN_NAME_LENGTH).toWellFormed(),
       ...activeTraceFields(context),
@@ -342,6 +369,7 @@ function compileEvent(
   name: string,
   event: EventSpec,
   schemaVersion: string,
+  compileLines: boolean,
 ): CompiledEvent {
   const sensitiveKeys = Object.entries(event.fields)
     .filter(([, field]) => field.sensitive === true)
@@ -366,6 +394,7 @@ function compileEvent(
     stringUntrusted: stringFields.map(([, field]) => field.untrusted === true),
     sensitiveKeys,
     security: event.security === true,
+    serializer: compileLines && event.security !== true ? LineSerializer.compile(logger, event) : undefined,
   };
 }
 

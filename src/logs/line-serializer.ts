@@ -1,0 +1,213 @@
+// An event's line written without pino's generic path: compiled once per event from its spec,
+// one pass over the caller's fields both validates and serializes. It produces exactly the
+// bytes pino would (same envelope, same key order, same escaping) and gives up, returning
+// undefined, on anything that is not a plainly valid call; the caller then takes pino's path,
+// which validates with Ajv, repairs, counts and marks the line as before.
+import type { Context } from '@opentelemetry/api';
+import { pino, type Logger as PinoLogger } from 'pino';
+import type { EventSpec } from '../spec/types.js';
+import { DEFAULT_MAX_STRING_LENGTH, REDACTED } from './field-schema.js';
+import { activeTraceFields } from './trace-fields.js';
+import { hasControlCharacters } from './untrusted.js';
+
+const Kind = { String: 0, Integer: 1, Number: 2, Boolean: 3, StringArray: 4, Object: 5 } as const;
+type Kind = (typeof Kind)[keyof typeof Kind];
+
+interface FieldPlan {
+  readonly kind: Kind;
+  /** `,"key":` as pino writes it. */
+  readonly prefix: string;
+  readonly required: boolean;
+  readonly sensitive: boolean;
+  readonly untrusted: boolean;
+  readonly cap: number;
+  readonly allowed: ReadonlySet<string> | undefined;
+}
+
+/**
+ * Keys pino itself writes or treats specially (its envelope, the error and message keys), and
+ * plumbline's own: an event declaring one of them keeps pino's path, where duplicates and
+ * serializers behave as they always did.
+ */
+const PINO_OWN_KEYS = new Set([
+  'level',
+  'time',
+  'service',
+  'event',
+  'schema_version',
+  'trace_id',
+  'span_id',
+  'trace_flags',
+  'schema_violations',
+  'err',
+  'msg',
+]);
+
+/** Whether a string field's value must go through the repairing path (capped, escaped, fixed). */
+export function stringNeedsRepair(value: string, cap: number, untrusted: boolean): boolean {
+  return value.length > cap || (untrusted && hasControlCharacters(value)) || !value.isWellFormed();
+}
+
+/** pino's isoTime chunk, built once per millisecond (toISOString costs more than the rest of a line). */
+let timeMs = -1;
+let timeChunk = '';
+function isoTimeChunk(): string {
+  const now = Date.now();
+  if (now !== timeMs) {
+    timeMs = now;
+    timeChunk = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return timeChunk;
+}
+
+/** The trace fields chunk of the last context seen: a request writes several lines in one context. */
+let lastContext: Context | undefined;
+let lastTraceChunk = '';
+function traceChunk(context: Context): string {
+  if (context !== lastContext) {
+    const fields = activeTraceFields(context);
+    lastTraceChunk =
+      fields === undefined
+        ? ''
+        : `,"trace_id":${JSON.stringify(fields.trace_id)},"span_id":${JSON.stringify(fields.span_id)},"trace_flags":${JSON.stringify(fields.trace_flags)}`;
+    lastContext = context;
+  }
+  return lastTraceChunk;
+}
+
+export class LineSerializer {
+  private readonly plans = new Map<string, FieldPlan>();
+  private readonly requiredCount: number;
+  /** `{"level":"info"` */
+  private readonly head: string;
+  /** `,"service":…,"event":…,"schema_version":…` */
+  private readonly bindings: string;
+  private readonly end: string;
+
+  private constructor(logger: PinoLogger, level: number, event: EventSpec) {
+    const slots = logger as unknown as Record<symbol, unknown>;
+    const { lsCacheSym, chindingsSym, endSym } = pino.symbols;
+    this.head = (slots[lsCacheSym] as Record<number, string>)[level]!;
+    this.bindings = slots[chindingsSym] as string;
+    this.end = slots[endSym] as string;
+    let required = 0;
+    for (const [key, field] of Object.entries(event.fields)) {
+      const isRequired = field.required !== false;
+      if (isRequired) required++;
+      this.plans.set(key, {
+        kind: KINDS[field.type],
+        prefix: `,${JSON.stringify(key)}:`,
+        required: isRequired,
+        sensitive: field.sensitive === true,
+        untrusted: field.untrusted === true,
+        cap: field.maxLength ?? DEFAULT_MAX_STRING_LENGTH,
+        allowed: field.enum === undefined ? undefined : new Set(field.enum),
+      });
+    }
+    this.requiredCount = required;
+  }
+
+  /**
+   * A serializer for the event, or undefined where only pino's path is exact: a field named like
+   * an envelope key, a name pino would escape differently, or a logger whose stream wants
+   * pino's metadata (pino-pretty, multistream) or that has hooks or a mixin.
+   */
+  static compile(logger: PinoLogger, event: EventSpec): LineSerializer | undefined {
+    const slots = logger as unknown as Record<symbol, unknown>;
+    const { streamSym, needsMetadataGsym, mixinSym, hooksSym, formattersSym, timeSym, nestedKeySym } =
+      pino.symbols;
+    const stream = slots[streamSym] as Record<symbol, unknown> | undefined;
+    if (stream === undefined || stream[needsMetadataGsym] === true) return undefined;
+    if (slots[mixinSym] !== undefined || slots[nestedKeySym] !== null) return undefined;
+    const hooks = slots[hooksSym] as { logMethod?: unknown; streamWrite?: unknown } | undefined;
+    if (hooks?.logMethod !== undefined || hooks?.streamWrite !== undefined) return undefined;
+    if ((slots[formattersSym] as { log?: unknown }).log !== undefined) return undefined;
+    if (slots[timeSym] !== pino.stdTimeFunctions.isoTime) return undefined;
+    for (const key of Object.keys(event.fields)) {
+      if (PINO_OWN_KEYS.has(key) || !key.isWellFormed() || key.length > 100) return undefined;
+    }
+    const level = logger.levels.values[event.level];
+    if (level === undefined) return undefined;
+    return new LineSerializer(logger, level, event);
+  }
+
+  /**
+   * The whole line (as the logger's pino would write it) for a plainly valid call; undefined
+   * sends the call down pino's path. `context`: where the trace fields come from.
+   */
+  line(fields: unknown, context: Context): string | undefined {
+    if (typeof fields !== 'object' || fields === null) return undefined;
+    // A plain object: for...in then sees its own keys only, the ones pino writes.
+    const prototype = Object.getPrototypeOf(fields) as unknown;
+    if (prototype !== Object.prototype && prototype !== null) return undefined;
+    const plans = this.plans;
+    let body = '';
+    let required = 0;
+    const record = fields as Record<string, unknown>;
+    for (const key in record) {
+      const value = record[key];
+      const plan = plans.get(key);
+      if (plan === undefined) return undefined;
+      // An optional field set to undefined is absent (Ajv and pino agree).
+      if (value === undefined) continue;
+      let json: string | undefined;
+      switch (plan.kind) {
+        case Kind.String:
+          if (typeof value !== 'string') return undefined;
+          if (plan.allowed !== undefined && !plan.allowed.has(value)) return undefined;
+          if (stringNeedsRepair(value, plan.cap, plan.untrusted)) return undefined;
+          json = plan.sensitive ? undefined : JSON.stringify(value);
+          break;
+        case Kind.Integer:
+          if (!Number.isInteger(value)) return undefined;
+          json = plan.sensitive ? undefined : String(value);
+          break;
+        case Kind.Number:
+          if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+          json = plan.sensitive ? undefined : String(value);
+          break;
+        case Kind.Boolean:
+          if (typeof value !== 'boolean') return undefined;
+          json = plan.sensitive ? undefined : value ? 'true' : 'false';
+          break;
+        case Kind.StringArray:
+          if (!isStringArray(value)) return undefined;
+          json = plan.sensitive ? undefined : JSON.stringify(value);
+          break;
+        case Kind.Object:
+          // pino writes JSON.stringify's answer and falls back to its safe stringifier when that
+          // throws (cycles, BigInt): those stay on pino's path.
+          if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+          if (plan.sensitive) break;
+          try {
+            json = JSON.stringify(value);
+          } catch {
+            return undefined;
+          }
+          if (json === undefined) return undefined;
+          break;
+      }
+      if (plan.required) required++;
+      body += plan.prefix + (json ?? REDACTED_JSON);
+    }
+    if (required !== this.requiredCount) return undefined;
+    return this.head + isoTimeChunk() + this.bindings + traceChunk(context) + body + this.end;
+  }
+}
+
+const REDACTED_JSON = JSON.stringify(REDACTED);
+
+const KINDS: Readonly<Record<EventSpec['fields'][string]['type'], Kind>> = {
+  string: Kind.String,
+  integer: Kind.Integer,
+  number: Kind.Number,
+  boolean: Kind.Boolean,
+  'string[]': Kind.StringArray,
+  object: Kind.Object,
+};
+
+function isStringArray(value: unknown): value is string[] {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return false;
+  return true;
+}

@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { createEventLogger } from '../../src/index.js';
+import { ordersSpec } from '../fixtures/orders-spec.js';
+
+const run = promisify(execFile);
+
+async function linesOf(path: string): Promise<Record<string, unknown>[]> {
+  return (await readFile(path, 'utf8'))
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe('compiled lines to a pino.destination (batched per turn)', () => {
+  it('keep their order with lines pino writes in between (marked and unknown events)', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'plumbline-batch-')), 'events.ndjson');
+    const log = createEventLogger(ordersSpec, { destination: path });
+    const unknown = (name: string, fields: unknown) =>
+      (log.event as (n: string, f: unknown) => void)(name, fields);
+    for (let i = 0; i < 300; i++) {
+      if (i % 7 === 3) log.event('order.failed', { order_id: `o-${i}`, reason: 5 } as never);
+      else if (i % 11 === 5) unknown('order.lost', { order_id: `o-${i}` });
+      else log.event('order.failed', { order_id: `o-${i}`, reason: 'r' });
+    }
+    await log.close();
+    const lines = await linesOf(path);
+    expect(lines).toHaveLength(300);
+    const order = lines.map((line) => line.order_id ?? line.event);
+    expect(order.filter((id) => id !== 'order.lost')).toEqual(
+      Array.from({ length: 300 }, (_, i) => `o-${i}`).filter((_, i) => !(i % 7 !== 3 && i % 11 === 5)),
+    );
+    expect(lines.filter((line) => line.schema_violations !== undefined)).toHaveLength(
+      43 + 27 - 4, // every 7th from 3, every 11th from 5, less the ones both
+    );
+  });
+
+  it.each([
+    ['process.exit() in the same turn', 'process.exit(0);', 0],
+    ['an uncaught exception in the same turn', "throw new Error('boom');", 1],
+  ])('reach the file when the process ends by %s', async (_name, ending, code) => {
+    const dir = await mkdtemp(join(tmpdir(), 'plumbline-batch-exit-'));
+    const path = join(dir, 'events.ndjson');
+    const script = join(dir, 'exit.mts');
+    const source = resolve('src/index.ts');
+    const fixture = resolve('test/fixtures/orders-spec.ts');
+    await writeFile(
+      script,
+      `import { createEventLogger } from ${JSON.stringify(source)};
+import { ordersSpec } from ${JSON.stringify(fixture)};
+const log = createEventLogger(ordersSpec, { destination: ${JSON.stringify(path)} });
+await log.flush(); // the file is open (pino cannot flush a file still opening at exit)
+for (let i = 0; i < 5000; i++) log.event('order.failed', { order_id: 'o-' + i, reason: 'r' });
+${ending}
+`,
+    );
+    const exit = await run(process.execPath, ['--import', 'tsx', script], { cwd: resolve('.') }).then(
+      () => 0,
+      (error: { code?: number }) => error.code,
+    );
+    expect(exit).toBe(code);
+    const lines = await linesOf(path);
+    expect(lines).toHaveLength(5000);
+    expect(lines.at(-1)!.order_id).toBe('o-4999');
+  });
+});
