@@ -7,7 +7,15 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { SpanKind, SpanStatusCode, propagation, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  SpanKind,
+  SpanStatusCode,
+  propagation,
+  trace,
+  type Context,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
 import type { Chaos } from './chaos.js';
 import type { DependencyConfig } from './config.js';
 import { deadlineAfter } from './deadline.js';
@@ -115,7 +123,14 @@ export class Enricher {
       // Whatever the app's propagator writes (W3C traceparent and tracestate by default).
       const traceHeaders: Record<string, string> = {};
       propagation.inject(trace.setSpan(parent, span), traceHeaders);
-      const body = await this.call(target.url, JSON.stringify({ keys }), signal, target.agent, traceHeaders, span);
+      const body = await this.call(
+        target.url,
+        JSON.stringify({ keys }),
+        signal,
+        target.agent,
+        traceHeaders,
+        span,
+      );
       span.setAttribute('http.response.status_code', body.status);
       if (body.status !== 200) throw new Error(`${dep.name} answered ${body.status}`);
       const parsed = JSON.parse(body.text) as { values?: unknown };
