@@ -70,7 +70,8 @@ function checkFamily(
   for (const sample of family.samples) {
     for (const label of Object.keys(sample.labels)) {
       if (label === 'le' && instrument.kind === 'histogram') continue;
-      if (label === OVERFLOW_LABEL) continue;
+      // OTel's Prometheus exporters add the instrumentation scope to every series.
+      if (label === OVERFLOW_LABEL || label.startsWith('otel_scope_')) continue;
       if (!instrument.labels.has(label))
         deviations.add(
           'undeclared-attribute',

@@ -94,6 +94,10 @@ export function expectedTelemetry(spec: TelemetrySpec): ExpectedTelemetry {
       sloSeries.burnRateGauge,
       sloSeries.errorBudgetRemainingGauge,
       sloSeries.alertFiringGauge,
+      // The resource as a metric, which OTel's Prometheus exporters write (compatibility spec):
+      // family `target` of type info in OpenMetrics, `target_info` in 0.0.4 text.
+      'target',
+      'target_info',
     ].map((name) => name.replace(/_total$/, '')),
   );
   const sensitiveFields = new Set<string>();

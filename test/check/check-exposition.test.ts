@@ -133,6 +133,20 @@ describe('checkExposition', () => {
     ).toEqual(['sli-series-absent latency http.server.request.duration']);
   });
 
+  it("accepts what OTel's Prometheus exporters add: target_info and otel_scope_* labels", () => {
+    const deviations = new Deviations();
+    checkExposition(
+      expectedTelemetry(checkSpec),
+      parseExposition(
+        '# TYPE target info\ntarget_info{service_name="shop"} 1\n' +
+          '# TYPE shop_queue_depth gauge\nshop_queue_depth{otel_scope_name="shop",otel_scope_version="1"} 2\n# EOF\n',
+      ),
+      true,
+      deviations,
+    );
+    expect(deviations.list()).toEqual([]);
+  });
+
   it('reports an exposition that does not end in # EOF', () => {
     const deviations = new Deviations();
     checkExposition(
