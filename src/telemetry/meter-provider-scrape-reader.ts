@@ -55,21 +55,30 @@ export class MeterProviderScrapeReader extends MetricReader {
     format: ExpositionFormat,
     taken: ReadonlySet<string>,
   ): string {
-    const om = format === 'openmetrics';
-    const written = new Set(taken);
-    let out = '';
+    // One family per name: instruments of the same name and kind from several scopes (the http
+    // and undici instrumentations both make http.client.request.duration) are merged, each
+    // point labelled with its otel_scope_name so their series stay apart.
+    const families = new Map<
+      string,
+      { family: FamilyName; parts: { scope: string; metric: MetricData }[] }
+    >();
     for (const scope of resourceMetrics.scopeMetrics) {
       for (const metric of scope.metrics) {
         const family = familyOf(metric);
         if (family === undefined) continue;
-        if (written.has(family.name)) {
+        const existing = families.get(family.name);
+        if (taken.has(family.name) || (existing !== undefined && existing.family.type !== family.type)) {
           this.reportCollision(family.name, metric.descriptor.name);
           continue;
         }
-        written.add(family.name);
-        out += writeFamily(family, metric, om);
+        if (existing === undefined)
+          families.set(family.name, { family, parts: [{ scope: scope.scope.name, metric }] });
+        else existing.parts.push({ scope: scope.scope.name, metric });
       }
     }
+    const om = format === 'openmetrics';
+    let out = '';
+    for (const { family, parts } of families.values()) out += writeFamily(family, parts, om);
     return out;
   }
 
@@ -118,24 +127,34 @@ function gauge(name: string, unitWord: string): FamilyName {
   return { name, openMetricsName: name, type: 'gauge', unitWord };
 }
 
-function writeFamily(family: FamilyName, metric: MetricData, om: boolean): string {
+function writeFamily(
+  family: FamilyName,
+  parts: { scope: string; metric: MetricData }[],
+  om: boolean,
+): string {
   const typeName = om ? family.openMetricsName : family.name;
-  const help = escapeHelp(metric.descriptor.description, om);
+  const help = escapeHelp(parts[0]!.metric.descriptor.description, om);
   let out = `# HELP ${typeName} ${help}\n# TYPE ${typeName} ${family.type}\n`;
   if (om && family.unitWord !== '' && typeName.endsWith(`_${family.unitWord}`))
     out += `# UNIT ${typeName} ${family.unitWord}\n`;
-  if (metric.dataPointType === DataPointType.HISTOGRAM) {
-    for (const point of metric.dataPoints) out += histogramLines(family.name, point);
-    return out;
+  const scoped = parts.length > 1;
+  for (const { scope, metric } of parts) {
+    const withScope = (attributes: Attributes): Attributes =>
+      scoped ? { ...attributes, otel_scope_name: scope } : attributes;
+    if (metric.dataPointType === DataPointType.HISTOGRAM) {
+      for (const point of metric.dataPoints)
+        out += histogramLines(family.name, point, withScope(point.attributes));
+      continue;
+    }
+    for (const point of metric.dataPoints as DataPoint<number>[])
+      out += `${family.name}${labelBlock(withScope(point.attributes))} ${formatValue(point.value)}\n`;
   }
-  for (const point of metric.dataPoints as DataPoint<number>[])
-    out += `${family.name}${labelBlock(point.attributes)} ${formatValue(point.value)}\n`;
   return out;
 }
 
-function histogramLines(name: string, point: DataPoint<Histogram>): string {
+function histogramLines(name: string, point: DataPoint<Histogram>, attributes: Attributes): string {
   const { boundaries, counts } = point.value.buckets;
-  const labels = labelPairs(point.attributes);
+  const labels = labelPairs(attributes);
   const prefix = labels === '' ? '' : `${labels},`;
   let out = '';
   let cumulative = 0;

@@ -1,0 +1,182 @@
+// Consumer apps for the packaging proof: plumbline packed with `npm pack` (prepack builds it)
+// and installed into a fresh app per OpenTelemetry JS line. The app's own dependencies are
+// installed once per machine into ~/.cache/plumbline/consumer-<hash> (keyed by the app's
+// package.json and its line); each run reinstalls only the plumbline tarball.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+
+/** An OTel JS line as a service brings it: the packages it installs, exact, and the Node it needs. */
+export interface OtelLine {
+  readonly name: '2.x' | '3.x';
+  readonly dependencies: Readonly<Record<string, string>>;
+  /** The OTel 3.x packages declare engines node >= 22.15: that line runs (and resolves) on Node 22. */
+  readonly node: 'this' | '22.23.5';
+}
+
+// core and resources are pinned to the patch level sdk-node uses: auto-instrumentations' caret
+// ranges would otherwise pull the newest patch beside it, a second copy of core before plumbline
+// is even installed. With auto-instrumentations-node 0.82.0 (sdk-node ^0.300.0) the 3.x line is
+// 3.0.x/0.300.x; sdk-node 0.301.x beside it would be a second sdk-node.
+export const OTEL_LINES: readonly OtelLine[] = [
+  {
+    name: '2.x',
+    node: 'this',
+    dependencies: {
+      '@opentelemetry/api': '1.9.1',
+      '@opentelemetry/core': '2.12.0',
+      '@opentelemetry/resources': '2.12.0',
+      '@opentelemetry/sdk-node': '0.223.0',
+      '@opentelemetry/auto-instrumentations-node': '0.81.2',
+    },
+  },
+  {
+    name: '3.x',
+    node: '22.23.5',
+    dependencies: {
+      '@opentelemetry/api': '1.10.0',
+      '@opentelemetry/core': '3.0.0',
+      '@opentelemetry/resources': '3.0.0',
+      '@opentelemetry/sdk-node': '0.300.0',
+      '@opentelemetry/auto-instrumentations-node': '0.82.0',
+    },
+  },
+];
+
+const cache = join(homedir(), '.cache', 'plumbline');
+
+/**
+ * The environment to run npm and the app with for `line`: for Node 22, its binary (the npm
+ * package node-<platform>-<arch>, installed once into the cache) first on PATH.
+ */
+export async function lineEnvironment(line: OtelLine): Promise<NodeJS.ProcessEnv> {
+  if (line.node === 'this') return { ...process.env };
+  const dir = join(cache, `node-${line.node}`);
+  const bin = join(dir, 'node_modules', `node-${process.platform}-${process.arch}`, 'bin');
+  if (!existsSync(join(bin, 'node'))) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
+    await run(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--ignore-scripts',
+        `node-${process.platform}-${process.arch}@${line.node}`,
+      ],
+      dir,
+      600_000,
+    );
+  }
+  return { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` };
+}
+
+function run(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      command,
+      args,
+      { cwd, env, timeout: timeoutMs, maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => {
+        if (error !== null)
+          reject(
+            new Error(
+              `${command} ${args.join(' ')} failed in ${cwd}: ${error.message}\n${stderr.slice(-4000)}`,
+            ),
+          );
+        else resolve(stdout);
+      },
+    );
+  });
+}
+
+let packed: Promise<string> | undefined;
+
+/** `npm pack` of this repository (prepack runs the build), once per test process. */
+export function packPlumbline(): Promise<string> {
+  packed ??= (async () => {
+    const destination = join(cache, 'consumer-tarball');
+    rmSync(destination, { recursive: true, force: true });
+    mkdirSync(destination, { recursive: true });
+    // PLUMBLINE_PACK_FROM: pack another checkout of plumbline (e.g. a clean worktree) instead of this one.
+    const from = process.env.PLUMBLINE_PACK_FROM ?? repo;
+    const out = await run('npm', ['pack', '--pack-destination', destination, '--json'], from, 300_000);
+    const [{ filename, shasum }] = JSON.parse(out.slice(out.indexOf('['))) as [
+      { filename: string; shasum: string },
+    ];
+    // A name per content, so npm never keeps a stale copy of an earlier tarball.
+    const unique = join(destination, `plumbline-${shasum.slice(0, 12)}.tgz`);
+    renameSync(join(destination, filename), unique);
+    return unique;
+  })();
+  return packed;
+}
+
+/**
+ * The app in `fixture` (a folder beside this file) with `line`'s OTel packages and `extra`
+ * dependencies installed, plus the freshly packed plumbline. Returns the app's directory.
+ */
+export async function consumerApp(
+  fixture: string,
+  line: OtelLine,
+  extra: Readonly<Record<string, string>>,
+): Promise<string> {
+  const manifest = {
+    name: `plumbline-consumer-${fixture}-${line.name.replace('.', '')}`,
+    private: true,
+    type: 'module',
+    dependencies: { ...line.dependencies, ...extra },
+  };
+  const text = `${JSON.stringify(manifest, null, 2)}\n`;
+  const hash = createHash('sha256').update(text).update(line.name).digest('hex').slice(0, 12);
+  const dir = join(cache, `consumer-${hash}`);
+  const env = await lineEnvironment(line);
+  if (!existsSync(join(dir, 'node_modules', '.installed'))) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), text);
+    await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts'], dir, 600_000, env);
+    writeFileSync(join(dir, 'node_modules', '.installed'), '');
+  }
+  // The app's sources are copied each run, so a change to them needs no reinstall.
+  const sources = fileURLToPath(new URL(fixture, import.meta.url));
+  for (const file of readdirSync(sources)) cpSync(join(sources, file), join(dir, file));
+  const tarball = await packPlumbline();
+  await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball], dir, 300_000, env);
+  return dir;
+}
+
+/** The distinct versions of `name` installed in `dir` (`npm ls --all`). */
+export async function installedVersions(
+  dir: string,
+  name: string,
+  env: NodeJS.ProcessEnv,
+): Promise<string[]> {
+  const out = await run('npm', ['ls', name, '--all', '--json'], dir, 60_000, env).catch((error: Error) => {
+    throw new Error(`npm ls ${name} reports a problem (invalid or missing peer?): ${error.message}`);
+  });
+  const versions = new Set<string>();
+  const walk = (node: { dependencies?: Record<string, { version?: string; dependencies?: object }> }) => {
+    for (const [dependency, child] of Object.entries(node.dependencies ?? {})) {
+      if (dependency === name && child.version !== undefined) versions.add(child.version);
+      walk(child as never);
+    }
+  };
+  walk(JSON.parse(out) as never);
+  return [...versions].sort();
+}
+
+export { run as runCommand };

@@ -1,0 +1,29 @@
+// Started first with `node --import ./instrumentation.mjs app.mjs`, as the OpenTelemetry docs
+// teach: the ESM hooks, then NodeSDK with auto-instrumentations and plumbline's parts.
+import { register } from 'node:module';
+
+register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+
+const { NodeSDK } = await import('@opentelemetry/sdk-node');
+const { getNodeAutoInstrumentations } = await import('@opentelemetry/auto-instrumentations-node');
+const { nodeSdkParts } = await import('plumbline');
+const { spec } = await import('./spec.mjs');
+
+const plumbline = nodeSdkParts(spec, {
+  logDestination: process.env.APP_EVENT_LOG,
+  metricExportIntervalMs: 500,
+});
+const sdk = new NodeSDK({
+  ...plumbline.config,
+  instrumentations: [
+    getNodeAutoInstrumentations({ '@opentelemetry/instrumentation-fs': { enabled: false } }),
+  ],
+});
+sdk.start();
+
+process.once('SIGTERM', () => {
+  void plumbline.telemetry
+    .shutdown()
+    .then(() => sdk.shutdown())
+    .finally(() => process.exit(0));
+});
