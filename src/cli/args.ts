@@ -1,28 +1,91 @@
-// A tiny flag parser for the CLI: --name value, --flag, and positional words.
+// The CLI's one flag parser: every command declares its flags, and anything else is refused
+// with the flag named (and the nearest known one suggested). `--help` anywhere asks for usage.
+
+/** A flag either takes a value (`--out DIR`, `--out=DIR`) or is a switch (`--check`). */
+export type FlagKinds = Readonly<Record<string, 'value' | 'switch'>>;
+
 export interface ParsedArgs {
   readonly positional: string[];
+  /** By flag name without the dashes: the value, or true for a switch. */
   readonly flags: Map<string, string | true>;
 }
 
-export function parseArgs(args: readonly string[]): ParsedArgs {
+/** Bad usage (an unknown flag, a missing value): the CLI prints it with the usage, exit 2. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly usage: string,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** `--help` or `-h` was given: the CLI prints the usage to stdout, exit 0. */
+export class HelpRequested extends Error {
+  constructor(readonly usage: string) {
+    super('help requested');
+    this.name = 'HelpRequested';
+  }
+}
+
+export function parseArgs(args: readonly string[], kinds: FlagKinds, usage: string): ParsedArgs {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    if (arg === '--help' || arg === '-h') throw new HelpRequested(usage);
     if (!arg.startsWith('--')) {
+      // A lone '-' is a value (stdin), as is anything else without the dashes.
+      if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option "${arg}"`, usage);
       positional.push(arg);
       continue;
     }
     const eq = arg.indexOf('=');
-    if (eq > 0) {
-      flags.set(arg.slice(2, eq), arg.slice(eq + 1));
-    } else if (i + 1 < args.length && !args[i + 1]!.startsWith('--')) {
-      flags.set(arg.slice(2), args[++i]!);
-    } else {
-      flags.set(arg.slice(2), true);
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    const kind = kinds[name];
+    if (kind === undefined) throw new UsageError(unknownFlag(name, kinds), usage);
+    if (kind === 'switch') {
+      if (eq >= 0) throw new UsageError(`--${name} takes no value`, usage);
+      flags.set(name, true);
+      continue;
     }
+    const value = eq >= 0 ? arg.slice(eq + 1) : args[++index];
+    if (value === undefined || (eq < 0 && value.startsWith('--')))
+      throw new UsageError(`--${name} needs a value`, usage);
+    flags.set(name, value);
   }
   return { positional, flags };
+}
+
+function unknownFlag(name: string, kinds: FlagKinds): string {
+  const known = Object.keys(kinds);
+  const nearest = known
+    .map((candidate) => ({ candidate, distance: editDistance(name, candidate) }))
+    .sort((a, b) => a.distance - b.distance)[0];
+  const hint =
+    nearest !== undefined && nearest.distance <= Math.max(2, Math.floor(name.length / 3))
+      ? ` (did you mean --${nearest.candidate}?)`
+      : '';
+  const list = known.length === 0 ? 'it takes no options' : `known: ${known.map((k) => `--${k}`).join(', ')}`;
+  return `unknown option --${name}${hint}; ${list}`;
+}
+
+/** Levenshtein distance, for "did you mean" on short flag names. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 /** The string value of a flag, or an error naming it. */

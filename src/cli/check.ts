@@ -3,7 +3,7 @@
 import { runLiveCheck } from '../check/live-check.js';
 import { formatReport } from '../check/report.js';
 import { loadSpecFile } from '../spec/load.js';
-import { optionalFlag, parseArgs, requireFlag } from './args.js';
+import { HelpRequested, optionalFlag, parseArgs, requireFlag, type FlagKinds } from './args.js';
 import type { CliCommand } from './main.js';
 
 const USAGE =
@@ -16,17 +16,23 @@ const USAGE =
   '  --json               the report as JSON\n' +
   'exit codes: 0 no deviation, 1 deviations (or an error), 2 bad usage\n';
 
+const CHECK_FLAGS: FlagKinds = {
+  spec: 'value',
+  metrics: 'value',
+  logs: 'value',
+  'otlp-listen': 'value',
+  duration: 'value',
+  json: 'switch',
+};
+
 export const checkCommand: CliCommand = async (args, io) => {
   const [sub, ...rest] = args;
+  if (sub === '--help' || sub === '-h') throw new HelpRequested(USAGE);
   if (sub !== 'live') {
     io.stderr(USAGE);
-    return sub === undefined || sub === '--help' ? 0 : 2;
+    return sub === undefined ? 0 : 2;
   }
-  const parsed = parseArgs(rest);
-  if (parsed.flags.has('help')) {
-    io.stdout(USAGE);
-    return 0;
-  }
+  const parsed = parseArgs(rest, CHECK_FLAGS, USAGE);
   const spec = await loadSpecFile(requireFlag(parsed, 'spec'));
   const metricsUrl = requireFlag(parsed, 'metrics');
   const durationText = optionalFlag(parsed, 'duration') ?? '60s';

@@ -1,5 +1,6 @@
 // `plumbline generate <target> --spec FILE [--out DIR] [--check]`: writes a target's generated
 // files, or with --check compares them with the committed ones and fails on drift (CI).
+// `plumbline slo rules` is an alias of `generate alerts`.
 import { loadSpecFile } from '../spec/load.js';
 import type { TelemetrySpec } from '../spec/types.js';
 import { generateCollectorConfigs } from '../generate/collector/generate.js';
@@ -12,9 +13,10 @@ import { generatePromtoolTests, promtoolTestFileName } from '../generate/rules/p
 import { ALERTMANAGER_FILE, renderAlertmanagerConfig } from '../generate/rules/alertmanager.js';
 import { renderInvariantsDoc } from '../generate/invariants/doc.js';
 import { INVARIANTS_DOC_FILE } from '../generate/invariants/options.js';
+import { HelpRequested, UsageError, optionalFlag, parseArgs, requireFlag, type FlagKinds } from './args.js';
 import type { CliCommand } from './main.js';
 
-/** Flags after the target name: `--name value` pairs and bare `--switch`es. */
+/** Flags after the target name, by name without the dashes. */
 type Flags = ReadonlyMap<string, string | true>;
 
 interface GenerateTarget {
@@ -22,8 +24,14 @@ interface GenerateTarget {
   /** Where files go when --out is not given, relative to the working directory. */
   readonly defaultOut: string;
   /** Flags this target understands besides --spec, --out and --check. */
-  readonly flags: readonly string[];
+  readonly flags: FlagKinds;
   generate(spec: TelemetrySpec, flags: Flags): Readonly<Record<string, string>>;
+}
+
+/** Where runbook links point: --runbook-base URL, else the doc `generate docs` writes (relative). */
+function runbookBase(flags: Flags): { runbookBaseUrl?: string } {
+  const base = flags.get('runbook-base');
+  return typeof base === 'string' ? { runbookBaseUrl: base } : {};
 }
 
 /** One entry per generated artifact family; each maps the spec to file name → text. */
@@ -32,61 +40,83 @@ const TARGETS: Readonly<Record<string, GenerateTarget>> = {
     summary:
       'collector/agent.yaml, gateway.yaml, single.yaml [--gateways N] [--spans-per-trace N] [--resolver static|dns] [--no-tls (overrides spec collector.tls)] [--trace-backend otlp|file]',
     defaultOut: 'collector',
-    flags: ['--gateways', '--spans-per-trace', '--resolver', '--no-tls', '--trace-backend'],
+    flags: {
+      gateways: 'value',
+      'spans-per-trace': 'value',
+      resolver: 'value',
+      'no-tls': 'switch',
+      'trace-backend': 'value',
+    },
     generate: (spec, flags) => generateCollectorConfigs(spec, collectorOptions(flags)),
   },
   dashboards: {
     summary: 'dashboards/*.json, dashboards/provisioning/ (Grafana, from the spec)',
     defaultOut: 'dashboards',
-    flags: [],
+    flags: {},
     generate: (spec) => Object.fromEntries(renderDashboards(spec)),
   },
   alerts: {
-    summary: 'alerts/<service>-slo.rules.yaml + its promtool tests, pipeline.rules.yaml, alertmanager.yml',
+    summary:
+      'alerts/<service>-slo.rules.yaml + its promtool tests, pipeline.rules.yaml, alertmanager.yml [--runbook-base URL]',
     defaultOut: 'alerts',
-    flags: [],
-    generate: (spec) => ({
-      [ruleFileName(spec)]: generatePrometheusRules(spec),
-      [promtoolTestFileName(spec)]: generatePromtoolTests(spec),
-      [PIPELINE_RULES_FILE]: renderPipelineAlerts(),
+    flags: { 'runbook-base': 'value' },
+    generate: (spec, flags) => ({
+      [ruleFileName(spec)]: generatePrometheusRules(spec, runbookBase(flags)),
+      [promtoolTestFileName(spec)]: generatePromtoolTests(spec, runbookBase(flags)),
+      [PIPELINE_RULES_FILE]: renderPipelineAlerts(runbookBase(flags)),
       [ALERTMANAGER_FILE]: renderAlertmanagerConfig(spec),
     }),
   },
   docs: {
-    summary: 'docs/invariants.md: invariants, their monitors, deploy and roll back',
+    summary:
+      'docs/invariants.md: invariants, their monitors, deploy and roll back [--runbook-base URL] (the same base as alerts)',
     defaultOut: 'docs',
-    flags: [],
-    generate: (spec) => ({ [INVARIANTS_DOC_FILE]: renderInvariantsDoc(spec) }),
+    flags: { 'runbook-base': 'value' },
+    generate: (spec, flags) => ({
+      [INVARIANTS_DOC_FILE]: renderInvariantsDoc(spec, {
+        ...runbookBase(flags),
+        // The doc's deploy commands and header name the spec it was generated from.
+        specPath: flags.get('spec') as string,
+      }),
+    }),
   },
 };
 
-const COMMON_FLAGS = ['--spec', '--out', '--check'];
-const SWITCHES = new Set(['--check', '--no-tls']);
+const COMMON_FLAGS: FlagKinds = { spec: 'value', out: 'value', check: 'switch' };
 
 function usage(): string {
-  return `usage: plumbline generate <target> --spec FILE [--out DIR] [--check]\n${Object.entries(TARGETS)
-    .map(([name, target]) => `  ${name.padEnd(10)} ${target.summary}\n`)
-    .join('')}`;
+  return (
+    'usage: plumbline generate <target> --spec FILE [--out DIR] [--check]\n' +
+    Object.entries(TARGETS)
+      .map(([name, target]) => `  ${name.padEnd(10)} ${target.summary}\n`)
+      .join('') +
+    '  --check fails (exit 1) when the files in --out differ from what the spec generates\n' +
+    '  --runbook-base URL: runbook_url = URL + docs/invariants.md#anchor; without it the links are\n' +
+    '                      relative (docs/invariants.md#anchor), to the doc `generate docs` writes\n'
+  );
+}
+
+function targetUsage(name: string, target: GenerateTarget): string {
+  const own = Object.entries(target.flags).map(([flag, kind]) =>
+    kind === 'switch' ? ` [--${flag}]` : ` [--${flag} V]`,
+  );
+  return `usage: plumbline generate ${name} --spec FILE [--out DIR] [--check]${own.join('')}\n  ${target.summary}\n`;
 }
 
 export const generateCommand: CliCommand = async (args, io) => {
   const [targetName, ...rest] = args;
-  const target = targetName === undefined ? undefined : TARGETS[targetName];
-  if (target === undefined) {
-    io.stderr(
-      targetName === undefined || targetName === '--help'
-        ? usage()
-        : `unknown target "${targetName}"\n${usage()}`,
-    );
-    return targetName === undefined || targetName === '--help' ? 0 : 2;
-  }
-  const flags = parseFlags(rest, new Set([...COMMON_FLAGS, ...target.flags]));
-  const specPath = flags.get('--spec');
-  if (typeof specPath !== 'string') throw new Error('--spec FILE is required');
-  const out = flags.get('--out');
-  const outDir = typeof out === 'string' ? out : target.defaultOut;
+  if (targetName === '--help' || targetName === '-h') throw new HelpRequested(usage());
+  if (targetName === undefined) throw new UsageError('a target is required', usage());
+  const target = TARGETS[targetName];
+  if (target === undefined) throw new UsageError(`unknown target "${targetName}"`, usage());
+  const parsed = parseArgs(rest, { ...COMMON_FLAGS, ...target.flags }, targetUsage(targetName, target));
+  if (parsed.positional.length > 0)
+    throw new UsageError(`unexpected argument "${parsed.positional[0]}"`, targetUsage(targetName, target));
+  const flags = parsed.flags;
+  const specPath = requireFlag(parsed, 'spec');
+  const outDir = optionalFlag(parsed, 'out') ?? target.defaultOut;
   const files = target.generate(await loadSpecFile(specPath), flags);
-  if (flags.get('--check') === true) {
+  if (flags.get('check') === true) {
     const drift = await checkArtifactFiles(outDir, files);
     if (drift.length === 0) {
       io.stdout(`${targetName}: ${Object.keys(files).length} files in ${outDir} match the spec\n`);
@@ -102,36 +132,19 @@ export const generateCommand: CliCommand = async (args, io) => {
   return 0;
 };
 
-function parseFlags(args: readonly string[], known: ReadonlySet<string>): Flags {
-  const flags = new Map<string, string | true>();
-  for (let index = 0; index < args.length; index += 1) {
-    const arg = args[index] as string;
-    if (!known.has(arg)) throw new Error(`unknown option "${arg}"`);
-    if (SWITCHES.has(arg)) {
-      flags.set(arg, true);
-      continue;
-    }
-    const value = args[index + 1];
-    if (value === undefined || value.startsWith('--')) throw new Error(`${arg} needs a value`);
-    flags.set(arg, value);
-    index += 1;
-  }
-  return flags;
-}
-
 function collectorOptions(flags: Flags): CollectorOptions {
   const number = (name: string): number | undefined => {
     const value = flags.get(name);
     if (typeof value !== 'string') return undefined;
     const parsed = Number(value);
-    if (!Number.isFinite(parsed)) throw new Error(`${name}: expected a number, got "${value}"`);
+    if (!Number.isFinite(parsed)) throw new Error(`--${name}: expected a number, got "${value}"`);
     return parsed;
   };
   return {
-    gatewayCount: number('--gateways'),
-    spansPerTrace: number('--spans-per-trace'),
-    resolver: flags.get('--resolver') as CollectorOptions['resolver'],
-    tls: flags.get('--no-tls') === true ? false : undefined,
-    traceBackend: flags.get('--trace-backend') as CollectorOptions['traceBackend'],
+    gatewayCount: number('gateways'),
+    spansPerTrace: number('spans-per-trace'),
+    resolver: flags.get('resolver') as CollectorOptions['resolver'],
+    tls: flags.get('no-tls') === true ? false : undefined,
+    traceBackend: flags.get('trace-backend') as CollectorOptions['traceBackend'],
   };
 }

@@ -1,5 +1,7 @@
 // The `plumbline` command: each subcommand lives in its own file and is looked up here by name.
-import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { HelpRequested, UsageError } from './args.js';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -37,23 +39,52 @@ const defaultIo: CliIo = {
   stderr: (text) => process.stderr.write(text),
 };
 
+/** The package's version, read from the package.json beside dist/ (or src/, under tsx). */
+function version(): string {
+  const path = fileURLToPath(new URL('../../package.json', import.meta.url));
+  return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+}
+
+function usage(): string {
+  return (
+    'usage: plumbline <command> ... (plumbline <command> --help for its options)\n' +
+    Object.entries(COMMANDS)
+      .map(([key, value]) => `  ${key.padEnd(10)} ${value.summary}\n`)
+      .join('') +
+    '  --version  the version of plumbline\n'
+  );
+}
+
 export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v') {
+    io.stdout(`${version()}\n`);
+    return 0;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return 0;
+  }
   const command = name === undefined ? undefined : COMMANDS[name];
   if (command === undefined) {
-    io.stderr(
-      `usage: plumbline <command> ...\n${Object.entries(COMMANDS)
-        .map(([key, value]) => `  ${key.padEnd(10)} ${value.summary}\n`)
-        .join('')}`,
-    );
-    return name === undefined || name === '--help' ? 0 : 2;
+    io.stderr(`${name === undefined ? '' : `unknown command "${name}"\n`}${usage()}`);
+    return 2;
   }
   try {
     return await (
       await command.load()
     )(rest, io);
   } catch (error) {
-    io.stderr(`plumbline ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (error instanceof HelpRequested) {
+      io.stdout(error.usage);
+      return 0;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof UsageError) {
+      io.stderr(`plumbline ${name}: ${message}\n${error.usage}`);
+      return 2;
+    }
+    io.stderr(`plumbline ${name}: ${message}\n`);
     return 1;
   }
 }

@@ -2,15 +2,22 @@
 import { writeFile } from 'node:fs/promises';
 import { specLineSchemaDocument } from '../logs/field-schema.js';
 import { loadSpecFile } from '../spec/load.js';
-import { optionalFlag, parseArgs, requireFlag } from './args.js';
+import { HelpRequested, UsageError, optionalFlag, parseArgs, requireFlag } from './args.js';
 import type { CliCommand } from './main.js';
 
+const USAGE =
+  'usage: plumbline schema export --spec FILE [--out FILE]\n' +
+  '  the JSON Schema (2020-12) of every event line the spec allows; stdout without --out\n';
+
 export const schemaCommand: CliCommand = async (args, io) => {
-  const parsed = parseArgs(args);
-  if (parsed.positional[0] !== 'export') {
-    io.stderr('usage: plumbline schema export --spec FILE [--out FILE]\n');
-    return 2;
-  }
+  const [sub, ...rest] = args;
+  if (sub === '--help' || sub === '-h') throw new HelpRequested(USAGE);
+  if (sub !== 'export')
+    throw new UsageError(
+      sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`,
+      USAGE,
+    );
+  const parsed = parseArgs(rest, { spec: 'value', out: 'value' }, USAGE);
   const spec = await loadSpecFile(requireFlag(parsed, 'spec'));
   const text = JSON.stringify(specLineSchemaDocument(spec), null, 2) + '\n';
   const out = optionalFlag(parsed, 'out');

@@ -1,55 +1,36 @@
-// `plumbline slo rules` writes the Prometheus rules and their promtool tests; `plumbline slo
+// `plumbline slo rules` is `plumbline generate alerts` under its older name; `plumbline slo
 // evaluate` reads a running Prometheus and says, per SLO, how fast the budget burns.
 
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { loadSpecFile } from '../spec/load.js';
-import { generatePrometheusRules, ruleFileName } from '../generate/rules/prometheus-rules.js';
-import { generatePromtoolTests, promtoolTestFileName } from '../generate/rules/promtool-tests.js';
 import { evaluateLive } from '../slo/evaluate-live.js';
 import type { SloStatus } from '../slo/engine.js';
-import { optionalFlag, parseArgs, requireFlag } from './args.js';
-import type { CliCommand, CliIo } from './main.js';
+import { HelpRequested, UsageError, parseArgs, requireFlag } from './args.js';
+import { generateCommand } from './generate.js';
+import type { CliCommand } from './main.js';
 
 const USAGE =
-  'usage: plumbline slo rules --spec FILE --out DIR [--runbook-base URL]\n' +
-  '       plumbline slo evaluate --prometheus URL --spec FILE [--json]\n';
+  'usage: plumbline slo rules --spec FILE [--out DIR] [--runbook-base URL] [--check]\n' +
+  '         (an alias of `plumbline generate alerts`)\n' +
+  '       plumbline slo evaluate --prometheus URL --spec FILE [--json]\n' +
+  '         live SLO state from a running Prometheus; exit 3 when a page fires\n';
 
 export const sloCommand: CliCommand = async (args, io) => {
   const [sub, ...rest] = args;
-  if (sub === 'rules') return rules(rest, io);
+  if (sub === 'rules') return generateCommand(['alerts', ...rest], io);
   if (sub === 'evaluate') return evaluate(rest, io);
-  io.stderr(USAGE);
-  return sub === undefined || sub === '--help' ? 0 : 2;
+  if (sub === '--help' || sub === '-h') throw new HelpRequested(USAGE);
+  throw new UsageError(sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`, USAGE);
 };
 
-async function rules(args: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseArgs(args);
-  const spec = await loadSpecFile(requireFlag(parsed, 'spec'));
-  const out = requireFlag(parsed, 'out');
-  const runbookBaseUrl = optionalFlag(parsed, 'runbook-base');
-  const options = runbookBaseUrl === undefined ? {} : { runbookBaseUrl };
-  await mkdir(out, { recursive: true });
-  const files = [
-    [ruleFileName(spec), generatePrometheusRules(spec, options)],
-    [promtoolTestFileName(spec), generatePromtoolTests(spec, options)],
-  ] as const;
-  for (const [name, text] of files) {
-    await writeFile(join(out, name), text);
-    io.stdout(`wrote ${join(out, name)}\n`);
-  }
-  return 0;
-}
-
-async function evaluate(args: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseArgs(args);
+const evaluate: CliCommand = async (args, io) => {
+  const parsed = parseArgs(args, { prometheus: 'value', spec: 'value', json: 'switch' }, USAGE);
   const spec = await loadSpecFile(requireFlag(parsed, 'spec'));
   const statuses = await evaluateLive(spec, requireFlag(parsed, 'prometheus'));
   if (parsed.flags.get('json') === true) io.stdout(JSON.stringify(statuses, null, 2) + '\n');
   else io.stdout(formatTable(statuses));
   // Non-zero when a page would fire, so scripts and deploy gates can stop on it.
   return statuses.some((s) => s.tiers.some((t) => t.firing && t.severity === 'page')) ? 3 : 0;
-}
+};
 
 export function formatTable(statuses: readonly SloStatus[]): string {
   let text = '';

@@ -43,9 +43,12 @@ describe('plumbline slo rules + promtool', () => {
         stderr: (t) => lines.push(t),
       });
       expect(code, lines.join('')).toBe(0);
+      // `slo rules` is `generate alerts`: the SLO rules and tests, plus pipeline rules and Alertmanager.
       expect((await readdir(out)).sort()).toEqual([
+        'alertmanager.yml',
         `${spec.service.name}-slo.rules.yaml`,
         `${spec.service.name}-slo.test.yaml`,
+        'pipeline.rules.yaml',
       ]);
       expect(await promtool(['check', 'rules', `${spec.service.name}-slo.rules.yaml`], out)).toContain(
         'SUCCESS',

@@ -65,17 +65,54 @@ export function sloAnchor(sloName: string): string {
 
 type Draft = Omit<Invariant, 'alerts'>;
 
-/** Builds every invariant of the spec in doc order. Throws when an option names an instrument the spec lacks. */
+/** A service invariant left out of the doc: the spec lacks an instrument that watches it. */
+export interface OmittedInvariant {
+  readonly title: string;
+  /** What is missing, e.g. `no counter "blueprint.ingress.decisions" (option delivery.decisionsCounter)`. */
+  readonly reason: string;
+}
+
+/** An instrument an invariant needs is not in the spec. */
+export class MissingInstrumentError extends Error {
+  constructor(
+    message: string,
+    readonly reason: string,
+  ) {
+    super(message);
+    this.name = 'MissingInstrumentError';
+  }
+}
+
+const SERVICE_TITLES = {
+  delivery: 'Every accepted event is stored',
+  queue: 'Queue depth never exceeds its bound',
+} as const;
+
+/**
+ * Builds every invariant of the spec in doc order. A service invariant whose instruments were
+ * left at the blueprint's defaults and are not in the spec is left out and added to `omitted`;
+ * instruments named explicitly in the options must exist (a typo fails the render).
+ */
 export function buildInvariants(
   spec: TelemetrySpec,
   options: ResolvedInvariantsDocOptions,
   monitors: Monitors,
+  omitted: OmittedInvariant[] = [],
 ): Invariant[] {
   const cite = citer(monitors);
   const slos = resolveSlos(spec);
   const drafts: Draft[] = [];
-  if (options.delivery !== false) drafts.push(deliveryInvariant(spec, options, monitors, cite, slos));
-  if (options.queue !== false) drafts.push(queueInvariant(spec, options, monitors, cite));
+  const service = (key: keyof typeof SERVICE_TITLES, draft: () => Draft): void => {
+    try {
+      drafts.push(draft());
+    } catch (error) {
+      if (!(error instanceof MissingInstrumentError) || !options.defaulted.has(key)) throw error;
+      omitted.push({ title: SERVICE_TITLES[key], reason: error.reason });
+    }
+  };
+  if (options.delivery !== false)
+    service('delivery', () => deliveryInvariant(spec, options, monitors, cite, slos));
+  if (options.queue !== false) service('queue', () => queueInvariant(spec, options, monitors, cite));
   for (const slo of slos) drafts.push(sloInvariant(spec, slo, options, monitors, cite));
   drafts.push(exemplarInvariant(spec, monitors, cite));
   drafts.push(telemetryFailureInvariant(spec, monitors, cite, slos));
@@ -119,8 +156,9 @@ function gaugeSeries(spec: TelemetrySpec, name: string, field: string): string {
 }
 
 function missing(field: string, name: string, kind: string): Error {
-  return new Error(
+  return new MissingInstrumentError(
     `invariants doc option ${field}: "${name}" is not a ${kind} of the spec (pass false to leave this invariant out)`,
+    `no ${kind} \`${name}\` (option \`${field}\`)`,
   );
 }
 
@@ -156,8 +194,9 @@ function deliveryInvariant(
   const batch = histogramBase(spec, delivery.batchSizeHistogram, 'delivery.batchSizeHistogram');
   const slo = slos.find((candidate) => candidate.name === delivery.slo);
   if (slo === undefined || slo.sli.kind !== 'availability') {
-    throw new Error(
+    throw new MissingInstrumentError(
       `invariants doc option delivery.slo: "${delivery.slo}" is not an availability SLO of the spec`,
+      `no availability SLO \`${delivery.slo}\` (option \`delivery.slo\`)`,
     );
   }
   const total = sliTotal(spec, slo);
@@ -219,8 +258,9 @@ function queueInvariant(
   const decisions = counterSeries(spec, queue.decisionsCounter, 'queue.decisionsCounter');
   const gauge = spec.gauges?.[queue.depthGauge];
   if (!(gauge?.attributes ?? []).includes(queue.tenantAttribute)) {
-    throw new Error(
+    throw new MissingInstrumentError(
       `invariants doc option queue.tenantAttribute: "${queue.tenantAttribute}" is not an attribute of gauge "${queue.depthGauge}"`,
+      `gauge \`${queue.depthGauge}\` has no attribute \`${queue.tenantAttribute}\` (option \`queue.tenantAttribute\`)`,
     );
   }
   const tenant = sanitizeLabelName(queue.tenantAttribute);

@@ -6,6 +6,7 @@ import type { AttributeMatch } from '../../spec/types.js';
 import type { DashboardOptions } from '../dashboards/options.js';
 import type { PipelineAlertOptions } from '../rules/pipeline-alerts.js';
 import type { PrometheusRulesOptions } from '../rules/prometheus-rules.js';
+import { DEFAULT_RUNBOOK_BASE, checkRunbookBase } from '../rules/text.js';
 
 /** The generated document's file name, and its path in the repository (every runbook_url ends in it). */
 export const INVARIANTS_DOC_FILE = 'invariants.md';
@@ -61,7 +62,7 @@ export interface FeatureFlag {
 }
 
 export interface InvariantsDocOptions {
-  /** Prefix of every runbook_url, the same one given to the rule generators. Ends with '/'. */
+  /** Prefix of every runbook_url, the same one given to the rule generators ('' = relative, the default). */
   readonly runbookBaseUrl?: string;
   /** Paths the deploy commands use, relative to the repository root. */
   readonly specPath?: string;
@@ -92,10 +93,12 @@ export interface ResolvedInvariantsDocOptions {
   readonly prometheusRules: PrometheusRulesOptions;
   readonly pipelineAlerts: PipelineAlertOptions;
   readonly dashboards: DashboardOptions;
+  /** Service invariants whose instruments were not given, so the blueprint's names stand in. */
+  readonly defaulted: ReadonlySet<'delivery' | 'queue'>;
 }
 
-/** The same default base as the SLO and pipeline rule generators. */
-export const DEFAULT_RUNBOOK_BASE_URL = 'https://github.com/plumbline/plumbline/blob/main/';
+/** The same default base as the SLO and pipeline rule generators: links relative to docs/. */
+export const DEFAULT_RUNBOOK_BASE_URL = DEFAULT_RUNBOOK_BASE;
 
 /** examples/blueprint/blueprint.toml's values (a test reads the TOML and compares). */
 export const BLUEPRINT_LIMITS: ServiceLimits = {
@@ -178,12 +181,10 @@ export const BLUEPRINT_FEATURE_FLAGS: readonly FeatureFlag[] = [
 export function resolveInvariantsDocOptions(
   options: InvariantsDocOptions = {},
 ): ResolvedInvariantsDocOptions {
-  const runbookBaseUrl = options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL;
-  if (!/^https?:\/\/\S+\/$/.test(runbookBaseUrl)) {
-    throw new Error(
-      `invariants doc option runbookBaseUrl: expected an http(s) URL ending in "/", got ${JSON.stringify(runbookBaseUrl)}`,
-    );
-  }
+  const runbookBaseUrl = checkRunbookBase(
+    'invariants doc option runbookBaseUrl',
+    options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL,
+  );
   const limits: ServiceLimits = { ...BLUEPRINT_LIMITS, ...options.limits };
   for (const field of [
     'timeoutMs',
@@ -235,5 +236,9 @@ export function resolveInvariantsDocOptions(
     prometheusRules: { ...options.prometheusRules, runbookBaseUrl },
     pipelineAlerts: { ...options.pipelineAlerts, runbookBaseUrl },
     dashboards: options.dashboards ?? {},
+    defaulted: new Set([
+      ...(options.delivery === undefined ? (['delivery'] as const) : []),
+      ...(options.queue === undefined ? (['queue'] as const) : []),
+    ]),
   };
 }

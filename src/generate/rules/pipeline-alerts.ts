@@ -5,9 +5,10 @@ import { stringify } from 'yaml';
 import { writeArtifactFiles } from '../artifact-files.js';
 import { collectorMetrics as otelcol, sdkSelfMetrics as sdk, scrapeUpMetric } from '../pipeline-series.js';
 import { promString, regexAlternation } from '../../spec/promql.js';
+import { DEFAULT_RUNBOOK_BASE, checkRunbookBase } from './text.js';
 
 export interface PipelineAlertOptions {
-  /** Prefix of every runbook_url. Default https://github.com/plumbline/plumbline/blob/main/ */
+  /** Prefix of every runbook_url: an http(s) URL ending in '/', or '' (default) for links relative to docs/. */
   readonly runbookBaseUrl?: string;
   /** Only these scrape jobs count for "target down". Default: every job. */
   readonly scrapeJobs?: readonly string[];
@@ -33,8 +34,6 @@ export interface PipelineAlertRule {
 
 export const PIPELINE_RULES_FILE = 'pipeline.rules.yaml';
 
-const DEFAULT_RUNBOOK_BASE = 'https://github.com/plumbline/plumbline/blob/main/';
-
 function checkRatio(field: string, value: number): number {
   if (!(value > 0 && value <= 1))
     throw new Error(`pipeline alerts option ${field}: expected a ratio in (0, 1], got ${value}`);
@@ -43,12 +42,10 @@ function checkRatio(field: string, value: number): number {
 
 /** The rules, in file order. Each runbook_url points at docs/invariants.md#<anchor>. */
 export function pipelineAlertRules(options: PipelineAlertOptions = {}): PipelineAlertRule[] {
-  const base = options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE;
-  if (!/^https?:\/\/\S+\/$/.test(base)) {
-    throw new Error(
-      `pipeline alerts option runbookBaseUrl: expected an http(s) URL ending in "/", got ${JSON.stringify(base)}`,
-    );
-  }
+  const base = checkRunbookBase(
+    'pipeline alerts option runbookBaseUrl',
+    options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE,
+  );
   const failureRatio = checkRatio('exporterFailureRatio', options.exporterFailureRatio ?? 0.05);
   const queueFill = checkRatio('queueFillRatio', options.queueFillRatio ?? 0.8);
   const violations = options.schemaViolationsPer10m ?? 10;

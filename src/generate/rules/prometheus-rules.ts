@@ -15,6 +15,7 @@ import {
   ABSENT_TIER,
   BURN_ALERT,
   DEFAULT_RUNBOOK_BASE,
+  checkRunbookBase,
   absentDescription,
   absentSummary,
   burnDescription,
@@ -23,7 +24,7 @@ import {
 } from './text.js';
 
 export interface PrometheusRulesOptions {
-  /** Where docs/invariants.md lives; default the project's GitHub tree. Ends with '/'. */
+  /** Where docs/invariants.md lives: an http(s) URL ending in '/', or '' (default) for relative links. */
   readonly runbookBaseUrl?: string;
   /** Extra label matchers on every SLI series, e.g. { job: ['checkout'] }. */
   readonly seriesMatchers?: AttributeMatch;
@@ -35,7 +36,10 @@ export function ruleFileName(spec: TelemetrySpec): string {
 
 /** The rule groups as data, one per SLO: the rule file writes them, the invariants doc reads them. */
 export function sloRuleGroups(spec: TelemetrySpec, options: PrometheusRulesOptions = {}): RuleGroup[] {
-  const base = options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE;
+  const base = checkRunbookBase(
+    'prometheus rules option runbookBaseUrl',
+    options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE,
+  );
   return resolveSlos(spec).map((slo) => sloGroup(spec, slo, base, options.seriesMatchers ?? {}));
 }
 

@@ -9,7 +9,21 @@ export const ABSENT_ALERT = 'SLODataAbsent';
 export const ABSENT_TIER = 'absent';
 /** How long the SLI's series must be missing before the absent-data alert fires. */
 export const ABSENT_FOR = '10m';
-export const DEFAULT_RUNBOOK_BASE = 'https://github.com/plumbline/plumbline/blob/main/';
+/**
+ * Runbook links are relative unless a base URL is given: `docs/invariants.md#<anchor>`, the doc
+ * `plumbline generate docs` writes, so they land on the user's own docs, not on ours.
+ */
+export const DEFAULT_RUNBOOK_BASE = '';
+
+/** A runbook base is '' (links relative to the generated docs/) or an http(s) URL ending in '/'. */
+export function checkRunbookBase(option: string, base: string): string {
+  if (base !== '' && !/^https?:\/\/\S+\/$/.test(base)) {
+    throw new Error(
+      `${option}: expected "" (links relative to the generated docs/) or an http(s) URL ending in "/", got ${JSON.stringify(base)}`,
+    );
+  }
+  return base;
+}
 
 export interface BurnSlots {
   /** Burn rate over the tier's long window. */
