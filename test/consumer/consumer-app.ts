@@ -153,7 +153,9 @@ export async function consumerApp(
   }
   // The app's sources are copied each run, so a change to them needs no reinstall.
   const sources = fileURLToPath(new URL(fixture, import.meta.url));
-  for (const file of readdirSync(sources)) cpSync(join(sources, file), join(dir, file));
+  // A `.fixture` suffix keeps a TypeScript file out of this repository's own type check.
+  for (const file of readdirSync(sources))
+    cpSync(join(sources, file), join(dir, file.replace(/\.fixture$/, '')));
   const tarball = await packPlumbline();
   await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball], dir, 300_000, env);
   return dir;

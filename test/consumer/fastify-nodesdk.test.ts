@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
 import { consumerApp, installedVersions, lineEnvironment, OTEL_LINES, runCommand } from './consumer-app.js';
@@ -253,6 +254,15 @@ for (const line of OTEL_LINES) {
       }
       expect(openMetricsText.endsWith('# EOF\n')).toBe(true);
       expect(openMetricsText.indexOf('# EOF')).toBe(openMetricsText.length - 6);
+    });
+
+    it("type-checks against this line's NodeSDK under strict, exactOptionalPropertyTypes and skipLibCheck false", async () => {
+      const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
+      const types = fileURLToPath(new URL('../../node_modules/@types', import.meta.url));
+      const args = [tsc, '--noEmit', '--strict', '--exactOptionalPropertyTypes', '--skipLibCheck', 'false'];
+      args.push('--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022');
+      args.push('--typeRoots', types, '--types', 'node', 'types-check.ts');
+      await runCommand('node', args, dir, 120_000, env);
     });
 
     it("require('plumbline') works from a CommonJS file", async () => {
