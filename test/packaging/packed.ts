@@ -110,12 +110,14 @@ export async function consumerApp(): Promise<string> {
     .digest('hex')
     .slice(0, 16);
   return once(join(CACHE, `app-${key}`), async (app) => {
-    const dependencies = {
-      plumbline: `file:${tarball}`,
-      '@opentelemetry/api': await lockedVersion('@opentelemetry/api'),
-      '@opentelemetry/sdk-trace-node': await lockedVersion('@opentelemetry/sdk-trace-node'),
-      '@types/node': await lockedVersion('@types/node'),
+    // The OTel peers pinned to this repo's line (2.x, which runs on Node 20), as the README's
+    // Install section tells a user to; sdk-trace-node is the import-time bench's baseline.
+    const { peerDependencies = {} } = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as {
+      peerDependencies?: Record<string, string>;
     };
+    const dependencies: Record<string, string> = { plumbline: `file:${tarball}` };
+    for (const name of [...Object.keys(peerDependencies), '@opentelemetry/sdk-trace-node', '@types/node'])
+      dependencies[name] = await lockedVersion(name);
     await writeFile(
       join(app, 'package.json'),
       JSON.stringify({ name: 'plumbline-consumer', private: true, type: 'module', dependencies }, null, 2),

@@ -1,6 +1,6 @@
 // The runtime entry loads no build-time code: a fresh process imports the installed package and
 // records every module it resolves (ESM loader hook) and every CommonJS module it loads.
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { consumerApp, runNode } from './packed.js';
@@ -111,5 +111,18 @@ console.log(JSON.stringify({ service: spec.service.name, isSpecError: error inst
     };
     expect(result).toMatchObject({ service: 'cjs-app', isSpecError: true });
     expect(result.message).toMatch(/events\["a\.b"\]\.level/);
+  });
+
+  it('the installed bin answers --version and --help on stdout', async () => {
+    const bin = join(app, 'node_modules', '.bin', 'plumbline');
+    const { version } = JSON.parse(
+      await readFile(join(app, 'node_modules/plumbline/package.json'), 'utf8'),
+    ) as {
+      version: string;
+    };
+    expect(await runNode(app, [bin, '--version'])).toBe(`${version}\n`);
+    expect(await runNode(app, [bin, 'generate', 'alerts', '--help'])).toMatch(
+      /^usage: plumbline generate alerts/,
+    );
   });
 });
