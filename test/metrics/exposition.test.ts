@@ -90,6 +90,21 @@ describe('exposition', () => {
     expect(body).not.toContain('# UNIT');
   });
 
+  it('writes non-ASCII label values as UTF-8 text in both formats, and whole counts as digits', () => {
+    const metrics = createMetrics(spec, { exemplarFilter: 'always_off' });
+    const histogram = metrics.histogram('rpc.duration');
+    for (let i = 0; i < 1234; i++) histogram.record(0.02, { 'rpc.method': 'Grüße/😀' });
+    histogram.record(0.5, { 'rpc.method': 'plain' });
+    for (const accept of [undefined, OPENMETRICS_ACCEPT]) {
+      const { body } = metrics.serialize(accept);
+      expect(body).toMatch(/rpc_duration_seconds_bucket\{rpc_method="Grüße\/😀",le="\+Inf"\} 1234\n/);
+      expect(body).toContain('rpc_duration_seconds_count{rpc_method="Grüße/😀"} 1234\n');
+      expect(body).toMatch(/rpc_duration_seconds_sum\{rpc_method="Grüße\/😀"\} 24\.6\d*\n/);
+      expect(body).toContain('rpc_duration_seconds_count{rpc_method="plain"} 1\n');
+      expect(Buffer.from(body, 'utf8').toString('utf8')).toBe(body);
+    }
+  });
+
   it('writes OpenMetrics 1.0 when asked: UNIT, _created, exemplars on bucket and _total lines, EOF', () => {
     const metrics = createMetrics(spec, { exemplarFilter: 'trace_based', now: () => 1_700_000_000_250 });
     const span = tracing.inSpan((s) => {
