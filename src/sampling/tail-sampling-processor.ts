@@ -1,41 +1,32 @@
-// The tail sampler: buffers spans per trace, decides when the local part of the trace is done
-// (local root ended, no local span open, plus a grace period), and forwards kept traces whole to
-// the next processor. Memory is hard-capped; late spans follow the decision already made. A trace
-// linking to buffered traces waits for their decisions and is kept when one of them is.
-import type { Attributes, Context, Link, TraceState } from '@opentelemetry/api';
-import { hrTimeToMilliseconds, TraceState as CoreTraceState } from '@opentelemetry/core';
+// The tail sampler as a SpanProcessor: buffers spans per trace (trace-buffer.ts), decides when the
+// local part of the trace is done (local root ended, no local span open, plus a grace period, kept
+// in trace-queues.ts), and forwards kept traces whole to the next processor (span-forwarder.ts).
+// Memory is hard-capped; late spans follow the decision already made. A trace linking to buffered
+// traces waits for their decisions and is kept when one of them is.
+import type { Context, Link } from '@opentelemetry/api';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { SamplingSpec } from '../spec/types.js';
 import { SpecError } from '../spec/errors.js';
-import type { KeptDecision } from './decision-cache.js';
 import { DecisionCache } from './decision-cache.js';
 import { buildPolicies, withExemplarRule } from './build-policies.js';
 import { checkSampling } from './check-sampling.js';
-import { isErrorSpan } from './errors-policy.js';
-import type { PolicyDecision, SamplingPolicy, TraceView } from './policy.js';
+import type { PolicyDecision, SamplingPolicy } from './policy.js';
 import { ABSTAIN } from './policy.js';
-import {
-  CUT_SPANS_ATTRIBUTE,
-  DRY_RUN_ATTRIBUTE,
-  SampledSpan,
-  SerializedTraceState,
-  TRUNCATED_ATTRIBUTE,
-} from './sampled-span.js';
 import type { SamplerStats } from './sampler-stats.js';
+import { SpanForwarder } from './span-forwarder.js';
 import { estimateSpanBytes } from './span-size.js';
-import { HeldSpan } from './held-span.js';
-import { LinkIndex, type LinkingTrace } from './link-index.js';
+import { LinkIndex } from './link-index.js';
 import { withLinkedRule } from './linked-policy.js';
-import type { TableEntry } from './trace-table.js';
+import { BufferUsage, TraceBuffer } from './trace-buffer.js';
+import { AdmissionQueue, DeadlineQueue } from './trace-queues.js';
 import { TraceTable } from './trace-table.js';
 import {
   ALWAYS_KEEP_THRESHOLD,
-  randomnessOf,
   stricter,
   thresholdOf,
   thresholdToProbability,
   encodeTh,
-  withTh,
 } from './threshold.js';
 
 export const DEFAULT_DECISION_WAIT_MS = 100;
@@ -69,53 +60,6 @@ export interface TailSamplingOptions {
   readonly policies?: readonly SamplingPolicy[];
 }
 
-class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
-  hash = 0;
-  pendingLinks = 0;
-  linkedKept = false;
-  spans: ReadableSpan[] = [];
-  openLocal = 0;
-  localRoot: ReadableSpan | undefined = undefined;
-  rootStartedAt = 0;
-  rootEnded = false;
-  rootDurationMs: number | undefined = undefined;
-  bytes = 0;
-  exemplar = false;
-  cutSpans = 0;
-  deadline = 0;
-  queuedDeadline = 0;
-  queued = false;
-  decided = false;
-  private randomnessValue: string | undefined = undefined;
-  /** The inbound `ot` tracestate value (read when the chain first runs). */
-  inboundOt: string | undefined = undefined;
-  /** The policy chain ran (at done, or at a forced decision); `verdict` holds its answer. */
-  evaluated = false;
-  /** Spans arrived or an exemplar was marked after the chain ran. */
-  changed = false;
-  verdict: PolicyDecision = ABSTAIN;
-  /** Index of the deciding policy; policies.length when every policy abstained. */
-  verdictIndex = 0;
-  constructor(
-    readonly traceId: string,
-    readonly createdAt: number,
-  ) {}
-
-  /** Read by budget policies only, so it is derived on first read. */
-  get randomness(): string {
-    return (this.randomnessValue ??= randomnessOf(this.traceId, this.inboundOt));
-  }
-}
-
-const EMPTY_TRACE_STATE: TraceState = new CoreTraceState();
-
-/** The inbound `ot` tracestate value of the trace (from its local root, else its first span). */
-function inboundOtOf(trace: TraceBuffer): string | undefined {
-  const reference = trace.localRoot ?? trace.spans[0];
-  return reference?.spanContext().traceState?.get('ot');
-}
-const EMPTY_SPANS: ReadableSpan[] = [];
-
 export class TailSamplingProcessor implements SpanProcessor {
   private readonly now: () => number;
   private readonly policies: readonly SamplingPolicy[];
@@ -126,53 +70,28 @@ export class TailSamplingProcessor implements SpanProcessor {
   private readonly dryRun: boolean;
   private readonly decisionWaitMs: number;
   private readonly maxTraces: number;
-  private readonly maxSpansPerTrace: number;
-  private readonly maxBytes: number;
-  /** One trace may hold at most an eighth of maxBytes, so one huge trace cannot evict all others. */
-  private readonly maxTraceBytes: number;
   private readonly maxTraceAgeMs: number;
   private readonly cache: DecisionCache;
-  /** Last kept decision per policy index (x2 in dry run: keep, drop), see keptDecision(). */
-  private readonly lastKept: (KeptDecision | undefined)[];
+  private readonly forwarder: SpanForwarder;
+  private readonly usage: BufferUsage;
 
   private readonly traces: TraceTable<TraceBuffer>;
   private readonly links = new LinkIndex<TraceBuffer>();
   /** The trace of the last span seen: a request's spans mostly arrive together (no Map lookup). */
   private lastTrace: TraceBuffer | undefined = undefined;
-  /**
-   * Traces in order of admission, decided ones skipped lazily: the oldest undecided trace in
-   * O(1) amortized (a Map's first entry is O(deleted entries) to reach in V8).
-   */
-  private admitted: TraceBuffer[] = [];
-  private admittedHead = 0;
-  /** Done traces in order of their deadline (the grace is constant, so FIFO is deadline order). */
-  private queue: TraceBuffer[] = [];
-  private queueHead = 0;
+  private readonly admitted: AdmissionQueue<TraceBuffer>;
+  private readonly queue: DeadlineQueue<TraceBuffer>;
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private closed = false;
   private shutdownPromise: Promise<void> | undefined = undefined;
 
-  private bufferedSpans = 0;
-  private bufferedBytes = 0;
   private evictions = { maxTraces: 0, maxBytes: 0, maxAge: 0, flush: 0 };
-  private truncatedTraces = 0;
-  private truncatedSpans = 0;
   private lateKept = 0;
   private lateDropped = 0;
-  private nextProcessorErrors = 0;
   private spansAfterShutdown = 0;
 
-  // One-entry cache: spans of a trace share their inbound TraceState object and threshold.
-  private lastInboundState: TraceState | undefined = undefined;
-  private lastThreshold = '';
-  private lastOutboundState: TraceState | undefined = undefined;
-
-  constructor(
-    spec: SamplingSpec,
-    private readonly next: SpanProcessor,
-    options: TailSamplingOptions = {},
-  ) {
+  constructor(spec: SamplingSpec, next: SpanProcessor, options: TailSamplingOptions = {}) {
     const issues = checkSampling({ sampling: spec });
     if (issues.length > 0) throw new SpecError(issues);
     this.now = options.now ?? (() => performance.now());
@@ -186,21 +105,21 @@ export class TailSamplingProcessor implements SpanProcessor {
     this.decisionWaitMs = spec.decisionWaitMs ?? DEFAULT_DECISION_WAIT_MS;
     this.maxTraces = spec.maxTraces ?? DEFAULT_MAX_TRACES;
     this.traces = new TraceTable(this.maxTraces);
-    this.maxSpansPerTrace = spec.maxSpansPerTrace ?? DEFAULT_MAX_SPANS_PER_TRACE;
-    this.maxBytes = spec.maxBytes ?? DEFAULT_MAX_BYTES;
-    this.maxTraceBytes = Math.max(1, Math.floor(this.maxBytes / 8));
+    this.admitted = new AdmissionQueue(this.maxTraces + 1024);
+    // Bounded by the buffer: entries of traces decided early (caps) are dropped past it.
+    this.queue = new DeadlineQueue(2 * this.maxTraces);
+    this.usage = new BufferUsage(
+      spec.maxSpansPerTrace ?? DEFAULT_MAX_SPANS_PER_TRACE,
+      spec.maxBytes ?? DEFAULT_MAX_BYTES,
+    );
     this.maxTraceAgeMs = options.maxTraceAgeMs ?? DEFAULT_MAX_TRACE_AGE_MS;
     const keptSize = options.keptDecisionCacheSize ?? Math.max(this.maxTraces, 10_000);
     this.cache = new DecisionCache(keptSize, options.droppedDecisionCacheSize ?? keptSize * 8);
-    this.lastKept = new Array<KeptDecision | undefined>(this.decisionNames.length * 2).fill(undefined);
+    this.forwarder = new SpanForwarder(next, this.decisionNames, this.dryRun);
   }
 
   onStart(span: Span, parentContext: Context): void {
-    try {
-      this.next.onStart(span, parentContext);
-    } catch {
-      this.nextProcessorErrors++;
-    }
+    this.forwarder.onStart(span, parentContext);
     if (this.closed) return;
     const traceId = span.spanContext().traceId;
     const parent = span.parentSpanContext;
@@ -223,12 +142,7 @@ export class TailSamplingProcessor implements SpanProcessor {
   }
 
   onEnding(span: Span): void {
-    if (this.next.onEnding === undefined) return;
-    try {
-      this.next.onEnding(span);
-    } catch {
-      this.nextProcessorErrors++;
-    }
+    this.forwarder.onEnding(span);
   }
 
   onEnd(span: ReadableSpan): void {
@@ -273,38 +187,18 @@ export class TailSamplingProcessor implements SpanProcessor {
 
   /** Decides every done trace whose grace period has passed, and traces past the maximum age. */
   decideDue(now: number = this.now()): void {
-    while (this.queueHead < this.queue.length) {
-      const trace = this.queue[this.queueHead]!;
-      if (trace.decided || trace.openLocal > 0 || !trace.rootEnded) {
-        trace.queued = false;
-        this.queueHead++;
-        continue;
-      }
-      if (trace.deadline !== trace.queuedDeadline) {
-        // Done again after reopening: its deadline moved, so it goes to the back.
-        this.queueHead++;
-        trace.queuedDeadline = trace.deadline;
-        this.queue.push(trace);
-        continue;
-      }
-      if (trace.deadline > now) break;
-      if (trace.pendingLinks > 0 && !trace.linkedKept) {
-        // Traces it links to are undecided: wait another grace (a keep of one keeps it too).
-        trace.deadline = now + Math.max(1, this.decisionWaitMs);
-        continue;
-      }
-      this.queueHead++;
-      trace.queued = false;
-      this.decide(trace, now);
-    }
-    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.queueHead);
-      this.queueHead = 0;
-    }
+    // Traces waiting for the traces they link to wait another grace (at least 1 ms).
+    const linkWaitMs = Math.max(1, this.decisionWaitMs);
     for (
-      let oldest = this.oldest();
+      let due = this.queue.takeDue(now, linkWaitMs);
+      due !== undefined;
+      due = this.queue.takeDue(now, linkWaitMs)
+    )
+      this.decide(due, now);
+    for (
+      let oldest = this.admitted.oldest();
       oldest !== undefined && oldest.createdAt + this.maxTraceAgeMs <= now;
-      oldest = this.oldest()
+      oldest = this.admitted.oldest()
     ) {
       this.evictions.maxAge++;
       this.decide(oldest, now);
@@ -313,7 +207,7 @@ export class TailSamplingProcessor implements SpanProcessor {
 
   forceFlush(): Promise<void> {
     if (!this.closed) this.decideAll();
-    return this.next.forceFlush();
+    return this.forwarder.forceFlush();
   }
 
   shutdown(): Promise<void> {
@@ -322,7 +216,7 @@ export class TailSamplingProcessor implements SpanProcessor {
       this.closed = true;
       if (this.timer !== undefined) clearTimeout(this.timer);
       this.timer = undefined;
-      this.shutdownPromise = this.next.shutdown();
+      this.shutdownPromise = this.forwarder.shutdown();
     }
     return this.shutdownPromise;
   }
@@ -341,17 +235,18 @@ export class TailSamplingProcessor implements SpanProcessor {
         thresholds[key] = { th: encodeTh(threshold), probability: thresholdToProbability(threshold) };
       }
     }
+    const usage = this.usage;
     return {
       decisions,
       bufferedTraces: this.traces.size,
-      bufferedSpans: this.bufferedSpans,
-      bufferedBytes: this.bufferedBytes,
+      bufferedSpans: usage.spans,
+      bufferedBytes: usage.bytes,
       evictions: { ...this.evictions },
-      truncatedTraces: this.truncatedTraces,
-      truncatedSpans: this.truncatedSpans,
+      truncatedTraces: usage.truncatedTraces,
+      truncatedSpans: usage.truncatedSpans,
       lateSpans: { kept: this.lateKept, dropped: this.lateDropped },
       thresholds,
-      nextProcessorErrors: this.nextProcessorErrors,
+      nextProcessorErrors: this.forwarder.errors,
       spansAfterShutdown: this.spansAfterShutdown,
     };
   }
@@ -370,39 +265,28 @@ export class TailSamplingProcessor implements SpanProcessor {
     const now = this.now();
     while (this.traces.size >= this.maxTraces) {
       this.evictions.maxTraces++;
-      this.decide(this.oldest()!, now);
+      this.decide(this.admitted.oldest()!, now);
     }
     const trace = new TraceBuffer(traceId, now);
     this.traces.add(trace);
     this.lastTrace = trace;
     this.admitted.push(trace);
-    // Decided traces must not linger here: they would keep their spans' memory alive.
-    while (this.admitted[this.admittedHead]!.decided) this.admittedHead++;
-    if (this.admittedHead > 1024 && this.admittedHead * 2 > this.admitted.length) {
-      this.admitted = this.admitted.slice(this.admittedHead);
-      this.admittedHead = 0;
-    }
-    if (this.admitted.length - this.admittedHead > this.maxTraces + 1024) {
-      this.admitted = this.admitted.slice(this.admittedHead).filter((admitted) => !admitted.decided);
-      this.admittedHead = 0;
-    }
     if (this.timer === undefined) this.arm(now);
     return trace;
   }
 
   private buffer(trace: TraceBuffer, span: ReadableSpan): void {
     const bytes = estimateSpanBytes(span);
-    if (trace.spans.length >= this.maxSpansPerTrace || trace.bytes + bytes > this.maxTraceBytes) {
-      if (!this.makeRoom(trace, span, bytes)) {
-        this.cut(trace);
-        return;
-      }
+    const usage = this.usage;
+    if (!trace.fits(bytes, usage) && !trace.makeRoom(span, bytes, usage)) {
+      trace.cut(usage);
+      return;
     }
-    if (this.bufferedBytes + bytes > this.maxBytes) {
+    if (usage.bytes + bytes > usage.maxBytes) {
       const now = this.now();
-      while (this.bufferedBytes + bytes > this.maxBytes && this.traces.size > 0) {
+      while (usage.bytes + bytes > usage.maxBytes && this.traces.size > 0) {
         this.evictions.maxBytes++;
-        this.decide(this.oldest()!, now);
+        this.decide(this.admitted.oldest()!, now);
       }
       // The oldest may have been this very trace: the span follows its decision.
       if (trace.decided) {
@@ -410,45 +294,7 @@ export class TailSamplingProcessor implements SpanProcessor {
         return;
       }
     }
-    trace.spans.push(span);
-    trace.bytes += bytes;
-    this.bufferedBytes += bytes;
-    this.bufferedSpans++;
-    if (trace.evaluated) trace.changed = true;
-  }
-
-  // Over a per-trace cap the root and error spans are what matter: they displace ordinary spans
-  // (oldest first); an ordinary span is cut. Returns whether `span` now fits.
-  private makeRoom(trace: TraceBuffer, span: ReadableSpan, bytes: number): boolean {
-    const isRoot = span === trace.localRoot;
-    if (!isRoot && !isErrorSpan(span)) return false;
-    if (bytes > this.maxTraceBytes || this.maxSpansPerTrace < 1) return false;
-    const fits = () =>
-      trace.spans.length < this.maxSpansPerTrace && trace.bytes + bytes <= this.maxTraceBytes;
-    for (let pass = 0; pass < 2 && !fits(); pass++) {
-      // Pass 0 removes ordinary spans; pass 1 (only for the root) removes error spans too.
-      if (pass === 1 && !isRoot) break;
-      for (let i = 0; i < trace.spans.length && !fits();) {
-        const candidate = trace.spans[i]!;
-        if (candidate === trace.localRoot || (pass === 0 && isErrorSpan(candidate))) {
-          i++;
-          continue;
-        }
-        trace.spans.splice(i, 1);
-        const removed = estimateSpanBytes(candidate);
-        trace.bytes -= removed;
-        this.bufferedBytes -= removed;
-        this.bufferedSpans--;
-        this.cut(trace);
-      }
-    }
-    return fits();
-  }
-
-  private cut(trace: TraceBuffer): void {
-    if (trace.cutSpans === 0) this.truncatedTraces++;
-    trace.cutSpans++;
-    this.truncatedSpans++;
+    trace.hold(span, bytes, usage);
   }
 
   // The local trace is done: the chain runs now. A keep is final (later spans can only add
@@ -461,52 +307,11 @@ export class TailSamplingProcessor implements SpanProcessor {
       this.decide(trace, now);
       return;
     }
-    this.compact(trace);
+    trace.compact();
     trace.deadline = now + this.decisionWaitMs;
-    if (!trace.queued) {
-      trace.queued = true;
-      trace.queuedDeadline = trace.deadline;
-      this.queue.push(trace);
-      // Bound the queue by the buffer: drop entries of traces decided early (caps).
-      if (this.queue.length - this.queueHead > 2 * this.maxTraces) {
-        this.queue = this.queue.slice(this.queueHead).filter((queued) => {
-          if (!queued.decided) return true;
-          queued.queued = false;
-          return false;
-        });
-        this.queueHead = 0;
-      }
-    }
-    const head = this.queue[this.queueHead];
-    if (head !== undefined && head.deadline <= now) this.decideDue(now);
+    this.queue.push(trace);
+    if (this.queue.nextDeadline() <= now) this.decideDue(now);
     if (this.timer === undefined || trace.deadline < this.timerAt) this.arm(now);
-  }
-
-  /** Holds the trace's spans in compact form through the grace (see HeldSpan). */
-  private compact(trace: TraceBuffer): void {
-    const spans = trace.spans;
-    const root = trace.localRoot;
-    for (let i = 0; i < spans.length; i++) {
-      const span = spans[i]!;
-      let held: HeldSpan;
-      try {
-        held = HeldSpan.of(span);
-      } catch {
-        continue; // not shaped like an SDK span (a hand-made ReadableSpan): held as it is
-      }
-      spans[i] = held;
-      if (span === root) trace.localRoot = held;
-    }
-  }
-
-  private oldest(): TraceBuffer | undefined {
-    while (this.admittedHead < this.admitted.length && this.admitted[this.admittedHead]!.decided)
-      this.admittedHead++;
-    if (this.admittedHead > 1024 && this.admittedHead * 2 > this.admitted.length) {
-      this.admitted = this.admitted.slice(this.admittedHead);
-      this.admittedHead = 0;
-    }
-    return this.admitted[this.admittedHead];
   }
 
   // ---- deciding ----
@@ -522,10 +327,8 @@ export class TailSamplingProcessor implements SpanProcessor {
         this.decide(trace, now);
       }
     }
-    this.queue = [];
-    this.queueHead = 0;
-    this.admitted = [];
-    this.admittedHead = 0;
+    this.queue.clear();
+    this.admitted.clear();
     this.lastTrace = undefined;
   }
 
@@ -548,7 +351,7 @@ export class TailSamplingProcessor implements SpanProcessor {
           ? hrTimeToMilliseconds(root.duration)
           : now - trace.rootStartedAt;
       }
-      trace.inboundOt = inboundOtOf(trace);
+      trace.readInboundOt();
     }
     trace.changed = false;
     for (let i = 0; i < end; i++) {
@@ -569,8 +372,6 @@ export class TailSamplingProcessor implements SpanProcessor {
   private decide(trace: TraceBuffer, now: number): void {
     this.traces.delete(trace);
     trace.decided = true;
-    this.bufferedBytes -= trace.bytes;
-    this.bufferedSpans -= trace.spans.length;
     if (!trace.evaluated || trace.changed) this.evaluate(trace, now);
     const decision = trace.verdict;
     const index = trace.verdictIndex;
@@ -579,8 +380,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     else this.drops[index]!++;
     if (this.links.size > 0) this.links.decided(trace.traceId, keep);
 
-    const spans = trace.spans;
-    trace.spans = EMPTY_SPANS;
+    const spans = trace.release(this.usage);
     if (!keep && !this.dryRun) {
       trace.localRoot = undefined;
       this.cache.drop(trace.traceId);
@@ -589,18 +389,10 @@ export class TailSamplingProcessor implements SpanProcessor {
     // Kept by a rule, a trace was kept with probability 1 (th:0); by the budget, with the
     // budget's probability. An upstream threshold still applies: the stricter one is written.
     const ours = this.dryRun ? ALWAYS_KEEP_THRESHOLD : (decision.threshold ?? ALWAYS_KEEP_THRESHOLD);
-    const kept = this.keptDecision(index, stricter(ours, thresholdOf(trace.inboundOt)), keep);
+    const kept = this.forwarder.keptDecision(index, stricter(ours, thresholdOf(trace.inboundOt)), keep);
     this.cache.keep(trace.traceId, kept);
-    const common = kept.dryRun === undefined ? undefined : { [DRY_RUN_ATTRIBUTE]: kept.dryRun };
     const summarised = trace.cutSpans > 0 ? (trace.localRoot ?? spans[0]) : undefined;
-    for (let i = 0; i < spans.length; i++) {
-      const span = spans[i]!;
-      const extra =
-        span === summarised
-          ? { ...common, [TRUNCATED_ATTRIBUTE]: true, [CUT_SPANS_ATTRIBUTE]: trace.cutSpans }
-          : common;
-      this.forward(span, kept, extra);
-    }
+    this.forwarder.forwardTrace(spans, kept, trace.cutSpans, summarised);
     trace.localRoot = undefined; // the buffer object may outlive the decision in the queues
   }
 
@@ -626,7 +418,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     const kept = this.cache.keptDecision(traceId);
     if (kept !== undefined) {
       this.lateKept++;
-      this.forward(span, kept, kept.dryRun === undefined ? undefined : { [DRY_RUN_ATTRIBUTE]: kept.dryRun });
+      this.forwarder.forwardLate(span, kept);
       return true;
     }
     if (this.cache.wasDropped(traceId)) {
@@ -636,49 +428,12 @@ export class TailSamplingProcessor implements SpanProcessor {
     return false;
   }
 
-  // One decision object per policy (and dry-run outcome) while its threshold holds: a kept trace
-  // allocates nothing here, and the decision cache holds references to shared objects.
-  private keptDecision(index: number, threshold: string, keep: boolean): KeptDecision {
-    const slot = this.dryRun ? index * 2 + (keep ? 0 : 1) : index;
-    const last = this.lastKept[slot];
-    if (last !== undefined && last.threshold === threshold) return last;
-    const kept: KeptDecision = this.dryRun
-      ? { policy: this.decisionNames[index]!, threshold, dryRun: keep ? 'keep' : 'drop' }
-      : { policy: this.decisionNames[index]!, threshold };
-    this.lastKept[slot] = kept;
-    return kept;
-  }
-
-  private forward(span: ReadableSpan, kept: KeptDecision, extra: Attributes | undefined): void {
-    const inbound = span.spanContext().traceState;
-    let outbound = this.lastOutboundState;
-    if (
-      outbound === undefined ||
-      inbound !== this.lastInboundState ||
-      kept.threshold !== this.lastThreshold
-    ) {
-      outbound = new SerializedTraceState(
-        (inbound ?? EMPTY_TRACE_STATE).set('ot', withTh(inbound?.get('ot'), kept.threshold)),
-      );
-      this.lastInboundState = inbound;
-      this.lastThreshold = kept.threshold;
-      this.lastOutboundState = outbound;
-    }
-    try {
-      this.next.onEnd(new SampledSpan(span, outbound, kept.policy, extra));
-    } catch {
-      this.nextProcessorErrors++;
-    }
-  }
-
   // ---- timer ----
 
   private arm(now: number): void {
     if (this.closed) return;
-    let wake = Number.POSITIVE_INFINITY;
-    const head = this.queue[this.queueHead];
-    if (head !== undefined) wake = head.deadline;
-    const oldest = this.oldest();
+    let wake = this.queue.nextDeadline();
+    const oldest = this.admitted.oldest();
     if (oldest !== undefined && oldest.createdAt + this.maxTraceAgeMs < wake)
       wake = oldest.createdAt + this.maxTraceAgeMs;
     if (wake === Number.POSITIVE_INFINITY) return;
