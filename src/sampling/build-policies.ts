@@ -4,6 +4,7 @@ import type { SamplingPolicySpec } from '../spec/types.js';
 import type { SamplingPolicy } from './policy.js';
 import { AttributePolicy } from './attribute-policy.js';
 import { BudgetPolicy } from './budget-policy.js';
+import { ErrorBudgetPolicy } from './error-budget-policy.js';
 import { ErrorsPolicy } from './errors-policy.js';
 import { ExemplarPolicy } from './exemplar-policy.js';
 import { LatencyPolicy } from './latency-policy.js';
@@ -26,7 +27,9 @@ export function withExemplarRule(policies: readonly SamplingPolicy[]): SamplingP
 function buildPolicy(spec: SamplingPolicySpec): SamplingPolicy {
   switch (spec.kind) {
     case 'errors':
-      return new ErrorsPolicy(spec.name);
+      return spec.budget === undefined
+        ? new ErrorsPolicy(spec.name)
+        : new ErrorBudgetPolicy(spec.name, spec.budget);
     case 'latency':
       return new LatencyPolicy(spec.name, spec);
     case 'exemplar':

@@ -202,7 +202,26 @@ const policy = {
       },
     },
     {
-      if: { properties: { kind: { enum: ['errors', 'exemplar'] } } },
+      if: { properties: { kind: { const: 'errors' } } },
+      then: {
+        properties: {
+          ...policyBase,
+          budget: {
+            type: 'object',
+            properties: {
+              tracesPerSecond: { type: 'number', exclusiveMinimum: 0 },
+              key: name,
+              weights: { type: 'object', additionalProperties: { type: 'number', exclusiveMinimum: 0 } },
+            },
+            required: ['tracesPerSecond'],
+            additionalProperties: false,
+          },
+        },
+        additionalProperties: false,
+      },
+    },
+    {
+      if: { properties: { kind: { const: 'exemplar' } } },
       then: { properties: policyBase, additionalProperties: false },
     },
   ],

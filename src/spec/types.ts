@@ -130,7 +130,16 @@ export interface SloSpec {
 }
 
 export type SamplingPolicySpec =
-  | { readonly name: string; readonly kind: 'errors' }
+  | {
+      readonly name: string;
+      readonly kind: 'errors';
+      /**
+       * Error traces kept per second (per key value, by weighted fair shares); past it they are
+       * sampled with `ot=th` adjusted counts and the rest dropped and counted. Absent: every error
+       * trace is kept.
+       */
+      readonly budget?: ErrorBudgetSpec;
+    }
   | {
       readonly name: string;
       readonly kind: 'latency';
@@ -155,6 +164,14 @@ export type SamplingPolicySpec =
       /** Weighted fair shares per key value; unlisted keys weigh 1. */
       readonly weights?: Readonly<Record<string, number>>;
     };
+
+export interface ErrorBudgetSpec {
+  readonly tracesPerSecond: number;
+  /** Attribute of the local root span that names the fairness key (route, tenant). */
+  readonly key?: string;
+  /** Weighted fair shares per key value; unlisted keys weigh 1. */
+  readonly weights?: Readonly<Record<string, number>>;
+}
 
 export interface SamplingSpec {
   /** Grace period after the local root ends, for detached async work. Default 100 ms. */
