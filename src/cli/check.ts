@@ -7,10 +7,10 @@ import { HelpRequested, optionalFlag, parseArgs, requireFlag, type FlagKinds } f
 import type { CliCommand } from './main.js';
 
 const USAGE =
-  'usage: plumbline check live --spec FILE --metrics URL [--logs FILE|-] [--otlp-listen ADDR]\n' +
+  'usage: plumbline check live --spec FILE --metrics URL [--logs FILE[,FILE...]|-] [--otlp-listen ADDR]\n' +
   '                            [--duration 60s] [--json]\n' +
   "  --metrics URL        the service's /metrics, scraped as OpenMetrics every 5 s and at the end\n" +
-  '  --logs FILE|-        its event log (followed from the start), or - for stdin\n' +
+  '  --logs FILES|-       its event logs, comma-separated (each followed from the start), or - for stdin\n' +
   '  --otlp-listen ADDR   receive OTLP/HTTP (JSON or protobuf) on HOST:PORT: traces, logs, metrics\n' +
   '  --duration D         how long to watch: 500ms, 30s, 5m (default 60s)\n' +
   '  --json               the report as JSON\n' +
@@ -47,7 +47,9 @@ export const checkCommand: CliCommand = async (args, io) => {
     spec,
     metricsUrl,
     durationMs,
-    ...(logs === undefined ? {} : { logs: logs === '-' ? process.stdin : logs }),
+    ...(logs === undefined
+      ? {}
+      : { logs: logs === '-' ? process.stdin : logs.split(',').filter((p) => p !== '') }),
     ...(otlpListen === undefined ? {} : { otlpListen }),
     onListening: (endpoint) => io.stderr(`receiving OTLP/HTTP on ${endpoint}\n`),
   });

@@ -53,13 +53,14 @@ let run = 0;
  */
 async function checkBlueprintUnderLoad(
   specs: readonly TelemetrySpec[],
-  options: { readonly adminPort?: number; readonly otlpEndpoint?: string } = {},
+  options: { readonly adminPort?: number; readonly otlpEndpoint?: string; readonly name?: string } = {},
 ): Promise<LiveCheckReport[]> {
   run++;
+  const name = options.name ?? String(run);
   const [port, adminPort] = [await freePort(), options.adminPort ?? (await freePort())];
-  const configPath = join(dir, `blueprint-${run}.toml`);
-  const logPath = join(dir, `events-${run}.ndjson`);
-  const securityLogPath = join(dir, `security-${run}.ndjson`);
+  const configPath = join(dir, `blueprint-${name}.toml`);
+  const logPath = join(dir, `events-${name}.ndjson`);
+  const securityLogPath = join(dir, `security-${name}.ndjson`);
   writeFileSync(
     configPath,
     `[service]
@@ -69,7 +70,7 @@ listen = "127.0.0.1:${adminPort}"
 [security]
 log = "${securityLogPath}"
 [storage]
-path = "events-${run}.db"
+path = "events-${name}.db"
 ${dependenciesToml(deps)}
 [tenants.checkout]
 class = "latency-sensitive"
@@ -149,6 +150,9 @@ describe('check live against the blueprint process', () => {
         `http://127.0.0.1:${adminPort}/metrics`,
         '--otlp-listen',
         `127.0.0.1:${otlpPort}`,
+        // The paths checkBlueprintUnderLoad gives the event and security logs of run "cli".
+        '--logs',
+        `${join(dir, 'events-cli.ndjson')},${join(dir, 'security-cli.ndjson')}`,
         '--duration',
         '15s',
         '--json',
@@ -166,6 +170,7 @@ describe('check live against the blueprint process', () => {
     const [report] = await checkBlueprintUnderLoad([blueprintSpec], {
       adminPort,
       otlpEndpoint: `http://127.0.0.1:${otlpPort}`,
+      name: 'cli',
     });
     expect(named(report!)).toEqual([]);
     expect(await exited, cli.output()).toBe(0);
@@ -173,6 +178,7 @@ describe('check live against the blueprint process', () => {
     expect(json.ok).toBe(true);
     expect(json.deviations).toEqual([]);
     expect(json.observed.scrapes).toBeGreaterThan(0);
+    expect(json.observed.logLines).toBeGreaterThan(0);
     expect(json.observed.spans).toBeGreaterThan(0);
     expect(json.observed.logRecords).toBeGreaterThan(0);
     expect(json.observed.metricPoints).toBeGreaterThan(0);
