@@ -6,6 +6,11 @@ register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
 
 const { NodeSDK } = await import('@opentelemetry/sdk-node');
 const { getNodeAutoInstrumentations } = await import('@opentelemetry/auto-instrumentations-node');
+// Instrumentations hook their modules as soon as they are made, so from here on pino is
+// instrumented, and instrumentation-pino would wrap the loggers plumbline makes next.
+const instrumentations = getNodeAutoInstrumentations({
+  '@opentelemetry/instrumentation-fs': { enabled: false },
+});
 const { nodeSdkParts } = await import('plumbline');
 const { spec } = await import('./spec.mjs');
 
@@ -13,12 +18,7 @@ const plumbline = nodeSdkParts(spec, {
   logDestination: process.env.APP_EVENT_LOG,
   metricExportIntervalMs: 500,
 });
-const sdk = new NodeSDK({
-  ...plumbline.config,
-  instrumentations: [
-    getNodeAutoInstrumentations({ '@opentelemetry/instrumentation-fs': { enabled: false } }),
-  ],
-});
+const sdk = new NodeSDK({ ...plumbline.config, instrumentations });
 sdk.start();
 
 process.once('SIGTERM', () => {
