@@ -1,7 +1,8 @@
 // Validates the spec's `sampling` section; each problem names its field. The processor refuses
 // to start with any of them (SpecError), the CLI lists them all.
 import type { SamplingSpec } from '../spec/types.js';
-import type { SpecIssue } from '../spec/errors.js';
+import { subPath, type SpecIssue } from '../spec/errors.js';
+import { didYouMean } from '../spec/suggest.js';
 
 const KINDS = new Set(['errors', 'latency', 'exemplar', 'attribute', 'budget']);
 /**
@@ -43,12 +44,19 @@ export function checkSampling(spec: { readonly sampling?: SamplingSpec }): SpecI
   let budgetAt = -1;
   sampling.policies.forEach((policy, index) => {
     const at = `policies[${index}]`;
+    if (typeof policy !== 'object' || policy === null) {
+      issue(at, 'must be an object with name and kind');
+      return;
+    }
     if (typeof policy.name !== 'string' || policy.name === '')
       issue(`${at}.name`, 'must be a non-empty string');
     else if (seen.has(policy.name)) issue(`${at}.name`, `duplicate policy name "${policy.name}"`);
     else seen.add(policy.name);
     if (!KINDS.has(policy.kind)) {
-      issue(`${at}.kind`, `must be one of ${[...KINDS].join(', ')}, got ${String(policy.kind)}`);
+      issue(
+        `${at}.kind`,
+        `must be one of ${[...KINDS].join(', ')}, got ${String(policy.kind)}${didYouMean(policy.kind, KINDS)}`,
+      );
       return;
     }
     if (budgetAt >= 0)
@@ -62,7 +70,7 @@ export function checkSampling(spec: { readonly sampling?: SamplingSpec }): SpecI
           issue(`${at}.thresholdMs`, `must be a number > 0 (ms), got ${String(policy.thresholdMs)}`);
         for (const [route, threshold] of Object.entries(policy.routes ?? {})) {
           if (!isPositive(threshold))
-            issue(`${at}.routes.${route}`, `must be a number > 0 (ms), got ${String(threshold)}`);
+            issue(`${at}${subPath('routes', route)}`, `must be a number > 0 (ms), got ${String(threshold)}`);
         }
         if (
           policy.routeAttribute !== undefined &&
@@ -88,9 +96,9 @@ export function checkSampling(spec: { readonly sampling?: SamplingSpec }): SpecI
           issue(`${at}.tracesPerSecond`, `must be a number > 0, got ${String(policy.tracesPerSecond)}`);
         if (policy.key !== undefined && (typeof policy.key !== 'string' || policy.key === ''))
           issue(`${at}.key`, 'must be a non-empty attribute name');
-        for (const [key, weight] of Object.entries(policy.weights ?? {})) {
+        for (const [weightKey, weight] of Object.entries(policy.weights ?? {})) {
           if (!isPositive(weight))
-            issue(`${at}.weights.${key}`, `must be a number > 0, got ${String(weight)}`);
+            issue(`${at}${subPath('weights', weightKey)}`, `must be a number > 0, got ${String(weight)}`);
         }
         if (policy.weights !== undefined && policy.key === undefined)
           issue(`${at}.weights`, 'weights need a key to share the budget across');

@@ -1,7 +1,8 @@
 // Checks the spec's `slos` section before anything is built from it: every problem is returned
 // at once, each naming its field, so a bad SLO fails at setup and never at 3 a.m.
 
-import type { SpecIssue } from '../spec/errors.js';
+import { specPath, type SpecIssue } from '../spec/errors.js';
+import { didYouMean } from '../spec/suggest.js';
 import type { AttributeMatch, TelemetrySpec } from '../spec/types.js';
 import { errorBudget, tierCanFire } from './burn-rate.js';
 import { parseDuration } from './duration.js';
@@ -17,9 +18,8 @@ export function checkSlos(spec: TelemetrySpec): SpecIssue[] {
     return [{ path: 'slos', message: 'expected an object of SLOs keyed by name' }];
   }
   for (const [name, slo] of Object.entries(slos)) {
-    const at = `slos.${name}`;
-    const issue = (field: string, message: string) =>
-      issues.push({ path: field === '' ? at : `${at}.${field}`, message });
+    const issue = (field: Field, message: string) =>
+      issues.push({ path: specPath('slos', name, ...keysOf(field)), message });
     if (!SLO_NAME.test(name))
       issue(
         '',
@@ -48,7 +48,7 @@ export function checkSlos(spec: TelemetrySpec): SpecIssue[] {
     if (slo.minEvents !== undefined && !(Number.isInteger(slo.minEvents) && slo.minEvents >= 0)) {
       issue('minEvents', `expected a whole number >= 0, got ${JSON.stringify(slo.minEvents)}`);
     }
-    checkSli(spec, at, slo.sli, issues);
+    checkSli(spec, name, slo.sli, issues);
     if (slo.alerting !== undefined && (typeof slo.alerting !== 'object' || slo.alerting === null)) {
       issue('alerting', 'expected an object of tiers keyed by name (a tier set to false is turned off)');
       continue;
@@ -57,7 +57,7 @@ export function checkSlos(spec: TelemetrySpec): SpecIssue[] {
     const windowMs = parseDuration(windowOk ? window : '30d')!;
     const budget = objectiveOk ? errorBudget(slo.objective) : undefined;
     for (const [tierName, tier] of Object.entries(tiers)) {
-      const tierAt = `alerting.${tierName}`;
+      const tierAt = ['alerting', tierName];
       const overridden = slo.alerting?.[tierName] !== undefined;
       if (tier === false) continue;
       if (typeof tier !== 'object' || tier === null) {
@@ -65,35 +65,35 @@ export function checkSlos(spec: TelemetrySpec): SpecIssue[] {
         continue;
       }
       if (tier.severity !== 'page' && tier.severity !== 'ticket')
-        issue(`${tierAt}.severity`, `expected "page" or "ticket", got ${JSON.stringify(tier.severity)}`);
+        issue([...tierAt, 'severity'], `expected "page" or "ticket", got ${JSON.stringify(tier.severity)}`);
       const factorOk =
         typeof tier.burnRate === 'number' && Number.isFinite(tier.burnRate) && tier.burnRate > 0;
       if (!factorOk)
         issue(
-          `${tierAt}.burnRate`,
+          [...tierAt, 'burnRate'],
           `expected a burn-rate factor > 0 (e.g. 14.4), got ${JSON.stringify(tier.burnRate)}`,
         );
       const longMs = typeof tier.longWindow === 'string' ? parseDuration(tier.longWindow) : undefined;
       const shortMs = typeof tier.shortWindow === 'string' ? parseDuration(tier.shortWindow) : undefined;
       if (longMs === undefined)
         issue(
-          `${tierAt}.longWindow`,
+          [...tierAt, 'longWindow'],
           `expected a Prometheus duration such as "1h", got ${JSON.stringify(tier.longWindow)}`,
         );
       if (shortMs === undefined)
         issue(
-          `${tierAt}.shortWindow`,
+          [...tierAt, 'shortWindow'],
           `expected a Prometheus duration such as "5m", got ${JSON.stringify(tier.shortWindow)}`,
         );
       if (longMs !== undefined && shortMs !== undefined && shortMs >= longMs) {
         issue(
-          `${tierAt}.shortWindow`,
+          [...tierAt, 'shortWindow'],
           `the short window (${tier.shortWindow}) must be shorter than the long window (${tier.longWindow})`,
         );
       }
       if (longMs !== undefined && longMs > windowMs) {
         issue(
-          `${tierAt}.longWindow`,
+          [...tierAt, 'longWindow'],
           `the long window (${tier.longWindow}) is longer than the SLO window (${window})`,
         );
       }
@@ -102,7 +102,7 @@ export function checkSlos(spec: TelemetrySpec): SpecIssue[] {
           ? 'lower its burnRate'
           : `turn it off with alerting: { "${tierName}": false } or override it`;
         issue(
-          `${tierAt}.burnRate`,
+          [...tierAt, 'burnRate'],
           `tier "${tierName}" can never fire: ${tier.burnRate}x the ${+(budget * 100).toPrecision(6)}% error budget needs an error ratio of ` +
             `${+(tier.burnRate * budget * 100).toPrecision(6)}% or more, and a ratio cannot exceed 100%; ${hint}`,
         );
@@ -112,9 +112,16 @@ export function checkSlos(spec: TelemetrySpec): SpecIssue[] {
   return issues;
 }
 
-function checkSli(spec: TelemetrySpec, at: string, sli: unknown, issues: SpecIssue[]): void {
-  const issue = (field: string, message: string) =>
-    issues.push({ path: `${at}.sli${field === '' ? '' : '.' + field}`, message });
+/** A field of an SLO as keys under it: '' is the SLO itself. */
+type Field = string | readonly string[];
+
+function keysOf(field: Field): readonly string[] {
+  return typeof field === 'string' ? (field === '' ? [] : [field]) : field;
+}
+
+function checkSli(spec: TelemetrySpec, sloName: string, sli: unknown, issues: SpecIssue[]): void {
+  const issue = (field: Field, message: string) =>
+    issues.push({ path: specPath('slos', sloName, 'sli', ...keysOf(field)), message });
   if (typeof sli !== 'object' || sli === null) {
     issue('', 'expected { kind: "availability", metric, bad } or { kind: "latency", histogram, threshold }');
     return;
@@ -125,7 +132,11 @@ function checkSli(spec: TelemetrySpec, at: string, sli: unknown, issues: SpecIss
     const counter = typeof metric === 'string' ? spec.counters?.[metric] : undefined;
     const histogram = typeof metric === 'string' ? spec.histograms?.[metric] : undefined;
     if (counter === undefined && histogram === undefined) {
-      issue('metric', `no counter or histogram named ${JSON.stringify(metric)} in the spec`);
+      const known = [...Object.keys(spec.counters ?? {}), ...Object.keys(spec.histograms ?? {})];
+      issue(
+        'metric',
+        `no counter or histogram named ${JSON.stringify(metric)} in the spec${didYouMean(metric, known)}`,
+      );
       return;
     }
     const attributes = (counter ?? histogram)?.attributes ?? [];
@@ -140,7 +151,10 @@ function checkSli(spec: TelemetrySpec, at: string, sli: unknown, issues: SpecIss
     const name = s.histogram;
     const histogram = typeof name === 'string' ? spec.histograms?.[name] : undefined;
     if (histogram === undefined) {
-      issue('histogram', `no histogram named ${JSON.stringify(name)} in the spec`);
+      issue(
+        'histogram',
+        `no histogram named ${JSON.stringify(name)} in the spec${didYouMean(name, Object.keys(spec.histograms ?? {}))}`,
+      );
       return;
     }
     if (typeof s.threshold !== 'number' || !Number.isFinite(s.threshold) || s.threshold <= 0) {
@@ -161,7 +175,7 @@ function checkMatch(
   attributes: readonly string[],
   metric: string,
   field: string,
-  issue: (field: string, message: string) => void,
+  issue: (field: Field, message: string) => void,
 ): void {
   if (typeof match !== 'object' || match === null) {
     issue(field, 'expected an object of attribute name -> allowed values');
@@ -170,12 +184,12 @@ function checkMatch(
   for (const [attribute, values] of Object.entries(match)) {
     if (!attributes.includes(attribute)) {
       issue(
-        `${field}.${attribute}`,
-        `"${metric}" has no attribute "${attribute}" (it has: ${attributes.join(', ') || 'none'})`,
+        [field, attribute],
+        `"${metric}" has no attribute "${attribute}" (it has: ${attributes.join(', ') || 'none'})${didYouMean(attribute, attributes)}`,
       );
     }
     if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string')) {
-      issue(`${field}.${attribute}`, 'expected a non-empty array of strings');
+      issue([field, attribute], 'expected a non-empty array of strings');
     }
   }
 }

@@ -1,18 +1,21 @@
-// Checks a spec at startup: its structure (JSON Schema, compiled once), then the references
-// between sections. Every problem names its field and says what was expected.
+// Checks a spec at startup: its structure (JSON Schema, compiled once) and the references between
+// sections, reported together in one round. Every problem names its field (one path notation,
+// specPath) and says what was expected; a misspelt name gets a "did you mean".
 import { Ajv, type ErrorObject } from 'ajv';
 import { checkHistograms } from '../metrics/check-histograms.js';
 import { checkSampling } from '../sampling/check-sampling.js';
 import { checkSlos } from '../slo/check.js';
-import { SpecError, type SpecIssue } from './errors.js';
+import { isWithin, SpecError, specPath, type SpecIssue } from './errors.js';
 import { checkHttpConventions } from './semconv-http.js';
 import { telemetrySpecSchema } from './spec-schema.js';
+import { didYouMean } from './suggest.js';
 import type { TelemetrySpec } from './types.js';
 
 /** A check of one section, owned by the area that reads it (metrics, SLOs, sampling). */
 export type SpecCheck = (spec: TelemetrySpec) => SpecIssue[];
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+// verbose: an error carries its schema, so an unknown key can be matched against the known ones.
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
 const validateStructure = ajv.compile(telemetrySpecSchema);
 const sectionChecks: readonly SpecCheck[] = [
   checkReferences,
@@ -23,11 +26,30 @@ const sectionChecks: readonly SpecCheck[] = [
 ];
 const validated = new WeakSet<object>();
 
-/** All problems of a spec; empty when it is valid. */
+/**
+ * All problems of a spec, structure and references in one round; empty when it is valid. The
+ * section checks run on a spec whose structure is wrong too, so a broken reference is not held
+ * back until the structure is fixed; where structure already reported a place, a check's
+ * problem at or inside it is left out (it would say the same thing again).
+ */
 export function specIssues(spec: unknown): SpecIssue[] {
-  if (!validateStructure(spec)) return structureIssues(validateStructure.errors ?? []);
-  const issues: SpecIssue[] = [];
-  for (const check of sectionChecks) issues.push(...check(spec as TelemetrySpec));
+  const structureOk = validateStructure(spec);
+  const issues = structureOk ? [] : structureIssues(validateStructure.errors ?? []);
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return issues;
+  const reported = issues.map((issue) => issue.path);
+  for (const check of sectionChecks) {
+    let found: SpecIssue[];
+    try {
+      found = check(spec as TelemetrySpec);
+    } catch (error) {
+      // A section too malformed for its check to read is already named by the structure issues.
+      if (structureOk) throw error;
+      continue;
+    }
+    for (const issue of found) {
+      if (!reported.some((at) => isWithin(issue.path, at))) issues.push(issue);
+    }
+  }
   return issues;
 }
 
@@ -40,19 +62,16 @@ export function validateSpec<S extends TelemetrySpec>(spec: S): S {
   return spec;
 }
 
-/** The dotted path of a JSON pointer, quoting keys that hold dots: events["batch.stored"].level */
+/** The spec path (specPath) of a JSON pointer: /events/batch.stored/level is events["batch.stored"].level */
 export function pointerToPath(pointer: string): string {
-  const parts = pointer
+  return specPath(...pointerKeys(pointer));
+}
+
+function pointerKeys(pointer: string): string[] {
+  return pointer
     .split('/')
     .slice(1)
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
-  let path = '';
-  for (const part of parts) {
-    if (/^[0-9]+$/.test(part)) path += `[${part}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(part)) path += path === '' ? part : `.${part}`;
-    else path += `[${JSON.stringify(part)}]`;
-  }
-  return path === '' ? '(spec)' : path;
 }
 
 function structureIssues(errors: readonly ErrorObject[]): SpecIssue[] {
@@ -70,12 +89,21 @@ function describe(error: ErrorObject): SpecIssue {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':
-      return { path: child(error.instancePath, params.missingProperty), message: 'is required but missing' };
-    case 'additionalProperties':
       return {
-        path: child(error.instancePath, params.additionalProperty),
-        message: 'is not a known key here (check its spelling and the section it is in)',
+        path: specPath(...pointerKeys(error.instancePath), String(params.missingProperty)),
+        message: 'is required but missing',
       };
+    case 'additionalProperties': {
+      const known = Object.keys((error.parentSchema?.properties ?? {}) as Record<string, unknown>);
+      const suggestion = didYouMean(params.additionalProperty, known);
+      return {
+        path: specPath(...pointerKeys(error.instancePath), String(params.additionalProperty)),
+        message:
+          suggestion === ''
+            ? 'is not a known key here (check its spelling and the section it is in)'
+            : `is not a known key here${suggestion}`,
+      };
+    }
     case 'enum':
       return {
         path,
@@ -90,21 +118,17 @@ function describe(error: ErrorObject): SpecIssue {
   }
 }
 
-function child(pointer: string, key: unknown): string {
-  return pointerToPath(`${pointer}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`);
-}
-
 /** Cross-section rules: security events carry source and outcome; instrument names are unique. */
 function checkReferences(spec: TelemetrySpec): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const histograms = spec.histograms ?? {};
   const counters = spec.counters ?? {};
-  for (const [eventName, event] of Object.entries(spec.events)) {
-    if (event.security !== true) continue;
+  for (const [eventName, event] of Object.entries(spec.events ?? {})) {
+    if (event?.security !== true) continue;
     for (const key of ['source', 'outcome']) {
-      if (event.fields[key]?.type !== 'string') {
+      if (event.fields?.[key]?.type !== 'string') {
         issues.push({
-          path: `${pointerToPath(`/events/${eventName}/fields`)}.${key}`,
+          path: specPath('events', eventName, 'fields', key),
           message: 'a security event must declare a string field "source" and a string field "outcome"',
         });
       }
@@ -120,7 +144,7 @@ function checkReferences(spec: TelemetrySpec): SpecIssue[] {
       const other = seen.get(instrument);
       if (other !== undefined) {
         issues.push({
-          path: pointerToPath(`/${section}/${instrument}`),
+          path: specPath(section, instrument),
           message: `is also declared in ${other}`,
         });
       }

@@ -31,10 +31,10 @@ describe('checkHistograms', () => {
     const issues = checkHistograms(spec);
     expect(issues.map((issue) => issue.path)).toEqual([
       'histograms.empty.buckets.boundaries',
-      'histograms.bad.buckets.boundaries.1',
-      'histograms.bad.buckets.boundaries.2',
-      'histograms.order.buckets.boundaries.2',
-      'histograms.order.buckets.boundaries.3',
+      'histograms.bad.buckets.boundaries[1]',
+      'histograms.bad.buckets.boundaries[2]',
+      'histograms.order.buckets.boundaries[2]',
+      'histograms.order.buckets.boundaries[3]',
       'histograms.range.buckets.fromSlos.min',
       'histograms.range.buckets.fromSlos.max',
       'histograms.range.buckets.fromSlos.perDecade',

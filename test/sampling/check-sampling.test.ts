@@ -47,7 +47,7 @@ describe('checkSampling', () => {
       'sampling.maxBytes',
       'sampling.policies[1].name',
       'sampling.policies[1].thresholdMs',
-      'sampling.policies[1].routes./x',
+      'sampling.policies[1].routes["/x"]',
       'sampling.policies[2].key',
       'sampling.policies[2].values',
       'sampling.policies[3].tracesPerSecond',

@@ -18,7 +18,7 @@ describe('checkSlos', () => {
 
   it('refuses a tier that can never fire, naming it and saying why', () => {
     const issues = checkSlos(withSlo({ ...availability, objective: 90 }));
-    expect(issues.map((i) => i.path)).toEqual(['slos.s.alerting.page-fast.burnRate']);
+    expect(issues.map((i) => i.path)).toEqual(['slos.s.alerting["page-fast"].burnRate']);
     expect(issues[0]!.message).toContain('can never fire');
     expect(issues[0]!.message).toContain('144%');
   });
