@@ -1,6 +1,7 @@
 // Checks one scrape of /metrics against the spec: every family declared, with the declared
 // type, unit, labels and bucket boundaries, under its cardinality cap, exemplars where the spec
 // asks for them, and the OTel HTTP convention's attributes on http.server.request.duration.
+import { REDACTED } from '../logs/field-schema.js';
 import { formatPrometheusFloat, sanitizeLabelName } from '../spec/naming.js';
 import { HTTP_SERVER_DURATION_REQUIRED, httpServerAttributeProblems } from '../spec/semconv-http.js';
 import type { AttributeMatch, TelemetrySpec } from '../spec/types.js';
@@ -38,7 +39,7 @@ export function checkExposition(
       deviations.add('undeclared-metric', family.name, 'metrics', `type ${family.type}, not in the spec`);
       continue;
     }
-    checkFamily(instrument, family, openMetrics, deviations);
+    checkFamily(instrument, family, openMetrics, expected.sensitiveFields, deviations);
   }
 }
 
@@ -46,6 +47,7 @@ function checkFamily(
   instrument: ExpectedInstrument,
   family: MetricFamily,
   openMetrics: boolean,
+  sensitiveFields: ReadonlySet<string>,
   deviations: Deviations,
 ): void {
   const subject = instrument.name;
@@ -72,6 +74,9 @@ function checkFamily(
       if (label === 'le' && instrument.kind === 'histogram') continue;
       // OTel's Prometheus exporters add the instrumentation scope to every series.
       if (label === OVERFLOW_LABEL || label.startsWith('otel_scope_')) continue;
+      const attribute = instrument.labels.get(label) ?? label;
+      if (sensitiveFields.has(attribute) && sample.labels[label] !== REDACTED)
+        deviations.add('sensitive-unredacted', `${subject} ${label}`, 'metrics', `label ${label} in clear`);
       if (!instrument.labels.has(label))
         deviations.add(
           'undeclared-attribute',

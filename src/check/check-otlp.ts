@@ -130,6 +130,13 @@ export class OtlpChecker {
     if (tally === undefined) this.exemplarTallies.set(subject, (tally = { eligible: 0, exemplars: 0 }));
     for (const point of metric.points) {
       for (const key of Object.keys(point.attributes)) {
+        if (this.expected.sensitiveFields.has(key) && point.attributes[key] !== REDACTED)
+          this.deviations.add(
+            'sensitive-unredacted',
+            `${subject} ${key}`,
+            'otlp-metrics',
+            `attribute ${key} in clear`,
+          );
         if (key === OVERFLOW_ATTRIBUTE) {
           this.deviations.add(
             'cardinality-exceeded',

@@ -87,6 +87,16 @@ describe('checkExposition', () => {
     expect(found).toContain('undeclared-metric shop_queue_depth');
   });
 
+  it('names a sensitive field recorded as a metric attribute in clear', () => {
+    const spec = change((s) => {
+      s.events['order.placed'].fields.tenant = { type: 'string', sensitive: true };
+    });
+    expect(deviationsOf(spec, checkSpec, conformingLoad)).toEqual([
+      'sensitive-unredacted http.server.request.duration tenant',
+      'sensitive-unredacted shop.orders tenant',
+    ]);
+  });
+
   it('names the overflow series once a build records past the cardinality cap', () => {
     expect(
       deviationsOf(checkSpec, checkSpec, (metrics) => {

@@ -260,9 +260,10 @@ describe('check live against the blueprint process', () => {
     expect(bucket).toEqual(['bucket-mismatch blueprint.batch.size (metrics)']);
     expect(event).toEqual(['undeclared-event batch.stored (logs)']);
     expect(trace).toEqual(['missing-trace-id config.loaded (logs)']);
-    // Sensitive anywhere: once tenant is a sensitive field, every line carrying it in clear is caught.
+    // Sensitive anywhere: once tenant is a sensitive field, every line and series carrying it in clear is caught.
     expect(sensitive).toContain('sensitive-unredacted event.rejected.tenant (logs)');
-    for (const name of sensitive!) expect(name).toMatch(/^sensitive-unredacted [a-z_.]+\.tenant \(logs\)$/);
+    expect(sensitive).toContain(`sensitive-unredacted ${REQUEST_HISTOGRAM} tenant (metrics)`);
+    for (const name of sensitive!) expect(name).toMatch(/^sensitive-unredacted .*tenant \((logs|metrics)\)$/);
     for (const report of reports) expect(report!.ok).toBe(false);
 
     // The same drifts seen through OTLP, by the check that was the blueprint's OTLP endpoint.
