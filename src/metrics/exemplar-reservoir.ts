@@ -132,9 +132,11 @@ export class ExemplarReservoir {
     this.storedInWindow++;
     this.values[slot] = value;
     this.timesMs[slot] = nowMs;
-    this.traceIds[slot] = traceId;
-    this.spanIds[slot] = spanId;
-    this.attributes[slot] = attributes;
+    // A reference store into these long-lived arrays pays a GC write barrier; a span's records
+    // mostly repeat the same IDs and attributes, so compare first.
+    if (this.traceIds[slot] !== traceId) this.traceIds[slot] = traceId;
+    if (this.spanIds[slot] !== spanId) this.spanIds[slot] = spanId;
+    if (this.attributes[slot] !== attributes) this.attributes[slot] = attributes;
   }
 
   isFilled(slot: number): boolean {
