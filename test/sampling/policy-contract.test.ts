@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { AttributePolicy } from '../../src/sampling/attribute-policy.js';
 import { BudgetPolicy } from '../../src/sampling/budget-policy.js';
+import { ErrorBudgetPolicy } from '../../src/sampling/error-budget-policy.js';
 import { ErrorsPolicy } from '../../src/sampling/errors-policy.js';
 import { ExemplarPolicy } from '../../src/sampling/exemplar-policy.js';
 import { LatencyPolicy } from '../../src/sampling/latency-policy.js';
@@ -35,6 +36,7 @@ class VipRoute extends SpanMatchPolicy {
 
 const builtIns: Record<string, (name: string) => SamplingPolicy> = {
   errors: (name) => new ErrorsPolicy(name),
+  'errors with a budget': (name) => new ErrorBudgetPolicy(name, { tracesPerSecond: 2, key: 'http.route' }),
   latency: (name) => new LatencyPolicy(name, { thresholdMs: 250, routes: { '/checkout': 400 } }),
   'latency by tenant': (name) => new LatencyPolicy(name, { thresholdMs: 100, routeAttribute: 'tenant.tier' }),
   exemplar: (name) => new ExemplarPolicy(name),
@@ -58,6 +60,7 @@ describe('every built-in policy keeps the SamplingPolicy contract', () => {
   // The chain the processor builds from a spec, each policy as built (implicit exemplar rule too).
   const specPolicies = [
     { name: 'errors', kind: 'errors' },
+    { name: 'error-budget', kind: 'errors', budget: { tracesPerSecond: 1 } },
     { name: 'slow', kind: 'latency', thresholdMs: 250 },
     { name: 'budget', kind: 'budget', tracesPerSecond: 10, key: 'http.route' },
   ] as const;
@@ -78,6 +81,13 @@ describe('the contract traces exercise what they claim', () => {
     const verdicts = contractTraces().map((trace) => budget.evaluate(trace, (now += 7)));
     expect(verdicts.some((d) => d.verdict === 'keep' && d.threshold !== '00000000000000')).toBe(true);
     expect(verdicts.some((d) => d.verdict === 'drop')).toBe(true);
+  });
+
+  it('an error budget meets enough error traces to sample them by threshold', () => {
+    const errorBudget = new ErrorBudgetPolicy('e', { tracesPerSecond: 2 });
+    let now = 1_000_000;
+    const verdicts = contractTraces().map((trace) => errorBudget.evaluate(trace, (now += 7)));
+    expect(verdicts.some((d) => d.threshold !== undefined && d.threshold !== '00000000000000')).toBe(true);
   });
 
   it('rule policies find something to keep and something to leave', () => {
