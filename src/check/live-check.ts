@@ -166,15 +166,25 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
   };
 }
 
-/** Watches for `durationMs`, then reports (what the CLI runs). */
+/** Watches for `durationMs` (or until `signal` aborts, e.g. on Ctrl-C), then reports (what the CLI runs). */
 export async function runLiveCheck(
   options: LiveCheckOptions & {
     readonly durationMs: number;
+    readonly signal?: AbortSignal;
     readonly onListening?: (otlpEndpoint: string) => void;
   },
 ): Promise<LiveCheckReport> {
   const check = await startLiveCheck(options);
   if (check.otlpEndpoint !== undefined) options.onListening?.(check.otlpEndpoint);
-  await new Promise((resolve) => setTimeout(resolve, options.durationMs));
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, options.durationMs);
+    options.signal?.addEventListener('abort', done, { once: true });
+    if (options.signal?.aborted === true) done();
+    function done(): void {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
   return check.finish();
 }

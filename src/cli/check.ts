@@ -43,15 +43,24 @@ export const checkCommand: CliCommand = async (args, io) => {
   }
   const logs = optionalFlag(parsed, 'logs');
   const otlpListen = optionalFlag(parsed, 'otlp-listen');
+  // Ctrl-C (or SIGTERM) ends the watch early and still prints the report of what was seen.
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const report = await runLiveCheck({
     spec,
     metricsUrl,
     durationMs,
+    signal: stop.signal,
     ...(logs === undefined
       ? {}
       : { logs: logs === '-' ? process.stdin : logs.split(',').filter((p) => p !== '') }),
     ...(otlpListen === undefined ? {} : { otlpListen }),
     onListening: (endpoint) => io.stderr(`receiving OTLP/HTTP on ${endpoint}\n`),
+  }).finally(() => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   });
   io.stdout(
     parsed.flags.get('json') === true ? JSON.stringify(report, null, 2) + '\n' : formatReport(report),
