@@ -126,16 +126,17 @@ export function packPlumbline(): Promise<string> {
 }
 
 /**
- * The app in `fixture` (a folder beside this file) with `line`'s OTel packages and `extra`
- * dependencies installed, plus the freshly packed plumbline. Returns the app's directory.
+ * An app made of the files in `fixtures` (folders beside this file, later ones win) with
+ * `line`'s OTel packages and `extra` dependencies installed, plus the freshly packed plumbline.
+ * Returns the app's directory.
  */
 export async function consumerApp(
-  fixture: string,
+  fixtures: readonly string[],
   line: OtelLine,
   extra: Readonly<Record<string, string>>,
 ): Promise<string> {
   const manifest = {
-    name: `plumbline-consumer-${fixture}-${line.name.replace('.', '')}`,
+    name: `plumbline-consumer-${fixtures.at(-1)}-${line.name.replace('.', '')}`,
     private: true,
     type: 'module',
     dependencies: { ...line.dependencies, ...extra },
@@ -152,10 +153,12 @@ export async function consumerApp(
     writeFileSync(join(dir, 'node_modules', '.installed'), '');
   }
   // The app's sources are copied each run, so a change to them needs no reinstall.
-  const sources = fileURLToPath(new URL(fixture, import.meta.url));
   // A `.fixture` suffix keeps a TypeScript file out of this repository's own type check.
-  for (const file of readdirSync(sources))
-    cpSync(join(sources, file), join(dir, file.replace(/\.fixture$/, '')));
+  for (const fixture of fixtures) {
+    const sources = fileURLToPath(new URL(fixture, import.meta.url));
+    for (const file of readdirSync(sources))
+      cpSync(join(sources, file), join(dir, file.replace(/\.fixture$/, '')));
+  }
   const tarball = await packPlumbline();
   await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball], dir, 300_000, env);
   return dir;

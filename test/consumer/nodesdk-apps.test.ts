@@ -1,5 +1,5 @@
-// The packed plumbline in a fresh fastify 5 app, on each OpenTelemetry JS line, the way the
-// OTel docs set a service up: NodeSDK with auto-instrumentations started by `node --import`,
+// The packed plumbline in fresh fastify 5 apps, one per OpenTelemetry JS line, and an express 5
+// app on the 2.x line, set up the way the OTel docs teach: NodeSDK with auto-instrumentations started by `node --import`,
 // plumbline's parts inside NodeSDK, OTLP/HTTP to a sink in this test, /metrics scraped.
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -100,8 +100,18 @@ const attribute = (attributes: OtlpAttribute[] | undefined, key: string) => {
 const hex = (id: string | undefined) =>
   id === undefined || /^[0-9a-f]+$/.test(id) ? id : Buffer.from(id, 'base64').toString('hex');
 
-for (const line of OTEL_LINES) {
-  describe(`plumbline in NodeSDK with auto-instrumentations, OTel JS ${line.name}, fastify 5`, () => {
+const APPS = [
+  ...OTEL_LINES.map((line) => ({
+    framework: 'fastify 5',
+    fixture: 'fastify-app',
+    deps: { fastify: '5.12.8' },
+    line,
+  })),
+  { framework: 'express 5', fixture: 'express-app', deps: { express: '5.3.0' }, line: OTEL_LINES[0]! },
+];
+
+for (const { framework, fixture, deps, line } of APPS) {
+  describe(`plumbline in NodeSDK with auto-instrumentations, OTel JS ${line.name}, ${framework}`, () => {
     const sink = new OtlpSink();
     let dir: string;
     let env: NodeJS.ProcessEnv;
@@ -113,7 +123,7 @@ for (const line of OTEL_LINES) {
     const requests = { orders: 5, slow: 1, fail: 1 };
 
     beforeAll(async () => {
-      dir = await consumerApp('fastify-app', line, { fastify: '5.12.8' });
+      dir = await consumerApp(['app-common', fixture], line, deps);
       env = await lineEnvironment(line);
       const endpoint = await sink.start();
       port = await freePort();
@@ -263,7 +273,7 @@ for (const line of OTEL_LINES) {
       args.push('--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022');
       args.push('--typeRoots', types, '--types', 'node', 'types-check.ts');
       await runCommand('node', args, dir, 120_000, env);
-    });
+    }, 150_000);
 
     it("require('plumbline') works from a CommonJS file", async () => {
       expect(await runCommand('node', ['require-check.cjs'], dir, 30_000, env)).toContain('require-ok');
