@@ -1,0 +1,5 @@
+// The collector target: agent, gateway and single-collector configs from the spec's sampling.
+export { generateCollectorConfigs, type CollectorFiles } from './generate.js';
+export type { CollectorOptions } from './options.js';
+export { splitBudget, type BudgetSplit } from './policies.js';
+export { collectorEnv } from './env.js';
