@@ -199,7 +199,9 @@ export const ANOTHER_SDK_REGISTERED =
 
 function refuseWhenAnotherSdkIsRegistered(): void {
   const global = trace.getTracerProvider();
-  const delegate = global instanceof ProxyTracerProvider ? global.getDelegate() : global;
+  // Duck-typed: the ESM and CommonJS builds of the API are separate classes sharing one global.
+  const proxy = global as Partial<ProxyTracerProvider>;
+  const delegate = typeof proxy.getDelegate === 'function' ? proxy.getDelegate() : global;
   // An unregistered API hands out its no-op provider, the same object a fresh proxy delegates to.
   if (delegate !== new ProxyTracerProvider().getDelegate()) throw new Error(ANOTHER_SDK_REGISTERED);
 }

@@ -121,7 +121,9 @@ export function attachedTelemetry<S extends TelemetrySpec>(
         `and createTelemetry was asked for "${spec.service.name}"; pass the same spec to both.`,
     );
   const global = trace.getTracerProvider();
-  const delegate = global instanceof ProxyTracerProvider ? global.getDelegate() : global;
+  // Duck-typed: the ESM and CommonJS builds of the API are separate classes sharing one global.
+  const proxy = global as Partial<ProxyTracerProvider>;
+  const delegate = typeof proxy.getDelegate === 'function' ? proxy.getDelegate() : global;
   const sdkStarted = delegate !== new ProxyTracerProvider().getDelegate();
   if (sdkStarted && !registered.isBound())
     throw new Error(
