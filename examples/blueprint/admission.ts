@@ -61,6 +61,10 @@ export interface AdmissionSettings {
   readonly maxBatchWaitMs: number;
   /** Largest body: charged for a body whose length is not declared, and the smallest burst. */
   readonly maxBodyBytes: number;
+  /** Workers best-effort work never takes (the scheduler keeps them for latency-sensitive work). */
+  readonly reserveForUrgent?: number;
+  /** Jobs running now: a free worker takes a request at once, so it is room on top of the budget. */
+  readonly running?: () => number;
 }
 
 export type Admission =
@@ -168,7 +172,9 @@ export class AdmissionControl {
     const urgent = this.byClass.get('latency-sensitive')!;
     const bestEffort = this.byClass.get('best-effort')!;
     const ahead = entry.class === 'latency-sensitive' ? urgent.count : urgent.count + bestEffort.count;
-    const classBudget = this.classBudget(entry.class);
+    const reserve = entry.class === 'best-effort' ? (this.settings.reserveForUrgent ?? 0) : 0;
+    const free = Math.max(0, this.settings.concurrency - (this.settings.running?.() ?? 0) - reserve);
+    const classBudget = this.classBudget(entry.class) + free;
     if (ahead >= classBudget)
       return {
         admitted: false,
@@ -176,7 +182,7 @@ export class AdmissionControl {
         budget: classBudget,
         scope: 'class',
       };
-    const tenantBudget = this.tenantBudget(tenant);
+    const tenantBudget = this.tenantBudget(tenant) + free;
     if (entry.count >= tenantBudget)
       return {
         admitted: false,

@@ -3,7 +3,7 @@
 // a single writer needs no locking. Each row keeps its request's trace_id and request_id, so a
 // stored event leads back to its trace; a store from before those columns is migrated at open.
 import Database from 'better-sqlite3';
-import { ensurePrivateFile } from './private-file.js';
+import { ensurePrivateFile, narrowIfExists } from './private-file.js';
 
 export interface StoredEvent {
   readonly tenant: string;
@@ -34,7 +34,11 @@ export class EventStore {
 
   constructor(path: string, synchronous: 'normal' | 'full' = 'normal') {
     // Owner-only (0600) before SQLite opens it; its -wal and -shm files take the same mode.
-    if (path !== ':memory:') ensurePrivateFile(path);
+    if (path !== ':memory:') {
+      ensurePrivateFile(path);
+      narrowIfExists(`${path}-wal`);
+      narrowIfExists(`${path}-shm`);
+    }
     this.db = new Database(path);
     if (path !== ':memory:') this.db.pragma('journal_mode = WAL');
     // NORMAL in WAL survives a process crash (what SIGTERM/kill need); FULL also a power cut.

@@ -44,10 +44,14 @@ export function parseEvents(body: string, limits: ValidationLimits): ValidationR
   try {
     value = JSON.parse(body);
   } catch (error) {
+    // Never V8's message itself: it quotes the body ("Unexpected token 's', "secret-tok"..."), and
+    // a body can hold anything, a credential sent to the wrong place included. The position is
+    // what a client needs.
+    const position = /at position (\d+)/.exec((error as Error).message)?.[1];
     return {
       ok: false,
       reason: 'invalid_json',
-      detail: `body is not valid JSON: ${(error as Error).message}`,
+      detail: `body is not valid JSON${position === undefined ? '' : ` (at position ${position})`}`,
     };
   }
   const list = Array.isArray(value) ? value : [value];

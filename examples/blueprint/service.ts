@@ -138,6 +138,8 @@ export async function startBlueprint(
     budgetMs: config.enrichment.budgetMs,
     maxBatchWaitMs: config.storage.maxWaitMs,
     maxBodyBytes: config.ingress.maxBodyBytes,
+    reserveForUrgent: urgentReserve(config),
+    running: () => scheduler.active,
   });
   const rejections = new RejectionLog(telemetry);
   const duration = telemetry.metrics.histogram('http.server.request.duration');
@@ -146,6 +148,8 @@ export async function startBlueprint(
   const decisions = telemetry.metrics.counter('blueprint.ingress.decisions');
   const queueDepth = telemetry.metrics.gauge('blueprint.queue.depth');
   const tenants = new Set(config.tenants.map((t) => t.name));
+  const classOf = new Map<string, string>(config.tenants.map((t) => [t.name, t.class]));
+  const lookups = telemetry.metrics.counter('blueprint.enrichment.lookups');
   const queueBounds = new Map(config.tenants.map((t) => [t.name, t.queueBound]));
   const stats: ServiceStats = {
     acceptedRequests: 0,
@@ -300,6 +304,8 @@ export async function startBlueprint(
     const known = typeof header === 'string' && tenants.has(header);
     // Never the raw header as an attribute: an attacker would pick the metric cardinality.
     const tenant = known ? header : UNKNOWN_TENANT;
+    // The class the admission and latency SLOs are kept by ("unknown" before authentication).
+    const tenantClass = (known ? classOf.get(header) : undefined) ?? 'unknown';
     // The client's traceparent/tracestate (through the app's propagator) make this span a child
     // of its span. The request's context is passed explicitly to every log line, metric and
     // child span, never made active: see the note on duration.record below.
@@ -344,6 +350,7 @@ export async function startBlueprint(
           'url.scheme': scheme,
           ...(errorType === undefined ? {} : { 'error.type': errorType }),
           tenant,
+          class: tenantClass,
           outcome,
         },
         ctx,
@@ -359,7 +366,7 @@ export async function startBlueprint(
       answer: DecisionReason = reason,
     ): void => {
       stats.rejectedByReason[reason] = (stats.rejectedByReason[reason] ?? 0) + 1;
-      decisions.add(1, { tenant, decision: 'rejected', reason });
+      decisions.add(1, { tenant, class: tenantClass, decision: 'rejected', reason });
       // An unauthenticated client never writes to the application log: its refusals are security
       // events only (folded per source, so a flood stays a few lines).
       if (reason !== 'unauthorized' && reason !== 'unknown_tenant')
@@ -414,7 +421,7 @@ export async function startBlueprint(
         {
           source,
           outcome: auth.outcome,
-          tenant: typeof header === 'string' ? header : '',
+          tenant: authenticator.describeClaim(header),
         },
         ctx,
       );
@@ -434,7 +441,9 @@ export async function startBlueprint(
         'retry-after': '1',
       });
     const contentType = req.headers['content-type'] ?? '';
-    if (!/^application\/json\b/i.test(contentType))
+    // The media type exactly (parameters such as charset aside): application/json-seq or
+    // application/jsonl are other formats, not JSON.
+    if (contentType.split(';', 1)[0]!.trim().toLowerCase() !== 'application/json')
       return reject(415, 'unsupported_media_type', 'content-type must be application/json');
     const declared = Number(req.headers['content-length']);
     if (declared > config.ingress.maxBodyBytes) {
@@ -527,7 +536,7 @@ export async function startBlueprint(
           `could not be stored within ${config.ingress.timeoutMs} ms at the current load`,
           { 'retry-after': String(admission.retryAfterSeconds()) },
         );
-      decisions.add(1, { tenant, decision: 'accepted', reason: 'accepted' });
+      decisions.add(1, { tenant, class: tenantClass, decision: 'accepted', reason: 'accepted' });
       if (outcome instanceof Error) {
         if (clientGone) return finish(499, 'rejected', { error: 'client_closed' });
         const timedOut = deadline.aborted;
@@ -585,6 +594,11 @@ export async function startBlueprint(
     // batcher they are part of a transaction, so the answer must be 202.
     if (job.signal.aborted) return job.settle(abortError(job.signal));
     const degraded = enrichment.missing.length > 0;
+    for (const dep of config.dependencies)
+      lookups.add(1, {
+        dependency: dep.name,
+        outcome: enrichment.missing.includes(dep.name) ? 'missed' : 'answered',
+      });
     if (degraded) {
       job.span.setAttribute('blueprint.degraded', true);
       job.span.setAttribute('blueprint.missing_deps', [...enrichment.missing]);

@@ -24,6 +24,9 @@ export const DECISION_REASONS = [
 ] as const;
 export type DecisionReason = (typeof DECISION_REASONS)[number];
 
+/** Admission shedding: answered 429/503 with Retry-After, never an availability error. */
+export const SHED_REASONS = ['queue_full', 'parse_budget', 'overloaded', 'shed_deadline'] as const;
+
 /** Why a request failed authentication, the `outcome` of auth.failed. */
 export const AUTH_OUTCOMES = ['unknown_tenant', 'missing_token', 'wrong_token'] as const;
 /** Bodies refused for their shape or size, the `outcome` of request.refused. */
@@ -189,9 +192,16 @@ export const spec = defineTelemetry({
   },
   counters: {
     'blueprint.ingress.decisions': {
-      description: 'Admission decisions at ingress, one per request.',
+      description:
+        "Admission decisions at ingress, one per request, with the tenant's class (unknown before authentication).",
       unit: '{request}',
-      attributes: ['tenant', 'decision', 'reason'],
+      attributes: ['tenant', 'class', 'decision', 'reason'],
+    },
+    'blueprint.enrichment.lookups': {
+      description:
+        'Dependency lookups by outcome: answered within the enrichment budget, or missed (late or failed: the events go on degraded).',
+      unit: '{lookup}',
+      attributes: ['dependency', 'outcome'],
     },
     'blueprint.chaos.injected': {
       description:
@@ -220,6 +230,7 @@ export const spec = defineTelemetry({
         'url.scheme',
         'error.type',
         'tenant',
+        'class',
         'outcome',
       ],
       buckets: { fromSlos: { min: 0.005, max: 5 } },
@@ -259,6 +270,65 @@ export const spec = defineTelemetry({
         where: { 'http.route': ['/events'], outcome: ['ok', 'degraded'] },
       },
       objective: 99,
+    },
+    // Per component, each with its own burn-rate alerts: ingress (admission and latency per
+    // class), enrichment, storage.
+    'ingress-admission-latency-sensitive': {
+      description:
+        'Latency-sensitive requests admitted: not shed by admission (queue_full, parse_budget, overloaded, shed_deadline). Shedding is not an availability error, but it is watched per class.',
+      sli: {
+        kind: 'availability',
+        metric: 'blueprint.ingress.decisions',
+        bad: { reason: SHED_REASONS },
+        where: { class: ['latency-sensitive'] },
+      },
+      objective: 99,
+    },
+    'ingress-admission-best-effort': {
+      description: 'Best-effort requests admitted; best-effort is shed first, so its objective is lower.',
+      sli: {
+        kind: 'availability',
+        metric: 'blueprint.ingress.decisions',
+        bad: { reason: SHED_REASONS },
+        where: { class: ['best-effort'] },
+      },
+      objective: 90,
+      // Shedding best-effort work first is the design: a ticket when it lasts, never a page.
+      alerting: { 'page-fast': false, 'page-slow': false },
+    },
+    'ingress-latency-latency-sensitive': {
+      description: 'Stored latency-sensitive requests answered within 250 ms.',
+      sli: {
+        kind: 'latency',
+        histogram: 'http.server.request.duration',
+        threshold: 0.25,
+        where: { 'http.route': ['/events'], class: ['latency-sensitive'], outcome: ['ok', 'degraded'] },
+      },
+      objective: 99,
+    },
+    'ingress-latency-best-effort': {
+      description: 'Stored best-effort requests answered within 250 ms.',
+      sli: {
+        kind: 'latency',
+        histogram: 'http.server.request.duration',
+        threshold: 0.25,
+        where: { 'http.route': ['/events'], class: ['best-effort'], outcome: ['ok', 'degraded'] },
+      },
+      objective: 95,
+    },
+    enrichment: {
+      description: 'Dependency lookups answered within the 80 ms enrichment budget.',
+      sli: {
+        kind: 'availability',
+        metric: 'blueprint.enrichment.lookups',
+        bad: { outcome: ['missed'] },
+      },
+      objective: 99,
+    },
+    storage: {
+      description: 'Batches committed within the 250 ms request deadline (one transaction each).',
+      sli: { kind: 'latency', histogram: 'blueprint.batch.flush.duration', threshold: 0.25 },
+      objective: 99.9,
     },
   },
   // Every server span follows the HTTP convention and names its tenant (the budget's key).

@@ -23,7 +23,15 @@ export interface TenantAuthenticator {
    * for the life of the process. Returns what changed (never a token).
    */
   reloadTokenFiles(): TokenReload[];
+  /**
+   * What may be written about a claimed tenant (the x-tenant header, as sent): the value when it
+   * could be a tenant name and is no tenant's token; otherwise only its class. A client that puts
+   * its token in the wrong header must not get it written to the security log.
+   */
+  describeClaim(tenantHeader: string | string[] | undefined): string;
 }
+
+const TENANT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export interface TokenReload {
   readonly tenant: string;
@@ -85,6 +93,17 @@ export function createTenantAuthenticator(
         reports.push({ tenant: tenant.name, file, outcome: 'reloaded' });
       }
       return reports;
+    },
+    describeClaim(tenantHeader) {
+      if (tenantHeader === undefined) return '';
+      if (typeof tenantHeader !== 'string') return `(${tenantHeader.length} x-tenant headers)`;
+      const value = tenantHeader.trim();
+      const bare = /^bearer\s+/i.test(value) ? value.replace(/^bearer\s+/i, '') : value;
+      const candidate = digest(bare);
+      for (const known of digests.values()) if (timingSafeEqual(known, candidate)) return '(a tenant token)';
+      if (bare !== value) return '(a bearer credential)';
+      if (!TENANT_NAME.test(value)) return `(not a tenant name: ${value.length} characters)`;
+      return value;
     },
     authenticate(tenantHeader, authorization) {
       const expected = typeof tenantHeader === 'string' ? digests.get(tenantHeader) : undefined;

@@ -15,6 +15,8 @@ function measured(): AdmissionControl {
     budgetMs: 80,
     maxBatchWaitMs: 50,
     maxBodyBytes: 1 << 20,
+    // Both workers busy: only the budget for waiting requests is left.
+    running: () => 2,
   });
   for (let i = 0; i < 100; i++) {
     control.service.record(20);
@@ -71,5 +73,26 @@ describe('admission control', () => {
     expect(estimate.upperMs).toBeCloseTo(20, 0);
     for (let i = 0; i < 50; i++) estimate.record(i % 2 === 0 ? 10 : 30);
     expect(estimate.upperMs).toBeGreaterThan(40);
+  });
+
+  it('counts free workers as room: an idle service takes a burst the waiting budget alone would refuse', () => {
+    let running = 0;
+    const control = new AdmissionControl(tenants, {
+      deadlineMs: 250,
+      concurrency: 64,
+      budgetMs: 80,
+      maxBatchWaitMs: 50,
+      maxBodyBytes: 1 << 20,
+      reserveForUrgent: 16,
+      running: () => running,
+    });
+    // A slow, jittery commit leaves no time to wait: the waiting budget is its floor of 1.
+    for (let i = 0; i < 20; i++) control.commit.record(i % 2 === 0 ? 100 : 200);
+    expect(control.classBudget('latency-sensitive')).toBe(1);
+    const burst = Array.from({ length: 20 }, () => control.admit('checkout'));
+    expect(burst.every((a) => a.admitted)).toBe(true);
+    // Best-effort never counts the workers kept for latency-sensitive work.
+    running = 64 - 16;
+    expect(control.admit('analytics').admitted).toBe(false);
   });
 });

@@ -170,19 +170,27 @@ describe('blueprint service', () => {
   it('reports readiness with queue state on /healthz', async () => {
     const res = await fetch(`${service.adminUrl}/healthz`);
     expect(res.status).toBe(200);
-    const report = (await res.json()) as { queues: { bound: number }[] };
+    const report = (await res.json()) as {
+      status: string;
+      queues: { bound: number }[];
+      slos: { name: string; firing: string[] }[];
+    };
     // The bound is the admission budget (requests), derived from the measured capacity x deadline.
-    expect(report).toMatchObject({ status: 'ready', queues: [{ tenant: 'acme', depth: 0 }] });
+    expect(report).toMatchObject({ queues: [{ tenant: 'acme', depth: 0 }] });
+    // Degraded only by the enrichment SLO, which the failing dependency above burnt on purpose.
+    const firing = report.slos.filter((s) => s.firing.length > 0).map((s) => s.name);
+    expect(firing.filter((name) => name !== 'enrichment')).toEqual([]);
+    expect(report.status).toBe(firing.length === 0 ? 'ready' : 'degraded');
     expect(report.queues[0]!.bound).toBeGreaterThanOrEqual(1);
   });
 
   it('serves the spec metrics on /metrics', async () => {
     const text = await (await fetch(`${service.adminUrl}/metrics`)).text();
     expect(text).toMatch(
-      /blueprint_ingress_decisions_total\{tenant="acme",decision="rejected",reason="invalid_json"\} 2/,
+      /blueprint_ingress_decisions_total\{tenant="acme",class="latency-sensitive",decision="rejected",reason="invalid_json"\} 2/,
     );
     expect(text).toMatch(
-      /http_server_request_duration_seconds_bucket\{http_request_method="POST",http_route="\/events",http_response_status_code="202",url_scheme="http",tenant="acme",outcome="degraded",le="\+Inf"\} 21/,
+      /http_server_request_duration_seconds_bucket\{http_request_method="POST",http_route="\/events",http_response_status_code="202",url_scheme="http",tenant="acme",class="latency-sensitive",outcome="degraded",le="\+Inf"\} 21/,
     );
     expect(text).toMatch(/blueprint_batch_size_count \d+/);
   });

@@ -253,7 +253,8 @@ describe('monitors', () => {
     metrics.histogram('blueprint.batch.flush.duration').record(0.004);
     metrics
       .counter('blueprint.ingress.decisions')
-      .add(1, { tenant: 'checkout', decision: 'accepted', reason: 'accepted' });
+      .add(1, { tenant: 'checkout', class: 'latency-sensitive', decision: 'accepted', reason: 'accepted' });
+    metrics.counter('blueprint.enrichment.lookups').add(1, { dependency: 'geo', outcome: 'answered' });
     metrics.gauge('blueprint.queue.depth').set(3, { tenant: 'checkout' });
     metrics.counter('no.such.counter' as never).add(1);
     const exposed = new Set(
