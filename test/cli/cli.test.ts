@@ -65,7 +65,7 @@ describe('plumbline --version and --help', () => {
   });
 });
 
-describe('one flag parser: unknown flags are refused by name', () => {
+describe('one flag parser: unknown flags are refused by name (regression: schema export and slo accepted any flag)', () => {
   it.each([
     [
       ['generate', 'alerts', '--spec', ORDERS, '--runbok-base', 'x'],

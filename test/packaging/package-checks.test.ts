@@ -74,7 +74,7 @@ describe('the packed tarball', () => {
 });
 
 describe('the shipped types under a strict consumer tsconfig', () => {
-  it('type-check with strict, exactOptionalPropertyTypes and skipLibCheck off, from ESM and CommonJS', async () => {
+  it('type-check with strict, exactOptionalPropertyTypes and skipLibCheck off, from ESM and CommonJS (regression: SampledSpan against ReadableSpan.parentSpanContext)', async () => {
     // A folder inside the cached app: node_modules resolves from its parent, nothing is copied.
     const dir = join(await consumerApp(), 'types');
     await mkdir(dir, { recursive: true });

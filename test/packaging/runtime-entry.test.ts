@@ -74,7 +74,7 @@ describe('the runtime entry loads no build-time code', () => {
     expect(buildTime(probe.modules)).toEqual([]);
   });
 
-  it("require('plumbline') works without require(esm) and loads no generator, Grafana SDK or yaml", async () => {
+  it("regression: require('plumbline') failed with ERR_PACKAGE_PATH_NOT_EXPORTED; it works without require(esm) and loads no generator, Grafana SDK or yaml", async () => {
     const probe = await requireFresh('plumbline');
     expect(probe.exports).toEqual(
       expect.arrayContaining(['createTelemetry', 'defineTelemetry', 'TailSamplingProcessor']),
