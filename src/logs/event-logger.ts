@@ -8,6 +8,7 @@ import { pino, type DestinationStream, type Logger as PinoLogger, type LoggerOpt
 import type { EventFields, EventName, EventSpec, LogLevel, TelemetrySpec } from '../spec/types.js';
 import { DEFAULT_MAX_STRING_LENGTH, REDACTED, eventInputSchema } from './field-schema.js';
 import { lineOutput, type LineOutput } from './line-batch.js';
+import { LineBudget } from './line-budget.js';
 import { LineSerializer, stringNeedsRepair } from './line-serializer.js';
 import { SecurityStream, type SecurityStreamOptions } from './security-stream.js';
 import { withOwnStream } from './own-stream.js';
@@ -46,6 +47,10 @@ export interface EventLoggerOptions {
   readonly security?: SecurityStreamOptions;
   /** Called for every security event, folded or not (the telemetry counts these on a metric). */
   readonly onSecurityEvent?: (event: string, outcome: string) => void;
+  /** Called for every line an event's rate budget leaves out (the telemetry counts these on a metric). */
+  readonly onSuppressed?: (event: string) => void;
+  /** Clock in epoch ms for rate budgets; default Date.now. */
+  readonly now?: () => number;
 }
 
 export interface EventLogger<S extends TelemetrySpec = TelemetrySpec> {
@@ -84,6 +89,8 @@ interface CompiledEvent {
   readonly security: boolean;
   /** Writes plainly valid calls without pino's generic path; undefined where only pino's is exact. */
   readonly serializer: LineSerializer | undefined;
+  /** The event's rate budget, if the spec gives one. */
+  readonly budget: LineBudget | undefined;
 }
 
 export function createEventLogger<const S extends TelemetrySpec>(
@@ -136,6 +143,7 @@ class SchemaEventLogger {
   private readonly securityDestination: DestinationStream | undefined;
   private readonly securityStream: SecurityStream | undefined;
   private readonly onSecurityEvent: ((event: string, outcome: string) => void) | undefined;
+  private readonly onSuppressed: ((event: string) => void) | undefined;
 
   constructor(spec: TelemetrySpec, options: EventLoggerOptions) {
     const level = options.level ?? (process.env.PLUMBLINE_LOG_LEVEL as LogLevel | undefined) ?? 'info';
@@ -169,10 +177,12 @@ class SchemaEventLogger {
       );
     }
     this.onSecurityEvent = options.onSecurityEvent;
+    this.onSuppressed = options.onSuppressed;
+    const now = options.now ?? Date.now;
     for (const [name, event] of Object.entries(spec.events)) {
       const root = event.security === true && securityRoot !== undefined ? securityRoot : this.root;
       // Compiled lines only for the application log (security events fold in their own stream).
-      this.events.set(name, compileEvent(root, ajv, name, event, schemaVersion, root === this.root));
+      this.events.set(name, compileEvent(root, ajv, name, event, schemaVersion, root === this.root, now));
     }
   }
 
@@ -183,17 +193,24 @@ class SchemaEventLogger {
       return;
     }
     if (!compiled.enabled) return;
+    let suppressed = 0;
+    if (compiled.budget !== undefined) {
+      if (!compiled.budget.take()) return this.suppress(compiled.name);
+      suppressed = compiled.budget.takeSuppressed();
+    }
     if (compiled.serializer !== undefined) {
-      const text = compiled.serializer.line(fields, context ?? contextApi.active());
+      const text = compiled.serializer.line(fields, context ?? contextApi.active(), suppressed);
       if (text !== undefined) {
         this.output.write(text);
-        if (this.bridge !== undefined)
+        if (this.bridge !== undefined) {
+          const attributes = redactedCopy(compiled, fields as Record<string, unknown>);
           this.bridge.emit(
             name,
             compiled.level,
-            redactedCopy(compiled, fields as Record<string, unknown>),
+            suppressed > 0 ? { ...attributes, suppressed } : attributes,
             context,
           );
+        }
         return;
       }
       // pino writes this one: what is pending goes first, so lines keep their order.
@@ -209,6 +226,8 @@ class SchemaEventLogger {
           : [{ reason: 'not_an_object' as const }];
       line = this.repair(compiled, fields, violations);
     }
+    // A copy: a valid line can be the caller's own object.
+    if (suppressed > 0) line = { ...line, suppressed };
     const traceFields = activeTraceFields(context);
     if (compiled.security) {
       this.securityEvent(compiled, Object.assign(traceFields ?? {}, line), context);
@@ -229,6 +248,14 @@ class SchemaEventLogger {
   async close(): Promise<void> {
     this.securityStream?.close();
     await this.flush();
+  }
+
+  private suppress(event: string): void {
+    try {
+      this.onSuppressed?.(event);
+    } catch {
+      // counting must not turn a log call into an exception
+    }
   }
 
   private securityEvent(compiled: CompiledEvent, line: Record<string, unknown>, context?: Context): void {
@@ -370,6 +397,7 @@ function compileEvent(
   event: EventSpec,
   schemaVersion: string,
   compileLines: boolean,
+  now: () => number,
 ): CompiledEvent {
   const sensitiveKeys = Object.entries(event.fields)
     .filter(([, field]) => field.sensitive === true)
@@ -395,6 +423,7 @@ function compileEvent(
     sensitiveKeys,
     security: event.security === true,
     serializer: compileLines && event.security !== true ? LineSerializer.compile(logger, event) : undefined,
+    budget: event.budget === undefined ? undefined : new LineBudget(event.budget.linesPerSecond, now),
   };
 }
 

@@ -76,7 +76,10 @@ export function eventLineSchema(spec: TelemetrySpec, name: string, event: EventS
     ]),
   );
   const envelope = envelopeProperties(spec.service.name);
-  const security = event.security === true ? { count: { type: 'integer', minimum: 1 } } : {};
+  const security: Record<string, JsonSchema> =
+    event.security === true ? { count: { type: 'integer', minimum: 1 } } : {};
+  // A rate budget's count of lines left out before this one.
+  if (event.budget !== undefined) security.suppressed = { type: 'integer', minimum: 1 };
   const branches: JsonSchema[] = [];
   if (event.security === true) {
     branches.push({

@@ -133,9 +133,10 @@ export class LineSerializer {
 
   /**
    * The whole line (as the logger's pino would write it) for a plainly valid call; undefined
-   * sends the call down pino's path. `context`: where the trace fields come from.
+   * sends the call down pino's path. `context`: where the trace fields come from; `suppressed`:
+   * lines the event's rate budget left out before this one (written when > 0).
    */
-  line(fields: unknown, context: Context): string | undefined {
+  line(fields: unknown, context: Context, suppressed = 0): string | undefined {
     if (typeof fields !== 'object' || fields === null) return undefined;
     // A plain object: for...in then sees its own keys only, the ones pino writes.
     const prototype = Object.getPrototypeOf(fields) as unknown;
@@ -191,6 +192,8 @@ export class LineSerializer {
       body += plan.prefix + (json ?? REDACTED_JSON);
     }
     if (required !== this.requiredCount) return undefined;
+    // A rate budget's count goes last, where pino writes a key added after the fields.
+    if (suppressed > 0) body += `,"suppressed":${suppressed}`;
     return this.head + isoTimeChunk() + this.bindings + traceChunk(context) + body + this.end;
   }
 }

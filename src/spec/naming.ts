@@ -109,6 +109,8 @@ export const sdkSeries = {
   /** Labels event, reason. */
   logSchemaViolations: 'plumbline_log_schema_violations_total',
   logDroppedBytes: 'plumbline_log_dropped_bytes_total',
+  /** Label event: lines left out by the event's rate budget. */
+  logSuppressed: 'plumbline_log_suppressed_total',
   /** Labels event, outcome. */
   securityEvents: 'plumbline_security_events_total',
   /** Labels metric, reason. */

@@ -38,6 +38,12 @@ const event = {
     },
     security: { type: 'boolean' },
     inSpan: { type: 'boolean' },
+    budget: {
+      type: 'object',
+      properties: { linesPerSecond: { type: 'number', exclusiveMinimum: 0 } },
+      required: ['linesPerSecond'],
+      additionalProperties: false,
+    },
   },
   required: ['level', 'fields'],
   additionalProperties: false,

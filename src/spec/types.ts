@@ -28,6 +28,11 @@ export interface EventSpec {
   readonly security?: boolean;
   /** Always logged inside a span: `plumbline check live` reports a line of it without trace_id. */
   readonly inSpan?: boolean;
+  /**
+   * A rate budget: lines past `linesPerSecond` are not written but counted, and the next written
+   * line of the event carries `suppressed` (how many were left out since the last written one).
+   */
+  readonly budget?: { readonly linesPerSecond: number };
 }
 
 export interface ServiceSpec {

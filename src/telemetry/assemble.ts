@@ -186,6 +186,13 @@ function eventLogger<S extends TelemetrySpec>(
     'Security events, folded or not, by event and outcome.',
     ['event', 'outcome'],
   );
+  const suppressedLines = metrics.selfCounter(
+    sdkSeries.logSuppressed,
+    "Event log lines left out by their event's rate budget, by event.",
+    ['event'],
+  );
+  for (const [event, eventSpec] of Object.entries(spec.events))
+    if (eventSpec.budget !== undefined) suppressedLines.add(0, { event });
   const droppedLogBytes = metrics.selfCounter(
     sdkSeries.logDroppedBytes,
     'Bytes of log lines dropped because the destination could not keep up.',
@@ -199,6 +206,7 @@ function eventLogger<S extends TelemetrySpec>(
     strict: options.strict,
     onViolation: (event, reason) => violations.add(1, { event, reason }),
     onSecurityEvent: (event, outcome) => securityEvents.add(1, { event, outcome }),
+    onSuppressed: (event) => suppressedLines.add(1, { event }),
     maxBufferedBytes: options.logMaxBufferedBytes,
     // One sonic-boom 'drop' is one refused write, i.e. one line; 0 bytes is a destination error.
     onDrop: (bytes) => {
