@@ -8,6 +8,7 @@ import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { SamplingSpec } from '../spec/types.js';
 import { SpecError } from '../spec/errors.js';
+import { isValidatedSampling } from '../spec/validated.js';
 import { DecisionCache } from './decision-cache.js';
 import { buildPolicies, withExemplarRule } from './build-policies.js';
 import { checkSampling } from './check-sampling.js';
@@ -92,8 +93,10 @@ export class TailSamplingProcessor implements SpanProcessor {
   private spansAfterShutdown = 0;
 
   constructor(spec: SamplingSpec, next: SpanProcessor, options: TailSamplingOptions = {}) {
-    const issues = checkSampling({ sampling: spec });
-    if (issues.length > 0) throw new SpecError(issues);
+    if (!isValidatedSampling(spec)) {
+      const issues = checkSampling({ sampling: spec });
+      if (issues.length > 0) throw new SpecError(issues);
+    }
     this.now = options.now ?? (() => performance.now());
     this.policies = withLinkedRule(
       options.policies === undefined ? buildPolicies(spec.policies) : withExemplarRule(options.policies),

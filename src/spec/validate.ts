@@ -9,6 +9,7 @@ import { isWithin, SpecError, specPath, type SpecIssue } from './errors.js';
 import { checkHttpConventions } from './semconv-http.js';
 import { telemetrySpecSchema } from './spec-schema.js';
 import { didYouMean } from './suggest.js';
+import { isValidatedSpec, markValidated } from './validated.js';
 import type { TelemetrySpec } from './types.js';
 
 /** A check of one section, owned by the area that reads it (metrics, SLOs, sampling). */
@@ -24,7 +25,6 @@ const sectionChecks: readonly SpecCheck[] = [
   checkSampling,
   checkHttpConventions,
 ];
-const validated = new WeakSet<object>();
 
 /**
  * All problems of a spec, structure and references in one round; empty when it is valid. The
@@ -55,10 +55,10 @@ export function specIssues(spec: unknown): SpecIssue[] {
 
 /** Throws a SpecError listing every problem; returns the spec typed when it is valid. */
 export function validateSpec<S extends TelemetrySpec>(spec: S): S {
-  if (typeof spec === 'object' && spec !== null && validated.has(spec)) return spec;
+  if (typeof spec === 'object' && spec !== null && isValidatedSpec(spec)) return spec;
   const issues = specIssues(spec);
   if (issues.length > 0) throw new SpecError(issues);
-  if (typeof spec === 'object' && spec !== null) validated.add(spec);
+  if (typeof spec === 'object' && spec !== null) markValidated(spec);
   return spec;
 }
 
