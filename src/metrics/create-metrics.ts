@@ -5,6 +5,7 @@ import { sdkSeries } from '../spec/naming.js';
 import type { MetricProducer } from '@opentelemetry/sdk-metrics';
 import { resolveBoundaries } from '../spec/buckets.js';
 import { SpecError } from '../spec/errors.js';
+import { isValidatedSpec } from '../spec/validated.js';
 import type { CounterName, GaugeName, HistogramName, TelemetrySpec } from '../spec/types.js';
 import { checkHistograms } from './check-histograms.js';
 import { contentTypeOf, negotiateFormat } from './content-negotiation.js';
@@ -93,8 +94,11 @@ export function createMetrics<const S extends TelemetrySpec>(
   spec: S,
   options: MetricsOptions = {},
 ): Metrics<S> {
-  const issues = checkHistograms(spec);
-  if (issues.length > 0) throw new SpecError(issues);
+  // A spec that passed validateSpec (defineTelemetry, loadSpecFile) had its histograms checked then.
+  if (!isValidatedSpec(spec)) {
+    const issues = checkHistograms(spec);
+    if (issues.length > 0) throw new SpecError(issues);
+  }
   const now = options.now ?? Date.now;
   const startMs = now();
   const exemplarFilter = resolveExemplarFilter(options.exemplarFilter);
