@@ -3,6 +3,7 @@
 // whether the SLO came from the telemetry spec or from OpenSLO.
 
 import { SpecError } from '../spec/errors.js';
+import { isValidatedSpec } from '../spec/validated.js';
 import type { AttributeMatch, SloSpec, SloWindow, TelemetrySpec } from '../spec/types.js';
 import { errorBudget, tierThreshold } from './burn-rate.js';
 import { checkSlos } from './check.js';
@@ -116,9 +117,28 @@ export function resolveSlo(
   };
 }
 
-/** Checks the spec's SLOs and resolves them, in the spec's order; throws SpecError listing every problem. */
+/** The models of validated specs: the runtime and every generator read the one resolved model. */
+const resolvedSlos = new WeakMap<TelemetrySpec, readonly SloModel[]>();
+
+/**
+ * Checks the spec's SLOs and resolves them, in the spec's order; throws SpecError listing every
+ * problem. A spec that passed validateSpec is not checked again, and is resolved once: later
+ * calls answer the same (immutable) models.
+ */
 export function resolveSlos(spec: TelemetrySpec): SloModel[] {
-  const issues = checkSlos(spec);
-  if (issues.length > 0) throw new SpecError(issues);
+  if (!isValidatedSpec(spec)) {
+    const issues = checkSlos(spec);
+    if (issues.length > 0) throw new SpecError(issues);
+    return resolveAll(spec);
+  }
+  let models = resolvedSlos.get(spec);
+  if (models === undefined) {
+    models = Object.freeze(resolveAll(spec));
+    resolvedSlos.set(spec, models);
+  }
+  return [...models];
+}
+
+function resolveAll(spec: TelemetrySpec): SloModel[] {
   return Object.entries(spec.slos ?? {}).map(([name, slo]) => resolveSlo(name, slo, spec));
 }
