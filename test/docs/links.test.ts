@@ -129,6 +129,12 @@ describe('relative links in README.md and docs/*.md', () => {
     expect(linksOf(join(ROOT, 'README.md')).length).toBeGreaterThan(5);
   });
 
+  it('docs/README.md lists every guide in docs/', () => {
+    const index = new Set(linksOf(join(DOCS, 'README.md')).map((link) => link.target.split('#')[0]));
+    const guides = readdirSync(DOCS).filter((name) => name.endsWith('.md') && name !== 'README.md');
+    expect(guides.filter((name) => !index.has(name))).toEqual([]);
+  });
+
   it('every link points at an existing file, and every #anchor at a heading of it', () => {
     expect(brokenLinks(PAGES)).toEqual([]);
   });
