@@ -117,6 +117,18 @@ describe('did you mean', () => {
     ]);
   });
 
+  it('suggests a misspelt section and a key of a policy of one kind', () => {
+    const issues = issuesOf({
+      ...base,
+      histogram: {},
+      sampling: { policies: [{ name: 'slow', kind: 'latency', thresholdMS: 100 }] },
+    });
+    expect(issues).toContain('histogram: is not a known key here; did you mean "histograms"?');
+    expect(issues).toContain(
+      'sampling.policies[0].thresholdMS: is not a known key here; did you mean "thresholdMs"?',
+    );
+  });
+
   it('suggests nothing for a name far from every known one', () => {
     const issues = issuesOf({
       ...base,
