@@ -1,5 +1,6 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
+import { tailSamplingPlan } from '../../src/generate/collector/policies.js';
 import { validateSpec } from '../../src/spec/validate.js';
 import type { SamplingSpec } from '../../src/spec/types.js';
 import { POLICY_ATTRIBUTE } from '../../src/sampling/sampled-span.js';
@@ -86,6 +87,14 @@ describe('error budget (errors kept per key up to a rate, the rest sampled)', ()
     expect(keptErrors(shared, '/quiet').length).toBeGreaterThanOrEqual(30 * 3 - 3);
     expect(keptErrors(shared, '/noisy').length).toBeGreaterThanOrEqual(30 * 7 * 0.85);
     expect(keptErrors(shared, '/noisy').length).toBeLessThanOrEqual(30 * 7 * 1.15 + 10);
+  });
+
+  it('renders into the collector as keep-every-error, and says the budget is not enforced there', () => {
+    const plan = tailSamplingPlan(spec({ tracesPerSecond: 10 }), 2, 10);
+    expect(plan.policies[0]).toMatchObject({ name: 'errors', type: 'status_code' });
+    expect(plan.notes.some((note) => note.startsWith('errors: the error budget (10 traces/s) has no'))).toBe(
+      true,
+    );
   });
 
   it('refuses a bad budget with an error naming the field', () => {

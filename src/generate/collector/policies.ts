@@ -103,6 +103,10 @@ function keepPolicies(
 ): TailPolicy[] {
   switch (policy.kind) {
     case 'errors':
+      if (policy.budget !== undefined)
+        notes.push(
+          `${policy.name}: the error budget (${policy.budget.tracesPerSecond} traces/s) has no tail_sampling equivalent (rate_limiting counts spans, not per key, and writes no ot=th); the gateway keeps every error trace`,
+        );
       // The in-process policy's definition: status ERROR, or an HTTP 5xx under the current or the
       // pre-1.21 semconv key. The collector reads integer attributes only (a "503" string is missed).
       return [
