@@ -116,11 +116,15 @@ export class ExemplarReservoir {
     if (!source.eligible) return;
     // A direct call the compiler can inline, rather than a call through a field.
     const nowMs = this.clock === undefined ? coarseNow() : this.clock();
-    if (nowMs - this.windowStartMs >= 1000) {
-      this.windowStartMs = nowMs;
-      this.storedInWindow = 0;
+    // Without the spec's maxPerSecond (the usual case) there is no window to keep.
+    const limited = this.maxPerSecond !== Infinity;
+    if (limited) {
+      if (nowMs - this.windowStartMs >= 1000) {
+        this.windowStartMs = nowMs;
+        this.storedInWindow = 0;
+      }
+      if (this.storedInWindow >= this.maxPerSecond) return;
     }
-    if (this.storedInWindow >= this.maxPerSecond) return;
     const traceId = source.traceId;
     const spanId = source.spanId;
     if (
@@ -129,7 +133,7 @@ export class ExemplarReservoir {
       this.onExemplar(traceId, spanId, source.span!) === false
     )
       return;
-    this.storedInWindow++;
+    if (limited) this.storedInWindow++;
     this.values[slot] = value;
     this.timesMs[slot] = nowMs;
     // A reference store into these long-lived arrays pays a GC write barrier; a span's records
