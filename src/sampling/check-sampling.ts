@@ -90,24 +90,44 @@ export function checkSampling(spec: { readonly sampling?: SamplingSpec }): SpecI
           issue(`${at}.values`, 'must be a non-empty list of strings');
         }
         break;
+      case 'errors':
+        if (policy.budget !== undefined) {
+          if (typeof policy.budget !== 'object' || policy.budget === null)
+            issue(`${at}.budget`, 'must be an object: { tracesPerSecond, key?, weights? }');
+          else checkBudget(`${at}.budget`, policy.budget, issue);
+        }
+        break;
       case 'budget':
         budgetAt = index;
-        if (!isPositive(policy.tracesPerSecond))
-          issue(`${at}.tracesPerSecond`, `must be a number > 0, got ${String(policy.tracesPerSecond)}`);
-        if (policy.key !== undefined && (typeof policy.key !== 'string' || policy.key === ''))
-          issue(`${at}.key`, 'must be a non-empty attribute name');
-        for (const [weightKey, weight] of Object.entries(policy.weights ?? {})) {
-          if (!isPositive(weight))
-            issue(`${at}${subPath('weights', weightKey)}`, `must be a number > 0, got ${String(weight)}`);
-        }
-        if (policy.weights !== undefined && policy.key === undefined)
-          issue(`${at}.weights`, 'weights need a key to share the budget across');
+        checkBudget(at, policy, issue);
         break;
       default:
         break;
     }
   });
   return issues;
+}
+
+/** A traces-per-second budget shared by key: the budget policy, and the errors policy's budget. */
+function checkBudget(
+  at: string,
+  budget: {
+    readonly tracesPerSecond: number;
+    readonly key?: string;
+    readonly weights?: Readonly<Record<string, number>>;
+  },
+  issue: (path: string, message: string) => void,
+): void {
+  if (!isPositive(budget.tracesPerSecond))
+    issue(`${at}.tracesPerSecond`, `must be a number > 0, got ${String(budget.tracesPerSecond)}`);
+  if (budget.key !== undefined && (typeof budget.key !== 'string' || budget.key === ''))
+    issue(`${at}.key`, 'must be a non-empty attribute name');
+  for (const [weightKey, weight] of Object.entries(budget.weights ?? {})) {
+    if (!isPositive(weight))
+      issue(`${at}${subPath('weights', weightKey)}`, `must be a number > 0, got ${String(weight)}`);
+  }
+  if (budget.weights !== undefined && budget.key === undefined)
+    issue(`${at}.weights`, 'weights need a key to share the budget across');
 }
 
 function isPositive(value: unknown): boolean {

@@ -80,6 +80,33 @@ describe('checkSampling', () => {
     ).toEqual(['sampling.policies[0].weights']);
   });
 
+  it("checks an errors policy's budget as it checks a budget policy", () => {
+    const errors = (budget: unknown) =>
+      checkSampling({
+        sampling: {
+          policies: [{ name: 'errors', kind: 'errors', budget } as SamplingSpec['policies'][number]],
+        },
+      });
+    expect(errors({ tracesPerSecond: 5, key: 'http.route', weights: { '/a': 2 } })).toEqual([]);
+    expect(errors({ tracesPerSecond: 0, key: '', weights: { gold: -1 } }).map((i) => i.path)).toEqual([
+      'sampling.policies[0].budget.tracesPerSecond',
+      'sampling.policies[0].budget.key',
+      'sampling.policies[0].budget.weights.gold',
+    ]);
+    expect(errors({ tracesPerSecond: 1, weights: { x: 2 } }).map((i) => i.path)).toEqual([
+      'sampling.policies[0].budget.weights',
+    ]);
+    expect(errors(5).map((i) => i.path)).toEqual(['sampling.policies[0].budget']);
+    // A hand-built section reaches the processor unchecked by the schema: the processor refuses it.
+    expect(
+      () =>
+        new TailSamplingProcessor(
+          { policies: [{ name: 'errors', kind: 'errors', budget: { tracesPerSecond: -1 } }] },
+          new NoopSpanProcessor(),
+        ),
+    ).toThrow(/sampling\.policies\[0\]\.budget\.tracesPerSecond/);
+  });
+
   it('makes the processor refuse to start with a SpecError naming the fields', () => {
     const spec: SamplingSpec = { policies: [{ name: 'b', kind: 'budget', tracesPerSecond: -1 }] };
     expect(() => new TailSamplingProcessor(spec, new NoopSpanProcessor())).toThrow(SpecError);
