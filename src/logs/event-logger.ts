@@ -36,8 +36,11 @@ export interface EventLoggerOptions {
   readonly strict?: boolean;
   /** Called once per violation reason of a call (the telemetry counts these on a metric). */
   readonly onViolation?: (event: string, reason: ViolationReason) => void;
-  /** Called with the number of bytes a full asynchronous destination had to drop. */
-  readonly onDrop?: (bytes: number) => void;
+  /**
+   * Called when a full asynchronous destination had to drop a write: its length and the lines
+   * in it (a write can hold several lines; see line-batch.ts). (0, 1) for a destination error.
+   */
+  readonly onDrop?: (bytes: number, lines: number) => void;
   /** Largest buffered bytes of an asynchronous file/fd destination before it drops. Default 16 MiB. */
   readonly maxBufferedBytes?: number;
   readonly bridge?: LogBridge;
@@ -113,7 +116,7 @@ export function pinoOptions(spec: TelemetrySpec, level: LogLevel): LoggerOptions
 function resolveDestination(
   destination: EventLoggerOptions['destination'],
   maxBufferedBytes: number,
-  onDrop: ((bytes: number) => void) | undefined,
+  onDrop: ((bytes: number, lines: number) => void) | undefined,
 ): DestinationStream {
   if (destination !== undefined && typeof destination === 'object') return destination;
   const stream = pino.destination({
@@ -125,9 +128,18 @@ function resolveDestination(
     maxLength: maxBufferedBytes,
   });
   // sonic-boom emits 'drop' with the data it could not buffer: count, never block the app.
-  (stream as unknown as NodeJS.EventEmitter).on('drop', (data: string | Buffer) => onDrop?.(data.length));
-  (stream as unknown as NodeJS.EventEmitter).on('error', () => onDrop?.(0));
+  (stream as unknown as NodeJS.EventEmitter).on('drop', (data: string | Buffer) =>
+    onDrop?.(data.length, linesIn(data)),
+  );
+  (stream as unknown as NodeJS.EventEmitter).on('error', () => onDrop?.(0, 1));
   return stream;
+}
+
+/** Lines in a dropped write: each ends with a newline. */
+function linesIn(data: string | Buffer): number {
+  let lines = 0;
+  for (let at = data.indexOf('\n'); at !== -1; at = data.indexOf('\n', at + 1)) lines++;
+  return Math.max(1, lines);
 }
 
 class SchemaEventLogger {
@@ -147,13 +159,14 @@ class SchemaEventLogger {
 
   constructor(spec: TelemetrySpec, options: EventLoggerOptions) {
     const level = options.level ?? (process.env.PLUMBLINE_LOG_LEVEL as LogLevel | undefined) ?? 'info';
-    this.destination = resolveDestination(
-      options.destination,
-      options.maxBufferedBytes ?? 16 << 20,
-      options.onDrop,
-    );
+    const maxBufferedBytes = options.maxBufferedBytes ?? 16 << 20;
+    this.destination = resolveDestination(options.destination, maxBufferedBytes, options.onDrop);
     this.root = withOwnStream(pino(pinoOptions(spec, level), this.destination), this.destination);
-    this.output = lineOutput(this.destination);
+    // A destination of our own drops writes past maxBufferedBytes: hand over a quarter at most.
+    this.output = lineOutput(
+      this.destination,
+      typeof options.destination === 'object' ? undefined : maxBufferedBytes / 4,
+    );
     this.strict = options.strict === true;
     this.onViolation = options.onViolation;
     this.bridge = options.bridge;

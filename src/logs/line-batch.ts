@@ -28,8 +28,14 @@ export function takesManyLinesPerWrite(destination: object): boolean {
   );
 }
 
-export function lineOutput(destination: Destination): LineOutput {
-  return takesManyLinesPerWrite(destination) ? new LineBatch(destination) : new DirectOutput(destination);
+/**
+ * `maxPending`: the most handed over in one write. A full destination drops a write whole, so
+ * it is kept well under the destination's own bound (every dropped line is still counted).
+ */
+export function lineOutput(destination: Destination, maxPending = MAX_PENDING): LineOutput {
+  return takesManyLinesPerWrite(destination)
+    ? new LineBatch(destination, Math.max(1, Math.min(MAX_PENDING, maxPending)))
+    : new DirectOutput(destination);
 }
 
 class DirectOutput implements LineOutput {
@@ -59,7 +65,10 @@ class LineBatch implements LineOutput {
   private pending = '';
   private readonly handOver = () => this.flush();
 
-  constructor(private readonly destination: Destination) {
+  constructor(
+    private readonly destination: Destination,
+    private readonly maxPending: number,
+  ) {
     if (!exitHookInstalled) {
       exitHookInstalled = true;
       // First, so it runs before pino's own exit flush of the destination.
@@ -68,12 +77,12 @@ class LineBatch implements LineOutput {
   }
 
   write(line: string): void {
+    if (this.pending !== '' && this.pending.length + line.length > this.maxPending) this.flush();
     if (this.pending === '') {
       pendingBatches.add(this);
       queueMicrotask(this.handOver);
     }
     this.pending += line;
-    if (this.pending.length >= MAX_PENDING) this.flush();
   }
 
   flush(): void {

@@ -208,10 +208,11 @@ function eventLogger<S extends TelemetrySpec>(
     onSecurityEvent: (event, outcome) => securityEvents.add(1, { event, outcome }),
     onSuppressed: (event) => suppressedLines.add(1, { event }),
     maxBufferedBytes: options.logMaxBufferedBytes,
-    // One sonic-boom 'drop' is one refused write, i.e. one line; 0 bytes is a destination error.
-    onDrop: (bytes) => {
+    // One sonic-boom 'drop' is one refused write, which can hold several lines (lines are
+    // handed over once per turn); 0 bytes is a destination error.
+    onDrop: (bytes, lines) => {
       droppedLogBytes.add(bytes, {});
-      pipeline.drop('log_line', bytes === 0 ? 'destination_error' : 'destination_full');
+      pipeline.drop('log_line', bytes === 0 ? 'destination_error' : 'destination_full', lines);
     },
     bridge: bridgeLogger === undefined ? undefined : otelLogBridge(bridgeLogger),
   });

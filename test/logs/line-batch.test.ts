@@ -39,6 +39,25 @@ describe('compiled lines to a pino.destination (batched per turn)', () => {
     );
   });
 
+  it('count every line of a batch a full destination drops', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'plumbline-batch-drop-')), 'events.ndjson');
+    let droppedLines = 0;
+    const log = createEventLogger(ordersSpec, {
+      destination: path,
+      maxBufferedBytes: 4096,
+      onDrop: (_bytes, lines) => (droppedLines += lines),
+    });
+    await log.flush(); // the file is open
+    for (let turn = 0; turn < 20; turn++) {
+      for (let i = 0; i < 100; i++) log.event('order.failed', { order_id: `o-${turn}-${i}`, reason: 'r' });
+      await Promise.resolve();
+    }
+    await log.close();
+    const written = (await linesOf(path)).length;
+    expect(droppedLines).toBeGreaterThan(0);
+    expect(written + droppedLines).toBe(2000);
+  });
+
   it.each([
     ['process.exit() in the same turn', 'process.exit(0);', 0],
     ['an uncaught exception in the same turn', "throw new Error('boom');", 1],

@@ -103,6 +103,6 @@ describe('error budget (errors kept per key up to a rate, the rest sampled)', ()
       events: {},
       sampling: { policies: [{ name: 'errors', kind: 'errors', budget: { tracesPerSecond: 0 } }] },
     };
-    expect(() => validateSpec(bad)).toThrow(/budget\/tracesPerSecond|budget\.tracesPerSecond/);
+    expect(() => validateSpec(bad as never)).toThrow(/budget\/tracesPerSecond|budget\.tracesPerSecond/);
   });
 });
