@@ -231,7 +231,7 @@ export function formatValue(value: number): string {
 }
 
 // 0.0.4 escapes \ and newline in HELP; OpenMetrics escapes the double quote too.
-function escapeHelp(help: string, om: boolean): string {
+export function escapeHelp(help: string, om: boolean): string {
   let text = help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
   if (om) text = text.replace(/"/g, '\\"');
   return text;

@@ -12,6 +12,7 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { ExpositionFormat } from '../metrics/content-negotiation.js';
+import { escapeHelp, formatValue } from '../metrics/exposition.js';
 import { canonicalValue, escapeLabelValue } from '../metrics/series-table.js';
 import {
   formatPrometheusFloat,
@@ -178,17 +179,4 @@ function labelPairs(attributes: Attributes): string {
 function labelBlock(attributes: Attributes): string {
   const pairs = labelPairs(attributes);
   return pairs === '' ? '' : `{${pairs}}`;
-}
-
-function formatValue(value: number): string {
-  if (Number.isFinite(value)) return String(value);
-  if (Number.isNaN(value)) return 'NaN';
-  return value > 0 ? '+Inf' : '-Inf';
-}
-
-// 0.0.4 escapes \ and newline in HELP; OpenMetrics escapes the double quote too.
-function escapeHelp(help: string, om: boolean): string {
-  let text = help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-  if (om) text = text.replace(/"/g, '\\"');
-  return text;
 }
