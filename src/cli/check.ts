@@ -8,11 +8,12 @@ import type { CliCommand } from './main.js';
 
 const USAGE =
   'usage: plumbline check live --spec FILE --metrics URL [--logs FILE[,FILE...]|-] [--otlp-listen ADDR]\n' +
-  '                            [--duration 60s] [--json]\n' +
-  "  --metrics URL        the service's /metrics, scraped as OpenMetrics every 5 s and at the end\n" +
+  '                            [--duration 60s] [--scrape-interval 5s] [--json]\n' +
+  "  --metrics URL        the service's /metrics, scraped as OpenMetrics every interval and at the end\n" +
   '  --logs FILES|-       its event logs, comma-separated (each followed from the start), or - for stdin\n' +
   '  --otlp-listen ADDR   receive OTLP/HTTP (JSON or protobuf) on HOST:PORT: traces, logs, metrics\n' +
   '  --duration D         how long to watch: 500ms, 30s, 5m (default 60s)\n' +
+  '  --scrape-interval D  time between scrapes of --metrics (default 5s)\n' +
   '  --json               the report as JSON\n' +
   'exit codes: 0 no deviation, 1 deviations (or an error), 2 bad usage\n';
 
@@ -22,6 +23,7 @@ const CHECK_FLAGS: FlagKinds = {
   logs: 'value',
   'otlp-listen': 'value',
   duration: 'value',
+  'scrape-interval': 'value',
   json: 'switch',
 };
 
@@ -41,6 +43,14 @@ export const checkCommand: CliCommand = async (args, io) => {
     io.stderr(`--duration: expected a duration such as 500ms, 30s or 5m, got "${durationText}"\n${USAGE}`);
     return 2;
   }
+  const intervalText = optionalFlag(parsed, 'scrape-interval') ?? '5s';
+  const scrapeIntervalMs = parseCheckDuration(intervalText);
+  if (scrapeIntervalMs === undefined || scrapeIntervalMs < 100) {
+    io.stderr(
+      `--scrape-interval: expected a duration of at least 100ms such as 1s or 15s, got "${intervalText}"\n${USAGE}`,
+    );
+    return 2;
+  }
   const logs = optionalFlag(parsed, 'logs');
   const otlpListen = optionalFlag(parsed, 'otlp-listen');
   // Ctrl-C (or SIGTERM) ends the watch early and still prints the report of what was seen.
@@ -52,6 +62,7 @@ export const checkCommand: CliCommand = async (args, io) => {
     spec,
     metricsUrl,
     durationMs,
+    scrapeIntervalMs,
     signal: stop.signal,
     ...(logs === undefined
       ? {}

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { runLiveCheck } from '../../src/check/live-check.js';
+import { main } from '../../src/cli/main.js';
 import { freePort } from '../support/process.js';
 import { checkSpec } from './check-spec.js';
 
@@ -53,4 +54,29 @@ describe('plumbline check live (process)', () => {
       new RegExp(`input-failed +http://127\\.0\\.0\\.1:${metricsPort}/metrics +metrics`),
     );
   }, 60_000);
+});
+
+describe('plumbline check live (flags)', () => {
+  it('refuses a --scrape-interval that is not a duration of at least 100 ms, naming the flag', async () => {
+    for (const interval of ['often', '10ms']) {
+      let stderr = '';
+      const code = await main(
+        [
+          'check',
+          'live',
+          '--spec',
+          'examples/blueprint/telemetry.ts',
+          '--metrics',
+          'http://127.0.0.1:1/metrics',
+          '--scrape-interval',
+          interval,
+        ],
+        { stdout: () => undefined, stderr: (text) => (stderr += text) },
+      );
+      expect(code).toBe(2);
+      expect(stderr).toContain(
+        `--scrape-interval: expected a duration of at least 100ms such as 1s or 15s, got "${interval}"`,
+      );
+    }
+  });
 });

@@ -155,6 +155,9 @@ describe('check live against the blueprint process', () => {
         `${join(dir, 'events-cli.ndjson')},${join(dir, 'security-cli.ndjson')}`,
         '--duration',
         '15s',
+        // The blueprint is up for a few seconds inside the 15 s: scrape often enough to see it.
+        '--scrape-interval',
+        '1s',
         '--json',
       ],
       {},
