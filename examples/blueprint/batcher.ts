@@ -143,11 +143,19 @@ export class Batcher {
       },
     });
     this.unsettled++;
-    this.schedule(() => this.write(entries, size, attempt, span), span, entries);
+    // The flush is timed from here: a commit that waits on slow storage (chaos tail latency) is
+    // a slow commit, which the storage SLO must see.
+    const started = performance.now();
+    this.schedule(() => this.write(entries, size, attempt, span, started), span, entries);
   }
 
-  private write(entries: readonly BatchEntry[], size: number, attempt: number, span: Span): void {
-    const started = performance.now();
+  private write(
+    entries: readonly BatchEntry[],
+    size: number,
+    attempt: number,
+    span: Span,
+    started: number,
+  ): void {
     const rows: StoredEvent[] = [];
     for (const entry of entries) for (const row of entry.rows) rows.push(row);
     try {
