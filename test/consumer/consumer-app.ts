@@ -5,9 +5,9 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_CACHE_DIR } from '../support/peers.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -48,7 +48,7 @@ export const OTEL_LINES: readonly OtelLine[] = [
   },
 ];
 
-const cache = join(homedir(), '.cache', 'plumbline');
+const cache = TEST_CACHE_DIR;
 
 /**
  * The environment to run npm and the app with for `line`: for Node 22, its binary (the npm

@@ -1,17 +1,17 @@
 // The package as a user gets it: `npm pack` of a staging copy (so the work tree's dist/ is never
 // rebuilt under other tests), and a fresh app that installs the tarball. Both are cached in
-// ~/.cache/plumbline/packaging by a hash of what goes into the package, so reruns cost nothing.
+// ~/.cache/plumbline/packaging (PLUMBLINE_CACHE_DIR moves it) by a hash of what goes into the package, so reruns cost nothing.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cp, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { TEST_CACHE_DIR } from '../support/peers.js';
 
 const exec = promisify(execFile);
 export const REPO = resolve(fileURLToPath(import.meta.url), '../../..');
-const CACHE = join(homedir(), '.cache', 'plumbline', 'packaging');
+const CACHE = join(TEST_CACHE_DIR, 'packaging');
 /** Everything that decides the tarball's content. */
 const INPUTS = [
   'src',

@@ -4,11 +4,18 @@
 // test/support/global-setup.ts brings them all before the first test file and sets those
 // variables, so a test file's lookup here is a read of its environment.
 import { execFileSync, spawn } from 'node:child_process';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export type PeerName = 'prometheus' | 'promtool' | 'alertmanager' | 'amtool' | 'otelcol';
 
 const script = fileURLToPath(new URL('../../scripts/peer.sh', import.meta.url));
+
+/** Where the tests cache what they build outside the clone (peers, packed tarballs, consumer apps), as scripts/peer.sh does. */
+export const TEST_CACHE_DIR =
+  process.env.PLUMBLINE_CACHE_DIR ??
+  join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'plumbline');
 
 /** The environment variable that names a peer's binary. */
 export const peerVariable = (name: PeerName): string => `PLUMBLINE_${name.toUpperCase()}`;
