@@ -228,7 +228,7 @@ export function resolveInvariantsDocOptions(
       // Tenant tokens come from the environment (the config refuses literal tokens), from the
       // secret store the deployment mounts.
       'BLUEPRINT_TOKEN_CHECKOUT=… BLUEPRINT_TOKEN_SEARCH=… BLUEPRINT_TOKEN_ANALYTICS=… ' +
-        `OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 npx tsx examples/blueprint/main.ts ${configPath}`,
+        `OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 node --import tsx examples/blueprint/main.ts ${configPath}`,
     limits,
     delivery: options.delivery ?? BLUEPRINT_DELIVERY,
     queue: options.queue ?? BLUEPRINT_QUEUE,
