@@ -53,11 +53,13 @@ const TIMEOUT_MS = 1000;
 const STALL_RATIO = 0.3;
 /**
  * Share of dependency calls and flush attempts the chaos switch kills (a stalled attempt is never
- * also killed, so an attempt dies with 0.7 x 0.8 = 0.56): a batch is tried 5 times, so about
- * 0.56^5 = 5% of batches fail every attempt and their requests get 500 (outcome "error"), the
- * only server-side error an admitted request can still meet.
+ * also killed, so an attempt dies with 0.7 x 0.9 = 0.63): a batch is tried 5 times, so about
+ * 0.63^5 = 10% of batches fail every attempt and their requests get 500 (outcome "error"), the
+ * only server-side error an admitted request can still meet. Each error series is born at its
+ * first error, which rate() does not count, so the margin over the 14.4x page line (1.44%) must
+ * be wide: at 0.8 (5% of batches) a run fell under it once.
  */
-const KILL_RATIO = 0.8;
+const KILL_RATIO = 0.9;
 /** More tenants than an instrument's default cardinality limit (2000): the queue-depth gauge overflows. */
 const IDLE_TENANTS = 2050;
 const BASELINE_MS = 6_000;
