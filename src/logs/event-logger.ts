@@ -212,7 +212,9 @@ class SchemaEventLogger {
       suppressed = compiled.budget.takeSuppressed();
     }
     if (compiled.serializer !== undefined) {
-      const text = compiled.serializer.line(fields, context ?? contextApi.active(), suppressed);
+      // Read once: the line and the OTel Logs bridge take their trace IDs from the same context.
+      const traceContext = context ?? contextApi.active();
+      const text = compiled.serializer.line(fields, traceContext, suppressed);
       if (text !== undefined) {
         this.output.write(text);
         if (this.bridge !== undefined) {
@@ -221,7 +223,7 @@ class SchemaEventLogger {
             name,
             compiled.level,
             suppressed > 0 ? { ...attributes, suppressed } : attributes,
-            context,
+            traceContext,
           );
         }
         return;
