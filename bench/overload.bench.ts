@@ -4,12 +4,18 @@
 //       rounds (target >= 0.8x), and the accepted p99 at 5x against the 250 ms deadline;
 //   (b) checkout's p99 at 0.5x beside analytics (best-effort) at 4.5x, and beside 1 MiB bodies,
 //       against checkout alone, interleaved rounds (target <= 1.25x).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoadGenerator, sampleQuantile } from '../examples/blueprint/loadgen.js';
-import { dependenciesToml, startBlueprintProcess, startDependencies } from '../test/support/blueprint.js';
-import { freePort, startProcess, waitFor, type RunningProcess } from '../test/support/process.js';
+import { startDependencies } from '../test/support/blueprint.js';
+import {
+  OVERLOAD_TOKEN_ENV,
+  startFloodProcess,
+  startOverloadedBlueprint,
+  tenantLoad,
+} from '../test/support/overload.js';
+import type { RunningProcess } from '../test/support/process.js';
 import type { BenchRow } from './harness.js';
 
 const TOKEN = 'overload-bench-token-0123456789';
@@ -23,64 +29,24 @@ const PHASE_MS = 2_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function run(): Promise<BenchRow[]> {
-  process.env.BLUEPRINT_OVERLOAD_TOKEN = TOKEN;
+  process.env[OVERLOAD_TOKEN_ENV] = TOKEN;
   const dir = mkdtempSync(join(tmpdir(), 'overload-bench-'));
   const deps = await startDependencies({ latencyMs: DEPENDENCY_MS, jitterMs: 0 });
   const processes: RunningProcess[] = [];
-  const start = async (name: string): Promise<string> => {
-    const port = await freePort();
-    const configPath = join(dir, `${name}.toml`);
-    writeFileSync(
-      configPath,
-      `[service]
-listen = "127.0.0.1:${port}"
-[admin]
-listen = "127.0.0.1:0"
-[security]
-log = "${name}-security.ndjson"
-[ingress]
-timeout_ms = ${DEADLINE_MS}
-[enrichment]
-concurrency = ${WORKERS}
-[storage]
-path = "${name}.db"
-${dependenciesToml(deps)}
-[tenants.checkout]
-class = "latency-sensitive"
-token_env = "BLUEPRINT_OVERLOAD_TOKEN"
-[tenants.analytics]
-class = "best-effort"
-token_env = "BLUEPRINT_OVERLOAD_TOKEN"
-`,
-    );
-    await startBlueprintProcess(configPath, {
-      log: join(dir, `${name}.ndjson`),
-      started: (p) => processes.push(p),
-    });
-    return `http://127.0.0.1:${port}`;
-  };
-  const flood = async (url: string, tenant: string, rate: number, kind: 'small' | 'bulk') => {
-    const proc = startProcess('node_modules/.bin/tsx', [
-      'test/e2e/overload-flood.ts',
-      url,
-      tenant,
-      String(rate),
-      kind,
-    ]);
-    processes.push(proc);
-    await waitFor('the flood', () => (proc.output().includes('flooding') ? true : undefined), 30_000);
-    return proc;
-  };
-  const open = (url: string, tenant: string, rate: number) => {
-    const load = new LoadGenerator({
-      url,
-      tenants: [{ name: tenant, weight: 1, token: TOKEN }],
-      ratePerSecond: rate,
-      connections: 64,
-    });
-    load.start();
-    return load;
-  };
+  const start = async (name: string): Promise<string> =>
+    (
+      await startOverloadedBlueprint({
+        dir,
+        name,
+        deps,
+        workers: WORKERS,
+        deadlineMs: DEADLINE_MS,
+        started: (p) => processes.push(p),
+      })
+    ).url;
+  const flood = (url: string, tenant: string, rate: number, kind: 'small' | 'bulk') =>
+    startFloodProcess(url, tenant, rate, kind, (p) => processes.push(p));
+  const open = (url: string, tenant: string, rate: number) => tenantLoad(url, tenant, TOKEN, rate);
   try {
     // (a) Interleaved: saturation (closed loop, 8 clients per tenant) then an even 5x open-loop flood.
     const urlA = await start('even');

@@ -2,19 +2,26 @@
 // dependencies: about 100 requests/s): under 5x overload it sheds at admission, fast and before
 // the body, keeps storing near capacity within the deadline; a best-effort flood does not push
 // the latency-sensitive class past its objective; and kill -9 under load loses no accepted event.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
 import { countStoredEvents } from '../../examples/blueprint/event-store.js';
-import { LoadGenerator, sampleQuantile, type LoadStats } from '../../examples/blueprint/loadgen.js';
-import { dependenciesToml, startBlueprintProcess, startDependencies } from '../support/blueprint.js';
-import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
+import { sampleQuantile, type LoadGenerator, type LoadStats } from '../../examples/blueprint/loadgen.js';
+import { startDependencies } from '../support/blueprint.js';
+import {
+  OVERLOAD_TOKEN_ENV,
+  startFloodProcess,
+  startOverloadedBlueprint,
+  tenantLoad,
+  type OverloadedBlueprint,
+} from '../support/overload.js';
+import type { RunningProcess } from '../support/process.js';
 
 const TOKEN = 'overload-tenant-token-0123456789';
-process.env.BLUEPRINT_OVERLOAD_TOKEN = TOKEN;
+process.env[OVERLOAD_TOKEN_ENV] = TOKEN;
 const DEPENDENCY_LATENCY_MS = 20;
 const WORKERS = 2;
 const DEADLINE_MS = 250;
@@ -37,49 +44,19 @@ afterAll(async () => {
 });
 
 /** Starts the blueprint on a fresh store; `name` keeps each test's files apart. */
-async function startOverloaded(name: string): Promise<{ url: string; db: string; proc: RunningProcess }> {
-  const port = await freePort();
-  const configPath = join(dir, `${name}.toml`);
-  writeFileSync(
-    configPath,
-    `[service]
-listen = "127.0.0.1:${port}"
-[admin]
-listen = "127.0.0.1:0"
-[security]
-log = "${name}-security.ndjson"
-[ingress]
-timeout_ms = ${DEADLINE_MS}
-[enrichment]
-concurrency = ${WORKERS}
-[storage]
-path = "${name}.db"
-${dependenciesToml(deps)}
-[tenants.checkout]
-class = "latency-sensitive"
-token_env = "BLUEPRINT_OVERLOAD_TOKEN"
-[tenants.analytics]
-class = "best-effort"
-token_env = "BLUEPRINT_OVERLOAD_TOKEN"
-`,
-  );
-  const proc = await startBlueprintProcess(configPath, {
-    log: join(dir, `${name}.ndjson`),
+function startOverloaded(name: string): Promise<OverloadedBlueprint> {
+  return startOverloadedBlueprint({
+    dir,
+    name,
+    deps,
+    workers: WORKERS,
+    deadlineMs: DEADLINE_MS,
     started: (p) => running.push(p),
   });
-  return { url: `http://127.0.0.1:${port}`, db: join(dir, `${name}.db`), proc };
 }
 
-function run(url: string, tenant: string, rate: number): LoadGenerator {
-  const load = new LoadGenerator({
-    url,
-    tenants: [{ name: tenant, weight: 1, token: TOKEN }],
-    ratePerSecond: rate,
-    connections: 64,
-  });
-  load.start();
-  return load;
-}
+const run = (url: string, tenant: string, rate: number): LoadGenerator =>
+  tenantLoad(url, tenant, TOKEN, rate);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
@@ -150,19 +127,7 @@ describe('blueprint under overload (2 workers, 20 ms dependencies)', () => {
 
   /** A flood from its own process (test/e2e/overload-flood.ts); stop() returns its stats line. */
   async function startFlood(url: string, tenant: string, rate: number, kind: 'small' | 'bulk') {
-    const proc = startProcess('node_modules/.bin/tsx', [
-      'test/e2e/overload-flood.ts',
-      url,
-      tenant,
-      String(rate),
-      kind,
-    ]);
-    running.push(proc);
-    await waitFor(
-      'the flood to start',
-      () => (proc.output().includes('flooding') ? true : undefined),
-      30_000,
-    );
+    const proc = await startFloodProcess(url, tenant, rate, kind, (p) => running.push(p));
     return {
       stop: async (): Promise<string> => {
         await proc.stop('SIGTERM');
