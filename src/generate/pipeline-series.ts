@@ -46,6 +46,7 @@ export const collectorMetrics = {
 /** The SDK's own counters, exported by every service that uses plumbline. */
 export const sdkSelfMetrics = {
   logSchemaViolations: sdkSeries.logSchemaViolations,
+  logSuppressed: sdkSeries.logSuppressed,
   metricOverflow: sdkSeries.metricsOverflow,
   samplerEvictions: sdkSeries.samplerEvictions,
   samplerDecisions: sdkSeries.samplerDecisions,

@@ -66,6 +66,9 @@ const BASELINE_MS = 6_000;
 const OVERLOAD_MS = 16_000;
 /** Schema-violating log lines the bad replica writes: above the alert's "more than 10 in 10m". */
 const BAD_LOG_LINES_PER_SECOND = 2;
+/** The rate budget the bad replica's spec gives enrichment.degraded, and the lines it logs a second. */
+const STORM_BUDGET_LINES_PER_SECOND = 1;
+const STORM_LINES_PER_SECOND = 4;
 /**
  * Spans (and log records) the agent buffers per gateway: above the agent's batches (a larger
  * batch than the queue is refused whole), small enough to fill within the run while the
@@ -85,7 +88,8 @@ const FAULTS = {
     "the blueprint sends its event lines over OTLP through the committed agent's logs pipeline (otlp -> memory_limiter, batch -> load_balancing) to the gateways, whose log store exporter is swapped for debug with --set (no log store runs here)",
   targetDown: 'a scrape target of job "otelcol" on a port nothing listens on: up == 0',
   manyTenants: `the blueprint is configured with ${IDLE_TENANTS} idle tenants besides the three loaded ones: the per-tenant queue-depth gauge passes the 2000-series cardinality limit`,
-  badDeploy: `a second replica of the blueprint's telemetry (same spec, real createTelemetry, its /metrics scraped as job "blueprint") logs event.rejected with a reason outside the enum, ${BAD_LOG_LINES_PER_SECOND} lines a second during the load; the blueprint has no switch that breaks its own log schema`,
+  badDeploy: `a second replica of the blueprint's telemetry (same spec but for logStorm's budget, real createTelemetry, its /metrics scraped as job "blueprint") logs event.rejected with a reason outside the enum, ${BAD_LOG_LINES_PER_SECOND} lines a second during the load; the blueprint has no switch that breaks its own log schema`,
+  logStorm: `the bad replica's spec is the blueprint's with a rate budget of ${STORM_BUDGET_LINES_PER_SECOND} line/s on enrichment.degraded (the blueprint declares no budget), and it logs that event ${STORM_LINES_PER_SECOND} times a second during the load: the lines past the budget are counted as suppressed`,
   chaos:
     'the blueprint\'s own chaos switch for the whole run ([chaos] profile mixed, with 30% of dependency calls and storage flushes stalled 300-1300 ms (commits past 250 ms) and half of them killed: a batch whose 5 attempts all die answers 500 (outcome="error"); a few bodies corrupted); the chaos counter exists only while faults are injected',
   noData:
@@ -162,6 +166,7 @@ const NEEDS: Readonly<Record<string, Need>> = {
   'Memory limiter refusals #B': { faults: ['logsPipeline', 'gatewayMemory'], bar: 'positive' },
   'Log schema violations by event and reason': { faults: ['badDeploy'], bar: 'positive' },
   'Metric overflow by metric': { faults: ['manyTenants'], bar: 'positive' },
+  'Log lines suppressed by event budget': { faults: ['logStorm'], bar: 'positive' },
   'Tail-sampler evictions': {
     faults: [],
     bar: 'data',
@@ -380,7 +385,18 @@ describe('every dashboard and rule expression on real data (blueprint under load
     collectors.push(agent);
 
     // ---- the bad replica: the blueprint's telemetry in this process, logging a broken event ----
-    const replica = createTelemetry(blueprintSpec, {
+    const enrichmentDegraded = blueprintSpec.events['enrichment.degraded'];
+    const replicaSpec = {
+      ...blueprintSpec,
+      events: {
+        ...blueprintSpec.events,
+        'enrichment.degraded': {
+          ...enrichmentDegraded,
+          budget: { linesPerSecond: STORM_BUDGET_LINES_PER_SECOND },
+        },
+      },
+    };
+    const replica = createTelemetry(replicaSpec, {
       registerGlobal: false,
       logDestination: join(dir, 'bad-replica.ndjson'),
       tailSampling: false,
@@ -480,6 +496,14 @@ ${idle.join('')}`,
           tenant: 'checkout',
           reason: 'no_such_reason' as 'accepted',
           status: 400,
+        });
+      }
+      for (let i = 0; i < STORM_LINES_PER_SECOND; i++) {
+        replica.log.event('enrichment.degraded', {
+          tenant: 'checkout',
+          missing_deps: ['profile'],
+          elapsed_ms: 80,
+          events: 1,
         });
       }
     }, 1_000);

@@ -215,5 +215,16 @@ export function pipelineDashboard(spec: TelemetrySpec, identity: DashboardIdenti
     }),
     12,
   );
+  layout.panel(
+    timeseriesPanel({
+      title: 'Log lines suppressed by event budget',
+      description:
+        "Event log lines left out by their event's rate budget (events.<event>.budget.linesPerSecond in the spec); the next written line of the event carries the count in `suppressed`. Only events with a budget have a series.",
+      unit: 'ops',
+      min: 0,
+      targets: [{ expr: rate(sdk.logSuppressed, ['event']), legend: '{{event}}' }],
+    }),
+    24,
+  );
   return builder.build();
 }
