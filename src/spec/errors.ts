@@ -8,13 +8,26 @@ export interface SpecIssue {
   readonly message: string;
 }
 
-export class SpecError extends Error {
-  constructor(readonly issues: readonly SpecIssue[]) {
+/**
+ * A setup error carrying every problem found, each with its place: the shape of SpecError and of
+ * the option errors, so callers read `issues` the same way whichever input was wrong.
+ */
+export class IssueListError<Issue extends SpecIssue = SpecIssue> extends Error {
+  constructor(
+    what: string,
+    readonly issues: readonly Issue[],
+  ) {
     super(
-      `invalid telemetry spec (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
+      `${what} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
         issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n'),
     );
-    this.name = 'SpecError';
+    this.name = new.target.name;
+  }
+}
+
+export class SpecError extends IssueListError {
+  constructor(issues: readonly SpecIssue[]) {
+    super('invalid telemetry spec', issues);
   }
 }
 

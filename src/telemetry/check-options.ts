@@ -2,21 +2,15 @@
 // expected, all at once, so a bad deployment fails at start instead of inside an OTel SDK
 // constructor (or, worse, on the first export).
 import { diag } from '@opentelemetry/api';
+import { IssueListError, type SpecIssue } from '../spec/errors.js';
 import type { TelemetryOptions } from './create-telemetry.js';
 
-export interface OptionIssue {
-  /** The option, e.g. "maxConcurrentScrapes" or "securityLog.foldWindowMs". */
-  readonly path: string;
-  readonly message: string;
-}
+/** An option's problem: `path` names the option, e.g. "maxConcurrentScrapes" or "securityLog.foldWindowMs". */
+export type OptionIssue = SpecIssue;
 
-export class TelemetryOptionsError extends Error {
-  constructor(readonly issues: readonly OptionIssue[]) {
-    super(
-      `invalid createTelemetry options (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
-        issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n'),
-    );
-    this.name = 'TelemetryOptionsError';
+export class TelemetryOptionsError extends IssueListError<OptionIssue> {
+  constructor(issues: readonly OptionIssue[]) {
+    super('invalid createTelemetry options', issues);
   }
 }
 
