@@ -133,81 +133,80 @@ function id(value: unknown): string {
   return '';
 }
 
-function readSpans(message: Json): OtlpSpan[] {
-  const spans: OtlpSpan[] = [];
-  for (const resourceSpans of list(message.resourceSpans)) {
-    const resource = attributes((resourceSpans.resource as Json | undefined)?.attributes);
-    for (const scopeSpans of list(resourceSpans.scopeSpans)) {
-      for (const span of list(scopeSpans.spans)) {
-        const parentSpanId = id(span.parentSpanId);
-        const flags = Number(span.flags ?? 0);
-        const remoteParent = (flags & FLAG_HAS_IS_REMOTE) !== 0 && (flags & FLAG_IS_REMOTE) !== 0;
-        spans.push({
-          traceId: id(span.traceId),
-          spanId: id(span.spanId),
-          parentSpanId,
-          name: text(span.name),
-          kind: Number(span.kind ?? 0),
-          attributes: attributes(span.attributes),
-          localRoot: parentSpanId === '' || /^0+$/.test(parentSpanId) || remoteParent,
-          resource,
-        });
+/**
+ * Every item of an export request with its resource's attributes: the three signals nest alike
+ * (resourceSpans → scopeSpans → spans, resourceLogs → scopeLogs → logRecords, resourceMetrics →
+ * scopeMetrics → metrics).
+ */
+function readItems<T>(
+  message: Json,
+  [resourceKey, scopeKey, itemKey]: readonly [string, string, string],
+  read: (item: Json, resource: AttributeMap) => T | undefined,
+): T[] {
+  const items: T[] = [];
+  for (const resourceBlock of list(message[resourceKey])) {
+    const resource = attributes((resourceBlock.resource as Json | undefined)?.attributes);
+    for (const scopeBlock of list(resourceBlock[scopeKey]))
+      for (const item of list(scopeBlock[itemKey])) {
+        const value = read(item, resource);
+        if (value !== undefined) items.push(value);
       }
-    }
   }
-  return spans;
+  return items;
+}
+
+function readSpans(message: Json): OtlpSpan[] {
+  return readItems(message, ['resourceSpans', 'scopeSpans', 'spans'], (span, resource) => {
+    const parentSpanId = id(span.parentSpanId);
+    const flags = Number(span.flags ?? 0);
+    const remoteParent = (flags & FLAG_HAS_IS_REMOTE) !== 0 && (flags & FLAG_IS_REMOTE) !== 0;
+    return {
+      traceId: id(span.traceId),
+      spanId: id(span.spanId),
+      parentSpanId,
+      name: text(span.name),
+      kind: Number(span.kind ?? 0),
+      attributes: attributes(span.attributes),
+      localRoot: parentSpanId === '' || /^0+$/.test(parentSpanId) || remoteParent,
+      resource,
+    };
+  });
 }
 
 function readLogRecords(message: Json): OtlpLogRecord[] {
-  const records: OtlpLogRecord[] = [];
-  for (const resourceLogs of list(message.resourceLogs)) {
-    const resource = attributes((resourceLogs.resource as Json | undefined)?.attributes);
-    for (const scopeLogs of list(resourceLogs.scopeLogs)) {
-      for (const record of list(scopeLogs.logRecords)) {
-        records.push({
-          traceId: id(record.traceId),
-          spanId: id(record.spanId),
-          eventName: text(record.eventName),
-          severityText: text(record.severityText),
-          body: anyValue(record.body),
-          attributes: attributes(record.attributes),
-          resource,
-        });
-      }
-    }
-  }
-  return records;
+  return readItems(message, ['resourceLogs', 'scopeLogs', 'logRecords'], (record, resource) => ({
+    traceId: id(record.traceId),
+    spanId: id(record.spanId),
+    eventName: text(record.eventName),
+    severityText: text(record.severityText),
+    body: anyValue(record.body),
+    attributes: attributes(record.attributes),
+    resource,
+  }));
 }
 
 function readMetrics(message: Json): OtlpMetric[] {
-  const metrics: OtlpMetric[] = [];
-  for (const resourceMetrics of list(message.resourceMetrics)) {
-    const resource = attributes((resourceMetrics.resource as Json | undefined)?.attributes);
-    for (const scopeMetrics of list(resourceMetrics.scopeMetrics)) {
-      for (const metric of list(scopeMetrics.metrics)) {
-        const read = metricData(metric);
-        if (read === undefined) continue;
-        metrics.push({
-          name: text(metric.name),
-          unit: text(metric.unit),
-          type: read.type,
-          monotonic: read.data.isMonotonic === true,
-          points: list(read.data.dataPoints).map((point) => ({
-            attributes: attributes(point.attributes),
-            ...(read.type === 'histogram'
-              ? {
-                  explicitBounds: list(point.explicitBounds).map(Number),
-                  bucketCounts: list(point.bucketCounts).map(Number),
-                }
-              : {}),
-            exemplars: list(point.exemplars).length,
-          })),
-          resource,
-        });
-      }
-    }
-  }
-  return metrics;
+  return readItems(message, ['resourceMetrics', 'scopeMetrics', 'metrics'], (metric, resource) => {
+    const read = metricData(metric);
+    if (read === undefined) return undefined;
+    return {
+      name: text(metric.name),
+      unit: text(metric.unit),
+      type: read.type,
+      monotonic: read.data.isMonotonic === true,
+      points: list(read.data.dataPoints).map((point) => ({
+        attributes: attributes(point.attributes),
+        ...(read.type === 'histogram'
+          ? {
+              explicitBounds: list(point.explicitBounds).map(Number),
+              bucketCounts: list(point.bucketCounts).map(Number),
+            }
+          : {}),
+        exemplars: list(point.exemplars).length,
+      })),
+      resource,
+    };
+  });
 }
 
 function metricData(metric: Json): { type: OtlpMetricType; data: Json } | undefined {
