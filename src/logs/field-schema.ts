@@ -57,6 +57,16 @@ const envelopeProperties = (service: string) => ({
 });
 const ENVELOPE_REQUIRED = ['time', 'level', 'event', 'service', 'schema_version'];
 
+/** A folded line's own fields: repeats counted over a window, with one sample kept. */
+const FOLDED_PROPERTIES = {
+  summary: { const: true },
+  count: { type: 'integer', minimum: 1 },
+  first_time: { type: 'string' },
+  last_time: { type: 'string' },
+  sample: { type: 'object' },
+};
+const FOLDED_REQUIRED = Object.keys(FOLDED_PROPERTIES);
+
 const violationsSchema = {
   type: 'array',
   minItems: 1,
@@ -90,13 +100,9 @@ export function eventLineSchema(spec: TelemetrySpec, name: string, event: EventS
         event: { const: name },
         source: { type: 'string' },
         outcome: { type: 'string' },
-        summary: { const: true },
-        count: { type: 'integer', minimum: 1 },
-        first_time: { type: 'string' },
-        last_time: { type: 'string' },
-        sample: { type: 'object' },
+        ...FOLDED_PROPERTIES,
       },
-      required: [...ENVELOPE_REQUIRED, 'source', 'summary', 'count', 'first_time', 'last_time', 'sample'],
+      required: [...ENVELOPE_REQUIRED, 'source', ...FOLDED_REQUIRED],
       additionalProperties: false,
     });
   }
@@ -174,11 +180,7 @@ export function specLineSchemaDocument(spec: TelemetrySpec): JsonSchema {
           ...envelope,
           event: { const: '(many)' },
           source: { const: '(many)' },
-          summary: { const: true },
-          count: { type: 'integer', minimum: 1 },
-          first_time: { type: 'string' },
-          last_time: { type: 'string' },
-          sample: { type: 'object' },
+          ...FOLDED_PROPERTIES,
           top_sources: {
             type: 'array',
             description:
