@@ -1,5 +1,6 @@
 // The CLI's one flag parser: every command declares its flags, and anything else is refused
 // with the flag named (and the nearest known one suggested). `--help` anywhere asks for usage.
+import { closestName } from '../spec/suggest.js';
 
 /** A flag either takes a value (`--out DIR`, `--out=DIR`) or is a switch (`--check`). */
 export type FlagKinds = Readonly<Record<string, 'value' | 'switch'>>;
@@ -60,32 +61,10 @@ export function parseArgs(args: readonly string[], kinds: FlagKinds, usage: stri
 
 function unknownFlag(name: string, kinds: FlagKinds): string {
   const known = Object.keys(kinds);
-  const nearest = known
-    .map((candidate) => ({ candidate, distance: editDistance(name, candidate) }))
-    .sort((a, b) => a.distance - b.distance)[0];
-  const hint =
-    nearest !== undefined && nearest.distance <= Math.max(2, Math.floor(name.length / 3))
-      ? ` (did you mean --${nearest.candidate}?)`
-      : '';
+  const nearest = closestName(name, known);
+  const hint = nearest === undefined ? '' : ` (did you mean --${nearest}?)`;
   const list = known.length === 0 ? 'it takes no options' : `known: ${known.map((k) => `--${k}`).join(', ')}`;
   return `unknown option --${name}${hint}; ${list}`;
-}
-
-/** Levenshtein distance, for "did you mean" on short flag names. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 /** The string value of a flag, or an error naming it. */
