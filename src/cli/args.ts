@@ -67,6 +67,16 @@ function unknownFlag(name: string, kinds: FlagKinds): string {
   return `unknown option --${name}${hint}; ${list}`;
 }
 
+/** A usage block: the first line, then one indented line per entry (name and summary). */
+export function usageBlock(
+  first: string,
+  entries: Readonly<Record<string, { readonly summary: string }>>,
+  last = '',
+): string {
+  const lines = Object.entries(entries).map(([name, entry]) => `  ${name.padEnd(10)} ${entry.summary}\n`);
+  return `${first}\n${lines.join('')}${last}`;
+}
+
 /** The string value of a flag, or an error naming it. */
 export function requireFlag(parsed: ParsedArgs, name: string): string {
   const value = parsed.flags.get(name);

@@ -13,7 +13,15 @@ import { generatePromtoolTests, promtoolTestFileName } from '../generate/rules/p
 import { ALERTMANAGER_FILE, renderAlertmanagerConfig } from '../generate/rules/alertmanager.js';
 import { renderInvariantsDoc } from '../generate/invariants/doc.js';
 import { INVARIANTS_DOC_FILE } from '../generate/invariants/options.js';
-import { HelpRequested, UsageError, optionalFlag, parseArgs, requireFlag, type FlagKinds } from './args.js';
+import {
+  HelpRequested,
+  UsageError,
+  optionalFlag,
+  parseArgs,
+  requireFlag,
+  usageBlock,
+  type FlagKinds,
+} from './args.js';
 import type { CliCommand } from './main.js';
 
 /** Flags after the target name, by name without the dashes. */
@@ -85,14 +93,12 @@ const TARGETS: Readonly<Record<string, GenerateTarget>> = {
 const COMMON_FLAGS: FlagKinds = { spec: 'value', out: 'value', check: 'switch' };
 
 function usage(): string {
-  return (
-    'usage: plumbline generate <target> --spec FILE [--out DIR] [--check]\n' +
-    Object.entries(TARGETS)
-      .map(([name, target]) => `  ${name.padEnd(10)} ${target.summary}\n`)
-      .join('') +
+  return usageBlock(
+    'usage: plumbline generate <target> --spec FILE [--out DIR] [--check]',
+    TARGETS,
     '  --check fails (exit 1) when the files in --out differ from what the spec generates\n' +
-    '  --runbook-base URL: runbook_url = URL + docs/invariants.md#anchor; without it the links are\n' +
-    '                      relative (docs/invariants.md#anchor), to the doc `generate docs` writes\n'
+      '  --runbook-base URL: runbook_url = URL + docs/invariants.md#anchor; without it the links are\n' +
+      '                      relative (docs/invariants.md#anchor), to the doc `generate docs` writes\n',
   );
 }
 

@@ -1,7 +1,7 @@
 // The `plumbline` command: each subcommand lives in its own file and is looked up here by name.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { HelpRequested, UsageError } from './args.js';
+import { HelpRequested, UsageError, usageBlock } from './args.js';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -46,12 +46,10 @@ function version(): string {
 }
 
 function usage(): string {
-  return (
-    'usage: plumbline <command> ... (plumbline <command> --help for its options)\n' +
-    Object.entries(COMMANDS)
-      .map(([key, value]) => `  ${key.padEnd(10)} ${value.summary}\n`)
-      .join('') +
-    '  --version  the version of plumbline\n'
+  return usageBlock(
+    'usage: plumbline <command> ... (plumbline <command> --help for its options)',
+    COMMANDS,
+    '  --version  the version of plumbline\n',
   );
 }
 
