@@ -29,6 +29,8 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
+  // require-on-use.ts reads import.meta.url only in ESM; a CommonJS module has its own require.
+  define: { 'import.meta.url': 'undefined' },
   logLevel: 'warning',
 });
 await writeFile(join(out, 'package.json'), '{ "type": "commonjs" }\n');

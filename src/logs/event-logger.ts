@@ -3,8 +3,10 @@
 // is validated and written in one pass by the serializer, byte for byte what pino would write;
 // anything else takes pino's path, where bad input is written as a marked line and counted.
 import { context as contextApi, type Context } from '@opentelemetry/api';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type * as AjvModule from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
 import { pino, type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import { requireOnUse } from '../require-on-use.js';
 import type { EventFields, EventName, EventSpec, LogLevel, TelemetrySpec } from '../spec/types.js';
 import { DEFAULT_MAX_STRING_LENGTH, REDACTED, eventInputSchema } from './field-schema.js';
 import { lineOutput, type LineOutput } from './line-batch.js';
@@ -172,6 +174,8 @@ class SchemaEventLogger {
     this.bridge = options.bridge;
     const schemaVersion = spec.schemaVersion ?? '1';
     this.unknownLogger = this.root.child({ schema_version: schemaVersion });
+    // ajv is loaded here, not at import: `import('plumbline')` does not pay for its compiler.
+    const { Ajv } = requireOnUse('ajv') as typeof AjvModule;
     const ajv = new Ajv({ allErrors: true, strict: true });
     let securityRoot: PinoLogger | undefined;
     if (Object.values(spec.events).some((event) => event.security === true)) {

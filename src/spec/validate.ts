@@ -1,13 +1,14 @@
-// Checks a spec at startup: its structure (JSON Schema, compiled once) and the references between
-// sections, reported together in one round. Every problem names its field (one path notation,
+// Checks a spec at startup: its structure (JSON Schema, precompiled by `npm run gen:validators`, so
+// neither ajv's compiler nor a compile runs in a service) and the references between sections,
+// reported together in one round. Every problem names its field (one path notation,
 // specPath) and says what was expected; a misspelt name gets a "did you mean".
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { checkHistograms } from '../metrics/check-histograms.js';
 import { checkSampling } from '../sampling/check-sampling.js';
 import { checkSlos } from '../slo/check.js';
 import { isWithin, SpecError, specPath, type SpecIssue } from './errors.js';
 import { checkHttpConventions } from './semconv-http.js';
-import { telemetrySpecSchema } from './spec-schema.js';
+import { validate as generatedValidator } from './spec-validator.generated.js';
 import { didYouMean } from './suggest.js';
 import { isValidatedSpec, markValidated } from './validated.js';
 import type { TelemetrySpec } from './types.js';
@@ -15,9 +16,9 @@ import type { TelemetrySpec } from './types.js';
 /** A check of one section, owned by the area that reads it (metrics, SLOs, sampling). */
 export type SpecCheck = (spec: TelemetrySpec) => SpecIssue[];
 
-// verbose: an error carries its schema, so an unknown key can be matched against the known ones.
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-const validateStructure = ajv.compile(telemetrySpecSchema);
+// Compiled with verbose errors: an error carries its schema, so an unknown key can be matched
+// against the known ones (scripts/gen-validators.ts).
+const validateStructure = generatedValidator as unknown as ValidateFunction;
 const sectionChecks: readonly SpecCheck[] = [
   checkReferences,
   checkHistograms,

@@ -4,9 +4,10 @@
 // to NodeSDK, so both homes run the same pipeline.
 import { diag, type Meter, type MeterProvider as ApiMeterProvider, type Tracer } from '@opentelemetry/api';
 import type { TracerProvider as ApiTracerProvider } from '@opentelemetry/api';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { BatchLogRecordProcessor, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import type * as LogExporterModule from '@opentelemetry/exporter-logs-otlp-http';
+import type * as TraceExporterModule from '@opentelemetry/exporter-trace-otlp-http';
+import type * as SdkLogsModule from '@opentelemetry/sdk-logs';
+import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { createEventLogger, UNKNOWN_EVENT_LABEL, type EventLogger } from '../logs/event-logger.js';
@@ -17,6 +18,7 @@ import { OtlpJsonMetricExporter } from '../metrics/otlp-json-exporter.js';
 import { histogramQuantile } from '../metrics/quantile.js';
 import { metricsRequestHandler } from '../metrics/request-handler.js';
 import { TailSamplingProcessor } from '../sampling/tail-sampling-processor.js';
+import { requireOnUse } from '../require-on-use.js';
 import { createSloEngine, type SloEngine } from '../slo/engine.js';
 import { EXEMPLAR_SPAN_ATTRIBUTE, sdkSeries } from '../spec/naming.js';
 import type { TelemetrySpec } from '../spec/types.js';
@@ -76,6 +78,10 @@ export function assemble<const S extends TelemetrySpec>(
 
   const exportProcessors: SpanProcessor[] = [];
   if (otlpEndpoint !== undefined) {
+    // The OTLP exporters and sdk-logs load only with an endpoint, not at `import('plumbline')`.
+    const { OTLPTraceExporter } = requireOnUse(
+      '@opentelemetry/exporter-trace-otlp-http',
+    ) as typeof TraceExporterModule;
     exportProcessors.push(
       new BatchSpanProcessor({
         exporter: new OTLPTraceExporter({ url: `${otlpEndpoint}/v1/traces`, timeoutMillis }),
@@ -126,15 +132,19 @@ export function assemble<const S extends TelemetrySpec>(
     );
   }
 
-  const logRecordProcessor =
-    otlpEndpoint !== undefined && options.otlpLogs !== false
-      ? new BatchLogRecordProcessor({
-          exporter: new OTLPLogExporter({ url: `${otlpEndpoint}/v1/logs`, timeoutMillis }),
-          exportTimeoutMillis: timeoutMillis,
-          maxQueueSize: options.maxQueuedLogRecords ?? 2048,
-          selfObsMeterProvider: pipeline.meterProvider('log_record'),
-        })
-      : undefined;
+  let logRecordProcessor: LogRecordProcessor | undefined;
+  if (otlpEndpoint !== undefined && options.otlpLogs !== false) {
+    const { BatchLogRecordProcessor } = requireOnUse('@opentelemetry/sdk-logs') as typeof SdkLogsModule;
+    const { OTLPLogExporter } = requireOnUse(
+      '@opentelemetry/exporter-logs-otlp-http',
+    ) as typeof LogExporterModule;
+    logRecordProcessor = new BatchLogRecordProcessor({
+      exporter: new OTLPLogExporter({ url: `${otlpEndpoint}/v1/logs`, timeoutMillis }),
+      exportTimeoutMillis: timeoutMillis,
+      maxQueueSize: options.maxQueuedLogRecords ?? 2048,
+      selfObsMeterProvider: pipeline.meterProvider('log_record'),
+    });
+  }
 
   return {
     parts: { spanProcessor: sampler ?? exportProcessor, metricReaders, logRecordProcessor },

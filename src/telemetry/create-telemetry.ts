@@ -15,7 +15,7 @@ import {
   type TracerProvider as ApiTracerProvider,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import type * as SdkLogsModule from '@opentelemetry/sdk-logs';
 import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -28,6 +28,7 @@ import type { SamplerStats } from '../sampling/sampler-stats.js';
 import type { SamplingPolicy } from '../sampling/policy.js';
 import type { SloStatus } from '../slo/engine.js';
 import type { LogLevel, TelemetrySpec } from '../spec/types.js';
+import { requireOnUse } from '../require-on-use.js';
 import { validateSpec } from '../spec/validate.js';
 import { assemble, SCOPE, telemetryOf } from './assemble.js';
 import { checkTelemetryOptions } from './check-options.js';
@@ -151,10 +152,14 @@ export function createTelemetry<const S extends TelemetrySpec>(
   // tail sampler sees whole traces and decides which ones leave the process.
   const tracerProvider = new TracerProvider({ resource, spanProcessors: [parts.spanProcessor] });
   const meterProvider = new MeterProvider({ resource, readers: parts.metricReaders });
+  // sdk-logs loads only when logs are exported (assemble made a log record processor).
   const loggerProvider =
     parts.logRecordProcessor === undefined
       ? undefined
-      : new LoggerProvider({ resource, processors: [parts.logRecordProcessor] });
+      : new (requireOnUse('@opentelemetry/sdk-logs') as typeof SdkLogsModule).LoggerProvider({
+          resource,
+          processors: [parts.logRecordProcessor],
+        });
 
   // The propagator is ours only when the app had none: shutdown must not remove the app's.
   const ownsPropagator = registerGlobal && registerDefaultPropagator();
