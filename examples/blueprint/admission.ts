@@ -235,9 +235,14 @@ export class AdmissionControl {
   /** Records a body's parse time; the difference to what was charged is settled on its tenant. */
   parsed(tenant: string, chargedBytes: number | undefined, bytes: number, ms: number): void {
     if (bytes >= 4096) this.parse.record((ms * MIB) / bytes);
+    this.refundParse(tenant, chargedBytes, ms);
+  }
+
+  /** Gives back what chargeParse took, less `spentMs` (0: a body never parsed). */
+  refundParse(tenant: string, chargedBytes: number | undefined, spentMs = 0): void {
     const bucket = this.parseBuckets.get(tenant);
     if (bucket !== undefined)
-      bucket.tokensMs += this.parseMs(chargedBytes ?? this.settings.maxBodyBytes) - ms;
+      bucket.tokensMs += this.parseMs(chargedBytes ?? this.settings.maxBodyBytes) - spentMs;
   }
 
   private parseMs(bytes: number): number {

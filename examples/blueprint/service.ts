@@ -23,9 +23,10 @@ import { createChaos, parserFor, type Chaos } from './chaos.js';
 import { ConfigError, type BlueprintConfig } from './config.js';
 import { deadlineAfter } from './deadline.js';
 import { Enricher } from './enrichment.js';
-import type { IncomingEvent } from './event-validation.js';
+import { parseBytes, type IncomingEvent, type ValidationResult } from './event-validation.js';
 import { EventStore, type StoredEvent } from './event-store.js';
 import { assessHealth, type HealthReport } from './health.js';
+import { OFF_LOOP_BYTES, ParsePool, type ParsePlace, type ParsePoolStats } from './parse-pool.js';
 import { RejectionLog } from './rejection-log.js';
 import { TwoClassScheduler } from './scheduler.js';
 import { createTenantAuthenticator, MIN_TOKEN_LENGTH } from './tenant-auth.js';
@@ -65,6 +66,8 @@ export interface ServiceStats {
   rejectedByReason: Record<string, number>;
   timedOut: number;
   failed: number;
+  /** Bodies parsed off the event loop, and those shed because the parse pool was full. */
+  parsePool: ParsePoolStats;
 }
 
 interface Job {
@@ -119,6 +122,10 @@ export async function startBlueprint(
   // Chaos hooks are chosen here, once: off means the plain functions, not a check per call.
   const chaos = chaosEnabled(config.chaos) ? createChaos(config.chaos, telemetry) : undefined;
   const parseBody = parserFor(chaos);
+  // Large bodies are parsed on worker threads; with chaos on, every body goes through the
+  // corrupting parser on the loop instead (chaos runs are about faults, not parse cost).
+  const parsePool =
+    chaos === undefined && config.ingress.maxBodyBytes >= OFF_LOOP_BYTES ? new ParsePool() : undefined;
   // First: a dependency's CA file that cannot be read stops the start before anything is opened.
   const enricher = new Enricher(config.dependencies, config.enrichment.budgetMs, tracer, chaos);
   const store = new EventStore(config.storage.path, config.storage.synchronous);
@@ -158,6 +165,7 @@ export async function startBlueprint(
     rejectedByReason: {},
     timedOut: 0,
     failed: 0,
+    parsePool: parsePool?.stats ?? { parsed: 0, shed: 0, expired: 0 },
   };
 
   let inFlight = 0;
@@ -463,11 +471,23 @@ export async function startBlueprint(
       );
     }
     const ticket = admitted.ticket;
-    // Reading and parsing run on the thread every tenant shares: each tenant gets its share.
     const declaredBytes = Number.isFinite(declared) ? declared : undefined;
+    // A body declared large takes a place in the parse pool now, or is shed before it is read.
+    let place: ParsePlace | undefined;
+    if (parsePool !== undefined && declaredBytes !== undefined && declaredBytes >= OFF_LOOP_BYTES) {
+      place = parsePool.reserve(tenantClass === 'best-effort');
+      if (place === undefined) {
+        ticket.release();
+        return reject(503, 'parse_budget', 'every parse worker is taken; retry later', {
+          'retry-after': '1',
+        });
+      }
+    }
+    // Parsing costs CPU every tenant shares (the loop's, or the pool's): each tenant gets its share.
     const parseCharge = admission.chargeParse(tenant, declaredBytes);
     if (!parseCharge.ok) {
       ticket.release();
+      place?.release();
       return reject(429, 'parse_budget', `over the tenant's share of parse time; retry later`, {
         'retry-after': String(parseCharge.retryAfterSeconds),
       });
@@ -476,6 +496,7 @@ export async function startBlueprint(
     inFlight++;
     let clientGone = false;
     const requestDeadline = deadlineAfter(config.ingress.timeoutMs);
+    const requestDeadlineAt = started + config.ingress.timeoutMs;
     const deadline = requestDeadline.signal;
     res.once('close', () => {
       if (res.writableFinished) return;
@@ -493,16 +514,44 @@ export async function startBlueprint(
         return reject(408, 'body_timeout', `body not received within ${config.ingress.timeoutMs} ms`, {
           connection: 'close',
         });
-      const parseStarted = performance.now();
-      let text: string;
-      try {
-        text = UTF8.decode(body);
-      } catch {
-        admission.parsed(tenant, declaredBytes, body.length, performance.now() - parseStarted);
-        return reject(400, 'invalid_json', 'body: not valid UTF-8');
+      const bytes = body.length;
+      // A body larger than it declared (sent chunked) looks for a place only now.
+      if (place === undefined && parsePool !== undefined && bytes >= OFF_LOOP_BYTES) {
+        place = parsePool.reserve(tenantClass === 'best-effort');
+        if (place === undefined) {
+          admission.refundParse(tenant, declaredBytes);
+          return reject(503, 'parse_budget', 'every parse worker is taken; retry later', {
+            'retry-after': '1',
+          });
+        }
       }
-      const parsed = parseBody(text, config.ingress, span);
-      admission.parsed(tenant, declaredBytes, body.length, performance.now() - parseStarted);
+      let parsed: ValidationResult;
+      if (place !== undefined) {
+        // Off the loop; the worker skips a body whose deadline passed while it waited.
+        const answer = await place.parse(
+          body,
+          config.ingress,
+          Date.now() + (requestDeadlineAt - performance.now()),
+        );
+        if (answer.result === 'expired') {
+          admission.refundParse(tenant, declaredBytes);
+          if (clientGone) return finish(499, 'rejected', { error: 'client_closed' });
+          return reject(
+            503,
+            'shed_deadline',
+            `could not be parsed within ${config.ingress.timeoutMs} ms at the current load`,
+            {
+              'retry-after': String(admission.retryAfterSeconds()),
+            },
+          );
+        }
+        admission.parsed(tenant, declaredBytes, bytes, answer.parseMs);
+        parsed = answer.result;
+      } else {
+        const parseStarted = performance.now();
+        parsed = parseBytes(body, config.ingress, (text, limits) => parseBody(text, limits, span));
+        admission.parsed(tenant, declaredBytes, bytes, performance.now() - parseStarted);
+      }
       if (!parsed.ok) return reject(400, parsed.reason, parsed.detail, undefined, parsed.eventId);
 
       const events = parsed.events;
@@ -516,7 +565,7 @@ export async function startBlueprint(
         ctx,
         span,
         receivedAt: Date.now(),
-        deadlineAt: started + config.ingress.timeoutMs,
+        deadlineAt: requestDeadlineAt,
         ticket,
         settle,
       };
@@ -566,6 +615,7 @@ export async function startBlueprint(
       finish(500, 'error', { error: 'internal' });
     } finally {
       ticket.release();
+      place?.release();
       requestDeadline.dispose();
       inFlight--;
       if (inFlight === 0) onIdle?.();
@@ -628,7 +678,7 @@ export async function startBlueprint(
         clientId: event.id ?? null,
         receivedAt: job.receivedAt,
         timestamp: event.timestamp ?? null,
-        payload: event.payload === undefined ? null : JSON.stringify(event.payload),
+        payload: event.payloadJson ?? (event.payload === undefined ? null : JSON.stringify(event.payload)),
         enrichment: JSON.stringify(values),
         degraded,
         traceId,
@@ -660,6 +710,7 @@ export async function startBlueprint(
         });
       }
       await scheduler.idle();
+      await parsePool?.close();
       // Waits for delayed and retried commits too: the store closes only when all are settled.
       await batcher.drain();
       clearInterval(depthTimer);
@@ -815,9 +866,6 @@ function ownString(values: Readonly<Record<string, unknown>> | undefined, key: s
   const value = values[key];
   return typeof value === 'string' ? value : null;
 }
-
-/** Strict: invalid UTF-8 is refused, not turned into U+FFFD and stored changed. */
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** The body's bytes, or why not: over the limit, or the deadline/client aborted first. */
 function readBody(

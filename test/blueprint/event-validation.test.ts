@@ -1,5 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countTopLevelElements, parseEvents } from '../../examples/blueprint/event-validation.js';
+import {
+  countTopLevelElements,
+  firstInexactNumber,
+  parseBytes,
+  parseEvents,
+  roundTrips,
+} from '../../examples/blueprint/event-validation.js';
 
 const limits = { maxEventsPerRequest: 10, maxDepth: 4 };
 
@@ -86,6 +93,99 @@ describe('event validation', () => {
       ok: true,
       events: [{ payload: { n: 9007199254740991, x: 0.1, e: '😀' } }],
     });
+  });
+
+  it.each([
+    [
+      '{"type":"a","payload":{"x":0.12345678901234567890123}}',
+      'event.payload.x: number 0.12345678901234567890123 would be stored as 0.12345678901234568; send it as a string',
+    ],
+    [
+      '[{"type":"a"},{"type":"a","id":"e2","payload":{"list":[1, 2.5, 3.14159265358979323846]}}]',
+      'events[1].payload.list[2]: number 3.14159265358979323846 would be stored as 3.141592653589793; send it as a string',
+    ],
+    ['{"type":"a","payload":{"tiny":1e-400}}', 'event.payload.tiny: number 1e-400 would be stored as 0'],
+    [
+      '{"type":"a","payload":{"sub":4.9e-324}}',
+      'event.payload.sub: number 4.9e-324 would be stored as 5e-324',
+    ],
+    ['{"type":"a","timestamp":1700000000000.0000001}', 'event.timestamp: number 1700000000000.0000001'],
+    [
+      '{"type":"a","payload":{"a\\"b,c":{"d":[0, 123456789012345.678]}}}',
+      'event.payload.a"b,c.d[1]: number 123456789012345.678 would be stored as 123456789012345.67',
+    ],
+  ])('refuses a decimal a double would round, naming the field: %s', (body, detail) => {
+    const result = parseEvents(body, limits);
+    expect(result).toMatchObject({ ok: false, reason: 'invalid_event' });
+    expect(!result.ok && result.detail).toContain(detail);
+  });
+
+  it('names the event of a rounded decimal by its id', () => {
+    const result = parseEvents(
+      '[{"type":"a"},{"type":"a","id":"e2","payload":{"x":0.10000000000000000001}}]',
+      limits,
+    );
+    expect(result).toMatchObject({
+      ok: false,
+      eventId: 'e2',
+      detail: expect.stringMatching(/^events\[1\]\.payload\.x:/),
+    });
+  });
+
+  it('keeps every spelling of a value a double holds: 1.0, 1e2, -0, 17 significant digits, 5e-324', () => {
+    const numbers = [
+      '1.0',
+      '1e2',
+      '1E+2',
+      '100e-2',
+      '-0',
+      '-0.0',
+      '0e999',
+      '0.30000000000000004',
+      '5e-324',
+      '9007199254740991.000',
+      '123.4500',
+      '-2.5E-3',
+      '0.1',
+      '-1.5e-300',
+    ];
+    const result = parseEvents(`{"type":"a","payload":{"n":[${numbers.join(',')}]}}`, limits);
+    expect(result).toMatchObject({ ok: true, events: [{ payload: { n: numbers.map(Number) } }] });
+    // Exact too, though integers beyond 2^53 are refused by their own, stricter rule.
+    for (const n of [...numbers, '1.7976931348623157e308', '1e21', '100000000000000000000'])
+      expect(roundTrips(n), n).toBe(true);
+  });
+
+  it('looks for numbers outside strings only, escaped quotes included', () => {
+    const body =
+      '{"type":"a","id":"0.12345678901234567890123","payload":{"12345678901234567890123":"\\"0.12345678901234567890123","x":1}}';
+    expect(firstInexactNumber(body)).toBeUndefined();
+    expect(parseEvents(body, limits).ok).toBe(true);
+    const at = '{"s":"\\\\","n":0.12345678901234567890123}';
+    expect(firstInexactNumber(at)).toEqual({ start: 14, end: at.length - 1 });
+  });
+
+  it('round-trips the shortest text of any double and refuses any 18th significant digit', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (value) => {
+        expect(roundTrips(String(value))).toBe(true);
+        expect(roundTrips(JSON.stringify(value))).toBe(true);
+        if (value === 0) return;
+        // 17 significant digits, then a nonzero 18th: more than the shortest text ever has.
+        const [mantissa, exponent] = value.toPrecision(17).split('e');
+        const longer = `${mantissa!.includes('.') ? mantissa : `${mantissa}.`}1${exponent === undefined ? '' : `e${exponent}`}`;
+        expect(roundTrips(longer), longer).toBe(false);
+      }),
+    );
+  });
+
+  it('refuses invalid UTF-8 bytes before parsing them', () => {
+    expect(parseBytes(Buffer.from([0x7b, 0xc3, 0x28, 0x7d]), limits)).toEqual({
+      ok: false,
+      reason: 'invalid_json',
+      detail: 'body: not valid UTF-8',
+    });
+    expect(parseBytes(Buffer.from('{"type":"a"}'), limits).ok).toBe(true);
   });
 
   it('counts the events of a large body without parsing it, and refuses too many before JSON.parse', () => {

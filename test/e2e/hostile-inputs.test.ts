@@ -120,10 +120,60 @@ describe('hostile inputs', () => {
     ['{"type":"a","payload":{"big":1e400}}', 'event.payload.big: number out of range'],
     ['{"type":"a","payload":{"n":123456789012345678901234567890}}', 'event.payload.n: integer beyond 2^53'],
     ['{"type":"a","payload":{"s":"\\ud800"}}', 'event.payload.s: string holds a lone UTF-16 surrogate'],
+    [
+      '{"type":"a","payload":{"x":0.12345678901234567890123}}',
+      'event.payload.x: number 0.12345678901234567890123 would be stored as 0.12345678901234568',
+    ],
+    ['{"type":"a","payload":{"tiny":1e-400}}', 'event.payload.tiny: number 1e-400 would be stored as 0'],
   ])('refuses %s with 400 naming the field', async (body, detail) => {
     const answer = await post(body, authed);
     expect(answer.status).toBe(400);
     expect(answer.json.detail).toContain(detail);
+  });
+
+  // Bodies of 64 KiB and more are parsed on worker threads: the same refusals, the same answers.
+  const pad = 'p'.repeat(100_000);
+  it.each([
+    [`{"type":"a","payload":{"pad":"${pad}","big":1e400}}`, 'event.payload.big: number out of range'],
+    [
+      `{"type":"a","payload":{"pad":"${pad}","n":123456789012345678901234567890}}`,
+      'event.payload.n: integer beyond 2^53',
+    ],
+    [
+      `{"type":"a","payload":{"pad":"${pad}","s":"\\udc00"}}`,
+      'event.payload.s: string holds a lone UTF-16 surrogate',
+    ],
+    [
+      `[{"type":"a"},{"type":"a","payload":{"pad":"${pad}","x":0.10000000000000000001}}]`,
+      'events[1].payload.x: number 0.10000000000000000001 would be stored as 0.1',
+    ],
+  ])('refuses a large body (parse workers) with 400 naming the field: %#', async (body, detail) => {
+    const answer = await post(body, authed);
+    expect(answer.status).toBe(400);
+    expect(answer.json.detail).toContain(detail);
+  });
+
+  it('refuses invalid UTF-8 in a large body, and stores a large body exactly as sent', async () => {
+    const invalid = Buffer.concat([
+      Buffer.from(`{"type":"a","payload":{"pad":"${pad}`),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      Buffer.from('"}}'),
+    ]);
+    expect(await post(invalid, authed)).toEqual({
+      status: 400,
+      json: { error: 'invalid_json', detail: 'body: not valid UTF-8' },
+    });
+    const payload = { pad, n: [1, 0.1, -2.5e-3, 9007199254740991], s: 'é😀\u2028' };
+    expect((await post(JSON.stringify({ type: 'large.kept', payload }), authed)).status).toBe(202);
+    const store = new Database(join(dir, 'events.db'), { readonly: true });
+    try {
+      const rows = store.prepare("SELECT payload FROM events WHERE type = 'large.kept'").all() as {
+        payload: string;
+      }[];
+      expect(rows.map((r) => JSON.parse(r.payload) as unknown)).toEqual([payload]);
+    } finally {
+      store.close();
+    }
   });
 
   it('refuses invalid UTF-8 instead of storing U+FFFD', async () => {
