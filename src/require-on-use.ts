@@ -1,7 +1,7 @@
 // A synchronous `require` for what the runtime loads only once it is used (ajv's compiler, the
-// OTLP exporters, sdk-logs), so `import('plumbline')` does not pay for them: the ESM build makes
-// one from its own URL, the CommonJS build (scripts/build-cjs.mjs) has its module's.
+// OTLP exporters, sdk-logs), so `import('plumbline')` does not pay for them. The ESM build makes
+// it from its module URL; in the CommonJS build (scripts/build-cjs.mjs) import.meta.url is
+// undefined and the module's file name serves.
 import { createRequire } from 'node:module';
 
-export const requireOnUse: NodeJS.Require =
-  typeof require === 'function' ? require : createRequire(import.meta.url);
+export const requireOnUse: NodeJS.Require = createRequire(import.meta.url ?? __filename);

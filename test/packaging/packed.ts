@@ -18,6 +18,7 @@ const INPUTS = [
   'bin',
   'docs',
   'scripts/build-cjs.mjs',
+  'scripts/bundle-esm.mjs',
   'package.json',
   'tsconfig.json',
   'tsconfig.build.json',

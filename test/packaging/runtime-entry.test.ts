@@ -13,6 +13,14 @@ const BUILD_TIME = [
   /\/node_modules\/plumbline\/dist\/(cjs\/)?cli\//,
 ];
 
+/** Loaded once used, not at import: ajv's compiler, the OTLP exporters and sdk-logs (issue 22). */
+const ON_USE = [
+  /\/node_modules\/ajv\/dist\/(ajv|core)\.js$/,
+  /\/node_modules\/@opentelemetry\/exporter-trace-otlp-http\//,
+  /\/node_modules\/@opentelemetry\/exporter-logs-otlp-http\//,
+  /\/node_modules\/@opentelemetry\/sdk-logs\//,
+];
+
 const HOOKS = `import { appendFileSync } from 'node:fs';
 export async function resolve(specifier, context, next) {
   const result = await next(specifier, context);
@@ -30,6 +38,16 @@ const cjs = Object.keys(createRequire(import.meta.url).cache);
 const esm = readFileSync(process.env.LOAD_LOG, 'utf8').split('\\n').filter(Boolean);
 console.log(JSON.stringify({ exports: Object.keys(loaded), modules: [...esm, ...cjs] }));
 `;
+// createTelemetry with an endpoint: event validators (ajv), OTLP export of spans and logs.
+const USE_PROBE = `const { createTelemetry } = await import('plumbline');
+const telemetry = createTelemetry(
+  { service: { name: 'probe' }, events: { 'probe.ran': { level: 'info', fields: {} } } },
+  { otlpEndpoint: 'http://127.0.0.1:9', registerGlobal: false, logDestination: '/dev/null', exportTimeoutMs: 500 },
+);
+await telemetry.shutdown();
+const { createRequire } = await import('node:module');
+console.log(JSON.stringify({ exports: [], modules: Object.keys(createRequire(import.meta.url).cache) }));
+`;
 const CJS_PROBE = `const loaded = require(process.argv[2]);
 console.log(JSON.stringify({ exports: Object.keys(loaded), modules: Object.keys(require.cache) }));
 `;
@@ -41,6 +59,7 @@ beforeAll(async () => {
   await writeFile(join(app, 'load-register.mjs'), REGISTER);
   await writeFile(join(app, 'esm-probe.mjs'), ESM_PROBE);
   await writeFile(join(app, 'cjs-probe.cjs'), CJS_PROBE);
+  await writeFile(join(app, 'use-probe.mjs'), USE_PROBE);
 }, 300_000);
 
 interface Probe {
@@ -64,6 +83,10 @@ async function requireFresh(entry: string): Promise<Probe> {
 
 function buildTime(modules: readonly string[]): string[] {
   return modules.filter((module) => BUILD_TIME.some((pattern) => pattern.test(module)));
+}
+
+function onUse(modules: readonly string[]): string[] {
+  return modules.filter((module) => ON_USE.some((pattern) => pattern.test(module)));
 }
 
 describe('the runtime entry loads no build-time code', () => {
@@ -94,6 +117,18 @@ describe('the runtime entry loads no build-time code', () => {
       const seen = buildTime(probe.modules);
       for (const pattern of BUILD_TIME.slice(0, 3)) expect(seen.some((m) => pattern.test(m))).toBe(true);
     }
+  });
+
+  it("import('plumbline') and require('plumbline') load ajv's compiler, the OTLP exporters and sdk-logs only once used", async () => {
+    expect(onUse((await importFresh('plumbline', `esm-on-use-${process.pid}.log`)).modules)).toEqual([]);
+    expect(onUse((await requireFresh('plumbline')).modules)).toEqual([]);
+    // The probe sees them once createTelemetry has an endpoint, so the checks above can fail.
+    const used = JSON.parse(await runNode(app, ['use-probe.mjs'])) as Probe;
+    for (const pattern of ON_USE)
+      expect(
+        used.modules.some((m) => pattern.test(m)),
+        String(pattern),
+      ).toBe(true);
   });
 
   it('a CommonJS app uses the runtime API: defineTelemetry checks a spec and names the bad field', async () => {
