@@ -272,7 +272,7 @@ export const spec = defineTelemetry({
       objective: 99,
     },
     // Per component, each with its own burn-rate alerts: ingress (admission and latency per
-    // class), enrichment, storage.
+    // class), enrichment, storage, the telemetry pipeline.
     'ingress-admission-latency-sensitive': {
       description:
         'Latency-sensitive requests admitted: not shed by admission (queue_full, parse_budget, overloaded, shed_deadline). Shedding is not an availability error, but it is watched per class.',
@@ -329,6 +329,14 @@ export const spec = defineTelemetry({
       description: 'Batches committed within the 250 ms request deadline (one transaction each).',
       sli: { kind: 'latency', histogram: 'blueprint.batch.flush.duration', threshold: 0.25 },
       objective: 99.9,
+    },
+    // The telemetry pipeline: what the SDK hands to the collector arrives (plumbline's own
+    // exported and dropped counters; a down collector burns it, the service keeps serving).
+    'telemetry-export': {
+      description:
+        'Spans, log records and metric batches exported over OTLP without error (not dropped by a full queue, a failed export or a busy exporter).',
+      sli: { kind: 'pipeline' },
+      objective: 99,
     },
   },
   // Every server span follows the HTTP convention and names its tenant (the budget's key).

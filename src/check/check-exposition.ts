@@ -191,7 +191,11 @@ export function checkSliSeries(
   deviations: Deviations,
 ): void {
   for (const [sloName, slo] of Object.entries(spec.slos ?? {})) {
-    const metric = slo.sli.kind === 'latency' ? slo.sli.histogram : slo.sli.metric;
+    // A pipeline SLI reads the SDK's own export counters, not an instrument of the spec; they
+    // appear with the first OTLP export, which a check of /metrics alone cannot expect.
+    const { sli } = slo;
+    if (sli.kind === 'pipeline') continue;
+    const metric = sli.kind === 'latency' ? sli.histogram : sli.metric;
     const instrument = expected.byName.get(metric);
     const family = instrument === undefined ? undefined : scrape.families.get(instrument.family);
     const subject = `${sloName} ${metric}`;
@@ -210,18 +214,18 @@ export function checkSliSeries(
         : instrument.kind === 'counter'
           ? `${family.name}_total`
           : family.name;
-    const selected = family.samples.filter((s) => s.name === totalName && matches(s.labels, slo.sli.where));
+    const selected = family.samples.filter((s) => s.name === totalName && matches(s.labels, sli.where));
     if (selected.length === 0) {
       deviations.add(
         'sli-series-absent',
         subject,
         'metrics',
-        `no ${totalName} series${slo.sli.where === undefined ? '' : ` matching ${JSON.stringify(slo.sli.where)}`}`,
+        `no ${totalName} series${sli.where === undefined ? '' : ` matching ${JSON.stringify(sli.where)}`}`,
       );
       continue;
     }
-    if (slo.sli.kind === 'latency') {
-      const le = formatPrometheusFloat(slo.sli.threshold);
+    if (sli.kind === 'latency') {
+      const le = formatPrometheusFloat(sli.threshold);
       if (!family.samples.some((s) => s.name === `${family.name}_bucket` && s.labels.le === le))
         deviations.add(
           'sli-series-absent',
@@ -230,7 +234,7 @@ export function checkSliSeries(
           `no ${family.name}_bucket{le="${le}"} series`,
         );
     } else {
-      for (const key of Object.keys(slo.sli.bad)) {
+      for (const key of Object.keys(sli.bad)) {
         const label = sanitizeLabelName(key);
         if (!selected.some((s) => label in s.labels))
           deviations.add(

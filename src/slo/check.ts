@@ -3,7 +3,7 @@
 
 import { specPath, type SpecIssue } from '../spec/errors.js';
 import { didYouMean } from '../spec/suggest.js';
-import type { AttributeMatch, TelemetrySpec } from '../spec/types.js';
+import { PIPELINE_EXPORT_SIGNALS, type AttributeMatch, type TelemetrySpec } from '../spec/types.js';
 import { errorBudget, tierCanFire } from './burn-rate.js';
 import { parseDuration } from './duration.js';
 import { SLO_WINDOWS, defaultTiers } from './windows.js';
@@ -123,7 +123,10 @@ function checkSli(spec: TelemetrySpec, sloName: string, sli: unknown, issues: Sp
   const issue = (field: Field, message: string) =>
     issues.push({ path: specPath('slos', sloName, 'sli', ...keysOf(field)), message });
   if (typeof sli !== 'object' || sli === null) {
-    issue('', 'expected { kind: "availability", metric, bad } or { kind: "latency", histogram, threshold }');
+    issue(
+      '',
+      'expected { kind: "availability", metric, bad }, { kind: "latency", histogram, threshold } or { kind: "pipeline" }',
+    );
     return;
   }
   const s = sli as Record<string, unknown>;
@@ -165,9 +168,30 @@ function checkSli(spec: TelemetrySpec, sloName: string, sli: unknown, issues: Sp
     }
     if (s.where !== undefined)
       checkMatch(s.where as AttributeMatch, histogram.attributes ?? [], String(name), 'where', issue);
+  } else if (s.kind === 'pipeline') {
+    checkSignals(s.signals, issue);
   } else {
-    issue('kind', `expected "availability" or "latency", got ${JSON.stringify(s.kind)}`);
+    issue('kind', `expected "availability", "latency" or "pipeline", got ${JSON.stringify(s.kind)}`);
   }
+}
+
+/** A pipeline SLI's signals: absent (all), or some of the exported signals, each once. */
+function checkSignals(signals: unknown, issue: (field: Field, message: string) => void): void {
+  if (signals === undefined) return;
+  const known = PIPELINE_EXPORT_SIGNALS as readonly unknown[];
+  if (!Array.isArray(signals) || signals.length === 0) {
+    issue('signals', `expected a non-empty array of ${PIPELINE_EXPORT_SIGNALS.join(', ')}`);
+    return;
+  }
+  signals.forEach((signal: unknown, index) => {
+    if (!known.includes(signal))
+      issue(
+        ['signals', String(index)],
+        `expected one of ${PIPELINE_EXPORT_SIGNALS.join(', ')}, got ${JSON.stringify(signal)}${didYouMean(signal, PIPELINE_EXPORT_SIGNALS)}`,
+      );
+    else if (signals.indexOf(signal) !== index)
+      issue(['signals', String(index)], `${JSON.stringify(signal)} is listed twice`);
+  });
 }
 
 function checkMatch(

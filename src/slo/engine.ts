@@ -1,7 +1,9 @@
-// The in-process SLO calculator: fed by the metrics registry on every record (or directly via
-// record()), it keeps one ring of time buckets per window and answers burn rates, tier state
-// and error budget on demand. Setup throws SpecError on a bad spec; recording never throws.
+// The in-process SLO calculator: fed by the metrics registry on every record, by the SDK's
+// pipeline counters on every export and drop (or directly via record()), it keeps one ring of
+// time buckets per window and answers burn rates, tier state and error budget on demand. Setup
+// throws SpecError on a bad spec; recording never throws.
 
+import { sdkSeries } from '../spec/naming.js';
 import type { AttributeMatch, TelemetrySpec } from '../spec/types.js';
 import { burnRate, errorBudgetRemaining, errorRatio, timeToExhaustionMs } from './burn-rate.js';
 import { resolveSlos, type SloModel } from './model.js';
@@ -16,6 +18,12 @@ export type MeasurementListener = (
 export interface SloListeners {
   readonly histograms?: Record<string, MeasurementListener[]>;
   readonly counters?: Record<string, MeasurementListener[]>;
+  /**
+   * What the SDK's own counters call on every add, keyed by their /metrics name
+   * (plumbline_telemetry_exported_total, plumbline_telemetry_dropped_total), with their labels
+   * as attributes: the pipeline SLI counts what /metrics counts.
+   */
+  readonly selfCounters?: Record<string, MeasurementListener[]>;
 }
 
 export interface WindowStatus {
@@ -146,8 +154,20 @@ export function createSloEngine(spec: TelemetrySpec, options: SloEngineOptions =
 
   const histograms: Record<string, MeasurementListener[]> = {};
   const counters: Record<string, MeasurementListener[]> = {};
+  const selfCounters: Record<string, MeasurementListener[]> = {};
   for (const state of states.values()) {
     const sli = state.model.sli;
+    if (sli.kind === 'pipeline') {
+      const counted = compile({ signal: sli.signals });
+      const listener =
+        (good: boolean): MeasurementListener =>
+        (value, attributes) => {
+          if (value > 0 && value !== Infinity && counted(attributes)) recordInto(state, good, value);
+        };
+      (selfCounters[sdkSeries.telemetryExported] ??= []).push(listener(true));
+      (selfCounters[sdkSeries.telemetryDropped] ??= []).push(listener(false));
+      continue;
+    }
     const where = compile(sli.where);
     if (sli.kind === 'latency') {
       const threshold = sli.threshold;
@@ -169,7 +189,7 @@ export function createSloEngine(spec: TelemetrySpec, options: SloEngineOptions =
   }
 
   return {
-    listeners: { histograms, counters },
+    listeners: { histograms, counters, selfCounters },
     get dropped() {
       return dropped;
     },

@@ -4,7 +4,15 @@
 
 import { SpecError } from '../spec/errors.js';
 import { isValidatedSpec } from '../spec/validated.js';
-import type { AttributeMatch, SloSpec, SloWindow, TelemetrySpec } from '../spec/types.js';
+import {
+  PIPELINE_EXPORT_SIGNALS,
+  type AttributeMatch,
+  type PipelineExportSignal,
+  type SliSpec,
+  type SloSpec,
+  type SloWindow,
+  type TelemetrySpec,
+} from '../spec/types.js';
 import { errorBudget, tierThreshold } from './burn-rate.js';
 import { checkSlos } from './check.js';
 import { parseDuration } from './duration.js';
@@ -37,6 +45,12 @@ export type SliModel =
       readonly histogram: string;
       readonly threshold: number;
       readonly where: AttributeMatch;
+    }
+  | {
+      /** Good: plumbline_telemetry_exported_total; bad: plumbline_telemetry_dropped_total (any reason). */
+      readonly kind: 'pipeline';
+      /** The `signal` label values read, in the spec's order (default: all exported signals). */
+      readonly signals: readonly PipelineExportSignal[];
     };
 
 export interface SloModel {
@@ -88,21 +102,6 @@ export function resolveSlo(
     windows.set(tier.longWindow, tier.longWindowMs);
     windows.set(tier.shortWindow, tier.shortWindowMs);
   }
-  const sli: SliModel =
-    slo.sli.kind === 'availability'
-      ? {
-          kind: 'availability',
-          instrument: spec.counters?.[slo.sli.metric] !== undefined ? 'counter' : 'histogram',
-          metric: slo.sli.metric,
-          bad: slo.sli.bad,
-          where: slo.sli.where ?? {},
-        }
-      : {
-          kind: 'latency',
-          histogram: slo.sli.histogram,
-          threshold: slo.sli.threshold,
-          where: slo.sli.where ?? {},
-        };
   return {
     name,
     description: slo.description,
@@ -111,10 +110,27 @@ export function resolveSlo(
     window,
     windowMs,
     minEvents: slo.minEvents ?? DEFAULT_MIN_EVENTS,
-    sli,
+    sli: resolveSli(slo.sli, spec),
     tiers,
     windows: [...windows.entries()].sort((a, b) => a[1] - b[1]).map(([text]) => text),
   };
+}
+
+function resolveSli(sli: SliSpec, spec: Pick<TelemetrySpec, 'counters' | 'histograms'>): SliModel {
+  switch (sli.kind) {
+    case 'availability':
+      return {
+        kind: 'availability',
+        instrument: spec.counters?.[sli.metric] !== undefined ? 'counter' : 'histogram',
+        metric: sli.metric,
+        bad: sli.bad,
+        where: sli.where ?? {},
+      };
+    case 'latency':
+      return { kind: 'latency', histogram: sli.histogram, threshold: sli.threshold, where: sli.where ?? {} };
+    case 'pipeline':
+      return { kind: 'pipeline', signals: sli.signals ?? PIPELINE_EXPORT_SIGNALS };
+  }
 }
 
 /** The models of validated specs: the runtime and every generator read the one resolved model. */

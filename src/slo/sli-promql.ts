@@ -1,15 +1,26 @@
 // PromQL for an SLO's SLI, built from the exact series names the exposition writes
-// (spec/naming.ts): counters as <name>_total, histograms as <base>_count and <base>_bucket{le}.
+// (spec/naming.ts): counters as <name>_total, histograms as <base>_count and <base>_bucket{le},
+// the pipeline SLI as the SDK's plumbline_telemetry_{exported,dropped}_total.
 // The live evaluator and the generated recording rules both read the SLI through these.
-import { formatPrometheusFloat, prometheusBaseName, prometheusCounterName } from '../spec/naming.js';
+import {
+  formatPrometheusFloat,
+  prometheusBaseName,
+  prometheusCounterName,
+  sdkSeries,
+} from '../spec/naming.js';
 import { labelMatcher, matchPairs, type LabelValues } from '../spec/promql.js';
 import type { AttributeMatch, TelemetrySpec } from '../spec/types.js';
 import type { SloModel } from './model.js';
 
-/** The series an SLI reads: all events, and either the bad or the good ones. */
+/**
+ * The series an SLI reads: all events, and the bad or the good ones or both. All events are one
+ * series for an SLI on a spec metric, and the good plus the bad series for the pipeline SLI
+ * (exported and dropped are two metrics; one `__name__=~` selector would not do: rate() drops
+ * the name, and the two series of a signal would collide).
+ */
 export interface SliSeries {
-  /** Metric name and label matchers of all events. */
-  readonly total: SeriesRef;
+  /** Metric names and label matchers whose sum is all events. */
+  readonly total: readonly SeriesRef[];
   readonly bad?: SeriesRef;
   readonly good?: SeriesRef;
 }
@@ -32,12 +43,20 @@ export function sliSeries(
         ? prometheusCounterName(sli.metric, spec.counters![sli.metric]!.unit)
         : `${prometheusBaseName(sli.metric, spec.histograms![sli.metric]!.unit)}_count`;
     const total = { metric, matchers: [...matchPairs(extra), ...matchPairs(sli.where)] };
-    return { total, bad: { metric, matchers: [...total.matchers, ...matchPairs(sli.bad)] } };
+    return { total: [total], bad: { metric, matchers: [...total.matchers, ...matchPairs(sli.bad)] } };
+  }
+  if (sli.kind === 'pipeline') {
+    // The SDK's self-metrics, named as /metrics writes them: exported items are good, dropped
+    // ones (any reason) bad, all events the two together.
+    const matchers = [...matchPairs(extra), ['signal', sli.signals] as const];
+    const good = { metric: sdkSeries.telemetryExported, matchers };
+    const bad = { metric: sdkSeries.telemetryDropped, matchers };
+    return { total: [good, bad], good, bad };
   }
   const base = prometheusBaseName(sli.histogram, spec.histograms![sli.histogram]!.unit);
   const matchers = [...matchPairs(extra), ...matchPairs(sli.where)];
   return {
-    total: { metric: `${base}_count`, matchers },
+    total: [{ metric: `${base}_count`, matchers }],
     good: {
       metric: `${base}_bucket`,
       matchers: [...matchers, ['le', [formatPrometheusFloat(sli.threshold)]]],
@@ -57,7 +76,7 @@ export function selector(series: SeriesRef): string {
  * and a missing bad series counts as 0.
  */
 export function errorRatioExpr(series: SliSeries, window: string): string {
-  const total = `sum(rate(${selector(series.total)}[${window}]))`;
+  const total = sumOver(series.total, 'rate', window);
   if (series.bad !== undefined) {
     return `(sum(rate(${selector(series.bad)}[${window}])) or vector(0)) / clamp_min(${total}, 1e-300)`;
   }
@@ -65,5 +84,24 @@ export function errorRatioExpr(series: SliSeries, window: string): string {
 }
 
 export function eventsExpr(series: SliSeries, window: string): string {
-  return `sum(increase(${selector(series.total)}[${window}]))`;
+  return sumOver(series.total, 'increase', window);
+}
+
+/** Present while any series of all events exists: what the absent-data alert negates. */
+export function totalPresentExpr(series: SliSeries): string {
+  return series.total.map((ref) => `sum(${selector(ref)})`).join(' or ');
+}
+
+/** The selectors of all events, for the people reading an alert: `a` or `a and b`. */
+export function totalSelectors(series: SliSeries): string {
+  return series.total.map(selector).join(' and ');
+}
+
+/**
+ * `sum(fn(a[w]))` over one series; over several, each sum defaulting to 0 when its series is
+ * missing (a pipeline with no drop yet has no dropped series), added up.
+ */
+function sumOver(refs: readonly SeriesRef[], fn: 'rate' | 'increase', window: string): string {
+  const sums = refs.map((ref) => `sum(${fn}(${selector(ref)}[${window}]))`);
+  return sums.length === 1 ? sums[0]! : sums.map((sum) => `(${sum} or vector(0))`).join(' + ');
 }

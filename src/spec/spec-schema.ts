@@ -110,7 +110,7 @@ const sliBase = { kind: {}, where: match };
 const sli = {
   type: 'object',
   required: ['kind'],
-  properties: { kind: { enum: ['availability', 'latency'] } },
+  properties: { kind: { enum: ['availability', 'latency', 'pipeline'] } },
   allOf: [
     {
       if: { properties: { kind: { const: 'availability' } } },
@@ -125,6 +125,21 @@ const sli = {
       then: {
         properties: { ...sliBase, histogram: name, threshold: { type: 'number', exclusiveMinimum: 0 } },
         required: ['histogram', 'threshold'],
+        additionalProperties: false,
+      },
+    },
+    {
+      if: { properties: { kind: { const: 'pipeline' } } },
+      then: {
+        properties: {
+          kind: {},
+          signals: {
+            type: 'array',
+            items: { enum: ['span', 'log_record', 'metric_batch'] },
+            minItems: 1,
+            uniqueItems: true,
+          },
+        },
         additionalProperties: false,
       },
     },

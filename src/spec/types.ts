@@ -107,7 +107,32 @@ export type SliSpec =
       /** In the histogram's unit; must be one of its bucket boundaries. */
       readonly threshold: number;
       readonly where?: AttributeMatch;
+    }
+  | {
+      /**
+       * plumbline's own OTLP export: good events are the items exported without error
+       * (plumbline_telemetry_exported_total), bad ones every item of those signals dropped for
+       * any reason (plumbline_telemetry_dropped_total: a full queue, a failed export, a busy
+       * exporter). No metric of the spec is read.
+       */
+      readonly kind: 'pipeline';
+      /** The `signal` values that count. Default all three. */
+      readonly signals?: readonly PipelineExportSignal[];
     };
+
+/**
+ * What plumbline exports over OTLP, as the `signal` label of its telemetry self-metrics: spans
+ * and log records count one each, metric exports one per batch (one collection of every
+ * instrument).
+ */
+export type PipelineExportSignal = 'span' | 'log_record' | 'metric_batch';
+
+/** Every {@link PipelineExportSignal}, in the order a pipeline SLI reads them by default. */
+export const PIPELINE_EXPORT_SIGNALS: readonly PipelineExportSignal[] = [
+  'span',
+  'log_record',
+  'metric_batch',
+];
 
 export type SloWindow = '30d' | '28d' | '7d';
 

@@ -74,7 +74,7 @@ export function assemble<const S extends TelemetrySpec>(
   };
   const metrics = createMetrics(spec, metricsOptions);
   // Before the processors: their self-observability (drops, queue sizes) lands in its families.
-  const pipeline = new PipelineMetrics(metrics);
+  const pipeline = new PipelineMetrics(metrics, sloEngine?.listeners.selfCounters);
 
   const exportProcessors: SpanProcessor[] = [];
   if (otlpEndpoint !== undefined) {

@@ -15,6 +15,8 @@ import {
 } from '@opentelemetry/api';
 import type { Metrics } from '../metrics/create-metrics.js';
 import type { SelfCounter } from '../metrics/self-metrics.js';
+import { notify } from '../metrics/histogram.js';
+import type { MeasurementListener } from '../slo/engine.js';
 
 export const TELEMETRY_DROPPED = sdkSeries.telemetryDropped;
 export const TELEMETRY_EXPORTED = sdkSeries.telemetryExported;
@@ -47,16 +49,23 @@ export class PipelineMetrics {
   private readonly capacity = new Map<PipelineSignal, number>();
   private readonly queueCallbacks: { signal: PipelineSignal; callback: ObservableCallback }[] = [];
 
-  constructor(metrics: Metrics) {
-    this.dropped = metrics.selfCounter(
-      TELEMETRY_DROPPED,
-      'Telemetry the SDK gave up on (the service went on): spans and log records over their queue bound or in a failed export, metric batches that failed or found the exporter busy, log lines a full destination refused, scrapes refused or cut off.',
-      ['signal', 'reason'],
+  /** `listeners`: the SLO engine's, keyed by series name; told every add (the pipeline SLI). */
+  constructor(metrics: Metrics, listeners?: Readonly<Record<string, readonly MeasurementListener[]>>) {
+    this.dropped = notifying(
+      metrics.selfCounter(
+        TELEMETRY_DROPPED,
+        'Telemetry the SDK gave up on (the service went on): spans and log records over their queue bound or in a failed export, metric batches that failed or found the exporter busy, log lines a full destination refused, scrapes refused or cut off.',
+        ['signal', 'reason'],
+      ),
+      listeners?.[TELEMETRY_DROPPED],
     );
-    this.exported = metrics.selfCounter(
-      TELEMETRY_EXPORTED,
-      'Spans and log records exported over OTLP, and metric batches exported, without error.',
-      ['signal'],
+    this.exported = notifying(
+      metrics.selfCounter(
+        TELEMETRY_EXPORTED,
+        'Spans and log records exported over OTLP, and metric batches exported, without error.',
+        ['signal'],
+      ),
+      listeners?.[TELEMETRY_EXPORTED],
     );
     metrics.selfGauge(TELEMETRY_QUEUE_SIZE, 'Items waiting in a bounded export queue.', ['signal'], () =>
       this.queueSizes(),
@@ -123,4 +132,15 @@ export class PipelineMetrics {
     }
     return [...sizes].map(([signal, value]) => ({ labels: { signal }, value }));
   }
+}
+
+/** The counter, also telling each listener every add (one that throws is skipped). */
+function notifying(counter: SelfCounter, listeners: readonly MeasurementListener[] | undefined): SelfCounter {
+  if (listeners === undefined || listeners.length === 0) return counter;
+  return {
+    add(value, labels) {
+      counter.add(value, labels);
+      notify(listeners, value, labels);
+    },
+  };
 }

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { checkoutSpec } from '../fixtures/slo/checkout-spec.js';
+import { pipelineSpec } from '../fixtures/slo/pipeline-spec.js';
 import { variantSpec } from '../fixtures/slo/variant-spec.js';
 import { peerBinary } from '../support/peers.js';
 
@@ -32,7 +33,7 @@ describe('plumbline slo rules + promtool', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  for (const spec of [checkoutSpec, variantSpec]) {
+  for (const spec of [checkoutSpec, variantSpec, pipelineSpec]) {
     it(`writes rules and tests for ${spec.service.name} that promtool accepts and passes`, async () => {
       const specFile = join(dir, `${spec.service.name}.json`);
       await writeFile(specFile, JSON.stringify(spec));
@@ -44,12 +45,14 @@ describe('plumbline slo rules + promtool', () => {
       });
       expect(code, lines.join('')).toBe(0);
       // `slo rules` is `generate alerts`: the SLO rules and tests, plus pipeline rules and Alertmanager.
-      expect((await readdir(out)).sort()).toEqual([
-        'alertmanager.yml',
-        `${spec.service.name}-slo.rules.yaml`,
-        `${spec.service.name}-slo.test.yaml`,
-        'pipeline.rules.yaml',
-      ]);
+      expect((await readdir(out)).sort()).toEqual(
+        [
+          'alertmanager.yml',
+          `${spec.service.name}-slo.rules.yaml`,
+          `${spec.service.name}-slo.test.yaml`,
+          'pipeline.rules.yaml',
+        ].sort(),
+      );
       expect(await promtool(['check', 'rules', `${spec.service.name}-slo.rules.yaml`], out)).toContain(
         'SUCCESS',
       );

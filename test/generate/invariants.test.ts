@@ -31,6 +31,7 @@ import { createMetrics, DROPPED_MEASUREMENTS, OVERFLOW_MEASUREMENTS } from '../.
 import { loadSpecFile } from '../../src/spec/load.js';
 import { prometheusBaseName, prometheusCounterName, sloSeries } from '../../src/spec/naming.js';
 import type { TelemetrySpec } from '../../src/spec/types.js';
+import { TELEMETRY_DROPPED, TELEMETRY_EXPORTED } from '../../src/telemetry/pipeline-metrics.js';
 import { dashboardSpec } from '../fixtures/dashboard-spec.js';
 
 interface Rule {
@@ -71,6 +72,8 @@ function knownMetrics(spec: TelemetrySpec): Set<string> {
     scrapeUpMetric,
     DROPPED_MEASUREMENTS,
     OVERFLOW_MEASUREMENTS,
+    TELEMETRY_EXPORTED,
+    TELEMETRY_DROPPED,
     sloSeries.burnRateGauge,
     sloSeries.errorBudgetRemainingGauge,
     sloSeries.alertFiringGauge,

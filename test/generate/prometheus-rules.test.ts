@@ -4,7 +4,9 @@ import { parse } from 'yaml';
 import { generatePrometheusRules } from '../../src/generate/rules/prometheus-rules.js';
 import { generatePromtoolTests } from '../../src/generate/rules/promtool-tests.js';
 import type { TelemetrySpec } from '../../src/spec/types.js';
+import { TELEMETRY_DROPPED, TELEMETRY_EXPORTED } from '../../src/telemetry/pipeline-metrics.js';
 import { checkoutSpec } from '../fixtures/slo/checkout-spec.js';
+import { pipelineSpec } from '../fixtures/slo/pipeline-spec.js';
 import { variantSpec } from '../fixtures/slo/variant-spec.js';
 
 const golden = new URL('../fixtures/slo/golden/', import.meta.url);
@@ -35,6 +37,8 @@ describe('generatePrometheusRules', () => {
     await expectGolden('checkout-slo.test.yaml.golden', generatePromtoolTests(checkoutSpec));
     await expectGolden('ledger-slo.rules.yaml.golden', generatePrometheusRules(variantSpec));
     await expectGolden('ledger-slo.test.yaml.golden', generatePromtoolTests(variantSpec));
+    await expectGolden('relay-slo.rules.yaml.golden', generatePrometheusRules(pipelineSpec));
+    await expectGolden('relay-slo.test.yaml.golden', generatePromtoolTests(pipelineSpec));
   });
 
   it('is deterministic', () => {
@@ -52,6 +56,49 @@ describe('generatePrometheusRules', () => {
     const latencyRatio = latency!.rules.find((r) => r.record === 'plumbline_slo:error_ratio:rate1h')!;
     expect(latencyRatio.expr).toContain('http_server_duration_seconds_bucket{le="0.25"}[1h]');
     expect(latencyRatio.expr).toContain('http_server_duration_seconds_count[1h]');
+  });
+
+  it('reads a pipeline SLI from the SDK export counters /metrics writes, by signal', () => {
+    const rules = parse(generatePrometheusRules(pipelineSpec)) as RuleFile;
+    const [all, spans] = rules.groups;
+    const ratio = (group: RuleFile['groups'][number], window: string) =>
+      group.rules.find((r) => r.record === `plumbline_slo:error_ratio:rate${window}`)!.expr;
+    // The names the SDK registers its counters under: what a scrape of /metrics returns. Each
+    // sum defaults to 0, so the ratio reads before the first drop (no dropped series yet).
+    const all5m = (name: string) =>
+      `(sum(rate(${name}{signal=~"span|log_record|metric_batch"}[5m])) or vector(0))`;
+    expect(ratio(all!, '5m')).toBe(
+      `${all5m(TELEMETRY_DROPPED)} / clamp_min(${all5m(TELEMETRY_EXPORTED)} + ${all5m(TELEMETRY_DROPPED)}, 1e-300)`,
+    );
+    const span1h = (name: string) => `(sum(rate(${name}{signal="span"}[1h])) or vector(0))`;
+    expect(ratio(spans!, '1h')).toBe(
+      `${span1h(TELEMETRY_DROPPED)} / clamp_min(${span1h(TELEMETRY_EXPORTED)} + ${span1h(TELEMETRY_DROPPED)}, 1e-300)`,
+    );
+    const events = all!.rules.find((r) => r.record === 'plumbline_slo:events:increase1h')!;
+    const all1h = (name: string) =>
+      `(sum(increase(${name}{signal=~"span|log_record|metric_batch"}[1h])) or vector(0))`;
+    expect(events.expr).toBe(`${all1h(TELEMETRY_EXPORTED)} + ${all1h(TELEMETRY_DROPPED)}`);
+    const absent = all!.rules.find((r) => r.alert === 'SLODataAbsent')!;
+    const present = (name: string) => `sum(${name}{signal=~"span|log_record|metric_batch"})`;
+    expect(absent.expr).toBe(`absent(${present(TELEMETRY_EXPORTED)} or ${present(TELEMETRY_DROPPED)})`);
+    // Extra matchers (a job) go on every series, before the signal.
+    const scoped = parse(
+      generatePrometheusRules(pipelineSpec, { seriesMatchers: { job: ['relay'] } }),
+    ) as RuleFile;
+    expect(ratio(scoped.groups[1]!, '5m')).toContain(`${TELEMETRY_DROPPED}{job="relay",signal="span"}[5m]`);
+  });
+
+  it('writes pipeline fixtures whose good and bad events sit on the exported and dropped counters', () => {
+    const tests = parse(generatePromtoolTests(pipelineSpec)) as {
+      tests: { name: string; input_series: { series: string }[] }[];
+    };
+    const burn = tests.tests.find(
+      (t) => t.name === 'telemetry-export: page-fast burn fires page, faster tiers stay quiet',
+    )!;
+    expect(burn.input_series.map((s) => s.series).sort()).toEqual([
+      `${TELEMETRY_DROPPED}{signal="span"}`,
+      `${TELEMETRY_EXPORTED}{signal="span"}`,
+    ]);
   });
 
   it('gives every alert the stable labels and plain-language annotations', () => {
@@ -112,7 +159,7 @@ describe('generatePrometheusRules', () => {
     const ticket = firing('checkout-availability: ticket-fast burn fires ticket, faster tiers stay quiet');
     expect(ticket).toEqual(['checkout-availability/ticket-fast', 'checkout-availability/ticket-slow']);
     expect(firing('checkout-availability: healthy, no alert')).toEqual([]);
-    expect(firing('checkout-availability: low traffic, 9 failed requests, no alert')).toEqual([]);
+    expect(firing('checkout-availability: low traffic, 9 bad events, no alert')).toEqual([]);
     expect(firing('no data: the absent-data alert fires for every SLO')).toEqual([
       'checkout-availability/absent',
       'checkout-latency/absent',

@@ -1,13 +1,13 @@
 // The SLO dashboard: per SLO its SLI over the SLO window, the burn rate of each alerting tier's
 // long and short window against the tier's factor, the error budget left and the alert state.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { formatPrometheusFloat, sloSeries } from '../../spec/naming.js';
+import { formatPrometheusFloat, sdkSeries, sloSeries } from '../../spec/naming.js';
 import { resolveSlos } from '../../slo/model.js';
 import type { TelemetrySpec } from '../../spec/types.js';
 import type { DashboardIdentity } from './options.js';
 import { PanelLayout, statPanel, timeseriesPanel } from './panels.js';
-import { plainSelector, scopedSelector } from './promql.js';
-import { promString } from '../../spec/promql.js';
+import { plainSelector, scopedSelector, sumRate } from './promql.js';
+import { labelMatcher, promString } from '../../spec/promql.js';
 import { dashboardShell } from './shell.js';
 
 /** A target that dashboard-linter should not hold to a rule, with the reason (its `.lint` file). */
@@ -117,6 +117,7 @@ export function slosDashboard(spec: TelemetrySpec, identity: DashboardIdentity):
       12,
       6,
     );
+    if (slo.sli.kind === 'pipeline') layout.panel(pipelineSliPanel(name, slo.sli.signals));
     for (const tier of tiers) {
       const tierTitle = `${name}: burn rate ${tier.name} (${tier.severity}, ${tier.burnRate}x over ${tier.longWindow} and ${tier.shortWindow})`;
       layout.panel(
@@ -152,4 +153,25 @@ export function slosDashboard(spec: TelemetrySpec, identity: DashboardIdentity):
     );
   }
   return { dashboard: builder.build(), lintExclusions: exclusions };
+}
+
+/** A pipeline SLI's good and bad events as /metrics counts them: what failed, and why. */
+function pipelineSliPanel(name: string, signals: readonly string[]) {
+  const signalMatcher = labelMatcher('signal', signals);
+  return timeseriesPanel({
+    title: `${name}: exported and dropped by signal and reason`,
+    description: `The events this SLI counts: items exported over OTLP without error (good) and items dropped (bad), per second. A dropped reason of export_failed points at the collector (down, refusing or slow), queue_full at a burst over the SDK's export queue, busy at a metric export still running when the next began.`,
+    unit: 'ops',
+    min: 0,
+    targets: [
+      {
+        expr: sumRate(scopedSelector(sdkSeries.telemetryExported, [signalMatcher]), ['signal']),
+        legend: 'exported {{signal}}',
+      },
+      {
+        expr: sumRate(scopedSelector(sdkSeries.telemetryDropped, [signalMatcher]), ['signal', 'reason']),
+        legend: 'dropped {{signal}} ({{reason}})',
+      },
+    ],
+  });
 }

@@ -9,11 +9,11 @@ import {
   sanitizeLabelName,
   sloSeries,
 } from '../../spec/naming.js';
-import type { TelemetrySpec } from '../../spec/types.js';
+import type { PipelineExportSignal, TelemetrySpec } from '../../spec/types.js';
 import { resolveSlos, type SloModel } from '../../slo/model.js';
 import { EXEMPLAR_SPAN_ATTRIBUTE as EXEMPLAR_ATTRIBUTE, sdkSeries } from '../../spec/naming.js';
 import { collectorMetrics as otelcol, scrapeUpMetric, sdkSelfMetrics as sdk } from '../pipeline-series.js';
-import { attributeMatchers } from '../../spec/promql.js';
+import { attributeMatchers, labelMatcher } from '../../spec/promql.js';
 import type { AlertRef, Monitors, PanelRef } from './monitors.js';
 import type { ResolvedInvariantsDocOptions } from './options.js';
 import { ABSENT_ALERT, ABSENT_FOR } from '../rules/text.js';
@@ -164,6 +164,9 @@ function missing(field: string, name: string, kind: string): Error {
 
 /** The series an SLI counts events on, with its `where` matchers. */
 function sliTotal(spec: TelemetrySpec, slo: SloModel): { series: string; where: string[] } {
+  // Exported and dropped together; the doc cites both by name.
+  if (slo.sli.kind === 'pipeline')
+    return { series: sdkSeries.telemetryExported, where: [labelMatcher('signal', slo.sli.signals)] };
   if (slo.sli.kind === 'latency') {
     return {
       series: `${histogramBase(spec, slo.sli.histogram, `slos.${slo.name}`)}_count`,
@@ -175,6 +178,19 @@ function sliTotal(spec: TelemetrySpec, slo: SloModel): { series: string; where: 
       ? `${histogramBase(spec, slo.sli.metric, `slos.${slo.name}`)}_count`
       : counterSeries(spec, slo.sli.metric, `slos.${slo.name}`);
   return { series, where: attributeMatchers(slo.sli.where) };
+}
+
+const PIPELINE_SIGNAL_WORDS: Readonly<Record<PipelineExportSignal, string>> = {
+  span: 'spans',
+  log_record: 'log records',
+  metric_batch: 'metric batches',
+};
+
+/** "a", "a and b", "a, b and c". */
+function wordList(words: readonly string[]): string {
+  return words.length < 2
+    ? words.join('')
+    : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }
 
 function ms(value: number): string {
@@ -351,6 +367,24 @@ function sloInvariant(
     panels.push(monitors.panel({ dashboard: 'overview', metric: `${base}_bucket`, type: 'heatmap' }));
     steps.push(
       `Open the heatmap and click an exemplar in a slow bucket: its trace shows the stage that took the time (enrichment is capped at ${ms(options.limits.enrichmentBudgetMs)}, a batch waits at most ${ms(options.limits.maxWaitMs)}, the deadline is ${ms(options.limits.timeoutMs)}).`,
+    );
+  } else if (slo.sli.kind === 'pipeline') {
+    what = `the ${wordList(slo.sli.signals.map((signal) => PIPELINE_SIGNAL_WORDS[signal]))} plumbline hands to its OTLP exporters, exported without error`;
+    metrics.push(
+      cite(
+        sdkSeries.telemetryDropped,
+        total.where,
+        'items dropped (the bad events), by reason: queue_full, export_failed, busy, not_started',
+      ),
+    );
+    metrics.push(
+      cite(sdkSeries.telemetryExported, total.where, 'items exported without error (the good events)'),
+    );
+    panels.push(
+      monitors.panel({ dashboard: 'slos', metric: sdkSeries.telemetryDropped, exprIncludes: total.where[0] }),
+    );
+    steps.push(
+      `Read the dropped reasons on this SLO's panel. \`export_failed\` on every signal: the collector (or the endpoint in \`OTEL_EXPORTER_OTLP_ENDPOINT\`) is down, refusing or slower than the export timeout; check it is up and its receivers' refusals ([collector refuses spans](#${PIPELINE_ANCHORS.refusedSpans})). \`queue_full\`: bursts over the SDK's export queue (\`maxQueuedSpans\`, \`maxQueuedLogRecords\`); \`busy\`: a metric export still running at the next interval. The service itself keeps serving ([telemetry never blocks requests](#${SERVICE_ANCHORS.telemetryFailure})).`,
     );
   } else {
     what = `events of \`${slo.sli.metric}\` that are not ${attributeMatchers(slo.sli.bad).join(', ')}`;

@@ -146,6 +146,8 @@ export function metricCatalogue(spec: TelemetrySpec, sloRules?: readonly Rule[])
     sdkSeries.metricsDropped,
     sdkSeries.metricsOverflow,
     sdkSeries.exemplarAttributesDropped,
+    sdkSeries.telemetryExported,
+    sdkSeries.telemetryDropped,
     ...Object.values(sdkSelfMetrics),
   ]) {
     catalogue.set(name, 'sdk');

@@ -7,7 +7,13 @@ import { sloSeries } from '../../spec/naming.js';
 import { resolveBoundaries } from '../../spec/buckets.js';
 import type { AttributeMatch, TelemetrySpec } from '../../spec/types.js';
 import { resolveSlos, type SloModel, type TierModel } from '../../slo/model.js';
-import { errorRatioExpr, eventsExpr, selector, sliSeries } from '../../slo/sli-promql.js';
+import {
+  errorRatioExpr,
+  eventsExpr,
+  sliSeries,
+  totalPresentExpr,
+  totalSelectors,
+} from '../../slo/sli-promql.js';
 import { escapeString } from '../../spec/promql.js';
 import {
   ABSENT_ALERT,
@@ -85,12 +91,12 @@ function sloGroup(spec: TelemetrySpec, slo: SloModel, runbookBase: string, extra
   for (const tier of slo.tiers) rules.push(burnAlert(slo, tier, labels, runbookBase));
   rules.push({
     alert: ABSENT_ALERT,
-    expr: `absent(sum(${selector(series.total)}))`,
+    expr: `absent(${totalPresentExpr(series)})`,
     for: ABSENT_FOR,
     labels: { ...labels, severity: 'ticket', tier: ABSENT_TIER },
     annotations: {
       summary: absentSummary(slo),
-      description: absentDescription(slo, selector(series.total)),
+      description: absentDescription(slo, totalSelectors(series)),
       runbook_url: runbookUrl(slo, runbookBase),
     },
   });

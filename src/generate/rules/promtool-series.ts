@@ -37,7 +37,7 @@ export function buildSeries(
   for (const slo of ordered) {
     const phases = phasesBySlo.get(slo.name) ?? [{ minutes, total: backgroundPerMinute, bad: 0 }];
     const series = sliSeries(slo, spec, extra);
-    const totalLabels = pickLabels(series.total);
+    const total = series.total[0]!;
     const perMinute = expand(phases, minutes);
     const add = (metric: string, labels: Record<string, string>, increments: number[]) => {
       const key = seriesText(metric, labels);
@@ -46,7 +46,19 @@ export function buildSeries(
       for (const increment of increments) values.push(values[values.length - 1]! + increment);
       byKey.set(key, { metric, labels, values });
     };
-    if (series.bad !== undefined) {
+    if (series.bad !== undefined && series.good !== undefined) {
+      // Good and bad on metrics of their own (the pipeline SLI): each at its first label set.
+      add(
+        series.bad.metric,
+        pickLabels(series.bad),
+        perMinute.map((m) => m.bad),
+      );
+      add(
+        series.good.metric,
+        pickLabels(series.good),
+        perMinute.map((m) => m.total - m.bad),
+      );
+    } else if (series.bad !== undefined) {
       const badLabels = pickLabels(series.bad);
       add(
         series.bad.metric,
@@ -54,14 +66,14 @@ export function buildSeries(
         perMinute.map((m) => m.bad),
       );
       add(
-        series.total.metric,
-        goodLabels(series.total, series.bad, badLabels),
+        total.metric,
+        goodLabels(total, series.bad, badLabels),
         perMinute.map((m) => m.total - m.bad),
       );
     } else {
       add(
-        series.total.metric,
-        totalLabels,
+        total.metric,
+        pickLabels(total),
         perMinute.map((m) => m.total),
       );
       add(
@@ -117,7 +129,7 @@ export function evaluateAt(
   extra: AttributeMatch = {},
 ): Evaluated {
   const sli = sliSeries(slo, spec, extra);
-  const totals = series.filter((s) => selects(sli.total, s));
+  const totals = series.filter((s) => sli.total.some((ref) => selects(ref, s)));
   const increase = (s: InputSeries, window: string) => {
     const minutes = parseDuration(window)! / 60_000;
     // Counters start at 0 at minute 0: no extrapolation either side, increase is exact.

@@ -28,7 +28,7 @@ import {
   runbookUrl,
 } from './text.js';
 import { parseDuration } from '../../slo/duration.js';
-import { selector, sliSeries } from '../../slo/sli-promql.js';
+import { sliSeries, totalSelectors } from '../../slo/sli-promql.js';
 
 export function promtoolTestFileName(spec: TelemetrySpec): string {
   return `${spec.service.name}-slo.test.yaml`;
@@ -79,7 +79,7 @@ export function generatePromtoolTests(spec: TelemetrySpec, options: PrometheusRu
     });
     if (slo.minEvents >= 2 && slo.tiers.length > 0) {
       scenarios.push({
-        name: `${slo.name}: low traffic, ${slo.minEvents - 1} failed requests, no alert`,
+        name: `${slo.name}: low traffic, ${slo.minEvents - 1} bad events, no alert`,
         phases: only([
           { minutes: 10, total: 0, bad: 0 },
           { minutes: 1, total: slo.minEvents - 1, bad: slo.minEvents - 1 },
@@ -244,7 +244,7 @@ function absentAlertsAt(
       exp_labels: { service: spec.service.name, slo: slo.name, severity: 'ticket', tier: ABSENT_TIER },
       exp_annotations: {
         summary: absentSummary(slo),
-        description: absentDescription(slo, selector(sliSeries(slo, spec, options.seriesMatchers).total)),
+        description: absentDescription(slo, totalSelectors(sliSeries(slo, spec, options.seriesMatchers))),
         runbook_url: runbookUrl(slo, base),
       },
     }));

@@ -43,7 +43,7 @@ export function burnDescription(slo: SloModel, tier: TierModel, slots: BurnSlots
   const tierShare = percent((tier.burnRate * tier.longWindowMs * 100) / slo.windowMs);
   return (
     `${sentence(slo.description)} Over the last ${tier.longWindow} errors ran at ${slots.burnRate}x the rate the ${percent(slo.objective)}% ` +
-    `objective allows (${budgetPercent}% of requests over ${slo.window}); this ${tier.severity} tier fires above ${tier.burnRate}x ` +
+    `objective allows (${budgetPercent}% of events over ${slo.window}); this ${tier.severity} tier fires above ${tier.burnRate}x ` +
     `(${tierShare}% of the budget in ${tier.longWindow}), confirmed over ${tier.shortWindow}. ` +
     `${slots.budgetSpent}% of the ${slo.window} error budget is spent; at this burn rate the rest lasts ${slots.hoursLeft} h.`
   );
