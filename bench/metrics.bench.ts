@@ -57,6 +57,8 @@ async function measureAll(): Promise<BenchRow[]> {
   const plain = createMetrics(spec, { exemplarFilter: 'always_off' }).histogram(
     'http.server.request.duration',
   );
+  // The request's context, as OTel-style instrumentation holds it and passes it to record.
+  const requestContext = context.active();
 
   const reader = new PeriodicExportingMetricReader({
     exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
@@ -108,10 +110,11 @@ async function measureAll(): Promise<BenchRow[]> {
       (i) => plumbline.record(VALUES[i & 4095]!, OTEL_ATTRIBUTES[i % 30]),
       (i) => bound[i % 30]!.record(VALUES[i & 4095]!),
       (i) => plain.record(VALUES[i & 4095]!, OTEL_ATTRIBUTES[i % 30]),
+      (i) => bound[i % 30]!.record(VALUES[i & 4095]!, requestContext),
     ],
     { iterations: 100_000, minTimeMs: 600 },
   );
-  const [SDK, PROM, PROM_EXEMPLARS, PLUMBLINE, BOUND, PLAIN] = [0, 1, 2, 3, 4, 5] as const;
+  const [SDK, PROM, PROM_EXEMPLARS, PLUMBLINE, BOUND, PLAIN, BOUND_CONTEXT] = [0, 1, 2, 3, 4, 5, 6] as const;
   if (marked === 0)
     throw new Error('bench setup: plumbline stored no exemplar, so the exemplar path was not measured');
 
@@ -173,6 +176,14 @@ async function measureAll(): Promise<BenchRow[]> {
       'metrics: bound record, exemplars on, in a sampled span',
       record,
       BOUND,
+      SDK,
+      sdkName,
+      '<= 0.04',
+    ),
+    comparedRow(
+      'metrics: bound record given the request context, exemplars on, in a sampled span',
+      record,
+      BOUND_CONTEXT,
       SDK,
       sdkName,
       '<= 0.04',

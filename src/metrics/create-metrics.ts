@@ -28,9 +28,11 @@ export interface MetricsOptions {
   /** Default: OTEL_METRICS_EXEMPLAR_FILTER, else trace_based (only inside a sampled span). */
   readonly exemplarFilter?: ExemplarFilter;
   /**
-   * Asked before every exemplar is stored, so the tail sampler keeps the trace it points to;
-   * returning false (that trace was already dropped) skips the exemplar. `span` is the span the
-   * exemplar points at (from the context passed to record/add, else the active one).
+   * Asked before a span's measurement takes an exemplar slot, so the tail sampler keeps the
+   * trace it points to; returning false (that trace was already dropped) skips the exemplar.
+   * Not asked again while the slot holds that span: its newer measurements replace the value
+   * only. `span` is the span the exemplar points at (from the context passed to record/add,
+   * else the active one).
    */
   readonly onExemplar?: (traceId: string, spanId: string, span: Span) => boolean | void;
   /** Called after every valid measurement is aggregated, by instrument name (e.g. the SLO calculator). */

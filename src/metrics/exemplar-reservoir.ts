@@ -11,9 +11,9 @@ export interface ExemplarSettings {
   readonly requireSampledSpan: boolean;
   readonly now: () => number;
   /**
-   * Asked before an exemplar is stored, so the tail sampler keeps its trace; returning false
+   * Asked before a span takes a slot, so the tail sampler keeps its trace; returning false
    * (the trace was already dropped) leaves the slot as it was: no exemplar points at a lost trace.
-   * `span` is the span the exemplar points at.
+   * Not asked again while the slot holds that span. `span` is the span the exemplar points at.
    */
   readonly onExemplar: ((traceId: string, spanId: string, span: Span) => boolean | void) | undefined;
 }
@@ -29,37 +29,54 @@ export interface ExemplarPlan {
 const INVALID_TRACE_ID = '00000000000000000000000000000000';
 
 /**
+ * What an exemplar points at, read once per span and shared by every slot it fills: a slot
+ * keeps a reference, so a record in the span already in its slot compares one pointer, stores
+ * none (no GC write barrier) and does not ask `onExemplar` again. It holds the IDs only: a slot
+ * must not keep an ended span (its attributes, events) alive.
+ */
+export interface ExemplarTrace {
+  /** '' for an always_on measurement outside any span (no trace labels). */
+  readonly traceId: string;
+  readonly spanId: string;
+}
+
+/** An empty slot, or a measurement outside any span (always_on). */
+export const NO_TRACE: ExemplarTrace = Object.freeze({ traceId: '', spanId: '' });
+
+/**
  * The span of the context last offered, per settings (one `createMetrics`): a request records
- * several measurements in one context, and a Context is immutable, so the span lookup, the
- * sampled check and the IDs are read once per context instead of once per measurement.
+ * several measurements in one context, and a Context is immutable, so the span lookup is done
+ * once per context, and the sampled check and the IDs once per span, instead of once per
+ * measurement.
  */
 class SpanSource {
-  private context: Context | undefined;
-  /** The context may give an exemplar (a sampled span, or any measurement with always_on). */
-  eligible = false;
+  context: Context | undefined;
+  /** What the context's measurements point at; undefined when they may give no exemplar. */
+  trace: ExemplarTrace | undefined;
+  /** The span `trace` was read from (for `onExemplar`). */
   span: Span | undefined;
-  traceId = '';
-  spanId = '';
 
   constructor(private readonly requireSampledSpan: boolean) {}
 
   read(context: Context): void {
-    if (context === this.context) return;
     this.context = context;
     const span = trace.getSpan(context);
+    // Another context of the same span (a child context with a value added): same IDs.
+    if (span === this.span && span !== undefined) return;
     this.span = span;
-    this.traceId = '';
-    this.spanId = '';
     if (span === undefined) {
-      this.eligible = !this.requireSampledSpan;
+      this.trace = this.requireSampledSpan ? undefined : NO_TRACE;
       return;
     }
     const spanContext = span.spanContext();
-    this.eligible = !this.requireSampledSpan || (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0;
-    if (spanContext.traceId !== INVALID_TRACE_ID) {
-      this.traceId = spanContext.traceId;
-      this.spanId = spanContext.spanId;
+    if (this.requireSampledSpan && (spanContext.traceFlags & TraceFlags.SAMPLED) === 0) {
+      this.trace = undefined;
+      return;
     }
+    this.trace =
+      spanContext.traceId === INVALID_TRACE_ID
+        ? NO_TRACE
+        : { traceId: spanContext.traceId, spanId: spanContext.spanId };
   }
 }
 
@@ -78,8 +95,8 @@ export class ExemplarReservoir {
   readonly values: Float64Array;
   /** NaN marks an empty slot. */
   readonly timesMs: Float64Array;
-  readonly traceIds: string[];
-  readonly spanIds: string[];
+  /** NO_TRACE in an empty slot. */
+  readonly traces: ExemplarTrace[];
   /** The measurement's own attributes, by reference: its undeclared keys become the exemplar's
    * filtered attributes at scrape time, when the 128-code-point limit is applied. */
   readonly attributes: (Attributes | undefined)[];
@@ -95,9 +112,8 @@ export class ExemplarReservoir {
   constructor(size: number, settings: ExemplarSettings, plan: ExemplarPlan) {
     this.values = new Float64Array(size);
     this.timesMs = new Float64Array(size).fill(NaN);
-    this.traceIds = new Array<string>(size).fill('');
-    this.spanIds = new Array<string>(size).fill('');
-    this.attributes = new Array<Attributes | undefined>(size).fill(undefined);
+    this.traces = Array.from({ length: size }, () => NO_TRACE);
+    this.attributes = Array.from({ length: size }, () => undefined);
     this.source = sourceFor(settings);
     this.clock = settings.now === Date.now ? undefined : settings.now;
     this.firstBucket = plan.firstBucket;
@@ -112,8 +128,10 @@ export class ExemplarReservoir {
   offer(slot: number, value: number, attributes: Attributes | undefined, recordContext?: Context): void {
     if (slot < this.firstBucket) return;
     const source = this.source;
-    source.read(recordContext ?? context.active());
-    if (!source.eligible) return;
+    const measured = recordContext ?? context.active();
+    if (measured !== source.context) source.read(measured);
+    const exemplarTrace = source.trace;
+    if (exemplarTrace === undefined) return;
     // A direct call the compiler can inline, rather than a call through a field.
     const nowMs = this.clock === undefined ? coarseNow() : this.clock();
     // Without the spec's maxPerSecond (the usual case) there is no window to keep.
@@ -125,21 +143,20 @@ export class ExemplarReservoir {
       }
       if (this.storedInWindow >= this.maxPerSecond) return;
     }
-    const traceId = source.traceId;
-    const spanId = source.spanId;
-    if (
-      traceId !== '' &&
-      this.onExemplar !== undefined &&
-      this.onExemplar(traceId, spanId, source.span!) === false
-    )
-      return;
+    // A span already in this slot was asked about (and marked) when it got there.
+    if (this.traces[slot] !== exemplarTrace) {
+      if (
+        exemplarTrace !== NO_TRACE &&
+        this.onExemplar !== undefined &&
+        this.onExemplar(exemplarTrace.traceId, exemplarTrace.spanId, source.span!) === false
+      )
+        return;
+      this.traces[slot] = exemplarTrace;
+    }
     if (limited) this.storedInWindow++;
     this.values[slot] = value;
     this.timesMs[slot] = nowMs;
-    // A reference store into these long-lived arrays pays a GC write barrier; a span's records
-    // mostly repeat the same IDs and attributes, so compare first.
-    if (this.traceIds[slot] !== traceId) this.traceIds[slot] = traceId;
-    if (this.spanIds[slot] !== spanId) this.spanIds[slot] = spanId;
+    // A reference store into this long-lived array pays a GC write barrier; compare first.
     if (this.attributes[slot] !== attributes) this.attributes[slot] = attributes;
   }
 

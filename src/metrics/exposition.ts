@@ -154,10 +154,10 @@ export class Exposition {
   private exemplar(reservoir: ExemplarReservoir, slot: number, fam: Family, metric: string): string {
     const parts: string[] = [];
     let used = 0;
-    const traceId = reservoir.traceIds[slot]!;
+    const { traceId, spanId } = reservoir.traces[slot]!;
     if (traceId !== '') {
-      parts.push(`trace_id="${traceId}"`, `span_id="${reservoir.spanIds[slot]!}"`);
-      used += 'trace_id'.length + traceId.length + 'span_id'.length + reservoir.spanIds[slot]!.length;
+      parts.push(`trace_id="${traceId}"`, `span_id="${spanId}"`);
+      used += 'trace_id'.length + traceId.length + 'span_id'.length + spanId.length;
     }
     const attributes: Attributes | undefined = reservoir.attributes[slot];
     if (attributes !== undefined) {

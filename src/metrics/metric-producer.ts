@@ -193,8 +193,8 @@ function exportExemplars(
     exemplars.push({
       value: reservoir.values[slot]!,
       timeUnixMs: reservoir.timesMs[slot]!,
-      traceId: reservoir.traceIds[slot]!,
-      spanId: reservoir.spanIds[slot]!,
+      traceId: reservoir.traces[slot]!.traceId,
+      spanId: reservoir.traces[slot]!.spanId,
       filteredAttributes,
     });
   }
