@@ -5,18 +5,17 @@
 import { ValueType, type Attributes } from '@opentelemetry/api';
 import { millisToHrTime } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AggregationTemporality,
-  DataPointType,
-  type CollectionResult,
-  type DataPoint,
-  type Histogram,
-  type MetricData,
-  type MetricProducer,
+import type {
+  CollectionResult,
+  DataPoint,
+  Histogram,
+  MetricData,
+  MetricProducer,
 } from '@opentelemetry/sdk-metrics';
 import type { ServiceSpec } from '../spec/types.js';
 import type { ExemplarReservoir } from './exemplar-reservoir.js';
 import type { MetricRegistry } from './registry.js';
+import { AggregationTemporality, DataPointType } from './sdk-metrics-values.js';
 import type { SelfSample } from './self-metrics.js';
 
 /** One stored exemplar as exported over OTLP (trace and span IDs as hex). */

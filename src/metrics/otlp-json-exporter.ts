@@ -6,14 +6,13 @@
 // span IDs, enums as integers, 64-bit integers as decimal strings).
 import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import {
-  AggregationTemporality,
-  DataPointType,
-  type InstrumentType,
-  type MetricData,
-  type PushMetricExporter,
-  type ResourceMetrics,
+import type {
+  InstrumentType,
+  MetricData,
+  PushMetricExporter,
+  ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType } from './sdk-metrics-values.js';
 import type { SelfCounter } from './self-metrics.js';
 import type { ExportedExemplar, WithExemplars } from './metric-producer.js';
 

@@ -8,7 +8,8 @@ import type * as LogExporterModule from '@opentelemetry/exporter-logs-otlp-http'
 import type * as TraceExporterModule from '@opentelemetry/exporter-trace-otlp-http';
 import type * as SdkLogsModule from '@opentelemetry/sdk-logs';
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import type * as SdkMetrics from '@opentelemetry/sdk-metrics';
+import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { createEventLogger, UNKNOWN_EVENT_LABEL, type EventLogger } from '../logs/event-logger.js';
 import { otelLogBridge, type OtelLogger } from '../logs/otel-bridge.js';
@@ -27,7 +28,7 @@ import { boundedScrapeHandler } from './bounded-scrape-handler.js';
 import type { ExportTiming } from './check-options.js';
 import type { Telemetry, TelemetryOptions } from './create-telemetry.js';
 import { FanOutSpanProcessor } from './fan-out-span-processor.js';
-import { MeterProviderScrapeReader } from './meter-provider-scrape-reader.js';
+import { meterProviderScrapeReader, type MeterProviderScrapeReader } from './meter-provider-scrape-reader.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import { exposeSamplerStats, exposeSloStatus } from './self-metrics.js';
 
@@ -107,9 +108,10 @@ export function assemble<const S extends TelemetrySpec>(
 
   // /metrics reads the meter provider's own instruments (auto-instrumentation's, `meter`'s)
   // through this reader; the spec's instruments are serialized by plumbline itself.
-  const scrapeReader = new MeterProviderScrapeReader();
+  const scrapeReader = meterProviderScrapeReader();
   const metricReaders: MetricReader[] = [...(options.metricReaders ?? []), scrapeReader];
   if (otlpEndpoint !== undefined) {
+    const { PeriodicExportingMetricReader } = requireOnUse('@opentelemetry/sdk-metrics') as typeof SdkMetrics;
     metricReaders.push(
       new PeriodicExportingMetricReader({
         exporter: new BoundedMetricExporter(

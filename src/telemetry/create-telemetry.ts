@@ -16,7 +16,8 @@ import {
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type * as SdkLogsModule from '@opentelemetry/sdk-logs';
-import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
+import type * as SdkMetrics from '@opentelemetry/sdk-metrics';
+import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventLogger, EventLoggerOptions } from '../logs/event-logger.js';
@@ -151,8 +152,10 @@ export function createTelemetry<const S extends TelemetrySpec>(
   // The head sampler is the SDK default, ParentBased(AlwaysOn): every span is recorded, so the
   // tail sampler sees whole traces and decides which ones leave the process.
   const tracerProvider = new TracerProvider({ resource, spanProcessors: [parts.spanProcessor] });
+  const { MeterProvider } = requireOnUse('@opentelemetry/sdk-metrics') as typeof SdkMetrics;
   const meterProvider = new MeterProvider({ resource, readers: parts.metricReaders });
-  // sdk-logs loads only when logs are exported (assemble made a log record processor).
+  // sdk-metrics loads here, not at import; sdk-logs only when logs are exported (assemble made a
+  // log record processor).
   const loggerProvider =
     parts.logRecordProcessor === undefined
       ? undefined

@@ -3,17 +3,19 @@
 // beside the spec's, in the format the scraper asked for. Names the spec's exposition already
 // uses are left out (reported once), so no family appears twice.
 import { diag, type Attributes } from '@opentelemetry/api';
-import {
-  DataPointType,
+import type * as SdkMetrics from '@opentelemetry/sdk-metrics';
+import type {
+  DataPoint,
+  Histogram,
+  MetricData,
   MetricReader,
-  type DataPoint,
-  type Histogram,
-  type MetricData,
-  type ResourceMetrics,
+  ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { ExpositionFormat } from '../metrics/content-negotiation.js';
 import { escapeHelp, formatValue } from '../metrics/exposition.js';
+import { DataPointType } from '../metrics/sdk-metrics-values.js';
 import { canonicalValue, escapeLabelValue } from '../metrics/series-table.js';
+import { requireOnUse } from '../require-on-use.js';
 import {
   formatPrometheusFloat,
   prometheusBaseName,
@@ -22,76 +24,97 @@ import {
   sanitizeLabelName,
 } from '../spec/naming.js';
 
-export class MeterProviderScrapeReader extends MetricReader {
-  private readonly reportedCollisions = new Set<string>();
-  private bound = false;
-
-  protected override onInitialized(): void {
-    this.bound = true;
-  }
-
+/** The pull reader /metrics reads the meter provider's own instruments through. */
+export interface MeterProviderScrapeReader extends MetricReader {
   /** Whether a meter provider took this reader (NodeSDK did start with plumbline's parts). */
-  get isBound(): boolean {
-    return this.bound;
-  }
-
-  protected override async onForceFlush(): Promise<void> {}
-
-  protected override async onShutdown(): Promise<void> {}
-
+  readonly isBound: boolean;
   /**
    * The meter provider's metrics in `format`, without the families named in `taken`; '' when
    * the reader is not (yet) on a meter provider, e.g. before NodeSDK.start().
    */
-  async exposition(format: ExpositionFormat, taken: ReadonlySet<string>): Promise<string> {
-    if (!this.bound) return '';
-    const { resourceMetrics, errors } = await this.collect({ timeoutMillis: 5000 });
-    for (const error of errors)
-      diag.warn('plumbline: /metrics could not read a meter-provider instrument', error);
-    return this.serialize(resourceMetrics, format, taken);
-  }
+  exposition(format: ExpositionFormat, taken: ReadonlySet<string>): Promise<string>;
+}
 
-  private serialize(
-    resourceMetrics: ResourceMetrics,
-    format: ExpositionFormat,
-    taken: ReadonlySet<string>,
-  ): string {
-    // One family per name: instruments of the same name and kind from several scopes (the http
-    // and undici instrumentations both make http.client.request.duration) are merged, each
-    // point labelled with its otel_scope_name so their series stay apart.
-    const families = new Map<
-      string,
-      { family: FamilyName; parts: { scope: string; metric: MetricData }[] }
-    >();
-    for (const scope of resourceMetrics.scopeMetrics) {
-      for (const metric of scope.metrics) {
-        const family = familyOf(metric);
-        if (family === undefined) continue;
-        const existing = families.get(family.name);
-        if (taken.has(family.name) || (existing !== undefined && existing.family.type !== family.type)) {
-          this.reportCollision(family.name, metric.descriptor.name);
-          continue;
-        }
-        if (existing === undefined)
-          families.set(family.name, { family, parts: [{ scope: scope.scope.name, metric }] });
-        else existing.parts.push({ scope: scope.scope.name, metric });
-      }
+let Reader: (new () => MeterProviderScrapeReader) | undefined;
+
+/**
+ * A new scrape reader. Its base class comes from sdk-metrics, loaded with the first reader
+ * (createTelemetry, nodeSdkParts) rather than at `import('plumbline')`.
+ */
+export function meterProviderScrapeReader(): MeterProviderScrapeReader {
+  Reader ??= scrapeReaderClass(
+    (requireOnUse('@opentelemetry/sdk-metrics') as typeof SdkMetrics).MetricReader,
+  );
+  return new Reader();
+}
+
+function scrapeReaderClass(Base: typeof SdkMetrics.MetricReader) {
+  return class ScrapeReader extends Base implements MeterProviderScrapeReader {
+    private readonly reportedCollisions = new Set<string>();
+    private bound = false;
+
+    protected override onInitialized(): void {
+      this.bound = true;
     }
-    const om = format === 'openmetrics';
-    let out = '';
-    for (const { family, parts } of families.values()) out += writeFamily(family, parts, om);
-    return out;
-  }
 
-  private reportCollision(family: string, instrument: string): void {
-    if (this.reportedCollisions.has(family)) return;
-    this.reportedCollisions.add(family);
-    diag.warn(
-      `plumbline: the meter-provider instrument "${instrument}" would be exposed as "${family}", a name /metrics ` +
-        'already serves (a spec instrument, plumbline metric, or another scope); it is left out of /metrics ' +
-        '(it still reaches the OTLP and other metric readers).',
-    );
-  }
+    get isBound(): boolean {
+      return this.bound;
+    }
+
+    protected override async onForceFlush(): Promise<void> {}
+
+    protected override async onShutdown(): Promise<void> {}
+
+    async exposition(format: ExpositionFormat, taken: ReadonlySet<string>): Promise<string> {
+      if (!this.bound) return '';
+      const { resourceMetrics, errors } = await this.collect({ timeoutMillis: 5000 });
+      for (const error of errors)
+        diag.warn('plumbline: /metrics could not read a meter-provider instrument', error);
+      return this.serialize(resourceMetrics, format, taken);
+    }
+
+    private serialize(
+      resourceMetrics: ResourceMetrics,
+      format: ExpositionFormat,
+      taken: ReadonlySet<string>,
+    ): string {
+      // One family per name: instruments of the same name and kind from several scopes (the http
+      // and undici instrumentations both make http.client.request.duration) are merged, each
+      // point labelled with its otel_scope_name so their series stay apart.
+      const families = new Map<
+        string,
+        { family: FamilyName; parts: { scope: string; metric: MetricData }[] }
+      >();
+      for (const scope of resourceMetrics.scopeMetrics) {
+        for (const metric of scope.metrics) {
+          const family = familyOf(metric);
+          if (family === undefined) continue;
+          const existing = families.get(family.name);
+          if (taken.has(family.name) || (existing !== undefined && existing.family.type !== family.type)) {
+            this.reportCollision(family.name, metric.descriptor.name);
+            continue;
+          }
+          if (existing === undefined)
+            families.set(family.name, { family, parts: [{ scope: scope.scope.name, metric }] });
+          else existing.parts.push({ scope: scope.scope.name, metric });
+        }
+      }
+      const om = format === 'openmetrics';
+      let out = '';
+      for (const { family, parts } of families.values()) out += writeFamily(family, parts, om);
+      return out;
+    }
+
+    private reportCollision(family: string, instrument: string): void {
+      if (this.reportedCollisions.has(family)) return;
+      this.reportedCollisions.add(family);
+      diag.warn(
+        `plumbline: the meter-provider instrument "${instrument}" would be exposed as "${family}", a name /metrics ` +
+          'already serves (a spec instrument, plumbline metric, or another scope); it is left out of /metrics ' +
+          '(it still reaches the OTLP and other metric readers).',
+      );
+    }
+  };
 }
 
 interface FamilyName {
