@@ -18,7 +18,7 @@ import { LoadGenerator } from '../../examples/blueprint/loadgen.js';
 import { parseExposition, type Sample } from '../../examples/blueprint/scrape.js';
 import { startBlueprint } from '../../examples/blueprint/service.js';
 import { openTelemetry, type TelemetryOptions } from '../../examples/blueprint/telemetry-port.js';
-import { dependenciesToml, startDependencies } from '../support/blueprint.js';
+import { checkoutBlueprintToml, startDependencies } from '../support/blueprint.js';
 import { freePort } from '../support/process.js';
 
 const TOKEN = 'checkout-token-0123456789';
@@ -70,23 +70,9 @@ async function runBlueprint(
 ): Promise<Outcome> {
   const dbPath = join(dir, `${name}.db`);
   const telemetry = await openTelemetry({ ...BOUNDS, ...options });
-  const service = await startBlueprint(
-    parseConfig(`
-[service]
-listen = "127.0.0.1:0"
-[storage]
-path = "${dbPath}"
-${dependenciesToml(deps)}
-[admin]
-listen = "127.0.0.1:0"
-[tenants.checkout]
-class = "latency-sensitive"
-queue_bound = 5000
-token_env = "CHECKOUT_TOKEN"
-`),
-    telemetry,
-    { env: { CHECKOUT_TOKEN: TOKEN } },
-  );
+  const service = await startBlueprint(parseConfig(checkoutBlueprintToml(dbPath, deps)), telemetry, {
+    env: { CHECKOUT_TOKEN: TOKEN },
+  });
   const load = new LoadGenerator({
     url: service.url,
     tenants: [{ name: 'checkout', weight: 1, token: TOKEN }],

@@ -26,6 +26,26 @@ url = "${deps[0]!.url}"
 url = "${deps[1]!.url}"`;
 }
 
+/**
+ * A one-tenant blueprint config on loopback ports: checkout (latency-sensitive, its token from
+ * CHECKOUT_TOKEN), stored at `dbPath`, with `deps` as its dependencies.
+ */
+export function checkoutBlueprintToml(dbPath: string, deps: readonly { readonly url: string }[]): string {
+  return `
+[service]
+listen = "127.0.0.1:0"
+[storage]
+path = "${dbPath}"
+${dependenciesToml(deps)}
+[admin]
+listen = "127.0.0.1:0"
+[tenants.checkout]
+class = "latency-sensitive"
+queue_bound = 5000
+token_env = "CHECKOUT_TOKEN"
+`;
+}
+
 /** Dependency addresses nothing answers on, for configs that are parsed and never started. */
 export const UNREACHABLE_DEPENDENCIES = [
   { url: 'http://127.0.0.1:1' },
