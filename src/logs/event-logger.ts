@@ -10,6 +10,7 @@ import { requireOnUse } from '../require-on-use.js';
 import type { EventFields, EventName, EventSpec, LogLevel, TelemetrySpec } from '../spec/types.js';
 import { DEFAULT_MAX_STRING_LENGTH, REDACTED, eventInputSchema } from './field-schema.js';
 import { lineOutput, type LineOutput } from './line-batch.js';
+import { flushDestination, resolveDestination } from './log-destination.js';
 import { LineBudget } from './line-budget.js';
 import { LineSerializer, stringNeedsRepair } from './line-serializer.js';
 import { SecurityStream, type SecurityStreamOptions } from './security-stream.js';
@@ -113,35 +114,6 @@ export function pinoOptions(spec: TelemetrySpec, level: LogLevel): LoggerOptions
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
   };
-}
-
-function resolveDestination(
-  destination: EventLoggerOptions['destination'],
-  maxBufferedBytes: number,
-  onDrop: ((bytes: number, lines: number) => void) | undefined,
-): DestinationStream {
-  if (destination !== undefined && typeof destination === 'object') return destination;
-  const stream = pino.destination({
-    dest: destination ?? 1,
-    sync: false,
-    mkdir: typeof destination === 'string',
-    // Log files may hold what users sent: readable by the owner only.
-    mode: 0o600,
-    maxLength: maxBufferedBytes,
-  });
-  // sonic-boom emits 'drop' with the data it could not buffer: count, never block the app.
-  (stream as unknown as NodeJS.EventEmitter).on('drop', (data: string | Buffer) =>
-    onDrop?.(data.length, linesIn(data)),
-  );
-  (stream as unknown as NodeJS.EventEmitter).on('error', () => onDrop?.(0, 1));
-  return stream;
-}
-
-/** Lines in a dropped write: each ends with a newline. */
-function linesIn(data: string | Buffer): number {
-  let lines = 0;
-  for (let at = data.indexOf('\n'); at !== -1; at = data.indexOf('\n', at + 1)) lines++;
-  return Math.max(1, lines);
 }
 
 class SchemaEventLogger {
@@ -355,58 +327,6 @@ class SchemaEventLogger {
       }
     }
   }
-}
-
-interface FlushableDestination {
-  flush?: (cb?: (error?: Error) => void) => void;
-  /** sonic-boom: -1 (or undefined) until the file is open. */
-  fd?: number;
-  destroyed?: boolean;
-  /** sonic-boom: a write is in flight, or bytes wait in its buffer. */
-  _writing?: boolean;
-  _len?: number;
-  once?: (event: string, listener: () => void) => unknown;
-  off?: (event: string, listener: () => void) => unknown;
-}
-
-/** The longest a flush waits for a slow destination: shutdown must not hang on a blocked pipe. */
-const FLUSH_WAIT_MS = 5_000;
-
-/**
- * Flushes an asynchronous destination and resolves once what was written before is out: it
- * waits for the file to open, then for writes in flight to drain (sonic-boom's own flush calls
- * back at once when it has no minimum write length), at most FLUSH_WAIT_MS.
- */
-function flushDestination(destination: DestinationStream | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const stream = destination as FlushableDestination | undefined;
-    if (stream === undefined || typeof stream.flush !== 'function' || stream.destroyed === true)
-      return resolve();
-    const listening = typeof stream.once === 'function' && typeof stream.off === 'function';
-    const done = () => {
-      clearTimeout(timer);
-      if (listening) {
-        stream.off!('error', done);
-        stream.off!('drain', done);
-        stream.off!('ready', flush);
-      }
-      resolve();
-    };
-    const timer = setTimeout(done, FLUSH_WAIT_MS);
-    timer.unref();
-    const busy = () => stream._writing === true || (stream._len ?? 0) > 0;
-    function flush(): void {
-      try {
-        // A failed flush is counted by the stream's 'error' listener; either way it is over.
-        stream!.flush!(() => (busy() && listening ? stream!.once!('drain', done) : done()));
-      } catch {
-        done(); // a closed destination has nothing left to flush
-      }
-    }
-    if (listening) stream.once!('error', done);
-    if (typeof stream.fd === 'number' && stream.fd < 0 && listening) stream.once!('ready', flush);
-    else flush();
-  });
 }
 
 function compileEvent(

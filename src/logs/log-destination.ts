@@ -1,0 +1,106 @@
+// Where event lines go: a pino.destination (sonic-boom) opened for a path or file descriptor,
+// bounded and counted, and the flush that waits until what was written before is out. Only
+// sonic-boom's public API is used: write(), and its 'ready', 'drain', 'drop' and 'error' events.
+import { pino, type DestinationStream } from 'pino';
+import { takesManyLinesPerWrite } from './line-batch.js';
+
+/**
+ * A stream object is used as given; a path or file descriptor gets an asynchronous
+ * pino.destination that drops (and reports through `onDrop`) writes past `maxBufferedBytes`.
+ */
+export function resolveDestination(
+  destination: DestinationStream | string | number | undefined,
+  maxBufferedBytes: number,
+  onDrop: ((bytes: number, lines: number) => void) | undefined,
+): DestinationStream {
+  if (destination !== undefined && typeof destination === 'object') return destination;
+  const stream = pino.destination({
+    dest: destination ?? 1,
+    sync: false,
+    mkdir: typeof destination === 'string',
+    // Log files may hold what users sent: readable by the owner only.
+    mode: 0o600,
+    maxLength: maxBufferedBytes,
+  });
+  // sonic-boom emits 'drop' with the data it could not buffer: count, never block the app.
+  (stream as unknown as NodeJS.EventEmitter).on('drop', (data: string | Buffer) =>
+    onDrop?.(data.length, linesIn(data)),
+  );
+  (stream as unknown as NodeJS.EventEmitter).on('error', () => onDrop?.(0, 1));
+  return stream;
+}
+
+/** Lines in a dropped write: each ends with a newline. */
+function linesIn(data: string | Buffer): number {
+  let lines = 0;
+  for (let at = data.indexOf('\n'); at !== -1; at = data.indexOf('\n', at + 1)) lines++;
+  return Math.max(1, lines);
+}
+
+/** The longest a flush waits for a slow destination: shutdown must not hang on a blocked pipe. */
+const FLUSH_WAIT_MS = 5_000;
+
+interface SonicBoomEvents {
+  write(data: string): unknown;
+  once(event: string, listener: () => void): unknown;
+  off(event: string, listener: () => void): unknown;
+  destroyed?: boolean;
+}
+
+/**
+ * Resolves once what was written to the destination before is out (or it failed), at most
+ * FLUSH_WAIT_MS later. sonic-boom's flush(cb) calls back at once when it has no minimum write
+ * length (our destinations have none), so for a sonic-boom this writes an empty string instead
+ * and waits for 'drain': the empty write queues behind whatever is buffered or in flight, and
+ * 'drain' comes when all of it is written (sonic-boom's own flush writes an empty buffer the
+ * same way when it has a minimum length). A file still opening takes the empty write into its
+ * buffer without starting one, so it is written again on 'ready'. Other streams: flush(cb).
+ */
+export function flushDestination(destination: DestinationStream | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (destination === undefined) return resolve();
+    if (
+      takesManyLinesPerWrite(destination) &&
+      typeof (destination as Partial<SonicBoomEvents>).once === 'function'
+    )
+      return waitForDrain(destination as unknown as SonicBoomEvents, resolve);
+    const stream = destination as { flush?: (cb?: (error?: Error) => void) => void; destroyed?: boolean };
+    if (typeof stream.flush !== 'function' || stream.destroyed === true) return resolve();
+    const timer = setTimeout(resolve, FLUSH_WAIT_MS);
+    timer.unref();
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    try {
+      // A failed flush is counted by the stream's own 'error' listener; either way it is over.
+      stream.flush(done);
+    } catch {
+      done(); // a closed destination has nothing left to flush
+    }
+  });
+}
+
+function waitForDrain(stream: SonicBoomEvents, resolve: () => void): void {
+  if (stream.destroyed === true) return resolve();
+  const done = () => {
+    clearTimeout(timer);
+    stream.off('drain', done);
+    stream.off('error', done);
+    stream.off('ready', writeEmpty);
+    resolve();
+  };
+  function writeEmpty(): void {
+    try {
+      stream.write('');
+    } catch {
+      done(); // destroyed meanwhile: nothing left to write
+    }
+  }
+  const timer = setTimeout(done, FLUSH_WAIT_MS);
+  timer.unref();
+  stream.once('drain', done);
+  stream.once('error', done);
+  stream.once('ready', writeEmpty);
+  writeEmpty();
+}
