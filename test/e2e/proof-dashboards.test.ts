@@ -90,6 +90,8 @@ const FAULTS = {
   manyTenants: `the blueprint is configured with ${IDLE_TENANTS} idle tenants besides the three loaded ones: the per-tenant queue-depth gauge passes the 2000-series cardinality limit`,
   badDeploy: `a second replica of the blueprint's telemetry (same spec but for logStorm's budget, real createTelemetry, its /metrics scraped as job "blueprint") logs event.rejected with a reason outside the enum, ${BAD_LOG_LINES_PER_SECOND} lines a second during the load; the blueprint has no switch that breaks its own log schema`,
   logStorm: `the bad replica's spec is the blueprint's with a rate budget of ${STORM_BUDGET_LINES_PER_SECOND} line/s on enrichment.degraded (the blueprint declares no budget), and it logs that event ${STORM_LINES_PER_SECOND} times a second during the load: the lines past the budget are counted as suppressed`,
+  exportDown:
+    "the bad replica's OTLP endpoint is a port nothing listens on: its log records and metric batches fail to export and are counted dropped (reason export_failed), beside the blueprint's exports, which the agent takes",
   chaos:
     'the blueprint\'s own chaos switch for the whole run ([chaos] profile mixed, with 30% of dependency calls and storage flushes stalled 300-1300 ms (commits past 250 ms) and half of them killed: a batch whose 5 attempts all die answers 500 (outcome="error"); a few bodies corrupted); the chaos counter exists only while faults are injected',
   noData:
@@ -167,6 +169,10 @@ const NEEDS: Readonly<Record<string, Need>> = {
   'Log schema violations by event and reason': { faults: ['badDeploy'], bar: 'positive' },
   'Metric overflow by metric': { faults: ['manyTenants'], bar: 'positive' },
   'Log lines suppressed by event budget': { faults: ['logStorm'], bar: 'positive' },
+  'telemetry-export: exported and dropped by signal and reason #B': {
+    faults: ['exportDown'],
+    bar: 'positive',
+  },
   'Tail-sampler evictions': {
     faults: [],
     bar: 'data',
@@ -181,6 +187,16 @@ const NEEDS: Readonly<Record<string, Need>> = {
   },
   'annotation of SLOErrorBudgetBurn': { faults: ['overload', 'chaos'], bar: 'data' },
   SLODataAbsent: { faults: ['noData'], bar: 'data' },
+  ...Object.fromEntries(
+    ['page-fast', 'page-slow', 'ticket-fast', 'ticket-slow'].map((tier) => [
+      `SLOErrorBudgetBurn {slo=telemetry-export, tier=${tier}}`,
+      {
+        faults: ['exportDown'],
+        bar: 'parses',
+        why: "the replica's failed exports are a share of the job's that depends on how much the blueprint's tail sampler keeps, so no tier is sure to cross its line (test/e2e/pipeline-slo.test.ts fires every tier with the blueprint's own endpoint down; alerts/blueprint-slo.test.yaml on synthetic series)",
+      } satisfies Need,
+    ]),
+  ),
   PlumblineCollectorExporterFailingSpans: { faults: ['gatewayMemory'], bar: 'data' },
   PlumblineCollectorExporterFailingLogRecords: { faults: ['logsPipeline', 'gatewayMemory'], bar: 'data' },
   PlumblineCollectorSendingQueueNearCapacity: { faults: ['backendDown'], bar: 'data' },
@@ -400,6 +416,9 @@ describe('every dashboard and rule expression on real data (blueprint under load
       registerGlobal: false,
       logDestination: join(dir, 'bad-replica.ndjson'),
       tailSampling: false,
+      otlpEndpoint: `http://127.0.0.1:${await freePort()}`,
+      exportTimeoutMs: 1000,
+      metricExportIntervalMs: 1000,
     });
     const replicaServer = createServer(replica.metricsHandler);
     await new Promise<void>((done) => replicaServer.listen(0, '127.0.0.1', done));
