@@ -28,6 +28,7 @@ export type {
   ExemplarSpec,
   SloSpec,
   SliSpec,
+  PipelineExportSignal,
   SloWindow,
   AlertTierSpec,
   AttributeMatch,
