@@ -2,13 +2,13 @@
 // and plumbline_telemetry_dropped_total count on /metrics, by signal, and a real telemetry setup
 // whose collector is down burns it.
 import { createServer } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { createMetrics } from '../../src/metrics/create-metrics.js';
 import { checkSlos } from '../../src/slo/check.js';
 import { createSloEngine } from '../../src/slo/engine.js';
 import { resolveSlos } from '../../src/slo/model.js';
 import { specIssues } from '../../src/spec/validate.js';
-import type { SloSpec, TelemetrySpec } from '../../src/spec/types.js';
+import type { PipelineExportSignal, SliSpec, SloSpec, TelemetrySpec } from '../../src/spec/types.js';
 import { createTelemetry } from '../../src/telemetry/create-telemetry.js';
 import {
   PipelineMetrics,
@@ -33,6 +33,17 @@ describe('pipeline SLI', () => {
     const [all, spans] = resolveSlos(pipelineSpec);
     expect(all!.sli).toEqual({ kind: 'pipeline', signals: ['span', 'log_record', 'metric_batch'] });
     expect(spans!.sli).toEqual({ kind: 'pipeline', signals: ['span'] });
+  });
+
+  it('is typed: signals are the exported ones, and no metric or match is taken', () => {
+    expectTypeOf<Extract<SliSpec, { kind: 'pipeline' }>['signals']>().toEqualTypeOf<
+      readonly PipelineExportSignal[] | undefined
+    >();
+    // @ts-expect-error log lines are not exported over OTLP
+    const lines: SliSpec = { kind: 'pipeline', signals: ['log_line'] };
+    // @ts-expect-error a pipeline SLI reads no metric of the spec
+    const withMetric: SliSpec = { kind: 'pipeline', metric: 'http.server.requests' };
+    expect([lines, withMetric]).toHaveLength(2);
   });
 
   it('refuses unknown, repeated or no signals, naming the field', () => {
