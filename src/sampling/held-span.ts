@@ -1,10 +1,7 @@
-// A span waiting out the grace period, in compact form. A trace that no policy keeps when it is
-// done waits `decisionWaitMs` in case detached work adds a span that changes that; most such
-// traces are then dropped. Holding the SDK's span objects that long makes each one survive
-// young-generation collections and get promoted (about ten objects per span: the span, its time
-// tuples, status, context, end-metrics closure...). A HeldSpan keeps what a ReadableSpan shows,
-// with the SDK's own attributes, events, links and context objects by reference and the rest as
-// plain fields, so the SDK span itself can be collected young.
+// A held span as an object: what the slab (span-slab.ts) gives back when a held span is read (a
+// policy re-running during the grace, or the trace kept). It keeps what a ReadableSpan shows, the
+// attributes, events, links and context objects of its source by reference and the rest as plain
+// fields, so the source can be collected.
 import type { Attributes, HrTime, Link, SpanContext, SpanKind, SpanStatus } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';

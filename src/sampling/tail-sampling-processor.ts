@@ -19,6 +19,7 @@ import { SpanForwarder } from './span-forwarder.js';
 import { estimateSpanBytes } from './span-size.js';
 import { LinkIndex } from './link-index.js';
 import { withLinkedRule } from './linked-policy.js';
+import { SpanSlab } from './span-slab.js';
 import { BufferUsage, TraceBuffer } from './trace-buffer.js';
 import { AdmissionQueue, DeadlineQueue } from './trace-queues.js';
 import { TraceTable } from './trace-table.js';
@@ -75,12 +76,17 @@ export class TailSamplingProcessor implements SpanProcessor {
   private readonly cache: DecisionCache;
   private readonly forwarder: SpanForwarder;
   private readonly usage: BufferUsage;
+  /** Where spans of done traces wait out the grace (see SpanSlab; one per process). */
+  private readonly slab = SpanSlab.shared;
 
   private readonly traces: TraceTable<TraceBuffer>;
   private readonly links = new LinkIndex<TraceBuffer>();
   /** The trace of the last span seen: a request's spans mostly arrive together (no Map lookup). */
   private lastTrace: TraceBuffer | undefined = undefined;
   private readonly admitted: AdmissionQueue<TraceBuffer>;
+  /** Buffers of decided traces no queue holds any more, for new traces (see reuse()). */
+  private readonly pool: TraceBuffer[] = [];
+  private readonly maxPooled: number;
   private readonly queue: DeadlineQueue<TraceBuffer>;
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private timerAt = Number.POSITIVE_INFINITY;
@@ -108,9 +114,10 @@ export class TailSamplingProcessor implements SpanProcessor {
     this.decisionWaitMs = spec.decisionWaitMs ?? DEFAULT_DECISION_WAIT_MS;
     this.maxTraces = spec.maxTraces ?? DEFAULT_MAX_TRACES;
     this.traces = new TraceTable(this.maxTraces);
-    this.admitted = new AdmissionQueue(this.maxTraces + 1024);
+    this.admitted = new AdmissionQueue(this.maxTraces + 1024, this.leftAdmission);
     // Bounded by the buffer: entries of traces decided early (caps) are dropped past it.
-    this.queue = new DeadlineQueue(2 * this.maxTraces);
+    this.queue = new DeadlineQueue(2 * this.maxTraces, this.leftDeadlines);
+    this.maxPooled = this.maxTraces + 1024;
     this.usage = new BufferUsage(
       spec.maxSpansPerTrace ?? DEFAULT_MAX_SPANS_PER_TRACE,
       spec.maxBytes ?? DEFAULT_MAX_BYTES,
@@ -136,7 +143,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     trace.openLocal++;
     const links = span.links;
     if (links.length > 0) this.registerLinks(trace, links);
-    if (trace.localRoot === undefined) {
+    if (!trace.hasLocalRoot) {
       if (parent === undefined || parent.isRemote === true) {
         trace.localRoot = span;
         trace.rootStartedAt = trace.openLocal === 1 ? trace.createdAt : this.now();
@@ -165,7 +172,7 @@ export class TailSamplingProcessor implements SpanProcessor {
       trace.openLocal = 1;
     }
     if (trace.openLocal > 0) trace.openLocal--;
-    if (span === trace.localRoot) trace.rootEnded = true;
+    if (trace.isLocalRoot(span)) trace.rootEnded = true;
     this.buffer(trace, span);
     if (trace.decided) return;
     if (trace.openLocal === 0 && trace.rootEnded) this.markDone(trace);
@@ -270,9 +277,12 @@ export class TailSamplingProcessor implements SpanProcessor {
       this.evictions.maxTraces++;
       this.decide(this.admitted.oldest()!, now);
     }
-    const trace = new TraceBuffer(traceId, now);
+    const pooled = this.pool.pop();
+    const trace =
+      pooled === undefined ? new TraceBuffer(traceId, now, this.slab) : pooled.reset(traceId, now);
     this.traces.add(trace);
     this.lastTrace = trace;
+    trace.inAdmission = true;
     this.admitted.push(trace);
     if (this.timer === undefined) this.arm(now);
     return trace;
@@ -383,20 +393,23 @@ export class TailSamplingProcessor implements SpanProcessor {
     else this.drops[index]!++;
     if (this.links.size > 0) this.links.decided(trace.traceId, keep);
 
-    const spans = trace.release(this.usage);
     if (!keep && !this.dryRun) {
-      trace.localRoot = undefined;
+      trace.discard(this.usage);
       this.cache.drop(trace.traceId);
       return;
     }
+    const spans = trace.release(this.usage);
     // Kept by a rule, a trace was kept with probability 1 (th:0); by the budget, with the
     // budget's probability. An upstream threshold still applies: the stricter one is written.
     const ours = this.dryRun ? ALWAYS_KEEP_THRESHOLD : (decision.threshold ?? ALWAYS_KEEP_THRESHOLD);
     const kept = this.forwarder.keptDecision(index, stricter(ours, thresholdOf(trace.inboundOt)), keep);
     this.cache.keep(trace.traceId, kept);
-    const summarised = trace.cutSpans > 0 ? (trace.localRoot ?? spans[0]) : undefined;
-    this.forwarder.forwardTrace(spans, kept, trace.cutSpans, summarised);
-    trace.localRoot = undefined; // the buffer object may outlive the decision in the queues
+    const cutSpans = trace.cutSpans;
+    const summarised = cutSpans > 0 ? (trace.localRoot ?? spans[0]) : undefined;
+    // Let go before forwarding: the buffer outlives the decision in the queues, and is reused
+    // once they let go of it (the next processor may start spans of its own meanwhile).
+    trace.localRoot = undefined;
+    this.forwarder.forwardTrace(spans, kept, cutSpans, summarised);
   }
 
   /**
@@ -408,8 +421,10 @@ export class TailSamplingProcessor implements SpanProcessor {
       const linkedId = links[i]!.context.traceId;
       if (linkedId === trace.traceId) continue;
       const linked = this.traces.get(linkedId);
-      if (linked !== undefined) this.links.add(linkedId, trace);
-      else if (!trace.linkedKept && this.cache.keptDecision(linkedId) !== undefined) {
+      if (linked !== undefined) {
+        trace.linking = true;
+        this.links.add(linkedId, trace);
+      } else if (!trace.linkedKept && this.cache.keptDecision(linkedId) !== undefined) {
         trace.linkedKept = true;
         if (trace.evaluated) trace.changed = true;
       }
@@ -429,6 +444,25 @@ export class TailSamplingProcessor implements SpanProcessor {
       return true;
     }
     return false;
+  }
+
+  // ---- reuse ----
+
+  private readonly leftAdmission = (trace: TraceBuffer): void => {
+    trace.inAdmission = false;
+    this.reuse(trace);
+  };
+
+  private readonly leftDeadlines = (trace: TraceBuffer): void => {
+    this.reuse(trace);
+  };
+
+  // A decided trace's buffer is reused once neither queue nor the link index holds it: its
+  // spans are gone (forwarded or dropped), and a new trace then waits in an object that is
+  // already old (see TraceBuffer.reset). Policies see a TraceView only while they evaluate it.
+  private reuse(trace: TraceBuffer): void {
+    if (!trace.decided || trace.inAdmission || trace.queued || trace.linking) return;
+    if (this.pool.length < this.maxPooled) this.pool.push(trace);
   }
 
   // ---- timer ----

@@ -2,11 +2,11 @@
 // (TraceView), and the state the sampler's queues and link index keep on it.
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { isErrorSpan } from './errors-policy.js';
-import { HeldSpan } from './held-span.js';
 import type { LinkingTrace } from './link-index.js';
 import type { PolicyDecision, TraceView } from './policy.js';
 import { ABSTAIN } from './policy.js';
 import { estimateSpanBytes } from './span-size.js';
+import type { SpanSlab } from './span-slab.js';
 import { randomnessOf } from './threshold.js';
 import type { TableEntry } from './trace-table.js';
 
@@ -33,9 +33,17 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
   hash = 0;
   pendingLinks = 0;
   linkedKept = false;
-  spans: ReadableSpan[] = [];
+  /** Spans held as objects (all of them until the trace is done; after that, late ones). */
+  private list: ReadableSpan[] = EMPTY_SPANS;
+  /** Spans held in the slab through the grace, before those of `list`: first and last record. */
+  private packedFirst = -1;
+  private packedLast = -1;
+  private packedCount = 0;
+  /** The local root as an object (undefined while it is held in the slab). */
+  private root: ReadableSpan | undefined = undefined;
+  /** The slab record of the local root while it is held there, else -1. */
+  private rootRecord = -1;
   openLocal = 0;
-  localRoot: ReadableSpan | undefined = undefined;
   rootStartedAt = 0;
   rootEnded = false;
   rootDurationMs: number | undefined = undefined;
@@ -56,10 +64,83 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
   verdict: PolicyDecision = ABSTAIN;
   /** Index of the deciding policy; policies.length when every policy abstained. */
   verdictIndex = 0;
+  /** In the admission queue (the processor reuses a decided buffer once no queue holds it). */
+  inAdmission = false;
+  /** Registered as linking to other traces: the link index may still hold it, never reused. */
+  linking = false;
   constructor(
-    readonly traceId: string,
-    readonly createdAt: number,
+    public traceId: string,
+    public createdAt: number,
+    private readonly slab: SpanSlab,
   ) {}
+
+  /**
+   * Makes a decided buffer that no queue or index holds the buffer of a new trace. Reusing the
+   * buffer keeps the objects a trace waits with old, so waiting costs the scavenger nothing.
+   */
+  reset(traceId: string, createdAt: number): this {
+    this.traceId = traceId;
+    this.createdAt = createdAt;
+    this.hash = 0;
+    this.pendingLinks = 0;
+    this.linkedKept = false;
+    this.list = EMPTY_SPANS;
+    this.packedFirst = this.packedLast = -1;
+    this.packedCount = 0;
+    this.root = undefined;
+    this.rootRecord = -1;
+    this.openLocal = 0;
+    this.rootStartedAt = 0;
+    this.rootEnded = false;
+    this.rootDurationMs = undefined;
+    this.bytes = 0;
+    this.exemplar = false;
+    this.cutSpans = 0;
+    this.deadline = 0;
+    this.queuedDeadline = 0;
+    this.queued = false;
+    this.decided = false;
+    this.randomnessValue = undefined;
+    this.inboundOt = undefined;
+    this.evaluated = false;
+    this.changed = false;
+    this.verdict = ABSTAIN;
+    this.verdictIndex = 0;
+    this.inAdmission = false;
+    this.linking = false;
+    return this;
+  }
+
+  /** The first span of the trace with no local parent (read from the slab if held there). */
+  get localRoot(): ReadableSpan | undefined {
+    if (this.rootRecord >= 0) this.unpack();
+    return this.root;
+  }
+
+  set localRoot(span: ReadableSpan | undefined) {
+    this.root = span;
+    this.rootRecord = -1;
+  }
+
+  /** Whether a local root was seen (without reading it out of the slab). */
+  get hasLocalRoot(): boolean {
+    return this.root !== undefined || this.rootRecord >= 0;
+  }
+
+  /** Whether `span` is this trace's local root as the SDK ended it (a held one never is). */
+  isLocalRoot(span: ReadableSpan): boolean {
+    return span === this.root;
+  }
+
+  /** The held spans, in the order they ended (read from the slab if held there). */
+  get spans(): ReadableSpan[] {
+    if (this.packedCount > 0) this.unpack();
+    return this.list;
+  }
+
+  get spanCount(): number {
+    return this.packedCount + this.list.length;
+  }
 
   /** Read by budget policies only, so it is derived on first read. */
   get randomness(): string {
@@ -74,11 +155,12 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
 
   /** Whether a span of `bytes` fits under the per-trace caps as the trace stands. */
   fits(bytes: number, usage: BufferUsage): boolean {
-    return this.spans.length < usage.maxSpansPerTrace && this.bytes + bytes <= usage.maxTraceBytes;
+    return this.spanCount < usage.maxSpansPerTrace && this.bytes + bytes <= usage.maxTraceBytes;
   }
 
   hold(span: ReadableSpan, bytes: number, usage: BufferUsage): void {
-    this.spans.push(span);
+    if (this.list === EMPTY_SPANS) this.list = [span];
+    else this.list.push(span);
     this.bytes += bytes;
     usage.bytes += bytes;
     usage.spans++;
@@ -88,19 +170,21 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
   // Over a per-trace cap the root and error spans are what matter: they displace ordinary spans
   // (oldest first); an ordinary span is cut. Returns whether `span` now fits.
   makeRoom(span: ReadableSpan, bytes: number, usage: BufferUsage): boolean {
-    const isRoot = span === this.localRoot;
+    const isRoot = span === this.root;
     if (!isRoot && !isErrorSpan(span)) return false;
     if (bytes > usage.maxTraceBytes || usage.maxSpansPerTrace < 1) return false;
+    const spans = this.spans;
+    const root = this.root;
     for (let pass = 0; pass < 2 && !this.fits(bytes, usage); pass++) {
       // Pass 0 removes ordinary spans; pass 1 (only for the root) removes error spans too.
       if (pass === 1 && !isRoot) break;
-      for (let i = 0; i < this.spans.length && !this.fits(bytes, usage);) {
-        const candidate = this.spans[i]!;
-        if (candidate === this.localRoot || (pass === 0 && isErrorSpan(candidate))) {
+      for (let i = 0; i < spans.length && !this.fits(bytes, usage);) {
+        const candidate = spans[i]!;
+        if (candidate === root || (pass === 0 && isErrorSpan(candidate))) {
           i++;
           continue;
         }
-        this.spans.splice(i, 1);
+        spans.splice(i, 1);
         const removed = estimateSpanBytes(candidate);
         this.bytes -= removed;
         usage.bytes -= removed;
@@ -118,21 +202,26 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
     usage.truncatedSpans++;
   }
 
-  /** Holds the spans in compact form through the grace (see HeldSpan). */
+  /** Moves the spans held as objects into the slab for the grace (see SpanSlab). */
   compact(): void {
-    const spans = this.spans;
-    const root = this.localRoot;
-    for (let i = 0; i < spans.length; i++) {
-      const span = spans[i]!;
-      let held: HeldSpan;
-      try {
-        held = HeldSpan.of(span);
-      } catch {
-        continue; // not shaped like an SDK span (a hand-made ReadableSpan): held as it is
+    const list = this.list;
+    if (list.length === 0) return;
+    const slab = this.slab;
+    for (let i = 0; i < list.length; i++) {
+      const span = list[i]!;
+      const record = slab.hold(span);
+      if (this.packedLast < 0) this.packedFirst = record;
+      else slab.link(this.packedLast, record);
+      this.packedLast = record;
+      this.packedCount++;
+      // A span held as it is stays this trace's root object (so identity checks still hold).
+      if (span === this.root && !slab.isRaw(record)) {
+        this.root = undefined;
+        this.rootRecord = record;
       }
-      spans[i] = held;
-      if (span === root) this.localRoot = held;
     }
+    this.list = EMPTY_SPANS;
+    this.randomnessValue = undefined;
   }
 
   /** Takes the spans out of the buffer at the decision; the totals no longer count them. */
@@ -140,7 +229,43 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
     const spans = this.spans;
     usage.bytes -= this.bytes;
     usage.spans -= spans.length;
-    this.spans = EMPTY_SPANS;
+    this.list = EMPTY_SPANS;
     return spans;
+  }
+
+  /** Lets go of the spans of a dropped trace without reading them; the totals no longer count them. */
+  discard(usage: BufferUsage): void {
+    usage.bytes -= this.bytes;
+    usage.spans -= this.spanCount;
+    const slab = this.slab;
+    for (let record = this.packedFirst; record >= 0;) {
+      const next = slab.next(record);
+      slab.release(record);
+      record = next;
+    }
+    this.packedFirst = this.packedLast = -1;
+    this.packedCount = 0;
+    this.rootRecord = -1;
+    this.root = undefined;
+    this.list = EMPTY_SPANS;
+  }
+
+  // Reads the spans held in the slab back as objects (HeldSpans), before the later ones.
+  private unpack(): void {
+    const slab = this.slab;
+    const spans: ReadableSpan[] = [];
+    for (let record = this.packedFirst; record >= 0;) {
+      const span = slab.read(record, this.traceId);
+      if (record === this.rootRecord) this.root = span;
+      spans.push(span);
+      const next = slab.next(record);
+      slab.release(record);
+      record = next;
+    }
+    for (let i = 0; i < this.list.length; i++) spans.push(this.list[i]!);
+    this.list = spans;
+    this.packedFirst = this.packedLast = -1;
+    this.packedCount = 0;
+    this.rootRecord = -1;
   }
 }

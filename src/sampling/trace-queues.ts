@@ -1,6 +1,7 @@
 // The sampler's two queues of buffered traces: admission order (the oldest undecided trace, for
 // the caps and the maximum age) and done traces in deadline order (the grace period). Entries of
-// traces decided early are skipped lazily, so both are arrays with a moving head.
+// traces decided early are skipped lazily, so both are arrays with a moving head; the owner is
+// told when an entry leaves (the processor reuses a decided trace's buffer once no queue holds it).
 
 /** What the queues read of a trace. */
 export interface QueuedTrace {
@@ -23,12 +24,17 @@ class HeadQueue<T> {
   protected items: T[] = [];
   protected head = 0;
 
+  /** `onLeave`: told of every entry that leaves the queue other than by being taken. */
+  constructor(protected readonly onLeave: ((item: T) => void) | undefined) {}
+
   get length(): number {
     return this.items.length - this.head;
   }
 
   clear(): void {
+    const { items, onLeave } = this;
     this.items = [];
+    if (onLeave !== undefined) for (let i = this.head; i < items.length; i++) onLeave(items[i]!);
     this.head = 0;
   }
 
@@ -41,7 +47,14 @@ class HeadQueue<T> {
 
   /** Rebuilds the queue from the entries `keep` accepts, when skipping lazily is not enough. */
   protected retain(keep: (item: T) => boolean): void {
-    this.items = this.items.slice(this.head).filter(keep);
+    const { items, onLeave } = this;
+    const kept: T[] = [];
+    for (let i = this.head; i < items.length; i++) {
+      const item = items[i]!;
+      if (keep(item)) kept.push(item);
+      else if (onLeave !== undefined) onLeave(item);
+    }
+    this.items = kept;
     this.head = 0;
   }
 }
@@ -49,8 +62,11 @@ class HeadQueue<T> {
 /** Traces in order of admission, decided ones skipped: the oldest undecided trace. */
 export class AdmissionQueue<T extends QueuedTrace> extends HeadQueue<T> {
   /** `bound`: entries beyond it (decided traces not yet skipped) are filtered out at once. */
-  constructor(private readonly bound: number) {
-    super();
+  constructor(
+    private readonly bound: number,
+    onLeave?: (trace: T) => void,
+  ) {
+    super(onLeave);
   }
 
   push(trace: T): void {
@@ -61,7 +77,10 @@ export class AdmissionQueue<T extends QueuedTrace> extends HeadQueue<T> {
   }
 
   oldest(): T | undefined {
-    while (this.head < this.items.length && this.items[this.head]!.decided) this.head++;
+    while (this.head < this.items.length && this.items[this.head]!.decided) {
+      const left = this.items[this.head++]!;
+      if (this.onLeave !== undefined) this.onLeave(left);
+    }
     this.compact();
     return this.items[this.head];
   }
@@ -80,8 +99,16 @@ function dequeueUndecided(trace: QueuedTrace): boolean {
 /** Done traces in order of their deadline (the grace is constant, so FIFO is deadline order). */
 export class DeadlineQueue<T extends QueuedTrace> extends HeadQueue<T> {
   /** `bound`: past it, entries of traces decided early (caps) are filtered out at once. */
-  constructor(private readonly bound: number) {
-    super();
+  constructor(
+    private readonly bound: number,
+    onLeave?: (trace: T) => void,
+  ) {
+    super(onLeave);
+  }
+
+  override clear(): void {
+    for (let i = this.head; i < this.items.length; i++) this.items[i]!.queued = false;
+    super.clear();
   }
 
   /** Queues a done trace unless it is queued already (its deadline is then read when it comes up). */
@@ -110,6 +137,7 @@ export class DeadlineQueue<T extends QueuedTrace> extends HeadQueue<T> {
       if (trace.decided || trace.openLocal > 0 || !trace.rootEnded) {
         trace.queued = false;
         this.head++;
+        if (this.onLeave !== undefined) this.onLeave(trace);
         continue;
       }
       if (trace.deadline !== trace.queuedDeadline) {
