@@ -143,6 +143,14 @@ describe('checkExposition', () => {
     ).toEqual(['sli-series-absent latency http.server.request.duration']);
   });
 
+  it('does not hold a pipeline SLI to /metrics: its export counters come with the first OTLP export', () => {
+    const spec = {
+      ...checkSpec,
+      slos: { ...checkSpec.slos, export: { description: 'd', objective: 99, sli: { kind: 'pipeline' } } },
+    } satisfies TelemetrySpec;
+    expect(deviationsOf(spec, spec, conformingLoad)).toEqual([]);
+  });
+
   it("accepts what OTel's Prometheus exporters add: target_info and otel_scope_* labels", () => {
     const deviations = new Deviations();
     checkExposition(
