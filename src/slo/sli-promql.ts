@@ -92,9 +92,9 @@ export function totalPresentExpr(series: SliSeries): string {
   return series.total.map((ref) => `sum(${selector(ref)})`).join(' or ');
 }
 
-/** The selectors of all events, for the people reading an alert: `a` or `a and b`. */
-export function totalSelectors(series: SliSeries): string {
-  return series.total.map(selector).join(' and ');
+/** The selectors of all events, for the people reading an alert. */
+export function totalSelectors(series: SliSeries): string[] {
+  return series.total.map(selector);
 }
 
 /**

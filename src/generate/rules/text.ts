@@ -53,8 +53,10 @@ export function absentSummary(slo: SloModel): string {
   return `${slo.name}: no data for the SLI`;
 }
 
-export function absentDescription(slo: SloModel, metric: string): string {
-  return `${sentence(slo.description)} The series ${metric} has been missing for ${ABSENT_FOR}, so the burn-rate alerts of this SLO cannot fire.`;
+/** `selectors`: of all events (one, or the pipeline SLI's two). */
+export function absentDescription(slo: SloModel, selectors: readonly string[]): string {
+  const missing = selectors.length === 1 ? `${selectors[0]} has` : `${selectors.join(' and ')} have`;
+  return `${sentence(slo.description)} The series ${missing} been missing for ${ABSENT_FOR}, so the burn-rate alerts of this SLO cannot fire.`;
 }
 
 /** The spec's description as a sentence: one closing period, whether or not it had one. */
