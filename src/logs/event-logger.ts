@@ -1,7 +1,8 @@
 // Schema-enforced event logs on pino: each declared event gets, once at creation, a pino child
-// with its envelope bindings and redaction, an Ajv validator and a line serializer. A valid call
-// is validated and written in one pass by the serializer, byte for byte what pino would write;
-// anything else takes pino's path, where bad input is written as a marked line and counted.
+// with its envelope bindings and redaction, an Ajv validator (compiled on first use) and a line
+// serializer. A valid call is validated and written in one pass by the serializer, byte for byte
+// what pino would write; anything else takes pino's path, where bad input is written as a marked
+// line and counted.
 import { context as contextApi, type Context } from '@opentelemetry/api';
 import type * as AjvModule from 'ajv';
 import type { Ajv, ValidateFunction } from 'ajv';
@@ -146,9 +147,10 @@ class SchemaEventLogger {
     this.bridge = options.bridge;
     const schemaVersion = spec.schemaVersion ?? '1';
     this.unknownLogger = this.root.child({ schema_version: schemaVersion });
-    // ajv is loaded here, not at import: `import('plumbline')` does not pay for its compiler.
-    const { Ajv } = requireOnUse('ajv') as typeof AjvModule;
-    const ajv = new Ajv({ allErrors: true, strict: true });
+    // One ajv for the logger's events, made by the first validator that runs (compiledOnFirstCall).
+    let shared: Ajv | undefined;
+    const ajv = (): Ajv =>
+      (shared ??= new (requireOnUse('ajv') as typeof AjvModule).Ajv({ allErrors: true, strict: true }));
     let securityRoot: PinoLogger | undefined;
     if (Object.values(spec.events).some((event) => event.security === true)) {
       this.securityDestination = resolveDestination(
@@ -331,7 +333,7 @@ class SchemaEventLogger {
 
 function compileEvent(
   root: PinoLogger,
-  ajv: Ajv,
+  ajv: () => Ajv,
   name: string,
   event: EventSpec,
   schemaVersion: string,
@@ -354,7 +356,7 @@ function compileEvent(
     enabled: logger.isLevelEnabled(event.level),
     logger,
     write: logger[event.level] as (this: PinoLogger, object: object) => void,
-    validate: ajv.compile(eventInputSchema(event)),
+    validate: compiledOnFirstCall(ajv, eventInputSchema(event)),
     declared: new Set(Object.keys(event.fields)),
     stringKeys: stringFields.map(([key]) => key),
     stringCaps: stringFields.map(([, field]) => field.maxLength ?? DEFAULT_MAX_STRING_LENGTH),
@@ -364,6 +366,22 @@ function compileEvent(
     serializer: compileLines && event.security !== true ? LineSerializer.compile(logger, event) : undefined,
     budget: event.budget === undefined ? undefined : new LineBudget(event.budget.linesPerSecond, now),
   };
+}
+
+/**
+ * The event's Ajv validator, compiled on its first call: a plainly valid call is checked by its
+ * serializer and never gets here, so loading ajv and compiling (tens of ms) is paid by the first
+ * call that takes pino's path (a bad call, a security event), not by createTelemetry.
+ */
+function compiledOnFirstCall(ajv: () => Ajv, schema: object): ValidateFunction {
+  let compiled: ValidateFunction | undefined;
+  const validate = ((data: unknown) => {
+    compiled ??= ajv().compile(schema);
+    const valid = compiled(data);
+    validate.errors = compiled.errors;
+    return valid;
+  }) as ValidateFunction;
+  return validate;
 }
 
 function redactedCopy(compiled: CompiledEvent, line: Record<string, unknown>): Record<string, unknown> {

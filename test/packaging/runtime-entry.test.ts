@@ -38,15 +38,19 @@ const cjs = Object.keys(createRequire(import.meta.url).cache);
 const esm = readFileSync(process.env.LOAD_LOG, 'utf8').split('\\n').filter(Boolean);
 console.log(JSON.stringify({ exports: Object.keys(loaded), modules: [...esm, ...cjs] }));
 `;
-// createTelemetry with an endpoint: event validators (ajv), OTLP export of spans and logs.
+// createTelemetry with an endpoint (OTLP export of spans and logs); ajv only once a call is bad.
 const USE_PROBE = `const { createTelemetry } = await import('plumbline');
+const { createRequire } = await import('node:module');
+const loaded = () => Object.keys(createRequire(import.meta.url).cache);
 const telemetry = createTelemetry(
-  { service: { name: 'probe' }, events: { 'probe.ran': { level: 'info', fields: {} } } },
+  { service: { name: 'probe' }, events: { 'probe.ran': { level: 'info', fields: { n: { type: 'integer' } } } } },
   { otlpEndpoint: 'http://127.0.0.1:9', registerGlobal: false, logDestination: '/dev/null', exportTimeoutMs: 500 },
 );
+telemetry.log.event('probe.ran', { n: 1 });
+const beforeBadCall = loaded();
+telemetry.log.event('probe.ran', { n: 'one' });
 await telemetry.shutdown();
-const { createRequire } = await import('node:module');
-console.log(JSON.stringify({ exports: [], modules: Object.keys(createRequire(import.meta.url).cache) }));
+console.log(JSON.stringify({ beforeBadCall, modules: loaded() }));
 `;
 const CJS_PROBE = `const loaded = require(process.argv[2]);
 console.log(JSON.stringify({ exports: Object.keys(loaded), modules: Object.keys(require.cache) }));
@@ -122,8 +126,13 @@ describe('the runtime entry loads no build-time code', () => {
   it("import('plumbline') and require('plumbline') load ajv's compiler, the OTLP exporters and sdk-logs only once used", async () => {
     expect(onUse((await importFresh('plumbline', `esm-on-use-${process.pid}.log`)).modules)).toEqual([]);
     expect(onUse((await requireFresh('plumbline')).modules)).toEqual([]);
-    // The probe sees them once createTelemetry has an endpoint, so the checks above can fail.
-    const used = JSON.parse(await runNode(app, ['use-probe.mjs'])) as Probe;
+    // The probe sees them once createTelemetry has an endpoint and a call is bad, so the checks
+    // above can fail; a valid call is checked without ajv.
+    const used = JSON.parse(await runNode(app, ['use-probe.mjs'])) as {
+      beforeBadCall: string[];
+      modules: string[];
+    };
+    expect(used.beforeBadCall.filter((m) => ON_USE[0]!.test(m))).toEqual([]);
     for (const pattern of ON_USE)
       expect(
         used.modules.some((m) => pattern.test(m)),
