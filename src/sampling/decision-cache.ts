@@ -40,6 +40,19 @@ export class DecisionCache {
     this.dropped.add(traceId);
   }
 
+  /**
+   * keep() and drop() for an ID already read as words: `low` = hexWord(id, id.length), `high` =
+   * hexWord(id, id.length - 8). The processor reads them when a trace arrives, so deciding a trace
+   * held since long does not read its ID string, out of cache by then, again.
+   */
+  keepWords(low: number, high: number, decision: KeptDecision): void {
+    this.keptDecisions[this.kept.addWords(low, high)] = decision;
+  }
+
+  dropWords(low: number, high: number): void {
+    this.dropped.addWords(low, high);
+  }
+
   keptDecision(traceId: string): KeptDecision | undefined {
     const slot = this.kept.find(traceId);
     return slot < 0 ? undefined : this.keptDecisions[slot];
@@ -127,13 +140,24 @@ class FingerprintRing {
 
   /** Adds the trace ID (forgetting the oldest entry when full) and returns its ring slot. */
   add(traceId: string): number {
+    return this.addScratch(this.fingerprint(traceId));
+  }
+
+  /** add() for a width-2 ring, the ID given as its two words (see DecisionCache.keepWords). */
+  addWords(low: number, high: number): number {
+    this.scratch[0] = low;
+    this.scratch[1] = high;
+    return this.addScratch(this.hashScratch());
+  }
+
+  private addScratch(hash: number): number {
     const slot = this.nextSlot;
     const forgotten = this.added - this.capacity;
     if (forgotten >= 0) {
       if (forgotten < this.indexed) this.unindex(slot);
       else this.indexed = forgotten + 1; // never indexed: nothing to remove
     }
-    this.hashes[slot] = this.fingerprint(traceId);
+    this.hashes[slot] = hash;
     const base = slot * this.width;
     for (let w = 0; w < this.width; w++) this.words[base + w] = this.scratch[w]!;
     this.added++;
@@ -184,13 +208,17 @@ class FingerprintRing {
   // Leaves the words in scratch and returns their hash.
   private fingerprint(traceId: string): number {
     let end = traceId.length;
-    let hash = 0;
     for (let w = 0; w < this.width; w++) {
-      const value = hexWord(traceId, end);
-      this.scratch[w] = value;
-      hash = w === 0 ? value : Math.imul(hash ^ (hash >>> 15), 0x85ebca6b) ^ value;
+      this.scratch[w] = hexWord(traceId, end);
       end -= 8;
     }
+    return this.hashScratch();
+  }
+
+  private hashScratch(): number {
+    let hash = this.scratch[0]!;
+    for (let w = 1; w < this.width; w++)
+      hash = Math.imul(hash ^ (hash >>> 15), 0x85ebca6b) ^ this.scratch[w]!;
     return Math.imul(hash ^ (hash >>> 13), 0x9e3779b1) | 0;
   }
 }

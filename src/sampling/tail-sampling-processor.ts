@@ -23,6 +23,7 @@ import { SpanSlab } from './span-slab.js';
 import { BufferUsage, TraceBuffer } from './trace-buffer.js';
 import { AdmissionQueue, DeadlineQueue } from './trace-queues.js';
 import { TraceTable } from './trace-table.js';
+import { hexWord } from './trace-id-bits.js';
 import {
   ALWAYS_KEEP_THRESHOLD,
   stricter,
@@ -283,6 +284,8 @@ export class TailSamplingProcessor implements SpanProcessor {
     this.traces.add(trace);
     this.lastTrace = trace;
     trace.inAdmission = true;
+    trace.idLow = hexWord(traceId, traceId.length);
+    trace.idHigh = hexWord(traceId, traceId.length - 8);
     this.admitted.push(trace);
     if (this.timer === undefined) this.arm(now);
     return trace;
@@ -395,7 +398,7 @@ export class TailSamplingProcessor implements SpanProcessor {
 
     if (!keep && !this.dryRun) {
       trace.discard(this.usage);
-      this.cache.drop(trace.traceId);
+      this.cache.dropWords(trace.idLow, trace.idHigh);
       return;
     }
     const spans = trace.release(this.usage);
@@ -403,7 +406,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     // budget's probability. An upstream threshold still applies: the stricter one is written.
     const ours = this.dryRun ? ALWAYS_KEEP_THRESHOLD : (decision.threshold ?? ALWAYS_KEEP_THRESHOLD);
     const kept = this.forwarder.keptDecision(index, stricter(ours, thresholdOf(trace.inboundOt)), keep);
-    this.cache.keep(trace.traceId, kept);
+    this.cache.keepWords(trace.idLow, trace.idHigh, kept);
     const cutSpans = trace.cutSpans;
     const summarised = cutSpans > 0 ? (trace.localRoot ?? spans[0]) : undefined;
     // Let go before forwarding: the buffer outlives the decision in the queues, and is reused

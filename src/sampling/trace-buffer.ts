@@ -64,6 +64,9 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
   verdict: PolicyDecision = ABSTAIN;
   /** Index of the deciding policy; policies.length when every policy abstained. */
   verdictIndex = 0;
+  /** The trace ID's last 8 hex digits and the 8 before, as the decision cache reads them. */
+  idLow = 0;
+  idHigh = 0;
   /** In the admission queue (the processor reuses a decided buffer once no queue holds it). */
   inAdmission = false;
   /** Registered as linking to other traces: the link index may still hold it, never reused. */
@@ -82,6 +85,8 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
     this.traceId = traceId;
     this.createdAt = createdAt;
     this.hash = 0;
+    this.idLow = 0;
+    this.idHigh = 0;
     this.pendingLinks = 0;
     this.linkedKept = false;
     this.list = EMPTY_SPANS;

@@ -1,7 +1,8 @@
 // The buffered traces by trace ID: an open-addressing hash table (linear probing, backward-shift
 // deletion) sized once from maxTraces, so it never rehashes or shrinks. The hash is the trace
 // ID's last 8 hex digits, random in every W3C trace ID, so no string hashing is needed; a lookup
-// reads 8 characters, probes a short run and compares IDs (usually the same string object).
+// reads 8 characters, probes a short run of hashes kept beside the slots (so a probe does not
+// touch an entry held since long, out of cache), and compares IDs only on a hash match.
 import { hexWord } from './trace-id-bits.js';
 
 /** What the table stores: anything with its trace ID and a slot for its hash. */
@@ -12,6 +13,8 @@ export interface TableEntry {
 
 export class TraceTable<T extends TableEntry> {
   private readonly slots: (T | undefined)[];
+  /** The hash of the entry in each slot (0 for an empty slot, or an entry whose hash is 0). */
+  private readonly hashes: Int32Array;
   private readonly mask: number;
   private count = 0;
 
@@ -20,6 +23,7 @@ export class TraceTable<T extends TableEntry> {
     let size = 8;
     while (size < capacity * 2) size *= 2;
     this.slots = new Array<T | undefined>(size).fill(undefined);
+    this.hashes = new Int32Array(size);
     this.mask = size - 1;
   }
 
@@ -28,8 +32,13 @@ export class TraceTable<T extends TableEntry> {
   }
 
   get(traceId: string): T | undefined {
-    const slots = this.slots;
-    for (let position = hashOf(traceId) & this.mask; ; position = (position + 1) & this.mask) {
+    const { slots, hashes, mask } = this;
+    const hash = hashOf(traceId);
+    for (let position = hash & mask; ; position = (position + 1) & mask) {
+      if (hashes[position] !== hash) {
+        if (hashes[position] === 0 && slots[position] === undefined) return undefined;
+        continue;
+      }
       const entry = slots[position];
       if (entry === undefined || entry.traceId === traceId) return entry;
     }
@@ -43,12 +52,12 @@ export class TraceTable<T extends TableEntry> {
     let position = hash & this.mask;
     while (this.slots[position] !== undefined) position = (position + 1) & this.mask;
     this.slots[position] = entry;
+    this.hashes[position] = hash;
     this.count++;
   }
 
   delete(entry: T): void {
-    const slots = this.slots;
-    const mask = this.mask;
+    const { slots, hashes, mask } = this;
     let hole = entry.hash & mask;
     while (slots[hole] !== entry) {
       if (slots[hole] === undefined) return; // not in the table
@@ -58,20 +67,26 @@ export class TraceTable<T extends TableEntry> {
     for (let position = (hole + 1) & mask; ; position = (position + 1) & mask) {
       const moving = slots[position];
       if (moving === undefined) break;
-      const home = moving.hash & mask;
+      const home = hashes[position]! & mask;
       const staysPut = hole <= position ? hole < home && home <= position : hole < home || home <= position;
       if (staysPut) continue;
       slots[hole] = moving;
+      hashes[hole] = hashes[position]!;
       hole = position;
     }
     slots[hole] = undefined;
+    hashes[hole] = 0;
     this.count--;
   }
 
   /** The entries, in table order (a snapshot: the caller may delete while going through it). */
   values(): T[] {
     const out: T[] = [];
-    for (const entry of this.slots) if (entry !== undefined) out.push(entry);
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const entry = slots[i];
+      if (entry !== undefined) out.push(entry);
+    }
     return out;
   }
 }
