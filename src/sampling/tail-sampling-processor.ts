@@ -84,6 +84,9 @@ export class TailSamplingProcessor implements SpanProcessor {
   private readonly links = new LinkIndex<TraceBuffer>();
   /** The trace of the last span seen: a request's spans mostly arrive together (no Map lookup). */
   private lastTrace: TraceBuffer | undefined = undefined;
+  /** The last ID the table did not hold, and its last 8 hex digits (see lookup()). */
+  private missedId: string | undefined = undefined;
+  private missedLow = 0;
   private readonly admitted: AdmissionQueue<TraceBuffer>;
   /** Buffers of decided traces no queue holds any more, for new traces (see reuse()). */
   private readonly pool: TraceBuffer[] = [];
@@ -267,12 +270,17 @@ export class TailSamplingProcessor implements SpanProcessor {
   private lookup(traceId: string): TraceBuffer | undefined {
     const last = this.lastTrace;
     if (last !== undefined && last.traceId === traceId && !last.decided) return last;
-    const trace = this.traces.get(traceId);
+    // The ID's last 8 hex digits are read once: the table, and admit() after a miss, use them.
+    const low = hexWord(traceId, traceId.length);
+    this.missedId = traceId;
+    this.missedLow = low;
+    const trace = this.traces.getByWord(traceId, low);
     if (trace !== undefined) this.lastTrace = trace;
     return trace;
   }
 
   private admit(traceId: string): TraceBuffer {
+    const low = this.missedId === traceId ? this.missedLow : hexWord(traceId, traceId.length);
     const now = this.now();
     while (this.traces.size >= this.maxTraces) {
       this.evictions.maxTraces++;
@@ -281,11 +289,10 @@ export class TailSamplingProcessor implements SpanProcessor {
     const pooled = this.pool.pop();
     const trace =
       pooled === undefined ? new TraceBuffer(traceId, now, this.slab) : pooled.reset(traceId, now);
-    this.traces.add(trace);
+    this.traces.addByWord(trace, low);
+    trace.idLow = low;
     this.lastTrace = trace;
     trace.inAdmission = true;
-    trace.idLow = hexWord(traceId, traceId.length);
-    trace.idHigh = hexWord(traceId, traceId.length - 8);
     this.admitted.push(trace);
     if (this.timer === undefined) this.arm(now);
     return trace;
@@ -398,7 +405,7 @@ export class TailSamplingProcessor implements SpanProcessor {
 
     if (!keep && !this.dryRun) {
       trace.discard(this.usage);
-      this.cache.dropWords(trace.idLow, trace.idHigh);
+      this.cache.dropWords(trace.idLow, this.idHigh(trace));
       return;
     }
     const spans = trace.release(this.usage);
@@ -406,13 +413,18 @@ export class TailSamplingProcessor implements SpanProcessor {
     // budget's probability. An upstream threshold still applies: the stricter one is written.
     const ours = this.dryRun ? ALWAYS_KEEP_THRESHOLD : (decision.threshold ?? ALWAYS_KEEP_THRESHOLD);
     const kept = this.forwarder.keptDecision(index, stricter(ours, thresholdOf(trace.inboundOt)), keep);
-    this.cache.keepWords(trace.idLow, trace.idHigh, kept);
+    this.cache.keepWords(trace.idLow, this.idHigh(trace), kept);
     const cutSpans = trace.cutSpans;
     const summarised = cutSpans > 0 ? (trace.localRoot ?? spans[0]) : undefined;
     // Let go before forwarding: the buffer outlives the decision in the queues, and is reused
     // once they let go of it (the next processor may start spans of its own meanwhile).
     trace.localRoot = undefined;
     this.forwarder.forwardTrace(spans, kept, cutSpans, summarised);
+  }
+
+  /** The ID's 8 hex digits before the last 8: read when the trace began to wait, else now. */
+  private idHigh(trace: TraceBuffer): number {
+    return trace.waited ? trace.idHigh : hexWord(trace.traceId, trace.traceId.length - 8);
   }
 
   /**
@@ -462,9 +474,11 @@ export class TailSamplingProcessor implements SpanProcessor {
 
   // A decided trace's buffer is reused once neither queue nor the link index holds it: its
   // spans are gone (forwarded or dropped), and a new trace then waits in an object that is
-  // already old (see TraceBuffer.reset). Policies see a TraceView only while they evaluate it.
+  // already old (see TraceBuffer.reset). Only buffers that waited out a grace are: one decided
+  // at once dies young, which costs less than reusing it. Policies see a TraceView only while
+  // they evaluate it.
   private reuse(trace: TraceBuffer): void {
-    if (!trace.decided || trace.inAdmission || trace.queued || trace.linking) return;
+    if (!trace.decided || !trace.waited || trace.inAdmission || trace.queued || trace.linking) return;
     if (this.pool.length < this.maxPooled) this.pool.push(trace);
   }
 

@@ -8,6 +8,7 @@ import { ABSTAIN } from './policy.js';
 import { estimateSpanBytes } from './span-size.js';
 import type { SpanSlab } from './span-slab.js';
 import { randomnessOf } from './threshold.js';
+import { hexWord } from './trace-id-bits.js';
 import type { TableEntry } from './trace-table.js';
 
 /** The caps every trace is held under, and the totals over all buffered traces (for stats and maxBytes). */
@@ -64,13 +65,18 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
   verdict: PolicyDecision = ABSTAIN;
   /** Index of the deciding policy; policies.length when every policy abstained. */
   verdictIndex = 0;
-  /** The trace ID's last 8 hex digits and the 8 before, as the decision cache reads them. */
+  /**
+   * The trace ID's last 8 hex digits (read when the trace is admitted) and the 8 before (read
+   * when it starts waiting; set while `waited`), as the decision cache takes them (keepWords).
+   */
   idLow = 0;
   idHigh = 0;
   /** In the admission queue (the processor reuses a decided buffer once no queue holds it). */
   inAdmission = false;
   /** Registered as linking to other traces: the link index may still hold it, never reused. */
   linking = false;
+  /** Waited out a grace: old by now, so worth reusing (a buffer decided at once dies young). */
+  waited = false;
   constructor(
     public traceId: string,
     public createdAt: number,
@@ -113,6 +119,7 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
     this.verdictIndex = 0;
     this.inAdmission = false;
     this.linking = false;
+    this.waited = false;
     return this;
   }
 
@@ -164,8 +171,8 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
   }
 
   hold(span: ReadableSpan, bytes: number, usage: BufferUsage): void {
-    if (this.list === EMPTY_SPANS) this.list = [span];
-    else this.list.push(span);
+    if (this.list === EMPTY_SPANS) this.list = [];
+    this.list.push(span);
     this.bytes += bytes;
     usage.bytes += bytes;
     usage.spans++;
@@ -209,6 +216,10 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
 
   /** Moves the spans held as objects into the slab for the grace (see SpanSlab). */
   compact(): void {
+    if (!this.waited) {
+      this.waited = true;
+      this.idHigh = hexWord(this.traceId, this.traceId.length - 8);
+    }
     const list = this.list;
     if (list.length === 0) return;
     const slab = this.slab;

@@ -32,8 +32,13 @@ export class TraceTable<T extends TableEntry> {
   }
 
   get(traceId: string): T | undefined {
+    return this.getByWord(traceId, hexWord(traceId, traceId.length));
+  }
+
+  /** get() with the ID's last 8 hex digits already read (`low` = hexWord(traceId, traceId.length)). */
+  getByWord(traceId: string, low: number): T | undefined {
     const { slots, hashes, mask } = this;
-    const hash = hashOf(traceId);
+    const hash = mix(low);
     for (let position = hash & mask; ; position = (position + 1) & mask) {
       if (hashes[position] !== hash) {
         if (hashes[position] === 0 && slots[position] === undefined) return undefined;
@@ -46,8 +51,13 @@ export class TraceTable<T extends TableEntry> {
 
   /** Adds an entry whose trace ID is not in the table; the caller keeps size <= capacity. */
   add(entry: T): void {
+    this.addByWord(entry, hexWord(entry.traceId, entry.traceId.length));
+  }
+
+  /** add() with the ID's last 8 hex digits already read (see getByWord). */
+  addByWord(entry: T, low: number): void {
     if (this.count >= this.capacity) throw new RangeError('TraceTable is full');
-    const hash = hashOf(entry.traceId);
+    const hash = mix(low);
     entry.hash = hash;
     let position = hash & this.mask;
     while (this.slots[position] !== undefined) position = (position + 1) & this.mask;
@@ -91,8 +101,7 @@ export class TraceTable<T extends TableEntry> {
   }
 }
 
-/** The last 8 hex digits of the ID (the W3C random part), mixed. */
-function hashOf(traceId: string): number {
-  const value = hexWord(traceId, traceId.length);
-  return Math.imul(value ^ (value >>> 16), 0x45d9f3b) | 0;
+/** The hash of an ID from its last 8 hex digits (the W3C random part), mixed. */
+function mix(low: number): number {
+  return Math.imul(low ^ (low >>> 16), 0x45d9f3b) | 0;
 }
