@@ -287,14 +287,24 @@ export class SpanSlab {
 // Only the exact form the SDK generates (16 lowercase hex digits) is, so reading it back gives the
 // same string; any other ID is held as it is.
 
+/** The last ID converted by writeId: a child's parent ID is its root's own ID, the same string. */
+let lastId = '';
+let lastHigh = 0;
+let lastLow = 0;
+
 /** Writes a 16-digit lowercase hex ID as two numbers at `at` and returns undefined, else the ID. */
 function writeId(id: string, nums: Float64Array, at: number): string | undefined {
-  if (id.length !== 16) return id;
-  const high = hex8(id, 0);
-  const low = hex8(id, 8);
-  if (high < 0 || low < 0) return id;
-  nums[at] = high;
-  nums[at + 1] = low;
+  if (id !== lastId) {
+    if (id.length !== 16) return id;
+    const high = hex8(id, 0);
+    const low = hex8(id, 8);
+    if (high < 0 || low < 0) return id;
+    lastId = id;
+    lastHigh = high;
+    lastLow = low;
+  }
+  nums[at] = lastHigh;
+  nums[at + 1] = lastLow;
   return undefined;
 }
 
