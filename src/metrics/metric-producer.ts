@@ -85,13 +85,7 @@ export class PlumblineMetricProducer implements MetricProducer {
         exemplars: exportExemplars(series.exemplars, declared),
       }));
       metrics.push({
-        descriptor: {
-          name: histogram.name,
-          description: histogram.spec.description,
-          unit: histogram.spec.unit,
-          valueType: ValueType.DOUBLE,
-        },
-        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        ...cumulative(histogram.name, histogram.spec),
         dataPointType: DataPointType.HISTOGRAM,
         dataPoints,
       });
@@ -100,13 +94,7 @@ export class PlumblineMetricProducer implements MetricProducer {
       const declared = new Set(counter.spec.attributes ?? []);
       const all = counter.table.withOverflow;
       metrics.push({
-        descriptor: {
-          name: counter.name,
-          description: counter.spec.description,
-          unit: counter.spec.unit ?? '',
-          valueType: ValueType.DOUBLE,
-        },
-        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        ...cumulative(counter.name, counter.spec),
         dataPointType: DataPointType.SUM,
         isMonotonic: true,
         dataPoints: all.map((series) => ({
@@ -121,13 +109,7 @@ export class PlumblineMetricProducer implements MetricProducer {
     for (const gauge of registry.gauges) {
       const all = gauge.table.withOverflow;
       metrics.push({
-        descriptor: {
-          name: gauge.name,
-          description: gauge.spec.description,
-          unit: gauge.spec.unit ?? '',
-          valueType: ValueType.DOUBLE,
-        },
-        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        ...cumulative(gauge.name, gauge.spec),
         dataPointType: DataPointType.GAUGE,
         dataPoints: all.map((series) => ({
           startTime: millisToHrTime(series.identity.createdMs),
@@ -198,4 +180,15 @@ function exportExemplars(
     });
   }
   return exemplars;
+}
+
+/** The descriptor and temporality every spec instrument's data carries. */
+function cumulative(
+  name: string,
+  spec: { readonly description: string; readonly unit?: string | undefined },
+): Pick<MetricData, 'descriptor' | 'aggregationTemporality'> {
+  return {
+    descriptor: { name, description: spec.description, unit: spec.unit ?? '', valueType: ValueType.DOUBLE },
+    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+  };
 }
