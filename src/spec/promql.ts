@@ -29,22 +29,18 @@ export function labelMatcher(label: string, values: readonly string[]): string {
 export type LabelValues = readonly [label: string, values: readonly string[]];
 
 /**
- * An attribute match as [label, values] pairs, label names sanitised, in the spec's key order:
- * the order of the committed rule files and of the live SLO queries.
+ * An attribute match as [label, values] pairs, label names sanitised, sorted by attribute: the one
+ * order of every matcher plumbline writes (rules, live SLO queries, dashboards, docs), so a query
+ * does not change when the spec's keys are reordered.
  */
 export function matchPairs(match: AttributeMatch | undefined): LabelValues[] {
   if (match === undefined) return [];
-  return Object.entries(match).map(([attribute, values]) => [sanitizeLabelName(attribute), values]);
-}
-
-/**
- * `name="value"` / `name=~"a|b"` matchers, sorted by attribute: the dashboards' order, so a panel
- * query does not change when the spec's keys are reordered. Both orders select the same series;
- * making the rules sort too would change every committed rule file with a multi-key `where`.
- */
-export function attributeMatchers(match: AttributeMatch | undefined): string[] {
-  if (match === undefined) return [];
   return Object.keys(match)
     .sort()
-    .map((attribute) => labelMatcher(sanitizeLabelName(attribute), match[attribute] ?? []));
+    .map((attribute) => [sanitizeLabelName(attribute), match[attribute] ?? []]);
+}
+
+/** `name="value"` / `name=~"a|b"` matchers, in {@link matchPairs}' order. */
+export function attributeMatchers(match: AttributeMatch | undefined): string[] {
+  return matchPairs(match).map(([label, values]) => labelMatcher(label, values));
 }
