@@ -1,19 +1,21 @@
-// Where held spans wait out the grace period: flattened into records of two arrays allocated for
-// the processor (one of references, one of numbers), so that waiting costs no objects per span.
+// Where held spans wait out the grace period: flattened into records of arrays the processor
+// allocates in chunks (references in one, numbers in the other), so waiting costs no objects per
+// span.
 //
 // Why. A trace that no policy keeps when it is done waits `decisionWaitMs` in case detached work
 // adds a span that changes that; most such traces are then dropped. Held as objects (the SDK span,
 // or a HeldSpan with the SDK's attributes and context objects), every held span is a handful of
 // young objects that survive the scavenges of the grace and are promoted: at saturation that
-// copying was most of the sampler's cost. The slab's arrays are old and large; a held span writes
-// its fields into them and only its own young strings (span ID, dynamic attribute values) are left
-// for the scavenger. A held span becomes a HeldSpan again only when something reads it (a policy
+// copying was most of the sampler's cost. The slab's arrays are large and old; a held span writes
+// its fields into them (its span ID as two numbers), and only strings made per request (dynamic
+// attribute values) are left for the scavenger. A held span becomes a HeldSpan again only when something reads it (a policy
 // re-running during the grace, or the trace being kept).
 //
 // A record is REFS reference slots and NUMS number slots. A span takes one header record, plus
 // continuation records for attributes past the header's ATTRIBUTES_IN_HEADER; records come from a
-// free list, and the arrays double when it runs dry (never past what the caps let the processor
-// hold at once). A span not shaped like an SDK span (a hand-made ReadableSpan) is held as it is.
+// free list, and a chunk of records is added when it runs dry (never past what the caps let the
+// processor hold at once). A span not shaped like an SDK span (a hand-made ReadableSpan) is held
+// as it is.
 import type { Attributes, AttributeValue, HrTime, Link, SpanContext, SpanStatus } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import { HeldSpan } from './held-span.js';
@@ -63,18 +65,16 @@ const NEXT_SPAN = 15;
 const SPAN_ID_HIGH = 16;
 const PARENT_SPAN_ID_HIGH = 18;
 
-const INITIAL_RECORDS = 1024;
+/** Records per chunk: a chunk's reference array (160 KiB) is a large object, never copied. */
+const CHUNK_BITS = 10;
+const CHUNK_RECORDS = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK_RECORDS - 1;
 
 export class SpanSlab {
-  /**
-   * The slab the processors of the process share (a process usually has one). Its arrays grow to
-   * the most spans held at once, bounded by the processors' caps, and are kept: a processor
-   * created later (a restart, a test, a bench sample) does not grow them again.
-   */
-  static readonly shared = new SpanSlab();
-
-  private readonly refs: unknown[] = [];
-  private nums = new Float64Array(0);
+  // The arrays come in chunks added as the slab grows: growing copies nothing, and each chunk is
+  // allocated once for the life of the processor.
+  private readonly refChunks: unknown[][] = [];
+  private readonly numChunks: Float64Array[] = [];
   private free = new Int32Array(0);
   private freeCount = 0;
   private capacity = 0;
@@ -95,9 +95,10 @@ export class SpanSlab {
     } catch {
       this.release(record); // not shaped like an SDK span
       const raw = this.allocate();
-      this.refs[raw * REFS + RAW] = span;
-      this.nums[raw * NUMS + CONTINUATION] = -1;
-      this.nums[raw * NUMS + NEXT_SPAN] = -1;
+      this.refsOf(raw)[(raw & CHUNK_MASK) * REFS + RAW] = span;
+      const nums = this.numsOf(raw);
+      nums[(raw & CHUNK_MASK) * NUMS + CONTINUATION] = -1;
+      nums[(raw & CHUNK_MASK) * NUMS + NEXT_SPAN] = -1;
       return raw;
     }
     return record;
@@ -105,24 +106,24 @@ export class SpanSlab {
 
   /** The span after `record` in its trace, -1 for none. */
   next(record: number): number {
-    return this.nums[record * NUMS + NEXT_SPAN]!;
+    return this.numsOf(record)[(record & CHUNK_MASK) * NUMS + NEXT_SPAN]!;
   }
 
   link(record: number, next: number): void {
-    this.nums[record * NUMS + NEXT_SPAN] = next;
+    this.numsOf(record)[(record & CHUNK_MASK) * NUMS + NEXT_SPAN] = next;
   }
 
   /** Whether the span of `record` is held as it is; then `read` answers that very object. */
   isRaw(record: number): boolean {
-    return this.refs[record * REFS + RAW] !== undefined;
+    return this.refsOf(record)[(record & CHUNK_MASK) * REFS + RAW] !== undefined;
   }
 
   /** The span held in `record` (a HeldSpan showing what the held span showed), of trace `traceId`. */
   read(record: number, traceId: string): ReadableSpan {
-    const refs = this.refs;
-    const nums = this.nums;
-    const r = record * REFS;
-    const n = record * NUMS;
+    const refs = this.refsOf(record);
+    const nums = this.numsOf(record);
+    const r = (record & CHUNK_MASK) * REFS;
+    const n = (record & CHUNK_MASK) * NUMS;
     const raw = refs[r + RAW];
     if (raw !== undefined) return raw as ReadableSpan;
     const context: SpanContext = {
@@ -144,16 +145,18 @@ export class SpanSlab {
     }
     const attributes: Attributes = {};
     let count = nums[n + ATTRIBUTE_COUNT]!;
+    let slotRefs = refs;
     let slot = r + HEADER_ATTRIBUTES;
     let left = ATTRIBUTES_IN_HEADER;
     let current = record;
     while (count > 0) {
       if (left === 0) {
-        current = nums[current * NUMS + CONTINUATION]!;
-        slot = current * REFS;
+        current = this.numsOf(current)[(current & CHUNK_MASK) * NUMS + CONTINUATION]!;
+        slotRefs = this.refsOf(current);
+        slot = (current & CHUNK_MASK) * REFS;
         left = ATTRIBUTES_IN_CONTINUATION;
       }
-      attributes[refs[slot] as string] = refs[slot + 1] as AttributeValue;
+      attributes[slotRefs[slot] as string] = slotRefs[slot + 1] as AttributeValue;
       slot += 2;
       left--;
       count--;
@@ -188,18 +191,19 @@ export class SpanSlab {
   /** Frees the span of `record` (not the spans after it) and lets go of what it referenced. */
   release(record: number): void {
     for (let current = record; current >= 0;) {
-      const next = this.nums[current * NUMS + CONTINUATION]!;
-      this.refs.fill(undefined, current * REFS, current * REFS + REFS);
+      const next = this.numsOf(current)[(current & CHUNK_MASK) * NUMS + CONTINUATION]!;
+      const r = (current & CHUNK_MASK) * REFS;
+      this.refsOf(current).fill(undefined, r, r + REFS);
       this.free[this.freeCount++] = current;
       current = next;
     }
   }
 
   private write(record: number, span: ReadableSpan): void {
-    const refs = this.refs;
-    const nums = this.nums;
-    const r = record * REFS;
-    const n = record * NUMS;
+    const refs = this.refsOf(record);
+    const nums = this.numsOf(record);
+    const r = (record & CHUNK_MASK) * REFS;
+    const n = (record & CHUNK_MASK) * NUMS;
     nums[n + CONTINUATION] = -1;
     nums[n + NEXT_SPAN] = -1;
     const context = span.spanContext();
@@ -238,26 +242,36 @@ export class SpanSlab {
       refs[r + PARENT_IS_REMOTE] = parent.isRemote;
     }
     let count = 0;
+    let slotRefs = refs;
     let slot = r + HEADER_ATTRIBUTES;
     let left = ATTRIBUTES_IN_HEADER;
     let current = record;
     const attributes = span.attributes;
     for (const key in attributes) {
       if (left === 0) {
-        const continuation = this.allocate(); // may grow the arrays
-        this.nums[current * NUMS + CONTINUATION] = continuation;
-        this.nums[continuation * NUMS + CONTINUATION] = -1;
+        const continuation = this.allocate(); // may add a chunk; the ones in hand stay valid
+        this.numsOf(current)[(current & CHUNK_MASK) * NUMS + CONTINUATION] = continuation;
+        this.numsOf(continuation)[(continuation & CHUNK_MASK) * NUMS + CONTINUATION] = -1;
         current = continuation;
-        slot = continuation * REFS;
+        slotRefs = this.refsOf(continuation);
+        slot = (continuation & CHUNK_MASK) * REFS;
         left = ATTRIBUTES_IN_CONTINUATION;
       }
-      this.refs[slot] = key;
-      this.refs[slot + 1] = attributes[key];
+      slotRefs[slot] = key;
+      slotRefs[slot + 1] = attributes[key];
       slot += 2;
       left--;
       count++;
     }
-    this.nums[n + ATTRIBUTE_COUNT] = count;
+    nums[n + ATTRIBUTE_COUNT] = count;
+  }
+
+  private refsOf(record: number): unknown[] {
+    return this.refChunks[record >>> CHUNK_BITS]!;
+  }
+
+  private numsOf(record: number): Float64Array {
+    return this.numChunks[record >>> CHUNK_BITS]!;
   }
 
   private allocate(): number {
@@ -265,21 +279,16 @@ export class SpanSlab {
     return this.free[--this.freeCount]!;
   }
 
-  // Doubling: the arrays are allocated rarely and, past the first, in the large-object space.
+  // Adds a chunk (called with the free list empty).
   private grow(): void {
-    const capacity = this.capacity === 0 ? INITIAL_RECORDS : this.capacity * 2;
-    const refs = this.refs;
-    const used = refs.length;
-    refs.length = capacity * REFS; // the engine copies the elements once
-    refs.fill(undefined, used);
-    const nums = new Float64Array(capacity * NUMS);
-    nums.set(this.nums);
-    const free = new Int32Array(capacity);
+    const first = this.capacity;
+    this.refChunks.push(new Array<unknown>(CHUNK_RECORDS * REFS).fill(undefined));
+    this.numChunks.push(new Float64Array(CHUNK_RECORDS * NUMS));
+    this.capacity += CHUNK_RECORDS;
+    if (this.free.length < this.capacity)
+      this.free = new Int32Array(Math.max(this.capacity, 2 * this.free.length));
     // New records are handed out lowest first.
-    for (let record = capacity - 1; record >= this.capacity; record--) free[this.freeCount++] = record;
-    this.nums = nums;
-    this.free = free;
-    this.capacity = capacity;
+    for (let record = this.capacity - 1; record >= first; record--) this.free[this.freeCount++] = record;
   }
 }
 

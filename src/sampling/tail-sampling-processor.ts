@@ -77,8 +77,8 @@ export class TailSamplingProcessor implements SpanProcessor {
   private readonly cache: DecisionCache;
   private readonly forwarder: SpanForwarder;
   private readonly usage: BufferUsage;
-  /** Where spans of done traces wait out the grace (see SpanSlab; one per process). */
-  private readonly slab = SpanSlab.shared;
+  /** Where spans of done traces wait out the grace (see SpanSlab). */
+  private readonly slab = new SpanSlab();
 
   private readonly traces: TraceTable<TraceBuffer>;
   private readonly links = new LinkIndex<TraceBuffer>();
