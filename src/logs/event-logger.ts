@@ -12,7 +12,7 @@ import type { EventFields, EventName, EventSpec, LogLevel, TelemetrySpec } from 
 import { DEFAULT_MAX_STRING_LENGTH, REDACTED, eventInputSchema } from './field-schema.js';
 import { lineOutput, type LineOutput } from './line-batch.js';
 import { flushDestination, resolveDestination } from './log-destination.js';
-import { LineBudget } from './line-budget.js';
+import { EventBudget } from './line-budget.js';
 import { LineSerializer, stringNeedsRepair } from './line-serializer.js';
 import { SecurityStream, type SecurityStreamOptions } from './security-stream.js';
 import { withOwnStream } from './own-stream.js';
@@ -97,7 +97,7 @@ interface CompiledEvent {
   /** Writes plainly valid calls without pino's generic path; undefined where only pino's is exact. */
   readonly serializer: LineSerializer | undefined;
   /** The event's rate budget, if the spec gives one. */
-  readonly budget: LineBudget | undefined;
+  readonly budget: EventBudget | undefined;
 }
 
 export function createEventLogger<const S extends TelemetrySpec>(
@@ -186,8 +186,9 @@ class SchemaEventLogger {
     if (!compiled.enabled) return;
     let suppressed = 0;
     if (compiled.budget !== undefined) {
-      if (!compiled.budget.take()) return this.suppress(compiled.name);
-      suppressed = compiled.budget.takeSuppressed();
+      const budget = compiled.budget.for(fields);
+      if (!budget.take()) return this.suppress(compiled.name);
+      suppressed = budget.takeSuppressed();
     }
     if (compiled.serializer !== undefined) {
       // Read once: the line and the OTel Logs bridge take their trace IDs from the same context.
@@ -364,7 +365,7 @@ function compileEvent(
     sensitiveKeys,
     security: event.security === true,
     serializer: compileLines && event.security !== true ? LineSerializer.compile(logger, event) : undefined,
-    budget: event.budget === undefined ? undefined : new LineBudget(event.budget.linesPerSecond, now),
+    budget: event.budget === undefined ? undefined : new EventBudget(event, now),
   };
 }
 

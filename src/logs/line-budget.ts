@@ -1,6 +1,7 @@
 // An event's rate budget: a token bucket of `linesPerSecond` holding one second's worth, and the
 // count of lines it left out since the last written one (that line carries it as `suppressed`).
 // A log storm from one event then cannot flood the pipeline, and nothing is lost uncounted.
+import type { EventSpec } from '../spec/types.js';
 
 export class LineBudget {
   private readonly capacity: number;
@@ -39,5 +40,33 @@ export class LineBudget {
     const count = this.suppressed;
     this.suppressed = 0;
     return count;
+  }
+}
+
+/**
+ * An event's budgets: one, or with `budget.key` one per value of that enum field (made up front,
+ * so the count is bounded by the enum). A call whose key field is missing or not one of the
+ * values shares the event's one other budget; validation reports such a call as usual.
+ */
+export class EventBudget {
+  private readonly shared: LineBudget;
+  private readonly byValue: ReadonlyMap<unknown, LineBudget> | undefined;
+  private readonly key: string | undefined;
+
+  constructor(event: EventSpec, now: () => number) {
+    const { linesPerSecond, key } = event.budget!;
+    this.shared = new LineBudget(linesPerSecond, now);
+    this.key = key;
+    const values = key === undefined ? undefined : event.fields[key]?.enum;
+    this.byValue =
+      values === undefined
+        ? undefined
+        : new Map(values.map((value) => [value, new LineBudget(linesPerSecond, now)]));
+  }
+
+  /** The budget this call's line draws on. */
+  for(fields: unknown): LineBudget {
+    if (this.byValue === undefined || typeof fields !== 'object' || fields === null) return this.shared;
+    return this.byValue.get((fields as Record<string, unknown>)[this.key!]) ?? this.shared;
   }
 }

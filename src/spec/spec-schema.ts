@@ -40,7 +40,10 @@ const event = {
     inSpan: { type: 'boolean' },
     budget: {
       type: 'object',
-      properties: { linesPerSecond: { type: 'number', exclusiveMinimum: 0 } },
+      properties: {
+        linesPerSecond: { type: 'number', exclusiveMinimum: 0 },
+        key: { type: 'string' },
+      },
       required: ['linesPerSecond'],
       additionalProperties: false,
     },

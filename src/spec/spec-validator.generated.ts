@@ -50,7 +50,7 @@ const schema11 = {
           inSpan: { type: 'boolean' },
           budget: {
             type: 'object',
-            properties: { linesPerSecond: { type: 'number', exclusiveMinimum: 0 } },
+            properties: { linesPerSecond: { type: 'number', exclusiveMinimum: 0 }, key: { type: 'string' } },
             required: ['linesPerSecond'],
             additionalProperties: false,
           },
@@ -1444,7 +1444,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   errors++;
                 }
                 for (const key8 in data22) {
-                  if (!(key8 === 'linesPerSecond')) {
+                  if (!(key8 === 'linesPerSecond' || key8 === 'key')) {
                     const err43 = {
                       instancePath:
                         instancePath + '/events/' + key3.replace(/~/g, '~0').replace(/\//g, '~1') + '/budget',
@@ -1521,8 +1521,36 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data22.key !== undefined) {
+                  let data24 = data22.key;
+                  if (typeof data24 !== 'string') {
+                    const err46 = {
+                      instancePath:
+                        instancePath +
+                        '/events/' +
+                        key3.replace(/~/g, '~0').replace(/\//g, '~1') +
+                        '/budget/key',
+                      schemaPath:
+                        '#/properties/events/additionalProperties/properties/budget/properties/key/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema:
+                        schema11.properties.events.additionalProperties.properties.budget.properties.key.type,
+                      parentSchema:
+                        schema11.properties.events.additionalProperties.properties.budget.properties.key,
+                      data: data24,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err46];
+                    } else {
+                      vErrors.push(err46);
+                    }
+                    errors++;
+                  }
+                }
               } else {
-                const err46 = {
+                const err47 = {
                   instancePath:
                     instancePath + '/events/' + key3.replace(/~/g, '~0').replace(/\//g, '~1') + '/budget',
                   schemaPath: '#/properties/events/additionalProperties/properties/budget/type',
@@ -1534,15 +1562,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   data: data22,
                 };
                 if (vErrors === null) {
-                  vErrors = [err46];
+                  vErrors = [err47];
                 } else {
-                  vErrors.push(err46);
+                  vErrors.push(err47);
                 }
                 errors++;
               }
             }
           } else {
-            const err47 = {
+            const err48 = {
               instancePath: instancePath + '/events/' + key3.replace(/~/g, '~0').replace(/\//g, '~1'),
               schemaPath: '#/properties/events/additionalProperties/type',
               keyword: 'type',
@@ -1553,15 +1581,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data7,
             };
             if (vErrors === null) {
-              vErrors = [err47];
+              vErrors = [err48];
             } else {
-              vErrors.push(err47);
+              vErrors.push(err48);
             }
             errors++;
           }
         }
       } else {
-        const err48 = {
+        const err49 = {
           instancePath: instancePath + '/events',
           schemaPath: '#/properties/events/type',
           keyword: 'type',
@@ -1572,21 +1600,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           data: data6,
         };
         if (vErrors === null) {
-          vErrors = [err48];
+          vErrors = [err49];
         } else {
-          vErrors.push(err48);
+          vErrors.push(err49);
         }
         errors++;
       }
     }
     if (data.counters !== undefined) {
-      let data24 = data.counters;
-      if (data24 && typeof data24 == 'object' && !Array.isArray(data24)) {
-        for (const key9 in data24) {
-          const _errs57 = errors;
+      let data25 = data.counters;
+      if (data25 && typeof data25 == 'object' && !Array.isArray(data25)) {
+        for (const key9 in data25) {
+          const _errs59 = errors;
           if (typeof key9 === 'string') {
             if (!pattern2.test(key9)) {
-              const err49 = {
+              const err50 = {
                 instancePath: instancePath + '/counters',
                 schemaPath: '#/properties/counters/propertyNames/pattern',
                 keyword: 'pattern',
@@ -1598,16 +1626,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 propertyName: key9,
               };
               if (vErrors === null) {
-                vErrors = [err49];
+                vErrors = [err50];
               } else {
-                vErrors.push(err49);
+                vErrors.push(err50);
               }
               errors++;
             }
           }
-          var valid11 = _errs57 === errors;
+          var valid11 = _errs59 === errors;
           if (!valid11) {
-            const err50 = {
+            const err51 = {
               instancePath: instancePath + '/counters',
               schemaPath: '#/properties/counters/propertyNames',
               keyword: 'propertyNames',
@@ -1615,21 +1643,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'property name must be valid',
               schema: schema11.properties.counters.propertyNames,
               parentSchema: schema11.properties.counters,
-              data: data24,
+              data: data25,
             };
             if (vErrors === null) {
-              vErrors = [err50];
+              vErrors = [err51];
             } else {
-              vErrors.push(err50);
+              vErrors.push(err51);
             }
             errors++;
           }
         }
-        for (const key10 in data24) {
-          let data25 = data24[key10];
-          if (data25 && typeof data25 == 'object' && !Array.isArray(data25)) {
-            if (data25.description === undefined) {
-              const err51 = {
+        for (const key10 in data25) {
+          let data26 = data25[key10];
+          if (data26 && typeof data26 == 'object' && !Array.isArray(data26)) {
+            if (data26.description === undefined) {
+              const err52 = {
                 instancePath: instancePath + '/counters/' + key10.replace(/~/g, '~0').replace(/\//g, '~1'),
                 schemaPath: '#/properties/counters/additionalProperties/required',
                 keyword: 'required',
@@ -1637,23 +1665,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'description' + "'",
                 schema: schema11.properties.counters.additionalProperties.required,
                 parentSchema: schema11.properties.counters.additionalProperties,
-                data: data25,
+                data: data26,
               };
               if (vErrors === null) {
-                vErrors = [err51];
+                vErrors = [err52];
               } else {
-                vErrors.push(err51);
+                vErrors.push(err52);
               }
               errors++;
             }
-            for (const key11 in data25) {
+            for (const key11 in data26) {
               if (!(
                 key11 === 'description' ||
                 key11 === 'unit' ||
                 key11 === 'attributes' ||
                 key11 === 'cardinalityLimit'
               )) {
-                const err52 = {
+                const err53 = {
                   instancePath: instancePath + '/counters/' + key10.replace(/~/g, '~0').replace(/\//g, '~1'),
                   schemaPath: '#/properties/counters/additionalProperties/additionalProperties',
                   keyword: 'additionalProperties',
@@ -1661,20 +1689,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.counters.additionalProperties,
-                  data: data25,
+                  data: data26,
                 };
                 if (vErrors === null) {
-                  vErrors = [err52];
+                  vErrors = [err53];
                 } else {
-                  vErrors.push(err52);
+                  vErrors.push(err53);
                 }
                 errors++;
               }
             }
-            if (data25.description !== undefined) {
-              let data26 = data25.description;
-              if (typeof data26 !== 'string') {
-                const err53 = {
+            if (data26.description !== undefined) {
+              let data27 = data26.description;
+              if (typeof data27 !== 'string') {
+                const err54 = {
                   instancePath:
                     instancePath +
                     '/counters/' +
@@ -1686,28 +1714,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.counters.additionalProperties.properties.description.type,
                   parentSchema: schema11.properties.counters.additionalProperties.properties.description,
-                  data: data26,
-                };
-                if (vErrors === null) {
-                  vErrors = [err53];
-                } else {
-                  vErrors.push(err53);
-                }
-                errors++;
-              }
-            }
-            if (data25.unit !== undefined) {
-              let data27 = data25.unit;
-              if (typeof data27 !== 'string') {
-                const err54 = {
-                  instancePath:
-                    instancePath + '/counters/' + key10.replace(/~/g, '~0').replace(/\//g, '~1') + '/unit',
-                  schemaPath: '#/properties/counters/additionalProperties/properties/unit/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.counters.additionalProperties.properties.unit.type,
-                  parentSchema: schema11.properties.counters.additionalProperties.properties.unit,
                   data: data27,
                 };
                 if (vErrors === null) {
@@ -1718,15 +1724,37 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data25.attributes !== undefined) {
-              let data28 = data25.attributes;
-              if (Array.isArray(data28)) {
-                const len1 = data28.length;
+            if (data26.unit !== undefined) {
+              let data28 = data26.unit;
+              if (typeof data28 !== 'string') {
+                const err55 = {
+                  instancePath:
+                    instancePath + '/counters/' + key10.replace(/~/g, '~0').replace(/\//g, '~1') + '/unit',
+                  schemaPath: '#/properties/counters/additionalProperties/properties/unit/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.counters.additionalProperties.properties.unit.type,
+                  parentSchema: schema11.properties.counters.additionalProperties.properties.unit,
+                  data: data28,
+                };
+                if (vErrors === null) {
+                  vErrors = [err55];
+                } else {
+                  vErrors.push(err55);
+                }
+                errors++;
+              }
+            }
+            if (data26.attributes !== undefined) {
+              let data29 = data26.attributes;
+              if (Array.isArray(data29)) {
+                const len1 = data29.length;
                 for (let i1 = 0; i1 < len1; i1++) {
-                  let data29 = data28[i1];
-                  if (typeof data29 === 'string') {
-                    if (func3(data29) > 200) {
-                      const err55 = {
+                  let data30 = data29[i1];
+                  if (typeof data30 === 'string') {
+                    if (func3(data30) > 200) {
+                      const err56 = {
                         instancePath:
                           instancePath +
                           '/counters/' +
@@ -1741,17 +1769,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 200,
                         parentSchema:
                           schema11.properties.counters.additionalProperties.properties.attributes.items,
-                        data: data29,
+                        data: data30,
                       };
                       if (vErrors === null) {
-                        vErrors = [err55];
+                        vErrors = [err56];
                       } else {
-                        vErrors.push(err55);
+                        vErrors.push(err56);
                       }
                       errors++;
                     }
-                    if (func3(data29) < 1) {
-                      const err56 = {
+                    if (func3(data30) < 1) {
+                      const err57 = {
                         instancePath:
                           instancePath +
                           '/counters/' +
@@ -1766,17 +1794,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 1,
                         parentSchema:
                           schema11.properties.counters.additionalProperties.properties.attributes.items,
-                        data: data29,
+                        data: data30,
                       };
                       if (vErrors === null) {
-                        vErrors = [err56];
+                        vErrors = [err57];
                       } else {
-                        vErrors.push(err56);
+                        vErrors.push(err57);
                       }
                       errors++;
                     }
                   } else {
-                    const err57 = {
+                    const err58 = {
                       instancePath:
                         instancePath +
                         '/counters/' +
@@ -1792,28 +1820,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.counters.additionalProperties.properties.attributes.items.type,
                       parentSchema:
                         schema11.properties.counters.additionalProperties.properties.attributes.items,
-                      data: data29,
+                      data: data30,
                     };
                     if (vErrors === null) {
-                      vErrors = [err57];
+                      vErrors = [err58];
                     } else {
-                      vErrors.push(err57);
+                      vErrors.push(err58);
                     }
                     errors++;
                   }
                 }
-                let i2 = data28.length;
+                let i2 = data29.length;
                 let j0;
                 if (i2 > 1) {
                   const indices0 = {};
                   for (; i2--;) {
-                    let item0 = data28[i2];
+                    let item0 = data29[i2];
                     if (typeof item0 !== 'string') {
                       continue;
                     }
                     if (typeof indices0[item0] == 'number') {
                       j0 = indices0[item0];
-                      const err58 = {
+                      const err59 = {
                         instancePath:
                           instancePath +
                           '/counters/' +
@@ -1827,12 +1855,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           'must NOT have duplicate items (items ## ' + j0 + ' and ' + i2 + ' are identical)',
                         schema: true,
                         parentSchema: schema11.properties.counters.additionalProperties.properties.attributes,
-                        data: data28,
+                        data: data29,
                       };
                       if (vErrors === null) {
-                        vErrors = [err58];
+                        vErrors = [err59];
                       } else {
-                        vErrors.push(err58);
+                        vErrors.push(err59);
                       }
                       errors++;
                       break;
@@ -1841,7 +1869,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err59 = {
+                const err60 = {
                   instancePath:
                     instancePath +
                     '/counters/' +
@@ -1853,20 +1881,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.counters.additionalProperties.properties.attributes.type,
                   parentSchema: schema11.properties.counters.additionalProperties.properties.attributes,
-                  data: data28,
+                  data: data29,
                 };
                 if (vErrors === null) {
-                  vErrors = [err59];
+                  vErrors = [err60];
                 } else {
-                  vErrors.push(err59);
+                  vErrors.push(err60);
                 }
                 errors++;
               }
             }
-            if (data25.cardinalityLimit !== undefined) {
-              let data30 = data25.cardinalityLimit;
-              if (!(typeof data30 == 'number' && !(data30 % 1) && !isNaN(data30) && isFinite(data30))) {
-                const err60 = {
+            if (data26.cardinalityLimit !== undefined) {
+              let data31 = data26.cardinalityLimit;
+              if (!(typeof data31 == 'number' && !(data31 % 1) && !isNaN(data31) && isFinite(data31))) {
+                const err61 = {
                   instancePath:
                     instancePath +
                     '/counters/' +
@@ -1878,18 +1906,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be integer',
                   schema: schema11.properties.counters.additionalProperties.properties.cardinalityLimit.type,
                   parentSchema: schema11.properties.counters.additionalProperties.properties.cardinalityLimit,
-                  data: data30,
+                  data: data31,
                 };
                 if (vErrors === null) {
-                  vErrors = [err60];
+                  vErrors = [err61];
                 } else {
-                  vErrors.push(err60);
+                  vErrors.push(err61);
                 }
                 errors++;
               }
-              if (typeof data30 == 'number' && isFinite(data30)) {
-                if (data30 < 1 || isNaN(data30)) {
-                  const err61 = {
+              if (typeof data31 == 'number' && isFinite(data31)) {
+                if (data31 < 1 || isNaN(data31)) {
+                  const err62 = {
                     instancePath:
                       instancePath +
                       '/counters/' +
@@ -1903,19 +1931,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     schema: 1,
                     parentSchema:
                       schema11.properties.counters.additionalProperties.properties.cardinalityLimit,
-                    data: data30,
+                    data: data31,
                   };
                   if (vErrors === null) {
-                    vErrors = [err61];
+                    vErrors = [err62];
                   } else {
-                    vErrors.push(err61);
+                    vErrors.push(err62);
                   }
                   errors++;
                 }
               }
             }
           } else {
-            const err62 = {
+            const err63 = {
               instancePath: instancePath + '/counters/' + key10.replace(/~/g, '~0').replace(/\//g, '~1'),
               schemaPath: '#/properties/counters/additionalProperties/type',
               keyword: 'type',
@@ -1923,18 +1951,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.counters.additionalProperties.type,
               parentSchema: schema11.properties.counters.additionalProperties,
-              data: data25,
+              data: data26,
             };
             if (vErrors === null) {
-              vErrors = [err62];
+              vErrors = [err63];
             } else {
-              vErrors.push(err62);
+              vErrors.push(err63);
             }
             errors++;
           }
         }
       } else {
-        const err63 = {
+        const err64 = {
           instancePath: instancePath + '/counters',
           schemaPath: '#/properties/counters/type',
           keyword: 'type',
@@ -1942,24 +1970,24 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.counters.type,
           parentSchema: schema11.properties.counters,
-          data: data24,
+          data: data25,
         };
         if (vErrors === null) {
-          vErrors = [err63];
+          vErrors = [err64];
         } else {
-          vErrors.push(err63);
+          vErrors.push(err64);
         }
         errors++;
       }
     }
     if (data.gauges !== undefined) {
-      let data31 = data.gauges;
-      if (data31 && typeof data31 == 'object' && !Array.isArray(data31)) {
-        for (const key12 in data31) {
-          const _errs74 = errors;
+      let data32 = data.gauges;
+      if (data32 && typeof data32 == 'object' && !Array.isArray(data32)) {
+        for (const key12 in data32) {
+          const _errs76 = errors;
           if (typeof key12 === 'string') {
             if (!pattern2.test(key12)) {
-              const err64 = {
+              const err65 = {
                 instancePath: instancePath + '/gauges',
                 schemaPath: '#/properties/gauges/propertyNames/pattern',
                 keyword: 'pattern',
@@ -1971,16 +1999,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 propertyName: key12,
               };
               if (vErrors === null) {
-                vErrors = [err64];
+                vErrors = [err65];
               } else {
-                vErrors.push(err64);
+                vErrors.push(err65);
               }
               errors++;
             }
           }
-          var valid17 = _errs74 === errors;
+          var valid17 = _errs76 === errors;
           if (!valid17) {
-            const err65 = {
+            const err66 = {
               instancePath: instancePath + '/gauges',
               schemaPath: '#/properties/gauges/propertyNames',
               keyword: 'propertyNames',
@@ -1988,21 +2016,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'property name must be valid',
               schema: schema11.properties.gauges.propertyNames,
               parentSchema: schema11.properties.gauges,
-              data: data31,
+              data: data32,
             };
             if (vErrors === null) {
-              vErrors = [err65];
+              vErrors = [err66];
             } else {
-              vErrors.push(err65);
+              vErrors.push(err66);
             }
             errors++;
           }
         }
-        for (const key13 in data31) {
-          let data32 = data31[key13];
-          if (data32 && typeof data32 == 'object' && !Array.isArray(data32)) {
-            if (data32.description === undefined) {
-              const err66 = {
+        for (const key13 in data32) {
+          let data33 = data32[key13];
+          if (data33 && typeof data33 == 'object' && !Array.isArray(data33)) {
+            if (data33.description === undefined) {
+              const err67 = {
                 instancePath: instancePath + '/gauges/' + key13.replace(/~/g, '~0').replace(/\//g, '~1'),
                 schemaPath: '#/properties/gauges/additionalProperties/required',
                 keyword: 'required',
@@ -2010,23 +2038,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'description' + "'",
                 schema: schema11.properties.gauges.additionalProperties.required,
                 parentSchema: schema11.properties.gauges.additionalProperties,
-                data: data32,
+                data: data33,
               };
               if (vErrors === null) {
-                vErrors = [err66];
+                vErrors = [err67];
               } else {
-                vErrors.push(err66);
+                vErrors.push(err67);
               }
               errors++;
             }
-            for (const key14 in data32) {
+            for (const key14 in data33) {
               if (!(
                 key14 === 'description' ||
                 key14 === 'unit' ||
                 key14 === 'attributes' ||
                 key14 === 'cardinalityLimit'
               )) {
-                const err67 = {
+                const err68 = {
                   instancePath: instancePath + '/gauges/' + key13.replace(/~/g, '~0').replace(/\//g, '~1'),
                   schemaPath: '#/properties/gauges/additionalProperties/additionalProperties',
                   keyword: 'additionalProperties',
@@ -2034,20 +2062,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.gauges.additionalProperties,
-                  data: data32,
+                  data: data33,
                 };
                 if (vErrors === null) {
-                  vErrors = [err67];
+                  vErrors = [err68];
                 } else {
-                  vErrors.push(err67);
+                  vErrors.push(err68);
                 }
                 errors++;
               }
             }
-            if (data32.description !== undefined) {
-              let data33 = data32.description;
-              if (typeof data33 !== 'string') {
-                const err68 = {
+            if (data33.description !== undefined) {
+              let data34 = data33.description;
+              if (typeof data34 !== 'string') {
+                const err69 = {
                   instancePath:
                     instancePath +
                     '/gauges/' +
@@ -2059,28 +2087,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.gauges.additionalProperties.properties.description.type,
                   parentSchema: schema11.properties.gauges.additionalProperties.properties.description,
-                  data: data33,
-                };
-                if (vErrors === null) {
-                  vErrors = [err68];
-                } else {
-                  vErrors.push(err68);
-                }
-                errors++;
-              }
-            }
-            if (data32.unit !== undefined) {
-              let data34 = data32.unit;
-              if (typeof data34 !== 'string') {
-                const err69 = {
-                  instancePath:
-                    instancePath + '/gauges/' + key13.replace(/~/g, '~0').replace(/\//g, '~1') + '/unit',
-                  schemaPath: '#/properties/gauges/additionalProperties/properties/unit/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.gauges.additionalProperties.properties.unit.type,
-                  parentSchema: schema11.properties.gauges.additionalProperties.properties.unit,
                   data: data34,
                 };
                 if (vErrors === null) {
@@ -2091,15 +2097,37 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data32.attributes !== undefined) {
-              let data35 = data32.attributes;
-              if (Array.isArray(data35)) {
-                const len2 = data35.length;
+            if (data33.unit !== undefined) {
+              let data35 = data33.unit;
+              if (typeof data35 !== 'string') {
+                const err70 = {
+                  instancePath:
+                    instancePath + '/gauges/' + key13.replace(/~/g, '~0').replace(/\//g, '~1') + '/unit',
+                  schemaPath: '#/properties/gauges/additionalProperties/properties/unit/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.gauges.additionalProperties.properties.unit.type,
+                  parentSchema: schema11.properties.gauges.additionalProperties.properties.unit,
+                  data: data35,
+                };
+                if (vErrors === null) {
+                  vErrors = [err70];
+                } else {
+                  vErrors.push(err70);
+                }
+                errors++;
+              }
+            }
+            if (data33.attributes !== undefined) {
+              let data36 = data33.attributes;
+              if (Array.isArray(data36)) {
+                const len2 = data36.length;
                 for (let i3 = 0; i3 < len2; i3++) {
-                  let data36 = data35[i3];
-                  if (typeof data36 === 'string') {
-                    if (func3(data36) > 200) {
-                      const err70 = {
+                  let data37 = data36[i3];
+                  if (typeof data37 === 'string') {
+                    if (func3(data37) > 200) {
+                      const err71 = {
                         instancePath:
                           instancePath +
                           '/gauges/' +
@@ -2114,17 +2142,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 200,
                         parentSchema:
                           schema11.properties.gauges.additionalProperties.properties.attributes.items,
-                        data: data36,
+                        data: data37,
                       };
                       if (vErrors === null) {
-                        vErrors = [err70];
+                        vErrors = [err71];
                       } else {
-                        vErrors.push(err70);
+                        vErrors.push(err71);
                       }
                       errors++;
                     }
-                    if (func3(data36) < 1) {
-                      const err71 = {
+                    if (func3(data37) < 1) {
+                      const err72 = {
                         instancePath:
                           instancePath +
                           '/gauges/' +
@@ -2139,17 +2167,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 1,
                         parentSchema:
                           schema11.properties.gauges.additionalProperties.properties.attributes.items,
-                        data: data36,
+                        data: data37,
                       };
                       if (vErrors === null) {
-                        vErrors = [err71];
+                        vErrors = [err72];
                       } else {
-                        vErrors.push(err71);
+                        vErrors.push(err72);
                       }
                       errors++;
                     }
                   } else {
-                    const err72 = {
+                    const err73 = {
                       instancePath:
                         instancePath +
                         '/gauges/' +
@@ -2164,28 +2192,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.gauges.additionalProperties.properties.attributes.items.type,
                       parentSchema:
                         schema11.properties.gauges.additionalProperties.properties.attributes.items,
-                      data: data36,
+                      data: data37,
                     };
                     if (vErrors === null) {
-                      vErrors = [err72];
+                      vErrors = [err73];
                     } else {
-                      vErrors.push(err72);
+                      vErrors.push(err73);
                     }
                     errors++;
                   }
                 }
-                let i4 = data35.length;
+                let i4 = data36.length;
                 let j1;
                 if (i4 > 1) {
                   const indices1 = {};
                   for (; i4--;) {
-                    let item1 = data35[i4];
+                    let item1 = data36[i4];
                     if (typeof item1 !== 'string') {
                       continue;
                     }
                     if (typeof indices1[item1] == 'number') {
                       j1 = indices1[item1];
-                      const err73 = {
+                      const err74 = {
                         instancePath:
                           instancePath +
                           '/gauges/' +
@@ -2199,12 +2227,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           'must NOT have duplicate items (items ## ' + j1 + ' and ' + i4 + ' are identical)',
                         schema: true,
                         parentSchema: schema11.properties.gauges.additionalProperties.properties.attributes,
-                        data: data35,
+                        data: data36,
                       };
                       if (vErrors === null) {
-                        vErrors = [err73];
+                        vErrors = [err74];
                       } else {
-                        vErrors.push(err73);
+                        vErrors.push(err74);
                       }
                       errors++;
                       break;
@@ -2213,7 +2241,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err74 = {
+                const err75 = {
                   instancePath:
                     instancePath +
                     '/gauges/' +
@@ -2225,20 +2253,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.gauges.additionalProperties.properties.attributes.type,
                   parentSchema: schema11.properties.gauges.additionalProperties.properties.attributes,
-                  data: data35,
+                  data: data36,
                 };
                 if (vErrors === null) {
-                  vErrors = [err74];
+                  vErrors = [err75];
                 } else {
-                  vErrors.push(err74);
+                  vErrors.push(err75);
                 }
                 errors++;
               }
             }
-            if (data32.cardinalityLimit !== undefined) {
-              let data37 = data32.cardinalityLimit;
-              if (!(typeof data37 == 'number' && !(data37 % 1) && !isNaN(data37) && isFinite(data37))) {
-                const err75 = {
+            if (data33.cardinalityLimit !== undefined) {
+              let data38 = data33.cardinalityLimit;
+              if (!(typeof data38 == 'number' && !(data38 % 1) && !isNaN(data38) && isFinite(data38))) {
+                const err76 = {
                   instancePath:
                     instancePath +
                     '/gauges/' +
@@ -2250,18 +2278,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be integer',
                   schema: schema11.properties.gauges.additionalProperties.properties.cardinalityLimit.type,
                   parentSchema: schema11.properties.gauges.additionalProperties.properties.cardinalityLimit,
-                  data: data37,
+                  data: data38,
                 };
                 if (vErrors === null) {
-                  vErrors = [err75];
+                  vErrors = [err76];
                 } else {
-                  vErrors.push(err75);
+                  vErrors.push(err76);
                 }
                 errors++;
               }
-              if (typeof data37 == 'number' && isFinite(data37)) {
-                if (data37 < 1 || isNaN(data37)) {
-                  const err76 = {
+              if (typeof data38 == 'number' && isFinite(data38)) {
+                if (data38 < 1 || isNaN(data38)) {
+                  const err77 = {
                     instancePath:
                       instancePath +
                       '/gauges/' +
@@ -2274,19 +2302,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must be >= 1',
                     schema: 1,
                     parentSchema: schema11.properties.gauges.additionalProperties.properties.cardinalityLimit,
-                    data: data37,
+                    data: data38,
                   };
                   if (vErrors === null) {
-                    vErrors = [err76];
+                    vErrors = [err77];
                   } else {
-                    vErrors.push(err76);
+                    vErrors.push(err77);
                   }
                   errors++;
                 }
               }
             }
           } else {
-            const err77 = {
+            const err78 = {
               instancePath: instancePath + '/gauges/' + key13.replace(/~/g, '~0').replace(/\//g, '~1'),
               schemaPath: '#/properties/gauges/additionalProperties/type',
               keyword: 'type',
@@ -2294,18 +2322,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.gauges.additionalProperties.type,
               parentSchema: schema11.properties.gauges.additionalProperties,
-              data: data32,
+              data: data33,
             };
             if (vErrors === null) {
-              vErrors = [err77];
+              vErrors = [err78];
             } else {
-              vErrors.push(err77);
+              vErrors.push(err78);
             }
             errors++;
           }
         }
       } else {
-        const err78 = {
+        const err79 = {
           instancePath: instancePath + '/gauges',
           schemaPath: '#/properties/gauges/type',
           keyword: 'type',
@@ -2313,24 +2341,24 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.gauges.type,
           parentSchema: schema11.properties.gauges,
-          data: data31,
+          data: data32,
         };
         if (vErrors === null) {
-          vErrors = [err78];
+          vErrors = [err79];
         } else {
-          vErrors.push(err78);
+          vErrors.push(err79);
         }
         errors++;
       }
     }
     if (data.histograms !== undefined) {
-      let data38 = data.histograms;
-      if (data38 && typeof data38 == 'object' && !Array.isArray(data38)) {
-        for (const key15 in data38) {
-          const _errs91 = errors;
+      let data39 = data.histograms;
+      if (data39 && typeof data39 == 'object' && !Array.isArray(data39)) {
+        for (const key15 in data39) {
+          const _errs93 = errors;
           if (typeof key15 === 'string') {
             if (!pattern2.test(key15)) {
-              const err79 = {
+              const err80 = {
                 instancePath: instancePath + '/histograms',
                 schemaPath: '#/properties/histograms/propertyNames/pattern',
                 keyword: 'pattern',
@@ -2342,16 +2370,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 propertyName: key15,
               };
               if (vErrors === null) {
-                vErrors = [err79];
+                vErrors = [err80];
               } else {
-                vErrors.push(err79);
+                vErrors.push(err80);
               }
               errors++;
             }
           }
-          var valid23 = _errs91 === errors;
+          var valid23 = _errs93 === errors;
           if (!valid23) {
-            const err80 = {
+            const err81 = {
               instancePath: instancePath + '/histograms',
               schemaPath: '#/properties/histograms/propertyNames',
               keyword: 'propertyNames',
@@ -2359,21 +2387,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'property name must be valid',
               schema: schema11.properties.histograms.propertyNames,
               parentSchema: schema11.properties.histograms,
-              data: data38,
+              data: data39,
             };
             if (vErrors === null) {
-              vErrors = [err80];
+              vErrors = [err81];
             } else {
-              vErrors.push(err80);
+              vErrors.push(err81);
             }
             errors++;
           }
         }
-        for (const key16 in data38) {
-          let data39 = data38[key16];
-          if (data39 && typeof data39 == 'object' && !Array.isArray(data39)) {
-            if (data39.description === undefined) {
-              const err81 = {
+        for (const key16 in data39) {
+          let data40 = data39[key16];
+          if (data40 && typeof data40 == 'object' && !Array.isArray(data40)) {
+            if (data40.description === undefined) {
+              const err82 = {
                 instancePath: instancePath + '/histograms/' + key16.replace(/~/g, '~0').replace(/\//g, '~1'),
                 schemaPath: '#/properties/histograms/additionalProperties/required',
                 keyword: 'required',
@@ -2381,25 +2409,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'description' + "'",
                 schema: schema11.properties.histograms.additionalProperties.required,
                 parentSchema: schema11.properties.histograms.additionalProperties,
-                data: data39,
-              };
-              if (vErrors === null) {
-                vErrors = [err81];
-              } else {
-                vErrors.push(err81);
-              }
-              errors++;
-            }
-            if (data39.unit === undefined) {
-              const err82 = {
-                instancePath: instancePath + '/histograms/' + key16.replace(/~/g, '~0').replace(/\//g, '~1'),
-                schemaPath: '#/properties/histograms/additionalProperties/required',
-                keyword: 'required',
-                params: { missingProperty: 'unit' },
-                message: "must have required property '" + 'unit' + "'",
-                schema: schema11.properties.histograms.additionalProperties.required,
-                parentSchema: schema11.properties.histograms.additionalProperties,
-                data: data39,
+                data: data40,
               };
               if (vErrors === null) {
                 vErrors = [err82];
@@ -2408,16 +2418,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data39.buckets === undefined) {
+            if (data40.unit === undefined) {
               const err83 = {
                 instancePath: instancePath + '/histograms/' + key16.replace(/~/g, '~0').replace(/\//g, '~1'),
                 schemaPath: '#/properties/histograms/additionalProperties/required',
                 keyword: 'required',
-                params: { missingProperty: 'buckets' },
-                message: "must have required property '" + 'buckets' + "'",
+                params: { missingProperty: 'unit' },
+                message: "must have required property '" + 'unit' + "'",
                 schema: schema11.properties.histograms.additionalProperties.required,
                 parentSchema: schema11.properties.histograms.additionalProperties,
-                data: data39,
+                data: data40,
               };
               if (vErrors === null) {
                 vErrors = [err83];
@@ -2426,7 +2436,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            for (const key17 in data39) {
+            if (data40.buckets === undefined) {
+              const err84 = {
+                instancePath: instancePath + '/histograms/' + key16.replace(/~/g, '~0').replace(/\//g, '~1'),
+                schemaPath: '#/properties/histograms/additionalProperties/required',
+                keyword: 'required',
+                params: { missingProperty: 'buckets' },
+                message: "must have required property '" + 'buckets' + "'",
+                schema: schema11.properties.histograms.additionalProperties.required,
+                parentSchema: schema11.properties.histograms.additionalProperties,
+                data: data40,
+              };
+              if (vErrors === null) {
+                vErrors = [err84];
+              } else {
+                vErrors.push(err84);
+              }
+              errors++;
+            }
+            for (const key17 in data40) {
               if (!(
                 key17 === 'description' ||
                 key17 === 'unit' ||
@@ -2435,7 +2463,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 key17 === 'buckets' ||
                 key17 === 'exemplars'
               )) {
-                const err84 = {
+                const err85 = {
                   instancePath:
                     instancePath + '/histograms/' + key16.replace(/~/g, '~0').replace(/\//g, '~1'),
                   schemaPath: '#/properties/histograms/additionalProperties/additionalProperties',
@@ -2444,20 +2472,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.histograms.additionalProperties,
-                  data: data39,
+                  data: data40,
                 };
                 if (vErrors === null) {
-                  vErrors = [err84];
+                  vErrors = [err85];
                 } else {
-                  vErrors.push(err84);
+                  vErrors.push(err85);
                 }
                 errors++;
               }
             }
-            if (data39.description !== undefined) {
-              let data40 = data39.description;
-              if (typeof data40 !== 'string') {
-                const err85 = {
+            if (data40.description !== undefined) {
+              let data41 = data40.description;
+              if (typeof data41 !== 'string') {
+                const err86 = {
                   instancePath:
                     instancePath +
                     '/histograms/' +
@@ -2469,28 +2497,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.histograms.additionalProperties.properties.description.type,
                   parentSchema: schema11.properties.histograms.additionalProperties.properties.description,
-                  data: data40,
-                };
-                if (vErrors === null) {
-                  vErrors = [err85];
-                } else {
-                  vErrors.push(err85);
-                }
-                errors++;
-              }
-            }
-            if (data39.unit !== undefined) {
-              let data41 = data39.unit;
-              if (typeof data41 !== 'string') {
-                const err86 = {
-                  instancePath:
-                    instancePath + '/histograms/' + key16.replace(/~/g, '~0').replace(/\//g, '~1') + '/unit',
-                  schemaPath: '#/properties/histograms/additionalProperties/properties/unit/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.histograms.additionalProperties.properties.unit.type,
-                  parentSchema: schema11.properties.histograms.additionalProperties.properties.unit,
                   data: data41,
                 };
                 if (vErrors === null) {
@@ -2501,15 +2507,37 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data39.attributes !== undefined) {
-              let data42 = data39.attributes;
-              if (Array.isArray(data42)) {
-                const len3 = data42.length;
+            if (data40.unit !== undefined) {
+              let data42 = data40.unit;
+              if (typeof data42 !== 'string') {
+                const err87 = {
+                  instancePath:
+                    instancePath + '/histograms/' + key16.replace(/~/g, '~0').replace(/\//g, '~1') + '/unit',
+                  schemaPath: '#/properties/histograms/additionalProperties/properties/unit/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.histograms.additionalProperties.properties.unit.type,
+                  parentSchema: schema11.properties.histograms.additionalProperties.properties.unit,
+                  data: data42,
+                };
+                if (vErrors === null) {
+                  vErrors = [err87];
+                } else {
+                  vErrors.push(err87);
+                }
+                errors++;
+              }
+            }
+            if (data40.attributes !== undefined) {
+              let data43 = data40.attributes;
+              if (Array.isArray(data43)) {
+                const len3 = data43.length;
                 for (let i5 = 0; i5 < len3; i5++) {
-                  let data43 = data42[i5];
-                  if (typeof data43 === 'string') {
-                    if (func3(data43) > 200) {
-                      const err87 = {
+                  let data44 = data43[i5];
+                  if (typeof data44 === 'string') {
+                    if (func3(data44) > 200) {
+                      const err88 = {
                         instancePath:
                           instancePath +
                           '/histograms/' +
@@ -2524,17 +2552,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 200,
                         parentSchema:
                           schema11.properties.histograms.additionalProperties.properties.attributes.items,
-                        data: data43,
+                        data: data44,
                       };
                       if (vErrors === null) {
-                        vErrors = [err87];
+                        vErrors = [err88];
                       } else {
-                        vErrors.push(err87);
+                        vErrors.push(err88);
                       }
                       errors++;
                     }
-                    if (func3(data43) < 1) {
-                      const err88 = {
+                    if (func3(data44) < 1) {
+                      const err89 = {
                         instancePath:
                           instancePath +
                           '/histograms/' +
@@ -2549,17 +2577,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 1,
                         parentSchema:
                           schema11.properties.histograms.additionalProperties.properties.attributes.items,
-                        data: data43,
+                        data: data44,
                       };
                       if (vErrors === null) {
-                        vErrors = [err88];
+                        vErrors = [err89];
                       } else {
-                        vErrors.push(err88);
+                        vErrors.push(err89);
                       }
                       errors++;
                     }
                   } else {
-                    const err89 = {
+                    const err90 = {
                       instancePath:
                         instancePath +
                         '/histograms/' +
@@ -2575,28 +2603,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.histograms.additionalProperties.properties.attributes.items.type,
                       parentSchema:
                         schema11.properties.histograms.additionalProperties.properties.attributes.items,
-                      data: data43,
+                      data: data44,
                     };
                     if (vErrors === null) {
-                      vErrors = [err89];
+                      vErrors = [err90];
                     } else {
-                      vErrors.push(err89);
+                      vErrors.push(err90);
                     }
                     errors++;
                   }
                 }
-                let i6 = data42.length;
+                let i6 = data43.length;
                 let j2;
                 if (i6 > 1) {
                   const indices2 = {};
                   for (; i6--;) {
-                    let item2 = data42[i6];
+                    let item2 = data43[i6];
                     if (typeof item2 !== 'string') {
                       continue;
                     }
                     if (typeof indices2[item2] == 'number') {
                       j2 = indices2[item2];
-                      const err90 = {
+                      const err91 = {
                         instancePath:
                           instancePath +
                           '/histograms/' +
@@ -2611,12 +2639,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: true,
                         parentSchema:
                           schema11.properties.histograms.additionalProperties.properties.attributes,
-                        data: data42,
+                        data: data43,
                       };
                       if (vErrors === null) {
-                        vErrors = [err90];
+                        vErrors = [err91];
                       } else {
-                        vErrors.push(err90);
+                        vErrors.push(err91);
                       }
                       errors++;
                       break;
@@ -2625,7 +2653,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err91 = {
+                const err92 = {
                   instancePath:
                     instancePath +
                     '/histograms/' +
@@ -2637,20 +2665,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.histograms.additionalProperties.properties.attributes.type,
                   parentSchema: schema11.properties.histograms.additionalProperties.properties.attributes,
-                  data: data42,
+                  data: data43,
                 };
                 if (vErrors === null) {
-                  vErrors = [err91];
+                  vErrors = [err92];
                 } else {
-                  vErrors.push(err91);
+                  vErrors.push(err92);
                 }
                 errors++;
               }
             }
-            if (data39.cardinalityLimit !== undefined) {
-              let data44 = data39.cardinalityLimit;
-              if (!(typeof data44 == 'number' && !(data44 % 1) && !isNaN(data44) && isFinite(data44))) {
-                const err92 = {
+            if (data40.cardinalityLimit !== undefined) {
+              let data45 = data40.cardinalityLimit;
+              if (!(typeof data45 == 'number' && !(data45 % 1) && !isNaN(data45) && isFinite(data45))) {
+                const err93 = {
                   instancePath:
                     instancePath +
                     '/histograms/' +
@@ -2664,18 +2692,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     schema11.properties.histograms.additionalProperties.properties.cardinalityLimit.type,
                   parentSchema:
                     schema11.properties.histograms.additionalProperties.properties.cardinalityLimit,
-                  data: data44,
+                  data: data45,
                 };
                 if (vErrors === null) {
-                  vErrors = [err92];
+                  vErrors = [err93];
                 } else {
-                  vErrors.push(err92);
+                  vErrors.push(err93);
                 }
                 errors++;
               }
-              if (typeof data44 == 'number' && isFinite(data44)) {
-                if (data44 < 1 || isNaN(data44)) {
-                  const err93 = {
+              if (typeof data45 == 'number' && isFinite(data45)) {
+                if (data45 < 1 || isNaN(data45)) {
+                  const err94 = {
                     instancePath:
                       instancePath +
                       '/histograms/' +
@@ -2689,26 +2717,26 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     schema: 1,
                     parentSchema:
                       schema11.properties.histograms.additionalProperties.properties.cardinalityLimit,
-                    data: data44,
+                    data: data45,
                   };
                   if (vErrors === null) {
-                    vErrors = [err93];
+                    vErrors = [err94];
                   } else {
-                    vErrors.push(err93);
+                    vErrors.push(err94);
                   }
                   errors++;
                 }
               }
             }
-            if (data39.buckets !== undefined) {
-              let data45 = data39.buckets;
-              const _errs107 = errors;
+            if (data40.buckets !== undefined) {
+              let data46 = data40.buckets;
+              const _errs109 = errors;
               let valid29 = false;
               let passing0 = null;
-              const _errs108 = errors;
-              if (data45 && typeof data45 == 'object' && !Array.isArray(data45)) {
-                if (data45.boundaries === undefined) {
-                  const err94 = {
+              const _errs110 = errors;
+              if (data46 && typeof data46 == 'object' && !Array.isArray(data46)) {
+                if (data46.boundaries === undefined) {
+                  const err95 = {
                     instancePath:
                       instancePath +
                       '/histograms/' +
@@ -2724,18 +2752,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         .required,
                     parentSchema:
                       schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[0],
-                    data: data45,
+                    data: data46,
                   };
                   if (vErrors === null) {
-                    vErrors = [err94];
+                    vErrors = [err95];
                   } else {
-                    vErrors.push(err94);
+                    vErrors.push(err95);
                   }
                   errors++;
                 }
-                for (const key18 in data45) {
+                for (const key18 in data46) {
                   if (!(key18 === 'boundaries')) {
-                    const err95 = {
+                    const err96 = {
                       instancePath:
                         instancePath +
                         '/histograms/' +
@@ -2749,21 +2777,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       schema: false,
                       parentSchema:
                         schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[0],
-                      data: data45,
+                      data: data46,
                     };
                     if (vErrors === null) {
-                      vErrors = [err95];
+                      vErrors = [err96];
                     } else {
-                      vErrors.push(err95);
+                      vErrors.push(err96);
                     }
                     errors++;
                   }
                 }
-                if (data45.boundaries !== undefined) {
-                  let data46 = data45.boundaries;
-                  if (Array.isArray(data46)) {
-                    if (data46.length < 1) {
-                      const err96 = {
+                if (data46.boundaries !== undefined) {
+                  let data47 = data46.boundaries;
+                  if (Array.isArray(data47)) {
+                    if (data47.length < 1) {
+                      const err97 = {
                         instancePath:
                           instancePath +
                           '/histograms/' +
@@ -2778,20 +2806,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[0]
                             .properties.boundaries,
-                        data: data46,
+                        data: data47,
                       };
                       if (vErrors === null) {
-                        vErrors = [err96];
+                        vErrors = [err97];
                       } else {
-                        vErrors.push(err96);
+                        vErrors.push(err97);
                       }
                       errors++;
                     }
-                    const len4 = data46.length;
+                    const len4 = data47.length;
                     for (let i7 = 0; i7 < len4; i7++) {
-                      let data47 = data46[i7];
-                      if (!(typeof data47 == 'number' && isFinite(data47))) {
-                        const err97 = {
+                      let data48 = data47[i7];
+                      if (!(typeof data48 == 'number' && isFinite(data48))) {
+                        const err98 = {
                           instancePath:
                             instancePath +
                             '/histograms/' +
@@ -2809,18 +2837,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[0]
                               .properties.boundaries.items,
-                          data: data47,
+                          data: data48,
                         };
                         if (vErrors === null) {
-                          vErrors = [err97];
+                          vErrors = [err98];
                         } else {
-                          vErrors.push(err97);
+                          vErrors.push(err98);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err98 = {
+                    const err99 = {
                       instancePath:
                         instancePath +
                         '/histograms/' +
@@ -2837,18 +2865,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[0]
                           .properties.boundaries,
-                      data: data46,
+                      data: data47,
                     };
                     if (vErrors === null) {
-                      vErrors = [err98];
+                      vErrors = [err99];
                     } else {
-                      vErrors.push(err98);
+                      vErrors.push(err99);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err99 = {
+                const err100 = {
                   instancePath:
                     instancePath +
                     '/histograms/' +
@@ -2862,24 +2890,24 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[0].type,
                   parentSchema:
                     schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[0],
-                  data: data45,
+                  data: data46,
                 };
                 if (vErrors === null) {
-                  vErrors = [err99];
+                  vErrors = [err100];
                 } else {
-                  vErrors.push(err99);
+                  vErrors.push(err100);
                 }
                 errors++;
               }
-              var _valid0 = _errs108 === errors;
+              var _valid0 = _errs110 === errors;
               if (_valid0) {
                 valid29 = true;
                 passing0 = 0;
               }
-              const _errs115 = errors;
-              if (data45 && typeof data45 == 'object' && !Array.isArray(data45)) {
-                if (data45.fromSlos === undefined) {
-                  const err100 = {
+              const _errs117 = errors;
+              if (data46 && typeof data46 == 'object' && !Array.isArray(data46)) {
+                if (data46.fromSlos === undefined) {
+                  const err101 = {
                     instancePath:
                       instancePath +
                       '/histograms/' +
@@ -2895,18 +2923,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         .required,
                     parentSchema:
                       schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[1],
-                    data: data45,
+                    data: data46,
                   };
                   if (vErrors === null) {
-                    vErrors = [err100];
+                    vErrors = [err101];
                   } else {
-                    vErrors.push(err100);
+                    vErrors.push(err101);
                   }
                   errors++;
                 }
-                for (const key19 in data45) {
+                for (const key19 in data46) {
                   if (!(key19 === 'fromSlos')) {
-                    const err101 = {
+                    const err102 = {
                       instancePath:
                         instancePath +
                         '/histograms/' +
@@ -2920,21 +2948,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       schema: false,
                       parentSchema:
                         schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[1],
-                      data: data45,
+                      data: data46,
                     };
                     if (vErrors === null) {
-                      vErrors = [err101];
+                      vErrors = [err102];
                     } else {
-                      vErrors.push(err101);
+                      vErrors.push(err102);
                     }
                     errors++;
                   }
                 }
-                if (data45.fromSlos !== undefined) {
-                  let data48 = data45.fromSlos;
-                  if (data48 && typeof data48 == 'object' && !Array.isArray(data48)) {
-                    if (data48.min === undefined) {
-                      const err102 = {
+                if (data46.fromSlos !== undefined) {
+                  let data49 = data46.fromSlos;
+                  if (data49 && typeof data49 == 'object' && !Array.isArray(data49)) {
+                    if (data49.min === undefined) {
+                      const err103 = {
                         instancePath:
                           instancePath +
                           '/histograms/' +
@@ -2951,17 +2979,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[1]
                             .properties.fromSlos,
-                        data: data48,
+                        data: data49,
                       };
                       if (vErrors === null) {
-                        vErrors = [err102];
+                        vErrors = [err103];
                       } else {
-                        vErrors.push(err102);
+                        vErrors.push(err103);
                       }
                       errors++;
                     }
-                    if (data48.max === undefined) {
-                      const err103 = {
+                    if (data49.max === undefined) {
+                      const err104 = {
                         instancePath:
                           instancePath +
                           '/histograms/' +
@@ -2978,18 +3006,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[1]
                             .properties.fromSlos,
-                        data: data48,
+                        data: data49,
                       };
                       if (vErrors === null) {
-                        vErrors = [err103];
+                        vErrors = [err104];
                       } else {
-                        vErrors.push(err103);
+                        vErrors.push(err104);
                       }
                       errors++;
                     }
-                    for (const key20 in data48) {
+                    for (const key20 in data49) {
                       if (!(key20 === 'min' || key20 === 'max' || key20 === 'perDecade')) {
-                        const err104 = {
+                        const err105 = {
                           instancePath:
                             instancePath +
                             '/histograms/' +
@@ -3004,21 +3032,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[1]
                               .properties.fromSlos,
-                          data: data48,
+                          data: data49,
                         };
                         if (vErrors === null) {
-                          vErrors = [err104];
+                          vErrors = [err105];
                         } else {
-                          vErrors.push(err104);
+                          vErrors.push(err105);
                         }
                         errors++;
                       }
                     }
-                    if (data48.min !== undefined) {
-                      let data49 = data48.min;
-                      if (typeof data49 == 'number' && isFinite(data49)) {
-                        if (data49 <= 0 || isNaN(data49)) {
-                          const err105 = {
+                    if (data49.min !== undefined) {
+                      let data50 = data49.min;
+                      if (typeof data50 == 'number' && isFinite(data50)) {
+                        if (data50 <= 0 || isNaN(data50)) {
+                          const err106 = {
                             instancePath:
                               instancePath +
                               '/histograms/' +
@@ -3033,17 +3061,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[1]
                                 .properties.fromSlos.properties.min,
-                            data: data49,
+                            data: data50,
                           };
                           if (vErrors === null) {
-                            vErrors = [err105];
+                            vErrors = [err106];
                           } else {
-                            vErrors.push(err105);
+                            vErrors.push(err106);
                           }
                           errors++;
                         }
                       } else {
-                        const err106 = {
+                        const err107 = {
                           instancePath:
                             instancePath +
                             '/histograms/' +
@@ -3060,21 +3088,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[1]
                               .properties.fromSlos.properties.min,
-                          data: data49,
+                          data: data50,
                         };
                         if (vErrors === null) {
-                          vErrors = [err106];
+                          vErrors = [err107];
                         } else {
-                          vErrors.push(err106);
+                          vErrors.push(err107);
                         }
                         errors++;
                       }
                     }
-                    if (data48.max !== undefined) {
-                      let data50 = data48.max;
-                      if (typeof data50 == 'number' && isFinite(data50)) {
-                        if (data50 <= 0 || isNaN(data50)) {
-                          const err107 = {
+                    if (data49.max !== undefined) {
+                      let data51 = data49.max;
+                      if (typeof data51 == 'number' && isFinite(data51)) {
+                        if (data51 <= 0 || isNaN(data51)) {
+                          const err108 = {
                             instancePath:
                               instancePath +
                               '/histograms/' +
@@ -3089,17 +3117,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[1]
                                 .properties.fromSlos.properties.max,
-                            data: data50,
+                            data: data51,
                           };
                           if (vErrors === null) {
-                            vErrors = [err107];
+                            vErrors = [err108];
                           } else {
-                            vErrors.push(err107);
+                            vErrors.push(err108);
                           }
                           errors++;
                         }
                       } else {
-                        const err108 = {
+                        const err109 = {
                           instancePath:
                             instancePath +
                             '/histograms/' +
@@ -3116,25 +3144,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[1]
                               .properties.fromSlos.properties.max,
-                          data: data50,
+                          data: data51,
                         };
                         if (vErrors === null) {
-                          vErrors = [err108];
+                          vErrors = [err109];
                         } else {
-                          vErrors.push(err108);
+                          vErrors.push(err109);
                         }
                         errors++;
                       }
                     }
-                    if (data48.perDecade !== undefined) {
-                      let data51 = data48.perDecade;
+                    if (data49.perDecade !== undefined) {
+                      let data52 = data49.perDecade;
                       if (!(
-                        typeof data51 == 'number' &&
-                        !(data51 % 1) &&
-                        !isNaN(data51) &&
-                        isFinite(data51)
+                        typeof data52 == 'number' &&
+                        !(data52 % 1) &&
+                        !isNaN(data52) &&
+                        isFinite(data52)
                       )) {
-                        const err109 = {
+                        const err110 = {
                           instancePath:
                             instancePath +
                             '/histograms/' +
@@ -3151,18 +3179,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[1]
                               .properties.fromSlos.properties.perDecade,
-                          data: data51,
+                          data: data52,
                         };
                         if (vErrors === null) {
-                          vErrors = [err109];
+                          vErrors = [err110];
                         } else {
-                          vErrors.push(err109);
+                          vErrors.push(err110);
                         }
                         errors++;
                       }
-                      if (typeof data51 == 'number' && isFinite(data51)) {
-                        if (data51 > 20 || isNaN(data51)) {
-                          const err110 = {
+                      if (typeof data52 == 'number' && isFinite(data52)) {
+                        if (data52 > 20 || isNaN(data52)) {
+                          const err111 = {
                             instancePath:
                               instancePath +
                               '/histograms/' +
@@ -3177,17 +3205,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[1]
                                 .properties.fromSlos.properties.perDecade,
-                            data: data51,
+                            data: data52,
                           };
                           if (vErrors === null) {
-                            vErrors = [err110];
+                            vErrors = [err111];
                           } else {
-                            vErrors.push(err110);
+                            vErrors.push(err111);
                           }
                           errors++;
                         }
-                        if (data51 < 1 || isNaN(data51)) {
-                          const err111 = {
+                        if (data52 < 1 || isNaN(data52)) {
+                          const err112 = {
                             instancePath:
                               instancePath +
                               '/histograms/' +
@@ -3202,19 +3230,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[1]
                                 .properties.fromSlos.properties.perDecade,
-                            data: data51,
+                            data: data52,
                           };
                           if (vErrors === null) {
-                            vErrors = [err111];
+                            vErrors = [err112];
                           } else {
-                            vErrors.push(err111);
+                            vErrors.push(err112);
                           }
                           errors++;
                         }
                       }
                     }
                   } else {
-                    const err112 = {
+                    const err113 = {
                       instancePath:
                         instancePath +
                         '/histograms/' +
@@ -3231,18 +3259,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[1]
                           .properties.fromSlos,
-                      data: data48,
+                      data: data49,
                     };
                     if (vErrors === null) {
-                      vErrors = [err112];
+                      vErrors = [err113];
                     } else {
-                      vErrors.push(err112);
+                      vErrors.push(err113);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err113 = {
+                const err114 = {
                   instancePath:
                     instancePath +
                     '/histograms/' +
@@ -3256,16 +3284,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[1].type,
                   parentSchema:
                     schema11.properties.histograms.additionalProperties.properties.buckets.oneOf[1],
-                  data: data45,
+                  data: data46,
                 };
                 if (vErrors === null) {
-                  vErrors = [err113];
+                  vErrors = [err114];
                 } else {
-                  vErrors.push(err113);
+                  vErrors.push(err114);
                 }
                 errors++;
               }
-              var _valid0 = _errs115 === errors;
+              var _valid0 = _errs117 === errors;
               if (_valid0 && valid29) {
                 valid29 = false;
                 passing0 = [passing0, 1];
@@ -3276,7 +3304,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               }
               if (!valid29) {
-                const err114 = {
+                const err115 = {
                   instancePath:
                     instancePath +
                     '/histograms/' +
@@ -3288,31 +3316,31 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.histograms.additionalProperties.properties.buckets.oneOf,
                   parentSchema: schema11.properties.histograms.additionalProperties.properties.buckets,
-                  data: data45,
+                  data: data46,
                 };
                 if (vErrors === null) {
-                  vErrors = [err114];
+                  vErrors = [err115];
                 } else {
-                  vErrors.push(err114);
+                  vErrors.push(err115);
                 }
                 errors++;
               } else {
-                errors = _errs107;
+                errors = _errs109;
                 if (vErrors !== null) {
-                  if (_errs107) {
-                    vErrors.length = _errs107;
+                  if (_errs109) {
+                    vErrors.length = _errs109;
                   } else {
                     vErrors = null;
                   }
                 }
               }
             }
-            if (data39.exemplars !== undefined) {
-              let data52 = data39.exemplars;
-              if (data52 && typeof data52 == 'object' && !Array.isArray(data52)) {
-                for (const key21 in data52) {
+            if (data40.exemplars !== undefined) {
+              let data53 = data40.exemplars;
+              if (data53 && typeof data53 == 'object' && !Array.isArray(data53)) {
+                for (const key21 in data53) {
                   if (!(key21 === 'enabled' || key21 === 'minValue' || key21 === 'maxPerSecond')) {
-                    const err115 = {
+                    const err116 = {
                       instancePath:
                         instancePath +
                         '/histograms/' +
@@ -3325,20 +3353,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.histograms.additionalProperties.properties.exemplars,
-                      data: data52,
+                      data: data53,
                     };
                     if (vErrors === null) {
-                      vErrors = [err115];
+                      vErrors = [err116];
                     } else {
-                      vErrors.push(err115);
+                      vErrors.push(err116);
                     }
                     errors++;
                   }
                 }
-                if (data52.enabled !== undefined) {
-                  let data53 = data52.enabled;
-                  if (typeof data53 !== 'boolean') {
-                    const err116 = {
+                if (data53.enabled !== undefined) {
+                  let data54 = data53.enabled;
+                  if (typeof data54 !== 'boolean') {
+                    const err117 = {
                       instancePath:
                         instancePath +
                         '/histograms/' +
@@ -3355,20 +3383,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.histograms.additionalProperties.properties.exemplars.properties
                           .enabled,
-                      data: data53,
+                      data: data54,
                     };
                     if (vErrors === null) {
-                      vErrors = [err116];
+                      vErrors = [err117];
                     } else {
-                      vErrors.push(err116);
+                      vErrors.push(err117);
                     }
                     errors++;
                   }
                 }
-                if (data52.minValue !== undefined) {
-                  let data54 = data52.minValue;
-                  if (!(typeof data54 == 'number' && isFinite(data54))) {
-                    const err117 = {
+                if (data53.minValue !== undefined) {
+                  let data55 = data53.minValue;
+                  if (!(typeof data55 == 'number' && isFinite(data55))) {
+                    const err118 = {
                       instancePath:
                         instancePath +
                         '/histograms/' +
@@ -3385,21 +3413,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.histograms.additionalProperties.properties.exemplars.properties
                           .minValue,
-                      data: data54,
+                      data: data55,
                     };
                     if (vErrors === null) {
-                      vErrors = [err117];
+                      vErrors = [err118];
                     } else {
-                      vErrors.push(err117);
+                      vErrors.push(err118);
                     }
                     errors++;
                   }
                 }
-                if (data52.maxPerSecond !== undefined) {
-                  let data55 = data52.maxPerSecond;
-                  if (typeof data55 == 'number' && isFinite(data55)) {
-                    if (data55 <= 0 || isNaN(data55)) {
-                      const err118 = {
+                if (data53.maxPerSecond !== undefined) {
+                  let data56 = data53.maxPerSecond;
+                  if (typeof data56 == 'number' && isFinite(data56)) {
+                    if (data56 <= 0 || isNaN(data56)) {
+                      const err119 = {
                         instancePath:
                           instancePath +
                           '/histograms/' +
@@ -3414,17 +3442,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.histograms.additionalProperties.properties.exemplars.properties
                             .maxPerSecond,
-                        data: data55,
+                        data: data56,
                       };
                       if (vErrors === null) {
-                        vErrors = [err118];
+                        vErrors = [err119];
                       } else {
-                        vErrors.push(err118);
+                        vErrors.push(err119);
                       }
                       errors++;
                     }
                   } else {
-                    const err119 = {
+                    const err120 = {
                       instancePath:
                         instancePath +
                         '/histograms/' +
@@ -3441,18 +3469,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.histograms.additionalProperties.properties.exemplars.properties
                           .maxPerSecond,
-                      data: data55,
+                      data: data56,
                     };
                     if (vErrors === null) {
-                      vErrors = [err119];
+                      vErrors = [err120];
                     } else {
-                      vErrors.push(err119);
+                      vErrors.push(err120);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err120 = {
+                const err121 = {
                   instancePath:
                     instancePath +
                     '/histograms/' +
@@ -3464,18 +3492,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.histograms.additionalProperties.properties.exemplars.type,
                   parentSchema: schema11.properties.histograms.additionalProperties.properties.exemplars,
-                  data: data52,
+                  data: data53,
                 };
                 if (vErrors === null) {
-                  vErrors = [err120];
+                  vErrors = [err121];
                 } else {
-                  vErrors.push(err120);
+                  vErrors.push(err121);
                 }
                 errors++;
               }
             }
           } else {
-            const err121 = {
+            const err122 = {
               instancePath: instancePath + '/histograms/' + key16.replace(/~/g, '~0').replace(/\//g, '~1'),
               schemaPath: '#/properties/histograms/additionalProperties/type',
               keyword: 'type',
@@ -3483,18 +3511,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.histograms.additionalProperties.type,
               parentSchema: schema11.properties.histograms.additionalProperties,
-              data: data39,
+              data: data40,
             };
             if (vErrors === null) {
-              vErrors = [err121];
+              vErrors = [err122];
             } else {
-              vErrors.push(err121);
+              vErrors.push(err122);
             }
             errors++;
           }
         }
       } else {
-        const err122 = {
+        const err123 = {
           instancePath: instancePath + '/histograms',
           schemaPath: '#/properties/histograms/type',
           keyword: 'type',
@@ -3502,24 +3530,24 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.histograms.type,
           parentSchema: schema11.properties.histograms,
-          data: data38,
+          data: data39,
         };
         if (vErrors === null) {
-          vErrors = [err122];
+          vErrors = [err123];
         } else {
-          vErrors.push(err122);
+          vErrors.push(err123);
         }
         errors++;
       }
     }
     if (data.slos !== undefined) {
-      let data56 = data.slos;
-      if (data56 && typeof data56 == 'object' && !Array.isArray(data56)) {
-        for (const key22 in data56) {
-          const _errs138 = errors;
+      let data57 = data.slos;
+      if (data57 && typeof data57 == 'object' && !Array.isArray(data57)) {
+        for (const key22 in data57) {
+          const _errs140 = errors;
           if (typeof key22 === 'string') {
             if (!pattern6.test(key22)) {
-              const err123 = {
+              const err124 = {
                 instancePath: instancePath + '/slos',
                 schemaPath: '#/properties/slos/propertyNames/pattern',
                 keyword: 'pattern',
@@ -3531,16 +3559,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 propertyName: key22,
               };
               if (vErrors === null) {
-                vErrors = [err123];
+                vErrors = [err124];
               } else {
-                vErrors.push(err123);
+                vErrors.push(err124);
               }
               errors++;
             }
           }
-          var valid36 = _errs138 === errors;
+          var valid36 = _errs140 === errors;
           if (!valid36) {
-            const err124 = {
+            const err125 = {
               instancePath: instancePath + '/slos',
               schemaPath: '#/properties/slos/propertyNames',
               keyword: 'propertyNames',
@@ -3548,21 +3576,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'property name must be valid',
               schema: schema11.properties.slos.propertyNames,
               parentSchema: schema11.properties.slos,
-              data: data56,
+              data: data57,
             };
             if (vErrors === null) {
-              vErrors = [err124];
+              vErrors = [err125];
             } else {
-              vErrors.push(err124);
+              vErrors.push(err125);
             }
             errors++;
           }
         }
-        for (const key23 in data56) {
-          let data57 = data56[key23];
-          if (data57 && typeof data57 == 'object' && !Array.isArray(data57)) {
-            if (data57.description === undefined) {
-              const err125 = {
+        for (const key23 in data57) {
+          let data58 = data57[key23];
+          if (data58 && typeof data58 == 'object' && !Array.isArray(data58)) {
+            if (data58.description === undefined) {
+              const err126 = {
                 instancePath: instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1'),
                 schemaPath: '#/properties/slos/additionalProperties/required',
                 keyword: 'required',
@@ -3570,25 +3598,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'description' + "'",
                 schema: schema11.properties.slos.additionalProperties.required,
                 parentSchema: schema11.properties.slos.additionalProperties,
-                data: data57,
-              };
-              if (vErrors === null) {
-                vErrors = [err125];
-              } else {
-                vErrors.push(err125);
-              }
-              errors++;
-            }
-            if (data57.sli === undefined) {
-              const err126 = {
-                instancePath: instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1'),
-                schemaPath: '#/properties/slos/additionalProperties/required',
-                keyword: 'required',
-                params: { missingProperty: 'sli' },
-                message: "must have required property '" + 'sli' + "'",
-                schema: schema11.properties.slos.additionalProperties.required,
-                parentSchema: schema11.properties.slos.additionalProperties,
-                data: data57,
+                data: data58,
               };
               if (vErrors === null) {
                 vErrors = [err126];
@@ -3597,16 +3607,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data57.objective === undefined) {
+            if (data58.sli === undefined) {
               const err127 = {
                 instancePath: instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1'),
                 schemaPath: '#/properties/slos/additionalProperties/required',
                 keyword: 'required',
-                params: { missingProperty: 'objective' },
-                message: "must have required property '" + 'objective' + "'",
+                params: { missingProperty: 'sli' },
+                message: "must have required property '" + 'sli' + "'",
                 schema: schema11.properties.slos.additionalProperties.required,
                 parentSchema: schema11.properties.slos.additionalProperties,
-                data: data57,
+                data: data58,
               };
               if (vErrors === null) {
                 vErrors = [err127];
@@ -3615,7 +3625,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            for (const key24 in data57) {
+            if (data58.objective === undefined) {
+              const err128 = {
+                instancePath: instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1'),
+                schemaPath: '#/properties/slos/additionalProperties/required',
+                keyword: 'required',
+                params: { missingProperty: 'objective' },
+                message: "must have required property '" + 'objective' + "'",
+                schema: schema11.properties.slos.additionalProperties.required,
+                parentSchema: schema11.properties.slos.additionalProperties,
+                data: data58,
+              };
+              if (vErrors === null) {
+                vErrors = [err128];
+              } else {
+                vErrors.push(err128);
+              }
+              errors++;
+            }
+            for (const key24 in data58) {
               if (!(
                 key24 === 'description' ||
                 key24 === 'sli' ||
@@ -3624,7 +3652,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 key24 === 'alerting' ||
                 key24 === 'minEvents'
               )) {
-                const err128 = {
+                const err129 = {
                   instancePath: instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1'),
                   schemaPath: '#/properties/slos/additionalProperties/additionalProperties',
                   keyword: 'additionalProperties',
@@ -3632,28 +3660,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.slos.additionalProperties,
-                  data: data57,
-                };
-                if (vErrors === null) {
-                  vErrors = [err128];
-                } else {
-                  vErrors.push(err128);
-                }
-                errors++;
-              }
-            }
-            if (data57.description !== undefined) {
-              let data58 = data57.description;
-              if (typeof data58 !== 'string') {
-                const err129 = {
-                  instancePath:
-                    instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/description',
-                  schemaPath: '#/properties/slos/additionalProperties/properties/description/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.slos.additionalProperties.properties.description.type,
-                  parentSchema: schema11.properties.slos.additionalProperties.properties.description,
                   data: data58,
                 };
                 if (vErrors === null) {
@@ -3664,38 +3670,60 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data57.sli !== undefined) {
-              let data59 = data57.sli;
-              const _errs148 = errors;
+            if (data58.description !== undefined) {
+              let data59 = data58.description;
+              if (typeof data59 !== 'string') {
+                const err130 = {
+                  instancePath:
+                    instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/description',
+                  schemaPath: '#/properties/slos/additionalProperties/properties/description/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.slos.additionalProperties.properties.description.type,
+                  parentSchema: schema11.properties.slos.additionalProperties.properties.description,
+                  data: data59,
+                };
+                if (vErrors === null) {
+                  vErrors = [err130];
+                } else {
+                  vErrors.push(err130);
+                }
+                errors++;
+              }
+            }
+            if (data58.sli !== undefined) {
+              let data60 = data58.sli;
+              const _errs150 = errors;
               let valid40 = true;
-              const _errs149 = errors;
-              if (data59 && typeof data59 == 'object' && !Array.isArray(data59)) {
-                if (data59.kind !== undefined) {
-                  if ('availability' !== data59.kind) {
-                    const err130 = {};
+              const _errs151 = errors;
+              if (data60 && typeof data60 == 'object' && !Array.isArray(data60)) {
+                if (data60.kind !== undefined) {
+                  if ('availability' !== data60.kind) {
+                    const err131 = {};
                     if (vErrors === null) {
-                      vErrors = [err130];
+                      vErrors = [err131];
                     } else {
-                      vErrors.push(err130);
+                      vErrors.push(err131);
                     }
                     errors++;
                   }
                 }
               }
-              var _valid1 = _errs149 === errors;
-              errors = _errs148;
+              var _valid1 = _errs151 === errors;
+              errors = _errs150;
               if (vErrors !== null) {
-                if (_errs148) {
-                  vErrors.length = _errs148;
+                if (_errs150) {
+                  vErrors.length = _errs150;
                 } else {
                   vErrors = null;
                 }
               }
               if (_valid1) {
-                const _errs151 = errors;
-                if (data59 && typeof data59 == 'object' && !Array.isArray(data59)) {
-                  if (data59.metric === undefined) {
-                    const err131 = {
+                const _errs153 = errors;
+                if (data60 && typeof data60 == 'object' && !Array.isArray(data60)) {
+                  if (data60.metric === undefined) {
+                    const err132 = {
                       instancePath:
                         instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/sli',
                       schemaPath:
@@ -3707,17 +3735,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.slos.additionalProperties.properties.sli.allOf[0].then.required,
                       parentSchema:
                         schema11.properties.slos.additionalProperties.properties.sli.allOf[0].then,
-                      data: data59,
+                      data: data60,
                     };
                     if (vErrors === null) {
-                      vErrors = [err131];
+                      vErrors = [err132];
                     } else {
-                      vErrors.push(err131);
+                      vErrors.push(err132);
                     }
                     errors++;
                   }
-                  if (data59.bad === undefined) {
-                    const err132 = {
+                  if (data60.bad === undefined) {
+                    const err133 = {
                       instancePath:
                         instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/sli',
                       schemaPath:
@@ -3729,18 +3757,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.slos.additionalProperties.properties.sli.allOf[0].then.required,
                       parentSchema:
                         schema11.properties.slos.additionalProperties.properties.sli.allOf[0].then,
-                      data: data59,
+                      data: data60,
                     };
                     if (vErrors === null) {
-                      vErrors = [err132];
+                      vErrors = [err133];
                     } else {
-                      vErrors.push(err132);
+                      vErrors.push(err133);
                     }
                     errors++;
                   }
-                  for (const key25 in data59) {
+                  for (const key25 in data60) {
                     if (!(key25 === 'kind' || key25 === 'where' || key25 === 'metric' || key25 === 'bad')) {
-                      const err133 = {
+                      const err134 = {
                         instancePath:
                           instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/sli',
                         schemaPath:
@@ -3751,24 +3779,24 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: false,
                         parentSchema:
                           schema11.properties.slos.additionalProperties.properties.sli.allOf[0].then,
-                        data: data59,
+                        data: data60,
                       };
                       if (vErrors === null) {
-                        vErrors = [err133];
+                        vErrors = [err134];
                       } else {
-                        vErrors.push(err133);
+                        vErrors.push(err134);
                       }
                       errors++;
                     }
                   }
-                  if (data59.where !== undefined) {
-                    let data61 = data59.where;
-                    if (data61 && typeof data61 == 'object' && !Array.isArray(data61)) {
-                      for (const key26 in data61) {
-                        let data62 = data61[key26];
-                        if (Array.isArray(data62)) {
-                          if (data62.length < 1) {
-                            const err134 = {
+                  if (data60.where !== undefined) {
+                    let data62 = data60.where;
+                    if (data62 && typeof data62 == 'object' && !Array.isArray(data62)) {
+                      for (const key26 in data62) {
+                        let data63 = data62[key26];
+                        if (Array.isArray(data63)) {
+                          if (data63.length < 1) {
+                            const err135 = {
                               instancePath:
                                 instancePath +
                                 '/slos/' +
@@ -3784,20 +3812,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               parentSchema:
                                 schema11.properties.slos.additionalProperties.properties.sli.allOf[0].then
                                   .properties.where.additionalProperties,
-                              data: data62,
+                              data: data63,
                             };
                             if (vErrors === null) {
-                              vErrors = [err134];
+                              vErrors = [err135];
                             } else {
-                              vErrors.push(err134);
+                              vErrors.push(err135);
                             }
                             errors++;
                           }
-                          const len5 = data62.length;
+                          const len5 = data63.length;
                           for (let i8 = 0; i8 < len5; i8++) {
-                            let data63 = data62[i8];
-                            if (typeof data63 !== 'string') {
-                              const err135 = {
+                            let data64 = data63[i8];
+                            if (typeof data64 !== 'string') {
+                              const err136 = {
                                 instancePath:
                                   instancePath +
                                   '/slos/' +
@@ -3817,18 +3845,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                                 parentSchema:
                                   schema11.properties.slos.additionalProperties.properties.sli.allOf[0].then
                                     .properties.where.additionalProperties.items,
-                                data: data63,
+                                data: data64,
                               };
                               if (vErrors === null) {
-                                vErrors = [err135];
+                                vErrors = [err136];
                               } else {
-                                vErrors.push(err135);
+                                vErrors.push(err136);
                               }
                               errors++;
                             }
                           }
                         } else {
-                          const err136 = {
+                          const err137 = {
                             instancePath:
                               instancePath +
                               '/slos/' +
@@ -3846,18 +3874,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.slos.additionalProperties.properties.sli.allOf[0].then
                                 .properties.where.additionalProperties,
-                            data: data62,
+                            data: data63,
                           };
                           if (vErrors === null) {
-                            vErrors = [err136];
+                            vErrors = [err137];
                           } else {
-                            vErrors.push(err136);
+                            vErrors.push(err137);
                           }
                           errors++;
                         }
                       }
                     } else {
-                      const err137 = {
+                      const err138 = {
                         instancePath:
                           instancePath +
                           '/slos/' +
@@ -3874,21 +3902,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.slos.additionalProperties.properties.sli.allOf[0].then
                             .properties.where,
-                        data: data61,
+                        data: data62,
                       };
                       if (vErrors === null) {
-                        vErrors = [err137];
+                        vErrors = [err138];
                       } else {
-                        vErrors.push(err137);
+                        vErrors.push(err138);
                       }
                       errors++;
                     }
                   }
-                  if (data59.metric !== undefined) {
-                    let data64 = data59.metric;
-                    if (typeof data64 === 'string') {
-                      if (func3(data64) > 200) {
-                        const err138 = {
+                  if (data60.metric !== undefined) {
+                    let data65 = data60.metric;
+                    if (typeof data65 === 'string') {
+                      if (func3(data65) > 200) {
+                        const err139 = {
                           instancePath:
                             instancePath +
                             '/slos/' +
@@ -3903,17 +3931,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.slos.additionalProperties.properties.sli.allOf[0].then
                               .properties.metric,
-                          data: data64,
+                          data: data65,
                         };
                         if (vErrors === null) {
-                          vErrors = [err138];
+                          vErrors = [err139];
                         } else {
-                          vErrors.push(err138);
+                          vErrors.push(err139);
                         }
                         errors++;
                       }
-                      if (func3(data64) < 1) {
-                        const err139 = {
+                      if (func3(data65) < 1) {
+                        const err140 = {
                           instancePath:
                             instancePath +
                             '/slos/' +
@@ -3928,17 +3956,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.slos.additionalProperties.properties.sli.allOf[0].then
                               .properties.metric,
-                          data: data64,
+                          data: data65,
                         };
                         if (vErrors === null) {
-                          vErrors = [err139];
+                          vErrors = [err140];
                         } else {
-                          vErrors.push(err139);
+                          vErrors.push(err140);
                         }
                         errors++;
                       }
                     } else {
-                      const err140 = {
+                      const err141 = {
                         instancePath:
                           instancePath +
                           '/slos/' +
@@ -3955,24 +3983,24 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.slos.additionalProperties.properties.sli.allOf[0].then
                             .properties.metric,
-                        data: data64,
+                        data: data65,
                       };
                       if (vErrors === null) {
-                        vErrors = [err140];
+                        vErrors = [err141];
                       } else {
-                        vErrors.push(err140);
+                        vErrors.push(err141);
                       }
                       errors++;
                     }
                   }
-                  if (data59.bad !== undefined) {
-                    let data65 = data59.bad;
-                    if (data65 && typeof data65 == 'object' && !Array.isArray(data65)) {
-                      for (const key27 in data65) {
-                        let data66 = data65[key27];
-                        if (Array.isArray(data66)) {
-                          if (data66.length < 1) {
-                            const err141 = {
+                  if (data60.bad !== undefined) {
+                    let data66 = data60.bad;
+                    if (data66 && typeof data66 == 'object' && !Array.isArray(data66)) {
+                      for (const key27 in data66) {
+                        let data67 = data66[key27];
+                        if (Array.isArray(data67)) {
+                          if (data67.length < 1) {
+                            const err142 = {
                               instancePath:
                                 instancePath +
                                 '/slos/' +
@@ -3988,20 +4016,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               parentSchema:
                                 schema11.properties.slos.additionalProperties.properties.sli.allOf[0].then
                                   .properties.bad.additionalProperties,
-                              data: data66,
+                              data: data67,
                             };
                             if (vErrors === null) {
-                              vErrors = [err141];
+                              vErrors = [err142];
                             } else {
-                              vErrors.push(err141);
+                              vErrors.push(err142);
                             }
                             errors++;
                           }
-                          const len6 = data66.length;
+                          const len6 = data67.length;
                           for (let i9 = 0; i9 < len6; i9++) {
-                            let data67 = data66[i9];
-                            if (typeof data67 !== 'string') {
-                              const err142 = {
+                            let data68 = data67[i9];
+                            if (typeof data68 !== 'string') {
+                              const err143 = {
                                 instancePath:
                                   instancePath +
                                   '/slos/' +
@@ -4021,18 +4049,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                                 parentSchema:
                                   schema11.properties.slos.additionalProperties.properties.sli.allOf[0].then
                                     .properties.bad.additionalProperties.items,
-                                data: data67,
+                                data: data68,
                               };
                               if (vErrors === null) {
-                                vErrors = [err142];
+                                vErrors = [err143];
                               } else {
-                                vErrors.push(err142);
+                                vErrors.push(err143);
                               }
                               errors++;
                             }
                           }
                         } else {
-                          const err143 = {
+                          const err144 = {
                             instancePath:
                               instancePath +
                               '/slos/' +
@@ -4050,18 +4078,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.slos.additionalProperties.properties.sli.allOf[0].then
                                 .properties.bad.additionalProperties,
-                            data: data66,
+                            data: data67,
                           };
                           if (vErrors === null) {
-                            vErrors = [err143];
+                            vErrors = [err144];
                           } else {
-                            vErrors.push(err143);
+                            vErrors.push(err144);
                           }
                           errors++;
                         }
                       }
                     } else {
-                      const err144 = {
+                      const err145 = {
                         instancePath:
                           instancePath +
                           '/slos/' +
@@ -4078,22 +4106,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.slos.additionalProperties.properties.sli.allOf[0].then
                             .properties.bad,
-                        data: data65,
+                        data: data66,
                       };
                       if (vErrors === null) {
-                        vErrors = [err144];
+                        vErrors = [err145];
                       } else {
-                        vErrors.push(err144);
+                        vErrors.push(err145);
                       }
                       errors++;
                     }
                   }
                 }
-                var _valid1 = _errs151 === errors;
+                var _valid1 = _errs153 === errors;
                 valid40 = _valid1;
               }
               if (!valid40) {
-                const err145 = {
+                const err146 = {
                   instancePath:
                     instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/sli',
                   schemaPath: '#/properties/slos/additionalProperties/properties/sli/allOf/0/if',
@@ -4102,45 +4130,45 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match "then" schema',
                   schema: schema11.properties.slos.additionalProperties.properties.sli.allOf[0].if,
                   parentSchema: schema11.properties.slos.additionalProperties.properties.sli.allOf[0],
-                  data: data59,
+                  data: data60,
                 };
                 if (vErrors === null) {
-                  vErrors = [err145];
+                  vErrors = [err146];
                 } else {
-                  vErrors.push(err145);
+                  vErrors.push(err146);
                 }
                 errors++;
               }
-              const _errs170 = errors;
+              const _errs172 = errors;
               let valid49 = true;
-              const _errs171 = errors;
-              if (data59 && typeof data59 == 'object' && !Array.isArray(data59)) {
-                if (data59.kind !== undefined) {
-                  if ('latency' !== data59.kind) {
-                    const err146 = {};
+              const _errs173 = errors;
+              if (data60 && typeof data60 == 'object' && !Array.isArray(data60)) {
+                if (data60.kind !== undefined) {
+                  if ('latency' !== data60.kind) {
+                    const err147 = {};
                     if (vErrors === null) {
-                      vErrors = [err146];
+                      vErrors = [err147];
                     } else {
-                      vErrors.push(err146);
+                      vErrors.push(err147);
                     }
                     errors++;
                   }
                 }
               }
-              var _valid2 = _errs171 === errors;
-              errors = _errs170;
+              var _valid2 = _errs173 === errors;
+              errors = _errs172;
               if (vErrors !== null) {
-                if (_errs170) {
-                  vErrors.length = _errs170;
+                if (_errs172) {
+                  vErrors.length = _errs172;
                 } else {
                   vErrors = null;
                 }
               }
               if (_valid2) {
-                const _errs173 = errors;
-                if (data59 && typeof data59 == 'object' && !Array.isArray(data59)) {
-                  if (data59.histogram === undefined) {
-                    const err147 = {
+                const _errs175 = errors;
+                if (data60 && typeof data60 == 'object' && !Array.isArray(data60)) {
+                  if (data60.histogram === undefined) {
+                    const err148 = {
                       instancePath:
                         instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/sli',
                       schemaPath:
@@ -4152,17 +4180,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.slos.additionalProperties.properties.sli.allOf[1].then.required,
                       parentSchema:
                         schema11.properties.slos.additionalProperties.properties.sli.allOf[1].then,
-                      data: data59,
+                      data: data60,
                     };
                     if (vErrors === null) {
-                      vErrors = [err147];
+                      vErrors = [err148];
                     } else {
-                      vErrors.push(err147);
+                      vErrors.push(err148);
                     }
                     errors++;
                   }
-                  if (data59.threshold === undefined) {
-                    const err148 = {
+                  if (data60.threshold === undefined) {
+                    const err149 = {
                       instancePath:
                         instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/sli',
                       schemaPath:
@@ -4174,23 +4202,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.slos.additionalProperties.properties.sli.allOf[1].then.required,
                       parentSchema:
                         schema11.properties.slos.additionalProperties.properties.sli.allOf[1].then,
-                      data: data59,
+                      data: data60,
                     };
                     if (vErrors === null) {
-                      vErrors = [err148];
+                      vErrors = [err149];
                     } else {
-                      vErrors.push(err148);
+                      vErrors.push(err149);
                     }
                     errors++;
                   }
-                  for (const key28 in data59) {
+                  for (const key28 in data60) {
                     if (!(
                       key28 === 'kind' ||
                       key28 === 'where' ||
                       key28 === 'histogram' ||
                       key28 === 'threshold'
                     )) {
-                      const err149 = {
+                      const err150 = {
                         instancePath:
                           instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/sli',
                         schemaPath:
@@ -4201,24 +4229,24 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: false,
                         parentSchema:
                           schema11.properties.slos.additionalProperties.properties.sli.allOf[1].then,
-                        data: data59,
+                        data: data60,
                       };
                       if (vErrors === null) {
-                        vErrors = [err149];
+                        vErrors = [err150];
                       } else {
-                        vErrors.push(err149);
+                        vErrors.push(err150);
                       }
                       errors++;
                     }
                   }
-                  if (data59.where !== undefined) {
-                    let data69 = data59.where;
-                    if (data69 && typeof data69 == 'object' && !Array.isArray(data69)) {
-                      for (const key29 in data69) {
-                        let data70 = data69[key29];
-                        if (Array.isArray(data70)) {
-                          if (data70.length < 1) {
-                            const err150 = {
+                  if (data60.where !== undefined) {
+                    let data70 = data60.where;
+                    if (data70 && typeof data70 == 'object' && !Array.isArray(data70)) {
+                      for (const key29 in data70) {
+                        let data71 = data70[key29];
+                        if (Array.isArray(data71)) {
+                          if (data71.length < 1) {
+                            const err151 = {
                               instancePath:
                                 instancePath +
                                 '/slos/' +
@@ -4234,20 +4262,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               parentSchema:
                                 schema11.properties.slos.additionalProperties.properties.sli.allOf[1].then
                                   .properties.where.additionalProperties,
-                              data: data70,
+                              data: data71,
                             };
                             if (vErrors === null) {
-                              vErrors = [err150];
+                              vErrors = [err151];
                             } else {
-                              vErrors.push(err150);
+                              vErrors.push(err151);
                             }
                             errors++;
                           }
-                          const len7 = data70.length;
+                          const len7 = data71.length;
                           for (let i10 = 0; i10 < len7; i10++) {
-                            let data71 = data70[i10];
-                            if (typeof data71 !== 'string') {
-                              const err151 = {
+                            let data72 = data71[i10];
+                            if (typeof data72 !== 'string') {
+                              const err152 = {
                                 instancePath:
                                   instancePath +
                                   '/slos/' +
@@ -4267,18 +4295,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                                 parentSchema:
                                   schema11.properties.slos.additionalProperties.properties.sli.allOf[1].then
                                     .properties.where.additionalProperties.items,
-                                data: data71,
+                                data: data72,
                               };
                               if (vErrors === null) {
-                                vErrors = [err151];
+                                vErrors = [err152];
                               } else {
-                                vErrors.push(err151);
+                                vErrors.push(err152);
                               }
                               errors++;
                             }
                           }
                         } else {
-                          const err152 = {
+                          const err153 = {
                             instancePath:
                               instancePath +
                               '/slos/' +
@@ -4296,18 +4324,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.slos.additionalProperties.properties.sli.allOf[1].then
                                 .properties.where.additionalProperties,
-                            data: data70,
+                            data: data71,
                           };
                           if (vErrors === null) {
-                            vErrors = [err152];
+                            vErrors = [err153];
                           } else {
-                            vErrors.push(err152);
+                            vErrors.push(err153);
                           }
                           errors++;
                         }
                       }
                     } else {
-                      const err153 = {
+                      const err154 = {
                         instancePath:
                           instancePath +
                           '/slos/' +
@@ -4324,21 +4352,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.slos.additionalProperties.properties.sli.allOf[1].then
                             .properties.where,
-                        data: data69,
+                        data: data70,
                       };
                       if (vErrors === null) {
-                        vErrors = [err153];
+                        vErrors = [err154];
                       } else {
-                        vErrors.push(err153);
+                        vErrors.push(err154);
                       }
                       errors++;
                     }
                   }
-                  if (data59.histogram !== undefined) {
-                    let data72 = data59.histogram;
-                    if (typeof data72 === 'string') {
-                      if (func3(data72) > 200) {
-                        const err154 = {
+                  if (data60.histogram !== undefined) {
+                    let data73 = data60.histogram;
+                    if (typeof data73 === 'string') {
+                      if (func3(data73) > 200) {
+                        const err155 = {
                           instancePath:
                             instancePath +
                             '/slos/' +
@@ -4353,17 +4381,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.slos.additionalProperties.properties.sli.allOf[1].then
                               .properties.histogram,
-                          data: data72,
+                          data: data73,
                         };
                         if (vErrors === null) {
-                          vErrors = [err154];
+                          vErrors = [err155];
                         } else {
-                          vErrors.push(err154);
+                          vErrors.push(err155);
                         }
                         errors++;
                       }
-                      if (func3(data72) < 1) {
-                        const err155 = {
+                      if (func3(data73) < 1) {
+                        const err156 = {
                           instancePath:
                             instancePath +
                             '/slos/' +
@@ -4378,17 +4406,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.slos.additionalProperties.properties.sli.allOf[1].then
                               .properties.histogram,
-                          data: data72,
+                          data: data73,
                         };
                         if (vErrors === null) {
-                          vErrors = [err155];
+                          vErrors = [err156];
                         } else {
-                          vErrors.push(err155);
+                          vErrors.push(err156);
                         }
                         errors++;
                       }
                     } else {
-                      const err156 = {
+                      const err157 = {
                         instancePath:
                           instancePath +
                           '/slos/' +
@@ -4405,21 +4433,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.slos.additionalProperties.properties.sli.allOf[1].then
                             .properties.histogram,
-                        data: data72,
+                        data: data73,
                       };
                       if (vErrors === null) {
-                        vErrors = [err156];
+                        vErrors = [err157];
                       } else {
-                        vErrors.push(err156);
+                        vErrors.push(err157);
                       }
                       errors++;
                     }
                   }
-                  if (data59.threshold !== undefined) {
-                    let data73 = data59.threshold;
-                    if (typeof data73 == 'number' && isFinite(data73)) {
-                      if (data73 <= 0 || isNaN(data73)) {
-                        const err157 = {
+                  if (data60.threshold !== undefined) {
+                    let data74 = data60.threshold;
+                    if (typeof data74 == 'number' && isFinite(data74)) {
+                      if (data74 <= 0 || isNaN(data74)) {
+                        const err158 = {
                           instancePath:
                             instancePath +
                             '/slos/' +
@@ -4434,17 +4462,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.slos.additionalProperties.properties.sli.allOf[1].then
                               .properties.threshold,
-                          data: data73,
+                          data: data74,
                         };
                         if (vErrors === null) {
-                          vErrors = [err157];
+                          vErrors = [err158];
                         } else {
-                          vErrors.push(err157);
+                          vErrors.push(err158);
                         }
                         errors++;
                       }
                     } else {
-                      const err158 = {
+                      const err159 = {
                         instancePath:
                           instancePath +
                           '/slos/' +
@@ -4461,22 +4489,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.slos.additionalProperties.properties.sli.allOf[1].then
                             .properties.threshold,
-                        data: data73,
+                        data: data74,
                       };
                       if (vErrors === null) {
-                        vErrors = [err158];
+                        vErrors = [err159];
                       } else {
-                        vErrors.push(err158);
+                        vErrors.push(err159);
                       }
                       errors++;
                     }
                   }
                 }
-                var _valid2 = _errs173 === errors;
+                var _valid2 = _errs175 === errors;
                 valid49 = _valid2;
               }
               if (!valid49) {
-                const err159 = {
+                const err160 = {
                   instancePath:
                     instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/sli',
                   schemaPath: '#/properties/slos/additionalProperties/properties/sli/allOf/1/if',
@@ -4485,46 +4513,46 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match "then" schema',
                   schema: schema11.properties.slos.additionalProperties.properties.sli.allOf[1].if,
                   parentSchema: schema11.properties.slos.additionalProperties.properties.sli.allOf[1],
-                  data: data59,
+                  data: data60,
                 };
                 if (vErrors === null) {
-                  vErrors = [err159];
+                  vErrors = [err160];
                 } else {
-                  vErrors.push(err159);
+                  vErrors.push(err160);
                 }
                 errors++;
               }
-              const _errs187 = errors;
+              const _errs189 = errors;
               let valid55 = true;
-              const _errs188 = errors;
-              if (data59 && typeof data59 == 'object' && !Array.isArray(data59)) {
-                if (data59.kind !== undefined) {
-                  if ('pipeline' !== data59.kind) {
-                    const err160 = {};
+              const _errs190 = errors;
+              if (data60 && typeof data60 == 'object' && !Array.isArray(data60)) {
+                if (data60.kind !== undefined) {
+                  if ('pipeline' !== data60.kind) {
+                    const err161 = {};
                     if (vErrors === null) {
-                      vErrors = [err160];
+                      vErrors = [err161];
                     } else {
-                      vErrors.push(err160);
+                      vErrors.push(err161);
                     }
                     errors++;
                   }
                 }
               }
-              var _valid3 = _errs188 === errors;
-              errors = _errs187;
+              var _valid3 = _errs190 === errors;
+              errors = _errs189;
               if (vErrors !== null) {
-                if (_errs187) {
-                  vErrors.length = _errs187;
+                if (_errs189) {
+                  vErrors.length = _errs189;
                 } else {
                   vErrors = null;
                 }
               }
               if (_valid3) {
-                const _errs190 = errors;
-                if (data59 && typeof data59 == 'object' && !Array.isArray(data59)) {
-                  for (const key30 in data59) {
+                const _errs192 = errors;
+                if (data60 && typeof data60 == 'object' && !Array.isArray(data60)) {
+                  for (const key30 in data60) {
                     if (!(key30 === 'kind' || key30 === 'signals')) {
-                      const err161 = {
+                      const err162 = {
                         instancePath:
                           instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/sli',
                         schemaPath:
@@ -4535,21 +4563,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: false,
                         parentSchema:
                           schema11.properties.slos.additionalProperties.properties.sli.allOf[2].then,
-                        data: data59,
+                        data: data60,
                       };
                       if (vErrors === null) {
-                        vErrors = [err161];
+                        vErrors = [err162];
                       } else {
-                        vErrors.push(err161);
+                        vErrors.push(err162);
                       }
                       errors++;
                     }
                   }
-                  if (data59.signals !== undefined) {
-                    let data75 = data59.signals;
-                    if (Array.isArray(data75)) {
-                      if (data75.length < 1) {
-                        const err162 = {
+                  if (data60.signals !== undefined) {
+                    let data76 = data60.signals;
+                    if (Array.isArray(data76)) {
+                      if (data76.length < 1) {
+                        const err163 = {
                           instancePath:
                             instancePath +
                             '/slos/' +
@@ -4564,20 +4592,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.slos.additionalProperties.properties.sli.allOf[2].then
                               .properties.signals,
-                          data: data75,
+                          data: data76,
                         };
                         if (vErrors === null) {
-                          vErrors = [err162];
+                          vErrors = [err163];
                         } else {
-                          vErrors.push(err162);
+                          vErrors.push(err163);
                         }
                         errors++;
                       }
-                      const len8 = data75.length;
+                      const len8 = data76.length;
                       for (let i11 = 0; i11 < len8; i11++) {
-                        let data76 = data75[i11];
-                        if (!(data76 === 'span' || data76 === 'log_record' || data76 === 'metric_batch')) {
-                          const err163 = {
+                        let data77 = data76[i11];
+                        if (!(data77 === 'span' || data77 === 'log_record' || data77 === 'metric_batch')) {
+                          const err164 = {
                             instancePath:
                               instancePath +
                               '/slos/' +
@@ -4599,23 +4627,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.slos.additionalProperties.properties.sli.allOf[2].then
                                 .properties.signals.items,
-                            data: data76,
+                            data: data77,
                           };
                           if (vErrors === null) {
-                            vErrors = [err163];
+                            vErrors = [err164];
                           } else {
-                            vErrors.push(err163);
+                            vErrors.push(err164);
                           }
                           errors++;
                         }
                       }
-                      let i12 = data75.length;
+                      let i12 = data76.length;
                       let j3;
                       if (i12 > 1) {
                         outer0: for (; i12--;) {
                           for (j3 = i12; j3--;) {
-                            if (func0(data75[i12], data75[j3])) {
-                              const err164 = {
+                            if (func0(data76[i12], data76[j3])) {
+                              const err165 = {
                                 instancePath:
                                   instancePath +
                                   '/slos/' +
@@ -4635,12 +4663,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                                 parentSchema:
                                   schema11.properties.slos.additionalProperties.properties.sli.allOf[2].then
                                     .properties.signals,
-                                data: data75,
+                                data: data76,
                               };
                               if (vErrors === null) {
-                                vErrors = [err164];
+                                vErrors = [err165];
                               } else {
-                                vErrors.push(err164);
+                                vErrors.push(err165);
                               }
                               errors++;
                               break outer0;
@@ -4649,7 +4677,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         }
                       }
                     } else {
-                      const err165 = {
+                      const err166 = {
                         instancePath:
                           instancePath +
                           '/slos/' +
@@ -4666,22 +4694,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.slos.additionalProperties.properties.sli.allOf[2].then
                             .properties.signals,
-                        data: data75,
+                        data: data76,
                       };
                       if (vErrors === null) {
-                        vErrors = [err165];
+                        vErrors = [err166];
                       } else {
-                        vErrors.push(err165);
+                        vErrors.push(err166);
                       }
                       errors++;
                     }
                   }
                 }
-                var _valid3 = _errs190 === errors;
+                var _valid3 = _errs192 === errors;
                 valid55 = _valid3;
               }
               if (!valid55) {
-                const err166 = {
+                const err167 = {
                   instancePath:
                     instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/sli',
                   schemaPath: '#/properties/slos/additionalProperties/properties/sli/allOf/2/if',
@@ -4690,18 +4718,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match "then" schema',
                   schema: schema11.properties.slos.additionalProperties.properties.sli.allOf[2].if,
                   parentSchema: schema11.properties.slos.additionalProperties.properties.sli.allOf[2],
-                  data: data59,
+                  data: data60,
                 };
                 if (vErrors === null) {
-                  vErrors = [err166];
+                  vErrors = [err167];
                 } else {
-                  vErrors.push(err166);
+                  vErrors.push(err167);
                 }
                 errors++;
               }
-              if (data59 && typeof data59 == 'object' && !Array.isArray(data59)) {
-                if (data59.kind === undefined) {
-                  const err167 = {
+              if (data60 && typeof data60 == 'object' && !Array.isArray(data60)) {
+                if (data60.kind === undefined) {
+                  const err168 = {
                     instancePath:
                       instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/sli',
                     schemaPath: '#/properties/slos/additionalProperties/properties/sli/required',
@@ -4710,19 +4738,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'kind' + "'",
                     schema: schema11.properties.slos.additionalProperties.properties.sli.required,
                     parentSchema: schema11.properties.slos.additionalProperties.properties.sli,
-                    data: data59,
+                    data: data60,
                   };
                   if (vErrors === null) {
-                    vErrors = [err167];
+                    vErrors = [err168];
                   } else {
-                    vErrors.push(err167);
+                    vErrors.push(err168);
                   }
                   errors++;
                 }
-                if (data59.kind !== undefined) {
-                  let data77 = data59.kind;
-                  if (!(data77 === 'availability' || data77 === 'latency' || data77 === 'pipeline')) {
-                    const err168 = {
+                if (data60.kind !== undefined) {
+                  let data78 = data60.kind;
+                  if (!(data78 === 'availability' || data78 === 'latency' || data78 === 'pipeline')) {
+                    const err169 = {
                       instancePath:
                         instancePath +
                         '/slos/' +
@@ -4740,18 +4768,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.slos.additionalProperties.properties.sli.properties.kind.enum,
                       parentSchema:
                         schema11.properties.slos.additionalProperties.properties.sli.properties.kind,
-                      data: data77,
+                      data: data78,
                     };
                     if (vErrors === null) {
-                      vErrors = [err168];
+                      vErrors = [err169];
                     } else {
-                      vErrors.push(err168);
+                      vErrors.push(err169);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err169 = {
+                const err170 = {
                   instancePath:
                     instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/sli',
                   schemaPath: '#/properties/slos/additionalProperties/properties/sli/type',
@@ -4760,21 +4788,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.slos.additionalProperties.properties.sli.type,
                   parentSchema: schema11.properties.slos.additionalProperties.properties.sli,
-                  data: data59,
+                  data: data60,
                 };
                 if (vErrors === null) {
-                  vErrors = [err169];
+                  vErrors = [err170];
                 } else {
-                  vErrors.push(err169);
+                  vErrors.push(err170);
                 }
                 errors++;
               }
             }
-            if (data57.objective !== undefined) {
-              let data78 = data57.objective;
-              if (typeof data78 == 'number' && isFinite(data78)) {
-                if (data78 >= 100 || isNaN(data78)) {
-                  const err170 = {
+            if (data58.objective !== undefined) {
+              let data79 = data58.objective;
+              if (typeof data79 == 'number' && isFinite(data79)) {
+                if (data79 >= 100 || isNaN(data79)) {
+                  const err171 = {
                     instancePath:
                       instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/objective',
                     schemaPath:
@@ -4784,17 +4812,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must be < 100',
                     schema: 100,
                     parentSchema: schema11.properties.slos.additionalProperties.properties.objective,
-                    data: data78,
+                    data: data79,
                   };
                   if (vErrors === null) {
-                    vErrors = [err170];
+                    vErrors = [err171];
                   } else {
-                    vErrors.push(err170);
+                    vErrors.push(err171);
                   }
                   errors++;
                 }
-                if (data78 <= 0 || isNaN(data78)) {
-                  const err171 = {
+                if (data79 <= 0 || isNaN(data79)) {
+                  const err172 = {
                     instancePath:
                       instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/objective',
                     schemaPath:
@@ -4804,17 +4832,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must be > 0',
                     schema: 0,
                     parentSchema: schema11.properties.slos.additionalProperties.properties.objective,
-                    data: data78,
+                    data: data79,
                   };
                   if (vErrors === null) {
-                    vErrors = [err171];
+                    vErrors = [err172];
                   } else {
-                    vErrors.push(err171);
+                    vErrors.push(err172);
                   }
                   errors++;
                 }
               } else {
-                const err172 = {
+                const err173 = {
                   instancePath:
                     instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/objective',
                   schemaPath: '#/properties/slos/additionalProperties/properties/objective/type',
@@ -4823,30 +4851,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be number',
                   schema: schema11.properties.slos.additionalProperties.properties.objective.type,
                   parentSchema: schema11.properties.slos.additionalProperties.properties.objective,
-                  data: data78,
-                };
-                if (vErrors === null) {
-                  vErrors = [err172];
-                } else {
-                  vErrors.push(err172);
-                }
-                errors++;
-              }
-            }
-            if (data57.window !== undefined) {
-              let data79 = data57.window;
-              if (!(data79 === '30d' || data79 === '28d' || data79 === '7d')) {
-                const err173 = {
-                  instancePath:
-                    instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/window',
-                  schemaPath: '#/properties/slos/additionalProperties/properties/window/enum',
-                  keyword: 'enum',
-                  params: {
-                    allowedValues: schema11.properties.slos.additionalProperties.properties.window.enum,
-                  },
-                  message: 'must be equal to one of the allowed values',
-                  schema: schema11.properties.slos.additionalProperties.properties.window.enum,
-                  parentSchema: schema11.properties.slos.additionalProperties.properties.window,
                   data: data79,
                 };
                 if (vErrors === null) {
@@ -4857,17 +4861,41 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data57.alerting !== undefined) {
-              let data80 = data57.alerting;
-              if (data80 && typeof data80 == 'object' && !Array.isArray(data80)) {
-                for (const key31 in data80) {
-                  let data81 = data80[key31];
-                  const _errs203 = errors;
+            if (data58.window !== undefined) {
+              let data80 = data58.window;
+              if (!(data80 === '30d' || data80 === '28d' || data80 === '7d')) {
+                const err174 = {
+                  instancePath:
+                    instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/window',
+                  schemaPath: '#/properties/slos/additionalProperties/properties/window/enum',
+                  keyword: 'enum',
+                  params: {
+                    allowedValues: schema11.properties.slos.additionalProperties.properties.window.enum,
+                  },
+                  message: 'must be equal to one of the allowed values',
+                  schema: schema11.properties.slos.additionalProperties.properties.window.enum,
+                  parentSchema: schema11.properties.slos.additionalProperties.properties.window,
+                  data: data80,
+                };
+                if (vErrors === null) {
+                  vErrors = [err174];
+                } else {
+                  vErrors.push(err174);
+                }
+                errors++;
+              }
+            }
+            if (data58.alerting !== undefined) {
+              let data81 = data58.alerting;
+              if (data81 && typeof data81 == 'object' && !Array.isArray(data81)) {
+                for (const key31 in data81) {
+                  let data82 = data81[key31];
+                  const _errs205 = errors;
                   let valid63 = false;
                   let passing1 = null;
-                  const _errs204 = errors;
-                  if (false !== data81) {
-                    const err174 = {
+                  const _errs206 = errors;
+                  if (false !== data82) {
+                    const err175 = {
                       instancePath:
                         instancePath +
                         '/slos/' +
@@ -4883,24 +4911,24 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.slos.additionalProperties.properties.alerting.additionalProperties
                           .oneOf[0],
-                      data: data81,
+                      data: data82,
                     };
                     if (vErrors === null) {
-                      vErrors = [err174];
+                      vErrors = [err175];
                     } else {
-                      vErrors.push(err174);
+                      vErrors.push(err175);
                     }
                     errors++;
                   }
-                  var _valid4 = _errs204 === errors;
+                  var _valid4 = _errs206 === errors;
                   if (_valid4) {
                     valid63 = true;
                     passing1 = 0;
                   }
-                  const _errs205 = errors;
-                  if (data81 && typeof data81 == 'object' && !Array.isArray(data81)) {
-                    if (data81.severity === undefined) {
-                      const err175 = {
+                  const _errs207 = errors;
+                  if (data82 && typeof data82 == 'object' && !Array.isArray(data82)) {
+                    if (data82.severity === undefined) {
+                      const err176 = {
                         instancePath:
                           instancePath +
                           '/slos/' +
@@ -4918,17 +4946,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.slos.additionalProperties.properties.alerting
                             .additionalProperties.oneOf[1],
-                        data: data81,
+                        data: data82,
                       };
                       if (vErrors === null) {
-                        vErrors = [err175];
+                        vErrors = [err176];
                       } else {
-                        vErrors.push(err175);
+                        vErrors.push(err176);
                       }
                       errors++;
                     }
-                    if (data81.burnRate === undefined) {
-                      const err176 = {
+                    if (data82.burnRate === undefined) {
+                      const err177 = {
                         instancePath:
                           instancePath +
                           '/slos/' +
@@ -4946,17 +4974,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.slos.additionalProperties.properties.alerting
                             .additionalProperties.oneOf[1],
-                        data: data81,
+                        data: data82,
                       };
                       if (vErrors === null) {
-                        vErrors = [err176];
+                        vErrors = [err177];
                       } else {
-                        vErrors.push(err176);
+                        vErrors.push(err177);
                       }
                       errors++;
                     }
-                    if (data81.longWindow === undefined) {
-                      const err177 = {
+                    if (data82.longWindow === undefined) {
+                      const err178 = {
                         instancePath:
                           instancePath +
                           '/slos/' +
@@ -4974,17 +5002,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.slos.additionalProperties.properties.alerting
                             .additionalProperties.oneOf[1],
-                        data: data81,
+                        data: data82,
                       };
                       if (vErrors === null) {
-                        vErrors = [err177];
+                        vErrors = [err178];
                       } else {
-                        vErrors.push(err177);
+                        vErrors.push(err178);
                       }
                       errors++;
                     }
-                    if (data81.shortWindow === undefined) {
-                      const err178 = {
+                    if (data82.shortWindow === undefined) {
+                      const err179 = {
                         instancePath:
                           instancePath +
                           '/slos/' +
@@ -5002,23 +5030,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.slos.additionalProperties.properties.alerting
                             .additionalProperties.oneOf[1],
-                        data: data81,
+                        data: data82,
                       };
                       if (vErrors === null) {
-                        vErrors = [err178];
+                        vErrors = [err179];
                       } else {
-                        vErrors.push(err178);
+                        vErrors.push(err179);
                       }
                       errors++;
                     }
-                    for (const key32 in data81) {
+                    for (const key32 in data82) {
                       if (!(
                         key32 === 'severity' ||
                         key32 === 'burnRate' ||
                         key32 === 'longWindow' ||
                         key32 === 'shortWindow'
                       )) {
-                        const err179 = {
+                        const err180 = {
                           instancePath:
                             instancePath +
                             '/slos/' +
@@ -5034,20 +5062,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.slos.additionalProperties.properties.alerting
                               .additionalProperties.oneOf[1],
-                          data: data81,
+                          data: data82,
                         };
                         if (vErrors === null) {
-                          vErrors = [err179];
+                          vErrors = [err180];
                         } else {
-                          vErrors.push(err179);
+                          vErrors.push(err180);
                         }
                         errors++;
                       }
                     }
-                    if (data81.severity !== undefined) {
-                      let data82 = data81.severity;
-                      if (!(data82 === 'page' || data82 === 'ticket')) {
-                        const err180 = {
+                    if (data82.severity !== undefined) {
+                      let data83 = data82.severity;
+                      if (!(data83 === 'page' || data83 === 'ticket')) {
+                        const err181 = {
                           instancePath:
                             instancePath +
                             '/slos/' +
@@ -5070,21 +5098,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.slos.additionalProperties.properties.alerting
                               .additionalProperties.oneOf[1].properties.severity,
-                          data: data82,
+                          data: data83,
                         };
                         if (vErrors === null) {
-                          vErrors = [err180];
+                          vErrors = [err181];
                         } else {
-                          vErrors.push(err180);
+                          vErrors.push(err181);
                         }
                         errors++;
                       }
                     }
-                    if (data81.burnRate !== undefined) {
-                      let data83 = data81.burnRate;
-                      if (typeof data83 == 'number' && isFinite(data83)) {
-                        if (data83 <= 0 || isNaN(data83)) {
-                          const err181 = {
+                    if (data82.burnRate !== undefined) {
+                      let data84 = data82.burnRate;
+                      if (typeof data84 == 'number' && isFinite(data84)) {
+                        if (data84 <= 0 || isNaN(data84)) {
+                          const err182 = {
                             instancePath:
                               instancePath +
                               '/slos/' +
@@ -5101,17 +5129,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.slos.additionalProperties.properties.alerting
                                 .additionalProperties.oneOf[1].properties.burnRate,
-                            data: data83,
+                            data: data84,
                           };
                           if (vErrors === null) {
-                            vErrors = [err181];
+                            vErrors = [err182];
                           } else {
-                            vErrors.push(err181);
+                            vErrors.push(err182);
                           }
                           errors++;
                         }
                       } else {
-                        const err182 = {
+                        const err183 = {
                           instancePath:
                             instancePath +
                             '/slos/' +
@@ -5130,21 +5158,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.slos.additionalProperties.properties.alerting
                               .additionalProperties.oneOf[1].properties.burnRate,
-                          data: data83,
+                          data: data84,
                         };
                         if (vErrors === null) {
-                          vErrors = [err182];
+                          vErrors = [err183];
                         } else {
-                          vErrors.push(err182);
+                          vErrors.push(err183);
                         }
                         errors++;
                       }
                     }
-                    if (data81.longWindow !== undefined) {
-                      let data84 = data81.longWindow;
-                      if (typeof data84 === 'string') {
-                        if (!pattern7.test(data84)) {
-                          const err183 = {
+                    if (data82.longWindow !== undefined) {
+                      let data85 = data82.longWindow;
+                      if (typeof data85 === 'string') {
+                        if (!pattern7.test(data85)) {
+                          const err184 = {
                             instancePath:
                               instancePath +
                               '/slos/' +
@@ -5161,17 +5189,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.slos.additionalProperties.properties.alerting
                                 .additionalProperties.oneOf[1].properties.longWindow,
-                            data: data84,
+                            data: data85,
                           };
                           if (vErrors === null) {
-                            vErrors = [err183];
+                            vErrors = [err184];
                           } else {
-                            vErrors.push(err183);
+                            vErrors.push(err184);
                           }
                           errors++;
                         }
                       } else {
-                        const err184 = {
+                        const err185 = {
                           instancePath:
                             instancePath +
                             '/slos/' +
@@ -5190,21 +5218,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.slos.additionalProperties.properties.alerting
                               .additionalProperties.oneOf[1].properties.longWindow,
-                          data: data84,
+                          data: data85,
                         };
                         if (vErrors === null) {
-                          vErrors = [err184];
+                          vErrors = [err185];
                         } else {
-                          vErrors.push(err184);
+                          vErrors.push(err185);
                         }
                         errors++;
                       }
                     }
-                    if (data81.shortWindow !== undefined) {
-                      let data85 = data81.shortWindow;
-                      if (typeof data85 === 'string') {
-                        if (!pattern7.test(data85)) {
-                          const err185 = {
+                    if (data82.shortWindow !== undefined) {
+                      let data86 = data82.shortWindow;
+                      if (typeof data86 === 'string') {
+                        if (!pattern7.test(data86)) {
+                          const err186 = {
                             instancePath:
                               instancePath +
                               '/slos/' +
@@ -5221,17 +5249,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.slos.additionalProperties.properties.alerting
                                 .additionalProperties.oneOf[1].properties.shortWindow,
-                            data: data85,
+                            data: data86,
                           };
                           if (vErrors === null) {
-                            vErrors = [err185];
+                            vErrors = [err186];
                           } else {
-                            vErrors.push(err185);
+                            vErrors.push(err186);
                           }
                           errors++;
                         }
                       } else {
-                        const err186 = {
+                        const err187 = {
                           instancePath:
                             instancePath +
                             '/slos/' +
@@ -5250,18 +5278,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.slos.additionalProperties.properties.alerting
                               .additionalProperties.oneOf[1].properties.shortWindow,
-                          data: data85,
+                          data: data86,
                         };
                         if (vErrors === null) {
-                          vErrors = [err186];
+                          vErrors = [err187];
                         } else {
-                          vErrors.push(err186);
+                          vErrors.push(err187);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err187 = {
+                    const err188 = {
                       instancePath:
                         instancePath +
                         '/slos/' +
@@ -5279,16 +5307,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.slos.additionalProperties.properties.alerting.additionalProperties
                           .oneOf[1],
-                      data: data81,
+                      data: data82,
                     };
                     if (vErrors === null) {
-                      vErrors = [err187];
+                      vErrors = [err188];
                     } else {
-                      vErrors.push(err187);
+                      vErrors.push(err188);
                     }
                     errors++;
                   }
-                  var _valid4 = _errs205 === errors;
+                  var _valid4 = _errs207 === errors;
                   if (_valid4 && valid63) {
                     valid63 = false;
                     passing1 = [passing1, 1];
@@ -5299,7 +5327,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   }
                   if (!valid63) {
-                    const err188 = {
+                    const err189 = {
                       instancePath:
                         instancePath +
                         '/slos/' +
@@ -5317,19 +5345,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.slos.additionalProperties.properties.alerting
                           .additionalProperties,
-                      data: data81,
+                      data: data82,
                     };
                     if (vErrors === null) {
-                      vErrors = [err188];
+                      vErrors = [err189];
                     } else {
-                      vErrors.push(err188);
+                      vErrors.push(err189);
                     }
                     errors++;
                   } else {
-                    errors = _errs203;
+                    errors = _errs205;
                     if (vErrors !== null) {
-                      if (_errs203) {
-                        vErrors.length = _errs203;
+                      if (_errs205) {
+                        vErrors.length = _errs205;
                       } else {
                         vErrors = null;
                       }
@@ -5337,7 +5365,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err189 = {
+                const err190 = {
                   instancePath:
                     instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/alerting',
                   schemaPath: '#/properties/slos/additionalProperties/properties/alerting/type',
@@ -5346,29 +5374,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.slos.additionalProperties.properties.alerting.type,
                   parentSchema: schema11.properties.slos.additionalProperties.properties.alerting,
-                  data: data80,
-                };
-                if (vErrors === null) {
-                  vErrors = [err189];
-                } else {
-                  vErrors.push(err189);
-                }
-                errors++;
-              }
-            }
-            if (data57.minEvents !== undefined) {
-              let data86 = data57.minEvents;
-              if (!(typeof data86 == 'number' && !(data86 % 1) && !isNaN(data86) && isFinite(data86))) {
-                const err190 = {
-                  instancePath:
-                    instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/minEvents',
-                  schemaPath: '#/properties/slos/additionalProperties/properties/minEvents/type',
-                  keyword: 'type',
-                  params: { type: 'integer' },
-                  message: 'must be integer',
-                  schema: schema11.properties.slos.additionalProperties.properties.minEvents.type,
-                  parentSchema: schema11.properties.slos.additionalProperties.properties.minEvents,
-                  data: data86,
+                  data: data81,
                 };
                 if (vErrors === null) {
                   vErrors = [err190];
@@ -5377,9 +5383,31 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (typeof data86 == 'number' && isFinite(data86)) {
-                if (data86 < 0 || isNaN(data86)) {
-                  const err191 = {
+            }
+            if (data58.minEvents !== undefined) {
+              let data87 = data58.minEvents;
+              if (!(typeof data87 == 'number' && !(data87 % 1) && !isNaN(data87) && isFinite(data87))) {
+                const err191 = {
+                  instancePath:
+                    instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/minEvents',
+                  schemaPath: '#/properties/slos/additionalProperties/properties/minEvents/type',
+                  keyword: 'type',
+                  params: { type: 'integer' },
+                  message: 'must be integer',
+                  schema: schema11.properties.slos.additionalProperties.properties.minEvents.type,
+                  parentSchema: schema11.properties.slos.additionalProperties.properties.minEvents,
+                  data: data87,
+                };
+                if (vErrors === null) {
+                  vErrors = [err191];
+                } else {
+                  vErrors.push(err191);
+                }
+                errors++;
+              }
+              if (typeof data87 == 'number' && isFinite(data87)) {
+                if (data87 < 0 || isNaN(data87)) {
+                  const err192 = {
                     instancePath:
                       instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1') + '/minEvents',
                     schemaPath: '#/properties/slos/additionalProperties/properties/minEvents/minimum',
@@ -5388,19 +5416,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must be >= 0',
                     schema: 0,
                     parentSchema: schema11.properties.slos.additionalProperties.properties.minEvents,
-                    data: data86,
+                    data: data87,
                   };
                   if (vErrors === null) {
-                    vErrors = [err191];
+                    vErrors = [err192];
                   } else {
-                    vErrors.push(err191);
+                    vErrors.push(err192);
                   }
                   errors++;
                 }
               }
             }
           } else {
-            const err192 = {
+            const err193 = {
               instancePath: instancePath + '/slos/' + key23.replace(/~/g, '~0').replace(/\//g, '~1'),
               schemaPath: '#/properties/slos/additionalProperties/type',
               keyword: 'type',
@@ -5408,18 +5436,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.slos.additionalProperties.type,
               parentSchema: schema11.properties.slos.additionalProperties,
-              data: data57,
+              data: data58,
             };
             if (vErrors === null) {
-              vErrors = [err192];
+              vErrors = [err193];
             } else {
-              vErrors.push(err192);
+              vErrors.push(err193);
             }
             errors++;
           }
         }
       } else {
-        const err193 = {
+        const err194 = {
           instancePath: instancePath + '/slos',
           schemaPath: '#/properties/slos/type',
           keyword: 'type',
@@ -5427,21 +5455,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.slos.type,
           parentSchema: schema11.properties.slos,
-          data: data56,
+          data: data57,
         };
         if (vErrors === null) {
-          vErrors = [err193];
+          vErrors = [err194];
         } else {
-          vErrors.push(err193);
+          vErrors.push(err194);
         }
         errors++;
       }
     }
     if (data.sampling !== undefined) {
-      let data87 = data.sampling;
-      if (data87 && typeof data87 == 'object' && !Array.isArray(data87)) {
-        if (data87.policies === undefined) {
-          const err194 = {
+      let data88 = data.sampling;
+      if (data88 && typeof data88 == 'object' && !Array.isArray(data88)) {
+        if (data88.policies === undefined) {
+          const err195 = {
             instancePath: instancePath + '/sampling',
             schemaPath: '#/properties/sampling/required',
             keyword: 'required',
@@ -5449,16 +5477,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'policies' + "'",
             schema: schema11.properties.sampling.required,
             parentSchema: schema11.properties.sampling,
-            data: data87,
+            data: data88,
           };
           if (vErrors === null) {
-            vErrors = [err194];
+            vErrors = [err195];
           } else {
-            vErrors.push(err194);
+            vErrors.push(err195);
           }
           errors++;
         }
-        for (const key33 in data87) {
+        for (const key33 in data88) {
           if (!(
             key33 === 'decisionWaitMs' ||
             key33 === 'maxTraces' ||
@@ -5467,7 +5495,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             key33 === 'dryRun' ||
             key33 === 'policies'
           )) {
-            const err195 = {
+            const err196 = {
               instancePath: instancePath + '/sampling',
               schemaPath: '#/properties/sampling/additionalProperties',
               keyword: 'additionalProperties',
@@ -5475,21 +5503,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.sampling,
-              data: data87,
+              data: data88,
             };
             if (vErrors === null) {
-              vErrors = [err195];
+              vErrors = [err196];
             } else {
-              vErrors.push(err195);
+              vErrors.push(err196);
             }
             errors++;
           }
         }
-        if (data87.decisionWaitMs !== undefined) {
-          let data88 = data87.decisionWaitMs;
-          if (typeof data88 == 'number' && isFinite(data88)) {
-            if (data88 < 0 || isNaN(data88)) {
-              const err196 = {
+        if (data88.decisionWaitMs !== undefined) {
+          let data89 = data88.decisionWaitMs;
+          if (typeof data89 == 'number' && isFinite(data89)) {
+            if (data89 < 0 || isNaN(data89)) {
+              const err197 = {
                 instancePath: instancePath + '/sampling/decisionWaitMs',
                 schemaPath: '#/properties/sampling/properties/decisionWaitMs/minimum',
                 keyword: 'minimum',
@@ -5497,17 +5525,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 0',
                 schema: 0,
                 parentSchema: schema11.properties.sampling.properties.decisionWaitMs,
-                data: data88,
+                data: data89,
               };
               if (vErrors === null) {
-                vErrors = [err196];
+                vErrors = [err197];
               } else {
-                vErrors.push(err196);
+                vErrors.push(err197);
               }
               errors++;
             }
           } else {
-            const err197 = {
+            const err198 = {
               instancePath: instancePath + '/sampling/decisionWaitMs',
               schemaPath: '#/properties/sampling/properties/decisionWaitMs/type',
               keyword: 'type',
@@ -5515,27 +5543,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be number',
               schema: schema11.properties.sampling.properties.decisionWaitMs.type,
               parentSchema: schema11.properties.sampling.properties.decisionWaitMs,
-              data: data88,
-            };
-            if (vErrors === null) {
-              vErrors = [err197];
-            } else {
-              vErrors.push(err197);
-            }
-            errors++;
-          }
-        }
-        if (data87.maxTraces !== undefined) {
-          let data89 = data87.maxTraces;
-          if (!(typeof data89 == 'number' && !(data89 % 1) && !isNaN(data89) && isFinite(data89))) {
-            const err198 = {
-              instancePath: instancePath + '/sampling/maxTraces',
-              schemaPath: '#/properties/sampling/properties/maxTraces/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.sampling.properties.maxTraces.type,
-              parentSchema: schema11.properties.sampling.properties.maxTraces,
               data: data89,
             };
             if (vErrors === null) {
@@ -5545,9 +5552,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data89 == 'number' && isFinite(data89)) {
-            if (data89 > 1000000 || isNaN(data89)) {
-              const err199 = {
+        }
+        if (data88.maxTraces !== undefined) {
+          let data90 = data88.maxTraces;
+          if (!(typeof data90 == 'number' && !(data90 % 1) && !isNaN(data90) && isFinite(data90))) {
+            const err199 = {
+              instancePath: instancePath + '/sampling/maxTraces',
+              schemaPath: '#/properties/sampling/properties/maxTraces/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.sampling.properties.maxTraces.type,
+              parentSchema: schema11.properties.sampling.properties.maxTraces,
+              data: data90,
+            };
+            if (vErrors === null) {
+              vErrors = [err199];
+            } else {
+              vErrors.push(err199);
+            }
+            errors++;
+          }
+          if (typeof data90 == 'number' && isFinite(data90)) {
+            if (data90 > 1000000 || isNaN(data90)) {
+              const err200 = {
                 instancePath: instancePath + '/sampling/maxTraces',
                 schemaPath: '#/properties/sampling/properties/maxTraces/maximum',
                 keyword: 'maximum',
@@ -5555,25 +5583,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 1000000',
                 schema: 1000000,
                 parentSchema: schema11.properties.sampling.properties.maxTraces,
-                data: data89,
-              };
-              if (vErrors === null) {
-                vErrors = [err199];
-              } else {
-                vErrors.push(err199);
-              }
-              errors++;
-            }
-            if (data89 < 1 || isNaN(data89)) {
-              const err200 = {
-                instancePath: instancePath + '/sampling/maxTraces',
-                schemaPath: '#/properties/sampling/properties/maxTraces/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.sampling.properties.maxTraces,
-                data: data89,
+                data: data90,
               };
               if (vErrors === null) {
                 vErrors = [err200];
@@ -5582,12 +5592,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (data90 < 1 || isNaN(data90)) {
+              const err201 = {
+                instancePath: instancePath + '/sampling/maxTraces',
+                schemaPath: '#/properties/sampling/properties/maxTraces/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.sampling.properties.maxTraces,
+                data: data90,
+              };
+              if (vErrors === null) {
+                vErrors = [err201];
+              } else {
+                vErrors.push(err201);
+              }
+              errors++;
+            }
           }
         }
-        if (data87.maxSpansPerTrace !== undefined) {
-          let data90 = data87.maxSpansPerTrace;
-          if (!(typeof data90 == 'number' && !(data90 % 1) && !isNaN(data90) && isFinite(data90))) {
-            const err201 = {
+        if (data88.maxSpansPerTrace !== undefined) {
+          let data91 = data88.maxSpansPerTrace;
+          if (!(typeof data91 == 'number' && !(data91 % 1) && !isNaN(data91) && isFinite(data91))) {
+            const err202 = {
               instancePath: instancePath + '/sampling/maxSpansPerTrace',
               schemaPath: '#/properties/sampling/properties/maxSpansPerTrace/type',
               keyword: 'type',
@@ -5595,18 +5623,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.sampling.properties.maxSpansPerTrace.type,
               parentSchema: schema11.properties.sampling.properties.maxSpansPerTrace,
-              data: data90,
+              data: data91,
             };
             if (vErrors === null) {
-              vErrors = [err201];
+              vErrors = [err202];
             } else {
-              vErrors.push(err201);
+              vErrors.push(err202);
             }
             errors++;
           }
-          if (typeof data90 == 'number' && isFinite(data90)) {
-            if (data90 < 1 || isNaN(data90)) {
-              const err202 = {
+          if (typeof data91 == 'number' && isFinite(data91)) {
+            if (data91 < 1 || isNaN(data91)) {
+              const err203 = {
                 instancePath: instancePath + '/sampling/maxSpansPerTrace',
                 schemaPath: '#/properties/sampling/properties/maxSpansPerTrace/minimum',
                 keyword: 'minimum',
@@ -5614,21 +5642,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.sampling.properties.maxSpansPerTrace,
-                data: data90,
+                data: data91,
               };
               if (vErrors === null) {
-                vErrors = [err202];
+                vErrors = [err203];
               } else {
-                vErrors.push(err202);
+                vErrors.push(err203);
               }
               errors++;
             }
           }
         }
-        if (data87.maxBytes !== undefined) {
-          let data91 = data87.maxBytes;
-          if (!(typeof data91 == 'number' && !(data91 % 1) && !isNaN(data91) && isFinite(data91))) {
-            const err203 = {
+        if (data88.maxBytes !== undefined) {
+          let data92 = data88.maxBytes;
+          if (!(typeof data92 == 'number' && !(data92 % 1) && !isNaN(data92) && isFinite(data92))) {
+            const err204 = {
               instancePath: instancePath + '/sampling/maxBytes',
               schemaPath: '#/properties/sampling/properties/maxBytes/type',
               keyword: 'type',
@@ -5636,18 +5664,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.sampling.properties.maxBytes.type,
               parentSchema: schema11.properties.sampling.properties.maxBytes,
-              data: data91,
+              data: data92,
             };
             if (vErrors === null) {
-              vErrors = [err203];
+              vErrors = [err204];
             } else {
-              vErrors.push(err203);
+              vErrors.push(err204);
             }
             errors++;
           }
-          if (typeof data91 == 'number' && isFinite(data91)) {
-            if (data91 < 1024 || isNaN(data91)) {
-              const err204 = {
+          if (typeof data92 == 'number' && isFinite(data92)) {
+            if (data92 < 1024 || isNaN(data92)) {
+              const err205 = {
                 instancePath: instancePath + '/sampling/maxBytes',
                 schemaPath: '#/properties/sampling/properties/maxBytes/minimum',
                 keyword: 'minimum',
@@ -5655,21 +5683,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1024',
                 schema: 1024,
                 parentSchema: schema11.properties.sampling.properties.maxBytes,
-                data: data91,
+                data: data92,
               };
               if (vErrors === null) {
-                vErrors = [err204];
+                vErrors = [err205];
               } else {
-                vErrors.push(err204);
+                vErrors.push(err205);
               }
               errors++;
             }
           }
         }
-        if (data87.dryRun !== undefined) {
-          let data92 = data87.dryRun;
-          if (typeof data92 !== 'boolean') {
-            const err205 = {
+        if (data88.dryRun !== undefined) {
+          let data93 = data88.dryRun;
+          if (typeof data93 !== 'boolean') {
+            const err206 = {
               instancePath: instancePath + '/sampling/dryRun',
               schemaPath: '#/properties/sampling/properties/dryRun/type',
               keyword: 'type',
@@ -5677,61 +5705,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.sampling.properties.dryRun.type,
               parentSchema: schema11.properties.sampling.properties.dryRun,
-              data: data92,
+              data: data93,
             };
             if (vErrors === null) {
-              vErrors = [err205];
+              vErrors = [err206];
             } else {
-              vErrors.push(err205);
+              vErrors.push(err206);
             }
             errors++;
           }
         }
-        if (data87.policies !== undefined) {
-          let data93 = data87.policies;
-          if (Array.isArray(data93)) {
-            const len9 = data93.length;
+        if (data88.policies !== undefined) {
+          let data94 = data88.policies;
+          if (Array.isArray(data94)) {
+            const len9 = data94.length;
             for (let i13 = 0; i13 < len9; i13++) {
-              let data94 = data93[i13];
-              const _errs235 = errors;
+              let data95 = data94[i13];
+              const _errs237 = errors;
               let valid69 = true;
-              const _errs236 = errors;
-              if (data94 && typeof data94 == 'object' && !Array.isArray(data94)) {
-                if (data94.kind !== undefined) {
-                  if ('latency' !== data94.kind) {
-                    const err206 = {};
-                    if (vErrors === null) {
-                      vErrors = [err206];
-                    } else {
-                      vErrors.push(err206);
-                    }
-                    errors++;
-                  }
-                }
-              }
-              var _valid5 = _errs236 === errors;
-              errors = _errs235;
-              if (vErrors !== null) {
-                if (_errs235) {
-                  vErrors.length = _errs235;
-                } else {
-                  vErrors = null;
-                }
-              }
-              if (_valid5) {
-                const _errs238 = errors;
-                if (data94 && typeof data94 == 'object' && !Array.isArray(data94)) {
-                  if (data94.thresholdMs === undefined) {
-                    const err207 = {
-                      instancePath: instancePath + '/sampling/policies/' + i13,
-                      schemaPath: '#/properties/sampling/properties/policies/items/allOf/0/then/required',
-                      keyword: 'required',
-                      params: { missingProperty: 'thresholdMs' },
-                      message: "must have required property '" + 'thresholdMs' + "'",
-                      schema: schema11.properties.sampling.properties.policies.items.allOf[0].then.required,
-                      parentSchema: schema11.properties.sampling.properties.policies.items.allOf[0].then,
-                      data: data94,
-                    };
+              const _errs238 = errors;
+              if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
+                if (data95.kind !== undefined) {
+                  if ('latency' !== data95.kind) {
+                    const err207 = {};
                     if (vErrors === null) {
                       vErrors = [err207];
                     } else {
@@ -5739,7 +5735,39 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                     errors++;
                   }
-                  for (const key34 in data94) {
+                }
+              }
+              var _valid5 = _errs238 === errors;
+              errors = _errs237;
+              if (vErrors !== null) {
+                if (_errs237) {
+                  vErrors.length = _errs237;
+                } else {
+                  vErrors = null;
+                }
+              }
+              if (_valid5) {
+                const _errs240 = errors;
+                if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
+                  if (data95.thresholdMs === undefined) {
+                    const err208 = {
+                      instancePath: instancePath + '/sampling/policies/' + i13,
+                      schemaPath: '#/properties/sampling/properties/policies/items/allOf/0/then/required',
+                      keyword: 'required',
+                      params: { missingProperty: 'thresholdMs' },
+                      message: "must have required property '" + 'thresholdMs' + "'",
+                      schema: schema11.properties.sampling.properties.policies.items.allOf[0].then.required,
+                      parentSchema: schema11.properties.sampling.properties.policies.items.allOf[0].then,
+                      data: data95,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err208];
+                    } else {
+                      vErrors.push(err208);
+                    }
+                    errors++;
+                  }
+                  for (const key34 in data95) {
                     if (!(
                       key34 === 'name' ||
                       key34 === 'kind' ||
@@ -5747,7 +5775,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       key34 === 'routes' ||
                       key34 === 'routeAttribute'
                     )) {
-                      const err208 = {
+                      const err209 = {
                         instancePath: instancePath + '/sampling/policies/' + i13,
                         schemaPath:
                           '#/properties/sampling/properties/policies/items/allOf/0/then/additionalProperties',
@@ -5756,21 +5784,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have additional properties',
                         schema: false,
                         parentSchema: schema11.properties.sampling.properties.policies.items.allOf[0].then,
-                        data: data94,
+                        data: data95,
                       };
                       if (vErrors === null) {
-                        vErrors = [err208];
+                        vErrors = [err209];
                       } else {
-                        vErrors.push(err208);
+                        vErrors.push(err209);
                       }
                       errors++;
                     }
                   }
-                  if (data94.name !== undefined) {
-                    let data96 = data94.name;
-                    if (typeof data96 === 'string') {
-                      if (func3(data96) > 200) {
-                        const err209 = {
+                  if (data95.name !== undefined) {
+                    let data97 = data95.name;
+                    if (typeof data97 === 'string') {
+                      if (func3(data97) > 200) {
+                        const err210 = {
                           instancePath: instancePath + '/sampling/policies/' + i13 + '/name',
                           schemaPath:
                             '#/properties/sampling/properties/policies/items/allOf/0/then/properties/name/maxLength',
@@ -5781,17 +5809,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.sampling.properties.policies.items.allOf[0].then.properties
                               .name,
-                          data: data96,
+                          data: data97,
                         };
                         if (vErrors === null) {
-                          vErrors = [err209];
+                          vErrors = [err210];
                         } else {
-                          vErrors.push(err209);
+                          vErrors.push(err210);
                         }
                         errors++;
                       }
-                      if (func3(data96) < 1) {
-                        const err210 = {
+                      if (func3(data97) < 1) {
+                        const err211 = {
                           instancePath: instancePath + '/sampling/policies/' + i13 + '/name',
                           schemaPath:
                             '#/properties/sampling/properties/policies/items/allOf/0/then/properties/name/minLength',
@@ -5802,17 +5830,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.sampling.properties.policies.items.allOf[0].then.properties
                               .name,
-                          data: data96,
+                          data: data97,
                         };
                         if (vErrors === null) {
-                          vErrors = [err210];
+                          vErrors = [err211];
                         } else {
-                          vErrors.push(err210);
+                          vErrors.push(err211);
                         }
                         errors++;
                       }
                     } else {
-                      const err211 = {
+                      const err212 = {
                         instancePath: instancePath + '/sampling/policies/' + i13 + '/name',
                         schemaPath:
                           '#/properties/sampling/properties/policies/items/allOf/0/then/properties/name/type',
@@ -5825,21 +5853,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.sampling.properties.policies.items.allOf[0].then.properties
                             .name,
-                        data: data96,
+                        data: data97,
                       };
                       if (vErrors === null) {
-                        vErrors = [err211];
+                        vErrors = [err212];
                       } else {
-                        vErrors.push(err211);
+                        vErrors.push(err212);
                       }
                       errors++;
                     }
                   }
-                  if (data94.thresholdMs !== undefined) {
-                    let data97 = data94.thresholdMs;
-                    if (typeof data97 == 'number' && isFinite(data97)) {
-                      if (data97 <= 0 || isNaN(data97)) {
-                        const err212 = {
+                  if (data95.thresholdMs !== undefined) {
+                    let data98 = data95.thresholdMs;
+                    if (typeof data98 == 'number' && isFinite(data98)) {
+                      if (data98 <= 0 || isNaN(data98)) {
+                        const err213 = {
                           instancePath: instancePath + '/sampling/policies/' + i13 + '/thresholdMs',
                           schemaPath:
                             '#/properties/sampling/properties/policies/items/allOf/0/then/properties/thresholdMs/exclusiveMinimum',
@@ -5850,17 +5878,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.sampling.properties.policies.items.allOf[0].then.properties
                               .thresholdMs,
-                          data: data97,
+                          data: data98,
                         };
                         if (vErrors === null) {
-                          vErrors = [err212];
+                          vErrors = [err213];
                         } else {
-                          vErrors.push(err212);
+                          vErrors.push(err213);
                         }
                         errors++;
                       }
                     } else {
-                      const err213 = {
+                      const err214 = {
                         instancePath: instancePath + '/sampling/policies/' + i13 + '/thresholdMs',
                         schemaPath:
                           '#/properties/sampling/properties/policies/items/allOf/0/then/properties/thresholdMs/type',
@@ -5873,24 +5901,24 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.sampling.properties.policies.items.allOf[0].then.properties
                             .thresholdMs,
-                        data: data97,
+                        data: data98,
                       };
                       if (vErrors === null) {
-                        vErrors = [err213];
+                        vErrors = [err214];
                       } else {
-                        vErrors.push(err213);
+                        vErrors.push(err214);
                       }
                       errors++;
                     }
                   }
-                  if (data94.routes !== undefined) {
-                    let data98 = data94.routes;
-                    if (data98 && typeof data98 == 'object' && !Array.isArray(data98)) {
-                      for (const key35 in data98) {
-                        let data99 = data98[key35];
-                        if (typeof data99 == 'number' && isFinite(data99)) {
-                          if (data99 <= 0 || isNaN(data99)) {
-                            const err214 = {
+                  if (data95.routes !== undefined) {
+                    let data99 = data95.routes;
+                    if (data99 && typeof data99 == 'object' && !Array.isArray(data99)) {
+                      for (const key35 in data99) {
+                        let data100 = data99[key35];
+                        if (typeof data100 == 'number' && isFinite(data100)) {
+                          if (data100 <= 0 || isNaN(data100)) {
+                            const err215 = {
                               instancePath:
                                 instancePath +
                                 '/sampling/policies/' +
@@ -5906,17 +5934,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               parentSchema:
                                 schema11.properties.sampling.properties.policies.items.allOf[0].then
                                   .properties.routes.additionalProperties,
-                              data: data99,
+                              data: data100,
                             };
                             if (vErrors === null) {
-                              vErrors = [err214];
+                              vErrors = [err215];
                             } else {
-                              vErrors.push(err214);
+                              vErrors.push(err215);
                             }
                             errors++;
                           }
                         } else {
-                          const err215 = {
+                          const err216 = {
                             instancePath:
                               instancePath +
                               '/sampling/policies/' +
@@ -5934,18 +5962,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.sampling.properties.policies.items.allOf[0].then.properties
                                 .routes.additionalProperties,
-                            data: data99,
+                            data: data100,
                           };
                           if (vErrors === null) {
-                            vErrors = [err215];
+                            vErrors = [err216];
                           } else {
-                            vErrors.push(err215);
+                            vErrors.push(err216);
                           }
                           errors++;
                         }
                       }
                     } else {
-                      const err216 = {
+                      const err217 = {
                         instancePath: instancePath + '/sampling/policies/' + i13 + '/routes',
                         schemaPath:
                           '#/properties/sampling/properties/policies/items/allOf/0/then/properties/routes/type',
@@ -5958,21 +5986,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.sampling.properties.policies.items.allOf[0].then.properties
                             .routes,
-                        data: data98,
+                        data: data99,
                       };
                       if (vErrors === null) {
-                        vErrors = [err216];
+                        vErrors = [err217];
                       } else {
-                        vErrors.push(err216);
+                        vErrors.push(err217);
                       }
                       errors++;
                     }
                   }
-                  if (data94.routeAttribute !== undefined) {
-                    let data100 = data94.routeAttribute;
-                    if (typeof data100 === 'string') {
-                      if (func3(data100) > 200) {
-                        const err217 = {
+                  if (data95.routeAttribute !== undefined) {
+                    let data101 = data95.routeAttribute;
+                    if (typeof data101 === 'string') {
+                      if (func3(data101) > 200) {
+                        const err218 = {
                           instancePath: instancePath + '/sampling/policies/' + i13 + '/routeAttribute',
                           schemaPath:
                             '#/properties/sampling/properties/policies/items/allOf/0/then/properties/routeAttribute/maxLength',
@@ -5983,17 +6011,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.sampling.properties.policies.items.allOf[0].then.properties
                               .routeAttribute,
-                          data: data100,
+                          data: data101,
                         };
                         if (vErrors === null) {
-                          vErrors = [err217];
+                          vErrors = [err218];
                         } else {
-                          vErrors.push(err217);
+                          vErrors.push(err218);
                         }
                         errors++;
                       }
-                      if (func3(data100) < 1) {
-                        const err218 = {
+                      if (func3(data101) < 1) {
+                        const err219 = {
                           instancePath: instancePath + '/sampling/policies/' + i13 + '/routeAttribute',
                           schemaPath:
                             '#/properties/sampling/properties/policies/items/allOf/0/then/properties/routeAttribute/minLength',
@@ -6004,17 +6032,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.sampling.properties.policies.items.allOf[0].then.properties
                               .routeAttribute,
-                          data: data100,
+                          data: data101,
                         };
                         if (vErrors === null) {
-                          vErrors = [err218];
+                          vErrors = [err219];
                         } else {
-                          vErrors.push(err218);
+                          vErrors.push(err219);
                         }
                         errors++;
                       }
                     } else {
-                      const err219 = {
+                      const err220 = {
                         instancePath: instancePath + '/sampling/policies/' + i13 + '/routeAttribute',
                         schemaPath:
                           '#/properties/sampling/properties/policies/items/allOf/0/then/properties/routeAttribute/type',
@@ -6027,22 +6055,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.sampling.properties.policies.items.allOf[0].then.properties
                             .routeAttribute,
-                        data: data100,
+                        data: data101,
                       };
                       if (vErrors === null) {
-                        vErrors = [err219];
+                        vErrors = [err220];
                       } else {
-                        vErrors.push(err219);
+                        vErrors.push(err220);
                       }
                       errors++;
                     }
                   }
                 }
-                var _valid5 = _errs238 === errors;
+                var _valid5 = _errs240 === errors;
                 valid69 = _valid5;
               }
               if (!valid69) {
-                const err220 = {
+                const err221 = {
                   instancePath: instancePath + '/sampling/policies/' + i13,
                   schemaPath: '#/properties/sampling/properties/policies/items/allOf/0/if',
                   keyword: 'if',
@@ -6050,54 +6078,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match "then" schema',
                   schema: schema11.properties.sampling.properties.policies.items.allOf[0].if,
                   parentSchema: schema11.properties.sampling.properties.policies.items.allOf[0],
-                  data: data94,
+                  data: data95,
                 };
                 if (vErrors === null) {
-                  vErrors = [err220];
+                  vErrors = [err221];
                 } else {
-                  vErrors.push(err220);
+                  vErrors.push(err221);
                 }
                 errors++;
               }
-              const _errs252 = errors;
+              const _errs254 = errors;
               let valid73 = true;
-              const _errs253 = errors;
-              if (data94 && typeof data94 == 'object' && !Array.isArray(data94)) {
-                if (data94.kind !== undefined) {
-                  if ('attribute' !== data94.kind) {
-                    const err221 = {};
-                    if (vErrors === null) {
-                      vErrors = [err221];
-                    } else {
-                      vErrors.push(err221);
-                    }
-                    errors++;
-                  }
-                }
-              }
-              var _valid6 = _errs253 === errors;
-              errors = _errs252;
-              if (vErrors !== null) {
-                if (_errs252) {
-                  vErrors.length = _errs252;
-                } else {
-                  vErrors = null;
-                }
-              }
-              if (_valid6) {
-                const _errs255 = errors;
-                if (data94 && typeof data94 == 'object' && !Array.isArray(data94)) {
-                  if (data94.key === undefined) {
-                    const err222 = {
-                      instancePath: instancePath + '/sampling/policies/' + i13,
-                      schemaPath: '#/properties/sampling/properties/policies/items/allOf/1/then/required',
-                      keyword: 'required',
-                      params: { missingProperty: 'key' },
-                      message: "must have required property '" + 'key' + "'",
-                      schema: schema11.properties.sampling.properties.policies.items.allOf[1].then.required,
-                      parentSchema: schema11.properties.sampling.properties.policies.items.allOf[1].then,
-                      data: data94,
-                    };
+              const _errs255 = errors;
+              if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
+                if (data95.kind !== undefined) {
+                  if ('attribute' !== data95.kind) {
+                    const err222 = {};
                     if (vErrors === null) {
                       vErrors = [err222];
                     } else {
@@ -6105,16 +6101,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                     errors++;
                   }
-                  if (data94.values === undefined) {
+                }
+              }
+              var _valid6 = _errs255 === errors;
+              errors = _errs254;
+              if (vErrors !== null) {
+                if (_errs254) {
+                  vErrors.length = _errs254;
+                } else {
+                  vErrors = null;
+                }
+              }
+              if (_valid6) {
+                const _errs257 = errors;
+                if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
+                  if (data95.key === undefined) {
                     const err223 = {
                       instancePath: instancePath + '/sampling/policies/' + i13,
                       schemaPath: '#/properties/sampling/properties/policies/items/allOf/1/then/required',
                       keyword: 'required',
-                      params: { missingProperty: 'values' },
-                      message: "must have required property '" + 'values' + "'",
+                      params: { missingProperty: 'key' },
+                      message: "must have required property '" + 'key' + "'",
                       schema: schema11.properties.sampling.properties.policies.items.allOf[1].then.required,
                       parentSchema: schema11.properties.sampling.properties.policies.items.allOf[1].then,
-                      data: data94,
+                      data: data95,
                     };
                     if (vErrors === null) {
                       vErrors = [err223];
@@ -6123,9 +6133,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                     errors++;
                   }
-                  for (const key36 in data94) {
+                  if (data95.values === undefined) {
+                    const err224 = {
+                      instancePath: instancePath + '/sampling/policies/' + i13,
+                      schemaPath: '#/properties/sampling/properties/policies/items/allOf/1/then/required',
+                      keyword: 'required',
+                      params: { missingProperty: 'values' },
+                      message: "must have required property '" + 'values' + "'",
+                      schema: schema11.properties.sampling.properties.policies.items.allOf[1].then.required,
+                      parentSchema: schema11.properties.sampling.properties.policies.items.allOf[1].then,
+                      data: data95,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err224];
+                    } else {
+                      vErrors.push(err224);
+                    }
+                    errors++;
+                  }
+                  for (const key36 in data95) {
                     if (!(key36 === 'name' || key36 === 'kind' || key36 === 'key' || key36 === 'values')) {
-                      const err224 = {
+                      const err225 = {
                         instancePath: instancePath + '/sampling/policies/' + i13,
                         schemaPath:
                           '#/properties/sampling/properties/policies/items/allOf/1/then/additionalProperties',
@@ -6134,21 +6162,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have additional properties',
                         schema: false,
                         parentSchema: schema11.properties.sampling.properties.policies.items.allOf[1].then,
-                        data: data94,
+                        data: data95,
                       };
                       if (vErrors === null) {
-                        vErrors = [err224];
+                        vErrors = [err225];
                       } else {
-                        vErrors.push(err224);
+                        vErrors.push(err225);
                       }
                       errors++;
                     }
                   }
-                  if (data94.name !== undefined) {
-                    let data102 = data94.name;
-                    if (typeof data102 === 'string') {
-                      if (func3(data102) > 200) {
-                        const err225 = {
+                  if (data95.name !== undefined) {
+                    let data103 = data95.name;
+                    if (typeof data103 === 'string') {
+                      if (func3(data103) > 200) {
+                        const err226 = {
                           instancePath: instancePath + '/sampling/policies/' + i13 + '/name',
                           schemaPath:
                             '#/properties/sampling/properties/policies/items/allOf/1/then/properties/name/maxLength',
@@ -6159,17 +6187,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.sampling.properties.policies.items.allOf[1].then.properties
                               .name,
-                          data: data102,
+                          data: data103,
                         };
                         if (vErrors === null) {
-                          vErrors = [err225];
+                          vErrors = [err226];
                         } else {
-                          vErrors.push(err225);
+                          vErrors.push(err226);
                         }
                         errors++;
                       }
-                      if (func3(data102) < 1) {
-                        const err226 = {
+                      if (func3(data103) < 1) {
+                        const err227 = {
                           instancePath: instancePath + '/sampling/policies/' + i13 + '/name',
                           schemaPath:
                             '#/properties/sampling/properties/policies/items/allOf/1/then/properties/name/minLength',
@@ -6180,17 +6208,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.sampling.properties.policies.items.allOf[1].then.properties
                               .name,
-                          data: data102,
+                          data: data103,
                         };
                         if (vErrors === null) {
-                          vErrors = [err226];
+                          vErrors = [err227];
                         } else {
-                          vErrors.push(err226);
+                          vErrors.push(err227);
                         }
                         errors++;
                       }
                     } else {
-                      const err227 = {
+                      const err228 = {
                         instancePath: instancePath + '/sampling/policies/' + i13 + '/name',
                         schemaPath:
                           '#/properties/sampling/properties/policies/items/allOf/1/then/properties/name/type',
@@ -6203,21 +6231,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.sampling.properties.policies.items.allOf[1].then.properties
                             .name,
-                        data: data102,
+                        data: data103,
                       };
                       if (vErrors === null) {
-                        vErrors = [err227];
+                        vErrors = [err228];
                       } else {
-                        vErrors.push(err227);
+                        vErrors.push(err228);
                       }
                       errors++;
                     }
                   }
-                  if (data94.key !== undefined) {
-                    let data103 = data94.key;
-                    if (typeof data103 === 'string') {
-                      if (func3(data103) > 200) {
-                        const err228 = {
+                  if (data95.key !== undefined) {
+                    let data104 = data95.key;
+                    if (typeof data104 === 'string') {
+                      if (func3(data104) > 200) {
+                        const err229 = {
                           instancePath: instancePath + '/sampling/policies/' + i13 + '/key',
                           schemaPath:
                             '#/properties/sampling/properties/policies/items/allOf/1/then/properties/key/maxLength',
@@ -6228,17 +6256,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.sampling.properties.policies.items.allOf[1].then.properties
                               .key,
-                          data: data103,
+                          data: data104,
                         };
                         if (vErrors === null) {
-                          vErrors = [err228];
+                          vErrors = [err229];
                         } else {
-                          vErrors.push(err228);
+                          vErrors.push(err229);
                         }
                         errors++;
                       }
-                      if (func3(data103) < 1) {
-                        const err229 = {
+                      if (func3(data104) < 1) {
+                        const err230 = {
                           instancePath: instancePath + '/sampling/policies/' + i13 + '/key',
                           schemaPath:
                             '#/properties/sampling/properties/policies/items/allOf/1/then/properties/key/minLength',
@@ -6249,17 +6277,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.sampling.properties.policies.items.allOf[1].then.properties
                               .key,
-                          data: data103,
+                          data: data104,
                         };
                         if (vErrors === null) {
-                          vErrors = [err229];
+                          vErrors = [err230];
                         } else {
-                          vErrors.push(err229);
+                          vErrors.push(err230);
                         }
                         errors++;
                       }
                     } else {
-                      const err230 = {
+                      const err231 = {
                         instancePath: instancePath + '/sampling/policies/' + i13 + '/key',
                         schemaPath:
                           '#/properties/sampling/properties/policies/items/allOf/1/then/properties/key/type',
@@ -6271,21 +6299,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             .type,
                         parentSchema:
                           schema11.properties.sampling.properties.policies.items.allOf[1].then.properties.key,
-                        data: data103,
+                        data: data104,
                       };
                       if (vErrors === null) {
-                        vErrors = [err230];
+                        vErrors = [err231];
                       } else {
-                        vErrors.push(err230);
+                        vErrors.push(err231);
                       }
                       errors++;
                     }
                   }
-                  if (data94.values !== undefined) {
-                    let data104 = data94.values;
-                    if (Array.isArray(data104)) {
-                      if (data104.length < 1) {
-                        const err231 = {
+                  if (data95.values !== undefined) {
+                    let data105 = data95.values;
+                    if (Array.isArray(data105)) {
+                      if (data105.length < 1) {
+                        const err232 = {
                           instancePath: instancePath + '/sampling/policies/' + i13 + '/values',
                           schemaPath:
                             '#/properties/sampling/properties/policies/items/allOf/1/then/properties/values/minItems',
@@ -6296,20 +6324,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.sampling.properties.policies.items.allOf[1].then.properties
                               .values,
-                          data: data104,
+                          data: data105,
                         };
                         if (vErrors === null) {
-                          vErrors = [err231];
+                          vErrors = [err232];
                         } else {
-                          vErrors.push(err231);
+                          vErrors.push(err232);
                         }
                         errors++;
                       }
-                      const len10 = data104.length;
+                      const len10 = data105.length;
                       for (let i14 = 0; i14 < len10; i14++) {
-                        let data105 = data104[i14];
-                        if (typeof data105 !== 'string') {
-                          const err232 = {
+                        let data106 = data105[i14];
+                        if (typeof data106 !== 'string') {
+                          const err233 = {
                             instancePath: instancePath + '/sampling/policies/' + i13 + '/values/' + i14,
                             schemaPath:
                               '#/properties/sampling/properties/policies/items/allOf/1/then/properties/values/items/type',
@@ -6322,18 +6350,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.sampling.properties.policies.items.allOf[1].then.properties
                                 .values.items,
-                            data: data105,
+                            data: data106,
                           };
                           if (vErrors === null) {
-                            vErrors = [err232];
+                            vErrors = [err233];
                           } else {
-                            vErrors.push(err232);
+                            vErrors.push(err233);
                           }
                           errors++;
                         }
                       }
                     } else {
-                      const err233 = {
+                      const err234 = {
                         instancePath: instancePath + '/sampling/policies/' + i13 + '/values',
                         schemaPath:
                           '#/properties/sampling/properties/policies/items/allOf/1/then/properties/values/type',
@@ -6346,22 +6374,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.sampling.properties.policies.items.allOf[1].then.properties
                             .values,
-                        data: data104,
+                        data: data105,
                       };
                       if (vErrors === null) {
-                        vErrors = [err233];
+                        vErrors = [err234];
                       } else {
-                        vErrors.push(err233);
+                        vErrors.push(err234);
                       }
                       errors++;
                     }
                   }
                 }
-                var _valid6 = _errs255 === errors;
+                var _valid6 = _errs257 === errors;
                 valid73 = _valid6;
               }
               if (!valid73) {
-                const err234 = {
+                const err235 = {
                   instancePath: instancePath + '/sampling/policies/' + i13,
                   schemaPath: '#/properties/sampling/properties/policies/items/allOf/1/if',
                   keyword: 'if',
@@ -6369,54 +6397,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match "then" schema',
                   schema: schema11.properties.sampling.properties.policies.items.allOf[1].if,
                   parentSchema: schema11.properties.sampling.properties.policies.items.allOf[1],
-                  data: data94,
+                  data: data95,
                 };
                 if (vErrors === null) {
-                  vErrors = [err234];
+                  vErrors = [err235];
                 } else {
-                  vErrors.push(err234);
+                  vErrors.push(err235);
                 }
                 errors++;
               }
-              const _errs266 = errors;
+              const _errs268 = errors;
               let valid78 = true;
-              const _errs267 = errors;
-              if (data94 && typeof data94 == 'object' && !Array.isArray(data94)) {
-                if (data94.kind !== undefined) {
-                  if ('budget' !== data94.kind) {
-                    const err235 = {};
-                    if (vErrors === null) {
-                      vErrors = [err235];
-                    } else {
-                      vErrors.push(err235);
-                    }
-                    errors++;
-                  }
-                }
-              }
-              var _valid7 = _errs267 === errors;
-              errors = _errs266;
-              if (vErrors !== null) {
-                if (_errs266) {
-                  vErrors.length = _errs266;
-                } else {
-                  vErrors = null;
-                }
-              }
-              if (_valid7) {
-                const _errs269 = errors;
-                if (data94 && typeof data94 == 'object' && !Array.isArray(data94)) {
-                  if (data94.tracesPerSecond === undefined) {
-                    const err236 = {
-                      instancePath: instancePath + '/sampling/policies/' + i13,
-                      schemaPath: '#/properties/sampling/properties/policies/items/allOf/2/then/required',
-                      keyword: 'required',
-                      params: { missingProperty: 'tracesPerSecond' },
-                      message: "must have required property '" + 'tracesPerSecond' + "'",
-                      schema: schema11.properties.sampling.properties.policies.items.allOf[2].then.required,
-                      parentSchema: schema11.properties.sampling.properties.policies.items.allOf[2].then,
-                      data: data94,
-                    };
+              const _errs269 = errors;
+              if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
+                if (data95.kind !== undefined) {
+                  if ('budget' !== data95.kind) {
+                    const err236 = {};
                     if (vErrors === null) {
                       vErrors = [err236];
                     } else {
@@ -6424,7 +6420,39 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                     errors++;
                   }
-                  for (const key37 in data94) {
+                }
+              }
+              var _valid7 = _errs269 === errors;
+              errors = _errs268;
+              if (vErrors !== null) {
+                if (_errs268) {
+                  vErrors.length = _errs268;
+                } else {
+                  vErrors = null;
+                }
+              }
+              if (_valid7) {
+                const _errs271 = errors;
+                if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
+                  if (data95.tracesPerSecond === undefined) {
+                    const err237 = {
+                      instancePath: instancePath + '/sampling/policies/' + i13,
+                      schemaPath: '#/properties/sampling/properties/policies/items/allOf/2/then/required',
+                      keyword: 'required',
+                      params: { missingProperty: 'tracesPerSecond' },
+                      message: "must have required property '" + 'tracesPerSecond' + "'",
+                      schema: schema11.properties.sampling.properties.policies.items.allOf[2].then.required,
+                      parentSchema: schema11.properties.sampling.properties.policies.items.allOf[2].then,
+                      data: data95,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err237];
+                    } else {
+                      vErrors.push(err237);
+                    }
+                    errors++;
+                  }
+                  for (const key37 in data95) {
                     if (!(
                       key37 === 'name' ||
                       key37 === 'kind' ||
@@ -6432,7 +6460,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       key37 === 'key' ||
                       key37 === 'weights'
                     )) {
-                      const err237 = {
+                      const err238 = {
                         instancePath: instancePath + '/sampling/policies/' + i13,
                         schemaPath:
                           '#/properties/sampling/properties/policies/items/allOf/2/then/additionalProperties',
@@ -6441,21 +6469,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have additional properties',
                         schema: false,
                         parentSchema: schema11.properties.sampling.properties.policies.items.allOf[2].then,
-                        data: data94,
+                        data: data95,
                       };
                       if (vErrors === null) {
-                        vErrors = [err237];
+                        vErrors = [err238];
                       } else {
-                        vErrors.push(err237);
+                        vErrors.push(err238);
                       }
                       errors++;
                     }
                   }
-                  if (data94.name !== undefined) {
-                    let data107 = data94.name;
-                    if (typeof data107 === 'string') {
-                      if (func3(data107) > 200) {
-                        const err238 = {
+                  if (data95.name !== undefined) {
+                    let data108 = data95.name;
+                    if (typeof data108 === 'string') {
+                      if (func3(data108) > 200) {
+                        const err239 = {
                           instancePath: instancePath + '/sampling/policies/' + i13 + '/name',
                           schemaPath:
                             '#/properties/sampling/properties/policies/items/allOf/2/then/properties/name/maxLength',
@@ -6466,17 +6494,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.sampling.properties.policies.items.allOf[2].then.properties
                               .name,
-                          data: data107,
+                          data: data108,
                         };
                         if (vErrors === null) {
-                          vErrors = [err238];
+                          vErrors = [err239];
                         } else {
-                          vErrors.push(err238);
+                          vErrors.push(err239);
                         }
                         errors++;
                       }
-                      if (func3(data107) < 1) {
-                        const err239 = {
+                      if (func3(data108) < 1) {
+                        const err240 = {
                           instancePath: instancePath + '/sampling/policies/' + i13 + '/name',
                           schemaPath:
                             '#/properties/sampling/properties/policies/items/allOf/2/then/properties/name/minLength',
@@ -6487,17 +6515,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.sampling.properties.policies.items.allOf[2].then.properties
                               .name,
-                          data: data107,
+                          data: data108,
                         };
                         if (vErrors === null) {
-                          vErrors = [err239];
+                          vErrors = [err240];
                         } else {
-                          vErrors.push(err239);
+                          vErrors.push(err240);
                         }
                         errors++;
                       }
                     } else {
-                      const err240 = {
+                      const err241 = {
                         instancePath: instancePath + '/sampling/policies/' + i13 + '/name',
                         schemaPath:
                           '#/properties/sampling/properties/policies/items/allOf/2/then/properties/name/type',
@@ -6510,21 +6538,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.sampling.properties.policies.items.allOf[2].then.properties
                             .name,
-                        data: data107,
+                        data: data108,
                       };
                       if (vErrors === null) {
-                        vErrors = [err240];
+                        vErrors = [err241];
                       } else {
-                        vErrors.push(err240);
+                        vErrors.push(err241);
                       }
                       errors++;
                     }
                   }
-                  if (data94.tracesPerSecond !== undefined) {
-                    let data108 = data94.tracesPerSecond;
-                    if (typeof data108 == 'number' && isFinite(data108)) {
-                      if (data108 <= 0 || isNaN(data108)) {
-                        const err241 = {
+                  if (data95.tracesPerSecond !== undefined) {
+                    let data109 = data95.tracesPerSecond;
+                    if (typeof data109 == 'number' && isFinite(data109)) {
+                      if (data109 <= 0 || isNaN(data109)) {
+                        const err242 = {
                           instancePath: instancePath + '/sampling/policies/' + i13 + '/tracesPerSecond',
                           schemaPath:
                             '#/properties/sampling/properties/policies/items/allOf/2/then/properties/tracesPerSecond/exclusiveMinimum',
@@ -6535,17 +6563,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.sampling.properties.policies.items.allOf[2].then.properties
                               .tracesPerSecond,
-                          data: data108,
+                          data: data109,
                         };
                         if (vErrors === null) {
-                          vErrors = [err241];
+                          vErrors = [err242];
                         } else {
-                          vErrors.push(err241);
+                          vErrors.push(err242);
                         }
                         errors++;
                       }
                     } else {
-                      const err242 = {
+                      const err243 = {
                         instancePath: instancePath + '/sampling/policies/' + i13 + '/tracesPerSecond',
                         schemaPath:
                           '#/properties/sampling/properties/policies/items/allOf/2/then/properties/tracesPerSecond/type',
@@ -6558,21 +6586,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.sampling.properties.policies.items.allOf[2].then.properties
                             .tracesPerSecond,
-                        data: data108,
+                        data: data109,
                       };
                       if (vErrors === null) {
-                        vErrors = [err242];
+                        vErrors = [err243];
                       } else {
-                        vErrors.push(err242);
+                        vErrors.push(err243);
                       }
                       errors++;
                     }
                   }
-                  if (data94.key !== undefined) {
-                    let data109 = data94.key;
-                    if (typeof data109 === 'string') {
-                      if (func3(data109) > 200) {
-                        const err243 = {
+                  if (data95.key !== undefined) {
+                    let data110 = data95.key;
+                    if (typeof data110 === 'string') {
+                      if (func3(data110) > 200) {
+                        const err244 = {
                           instancePath: instancePath + '/sampling/policies/' + i13 + '/key',
                           schemaPath:
                             '#/properties/sampling/properties/policies/items/allOf/2/then/properties/key/maxLength',
@@ -6583,17 +6611,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.sampling.properties.policies.items.allOf[2].then.properties
                               .key,
-                          data: data109,
+                          data: data110,
                         };
                         if (vErrors === null) {
-                          vErrors = [err243];
+                          vErrors = [err244];
                         } else {
-                          vErrors.push(err243);
+                          vErrors.push(err244);
                         }
                         errors++;
                       }
-                      if (func3(data109) < 1) {
-                        const err244 = {
+                      if (func3(data110) < 1) {
+                        const err245 = {
                           instancePath: instancePath + '/sampling/policies/' + i13 + '/key',
                           schemaPath:
                             '#/properties/sampling/properties/policies/items/allOf/2/then/properties/key/minLength',
@@ -6604,17 +6632,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.sampling.properties.policies.items.allOf[2].then.properties
                               .key,
-                          data: data109,
+                          data: data110,
                         };
                         if (vErrors === null) {
-                          vErrors = [err244];
+                          vErrors = [err245];
                         } else {
-                          vErrors.push(err244);
+                          vErrors.push(err245);
                         }
                         errors++;
                       }
                     } else {
-                      const err245 = {
+                      const err246 = {
                         instancePath: instancePath + '/sampling/policies/' + i13 + '/key',
                         schemaPath:
                           '#/properties/sampling/properties/policies/items/allOf/2/then/properties/key/type',
@@ -6626,24 +6654,24 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             .type,
                         parentSchema:
                           schema11.properties.sampling.properties.policies.items.allOf[2].then.properties.key,
-                        data: data109,
+                        data: data110,
                       };
                       if (vErrors === null) {
-                        vErrors = [err245];
+                        vErrors = [err246];
                       } else {
-                        vErrors.push(err245);
+                        vErrors.push(err246);
                       }
                       errors++;
                     }
                   }
-                  if (data94.weights !== undefined) {
-                    let data110 = data94.weights;
-                    if (data110 && typeof data110 == 'object' && !Array.isArray(data110)) {
-                      for (const key38 in data110) {
-                        let data111 = data110[key38];
-                        if (typeof data111 == 'number' && isFinite(data111)) {
-                          if (data111 <= 0 || isNaN(data111)) {
-                            const err246 = {
+                  if (data95.weights !== undefined) {
+                    let data111 = data95.weights;
+                    if (data111 && typeof data111 == 'object' && !Array.isArray(data111)) {
+                      for (const key38 in data111) {
+                        let data112 = data111[key38];
+                        if (typeof data112 == 'number' && isFinite(data112)) {
+                          if (data112 <= 0 || isNaN(data112)) {
+                            const err247 = {
                               instancePath:
                                 instancePath +
                                 '/sampling/policies/' +
@@ -6659,17 +6687,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               parentSchema:
                                 schema11.properties.sampling.properties.policies.items.allOf[2].then
                                   .properties.weights.additionalProperties,
-                              data: data111,
+                              data: data112,
                             };
                             if (vErrors === null) {
-                              vErrors = [err246];
+                              vErrors = [err247];
                             } else {
-                              vErrors.push(err246);
+                              vErrors.push(err247);
                             }
                             errors++;
                           }
                         } else {
-                          const err247 = {
+                          const err248 = {
                             instancePath:
                               instancePath +
                               '/sampling/policies/' +
@@ -6687,18 +6715,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.sampling.properties.policies.items.allOf[2].then.properties
                                 .weights.additionalProperties,
-                            data: data111,
+                            data: data112,
                           };
                           if (vErrors === null) {
-                            vErrors = [err247];
+                            vErrors = [err248];
                           } else {
-                            vErrors.push(err247);
+                            vErrors.push(err248);
                           }
                           errors++;
                         }
                       }
                     } else {
-                      const err248 = {
+                      const err249 = {
                         instancePath: instancePath + '/sampling/policies/' + i13 + '/weights',
                         schemaPath:
                           '#/properties/sampling/properties/policies/items/allOf/2/then/properties/weights/type',
@@ -6711,22 +6739,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.sampling.properties.policies.items.allOf[2].then.properties
                             .weights,
-                        data: data110,
+                        data: data111,
                       };
                       if (vErrors === null) {
-                        vErrors = [err248];
+                        vErrors = [err249];
                       } else {
-                        vErrors.push(err248);
+                        vErrors.push(err249);
                       }
                       errors++;
                     }
                   }
                 }
-                var _valid7 = _errs269 === errors;
+                var _valid7 = _errs271 === errors;
                 valid78 = _valid7;
               }
               if (!valid78) {
-                const err249 = {
+                const err250 = {
                   instancePath: instancePath + '/sampling/policies/' + i13,
                   schemaPath: '#/properties/sampling/properties/policies/items/allOf/2/if',
                   keyword: 'if',
@@ -6734,46 +6762,46 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match "then" schema',
                   schema: schema11.properties.sampling.properties.policies.items.allOf[2].if,
                   parentSchema: schema11.properties.sampling.properties.policies.items.allOf[2],
-                  data: data94,
+                  data: data95,
                 };
                 if (vErrors === null) {
-                  vErrors = [err249];
+                  vErrors = [err250];
                 } else {
-                  vErrors.push(err249);
+                  vErrors.push(err250);
                 }
                 errors++;
               }
-              const _errs283 = errors;
+              const _errs285 = errors;
               let valid82 = true;
-              const _errs284 = errors;
-              if (data94 && typeof data94 == 'object' && !Array.isArray(data94)) {
-                if (data94.kind !== undefined) {
-                  if ('errors' !== data94.kind) {
-                    const err250 = {};
+              const _errs286 = errors;
+              if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
+                if (data95.kind !== undefined) {
+                  if ('errors' !== data95.kind) {
+                    const err251 = {};
                     if (vErrors === null) {
-                      vErrors = [err250];
+                      vErrors = [err251];
                     } else {
-                      vErrors.push(err250);
+                      vErrors.push(err251);
                     }
                     errors++;
                   }
                 }
               }
-              var _valid8 = _errs284 === errors;
-              errors = _errs283;
+              var _valid8 = _errs286 === errors;
+              errors = _errs285;
               if (vErrors !== null) {
-                if (_errs283) {
-                  vErrors.length = _errs283;
+                if (_errs285) {
+                  vErrors.length = _errs285;
                 } else {
                   vErrors = null;
                 }
               }
               if (_valid8) {
-                const _errs286 = errors;
-                if (data94 && typeof data94 == 'object' && !Array.isArray(data94)) {
-                  for (const key39 in data94) {
+                const _errs288 = errors;
+                if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
+                  for (const key39 in data95) {
                     if (!(key39 === 'name' || key39 === 'kind' || key39 === 'budget')) {
-                      const err251 = {
+                      const err252 = {
                         instancePath: instancePath + '/sampling/policies/' + i13,
                         schemaPath:
                           '#/properties/sampling/properties/policies/items/allOf/3/then/additionalProperties',
@@ -6782,21 +6810,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have additional properties',
                         schema: false,
                         parentSchema: schema11.properties.sampling.properties.policies.items.allOf[3].then,
-                        data: data94,
+                        data: data95,
                       };
                       if (vErrors === null) {
-                        vErrors = [err251];
+                        vErrors = [err252];
                       } else {
-                        vErrors.push(err251);
+                        vErrors.push(err252);
                       }
                       errors++;
                     }
                   }
-                  if (data94.name !== undefined) {
-                    let data113 = data94.name;
-                    if (typeof data113 === 'string') {
-                      if (func3(data113) > 200) {
-                        const err252 = {
+                  if (data95.name !== undefined) {
+                    let data114 = data95.name;
+                    if (typeof data114 === 'string') {
+                      if (func3(data114) > 200) {
+                        const err253 = {
                           instancePath: instancePath + '/sampling/policies/' + i13 + '/name',
                           schemaPath:
                             '#/properties/sampling/properties/policies/items/allOf/3/then/properties/name/maxLength',
@@ -6807,17 +6835,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.sampling.properties.policies.items.allOf[3].then.properties
                               .name,
-                          data: data113,
+                          data: data114,
                         };
                         if (vErrors === null) {
-                          vErrors = [err252];
+                          vErrors = [err253];
                         } else {
-                          vErrors.push(err252);
+                          vErrors.push(err253);
                         }
                         errors++;
                       }
-                      if (func3(data113) < 1) {
-                        const err253 = {
+                      if (func3(data114) < 1) {
+                        const err254 = {
                           instancePath: instancePath + '/sampling/policies/' + i13 + '/name',
                           schemaPath:
                             '#/properties/sampling/properties/policies/items/allOf/3/then/properties/name/minLength',
@@ -6828,17 +6856,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.sampling.properties.policies.items.allOf[3].then.properties
                               .name,
-                          data: data113,
+                          data: data114,
                         };
                         if (vErrors === null) {
-                          vErrors = [err253];
+                          vErrors = [err254];
                         } else {
-                          vErrors.push(err253);
+                          vErrors.push(err254);
                         }
                         errors++;
                       }
                     } else {
-                      const err254 = {
+                      const err255 = {
                         instancePath: instancePath + '/sampling/policies/' + i13 + '/name',
                         schemaPath:
                           '#/properties/sampling/properties/policies/items/allOf/3/then/properties/name/type',
@@ -6851,21 +6879,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.sampling.properties.policies.items.allOf[3].then.properties
                             .name,
-                        data: data113,
+                        data: data114,
                       };
                       if (vErrors === null) {
-                        vErrors = [err254];
+                        vErrors = [err255];
                       } else {
-                        vErrors.push(err254);
+                        vErrors.push(err255);
                       }
                       errors++;
                     }
                   }
-                  if (data94.budget !== undefined) {
-                    let data114 = data94.budget;
-                    if (data114 && typeof data114 == 'object' && !Array.isArray(data114)) {
-                      if (data114.tracesPerSecond === undefined) {
-                        const err255 = {
+                  if (data95.budget !== undefined) {
+                    let data115 = data95.budget;
+                    if (data115 && typeof data115 == 'object' && !Array.isArray(data115)) {
+                      if (data115.tracesPerSecond === undefined) {
+                        const err256 = {
                           instancePath: instancePath + '/sampling/policies/' + i13 + '/budget',
                           schemaPath:
                             '#/properties/sampling/properties/policies/items/allOf/3/then/properties/budget/required',
@@ -6878,18 +6906,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.sampling.properties.policies.items.allOf[3].then.properties
                               .budget,
-                          data: data114,
+                          data: data115,
                         };
                         if (vErrors === null) {
-                          vErrors = [err255];
+                          vErrors = [err256];
                         } else {
-                          vErrors.push(err255);
+                          vErrors.push(err256);
                         }
                         errors++;
                       }
-                      for (const key40 in data114) {
+                      for (const key40 in data115) {
                         if (!(key40 === 'tracesPerSecond' || key40 === 'key' || key40 === 'weights')) {
-                          const err256 = {
+                          const err257 = {
                             instancePath: instancePath + '/sampling/policies/' + i13 + '/budget',
                             schemaPath:
                               '#/properties/sampling/properties/policies/items/allOf/3/then/properties/budget/additionalProperties',
@@ -6900,21 +6928,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.sampling.properties.policies.items.allOf[3].then.properties
                                 .budget,
-                            data: data114,
+                            data: data115,
                           };
                           if (vErrors === null) {
-                            vErrors = [err256];
+                            vErrors = [err257];
                           } else {
-                            vErrors.push(err256);
+                            vErrors.push(err257);
                           }
                           errors++;
                         }
                       }
-                      if (data114.tracesPerSecond !== undefined) {
-                        let data115 = data114.tracesPerSecond;
-                        if (typeof data115 == 'number' && isFinite(data115)) {
-                          if (data115 <= 0 || isNaN(data115)) {
-                            const err257 = {
+                      if (data115.tracesPerSecond !== undefined) {
+                        let data116 = data115.tracesPerSecond;
+                        if (typeof data116 == 'number' && isFinite(data116)) {
+                          if (data116 <= 0 || isNaN(data116)) {
+                            const err258 = {
                               instancePath:
                                 instancePath + '/sampling/policies/' + i13 + '/budget/tracesPerSecond',
                               schemaPath:
@@ -6926,17 +6954,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               parentSchema:
                                 schema11.properties.sampling.properties.policies.items.allOf[3].then
                                   .properties.budget.properties.tracesPerSecond,
-                              data: data115,
+                              data: data116,
                             };
                             if (vErrors === null) {
-                              vErrors = [err257];
+                              vErrors = [err258];
                             } else {
-                              vErrors.push(err257);
+                              vErrors.push(err258);
                             }
                             errors++;
                           }
                         } else {
-                          const err258 = {
+                          const err259 = {
                             instancePath:
                               instancePath + '/sampling/policies/' + i13 + '/budget/tracesPerSecond',
                             schemaPath:
@@ -6950,21 +6978,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.sampling.properties.policies.items.allOf[3].then.properties
                                 .budget.properties.tracesPerSecond,
-                            data: data115,
+                            data: data116,
                           };
                           if (vErrors === null) {
-                            vErrors = [err258];
+                            vErrors = [err259];
                           } else {
-                            vErrors.push(err258);
+                            vErrors.push(err259);
                           }
                           errors++;
                         }
                       }
-                      if (data114.key !== undefined) {
-                        let data116 = data114.key;
-                        if (typeof data116 === 'string') {
-                          if (func3(data116) > 200) {
-                            const err259 = {
+                      if (data115.key !== undefined) {
+                        let data117 = data115.key;
+                        if (typeof data117 === 'string') {
+                          if (func3(data117) > 200) {
+                            const err260 = {
                               instancePath: instancePath + '/sampling/policies/' + i13 + '/budget/key',
                               schemaPath:
                                 '#/properties/sampling/properties/policies/items/allOf/3/then/properties/budget/properties/key/maxLength',
@@ -6975,17 +7003,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               parentSchema:
                                 schema11.properties.sampling.properties.policies.items.allOf[3].then
                                   .properties.budget.properties.key,
-                              data: data116,
+                              data: data117,
                             };
                             if (vErrors === null) {
-                              vErrors = [err259];
+                              vErrors = [err260];
                             } else {
-                              vErrors.push(err259);
+                              vErrors.push(err260);
                             }
                             errors++;
                           }
-                          if (func3(data116) < 1) {
-                            const err260 = {
+                          if (func3(data117) < 1) {
+                            const err261 = {
                               instancePath: instancePath + '/sampling/policies/' + i13 + '/budget/key',
                               schemaPath:
                                 '#/properties/sampling/properties/policies/items/allOf/3/then/properties/budget/properties/key/minLength',
@@ -6996,17 +7024,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               parentSchema:
                                 schema11.properties.sampling.properties.policies.items.allOf[3].then
                                   .properties.budget.properties.key,
-                              data: data116,
+                              data: data117,
                             };
                             if (vErrors === null) {
-                              vErrors = [err260];
+                              vErrors = [err261];
                             } else {
-                              vErrors.push(err260);
+                              vErrors.push(err261);
                             }
                             errors++;
                           }
                         } else {
-                          const err261 = {
+                          const err262 = {
                             instancePath: instancePath + '/sampling/policies/' + i13 + '/budget/key',
                             schemaPath:
                               '#/properties/sampling/properties/policies/items/allOf/3/then/properties/budget/properties/key/type',
@@ -7019,24 +7047,24 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.sampling.properties.policies.items.allOf[3].then.properties
                                 .budget.properties.key,
-                            data: data116,
+                            data: data117,
                           };
                           if (vErrors === null) {
-                            vErrors = [err261];
+                            vErrors = [err262];
                           } else {
-                            vErrors.push(err261);
+                            vErrors.push(err262);
                           }
                           errors++;
                         }
                       }
-                      if (data114.weights !== undefined) {
-                        let data117 = data114.weights;
-                        if (data117 && typeof data117 == 'object' && !Array.isArray(data117)) {
-                          for (const key41 in data117) {
-                            let data118 = data117[key41];
-                            if (typeof data118 == 'number' && isFinite(data118)) {
-                              if (data118 <= 0 || isNaN(data118)) {
-                                const err262 = {
+                      if (data115.weights !== undefined) {
+                        let data118 = data115.weights;
+                        if (data118 && typeof data118 == 'object' && !Array.isArray(data118)) {
+                          for (const key41 in data118) {
+                            let data119 = data118[key41];
+                            if (typeof data119 == 'number' && isFinite(data119)) {
+                              if (data119 <= 0 || isNaN(data119)) {
+                                const err263 = {
                                   instancePath:
                                     instancePath +
                                     '/sampling/policies/' +
@@ -7052,17 +7080,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                                   parentSchema:
                                     schema11.properties.sampling.properties.policies.items.allOf[3].then
                                       .properties.budget.properties.weights.additionalProperties,
-                                  data: data118,
+                                  data: data119,
                                 };
                                 if (vErrors === null) {
-                                  vErrors = [err262];
+                                  vErrors = [err263];
                                 } else {
-                                  vErrors.push(err262);
+                                  vErrors.push(err263);
                                 }
                                 errors++;
                               }
                             } else {
-                              const err263 = {
+                              const err264 = {
                                 instancePath:
                                   instancePath +
                                   '/sampling/policies/' +
@@ -7080,18 +7108,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                                 parentSchema:
                                   schema11.properties.sampling.properties.policies.items.allOf[3].then
                                     .properties.budget.properties.weights.additionalProperties,
-                                data: data118,
+                                data: data119,
                               };
                               if (vErrors === null) {
-                                vErrors = [err263];
+                                vErrors = [err264];
                               } else {
-                                vErrors.push(err263);
+                                vErrors.push(err264);
                               }
                               errors++;
                             }
                           }
                         } else {
-                          const err264 = {
+                          const err265 = {
                             instancePath: instancePath + '/sampling/policies/' + i13 + '/budget/weights',
                             schemaPath:
                               '#/properties/sampling/properties/policies/items/allOf/3/then/properties/budget/properties/weights/type',
@@ -7104,18 +7132,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.sampling.properties.policies.items.allOf[3].then.properties
                                 .budget.properties.weights,
-                            data: data117,
+                            data: data118,
                           };
                           if (vErrors === null) {
-                            vErrors = [err264];
+                            vErrors = [err265];
                           } else {
-                            vErrors.push(err264);
+                            vErrors.push(err265);
                           }
                           errors++;
                         }
                       }
                     } else {
-                      const err265 = {
+                      const err266 = {
                         instancePath: instancePath + '/sampling/policies/' + i13 + '/budget',
                         schemaPath:
                           '#/properties/sampling/properties/policies/items/allOf/3/then/properties/budget/type',
@@ -7128,22 +7156,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.sampling.properties.policies.items.allOf[3].then.properties
                             .budget,
-                        data: data114,
+                        data: data115,
                       };
                       if (vErrors === null) {
-                        vErrors = [err265];
+                        vErrors = [err266];
                       } else {
-                        vErrors.push(err265);
+                        vErrors.push(err266);
                       }
                       errors++;
                     }
                   }
                 }
-                var _valid8 = _errs286 === errors;
+                var _valid8 = _errs288 === errors;
                 valid82 = _valid8;
               }
               if (!valid82) {
-                const err266 = {
+                const err267 = {
                   instancePath: instancePath + '/sampling/policies/' + i13,
                   schemaPath: '#/properties/sampling/properties/policies/items/allOf/3/if',
                   keyword: 'if',
@@ -7151,46 +7179,46 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match "then" schema',
                   schema: schema11.properties.sampling.properties.policies.items.allOf[3].if,
                   parentSchema: schema11.properties.sampling.properties.policies.items.allOf[3],
-                  data: data94,
+                  data: data95,
                 };
                 if (vErrors === null) {
-                  vErrors = [err266];
+                  vErrors = [err267];
                 } else {
-                  vErrors.push(err266);
+                  vErrors.push(err267);
                 }
                 errors++;
               }
-              const _errs303 = errors;
+              const _errs305 = errors;
               let valid87 = true;
-              const _errs304 = errors;
-              if (data94 && typeof data94 == 'object' && !Array.isArray(data94)) {
-                if (data94.kind !== undefined) {
-                  if ('exemplar' !== data94.kind) {
-                    const err267 = {};
+              const _errs306 = errors;
+              if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
+                if (data95.kind !== undefined) {
+                  if ('exemplar' !== data95.kind) {
+                    const err268 = {};
                     if (vErrors === null) {
-                      vErrors = [err267];
+                      vErrors = [err268];
                     } else {
-                      vErrors.push(err267);
+                      vErrors.push(err268);
                     }
                     errors++;
                   }
                 }
               }
-              var _valid9 = _errs304 === errors;
-              errors = _errs303;
+              var _valid9 = _errs306 === errors;
+              errors = _errs305;
               if (vErrors !== null) {
-                if (_errs303) {
-                  vErrors.length = _errs303;
+                if (_errs305) {
+                  vErrors.length = _errs305;
                 } else {
                   vErrors = null;
                 }
               }
               if (_valid9) {
-                const _errs306 = errors;
-                if (data94 && typeof data94 == 'object' && !Array.isArray(data94)) {
-                  for (const key42 in data94) {
+                const _errs308 = errors;
+                if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
+                  for (const key42 in data95) {
                     if (!(key42 === 'name' || key42 === 'kind')) {
-                      const err268 = {
+                      const err269 = {
                         instancePath: instancePath + '/sampling/policies/' + i13,
                         schemaPath:
                           '#/properties/sampling/properties/policies/items/allOf/4/then/additionalProperties',
@@ -7199,21 +7227,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have additional properties',
                         schema: false,
                         parentSchema: schema11.properties.sampling.properties.policies.items.allOf[4].then,
-                        data: data94,
+                        data: data95,
                       };
                       if (vErrors === null) {
-                        vErrors = [err268];
+                        vErrors = [err269];
                       } else {
-                        vErrors.push(err268);
+                        vErrors.push(err269);
                       }
                       errors++;
                     }
                   }
-                  if (data94.name !== undefined) {
-                    let data120 = data94.name;
-                    if (typeof data120 === 'string') {
-                      if (func3(data120) > 200) {
-                        const err269 = {
+                  if (data95.name !== undefined) {
+                    let data121 = data95.name;
+                    if (typeof data121 === 'string') {
+                      if (func3(data121) > 200) {
+                        const err270 = {
                           instancePath: instancePath + '/sampling/policies/' + i13 + '/name',
                           schemaPath:
                             '#/properties/sampling/properties/policies/items/allOf/4/then/properties/name/maxLength',
@@ -7224,17 +7252,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.sampling.properties.policies.items.allOf[4].then.properties
                               .name,
-                          data: data120,
+                          data: data121,
                         };
                         if (vErrors === null) {
-                          vErrors = [err269];
+                          vErrors = [err270];
                         } else {
-                          vErrors.push(err269);
+                          vErrors.push(err270);
                         }
                         errors++;
                       }
-                      if (func3(data120) < 1) {
-                        const err270 = {
+                      if (func3(data121) < 1) {
+                        const err271 = {
                           instancePath: instancePath + '/sampling/policies/' + i13 + '/name',
                           schemaPath:
                             '#/properties/sampling/properties/policies/items/allOf/4/then/properties/name/minLength',
@@ -7245,17 +7273,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.sampling.properties.policies.items.allOf[4].then.properties
                               .name,
-                          data: data120,
+                          data: data121,
                         };
                         if (vErrors === null) {
-                          vErrors = [err270];
+                          vErrors = [err271];
                         } else {
-                          vErrors.push(err270);
+                          vErrors.push(err271);
                         }
                         errors++;
                       }
                     } else {
-                      const err271 = {
+                      const err272 = {
                         instancePath: instancePath + '/sampling/policies/' + i13 + '/name',
                         schemaPath:
                           '#/properties/sampling/properties/policies/items/allOf/4/then/properties/name/type',
@@ -7268,22 +7296,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.sampling.properties.policies.items.allOf[4].then.properties
                             .name,
-                        data: data120,
+                        data: data121,
                       };
                       if (vErrors === null) {
-                        vErrors = [err271];
+                        vErrors = [err272];
                       } else {
-                        vErrors.push(err271);
+                        vErrors.push(err272);
                       }
                       errors++;
                     }
                   }
                 }
-                var _valid9 = _errs306 === errors;
+                var _valid9 = _errs308 === errors;
                 valid87 = _valid9;
               }
               if (!valid87) {
-                const err272 = {
+                const err273 = {
                   instancePath: instancePath + '/sampling/policies/' + i13,
                   schemaPath: '#/properties/sampling/properties/policies/items/allOf/4/if',
                   keyword: 'if',
@@ -7291,18 +7319,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match "then" schema',
                   schema: schema11.properties.sampling.properties.policies.items.allOf[4].if,
                   parentSchema: schema11.properties.sampling.properties.policies.items.allOf[4],
-                  data: data94,
+                  data: data95,
                 };
                 if (vErrors === null) {
-                  vErrors = [err272];
+                  vErrors = [err273];
                 } else {
-                  vErrors.push(err272);
+                  vErrors.push(err273);
                 }
                 errors++;
               }
-              if (data94 && typeof data94 == 'object' && !Array.isArray(data94)) {
-                if (data94.name === undefined) {
-                  const err273 = {
+              if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
+                if (data95.name === undefined) {
+                  const err274 = {
                     instancePath: instancePath + '/sampling/policies/' + i13,
                     schemaPath: '#/properties/sampling/properties/policies/items/required',
                     keyword: 'required',
@@ -7310,25 +7338,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'name' + "'",
                     schema: schema11.properties.sampling.properties.policies.items.required,
                     parentSchema: schema11.properties.sampling.properties.policies.items,
-                    data: data94,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err273];
-                  } else {
-                    vErrors.push(err273);
-                  }
-                  errors++;
-                }
-                if (data94.kind === undefined) {
-                  const err274 = {
-                    instancePath: instancePath + '/sampling/policies/' + i13,
-                    schemaPath: '#/properties/sampling/properties/policies/items/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'kind' },
-                    message: "must have required property '" + 'kind' + "'",
-                    schema: schema11.properties.sampling.properties.policies.items.required,
-                    parentSchema: schema11.properties.sampling.properties.policies.items,
-                    data: data94,
+                    data: data95,
                   };
                   if (vErrors === null) {
                     vErrors = [err274];
@@ -7337,11 +7347,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                if (data94.name !== undefined) {
-                  let data121 = data94.name;
-                  if (typeof data121 === 'string') {
-                    if (func3(data121) > 200) {
-                      const err275 = {
+                if (data95.kind === undefined) {
+                  const err275 = {
+                    instancePath: instancePath + '/sampling/policies/' + i13,
+                    schemaPath: '#/properties/sampling/properties/policies/items/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'kind' },
+                    message: "must have required property '" + 'kind' + "'",
+                    schema: schema11.properties.sampling.properties.policies.items.required,
+                    parentSchema: schema11.properties.sampling.properties.policies.items,
+                    data: data95,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err275];
+                  } else {
+                    vErrors.push(err275);
+                  }
+                  errors++;
+                }
+                if (data95.name !== undefined) {
+                  let data122 = data95.name;
+                  if (typeof data122 === 'string') {
+                    if (func3(data122) > 200) {
+                      const err276 = {
                         instancePath: instancePath + '/sampling/policies/' + i13 + '/name',
                         schemaPath:
                           '#/properties/sampling/properties/policies/items/properties/name/maxLength',
@@ -7350,26 +7378,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have more than 200 characters',
                         schema: 200,
                         parentSchema: schema11.properties.sampling.properties.policies.items.properties.name,
-                        data: data121,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err275];
-                      } else {
-                        vErrors.push(err275);
-                      }
-                      errors++;
-                    }
-                    if (func3(data121) < 1) {
-                      const err276 = {
-                        instancePath: instancePath + '/sampling/policies/' + i13 + '/name',
-                        schemaPath:
-                          '#/properties/sampling/properties/policies/items/properties/name/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.sampling.properties.policies.items.properties.name,
-                        data: data121,
+                        data: data122,
                       };
                       if (vErrors === null) {
                         vErrors = [err276];
@@ -7378,8 +7387,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                       errors++;
                     }
+                    if (func3(data122) < 1) {
+                      const err277 = {
+                        instancePath: instancePath + '/sampling/policies/' + i13 + '/name',
+                        schemaPath:
+                          '#/properties/sampling/properties/policies/items/properties/name/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.sampling.properties.policies.items.properties.name,
+                        data: data122,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err277];
+                      } else {
+                        vErrors.push(err277);
+                      }
+                      errors++;
+                    }
                   } else {
-                    const err277 = {
+                    const err278 = {
                       instancePath: instancePath + '/sampling/policies/' + i13 + '/name',
                       schemaPath: '#/properties/sampling/properties/policies/items/properties/name/type',
                       keyword: 'type',
@@ -7387,36 +7415,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.sampling.properties.policies.items.properties.name.type,
                       parentSchema: schema11.properties.sampling.properties.policies.items.properties.name,
-                      data: data121,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err277];
-                    } else {
-                      vErrors.push(err277);
-                    }
-                    errors++;
-                  }
-                }
-                if (data94.kind !== undefined) {
-                  let data122 = data94.kind;
-                  if (!(
-                    data122 === 'errors' ||
-                    data122 === 'latency' ||
-                    data122 === 'exemplar' ||
-                    data122 === 'attribute' ||
-                    data122 === 'budget'
-                  )) {
-                    const err278 = {
-                      instancePath: instancePath + '/sampling/policies/' + i13 + '/kind',
-                      schemaPath: '#/properties/sampling/properties/policies/items/properties/kind/enum',
-                      keyword: 'enum',
-                      params: {
-                        allowedValues:
-                          schema11.properties.sampling.properties.policies.items.properties.kind.enum,
-                      },
-                      message: 'must be equal to one of the allowed values',
-                      schema: schema11.properties.sampling.properties.policies.items.properties.kind.enum,
-                      parentSchema: schema11.properties.sampling.properties.policies.items.properties.kind,
                       data: data122,
                     };
                     if (vErrors === null) {
@@ -7427,8 +7425,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data95.kind !== undefined) {
+                  let data123 = data95.kind;
+                  if (!(
+                    data123 === 'errors' ||
+                    data123 === 'latency' ||
+                    data123 === 'exemplar' ||
+                    data123 === 'attribute' ||
+                    data123 === 'budget'
+                  )) {
+                    const err279 = {
+                      instancePath: instancePath + '/sampling/policies/' + i13 + '/kind',
+                      schemaPath: '#/properties/sampling/properties/policies/items/properties/kind/enum',
+                      keyword: 'enum',
+                      params: {
+                        allowedValues:
+                          schema11.properties.sampling.properties.policies.items.properties.kind.enum,
+                      },
+                      message: 'must be equal to one of the allowed values',
+                      schema: schema11.properties.sampling.properties.policies.items.properties.kind.enum,
+                      parentSchema: schema11.properties.sampling.properties.policies.items.properties.kind,
+                      data: data123,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err279];
+                    } else {
+                      vErrors.push(err279);
+                    }
+                    errors++;
+                  }
+                }
               } else {
-                const err279 = {
+                const err280 = {
                   instancePath: instancePath + '/sampling/policies/' + i13,
                   schemaPath: '#/properties/sampling/properties/policies/items/type',
                   keyword: 'type',
@@ -7436,18 +7464,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.sampling.properties.policies.items.type,
                   parentSchema: schema11.properties.sampling.properties.policies.items,
-                  data: data94,
+                  data: data95,
                 };
                 if (vErrors === null) {
-                  vErrors = [err279];
+                  vErrors = [err280];
                 } else {
-                  vErrors.push(err279);
+                  vErrors.push(err280);
                 }
                 errors++;
               }
             }
           } else {
-            const err280 = {
+            const err281 = {
               instancePath: instancePath + '/sampling/policies',
               schemaPath: '#/properties/sampling/properties/policies/type',
               keyword: 'type',
@@ -7455,18 +7483,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.sampling.properties.policies.type,
               parentSchema: schema11.properties.sampling.properties.policies,
-              data: data93,
+              data: data94,
             };
             if (vErrors === null) {
-              vErrors = [err280];
+              vErrors = [err281];
             } else {
-              vErrors.push(err280);
+              vErrors.push(err281);
             }
             errors++;
           }
         }
       } else {
-        const err281 = {
+        const err282 = {
           instancePath: instancePath + '/sampling',
           schemaPath: '#/properties/sampling/type',
           keyword: 'type',
@@ -7474,22 +7502,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sampling.type,
           parentSchema: schema11.properties.sampling,
-          data: data87,
+          data: data88,
         };
         if (vErrors === null) {
-          vErrors = [err281];
+          vErrors = [err282];
         } else {
-          vErrors.push(err281);
+          vErrors.push(err282);
         }
         errors++;
       }
     }
     if (data.collector !== undefined) {
-      let data123 = data.collector;
-      if (data123 && typeof data123 == 'object' && !Array.isArray(data123)) {
-        for (const key43 in data123) {
+      let data124 = data.collector;
+      if (data124 && typeof data124 == 'object' && !Array.isArray(data124)) {
+        for (const key43 in data124) {
           if (!(key43 === 'tls')) {
-            const err282 = {
+            const err283 = {
               instancePath: instancePath + '/collector',
               schemaPath: '#/properties/collector/additionalProperties',
               keyword: 'additionalProperties',
@@ -7497,27 +7525,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.collector,
-              data: data123,
-            };
-            if (vErrors === null) {
-              vErrors = [err282];
-            } else {
-              vErrors.push(err282);
-            }
-            errors++;
-          }
-        }
-        if (data123.tls !== undefined) {
-          let data124 = data123.tls;
-          if (typeof data124 !== 'boolean') {
-            const err283 = {
-              instancePath: instancePath + '/collector/tls',
-              schemaPath: '#/properties/collector/properties/tls/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.collector.properties.tls.type,
-              parentSchema: schema11.properties.collector.properties.tls,
               data: data124,
             };
             if (vErrors === null) {
@@ -7528,8 +7535,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data124.tls !== undefined) {
+          let data125 = data124.tls;
+          if (typeof data125 !== 'boolean') {
+            const err284 = {
+              instancePath: instancePath + '/collector/tls',
+              schemaPath: '#/properties/collector/properties/tls/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.collector.properties.tls.type,
+              parentSchema: schema11.properties.collector.properties.tls,
+              data: data125,
+            };
+            if (vErrors === null) {
+              vErrors = [err284];
+            } else {
+              vErrors.push(err284);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err284 = {
+        const err285 = {
           instancePath: instancePath + '/collector',
           schemaPath: '#/properties/collector/type',
           keyword: 'type',
@@ -7537,22 +7565,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.collector.type,
           parentSchema: schema11.properties.collector,
-          data: data123,
+          data: data124,
         };
         if (vErrors === null) {
-          vErrors = [err284];
+          vErrors = [err285];
         } else {
-          vErrors.push(err284);
+          vErrors.push(err285);
         }
         errors++;
       }
     }
     if (data.spans !== undefined) {
-      let data125 = data.spans;
-      if (data125 && typeof data125 == 'object' && !Array.isArray(data125)) {
-        for (const key44 in data125) {
+      let data126 = data.spans;
+      if (data126 && typeof data126 == 'object' && !Array.isArray(data126)) {
+        for (const key44 in data126) {
           if (!(key44 === 'server')) {
-            const err285 = {
+            const err286 = {
               instancePath: instancePath + '/spans',
               schemaPath: '#/properties/spans/additionalProperties',
               keyword: 'additionalProperties',
@@ -7560,22 +7588,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.spans,
-              data: data125,
+              data: data126,
             };
             if (vErrors === null) {
-              vErrors = [err285];
+              vErrors = [err286];
             } else {
-              vErrors.push(err285);
+              vErrors.push(err286);
             }
             errors++;
           }
         }
-        if (data125.server !== undefined) {
-          let data126 = data125.server;
-          if (data126 && typeof data126 == 'object' && !Array.isArray(data126)) {
-            for (const key45 in data126) {
+        if (data126.server !== undefined) {
+          let data127 = data126.server;
+          if (data127 && typeof data127 == 'object' && !Array.isArray(data127)) {
+            for (const key45 in data127) {
               if (!(key45 === 'convention' || key45 === 'attributes')) {
-                const err286 = {
+                const err287 = {
                   instancePath: instancePath + '/spans/server',
                   schemaPath: '#/properties/spans/properties/server/additionalProperties',
                   keyword: 'additionalProperties',
@@ -7583,29 +7611,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.spans.properties.server,
-                  data: data126,
-                };
-                if (vErrors === null) {
-                  vErrors = [err286];
-                } else {
-                  vErrors.push(err286);
-                }
-                errors++;
-              }
-            }
-            if (data126.convention !== undefined) {
-              let data127 = data126.convention;
-              if (!(data127 === 'http')) {
-                const err287 = {
-                  instancePath: instancePath + '/spans/server/convention',
-                  schemaPath: '#/properties/spans/properties/server/properties/convention/enum',
-                  keyword: 'enum',
-                  params: {
-                    allowedValues: schema11.properties.spans.properties.server.properties.convention.enum,
-                  },
-                  message: 'must be equal to one of the allowed values',
-                  schema: schema11.properties.spans.properties.server.properties.convention.enum,
-                  parentSchema: schema11.properties.spans.properties.server.properties.convention,
                   data: data127,
                 };
                 if (vErrors === null) {
@@ -7616,15 +7621,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data126.attributes !== undefined) {
-              let data128 = data126.attributes;
-              if (Array.isArray(data128)) {
-                const len11 = data128.length;
+            if (data127.convention !== undefined) {
+              let data128 = data127.convention;
+              if (!(data128 === 'http')) {
+                const err288 = {
+                  instancePath: instancePath + '/spans/server/convention',
+                  schemaPath: '#/properties/spans/properties/server/properties/convention/enum',
+                  keyword: 'enum',
+                  params: {
+                    allowedValues: schema11.properties.spans.properties.server.properties.convention.enum,
+                  },
+                  message: 'must be equal to one of the allowed values',
+                  schema: schema11.properties.spans.properties.server.properties.convention.enum,
+                  parentSchema: schema11.properties.spans.properties.server.properties.convention,
+                  data: data128,
+                };
+                if (vErrors === null) {
+                  vErrors = [err288];
+                } else {
+                  vErrors.push(err288);
+                }
+                errors++;
+              }
+            }
+            if (data127.attributes !== undefined) {
+              let data129 = data127.attributes;
+              if (Array.isArray(data129)) {
+                const len11 = data129.length;
                 for (let i15 = 0; i15 < len11; i15++) {
-                  let data129 = data128[i15];
-                  if (typeof data129 === 'string') {
-                    if (func3(data129) > 200) {
-                      const err288 = {
+                  let data130 = data129[i15];
+                  if (typeof data130 === 'string') {
+                    if (func3(data130) > 200) {
+                      const err289 = {
                         instancePath: instancePath + '/spans/server/attributes/' + i15,
                         schemaPath:
                           '#/properties/spans/properties/server/properties/attributes/items/maxLength',
@@ -7633,26 +7661,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have more than 200 characters',
                         schema: 200,
                         parentSchema: schema11.properties.spans.properties.server.properties.attributes.items,
-                        data: data129,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err288];
-                      } else {
-                        vErrors.push(err288);
-                      }
-                      errors++;
-                    }
-                    if (func3(data129) < 1) {
-                      const err289 = {
-                        instancePath: instancePath + '/spans/server/attributes/' + i15,
-                        schemaPath:
-                          '#/properties/spans/properties/server/properties/attributes/items/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.spans.properties.server.properties.attributes.items,
-                        data: data129,
+                        data: data130,
                       };
                       if (vErrors === null) {
                         vErrors = [err289];
@@ -7661,8 +7670,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                       errors++;
                     }
+                    if (func3(data130) < 1) {
+                      const err290 = {
+                        instancePath: instancePath + '/spans/server/attributes/' + i15,
+                        schemaPath:
+                          '#/properties/spans/properties/server/properties/attributes/items/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.spans.properties.server.properties.attributes.items,
+                        data: data130,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err290];
+                      } else {
+                        vErrors.push(err290);
+                      }
+                      errors++;
+                    }
                   } else {
-                    const err290 = {
+                    const err291 = {
                       instancePath: instancePath + '/spans/server/attributes/' + i15,
                       schemaPath: '#/properties/spans/properties/server/properties/attributes/items/type',
                       keyword: 'type',
@@ -7670,28 +7698,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.spans.properties.server.properties.attributes.items.type,
                       parentSchema: schema11.properties.spans.properties.server.properties.attributes.items,
-                      data: data129,
+                      data: data130,
                     };
                     if (vErrors === null) {
-                      vErrors = [err290];
+                      vErrors = [err291];
                     } else {
-                      vErrors.push(err290);
+                      vErrors.push(err291);
                     }
                     errors++;
                   }
                 }
-                let i16 = data128.length;
+                let i16 = data129.length;
                 let j4;
                 if (i16 > 1) {
                   const indices3 = {};
                   for (; i16--;) {
-                    let item3 = data128[i16];
+                    let item3 = data129[i16];
                     if (typeof item3 !== 'string') {
                       continue;
                     }
                     if (typeof indices3[item3] == 'number') {
                       j4 = indices3[item3];
-                      const err291 = {
+                      const err292 = {
                         instancePath: instancePath + '/spans/server/attributes',
                         schemaPath: '#/properties/spans/properties/server/properties/attributes/uniqueItems',
                         keyword: 'uniqueItems',
@@ -7700,12 +7728,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           'must NOT have duplicate items (items ## ' + j4 + ' and ' + i16 + ' are identical)',
                         schema: true,
                         parentSchema: schema11.properties.spans.properties.server.properties.attributes,
-                        data: data128,
+                        data: data129,
                       };
                       if (vErrors === null) {
-                        vErrors = [err291];
+                        vErrors = [err292];
                       } else {
-                        vErrors.push(err291);
+                        vErrors.push(err292);
                       }
                       errors++;
                       break;
@@ -7714,7 +7742,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err292 = {
+                const err293 = {
                   instancePath: instancePath + '/spans/server/attributes',
                   schemaPath: '#/properties/spans/properties/server/properties/attributes/type',
                   keyword: 'type',
@@ -7722,18 +7750,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.spans.properties.server.properties.attributes.type,
                   parentSchema: schema11.properties.spans.properties.server.properties.attributes,
-                  data: data128,
+                  data: data129,
                 };
                 if (vErrors === null) {
-                  vErrors = [err292];
+                  vErrors = [err293];
                 } else {
-                  vErrors.push(err292);
+                  vErrors.push(err293);
                 }
                 errors++;
               }
             }
           } else {
-            const err293 = {
+            const err294 = {
               instancePath: instancePath + '/spans/server',
               schemaPath: '#/properties/spans/properties/server/type',
               keyword: 'type',
@@ -7741,18 +7769,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.spans.properties.server.type,
               parentSchema: schema11.properties.spans.properties.server,
-              data: data126,
+              data: data127,
             };
             if (vErrors === null) {
-              vErrors = [err293];
+              vErrors = [err294];
             } else {
-              vErrors.push(err293);
+              vErrors.push(err294);
             }
             errors++;
           }
         }
       } else {
-        const err294 = {
+        const err295 = {
           instancePath: instancePath + '/spans',
           schemaPath: '#/properties/spans/type',
           keyword: 'type',
@@ -7760,18 +7788,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.spans.type,
           parentSchema: schema11.properties.spans,
-          data: data125,
+          data: data126,
         };
         if (vErrors === null) {
-          vErrors = [err294];
+          vErrors = [err295];
         } else {
-          vErrors.push(err294);
+          vErrors.push(err295);
         }
         errors++;
       }
     }
   } else {
-    const err295 = {
+    const err296 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -7782,9 +7810,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err295];
+      vErrors = [err296];
     } else {
-      vErrors.push(err295);
+      vErrors.push(err296);
     }
     errors++;
   }

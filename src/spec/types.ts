@@ -31,8 +31,10 @@ export interface EventSpec {
   /**
    * A rate budget: lines past `linesPerSecond` are not written but counted, and the next written
    * line of the event carries `suppressed` (how many were left out since the last written one).
+   * With `key`, each value of that field (a required string field with an `enum`, so the budgets
+   * are bounded) has a budget of its own: a storm of one reason cannot hide the lines of another.
    */
-  readonly budget?: { readonly linesPerSecond: number };
+  readonly budget?: { readonly linesPerSecond: number; readonly key?: string };
 }
 
 export interface ServiceSpec {

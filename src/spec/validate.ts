@@ -125,6 +125,19 @@ function checkReferences(spec: TelemetrySpec): SpecIssue[] {
   const histograms = spec.histograms ?? {};
   const counters = spec.counters ?? {};
   for (const [eventName, event] of Object.entries(spec.events ?? {})) {
+    const budgetKey = event?.budget?.key;
+    if (budgetKey !== undefined) {
+      const field = event.fields?.[budgetKey];
+      if (field?.type !== 'string' || field.enum === undefined || field.required === false) {
+        issues.push({
+          path: specPath('events', eventName, 'budget', 'key'),
+          message:
+            field === undefined
+              ? `names no field of the event${didYouMean(budgetKey, Object.keys(event.fields ?? {}))}`
+              : 'must name a required string field with an enum (one budget per value, so the budgets are bounded)',
+        });
+      }
+    }
     if (event?.security !== true) continue;
     for (const key of ['source', 'outcome']) {
       if (event.fields?.[key]?.type !== 'string') {

@@ -104,3 +104,61 @@ describe('createTelemetry with an event rate budget', () => {
     );
   });
 });
+
+describe('an event rate budget keyed by a field', () => {
+  const keyed = defineTelemetry({
+    service: { name: 'storm' },
+    events: {
+      'request.rejected': {
+        level: 'warn',
+        budget: { linesPerSecond: 5, key: 'reason' },
+        fields: { reason: { type: 'string', enum: ['queue_full', 'invalid'] }, size: { type: 'integer' } },
+      },
+    },
+  });
+
+  it('gives each value its own budget: a storm of one reason leaves the other reason’s lines alone', () => {
+    const captured = captureLines();
+    let now = 1_700_000_000_000;
+    const suppressed: string[] = [];
+    const log = createEventLogger(keyed, {
+      destination: captured.destination,
+      now: () => now,
+      onSuppressed: (event) => suppressed.push(event),
+    });
+    for (let i = 0; i < 200; i++) log.event('request.rejected', { reason: 'queue_full', size: i });
+    for (let i = 0; i < 5; i++) log.event('request.rejected', { reason: 'invalid', size: i });
+    const byReason = (reason: string) => captured.lines.filter((line) => line.reason === reason);
+    expect(byReason('queue_full')).toHaveLength(5);
+    expect(byReason('invalid')).toHaveLength(5);
+    expect(suppressed).toHaveLength(195);
+    // Each value's next written line carries the count its own budget left out.
+    now += 1000;
+    log.event('request.rejected', { reason: 'invalid', size: 9 });
+    log.event('request.rejected', { reason: 'queue_full', size: 9 });
+    expect(byReason('invalid').at(-1)).not.toHaveProperty('suppressed');
+    expect(byReason('queue_full').at(-1)).toMatchObject({ suppressed: 195 });
+    const lineValidator = new Ajv2020({ strict: false }).compile(specLineSchemaDocument(keyed));
+    for (const line of captured.lines)
+      expect(lineValidator(line), JSON.stringify(lineValidator.errors)).toBe(true);
+  });
+
+  it('refuses a key that names no field, or a field without an enum, naming the place', () => {
+    const events = (budget: { linesPerSecond: number; key: string }) => ({
+      service: { name: 'storm' },
+      events: {
+        'request.rejected': {
+          level: 'warn' as const,
+          budget,
+          fields: { reason: { type: 'string' as const, enum: ['a'] }, detail: { type: 'string' as const } },
+        },
+      },
+    });
+    expect(() => defineTelemetry(events({ linesPerSecond: 5, key: 'reasn' }))).toThrow(
+      /events\["request\.rejected"\]\.budget\.key: names no field of the event; did you mean "reason"\?/,
+    );
+    expect(() => defineTelemetry(events({ linesPerSecond: 5, key: 'detail' }))).toThrow(
+      /events\["request\.rejected"\]\.budget\.key: must name a required string field with an enum/,
+    );
+  });
+});
