@@ -14,7 +14,10 @@ export interface PolicySpan {
   spanContext(): SpanContext;
 }
 
-/** The local part of one trace at decision time. */
+/**
+ * The local part of one trace at decision time. Valid while `evaluate` runs: the processor reuses
+ * the object for a later trace, so a policy reads what it needs and does not keep it.
+ */
 export interface TraceView {
   readonly traceId: string;
   /** The first span of the trace with no local parent (it may still be running if decided early). */
