@@ -7,6 +7,7 @@ import type { SamplingSpec } from '../../src/spec/types.js';
 import { buildPolicies } from '../../src/sampling/build-policies.js';
 import type { SamplingPolicy, TraceView } from '../../src/sampling/policy.js';
 import { ABSTAIN } from '../../src/sampling/policy.js';
+import { CUT_SPANS_ATTRIBUTE, TRUNCATED_ATTRIBUTE } from '../../src/sampling/sampled-span.js';
 import { rig, seededRandom } from './harness.js';
 
 const SPEC: SamplingSpec = {
@@ -112,5 +113,35 @@ describe('tail sampler: buffer reuse and the slab', () => {
     expect(stats.bufferedSpans).toBe(0);
     expect(stats.bufferedBytes).toBe(0);
     expect(stats.evictions.maxTraces).toBeGreaterThan(0);
+  });
+
+  it('a late error over the span cap during the grace displaces a held span, and the root says so', () => {
+    const r = rig({
+      decisionWaitMs: 10,
+      maxSpansPerTrace: 3,
+      policies: [{ name: 'errors', kind: 'errors' }],
+    });
+    const root = r.tracer.startSpan('root', {
+      attributes: { tenant: 't1', plan: 'pro', region: 'eu', tier: 2 },
+    });
+    const parent = trace.setSpan(context.active(), root);
+    r.tracer.startSpan('first', { attributes: { n: 1 } }, parent).end();
+    r.tracer.startSpan('second', { attributes: { n: 2 } }, parent).end();
+    root.end(); // done, nothing matches: its three spans wait in the slab
+    expect(r.exported()).toHaveLength(0);
+    const late = r.tracer.startSpan('late', {}, parent);
+    late.setStatus({ code: SpanStatusCode.ERROR });
+    late.end(); // over the cap: the oldest ordinary held span makes room, and the error keeps the trace
+    r.clock.advance(10);
+    r.processor.decideDue();
+    const exported = r.exported();
+    expect(exported.map((span) => span.name)).toEqual(['second', 'root', 'late']);
+    const exportedRoot = exported[1]!;
+    expect(exportedRoot.attributes).toMatchObject({ tenant: 't1', plan: 'pro', region: 'eu', tier: 2 });
+    expect(exportedRoot.attributes[TRUNCATED_ATTRIBUTE]).toBe(true);
+    expect(exportedRoot.attributes[CUT_SPANS_ATTRIBUTE]).toBe(1);
+    expect(exported[0]!.parentSpanContext?.spanId).toBe(root.spanContext().spanId);
+    expect(exported[0]!.attributes).toMatchObject({ n: 2 });
+    expect(r.processor.stats().bufferedSpans).toBe(0);
   });
 });
