@@ -89,7 +89,7 @@ const FAULTS = {
   targetDown: 'a scrape target of job "otelcol" on a port nothing listens on: up == 0',
   manyTenants: `the blueprint is configured with ${IDLE_TENANTS} idle tenants besides the three loaded ones: the per-tenant queue-depth gauge passes the 2000-series cardinality limit`,
   badDeploy: `a second replica of the blueprint's telemetry (same spec but for logStorm's budget, real createTelemetry, its /metrics scraped as job "blueprint") logs event.rejected with a reason outside the enum, ${BAD_LOG_LINES_PER_SECOND} lines a second during the load; the blueprint has no switch that breaks its own log schema`,
-  logStorm: `the bad replica's spec is the blueprint's with a rate budget of ${STORM_BUDGET_LINES_PER_SECOND} line/s on enrichment.degraded (the blueprint declares no budget), and it logs that event ${STORM_LINES_PER_SECOND} times a second during the load: the lines past the budget are counted as suppressed`,
+  logStorm: `the bad replica's spec is the blueprint's with a rate budget of ${STORM_BUDGET_LINES_PER_SECOND} line/s on enrichment.degraded (the blueprint budgets only event.rejected), and it logs that event ${STORM_LINES_PER_SECOND} times a second during the load: the lines past the budget are counted as suppressed`,
   exportDown:
     "the bad replica's OTLP endpoint is a port nothing listens on: its log records and metric batches fail to export and are counted dropped (reason export_failed), beside the blueprint's exports, which the agent takes",
   chaos:
