@@ -6,7 +6,8 @@
 import { context as contextApi, type Context } from '@opentelemetry/api';
 import type * as AjvModule from 'ajv';
 import type { Ajv, ValidateFunction } from 'ajv';
-import { pino, type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import type { DestinationStream, Logger as PinoLogger, LoggerOptions } from 'pino';
+import { pinoOnUse } from './pino-on-use.js';
 import { requireOnUse } from '../require-on-use.js';
 import type { EventFields, EventName, EventSpec, LogLevel, TelemetrySpec } from '../spec/types.js';
 import { DEFAULT_MAX_STRING_LENGTH, REDACTED, eventInputSchema } from './field-schema.js';
@@ -112,7 +113,7 @@ export function pinoOptions(spec: TelemetrySpec, level: LogLevel): LoggerOptions
   return {
     level,
     base: { service: spec.service.name },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: pinoOnUse().stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
   };
 }
@@ -136,7 +137,7 @@ class SchemaEventLogger {
     const level = options.level ?? (process.env.PLUMBLINE_LOG_LEVEL as LogLevel | undefined) ?? 'info';
     const maxBufferedBytes = options.maxBufferedBytes ?? 16 << 20;
     this.destination = resolveDestination(options.destination, maxBufferedBytes, options.onDrop);
-    this.root = withOwnStream(pino(pinoOptions(spec, level), this.destination), this.destination);
+    this.root = withOwnStream(pinoOnUse()(pinoOptions(spec, level), this.destination), this.destination);
     // A destination of our own drops writes past maxBufferedBytes: hand over a quarter at most.
     this.output = lineOutput(
       this.destination,
@@ -159,7 +160,7 @@ class SchemaEventLogger {
         options.onDrop,
       );
       securityRoot = withOwnStream(
-        pino(pinoOptions(spec, level), this.securityDestination),
+        pinoOnUse()(pinoOptions(spec, level), this.securityDestination),
         this.securityDestination,
       );
       this.securityStream = new SecurityStream(

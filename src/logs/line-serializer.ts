@@ -4,7 +4,8 @@
 // undefined, on anything that is not a plainly valid call; the caller then takes pino's path,
 // which validates with Ajv, repairs, counts and marks the line as before.
 import type { Context } from '@opentelemetry/api';
-import { pino, type Logger as PinoLogger } from 'pino';
+import type { Logger as PinoLogger } from 'pino';
+import { pinoOnUse } from './pino-on-use.js';
 import type { EventSpec } from '../spec/types.js';
 import { DEFAULT_MAX_STRING_LENGTH, REDACTED } from './field-schema.js';
 import { activeTraceFields } from './trace-fields.js';
@@ -86,7 +87,7 @@ export class LineSerializer {
 
   private constructor(logger: PinoLogger, level: number, event: EventSpec) {
     const slots = logger as unknown as Record<symbol, unknown>;
-    const { lsCacheSym, chindingsSym, endSym } = pino.symbols;
+    const { lsCacheSym, chindingsSym, endSym } = pinoOnUse().symbols;
     this.head = (slots[lsCacheSym] as Record<number, string>)[level]!;
     this.bindings = slots[chindingsSym] as string;
     this.end = slots[endSym] as string;
@@ -115,14 +116,14 @@ export class LineSerializer {
   static compile(logger: PinoLogger, event: EventSpec): LineSerializer | undefined {
     const slots = logger as unknown as Record<symbol, unknown>;
     const { streamSym, needsMetadataGsym, mixinSym, hooksSym, formattersSym, timeSym, nestedKeySym } =
-      pino.symbols;
+      pinoOnUse().symbols;
     const stream = slots[streamSym] as Record<symbol, unknown> | undefined;
     if (stream === undefined || stream[needsMetadataGsym] === true) return undefined;
     if (slots[mixinSym] !== undefined || slots[nestedKeySym] !== null) return undefined;
     const hooks = slots[hooksSym] as { logMethod?: unknown; streamWrite?: unknown } | undefined;
     if (hooks?.logMethod !== undefined || hooks?.streamWrite !== undefined) return undefined;
     if ((slots[formattersSym] as { log?: unknown }).log !== undefined) return undefined;
-    if (slots[timeSym] !== pino.stdTimeFunctions.isoTime) return undefined;
+    if (slots[timeSym] !== pinoOnUse().stdTimeFunctions.isoTime) return undefined;
     for (const key of Object.keys(event.fields)) {
       if (PINO_OWN_KEYS.has(key) || !key.isWellFormed() || key.length > 100) return undefined;
     }

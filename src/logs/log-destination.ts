@@ -1,7 +1,8 @@
 // Where event lines go: a pino.destination (sonic-boom) opened for a path or file descriptor,
 // bounded and counted, and the flush that waits until what was written before is out. Only
 // sonic-boom's public API is used: write(), and its 'ready', 'drain', 'drop' and 'error' events.
-import { pino, type DestinationStream } from 'pino';
+import type { DestinationStream } from 'pino';
+import { pinoOnUse } from './pino-on-use.js';
 import { takesManyLinesPerWrite } from './line-batch.js';
 
 /**
@@ -14,7 +15,7 @@ export function resolveDestination(
   onDrop: ((bytes: number, lines: number) => void) | undefined,
 ): DestinationStream {
   if (destination !== undefined && typeof destination === 'object') return destination;
-  const stream = pino.destination({
+  const stream = pinoOnUse().destination({
     dest: destination ?? 1,
     sync: false,
     mkdir: typeof destination === 'string',

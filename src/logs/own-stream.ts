@@ -5,11 +5,12 @@
 // (with EventName and the redacted fields) and already carry the IDs, so for its loggers that
 // wrapping would export every event twice and write the IDs twice. The app's own pino loggers
 // stay instrumented.
-import { pino, type DestinationStream, type Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
+import { pinoOnUse } from './pino-on-use.js';
 
 export function withOwnStream(logger: Logger, destination: DestinationStream): Logger {
   const slots = logger as unknown as Record<symbol, unknown>;
-  const { streamSym, mixinSym } = pino.symbols;
+  const { streamSym, mixinSym } = pinoOnUse().symbols;
   if (slots[streamSym] !== destination) slots[streamSym] = destination;
   // plumbline sets no mixin: one found here was added by an instrumentation.
   if (slots[mixinSym] !== undefined) slots[mixinSym] = undefined;

@@ -13,12 +13,13 @@ const BUILD_TIME = [
   /\/node_modules\/plumbline\/dist\/(cjs\/)?cli\//,
 ];
 
-/** Loaded once used, not at import: ajv's compiler, the OTLP exporters and sdk-logs (issue 22). */
+/** Loaded once used, not at import: ajv's compiler, the OTLP exporters, sdk-logs and pino (issue 22). */
 const ON_USE = [
   /\/node_modules\/ajv\/dist\/(ajv|core)\.js$/,
   /\/node_modules\/@opentelemetry\/exporter-trace-otlp-http\//,
   /\/node_modules\/@opentelemetry\/exporter-logs-otlp-http\//,
   /\/node_modules\/@opentelemetry\/sdk-logs\//,
+  /\/node_modules\/pino\/pino\.js$/,
 ];
 
 const HOOKS = `import { appendFileSync } from 'node:fs';
@@ -123,7 +124,7 @@ describe('the runtime entry loads no build-time code', () => {
     }
   });
 
-  it("import('plumbline') and require('plumbline') load ajv's compiler, the OTLP exporters and sdk-logs only once used", async () => {
+  it("import('plumbline') and require('plumbline') load ajv's compiler, the OTLP exporters, sdk-logs and pino only once used", async () => {
     expect(onUse((await importFresh('plumbline', `esm-on-use-${process.pid}.log`)).modules)).toEqual([]);
     expect(onUse((await requireFresh('plumbline')).modules)).toEqual([]);
     // The probe sees them once createTelemetry has an endpoint and a call is bad, so the checks
