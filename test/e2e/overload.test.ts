@@ -193,16 +193,12 @@ describe('blueprint under overload (2 workers, 20 ms dependencies)', () => {
     expectProtected(await checkoutBeside(url, () => startFlood(url, 'analytics', 4.5 * CAPACITY, 'small')));
   }, 120_000);
 
-  // The goal here is 1.25x too. Bodies of 64 KiB and more are now parsed on worker threads
-  // (examples/blueprint/parse-pool.ts), and side by side in one run, 10 interleaved rounds, the
-  // old code's median ratio was 1.40x (pooled p99 1.52x) and the new one's 1.18x (pooled 1.18x).
-  // On this shared 2-core machine the pooled ratio of one run still ranged 0.95-1.9x (once 3.4x)
-  // with other work running, CPU the blueprint does not control, so this bound stays at 2x, the
-  // protection the parse budget gave first (before it, checkout's p99 went from 67 to 285-316 ms,
-  // 4.3x); the bench row "blueprint checkout p99 at 0.5x beside 1 MiB analytics bodies at 0.5x"
-  // measures the goal.
-  it('checkout 0.5x beside parse-heavy 1 MiB bodies from analytics at 0.5x: checkout p99 within 2x of alone (goal 1.25x: the bench row), 0 timeouts', async () => {
+  // Bodies of 64 KiB and more are parsed on worker threads (examples/blueprint/parse-pool.ts).
+  // Before that, checkout's p99 went from 67 to 285-316 ms beside this flood (4.3x); on a quiet
+  // machine it now stays within 1.04-1.15x (three runs, 2026-12-06). On a 2-core machine shared
+  // with other work it swings more (0.95-1.9x was seen), CPU the blueprint does not control.
+  it('checkout 0.5x beside parse-heavy 1 MiB bodies from analytics at 0.5x: checkout p99 within 1.25x of alone, 0 timeouts', async () => {
     const { url } = await startOverloaded('parse-heavy');
-    expectProtected(await checkoutBeside(url, () => startFlood(url, 'analytics', CAPACITY / 2, 'bulk')), 2);
+    expectProtected(await checkoutBeside(url, () => startFlood(url, 'analytics', CAPACITY / 2, 'bulk')));
   }, 120_000);
 });
