@@ -13,7 +13,18 @@ export interface LineOutput {
 interface Destination {
   write(data: string): unknown;
   flushSync?: () => void;
+  /** sonic-boom's events: 'write' (bytes written) after each write it completes. */
+  on?: (event: 'write', listener: (bytes: number) => void) => unknown;
 }
+
+/**
+ * The longest an exiting process waits for a write already in flight (sonic-boom's asynchronous
+ * fs.write, done on libuv's thread pool): its flushSync skips a chunk in flight and writes the
+ * rest at once, so without the wait a chunk handed over earlier in the same turn can land after
+ * the lines that followed it (regression: line-batch.test.ts, "process.exit() in the same turn").
+ */
+const EXIT_WAIT_MS = 100;
+const exitClock = new Int32Array(new SharedArrayBuffer(4));
 
 /** Hand over now once this much is pending (sonic-boom's own write chunk is 16 KiB). */
 const MAX_PENDING = 16 * 1024;
@@ -51,9 +62,11 @@ const pendingBatches = new Set<LineBatch>();
 let exitHookInstalled = false;
 
 function onExit(): void {
-  for (const batch of pendingBatches) {
+  for (const batch of new Set([...pendingBatches, ...inFlight])) {
     try {
       batch.flush();
+      // The pool's thread finishes the write on its own; the main thread only has to let it run.
+      if (batch.hasWriteInFlight()) Atomics.wait(exitClock, 0, 0, EXIT_WAIT_MS);
       batch.flushDestinationSync();
     } catch {
       // a destroyed destination has nothing left to write to
@@ -61,14 +74,26 @@ function onExit(): void {
   }
 }
 
+/** Batches whose destination has not yet reported writing all they handed over. */
+const inFlight = new Set<LineBatch>();
+
 class LineBatch implements LineOutput {
   private pending = '';
   private readonly handOver = () => this.flush();
+
+  /** UTF-16 length handed over and not yet reported written (a byte count would cost a pass). */
+  private unwritten = 0;
 
   constructor(
     private readonly destination: Destination,
     private readonly maxPending: number,
   ) {
+    destination.on?.('write', (bytes: number) => {
+      // Bytes against UTF-16 units: an upper bound for ASCII lines, a lower one for others;
+      // either way it reaches 0 once everything handed over is written.
+      this.unwritten = Math.max(0, this.unwritten - bytes);
+      if (this.unwritten === 0) inFlight.delete(this);
+    });
     if (!exitHookInstalled) {
       exitHookInstalled = true;
       // First, so it runs before pino's own exit flush of the destination.
@@ -90,7 +115,13 @@ class LineBatch implements LineOutput {
     const chunk = this.pending;
     this.pending = '';
     pendingBatches.delete(this);
+    this.unwritten += chunk.length;
+    inFlight.add(this);
     this.destination.write(chunk);
+  }
+
+  hasWriteInFlight(): boolean {
+    return this.unwritten > 0;
   }
 
   flushDestinationSync(): void {

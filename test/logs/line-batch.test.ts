@@ -86,4 +86,33 @@ ${ending}
     expect(lines).toHaveLength(5000);
     expect(lines.at(-1)!.order_id).toBe('o-4999');
   });
+
+  // A turn of lines past 16 KiB hands the first 16 KiB over to sonic-boom mid-turn; its fs.write
+  // runs on libuv's thread pool. CI once found that chunk last in the file: the exit's flushSync
+  // wrote the rest before the pool's thread had run. Here the pool's one thread is held by a hash
+  // of about 20 ms, so the write is surely still queued at exit: the exit waits for it (at most
+  // 100 ms) instead of overtaking it, or losing it.
+  it('regression: a chunk still in flight at exit landed after the lines that followed it (or never)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'plumbline-batch-inflight-'));
+    const path = join(dir, 'events.ndjson');
+    const script = join(dir, 'exit.mts');
+    await writeFile(
+      script,
+      `import { pbkdf2 } from 'node:crypto';
+import { createEventLogger } from ${JSON.stringify(resolve('src/index.ts'))};
+import { ordersSpec } from ${JSON.stringify(resolve('test/fixtures/orders-spec.ts'))};
+const log = createEventLogger(ordersSpec, { destination: ${JSON.stringify(path)} });
+await log.flush();
+pbkdf2('secret', 'salt', 100000, 32, 'sha256', () => {}); // holds the pool's only thread ~20 ms
+for (let i = 0; i < 150; i++) log.event('order.failed', { order_id: 'o-' + i, reason: 'r' });
+process.exit(0);
+`,
+    );
+    await run(process.execPath, ['--import', 'tsx', script], {
+      cwd: resolve('.'),
+      env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
+    });
+    const ids = (await linesOf(path)).map((line) => line.order_id);
+    expect(ids).toEqual(Array.from({ length: 150 }, (_, i) => `o-${i}`));
+  });
 });
