@@ -7,6 +7,7 @@ import { createMetrics } from '../../src/metrics/create-metrics.js';
 import { TailSamplingProcessor } from '../../src/sampling/tail-sampling-processor.js';
 import { defineTelemetry, SpecError, type TelemetrySpec } from '../../src/index.js';
 import { resolveSlos } from '../../src/slo/model.js';
+import { resolveBoundaries } from '../../src/spec/buckets.js';
 import { isValidatedSampling, isValidatedSpec } from '../../src/spec/validated.js';
 
 const spec = defineTelemetry({
@@ -31,6 +32,14 @@ describe('validated once', () => {
     expect(isValidatedSampling(spec.sampling)).toBe(true);
     expect(isValidatedSpec({ ...spec })).toBe(false);
     expect(isValidatedSampling({ ...spec.sampling })).toBe(false);
+  });
+
+  it('resolves the bucket plans of a validated spec once: each caller gets its own copy', () => {
+    const first = resolveBoundaries(spec, 'http.duration');
+    expect(first).toEqual([0.1, 0.5]);
+    first.push(99); // a caller changing its copy does not change what the next one reads
+    expect(resolveBoundaries(spec, 'http.duration')).toEqual([0.1, 0.5]);
+    expect(() => resolveBoundaries(spec, 'nope')).toThrow(/no histogram named "nope"/);
   });
 
   it('resolves the SLOs of a validated spec once: every consumer reads the same models', () => {
