@@ -53,13 +53,23 @@ export function checkSlos(spec: TelemetrySpec): SpecIssue[] {
       issue('alerting', 'expected an object of tiers keyed by name (a tier set to false is turned off)');
       continue;
     }
-    const tiers = { ...defaultTiers(windowOk ? window : '30d'), ...(slo.alerting ?? {}) };
+    const defaults = defaultTiers(windowOk ? window : '30d');
+    const tiers = { ...defaults, ...(slo.alerting ?? {}) };
     const windowMs = parseDuration(windowOk ? window : '30d')!;
     const budget = objectiveOk ? errorBudget(slo.objective) : undefined;
     for (const [tierName, tier] of Object.entries(tiers)) {
       const tierAt = ['alerting', tierName];
       const overridden = slo.alerting?.[tierName] !== undefined;
-      if (tier === false) continue;
+      if (tier === false) {
+        // Only a default tier can be turned off: false on any other name is a typo that leaves
+        // the tier meant on.
+        if (!Object.hasOwn(defaults, tierName))
+          issue(
+            tierAt,
+            `false turns off a default tier (${Object.keys(defaults).join(', ')}), and "${tierName}" is none of them${didYouMean(tierName, Object.keys(defaults))}`,
+          );
+        continue;
+      }
       if (typeof tier !== 'object' || tier === null) {
         issue(tierAt, 'expected false (turned off) or { severity, burnRate, longWindow, shortWindow }');
         continue;
