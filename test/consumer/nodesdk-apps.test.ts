@@ -100,17 +100,27 @@ const attribute = (attributes: OtlpAttribute[] | undefined, key: string) => {
 const hex = (id: string | undefined) =>
   id === undefined || /^[0-9a-f]+$/.test(id) ? id : Buffer.from(id, 'base64').toString('hex');
 
-const APPS = [
-  ...OTEL_LINES.map((line) => ({
-    framework: 'fastify 5',
+// @fastify/otel (fastify's own instrumentation; auto-instrumentations has none) on the 2.x line
+// only: its @opentelemetry/core ^2 would be a second core beside the 3.x line's.
+const APPS: {
+  framework: string;
+  fixture: string;
+  deps: Record<string, string>;
+  line: (typeof OTEL_LINES)[number];
+  fastifyOtel?: boolean;
+}[] = [
+  {
+    framework: 'fastify 5 + @fastify/otel',
     fixture: 'fastify-app',
-    deps: { fastify: '5.12.8' },
-    line,
-  })),
+    deps: { fastify: '5.12.8', '@fastify/otel': '0.21.2' },
+    line: OTEL_LINES[0]!,
+    fastifyOtel: true,
+  },
+  { framework: 'fastify 5', fixture: 'fastify-app', deps: { fastify: '5.12.8' }, line: OTEL_LINES[1]! },
   { framework: 'express 5', fixture: 'express-app', deps: { express: '5.3.0' }, line: OTEL_LINES[0]! },
 ];
 
-for (const { framework, fixture, deps, line } of APPS) {
+for (const { framework, fixture, deps, line, fastifyOtel = false } of APPS) {
   describe(`plumbline in NodeSDK with auto-instrumentations, OTel JS ${line.name}, ${framework}`, () => {
     const sink = new OtlpSink();
     let dir: string;
@@ -136,6 +146,7 @@ for (const { framework, fixture, deps, line } of APPS) {
           APP_EVENT_LOG: eventLog,
           OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
           OTEL_LOG_LEVEL: 'warn',
+          APP_FASTIFY_OTEL: fastifyOtel ? '1' : '0',
         },
       });
       await waitFor(
@@ -207,6 +218,23 @@ for (const { framework, fixture, deps, line } of APPS) {
       const order = server.find((span) => attribute(span.attributes, 'url.path') === '/orders/o-0')!;
       expect(sink.spans.some((span) => span.traceId === order.traceId && span.kind === 3)).toBe(true);
     });
+
+    if (fastifyOtel)
+      it("passes @fastify/otel's route spans through the sampler, in the request's trace", () => {
+        const server = sink.spans.filter(
+          (span) => span.kind === 2 && attribute(span.attributes, 'url.path') === '/orders/o-0',
+        );
+        expect(server).toHaveLength(1);
+        const fastifySpans = sink.spans.filter(
+          (span) =>
+            span.traceId === server[0]!.traceId && attribute(span.attributes, 'fastify.type') !== undefined,
+        );
+        expect(fastifySpans.map((span) => attribute(span.attributes, 'fastify.type'))).toContain(
+          'request-handler',
+        );
+        for (const span of fastifySpans)
+          expect(attribute(span.attributes, 'plumbline.sampling.policy')).toBeDefined();
+      });
 
     it('puts exemplars on the duration histogram that point at exported traces', () => {
       const exported = new Set(sink.spans.map((span) => hex(span.traceId)));

@@ -11,6 +11,11 @@ const { getNodeAutoInstrumentations } = await import('@opentelemetry/auto-instru
 const instrumentations = getNodeAutoInstrumentations({
   '@opentelemetry/instrumentation-fs': { enabled: false },
 });
+// auto-instrumentations has no fastify instrumentation: fastify's own, where the app installs it.
+if (process.env.APP_FASTIFY_OTEL === '1') {
+  const { FastifyOtelInstrumentation } = await import('@fastify/otel');
+  instrumentations.push(new FastifyOtelInstrumentation({ registerOnInitialization: true }));
+}
 const { nodeSdkParts } = await import('plumbline');
 const { spec } = await import('./spec.mjs');
 
