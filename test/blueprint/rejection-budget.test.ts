@@ -5,53 +5,41 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../examples/blueprint/config.js';
-import { startDependency, type DependencyServer } from '../../examples/blueprint/dependency-server.js';
+import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
 import { startBlueprint, type BlueprintService } from '../../examples/blueprint/service.js';
 import { openTelemetry, type TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
+import { checkoutBlueprintToml, startDependencies } from '../support/blueprint.js';
 
-const TOKEN = 'acme-test-token-0123456789';
+const TOKEN = 'checkout-test-token-0123456789';
 let dir: string;
 let logPath: string;
-let deps: DependencyServer[];
+let deps: DependencyServer[] = [];
 let telemetry: TelemetryPort;
 let service: BlueprintService;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'blueprint-rejections-'));
   logPath = join(dir, 'events.ndjson');
-  deps = [await startDependency('geo'), await startDependency('profile')];
-  const config = parseConfig(`
-[service]
-listen = "127.0.0.1:0"
-[admin]
-listen = "127.0.0.1:0"
-[ingress]
+  deps = await startDependencies();
+  // A small body bound, so a second reason (body_too_large) is cheap to provoke.
+  const config = parseConfig(`${checkoutBlueprintToml(join(dir, 'events.db'), deps)}[ingress]
 max_body_bytes = 4096
-[storage]
-path = "${join(dir, 'events.db')}"
-[dependencies.geo]
-url = "${deps[0]!.url}"
-[dependencies.profile]
-url = "${deps[1]!.url}"
-[tenants.acme]
-class = "latency-sensitive"
-token_env = "ACME_TOKEN"
 `);
   telemetry = await openTelemetry({ logDestination: logPath });
-  service = await startBlueprint(config, telemetry, { env: { ACME_TOKEN: TOKEN } });
+  service = await startBlueprint(config, telemetry, { env: { CHECKOUT_TOKEN: TOKEN } });
 });
 
 afterAll(async () => {
   await service?.drain();
   await telemetry?.shutdown();
-  await Promise.all((deps ?? []).map((dep) => dep.close()));
+  await Promise.all(deps.map((dep) => dep.close()));
   rmSync(dir, { recursive: true, force: true });
 });
 
 async function post(body: string): Promise<number> {
   const response = await fetch(`${service.url}/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-tenant': 'acme', authorization: `Bearer ${TOKEN}` },
+    headers: { 'content-type': 'application/json', 'x-tenant': 'checkout', authorization: `Bearer ${TOKEN}` },
     body,
   });
   await response.arrayBuffer();
