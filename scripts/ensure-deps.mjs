@@ -1,9 +1,11 @@
 // `npm test`'s first step (pretest): on a fresh clone, or when package-lock.json changed since the
-// last install, installs the locked dependencies, so the README's `npm test` works on its own.
+// last install, installs the locked dependencies, so the README's `npm test` works on its own;
+// then generates the precompiled spec validator when it is missing or stale (typecheck needs it).
 // Plain Node, no dependencies: it runs before node_modules exists.
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ensureSpecValidator } from './ensure-spec-validator.mjs';
 
 const lock = 'package-lock.json';
 const installed = 'node_modules/.package-lock.json';
@@ -19,3 +21,5 @@ if (stale) {
     env.npm_config_nodedir = prefix;
   execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit', env });
 }
+// After the install: the generator runs under tsx, a dev dependency.
+ensureSpecValidator();

@@ -141,21 +141,31 @@ describe('the runtime entry loads no build-time code', () => {
       ).toBe(true);
   });
 
-  it('a CommonJS app uses the runtime API: defineTelemetry checks a spec and names the bad field', async () => {
-    const script = `const { defineTelemetry, SpecError } = require('plumbline');
+  // The structure check is the precompiled validator, generated at build time into both builds.
+  it('a CommonJS and an ESM app use the runtime API: defineTelemetry checks a spec and names the bad field', async () => {
+    const body = `
 const spec = defineTelemetry({ service: { name: 'cjs-app' }, events: { 'a.b': { level: 'info', fields: {} } } });
 let error;
 try { defineTelemetry({ service: { name: 'cjs-app' }, events: { 'a.b': { level: 'loud', fields: {} } } }); } catch (e) { error = e; }
 console.log(JSON.stringify({ service: spec.service.name, isSpecError: error instanceof SpecError, message: error.message }));
 `;
-    await writeFile(join(app, 'cjs-app.cjs'), script);
-    const result = JSON.parse(await runNode(app, ['--no-experimental-require-module', 'cjs-app.cjs'])) as {
-      service: string;
-      isSpecError: boolean;
-      message: string;
-    };
-    expect(result).toMatchObject({ service: 'cjs-app', isSpecError: true });
-    expect(result.message).toMatch(/events\["a\.b"\]\.level/);
+    await writeFile(
+      join(app, 'cjs-app.cjs'),
+      `const { defineTelemetry, SpecError } = require('plumbline');${body}`,
+    );
+    await writeFile(
+      join(app, 'esm-app.mjs'),
+      `import { defineTelemetry, SpecError } from 'plumbline';${body}`,
+    );
+    for (const args of [['--no-experimental-require-module', 'cjs-app.cjs'], ['esm-app.mjs']]) {
+      const result = JSON.parse(await runNode(app, args)) as {
+        service: string;
+        isSpecError: boolean;
+        message: string;
+      };
+      expect(result).toMatchObject({ service: 'cjs-app', isSpecError: true });
+      expect(result.message).toMatch(/events\["a\.b"\]\.level/);
+    }
   });
 
   it('the installed bin answers --version and --help on stdout', async () => {
