@@ -21,12 +21,24 @@ import type { SelfSample } from './self-metrics.js';
 /** OpenMetrics 1.0: the combined length of an exemplar's label names and values, in code points. */
 export const EXEMPLAR_LABEL_LIMIT = 128;
 
-interface Family {
-  /** The name on `# TYPE` lines, per format (OpenMetrics counters drop `_total`). */
+export type FamilyType = 'histogram' | 'counter' | 'gauge';
+
+/**
+ * A family's names in both formats and its unit: the spec's instruments and the meter provider's
+ * (telemetry/meter-provider-scrape-reader.ts) are named by the same rules.
+ */
+export interface FamilyNames {
+  readonly type: FamilyType;
+  /** The name on samples and on 0.0.4 `# TYPE` lines (a counter's ends in `_total`). */
   readonly textName: string;
+  /** The name on OpenMetrics metadata lines: a counter's without `_total`. */
   readonly openMetricsName: string;
-  readonly help: string;
+  /** The unit OpenMetrics `# UNIT` names, '' for none. */
   readonly unitWord: string;
+}
+
+interface Family extends FamilyNames {
+  readonly help: string;
   /** Attribute keys that are series labels, so they are not repeated as exemplar labels. */
   readonly declared: ReadonlySet<string>;
 }
@@ -52,18 +64,12 @@ export class Exposition {
   private lastLength = 64 * 1024;
 
   constructor(private readonly registry: MetricRegistry) {
-    this.histogramFamilies = registry.histograms.map((h) =>
-      family(prometheusBaseName(h.name, h.spec.unit), h.spec.description, h.spec.unit, h.spec.attributes),
-    );
+    this.histogramFamilies = registry.histograms.map((h) => family(h.name, 'histogram', h.spec));
     this.histogramLe = registry.histograms.map((h) =>
       [...h.boundaries, Infinity].map((bound) => Buffer.from(`le="${formatPrometheusFloat(bound)}"} `)),
     );
-    this.counterFamilies = registry.counters.map((c) =>
-      family(prometheusCounterName(c.name, c.spec.unit), c.spec.description, c.spec.unit, c.spec.attributes),
-    );
-    this.gaugeFamilies = registry.gauges.map((g) =>
-      family(prometheusBaseName(g.name, g.spec.unit), g.spec.description, g.spec.unit, g.spec.attributes),
-    );
+    this.counterFamilies = registry.counters.map((c) => family(c.name, 'counter', c.spec));
+    this.gaugeFamilies = registry.gauges.map((g) => family(g.name, 'gauge', g.spec));
   }
 
   write(format: ExpositionFormat): string {
@@ -74,7 +80,7 @@ export class Exposition {
     registry.histograms.forEach((histogram, h) => {
       const fam = this.histogramFamilies[h]!;
       const name = fam.textName;
-      out.text(header(fam, 'histogram', om));
+      out.text(familyHeader(fam, fam.help, om));
       const le = this.histogramLe[h]!;
       const all = histogram.table.withOverflow;
       for (const series of all) {
@@ -102,7 +108,7 @@ export class Exposition {
 
     registry.counters.forEach((counter, c) => {
       const fam = this.counterFamilies[c]!;
-      out.text(header(fam, 'counter', om));
+      out.text(familyHeader(fam, fam.help, om));
       const sampleName = fam.textName;
       const all = counter.table.withOverflow;
       for (const series of all) {
@@ -117,7 +123,7 @@ export class Exposition {
 
     registry.gauges.forEach((gauge, g) => {
       const fam = this.gaugeFamilies[g]!;
-      out.text(header(fam, 'gauge', om));
+      out.text(familyHeader(fam, fam.help, om));
       const all = gauge.table.withOverflow;
       for (const series of all)
         out.text(`${fam.textName}${series.identity.labelBlock} ${formatValue(series.value)}\n`);
@@ -182,28 +188,39 @@ export class Exposition {
   }
 }
 
-function family(
-  textName: string,
-  help: string,
-  unit: string | undefined,
-  attributes: readonly string[] | undefined,
-): Family {
-  return {
-    textName,
-    openMetricsName: textName.replace(/_total$/, ''),
-    help,
-    unitWord: prometheusUnit(unit),
-    declared: new Set(attributes ?? []),
-  };
+/** The names of an OTel instrument's family (spec or meter provider): a counter's with `_total`. */
+export function familyNames(instrument: string, unit: string | undefined, type: FamilyType): FamilyNames {
+  return namedFamily(
+    type === 'counter' ? prometheusCounterName(instrument, unit) : prometheusBaseName(instrument, unit),
+    type,
+    prometheusUnit(unit),
+  );
 }
 
-function header(fam: Family, type: 'histogram' | 'counter' | 'gauge', om: boolean): string {
-  if (!om) return `# HELP ${fam.textName} ${escapeHelp(fam.help, false)}\n# TYPE ${fam.textName} ${type}\n`;
-  const name = type === 'counter' ? fam.openMetricsName : fam.textName;
-  let text = `# TYPE ${name} ${type}\n`;
+function namedFamily(textName: string, type: FamilyType, unitWord: string): FamilyNames {
+  const openMetricsName = type === 'counter' ? textName.replace(/_total$/, '') : textName;
+  return { type, textName, openMetricsName, unitWord };
+}
+
+function family(
+  instrument: string,
+  type: FamilyType,
+  spec: { readonly description: string; readonly unit?: string; readonly attributes?: readonly string[] },
+): Family {
+  const names = familyNames(instrument, spec.unit, type);
+  return { ...names, help: spec.description, declared: new Set(spec.attributes ?? []) };
+}
+
+/** The metadata lines before a family's samples: 0.0.4 HELP and TYPE; OpenMetrics TYPE, UNIT, HELP. */
+export function familyHeader(names: FamilyNames, help: string, om: boolean): string {
+  if (!om)
+    return `# HELP ${names.textName} ${escapeHelp(help, false)}\n# TYPE ${names.textName} ${names.type}\n`;
+  const name = names.openMetricsName;
+  let text = `# TYPE ${name} ${names.type}\n`;
   // OpenMetrics only allows a unit that the family name ends with.
-  if (fam.unitWord !== '' && name.endsWith(`_${fam.unitWord}`)) text += `# UNIT ${name} ${fam.unitWord}\n`;
-  return `${text}# HELP ${name} ${escapeHelp(fam.help, true)}\n`;
+  if (names.unitWord !== '' && name.endsWith(`_${names.unitWord}`))
+    text += `# UNIT ${name} ${names.unitWord}\n`;
+  return `${text}# HELP ${name} ${escapeHelp(help, true)}\n`;
 }
 
 function selfFamily(
@@ -214,11 +231,9 @@ function selfFamily(
   om: boolean,
 ): string {
   if (samples.length === 0) return '';
-  const familyName = om && type === 'counter' ? name.replace(/_total$/, '') : name;
-  const sampleName = om && type === 'counter' ? `${familyName}_total` : name;
-  let out = om
-    ? `# TYPE ${familyName} ${type}\n# HELP ${familyName} ${escapeHelp(help, true)}\n`
-    : `# HELP ${familyName} ${escapeHelp(help, false)}\n# TYPE ${familyName} ${type}\n`;
+  const names = namedFamily(name, type, '');
+  const sampleName = om && type === 'counter' ? `${names.openMetricsName}_total` : name;
+  let out = familyHeader(names, help, om);
   for (const sample of samples) out += `${sampleName}${sample.labelBlock} ${formatValue(sample.value)}\n`;
   return out;
 }

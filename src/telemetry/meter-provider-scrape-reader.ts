@@ -12,17 +12,11 @@ import type {
   ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { ExpositionFormat } from '../metrics/content-negotiation.js';
-import { escapeHelp, formatValue } from '../metrics/exposition.js';
+import { familyHeader, familyNames, formatValue, type FamilyNames } from '../metrics/exposition.js';
 import { DataPointType } from '../metrics/sdk-metrics-values.js';
 import { canonicalValue, escapeLabelValue } from '../metrics/series-table.js';
 import { requireOnUse } from '../require-on-use.js';
-import {
-  formatPrometheusFloat,
-  prometheusBaseName,
-  prometheusCounterName,
-  prometheusUnit,
-  sanitizeLabelName,
-} from '../spec/naming.js';
+import { formatPrometheusFloat, sanitizeLabelName } from '../spec/naming.js';
 
 /** The pull reader /metrics reads the meter provider's own instruments through. */
 export interface MeterProviderScrapeReader extends MetricReader {
@@ -83,19 +77,22 @@ function scrapeReaderClass(Base: typeof SdkMetrics.MetricReader) {
       // point labelled with its otel_scope_name so their series stay apart.
       const families = new Map<
         string,
-        { family: FamilyName; parts: { scope: string; metric: MetricData }[] }
+        { family: FamilyNames; parts: { scope: string; metric: MetricData }[] }
       >();
       for (const scope of resourceMetrics.scopeMetrics) {
         for (const metric of scope.metrics) {
           const family = familyOf(metric);
           if (family === undefined) continue;
-          const existing = families.get(family.name);
-          if (taken.has(family.name) || (existing !== undefined && existing.family.type !== family.type)) {
-            this.reportCollision(family.name, metric.descriptor.name);
+          const existing = families.get(family.textName);
+          if (
+            taken.has(family.textName) ||
+            (existing !== undefined && existing.family.type !== family.type)
+          ) {
+            this.reportCollision(family.textName, metric.descriptor.name);
             continue;
           }
           if (existing === undefined)
-            families.set(family.name, { family, parts: [{ scope: scope.scope.name, metric }] });
+            families.set(family.textName, { family, parts: [{ scope: scope.scope.name, metric }] });
           else existing.parts.push({ scope: scope.scope.name, metric });
         }
       }
@@ -117,61 +114,39 @@ function scrapeReaderClass(Base: typeof SdkMetrics.MetricReader) {
   };
 }
 
-interface FamilyName {
-  /** The family name on # TYPE lines in Prometheus text (counters with `_total`). */
-  readonly name: string;
-  readonly openMetricsName: string;
-  readonly type: 'counter' | 'gauge' | 'histogram';
-  readonly unitWord: string;
-}
-
-function familyOf(metric: MetricData): FamilyName | undefined {
+/** Named as the spec's instruments are (metrics/exposition.ts); undefined where text has no form. */
+function familyOf(metric: MetricData): FamilyNames | undefined {
   const { name, unit } = metric.descriptor;
-  const unitWord = prometheusUnit(unit);
   switch (metric.dataPointType) {
     case DataPointType.SUM:
-      if (metric.isMonotonic) {
-        const total = prometheusCounterName(name, unit);
-        return { name: total, openMetricsName: total.replace(/_total$/, ''), type: 'counter', unitWord };
-      }
-      return gauge(prometheusBaseName(name, unit), unitWord);
+      return familyNames(name, unit, metric.isMonotonic ? 'counter' : 'gauge');
     case DataPointType.GAUGE:
-      return gauge(prometheusBaseName(name, unit), unitWord);
-    case DataPointType.HISTOGRAM: {
-      const base = prometheusBaseName(name, unit);
-      return { name: base, openMetricsName: base, type: 'histogram', unitWord };
-    }
+      return familyNames(name, unit, 'gauge');
+    case DataPointType.HISTOGRAM:
+      return familyNames(name, unit, 'histogram');
     default:
       // Exponential histograms have no classic Prometheus text form; they still go over OTLP.
       return undefined;
   }
 }
 
-function gauge(name: string, unitWord: string): FamilyName {
-  return { name, openMetricsName: name, type: 'gauge', unitWord };
-}
-
 function writeFamily(
-  family: FamilyName,
+  family: FamilyNames,
   parts: { scope: string; metric: MetricData }[],
   om: boolean,
 ): string {
-  const typeName = om ? family.openMetricsName : family.name;
-  const help = escapeHelp(parts[0]!.metric.descriptor.description, om);
-  let out = `# HELP ${typeName} ${help}\n# TYPE ${typeName} ${family.type}\n`;
-  if (om && family.unitWord !== '' && typeName.endsWith(`_${family.unitWord}`))
-    out += `# UNIT ${typeName} ${family.unitWord}\n`;
+  let out = familyHeader(family, parts[0]!.metric.descriptor.description, om);
   const scoped = parts.length > 1;
   for (const { scope, metric } of parts) {
     const withScope = (attributes: Attributes): Attributes =>
       scoped ? { ...attributes, otel_scope_name: scope } : attributes;
     if (metric.dataPointType === DataPointType.HISTOGRAM) {
       for (const point of metric.dataPoints)
-        out += histogramLines(family.name, point, withScope(point.attributes));
+        out += histogramLines(family.textName, point, withScope(point.attributes));
       continue;
     }
     for (const point of metric.dataPoints as DataPoint<number>[])
-      out += `${family.name}${labelBlock(withScope(point.attributes))} ${formatValue(point.value)}\n`;
+      out += `${family.textName}${labelBlock(withScope(point.attributes))} ${formatValue(point.value)}\n`;
   }
   return out;
 }

@@ -181,7 +181,10 @@ describe('/metrics serves the meter provider instruments beside the spec', () =>
 
     const om = await scrape(telemetry, 'application/openmetrics-text; version=1.0.0');
     expect(om).toMatch(/^# TYPE jobs_done counter$/m);
-    expect(om).toMatch(/^# UNIT db_client_operation_duration_seconds seconds$/m);
+    // The meter provider's families carry the same metadata, in the same order, as the spec's.
+    expect(om).toMatch(
+      /^# TYPE db_client_operation_duration_seconds histogram\n# UNIT db_client_operation_duration_seconds seconds\n# HELP db_client_operation_duration_seconds /m,
+    );
     expect(om.endsWith('# EOF\n')).toBe(true);
     expect(om.split('# EOF').length).toBe(2);
     for (const body of [text, om]) {
