@@ -2,10 +2,12 @@
 // application/x-protobuf (the collector's otlphttp exporter default). Copied from
 // open-telemetry/opentelemetry-proto (opentelemetry/proto/**, commit ac2c4b5) without comments,
 // options and services; field numbers are the wire contract, so they stay exactly as there.
+// OTLP wraps every signal alike (<Data>Data, Resource<Signals>, Scope<Signals>, and the
+// collector's Export<Signal>Service request, response and partial success), so that envelope is
+// written once from the SIGNALS table; each signal's own messages are copied as they are.
 
-export const OTLP_PROTO_FILES: readonly string[] = [
-  // opentelemetry/proto/common/v1/common.proto
-  `syntax = "proto3";
+/** opentelemetry/proto/common/v1/common.proto */
+const COMMON = `syntax = "proto3";
 package opentelemetry.proto.common.v1;
 message AnyValue {
   oneof value {
@@ -42,34 +44,45 @@ message EntityRef {
   repeated string id_keys = 3;
   repeated string description_keys = 4;
 }
-`,
-  // opentelemetry/proto/resource/v1/resource.proto
-  `syntax = "proto3";
+`;
+
+/** opentelemetry/proto/resource/v1/resource.proto */
+const RESOURCE = `syntax = "proto3";
 package opentelemetry.proto.resource.v1;
 message Resource {
   repeated opentelemetry.proto.common.v1.KeyValue attributes = 1;
   uint32 dropped_attributes_count = 2;
   repeated opentelemetry.proto.common.v1.EntityRef entity_refs = 3;
 }
-`,
-  // opentelemetry/proto/trace/v1/trace.proto
-  `syntax = "proto3";
-package opentelemetry.proto.trace.v1;
-message TracesData {
-  repeated ResourceSpans resource_spans = 1;
+`;
+
+interface SignalProto {
+  /** The package: opentelemetry.proto.<pkg>.v1 and opentelemetry.proto.collector.<pkg>.v1. */
+  readonly pkg: 'trace' | 'logs' | 'metrics';
+  /** The file's top message: <Data>Data. */
+  readonly data: string;
+  /** In the collector's names: Export<Service>ServiceRequest. */
+  readonly service: string;
+  /** In the envelope's names: Resource<Signals>, resource_<signals>. */
+  readonly signals: string;
+  /** What Scope<Signals> holds: `repeated <type> <field> = 2`. */
+  readonly records: { readonly type: string; readonly field: string };
+  /** The partial success's count: `int64 <rejected> = 1`. */
+  readonly rejected: string;
+  /** The signal's own messages, as copied. */
+  readonly messages: string;
 }
-message ResourceSpans {
-  reserved 1000;
-  opentelemetry.proto.resource.v1.Resource resource = 1;
-  repeated ScopeSpans scope_spans = 2;
-  string schema_url = 3;
-}
-message ScopeSpans {
-  opentelemetry.proto.common.v1.InstrumentationScope scope = 1;
-  repeated Span spans = 2;
-  string schema_url = 3;
-}
-message Span {
+
+const SIGNALS: readonly SignalProto[] = [
+  {
+    pkg: 'trace',
+    data: 'Traces',
+    service: 'Trace',
+    signals: 'Spans',
+    records: { type: 'Span', field: 'spans' },
+    rejected: 'rejected_spans',
+    // opentelemetry/proto/trace/v1/trace.proto
+    messages: `message Span {
   bytes trace_id = 1;
   bytes span_id = 2;
   string trace_state = 3;
@@ -126,24 +139,16 @@ enum SpanFlags {
   SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK = 0x00000200;
 }
 `,
-  // opentelemetry/proto/logs/v1/logs.proto
-  `syntax = "proto3";
-package opentelemetry.proto.logs.v1;
-message LogsData {
-  repeated ResourceLogs resource_logs = 1;
-}
-message ResourceLogs {
-  reserved 1000;
-  opentelemetry.proto.resource.v1.Resource resource = 1;
-  repeated ScopeLogs scope_logs = 2;
-  string schema_url = 3;
-}
-message ScopeLogs {
-  opentelemetry.proto.common.v1.InstrumentationScope scope = 1;
-  repeated LogRecord log_records = 2;
-  string schema_url = 3;
-}
-enum SeverityNumber {
+  },
+  {
+    pkg: 'logs',
+    data: 'Logs',
+    service: 'Logs',
+    signals: 'Logs',
+    records: { type: 'LogRecord', field: 'log_records' },
+    rejected: 'rejected_log_records',
+    // opentelemetry/proto/logs/v1/logs.proto
+    messages: `enum SeverityNumber {
   SEVERITY_NUMBER_UNSPECIFIED = 0;
   SEVERITY_NUMBER_TRACE  = 1;
   SEVERITY_NUMBER_TRACE2 = 2;
@@ -189,24 +194,16 @@ message LogRecord {
   string event_name = 12;
 }
 `,
-  // opentelemetry/proto/metrics/v1/metrics.proto
-  `syntax = "proto3";
-package opentelemetry.proto.metrics.v1;
-message MetricsData {
-  repeated ResourceMetrics resource_metrics = 1;
-}
-message ResourceMetrics {
-  reserved 1000;
-  opentelemetry.proto.resource.v1.Resource resource = 1;
-  repeated ScopeMetrics scope_metrics = 2;
-  string schema_url = 3;
-}
-message ScopeMetrics {
-  opentelemetry.proto.common.v1.InstrumentationScope scope = 1;
-  repeated Metric metrics = 2;
-  string schema_url = 3;
-}
-message Metric {
+  },
+  {
+    pkg: 'metrics',
+    data: 'Metrics',
+    service: 'Metrics',
+    signals: 'Metrics',
+    records: { type: 'Metric', field: 'metrics' },
+    rejected: 'rejected_data_points',
+    // opentelemetry/proto/metrics/v1/metrics.proto
+    messages: `message Metric {
   reserved 4, 6, 8;
   string name = 1;
   string description = 2;
@@ -320,46 +317,51 @@ message Exemplar {
   bytes trace_id = 5;
 }
 `,
-  // opentelemetry/proto/collector/trace/v1/trace_service.proto
-  `syntax = "proto3";
-package opentelemetry.proto.collector.trace.v1;
-message ExportTraceServiceRequest {
-  repeated opentelemetry.proto.trace.v1.ResourceSpans resource_spans = 1;
+  },
+];
+
+/** opentelemetry/proto/<pkg>/v1/<pkg>.proto: the envelope, then the signal's own messages. */
+function signalFile({ pkg, data, signals, records, messages }: SignalProto): string {
+  const plural = signals.toLowerCase();
+  return `syntax = "proto3";
+package opentelemetry.proto.${pkg}.v1;
+message ${data}Data {
+  repeated Resource${signals} resource_${plural} = 1;
 }
-message ExportTraceServiceResponse {
-  ExportTracePartialSuccess partial_success = 1;
+message Resource${signals} {
+  reserved 1000;
+  opentelemetry.proto.resource.v1.Resource resource = 1;
+  repeated Scope${signals} scope_${plural} = 2;
+  string schema_url = 3;
 }
-message ExportTracePartialSuccess {
-  int64 rejected_spans = 1;
+message Scope${signals} {
+  opentelemetry.proto.common.v1.InstrumentationScope scope = 1;
+  repeated ${records.type} ${records.field} = 2;
+  string schema_url = 3;
+}
+${messages}`;
+}
+
+/** opentelemetry/proto/collector/<pkg>/v1/<pkg>_service.proto, without the service itself. */
+function serviceFile({ pkg, service, signals, rejected }: SignalProto): string {
+  return `syntax = "proto3";
+package opentelemetry.proto.collector.${pkg}.v1;
+message Export${service}ServiceRequest {
+  repeated opentelemetry.proto.${pkg}.v1.Resource${signals} resource_${signals.toLowerCase()} = 1;
+}
+message Export${service}ServiceResponse {
+  Export${service}PartialSuccess partial_success = 1;
+}
+message Export${service}PartialSuccess {
+  int64 ${rejected} = 1;
   string error_message = 2;
 }
-`,
-  // opentelemetry/proto/collector/logs/v1/logs_service.proto
-  `syntax = "proto3";
-package opentelemetry.proto.collector.logs.v1;
-message ExportLogsServiceRequest {
-  repeated opentelemetry.proto.logs.v1.ResourceLogs resource_logs = 1;
+`;
 }
-message ExportLogsServiceResponse {
-  ExportLogsPartialSuccess partial_success = 1;
-}
-message ExportLogsPartialSuccess {
-  int64 rejected_log_records = 1;
-  string error_message = 2;
-}
-`,
-  // opentelemetry/proto/collector/metrics/v1/metrics_service.proto
-  `syntax = "proto3";
-package opentelemetry.proto.collector.metrics.v1;
-message ExportMetricsServiceRequest {
-  repeated opentelemetry.proto.metrics.v1.ResourceMetrics resource_metrics = 1;
-}
-message ExportMetricsServiceResponse {
-  ExportMetricsPartialSuccess partial_success = 1;
-}
-message ExportMetricsPartialSuccess {
-  int64 rejected_data_points = 1;
-  string error_message = 2;
-}
-`,
+
+export const OTLP_PROTO_FILES: readonly string[] = [
+  COMMON,
+  RESOURCE,
+  ...SIGNALS.map(signalFile),
+  ...SIGNALS.map(serviceFile),
 ];
