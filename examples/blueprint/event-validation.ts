@@ -85,20 +85,16 @@ export function parseEvents(body: string, limits: ValidationLimits): ValidationR
   const events: IncomingEvent[] = new Array(list.length);
   for (let i = 0; i < list.length; i++) {
     const at = Array.isArray(value) ? `events[${i}]` : 'event';
-    const problem = checkEvent(list[i], at, limits.maxDepth) ?? notKeptExactly(list[i], at);
+    const problem = checkEvent(list[i], at, limits.maxDepth) ?? unwritableString(list[i], at);
     if (problem !== undefined) return invalid(problem, idOf(list[i]));
     events[i] = normalise(list[i] as Record<string, unknown>);
   }
-  // Numbers JSON.parse rounded (more digits than a double holds, or an integer only roughly
-  // representable): found in the source text, since the parsed value no longer shows it.
+  // Numbers JSON.parse could not keep (rounded, out of range, integers beyond 2^53): found in the
+  // source text, since the parsed value no longer shows it. The one place numbers are checked.
   const inexact = firstInexactNumber(body);
   if (inexact !== undefined) {
     const { path, index } = pathAt(body, inexact.start, Array.isArray(value));
-    const text = body.slice(inexact.start, inexact.end);
-    return invalid(
-      `${path}: number ${text.slice(0, 64)} would be stored as ${String(Number(text))}; send it as a string`,
-      idOf(list[index]),
-    );
+    return invalid(`${path}: ${numberProblem(body.slice(inexact.start, inexact.end))}`, idOf(list[index]));
   }
   return { ok: true, events };
 }
@@ -191,10 +187,12 @@ export function countTopLevelElements(body: string, max: number): number {
 }
 
 /**
- * The first number in a body of valid JSON whose source text denotes another value than the
- * double JSON.parse makes of it, written back the shortest way (what JSON.stringify stores):
- * 0.12345678901234567890123 (stored as 0.12345678901234568), 1e-400 (0), 2^60 spelled out
- * (1152921504606847000). Spellings of one value are kept: 1.0 and 1, 1e2 and 100, -0 and 0.
+ * The first number in a body of valid JSON that would not be stored as sent: its source text
+ * denotes another value than the double JSON.parse makes of it, written back the shortest way
+ * (what JSON.stringify stores): 0.12345678901234567890123 (stored as 0.12345678901234568),
+ * 1e-400 (0), 1e400 (Infinity, then null); or its value is an integer beyond 2^53 (any number
+ * that large is), refused even where a double holds it exactly, since its neighbours are not. Spellings of one
+ * value are kept: 1.0 and 1, 1e2 and 100, -0 and 0.
  *
  * A scan of the text, not JSON.parse's reviver with `context.source` (Node >= 22 only; V8 11.3 of
  * Node 20 has it behind a flag): that calls a function for every value and took 135 ms for a 1 MiB
@@ -217,7 +215,7 @@ export function firstInexactNumber(body: string): { start: number; end: number }
       }
       // Up to 15 digits and no exponent: a double holds every such decimal (DBL_DIG is 15) and
       // its value is 0 or at least 1e-15, far from the subnormals. The common case stops here.
-      if ((exponent || digits > 15) && !roundTrips(body.slice(i, j))) return { start: i, end: j };
+      if ((exponent || digits > 15) && !keptExactly(body.slice(i, j))) return { start: i, end: j };
       i = j - 1;
     }
   }
@@ -233,6 +231,21 @@ function endOfString(body: string, start: number): number {
     else if (c === 0x22) break;
   }
   return i;
+}
+
+/** Whether a number's text is stored as sent: it round-trips, and is not an integer beyond 2^53. */
+function keptExactly(text: string): boolean {
+  const value = Number(text);
+  return roundTrips(text) && !(Number.isInteger(value) && !Number.isSafeInteger(value));
+}
+
+/** What is wrong with a number firstInexactNumber found. */
+function numberProblem(text: string): string {
+  const value = Number(text);
+  if (!Number.isFinite(value)) return 'number out of range (it would be stored as null)';
+  if (Number.isInteger(value) && !Number.isSafeInteger(value))
+    return 'integer beyond 2^53 would be rounded; send it as a string';
+  return `number ${text.slice(0, 64)} would be stored as ${String(value)}; send it as a string`;
 }
 
 /** Whether a JSON number's text and the shortest text of its double denote one decimal value. */
@@ -304,20 +317,15 @@ function isSpace(c: number): boolean {
 }
 
 /**
- * The first value of an event that would not be stored exactly as sent, named by its path: a
- * number JSON.parse could not keep (1e400 becomes Infinity and then null; integers beyond 2^53
- * are rounded) or a string with a lone UTF-16 surrogate (sent as a \uD800 escape; it cannot be
- * written as UTF-8). Iterative, like depthExceeds.
+ * The first string of an event that cannot be written as UTF-8, named by its path: a value or key
+ * with a lone UTF-16 surrogate (sent as a \uD800 escape). Numbers are firstInexactNumber's.
+ * Iterative, like depthExceeds.
  */
-function notKeptExactly(event: unknown, at: string): string | undefined {
+function unwritableString(event: unknown, at: string): string | undefined {
   const stack: [unknown, string][] = [[event, at]];
   while (stack.length > 0) {
     const [value, path] = stack.pop()!;
-    if (typeof value === 'number') {
-      if (!Number.isFinite(value)) return `${path}: number out of range (it would be stored as null)`;
-      if (Number.isInteger(value) && !Number.isSafeInteger(value))
-        return `${path}: integer beyond 2^53 would be rounded; send it as a string`;
-    } else if (typeof value === 'string') {
+    if (typeof value === 'string') {
       if (!value.isWellFormed()) return `${path}: string holds a lone UTF-16 surrogate`;
     } else if (typeof value === 'object' && value !== null) {
       if (Array.isArray(value))
