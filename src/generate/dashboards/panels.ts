@@ -73,6 +73,25 @@ function promQueries(targets: readonly PromTarget[]): cog.Builder<cog.Dataquery>
   });
 }
 
+/** What every panel builder offers for the fields all Prometheus panels fill. */
+interface PromPanelBuilder {
+  title(title: string): this;
+  description(description: string): this;
+  unit(unit: string): this;
+  datasource(datasource: DataSourceRef): this;
+  targets(targets: cog.Builder<cog.Dataquery>[]): this;
+}
+
+/** A Prometheus panel's common part: its text and unit, the templated datasource, its queries. */
+function promPanel<B extends PromPanelBuilder>(panel: B, text: PanelText, targets: readonly PromTarget[]): B {
+  return panel
+    .title(text.title)
+    .description(text.description)
+    .unit(text.unit)
+    .datasource(PROMETHEUS_DATASOURCE)
+    .targets(promQueries(targets));
+}
+
 function thresholdSteps(steps: readonly Threshold[]): ThresholdsConfigBuilder {
   return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([...steps]);
 }
@@ -85,12 +104,7 @@ export interface TimeseriesOptions extends PanelText {
 }
 
 export function timeseriesPanel(options: TimeseriesOptions): TimeseriesPanelBuilder {
-  const panel = new TimeseriesPanelBuilder()
-    .title(options.title)
-    .description(options.description)
-    .unit(options.unit)
-    .datasource(PROMETHEUS_DATASOURCE)
-    .targets(promQueries(options.targets))
+  const panel = promPanel(new TimeseriesPanelBuilder(), options, options.targets)
     .legend(
       new VizLegendOptionsBuilder()
         .showLegend(true)
@@ -124,12 +138,7 @@ export interface StatOptions extends PanelText {
 }
 
 export function statPanel(options: StatOptions): StatPanelBuilder {
-  const panel = new StatPanelBuilder()
-    .title(options.title)
-    .description(options.description)
-    .unit(options.unit)
-    .datasource(PROMETHEUS_DATASOURCE)
-    .targets(promQueries(options.targets))
+  const panel = promPanel(new StatPanelBuilder(), options, options.targets)
     .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
     .graphMode(BigValueGraphMode.Area)
     .colorMode(BigValueColorMode.Value);
@@ -157,16 +166,9 @@ export interface HeatmapOptions extends PanelText {
  * exemplar destination, and the `trace_id` field also links to the trace datasource variable.
  */
 export function heatmapPanel(options: HeatmapOptions): HeatmapPanelBuilder {
-  return new HeatmapPanelBuilder()
-    .title(options.title)
-    .description(options.description)
-    .unit(options.unit)
-    .datasource(PROMETHEUS_DATASOURCE)
-    .targets(
-      promQueries([
-        { expr: options.bucketRateExpr, legend: '{{le}}', format: 'heatmap', exemplar: options.exemplars },
-      ]),
-    )
+  return promPanel(new HeatmapPanelBuilder(), options, [
+    { expr: options.bucketRateExpr, legend: '{{le}}', format: 'heatmap', exemplar: options.exemplars },
+  ])
     .calculate(false)
     .yAxis(new YAxisConfigBuilder().unit(options.unit))
     .exemplarsColor('rgba(255,0,255,0.7)')

@@ -12,6 +12,29 @@ function rate(metric: string, by: readonly string[]): string {
   return sumRate(scopedSelector(metric), by);
 }
 
+/**
+ * One signal's rates per collector component (receiver or exporter), a series per outcome in
+ * the order given, legends `<outcome> {{<component>}}`: the receivers and exporters rows show
+ * one such panel per signal.
+ */
+function componentPanel(
+  title: string,
+  description: string,
+  component: 'receiver' | 'exporter',
+  metricByOutcome: Readonly<Record<string, string>>,
+): ReturnType<typeof timeseriesPanel> {
+  return timeseriesPanel({
+    title,
+    description,
+    unit: 'ops',
+    min: 0,
+    targets: Object.entries(metricByOutcome).map(([outcome, metric]) => ({
+      expr: rate(metric, [component]),
+      legend: `${outcome} {{${component}}}`,
+    })),
+  });
+}
+
 export function pipelineDashboard(spec: TelemetrySpec, identity: DashboardIdentity): Dashboard {
   const builder = dashboardShell({
     uid: identity.uid('pipeline'),
@@ -25,63 +48,45 @@ export function pipelineDashboard(spec: TelemetrySpec, identity: DashboardIdenti
 
   layout.row('Collector receivers');
   layout.panel(
-    timeseriesPanel({
-      title: 'Spans accepted and refused by receiver',
-      description:
-        'Spans each receiver pushed into the pipeline, and spans it refused (backpressure, e.g. the memory limiter).',
-      unit: 'ops',
-      min: 0,
-      targets: [
-        { expr: rate(otelcol.receiverAcceptedSpans, ['receiver']), legend: 'accepted {{receiver}}' },
-        { expr: rate(otelcol.receiverRefusedSpans, ['receiver']), legend: 'refused {{receiver}}' },
-      ],
-    }),
+    componentPanel(
+      'Spans accepted and refused by receiver',
+      'Spans each receiver pushed into the pipeline, and spans it refused (backpressure, e.g. the memory limiter).',
+      'receiver',
+      { accepted: otelcol.receiverAcceptedSpans, refused: otelcol.receiverRefusedSpans },
+    ),
     12,
   );
   layout.panel(
-    timeseriesPanel({
-      title: 'Log records accepted and refused by receiver',
-      description: 'Log records each receiver pushed into the pipeline, and log records it refused.',
-      unit: 'ops',
-      min: 0,
-      targets: [
-        { expr: rate(otelcol.receiverAcceptedLogRecords, ['receiver']), legend: 'accepted {{receiver}}' },
-        { expr: rate(otelcol.receiverRefusedLogRecords, ['receiver']), legend: 'refused {{receiver}}' },
-      ],
-    }),
+    componentPanel(
+      'Log records accepted and refused by receiver',
+      'Log records each receiver pushed into the pipeline, and log records it refused.',
+      'receiver',
+      { accepted: otelcol.receiverAcceptedLogRecords, refused: otelcol.receiverRefusedLogRecords },
+    ),
     12,
   );
 
   layout.row('Collector exporters');
   layout.panel(
-    timeseriesPanel({
-      title: 'Spans sent and failed by exporter',
-      description:
-        'Spans each exporter delivered, failed to deliver after retries, or could not enqueue (queue full).',
-      unit: 'ops',
-      min: 0,
-      targets: [
-        { expr: rate(otelcol.exporterSentSpans, ['exporter']), legend: 'sent {{exporter}}' },
-        { expr: rate(otelcol.exporterSendFailedSpans, ['exporter']), legend: 'failed {{exporter}}' },
-        {
-          expr: rate(otelcol.exporterEnqueueFailedSpans, ['exporter']),
-          legend: 'enqueue failed {{exporter}}',
-        },
-      ],
-    }),
+    componentPanel(
+      'Spans sent and failed by exporter',
+      'Spans each exporter delivered, failed to deliver after retries, or could not enqueue (queue full).',
+      'exporter',
+      {
+        sent: otelcol.exporterSentSpans,
+        failed: otelcol.exporterSendFailedSpans,
+        'enqueue failed': otelcol.exporterEnqueueFailedSpans,
+      },
+    ),
     8,
   );
   layout.panel(
-    timeseriesPanel({
-      title: 'Log records sent and failed by exporter',
-      description: 'Log records each exporter delivered or failed to deliver.',
-      unit: 'ops',
-      min: 0,
-      targets: [
-        { expr: rate(otelcol.exporterSentLogRecords, ['exporter']), legend: 'sent {{exporter}}' },
-        { expr: rate(otelcol.exporterSendFailedLogRecords, ['exporter']), legend: 'failed {{exporter}}' },
-      ],
-    }),
+    componentPanel(
+      'Log records sent and failed by exporter',
+      'Log records each exporter delivered or failed to deliver.',
+      'exporter',
+      { sent: otelcol.exporterSentLogRecords, failed: otelcol.exporterSendFailedLogRecords },
+    ),
     8,
   );
   layout.panel(
