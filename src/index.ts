@@ -7,8 +7,16 @@ export {
   specIssues,
   SpecError,
   resolveBoundaries,
+  resolveSpec,
 } from './spec/index.js';
-export type { SpecIssue } from './spec/index.js';
+export type {
+  SpecIssue,
+  SpecModel,
+  HistogramModel,
+  NamedSpec,
+  ByName,
+  SamplingSettings,
+} from './spec/index.js';
 export {
   HTTP_SERVER_DURATION_METRIC,
   HTTP_SERVER_DURATION_ATTRIBUTES,

@@ -1,6 +1,6 @@
 // What the spec says a running service emits, indexed the ways the checks look it up: by
 // Prometheus family name (scrapes) and by instrument name (OTLP), with labels both ways.
-import { resolveBoundaries } from '../spec/buckets.js';
+import { resolveSpec } from '../spec/model.js';
 import {
   prometheusBaseName,
   prometheusCounterName,
@@ -62,12 +62,12 @@ export function expectedTelemetry(spec: TelemetrySpec): ExpectedTelemetry {
     labels: new Map((attributes ?? []).map((a) => [sanitizeLabelName(a), a])),
     httpServerConvention: name === HTTP_SERVER_DURATION_METRIC,
   });
-  for (const [name, h] of Object.entries(spec.histograms ?? {})) {
+  for (const { name, spec: h, boundaries } of Object.values(resolveSpec(spec).histograms)) {
     add({
       ...common(name, h.unit, h.attributes),
       kind: 'histogram',
       family: prometheusBaseName(name, h.unit),
-      boundaries: resolveBoundaries(spec, name),
+      boundaries,
       exemplars: { enabled: h.exemplars?.enabled !== false, minValue: h.exemplars?.minValue ?? -Infinity },
       cardinalityLimit: h.cardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT,
     });

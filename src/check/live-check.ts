@@ -1,7 +1,7 @@
 // `check live`: watches a running service for a while — scrapes /metrics, reads its event log,
 // receives its OTLP — and reports every way its telemetry deviates from the spec.
 import type { Readable } from 'node:stream';
-import { validateSpec } from '../spec/validate.js';
+import { resolveSpec } from '../spec/model.js';
 import type { TelemetrySpec } from '../spec/types.js';
 import { checkExposition, checkSliSeries } from './check-exposition.js';
 import { EventChecker } from './check-events.js';
@@ -54,7 +54,7 @@ export interface LiveCheck {
 
 /** Starts watching; call `finish()` when the load is done. */
 export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveCheck> {
-  const spec = validateSpec(options.spec);
+  const spec = resolveSpec(options.spec).spec;
   const started = performance.now();
   const deviations = new Deviations();
   const expected = expectedTelemetry(spec);

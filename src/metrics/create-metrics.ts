@@ -3,11 +3,8 @@
 import type { Span } from '@opentelemetry/api';
 import { sdkSeries } from '../spec/naming.js';
 import type { MetricProducer } from '@opentelemetry/sdk-metrics';
-import { resolveBoundaries } from '../spec/buckets.js';
-import { SpecError } from '../spec/errors.js';
-import { isValidatedSpec } from '../spec/validated.js';
+import { resolveSpec } from '../spec/model.js';
 import type { CounterName, GaugeName, HistogramName, TelemetrySpec } from '../spec/types.js';
-import { checkHistograms } from './check-histograms.js';
 import { contentTypeOf, negotiateFormat } from './content-negotiation.js';
 import { CounterInstrument, type CounterHandle } from './counter.js';
 import { resolveExemplarFilter, type ExemplarFilter } from './exemplar-filter.js';
@@ -91,16 +88,15 @@ export const DROPPED_EXEMPLAR_ATTRIBUTES = sdkSeries.exemplarAttributesDropped;
 
 const NOOP_LISTENERS: readonly MeasurementListener[] = [];
 
-/** Builds the spec's instruments; throws SpecError at setup when a bucket plan or SLO threshold is wrong. */
+/**
+ * Builds the spec's instruments from its model (resolveSpec): a spec not checked yet is checked
+ * there, and a wrong one throws SpecError at setup.
+ */
 export function createMetrics<const S extends TelemetrySpec>(
   spec: S,
   options: MetricsOptions = {},
 ): Metrics<S> {
-  // A spec that passed validateSpec (defineTelemetry, loadSpecFile) had its histograms checked then.
-  if (!isValidatedSpec(spec)) {
-    const issues = checkHistograms(spec);
-    if (issues.length > 0) throw new SpecError(issues);
-  }
+  const model = resolveSpec(spec);
   const now = options.now ?? Date.now;
   const startMs = now();
   const exemplarFilter = resolveExemplarFilter(options.exemplarFilter);
@@ -127,20 +123,20 @@ export function createMetrics<const S extends TelemetrySpec>(
     const labels = { metric, reason: 'invalid_value' };
     return () => dropped.add(1, labels);
   };
-  const histograms = Object.entries(spec.histograms ?? {}).map(
-    ([name, histogramSpec]) =>
+  const histograms = Object.values(model.histograms).map(
+    ({ name, spec: histogramSpec, boundaries }) =>
       new HistogramInstrument({
         name,
         spec: histogramSpec,
-        boundaries: resolveBoundaries(spec, name),
+        boundaries,
         exemplars: histogramSpec.exemplars?.enabled === false ? undefined : exemplars,
         listeners: options.listeners?.histograms?.[name] ?? NOOP_LISTENERS,
         onInvalid: invalid(name),
         now,
       }),
   );
-  const counters = Object.entries(spec.counters ?? {}).map(
-    ([name, counterSpec]) =>
+  const counters = Object.values(model.counters).map(
+    ({ name, spec: counterSpec }) =>
       new CounterInstrument({
         name,
         spec: counterSpec,
@@ -150,8 +146,8 @@ export function createMetrics<const S extends TelemetrySpec>(
         now,
       }),
   );
-  const gauges = Object.entries(spec.gauges ?? {}).map(
-    ([name, gaugeSpec]) => new GaugeInstrument(name, gaugeSpec, invalid(name), now),
+  const gauges = Object.values(model.gauges).map(
+    ({ name, spec: gaugeSpec }) => new GaugeInstrument(name, gaugeSpec, invalid(name), now),
   );
 
   selfGauges.push(

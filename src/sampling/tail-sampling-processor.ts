@@ -6,12 +6,12 @@
 import type { Context, Link } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import type { SamplingSpec } from '../spec/types.js';
+import type { SamplingSpec, TelemetrySpec } from '../spec/types.js';
 import { SpecError } from '../spec/errors.js';
-import { isValidatedSampling } from '../spec/validated.js';
+import { resolveSpec } from '../spec/model.js';
+import { resolveSampling } from '../spec/sampling-settings.js';
 import { DecisionCache } from './decision-cache.js';
 import { buildPolicies, withExemplarRule } from './build-policies.js';
-import { checkSampling } from './check-sampling.js';
 import type { PolicyDecision, SamplingPolicy } from './policy.js';
 import { ABSTAIN } from './policy.js';
 import type { SamplerStats } from './sampler-stats.js';
@@ -32,10 +32,13 @@ import {
   encodeTh,
 } from './threshold.js';
 
-export const DEFAULT_DECISION_WAIT_MS = 100;
-export const DEFAULT_MAX_TRACES = 10_000;
-export const DEFAULT_MAX_SPANS_PER_TRACE = 1_000;
-export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+// The spec's sampling defaults live with the model that fills them in (spec/sampling-settings.ts).
+export {
+  DEFAULT_DECISION_WAIT_MS,
+  DEFAULT_MAX_TRACES,
+  DEFAULT_MAX_SPANS_PER_TRACE,
+  DEFAULT_MAX_BYTES,
+} from '../spec/sampling-settings.js';
 /** A trace still undecided after this long (a span that never ends) is decided anyway. */
 export const DEFAULT_MAX_TRACE_AGE_MS = 60_000;
 /** Decision name when every policy abstained. */
@@ -102,30 +105,35 @@ export class TailSamplingProcessor implements SpanProcessor {
   private lateDropped = 0;
   private spansAfterShutdown = 0;
 
-  constructor(spec: SamplingSpec, next: SpanProcessor, options: TailSamplingOptions = {}) {
-    if (!isValidatedSampling(spec)) {
-      const issues = checkSampling({ sampling: spec });
-      if (issues.length > 0) throw new SpecError(issues);
-    }
+  /**
+   * Built from the spec's sampling settings (its model, spec/model.ts): pass the whole spec, or its
+   * sampling section alone. Either is checked there when it was not already (SpecError).
+   */
+  constructor(spec: SamplingSpec | TelemetrySpec, next: SpanProcessor, options: TailSamplingOptions = {}) {
+    const settings = 'service' in spec ? resolveSpec(spec).sampling : resolveSampling(spec);
+    if (settings === undefined)
+      throw new SpecError([
+        {
+          path: 'sampling',
+          message: "is required: the tail sampler is built from the spec's sampling section",
+        },
+      ]);
     this.now = options.now ?? (() => performance.now());
     this.policies = withLinkedRule(
-      options.policies === undefined ? buildPolicies(spec.policies) : withExemplarRule(options.policies),
+      options.policies === undefined ? buildPolicies(settings.policies) : withExemplarRule(options.policies),
     );
     this.decisionNames = [...this.policies.map((policy) => policy.name), NO_MATCH];
     this.keeps = this.decisionNames.map(() => 0);
     this.drops = this.decisionNames.map(() => 0);
-    this.dryRun = options.dryRun ?? spec.dryRun ?? false;
-    this.decisionWaitMs = spec.decisionWaitMs ?? DEFAULT_DECISION_WAIT_MS;
-    this.maxTraces = spec.maxTraces ?? DEFAULT_MAX_TRACES;
+    this.dryRun = options.dryRun ?? settings.dryRun;
+    this.decisionWaitMs = settings.decisionWaitMs;
+    this.maxTraces = settings.maxTraces;
     this.traces = new TraceTable(this.maxTraces);
     this.admitted = new AdmissionQueue(this.maxTraces + 1024, this.leftAdmission);
     // Bounded by the buffer: entries of traces decided early (caps) are dropped past it.
     this.queue = new DeadlineQueue(2 * this.maxTraces, this.leftDeadlines);
     this.maxPooled = this.maxTraces + 1024;
-    this.usage = new BufferUsage(
-      spec.maxSpansPerTrace ?? DEFAULT_MAX_SPANS_PER_TRACE,
-      spec.maxBytes ?? DEFAULT_MAX_BYTES,
-    );
+    this.usage = new BufferUsage(settings.maxSpansPerTrace, settings.maxBytes);
     this.maxTraceAgeMs = options.maxTraceAgeMs ?? DEFAULT_MAX_TRACE_AGE_MS;
     const keptSize = options.keptDecisionCacheSize ?? Math.max(this.maxTraces, 10_000);
     this.cache = new DecisionCache(keptSize, options.droppedDecisionCacheSize ?? keptSize * 8);

@@ -6,7 +6,8 @@
 import { sdkSeries } from '../spec/naming.js';
 import type { AttributeMatch, TelemetrySpec } from '../spec/types.js';
 import { burnRate, errorBudgetRemaining, errorRatio, timeToExhaustionMs } from './burn-rate.js';
-import { resolveSlos, type SloModel } from './model.js';
+import { resolveSpec } from '../spec/model.js';
+import type { SloModel } from './model.js';
 import { WindowRing } from './window-ring.js';
 
 export type MeasurementListener = (
@@ -137,7 +138,7 @@ type Matcher = (attributes: Readonly<Record<string, unknown>> | undefined) => bo
 export function createSloEngine(spec: TelemetrySpec, options: SloEngineOptions = {}): SloEngine {
   const clock = options.now ?? Date.now;
   const states = new Map<string, SloState>();
-  for (const model of resolveSlos(spec)) {
+  for (const model of resolveSpec(spec).slos) {
     const ringByWindow = new Map<string, WindowRing>();
     for (const window of model.windows) {
       ringByWindow.set(window, new WindowRing(parseWindow(model, window), options.bucketsPerWindow));

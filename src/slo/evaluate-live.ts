@@ -2,9 +2,9 @@
 // series, so it works with or without the generated recording rules loaded) and reports them
 // exactly as the in-process engine would.
 
+import { resolveSpec } from '../spec/model.js';
 import type { AttributeMatch, TelemetrySpec } from '../spec/types.js';
 import { errorRatioExpr, eventsExpr, sliSeries } from './sli-promql.js';
-import { resolveSlos } from './model.js';
 import { statusFromCounts, type SloStatus } from './engine.js';
 
 export interface LiveOptions {
@@ -39,7 +39,7 @@ export async function evaluateLive(
     return Number.isFinite(value) ? value : 0;
   };
   const statuses: SloStatus[] = [];
-  for (const slo of resolveSlos(spec)) {
+  for (const slo of resolveSpec(spec).slos) {
     const series = sliSeries(slo, spec, options.seriesMatchers);
     const counts = new Map<string, { total: number; bad: number }>();
     await Promise.all(

@@ -1,14 +1,8 @@
 // SLOs: the spec check, the resolved model, burn-rate math, and the in-process calculator.
 
 export { checkSlos } from './check.js';
-export {
-  resolveSlo,
-  resolveSlos,
-  DEFAULT_MIN_EVENTS,
-  type SloModel,
-  type TierModel,
-  type SliModel,
-} from './model.js';
+export { resolveSlos } from '../spec/model.js';
+export { resolveSlo, DEFAULT_MIN_EVENTS, type SloModel, type TierModel, type SliModel } from './model.js';
 export { WORKBOOK_TIERS, SLO_WINDOWS, defaultTiers, burnRateFactor, type WorkbookTier } from './windows.js';
 export {
   errorBudget,

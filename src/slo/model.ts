@@ -1,9 +1,8 @@
 // The SLO model every consumer reads: tiers resolved (defaults, overrides, turned off), windows
-// parsed, the SLI tied to its instrument. Built once from a checked spec; independent of
-// whether the SLO came from the telemetry spec or from OpenSLO.
+// parsed, the SLI tied to its instrument. Built once from a checked spec, as part of the spec
+// model (spec/model.ts resolveSpec); independent of whether the SLO came from the telemetry
+// spec or from OpenSLO.
 
-import { SpecError } from '../spec/errors.js';
-import { isValidatedSpec } from '../spec/validated.js';
 import {
   PIPELINE_EXPORT_SIGNALS,
   type AttributeMatch,
@@ -14,7 +13,6 @@ import {
   type TelemetrySpec,
 } from '../spec/types.js';
 import { errorBudget, tierThreshold } from './burn-rate.js';
-import { checkSlos } from './check.js';
 import { parseDuration } from './duration.js';
 import { defaultTiers } from './windows.js';
 
@@ -69,7 +67,7 @@ export interface SloModel {
   readonly windows: readonly string[];
 }
 
-/** Resolves one SLO; assumes {@link checkSlos} passed for it. */
+/** Resolves one SLO; assumes the spec passed validateSpec (its checkSlos among the checks). */
 export function resolveSlo(
   name: string,
   slo: SloSpec,
@@ -131,30 +129,4 @@ function resolveSli(sli: SliSpec, spec: Pick<TelemetrySpec, 'counters' | 'histog
     case 'pipeline':
       return { kind: 'pipeline', signals: sli.signals ?? PIPELINE_EXPORT_SIGNALS };
   }
-}
-
-/** The models of validated specs: the runtime and every generator read the one resolved model. */
-const resolvedSlos = new WeakMap<TelemetrySpec, readonly SloModel[]>();
-
-/**
- * Checks the spec's SLOs and resolves them, in the spec's order; throws SpecError listing every
- * problem. A spec that passed validateSpec is not checked again, and is resolved once: later
- * calls answer the same (immutable) models.
- */
-export function resolveSlos(spec: TelemetrySpec): SloModel[] {
-  if (!isValidatedSpec(spec)) {
-    const issues = checkSlos(spec);
-    if (issues.length > 0) throw new SpecError(issues);
-    return resolveAll(spec);
-  }
-  let models = resolvedSlos.get(spec);
-  if (models === undefined) {
-    models = Object.freeze(resolveAll(spec));
-    resolvedSlos.set(spec, models);
-  }
-  return [...models];
-}
-
-function resolveAll(spec: TelemetrySpec): SloModel[] {
-  return Object.entries(spec.slos ?? {}).map(([name, slo]) => resolveSlo(name, slo, spec));
 }

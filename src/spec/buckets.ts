@@ -1,7 +1,7 @@
 // Bucket plans: explicit boundaries, or boundaries derived from a range and the SLO latency
-// thresholds that read this histogram, so every threshold is an exact `le` boundary.
+// thresholds that read this histogram, so every threshold is an exact `le` boundary. Resolved
+// once per spec into its model (model.ts); the runtime, the rules and `check live` read it there.
 import type { HistogramSpec, TelemetrySpec } from './types.js';
-import { isValidatedSpec } from './validated.js';
 
 /** The SLO latency thresholds that read a histogram (in its unit). */
 export function sloThresholdsFor(spec: TelemetrySpec, histogramName: string): number[] {
@@ -12,20 +12,11 @@ export function sloThresholdsFor(spec: TelemetrySpec, histogramName: string): nu
   return thresholds;
 }
 
-/** Bucket plans of validated specs, resolved once: the runtime, the rules and `check live` share them. */
-const resolvedPlans = new WeakMap<TelemetrySpec, Map<string, readonly number[]>>();
-
-/** The sorted, distinct, finite upper boundaries of a histogram (+Inf is implicit). */
+/**
+ * The sorted, distinct, finite upper boundaries of a histogram (+Inf is implicit), computed from
+ * the spec as it is (the histogram check runs it before the spec is valid); a fresh array each call.
+ */
 export function resolveBoundaries(spec: TelemetrySpec, histogramName: string): number[] {
-  if (!isValidatedSpec(spec)) return resolvePlan(spec, histogramName);
-  let plans = resolvedPlans.get(spec);
-  if (plans === undefined) resolvedPlans.set(spec, (plans = new Map()));
-  let boundaries = plans.get(histogramName);
-  if (boundaries === undefined) plans.set(histogramName, (boundaries = resolvePlan(spec, histogramName)));
-  return [...boundaries];
-}
-
-function resolvePlan(spec: TelemetrySpec, histogramName: string): number[] {
   const histogram: HistogramSpec | undefined = spec.histograms?.[histogramName];
   if (histogram === undefined) throw new Error(`no histogram named "${histogramName}" in the spec`);
   const plan = histogram.buckets;

@@ -3,8 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { resolveSpec } from './model.js';
 import type { TelemetrySpec } from './types.js';
-import { validateSpec } from './validate.js';
 
 export async function loadSpecFile(path: string): Promise<TelemetrySpec> {
   const absolute = resolve(path);
@@ -28,5 +28,6 @@ export async function loadSpecFile(path: string): Promise<TelemetrySpec> {
   } else {
     throw new Error(`${path}: unknown spec format "${extension}" (expected .json, .yaml, .yml, .ts or .js)`);
   }
-  return validateSpec(spec as TelemetrySpec);
+  // Checked and resolved here, at load: the areas and generators read the model it leaves.
+  return resolveSpec(spec as TelemetrySpec).spec;
 }

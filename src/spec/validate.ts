@@ -11,7 +11,7 @@ import { checkHttpConventions } from './semconv-http.js';
 import { validate as generatedValidator } from './spec-validator.generated.js';
 import { didYouMean } from './suggest.js';
 import { isValidatedSpec, markValidated } from './validated.js';
-import type { TelemetrySpec } from './types.js';
+import type { SamplingSpec, TelemetrySpec } from './types.js';
 
 /** A check of one section, owned by the area that reads it (metrics, SLOs, sampling). */
 export type SpecCheck = (spec: TelemetrySpec) => SpecIssue[];
@@ -61,6 +61,15 @@ export function validateSpec<S extends TelemetrySpec>(spec: S): S {
   if (issues.length > 0) throw new SpecError(issues);
   if (typeof spec === 'object' && spec !== null) markValidated(spec);
   return spec;
+}
+
+/**
+ * Throws a SpecError listing every problem of a sampling section handed alone (a tail sampler
+ * built without its spec): the sampling check, the one part of the spec such a section carries.
+ */
+export function validateSamplingSection(section: SamplingSpec): void {
+  const issues = checkSampling({ sampling: section });
+  if (issues.length > 0) throw new SpecError(issues);
 }
 
 /** The spec path (specPath) of a JSON pointer: /events/batch.stored/level is events["batch.stored"].level */

@@ -30,7 +30,7 @@ import type { SamplingPolicy } from '../sampling/policy.js';
 import type { SloStatus } from '../slo/engine.js';
 import type { LogLevel, TelemetrySpec } from '../spec/types.js';
 import { requireOnUse } from '../require-on-use.js';
-import { validateSpec } from '../spec/validate.js';
+import { resolveSpec } from '../spec/model.js';
 import { assemble, SCOPE, telemetryOf } from './assemble.js';
 import { checkTelemetryOptions } from './check-options.js';
 import { globalLogsApi, type BridgeLoggerProvider } from './logs-api.js';
@@ -137,7 +137,7 @@ export function createTelemetry<const S extends TelemetrySpec>(
   spec: S,
   options: TelemetryOptions = {},
 ): Telemetry<S> {
-  validateSpec(spec);
+  resolveSpec(spec);
   const attached = attachedTelemetry(spec, options);
   if (attached !== undefined) return attached;
   const timing = checkTelemetryOptions(options);

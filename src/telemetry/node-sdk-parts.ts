@@ -8,7 +8,7 @@ import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { TelemetrySpec } from '../spec/types.js';
-import { validateSpec } from '../spec/validate.js';
+import { resolveSpec } from '../spec/model.js';
 import { assemble, SCOPE, telemetryOf } from './assemble.js';
 import { checkTelemetryOptions } from './check-options.js';
 import type { Telemetry, TelemetryOptions } from './create-telemetry.js';
@@ -55,7 +55,7 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
   spec: S,
   options: TelemetryOptions = {},
 ): NodeSdkParts<S> {
-  validateSpec(spec);
+  resolveSpec(spec);
   const timing = checkTelemetryOptions(options);
   const registry = globalThis as Registry;
   if (registry[REGISTRY] !== undefined)

@@ -20,7 +20,7 @@ import {
 import { BURN_ALERT } from '../../src/generate/rules/text.js';
 import { createMetrics } from '../../src/metrics/create-metrics.js';
 import { createSloEngine, type SloEngine } from '../../src/slo/engine.js';
-import { resolveSlos } from '../../src/slo/model.js';
+import { resolveSlos } from '../../src/spec/model.js';
 import type { TelemetrySpec } from '../../src/spec/types.js';
 import {
   PipelineMetrics,

@@ -135,7 +135,7 @@ describe('renderDashboards', () => {
 
   it('is not tied to one service: another spec gets its own names, uids and no SLO dashboard', () => {
     const other: TelemetrySpec = {
-      service: { name: 'Orders API' },
+      service: { name: 'Orders.API' },
       events: {},
       counters: { 'orders.placed': { description: 'Orders placed.', attributes: ['shop.region'] } },
       histograms: {

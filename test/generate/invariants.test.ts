@@ -330,13 +330,14 @@ describe('other specs and options', () => {
   });
 
   it('an SLO of any name gets its slo-<name> anchor', () => {
+    // Any name the spec check accepts ([a-z0-9][a-z0-9-]*): generators read checked specs only.
     const renamed: TelemetrySpec = {
       ...blueprintSpec,
-      slos: { 'checkout_p99-fast': blueprintSpec.slos.latency },
+      slos: { '99th-checkout-fast': blueprintSpec.slos.latency },
     };
     const text = renderInvariantsDoc(renamed, { delivery: false });
-    expect(explicitAnchors(text)).toContain('slo-checkout_p99-fast');
-    expect(text).toContain('SLOErrorBudgetBurn{slo="checkout_p99-fast", tier="page-fast"}');
+    expect(explicitAnchors(text)).toContain('slo-99th-checkout-fast');
+    expect(text).toContain('SLOErrorBudgetBurn{slo="99th-checkout-fast", tier="page-fast"}');
   });
 
   it('options naming instruments the spec lacks fail with the field named', () => {

@@ -20,7 +20,14 @@ const spec = {
     'http.server.request.duration': {
       description: 'Request duration.',
       unit: 's',
-      attributes: ['http.route', 'http.response.status_code'],
+      // The HTTP convention's attributes, which the spec check requires of this metric name.
+      attributes: [
+        'http.route',
+        'http.response.status_code',
+        'http.request.method',
+        'url.scheme',
+        'error.type',
+      ],
       buckets: { boundaries: [0.1, 0.25, 1] },
     },
     'queue.wait': {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, createContextKey } from '@opentelemetry/api';
 import { createMetrics } from '../../src/metrics/index.js';
 import { setupTracing, type Tracing } from './tracing.js';
+import { HTTP_SERVER_DURATION_ATTRIBUTES } from '../../src/spec/semconv-http.js';
 
 let tracing: Tracing;
 beforeAll(() => {
@@ -19,7 +20,8 @@ const spec = {
     'http.server.request.duration': {
       description: 'Request duration.',
       unit: 's',
-      attributes: ['http.route'],
+      // The spec check requires the HTTP convention's attributes of this metric name.
+      attributes: HTTP_SERVER_DURATION_ATTRIBUTES,
       buckets: { boundaries: [0.1, 1] },
     },
   },

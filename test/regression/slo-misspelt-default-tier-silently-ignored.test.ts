@@ -3,7 +3,7 @@
 // naming the place and the tier it was probably meant to be.
 import { describe, expect, it } from 'vitest';
 import { defineTelemetry } from '../../src/index.js';
-import { resolveSlos } from '../../src/slo/model.js';
+import { resolveSlos } from '../../src/spec/model.js';
 
 const withAlerting = (alerting: Record<string, false>) => ({
   service: { name: 'svc' },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkSlos } from '../../src/slo/check.js';
-import { resolveSlos } from '../../src/slo/model.js';
+import { resolveSlos } from '../../src/spec/model.js';
 import { SpecError } from '../../src/spec/errors.js';
 import type { SloSpec, TelemetrySpec } from '../../src/spec/types.js';
 import { checkoutSpec } from '../fixtures/slo/checkout-spec.js';

@@ -6,7 +6,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { createMetrics } from '../../src/metrics/create-metrics.js';
 import { checkSlos } from '../../src/slo/check.js';
 import { createSloEngine } from '../../src/slo/engine.js';
-import { resolveSlos } from '../../src/slo/model.js';
+import { resolveSlos } from '../../src/spec/model.js';
 import { specIssues } from '../../src/spec/validate.js';
 import type { PipelineExportSignal, SliSpec, SloSpec, TelemetrySpec } from '../../src/spec/types.js';
 import { createTelemetry } from '../../src/telemetry/create-telemetry.js';

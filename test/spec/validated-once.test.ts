@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/metrics/create-metrics.js';
 import { TailSamplingProcessor } from '../../src/sampling/tail-sampling-processor.js';
 import { defineTelemetry, SpecError, type TelemetrySpec } from '../../src/index.js';
-import { resolveSlos } from '../../src/slo/model.js';
+import { resolveSlos } from '../../src/spec/model.js';
 import { resolveBoundaries } from '../../src/spec/buckets.js';
 import { isValidatedSampling, isValidatedSpec } from '../../src/spec/validated.js';
 

@@ -1,6 +1,7 @@
 // The three collector configurations as plain objects (agent, gateway, single), built from the
 // spec's sampling plan and the deployment options. Rendering to YAML is collector-yaml.ts's job.
-import type { TelemetrySpec } from '../../spec/types.js';
+import type { SpecModel } from '../../spec/model.js';
+import { DEFAULT_DECISION_WAIT_MS } from '../../spec/sampling-settings.js';
 import { collectorEnv, envRef } from './env.js';
 import { agentBatch, type ResolvedCollectorOptions } from './options.js';
 import { tailSamplingPlan, type TailSamplingPlan } from './policies.js';
@@ -110,9 +111,9 @@ function agentClientTls(options: ResolvedCollectorOptions): ConfigObject {
   };
 }
 
-function spanMetricsConnector(spec: TelemetrySpec): ConfigObject {
+function spanMetricsConnector(model: SpecModel): ConfigObject {
   const thresholds: number[] = [];
-  for (const policy of spec.sampling?.policies ?? []) {
+  for (const policy of model.sampling?.policies ?? []) {
     if (policy.kind !== 'latency') continue;
     thresholds.push(policy.thresholdMs, ...Object.values(policy.routes ?? {}));
   }
@@ -184,16 +185,17 @@ function appMetricsComment(role: 'agent' | 'single'): string {
 }
 
 function tailSampling(
-  spec: TelemetrySpec,
+  model: SpecModel,
   plan: TailSamplingPlan,
   options: ResolvedCollectorOptions,
 ): ConfigObject {
-  const sampling = spec.sampling;
-  const numTraces = sampling?.maxTraces ?? 50_000;
+  // A gateway holds every service's traces: its own default, not the in-process sampler's.
+  const numTraces = model.sampling?.section.maxTraces ?? 50_000;
+  const decisionWaitMs = model.sampling?.decisionWaitMs ?? DEFAULT_DECISION_WAIT_MS;
   return {
     decision_wait: `${options.decisionWaitSeconds}s`,
     // The processor ticks in whole seconds, so the spec's grace period rounds up to at least 1 s.
-    decision_wait_after_root_received: `${Math.max(1, Math.ceil((sampling?.decisionWaitMs ?? 100) / 1000))}s`,
+    decision_wait_after_root_received: `${Math.max(1, Math.ceil(decisionWaitMs / 1000))}s`,
     num_traces: numTraces,
     // Late spans of a decided trace follow its decision instead of starting a new one.
     decision_cache: { sampled_cache_size: numTraces * 10, non_sampled_cache_size: numTraces * 10 },
@@ -325,19 +327,19 @@ function tlsOnComment(options: ResolvedCollectorOptions): string {
     : TLS_ROTATION_COMMENT;
 }
 
-export function gatewayConfig(spec: TelemetrySpec, options: ResolvedCollectorOptions): CollectorConfig {
-  const plan = tailSamplingPlan(spec.sampling, options.gatewayCount, options.spansPerTrace);
-  return collectorWithSampling('gateway', spec, plan, options);
+export function gatewayConfig(model: SpecModel, options: ResolvedCollectorOptions): CollectorConfig {
+  const plan = tailSamplingPlan(model.sampling?.section, options.gatewayCount, options.spansPerTrace);
+  return collectorWithSampling('gateway', model, plan, options);
 }
 
-export function singleConfig(spec: TelemetrySpec, options: ResolvedCollectorOptions): CollectorConfig {
-  const plan = tailSamplingPlan(spec.sampling, 1, options.spansPerTrace);
-  return collectorWithSampling('single', spec, plan, options);
+export function singleConfig(model: SpecModel, options: ResolvedCollectorOptions): CollectorConfig {
+  const plan = tailSamplingPlan(model.sampling?.section, 1, options.spansPerTrace);
+  return collectorWithSampling('single', model, plan, options);
 }
 
 function collectorWithSampling(
   role: 'gateway' | 'single',
-  spec: TelemetrySpec,
+  model: SpecModel,
   plan: TailSamplingPlan,
   options: ResolvedCollectorOptions,
 ): CollectorConfig {
@@ -356,10 +358,10 @@ function collectorWithSampling(
     receivers: { otlp: receiver },
     processors: {
       memory_limiter: memoryLimiter(),
-      tail_sampling: tailSampling(spec, plan, options),
+      tail_sampling: tailSampling(model, plan, options),
       batch: { send_batch_size: 8192, timeout: '1s' },
     },
-    connectors: { span_metrics: spanMetricsConnector(spec) },
+    connectors: { span_metrics: spanMetricsConnector(model) },
     exporters: {
       [backendName]: backend,
       [logBackendName]: logBackend,

@@ -1,4 +1,5 @@
 // `generate collector`: the spec in, agent.yaml / gateway.yaml / single.yaml text out. Pure.
+import { resolveSpec } from '../../spec/model.js';
 import type { TelemetrySpec } from '../../spec/types.js';
 import { agentConfig, gatewayConfig, singleConfig } from './config.js';
 import { resolveCollectorOptions, type CollectorOptions } from './options.js';
@@ -12,10 +13,11 @@ export function generateCollectorConfigs(
   options: CollectorOptions = {},
 ): CollectorFiles {
   const resolved = resolveCollectorOptions(options, spec);
+  const model = resolveSpec(spec);
   const serviceName = spec.service.name;
   return {
     'agent.yaml': renderCollectorYaml(serviceName, agentConfig(resolved), resolved),
-    'gateway.yaml': renderCollectorYaml(serviceName, gatewayConfig(spec, resolved), resolved),
-    'single.yaml': renderCollectorYaml(serviceName, singleConfig(spec, resolved), resolved),
+    'gateway.yaml': renderCollectorYaml(serviceName, gatewayConfig(model, resolved), resolved),
+    'single.yaml': renderCollectorYaml(serviceName, singleConfig(model, resolved), resolved),
   };
 }

@@ -3,6 +3,7 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { stringify } from 'yaml';
 import { writeArtifactFiles } from '../artifact-files.js';
+import { resolveSpec } from '../../spec/model.js';
 import type { TelemetrySpec } from '../../spec/types.js';
 import { stableJson } from './json.js';
 import { dashboardIdentity, resolveDashboardOptions, type DashboardOptions } from './options.js';
@@ -20,12 +21,13 @@ function buildAll(
   spec: TelemetrySpec,
   options: DashboardOptions,
 ): { dashboards: Map<string, Dashboard>; exclusions: LintExclusion[] } {
+  const model = resolveSpec(spec);
   const resolved = resolveDashboardOptions(options);
   const identity = dashboardIdentity(spec, resolved);
   const dashboards = new Map<string, Dashboard>();
   const exclusions: LintExclusion[] = [];
   dashboards.set(`${identity.slug}-overview.json`, serviceOverviewDashboard(spec, identity));
-  if (Object.keys(spec.slos ?? {}).length > 0) {
+  if (model.slos.length > 0) {
     const slos = slosDashboard(spec, identity);
     dashboards.set(`${identity.slug}-slos.json`, slos.dashboard);
     exclusions.push(...slos.lintExclusions);

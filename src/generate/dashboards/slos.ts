@@ -2,7 +2,7 @@
 // long and short window against the tier's factor, the error budget left and the alert state.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { formatPrometheusFloat, sdkSeries, sloSeries } from '../../spec/naming.js';
-import { resolveSlos } from '../../slo/model.js';
+import { resolveSpec } from '../../spec/model.js';
 import type { TelemetrySpec } from '../../spec/types.js';
 import type { DashboardIdentity } from './options.js';
 import { PanelLayout, statPanel, timeseriesPanel } from './panels.js';
@@ -46,7 +46,7 @@ export function slosDashboard(spec: TelemetrySpec, identity: DashboardIdentity):
 
   // Tiers (defaults scaled to the SLO window, overrides, tiers turned off) come from the SLO
   // model the rule generator and the in-process calculator also read.
-  for (const slo of resolveSlos(spec)) {
+  for (const slo of resolveSpec(spec).slos) {
     const { name, window, tiers } = slo;
     const budget = slo.errorBudget;
     const sloMatcher = `slo=${promString(name)}`;

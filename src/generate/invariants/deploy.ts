@@ -1,11 +1,11 @@
 // The doc's first section: the one way to deploy the service with its generated artifacts, the
 // one way back (the previous commit's artifacts, same steps), and the switches that need no deploy.
+import { resolveSpec } from '../../spec/model.js';
 import type { TelemetrySpec } from '../../spec/types.js';
 import { generateCollectorConfigs } from '../collector/generate.js';
 import { resolveDashboardOptions } from '../dashboards/options.js';
 import type { Monitors } from './monitors.js';
 import type { FeatureFlag, ResolvedInvariantsDocOptions } from './options.js';
-import { resolveSlos } from '../../slo/model.js';
 
 /** The `plumbline generate` targets whose committed output a deploy ships (CI checks each for drift). */
 export const DEPLOYED_TARGETS = [
@@ -105,7 +105,7 @@ export function renderDeploySection(
 /** The shortest burn-rate window: the soonest a fast-burn alert can confirm a bad deploy. */
 function watchWindow(spec: TelemetrySpec): string {
   let shortest: { window: string; ms: number } | undefined;
-  for (const slo of resolveSlos(spec)) {
+  for (const slo of resolveSpec(spec).slos) {
     for (const tier of slo.tiers) {
       if (shortest === undefined || tier.shortWindowMs < shortest.ms)
         shortest = { window: tier.shortWindow, ms: tier.shortWindowMs };

@@ -10,7 +10,8 @@ import {
   sloSeries,
 } from '../../spec/naming.js';
 import type { PipelineExportSignal, TelemetrySpec } from '../../spec/types.js';
-import { resolveSlos, type SloModel } from '../../slo/model.js';
+import { resolveSpec } from '../../spec/model.js';
+import type { SloModel } from '../../slo/model.js';
 import { EXEMPLAR_SPAN_ATTRIBUTE as EXEMPLAR_ATTRIBUTE, sdkSeries } from '../../spec/naming.js';
 import { collectorMetrics as otelcol, scrapeUpMetric, sdkSelfMetrics as sdk } from '../pipeline-series.js';
 import { attributeMatchers, labelMatcher } from '../../spec/promql.js';
@@ -100,7 +101,7 @@ export function buildInvariants(
   omitted: OmittedInvariant[] = [],
 ): Invariant[] {
   const cite = citer(monitors);
-  const slos = resolveSlos(spec);
+  const slos = resolveSpec(spec).slos;
   const drafts: Draft[] = [];
   const service = (key: keyof typeof SERVICE_TITLES, draft: () => Draft): void => {
     try {

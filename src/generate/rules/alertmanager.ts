@@ -2,8 +2,8 @@
 // receivers, and inhibition of slower burn-rate tiers while a faster tier of the same SLO fires
 // (every SLO alert carries a stable `tier` label for this). Pure: spec in, YAML text out.
 import { stringify } from 'yaml';
-import { resolveSlos } from '../../slo/model.js';
 import { promString, regexAlternation } from '../../spec/promql.js';
+import { resolveSpec } from '../../spec/model.js';
 import type { TelemetrySpec } from '../../spec/types.js';
 
 export const ALERTMANAGER_FILE = 'alertmanager.yml';
@@ -23,7 +23,7 @@ interface InhibitRule {
 /** One inhibit rule per SLO tier that has slower tiers: while it fires, they stay quiet. */
 export function sloInhibitRules(spec: TelemetrySpec): InhibitRule[] {
   const rules: InhibitRule[] = [];
-  for (const slo of resolveSlos(spec)) {
+  for (const slo of resolveSpec(spec).slos) {
     // Faster tiers look at shorter windows: order by long window, then by short window.
     const tiers = [...slo.tiers].sort(
       (a, b) => a.longWindowMs - b.longWindowMs || a.shortWindowMs - b.shortWindowMs,

@@ -4,9 +4,9 @@
 
 import { stringify } from 'yaml';
 import { sloSeries } from '../../spec/naming.js';
-import { resolveBoundaries } from '../../spec/buckets.js';
+import { resolveSpec } from '../../spec/model.js';
 import type { AttributeMatch, TelemetrySpec } from '../../spec/types.js';
-import { resolveSlos, type SloModel, type TierModel } from '../../slo/model.js';
+import type { SloModel, TierModel } from '../../slo/model.js';
 import {
   errorRatioExpr,
   eventsExpr,
@@ -46,7 +46,7 @@ export function sloRuleGroups(spec: TelemetrySpec, options: PrometheusRulesOptio
     'prometheus rules option runbookBaseUrl',
     options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE,
   );
-  return resolveSlos(spec).map((slo) => sloGroup(spec, slo, base, options.seriesMatchers ?? {}));
+  return resolveSpec(spec).slos.map((slo) => sloGroup(spec, slo, base, options.seriesMatchers ?? {}));
 }
 
 export function generatePrometheusRules(spec: TelemetrySpec, options: PrometheusRulesOptions = {}): string {
@@ -74,7 +74,6 @@ export interface RuleGroup {
 }
 
 function sloGroup(spec: TelemetrySpec, slo: SloModel, runbookBase: string, extra: AttributeMatch): RuleGroup {
-  assertThresholdIsBoundary(spec, slo);
   const series = sliSeries(slo, spec, extra);
   const labels = { service: spec.service.name, slo: slo.name };
   const rules: Rule[] = [];
@@ -149,15 +148,4 @@ function burnAlert(
 /** A Go template that runs a PromQL query and prints its first value with one decimal. */
 function queryTemplate(promql: string): string {
   return `{{ with query "${escapeString(promql)}" }}{{ . | first | value | printf "%.1f" }}{{ end }}`;
-}
-
-function assertThresholdIsBoundary(spec: TelemetrySpec, slo: SloModel): void {
-  if (slo.sli.kind !== 'latency') return;
-  const boundaries = resolveBoundaries(spec, slo.sli.histogram);
-  if (!boundaries.includes(slo.sli.threshold)) {
-    throw new Error(
-      `slos.${slo.name}.sli.threshold: ${slo.sli.threshold} is not a bucket boundary of "${slo.sli.histogram}" ` +
-        `(boundaries: ${boundaries.join(', ')}); the latency SLI reads the bucket whose le is the threshold`,
-    );
-  }
 }

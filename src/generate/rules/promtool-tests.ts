@@ -4,7 +4,8 @@
 
 import { stringify } from 'yaml';
 import type { TelemetrySpec } from '../../spec/types.js';
-import { resolveSlos, type SloModel, type TierModel } from '../../slo/model.js';
+import { resolveSpec } from '../../spec/model.js';
+import type { SloModel, TierModel } from '../../slo/model.js';
 import {
   buildSeries,
   evaluateAt,
@@ -42,7 +43,7 @@ interface Scenario {
 }
 
 export function generatePromtoolTests(spec: TelemetrySpec, options: PrometheusRulesOptions = {}): string {
-  const slos = resolveSlos(spec);
+  const slos = resolveSpec(spec).slos;
   const scenarios: Scenario[] = [];
   for (const slo of slos) {
     const perMinute = trafficPerMinute(slo);
