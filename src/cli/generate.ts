@@ -37,9 +37,23 @@ interface GenerateTarget {
 }
 
 /** Where runbook links point: --runbook-base URL, else the doc `generate docs` writes (relative). */
-function runbookBase(flags: Flags): { runbookBaseUrl?: string } {
-  const base = flags.get('runbook-base');
-  return typeof base === 'string' ? { runbookBaseUrl: base } : {};
+type RunbookBase = { runbookBaseUrl?: string };
+
+/** A target whose output links to runbooks (alerts, the doc itself): takes --runbook-base alike. */
+function runbookTarget(
+  summary: string,
+  defaultOut: string,
+  generate: (spec: TelemetrySpec, runbook: RunbookBase, flags: Flags) => Readonly<Record<string, string>>,
+): GenerateTarget {
+  return {
+    summary,
+    defaultOut,
+    flags: { 'runbook-base': 'value' },
+    generate: (spec, flags) => {
+      const base = flags.get('runbook-base');
+      return generate(spec, typeof base === 'string' ? { runbookBaseUrl: base } : {}, flags);
+    },
+  };
 }
 
 /** One entry per generated artifact family; each maps the spec to file name → text. */
@@ -63,31 +77,27 @@ const TARGETS: Readonly<Record<string, GenerateTarget>> = {
     flags: {},
     generate: (spec) => Object.fromEntries(renderDashboards(spec)),
   },
-  alerts: {
-    summary:
-      'alerts/<service>-slo.rules.yaml + its promtool tests, pipeline.rules.yaml, alertmanager.yml [--runbook-base URL]',
-    defaultOut: 'alerts',
-    flags: { 'runbook-base': 'value' },
-    generate: (spec, flags) => ({
-      [ruleFileName(spec)]: generatePrometheusRules(spec, runbookBase(flags)),
-      [promtoolTestFileName(spec)]: generatePromtoolTests(spec, runbookBase(flags)),
-      [PIPELINE_RULES_FILE]: renderPipelineAlerts(runbookBase(flags)),
+  alerts: runbookTarget(
+    'alerts/<service>-slo.rules.yaml + its promtool tests, pipeline.rules.yaml, alertmanager.yml [--runbook-base URL]',
+    'alerts',
+    (spec, runbook) => ({
+      [ruleFileName(spec)]: generatePrometheusRules(spec, runbook),
+      [promtoolTestFileName(spec)]: generatePromtoolTests(spec, runbook),
+      [PIPELINE_RULES_FILE]: renderPipelineAlerts(runbook),
       [ALERTMANAGER_FILE]: renderAlertmanagerConfig(spec),
     }),
-  },
-  docs: {
-    summary:
-      'docs/invariants.md: invariants, their monitors, deploy and roll back [--runbook-base URL] (the same base as alerts)',
-    defaultOut: 'docs',
-    flags: { 'runbook-base': 'value' },
-    generate: (spec, flags) => ({
+  ),
+  docs: runbookTarget(
+    'docs/invariants.md: invariants, their monitors, deploy and roll back [--runbook-base URL] (the same base as alerts)',
+    'docs',
+    (spec, runbook, flags) => ({
       [INVARIANTS_DOC_FILE]: renderInvariantsDoc(spec, {
-        ...runbookBase(flags),
+        ...runbook,
         // The doc's deploy commands and header name the spec it was generated from.
         specPath: flags.get('spec') as string,
       }),
     }),
-  },
+  ),
 };
 
 const COMMON_FLAGS: FlagKinds = { spec: 'value', out: 'value', check: 'switch' };
