@@ -13,6 +13,7 @@ import {
   negotiateFormat,
 } from '../../src/metrics/index.js';
 import { formatPrometheusFloat } from '../../src/spec/naming.js';
+import { HTTP_SERVER_DURATION_ATTRIBUTES } from '../../src/spec/semconv-http.js';
 import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
 import { setupTracing, type Tracing } from '../metrics/tracing.js';
 import { peerBinary } from '../support/peers.js';
@@ -28,7 +29,8 @@ const spec = {
     'http.server.request.duration': {
       description: 'Duration of HTTP server requests.',
       unit: 's',
-      attributes: ['http.route'],
+      // The spec check requires the HTTP convention's attributes of this metric name.
+      attributes: HTTP_SERVER_DURATION_ATTRIBUTES,
       buckets: { boundaries: BOUNDARIES },
     },
   },
