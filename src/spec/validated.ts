@@ -1,6 +1,6 @@
-// Which spec objects passed validateSpec. The spec is checked once, at load; an area handed a
-// validated spec (or its sampling section) skips its own check of it. Kept apart from
-// validate.ts so the areas can ask without loading the JSON Schema validator.
+// Which spec objects passed validateSpec. The spec is checked once, at load: validateSpec,
+// resolveSpec (model.ts) and resolveSampling (sampling-settings.ts) ask here so a checked spec, or
+// its sampling section handed to the tail sampler alone, is not checked again.
 
 const specs = new WeakSet<object>();
 const samplingSections = new WeakSet<object>();
@@ -13,8 +13,8 @@ export function markValidated(spec: object): void {
 }
 
 /**
- * Whether this spec passed validateSpec. An area handed anything else checks its section where
- * it is used, so a hand-built spec cannot slip past.
+ * Whether this spec passed validateSpec. Anything else is checked whole when its model is
+ * resolved, so a hand-built spec cannot slip past.
  */
 export function isValidatedSpec(spec: object): boolean {
   return specs.has(spec);
