@@ -4,11 +4,10 @@
 // what pino would write; anything else takes pino's path, where bad input is written as a marked
 // line and counted.
 import { context as contextApi, type Context } from '@opentelemetry/api';
-import type * as AjvModule from 'ajv';
 import type { Ajv, ValidateFunction } from 'ajv';
 import type { DestinationStream, Logger as PinoLogger, LoggerOptions } from 'pino';
 import { pinoOnUse } from './pino-on-use.js';
-import { requireOnUse } from '../require-on-use.js';
+import { onUse } from '../require-on-use.js';
 import type { EventFields, EventName, EventSpec, LogLevel, TelemetrySpec } from '../spec/types.js';
 import { DEFAULT_MAX_STRING_LENGTH, REDACTED, eventInputSchema } from './field-schema.js';
 import { lineOutput, type LineOutput } from './line-batch.js';
@@ -150,8 +149,7 @@ class SchemaEventLogger {
     this.unknownLogger = this.root.child({ schema_version: schemaVersion });
     // One ajv for the logger's events, made by the first validator that runs (compiledOnFirstCall).
     let shared: Ajv | undefined;
-    const ajv = (): Ajv =>
-      (shared ??= new (requireOnUse('ajv') as typeof AjvModule).Ajv({ allErrors: true, strict: true }));
+    const ajv = (): Ajv => (shared ??= new (onUse('ajv').Ajv)({ allErrors: true, strict: true }));
     let securityRoot: PinoLogger | undefined;
     if (Object.values(spec.events).some((event) => event.security === true)) {
       this.securityDestination = resolveDestination(

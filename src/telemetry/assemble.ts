@@ -4,11 +4,7 @@
 // to NodeSDK, so both homes run the same pipeline.
 import { diag, type Meter, type MeterProvider as ApiMeterProvider, type Tracer } from '@opentelemetry/api';
 import type { TracerProvider as ApiTracerProvider } from '@opentelemetry/api';
-import type * as LogExporterModule from '@opentelemetry/exporter-logs-otlp-http';
-import type * as TraceExporterModule from '@opentelemetry/exporter-trace-otlp-http';
-import type * as SdkLogsModule from '@opentelemetry/sdk-logs';
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
-import type * as SdkMetrics from '@opentelemetry/sdk-metrics';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { createEventLogger, UNKNOWN_EVENT_LABEL, type EventLogger } from '../logs/event-logger.js';
@@ -19,7 +15,7 @@ import { OtlpJsonMetricExporter } from '../metrics/otlp-json-exporter.js';
 import { histogramQuantile } from '../metrics/quantile.js';
 import { metricsRequestHandler } from '../metrics/request-handler.js';
 import { TailSamplingProcessor } from '../sampling/tail-sampling-processor.js';
-import { requireOnUse } from '../require-on-use.js';
+import { onUse } from '../require-on-use.js';
 import { createSloEngine, type SloEngine } from '../slo/engine.js';
 import { EXEMPLAR_SPAN_ATTRIBUTE, sdkSeries } from '../spec/naming.js';
 import type { TelemetrySpec } from '../spec/types.js';
@@ -80,9 +76,7 @@ export function assemble<const S extends TelemetrySpec>(
   const exportProcessors: SpanProcessor[] = [];
   if (otlpEndpoint !== undefined) {
     // The OTLP exporters and sdk-logs load only with an endpoint, not at `import('plumbline')`.
-    const { OTLPTraceExporter } = requireOnUse(
-      '@opentelemetry/exporter-trace-otlp-http',
-    ) as typeof TraceExporterModule;
+    const { OTLPTraceExporter } = onUse('@opentelemetry/exporter-trace-otlp-http');
     exportProcessors.push(
       new BatchSpanProcessor({
         exporter: new OTLPTraceExporter({ url: `${otlpEndpoint}/v1/traces`, timeoutMillis }),
@@ -111,7 +105,7 @@ export function assemble<const S extends TelemetrySpec>(
   const scrapeReader = meterProviderScrapeReader();
   const metricReaders: MetricReader[] = [...(options.metricReaders ?? []), scrapeReader];
   if (otlpEndpoint !== undefined) {
-    const { PeriodicExportingMetricReader } = requireOnUse('@opentelemetry/sdk-metrics') as typeof SdkMetrics;
+    const { PeriodicExportingMetricReader } = onUse('@opentelemetry/sdk-metrics');
     metricReaders.push(
       new PeriodicExportingMetricReader({
         exporter: new BoundedMetricExporter(
@@ -136,10 +130,8 @@ export function assemble<const S extends TelemetrySpec>(
 
   let logRecordProcessor: LogRecordProcessor | undefined;
   if (otlpEndpoint !== undefined && options.otlpLogs !== false) {
-    const { BatchLogRecordProcessor } = requireOnUse('@opentelemetry/sdk-logs') as typeof SdkLogsModule;
-    const { OTLPLogExporter } = requireOnUse(
-      '@opentelemetry/exporter-logs-otlp-http',
-    ) as typeof LogExporterModule;
+    const { BatchLogRecordProcessor } = onUse('@opentelemetry/sdk-logs');
+    const { OTLPLogExporter } = onUse('@opentelemetry/exporter-logs-otlp-http');
     logRecordProcessor = new BatchLogRecordProcessor({
       exporter: new OTLPLogExporter({ url: `${otlpEndpoint}/v1/logs`, timeoutMillis }),
       exportTimeoutMillis: timeoutMillis,

@@ -15,8 +15,6 @@ import {
   type TracerProvider as ApiTracerProvider,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import type * as SdkLogsModule from '@opentelemetry/sdk-logs';
-import type * as SdkMetrics from '@opentelemetry/sdk-metrics';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -29,7 +27,7 @@ import type { SamplerStats } from '../sampling/sampler-stats.js';
 import type { SamplingPolicy } from '../sampling/policy.js';
 import type { SloStatus } from '../slo/engine.js';
 import type { LogLevel, TelemetrySpec } from '../spec/types.js';
-import { requireOnUse } from '../require-on-use.js';
+import { onUse } from '../require-on-use.js';
 import { resolveSpec } from '../spec/model.js';
 import { assemble, SCOPE, telemetryOf } from './assemble.js';
 import { checkTelemetryOptions } from './check-options.js';
@@ -152,14 +150,14 @@ export function createTelemetry<const S extends TelemetrySpec>(
   // The head sampler is the SDK default, ParentBased(AlwaysOn): every span is recorded, so the
   // tail sampler sees whole traces and decides which ones leave the process.
   const tracerProvider = new TracerProvider({ resource, spanProcessors: [parts.spanProcessor] });
-  const { MeterProvider } = requireOnUse('@opentelemetry/sdk-metrics') as typeof SdkMetrics;
+  const { MeterProvider } = onUse('@opentelemetry/sdk-metrics');
   const meterProvider = new MeterProvider({ resource, readers: parts.metricReaders });
   // sdk-metrics loads here, not at import; sdk-logs only when logs are exported (assemble made a
   // log record processor).
   const loggerProvider =
     parts.logRecordProcessor === undefined
       ? undefined
-      : new (requireOnUse('@opentelemetry/sdk-logs') as typeof SdkLogsModule).LoggerProvider({
+      : new (onUse('@opentelemetry/sdk-logs').LoggerProvider)({
           resource,
           processors: [parts.logRecordProcessor],
         });

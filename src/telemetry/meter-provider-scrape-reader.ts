@@ -15,7 +15,7 @@ import type { ExpositionFormat } from '../metrics/content-negotiation.js';
 import { familyHeader, familyNames, formatValue, type FamilyNames } from '../metrics/exposition.js';
 import { DataPointType } from '../metrics/sdk-metrics-values.js';
 import { canonicalValue, escapeLabelValue } from '../metrics/series-table.js';
-import { requireOnUse } from '../require-on-use.js';
+import { onUse } from '../require-on-use.js';
 import { formatPrometheusFloat, sanitizeLabelName } from '../spec/naming.js';
 
 /** The pull reader /metrics reads the meter provider's own instruments through. */
@@ -36,9 +36,7 @@ let Reader: (new () => MeterProviderScrapeReader) | undefined;
  * (createTelemetry, nodeSdkParts) rather than at `import('plumbline')`.
  */
 export function meterProviderScrapeReader(): MeterProviderScrapeReader {
-  Reader ??= scrapeReaderClass(
-    (requireOnUse('@opentelemetry/sdk-metrics') as typeof SdkMetrics).MetricReader,
-  );
+  Reader ??= scrapeReaderClass(onUse('@opentelemetry/sdk-metrics').MetricReader);
   return new Reader();
 }
 
