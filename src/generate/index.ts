@@ -1,6 +1,8 @@
 // `plumbline/generate`: the build-time half. Generators turn a spec into collector configs,
 // dashboards, rules and docs; nothing here is loaded by a running service (`plumbline`).
 export { loadSpecFile } from '../spec/load.js';
+export { resolveSpec, type SpecModel, type HistogramModel } from '../spec/model.js';
+export type { SamplingSettings } from '../spec/sampling-settings.js';
 export { fromOpenSlo, OpenSloError } from '../spec/openslo.js';
 export { writeArtifactFiles, checkArtifactFiles } from './artifact-files.js';
 export {
