@@ -132,13 +132,16 @@ function scenarioTest(
         ]
       : buildSeries(spec, slos, phases, scenario.minutes, 1000, options.seriesMatchers);
   }
+  const fixture: Fixture = {
+    spec,
+    slos,
+    series,
+    options,
+    runbookBase: options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE,
+  };
   const alertTests = scenario.checks.flatMap((at) => [
-    { eval_time: `${at}m`, alertname: BURN_ALERT, exp_alerts: burnAlertsAt(spec, slos, series, at, options) },
-    {
-      eval_time: `${at}m`,
-      alertname: ABSENT_ALERT,
-      exp_alerts: absentAlertsAt(spec, slos, series, at, options),
-    },
+    { eval_time: `${at}m`, alertname: BURN_ALERT, exp_alerts: burnAlertsAt(fixture, at) },
+    { eval_time: `${at}m`, alertname: ABSENT_ALERT, exp_alerts: absentAlertsAt(fixture, at) },
   ]);
   return {
     name: scenario.name,
@@ -188,14 +191,16 @@ function burnBetween(slo: SloModel, tier: TierModel, index: number): number {
   return Math.sqrt(tier.burnRate * next.burnRate);
 }
 
-function burnAlertsAt(
-  spec: TelemetrySpec,
-  slos: readonly SloModel[],
-  series: readonly InputSeries[],
-  at: number,
-  options: PrometheusRulesOptions,
-) {
-  const base = options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE;
+/** What the expected alerts of one test case are computed from. */
+interface Fixture {
+  readonly spec: TelemetrySpec;
+  readonly slos: readonly SloModel[];
+  readonly series: readonly InputSeries[];
+  readonly options: PrometheusRulesOptions;
+  readonly runbookBase: string;
+}
+
+function burnAlertsAt({ spec, slos, series, options, runbookBase }: Fixture, at: number) {
   const alerts = [];
   for (const slo of slos) {
     const evaluated = evaluateAt(spec, slo, series, at, options.seriesMatchers);
@@ -221,7 +226,7 @@ function burnAlertsAt(
         exp_annotations: {
           summary: burnSummary(slo, tier, slots),
           description: burnDescription(slo, tier, slots),
-          runbook_url: runbookUrl(slo, base),
+          runbook_url: runbookUrl(slo, runbookBase),
         },
       });
     }
@@ -229,14 +234,7 @@ function burnAlertsAt(
   return alerts;
 }
 
-function absentAlertsAt(
-  spec: TelemetrySpec,
-  slos: readonly SloModel[],
-  series: readonly InputSeries[],
-  at: number,
-  options: PrometheusRulesOptions,
-) {
-  const base = options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE;
+function absentAlertsAt({ spec, slos, series, options, runbookBase }: Fixture, at: number) {
   // Series are either there from minute 0 or never, so "missing for ABSENT_FOR" is "at >= ABSENT_FOR".
   if (at < parseDuration(ABSENT_FOR)! / 60_000) return [];
   return slos
@@ -246,7 +244,7 @@ function absentAlertsAt(
       exp_annotations: {
         summary: absentSummary(slo),
         description: absentDescription(slo, totalSelectors(sliSeries(slo, spec, options.seriesMatchers))),
-        runbook_url: runbookUrl(slo, base),
+        runbook_url: runbookUrl(slo, runbookBase),
       },
     }));
 }
