@@ -202,6 +202,7 @@ function eventLogger<S extends TelemetrySpec>(
     'Bytes of log lines dropped because the destination could not keep up.',
     [],
   );
+  pipeline.expect('log_line', ['destination_full', 'destination_error'], false);
   return createEventLogger(spec, {
     destination: options.logDestination,
     securityDestination: options.securityLogDestination,

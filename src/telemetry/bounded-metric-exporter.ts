@@ -17,7 +17,9 @@ export class BoundedMetricExporter implements PushMetricExporter {
     private readonly inner: PushMetricExporter,
     private readonly maxInFlight: number,
     private readonly pipeline: PipelineMetrics,
-  ) {}
+  ) {
+    pipeline.expect('metric_batch', ['busy', 'timeout', 'export_failed'], true);
+  }
 
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
     if (this.inFlight >= this.maxInFlight) {

@@ -15,6 +15,7 @@ export function boundedScrapeHandler(
   pipeline: PipelineMetrics,
 ): (request: IncomingMessage, response: ServerResponse) => void {
   let inFlight = 0;
+  pipeline.expect('scrape', ['busy', 'timeout'], false);
   return (request, response) => {
     if (inFlight >= bounds.maxConcurrent) {
       pipeline.drop('scrape', 'busy');

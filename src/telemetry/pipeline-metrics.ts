@@ -78,6 +78,17 @@ export class PipelineMetrics {
     );
   }
 
+  /**
+   * Writes the series a part of the pipeline can move, at 0, when that part is built: Prometheus's
+   * rate() and increase() start at a series' first sample, so a series first scraped at 3 loses
+   * those 3, and right after start the pipeline SLO's rules counted fewer events than the engine.
+   * `exports`: the part also counts what it exported.
+   */
+  expect(signal: PipelineSignal, reasons: readonly DropReason[], exports: boolean): void {
+    if (exports) this.exported.add(0, { signal });
+    for (const reason of reasons) this.dropped.add(0, { signal, reason });
+  }
+
   drop(signal: PipelineSignal, reason: DropReason, count = 1): void {
     this.dropped.add(count, { signal, reason });
   }
@@ -92,6 +103,7 @@ export class PipelineMetrics {
    * Every other instrument it asks for is a no-op.
    */
   meterProvider(signal: 'span' | 'log_record'): MeterProvider {
+    this.expect(signal, ['queue_full', 'export_failed'], true);
     const prefix = PROCESSOR_PREFIX[signal];
     const noop = createNoopMeter();
     const processed: Counter = {

@@ -61,7 +61,11 @@ describe('OTel batch span processor drops as plumbline self-metrics', () => {
     expect(read('plumbline_telemetry_queue_size')).toEqual({ 'signal="span"': 3 });
     await processor.forceFlush().catch(() => {});
     expect(exported.length).toBeGreaterThan(0);
-    expect(read('plumbline_telemetry_dropped_total')).toEqual({ 'signal="span",reason="export_failed"': 7 });
+    // Both span series were written at 0 when the processor was built (so Prometheus sees their first increment).
+    expect(read('plumbline_telemetry_dropped_total')).toEqual({
+      'signal="span",reason="export_failed"': 7,
+      'signal="span",reason="queue_full"': 0,
+    });
     // Now fill the queue while nothing exports: the overflow is counted as queue_full.
     const stuck: SpanExporter = { export: () => {}, shutdown: async () => {} };
     const blocked = new BatchSpanProcessor(stuck, {
@@ -93,7 +97,11 @@ describe('bounded metric exports', () => {
     bounded.export(batch, (r) => results.push(r));
     bounded.export(batch, (r) => results.push(r));
     expect(results.map((r) => r.code)).toEqual([ExportResultCode.FAILED]);
-    expect(read('plumbline_telemetry_dropped_total')).toEqual({ 'signal="metric_batch",reason="busy"': 1 });
+    expect(read('plumbline_telemetry_dropped_total')).toEqual({
+      'signal="metric_batch",reason="busy"': 1,
+      'signal="metric_batch",reason="timeout"': 0,
+      'signal="metric_batch",reason="export_failed"': 0,
+    });
     release!({ code: ExportResultCode.SUCCESS });
     bounded.export(batch, (r) => results.push(r));
     release!({
@@ -104,6 +112,7 @@ describe('bounded metric exports', () => {
     expect(read('plumbline_telemetry_dropped_total')).toEqual({
       'signal="metric_batch",reason="busy"': 1,
       'signal="metric_batch",reason="timeout"': 1,
+      'signal="metric_batch",reason="export_failed"': 0,
     });
   });
 });
