@@ -15,7 +15,7 @@ import type { DependencyServer } from '../../examples/blueprint/dependency-serve
 import { parseExposition } from '../../examples/blueprint/scrape.js';
 import { startBlueprint, type BlueprintService } from '../../examples/blueprint/service.js';
 import { openTelemetry, type TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
-import { dependenciesToml, startDependencies } from '../support/blueprint.js';
+import { blueprintToml, startDependencies } from '../support/blueprint.js';
 import {
   certificateFingerprint,
   installTlsPair,
@@ -44,21 +44,12 @@ beforeAll(async () => {
   securityLogPath = join(dir, 'security.ndjson');
   deps = await startDependencies();
   const config = parseConfig(
-    `
-[service]
-listen = "127.0.0.1:0"
-tls_cert = "tls/cert.pem"
-tls_key = "tls/key.pem"
-tls_reload_ms = 100
-[admin]
-listen = "127.0.0.1:0"
-[storage]
-path = "events.db"
-${dependenciesToml(deps)}
-[tenants.acme]
-class = "latency-sensitive"
-token_env = "ACME_TOKEN"
-`,
+    blueprintToml({
+      dbPath: 'events.db',
+      deps,
+      service: { tls_cert: 'tls/cert.pem', tls_key: 'tls/key.pem', tls_reload_ms: 100 },
+      tenants: { acme: { class: 'latency-sensitive', token_env: 'ACME_TOKEN' } },
+    }),
     'tls-test.toml',
     dir,
   );

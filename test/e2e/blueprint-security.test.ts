@@ -13,7 +13,7 @@ import type { DependencyServer } from '../../examples/blueprint/dependency-serve
 import { parseExposition } from '../../examples/blueprint/scrape.js';
 import { startBlueprint, type BlueprintService } from '../../examples/blueprint/service.js';
 import { openTelemetry, type TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
-import { dependenciesToml, startDependencies } from '../support/blueprint.js';
+import { blueprintToml, startDependencies } from '../support/blueprint.js';
 import { waitFor } from '../support/process.js';
 
 const TOKEN = 'acme-security-token-0123456789';
@@ -68,18 +68,13 @@ beforeAll(async () => {
   logPath = join(dir, 'events.ndjson');
   securityLogPath = join(dir, 'security.ndjson');
   deps = await startDependencies();
-  const config = parseConfig(`
-[service]
-listen = "127.0.0.1:0"
-[admin]
-listen = "127.0.0.1:0"
-[storage]
-path = "${join(dir, 'events.db')}"
-${dependenciesToml(deps)}
-[tenants.acme]
-class = "latency-sensitive"
-token_env = "ACME_TOKEN"
-`);
+  const config = parseConfig(
+    blueprintToml({
+      dbPath: join(dir, 'events.db'),
+      deps,
+      tenants: { acme: { class: 'latency-sensitive', token_env: 'ACME_TOKEN' } },
+    }),
+  );
   telemetry = await openTelemetry({
     logDestination: logPath,
     securityLogDestination: securityLogPath,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
 import { LoadGenerator, sampleQuantile } from '../../examples/blueprint/loadgen.js';
-import { dependenciesToml, startBlueprintProcess, startDependencies } from '../support/blueprint.js';
+import { blueprintToml, startBlueprintProcess, startDependencies } from '../support/blueprint.js';
 import { freePort, type RunningProcess } from '../support/process.js';
 
 const TOKEN = 'hostile-tenant-token-0123456789';
@@ -28,26 +28,19 @@ beforeAll(async () => {
   const configPath = join(dir, 'blueprint.toml');
   writeFileSync(
     configPath,
-    `[service]
-listen = "127.0.0.1:${port}"
-headers_timeout_ms = ${HEADERS_TIMEOUT_MS}
-request_timeout_ms = 5000
-max_connections_per_address = ${PER_ADDRESS}
-[admin]
-listen = "127.0.0.1:0"
-[security]
-log = "security.ndjson"
-[enrichment]
-concurrency = 8
-[storage]
-path = "events.db"
-min_batch = 1
-max_wait_ms = 5
-${dependenciesToml(deps)}
-[tenants.checkout]
-class = "latency-sensitive"
-token_env = "BLUEPRINT_HOSTILE_TOKEN"
-`,
+    blueprintToml({
+      dbPath: 'events.db',
+      deps,
+      service: {
+        listen: `127.0.0.1:${port}`,
+        headers_timeout_ms: HEADERS_TIMEOUT_MS,
+        request_timeout_ms: 5000,
+        max_connections_per_address: PER_ADDRESS,
+      },
+      storage: { min_batch: 1, max_wait_ms: 5 },
+      tenants: { checkout: { class: 'latency-sensitive', token_env: 'BLUEPRINT_HOSTILE_TOKEN' } },
+      tables: { security: { log: 'security.ndjson' }, enrichment: { concurrency: 8 } },
+    }),
   );
   proc = await startBlueprintProcess(configPath, { log: join(dir, 'events.ndjson') });
 }, 60_000);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
-import { dependenciesToml, startBlueprintProcess, startDependencies } from '../support/blueprint.js';
+import { blueprintToml, startBlueprintProcess, startDependencies } from '../support/blueprint.js';
 import { freePort, waitFor, type RunningProcess } from '../support/process.js';
 
 const TOKEN = 'hostile-inputs-token-QmFzZTY0LXNoYXBlZA';
@@ -34,25 +34,17 @@ beforeAll(async () => {
   const configPath = join(dir, 'blueprint.toml');
   writeFileSync(
     configPath,
-    `[service]
-listen = "127.0.0.1:${port}"
-[admin]
-listen = "127.0.0.1:0"
-[security]
-log = "security.ndjson"
-fold_window_ms = 100
-[storage]
-path = "events.db"
-min_batch = 1
-max_wait_ms = 5
-${dependenciesToml(deps)}
-[tenants.checkout]
-class = "latency-sensitive"
-token_env = "BLUEPRINT_INPUTS_TOKEN"
-[tenants.search]
-class = "latency-sensitive"
-token_env = "BLUEPRINT_INPUTS_OTHER"
-`,
+    blueprintToml({
+      dbPath: 'events.db',
+      deps,
+      service: { listen: `127.0.0.1:${port}` },
+      storage: { min_batch: 1, max_wait_ms: 5 },
+      tenants: {
+        checkout: { class: 'latency-sensitive', token_env: 'BLUEPRINT_INPUTS_TOKEN' },
+        search: { class: 'latency-sensitive', token_env: 'BLUEPRINT_INPUTS_OTHER' },
+      },
+      tables: { security: { log: 'security.ndjson', fold_window_ms: 100 } },
+    }),
   );
   proc = await startBlueprintProcess(configPath, { log: join(dir, 'events.ndjson') });
 }, 60_000);

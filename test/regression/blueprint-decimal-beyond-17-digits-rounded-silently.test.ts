@@ -13,7 +13,7 @@ import { parseConfig } from '../../examples/blueprint/config.js';
 import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
 import { startBlueprint, type BlueprintService } from '../../examples/blueprint/service.js';
 import { openTelemetry, type TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
-import { dependenciesToml, startDependencies } from '../support/blueprint.js';
+import { blueprintToml, startDependencies } from '../support/blueprint.js';
 
 const TOKEN = 'regression-decimal-token-0123456789';
 let dir: string;
@@ -24,20 +24,14 @@ let service: BlueprintService;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'blueprint-decimal-'));
   deps = await startDependencies();
-  const config = parseConfig(`
-[service]
-listen = "127.0.0.1:0"
-[admin]
-listen = "127.0.0.1:0"
-[storage]
-path = "${join(dir, 'events.db')}"
-min_batch = 1
-max_wait_ms = 5
-${dependenciesToml(deps)}
-[tenants.acme]
-class = "latency-sensitive"
-token_env = "ACME_TOKEN"
-`);
+  const config = parseConfig(
+    blueprintToml({
+      dbPath: join(dir, 'events.db'),
+      deps,
+      storage: { min_batch: 1, max_wait_ms: 5 },
+      tenants: { acme: { class: 'latency-sensitive', token_env: 'ACME_TOKEN' } },
+    }),
+  );
   telemetry = await openTelemetry({
     logDestination: join(dir, 'events.ndjson'),
     securityLogDestination: join(dir, 'security.ndjson'),

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDependency, type DependencyServer } from '../../examples/blueprint/dependency-server.js';
-import { startBlueprintProcess } from '../support/blueprint.js';
+import { blueprintToml, startBlueprintProcess } from '../support/blueprint.js';
 import { makeTlsFiles } from '../support/collector.js';
 import { freePort, type RunningProcess } from '../support/process.js';
 
@@ -39,23 +39,13 @@ describe('regression: https dependencies failed with ERR_INVALID_PROTOCOL', () =
     const configPath = join(dir, 'blueprint.toml');
     writeFileSync(
       configPath,
-      `[service]
-listen = "127.0.0.1:${port}"
-[admin]
-listen = "127.0.0.1:0"
-[storage]
-path = "events.db"
-[dependencies.geo]
-url = "${deps[0]!.url}"
-ca = "${ca}"
-[dependencies.profile]
-url = "${deps[1]!.url}"
-ca = "${ca}"
-[tenants.acme]
-class = "latency-sensitive"
-queue_bound = 100
-token_env = "REGRESSION_TOKEN"
-`,
+      blueprintToml({
+        dbPath: 'events.db',
+        deps,
+        service: { listen: `127.0.0.1:${port}` },
+        dependencies: { geo: { ca }, profile: { ca } },
+        tenants: { acme: { class: 'latency-sensitive', queue_bound: 100, token_env: 'REGRESSION_TOKEN' } },
+      }),
     );
     service = await startBlueprintProcess(configPath, { env: { ...process.env, REGRESSION_TOKEN: TOKEN } });
     for (let i = 0; i < 5; i++) {

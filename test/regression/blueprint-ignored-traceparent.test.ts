@@ -13,7 +13,7 @@ import { startDependency, type DependencyServer } from '../../examples/blueprint
 import { dependencySpec } from '../../examples/blueprint/dependency-telemetry.js';
 import { storedRowsOfTrace } from '../../examples/blueprint/event-store.js';
 import { createTelemetry } from '../../examples/blueprint/plumbline.js';
-import { dependenciesToml, startBlueprintProcess } from '../support/blueprint.js';
+import { blueprintToml, startBlueprintProcess } from '../support/blueprint.js';
 import { freePort, type RunningProcess } from '../support/process.js';
 
 const TOKEN = 'regression-tenant-token-0123456789';
@@ -61,18 +61,12 @@ describe('regression: the incoming traceparent was ignored', () => {
     const configPath = join(dir, 'blueprint.toml');
     writeFileSync(
       configPath,
-      `[service]
-listen = "127.0.0.1:${port}"
-[admin]
-listen = "127.0.0.1:0"
-[storage]
-path = "events.db"
-${dependenciesToml(deps)}
-[tenants.acme]
-class = "latency-sensitive"
-queue_bound = 100
-token_env = "REGRESSION_TOKEN"
-`,
+      blueprintToml({
+        dbPath: 'events.db',
+        deps,
+        service: { listen: `127.0.0.1:${port}` },
+        tenants: { acme: { class: 'latency-sensitive', queue_bound: 100, token_env: 'REGRESSION_TOKEN' } },
+      }),
     );
     const log = join(dir, 'events.ndjson');
     service = await startBlueprintProcess(configPath, {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
 import { countStoredEvents } from '../../examples/blueprint/event-store.js';
 import { LoadGenerator } from '../../examples/blueprint/loadgen.js';
-import { dependenciesToml, startBlueprintProcess, startDependencies } from '../support/blueprint.js';
+import { blueprintToml, startBlueprintProcess, startDependencies } from '../support/blueprint.js';
 import { freePort, type RunningProcess } from '../support/process.js';
 
 const TOKEN = 'regression-tenant-token-0123456789';
@@ -45,17 +45,12 @@ describe('blueprint SIGTERM while the process is slow to run (exit 143)', () => 
     const configPath = join(dir, 'blueprint.toml');
     writeFileSync(
       configPath,
-      `[service]
-listen = "127.0.0.1:${port}"
-[storage]
-path = "events.db"
-${dependenciesToml(deps)}
-[tenants.checkout]
-class = "latency-sensitive"
-token_env = "BLUEPRINT_REGRESSION_TOKEN"
-[admin]
-listen = "127.0.0.1:0"
-`,
+      blueprintToml({
+        dbPath: 'events.db',
+        deps,
+        service: { listen: `127.0.0.1:${port}` },
+        tenants: { checkout: { class: 'latency-sensitive', token_env: 'BLUEPRINT_REGRESSION_TOKEN' } },
+      }),
     );
     const proc = await startBlueprintProcess(configPath, {
       log: join(dir, 'events.ndjson'),

@@ -1,6 +1,7 @@
-// What the blueprint tests share: its loopback dependencies and their TOML section, the
+// What the blueprint tests share: its loopback dependencies, its TOML config, the
 // blueprint as its own process (examples/blueprint/main.ts) waited on until it listens, and the
 // issues of a config the parser refuses.
+import { stringify } from 'smol-toml';
 import { ConfigError, parseConfig } from '../../examples/blueprint/config.js';
 import {
   startDependency,
@@ -26,24 +27,68 @@ url = "${deps[0]!.url}"
 url = "${deps[1]!.url}"`;
 }
 
+/** A TOML value as blueprintToml writes it: strings quoted, numbers and booleans bare, arrays. */
+export type TomlValue = string | number | boolean | readonly TomlValue[];
+
+/** The keys of one TOML table; a table inside it is written as its own [parent.child] table. */
+export interface TomlTable {
+  readonly [key: string]: TomlValue | TomlTable;
+}
+
+export interface BlueprintTomlOptions {
+  /** [storage] path. */
+  readonly dbPath: string;
+  /** The dependencies' addresses, geo first. */
+  readonly deps: readonly { readonly url: string }[];
+  /** Keys of [service]; listen is "127.0.0.1:0" unless given. */
+  readonly service?: TomlTable;
+  /** Keys of [admin]; listen is "127.0.0.1:0" unless given. */
+  readonly admin?: TomlTable;
+  /** Keys of [storage] besides path. */
+  readonly storage?: TomlTable;
+  /** Keys of [dependencies.geo] and [dependencies.profile] besides url (a CA for an https one). */
+  readonly dependencies?: { readonly geo?: TomlTable; readonly profile?: TomlTable };
+  /** Tenant name -> the keys of its [tenants.<name>]; the checkout tenant of checkoutBlueprintToml when absent. */
+  readonly tenants?: Readonly<Record<string, TomlTable>>;
+  /** Further tables by name ([security], [ingress], [enrichment], [chaos], ...). */
+  readonly tables?: Readonly<Record<string, TomlTable>>;
+  /** TOML text appended as it is, for tables a test already has as text. */
+  readonly sections?: string;
+}
+
+/** The checkout tenant: latency-sensitive, its token from CHECKOUT_TOKEN. */
+const CHECKOUT_TENANT: TomlTable = {
+  class: 'latency-sensitive',
+  queue_bound: 5000,
+  token_env: 'CHECKOUT_TOKEN',
+};
+
+/**
+ * A blueprint config on loopback ports, stored at `dbPath`, with `deps` as its dependencies and
+ * the keys and tables of `options` added, written by the same TOML library the parser reads with.
+ */
+export function blueprintToml(options: BlueprintTomlOptions): string {
+  const { deps } = options;
+  const text = stringify({
+    service: { listen: '127.0.0.1:0', ...options.service },
+    admin: { listen: '127.0.0.1:0', ...options.admin },
+    storage: { path: options.dbPath, ...options.storage },
+    dependencies: {
+      geo: { url: deps[0]!.url, ...options.dependencies?.geo },
+      profile: { url: deps[1]!.url, ...options.dependencies?.profile },
+    },
+    tenants: options.tenants ?? { checkout: CHECKOUT_TENANT },
+    ...options.tables,
+  });
+  return `${text}${options.sections ?? ''}`;
+}
+
 /**
  * A one-tenant blueprint config on loopback ports: checkout (latency-sensitive, its token from
  * CHECKOUT_TOKEN), stored at `dbPath`, with `deps` as its dependencies.
  */
 export function checkoutBlueprintToml(dbPath: string, deps: readonly { readonly url: string }[]): string {
-  return `
-[service]
-listen = "127.0.0.1:0"
-[storage]
-path = "${dbPath}"
-${dependenciesToml(deps)}
-[admin]
-listen = "127.0.0.1:0"
-[tenants.checkout]
-class = "latency-sensitive"
-queue_bound = 5000
-token_env = "CHECKOUT_TOKEN"
-`;
+  return blueprintToml({ dbPath, deps });
 }
 
 /** Dependency addresses nothing answers on, for configs that are parsed and never started. */
