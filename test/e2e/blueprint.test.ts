@@ -9,7 +9,7 @@ import type { DependencyServer } from '../../examples/blueprint/dependency-serve
 import { countStoredEvents } from '../../examples/blueprint/event-store.js';
 import { LoadGenerator, sampleQuantile } from '../../examples/blueprint/loadgen.js';
 import {
-  dependenciesToml,
+  blueprintToml,
   spawnBlueprintProcess,
   startBlueprintProcess,
   startDependencies,
@@ -46,26 +46,16 @@ describe('blueprint process under overload', () => {
     const configPath = join(dir, 'blueprint.toml');
     writeFileSync(
       configPath,
-      `[service]
-listen = "127.0.0.1:${port}"
-[ingress]
-timeout_ms = 250
-[enrichment]
-concurrency = ${WORKERS}
-[storage]
-path = "events.db"
-${dependenciesToml(deps)}
-[tenants.checkout]
-class = "latency-sensitive"
-queue_bound = 20
-token_env = "BLUEPRINT_E2E_TOKEN"
-[tenants.analytics]
-class = "best-effort"
-queue_bound = 20
-token_env = "BLUEPRINT_E2E_TOKEN"
-[admin]
-listen = "127.0.0.1:0"
-`,
+      blueprintToml({
+        dbPath: 'events.db',
+        deps,
+        service: { listen: `127.0.0.1:${port}` },
+        tenants: {
+          checkout: { class: 'latency-sensitive', queue_bound: 20, token_env: 'BLUEPRINT_E2E_TOKEN' },
+          analytics: { class: 'best-effort', queue_bound: 20, token_env: 'BLUEPRINT_E2E_TOKEN' },
+        },
+        tables: { ingress: { timeout_ms: 250 }, enrichment: { concurrency: WORKERS } },
+      }),
     );
     const proc = await startBlueprintProcess(configPath, {
       log: join(dir, 'events.ndjson'),
