@@ -8,7 +8,7 @@ import { parseConfig } from '../../examples/blueprint/config.js';
 import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
 import { startBlueprint, type BlueprintService } from '../../examples/blueprint/service.js';
 import { openTelemetry, type TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
-import { checkoutBlueprintToml, startDependencies } from '../support/blueprint.js';
+import { blueprintToml, startDependencies } from '../support/blueprint.js';
 
 const TOKEN = 'checkout-test-token-0123456789';
 let dir: string;
@@ -22,9 +22,9 @@ beforeAll(async () => {
   logPath = join(dir, 'events.ndjson');
   deps = await startDependencies();
   // A small body bound, so a second reason (body_too_large) is cheap to provoke.
-  const config = parseConfig(`${checkoutBlueprintToml(join(dir, 'events.db'), deps)}[ingress]
-max_body_bytes = 4096
-`);
+  const config = parseConfig(
+    blueprintToml({ dbPath: join(dir, 'events.db'), deps, tables: { ingress: { max_body_bytes: 4096 } } }),
+  );
   telemetry = await openTelemetry({ logDestination: logPath });
   service = await startBlueprint(config, telemetry, { env: { CHECKOUT_TOKEN: TOKEN } });
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../examples/blueprint/config.js';
 import { startDependency, type DependencyServer } from '../../examples/blueprint/dependency-server.js';
+import { blueprintToml } from '../support/blueprint.js';
 import { countStoredEvents } from '../../examples/blueprint/event-store.js';
 import { startBlueprint, type BlueprintService } from '../../examples/blueprint/service.js';
 import { openTelemetry, type TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
@@ -68,25 +69,14 @@ beforeAll(async () => {
   securityLogPath = join(dir, 'security.ndjson');
   geo = await startDependency('geo');
   profile = await startDependency('profile');
-  const config = parseConfig(`
-[service]
-listen = "127.0.0.1:0"
-[admin]
-listen = "127.0.0.1:0"
-[ingress]
-max_body_bytes = 4096
-max_events_per_request = 20
-[storage]
-path = "${dbPath}"
-[dependencies.geo]
-url = "${geo.url}"
-[dependencies.profile]
-url = "${profile.url}"
-[tenants.acme]
-class = "latency-sensitive"
-queue_bound = 500
-token_env = "ACME_TOKEN"
-`);
+  const config = parseConfig(
+    blueprintToml({
+      dbPath,
+      deps: [geo, profile],
+      tenants: { acme: { class: 'latency-sensitive', queue_bound: 500, token_env: 'ACME_TOKEN' } },
+      tables: { ingress: { max_body_bytes: 4096, max_events_per_request: 20 } },
+    }),
+  );
   telemetry = await openTelemetry({ logDestination: logPath, securityLogDestination: securityLogPath });
   service = await startBlueprint(config, telemetry, { env: { ACME_TOKEN: TOKEN } });
 });

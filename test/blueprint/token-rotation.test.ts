@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../examples/blueprint/config.js';
 import { startDependency, type DependencyServer } from '../../examples/blueprint/dependency-server.js';
+import { blueprintToml } from '../support/blueprint.js';
 import { startBlueprint, type BlueprintService } from '../../examples/blueprint/service.js';
 import { openTelemetry, type TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
 import { waitFor } from '../support/process.js';
@@ -53,24 +54,12 @@ beforeAll(async () => {
   writeFileSync(tokenFile, `${FIRST}\n`, { mode: 0o600 });
   deps = await Promise.all([startDependency('geo'), startDependency('profile')]);
   const config = parseConfig(
-    `
-[service]
-listen = "127.0.0.1:0"
-[admin]
-listen = "127.0.0.1:0"
-[security]
-token_reload_ms = 50
-[storage]
-path = "${join(dir, 'events.db')}"
-[dependencies.geo]
-url = "${deps[0]!.url}"
-[dependencies.profile]
-url = "${deps[1]!.url}"
-[tenants.acme]
-class = "latency-sensitive"
-queue_bound = 100
-token_file = "acme.token"
-`,
+    blueprintToml({
+      dbPath: join(dir, 'events.db'),
+      deps,
+      tenants: { acme: { class: 'latency-sensitive', queue_bound: 100, token_file: 'acme.token' } },
+      tables: { security: { token_reload_ms: 50 } },
+    }),
     join(dir, 'blueprint.toml'),
     dir,
   );

@@ -17,7 +17,7 @@ import { storedRowsOfTrace } from '../../examples/blueprint/event-store.js';
 import { createTelemetry } from '../../examples/blueprint/plumbline.js';
 import { startBlueprint, type BlueprintService } from '../../examples/blueprint/service.js';
 import { openTelemetry, type TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
-import { configIssues } from '../support/blueprint.js';
+import { blueprintToml, configIssues, type TomlTable } from '../support/blueprint.js';
 import { makeTlsFiles } from '../support/collector.js';
 import { waitFor } from '../support/process.js';
 
@@ -66,21 +66,21 @@ function lines(path: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-function config(dependencies: string, storePath: string): ReturnType<typeof parseConfig> {
-  return parseConfig(`
-[service]
-listen = "127.0.0.1:0"
-[admin]
-listen = "127.0.0.1:0"
-[storage]
-path = "${storePath}"
-max_wait_ms = 5
-${dependencies}
-[tenants.acme]
-class = "latency-sensitive"
-queue_bound = 500
-token_env = "ACME_TOKEN"
-`);
+/** The config on `deps` (geo first); `geo` adds keys to [dependencies.geo] (its CA). */
+function config(
+  deps: readonly { readonly url: string }[],
+  storePath: string,
+  geo: TomlTable = {},
+): ReturnType<typeof parseConfig> {
+  return parseConfig(
+    blueprintToml({
+      dbPath: storePath,
+      deps,
+      storage: { max_wait_ms: 5 },
+      dependencies: { geo },
+      tenants: { acme: { class: 'latency-sensitive', queue_bound: 500, token_env: 'ACME_TOKEN' } },
+    }),
+  );
 }
 
 beforeAll(async () => {
@@ -108,14 +108,7 @@ beforeAll(async () => {
     securityLogDestination: securityLogPath,
     spanProcessors: [new SimpleSpanProcessor(blueprintSpans)],
   });
-  service = await startBlueprint(
-    config(
-      `[dependencies.geo]\nurl = "${deps[0]!.url}"\n[dependencies.profile]\nurl = "${deps[1]!.url}"`,
-      dbPath,
-    ),
-    telemetry,
-    { env: { ACME_TOKEN: TOKEN } },
-  );
+  service = await startBlueprint(config(deps, dbPath), telemetry, { env: { ACME_TOKEN: TOKEN } });
 });
 
 afterAll(async () => {
@@ -215,18 +208,13 @@ describe('https dependencies', () => {
     });
     try {
       for (const [ca, degraded] of [
-        [`ca = "${tls.ca}"`, false],
-        ['', true],
+        [{ ca: tls.ca }, false],
+        [{}, true],
       ] as const) {
         const store = join(dir, `tls-${degraded}.db`);
-        const blueprint = await startBlueprint(
-          config(
-            `[dependencies.geo]\nurl = "${secure.url}"\n${ca}\n[dependencies.profile]\nurl = "${plain.url}"`,
-            store,
-          ),
-          runtime,
-          { env: { ACME_TOKEN: TOKEN } },
-        );
+        const blueprint = await startBlueprint(config([secure, plain], store, ca), runtime, {
+          env: { ACME_TOKEN: TOKEN },
+        });
         try {
           expect(secure.url.startsWith('https://')).toBe(true);
           const before = secure.served.ok;
@@ -257,10 +245,9 @@ describe('https dependencies', () => {
     try {
       await expect(
         startBlueprint(
-          config(
-            `[dependencies.geo]\nurl = "https://127.0.0.1:1"\nca = "${join(dir, 'missing.pem')}"\n[dependencies.profile]\nurl = "http://127.0.0.1:2"`,
-            join(dir, 'ca.db'),
-          ),
+          config([{ url: 'https://127.0.0.1:1' }, { url: 'http://127.0.0.1:2' }], join(dir, 'ca.db'), {
+            ca: join(dir, 'missing.pem'),
+          }),
           runtime,
           { env: { ACME_TOKEN: TOKEN } },
         ),
