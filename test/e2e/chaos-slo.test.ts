@@ -16,7 +16,7 @@ import type { DependencyServer } from '../../examples/blueprint/dependency-serve
 import { LoadGenerator } from '../../examples/blueprint/loadgen.js';
 import { startBlueprint, type BlueprintService } from '../../examples/blueprint/service.js';
 import { openTelemetry, type TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
-import { dependenciesToml, startDependencies } from '../support/blueprint.js';
+import { blueprintToml, startDependencies } from '../support/blueprint.js';
 import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
 import { peerBinary } from '../support/peers.js';
 
@@ -72,28 +72,20 @@ describe('latency chaos vs the latency SLO and the tail sampler', () => {
       logDestination: join(dir, 'events.ndjson'),
       spanProcessors: [new SimpleSpanProcessor(collectingExporter(spans))],
     });
-    const config = parseConfig(`
-[service]
-listen = "127.0.0.1:0"
-[storage]
-path = "${join(dir, 'events.db')}"
-min_batch = 1
-${dependenciesToml(deps)}
-[admin]
-listen = "127.0.0.1:0"
-[tenants.checkout]
-class = "latency-sensitive"
-queue_bound = 5000
-token_env = "CHECKOUT_TOKEN"
-[chaos]
-kill_task_ratio = 0.05
-seed = 1234
-[chaos.tail_latency]
-ratio = 0.1
-ms = 400
-jitter_ms = 0
-targets = ["storage"]
-`);
+    const config = parseConfig(
+      blueprintToml({
+        dbPath: join(dir, 'events.db'),
+        deps,
+        storage: { min_batch: 1 },
+        tables: {
+          chaos: {
+            kill_task_ratio: 0.05,
+            seed: 1234,
+            tail_latency: { ratio: 0.1, ms: 400, jitter_ms: 0, targets: ['storage'] },
+          },
+        },
+      }),
+    );
     service = await startBlueprint(config, telemetry, { env: { CHECKOUT_TOKEN: TOKEN } });
 
     const promPort = await freePort();

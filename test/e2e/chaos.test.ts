@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
 import { countStoredEvents } from '../../examples/blueprint/event-store.js';
 import { LoadGenerator, sampleQuantile, type LoadStats } from '../../examples/blueprint/loadgen.js';
-import { dependenciesToml, startBlueprintProcess, startDependencies } from '../support/blueprint.js';
+import { blueprintToml, startBlueprintProcess, startDependencies } from '../support/blueprint.js';
 import { freePort } from '../support/process.js';
 
 const TOKEN = 'e2e-tenant-token-0123456789';
@@ -50,24 +50,18 @@ async function runWithChaos(name: string, chaosToml: string, envProfile?: string
   const dbPath = join(dir, `${name}.db`);
   writeFileSync(
     configPath,
-    `[service]
-listen = "127.0.0.1:${port}"
-[storage]
-path = "${name}.db"
-min_batch = 10
-${dependenciesToml(deps)}
-[tenants.checkout]
-class = "latency-sensitive"
-queue_bound = 2000
-token_env = "BLUEPRINT_E2E_TOKEN"
-[tenants.analytics]
-class = "best-effort"
-queue_bound = 2000
-token_env = "BLUEPRINT_E2E_TOKEN"
-[admin]
-listen = "127.0.0.1:${adminPort}"
-${chaosToml}
-`,
+    blueprintToml({
+      dbPath: `${name}.db`,
+      deps,
+      service: { listen: `127.0.0.1:${port}` },
+      admin: { listen: `127.0.0.1:${adminPort}` },
+      storage: { min_batch: 10 },
+      tenants: {
+        checkout: { class: 'latency-sensitive', queue_bound: 2000, token_env: 'BLUEPRINT_E2E_TOKEN' },
+        analytics: { class: 'best-effort', queue_bound: 2000, token_env: 'BLUEPRINT_E2E_TOKEN' },
+      },
+      sections: chaosToml,
+    }),
   );
   const env = { ...process.env };
   if (envProfile !== undefined) env.BLUEPRINT_CHAOS = envProfile;

@@ -10,7 +10,7 @@ import { LoadGenerator } from '../../examples/blueprint/loadgen.js';
 import { spec as blueprintSpec } from '../../examples/blueprint/telemetry.js';
 import { startLiveCheck, type LiveCheck, type LiveCheckReport } from '../../src/check/index.js';
 import type { TelemetrySpec } from '../../src/index.js';
-import { dependenciesToml, startBlueprintProcess, startDependencies } from '../support/blueprint.js';
+import { blueprintToml, startBlueprintProcess, startDependencies } from '../support/blueprint.js';
 import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
 
 const TOKEN = 'check-live-token-0123456789abcdef';
@@ -63,24 +63,17 @@ async function checkBlueprintUnderLoad(
   const securityLogPath = join(dir, `security-${name}.ndjson`);
   writeFileSync(
     configPath,
-    `[service]
-listen = "127.0.0.1:${port}"
-[admin]
-listen = "127.0.0.1:${adminPort}"
-[security]
-log = "${securityLogPath}"
-[storage]
-path = "events-${name}.db"
-${dependenciesToml(deps)}
-[tenants.checkout]
-class = "latency-sensitive"
-queue_bound = 200
-token_env = "BLUEPRINT_CHECK_TOKEN"
-[tenants.analytics]
-class = "best-effort"
-queue_bound = 200
-token_env = "BLUEPRINT_CHECK_TOKEN"
-`,
+    blueprintToml({
+      dbPath: `events-${name}.db`,
+      deps,
+      service: { listen: `127.0.0.1:${port}` },
+      admin: { listen: `127.0.0.1:${adminPort}` },
+      tenants: {
+        checkout: { class: 'latency-sensitive', queue_bound: 200, token_env: 'BLUEPRINT_CHECK_TOKEN' },
+        analytics: { class: 'best-effort', queue_bound: 200, token_env: 'BLUEPRINT_CHECK_TOKEN' },
+      },
+      tables: { security: { log: securityLogPath } },
+    }),
   );
   const checks: LiveCheck[] = [];
   for (const [i, spec] of specs.entries()) {

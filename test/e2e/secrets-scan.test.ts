@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
 import { LoadGenerator } from '../../examples/blueprint/loadgen.js';
-import { dependenciesToml, startBlueprintProcess, startDependencies } from '../support/blueprint.js';
+import { blueprintToml, startBlueprintProcess, startDependencies } from '../support/blueprint.js';
 import { freePort, waitFor, type RunningProcess } from '../support/process.js';
 
 const ENV_TOKEN = 'env-token-7f3a9c1e5b2d4f6a8c0e';
@@ -54,24 +54,18 @@ describe('secrets scan', () => {
     chmodSync(tokenFile, 0o600);
     writeFileSync(
       join(dir, 'blueprint.toml'),
-      `[service]
-listen = "127.0.0.1:${port}"
-[admin]
-listen = "127.0.0.1:${adminPort}"
-[security]
-log = "security.ndjson"
-fold_window_ms = 500
-[storage]
-path = "events.db"
-min_batch = 5
-${dependenciesToml(deps)}
-[tenants.checkout]
-class = "latency-sensitive"
-token_env = "SCAN_CHECKOUT_TOKEN"
-[tenants.analytics]
-class = "best-effort"
-token_file = "analytics.token"
-`,
+      blueprintToml({
+        dbPath: 'events.db',
+        deps,
+        service: { listen: `127.0.0.1:${port}` },
+        admin: { listen: `127.0.0.1:${adminPort}` },
+        storage: { min_batch: 5 },
+        tenants: {
+          checkout: { class: 'latency-sensitive', token_env: 'SCAN_CHECKOUT_TOKEN' },
+          analytics: { class: 'best-effort', token_file: 'analytics.token' },
+        },
+        tables: { security: { log: 'security.ndjson', fold_window_ms: 500 } },
+      }),
     );
     const { address } = receiver!.address() as { address: string };
     const proc = await startBlueprintProcess(join(dir, 'blueprint.toml'), {

@@ -17,7 +17,7 @@ import { storedRowsOfTrace } from '../../examples/blueprint/event-store.js';
 import { LoadGenerator } from '../../examples/blueprint/loadgen.js';
 import { spec } from '../../examples/blueprint/telemetry.js';
 import { prometheusBaseName } from '../../src/spec/naming.js';
-import { dependenciesToml, startBlueprintProcess } from '../support/blueprint.js';
+import { blueprintToml, startBlueprintProcess } from '../support/blueprint.js';
 import { collectorBinary, startCollector, type CollectorProcess } from '../support/collector.js';
 import { freePort, waitFor, type RunningProcess } from '../support/process.js';
 import { startPrometheus, type PrometheusServer } from '../support/prometheus.js';
@@ -200,25 +200,18 @@ service:
   const configPath = join(dir, 'blueprint.toml');
   writeFileSync(
     configPath,
-    `[service]
-listen = "127.0.0.1:${port}"
-[admin]
-listen = "127.0.0.1:${adminPort}"
-[security]
-log = "${securityLogFile}"
-[ingress]
-timeout_ms = 2000
-[enrichment]
-budget_ms = 600
-concurrency = 16
-[storage]
-path = "${dbPath}"
-${dependenciesToml(deps)}
-[tenants.checkout]
-class = "latency-sensitive"
-queue_bound = 2000
-token_env = "TRACE_E2E_TOKEN"
-`,
+    blueprintToml({
+      dbPath,
+      deps,
+      service: { listen: `127.0.0.1:${port}` },
+      admin: { listen: `127.0.0.1:${adminPort}` },
+      tenants: { checkout: { class: 'latency-sensitive', queue_bound: 2000, token_env: 'TRACE_E2E_TOKEN' } },
+      tables: {
+        security: { log: securityLogFile },
+        ingress: { timeout_ms: 2000 },
+        enrichment: { budget_ms: 600, concurrency: 16 },
+      },
+    }),
   );
   blueprint = await startBlueprintProcess(configPath, {
     log: logFile,
