@@ -21,7 +21,7 @@ import {
   startCollector,
   type CollectorProcess,
 } from '../support/collector.js';
-import { dependenciesToml, startBlueprintProcess, startDependencies } from '../support/blueprint.js';
+import { blueprintToml, startBlueprintProcess, startDependencies } from '../support/blueprint.js';
 import { freePort, type RunningProcess } from '../support/process.js';
 import {
   hasData,
@@ -429,46 +429,45 @@ describe('every dashboard and rule expression on real data (blueprint under load
     deps.push(...(await startDependencies({ latencyMs: 5, jitterMs: 10 })));
     const blueprintPort = await freePort();
     const adminPort = await freePort();
-    const idle = Array.from(
-      { length: IDLE_TENANTS },
-      (_, i) =>
-        `[tenants.idle-${String(i).padStart(4, '0')}]\nclass = "best-effort"\nqueue_bound = 10\ntoken_env = "BLUEPRINT_PROOF_TOKEN"\n`,
+    const idle = Object.fromEntries(
+      Array.from(
+        { length: IDLE_TENANTS },
+        (_, i) =>
+          [
+            `idle-${String(i).padStart(4, '0')}`,
+            { class: 'best-effort', queue_bound: 10, token_env: 'BLUEPRINT_PROOF_TOKEN' },
+          ] as const,
+      ),
     );
     const configPath = join(dir, 'blueprint.toml');
     await writeFile(
       configPath,
-      `[service]
-listen = "127.0.0.1:${blueprintPort}"
-[admin]
-listen = "127.0.0.1:${adminPort}"
-[ingress]
-timeout_ms = ${TIMEOUT_MS}
-[enrichment]
-concurrency = ${WORKERS}
-[storage]
-path = "events.db"
-${dependenciesToml(deps)}
-[chaos]
-profile = "mixed"
-kill_task_ratio = ${KILL_RATIO}
-[chaos.tail_latency]
-ratio = ${STALL_RATIO}
-ms = 300
-jitter_ms = 1000
-targets = ["dependency", "storage"]
-[tenants.checkout]
-class = "latency-sensitive"
-queue_bound = 150
-token_env = "BLUEPRINT_PROOF_TOKEN"
-[tenants.search]
-class = "latency-sensitive"
-queue_bound = 150
-token_env = "BLUEPRINT_PROOF_TOKEN"
-[tenants.analytics]
-class = "best-effort"
-queue_bound = 300
-token_env = "BLUEPRINT_PROOF_TOKEN"
-${idle.join('')}`,
+      blueprintToml({
+        dbPath: 'events.db',
+        deps,
+        service: { listen: `127.0.0.1:${blueprintPort}` },
+        admin: { listen: `127.0.0.1:${adminPort}` },
+        tenants: {
+          checkout: { class: 'latency-sensitive', queue_bound: 150, token_env: 'BLUEPRINT_PROOF_TOKEN' },
+          search: { class: 'latency-sensitive', queue_bound: 150, token_env: 'BLUEPRINT_PROOF_TOKEN' },
+          analytics: { class: 'best-effort', queue_bound: 300, token_env: 'BLUEPRINT_PROOF_TOKEN' },
+          ...idle,
+        },
+        tables: {
+          ingress: { timeout_ms: TIMEOUT_MS },
+          enrichment: { concurrency: WORKERS },
+          chaos: {
+            profile: 'mixed',
+            kill_task_ratio: KILL_RATIO,
+            tail_latency: {
+              ratio: STALL_RATIO,
+              ms: 300,
+              jitter_ms: 1000,
+              targets: ['dependency', 'storage'],
+            },
+          },
+        },
+      }),
     );
 
     // ---- Prometheus first, so "before the first scrape" is a real instant of its TSDB ----

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LoadGenerator } from '../../examples/blueprint/loadgen.js';
-import { dependenciesToml, startBlueprintProcess } from './blueprint.js';
+import { blueprintToml, startBlueprintProcess } from './blueprint.js';
 import { freePort, startProcess, waitFor, type RunningProcess } from './process.js';
 
 /** The variable both tenants read their token from (spawned processes inherit it). */
@@ -35,26 +35,20 @@ export async function startOverloadedBlueprint(options: {
   const configPath = join(dir, `${name}.toml`);
   writeFileSync(
     configPath,
-    `[service]
-listen = "127.0.0.1:${port}"
-[admin]
-listen = "127.0.0.1:0"
-[security]
-log = "${name}-security.ndjson"
-[ingress]
-timeout_ms = ${options.deadlineMs}
-[enrichment]
-concurrency = ${options.workers}
-[storage]
-path = "${name}.db"
-${dependenciesToml(options.deps)}
-[tenants.checkout]
-class = "latency-sensitive"
-token_env = "${OVERLOAD_TOKEN_ENV}"
-[tenants.analytics]
-class = "best-effort"
-token_env = "${OVERLOAD_TOKEN_ENV}"
-`,
+    blueprintToml({
+      dbPath: `${name}.db`,
+      deps: options.deps,
+      service: { listen: `127.0.0.1:${port}` },
+      tenants: {
+        checkout: { class: 'latency-sensitive', token_env: OVERLOAD_TOKEN_ENV },
+        analytics: { class: 'best-effort', token_env: OVERLOAD_TOKEN_ENV },
+      },
+      tables: {
+        security: { log: `${name}-security.ndjson` },
+        ingress: { timeout_ms: options.deadlineMs },
+        enrichment: { concurrency: options.workers },
+      },
+    }),
   );
   const proc = await startBlueprintProcess(configPath, {
     log: join(dir, `${name}.ndjson`),
