@@ -71,17 +71,31 @@ export async function run(): Promise<BenchRow[]> {
       throughput.off,
       'informational (no target): "on" cannot beat it',
     ),
+    // plumbline's own cost: on against the same SDK spans with nothing of plumbline's.
+    throughputRow(
+      'blueprint accepted requests at saturation, plumbline on vs OTel SDK spans only',
+      throughput.on,
+      throughput.sdk,
+      'informational (no target): what plumbline adds over the SDK',
+      'OTel SDK spans only (same spans, no processor)',
+    ),
   ];
 }
 
-/** A throughput row: the median of the rounds' side / off requests per second, with its spread. */
-function throughputRow(name: string, side: number[], off: number[], target: string): BenchRow {
+/** A throughput row: the median of the rounds' side / baseline (`off`) requests per second, with its spread. */
+function throughputRow(
+  name: string,
+  side: number[],
+  off: number[],
+  target: string,
+  baseline = 'plumbline off (no-op telemetry)',
+): BenchRow {
   const ratios = side.map((perSecond, i) => perSecond / off[i]!);
   const round3 = (value: number) => Math.round(value * 1000) / 1000;
   return {
     name,
     ns_per_op: Math.round(1e9 / median(side)),
-    baseline: 'plumbline off (no-op telemetry)',
+    baseline,
     baseline_ns_per_op: Math.round(1e9 / median(off)),
     ratio: round3(median(ratios)),
     spread: [round3(Math.min(...ratios)), round3(Math.max(...ratios))],
