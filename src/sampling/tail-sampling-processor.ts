@@ -88,8 +88,6 @@ export class TailSamplingProcessor implements SpanProcessor {
   /** The trace of the last span seen: a request's spans mostly arrive together (no Map lookup). */
   private lastTrace: TraceBuffer | undefined = undefined;
   /** The last ID the table did not hold, and its last 8 hex digits (see lookup()). */
-  private missedId: string | undefined = undefined;
-  private missedLow = 0;
   private readonly admitted: AdmissionQueue<TraceBuffer>;
   /** Buffers of decided traces no queue holds any more, for new traces (see reuse()). */
   private readonly pool: TraceBuffer[] = [];
@@ -278,17 +276,13 @@ export class TailSamplingProcessor implements SpanProcessor {
   private lookup(traceId: string): TraceBuffer | undefined {
     const last = this.lastTrace;
     if (last !== undefined && last.traceId === traceId && !last.decided) return last;
-    // The ID's last 8 hex digits are read once: the table, and admit() after a miss, use them.
-    const low = hexWord(traceId, traceId.length);
-    this.missedId = traceId;
-    this.missedLow = low;
-    const trace = this.traces.getByWord(traceId, low);
+    const trace = this.traces.getByWord(traceId, hexWord(traceId, traceId.length));
     if (trace !== undefined) this.lastTrace = trace;
     return trace;
   }
 
   private admit(traceId: string): TraceBuffer {
-    const low = this.missedId === traceId ? this.missedLow : hexWord(traceId, traceId.length);
+    const low = hexWord(traceId, traceId.length);
     const now = this.now();
     while (this.traces.size >= this.maxTraces) {
       this.evictions.maxTraces++;
