@@ -472,15 +472,16 @@ export async function startBlueprint(
     }
     const ticket = admitted.ticket;
     const declaredBytes = Number.isFinite(declared) ? declared : undefined;
+    // With no parse worker free, a large body is shed: before it is read when its size was declared.
+    const parseWorkersTaken = () =>
+      reject(503, 'parse_budget', 'every parse worker is taken; retry later', { 'retry-after': '1' });
     // A body declared large takes a place in the parse pool now, or is shed before it is read.
     let place: ParsePlace | undefined;
     if (parsePool !== undefined && declaredBytes !== undefined && declaredBytes >= OFF_LOOP_BYTES) {
       place = parsePool.reserve(tenantClass === 'best-effort');
       if (place === undefined) {
         ticket.release();
-        return reject(503, 'parse_budget', 'every parse worker is taken; retry later', {
-          'retry-after': '1',
-        });
+        return parseWorkersTaken();
       }
     }
     // Parsing costs CPU every tenant shares (the loop's, or the pool's): each tenant gets its share.
@@ -520,9 +521,7 @@ export async function startBlueprint(
         place = parsePool.reserve(tenantClass === 'best-effort');
         if (place === undefined) {
           admission.refundParse(tenant, declaredBytes);
-          return reject(503, 'parse_budget', 'every parse worker is taken; retry later', {
-            'retry-after': '1',
-          });
+          return parseWorkersTaken();
         }
       }
       let parsed: ValidationResult;
