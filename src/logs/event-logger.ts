@@ -3,7 +3,8 @@
 // serializer. A valid call is validated and written in one pass by the serializer, byte for byte
 // what pino would write; anything else takes pino's path, where bad input is written as a marked
 // line and counted.
-import { context as contextApi, type Context } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
+import { activeContext } from '../active-context.js';
 import type { Ajv, ValidateFunction } from 'ajv';
 import type { DestinationStream, Logger as PinoLogger, LoggerOptions } from 'pino';
 import { pinoOnUse } from './pino-on-use.js';
@@ -191,7 +192,7 @@ class SchemaEventLogger {
     }
     if (compiled.serializer !== undefined) {
       // Read once: the line and the OTel Logs bridge take their trace IDs from the same context.
-      const traceContext = context ?? contextApi.active();
+      const traceContext = context ?? activeContext();
       const text = compiled.serializer.line(fields, traceContext, suppressed);
       if (text !== undefined) {
         this.output.write(text);

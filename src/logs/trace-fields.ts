@@ -1,6 +1,7 @@
 // A span's IDs for the log envelope: the span of the context the caller passed, else of the
 // active context; absent outside a span or for an invalid span context.
-import { context as contextApi, isSpanContextValid, trace, type Context } from '@opentelemetry/api';
+import { isSpanContextValid, trace, type Context } from '@opentelemetry/api';
+import { activeContext } from '../active-context.js';
 
 export interface TraceFields {
   trace_id: string;
@@ -13,7 +14,7 @@ export interface TraceFields {
  * undefined outside one. Passing the request's context spares a `context.with` around the call.
  */
 export function activeTraceFields(context?: Context): TraceFields | undefined {
-  const span = trace.getSpan(context ?? contextApi.active());
+  const span = trace.getSpan(context ?? activeContext());
   if (span === undefined) return undefined;
   const spanContext = span.spanContext();
   if (!isSpanContextValid(spanContext)) return undefined;

@@ -9,12 +9,17 @@
  * binary search keeps the cost flat when plans grow.
  */
 export function findBucket(boundaries: Float64Array, value: number): number {
+  // Lower bound over a shrinking count rather than a [low, high) pair: one fewer value live in
+  // the loop, which measured about 2 ns less per search (bench/README.md#bound-record).
   let low = 0;
-  let high = boundaries.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (boundaries[middle]! < value) low = middle + 1;
-    else high = middle;
+  let count = boundaries.length;
+  while (count > 0) {
+    const half = count >>> 1;
+    const probe = low + half;
+    if (boundaries[probe]! < value) {
+      low = probe + 1;
+      count -= half + 1;
+    } else count = half;
   }
   return low;
 }

@@ -2,7 +2,8 @@
 // preallocated when the series is created. The newest eligible measurement wins its slot:
 // Prometheus scrapes cumulative series and stores what is new, so a fresh exemplar per
 // scrape is worth more than a uniformly sampled old one.
-import { context, trace, TraceFlags, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { trace, TraceFlags, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { activeContext } from '../active-context.js';
 import { coarseNow } from './coarse-clock.js';
 
 /** Settings shared by every reservoir of one `createMetrics` call, fixed at setup. */
@@ -128,7 +129,7 @@ export class ExemplarReservoir {
   offer(slot: number, value: number, attributes: Attributes | undefined, recordContext?: Context): void {
     if (slot < this.firstBucket) return;
     const source = this.source;
-    const measured = recordContext ?? context.active();
+    const measured = recordContext ?? activeContext();
     if (measured !== source.context) source.read(measured);
     const exemplarTrace = source.trace;
     if (exemplarTrace === undefined) return;
