@@ -35,7 +35,7 @@ const sectionChecks: readonly SpecCheck[] = [
  */
 export function specIssues(spec: unknown): SpecIssue[] {
   const structureOk = validateStructure(spec);
-  const issues = structureOk ? [] : structureIssues(validateStructure.errors ?? []);
+  const issues = structureOk ? [] : structureIssues(validateStructure.errors ?? [], spec);
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return issues;
   const reported = issues.map((issue) => issue.path);
   for (const check of sectionChecks) {
@@ -77,6 +77,16 @@ export function pointerToPath(pointer: string): string {
   return specPath(...pointerKeys(pointer));
 }
 
+/** The value at `keys` inside `root`, or undefined where the path leaves it. */
+function valueAt(root: unknown, keys: readonly string[]): unknown {
+  let value = root;
+  for (const key of keys) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
 function pointerKeys(pointer: string): string[] {
   return pointer
     .split('/')
@@ -84,17 +94,17 @@ function pointerKeys(pointer: string): string[] {
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-function structureIssues(errors: readonly ErrorObject[]): SpecIssue[] {
+function structureIssues(errors: readonly ErrorObject[], spec: unknown): SpecIssue[] {
   const issues = new Map<string, SpecIssue>();
   for (const error of errors) {
     if (error.keyword === 'if' || error.keyword === 'oneOf' || error.keyword === 'propertyNames') continue;
-    const issue = describe(error);
+    const issue = describe(error, spec);
     issues.set(`${issue.path}: ${issue.message}`, issue);
   }
   return [...issues.values()];
 }
 
-function describe(error: ErrorObject): SpecIssue {
+function describe(error: ErrorObject, spec: unknown): SpecIssue {
   const path = pointerToPath(error.instancePath);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -114,11 +124,18 @@ function describe(error: ErrorObject): SpecIssue {
             : `is not a known key here${suggestion}`,
       };
     }
-    case 'enum':
+    case 'enum': {
+      const allowed = params.allowedValues as unknown[];
+      // A misspelt value (kind: 'error', type: 'strng') gets the closest allowed one.
+      const suggestion = didYouMean(
+        valueAt(spec, pointerKeys(error.instancePath)),
+        allowed.filter((value): value is string => typeof value === 'string'),
+      );
       return {
         path,
-        message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+        message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${suggestion}`,
       };
+    }
     case 'const':
       return { path, message: `must be ${JSON.stringify(params.allowedValue)}` };
     case 'pattern':

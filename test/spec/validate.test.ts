@@ -27,7 +27,7 @@ describe('spec validation', () => {
     expect(issuesOf(spec)).toEqual(
       expect.arrayContaining([
         'events["a.b"].level: must be one of "trace", "debug", "info", "warn", "error", "fatal"',
-        'events["a.b"].fields.x.type: must be one of "string", "integer", "number", "boolean", "string[]", "object"',
+        'events["a.b"].fields.x.type: must be one of "string", "integer", "number", "boolean", "string[]", "object"; did you mean "string"?',
         'events.c.level: is required but missing',
       ]),
     );
