@@ -1,6 +1,8 @@
 // `plumbline generate <target> --spec FILE [--out DIR] [--check]`: writes a target's generated
 // files, or with --check compares them with the committed ones and fails on drift (CI).
 // `plumbline slo rules` is an alias of `generate alerts`.
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { loadSpecFile } from '../spec/load.js';
 import type { TelemetrySpec } from '../spec/types.js';
 import { generateCollectorConfigs } from '../generate/collector/generate.js';
@@ -12,7 +14,7 @@ import { generatePrometheusRules, ruleFileName } from '../generate/rules/prometh
 import { generatePromtoolTests, promtoolTestFileName } from '../generate/rules/promtool-tests.js';
 import { ALERTMANAGER_FILE, renderAlertmanagerConfig } from '../generate/rules/alertmanager.js';
 import { renderInvariantsDoc } from '../generate/invariants/doc.js';
-import { INVARIANTS_DOC_FILE } from '../generate/invariants/options.js';
+import { INVARIANTS_DOC_FILE, type InvariantsDocOptions } from '../generate/invariants/options.js';
 import {
   HelpRequested,
   UsageError,
@@ -27,13 +29,34 @@ import type { CliCommand } from './main.js';
 /** Flags after the target name, by name without the dashes. */
 type Flags = ReadonlyMap<string, string | true>;
 
+/** A target's output: file name → text. */
+type Files = Readonly<Record<string, string>>;
+
 interface GenerateTarget {
   readonly summary: string;
   /** Where files go when --out is not given, relative to the working directory. */
   readonly defaultOut: string;
   /** Flags this target understands besides --spec, --out and --check. */
   readonly flags: FlagKinds;
-  generate(spec: TelemetrySpec, flags: Flags): Readonly<Record<string, string>>;
+  generate(spec: TelemetrySpec, flags: Flags): Files | Promise<Files>;
+}
+
+/** The invariants doc options a .ts/.js module exports (default export, or `invariantsDoc`). */
+async function loadDocOptions(path: string): Promise<InvariantsDocOptions> {
+  const extension = extname(path).toLowerCase();
+  if (!['.ts', '.mts', '.js', '.mjs'].includes(extension))
+    throw new UsageError(`--doc-options ${path}: expected a .ts or .js module`, usage());
+  const module = (await import(pathToFileURL(resolve(path)).href)) as {
+    default?: unknown;
+    invariantsDoc?: unknown;
+  };
+  const options = module.default ?? module.invariantsDoc;
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new UsageError(
+      `--doc-options ${path}: exports no options object (expected a default export or \`invariantsDoc\`)`,
+      usage(),
+    );
+  return options as InvariantsDocOptions;
 }
 
 /** Where runbook links point: --runbook-base URL, else the doc `generate docs` writes (relative). */
@@ -43,12 +66,13 @@ type RunbookBase = { runbookBaseUrl?: string };
 function runbookTarget(
   summary: string,
   defaultOut: string,
-  generate: (spec: TelemetrySpec, runbook: RunbookBase, flags: Flags) => Readonly<Record<string, string>>,
+  generate: (spec: TelemetrySpec, runbook: RunbookBase, flags: Flags) => Files | Promise<Files>,
+  flags: FlagKinds = {},
 ): GenerateTarget {
   return {
     summary,
     defaultOut,
-    flags: { 'runbook-base': 'value' },
+    flags: { 'runbook-base': 'value', ...flags },
     generate: (spec, flags) => {
       const base = flags.get('runbook-base');
       return generate(spec, typeof base === 'string' ? { runbookBaseUrl: base } : {}, flags);
@@ -88,15 +112,22 @@ const TARGETS: Readonly<Record<string, GenerateTarget>> = {
     }),
   ),
   docs: runbookTarget(
-    'docs/invariants.md: invariants, their monitors, deploy and roll back [--runbook-base URL] (the same base as alerts)',
+    "docs/invariants.md: invariants, their monitors, deploy and roll back [--runbook-base URL] (the same base as alerts) [--doc-options FILE] (the service's config path, start command, bounds: a .ts/.js module, default export)",
     'docs',
-    (spec, runbook, flags) => ({
-      [INVARIANTS_DOC_FILE]: renderInvariantsDoc(spec, {
-        ...runbook,
-        // The doc's deploy commands and header name the spec it was generated from.
-        specPath: flags.get('spec') as string,
-      }),
-    }),
+    async (spec, runbook, flags) => {
+      const optionsPath = flags.get('doc-options');
+      const options = typeof optionsPath === 'string' ? await loadDocOptions(optionsPath) : {};
+      return {
+        [INVARIANTS_DOC_FILE]: renderInvariantsDoc(spec, {
+          ...options,
+          ...runbook,
+          // The doc's deploy commands and header name the files it was generated from.
+          specPath: flags.get('spec') as string,
+          ...(typeof optionsPath === 'string' ? { docOptionsPath: optionsPath } : {}),
+        }),
+      };
+    },
+    { 'doc-options': 'value' },
   ),
 };
 
@@ -108,7 +139,10 @@ function usage(): string {
     TARGETS,
     '  --check fails (exit 1) when the files in --out differ from what the spec generates\n' +
       '  --runbook-base URL: runbook_url = URL + docs/invariants.md#anchor; without it the links are\n' +
-      '                      relative (docs/invariants.md#anchor), to the doc `generate docs` writes\n',
+      '                      relative (docs/invariants.md#anchor), to the doc `generate docs` writes\n' +
+      '  --doc-options FILE: docs only; the service facts the doc quotes (config path, start command,\n' +
+      '                      how an instance is replaced, bounds, feature flags); without it the doc\n' +
+      '                      says only what the spec and plumbline know\n',
   );
 }
 
@@ -131,7 +165,7 @@ export const generateCommand: CliCommand = async (args, io) => {
   const flags = parsed.flags;
   const specPath = requireFlag(parsed, 'spec');
   const outDir = optionalFlag(parsed, 'out') ?? target.defaultOut;
-  const files = target.generate(await loadSpecFile(specPath), flags);
+  const files = await target.generate(await loadSpecFile(specPath), flags);
   if (flags.get('check') === true) {
     const drift = await checkArtifactFiles(outDir, files);
     if (drift.length === 0) {

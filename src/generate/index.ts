@@ -38,7 +38,8 @@ export {
   invariantsOf,
   INVARIANTS_DOC_FILE,
   INVARIANTS_DOC_PATH,
-  BLUEPRINT_LIMITS,
+  PLUMBLINE_FEATURE_FLAGS,
+  DEFAULT_REPLACE_INSTANCE,
   type InvariantsDocOptions,
   type ServiceLimits,
   type FeatureFlag,
@@ -46,7 +47,6 @@ export {
   type QueueInstruments,
   type Invariant,
   type MetricRef,
-  type OmittedInvariant,
 } from './invariants/index.js';
 // Live conformance (`plumbline check live`) and its test helper: build- and CI-time too.
 export {

@@ -11,6 +11,7 @@ import { peerBinary } from '../support/peers.js';
 import { promtoolTestRules } from '../support/promtool-parallel.js';
 
 const BLUEPRINT_SPEC = 'examples/blueprint/telemetry.ts';
+const BLUEPRINT_DOC_OPTIONS = 'examples/blueprint/invariants-doc.ts';
 const TARGETS = { collector: 'collector', dashboards: 'dashboards', alerts: 'alerts', docs: 'docs' } as const;
 
 async function run(args: string[]) {
@@ -22,7 +23,9 @@ async function run(args: string[]) {
 
 describe('plumbline generate --check on the committed artifacts', () => {
   it.each(Object.entries(TARGETS))('%s/ matches the blueprint spec', async (target, dir) => {
-    const result = await run(['generate', target, '--spec', BLUEPRINT_SPEC, '--out', dir, '--check']);
+    // The docs target quotes the blueprint's config path, start command and bounds from its doc options.
+    const own = target === 'docs' ? ['--doc-options', BLUEPRINT_DOC_OPTIONS] : [];
+    const result = await run(['generate', target, '--spec', BLUEPRINT_SPEC, ...own, '--out', dir, '--check']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   });

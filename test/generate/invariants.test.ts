@@ -19,12 +19,11 @@ import {
 } from '../../src/generate/invariants/anchors.js';
 import { invariantsOf, renderInvariantsDoc, writeInvariantsDoc } from '../../src/generate/invariants/doc.js';
 import { mentionsMetric } from '../../src/generate/invariants/monitors.js';
-import {
+import { DEFAULT_RUNBOOK_BASE_URL, INVARIANTS_DOC_PATH } from '../../src/generate/invariants/options.js';
+import blueprintDocOptions, {
   BLUEPRINT_DELIVERY,
   BLUEPRINT_LIMITS,
-  DEFAULT_RUNBOOK_BASE_URL,
-  INVARIANTS_DOC_PATH,
-} from '../../src/generate/invariants/options.js';
+} from '../../examples/blueprint/invariants-doc.js';
 import { pipelineAlertRules } from '../../src/generate/rules/pipeline-alerts.js';
 import { generatePrometheusRules } from '../../src/generate/rules/prometheus-rules.js';
 import { createMetrics, DROPPED_MEASUREMENTS, OVERFLOW_MEASUREMENTS } from '../../src/metrics/index.js';
@@ -87,8 +86,8 @@ function knownMetrics(spec: TelemetrySpec): Set<string> {
   return names;
 }
 
-const doc = renderInvariantsDoc(blueprintSpec);
-const invariants = invariantsOf(blueprintSpec);
+const doc = renderInvariantsDoc(blueprintSpec, blueprintDocOptions);
+const invariants = invariantsOf(blueprintSpec, blueprintDocOptions);
 
 describe('docs/invariants.md', () => {
   it('matches the generator output for the blueprint spec (no drift)', async () => {
@@ -96,11 +95,13 @@ describe('docs/invariants.md', () => {
     expect(committed, `${INVARIANTS_DOC_PATH} is stale: run \`plumbline generate docs\``).toBe(doc);
   });
 
-  it('is what the CLI renders from the spec file with default options', async () => {
-    expect(renderInvariantsDoc(await loadSpecFile('examples/blueprint/telemetry.ts'))).toBe(doc);
+  it('is what the CLI renders from the spec file with the blueprint doc options', async () => {
+    expect(
+      renderInvariantsDoc(await loadSpecFile('examples/blueprint/telemetry.ts'), blueprintDocOptions),
+    ).toBe(doc);
   });
 
-  it('quotes the values of examples/blueprint/blueprint.toml (the defaults are that file)', async () => {
+  it('quotes the values of examples/blueprint/blueprint.toml (the blueprint doc options are that file)', async () => {
     const config = await loadConfig('examples/blueprint/blueprint.toml');
     expect(BLUEPRINT_LIMITS).toEqual({
       tenants: config.tenants.map((t) => ({ name: t.name, queueBound: t.queueBound })),
@@ -193,7 +194,7 @@ describe('alerts and anchors', () => {
 
   it('a custom runbook base URL keeps alerts and anchors matched', () => {
     const base = 'https://git.example.com/ops/blueprint/-/blob/v2/';
-    const custom = invariantsOf(blueprintSpec, { runbookBaseUrl: base });
+    const custom = invariantsOf(blueprintSpec, { ...blueprintDocOptions, runbookBaseUrl: base });
     const owned = custom.flatMap((invariant) => invariant.alerts.map((alert) => alert.alert));
     expect(owned.length).toBe(
       allRules(blueprintSpec, base).filter((rule) => rule.alert !== undefined).length,
@@ -335,19 +336,24 @@ describe('other specs and options', () => {
       ...blueprintSpec,
       slos: { '99th-checkout-fast': blueprintSpec.slos.latency },
     };
-    const text = renderInvariantsDoc(renamed, { delivery: false });
+    const text = renderInvariantsDoc(renamed, { ...blueprintDocOptions, delivery: false });
     expect(explicitAnchors(text)).toContain('slo-99th-checkout-fast');
     expect(text).toContain('SLOErrorBudgetBurn{slo="99th-checkout-fast", tier="page-fast"}');
   });
 
   it('options naming instruments the spec lacks fail with the field named', () => {
-    // Named explicitly, a missing instrument is an error; left at the blueprint's defaults, the
-    // invariant is left out and listed (see "generate docs works for any spec").
+    // A service invariant is in the doc only when options name its instruments, and then a
+    // missing one is an error; without options the doc has none (see the regression test
+    // generate-docs-quotes-blueprint-config).
     expect(() =>
-      renderInvariantsDoc({ ...dashboardSpec, counters: {} }, { queue: false, delivery: BLUEPRINT_DELIVERY }),
+      renderInvariantsDoc(
+        { ...dashboardSpec, counters: {} },
+        { limits: BLUEPRINT_LIMITS, queue: false, delivery: BLUEPRINT_DELIVERY },
+      ),
     ).toThrow(/delivery\.decisionsCounter: "blueprint\.ingress\.decisions" is not a counter of the spec/);
     expect(() =>
       renderInvariantsDoc(blueprintSpec, {
+        ...blueprintDocOptions,
         queue: {
           depthGauge: 'nope',
           tenantAttribute: 'tenant',
@@ -359,15 +365,25 @@ describe('other specs and options', () => {
     expect(() =>
       renderInvariantsDoc(blueprintSpec, { runbookBaseUrl: 'https://x.example/no-slash' }),
     ).toThrow(/runbookBaseUrl/);
-    expect(() => renderInvariantsDoc(blueprintSpec, { limits: { minBatch: 200 } })).toThrow(
-      /limits\.minBatch/,
+    expect(() =>
+      renderInvariantsDoc(blueprintSpec, {
+        ...blueprintDocOptions,
+        limits: { ...BLUEPRINT_LIMITS, minBatch: 200 },
+      }),
+    ).toThrow(/limits\.minBatch/);
+    expect(() => renderInvariantsDoc(blueprintSpec, { delivery: BLUEPRINT_DELIVERY })).toThrow(
+      /invariants doc option limits: required with delivery/,
     );
   });
 
   it('writeInvariantsDoc writes exactly the rendered text', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'plumbline-invariants-'));
     try {
-      const path = await writeInvariantsDoc(blueprintSpec, join(dir, 'docs', 'invariants.md'));
+      const path = await writeInvariantsDoc(
+        blueprintSpec,
+        join(dir, 'docs', 'invariants.md'),
+        blueprintDocOptions,
+      );
       expect(await readFile(path, 'utf8')).toBe(doc);
     } finally {
       await rm(dir, { recursive: true, force: true });

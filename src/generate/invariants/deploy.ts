@@ -27,12 +27,12 @@ export function renderDeploySection(
   const has = (file: string): boolean => collectorFiles.includes(file);
   const dashboardsPath = resolveDashboardOptions(options.dashboards).dashboardsPath;
   const dashboardJson = monitors.dashboardFiles.filter((file) => file.endsWith('.json'));
-  const { specPath, configPath } = options;
+  const { specPath, configPath, docOptionsPath } = options;
   const lines: string[] = [];
   lines.push(
     `## ${DEPLOY_HEADING}`,
     '',
-    `Everything ${spec.service.name} runs with comes from one commit: the service and its config (\`${configPath}\`), ` +
+    `Everything ${spec.service.name} runs with comes from one commit: the service and its config${configPath === undefined ? '' : ` (\`${configPath}\`)`}, ` +
       `and the artifacts generated from its telemetry spec (\`${specPath}\`) and committed beside it — ` +
       `collector configs (${collectorFiles.map((f) => `\`collector/${f}\``).join(', ')}), dashboards ` +
       `(${dashboardJson.map((f) => `\`dashboards/${f}\``).join(', ')} and \`dashboards/provisioning/\`), ` +
@@ -45,7 +45,8 @@ export function renderDeploySection(
     '',
     '   ```sh',
     ...DEPLOYED_TARGETS.map(
-      ({ target, out }) => `   npx plumbline generate ${target} --spec ${specPath} --out ${out} --check`,
+      ({ target, out }) =>
+        `   npx plumbline generate ${target} --spec ${specPath}${target === 'docs' && docOptionsPath !== undefined ? ` --doc-options ${docOptionsPath}` : ''} --out ${out} --check`,
     ),
     `   promtool check rules ${monitors.ruleFiles.map((f) => `alerts/${f}`).join(' ')}`,
     '   ```',
@@ -70,14 +71,11 @@ export function renderDeploySection(
     '   ```',
     '',
     '   Endpoints and TLS files come from the `PLUMBLINE_*` environment variables listed at the top of each file.',
-    `5. **The service**, one instance at a time: SIGTERM the old one (it drains: refuses new requests with 503, ` +
-      'stores every accepted event, exits 0), start the new one, and wait for `GET /healthz` on its admin listener ' +
-      '(loopback, `[admin] listen`, default 127.0.0.1:9464) to answer 200 before the next:',
-    '',
-    '   ```sh',
-    `   ${options.startCommand}`,
-    '   ```',
-    '',
+    `5. **The service**, one instance at a time: ${options.replaceInstance}${options.startCommand === undefined ? '.' : ':'}`,
+    // A blank line only around a code block: list items stay one list.
+    ...(options.startCommand === undefined
+      ? []
+      : ['', '   ```sh', `   ${options.startCommand}`, '   ```', '']),
     `6. **Watch** for at least ${watchWindow(spec)}: no alert of this document firing, every target up, ` +
       'the burn-rate panels flat. Anything else: roll back.',
     '',
@@ -90,8 +88,7 @@ export function renderDeploySection(
     'git worktree add ../rollback <previous-commit> && cd ../rollback',
     '```',
     '',
-    'The store is not rolled back: events stored by the new version stay.',
-    '',
+    ...(options.rollbackNote === undefined ? [] : [options.rollbackNote, '']),
     `### ${FEATURE_FLAGS_HEADING}`,
     '',
     'These switches are read when an instance starts: change the environment (or config) and restart the instance as in ' +

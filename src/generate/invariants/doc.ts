@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import type { TelemetrySpec } from '../../spec/types.js';
 import { anchorTag, githubSlug } from './anchors.js';
 import { DEPLOY_HEADING, FEATURE_FLAGS_HEADING, cell, renderDeploySection } from './deploy.js';
-import { buildInvariants, type Invariant, type OmittedInvariant } from './model.js';
+import { buildInvariants, type Invariant } from './model.js';
 import { collectMonitors, type AlertRef } from './monitors.js';
 import { INVARIANTS_DOC_PATH, resolveInvariantsDocOptions, type InvariantsDocOptions } from './options.js';
 
@@ -18,8 +18,7 @@ export function invariantsOf(spec: TelemetrySpec, options: InvariantsDocOptions 
 export function renderInvariantsDoc(spec: TelemetrySpec, options: InvariantsDocOptions = {}): string {
   const resolved = resolveInvariantsDocOptions(options);
   const monitors = collectMonitors(spec, resolved);
-  const omitted: OmittedInvariant[] = [];
-  const invariants = buildInvariants(spec, resolved, monitors, omitted);
+  const invariants = buildInvariants(spec, resolved, monitors);
   const titles = new Map(invariants.map((invariant) => [invariant.anchor, invariant.title]));
   const parts = [
     `# ${spec.service.name}: invariants and their monitors`,
@@ -32,7 +31,6 @@ export function renderInvariantsDoc(spec: TelemetrySpec, options: InvariantsDocO
     `- [${DEPLOY_HEADING}](#${githubSlug(DEPLOY_HEADING)}) ([${FEATURE_FLAGS_HEADING.toLowerCase()}](#${githubSlug(FEATURE_FLAGS_HEADING)}))`,
     ...invariants.map((invariant) => `- [${invariant.title}](#${invariant.anchor})`),
     '',
-    ...renderOmitted(omitted),
     renderDeploySection(spec, resolved, monitors),
     '',
     ...invariants.map((invariant) => renderInvariant(invariant, titles)),
@@ -41,18 +39,6 @@ export function renderInvariantsDoc(spec: TelemetrySpec, options: InvariantsDocO
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trimEnd()}\n`;
-}
-
-/** The service invariants left out, each with what the spec lacks (nothing when none are). */
-function renderOmitted(omitted: readonly OmittedInvariant[]): string[] {
-  if (omitted.length === 0) return [];
-  return [
-    'Left out, because the spec lacks the instruments that watch them (name yours with the ' +
-      '`delivery` and `queue` options of `renderInvariantsDoc`, or pass `false`):',
-    '',
-    ...omitted.map((entry) => `- ${entry.title}: ${entry.reason}`),
-    '',
-  ];
 }
 
 /** Writes the doc to `path` (default docs/invariants.md) and returns the path. */

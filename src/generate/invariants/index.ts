@@ -4,11 +4,12 @@ export { renderInvariantsDoc, writeInvariantsDoc, invariantsOf } from './doc.js'
 export {
   INVARIANTS_DOC_FILE,
   INVARIANTS_DOC_PATH,
-  BLUEPRINT_LIMITS,
+  PLUMBLINE_FEATURE_FLAGS,
+  DEFAULT_REPLACE_INSTANCE,
   type InvariantsDocOptions,
   type ServiceLimits,
   type FeatureFlag,
   type DeliveryInstruments,
   type QueueInstruments,
 } from './options.js';
-export type { Invariant, MetricRef, OmittedInvariant } from './model.js';
+export type { Invariant, MetricRef } from './model.js';

@@ -66,58 +66,32 @@ export function sloAnchor(sloName: string): string {
 
 type Draft = Omit<Invariant, 'alerts'>;
 
-/** A service invariant left out of the doc: the spec lacks an instrument that watches it. */
-export interface OmittedInvariant {
-  readonly title: string;
-  /** What is missing, e.g. `no counter "blueprint.ingress.decisions" (option delivery.decisionsCounter)`. */
-  readonly reason: string;
-}
-
-/** An instrument an invariant needs is not in the spec. */
+/** An instrument an invariant's options name is not in the spec. */
 export class MissingInstrumentError extends Error {
-  constructor(
-    message: string,
-    readonly reason: string,
-  ) {
+  constructor(message: string) {
     super(message);
     this.name = 'MissingInstrumentError';
   }
 }
 
-const SERVICE_TITLES = {
-  delivery: 'Every accepted event is stored',
-  queue: 'Queue depth never exceeds its bound',
-} as const;
-
 /**
- * Builds every invariant of the spec in doc order. A service invariant whose instruments were
- * left at the blueprint's defaults and are not in the spec is left out and added to `omitted`;
- * instruments named explicitly in the options must exist (a typo fails the render).
+ * Builds every invariant of the spec in doc order. The service invariants (delivery, queue) are
+ * there when their options name instruments, and those must exist (a typo fails the render).
  */
 export function buildInvariants(
   spec: TelemetrySpec,
   options: ResolvedInvariantsDocOptions,
   monitors: Monitors,
-  omitted: OmittedInvariant[] = [],
 ): Invariant[] {
   const cite = citer(monitors);
   const slos = resolveSpec(spec).slos;
   const drafts: Draft[] = [];
-  const service = (key: keyof typeof SERVICE_TITLES, draft: () => Draft): void => {
-    try {
-      drafts.push(draft());
-    } catch (error) {
-      if (!(error instanceof MissingInstrumentError) || !options.defaulted.has(key)) throw error;
-      omitted.push({ title: SERVICE_TITLES[key], reason: error.reason });
-    }
-  };
-  if (options.delivery !== false)
-    service('delivery', () => deliveryInvariant(spec, options, monitors, cite, slos));
-  if (options.queue !== false) service('queue', () => queueInvariant(spec, options, monitors, cite));
+  if (options.delivery !== false) drafts.push(deliveryInvariant(spec, options, monitors, cite, slos));
+  if (options.queue !== false) drafts.push(queueInvariant(spec, options, monitors, cite));
   for (const slo of slos) drafts.push(sloInvariant(spec, slo, options, monitors, cite));
   drafts.push(exemplarInvariant(spec, monitors, cite));
   drafts.push(telemetryFailureInvariant(spec, monitors, cite, slos));
-  drafts.push(...pipelineInvariants(monitors, cite));
+  drafts.push(...pipelineInvariants(options, monitors, cite));
   return drafts.map((draft) => ({
     ...draft,
     alerts: monitors.alerts.filter((alert) => alert.anchor === draft.anchor),
@@ -159,7 +133,6 @@ function gaugeSeries(spec: TelemetrySpec, name: string, field: string): string {
 function missing(field: string, name: string, kind: string): Error {
   return new MissingInstrumentError(
     `invariants doc option ${field}: "${name}" is not a ${kind} of the spec (pass false to leave this invariant out)`,
-    `no ${kind} \`${name}\` (option \`${field}\`)`,
   );
 }
 
@@ -206,14 +179,14 @@ function deliveryInvariant(
   slos: readonly SloModel[],
 ): Draft {
   const delivery = options.delivery as Exclude<ResolvedInvariantsDocOptions['delivery'], false>;
-  const { limits } = options;
+  // resolveInvariantsDocOptions requires limits with delivery or queue.
+  const limits = options.limits!;
   const decisions = counterSeries(spec, delivery.decisionsCounter, 'delivery.decisionsCounter');
   const batch = histogramBase(spec, delivery.batchSizeHistogram, 'delivery.batchSizeHistogram');
   const slo = slos.find((candidate) => candidate.name === delivery.slo);
   if (slo === undefined || slo.sli.kind !== 'availability') {
     throw new MissingInstrumentError(
       `invariants doc option delivery.slo: "${delivery.slo}" is not an availability SLO of the spec`,
-      `no availability SLO \`${delivery.slo}\` (option \`delivery.slo\`)`,
     );
   }
   const total = sliTotal(spec, slo);
@@ -277,11 +250,11 @@ function queueInvariant(
   if (!(gauge?.attributes ?? []).includes(queue.tenantAttribute)) {
     throw new MissingInstrumentError(
       `invariants doc option queue.tenantAttribute: "${queue.tenantAttribute}" is not an attribute of gauge "${queue.depthGauge}"`,
-      `gauge \`${queue.depthGauge}\` has no attribute \`${queue.tenantAttribute}\` (option \`queue.tenantAttribute\`)`,
     );
   }
   const tenant = sanitizeLabelName(queue.tenantAttribute);
-  const bounds = options.limits.tenants;
+  const limits = options.limits!;
+  const bounds = limits.tenants;
   const over = bounds.map(
     (t) =>
       `max(${depth}{${attributeMatchers({ [queue.tenantAttribute]: [t.name] }).join(', ')}}) > ${t.queueBound}`,
@@ -292,7 +265,7 @@ function queueInvariant(
     promise:
       `Each tenant's ingress queue holds at most its bound of events (${bounds.map((t) => `${t.name} ${t.queueBound}`).join(', ')}; ` +
       `\`[tenants.<name>] queue_bound\`). A request that would overflow it is refused with 429 and counted, never queued; ` +
-      `at most ${options.limits.maxInFlight} requests are inside the service at once (503 beyond), so memory stays bounded under any load.`,
+      `at most ${limits.maxInFlight} requests are inside the service at once (503 beyond), so memory stays bounded under any load.`,
     metrics: [
       cite(depth, [], `events waiting per tenant (label \`${tenant}\`)`),
       cite(decisions, attributeMatchers(queue.queueFull), 'requests refused because the queue was full'),
@@ -309,7 +282,7 @@ function queueInvariant(
     },
     firstSteps: [
       'A queue near its bound with queue_full refusals rising is the protection working: that tenant sends more than enrichment and storage drain. Tell the tenant; raise `queue_bound` only with memory to spare.',
-      `Check why draining slowed: enrichment degraded lines (dependencies slower than the ${ms(options.limits.enrichmentBudgetMs)} budget) and the batch flush duration.`,
+      `Check why draining slowed: enrichment degraded lines (dependencies slower than the ${ms(limits.enrichmentBudgetMs)} budget) and the batch flush duration.`,
       'A depth above the bound is a bug, not load: keep the /healthz output and the panel, and file it.',
     ],
   };
@@ -366,8 +339,12 @@ function sloInvariant(
     );
     metrics.push(cite(total.series, total.where, 'all events the SLI counts'));
     panels.push(monitors.panel({ dashboard: 'overview', metric: `${base}_bucket`, type: 'heatmap' }));
+    const limits = options.limits;
     steps.push(
-      `Open the heatmap and click an exemplar in a slow bucket: its trace shows the stage that took the time (enrichment is capped at ${ms(options.limits.enrichmentBudgetMs)}, a batch waits at most ${ms(options.limits.maxWaitMs)}, the deadline is ${ms(options.limits.timeoutMs)}).`,
+      'Open the heatmap and click an exemplar in a slow bucket: its trace shows the stage that took the time' +
+        (limits === undefined
+          ? '.'
+          : ` (enrichment is capped at ${ms(limits.enrichmentBudgetMs)}, a batch waits at most ${ms(limits.maxWaitMs)}, the deadline is ${ms(limits.timeoutMs)}).`),
     );
   } else if (slo.sli.kind === 'pipeline') {
     what = `the ${wordList(slo.sli.signals.map((signal) => PIPELINE_SIGNAL_WORDS[signal]))} plumbline hands to its OTLP exporters, exported without error`;
@@ -540,7 +517,7 @@ function telemetryFailureInvariant(
   };
 }
 
-function pipelineInvariants(monitors: Monitors, cite: Cite): Draft[] {
+function pipelineInvariants(options: ResolvedInvariantsDocOptions, monitors: Monitors, cite: Cite): Draft[] {
   return [
     {
       anchor: PIPELINE_ANCHORS.exporterFailures,
@@ -628,7 +605,7 @@ function pipelineInvariants(monitors: Monitors, cite: Cite): Draft[] {
       related: [],
       panels: [monitors.panel({ dashboard: 'overview', metric: scrapeUpMetric })],
       firstSteps: [
-        'Is the process up? Ask its /healthz. If it is down, restart it and look for why (OOM, crash) in its log.',
+        `Is the process up?${options.healthCheck === undefined ? '' : ` Ask ${options.healthCheck}.`} If it is down, restart it and look for why (OOM, crash) in its log.`,
         'If it is up, the scrape path is broken: address, port, TLS or firewall between Prometheus and the target.',
         `While instances are down their SLOs are measured on the rest; with every instance down, \`${ABSENT_ALERT}\` fires after ${ABSENT_FOR}.`,
       ],

@@ -1,6 +1,9 @@
-// Options of the invariants doc: the blueprint's config values the doc quotes (queue bounds,
-// budgets, batch sizes), which spec instruments carry the service's own promises, the feature
-// flags, and the options of the generators whose alerts and panels the doc names.
+// Options of the invariants doc: the service's config values the doc quotes (queue bounds,
+// budgets, batch sizes), which spec instruments carry the service's own promises, how an instance
+// is started and replaced, the feature flags, and the options of the generators whose alerts and
+// panels the doc names. Without options the doc says only what the spec and plumbline know: no
+// config path, start command or bounds of some other service (the blueprint's are in
+// examples/blueprint/invariants-doc.ts).
 import { DRY_RUN_ATTRIBUTE } from '../../spec/naming.js';
 import type { AttributeMatch } from '../../spec/types.js';
 import type { DashboardOptions } from '../dashboards/options.js';
@@ -12,7 +15,7 @@ import { DEFAULT_RUNBOOK_BASE, checkRunbookBase } from '../rules/text.js';
 export const INVARIANTS_DOC_FILE = 'invariants.md';
 export const INVARIANTS_DOC_PATH = `docs/${INVARIANTS_DOC_FILE}`;
 
-/** The blueprint config values the doc quotes; defaults are examples/blueprint/blueprint.toml's. */
+/** The config values the doc quotes (the blueprint's names them after its blueprint.toml keys). */
 export interface ServiceLimits {
   /** `[tenants.<name>] queue_bound`: events a tenant may have waiting before 429. */
   readonly tenants: readonly { readonly name: string; readonly queueBound: number }[];
@@ -64,16 +67,33 @@ export interface FeatureFlag {
 export interface InvariantsDocOptions {
   /** Prefix of every runbook_url, the same one given to the rule generators ('' = relative, the default). */
   readonly runbookBaseUrl?: string;
-  /** Paths the deploy commands use, relative to the repository root. */
+  /** The spec file, relative to the repository root, for the deploy commands (the CLI passes --spec). */
   readonly specPath?: string;
+  /** The module these options came from, for the doc's own check command (the CLI passes --doc-options). */
+  readonly docOptionsPath?: string;
+  /** The service's config file, named in the deploy section; left out when not given. */
   readonly configPath?: string;
-  /** The command that starts one service instance. Default: the blueprint's main.ts with configPath. */
+  /** The command that starts one service instance, shown in deploy step 5; left out when not given. */
   readonly startCommand?: string;
-  readonly limits?: Partial<ServiceLimits>;
-  /** false leaves the "every accepted event is stored" invariant out (a spec without these instruments). */
+  /**
+   * Deploy step 5 after "one instance at a time:": how the old instance stops and how the new
+   * one shows it is ready. Default: stop the old one, start the new one, wait until it is ready.
+   */
+  readonly replaceInstance?: string;
+  /** A sentence after the roll back steps, e.g. what a roll back does not undo. */
+  readonly rollbackNote?: string;
+  /** How the on-call asks an instance whether it is up, after "Ask", e.g. "its /healthz". */
+  readonly healthCheck?: string;
+  /**
+   * The service's config values the doc quotes (queue bounds, deadline, batches); required with
+   * `delivery` or `queue`. Without them an SLO's first steps quote none.
+   */
+  readonly limits?: ServiceLimits;
+  /** The "every accepted event is stored" invariant's instruments; left out when not given. */
   readonly delivery?: DeliveryInstruments | false;
-  /** false leaves the "queue depth never exceeds its bound" invariant out. */
+  /** The "queue depth never exceeds its bound" invariant's instruments; left out when not given. */
   readonly queue?: QueueInstruments | false;
+  /** Default: plumbline's own switches (the tail sampler and the exemplar filter). */
   readonly featureFlags?: readonly FeatureFlag[];
   /** Options of the generators whose output the doc names; runbookBaseUrl above wins over theirs. */
   readonly prometheusRules?: PrometheusRulesOptions;
@@ -84,56 +104,26 @@ export interface InvariantsDocOptions {
 export interface ResolvedInvariantsDocOptions {
   readonly runbookBaseUrl: string;
   readonly specPath: string;
-  readonly configPath: string;
-  readonly startCommand: string;
-  readonly limits: ServiceLimits;
+  readonly docOptionsPath: string | undefined;
+  readonly configPath: string | undefined;
+  readonly startCommand: string | undefined;
+  readonly replaceInstance: string;
+  readonly rollbackNote: string | undefined;
+  readonly healthCheck: string | undefined;
+  readonly limits: ServiceLimits | undefined;
   readonly delivery: DeliveryInstruments | false;
   readonly queue: QueueInstruments | false;
   readonly featureFlags: readonly FeatureFlag[];
   readonly prometheusRules: PrometheusRulesOptions;
   readonly pipelineAlerts: PipelineAlertOptions;
   readonly dashboards: DashboardOptions;
-  /** Service invariants whose instruments were not given, so the blueprint's names stand in. */
-  readonly defaulted: ReadonlySet<'delivery' | 'queue'>;
 }
 
 /** The same default base as the SLO and pipeline rule generators: links relative to docs/. */
 export const DEFAULT_RUNBOOK_BASE_URL = DEFAULT_RUNBOOK_BASE;
 
-/** examples/blueprint/blueprint.toml's values (a test reads the TOML and compares). */
-export const BLUEPRINT_LIMITS: ServiceLimits = {
-  tenants: [
-    { name: 'checkout', queueBound: 400 },
-    { name: 'search', queueBound: 400 },
-    { name: 'analytics', queueBound: 800 },
-  ],
-  timeoutMs: 250,
-  maxInFlight: 2048,
-  enrichmentBudgetMs: 80,
-  minBatch: 25,
-  maxBatch: 100,
-  maxWaitMs: 50,
-};
-
-export const BLUEPRINT_DELIVERY: DeliveryInstruments = {
-  decisionsCounter: 'blueprint.ingress.decisions',
-  accepted: { decision: ['accepted'] },
-  batchSizeHistogram: 'blueprint.batch.size',
-  slo: 'availability',
-};
-
-export const BLUEPRINT_QUEUE: QueueInstruments = {
-  depthGauge: 'blueprint.queue.depth',
-  tenantAttribute: 'tenant',
-  decisionsCounter: 'blueprint.ingress.decisions',
-  queueFull: { reason: ['queue_full'] },
-};
-
-/**
- * The blueprint's switches. The exemplar filter is the OTel SDK's variable; the sampler and chaos
- * switches are the blueprint's own (issue 13 names the chaos keys; the variable names are ours).
- */
-export const BLUEPRINT_FEATURE_FLAGS: readonly FeatureFlag[] = [
+/** plumbline's own switches, read by createTelemetry at start: the default feature flags of any service. */
+export const PLUMBLINE_FEATURE_FLAGS: readonly FeatureFlag[] = [
   {
     name: 'In-process tail sampler',
     setting: 'environment `PLUMBLINE_TAIL_SAMPLING`',
@@ -162,21 +152,11 @@ export const BLUEPRINT_FEATURE_FLAGS: readonly FeatureFlag[] = [
     defaultValue: 'trace_based',
     whenOff: 'the latency heatmap loses its trace links; the exemplar sampling policy keeps nothing',
   },
-  {
-    name: 'Chaos profiles',
-    setting: 'the `[chaos]` section of the config, or environment `BLUEPRINT_CHAOS=<profile>` for one run',
-    values: [
-      {
-        value: 'kill_task_ratio',
-        effect: 'share of background tasks (dependency calls, batch flushes) aborted mid-flight',
-      },
-      { value: 'corrupt_request_ratio', effect: 'share of request bodies corrupted before parsing' },
-      { value: 'tail_latency', effect: 'latency added to a share of dependency or storage calls' },
-    ],
-    defaultValue: 'off (no `[chaos]` section)',
-    whenOff: 'nothing: chaos is for drills and must be off in production',
-  },
 ];
+
+/** Deploy step 5 when the options do not say how the service's instances are replaced. */
+export const DEFAULT_REPLACE_INSTANCE =
+  'stop the old one, start the new one, and wait until it is ready before the next';
 
 export function resolveInvariantsDocOptions(
   options: InvariantsDocOptions = {},
@@ -185,7 +165,53 @@ export function resolveInvariantsDocOptions(
     'invariants doc option runbookBaseUrl',
     options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL,
   );
-  const limits: ServiceLimits = { ...BLUEPRINT_LIMITS, ...options.limits };
+  const delivery = options.delivery ?? false;
+  const queue = options.queue ?? false;
+  const limits = options.limits === undefined ? undefined : checkLimits(options.limits);
+  if (limits === undefined && (delivery !== false || queue !== false)) {
+    throw new Error(
+      `invariants doc option limits: required with ${delivery !== false ? 'delivery' : 'queue'} (the invariant quotes the service's bounds)`,
+    );
+  }
+  for (const field of [
+    'specPath',
+    'docOptionsPath',
+    'configPath',
+    'startCommand',
+    'replaceInstance',
+    'rollbackNote',
+    'healthCheck',
+  ] as const) {
+    const value = options[field];
+    if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) {
+      throw new Error(
+        `invariants doc option ${field}: expected a non-empty string, got ${JSON.stringify(value)}`,
+      );
+    }
+  }
+  return {
+    runbookBaseUrl,
+    specPath: options.specPath ?? '<spec file>',
+    docOptionsPath: options.docOptionsPath,
+    configPath: options.configPath,
+    startCommand: options.startCommand,
+    replaceInstance: options.replaceInstance ?? DEFAULT_REPLACE_INSTANCE,
+    rollbackNote: options.rollbackNote,
+    healthCheck: options.healthCheck,
+    limits,
+    delivery,
+    queue,
+    featureFlags: options.featureFlags ?? PLUMBLINE_FEATURE_FLAGS,
+    prometheusRules: { ...options.prometheusRules, runbookBaseUrl },
+    pipelineAlerts: { ...options.pipelineAlerts, runbookBaseUrl },
+    dashboards: options.dashboards ?? {},
+  };
+}
+
+function checkLimits(limits: ServiceLimits): ServiceLimits {
+  if (typeof limits !== 'object' || limits === null) {
+    throw new Error(`invariants doc option limits: expected an object, got ${JSON.stringify(limits)}`);
+  }
   for (const field of [
     'timeoutMs',
     'maxInFlight',
@@ -206,6 +232,11 @@ export function resolveInvariantsDocOptions(
       `invariants doc option limits.minBatch: must not exceed limits.maxBatch (${limits.maxBatch}), got ${limits.minBatch}`,
     );
   }
+  if (!Array.isArray(limits.tenants)) {
+    throw new Error(
+      `invariants doc option limits.tenants: expected a list, got ${JSON.stringify(limits.tenants)}`,
+    );
+  }
   limits.tenants.forEach((tenant, index) => {
     if (tenant.name === '' || !Number.isInteger(tenant.queueBound) || tenant.queueBound < 1) {
       throw new Error(
@@ -213,32 +244,5 @@ export function resolveInvariantsDocOptions(
       );
     }
   });
-  for (const field of ['specPath', 'configPath', 'startCommand'] as const) {
-    if (options[field] !== undefined && options[field].trim() === '') {
-      throw new Error(`invariants doc option ${field}: expected a non-empty path`);
-    }
-  }
-  const configPath = options.configPath ?? 'examples/blueprint/blueprint.toml';
-  return {
-    runbookBaseUrl,
-    specPath: options.specPath ?? 'examples/blueprint/telemetry.ts',
-    configPath,
-    startCommand:
-      options.startCommand ??
-      // Tenant tokens come from the environment (the config refuses literal tokens), from the
-      // secret store the deployment mounts.
-      'BLUEPRINT_TOKEN_CHECKOUT=… BLUEPRINT_TOKEN_SEARCH=… BLUEPRINT_TOKEN_ANALYTICS=… ' +
-        `OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 node --import tsx examples/blueprint/main.ts ${configPath}`,
-    limits,
-    delivery: options.delivery ?? BLUEPRINT_DELIVERY,
-    queue: options.queue ?? BLUEPRINT_QUEUE,
-    featureFlags: options.featureFlags ?? BLUEPRINT_FEATURE_FLAGS,
-    prometheusRules: { ...options.prometheusRules, runbookBaseUrl },
-    pipelineAlerts: { ...options.pipelineAlerts, runbookBaseUrl },
-    dashboards: options.dashboards ?? {},
-    defaulted: new Set([
-      ...(options.delivery === undefined ? (['delivery'] as const) : []),
-      ...(options.queue === undefined ? (['queue'] as const) : []),
-    ]),
-  };
+  return limits;
 }
