@@ -1,40 +1,32 @@
 // The blueprint's event.rejected lines are held to the spec's rate budget, one per reason: a
 // flood of invalid JSON cannot hide the other rejections, and every line left out is counted.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../examples/blueprint/config.js';
-import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
-import { startBlueprint, type BlueprintService } from '../../examples/blueprint/service.js';
-import { openTelemetry, type TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
-import { blueprintToml, startDependencies } from '../support/blueprint.js';
+import type { BlueprintService } from '../../examples/blueprint/service.js';
+import type { TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
+import { blueprintToml } from '../support/blueprint.js';
+import { startInProcessBlueprint, type InProcessBlueprint } from '../support/in-process-blueprint.js';
 
 const TOKEN = 'checkout-test-token-0123456789';
-let dir: string;
+let blueprint: InProcessBlueprint;
 let logPath: string;
-let deps: DependencyServer[] = [];
 let telemetry: TelemetryPort;
 let service: BlueprintService;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'blueprint-rejections-'));
-  logPath = join(dir, 'events.ndjson');
-  deps = await startDependencies();
-  // A small body bound, so a second reason (body_too_large) is cheap to provoke.
-  const config = parseConfig(
-    blueprintToml({ dbPath: join(dir, 'events.db'), deps, tables: { ingress: { max_body_bytes: 4096 } } }),
-  );
-  telemetry = await openTelemetry({ logDestination: logPath });
-  service = await startBlueprint(config, telemetry, { env: { CHECKOUT_TOKEN: TOKEN } });
+  blueprint = await startInProcessBlueprint({
+    prefix: 'blueprint-rejections-',
+    // A small body bound, so a second reason (body_too_large) is cheap to provoke.
+    toml: (dir, deps) =>
+      blueprintToml({ dbPath: join(dir, 'events.db'), deps, tables: { ingress: { max_body_bytes: 4096 } } }),
+    telemetry: (dir) => ({ logDestination: (logPath = join(dir, 'events.ndjson')) }),
+    env: { CHECKOUT_TOKEN: TOKEN },
+  });
+  ({ telemetry, service } = blueprint);
 });
 
-afterAll(async () => {
-  await service?.drain();
-  await telemetry?.shutdown();
-  await Promise.all(deps.map((dep) => dep.close()));
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => blueprint?.stop());
 
 async function post(body: string): Promise<number> {
   const response = await fetch(`${service.url}/events`, {

@@ -2,20 +2,17 @@
 // mid-run and new connections get the new one without a restart and without a failed request;
 // clients that fail the handshake (untrusted CA, plain HTTP) become tls.handshake_failed security
 // events; the admin listener stays plain HTTP on loopback.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../examples/blueprint/config.js';
-import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
 import { parseExposition } from '../../examples/blueprint/scrape.js';
-import { startBlueprint, type BlueprintService } from '../../examples/blueprint/service.js';
-import { openTelemetry, type TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
-import { blueprintToml, startDependencies } from '../support/blueprint.js';
+import type { BlueprintService } from '../../examples/blueprint/service.js';
+import type { TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
+import { blueprintToml } from '../support/blueprint.js';
 import {
   certificateFingerprint,
   installTlsPair,
@@ -24,48 +21,45 @@ import {
   type CertificateAuthority,
   type TlsPair,
 } from '../support/collector.js';
+import { startInProcessBlueprint, type InProcessBlueprint } from '../support/in-process-blueprint.js';
 import { waitFor } from '../support/process.js';
 
 const TOKEN = 'acme-tls-token-0123456789';
 
+let blueprint: InProcessBlueprint;
 let dir: string;
 let ca: CertificateAuthority;
 let live: TlsPair;
-let deps: DependencyServer[] = [];
 let telemetry: TelemetryPort;
 let service: BlueprintService;
 let securityLogPath: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'blueprint-tls-'));
-  ca = makeCertificateAuthority(join(dir, 'ca'), 'blueprint test CA');
-  mkdirSync(join(dir, 'tls'));
-  live = issueCertificate(ca, { cert: join(dir, 'tls', 'cert.pem'), key: join(dir, 'tls', 'key.pem') });
-  securityLogPath = join(dir, 'security.ndjson');
-  deps = await startDependencies();
-  const config = parseConfig(
-    blueprintToml({
-      dbPath: 'events.db',
-      deps,
-      service: { tls_cert: 'tls/cert.pem', tls_key: 'tls/key.pem', tls_reload_ms: 100 },
-      tenants: { acme: { class: 'latency-sensitive', token_env: 'ACME_TOKEN' } },
+  blueprint = await startInProcessBlueprint({
+    prefix: 'blueprint-tls-',
+    prepare: (dir) => {
+      ca = makeCertificateAuthority(join(dir, 'ca'), 'blueprint test CA');
+      mkdirSync(join(dir, 'tls'));
+      live = issueCertificate(ca, { cert: join(dir, 'tls', 'cert.pem'), key: join(dir, 'tls', 'key.pem') });
+    },
+    toml: (_dir, deps) =>
+      blueprintToml({
+        dbPath: 'events.db',
+        deps,
+        service: { tls_cert: 'tls/cert.pem', tls_key: 'tls/key.pem', tls_reload_ms: 100 },
+        tenants: { acme: { class: 'latency-sensitive', token_env: 'ACME_TOKEN' } },
+      }),
+    pathsRelativeToDir: true,
+    telemetry: (dir) => ({
+      logDestination: join(dir, 'events.ndjson'),
+      securityLogDestination: (securityLogPath = join(dir, 'security.ndjson')),
     }),
-    'tls-test.toml',
-    dir,
-  );
-  telemetry = await openTelemetry({
-    logDestination: join(dir, 'events.ndjson'),
-    securityLogDestination: securityLogPath,
+    env: { ACME_TOKEN: TOKEN },
   });
-  service = await startBlueprint(config, telemetry, { env: { ACME_TOKEN: TOKEN } });
+  ({ dir, telemetry, service } = blueprint);
 });
 
-afterAll(async () => {
-  await service?.drain();
-  await telemetry?.shutdown();
-  await Promise.all(deps.map((d) => d.close()));
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => blueprint?.stop());
 
 /** One request on a new TLS connection that trusts only the test CA; the server's certificate fingerprint. */
 function postOverNewConnection(): Promise<{ status: number; fingerprint: string }> {

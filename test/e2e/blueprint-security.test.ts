@@ -3,17 +3,15 @@
 // into a bounded number of security lines whose counts add up to 10,000 (and the application log
 // holds none of them); a body carrying a newline, a fake JSON envelope and an ANSI escape stays
 // one escaped field of one line in the application log.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../examples/blueprint/config.js';
-import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
 import { parseExposition } from '../../examples/blueprint/scrape.js';
-import { startBlueprint, type BlueprintService } from '../../examples/blueprint/service.js';
-import { openTelemetry, type TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
-import { blueprintToml, startDependencies } from '../support/blueprint.js';
+import type { BlueprintService } from '../../examples/blueprint/service.js';
+import type { TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
+import { blueprintToml } from '../support/blueprint.js';
+import { startInProcessBlueprint, type InProcessBlueprint } from '../support/in-process-blueprint.js';
 import { waitFor } from '../support/process.js';
 
 const TOKEN = 'acme-security-token-0123456789';
@@ -22,8 +20,7 @@ const SOURCES = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
 const FOLD_WINDOW_MS = 500;
 const MAX_LINES_PER_WINDOW = 20;
 
-let dir: string;
-let deps: DependencyServer[] = [];
+let blueprint: InProcessBlueprint;
 let telemetry: TelemetryPort;
 let service: BlueprintService;
 let logPath: string;
@@ -64,31 +61,25 @@ function post(
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'blueprint-security-'));
-  logPath = join(dir, 'events.ndjson');
-  securityLogPath = join(dir, 'security.ndjson');
-  deps = await startDependencies();
-  const config = parseConfig(
-    blueprintToml({
-      dbPath: join(dir, 'events.db'),
-      deps,
-      tenants: { acme: { class: 'latency-sensitive', token_env: 'ACME_TOKEN' } },
+  blueprint = await startInProcessBlueprint({
+    prefix: 'blueprint-security-',
+    toml: (dir, deps) =>
+      blueprintToml({
+        dbPath: join(dir, 'events.db'),
+        deps,
+        tenants: { acme: { class: 'latency-sensitive', token_env: 'ACME_TOKEN' } },
+      }),
+    telemetry: (dir) => ({
+      logDestination: (logPath = join(dir, 'events.ndjson')),
+      securityLogDestination: (securityLogPath = join(dir, 'security.ndjson')),
+      securityLog: { foldWindowMs: FOLD_WINDOW_MS, maxLinesPerWindow: MAX_LINES_PER_WINDOW },
     }),
-  );
-  telemetry = await openTelemetry({
-    logDestination: logPath,
-    securityLogDestination: securityLogPath,
-    securityLog: { foldWindowMs: FOLD_WINDOW_MS, maxLinesPerWindow: MAX_LINES_PER_WINDOW },
+    env: { ACME_TOKEN: TOKEN },
   });
-  service = await startBlueprint(config, telemetry, { env: { ACME_TOKEN: TOKEN } });
+  ({ telemetry, service } = blueprint);
 });
 
-afterAll(async () => {
-  await service?.drain();
-  await telemetry?.shutdown();
-  await Promise.all(deps.map((d) => d.close()));
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => blueprint?.stop());
 
 describe('blueprint security events and tainted input', () => {
   it('keeps a log-injection attempt in one escaped field of one application-log line', async () => {

@@ -4,47 +4,38 @@
 // in process: such a number is refused with 400 naming the field, in a small body parsed on the
 // event loop and in a large one parsed on the worker pool, and nothing of either is stored, while
 // other spellings of exact values (1.0, 1e2, -0) are stored.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../examples/blueprint/config.js';
-import type { DependencyServer } from '../../examples/blueprint/dependency-server.js';
-import { startBlueprint, type BlueprintService } from '../../examples/blueprint/service.js';
-import { openTelemetry, type TelemetryPort } from '../../examples/blueprint/telemetry-port.js';
-import { blueprintToml, startDependencies } from '../support/blueprint.js';
+import type { BlueprintService } from '../../examples/blueprint/service.js';
+import { blueprintToml } from '../support/blueprint.js';
+import { startInProcessBlueprint, type InProcessBlueprint } from '../support/in-process-blueprint.js';
 
 const TOKEN = 'regression-decimal-token-0123456789';
+let blueprint: InProcessBlueprint;
 let dir: string;
-let deps: DependencyServer[] = [];
-let telemetry: TelemetryPort;
 let service: BlueprintService;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'blueprint-decimal-'));
-  deps = await startDependencies();
-  const config = parseConfig(
-    blueprintToml({
-      dbPath: join(dir, 'events.db'),
-      deps,
-      storage: { min_batch: 1, max_wait_ms: 5 },
-      tenants: { acme: { class: 'latency-sensitive', token_env: 'ACME_TOKEN' } },
+  blueprint = await startInProcessBlueprint({
+    prefix: 'blueprint-decimal-',
+    toml: (dir, deps) =>
+      blueprintToml({
+        dbPath: join(dir, 'events.db'),
+        deps,
+        storage: { min_batch: 1, max_wait_ms: 5 },
+        tenants: { acme: { class: 'latency-sensitive', token_env: 'ACME_TOKEN' } },
+      }),
+    telemetry: (dir) => ({
+      logDestination: join(dir, 'events.ndjson'),
+      securityLogDestination: join(dir, 'security.ndjson'),
     }),
-  );
-  telemetry = await openTelemetry({
-    logDestination: join(dir, 'events.ndjson'),
-    securityLogDestination: join(dir, 'security.ndjson'),
+    env: { ACME_TOKEN: TOKEN },
   });
-  service = await startBlueprint(config, telemetry, { env: { ACME_TOKEN: TOKEN } });
+  ({ dir, service } = blueprint);
 });
 
-afterAll(async () => {
-  await service?.drain();
-  await telemetry?.shutdown();
-  await Promise.all(deps.map((d) => d.close()));
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => blueprint?.stop());
 
 async function post(body: string): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${service.url}/events`, {
