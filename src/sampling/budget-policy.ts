@@ -2,7 +2,7 @@
 // shares, enforced by a consistent-probability threshold per key that adapts to each key's
 // arrival rate. The decision is `randomness >= threshold`, so every service (or collector) that
 // uses the same threshold keeps the same traces, and `ot=th` gives downstream adjusted counts.
-import type { PolicyDecision, SamplingPolicy, TraceView } from './policy.js';
+import { DROP, type PolicyDecision, type SamplingPolicy, type TraceView } from './policy.js';
 import { fairShares } from './fair-share.js';
 import { RateWindow } from './rate-window.js';
 import { ALWAYS_KEEP_THRESHOLD, keepsAt, probabilityToThreshold } from './threshold.js';
@@ -24,9 +24,20 @@ export const OTHER_KEY = '(other)';
 const REALLOCATE_EVERY_MS = 250;
 /** Relative change of a key's keep probability below which its threshold is left as it is. */
 const PROBABILITY_STEP = 1 / 256;
+/**
+ * The ceiling on a key's kept traces per second: its allocation times CEILING_FACTOR, plus
+ * CEILING_SLACK. The threshold bounds what a key keeps only while randomness is uniform, and it
+ * comes from the trace ID or the `ot=rv` a caller sends: a client that picks them (all high)
+ * passes every threshold. Uniform randomness keeps about the allocation, far below the ceiling;
+ * the slack spares small budgets the Poisson spread of their keeps.
+ */
+const CEILING_FACTOR = 2;
+const CEILING_SLACK = 10;
 
 class KeyState {
   readonly window = new RateWindow();
+  /** Traces kept under a threshold per second, for the ceiling. */
+  readonly kept = new RateWindow();
   allocation = 0;
   threshold = ALWAYS_KEEP_THRESHOLD;
   // The answers at the current probability, rebuilt only when it changes (not per trace).
@@ -47,6 +58,7 @@ export class BudgetPolicy implements SamplingPolicy {
   private readonly maxKeys: number;
   private readonly keys = new Map<string, KeyState>();
   private nextReallocationAt = Number.NEGATIVE_INFINITY;
+  private ceilingDropCount = 0;
 
   constructor(
     readonly name: string,
@@ -77,8 +89,22 @@ export class BudgetPolicy implements SamplingPolicy {
         state.drop = { verdict: 'drop', threshold };
       }
     }
+    // At probability 1 the key asks for no more than its allocation: all of it is kept.
     if (state.threshold === ALWAYS_KEEP_THRESHOLD) return state.keep;
-    return keepsAt(trace.randomness, state.threshold) ? state.keep : state.drop;
+    if (!keepsAt(trace.randomness, state.threshold)) return state.drop;
+    // Passed the threshold; over the ceiling the keep is refused all the same. Such a drop has no
+    // threshold: it says nothing about the trace's randomness, only about the key's kept rate.
+    if (state.kept.rate(nowMs) >= state.allocation * CEILING_FACTOR + CEILING_SLACK) {
+      this.ceilingDropCount++;
+      return DROP;
+    }
+    state.kept.record(nowMs);
+    return state.keep;
+  }
+
+  /** Traces that passed the threshold and were dropped because their key was over its ceiling. */
+  ceilingDrops(): number {
+    return this.ceilingDropCount;
   }
 
   thresholds(): Readonly<Record<string, string>> {

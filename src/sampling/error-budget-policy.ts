@@ -31,4 +31,8 @@ export class ErrorBudgetPolicy implements SamplingPolicy {
   thresholds(): Readonly<Record<string, string>> {
     return this.budget.thresholds();
   }
+
+  ceilingDrops(): number {
+    return this.budget.ceilingDrops();
+  }
 }

@@ -60,6 +60,8 @@ export interface SamplingPolicy {
   evaluate(trace: TraceView, nowMs: number): PolicyDecision;
   /** Current thresholds by key (budget policies), for `stats()`. */
   thresholds?(): Readonly<Record<string, string>>;
+  /** Keeps refused by a kept-rate ceiling (budget policies), for `stats()`. */
+  ceilingDrops?(): number;
 }
 
 /** A policy that keeps when `matches` says so and abstains otherwise. */

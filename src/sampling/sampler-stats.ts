@@ -24,6 +24,12 @@ export interface SamplerStats {
   readonly truncatedSpans: number;
   /** Spans that ended after their trace's decision, and what happened to them. */
   readonly lateSpans: { readonly kept: number; readonly dropped: number };
+  /**
+   * Per budget policy: traces that passed its threshold but were dropped because their key kept
+   * more than twice its allocation (plus 10) per second: randomness a client chose (trace IDs or
+   * `ot=rv` all high) cannot carry a flood past the budget. Also counted in `decisions` as drops.
+   */
+  readonly budgetCeilingDrops: Readonly<Record<string, number>>;
   /** Current budget threshold per key as the `th` hex and as a keep probability. */
   readonly thresholds: Readonly<Record<string, { readonly th: string; readonly probability: number }>>;
   /** Calls into the next processor that threw (counted, never rethrown into the app). */

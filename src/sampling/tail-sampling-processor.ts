@@ -249,7 +249,9 @@ export class TailSamplingProcessor implements SpanProcessor {
       entry.drop += this.drops[index]!;
     });
     const thresholds: Record<string, { th: string; probability: number }> = {};
+    const budgetCeilingDrops: Record<string, number> = {};
     for (const policy of this.policies) {
+      if (policy.ceilingDrops !== undefined) budgetCeilingDrops[policy.name] = policy.ceilingDrops();
       const byKey = policy.thresholds?.() ?? {};
       for (const [key, threshold] of Object.entries(byKey)) {
         thresholds[key] = { th: encodeTh(threshold), probability: thresholdToProbability(threshold) };
@@ -265,6 +267,7 @@ export class TailSamplingProcessor implements SpanProcessor {
       truncatedTraces: usage.truncatedTraces,
       truncatedSpans: usage.truncatedSpans,
       lateSpans: { kept: this.lateKept, dropped: this.lateDropped },
+      budgetCeilingDrops,
       thresholds,
       nextProcessorErrors: this.forwarder.errors,
       spansAfterShutdown: this.spansAfterShutdown,

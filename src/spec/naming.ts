@@ -127,6 +127,8 @@ export const sdkSeries = {
   samplerTruncatedSpans: 'plumbline_sampler_truncated_spans_total',
   /** Label outcome. */
   samplerLateSpans: 'plumbline_sampler_late_spans_total',
+  /** Label policy: keeps a budget refused over its key's kept-rate ceiling. */
+  samplerBudgetCeilingDrops: 'plumbline_sampler_budget_ceiling_drops_total',
   samplerBufferedTraces: 'plumbline_sampler_buffered_traces',
   samplerBufferedBytes: 'plumbline_sampler_buffered_bytes',
   /** Label key. */

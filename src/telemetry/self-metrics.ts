@@ -45,6 +45,17 @@ export function exposeSamplerStats(metrics: Metrics, sampler: TailSamplingProces
     },
     'counter',
   );
+  metrics.selfGauge(
+    sdkSeries.samplerBudgetCeilingDrops,
+    "Traces a budget policy's threshold would keep, dropped because their key kept over twice its allocation (chosen randomness).",
+    ['policy'],
+    () =>
+      Object.entries(sampler.stats().budgetCeilingDrops).map(([policy, value]) => ({
+        labels: { policy },
+        value,
+      })),
+    'counter',
+  );
   metrics.selfGauge(sdkSeries.samplerBufferedTraces, 'Traces waiting for a decision.', [], () => [
     { labels: {}, value: sampler.stats().bufferedTraces },
   ]);
