@@ -180,4 +180,31 @@ console.log(JSON.stringify({ service: spec.service.name, isSpecError: error inst
       /^usage: plumbline generate alerts/,
     );
   });
+
+  it("the installed bin's generate docs takes the app's own facts from --doc-options, and none of the blueprint's", async () => {
+    const bin = join(app, 'node_modules', '.bin', 'plumbline');
+    await writeFile(join(app, 'docs-spec.json'), JSON.stringify({ service: { name: 'shop' }, events: {} }));
+    await writeFile(
+      join(app, 'doc-options.mjs'),
+      "export default { configPath: 'deploy/shop.yaml', startCommand: 'node server.js', healthCheck: 'its /ready' };\n",
+    );
+    await runNode(app, [
+      bin,
+      'generate',
+      'docs',
+      '--spec',
+      'docs-spec.json',
+      '--doc-options',
+      'doc-options.mjs',
+      '--out',
+      'generated-docs',
+    ]);
+    const doc = await readFile(join(app, 'generated-docs', 'invariants.md'), 'utf8');
+    expect(doc).toMatch(/^# shop: invariants and their monitors/);
+    expect(doc).toContain('the service and its config (`deploy/shop.yaml`)');
+    expect(doc).toContain('   node server.js');
+    expect(doc).toContain('Is the process up? Ask its /ready.');
+    expect(doc).not.toContain('examples/blueprint');
+    expect(doc).not.toContain('BLUEPRINT_');
+  });
 });
