@@ -50,6 +50,7 @@ export const sdkSelfMetrics = {
   metricOverflow: sdkSeries.metricsOverflow,
   samplerEvictions: sdkSeries.samplerEvictions,
   samplerDecisions: sdkSeries.samplerDecisions,
+  samplerBudgetCeilingDrops: sdkSeries.samplerBudgetCeilingDrops,
 } as const;
 
 /** Prometheus' own scrape health series. */

@@ -178,6 +178,11 @@ const NEEDS: Readonly<Record<string, Need>> = {
     bar: 'data',
     why: 'the SDK exports every eviction cause from the start (0 until one happens); no knob makes the in-process sampler evict in a short run',
   },
+  'Tail-sampler keeps refused over a budget ceiling': {
+    faults: [],
+    bar: 'data',
+    why: "the SDK exports every budget policy's ceiling drops from the start (0 until one happens); a flood of chosen randomness is proven in test/regression/budget-kept-every-trace-with-chosen-randomness.test.ts",
+  },
   // ---- alert rules (a non-empty alert expression is a crossed threshold) ----
   SLOErrorBudgetBurn: { faults: ['overload', 'chaos'], bar: 'data' },
   'SLOErrorBudgetBurn {slo=ingress-latency-best-effort, tier=page-fast}': {

@@ -222,6 +222,17 @@ export function pipelineDashboard(spec: TelemetrySpec, identity: DashboardIdenti
   );
   layout.panel(
     timeseriesPanel({
+      title: 'Tail-sampler keeps refused over a budget ceiling',
+      description:
+        "Traces a budget policy's threshold would keep, dropped because their key kept more than twice its allocation plus 10 per second: randomness a client chose (trace IDs or `ot=rv` all high). Zero while trace IDs are random.",
+      unit: 'ops',
+      min: 0,
+      targets: [{ expr: rate(sdk.samplerBudgetCeilingDrops, ['policy']), legend: '{{policy}}' }],
+    }),
+    12,
+  );
+  layout.panel(
+    timeseriesPanel({
       title: 'Log lines suppressed by event budget',
       description:
         "Event log lines left out by their event's rate budget (events.<event>.budget.linesPerSecond in the spec); the next written line of the event carries the count in `suppressed`. Only events with a budget have a series.",
@@ -229,7 +240,7 @@ export function pipelineDashboard(spec: TelemetrySpec, identity: DashboardIdenti
       min: 0,
       targets: [{ expr: rate(sdk.logSuppressed, ['event']), legend: '{{event}}' }],
     }),
-    24,
+    12,
   );
   return builder.build();
 }
