@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { spec as blueprintSpec } from '../../examples/blueprint/telemetry.js';
 import { renderDashboards } from '../../src/generate/dashboards/render.js';
+import { metricCatalogue } from '../../src/generate/invariants/monitors.js';
 import type { TelemetrySpec } from '../../src/spec/types.js';
 import { dashboardSpec } from '../fixtures/dashboard-spec.js';
 import { peerBinary } from '../support/peers.js';
@@ -362,6 +363,19 @@ describe('dashboard lint (grafana/dashboard-linter rules)', () => {
 });
 
 describe('dashboard PromQL', () => {
+  it('names only metrics the spec, the SDK, the SLO rules or the collector produce (both specs)', () => {
+    const unknown: string[] = [];
+    for (const spec of [blueprintSpec, dashboardSpec]) {
+      const catalogue = metricCatalogue(spec);
+      for (const { where, expr } of promExpressions(spec)) {
+        for (const { metric } of selectors(expr)) {
+          if (!catalogue.has(metric)) unknown.push(`${where}: ${metric}`);
+        }
+      }
+    }
+    expect(unknown).toEqual([]);
+  });
+
   it('parses with promtool (every target and variable expression of both specs)', async () => {
     const expressions = [...promExpressions(blueprintSpec), ...promExpressions(dashboardSpec)];
     expect(expressions.length).toBeGreaterThan(50);
