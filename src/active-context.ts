@@ -17,7 +17,7 @@ import {
 } from '@opentelemetry/api';
 
 /** The registry key of @opentelemetry/api 1.x, the only major both OTel JS lines use. */
-const REGISTRY_KEY = Symbol.for('opentelemetry.js.api.1');
+export const REGISTRY_KEY = Symbol.for('opentelemetry.js.api.1');
 const PROBE_KEY = createContextKey('plumbline active-context probe');
 
 interface Registry {

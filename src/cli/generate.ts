@@ -1,9 +1,7 @@
 // `plumbline generate <target> --spec FILE [--out DIR] [--check]`: writes a target's generated
 // files, or with --check compares them with the committed ones and fails on drift (CI).
 // `plumbline slo rules` is an alias of `generate alerts`.
-import { extname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { loadSpecFile } from '../spec/load.js';
+import { importModuleExport, isModuleFile, loadSpecFile } from '../spec/load.js';
 import type { TelemetrySpec } from '../spec/types.js';
 import { generateCollectorConfigs } from '../generate/collector/generate.js';
 import type { CollectorOptions } from '../generate/collector/options.js';
@@ -43,14 +41,9 @@ interface GenerateTarget {
 
 /** The invariants doc options a .ts/.js module exports (default export, or `invariantsDoc`). */
 async function loadDocOptions(path: string): Promise<InvariantsDocOptions> {
-  const extension = extname(path).toLowerCase();
-  if (!['.ts', '.mts', '.js', '.mjs'].includes(extension))
+  if (!isModuleFile(path))
     throw new UsageError(`--doc-options ${path}: expected a .ts or .js module`, usage());
-  const module = (await import(pathToFileURL(resolve(path)).href)) as {
-    default?: unknown;
-    invariantsDoc?: unknown;
-  };
-  const options = module.default ?? module.invariantsDoc;
+  const options = await importModuleExport(path, 'invariantsDoc');
   if (typeof options !== 'object' || options === null || Array.isArray(options))
     throw new UsageError(
       `--doc-options ${path}: exports no options object (expected a default export or \`invariantsDoc\`)`,

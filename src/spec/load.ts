@@ -6,6 +6,17 @@ import { pathToFileURL } from 'node:url';
 import { resolveSpec } from './model.js';
 import type { TelemetrySpec } from './types.js';
 
+/** Whether `path` names a module this loader imports (.ts, .mts, .js, .mjs). */
+export function isModuleFile(path: string): boolean {
+  return ['.ts', '.mts', '.js', '.mjs'].includes(extname(path).toLowerCase());
+}
+
+/** A module file's default export, else its export called `name`; undefined when it has neither. */
+export async function importModuleExport(path: string, name: string): Promise<unknown> {
+  const module = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
+  return module.default ?? module[name];
+}
+
 export async function loadSpecFile(path: string): Promise<TelemetrySpec> {
   const absolute = resolve(path);
   const extension = extname(absolute).toLowerCase();
@@ -20,9 +31,8 @@ export async function loadSpecFile(path: string): Promise<TelemetrySpec> {
         `${path}: not valid ${extension === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
       );
     }
-  } else if (['.ts', '.mts', '.js', '.mjs'].includes(extension)) {
-    const module = (await import(pathToFileURL(absolute).href)) as { default?: unknown; spec?: unknown };
-    spec = module.default ?? module.spec;
+  } else if (isModuleFile(absolute)) {
+    spec = await importModuleExport(absolute, 'spec');
     if (spec === undefined)
       throw new Error(`${path}: exports no spec (expected a default export or \`spec\`)`);
   } else {

@@ -11,10 +11,10 @@ import {
   type ContextManager,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { REGISTRY_KEY } from '../../src/active-context.js';
 
-const REGISTRY_KEY = Symbol.for('opentelemetry.js.api.1');
 const KEY = createContextKey('active-context test');
-type Global = { [REGISTRY_KEY]?: object };
+type Global = { [REGISTRY_KEY]?: { version?: string; context?: ContextManager } };
 
 async function freshActiveContext(): Promise<() => Context> {
   vi.resetModules();
@@ -34,6 +34,9 @@ describe('activeContext', () => {
 
     const first = new AsyncLocalStorageContextManager().enable();
     expect(context.setGlobalContextManager(first)).toBe(true);
+    // The key activeContext reads is where the API registered the manager (a wrong key would only
+    // send every call down the slow path, which the checks below could not tell).
+    expect((globalThis as Global)[REGISTRY_KEY]?.context).toBe(first);
     const one = ROOT_CONTEXT.setValue(KEY, 1);
     context.with(one, () => {
       expect(activeContext()).toBe(one);

@@ -66,14 +66,6 @@ export function sloAnchor(sloName: string): string {
 
 type Draft = Omit<Invariant, 'alerts'>;
 
-/** An instrument an invariant's options name is not in the spec. */
-export class MissingInstrumentError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MissingInstrumentError';
-  }
-}
-
 /**
  * Builds every invariant of the spec in doc order. The service invariants (delivery, queue) are
  * there when their options name instruments, and those must exist (a typo fails the render).
@@ -131,7 +123,7 @@ function gaugeSeries(spec: TelemetrySpec, name: string, field: string): string {
 }
 
 function missing(field: string, name: string, kind: string): Error {
-  return new MissingInstrumentError(
+  return new Error(
     `invariants doc option ${field}: "${name}" is not a ${kind} of the spec (pass false to leave this invariant out)`,
   );
 }
@@ -185,7 +177,7 @@ function deliveryInvariant(
   const batch = histogramBase(spec, delivery.batchSizeHistogram, 'delivery.batchSizeHistogram');
   const slo = slos.find((candidate) => candidate.name === delivery.slo);
   if (slo === undefined || slo.sli.kind !== 'availability') {
-    throw new MissingInstrumentError(
+    throw new Error(
       `invariants doc option delivery.slo: "${delivery.slo}" is not an availability SLO of the spec`,
     );
   }
@@ -248,7 +240,7 @@ function queueInvariant(
   const decisions = counterSeries(spec, queue.decisionsCounter, 'queue.decisionsCounter');
   const gauge = spec.gauges?.[queue.depthGauge];
   if (!(gauge?.attributes ?? []).includes(queue.tenantAttribute)) {
-    throw new MissingInstrumentError(
+    throw new Error(
       `invariants doc option queue.tenantAttribute: "${queue.tenantAttribute}" is not an attribute of gauge "${queue.depthGauge}"`,
     );
   }
