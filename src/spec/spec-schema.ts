@@ -1,6 +1,13 @@
 // The structure of a telemetry spec as JSON Schema, so a spec from YAML/JSON (or a JS object
 // that skipped the type checker) is checked field by field before anything reads it.
 
+/**
+ * What plumbline exports over OTLP, as the `signal` label of its telemetry self-metrics, in the
+ * order a pipeline SLI reads them by default (types.ts names the type; kept here because this
+ * module imports nothing, see scripts/ensure-spec-validator.mjs).
+ */
+export const PIPELINE_EXPORT_SIGNALS = ['span', 'log_record', 'metric_batch'] as const;
+
 const name = { type: 'string', minLength: 1, maxLength: 200 };
 const description = { type: 'string' };
 const attributeList = { type: 'array', items: name, uniqueItems: true };
@@ -138,7 +145,7 @@ const sli = {
           kind: {},
           signals: {
             type: 'array',
-            items: { enum: ['span', 'log_record', 'metric_batch'] },
+            items: { enum: [...PIPELINE_EXPORT_SIGNALS] },
             minItems: 1,
             uniqueItems: true,
           },

@@ -1,6 +1,8 @@
 // The telemetry spec as users write it: one typed object per service, read by the runtime SDK
 // and by every generator (collector YAML, Prometheus rules, dashboards, docs).
 
+import { PIPELINE_EXPORT_SIGNALS as SIGNALS } from './spec-schema.js';
+
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'string[]' | 'object';
@@ -127,14 +129,10 @@ export type SliSpec =
  * and log records count one each, metric exports one per batch (one collection of every
  * instrument).
  */
-export type PipelineExportSignal = 'span' | 'log_record' | 'metric_batch';
+export type PipelineExportSignal = (typeof SIGNALS)[number];
 
 /** Every {@link PipelineExportSignal}, in the order a pipeline SLI reads them by default. */
-export const PIPELINE_EXPORT_SIGNALS: readonly PipelineExportSignal[] = [
-  'span',
-  'log_record',
-  'metric_batch',
-];
+export const PIPELINE_EXPORT_SIGNALS: readonly PipelineExportSignal[] = SIGNALS;
 
 export type SloWindow = '30d' | '28d' | '7d';
 
