@@ -1,6 +1,5 @@
 // createMetrics: the spec's histograms, counters and gauges as typed handles, plus the SDK's
 // self metrics, one exposition and one MetricProducer over all of them.
-import type { Span } from '@opentelemetry/api';
 import { sdkSeries } from '../spec/naming.js';
 import type { MetricProducer } from '@opentelemetry/sdk-metrics';
 import { resolveSpec } from '../spec/model.js';
@@ -8,7 +7,7 @@ import type { CounterName, GaugeName, HistogramName, TelemetrySpec } from '../sp
 import { contentTypeOf, negotiateFormat } from './content-negotiation.js';
 import { CounterInstrument, type CounterHandle } from './counter.js';
 import { resolveExemplarFilter, type ExemplarFilter } from './exemplar-filter.js';
-import type { ExemplarSettings } from './exemplar-reservoir.js';
+import type { ExemplarHook, ExemplarSettings } from './exemplar-reservoir.js';
 import { Exposition } from './exposition.js';
 import { GaugeInstrument, type GaugeHandle } from './gauge.js';
 import { HistogramInstrument, type HistogramHandle, type MeasurementListener } from './histogram.js';
@@ -26,12 +25,13 @@ export interface MetricsOptions {
   readonly exemplarFilter?: ExemplarFilter;
   /**
    * Asked before a span's measurement takes an exemplar slot, so the tail sampler keeps the
-   * trace it points to; returning false (that trace was already dropped) skips the exemplar.
-   * Not asked again while the slot holds that span: its newer measurements replace the value
-   * only. `span` is the span the exemplar points at (from the context passed to record/add,
-   * else the active one).
+   * trace it points to; returning false (that trace was already dropped, or exemplars have kept
+   * their share of traces) skips the exemplar and the slot keeps the one it had. Not asked again
+   * while the slot holds that span: its newer measurements replace the value only. `span` is the
+   * span the exemplar points at (from the context passed to record/add, else the active one);
+   * `slotAgeMs` how old the replaced exemplar is, in ms (Infinity for an empty slot).
    */
-  readonly onExemplar?: (traceId: string, spanId: string, span: Span) => boolean | void;
+  readonly onExemplar?: ExemplarHook;
   /** Called after every valid measurement is aggregated, by instrument name (e.g. the SLO calculator). */
   readonly listeners?: {
     readonly histograms?: Readonly<Record<string, readonly MeasurementListener[]>>;

@@ -13,11 +13,16 @@ export interface ExemplarSettings {
   readonly now: () => number;
   /**
    * Asked before a span takes a slot, so the tail sampler keeps its trace; returning false
-   * (the trace was already dropped) leaves the slot as it was: no exemplar points at a lost trace.
-   * Not asked again while the slot holds that span. `span` is the span the exemplar points at.
+   * (the trace was already dropped, or exemplars kept their share of traces this second) leaves
+   * the slot as it was: no exemplar points at a lost trace. Not asked again while the slot holds
+   * that span. `span` is the span the exemplar points at; `slotAgeMs` how old the exemplar it
+   * would replace is (Infinity for an empty slot).
    */
-  readonly onExemplar: ((traceId: string, spanId: string, span: Span) => boolean | void) | undefined;
+  readonly onExemplar: ExemplarHook | undefined;
 }
+
+/** See ExemplarSettings.onExemplar. */
+export type ExemplarHook = (traceId: string, spanId: string, span: Span, slotAgeMs: number) => boolean | void;
 
 /** Per-instrument choices from the spec's `exemplars` section. */
 export interface ExemplarPlan {
@@ -149,7 +154,12 @@ export class ExemplarReservoir {
       if (
         exemplarTrace !== NO_TRACE &&
         this.onExemplar !== undefined &&
-        this.onExemplar(exemplarTrace.traceId, exemplarTrace.spanId, source.span!) === false
+        this.onExemplar(
+          exemplarTrace.traceId,
+          exemplarTrace.spanId,
+          source.span!,
+          this.slotAgeMs(slot, nowMs),
+        ) === false
       )
         return;
       this.traces[slot] = exemplarTrace;
@@ -159,6 +169,12 @@ export class ExemplarReservoir {
     this.timesMs[slot] = nowMs;
     // A reference store into this long-lived array pays a GC write barrier; compare first.
     if (this.attributes[slot] !== attributes) this.attributes[slot] = attributes;
+  }
+
+  /** How old the slot's exemplar is; Infinity for an empty slot or one without a trace. */
+  private slotAgeMs(slot: number, nowMs: number): number {
+    const time = this.timesMs[slot]!;
+    return this.traces[slot] === NO_TRACE || Number.isNaN(time) ? Number.POSITIVE_INFINITY : nowMs - time;
   }
 
   isFilled(slot: number): boolean {

@@ -33,7 +33,7 @@ function buildPolicy(spec: SamplingPolicySpec): SamplingPolicy {
     case 'latency':
       return new LatencyPolicy(spec.name, spec);
     case 'exemplar':
-      return new ExemplarPolicy(spec.name);
+      return new ExemplarPolicy(spec.name, spec.tracesPerSecond);
     case 'attribute':
       return new AttributePolicy(spec.name, spec.key, spec.values);
     case 'budget':

@@ -42,6 +42,8 @@ export function checkSampling(spec: { readonly sampling?: SamplingSpec }): SpecI
 
   const seen = new Set<string>();
   let budgetAt = -1;
+  /** The first errors policy with a budget: it drops error traces over the budget. */
+  let errorBudgetAt = -1;
   sampling.policies.forEach((policy, index) => {
     const at = `policies[${index}]`;
     if (typeof policy !== 'object' || policy === null) {
@@ -95,7 +97,19 @@ export function checkSampling(spec: { readonly sampling?: SamplingSpec }): SpecI
           if (typeof policy.budget !== 'object' || policy.budget === null)
             issue(`${at}.budget`, 'must be an object: { tracesPerSecond, key?, weights? }');
           else checkBudget(`${at}.budget`, policy.budget, issue);
+          if (errorBudgetAt < 0) errorBudgetAt = index;
         }
+        break;
+      case 'exemplar':
+        if (policy.tracesPerSecond !== undefined && !isPositive(policy.tracesPerSecond))
+          issue(`${at}.tracesPerSecond`, `must be a number > 0, got ${String(policy.tracesPerSecond)}`);
+        // An exemplar must never point at a dropped trace (regression:
+        // exemplar-points-at-trace-dropped-by-error-budget.test.ts).
+        if (errorBudgetAt >= 0)
+          issue(
+            at,
+            `must come before the errors policy with a budget at policies[${errorBudgetAt}]: that budget drops error traces, and an exemplar may already point at one`,
+          );
         break;
       case 'budget':
         budgetAt = index;

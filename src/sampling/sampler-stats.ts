@@ -30,6 +30,12 @@ export interface SamplerStats {
    * `ot=rv` all high) cannot carry a flood past the budget. Also counted in `decisions` as drops.
    */
   readonly budgetCeilingDrops: Readonly<Record<string, number>>;
+  /**
+   * Exemplars not taken because the exemplar rule's `tracesPerSecond` was used up: their slots
+   * kept the exemplar they had (pointing at a kept trace), and their traces went on through the
+   * chain like any other.
+   */
+  readonly exemplarKeepsRefused: number;
   /** Current budget threshold per key as the `th` hex and as a keep probability. */
   readonly thresholds: Readonly<Record<string, { readonly th: string; readonly probability: number }>>;
   /** Calls into the next processor that threw (counted, never rethrown into the app). */

@@ -11,6 +11,7 @@ import { SpecError } from '../spec/errors.js';
 import { resolveSpec } from '../spec/model.js';
 import { resolveSampling } from '../spec/sampling-settings.js';
 import { DecisionCache } from './decision-cache.js';
+import { DEFAULT_EXEMPLAR_TRACES_PER_SECOND, ExemplarKeepLimit } from './exemplar-keep-limit.js';
 import { buildPolicies, withExemplarRule } from './build-policies.js';
 import type { PolicyDecision, SamplingPolicy } from './policy.js';
 import { ABSTAIN } from './policy.js';
@@ -80,6 +81,8 @@ export class TailSamplingProcessor implements SpanProcessor {
   private readonly cache: DecisionCache;
   private readonly forwarder: SpanForwarder;
   private readonly usage: BufferUsage;
+  /** Traces kept for exemplars per second: the chain's exemplar rule's `tracesPerSecond`. */
+  private readonly exemplarLimit: ExemplarKeepLimit;
   /** Where spans of done traces wait out the grace (see SpanSlab). */
   private readonly slab = new SpanSlab();
 
@@ -121,6 +124,11 @@ export class TailSamplingProcessor implements SpanProcessor {
       options.policies === undefined ? buildPolicies(settings.policies) : withExemplarRule(options.policies),
     );
     this.decisionNames = [...this.policies.map((policy) => policy.name), NO_MATCH];
+    const exemplarRule = this.policies.find((policy) => policy.kind === 'exemplar') as
+      { readonly tracesPerSecond?: number } | undefined;
+    this.exemplarLimit = new ExemplarKeepLimit(
+      exemplarRule?.tracesPerSecond ?? DEFAULT_EXEMPLAR_TRACES_PER_SECOND,
+    );
     this.keeps = this.decisionNames.map(() => 0);
     this.drops = this.decisionNames.map(() => 0);
     this.dryRun = options.dryRun ?? settings.dryRun;
@@ -190,14 +198,19 @@ export class TailSamplingProcessor implements SpanProcessor {
 
   /**
    * Called by the metrics registry when an exemplar is about to point at this trace. Returns
-   * whether the trace is (or will be) exported: true for a pending trace, which is now kept,
-   * and for an already kept one; false for a dropped or unknown one, and the registry then
-   * records no exemplar. Exemplars are recorded inside live spans, whose traces are pending.
+   * whether the trace is (or will be) exported: true for an already kept trace and for a pending
+   * one already marked; for another pending trace, true (it is now kept) while the exemplar
+   * rule's `tracesPerSecond` allows; false otherwise, and for a dropped or unknown trace: the
+   * registry then records no exemplar and the slot keeps the one it had. `slotAgeMs` is the age
+   * of that exemplar (Infinity for an empty slot): old and empty slots go first when keeps are
+   * scarce. Exemplars are recorded inside live spans, whose traces are pending.
    */
-  markExemplar(traceId: string): boolean {
+  markExemplar(traceId: string, slotAgeMs = Number.POSITIVE_INFINITY): boolean {
     const trace = this.traces.get(traceId);
     if (trace !== undefined) {
-      if (!trace.exemplar && trace.evaluated) trace.changed = true;
+      if (trace.exemplar) return true;
+      if (!this.exemplarLimit.tryTake(this.now(), slotAgeMs)) return false;
+      if (trace.evaluated) trace.changed = true;
       trace.exemplar = true;
       return true;
     }
@@ -268,6 +281,7 @@ export class TailSamplingProcessor implements SpanProcessor {
       truncatedSpans: usage.truncatedSpans,
       lateSpans: { kept: this.lateKept, dropped: this.lateDropped },
       budgetCeilingDrops,
+      exemplarKeepsRefused: this.exemplarLimit.refused,
       thresholds,
       nextProcessorErrors: this.forwarder.errors,
       spansAfterShutdown: this.spansAfterShutdown,

@@ -119,6 +119,8 @@ export const sdkSeries = {
   metricsOverflow: 'plumbline_metrics_overflow_total',
   /** Label metric. */
   exemplarAttributesDropped: 'plumbline_exemplar_attributes_dropped_total',
+  /** Exemplars not taken: the exemplar rule's tracesPerSecond was used up. */
+  exemplarKeepsRefused: 'plumbline_exemplar_keeps_refused_total',
   otlpMetricExportFailures: 'plumbline_otlp_metric_export_failures_total',
   /** Labels policy, outcome. */
   samplerDecisions: 'plumbline_sampler_decisions_total',

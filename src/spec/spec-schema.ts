@@ -253,7 +253,10 @@ const policy = {
     },
     {
       if: { properties: { kind: { const: 'exemplar' } } },
-      then: { properties: policyBase, additionalProperties: false },
+      then: {
+        properties: { ...policyBase, tracesPerSecond: { type: 'number', exclusiveMinimum: 0 } },
+        additionalProperties: false,
+      },
     },
   ],
 };

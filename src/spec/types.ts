@@ -178,7 +178,15 @@ export type SamplingPolicySpec =
       readonly routes?: Readonly<Record<string, number>>;
       readonly routeAttribute?: string;
     }
-  | { readonly name: string; readonly kind: 'exemplar' }
+  | {
+      readonly name: string;
+      readonly kind: 'exemplar';
+      /**
+       * At most this many traces kept per second because an exemplar points at them (default
+       * 10); an exemplar over it is not taken, and its slot keeps the one it had.
+       */
+      readonly tracesPerSecond?: number;
+    }
   | {
       readonly name: string;
       readonly kind: 'attribute';

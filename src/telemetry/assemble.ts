@@ -14,6 +14,7 @@ import { createMetrics, type Metrics, type MetricsOptions } from '../metrics/cre
 import { OtlpJsonMetricExporter } from '../metrics/otlp-json-exporter.js';
 import { histogramQuantile } from '../metrics/quantile.js';
 import { metricsRequestHandler } from '../metrics/request-handler.js';
+import { DEFAULT_EXEMPLAR_TRACES_PER_SECOND, ExemplarKeepLimit } from '../sampling/exemplar-keep-limit.js';
 import { TailSamplingProcessor } from '../sampling/tail-sampling-processor.js';
 import { onUse } from '../require-on-use.js';
 import { createSloEngine, type SloEngine } from '../slo/engine.js';
@@ -59,11 +60,20 @@ export function assemble<const S extends TelemetrySpec>(
   const timeoutMillis = timing.exportTimeoutMs;
   const sloEngine: SloEngine | undefined =
     spec.slos !== undefined && Object.keys(spec.slos).length > 0 ? createSloEngine(spec) : undefined;
+  // Without the in-process sampler, the span attribute asks the collector's tail_sampling to keep
+  // the trace: bounded the same way, at the spec's exemplar rule's rate (its default without one).
+  const exemplarRule = spec.sampling?.policies.find((policy) => policy.kind === 'exemplar');
+  const collectorExemplarLimit = new ExemplarKeepLimit(
+    (exemplarRule?.kind === 'exemplar' ? exemplarRule.tracesPerSecond : undefined) ??
+      DEFAULT_EXEMPLAR_TRACES_PER_SECOND,
+  );
   const metricsOptions: MetricsOptions = {
     exemplarFilter: options.exemplarFilter,
     listeners: sloEngine?.listeners,
-    onExemplar: (traceId, _spanId, span) => {
-      if (sampler !== undefined && !sampler.markExemplar(traceId)) return false;
+    onExemplar: (traceId, _spanId, span, slotAgeMs) => {
+      if (sampler !== undefined) {
+        if (!sampler.markExemplar(traceId, slotAgeMs)) return false;
+      } else if (!collectorExemplarLimit.tryTake(performance.now(), slotAgeMs)) return false;
       // Mark the span too, so the collector's tail_sampling keeps the trace when it samples.
       span.setAttribute(EXEMPLAR_SPAN_ATTRIBUTE, true);
       return true;
@@ -98,6 +108,18 @@ export function assemble<const S extends TelemetrySpec>(
         })
       : undefined;
   if (sampler !== undefined) exposeSamplerStats(metrics, sampler);
+  metrics.selfGauge(
+    sdkSeries.exemplarKeepsRefused,
+    "Exemplars not taken because the exemplar rule's tracesPerSecond was used up (the slot kept the exemplar it had).",
+    [],
+    () => [
+      {
+        labels: {},
+        value: (sampler?.stats().exemplarKeepsRefused ?? 0) + collectorExemplarLimit.refused,
+      },
+    ],
+    'counter',
+  );
   if (sloEngine !== undefined) exposeSloStatus(metrics, sloEngine);
 
   // /metrics reads the meter provider's own instruments (auto-instrumentation's, `meter`'s)

@@ -84,4 +84,21 @@ describe('exemplar reservoir', () => {
       `http_server_request_duration_seconds_bucket{http_route="/a",le="0.1"} 3 # {trace_id="${kept.traceId}",span_id="${kept.spanId}"} 0.01 1700000000`,
     );
   });
+
+  it("tells onExemplar how old the slot's exemplar is (Infinity for an empty slot)", () => {
+    const ages: number[] = [];
+    let now = 1_700_000_000_000;
+    const metrics = createMetrics(spec, {
+      exemplarFilter: 'trace_based',
+      now: () => now,
+      onExemplar: (_traceId, _spanId, _span, slotAgeMs) => void ages.push(slotAgeMs),
+    });
+    const bound = metrics.histogram('http.server.request.duration').bind({ 'http.route': '/a' });
+    tracing.inSpan(() => bound.record(0.01));
+    now += 2_500;
+    tracing.inSpan(() => bound.record(0.02));
+    now += 40;
+    tracing.inSpan(() => bound.record(0.5)); // the other bucket: an empty slot
+    expect(ages).toEqual([Number.POSITIVE_INFINITY, 2_500, Number.POSITIVE_INFINITY]);
+  });
 });

@@ -1,0 +1,49 @@
+// How many traces exemplars may keep per second. An exemplar slot takes the newest measurement
+// made in a span, so without a limit every traced request that records a metric would ask to
+// keep its trace and the budget would sample nothing away (regression:
+// exemplars-kept-every-trace.test.ts). A token bucket of one second bounds the keeps; half of it
+// is kept back for slots that are empty or hold an old exemplar, so the slots of busy buckets
+// cannot starve the rare ones (the slow buckets, the exemplars worth most).
+
+/** Default `tracesPerSecond` of the exemplar rule. */
+export const DEFAULT_EXEMPLAR_TRACES_PER_SECOND = 10;
+/**
+ * A slot whose exemplar is at least this old (or that is empty) may use the reserved half of the
+ * bucket: every slot gets a new exemplar about this often, shorter than usual scrape intervals.
+ */
+export const STALE_EXEMPLAR_MS = 10_000;
+
+export class ExemplarKeepLimit {
+  private readonly capacity: number;
+  private readonly perMs: number;
+  private tokens: number;
+  private lastMs: number | undefined = undefined;
+  /** Keeps refused because the bucket was empty (or down to the stale slots' reserve). */
+  refused = 0;
+
+  constructor(readonly tracesPerSecond: number) {
+    this.capacity = Math.max(1, tracesPerSecond);
+    this.perMs = tracesPerSecond / 1000;
+    this.tokens = this.capacity;
+  }
+
+  /**
+   * Whether one more trace may be kept for an exemplar. `slotAgeMs`: how old the exemplar the
+   * new one would replace is (Infinity for an empty slot).
+   */
+  tryTake(nowMs: number, slotAgeMs: number): boolean {
+    const last = this.lastMs;
+    if (last === undefined || nowMs > last) {
+      if (last !== undefined)
+        this.tokens = Math.min(this.capacity, this.tokens + (nowMs - last) * this.perMs);
+      this.lastMs = nowMs;
+    }
+    const floor = slotAgeMs >= STALE_EXEMPLAR_MS ? 1 : Math.max(1, this.capacity / 2);
+    if (this.tokens < floor) {
+      this.refused++;
+      return false;
+    }
+    this.tokens -= 1;
+    return true;
+  }
+}
