@@ -20,7 +20,9 @@ import { withOwnStream } from './own-stream.js';
 import { activeTraceFields } from './trace-fields.js';
 import { escapeControlCharacters, hasControlCharacters } from './untrusted.js';
 import {
+  MAX_UNKNOWN_FIELDS,
   SchemaViolationError,
+  cappedName,
   violationsFromAjv,
   type Violation,
   type ViolationReason,
@@ -39,7 +41,7 @@ export interface EventLoggerOptions {
   readonly level?: LogLevel;
   /** Throw SchemaViolationError on bad input instead of writing a marked line (for tests). */
   readonly strict?: boolean;
-  /** Called once per violation reason of a call (the telemetry counts these on a metric). */
+  /** Called once per violation of a call, listed on the line or not (the telemetry counts these on a metric). */
   readonly onViolation?: (event: string, reason: ViolationReason) => void;
   /**
    * Called when a full asynchronous destination had to drop a write: its length and the lines
@@ -77,8 +79,6 @@ export interface EventLogger<S extends TelemetrySpec = TelemetrySpec> {
 
 /** The label value for events the spec does not declare: a name from the call could be anything. */
 export const UNKNOWN_EVENT_LABEL = '(unknown)';
-const MAX_UNKNOWN_NAME_LENGTH = 128;
-const MAX_UNKNOWN_FIELDS = 32;
 
 interface CompiledEvent {
   readonly name: string;
@@ -291,7 +291,8 @@ class SchemaEventLogger {
 
   /** Keeps the fields that passed, lists the ones that did not; never echoes a bad value. */
   private repair(compiled: CompiledEvent, fields: unknown, violations: Violation[]): Record<string, unknown> {
-    const bad = new Set(violations.map((v) => v.field));
+    // Unknown fields are never kept; their names are capped, so they must not match a declared one.
+    const bad = new Set(violations.filter((v) => v.reason !== 'unknown_field').map((v) => v.field));
     const line: Record<string, unknown> = {};
     if (typeof fields === 'object' && fields !== null && !Array.isArray(fields)) {
       for (const key of Object.keys(fields)) {
@@ -307,14 +308,16 @@ class SchemaEventLogger {
 
   private unknownEvent(name: unknown, fields: unknown, context: Context | undefined): void {
     const violations: Violation[] = [{ reason: 'unknown_event' }];
-    this.report(UNKNOWN_EVENT_LABEL, violations, String(name));
-    const keys =
-      typeof fields === 'object' && fields !== null ? Object.keys(fields).slice(0, MAX_UNKNOWN_FIELDS) : [];
+    const event = cappedName(String(name));
+    this.report(UNKNOWN_EVENT_LABEL, violations, event);
+    const keys = typeof fields === 'object' && fields !== null ? Object.keys(fields) : [];
+    const omitted = keys.length - MAX_UNKNOWN_FIELDS;
     this.output.flush();
     this.unknownLogger.warn({
-      event: String(name).slice(0, MAX_UNKNOWN_NAME_LENGTH).toWellFormed(),
+      event,
       ...activeTraceFields(context),
-      unknown_fields: keys.map((key) => key.slice(0, MAX_UNKNOWN_NAME_LENGTH).toWellFormed()),
+      unknown_fields: keys.slice(0, MAX_UNKNOWN_FIELDS).map(cappedName),
+      ...(omitted > 0 ? { unknown_fields_omitted: omitted } : {}),
       schema_violations: violations,
     });
   }
@@ -323,10 +326,13 @@ class SchemaEventLogger {
     if (this.strict) throw new SchemaViolationError(shownName, violations);
     if (this.onViolation === undefined) return;
     for (const violation of violations) {
-      try {
-        this.onViolation(event, violation.reason);
-      } catch {
-        // a failing counter must not turn a log call into an exception
+      // Violations a line leaves unlisted are counted all the same.
+      for (let count = violation.omitted ?? 1; count > 0; count--) {
+        try {
+          this.onViolation(event, violation.reason);
+        } catch {
+          // a failing counter must not turn a log call into an exception
+        }
       }
     }
   }

@@ -72,7 +72,16 @@ const violationsSchema = {
   minItems: 1,
   items: {
     type: 'object',
-    properties: { field: { type: 'string' }, reason: { type: 'string' } },
+    properties: {
+      field: { type: 'string' },
+      reason: { type: 'string' },
+      omitted: {
+        type: 'integer',
+        minimum: 1,
+        description:
+          'On an entry without field: how many more violations of this reason the line does not list.',
+      },
+    },
     required: ['reason'],
   },
 };
@@ -168,6 +177,11 @@ export function specLineSchemaDocument(spec: TelemetrySpec): JsonSchema {
           ...envelope,
           event: { type: 'string', not: { enum: Object.keys(perEvent) } },
           unknown_fields: { type: 'array', items: { type: 'string' } },
+          unknown_fields_omitted: {
+            type: 'integer',
+            minimum: 1,
+            description: 'How many more fields the call had than unknown_fields lists.',
+          },
           schema_violations: violationsSchema,
         },
         required: [...ENVELOPE_REQUIRED, 'schema_violations'],

@@ -17,6 +17,18 @@ export type ViolationReason = (typeof VIOLATION_REASONS)[number];
 export interface Violation {
   readonly field?: string;
   readonly reason: ViolationReason;
+  /** Past MAX_UNKNOWN_FIELDS unknown fields: on one entry (no `field`), how many more the line leaves unlisted. */
+  readonly omitted?: number;
+}
+
+/** A name from the call (an undeclared event's, an unknown field's) is written at most this long. */
+export const MAX_UNKNOWN_NAME_LENGTH = 128;
+/** A line lists at most this many unknown fields, and counts the rest. */
+export const MAX_UNKNOWN_FIELDS = 32;
+
+/** A name from the call as a line writes it: capped, and valid UTF-8. */
+export function cappedName(name: string): string {
+  return name.slice(0, MAX_UNKNOWN_NAME_LENGTH).toWellFormed();
 }
 
 /** Thrown only in strict mode, so tests see a bad call where it happens. */
@@ -27,15 +39,28 @@ export class SchemaViolationError extends Error {
   ) {
     super(
       `event "${event}" broke its schema: ` +
-        violations.map((v) => (v.field === undefined ? v.reason : `${v.field}: ${v.reason}`)).join(', '),
+        violations
+          .map((v) =>
+            v.omitted !== undefined
+              ? `(${v.omitted} more): ${v.reason}`
+              : v.field === undefined
+                ? v.reason
+                : `${v.field}: ${v.reason}`,
+          )
+          .join(', '),
     );
     this.name = 'SchemaViolationError';
   }
 }
 
-/** Maps Ajv's errors to one violation per field (the first reason wins). */
+/**
+ * Maps Ajv's errors to one violation per field (the first reason wins). Unknown fields are the
+ * caller's keys, so bounded: the first MAX_UNKNOWN_FIELDS listed by their capped names, the rest
+ * counted on one last entry.
+ */
 export function violationsFromAjv(errors: readonly ErrorObject[]): Violation[] {
   const byField = new Map<string, Violation>();
+  let unknown = 0;
   for (const error of errors) {
     let field: string;
     let reason: ViolationReason;
@@ -43,8 +68,11 @@ export function violationsFromAjv(errors: readonly ErrorObject[]): Violation[] {
       field = String((error.params as { missingProperty: string }).missingProperty);
       reason = 'missing_field';
     } else if (error.keyword === 'additionalProperties') {
+      // The caller's own key: written capped, and only the first few of them.
       field = String((error.params as { additionalProperty: string }).additionalProperty);
-      reason = 'unknown_field';
+      if (!byField.has(field) && ++unknown <= MAX_UNKNOWN_FIELDS)
+        byField.set(field, { field: cappedName(field), reason: 'unknown_field' });
+      continue;
     } else {
       field = topField(error.instancePath);
       if (field === '') return [{ reason: 'not_an_object' }];
@@ -52,7 +80,10 @@ export function violationsFromAjv(errors: readonly ErrorObject[]): Violation[] {
     }
     if (!byField.has(field)) byField.set(field, { field, reason });
   }
-  return [...byField.values()];
+  const violations = [...byField.values()];
+  if (unknown > MAX_UNKNOWN_FIELDS)
+    violations.push({ reason: 'unknown_field', omitted: unknown - MAX_UNKNOWN_FIELDS });
+  return violations;
 }
 
 function topField(instancePath: string): string {

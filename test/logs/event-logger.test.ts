@@ -213,6 +213,55 @@ describe('violations', () => {
     expect(lines).toEqual([]);
   });
 
+  it('unknown field names are capped like unknown event names, and at most 32 listed, the rest counted', () => {
+    const { log, lines, violations } = setup();
+    const unknown = (name: string, fields: unknown) =>
+      (log.event as (n: string, f: unknown) => void)(name, fields);
+    const long = `${'n'.repeat(127)}\u{1F600}${'n'.repeat(1000)}`;
+    log.event('order.placed', { order_id: 'a', amount: 1, items: 1, [long]: 1 } as never);
+    // Cut inside the surrogate pair: valid UTF-8 all the same, as for event names.
+    expect(lines[0]!.schema_violations).toEqual([
+      { field: `${'n'.repeat(127)}\ufffd`, reason: 'unknown_field' },
+    ]);
+
+    const many: Record<string, unknown> = { order_id: 'a', amount: 'x', items: 1 };
+    for (let i = 0; i < 40; i++) many[`extra_${i}`] = i;
+    log.event('order.placed', many as never);
+    expect(lines[1]!.schema_violations).toEqual([
+      ...Array.from({ length: 32 }, (_, i) => ({ field: `extra_${i}`, reason: 'unknown_field' })),
+      { field: 'amount', reason: 'wrong_type' },
+      { reason: 'unknown_field', omitted: 8 },
+    ]);
+    expect(lines[1]!.order_id).toBe('a');
+    expect(violations.filter(([, reason]) => reason === 'unknown_field')).toHaveLength(1 + 40);
+
+    unknown('x'.repeat(1000), many);
+    expect(lines[2]!.event).toBe('x'.repeat(128));
+    expect(lines[2]!.unknown_fields).toEqual(Object.keys(many).slice(0, 32));
+    expect(lines[2]!.unknown_fields_omitted).toBe(43 - 32);
+    unknown('order.refunded', { order_id: 'x' });
+    expect(lines[3]).not.toHaveProperty('unknown_fields_omitted');
+    for (const line of lines) expectValidLine(line);
+  });
+
+  it('strict mode names capped fields and counts the unlisted ones in its error', () => {
+    const { log } = setup({ strict: true });
+    const fields: Record<string, unknown> = { order_id: 'a', amount: 1, items: 1, ['f'.repeat(50_000)]: 1 };
+    for (let i = 0; i < 40; i++) fields[`extra_${i}`] = i;
+    let error: SchemaViolationError | undefined;
+    try {
+      log.event('order.placed', fields as never);
+    } catch (thrown) {
+      error = thrown as SchemaViolationError;
+    }
+    expect(error?.message).toContain(`${'f'.repeat(128)}: unknown_field, extra_0: unknown_field`);
+    expect(error?.message).toMatch(/extra_30: unknown_field, \(9 more\): unknown_field$/);
+    expect(error!.message.length).toBeLessThan(1000);
+    expect(() => (log.event as (n: string, f: unknown) => void)('e'.repeat(50_000), {})).toThrow(
+      new RegExp(`^event "${'e'.repeat(128)}" broke its schema: unknown_event$`),
+    );
+  });
+
   it('a throwing violation counter does not reach the caller', () => {
     const captured = captureLines();
     const log = createEventLogger(ordersSpec, {
