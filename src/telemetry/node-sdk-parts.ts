@@ -23,7 +23,12 @@ export interface NodeSdkConfig {
   readonly spanProcessors: SpanProcessor[];
   /** `options.metricReaders`, /metrics' reader and (with an endpoint) OTLP with exemplars. */
   readonly metricReaders: MetricReader[];
-  /** OTLP log export, only with an endpoint: without it NodeSDK keeps its OTEL_LOGS_EXPORTER setup. */
+  /**
+   * OTLP log export with an endpoint. With nothing configured for logs (no endpoint, no
+   * OTEL_LOGS_EXPORTER, no OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) an empty list, so NodeSDK exports no
+   * logs either, as for traces and metrics; otherwise absent, and NodeSDK sets logs up from its
+   * environment variables.
+   */
   readonly logRecordProcessors?: LogRecordProcessor[];
 }
 
@@ -100,9 +105,30 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
     resource: nodeSdkResource(spec),
     spanProcessors: [parts.spanProcessor],
     metricReaders: readers,
-    ...(parts.logRecordProcessor === undefined ? {} : { logRecordProcessors: [parts.logRecordProcessor] }),
+    ...logRecordProcessors(parts.logRecordProcessor, options),
   };
   return { config, telemetry };
+}
+
+/**
+ * NodeSDK given no log processors builds its default from the environment: OTEL_LOGS_EXPORTER
+ * unset means OTLP to localhost:4318, so a service that configured no endpoint would post every
+ * event line there (and wait out its retries at shutdown: 8-17 s in a newcomer's app). Regression:
+ * nodesdk-exported-logs-without-an-endpoint.test.ts.
+ */
+function logRecordProcessors(
+  processor: LogRecordProcessor | undefined,
+  options: TelemetryOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): { logRecordProcessors?: LogRecordProcessor[] } {
+  if (processor !== undefined) return { logRecordProcessors: [processor] };
+  const configured = [
+    options.otlpEndpoint,
+    env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT,
+    env.OTEL_LOGS_EXPORTER,
+  ].some((value) => value !== undefined && value.trim() !== '');
+  return configured ? {} : { logRecordProcessors: [] };
 }
 
 /**

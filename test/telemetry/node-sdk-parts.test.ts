@@ -100,7 +100,14 @@ describe('nodeSdkParts', () => {
       spanProcessors: [new SimpleSpanProcessor({ exporter })],
     });
     cleanups.push(() => parts.telemetry.shutdown());
-    expect(Object.keys(parts.config).sort()).toEqual(['metricReaders', 'resource', 'spanProcessors']);
+    // No endpoint configured: no log processor, so NodeSDK exports no logs either.
+    expect(Object.keys(parts.config).sort()).toEqual([
+      'logRecordProcessors',
+      'metricReaders',
+      'resource',
+      'spanProcessors',
+    ]);
+    expect(parts.config.logRecordProcessors).toEqual([]);
     expect(parts.config.resource.attributes['service.name']).toBe('shop');
     expect(parts.config.resource.attributes['telemetry.sdk.language']).toBe('nodejs');
 
