@@ -88,3 +88,35 @@ export function optionalFlag(parsed: ParsedArgs, name: string): string | undefin
   const value = parsed.flags.get(name);
   return typeof value === 'string' ? value : undefined;
 }
+
+/** Prometheus label names (the data model's rule). */
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/**
+ * `--series-matcher job=shop,namespace=prod|staging`: extra label matchers on every SLI series,
+ * as the rule generators and the live evaluation take them (`seriesMatchers`). Several values of
+ * one label, separated by `|`, match any of them.
+ */
+export function seriesMatchersFlag(
+  value: string | undefined,
+  usage: string,
+): Readonly<Record<string, readonly string[]>> | undefined {
+  if (value === undefined) return undefined;
+  const matchers: Record<string, string[]> = {};
+  for (const pair of value.split(',')) {
+    const eq = pair.indexOf('=');
+    const label = pair.slice(0, Math.max(0, eq)).trim();
+    const values = pair
+      .slice(eq + 1)
+      .split('|')
+      .map((v) => v.trim());
+    if (eq < 0 || !LABEL_NAME.test(label) || values.some((v) => v === ''))
+      throw new UsageError(
+        `--series-matcher: "${pair}" is not label=value (label a Prometheus label name, values separated by |)`,
+        usage,
+      );
+    if (label in matchers) throw new UsageError(`--series-matcher: label "${label}" is given twice`, usage);
+    matchers[label] = values;
+  }
+  return matchers;
+}

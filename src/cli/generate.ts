@@ -19,6 +19,7 @@ import {
   optionalFlag,
   parseArgs,
   requireFlag,
+  seriesMatchersFlag,
   usageBlock,
   type FlagKinds,
 } from './args.js';
@@ -95,14 +96,20 @@ const TARGETS: Readonly<Record<string, GenerateTarget>> = {
     generate: (spec) => Object.fromEntries(renderDashboards(spec)),
   },
   alerts: runbookTarget(
-    'alerts/<service>-slo.rules.yaml + its promtool tests, pipeline.rules.yaml, alertmanager.yml [--runbook-base URL]',
+    'alerts/<service>-slo.rules.yaml + its promtool tests, pipeline.rules.yaml, alertmanager.yml [--runbook-base URL] [--series-matcher LABEL=VALUE[,...]]',
     'alerts',
-    (spec, runbook) => ({
-      [ruleFileName(spec)]: generatePrometheusRules(spec, runbook),
-      [promtoolTestFileName(spec)]: generatePromtoolTests(spec, runbook),
-      [PIPELINE_RULES_FILE]: renderPipelineAlerts(runbook),
-      [ALERTMANAGER_FILE]: renderAlertmanagerConfig(spec),
-    }),
+    (spec, runbook, flags) => {
+      const matcher = flags.get('series-matcher');
+      const seriesMatchers = seriesMatchersFlag(typeof matcher === 'string' ? matcher : undefined, usage());
+      const options = seriesMatchers === undefined ? runbook : { ...runbook, seriesMatchers };
+      return {
+        [ruleFileName(spec)]: generatePrometheusRules(spec, options),
+        [promtoolTestFileName(spec)]: generatePromtoolTests(spec, options),
+        [PIPELINE_RULES_FILE]: renderPipelineAlerts(runbook),
+        [ALERTMANAGER_FILE]: renderAlertmanagerConfig(spec),
+      };
+    },
+    { 'series-matcher': 'value' },
   ),
   docs: runbookTarget(
     "docs/invariants.md: invariants, their monitors, deploy and roll back [--runbook-base URL] (the same base as alerts) [--doc-options FILE] (the service's config path, start command, bounds: a .ts/.js module, default export)",
@@ -131,6 +138,9 @@ function usage(): string {
     'usage: plumbline generate <target> --spec FILE [--out DIR] [--check]',
     TARGETS,
     '  --check fails (exit 1) when the files in --out differ from what the spec generates\n' +
+      '  --series-matcher job=shop[,LABEL=V1|V2]: alerts only; label matchers put on every SLI series,\n' +
+      '                      so the SLO rules read this service alone (without it, every series of\n' +
+      '                      the metric name in Prometheus)\n' +
       '  --runbook-base URL: runbook_url = URL + docs/invariants.md#anchor; without it the links are\n' +
       '                      relative (docs/invariants.md#anchor), to the doc `generate docs` writes\n' +
       '  --doc-options FILE: docs only; the service facts the doc quotes (config path, start command,\n' +

@@ -4,14 +4,21 @@
 import { loadSpecFile } from '../spec/load.js';
 import { evaluateLive } from '../slo/evaluate-live.js';
 import type { SloStatus } from '../slo/engine.js';
-import { HelpRequested, UsageError, parseArgs, requireFlag } from './args.js';
+import {
+  HelpRequested,
+  UsageError,
+  optionalFlag,
+  parseArgs,
+  requireFlag,
+  seriesMatchersFlag,
+} from './args.js';
 import { generateCommand } from './generate.js';
 import type { CliCommand } from './main.js';
 
 const USAGE =
-  'usage: plumbline slo rules --spec FILE [--out DIR] [--runbook-base URL] [--check]\n' +
+  'usage: plumbline slo rules --spec FILE [--out DIR] [--runbook-base URL] [--series-matcher LABEL=VALUE[,...]] [--check]\n' +
   '         (an alias of `plumbline generate alerts`)\n' +
-  '       plumbline slo evaluate --prometheus URL --spec FILE [--json]\n' +
+  '       plumbline slo evaluate --prometheus URL --spec FILE [--series-matcher LABEL=VALUE[,...]] [--json]\n' +
   '         live SLO state from a running Prometheus; exit 3 when a page fires\n';
 
 export const sloCommand: CliCommand = async (args, io) => {
@@ -23,9 +30,18 @@ export const sloCommand: CliCommand = async (args, io) => {
 };
 
 const evaluate: CliCommand = async (args, io) => {
-  const parsed = parseArgs(args, { prometheus: 'value', spec: 'value', json: 'switch' }, USAGE);
+  const parsed = parseArgs(
+    args,
+    { prometheus: 'value', spec: 'value', json: 'switch', 'series-matcher': 'value' },
+    USAGE,
+  );
+  const seriesMatchers = seriesMatchersFlag(optionalFlag(parsed, 'series-matcher'), USAGE);
   const spec = await loadSpecFile(requireFlag(parsed, 'spec'));
-  const statuses = await evaluateLive(spec, requireFlag(parsed, 'prometheus'));
+  const statuses = await evaluateLive(
+    spec,
+    requireFlag(parsed, 'prometheus'),
+    seriesMatchers === undefined ? {} : { seriesMatchers },
+  );
   if (parsed.flags.get('json') === true) io.stdout(JSON.stringify(statuses, null, 2) + '\n');
   else io.stdout(formatTable(statuses));
   // Non-zero when a page would fire, so scripts and deploy gates can stop on it.
