@@ -1,6 +1,7 @@
-// Checks one scrape of /metrics against the spec: every family declared, with the declared
-// type, unit, labels and bucket boundaries, under its cardinality cap, exemplars where the spec
-// asks for them, and the OTel HTTP convention's attributes on http.server.request.duration.
+// Checks one scrape of /metrics against the spec: every family declared (or not the spec's:
+// not-spec-metrics.ts), with the declared type, unit, labels and bucket boundaries, under its
+// cardinality cap, exemplars where the spec asks for them, and the OTel HTTP convention's
+// attributes on http.server.request.duration.
 import { REDACTED } from '../logs/field-schema.js';
 import { formatPrometheusFloat, sanitizeLabelName } from '../spec/naming.js';
 import { HTTP_SERVER_DURATION_REQUIRED, httpServerAttributeProblems } from '../spec/semconv-http.js';
@@ -12,6 +13,7 @@ import {
   type ExpectedInstrument,
   type ExpectedTelemetry,
 } from './expected.js';
+import type { NotSpecMetrics } from './not-spec-metrics.js';
 import type { Labels, MetricFamily, ParsedExposition, Sample } from './openmetrics-parser.js';
 
 const KIND_TYPES: Readonly<Record<ExpectedInstrument['kind'], readonly string[]>> = {
@@ -20,11 +22,16 @@ const KIND_TYPES: Readonly<Record<ExpectedInstrument['kind'], readonly string[]>
   gauge: ['gauge'],
 };
 
+/**
+ * `notSpec` takes the families the spec does not declare (the live check decides at the end which
+ * are an instrumentation library's); without it they are `undeclared-metric` at once.
+ */
 export function checkExposition(
   expected: ExpectedTelemetry,
   scrape: ParsedExposition,
   openMetrics: boolean,
   deviations: Deviations,
+  notSpec?: NotSpecMetrics,
 ): void {
   for (const problem of scrape.problems)
     deviations.add('exposition-invalid', `line ${problem.line}`, 'metrics', problem.message);
@@ -36,7 +43,9 @@ export function checkExposition(
     if (expected.sdkFamilies.has(name)) continue;
     const instrument = expected.byFamily.get(name);
     if (instrument === undefined) {
-      deviations.add('undeclared-metric', family.name, 'metrics', `type ${family.type}, not in the spec`);
+      if (notSpec !== undefined) notSpec.scrapedFamily(family);
+      else
+        deviations.add('undeclared-metric', family.name, 'metrics', `type ${family.type}, not in the spec`);
       continue;
     }
     checkFamily(instrument, family, openMetrics, expected.sensitiveFields, deviations);

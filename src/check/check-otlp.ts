@@ -1,6 +1,7 @@
 // Checks what arrives over OTLP: spans (sensitive attributes, the attributes sampling policies
 // key on, declared server-span attributes and the HTTP convention) and metrics (declared names,
-// types, units, attributes, bucket boundaries, cardinality and exemplars).
+// types, units, attributes, bucket boundaries, cardinality and exemplars; an undeclared metric of
+// an instrumentation scope is not the spec's: not-spec-metrics.ts).
 import { REDACTED } from '../logs/field-schema.js';
 import { formatPrometheusFloat } from '../spec/naming.js';
 import {
@@ -11,6 +12,7 @@ import {
 import type { TelemetrySpec } from '../spec/types.js';
 import type { Deviations } from './deviations.js';
 import type { ExpectedTelemetry } from './expected.js';
+import type { NotSpecMetrics } from './not-spec-metrics.js';
 import { SPAN_KIND_SERVER, type OtlpMetric, type OtlpSpan } from './otlp-decode.js';
 
 const OVERFLOW_ATTRIBUTE = 'otel.metric.overflow';
@@ -44,6 +46,8 @@ export class OtlpChecker {
     private readonly spec: TelemetrySpec,
     private readonly expected: ExpectedTelemetry,
     private readonly deviations: Deviations,
+    /** Takes the metrics neither declared nor plumbline's; without it they are undeclared. */
+    private readonly notSpec?: NotSpecMetrics,
   ) {
     this.samplingKeys = samplingKeys(spec);
   }
@@ -92,7 +96,9 @@ export class OtlpChecker {
     this.metricPoints += metric.points.length;
     const instrument = this.expected.byName.get(metric.name);
     if (instrument === undefined) {
-      if (!isSdkMetric(metric.name, this.expected))
+      if (isSdkMetric(metric.name, this.expected)) return;
+      if (this.notSpec !== undefined) this.notSpec.otlpMetric(metric);
+      else
         this.deviations.add(
           'undeclared-metric',
           metric.name,

@@ -44,18 +44,19 @@ export class Deviations {
   /** Distinct deviations not kept because the bound was reached. */
   dropped = 0;
 
-  add(kind: DeviationKind, subject: string, source: DeviationSource, detail: string): void {
+  /** Records a deviation seen `times` times (e.g. in that many scrapes). */
+  add(kind: DeviationKind, subject: string, source: DeviationSource, detail: string, times = 1): void {
     const key = `${kind}\u0000${subject}\u0000${source}`;
     const existing = this.byKey.get(key);
     if (existing !== undefined) {
-      existing.count++;
+      existing.count += times;
       return;
     }
     if (this.byKey.size >= MAX_DISTINCT_DEVIATIONS) {
       this.dropped++;
       return;
     }
-    this.byKey.set(key, { kind, subject, source, detail, count: 1 });
+    this.byKey.set(key, { kind, subject, source, detail, count: times });
   }
 
   /** Sorted by kind (in DEVIATION_KINDS order), then subject, so reports are stable. */

@@ -7,6 +7,7 @@ export {
   type LiveCheckReport,
 } from './live-check.js';
 export { DEVIATION_KINDS, type Deviation, type DeviationKind, type DeviationSource } from './deviations.js';
+export { isInstrumentationScope, type NotSpecMetric } from './not-spec-metrics.js';
 export { formatReport } from './report.js';
 export { checkUnderLoad, assertConforms, ConformanceError, type CheckUnderLoadOptions } from './testing.js';
 export { parseExposition, type MetricFamily, type ParsedExposition } from './openmetrics-parser.js';

@@ -9,6 +9,7 @@ import { OtlpChecker } from './check-otlp.js';
 import { Deviations, type Deviation } from './deviations.js';
 import { expectedTelemetry } from './expected.js';
 import { followFile, followStream, type LogFollower } from './log-follower.js';
+import { NotSpecMetrics, type NotSpecMetric } from './not-spec-metrics.js';
 import { startOtlpSink, type OtlpSink } from './otlp-sink.js';
 import { scrapeMetrics, type Scrape } from './scrape.js';
 
@@ -22,6 +23,12 @@ export interface LiveCheckOptions {
   readonly otlpListen?: string;
   /** Default 5000. */
   readonly scrapeIntervalMs?: number;
+  /**
+   * Metric name prefixes that are not the spec's (`v8js_`, `nodejs.eventloop.`: dots and
+   * underscores alike), for undeclared metrics no instrumentation scope vouches for, e.g. a
+   * /metrics family without `otel_scope_name` that OTLP did not bring. Listed, not checked.
+   */
+  readonly allowMetrics?: readonly string[];
 }
 
 export interface LiveCheckReport {
@@ -30,6 +37,13 @@ export interface LiveCheckReport {
   readonly deviations: readonly Deviation[];
   /** Distinct deviations past the report's bound, counted only. */
   readonly droppedDeviations: number;
+  /**
+   * Metrics the spec does not declare that are not the service's own: an OpenTelemetry
+   * instrumentation scope's, or an allowed prefix's. Not checked, and no deviation.
+   */
+  readonly notSpecMetrics: readonly NotSpecMetric[];
+  /** Distinct not-the-spec's metrics past the report's bound, counted only. */
+  readonly droppedNotSpecMetrics: number;
   readonly observed: {
     readonly durationMs: number;
     readonly scrapes: number;
@@ -57,9 +71,10 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
   const spec = resolveSpec(options.spec).spec;
   const started = performance.now();
   const deviations = new Deviations();
+  const notSpec = new NotSpecMetrics(deviations, options.allowMetrics);
   const expected = expectedTelemetry(spec);
   const events = new EventChecker(spec, expected.sensitiveFields, deviations);
-  const otlp = new OtlpChecker(spec, expected, deviations);
+  const otlp = new OtlpChecker(spec, expected, deviations, notSpec);
   let scrapes = 0;
   let scrapeFailures = 0;
   let lastScrape: Scrape | undefined;
@@ -71,7 +86,7 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
       const result = await scrapeMetrics(options.metricsUrl);
       scrapes++;
       lastScrape = result;
-      checkExposition(expected, result.exposition, result.openMetrics, deviations);
+      checkExposition(expected, result.exposition, result.openMetrics, deviations, notSpec);
     } catch (error) {
       scrapeFailures++;
       lastScrapeError = (error as Error).message;
@@ -122,6 +137,8 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
         await sink?.close();
         events.finish();
         otlp.finish();
+        // After the last scrape and the last OTLP request: the scopes OTLP brought decide /metrics families.
+        notSpec.finish();
         if (options.metricsUrl !== undefined) {
           if (lastScrape === undefined)
             deviations.add(
@@ -148,6 +165,8 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
           ok: list.length === 0 && deviations.dropped === 0,
           deviations: list,
           droppedDeviations: deviations.dropped,
+          notSpecMetrics: notSpec.list(),
+          droppedNotSpecMetrics: notSpec.dropped,
           observed: {
             durationMs: Math.round(performance.now() - started),
             scrapes,

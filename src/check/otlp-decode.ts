@@ -56,6 +56,8 @@ export interface OtlpMetric {
   readonly monotonic: boolean;
   readonly points: readonly OtlpPoint[];
   readonly resource: AttributeMap;
+  /** The instrumentation scope's name (`scopeMetrics[].scope.name`), '' when absent. */
+  readonly scope: string;
 }
 
 export interface DecodedRequest {
@@ -134,23 +136,26 @@ function id(value: unknown): string {
 }
 
 /**
- * Every item of an export request with its resource's attributes: the three signals nest alike
+ * Every item of an export request with its resource's attributes and its instrumentation scope's
+ * name: the three signals nest alike
  * (resourceSpans → scopeSpans → spans, resourceLogs → scopeLogs → logRecords, resourceMetrics →
  * scopeMetrics → metrics).
  */
 function readItems<T>(
   message: Json,
   [resourceKey, scopeKey, itemKey]: readonly [string, string, string],
-  read: (item: Json, resource: AttributeMap) => T | undefined,
+  read: (item: Json, resource: AttributeMap, scope: string) => T | undefined,
 ): T[] {
   const items: T[] = [];
   for (const resourceBlock of list(message[resourceKey])) {
     const resource = attributes((resourceBlock.resource as Json | undefined)?.attributes);
-    for (const scopeBlock of list(resourceBlock[scopeKey]))
+    for (const scopeBlock of list(resourceBlock[scopeKey])) {
+      const scope = text((scopeBlock.scope as Json | undefined)?.name);
       for (const item of list(scopeBlock[itemKey])) {
-        const value = read(item, resource);
+        const value = read(item, resource, scope);
         if (value !== undefined) items.push(value);
       }
+    }
   }
   return items;
 }
@@ -186,7 +191,7 @@ function readLogRecords(message: Json): OtlpLogRecord[] {
 }
 
 function readMetrics(message: Json): OtlpMetric[] {
-  return readItems(message, ['resourceMetrics', 'scopeMetrics', 'metrics'], (metric, resource) => {
+  return readItems(message, ['resourceMetrics', 'scopeMetrics', 'metrics'], (metric, resource, scope) => {
     const read = metricData(metric);
     if (read === undefined) return undefined;
     return {
@@ -205,6 +210,7 @@ function readMetrics(message: Json): OtlpMetric[] {
         exemplars: list(point.exemplars).length,
       })),
       resource,
+      scope,
     };
   });
 }

@@ -1,4 +1,5 @@
-// The human form of a live-check report: what was observed, then one row per deviation.
+// The human form of a live-check report: what was observed, one row per deviation, then the
+// metrics that are not the spec's (an instrumentation library's, or allowed), which fail nothing.
 import type { LiveCheckReport } from './live-check.js';
 
 export function formatReport(report: LiveCheckReport): string {
@@ -7,16 +8,34 @@ export function formatReport(report: LiveCheckReport): string {
     `observed ${(o.durationMs / 1000).toFixed(1)} s: ${o.scrapes} scrapes (${o.scrapeFailures} failed, ` +
     `${o.metricFamilies} families), ${o.logLines} log lines, ${o.otlpRequests} OTLP requests ` +
     `(${o.spans} spans, ${o.logRecords} log records, ${o.metricPoints} metric points)\n`;
-  if (report.ok) return text + 'no deviation: the telemetry matches the spec\n';
-  const header = ['KIND', 'SUBJECT', 'SOURCE', 'COUNT', 'DETAIL'];
-  const rows = report.deviations.map((d) => [d.kind, d.subject, d.source, String(d.count), d.detail]);
-  const widths = header.slice(0, 4).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]!) : cell)).join('  ') + '\n';
-  text += `${report.deviations.length} deviation${report.deviations.length === 1 ? '' : 's'}:\n`;
-  text += line(header);
-  for (const row of rows) text += line(row);
-  if (report.droppedDeviations > 0)
-    text += `… and ${report.droppedDeviations} more distinct deviations not listed\n`;
+  if (report.ok) text += 'no deviation: the telemetry matches the spec\n';
+  else {
+    text += `${report.deviations.length} deviation${report.deviations.length === 1 ? '' : 's'}:\n`;
+    text += table(
+      ['KIND', 'SUBJECT', 'SOURCE', 'COUNT', 'DETAIL'],
+      report.deviations.map((d) => [d.kind, d.subject, d.source, String(d.count), d.detail]),
+    );
+    if (report.droppedDeviations > 0)
+      text += `… and ${report.droppedDeviations} more distinct deviations not listed\n`;
+  }
+  const notSpec = report.notSpecMetrics;
+  if (notSpec.length > 0) {
+    text += `${notSpec.length} metric${notSpec.length === 1 ? '' : 's'} not the spec's, not checked:\n`;
+    text += table(
+      ['METRIC', 'SOURCE', 'COUNT', 'REASON'],
+      notSpec.map((m) => [m.name, m.source, String(m.count), m.reason]),
+    );
+  }
+  if (report.droppedNotSpecMetrics > 0)
+    text += `… and ${report.droppedNotSpecMetrics} more metrics not the spec's not listed\n`;
   return text;
+}
+
+/** Aligned columns; the last one is not padded. */
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const last = header.length - 1;
+  const widths = header.slice(0, last).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, i) => (i < last ? cell.padEnd(widths[i]!) : cell)).join('  ') + '\n';
+  return line(header) + rows.map(line).join('');
 }

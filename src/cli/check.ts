@@ -8,12 +8,14 @@ import type { CliCommand } from './main.js';
 
 const USAGE =
   'usage: plumbline check live --spec FILE --metrics URL [--logs FILE[,FILE...]|-] [--otlp-listen ADDR]\n' +
-  '                            [--duration 60s] [--scrape-interval 5s] [--json]\n' +
+  '                            [--duration 60s] [--scrape-interval 5s] [--allow-metric PREFIX[,PREFIX...]] [--json]\n' +
   "  --metrics URL        the service's /metrics, scraped as OpenMetrics every interval and at the end\n" +
   '  --logs FILES|-       its event logs, comma-separated (each followed from the start), or - for stdin\n' +
   '  --otlp-listen ADDR   receive OTLP/HTTP (JSON or protobuf) on HOST:PORT: traces, logs, metrics\n' +
   '  --duration D         how long to watch: 500ms, 30s, 5m (default 60s)\n' +
   '  --scrape-interval D  time between scrapes of --metrics (default 5s)\n' +
+  "  --allow-metric P,... metric name prefixes that are not the spec's (e.g. v8js_,nodejs.eventloop.), for\n" +
+  '                       undeclared metrics no instrumentation scope names (docs/check.md)\n' +
   '  --json               the report as JSON\n' +
   'exit codes: 0 no deviation, 1 deviations (or an error), 2 bad usage\n';
 
@@ -24,6 +26,7 @@ const CHECK_FLAGS: FlagKinds = {
   'otlp-listen': 'value',
   duration: 'value',
   'scrape-interval': 'value',
+  'allow-metric': 'value',
   json: 'switch',
 };
 
@@ -53,6 +56,7 @@ export const checkCommand: CliCommand = async (args, io) => {
   }
   const logs = optionalFlag(parsed, 'logs');
   const otlpListen = optionalFlag(parsed, 'otlp-listen');
+  const allowMetric = optionalFlag(parsed, 'allow-metric');
   // Ctrl-C (or SIGTERM) ends the watch early and still prints the report of what was seen.
   const stop = new AbortController();
   const onSignal = () => stop.abort();
@@ -68,6 +72,14 @@ export const checkCommand: CliCommand = async (args, io) => {
       ? {}
       : { logs: logs === '-' ? process.stdin : logs.split(',').filter((p) => p !== '') }),
     ...(otlpListen === undefined ? {} : { otlpListen }),
+    ...(allowMetric === undefined
+      ? {}
+      : {
+          allowMetrics: allowMetric
+            .split(',')
+            .map((prefix) => prefix.trim())
+            .filter((prefix) => prefix !== ''),
+        }),
     onListening: (endpoint) => io.stderr(`receiving OTLP/HTTP on ${endpoint}\n`),
   }).finally(() => {
     process.off('SIGINT', onSignal);

@@ -15,6 +15,8 @@ const observed = {
   metricPoints: 7,
 };
 
+const noneNotSpec = { notSpecMetrics: [], droppedNotSpecMetrics: 0 };
+
 describe('Deviations', () => {
   it('folds repeats into one entry with a count, sorted by kind then subject', () => {
     const deviations = new Deviations();
@@ -42,7 +44,7 @@ describe('Deviations', () => {
 
 describe('formatReport', () => {
   it('says what was observed and that nothing deviates', () => {
-    expect(formatReport({ ok: true, deviations: [], droppedDeviations: 0, observed })).toBe(
+    expect(formatReport({ ok: true, deviations: [], droppedDeviations: 0, ...noneNotSpec, observed })).toBe(
       'observed 1.5 s: 2 scrapes (0 failed, 4 families), 10 log lines, 3 OTLP requests (5 spans, 10 log records, 7 metric points)\n' +
         'no deviation: the telemetry matches the spec\n',
     );
@@ -52,6 +54,7 @@ describe('formatReport', () => {
     const report: LiveCheckReport = {
       ok: false,
       droppedDeviations: 3,
+      ...noneNotSpec,
       observed,
       deviations: [
         { kind: 'bucket-mismatch', subject: 'h', source: 'metrics', detail: 'boundaries 1.0', count: 2 },
@@ -70,6 +73,65 @@ describe('formatReport', () => {
       'bucket-mismatch       h                                    metrics       2      boundaries 1.0',
       'undeclared-attribute  http.server.request.duration tenant  otlp-metrics  12     attribute tenant is not declared',
       '… and 3 more distinct deviations not listed',
+      '',
+    ]);
+  });
+
+  it("lists the metrics that are not the spec's after the deviations, and under no deviation", () => {
+    const notSpecMetrics = [
+      {
+        name: 'http.client.request.duration',
+        source: 'otlp-metrics' as const,
+        reason: 'instrumentation scope @opentelemetry/instrumentation-http',
+        count: 3,
+      },
+      {
+        name: 'v8js_memory_heap_used_bytes',
+        source: 'metrics' as const,
+        reason: 'allowed prefix v8js_',
+        count: 12,
+      },
+    ];
+    const lines = formatReport({
+      ok: true,
+      deviations: [],
+      droppedDeviations: 0,
+      notSpecMetrics,
+      droppedNotSpecMetrics: 0,
+      observed,
+    }).split('\n');
+    expect(lines.slice(1)).toEqual([
+      'no deviation: the telemetry matches the spec',
+      "2 metrics not the spec's, not checked:",
+      'METRIC                        SOURCE        COUNT  REASON',
+      'http.client.request.duration  otlp-metrics  3      instrumentation scope @opentelemetry/instrumentation-http',
+      'v8js_memory_heap_used_bytes   metrics       12     allowed prefix v8js_',
+      '',
+    ]);
+    const failing = formatReport({
+      ok: false,
+      deviations: [
+        {
+          kind: 'undeclared-metric',
+          subject: 'shop_refunds',
+          source: 'metrics',
+          detail: 'type counter, not in the spec',
+          count: 2,
+        },
+      ],
+      droppedDeviations: 0,
+      notSpecMetrics: notSpecMetrics.slice(0, 1),
+      droppedNotSpecMetrics: 4,
+      observed,
+    });
+    expect(failing.split('\n').slice(1)).toEqual([
+      '1 deviation:',
+      'KIND               SUBJECT       SOURCE   COUNT  DETAIL',
+      'undeclared-metric  shop_refunds  metrics  2      type counter, not in the spec',
+      "1 metric not the spec's, not checked:",
+      'METRIC                        SOURCE        COUNT  REASON',
+      'http.client.request.duration  otlp-metrics  3      instrumentation scope @opentelemetry/instrumentation-http',
+      "… and 4 more metrics not the spec's not listed",
       '',
     ]);
   });
