@@ -10,7 +10,12 @@ import type { DestinationStream, Logger as PinoLogger, LoggerOptions } from 'pin
 import { pinoOnUse } from './pino-on-use.js';
 import { onUse } from '../require-on-use.js';
 import type { EventFields, EventName, EventSpec, LogLevel, TelemetrySpec } from '../spec/types.js';
-import { DEFAULT_MAX_STRING_LENGTH, REDACTED, eventInputSchema } from './field-schema.js';
+import {
+  DEFAULT_MAX_JSON_LENGTH,
+  DEFAULT_MAX_STRING_LENGTH,
+  REDACTED,
+  eventInputSchema,
+} from './field-schema.js';
 import { lineOutput, type LineOutput } from './line-batch.js';
 import { flushDestination, resolveDestination } from './log-destination.js';
 import { EventBudget } from './line-budget.js';
@@ -93,6 +98,9 @@ interface CompiledEvent {
   readonly stringCaps: readonly number[];
   /** Per string field: escape control characters (user-supplied values). */
   readonly stringUntrusted: readonly boolean[];
+  /** Keys of the `string[]` and `object` fields that are written (not sensitive), and their JSON caps. */
+  readonly jsonKeys: readonly string[];
+  readonly jsonCaps: readonly number[];
   readonly sensitiveKeys: readonly string[];
   readonly security: boolean;
   /** Writes plainly valid calls without pino's generic path; undefined where only pino's is exact. */
@@ -264,7 +272,7 @@ class SchemaEventLogger {
     if (this.bridge !== undefined) this.bridge.emit(compiled.name, compiled.level, redacted, context);
   }
 
-  /** Copies the line only when a string is over its cap: the common call allocates nothing here. */
+  /** Copies the line only when a value is over its cap: the common call allocates nothing here. */
   private capStrings(compiled: CompiledEvent, fields: Record<string, unknown>): Record<string, unknown> {
     let line = fields;
     let violations: Violation[] | undefined;
@@ -281,6 +289,16 @@ class SchemaEventLogger {
       if (untrusted) kept = escapeControlCharacters(kept).slice(0, cap);
       line[key] = kept;
       if (value.length > cap) (violations ??= []).push({ field: key, reason: 'too_long' });
+    }
+    // A list or object over its cap cannot be cut and stay what it is: it is left out.
+    for (let i = 0; i < compiled.jsonKeys.length; i++) {
+      const key = compiled.jsonKeys[i]!;
+      const value = line[key];
+      if (typeof value !== 'object' || value === null) continue;
+      if ((jsonLength(value) ?? 0) <= compiled.jsonCaps[i]!) continue;
+      if (line === fields) line = { ...fields };
+      delete line[key];
+      (violations ??= []).push({ field: key, reason: 'too_long' });
     }
     if (violations !== undefined) {
       this.report(compiled.name, violations);
@@ -357,6 +375,9 @@ function compileEvent(
       : { redact: { paths: sensitiveKeys.map((key) => JSON.stringify([key])), censor: REDACTED } },
   );
   const stringFields = Object.entries(event.fields).filter(([, field]) => field.type === 'string');
+  const jsonFields = Object.entries(event.fields).filter(
+    ([, field]) => (field.type === 'object' || field.type === 'string[]') && field.sensitive !== true,
+  );
   return {
     name,
     level: event.level,
@@ -368,11 +389,22 @@ function compileEvent(
     stringKeys: stringFields.map(([key]) => key),
     stringCaps: stringFields.map(([, field]) => field.maxLength ?? DEFAULT_MAX_STRING_LENGTH),
     stringUntrusted: stringFields.map(([, field]) => field.untrusted === true),
+    jsonKeys: jsonFields.map(([key]) => key),
+    jsonCaps: jsonFields.map(([, field]) => field.maxLength ?? DEFAULT_MAX_JSON_LENGTH),
     sensitiveKeys,
     security: event.security === true,
     serializer: compileLines && event.security !== true ? LineSerializer.compile(logger, event) : undefined,
     budget: event.budget === undefined ? undefined : new EventBudget(event, now),
   };
+}
+
+/** The length of a value's JSON; undefined where JSON.stringify throws (pino's safe path writes it). */
+function jsonLength(value: object): number | undefined {
+  try {
+    return JSON.stringify(value)?.length;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

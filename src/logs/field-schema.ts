@@ -6,6 +6,12 @@ export type JsonSchema = { readonly [key: string]: unknown };
 
 export const REDACTED = '[REDACTED]';
 export const DEFAULT_MAX_STRING_LENGTH = 4096;
+/**
+ * The longest JSON a `string[]` or `object` field may take on a line (its `maxLength` overrides):
+ * a longer value is left out and the line marked `too_long`, so a hostile value cannot make a line
+ * the destination refuses whole (regression: object-field-made-line-refused-whole.test.ts).
+ */
+export const DEFAULT_MAX_JSON_LENGTH = 16 * 1024;
 
 function fieldValueSchema(field: FieldSpec): JsonSchema {
   const description = field.description === undefined ? {} : { description: field.description };

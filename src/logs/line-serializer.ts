@@ -7,7 +7,7 @@ import type { Context } from '@opentelemetry/api';
 import type { Logger as PinoLogger } from 'pino';
 import { pinoOnUse } from './pino-on-use.js';
 import type { EventSpec } from '../spec/types.js';
-import { DEFAULT_MAX_STRING_LENGTH, REDACTED } from './field-schema.js';
+import { DEFAULT_MAX_JSON_LENGTH, DEFAULT_MAX_STRING_LENGTH, REDACTED } from './field-schema.js';
 import { activeTraceFields } from './trace-fields.js';
 import { hasControlCharacters } from './untrusted.js';
 
@@ -101,7 +101,8 @@ export class LineSerializer {
         required: isRequired,
         sensitive: field.sensitive === true,
         untrusted: field.untrusted === true,
-        cap: field.maxLength ?? DEFAULT_MAX_STRING_LENGTH,
+        cap:
+          field.maxLength ?? (field.type === 'string' ? DEFAULT_MAX_STRING_LENGTH : DEFAULT_MAX_JSON_LENGTH),
         allowed: field.enum === undefined ? undefined : new Set(field.enum),
       });
     }
@@ -174,7 +175,10 @@ export class LineSerializer {
           break;
         case Kind.StringArray:
           if (!isStringArray(value)) return undefined;
-          json = plan.sensitive ? undefined : JSON.stringify(value);
+          if (plan.sensitive) break;
+          json = JSON.stringify(value);
+          // Over its cap: the slow path leaves it out and marks the line.
+          if (json.length > plan.cap) return undefined;
           break;
         case Kind.Object:
           // pino writes JSON.stringify's answer and falls back to its safe stringifier when that
@@ -186,7 +190,7 @@ export class LineSerializer {
           } catch {
             return undefined;
           }
-          if (json === undefined) return undefined;
+          if (json === undefined || json.length > plan.cap) return undefined;
           break;
       }
       if (plan.required) required++;

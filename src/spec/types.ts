@@ -15,7 +15,11 @@ export interface FieldSpec {
   readonly sensitive?: boolean;
   /** User-supplied: control characters escaped and length capped before it reaches any destination. */
   readonly untrusted?: boolean;
-  /** For strings: the longest value kept; longer values are cut and the line marked. Default 4096. */
+  /**
+   * For strings: the longest value kept; longer values are cut (default 4096). For `string[]` and
+   * `object`: the longest JSON written; a longer value is left out (default 16384). Either way the
+   * line is marked `too_long`.
+   */
   readonly maxLength?: number;
   /** For strings: the only values allowed. */
   readonly enum?: readonly string[];
