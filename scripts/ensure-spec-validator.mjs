@@ -1,7 +1,10 @@
 // Makes src/spec/spec-validator.generated.ts (the spec's JSON Schema precompiled by
 // scripts/gen-validators.ts) when it is missing or was made from other inputs. The module is a
-// build artifact, gitignored: `npm test` (pretest), `npm install` (prepare) and `npm run build` call
-// this. Plain Node, so the check costs no TypeScript loader; only a regeneration runs tsx.
+// build artifact, gitignored: `npm test` (pretest), `npm install` and `npm ci` (the `dependencies`
+// script), `npm run build` and the pre- scripts of typecheck, lint, demo, bench and plumbline call
+// this. Not `prepare`: npm 11 lists a package's prepare as an install script awaiting approval on
+// every install of the tarball, though it never runs there. Plain Node, so the check costs no
+// TypeScript loader; only a regeneration runs tsx.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';

@@ -68,6 +68,14 @@ describe('the packed tarball', () => {
     expect(files.filter((file) => /^(src|test|bench|examples)\//.test(file))).toEqual([]);
   });
 
+  it('regression: npm warned of an install script on every install (prepare, for a file the tarball does not ship)', async () => {
+    const { stdout } = await exec('tar', ['-xzOf', tarball, 'package/package.json']);
+    const scripts = (JSON.parse(stdout) as { scripts?: Record<string, string> }).scripts ?? {};
+    // npm 11 lists these as install scripts awaiting approval (`npm warn install-scripts`).
+    for (const name of ['preinstall', 'install', 'postinstall', 'prepare'])
+      expect(scripts, `scripts.${name}`).not.toHaveProperty(name);
+  });
+
   it('every relative link in the README resolves to a file in the tarball', async () => {
     const files = new Set(await tarballFiles());
     const readme = await readFile(join(REPO, 'README.md'), 'utf8');

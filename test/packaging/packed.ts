@@ -19,7 +19,7 @@ const INPUTS = [
   'docs',
   'scripts/build-cjs.mjs',
   'scripts/bundle-esm.mjs',
-  // prepare and build generate src/spec/spec-validator.generated.ts when it is missing or stale.
+  // The build (and npm install, test, demo ...) generate src/spec/spec-validator.generated.ts when it is missing or stale.
   'scripts/ensure-spec-validator.mjs',
   'scripts/gen-validators.ts',
   '.prettierrc.json',

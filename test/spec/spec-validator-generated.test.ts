@@ -1,6 +1,7 @@
 // The spec's structure check is precompiled (scripts/gen-validators.ts) so a service loads no ajv
 // compiler at import. The module is a build artifact, made by scripts/ensure-spec-validator.mjs
-// (pretest, prepare, build) when its inputs change: it must be exactly what the current schema
+// (pretest, the dependencies script of npm install, build, and the pre- scripts of typecheck, lint,
+// demo, bench and plumbline) when its inputs change: it must be exactly what the current schema
 // generates, carry the stamp of those inputs, and stay out of git.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
