@@ -1,5 +1,7 @@
-// The OTel resource of a service: the spec's name, version and environment, overridden by
-// OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (the env detector), as every OTel SDK does.
+// The OTel resource of a service: the spec's name, version and environment, and an ID of this
+// process, overridden by OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (the env detector), as
+// every OTel SDK does.
+import { randomUUID } from 'node:crypto';
 import {
   defaultResource,
   detectResources,
@@ -23,8 +25,19 @@ export function nodeSdkResource(spec: TelemetrySpec): Resource {
   return defaultResource().merge(resourceFromAttributes(specResourceAttributes(spec)));
 }
 
+/**
+ * This process's `service.instance.id` (a random UUID, as the semantic conventions allow): two
+ * instances of a service must not share one, or the collector's Prometheus exporter writes both
+ * into the same series (`instance` label) and their counters jump between them (regression:
+ * collector-instances-overwrote-each-others-metrics.test.ts). OTEL_RESOURCE_ATTRIBUTES can set it.
+ */
+const INSTANCE_ID = randomUUID();
+
 function specResourceAttributes(spec: TelemetrySpec): Record<string, string> {
-  const attributes: Record<string, string> = { 'service.name': spec.service.name };
+  const attributes: Record<string, string> = {
+    'service.name': spec.service.name,
+    'service.instance.id': INSTANCE_ID,
+  };
   if (spec.service.version !== undefined) attributes['service.version'] = spec.service.version;
   const environment = spec.service.environment ?? process.env.PLUMBLINE_ENVIRONMENT;
   if (environment !== undefined) {

@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createTelemetry, defineTelemetry } from '../../src/index.js';
+import { serviceResource } from '../../src/telemetry/resource.js';
 import { generateCollectorConfigs } from '../../src/generate/collector/generate.js';
 import type { TelemetrySpec } from '../../src/spec/types.js';
 import {
@@ -384,12 +385,14 @@ describe('collector tier on loopback', () => {
       headers: { accept: 'application/openmetrics-text; version=1.0.0' },
     });
     const exposition = await response.text();
-    // Same name and labels as the service's own /metrics, plus job = service.name.
+    // Same name and labels as the service's own /metrics, plus job = service.name and
+    // instance = service.instance.id (this process's: the app runs in it).
+    const instance = serviceResource(appSpec).attributes['service.instance.id'];
     const bucket = exposition
       .split('\n')
       .find((line) =>
         line.startsWith(
-          'job_duration_seconds_bucket{job="collector-e2e-app",task="nightly",le="0.5"} 20 # {',
+          `job_duration_seconds_bucket{instance="${String(instance)}",job="collector-e2e-app",task="nightly",le="0.5"} 20 # {`,
         ),
       );
     expect(bucket, exposition.slice(0, 3000)).toBeDefined();
