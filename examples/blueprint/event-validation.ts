@@ -319,36 +319,75 @@ function isSpace(c: number): boolean {
 /**
  * The first string of an event that cannot be written as UTF-8, named by its path: a value or key
  * with a lone UTF-16 surrogate (sent as a \uD800 escape). Numbers are firstInexactNumber's.
- * Iterative, like depthExceeds.
+ * Iterative, like depthExceeds. Scalars are checked where they stand and a container keeps only
+ * its parent and key: a path is spelled out only for the string it reports (regression:
+ * blueprint-large-array-body-timed-out.test.ts, 500,000 numbers took 200-470 ms when every element
+ * got a path string).
  */
 function unwritableString(event: unknown, at: string): string | undefined {
-  const stack: [unknown, string][] = [[event, at]];
+  if (typeof event === 'string') return event.isWellFormed() ? undefined : `${at}: ${LONE_SURROGATE}`;
+  if (typeof event !== 'object' || event === null) return undefined;
+  const stack: Frame[] = [{ value: event, parent: undefined, key: at }];
   while (stack.length > 0) {
-    const [value, path] = stack.pop()!;
-    if (typeof value === 'string') {
-      if (!value.isWellFormed()) return `${path}: string holds a lone UTF-16 surrogate`;
-    } else if (typeof value === 'object' && value !== null) {
-      if (Array.isArray(value))
-        for (let i = 0; i < value.length; i++) stack.push([value[i], `${path}[${i}]`]);
-      else
-        for (const key of Object.keys(value)) {
-          if (!key.isWellFormed()) return `${path}: a key holds a lone UTF-16 surrogate`;
-          stack.push([(value as Record<string, unknown>)[key], `${path}.${key.slice(0, 64)}`]);
-        }
+    const frame = stack.pop()!;
+    const value = frame.value;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        if (typeof item === 'string') {
+          if (!item.isWellFormed()) return `${pathOf(frame)}[${i}]: ${LONE_SURROGATE}`;
+        } else if (typeof item === 'object' && item !== null)
+          stack.push({ value: item, parent: frame, key: i });
+      }
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      if (!key.isWellFormed()) return `${pathOf(frame)}: a key holds a lone UTF-16 surrogate`;
+      const item = (value as Record<string, unknown>)[key];
+      if (typeof item === 'string') {
+        if (!item.isWellFormed()) return `${pathOf(frame)}.${key.slice(0, 64)}: ${LONE_SURROGATE}`;
+      } else if (typeof item === 'object' && item !== null) stack.push({ value: item, parent: frame, key });
     }
   }
   return undefined;
 }
 
+const LONE_SURROGATE = 'string holds a lone UTF-16 surrogate';
+
+/** A container met while walking an event: its parent, and its index or key there (the root: its path). */
+interface Frame {
+  readonly value: object;
+  readonly parent: Frame | undefined;
+  readonly key: string | number;
+}
+
+/** `events[0].payload.list[3]`: the frame's path, spelled out from the root. */
+function pathOf(frame: Frame): string {
+  let path = '';
+  for (let at: Frame | undefined = frame; at !== undefined; at = at.parent) {
+    if (at.parent === undefined) return `${String(at.key)}${path}`;
+    path = typeof at.key === 'number' ? `[${at.key}]${path}` : `.${at.key.slice(0, 64)}${path}`;
+  }
+  return path;
+}
+
 /** True when containers nest more than `limit` levels; iterative so hostile nesting cannot blow the stack. */
 function depthExceeds(root: object, limit: number): boolean {
-  const stack: [unknown, number][] = [[root, 1]];
+  const stack: [object, number][] = [[root, 1]];
   while (stack.length > 0) {
     const [value, depth] = stack.pop()!;
     if (depth > limit) return true;
-    for (const child of Object.values(value as object)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
-    }
+    // Arrays by index: Object.values would copy a 500,000-element array to walk it.
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const child: unknown = value[i];
+        if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+      }
+    } else
+      for (const key of Object.keys(value)) {
+        const child: unknown = (value as Record<string, unknown>)[key];
+        if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+      }
   }
   return false;
 }
