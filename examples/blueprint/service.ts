@@ -21,6 +21,7 @@ import { Batcher } from './batcher.js';
 import { chaosEnabled } from './chaos-profiles.js';
 import { createChaos, parserFor, type Chaos } from './chaos.js';
 import { ConfigError, type BlueprintConfig } from './config.js';
+import { guardListener, type ListenerGuard } from './connection-guard.js';
 import { deadlineAfter } from './deadline.js';
 import { Enricher } from './enrichment.js';
 import { parseBytes, type IncomingEvent, type ValidationResult } from './event-validation.js';
@@ -212,8 +213,14 @@ export async function startBlueprint(
           publicHandler,
         );
   const server: Server = httpsServer ?? createServer(serverOptions, publicHandler);
-  server.maxConnections = config.service.maxConnections;
-  capConnectionsPerAddress(server, config.service.maxConnectionsPerAddress);
+  const connectionRefused: ListenerGuard['onRefused'] = (refusal) =>
+    telemetry.log.event('connection.refused', refusal);
+  guardListener(server, {
+    listener: 'public',
+    maxConnections: config.service.maxConnections,
+    maxConnectionsPerAddress: config.service.maxConnectionsPerAddress,
+    onRefused: connectionRefused,
+  });
   // A client that did not finish the handshake: a wrong CA, plain HTTP on the TLS port, a scanner.
   // A client that hung up mid-handshake leaves destroyed sockets that no longer know their peer:
   // the address is noted when the TCP connection arrives, keyed by the socket under the TLS one
@@ -232,27 +239,36 @@ export async function startBlueprint(
   });
   // The admin listener: metrics and readiness, for the scraper and the load balancer only.
   const adminAuthorized = adminTokenCheck(config, options.env ?? process.env);
-  const admin = createServer((req, res) => {
-    const path = req.url === undefined ? '' : req.url.split('?', 1)[0];
-    if (!adminAuthorized(req.headers.authorization))
-      return sendJson(
-        res,
-        401,
-        { error: 'unauthorized', detail: 'the admin listener needs its bearer token' },
-        { 'www-authenticate': 'Bearer', connection: 'close' },
-      );
-    if (path === '/healthz' && req.method === 'GET') {
-      const report = health();
-      sendJson(res, report.httpStatus, report);
-    } else if (path === '/metrics' && req.method === 'GET') {
-      telemetry.metricsHandler(req, res);
-    } else {
-      sendJson(res, 404, { error: 'not_found', detail: 'routes: GET /healthz, GET /metrics' });
-    }
+  const admin = createServer(
+    // Timeouts checked as often as the public listener's: at Node's default of every 30 s, idle
+    // connections held the admin listener's 64 slots for 30 s at a time (a hostile-client trial).
+    { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: TIMEOUT_CHECK_MS },
+    (req, res) => {
+      const path = req.url === undefined ? '' : req.url.split('?', 1)[0];
+      if (!adminAuthorized(req.headers.authorization))
+        return sendJson(
+          res,
+          401,
+          { error: 'unauthorized', detail: 'the admin listener needs its bearer token' },
+          { 'www-authenticate': 'Bearer', connection: 'close' },
+        );
+      if (path === '/healthz' && req.method === 'GET') {
+        const report = health();
+        sendJson(res, report.httpStatus, report);
+      } else if (path === '/metrics' && req.method === 'GET') {
+        telemetry.metricsHandler(req, res);
+      } else {
+        sendJson(res, 404, { error: 'not_found', detail: 'routes: GET /healthz, GET /metrics' });
+      }
+    },
+  );
+  guardListener(admin, {
+    listener: 'admin',
+    maxConnections: ADMIN_MAX_CONNECTIONS,
+    // A scraper and a load balancer per address: one address cannot take every slot.
+    maxConnectionsPerAddress: ADMIN_MAX_CONNECTIONS_PER_ADDRESS,
+    onRefused: connectionRefused,
   });
-  admin.headersTimeout = 10_000;
-  admin.requestTimeout = 30_000;
-  admin.maxConnections = 64;
   await listen(server, config.service.port, config.service.host);
   try {
     await listen(admin, config.admin.port, config.admin.host);
@@ -739,6 +755,9 @@ export async function startBlueprint(
 }
 
 const TIMEOUT_CHECK_MS = 500;
+/** The admin listener's connection caps (metrics and readiness: a few clients). */
+const ADMIN_MAX_CONNECTIONS = 64;
+const ADMIN_MAX_CONNECTIONS_PER_ADDRESS = 16;
 
 /**
  * Workers kept free of best-effort work for latency-sensitive arrivals: a quarter, at least one,
@@ -774,30 +793,6 @@ function adminTokenCheck(
         .update(authorization ?? '')
         .digest(),
     );
-}
-
-/**
- * Closes a new connection at once when its address already holds `cap` open ones, so one client
- * cannot take every slot of maxConnections (slowloris from one host).
- */
-function capConnectionsPerAddress(server: Server, cap: number): void {
-  // A Map, not an object: the key is the client's address, never a prototype property.
-  const open = new Map<string, number>();
-  server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress;
-    if (address === undefined) return;
-    const count = open.get(address) ?? 0;
-    if (count >= cap) {
-      socket.destroy();
-      return;
-    }
-    open.set(address, count + 1);
-    socket.once('close', () => {
-      const left = (open.get(address) ?? 1) - 1;
-      if (left <= 0) open.delete(address);
-      else open.set(address, left);
-    });
-  });
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

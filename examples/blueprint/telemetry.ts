@@ -38,6 +38,15 @@ export const REFUSED_BODY_OUTCOMES = [
   'unsupported_media_type',
 ] as const;
 export type RefusedBodyOutcome = (typeof REFUSED_BODY_OUTCOMES)[number];
+/** Why a connection was refused before a request, the `outcome` of connection.refused. */
+export const CONNECTION_REFUSALS = [
+  'max_connections',
+  'per_address',
+  'header_too_large',
+  'malformed_request',
+  'request_timeout',
+] as const;
+export type ConnectionRefusal = (typeof CONNECTION_REFUSALS)[number];
 
 // Security events (security: true) go to their own stream, never the application log; repeats of
 // one event from one source fold into summary lines, and each is counted on
@@ -140,6 +149,19 @@ export const spec = defineTelemetry({
         tenants: { type: 'integer' },
         tls: { type: 'boolean' },
         admin_listen: { type: 'string', maxLength: 270 },
+      },
+    },
+    'connection.refused': {
+      level: 'warn',
+      security: true,
+      description:
+        "A connection refused before any request reached the service: over a listener's connection caps, or a request head Node refused (too large 431, malformed 400, too slow 408).",
+      fields: {
+        source,
+        outcome: { type: 'string', enum: CONNECTION_REFUSALS },
+        listener: { type: 'string', enum: ['public', 'admin'] },
+        status: { type: 'integer', required: false, description: 'The status answered, when one was.' },
+        error: { type: 'string', required: false, untrusted: true, maxLength: 64 },
       },
     },
     'tls.handshake_failed': {

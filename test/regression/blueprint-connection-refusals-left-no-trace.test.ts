@@ -1,0 +1,159 @@
+// Regression: connections the blueprint refused before any request reached it left no trace. A
+// hostile-client trial dropped 13,527 connections over maxConnections and got 431, 400 and 408
+// answers to oversized, malformed and slow request heads, with no metric, security event or log
+// line; new clients saw 36% success, and nobody could tell why. Each refusal is now a
+// connection.refused security event (folded per source, counted in
+// plumbline_security_events_total{event,outcome}), on the admin listener too, which also got a
+// per-address cap and the public listener's timeout checks.
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blueprintToml } from '../support/blueprint.js';
+import { startInProcessBlueprint, type InProcessBlueprint } from '../support/in-process-blueprint.js';
+
+let blueprint: InProcessBlueprint;
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  blueprint = await startInProcessBlueprint({
+    prefix: 'blueprint-connection-refusals-',
+    toml: (dir, deps) =>
+      blueprintToml({
+        dbPath: join(dir, 'events.db'),
+        deps,
+        service: { max_connections: 6, max_connections_per_address: 3 },
+        tenants: { acme: { class: 'latency-sensitive', token_env: 'ACME_TOKEN' } },
+      }),
+    telemetry: (dir) => ({
+      logDestination: join(dir, 'events.ndjson'),
+      securityLogDestination: join(dir, 'security.ndjson'),
+    }),
+    env: { ACME_TOKEN: 'regression-connection-token-0123456789' },
+  });
+});
+
+afterAll(async () => {
+  for (const socket of sockets) socket.destroy();
+  await blueprint?.stop();
+});
+
+function hostPort(url: string): { host: string; port: number } {
+  const { hostname, port } = new URL(url);
+  return { host: hostname, port: Number(port) };
+}
+
+/** Sends raw bytes on a new connection and returns what comes back before it closes. */
+async function raw(url: string, bytes: string, localAddress?: string): Promise<string> {
+  const socket = connect({ ...hostPort(url), ...(localAddress === undefined ? {} : { localAddress }) });
+  let answer = '';
+  socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+  socket.on('error', () => undefined);
+  await once(socket, 'connect');
+  socket.write(bytes);
+  await once(socket, 'close');
+  return answer;
+}
+
+/** Opens a connection that sends nothing and stays open; resolves once it is closed or 200 ms passed. */
+async function idle(url: string, localAddress: string): Promise<{ closed: boolean }> {
+  const socket = connect({ ...hostPort(url), localAddress });
+  sockets.push(socket);
+  socket.on('error', () => undefined);
+  const state = { closed: false };
+  socket.once('close', () => (state.closed = true));
+  await once(socket, 'connect').catch(() => undefined);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return state;
+}
+
+function securityEvents(): Record<string, unknown>[] {
+  return readFileSync(join(blueprint.dir, 'security.ndjson'), 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => line.event === 'connection.refused');
+}
+
+/** The connection.refused count for `outcome` on the admin listener's /metrics. */
+async function counted(outcome: string): Promise<number> {
+  const body = await (await fetch(`${blueprint.service.adminUrl}/metrics`)).text();
+  const line = body
+    .split('\n')
+    .find((l) =>
+      l.startsWith(`plumbline_security_events_total{event="connection.refused",outcome="${outcome}"}`),
+    );
+  return line === undefined ? 0 : Number(line.split(' ').pop());
+}
+
+/** Waits (up to 5 s) until the security log holds a connection.refused line for each outcome. */
+async function logged(...outcomes: string[]): Promise<void> {
+  for (let waited = 0; waited < 5_000; waited += 50) {
+    const seen = new Set(securityEvents().map((line) => line.outcome));
+    if (outcomes.every((outcome) => seen.has(outcome))) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('regression: connection refusals left no trace', () => {
+  it('reports a request head Node refuses (431, 400), with the answer the client gets', async () => {
+    const { url } = blueprint.service;
+    const huge = await raw(
+      url,
+      `POST /events HTTP/1.1\r\nHost: x\r\ntraceparent: ${'a'.repeat(100_000)}\r\n\r\n`,
+    );
+    expect(huge).toMatch(/^HTTP\/1\.1 431 /);
+    const malformed = await raw(url, 'GARBAGE / NOT-HTTP\r\n\r\n');
+    expect(malformed).toMatch(/^HTTP\/1\.1 400 /);
+    await logged('header_too_large', 'malformed_request');
+    expect(await counted('header_too_large')).toBe(1);
+    expect(await counted('malformed_request')).toBe(1);
+    expect(securityEvents()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          outcome: 'header_too_large',
+          listener: 'public',
+          status: 431,
+          source: '127.0.0.1',
+        }),
+        expect.objectContaining({ outcome: 'malformed_request', listener: 'public', status: 400 }),
+      ]),
+    );
+  });
+
+  it('reports connections over the per-address and the total caps', async () => {
+    const { url } = blueprint.service;
+    // Three from 127.0.0.2 fill its share; the fourth is refused.
+    for (let i = 0; i < 3; i++) expect((await idle(url, '127.0.0.2')).closed).toBe(false);
+    expect((await idle(url, '127.0.0.2')).closed).toBe(true);
+    // Three more from 127.0.0.3 fill the listener (6); the next, from 127.0.0.4, is over the total.
+    for (let i = 0; i < 3; i++) await idle(url, '127.0.0.3');
+    expect((await idle(url, '127.0.0.4')).closed).toBe(true);
+    await logged('per_address', 'max_connections');
+    expect(await counted('per_address')).toBe(1);
+    expect(await counted('max_connections')).toBeGreaterThanOrEqual(1);
+    expect(securityEvents()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ outcome: 'per_address', listener: 'public', source: '127.0.0.2' }),
+        expect.objectContaining({ outcome: 'max_connections', listener: 'public', source: '127.0.0.4' }),
+      ]),
+    );
+    for (const socket of sockets.splice(0)) socket.destroy();
+  });
+
+  it('caps the admin listener per address, and reports it', async () => {
+    const { adminUrl } = blueprint.service;
+    for (let i = 0; i < 16; i++) expect((await idle(adminUrl, '127.0.0.5')).closed).toBe(false);
+    expect((await idle(adminUrl, '127.0.0.5')).closed).toBe(true);
+    // Another address still gets in: readiness and metrics stay reachable.
+    expect((await fetch(`${adminUrl}/healthz`)).status).toBeLessThan(500);
+    await logged('per_address');
+    expect(securityEvents()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ outcome: 'per_address', listener: 'admin', source: '127.0.0.5' }),
+      ]),
+    );
+    for (const socket of sockets.splice(0)) socket.destroy();
+  });
+});
