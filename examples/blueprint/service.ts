@@ -213,6 +213,8 @@ export async function startBlueprint(
           publicHandler,
         );
   const server: Server = httpsServer ?? createServer(serverOptions, publicHandler);
+  // `Expect: 100-continue` goes to the handler, which answers 100 only once it will read the body.
+  server.on('checkContinue', publicHandler);
   const connectionRefused: ListenerGuard['onRefused'] = (refusal) =>
     telemetry.log.event('connection.refused', refusal);
   guardListener(server, {
@@ -521,6 +523,9 @@ export async function startBlueprint(
       requestDeadline.abort(new Error('client closed the connection'));
     });
     try {
+      // Only now, authenticated and admitted, is a client that waits for it told to send its body
+      // (Node would say 100 Continue before the handler runs: to any client, token or not).
+      if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
       const body = await readBody(req, config.ingress.maxBodyBytes, deadline);
       bodyRead = body instanceof Buffer;
       if (body === 'too_large')
