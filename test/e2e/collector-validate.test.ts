@@ -12,6 +12,9 @@ import { collectorBinary } from '../support/collector.js';
 
 const run = promisify(execFile);
 
+/** The collector configs among the generator's files (the rest is the builder config). */
+const CONFIGS = ['agent.yaml', 'gateway.yaml', 'single.yaml'] as const;
+
 async function validate(binary: string, path: string): Promise<{ ok: boolean; output: string }> {
   try {
     const { stdout, stderr } = await run(binary, ['validate', `--config=file:${path}`], {
@@ -51,9 +54,9 @@ describe('otelcol validate', () => {
       specOptOut: generateCollectorConfigs({ ...collectorSpec, collector: { tls: false } }),
     };
     for (const [variant, files] of Object.entries(variants)) {
-      for (const [name, text] of Object.entries(files)) {
+      for (const name of CONFIGS) {
         const path = join(dir, `${variant}-${name}`);
-        await writeFile(path, text);
+        await writeFile(path, files[name]);
         const result = await validate(binary, path);
         expect(result.ok, `${variant}/${name}: ${result.output}`).toBe(true);
       }
@@ -68,21 +71,32 @@ describe('otelcol validate', () => {
       generateCollectorConfigs(collectorSpec, { resolver: 'dns', tls: false, traceBackend: 'file' }),
     ];
     for (const files of variants) {
-      for (const text of Object.values(files)) {
-        const config = parse(text) as Partial<Record<(typeof sections)[number], Record<string, unknown>>>;
+      for (const name of CONFIGS) {
+        const config = parse(files[name]) as Partial<
+          Record<(typeof sections)[number], Record<string, unknown>>
+        >;
         for (const section of sections) {
           for (const id of Object.keys(config[section] ?? {})) used.add(`${section}/${id.split('/')[0]}`);
         }
       }
     }
     const { stdout } = await run(binary, ['components']);
-    const listed = parse(stdout) as Record<string, Array<{ name: string }> | undefined>;
+    const listed = parse(stdout) as Record<string, Array<{ name: string; module: string }> | undefined>;
     const built = new Set(
       sections.flatMap((section) =>
         (listed[section] ?? []).map((component) => `${section}/${component.name}`),
       ),
     );
     expect([...built].sort()).toEqual([...used].sort());
+    // ...built from the modules of the builder config the generator writes (and users build).
+    const recipe = parse(generateCollectorConfigs(collectorSpec)['builder-config.yaml']) as Record<
+      string,
+      Array<{ gomod: string }> | undefined
+    >;
+    for (const section of sections) {
+      const modules = (listed[section] ?? []).map((component) => component.module).sort();
+      expect(modules, section).toEqual((recipe[section] ?? []).map((entry) => entry.gomod).sort());
+    }
   });
 
   it('rejects a config the collector does not understand (so the checks above mean something)', async () => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { generateCollectorConfigs } from '../../src/generate/collector/generate.js';
+import { componentsMissingFromDistribution } from '../../src/generate/collector/distribution.js';
 import { splitBudget, tailSamplingPlan } from '../../src/generate/collector/policies.js';
 import { loadSpecFile } from '../../src/spec/load.js';
 import { SpecError } from '../../src/spec/errors.js';
@@ -98,14 +99,22 @@ describe('generateCollectorConfigs', () => {
   });
 
   it('single.yaml keeps the whole budget (one collector), gateway.yaml its 1/N share', () => {
-    const files = generateCollectorConfigs(
-      { ...collectorSpec, sampling: { policies: [{ name: 'b', kind: 'budget', tracesPerSecond: 7 }] } },
-      { gatewayCount: 3, spansPerTrace: 5 },
-    );
+    const budget = { name: 'b', kind: 'budget', tracesPerSecond: 7 } as const;
     const limit = (text: string) =>
       (parse(text) as Yaml)['processors']['tail_sampling']['policies'][0]['rate_limiting'];
-    expect(limit(files['gateway.yaml'])).toEqual({ spans_per_second: 12, burst_capacity: 24 }); // ceil(35 / 3)
-    expect(limit(files['single.yaml'])).toEqual({ spans_per_second: 35, burst_capacity: 70 });
+    const small = generateCollectorConfigs(
+      { ...collectorSpec, sampling: { maxSpansPerTrace: 10, policies: [budget] } },
+      { gatewayCount: 3, spansPerTrace: 5 },
+    );
+    expect(limit(small['gateway.yaml'])).toEqual({ spans_per_second: 12, burst_capacity: 24 }); // ceil(35 / 3)
+    expect(limit(small['single.yaml'])).toEqual({ spans_per_second: 35, burst_capacity: 70 });
+    // maxSpansPerTrace unset is its default, 1000: the burst admits a trace that large.
+    const byDefault = generateCollectorConfigs(
+      { ...collectorSpec, sampling: { policies: [budget] } },
+      { gatewayCount: 3, spansPerTrace: 5 },
+    );
+    expect(limit(byDefault['gateway.yaml'])).toEqual({ spans_per_second: 12, burst_capacity: 1000 });
+    expect(limit(byDefault['single.yaml'])).toEqual({ spans_per_second: 35, burst_capacity: 1000 });
   });
 
   it('writes TLS between tiers by default and an explicit insecure: true when turned off', () => {
@@ -225,7 +234,8 @@ describe('generateCollectorConfigs', () => {
         exporters: ['prometheus/app'],
       });
       expect(config['exporters']['prometheus/app']).toEqual({
-        endpoint: '${env:PLUMBLINE_APP_METRICS_ENDPOINT:-0.0.0.0:9464}',
+        // Not 9464, the service's own /metrics beside which the agent runs.
+        endpoint: '${env:PLUMBLINE_APP_METRICS_ENDPOINT:-0.0.0.0:8890}',
         // Exemplars exist only in the OpenMetrics exposition.
         enable_open_metrics: true,
         without_scope_info: true,
@@ -234,6 +244,21 @@ describe('generateCollectorConfigs', () => {
     const gateway = parse(files['gateway.yaml']) as Yaml;
     expect(gateway['service']['pipelines']['metrics']).toBeUndefined();
     expect(gateway['exporters']['prometheus/app']).toBeUndefined();
+  });
+
+  it('heads each file with the options it depends on: single.yaml names no gateway count, resolver or TLS', () => {
+    const files = generateCollectorConfigs(collectorSpec, { gatewayCount: 3, resolver: 'dns' });
+    const optionsLine = (text: string) => text.split('\n').find((line) => line.startsWith('# Options:'));
+    expect(optionsLine(files['agent.yaml'])).toBe('# Options: resolver=dns tls=true');
+    expect(optionsLine(files['gateway.yaml'])).toBe(
+      '# Options: gatewayCount=3 spansPerTrace=10 tls=true traceBackend=otlp',
+    );
+    const single = optionsLine(files['single.yaml']);
+    expect(single).toMatch(/^# Options: spansPerTrace=10 traceBackend=otlp \(one collector/);
+    expect(single).not.toMatch(/gatewayCount=|resolver=|tls=/);
+    // ...which agrees with what the file says of its budget.
+    expect(files['single.yaml']).toContain('(gatewayCount = 1)');
+    expect(files['single.yaml']).toContain('spans/trace / 1 gateways');
   });
 
   it('rejects an agent queue smaller than the agent batch (a larger batch is refused whole), naming the option', () => {
@@ -311,23 +336,27 @@ describe('splitBudget', () => {
 });
 
 describe('plumbline generate collector', () => {
-  it('writes the three files and --check passes on them, then fails with the file named after an edit', async () => {
+  it('writes the three configs and the builder config, --check passes on them, then fails with the file named after an edit', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'plumbline-collector-'));
     try {
       const write = captureIo();
       expect(await main(['generate', 'collector', '--spec', BLUEPRINT, '--out', dir], write.io)).toBe(0);
       expect(write.out()).toContain('gateway.yaml');
+      expect(write.out()).toContain('builder-config.yaml');
       const check = captureIo();
       expect(
         await main(['generate', 'collector', '--spec', BLUEPRINT, '--out', dir, '--check'], check.io),
       ).toBe(0);
-      await writeFile(join(dir, 'gateway.yaml'), '# edited by hand\n', { flag: 'a' });
-      const drift = captureIo();
-      expect(
-        await main(['generate', 'collector', '--spec', BLUEPRINT, '--out', dir, '--check'], drift.io),
-      ).toBe(1);
-      expect(drift.err()).toContain('gateway.yaml: differs');
-      expect(drift.err()).not.toContain('agent.yaml');
+      // A hand edit, to a config or to the builder config, fails the check naming the edited file.
+      for (const edited of ['gateway.yaml', 'builder-config.yaml']) {
+        await writeFile(join(dir, edited), '# edited by hand\n', { flag: 'a' });
+        const drift = captureIo();
+        expect(
+          await main(['generate', 'collector', '--spec', BLUEPRINT, '--out', dir, '--check'], drift.io),
+        ).toBe(1);
+        expect(drift.err()).toContain(`${edited}: differs`);
+        expect(drift.err()).not.toContain('agent.yaml');
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -350,11 +379,70 @@ describe('plumbline generate collector', () => {
   });
 });
 
+describe('the builder config', () => {
+  it('is the same for every spec and option, and is the committed collector/builder-config.yaml', async () => {
+    const builder = generateCollectorConfigs(collectorSpec)['builder-config.yaml'];
+    expect(
+      generateCollectorConfigs({ ...collectorSpec, sampling: undefined }, { traceBackend: 'file' })[
+        'builder-config.yaml'
+      ],
+    ).toBe(builder);
+    // Byte for byte: scripts/build-collector.sh keys the cached binary by the file's hash.
+    expect(await readFile('collector/builder-config.yaml', 'utf8')).toBe(builder);
+  });
+
+  it('every component a generated config uses is in it (the generator refuses to write one that is not)', () => {
+    const modules = parse(generateCollectorConfigs(collectorSpec)['builder-config.yaml']) as Record<
+      string,
+      unknown
+    >;
+    for (const variant of [
+      generateCollectorConfigs(collectorSpec),
+      generateCollectorConfigs(collectorSpec, { resolver: 'dns', tls: false, traceBackend: 'file' }),
+    ]) {
+      for (const name of ['agent.yaml', 'gateway.yaml', 'single.yaml'] as const) {
+        expect(
+          componentsMissingFromDistribution({
+            role: 'agent',
+            summary: '',
+            comments: [],
+            config: parse(variant[name]),
+          }),
+        ).toEqual([]);
+      }
+    }
+    expect(Object.keys(modules)).toEqual([
+      'dist',
+      'receivers',
+      'processors',
+      'exporters',
+      'connectors',
+      'extensions',
+      'replaces',
+    ]);
+    expect(
+      componentsMissingFromDistribution({
+        role: 'agent',
+        summary: '',
+        comments: [],
+        config: { exporters: { 'kafka/out': {} } },
+      }),
+    ).toEqual(['exporters/kafka']);
+  });
+});
+
 describe('tailSamplingPlan edge cases', () => {
   it('dryRun keeps every trace first and says so', () => {
     const plan = tailSamplingPlan({ dryRun: true, policies: [{ name: 'errors', kind: 'errors' }] }, 2, 10);
     expect(plan.policies[0]).toEqual({ name: 'dry-run', type: 'always_sample' });
     expect(plan.notes.some((note) => note.startsWith('dryRun:'))).toBe(true);
+  });
+
+  it('reads the section with its defaults: maxSpansPerTrace unset bounds the burst at 1000', () => {
+    const budget = { name: 'b', kind: 'budget', tracesPerSecond: 1 } as const;
+    const plan = tailSamplingPlan({ policies: [budget] }, 2, 10);
+    expect(plan.budgets[0]).toMatchObject({ spansPerSecondPerGateway: 5, burstSpans: 1000 });
+    expect(plan).toEqual(tailSamplingPlan({ maxSpansPerTrace: 1000, policies: [budget] }, 2, 10));
   });
 
   it('a latency policy without routes is one latency policy one ms under the spec threshold', () => {

@@ -2,7 +2,7 @@
 // spec's sampling plan and the deployment options. Rendering to YAML is collector-yaml.ts's job.
 import type { SpecModel } from '../../spec/model.js';
 import { DEFAULT_DECISION_WAIT_MS } from '../../spec/sampling-settings.js';
-import { collectorEnv, envRef } from './env.js';
+import { APP_METRICS_PORT, SERVICE_METRICS_PORT, collectorEnv, envRef } from './env.js';
 import { agentBatch, type ResolvedCollectorOptions } from './options.js';
 import { tailSamplingPlan, type TailSamplingPlan } from './policies.js';
 
@@ -17,6 +17,9 @@ export interface CollectorConfig {
   readonly comments: ReadonlyArray<{ readonly path: readonly string[]; readonly text: string }>;
   readonly plan?: TailSamplingPlan;
 }
+
+/** tail_sampling's num_traces when the spec sets no maxTraces. */
+const GATEWAY_DEFAULT_NUM_TRACES = 50_000;
 
 /** spanmetrics' own default ladder; the spec's latency thresholds are added so each is a bucket edge. */
 const SPAN_METRICS_BUCKETS_MS = [
@@ -171,16 +174,20 @@ const appMetricsExporter = (): ConfigObject => ({
 });
 
 function appMetricsComment(role: 'agent' | 'single'): string {
+  const served =
+    "The apps' OTLP metrics (plumbline's exporter sends exemplars) are served here for Prometheus to";
   return [
-    "The apps' OTLP metrics (plumbline's exporter sends exemplars) are served here for Prometheus to",
     ...(role === 'agent'
       ? [
+          served,
           'scrape, beside the app: trace-ID routing does not apply to metrics, and a metric stream sent',
           'to whichever gateway holds it today would move (and restart its counters) when the ring changes.',
         ]
-      : ['scrape.']),
+      : [`${served} scrape.`]),
     "Scrape this endpoint or the service's own /metrics, not both (the series would be counted twice),",
     'with honor_labels: true so that job is the service.name the exporter sets.',
+    `Default port ${APP_METRICS_PORT}, not ${SERVICE_METRICS_PORT}: that is the service's own /metrics by convention (the OTel`,
+    'Prometheus exporter default), and this collector runs beside the service.',
   ].join('\n');
 }
 
@@ -189,8 +196,9 @@ function tailSampling(
   plan: TailSamplingPlan,
   options: ResolvedCollectorOptions,
 ): ConfigObject {
-  // A gateway holds every service's traces: its own default, not the in-process sampler's.
-  const numTraces = model.sampling?.section.maxTraces ?? 50_000;
+  // The one setting read as written: a gateway holds every service's traces, so unset it gets a
+  // gateway's default, not the in-process buffer's (DEFAULT_MAX_TRACES).
+  const numTraces = model.sampling?.section.maxTraces ?? GATEWAY_DEFAULT_NUM_TRACES;
   const decisionWaitMs = model.sampling?.decisionWaitMs ?? DEFAULT_DECISION_WAIT_MS;
   return {
     decision_wait: `${options.decisionWaitSeconds}s`,
@@ -407,7 +415,7 @@ function collectorWithSampling(
     ].join('\n'),
   });
   if (role === 'single')
-    comments.push({ path: ['exporters', 'prometheus/app'], text: appMetricsComment('agent') });
+    comments.push({ path: ['exporters', 'prometheus/app'], text: appMetricsComment('single') });
   const decision = tlsDecision(options);
   if (role === 'gateway' && decision !== undefined) {
     comments.push({

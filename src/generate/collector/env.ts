@@ -11,6 +11,19 @@ function envVar(name: string, defaultValue: string, meaning: string): CollectorE
   return { name, defaultValue, meaning };
 }
 
+/**
+ * Where a service serves its own /metrics by convention: the OTel Prometheus exporter's default,
+ * used by docs/metrics.md and the blueprint. An agent (or single collector) runs beside the
+ * service, so nothing of the collector's may listen there.
+ */
+export const SERVICE_METRICS_PORT = 9464;
+
+/**
+ * The agent's (and single's) re-exposed app metrics: the next port of the collector's own
+ * 888x family (8888 its own metrics, 8889 span metrics, which single.yaml serves too).
+ */
+export const APP_METRICS_PORT = 8890;
+
 /** Every variable, in the order the docs list them. */
 export const collectorEnv = {
   agentGrpc: envVar(
@@ -45,7 +58,7 @@ export const collectorEnv = {
   ),
   appMetrics: envVar(
     'PLUMBLINE_APP_METRICS_ENDPOINT',
-    '0.0.0.0:9464',
+    `0.0.0.0:${APP_METRICS_PORT}`,
     "agent/single: Prometheus scrape endpoint (OpenMetrics, with exemplars) for the apps' OTLP metrics",
   ),
   gatewayGrpc: envVar(

@@ -2,6 +2,7 @@
 // per-gateway share of each budget. What the processor cannot express becomes a note that the
 // YAML carries as a comment.
 import { EXEMPLAR_SPAN_ATTRIBUTE } from '../../spec/naming.js';
+import { resolveSampling } from '../../spec/sampling-settings.js';
 import type { SamplingPolicySpec, SamplingSpec } from '../../spec/types.js';
 
 /** A tail_sampling policy as the processor's YAML spells it. */
@@ -53,14 +54,17 @@ export function splitBudget(
 
 /**
  * Policies in evaluation order with `sample_on_first_match`: every keep-whole policy first, the
- * budgets last, so a budget is spent only on baseline traces no other policy kept.
+ * budgets last, so a budget is spent only on baseline traces no other policy kept. Reads the
+ * section's resolved settings (defaults filled in, as the in-process sampler sees them), so a
+ * field left unset means what its default means.
  */
 export function tailSamplingPlan(
-  sampling: SamplingSpec | undefined,
+  section: SamplingSpec | undefined,
   gatewayCount: number,
   spansPerTrace: number,
 ): TailSamplingPlan {
   const notes: string[] = [];
+  const sampling = section === undefined ? undefined : resolveSampling(section);
   if (sampling === undefined || sampling.policies.length === 0) {
     notes.push('the spec has no sampling policies: every trace is kept (always_sample)');
     return { policies: [{ name: 'keep-all', type: 'always_sample' }], budgets: [], notes };
@@ -83,17 +87,16 @@ export function tailSamplingPlan(
       keepWhole.push(...keepPolicies(policy, notes));
     }
   }
-  if (sampling.dryRun === true) {
+  if (sampling.dryRun) {
     notes.push(
       'dryRun: the gateway keeps every trace (always_sample first, so the policies after it are not evaluated)',
     );
     keepWhole.unshift({ name: 'dry-run', type: 'always_sample' });
   }
-  if (sampling.maxBytes !== undefined) {
-    notes.push(
-      `maxBytes (${sampling.maxBytes}) has no tail_sampling equivalent; memory_limiter bounds the gateway instead`,
-    );
-  }
+  // The in-process byte cap applies whether written or left at its default; the gateway has none.
+  notes.push(
+    `maxBytes (${sampling.maxBytes}) has no tail_sampling equivalent; memory_limiter bounds the gateway instead`,
+  );
   return { policies: [...keepWhole, ...budgetPolicies], budgets, notes };
 }
 
