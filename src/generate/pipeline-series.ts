@@ -35,12 +35,25 @@ export const collectorMetrics = {
     'otelcol_processor_tail_sampling_global_count_traces_sampled',
     '{traces}',
   ),
-  /** The memory limiter processor's refusals; label processor. */
+  /**
+   * The memory limiter processor's refusals and acceptances; label processor. The collector
+   * creates a refused series at the first refusal, an accepted one at the first item let through.
+   */
   processorRefusedSpans: prometheusBaseName('otelcol_processor_memory_limiter_refused_spans', '{spans}'),
   processorRefusedLogRecords: prometheusBaseName(
     'otelcol_processor_memory_limiter_refused_log_records',
     '{records}',
   ),
+  processorAcceptedSpans: prometheusBaseName('otelcol_processor_memory_limiter_accepted_spans', '{spans}'),
+  processorAcceptedLogRecords: prometheusBaseName(
+    'otelcol_processor_memory_limiter_accepted_log_records',
+    '{records}',
+  ),
+  /**
+   * Seconds since the collector started: exposed by every collector from its first scrape (no
+   * unit suffix from the pull exporter, as on the binary's /metrics), whatever its pipelines.
+   */
+  processUptime: 'otelcol_process_uptime',
 } as const;
 
 /** The SDK's own counters, exported by every service that uses plumbline. */

@@ -321,12 +321,34 @@ describe('dashboard lint (grafana/dashboard-linter rules)', () => {
     expect(lintAll(spec)).toEqual([]);
   });
 
-  it('excludes only SLO recording-rule panels from the job/instance rules, with a reason', () => {
+  it('excludes only SLO recording-rule panels and collector panels from the job/instance rules, with reasons', () => {
     const exclusions = parse(renderDashboards(blueprintSpec).get('.lint')!) as Exclusions;
     expect(Object.keys(exclusions.exclusions).sort()).toEqual(['target-instance-rule', 'target-job-rule']);
+    const dashboards = renderDashboards(blueprintSpec);
+    const pipeline = JSON.parse(dashboards.get('blueprint-pipeline.json')!) as Dashboard;
     for (const rule of Object.values(exclusions.exclusions)) {
       expect(rule.reason).toMatch(/recording rules/);
-      for (const entry of rule.entries) expect(entry.dashboard).toBe('blueprint: SLOs');
+      expect(rule.reason).toMatch(/collector_job and collector_instance/);
+      expect(new Set(rule.entries.map((e) => e.dashboard))).toEqual(
+        new Set(['blueprint: SLOs', 'blueprint: telemetry pipeline']),
+      );
+      // On the pipeline dashboard: exactly the panels whose every selector is a collector's,
+      // scoped by the collector variables.
+      const excluded = rule.entries
+        .filter((e) => e.dashboard === 'blueprint: telemetry pipeline')
+        .map((e) => e.panel);
+      const collectorPanels = pipeline.panels
+        .filter((p) => (p.targets ?? []).length > 0)
+        .filter((p) =>
+          p.targets!.every((t) =>
+            selectors(t.expr ?? '').every((s) =>
+              s.matchers.startsWith('job=~"$collector_job", instance=~"$collector_instance"'),
+            ),
+          ),
+        )
+        .map((p) => p.title);
+      expect(excluded).toEqual(collectorPanels);
+      expect(excluded.length).toBeGreaterThanOrEqual(8);
     }
   });
 

@@ -29,7 +29,7 @@ interface DashboardJson {
   uid: string;
   title: string;
   panels: Panel[];
-  templating: { list: { name: string; type: string }[] };
+  templating: { list: { name: string; type: string; query?: string }[] };
 }
 
 function dashboardsOf(spec: TelemetrySpec): Map<string, DashboardJson> {
@@ -102,6 +102,15 @@ describe('renderDashboards', () => {
     expect(overview.panels.some((p) => p.title === 'blueprint.request.duration p50/p90/p99 by outcome')).toBe(
       false,
     );
+    // So is error.type, which only failed requests carry (OTel HTTP convention).
+    const blueprint = dashboardsOf(blueprintSpec).get('blueprint-overview.json')!;
+    panel(blueprint, 'http.server.request.duration rate by error_type');
+    for (const what of ['error ratio', 'p50/p90/p99']) {
+      expect(blueprint.panels.map((p) => p.title)).not.toContain(
+        `http.server.request.duration ${what} by error_type`,
+      );
+    }
+    panel(blueprint, 'http.server.request.duration error ratio by http_route');
 
     const heatmap = panel(overview, 'blueprint.request.duration distribution');
     expect(heatmap.type).toBe('heatmap');
@@ -166,12 +175,16 @@ describe('renderDashboards', () => {
     ]);
     const pageFast = burnPanels('availability')[0]!;
     expect(pageFast.targets!.map((t) => t.expr)).toEqual([
-      'plumbline_slo:error_ratio:rate1h{slo="availability"} / 0.001',
-      'plumbline_slo:error_ratio:rate5m{slo="availability"} / 0.001',
+      'plumbline_slo:error_ratio:rate1h{service="blueprint",slo="availability"} / 0.001',
+      'plumbline_slo:error_ratio:rate5m{service="blueprint",slo="availability"} / 0.001',
     ]);
     expect(pageFast.fieldConfig?.defaults?.thresholds?.steps.map((s) => s.value)).toEqual([null, 14.4]);
+    // The SLI over the window is the window's recorded ratio of rates, as the alerts read it.
     expect(panel(slos, 'latency: SLI over 28d').targets![0]!.expr).toBe(
-      '1 - avg_over_time(plumbline_slo:error_ratio:rate5m{slo="latency"}[28d])',
+      '1 - plumbline_slo:error_ratio:rate28d{service="blueprint",slo="latency"}',
+    );
+    expect(panel(slos, 'availability: SLI over 30d').targets![0]!.expr).toBe(
+      '1 - plumbline_slo:error_ratio:rate30d{service="blueprint",slo="availability"}',
     );
     expect(panel(slos, 'availability: error budget remaining').targets![0]!.expr).toContain(
       'plumbline_slo_error_budget_remaining{',
@@ -184,12 +197,78 @@ describe('renderDashboards', () => {
     );
   });
 
-  it('shows every collector and SDK self-metric on the pipeline dashboard', () => {
+  it('shows every collector and SDK self-metric on the pipeline dashboard (collector uptime in its variables)', () => {
     const pipeline = dashboardsOf(dashboardSpec).get('blueprint-pipeline.json')!;
-    const all = exprs(pipeline).join('\n');
+    const all = [...exprs(pipeline), ...pipeline.templating.list.map((v) => v.query ?? '')].join('\n');
     for (const metric of [...Object.values(collectorMetrics), ...Object.values(sdkSelfMetrics)]) {
-      expect(all, metric).toContain(`${metric}{`);
+      expect(all, metric).toMatch(new RegExp(`${metric}[{,]`));
     }
+  });
+
+  it('scopes collector panels by their own variables, not by the service job (picking the service keeps them)', () => {
+    const pipeline = dashboardsOf(dashboardSpec).get('blueprint-pipeline.json')!;
+    const variables = new Map(pipeline.templating.list.map((v) => [v.name, v]));
+    expect(variables.get('collector_job')).toMatchObject({
+      type: 'query',
+      query: `label_values(${collectorMetrics.processUptime}, job)`,
+    });
+    expect(variables.get('collector_instance')).toMatchObject({
+      type: 'query',
+      query: `label_values(${collectorMetrics.processUptime}{job=~"$collector_job"}, instance)`,
+    });
+    const collectorNames = Object.values(collectorMetrics) as string[];
+    const sdkNames = Object.values(sdkSelfMetrics) as string[];
+    let collectorTargets = 0;
+    for (const p of pipeline.panels) {
+      for (const target of p.targets ?? []) {
+        const expr = target.expr ?? '';
+        const names = [...expr.matchAll(/([a-z_:]+)\{([^}]*)\}/g)];
+        expect(names.length, `${p.title}: ${expr}`).toBeGreaterThan(0);
+        for (const [, name, matchers] of names) {
+          if (collectorNames.includes(name!)) {
+            collectorTargets++;
+            expect(matchers, `${p.title}: ${name}`).toBe(
+              'job=~"$collector_job", instance=~"$collector_instance"',
+            );
+          } else {
+            expect(sdkNames, `${p.title}: ${name}`).toContain(name);
+            expect(matchers, `${p.title}: ${name}`).toBe('job=~"$job", instance=~"$instance"');
+          }
+        }
+      }
+    }
+    expect(collectorTargets).toBeGreaterThan(10);
+    // The other dashboards read the service alone: no collector variables there.
+    for (const name of ['blueprint-overview.json', 'blueprint-slos.json']) {
+      const other = dashboardsOf(dashboardSpec).get(name)!;
+      expect(other.templating.list.map((v) => v.name)).not.toContain('collector_job');
+    }
+  });
+
+  it('reads 0, not nothing, on the fault counters the collector creates at the first fault', () => {
+    const pipeline = dashboardsOf(dashboardSpec).get('blueprint-pipeline.json')!;
+    const scope = '{job=~"$collector_job", instance=~"$collector_instance"}';
+    const rate = (metric: string, by: string) => `sum by (${by}) (rate(${metric}${scope}[$__rate_interval]))`;
+    const zeroed = (fault: string, healthy: string, by: string) =>
+      `${rate(fault, by)} or (${rate(healthy, by)} * 0)`;
+    const m = collectorMetrics;
+    expect(panel(pipeline, 'Spans sent and failed by exporter').targets!.map((t) => t.expr)).toEqual([
+      rate(m.exporterSentSpans, 'exporter'),
+      zeroed(m.exporterSendFailedSpans, m.exporterSentSpans, 'exporter'),
+      zeroed(m.exporterEnqueueFailedSpans, m.exporterSentSpans, 'exporter'),
+    ]);
+    expect(panel(pipeline, 'Log records sent and failed by exporter').targets!.map((t) => t.expr)).toEqual([
+      rate(m.exporterSentLogRecords, 'exporter'),
+      zeroed(m.exporterSendFailedLogRecords, m.exporterSentLogRecords, 'exporter'),
+    ]);
+    expect(panel(pipeline, 'Memory limiter refusals').targets!.map((t) => t.expr)).toEqual([
+      zeroed(m.processorRefusedSpans, m.processorAcceptedSpans, 'processor'),
+      zeroed(m.processorRefusedLogRecords, m.processorAcceptedLogRecords, 'processor'),
+    ]);
+    // The receivers' refused counters exist at 0 from the first batch: no fallback needed.
+    expect(panel(pipeline, 'Spans accepted and refused by receiver').targets![1]!.expr).toBe(
+      rate(m.receiverRefusedSpans, 'receiver'),
+    );
   });
 
   it('provisions Prometheus with exemplar links to Tempo, and a file provider for the dashboards', () => {

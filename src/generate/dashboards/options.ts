@@ -1,4 +1,5 @@
 // Options of the dashboard generator, their defaults and their validation (errors name the field).
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { TelemetrySpec } from '../../spec/types.js';
 
 export interface DashboardOptions {
@@ -31,6 +32,20 @@ export interface DashboardIdentity {
   readonly tags: readonly string[];
   readonly traceLimit: number;
   uid(kind: string): string;
+}
+
+/** A target that dashboard-linter should not hold to a rule, with the reason (its `.lint` file). */
+export interface LintExclusion {
+  readonly rule: string;
+  readonly reason: string;
+  readonly dashboard: string;
+  readonly panel: string;
+}
+
+/** A dashboard and the lint exclusions its panels need. */
+export interface GeneratedDashboard {
+  readonly dashboard: Dashboard;
+  readonly lintExclusions: readonly LintExclusion[];
 }
 
 export function resolveDashboardOptions(options: DashboardOptions = {}): ResolvedDashboardOptions {

@@ -1,16 +1,39 @@
 // The telemetry pipeline dashboard: the collector's own metrics (receivers, exporters, sending
-// queue, tail sampling, memory limiter) and the plumbline SDK's self-metrics.
+// queue, tail sampling, memory limiter) and the plumbline SDK's self-metrics. The collector panels
+// filter by $collector_job/$collector_instance, the SDK panels by the service's $job/$instance.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { TelemetrySpec } from '../../spec/types.js';
 import { collectorMetrics as otelcol, sdkSelfMetrics as sdk } from '../pipeline-series.js';
-import type { DashboardIdentity } from './options.js';
+import type { DashboardIdentity, GeneratedDashboard, LintExclusion } from './options.js';
 import { PanelLayout, statPanel, timeseriesPanel } from './panels.js';
-import { scopedSelector, sumBy, sumRate } from './promql.js';
+import { COLLECTOR_SCOPE_MATCHERS, collectorSelector, scopedSelector, sumBy, sumRate } from './promql.js';
 import { dashboardShell } from './shell.js';
 
+const COLLECTOR_SCOPE_REASON =
+  "Collector metrics are scoped by the collector_job and collector_instance variables: the collectors' scrape jobs are not the service's, so the service's job must not filter them.";
+
+/** An SDK self-metric's rate: the service's series, scoped by $job and $instance. */
 function rate(metric: string, by: readonly string[]): string {
   return sumRate(scopedSelector(metric), by);
 }
+
+/** A collector metric's rate, scoped by $collector_job and $collector_instance. */
+function collectorRate(metric: string, by: readonly string[]): string {
+  return sumRate(collectorSelector(metric), by);
+}
+
+/**
+ * A fault counter's rate, 0 rather than nothing on a healthy collector: the collector creates
+ * send_failed, enqueue_failed and the memory limiter's refused series at the first fault. The
+ * fallback is the same component's `healthy` counter (sent, accepted: it exists once data flows)
+ * times 0, so the 0 carries the component label and its legend.
+ */
+function faultRate(metric: string, healthy: string, by: readonly string[]): string {
+  return `${collectorRate(metric, by)} or (${collectorRate(healthy, by)} * 0)`;
+}
+
+/** One series of a component panel: a counter, or a fault counter with its healthy companion. */
+type ComponentSeries = string | { readonly fault: string; readonly healthy: string };
 
 /**
  * One signal's rates per collector component (receiver or exporter), a series per outcome in
@@ -21,27 +44,32 @@ function componentPanel(
   title: string,
   description: string,
   component: 'receiver' | 'exporter',
-  metricByOutcome: Readonly<Record<string, string>>,
+  seriesByOutcome: Readonly<Record<string, ComponentSeries>>,
 ): ReturnType<typeof timeseriesPanel> {
   return timeseriesPanel({
     title,
     description,
     unit: 'ops',
     min: 0,
-    targets: Object.entries(metricByOutcome).map(([outcome, metric]) => ({
-      expr: rate(metric, [component]),
+    targets: Object.entries(seriesByOutcome).map(([outcome, series]) => ({
+      expr:
+        typeof series === 'string'
+          ? collectorRate(series, [component])
+          : faultRate(series.fault, series.healthy, [component]),
       legend: `${outcome} {{${component}}}`,
     })),
   });
 }
 
-export function pipelineDashboard(spec: TelemetrySpec, identity: DashboardIdentity): Dashboard {
+export function pipelineDashboard(spec: TelemetrySpec, identity: DashboardIdentity): GeneratedDashboard {
+  const title = `${spec.service.name}: telemetry pipeline`;
   const builder = dashboardShell({
     uid: identity.uid('pipeline'),
-    title: `${spec.service.name}: telemetry pipeline`,
+    title,
     description: `Health of the path from ${spec.service.name}'s SDK through the OpenTelemetry Collector to the backends.`,
     tags: identity.tags,
     scopeMetric: 'up',
+    collectorScopeMetric: otelcol.processUptime,
     traces: false,
   });
   const layout = new PanelLayout(builder);
@@ -70,12 +98,12 @@ export function pipelineDashboard(spec: TelemetrySpec, identity: DashboardIdenti
   layout.panel(
     componentPanel(
       'Spans sent and failed by exporter',
-      'Spans each exporter delivered, failed to deliver after retries, or could not enqueue (queue full).',
+      'Spans each exporter delivered, failed to deliver after retries, or could not enqueue (queue full). Failures read 0 until the first one: the collector creates those series then.',
       'exporter',
       {
         sent: otelcol.exporterSentSpans,
-        failed: otelcol.exporterSendFailedSpans,
-        'enqueue failed': otelcol.exporterEnqueueFailedSpans,
+        failed: { fault: otelcol.exporterSendFailedSpans, healthy: otelcol.exporterSentSpans },
+        'enqueue failed': { fault: otelcol.exporterEnqueueFailedSpans, healthy: otelcol.exporterSentSpans },
       },
     ),
     8,
@@ -83,9 +111,12 @@ export function pipelineDashboard(spec: TelemetrySpec, identity: DashboardIdenti
   layout.panel(
     componentPanel(
       'Log records sent and failed by exporter',
-      'Log records each exporter delivered or failed to deliver.',
+      'Log records each exporter delivered or failed to deliver. Failures read 0 until the first one: the collector creates that series then.',
       'exporter',
-      { sent: otelcol.exporterSentLogRecords, failed: otelcol.exporterSendFailedLogRecords },
+      {
+        sent: otelcol.exporterSentLogRecords,
+        failed: { fault: otelcol.exporterSendFailedLogRecords, healthy: otelcol.exporterSentLogRecords },
+      },
     ),
     8,
   );
@@ -97,11 +128,11 @@ export function pipelineDashboard(spec: TelemetrySpec, identity: DashboardIdenti
       min: 0,
       targets: [
         {
-          expr: `${sumBy(['exporter'])} (${scopedSelector(otelcol.exporterQueueSize)})`,
+          expr: `${sumBy(['exporter'])} (${collectorSelector(otelcol.exporterQueueSize)})`,
           legend: 'size {{exporter}}',
         },
         {
-          expr: `${sumBy(['exporter'])} (${scopedSelector(otelcol.exporterQueueCapacity)})`,
+          expr: `${sumBy(['exporter'])} (${collectorSelector(otelcol.exporterQueueCapacity)})`,
           legend: 'capacity {{exporter}}',
         },
       ],
@@ -116,7 +147,7 @@ export function pipelineDashboard(spec: TelemetrySpec, identity: DashboardIdenti
       decimals: 0,
       targets: [
         {
-          expr: `max by (exporter) (${scopedSelector(otelcol.exporterQueueSize)} / ${scopedSelector(otelcol.exporterQueueCapacity)})`,
+          expr: `max by (exporter) (${collectorSelector(otelcol.exporterQueueSize)} / ${collectorSelector(otelcol.exporterQueueCapacity)})`,
           legend: '{{exporter}}',
         },
       ],
@@ -140,7 +171,7 @@ export function pipelineDashboard(spec: TelemetrySpec, identity: DashboardIdenti
       min: 0,
       targets: [
         {
-          expr: rate(otelcol.tailSamplingTracesSampled, ['policy', 'sampled']),
+          expr: collectorRate(otelcol.tailSamplingTracesSampled, ['policy', 'sampled']),
           legend: '{{policy}} sampled={{sampled}}',
         },
       ],
@@ -153,7 +184,10 @@ export function pipelineDashboard(spec: TelemetrySpec, identity: DashboardIdenti
       unit: 'ops',
       min: 0,
       targets: [
-        { expr: rate(otelcol.tailSamplingGlobalTracesSampled, ['sampled']), legend: 'sampled={{sampled}}' },
+        {
+          expr: collectorRate(otelcol.tailSamplingGlobalTracesSampled, ['sampled']),
+          legend: 'sampled={{sampled}}',
+        },
       ],
     }),
   );
@@ -161,13 +195,18 @@ export function pipelineDashboard(spec: TelemetrySpec, identity: DashboardIdenti
     timeseriesPanel({
       title: 'Memory limiter refusals',
       description:
-        'Spans and log records the memory limiter processor refused because the collector was over its soft limit.',
+        'Spans and log records the memory limiter processor refused because the collector was over its soft limit; 0 until the first refusal (the collector creates those series then).',
       unit: 'ops',
       min: 0,
       targets: [
-        { expr: rate(otelcol.processorRefusedSpans, ['processor']), legend: 'spans {{processor}}' },
         {
-          expr: rate(otelcol.processorRefusedLogRecords, ['processor']),
+          expr: faultRate(otelcol.processorRefusedSpans, otelcol.processorAcceptedSpans, ['processor']),
+          legend: 'spans {{processor}}',
+        },
+        {
+          expr: faultRate(otelcol.processorRefusedLogRecords, otelcol.processorAcceptedLogRecords, [
+            'processor',
+          ]),
           legend: 'log records {{processor}}',
         },
       ],
@@ -242,5 +281,20 @@ export function pipelineDashboard(spec: TelemetrySpec, identity: DashboardIdenti
     }),
     12,
   );
-  return builder.build();
+  const dashboard = builder.build();
+  return { dashboard, lintExclusions: collectorScopeExclusions(dashboard, title) };
+}
+
+/** dashboard-linter's job/instance rules skip the panels that read the collectors' metrics. */
+function collectorScopeExclusions(dashboard: Dashboard, title: string): LintExclusion[] {
+  const exclusions: LintExclusion[] = [];
+  for (const panel of dashboard.panels ?? []) {
+    if (!('targets' in panel) || panel.title === undefined) continue;
+    const exprs = (panel.targets ?? []).map((target) => (target as { expr?: unknown }).expr);
+    if (!exprs.some((expr) => typeof expr === 'string' && expr.includes(COLLECTOR_SCOPE_MATCHERS))) continue;
+    for (const rule of ['target-job-rule', 'target-instance-rule']) {
+      exclusions.push({ rule, reason: COLLECTOR_SCOPE_REASON, dashboard: title, panel: panel.title });
+    }
+  }
+  return exclusions;
 }

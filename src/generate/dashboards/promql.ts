@@ -1,17 +1,28 @@
 // Small PromQL spelling helpers for the dashboards: selectors scoped by the $job and $instance
-// variables, rates over $__rate_interval, quantiles and ratios. Names come from spec/naming.
+// variables (the service) or $collector_job and $collector_instance (the collectors), rates over
+// $__rate_interval, quantiles and ratios. Names come from spec/naming.
 
 /** Label matchers that every dashboard selector carries (dashboard-linter target-job/instance rules). */
 export const SCOPE_MATCHERS = 'job=~"$job", instance=~"$instance"';
+
+/** The pipeline dashboard's variables for the collectors' own scrape jobs and targets. */
+export const COLLECTOR_JOB_VARIABLE = 'collector_job';
+export const COLLECTOR_INSTANCE_VARIABLE = 'collector_instance';
+
+/**
+ * Label matchers of the collectors' own metrics: their scrape job is not the service's, so
+ * picking the service in $job must not empty the collector panels.
+ */
+export const COLLECTOR_SCOPE_MATCHERS = `job=~"$${COLLECTOR_JOB_VARIABLE}", instance=~"$${COLLECTOR_INSTANCE_VARIABLE}"`;
 
 /** A selector with the dashboard scope matchers first, then the given ones. */
 export function scopedSelector(metric: string, matchers: readonly string[] = []): string {
   return `${metric}{${[SCOPE_MATCHERS, ...matchers].join(', ')}}`;
 }
 
-/** A selector without the scope matchers, for series that recording rules aggregate across jobs. */
-export function plainSelector(metric: string, matchers: readonly string[] = []): string {
-  return matchers.length === 0 ? metric : `${metric}{${matchers.join(', ')}}`;
+/** A selector of a collector metric, scoped by the collector variables instead of the service's. */
+export function collectorSelector(metric: string, matchers: readonly string[] = []): string {
+  return `${metric}{${[COLLECTOR_SCOPE_MATCHERS, ...matchers].join(', ')}}`;
 }
 
 /** `sum by (labels) (rate(selector[$__rate_interval]))`, or `sum(...)` without labels. */

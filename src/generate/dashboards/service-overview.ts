@@ -16,6 +16,7 @@ import {
 import { histogramQuantile, scopedSelector, sumBy, sumRate } from './promql.js';
 import { attributeMatchers } from '../../spec/promql.js';
 import { promString } from '../../spec/promql.js';
+import { ERROR_TYPE } from '../../spec/semconv-http.js';
 import { dashboardShell } from './shell.js';
 import { durationMillis, grafanaRateUnit, grafanaUnit } from './units.js';
 
@@ -40,9 +41,21 @@ function latencyThresholds(spec: TelemetrySpec, histogram: string): number[] {
   return [...thresholds].sort((a, b) => a - b);
 }
 
-/** Attributes that say how a request ended (the `bad` keys of an SLI): split rates, not ratios. */
+/**
+ * Attributes present only on failed events: OpenTelemetry's `error.type` (the HTTP convention sets
+ * it on errors alone, and so does every other convention that uses it). Split by one, an error
+ * ratio has only failed events in each series and reads 1.
+ */
+const FAILURE_ONLY_ATTRIBUTES: readonly string[] = [ERROR_TYPE];
+
+/**
+ * Attributes that say how a request ended, as label names: the `bad` keys of the SLIs reading the
+ * instrument, and the failure-only attributes. Rates are split by them; ratios and quantiles not.
+ */
 function outcomeAttributes(slis: readonly AvailabilitySli[]): Set<string> {
-  return new Set(slis.flatMap((sli) => Object.keys(sli.bad).map(sanitizeLabelName)));
+  return new Set(
+    [...slis.flatMap((sli) => Object.keys(sli.bad)), ...FAILURE_ONLY_ATTRIBUTES].map(sanitizeLabelName),
+  );
 }
 
 function splits(attributes: readonly string[] | undefined): (string | undefined)[] {

@@ -15,6 +15,7 @@ import {
   PROMETHEUS_DATASOURCE_VARIABLE,
   TRACE_DATASOURCE_VARIABLE,
 } from './panels.js';
+import { COLLECTOR_INSTANCE_VARIABLE, COLLECTOR_JOB_VARIABLE } from './promql.js';
 
 export interface ShellOptions {
   readonly uid: string;
@@ -26,6 +27,33 @@ export interface ShellOptions {
   readonly scopeMetric: string;
   /** Add the trace datasource variable (dashboards that link to traces). */
   readonly traces: boolean;
+  /**
+   * A metric every collector exposes from its start: when given, add the collector_job and
+   * collector_instance variables the collector panels filter by (not the service's job).
+   */
+  readonly collectorScopeMetric?: string;
+}
+
+/** A multi-select query variable over one label's values, "All" = `.+`, reloaded with the time range. */
+function labelValuesVariable(
+  name: string,
+  label: string,
+  description: string,
+  selector: string,
+  valuesOf: 'job' | 'instance',
+): QueryVariableBuilder {
+  const query = `label_values(${selector}, ${valuesOf})`;
+  return new QueryVariableBuilder(name)
+    .label(label)
+    .description(description)
+    .datasource(PROMETHEUS_DATASOURCE)
+    .query(query)
+    .definition(query)
+    .refresh(VariableRefresh.OnTimeRangeChanged)
+    .sort(VariableSort.AlphabeticalAsc)
+    .multi(true)
+    .includeAll(true)
+    .allValue('.+');
 }
 
 /** A dashboard with the variables and settings the linter expects; panels are added by the caller. */
@@ -61,31 +89,40 @@ export function dashboardShell(options: ShellOptions): DashboardBuilder {
         .description('The trace datasource that exemplar and trace links open.'),
     );
   }
-  return builder
+  builder
     .withVariable(
-      new QueryVariableBuilder('job')
-        .label('Job')
-        .description('Prometheus scrape jobs to show.')
-        .datasource(PROMETHEUS_DATASOURCE)
-        .query(`label_values(${options.scopeMetric}, job)`)
-        .definition(`label_values(${options.scopeMetric}, job)`)
-        .refresh(VariableRefresh.OnTimeRangeChanged)
-        .sort(VariableSort.AlphabeticalAsc)
-        .multi(true)
-        .includeAll(true)
-        .allValue('.+'),
+      labelValuesVariable('job', 'Job', 'Prometheus scrape jobs to show.', options.scopeMetric, 'job'),
     )
     .withVariable(
-      new QueryVariableBuilder('instance')
-        .label('Instance')
-        .description('Scrape targets of the selected jobs.')
-        .datasource(PROMETHEUS_DATASOURCE)
-        .query(`label_values(${options.scopeMetric}{job=~"$job"}, instance)`)
-        .definition(`label_values(${options.scopeMetric}{job=~"$job"}, instance)`)
-        .refresh(VariableRefresh.OnTimeRangeChanged)
-        .sort(VariableSort.AlphabeticalAsc)
-        .multi(true)
-        .includeAll(true)
-        .allValue('.+'),
+      labelValuesVariable(
+        'instance',
+        'Instance',
+        'Scrape targets of the selected jobs.',
+        `${options.scopeMetric}{job=~"$job"}`,
+        'instance',
+      ),
     );
+  const collector = options.collectorScopeMetric;
+  if (collector !== undefined) {
+    builder
+      .withVariable(
+        labelValuesVariable(
+          COLLECTOR_JOB_VARIABLE,
+          'Collector job',
+          "Scrape jobs of the collectors' own metrics; the collector panels filter by these, not by Job.",
+          collector,
+          'job',
+        ),
+      )
+      .withVariable(
+        labelValuesVariable(
+          COLLECTOR_INSTANCE_VARIABLE,
+          'Collector instance',
+          'Collectors (scrape targets) of the selected collector jobs.',
+          `${collector}{job=~"$${COLLECTOR_JOB_VARIABLE}"}`,
+          'instance',
+        ),
+      );
+  }
+  return builder;
 }

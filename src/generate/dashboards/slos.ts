@@ -1,30 +1,17 @@
 // The SLO dashboard: per SLO its SLI over the SLO window, the burn rate of each alerting tier's
 // long and short window against the tier's factor, the error budget left and the alert state.
-import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { formatPrometheusFloat, sdkSeries, sloSeries } from '../../spec/naming.js';
 import { resolveSpec } from '../../spec/model.js';
 import type { TelemetrySpec } from '../../spec/types.js';
-import type { DashboardIdentity } from './options.js';
+import type { DashboardIdentity, GeneratedDashboard, LintExclusion } from './options.js';
 import { PanelLayout, statPanel, timeseriesPanel } from './panels.js';
-import { plainSelector, scopedSelector, sumRate } from './promql.js';
+import { scopedSelector, sumRate } from './promql.js';
+import { recorded } from '../rules/prometheus-rules.js';
 import { labelMatcher, promString } from '../../spec/promql.js';
 import { dashboardShell } from './shell.js';
 
-/** A target that dashboard-linter should not hold to a rule, with the reason (its `.lint` file). */
-export interface LintExclusion {
-  readonly rule: string;
-  readonly reason: string;
-  readonly dashboard: string;
-  readonly panel: string;
-}
-
-export interface GeneratedDashboard {
-  readonly dashboard: Dashboard;
-  readonly lintExclusions: readonly LintExclusion[];
-}
-
 const RECORDING_RULE_REASON =
-  'SLO recording rules aggregate over every job and instance of the service and carry only the slo label.';
+  'SLO recording rules aggregate over every job and instance of the service and carry only the service and slo labels.';
 
 export function slosDashboard(spec: TelemetrySpec, identity: DashboardIdentity): GeneratedDashboard {
   const title = `${spec.service.name}: SLOs`;
@@ -50,23 +37,21 @@ export function slosDashboard(spec: TelemetrySpec, identity: DashboardIdentity):
     const { name, window, tiers } = slo;
     const budget = slo.errorBudget;
     const sloMatcher = `slo=${promString(name)}`;
-    // The SLI over the whole window is averaged from the shortest window the rules record.
-    const shortest = slo.windows[0] as string;
+    // The series of the SLO's recording rules, spelled as the burn-rate alerts and their
+    // annotations spell them: the SLI is the window's ratio of rates (the recording rule for the
+    // SLO window), the number the alerts' "budget spent" and `plumbline slo evaluate` report.
+    const ruleLabels = { service: spec.service.name, slo: name };
+    const windowRatio = recorded(sloSeries.errorRatio(window), ruleLabels);
     layout.row(`SLO ${name}: ${slo.objective}% over ${window}`);
 
     const sliTitle = `${name}: SLI over ${window}`;
     layout.panel(
       statPanel({
         title: sliTitle,
-        description: `${slo.description} Good share of events over ${window}, the mean of the ${shortest} error ratio recorded by the SLO rules (as sloth computes the period SLI).`,
+        description: `${slo.description} Good share of events over ${window}: 1 minus the ${window} error ratio the SLO rules record (bad over total events in the window), the ratio the burn-rate alerts and \`plumbline slo evaluate\` report.`,
         unit: 'percentunit',
         decimals: 3,
-        targets: [
-          {
-            expr: `1 - avg_over_time(${plainSelector(sloSeries.errorRatio(shortest), [sloMatcher])}[${window}])`,
-            legend: 'SLI',
-          },
-        ],
+        targets: [{ expr: `1 - ${windowRatio}`, legend: 'SLI' }],
         steps: [
           { value: null, color: 'red' },
           { value: slo.objective / 100, color: 'green' },
@@ -127,7 +112,7 @@ export function slosDashboard(spec: TelemetrySpec, identity: DashboardIdentity):
           unit: 'short',
           min: 0,
           targets: [tier.longWindow, tier.shortWindow].map((tierWindow) => ({
-            expr: `${plainSelector(sloSeries.errorRatio(tierWindow), [sloMatcher])} / ${formatPrometheusFloat(budget)}`,
+            expr: `${recorded(sloSeries.errorRatio(tierWindow), ruleLabels)} / ${formatPrometheusFloat(budget)}`,
             legend: `${tierWindow} window`,
           })),
           thresholdLines: [tier.burnRate],
