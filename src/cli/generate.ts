@@ -12,6 +12,7 @@ import { generatePrometheusRules, ruleFileName } from '../generate/rules/prometh
 import { generatePromtoolTests, promtoolTestFileName } from '../generate/rules/promtool-tests.js';
 import { ALERTMANAGER_FILE, renderAlertmanagerConfig } from '../generate/rules/alertmanager.js';
 import { renderInvariantsDoc } from '../generate/invariants/doc.js';
+import { shellWord } from '../generate/invariants/deploy.js';
 import { INVARIANTS_DOC_FILE, type InvariantsDocOptions } from '../generate/invariants/options.js';
 import {
   HelpRequested,
@@ -53,6 +54,12 @@ async function loadDocOptions(path: string): Promise<InvariantsDocOptions> {
   return options as InvariantsDocOptions;
 }
 
+/** --series-matcher, parsed (alerts and docs). */
+function seriesMatchersOf(flags: Flags): Readonly<Record<string, readonly string[]>> | undefined {
+  const matcher = flags.get('series-matcher');
+  return seriesMatchersFlag(typeof matcher === 'string' ? matcher : undefined, usage());
+}
+
 /** Where runbook links point: --runbook-base URL, else the doc `generate docs` writes (relative). */
 type RunbookBase = { runbookBaseUrl?: string };
 
@@ -78,7 +85,7 @@ function runbookTarget(
 const TARGETS: Readonly<Record<string, GenerateTarget>> = {
   collector: {
     summary:
-      'collector/agent.yaml, gateway.yaml, single.yaml [--gateways N] [--spans-per-trace N] [--resolver static|dns] [--no-tls (overrides spec collector.tls)] [--trace-backend otlp|file]',
+      'collector/agent.yaml, gateway.yaml, single.yaml, builder-config.yaml (the distribution they need) [--gateways N] [--spans-per-trace N] [--resolver static|dns] [--no-tls (overrides spec collector.tls)] [--trace-backend otlp|file]',
     defaultOut: 'collector',
     flags: {
       gateways: 'value',
@@ -90,17 +97,26 @@ const TARGETS: Readonly<Record<string, GenerateTarget>> = {
     generate: (spec, flags) => generateCollectorConfigs(spec, collectorOptions(flags)),
   },
   dashboards: {
-    summary: 'dashboards/*.json, dashboards/provisioning/ (Grafana, from the spec)',
+    summary:
+      'dashboards/*.json, dashboards/provisioning/ (Grafana, from the spec) [--prometheus-url URL] [--tempo-url URL] (the provisioned datasources; default http://localhost:9090, http://localhost:3200)',
     defaultOut: 'dashboards',
-    flags: {},
-    generate: (spec) => Object.fromEntries(renderDashboards(spec)),
+    flags: { 'prometheus-url': 'value', 'tempo-url': 'value' },
+    generate: (spec, flags) => {
+      const prometheusUrl = flags.get('prometheus-url');
+      const tempoUrl = flags.get('tempo-url');
+      return Object.fromEntries(
+        renderDashboards(spec, {
+          ...(typeof prometheusUrl === 'string' ? { prometheusUrl } : {}),
+          ...(typeof tempoUrl === 'string' ? { tempoUrl } : {}),
+        }),
+      );
+    },
   },
   alerts: runbookTarget(
     'alerts/<service>-slo.rules.yaml + its promtool tests, pipeline.rules.yaml, alertmanager.yml [--runbook-base URL] [--series-matcher LABEL=VALUE[,...]]',
     'alerts',
     (spec, runbook, flags) => {
-      const matcher = flags.get('series-matcher');
-      const seriesMatchers = seriesMatchersFlag(typeof matcher === 'string' ? matcher : undefined, usage());
+      const seriesMatchers = seriesMatchersOf(flags);
       const options = seriesMatchers === undefined ? runbook : { ...runbook, seriesMatchers };
       return {
         [ruleFileName(spec)]: generatePrometheusRules(spec, options),
@@ -112,22 +128,27 @@ const TARGETS: Readonly<Record<string, GenerateTarget>> = {
     { 'series-matcher': 'value' },
   ),
   docs: runbookTarget(
-    "docs/invariants.md: invariants, their monitors, deploy and roll back [--runbook-base URL] (the same base as alerts) [--doc-options FILE] (the service's config path, start command, bounds: a .ts/.js module, default export)",
+    "docs/invariants.md: invariants, their monitors, deploy and roll back [--runbook-base URL] (the same base as alerts) [--doc-options FILE] (the service's config path, start command, bounds: a .ts/.js module, default export) [--series-matcher LABEL=VALUE[,...]] (the same as alerts)",
     'docs',
     async (spec, runbook, flags) => {
       const optionsPath = flags.get('doc-options');
       const options = typeof optionsPath === 'string' ? await loadDocOptions(optionsPath) : {};
+      const seriesMatchers = seriesMatchersOf(flags);
       return {
         [INVARIANTS_DOC_FILE]: renderInvariantsDoc(spec, {
           ...options,
           ...runbook,
+          // The rules the doc quotes, and its drift checks, are the ones `generate alerts` made.
+          ...(seriesMatchers === undefined
+            ? {}
+            : { prometheusRules: { ...options.prometheusRules, seriesMatchers } }),
           // The doc's deploy commands and header name the files it was generated from.
           specPath: flags.get('spec') as string,
           ...(typeof optionsPath === 'string' ? { docOptionsPath: optionsPath } : {}),
         }),
       };
     },
-    { 'doc-options': 'value' },
+    { 'doc-options': 'value', 'series-matcher': 'value' },
   ),
 };
 
@@ -138,9 +159,9 @@ function usage(): string {
     'usage: plumbline generate <target> --spec FILE [--out DIR] [--check]',
     TARGETS,
     '  --check fails (exit 1) when the files in --out differ from what the spec generates\n' +
-      '  --series-matcher job=shop[,LABEL=V1|V2]: alerts only; label matchers put on every SLI series,\n' +
-      '                      so the SLO rules read this service alone (without it, every series of\n' +
-      '                      the metric name in Prometheus)\n' +
+      '  --series-matcher job=shop[,LABEL=V1|V2]: alerts and docs; label matchers put on every SLI\n' +
+      '                      series, so the SLO rules read this service alone (without it, every\n' +
+      '                      series of the metric name in Prometheus); give docs the same as alerts\n' +
       '  --runbook-base URL: runbook_url = URL + docs/invariants.md#anchor; without it the links are\n' +
       '                      relative (docs/invariants.md#anchor), to the doc `generate docs` writes\n' +
       '  --doc-options FILE: docs only; the service facts the doc quotes (config path, start command,\n' +
@@ -175,8 +196,12 @@ export const generateCommand: CliCommand = async (args, io) => {
       io.stdout(`${targetName}: ${Object.keys(files).length} files in ${outDir} match the spec\n`);
       return 0;
     }
+    // The same flags regenerate the same files (an SRE trial's message dropped --series-matcher).
+    const rerun = ['plumbline', 'generate', targetName, ...rest.filter((arg) => arg !== '--check')]
+      .map(shellWord)
+      .join(' ');
     io.stderr(
-      `${targetName}: generated files differ from ${outDir} (run \`plumbline generate ${targetName} --spec ${specPath} --out ${outDir}\`):\n` +
+      `${targetName}: generated files differ from ${outDir} (run \`${rerun}\`):\n` +
         drift.map((entry) => `  ${entry.file}: ${entry.reason}\n`).join(''),
     );
     return 1;

@@ -5,8 +5,7 @@
 // is kept back for slots that are empty or hold an old exemplar, so the slots of busy buckets
 // cannot starve the rare ones (the slow buckets, the exemplars worth most).
 
-/** Default `tracesPerSecond` of the exemplar rule. */
-export const DEFAULT_EXEMPLAR_TRACES_PER_SECOND = 10;
+export { DEFAULT_EXEMPLAR_TRACES_PER_SECOND } from '../spec/sampling-settings.js';
 /**
  * A slot whose exemplar is at least this old (or that is empty) may use the reserved half of the
  * bucket: every slot gets a new exemplar about this often, shorter than usual scrape intervals.

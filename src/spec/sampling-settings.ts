@@ -9,6 +9,8 @@ export const DEFAULT_DECISION_WAIT_MS = 100;
 export const DEFAULT_MAX_TRACES = 10_000;
 export const DEFAULT_MAX_SPANS_PER_TRACE = 1_000;
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+/** The exemplar rule's `tracesPerSecond` when the spec gives none (src/sampling/exemplar-keep-limit.ts). */
+export const DEFAULT_EXEMPLAR_TRACES_PER_SECOND = 10;
 
 export interface SamplingSettings {
   /** The section as written: the collector generator applies a gateway's own defaults to it. */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
 import { peerBinary } from '../support/peers.js';
 import { promtoolTestRules } from '../support/promtool-parallel.js';
 
@@ -14,12 +14,7 @@ const BLUEPRINT_SPEC = 'examples/blueprint/telemetry.ts';
 const BLUEPRINT_DOC_OPTIONS = 'examples/blueprint/invariants-doc.ts';
 const TARGETS = { collector: 'collector', dashboards: 'dashboards', alerts: 'alerts', docs: 'docs' } as const;
 
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 describe('plumbline generate --check on the committed artifacts', () => {
   it.each(Object.entries(TARGETS))('%s/ matches the blueprint spec', async (target, dir) => {

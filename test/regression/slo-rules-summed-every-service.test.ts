@@ -11,19 +11,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
 import { dashboardSpec } from '../fixtures/dashboard-spec.js';
 import { peerBinary } from '../support/peers.js';
 import { promtoolTestRules } from '../support/promtool-parallel.js';
 
 const exec = promisify(execFile);
 
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 let dir: string;
 let specPath: string;
@@ -86,6 +81,39 @@ describe('SLO rules summed every service (regression)', () => {
       ]),
     ).toMatchObject({ code: 0 });
   }, 300_000);
+
+  it('the on-call doc made with the same flag checks the rules with it, and a drift message repeats the flags', async () => {
+    const docs = join(dir, 'docs');
+    const matcher = 'job=blueprint,namespace=prod|staging';
+    expect(
+      await run(['generate', 'docs', '--spec', specPath, '--out', docs, '--series-matcher', matcher]),
+    ).toMatchObject({ code: 0 });
+    const doc = await readFile(join(docs, 'invariants.md'), 'utf8');
+    expect(doc).toContain(
+      `npx plumbline generate alerts --spec ${specPath} --series-matcher '${matcher}' --out alerts --check`,
+    );
+    expect(doc).toContain(
+      `npx plumbline generate docs --spec ${specPath} --series-matcher '${matcher}' --out docs --check`,
+    );
+    // Rules made without the flag, checked with it: the message names the command that makes them.
+    const out = join(dir, 'drift');
+    expect(await run(['generate', 'alerts', '--spec', specPath, '--out', out])).toMatchObject({ code: 0 });
+    const drift = await run([
+      'generate',
+      'alerts',
+      '--spec',
+      specPath,
+      '--out',
+      out,
+      '--series-matcher',
+      matcher,
+      '--check',
+    ]);
+    expect(drift.code).toBe(1);
+    expect(drift.stderr).toContain(
+      `run \`plumbline generate alerts --spec ${specPath} --out ${out} --series-matcher '${matcher}'\``,
+    );
+  });
 
   it('without the flag the selectors carry no job (the default is unchanged)', async () => {
     const out = join(dir, 'plain');

@@ -2,10 +2,13 @@
 // one way back (the previous commit's artifacts, same steps), and the switches that need no deploy.
 import { resolveSpec } from '../../spec/model.js';
 import type { TelemetrySpec } from '../../spec/types.js';
+import { COLLECTOR_RELEASE } from '../collector/distribution.js';
 import { generateCollectorConfigs } from '../collector/generate.js';
+
+const BUILDER_CONFIG_FILE = 'builder-config.yaml';
 import { resolveDashboardOptions } from '../dashboards/options.js';
 import type { Monitors } from './monitors.js';
-import type { FeatureFlag, ResolvedInvariantsDocOptions } from './options.js';
+import { DEFAULT_RUNBOOK_BASE_URL, type FeatureFlag, type ResolvedInvariantsDocOptions } from './options.js';
 
 /** The `plumbline generate` targets whose committed output a deploy ships (CI checks each for drift). */
 export const DEPLOYED_TARGETS = [
@@ -18,16 +21,49 @@ export const DEPLOYED_TARGETS = [
 export const DEPLOY_HEADING = 'Deploy and roll back';
 export const FEATURE_FLAGS_HEADING = 'Feature flags';
 
+/**
+ * The flags a target was generated with that change its output, so the doc's drift checks
+ * regenerate the same files (regression: slo-rules-summed-every-service.test.ts, an SRE trial's
+ * job-scoped rules failing the doc's check).
+ */
+function targetFlags(target: string, options: ResolvedInvariantsDocOptions): string {
+  const flags: string[] = [];
+  const matchers = options.prometheusRules.seriesMatchers;
+  const ruled = target === 'alerts' || target === 'docs';
+  if (ruled && options.runbookBaseUrl !== DEFAULT_RUNBOOK_BASE_URL)
+    flags.push(`--runbook-base ${shellWord(options.runbookBaseUrl)}`);
+  if (ruled && matchers !== undefined && Object.keys(matchers).length > 0)
+    flags.push(`--series-matcher ${shellWord(seriesMatcherFlag(matchers))}`);
+  if (target === 'docs' && options.docOptionsPath !== undefined)
+    flags.push(`--doc-options ${options.docOptionsPath}`);
+  return flags.map((flag) => ` ${flag}`).join('');
+}
+
+/** `job=shop,namespace=prod|staging`, as `--series-matcher` takes it. */
+export function seriesMatcherFlag(matchers: Readonly<Record<string, readonly string[]>>): string {
+  return Object.entries(matchers)
+    .map(([label, values]) => `${label}=${values.join('|')}`)
+    .join(',');
+}
+
+/** A word for a POSIX shell: as is when it holds no special character, else single-quoted. */
+export function shellWord(word: string): string {
+  return /^[\w./:=,@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
 export function renderDeploySection(
   spec: TelemetrySpec,
   options: ResolvedInvariantsDocOptions,
   monitors: Monitors,
 ): string {
-  const collectorFiles = Object.keys(generateCollectorConfigs(spec));
+  // The configs a collector runs with; builder-config.yaml is the distribution they need.
+  const collectorFiles = Object.keys(generateCollectorConfigs(spec)).filter(
+    (file) => file !== BUILDER_CONFIG_FILE,
+  );
   const has = (file: string): boolean => collectorFiles.includes(file);
   const dashboardsPath = resolveDashboardOptions(options.dashboards).dashboardsPath;
   const dashboardJson = monitors.dashboardFiles.filter((file) => file.endsWith('.json'));
-  const { specPath, configPath, docOptionsPath } = options;
+  const { specPath, configPath } = options;
   const lines: string[] = [];
   lines.push(
     `## ${DEPLOY_HEADING}`,
@@ -46,7 +82,7 @@ export function renderDeploySection(
     '   ```sh',
     ...DEPLOYED_TARGETS.map(
       ({ target, out }) =>
-        `   npx plumbline generate ${target} --spec ${specPath}${target === 'docs' && docOptionsPath !== undefined ? ` --doc-options ${docOptionsPath}` : ''} --out ${out} --check`,
+        `   npx plumbline generate ${target} --spec ${specPath}${targetFlags(target, options)} --out ${out} --check`,
     ),
     `   promtool check rules ${monitors.ruleFiles.map((f) => `alerts/${f}`).join(' ')}`,
     '   ```',
@@ -58,7 +94,9 @@ export function renderDeploySection(
     `3. **Dashboards**: copy \`dashboards/*.json\` to \`${dashboardsPath}\` and \`dashboards/provisioning/\` to ` +
       "Grafana's provisioning directory (`/etc/grafana/provisioning`); Grafana picks up changed files without a restart.",
     '4. **Collectors**, gateways before agents (an agent buffers spans per gateway while one restarts). Build the ' +
-      'binary once per commit with `otelcol=$(scripts/build-collector.sh)`, then restart each collector with its file:',
+      `binary once per commit from \`collector/${BUILDER_CONFIG_FILE}\` with the OpenTelemetry Collector Builder ` +
+      `(\`go run go.opentelemetry.io/collector/cmd/builder@v${COLLECTOR_RELEASE} --config collector/${BUILDER_CONFIG_FILE}\`; ` +
+      'set `otelcol` to the binary it writes under `dist.output_path`), then restart each collector with its file:',
     '',
     '   ```sh',
     ...(has('gateway.yaml') ? ['   "$otelcol" --config collector/gateway.yaml   # each gateway host'] : []),

@@ -9,7 +9,8 @@ import {
   sanitizeLabelName,
   sloSeries,
 } from '../../spec/naming.js';
-import type { PipelineExportSignal, TelemetrySpec } from '../../spec/types.js';
+import type { PipelineExportSignal, SamplingPolicySpec, TelemetrySpec } from '../../spec/types.js';
+import { DEFAULT_EXEMPLAR_TRACES_PER_SECOND } from '../../spec/sampling-settings.js';
 import { resolveSpec } from '../../spec/model.js';
 import type { SloModel } from '../../slo/model.js';
 import { EXEMPLAR_SPAN_ATTRIBUTE as EXEMPLAR_ATTRIBUTE, sdkSeries } from '../../spec/naming.js';
@@ -298,6 +299,11 @@ function sloInvariant(
       `error ratio over ${shortest} (one recording rule per window)`,
     ),
     cite(
+      sloSeries.errorRatio(slo.window),
+      [sloMatcher],
+      `error ratio over the ${slo.window} window: 1 minus the SLI the dashboard and the alerts show`,
+    ),
+    cite(
       sloSeries.errorBudgetRemainingGauge,
       [sloMatcher],
       `share of the ${slo.window} error budget left, from the in-process calculator`,
@@ -306,7 +312,7 @@ function sloInvariant(
   const panels: PanelRef[] = [
     monitors.panel({
       dashboard: 'slos',
-      metric: sloSeries.errorRatio(shortest),
+      metric: sloSeries.errorRatio(slo.window),
       exprIncludes: sloMatcher,
       type: 'stat',
     }),
@@ -400,6 +406,13 @@ function sloInvariant(
   };
 }
 
+/** The exemplar rule's rate as the doc states it. */
+function exemplarRate(policy: SamplingPolicySpec | undefined): string {
+  const rate =
+    (policy?.kind === 'exemplar' ? policy.tracesPerSecond : undefined) ?? DEFAULT_EXEMPLAR_TRACES_PER_SECOND;
+  return `here ${rate}`;
+}
+
 function exemplarInvariant(spec: TelemetrySpec, monitors: Monitors, cite: Cite): Draft {
   const withExemplars = Object.entries(spec.histograms ?? {}).filter(
     ([, h]) => h.exemplars?.enabled !== false,
@@ -423,10 +436,14 @@ function exemplarInvariant(spec: TelemetrySpec, monitors: Monitors, cite: Cite):
     title: 'No exemplar points at a dropped trace',
     promise:
       `Exemplars of ${histogramList === '' ? 'no histogram (the spec turns them all off)' : histogramList} link a bucket to a trace. ` +
-      'A measurement becomes an exemplar only inside a sampled span (filter `trace_based`), the stored exemplar marks its trace, ' +
-      (policy === undefined
-        ? 'but the spec has no `exemplar` sampling policy: **this invariant is not enforced** until one is added.'
-        : `the \`${policy.name}\` sampling policy keeps marked traces before any budget applies, and the collector's gateway keeps spans with \`${EXEMPLAR_ATTRIBUTE}=true\` the same way.`),
+      'A measurement becomes an exemplar only inside a sampled span (filter `trace_based`), the stored exemplar marks its trace ' +
+      `(at most the exemplar rule's \`tracesPerSecond\` traces a second, ${exemplarRate(policy)}; past it a slot keeps its older exemplar), ` +
+      (spec.sampling === undefined
+        ? 'and the spec has no sampling section: nothing samples traces away, in the service or at the collector, so every marked trace is exported.'
+        : policy === undefined
+          ? "the tail sampler's implicit `exemplar` rule keeps marked traces before any other policy, but the collector's gateway has no exemplar rule: " +
+            "**at the gateway this invariant is not enforced** until the spec's sampling policies list `{ kind: 'exemplar' }`."
+          : `the \`${policy.name}\` sampling policy keeps marked traces before any budget applies, and the collector's gateway keeps spans with \`${EXEMPLAR_ATTRIBUTE}=true\` the same way.`),
     metrics: [
       cite(sdk.samplerDecisions, policyMatcher, 'traces the SDK kept because an exemplar points at them'),
       cite(otelcol.tailSamplingTracesSampled, policyMatcher, 'the same decision at the collector gateway'),
@@ -539,7 +556,7 @@ function pipelineInvariants(options: ResolvedInvariantsDocOptions, monitors: Mon
       promise:
         "Each exporter's sending queue stays below the alert's share of its capacity, so a slow backend delays telemetry instead of dropping it.",
       metrics: [
-        cite(otelcol.exporterQueueSize, [], 'batches waiting, by exporter'),
+        cite(otelcol.exporterQueueSize, [], 'items (spans, log records, metric points) waiting, by exporter'),
         cite(otelcol.exporterQueueCapacity, [], 'queue capacity'),
         cite(otelcol.exporterEnqueueFailedSpans, [], 'spans dropped because the queue was full'),
       ],
