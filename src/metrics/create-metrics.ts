@@ -155,13 +155,14 @@ export function createMetrics<const S extends TelemetrySpec>(
       OVERFLOW_MEASUREMENTS,
       'Measurements recorded into the otel.metric.overflow="true" series after an instrument reached its cardinality limit.',
       ['metric'],
+      // Every instrument's series from the start, at 0: an overflow right after a deploy shows in
+      // rate(), and the dashboard panel reads 0 rather than "No data" (regression:
+      // overflow-series-absent-until-first-overflow.test.ts).
       () =>
-        [...histograms, ...counters, ...gauges]
-          .filter((instrument) => instrument.table.overflowMeasurements > 0)
-          .map((instrument) => ({
-            labels: { metric: instrument.name },
-            value: instrument.table.overflowMeasurements,
-          })),
+        [...histograms, ...counters, ...gauges].map((instrument) => ({
+          labels: { metric: instrument.name },
+          value: instrument.table.overflowMeasurements,
+        })),
       'counter',
     ),
   );
