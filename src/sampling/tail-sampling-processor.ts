@@ -9,9 +9,9 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import type { SamplingSpec, TelemetrySpec } from '../spec/types.js';
 import { SpecError } from '../spec/errors.js';
 import { resolveSpec } from '../spec/model.js';
-import { resolveSampling } from '../spec/sampling-settings.js';
+import { exemplarTracesPerSecond, resolveSampling } from '../spec/sampling-settings.js';
 import { DecisionCache } from './decision-cache.js';
-import { DEFAULT_EXEMPLAR_TRACES_PER_SECOND, ExemplarKeepLimit } from './exemplar-keep-limit.js';
+import { ExemplarKeepLimit } from './exemplar-keep-limit.js';
 import { buildPolicies, withExemplarRule } from './build-policies.js';
 import type { PolicyDecision, SamplingPolicy } from './policy.js';
 import { ABSTAIN } from './policy.js';
@@ -124,11 +124,7 @@ export class TailSamplingProcessor implements SpanProcessor {
       options.policies === undefined ? buildPolicies(settings.policies) : withExemplarRule(options.policies),
     );
     this.decisionNames = [...this.policies.map((policy) => policy.name), NO_MATCH];
-    const exemplarRule = this.policies.find((policy) => policy.kind === 'exemplar') as
-      { readonly tracesPerSecond?: number } | undefined;
-    this.exemplarLimit = new ExemplarKeepLimit(
-      exemplarRule?.tracesPerSecond ?? DEFAULT_EXEMPLAR_TRACES_PER_SECOND,
-    );
+    this.exemplarLimit = new ExemplarKeepLimit(exemplarTracesPerSecond(this.policies));
     this.keeps = this.decisionNames.map(() => 0);
     this.drops = this.decisionNames.map(() => 0);
     this.dryRun = options.dryRun ?? settings.dryRun;

@@ -12,6 +12,17 @@ export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 /** The exemplar rule's `tracesPerSecond` when the spec gives none (src/sampling/exemplar-keep-limit.ts). */
 export const DEFAULT_EXEMPLAR_TRACES_PER_SECOND = 10;
 
+/**
+ * Traces a second exemplars may keep: the chain's exemplar rule's `tracesPerSecond`, else the
+ * default. Takes spec policies and policy objects alike (an ExemplarPolicy carries the field).
+ */
+export function exemplarTracesPerSecond(
+  policies: readonly { readonly kind: string; readonly tracesPerSecond?: number }[] | undefined,
+): number {
+  const rule = policies?.find((policy) => policy.kind === 'exemplar');
+  return rule?.tracesPerSecond ?? DEFAULT_EXEMPLAR_TRACES_PER_SECOND;
+}
+
 export interface SamplingSettings {
   /** The section as written: the collector generator applies a gateway's own defaults to it. */
   readonly section: SamplingSpec;

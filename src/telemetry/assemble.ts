@@ -14,7 +14,8 @@ import { createMetrics, type Metrics, type MetricsOptions } from '../metrics/cre
 import { OtlpJsonMetricExporter } from '../metrics/otlp-json-exporter.js';
 import { histogramQuantile } from '../metrics/quantile.js';
 import { metricsRequestHandler } from '../metrics/request-handler.js';
-import { DEFAULT_EXEMPLAR_TRACES_PER_SECOND, ExemplarKeepLimit } from '../sampling/exemplar-keep-limit.js';
+import { ExemplarKeepLimit } from '../sampling/exemplar-keep-limit.js';
+import { exemplarTracesPerSecond } from '../spec/sampling-settings.js';
 import { TailSamplingProcessor } from '../sampling/tail-sampling-processor.js';
 import { onUse } from '../require-on-use.js';
 import { createSloEngine, type SloEngine } from '../slo/engine.js';
@@ -62,11 +63,7 @@ export function assemble<const S extends TelemetrySpec>(
     spec.slos !== undefined && Object.keys(spec.slos).length > 0 ? createSloEngine(spec) : undefined;
   // Without the in-process sampler, the span attribute asks the collector's tail_sampling to keep
   // the trace: bounded the same way, at the spec's exemplar rule's rate (its default without one).
-  const exemplarRule = spec.sampling?.policies.find((policy) => policy.kind === 'exemplar');
-  const collectorExemplarLimit = new ExemplarKeepLimit(
-    (exemplarRule?.kind === 'exemplar' ? exemplarRule.tracesPerSecond : undefined) ??
-      DEFAULT_EXEMPLAR_TRACES_PER_SECOND,
-  );
+  const collectorExemplarLimit = new ExemplarKeepLimit(exemplarTracesPerSecond(spec.sampling?.policies));
   const metricsOptions: MetricsOptions = {
     exemplarFilter: options.exemplarFilter,
     listeners: sloEngine?.listeners,

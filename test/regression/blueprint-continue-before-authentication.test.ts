@@ -4,30 +4,14 @@
 // authenticated and admitted, and a refused one gets its refusal without an invitation.
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blueprintToml } from '../support/blueprint.js';
-import { startInProcessBlueprint, type InProcessBlueprint } from '../support/in-process-blueprint.js';
+import { startAcmeBlueprint, type InProcessBlueprint } from '../support/in-process-blueprint.js';
 
 const TOKEN = 'regression-continue-token-0123456789';
 let blueprint: InProcessBlueprint;
 
 beforeAll(async () => {
-  blueprint = await startInProcessBlueprint({
-    prefix: 'blueprint-continue-',
-    toml: (dir, deps) =>
-      blueprintToml({
-        dbPath: join(dir, 'events.db'),
-        deps,
-        storage: { min_batch: 1, max_wait_ms: 5 },
-        tenants: { acme: { class: 'latency-sensitive', token_env: 'ACME_TOKEN' } },
-      }),
-    telemetry: (dir) => ({
-      logDestination: join(dir, 'events.ndjson'),
-      securityLogDestination: join(dir, 'security.ndjson'),
-    }),
-    env: { ACME_TOKEN: TOKEN },
-  });
+  blueprint = await startAcmeBlueprint('blueprint-continue-', TOKEN);
 });
 
 afterAll(() => blueprint?.stop());

@@ -4,58 +4,27 @@
 // this body, against 8-24 ms for JSON.parse), so any client could burn the SLO with valid
 // requests (a hostile-client trial: 7 such requests took the error budget to -0.49). The walk now
 // checks scalars where they stand and spells out a path only for the string it reports.
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEvents } from '../../examples/blueprint/event-validation.js';
-import type { BlueprintService } from '../../examples/blueprint/service.js';
-import { blueprintToml } from '../support/blueprint.js';
-import { startInProcessBlueprint, type InProcessBlueprint } from '../support/in-process-blueprint.js';
+import {
+  postAsAcme,
+  startAcmeBlueprint,
+  storedPayloads,
+  type InProcessBlueprint,
+} from '../support/in-process-blueprint.js';
 
 const TOKEN = 'regression-large-array-token-0123456789';
 let blueprint: InProcessBlueprint;
-let service: BlueprintService;
 
 beforeAll(async () => {
-  blueprint = await startInProcessBlueprint({
-    prefix: 'blueprint-large-array-',
-    toml: (dir, deps) =>
-      blueprintToml({
-        dbPath: join(dir, 'events.db'),
-        deps,
-        storage: { min_batch: 1, max_wait_ms: 5 },
-        tenants: { acme: { class: 'latency-sensitive', token_env: 'ACME_TOKEN' } },
-      }),
-    telemetry: (dir) => ({
-      logDestination: join(dir, 'events.ndjson'),
-      securityLogDestination: join(dir, 'security.ndjson'),
-    }),
-    env: { ACME_TOKEN: TOKEN },
-  });
-  ({ service } = blueprint);
+  blueprint = await startAcmeBlueprint('blueprint-large-array-', TOKEN);
 });
 
 afterAll(() => blueprint?.stop());
 
-async function post(body: string): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${service.url}/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-tenant': 'acme', authorization: `Bearer ${TOKEN}` },
-    body,
-  });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
+const post = (body: string) => postAsAcme(blueprint, TOKEN, body);
 
-function stored(type: string): string[] {
-  const store = new Database(join(blueprint.dir, 'events.db'), { readonly: true });
-  try {
-    return (
-      store.prepare('SELECT payload FROM events WHERE type = ?').all(type) as { payload: string }[]
-    ).map((row) => row.payload);
-  } finally {
-    store.close();
-  }
-}
+const stored = (type: string): string[] => storedPayloads(blueprint, type);
 
 describe('regression: a 1 MiB body of 500,000 numbers timed out', () => {
   it('accepts and stores it, and one of 50,000 small objects', async () => {

@@ -12,7 +12,8 @@ import {
   type TelemetryOptions,
   type TelemetryPort,
 } from '../../examples/blueprint/telemetry-port.js';
-import { startDependencies } from './blueprint.js';
+import Database from 'better-sqlite3';
+import { blueprintToml, startDependencies } from './blueprint.js';
 
 export interface InProcessBlueprintOptions {
   /** Prefix of the fresh directory in the OS temp dir. */
@@ -63,4 +64,52 @@ export async function startInProcessBlueprint(
     throw error;
   }
   return { dir, deps, telemetry, service, stop };
+}
+
+/**
+ * The blueprint with one latency-sensitive tenant, `acme` (its bearer token `token`), storing
+ * each event at once, with its event and security logs in its directory.
+ */
+export function startAcmeBlueprint(prefix: string, token: string): Promise<InProcessBlueprint> {
+  return startInProcessBlueprint({
+    prefix,
+    toml: (dir, deps) =>
+      blueprintToml({
+        dbPath: join(dir, 'events.db'),
+        deps,
+        storage: { min_batch: 1, max_wait_ms: 5 },
+        tenants: { acme: { class: 'latency-sensitive', token_env: 'ACME_TOKEN' } },
+      }),
+    telemetry: (dir) => ({
+      logDestination: join(dir, 'events.ndjson'),
+      securityLogDestination: join(dir, 'security.ndjson'),
+    }),
+    env: { ACME_TOKEN: token },
+  });
+}
+
+/** POST /events as acme: the status and the JSON answer. */
+export async function postAsAcme(
+  blueprint: InProcessBlueprint,
+  token: string,
+  body: string,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${blueprint.service.url}/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-tenant': 'acme', authorization: `Bearer ${token}` },
+    body,
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+/** The stored payloads of the events of `type`, read from the blueprint's SQLite store. */
+export function storedPayloads(blueprint: InProcessBlueprint, type: string): string[] {
+  const store = new Database(join(blueprint.dir, 'events.db'), { readonly: true });
+  try {
+    return (
+      store.prepare('SELECT payload FROM events WHERE type = ?').all(type) as { payload: string }[]
+    ).map((row) => row.payload);
+  } finally {
+    store.close();
+  }
 }

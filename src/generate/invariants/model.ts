@@ -10,7 +10,7 @@ import {
   sloSeries,
 } from '../../spec/naming.js';
 import type { PipelineExportSignal, SamplingPolicySpec, TelemetrySpec } from '../../spec/types.js';
-import { DEFAULT_EXEMPLAR_TRACES_PER_SECOND } from '../../spec/sampling-settings.js';
+import { exemplarTracesPerSecond } from '../../spec/sampling-settings.js';
 import { resolveSpec } from '../../spec/model.js';
 import type { SloModel } from '../../slo/model.js';
 import { EXEMPLAR_SPAN_ATTRIBUTE as EXEMPLAR_ATTRIBUTE, sdkSeries } from '../../spec/naming.js';
@@ -408,9 +408,7 @@ function sloInvariant(
 
 /** The exemplar rule's rate as the doc states it. */
 function exemplarRate(policy: SamplingPolicySpec | undefined): string {
-  const rate =
-    (policy?.kind === 'exemplar' ? policy.tracesPerSecond : undefined) ?? DEFAULT_EXEMPLAR_TRACES_PER_SECOND;
-  return `here ${rate}`;
+  return `here ${exemplarTracesPerSecond(policy === undefined ? undefined : [policy])}`;
 }
 
 function exemplarInvariant(spec: TelemetrySpec, monitors: Monitors, cite: Cite): Draft {
