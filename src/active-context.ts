@@ -6,19 +6,13 @@
 //
 // This keeps the registry object (the API creates it once and never replaces it) and asks its
 // context manager directly, but only a manager the API itself was seen to use: the first call
-// that meets a new manager runs a probe through `context.with`, and a manager the API does not
-// route to (an incompatible API version, a manager being swapped) keeps going through the API.
-import {
-  context,
-  createContextKey,
-  ROOT_CONTEXT,
-  type Context,
-  type ContextManager,
-} from '@opentelemetry/api';
+// that meets a new manager watches whether the API's `context.active()` asks it, and a manager the
+// API does not route to (an incompatible API version, a manager being swapped) keeps going through
+// the API.
+import { context, type Context, type ContextManager } from '@opentelemetry/api';
 
 /** The registry key of @opentelemetry/api 1.x, the only major both OTel JS lines use. */
 export const REGISTRY_KEY = Symbol.for('opentelemetry.js.api.1');
-const PROBE_KEY = createContextKey('plumbline active-context probe');
 
 interface Registry {
   context?: ContextManager;
@@ -53,12 +47,34 @@ function slowActive(manager: ContextManager | undefined): Context {
   return context.active();
 }
 
-/** True when `context.with` of the API makes a context active that `manager` then returns. */
+/**
+ * True when the API's `context.active()` asks `manager`: its `active` is watched for one call.
+ * Not a probe through `context.with`: on Node 20 and 22 the first `AsyncLocalStorage.run` of a
+ * process turns on async hooks for every promise and socket from then on, the cost a service
+ * passing contexts explicitly avoids (the blueprint's first event line did that; regression:
+ * active-context-probe-turns-on-async-hooks). A manager that cannot be watched (frozen) is not
+ * trusted, and its contexts keep coming through the API.
+ */
 function apiRoutesTo(manager: ContextManager): boolean {
-  const probe = ROOT_CONTEXT.setValue(PROBE_KEY, true);
+  const watched = manager as { active: () => Context };
+  const own = Object.getOwnPropertyDescriptor(watched, 'active');
+  const active = watched.active;
+  let asked = false;
+  let patched = false;
   try {
-    return context.with(probe, () => manager.active() === probe);
+    watched.active = function (this: ContextManager) {
+      asked = true;
+      return active.call(this);
+    };
+    patched = true;
+    context.active();
   } catch {
     return false;
+  } finally {
+    if (patched) {
+      if (own === undefined) delete (watched as Partial<typeof watched>).active;
+      else Object.defineProperty(watched, 'active', own);
+    }
   }
+  return asked;
 }
