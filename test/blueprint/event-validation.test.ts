@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   countTopLevelElements,
-  firstInexactNumber,
   parseBytes,
   parseEvents,
   roundTrips,
+  scanSource,
 } from '../../examples/blueprint/event-validation.js';
 
 const limits = { maxEventsPerRequest: 10, maxDepth: 4 };
@@ -159,10 +159,57 @@ describe('event validation', () => {
   it('looks for numbers outside strings only, escaped quotes included', () => {
     const body =
       '{"type":"a","id":"0.12345678901234567890123","payload":{"12345678901234567890123":"\\"0.12345678901234567890123","x":1}}';
-    expect(firstInexactNumber(body)).toBeUndefined();
+    expect(scanSource(body)).toEqual({ keys: 5 });
     expect(parseEvents(body, limits).ok).toBe(true);
     const at = '{"s":"\\\\","n":0.12345678901234567890123}';
-    expect(firstInexactNumber(at)).toEqual({ start: 14, end: at.length - 1 });
+    expect(scanSource(at)).toEqual({ keys: 2, inexactNumber: { start: 14, end: at.length - 1 } });
+  });
+
+  it('counts keys as strings followed by a colon, spaces between or not', () => {
+    expect(scanSource('{ "a" : [ "b" , "c:" , {} ] ,\n"d":{"e"\t:1, "f":"g"}}')).toEqual({ keys: 4 });
+  });
+
+  it('refuses a body exactly when one of its objects repeats a key, at any depth, escaped or not', () => {
+    // Few key spellings, some of one key ("a" and "\u0061"), so that repeats are common; a repeat
+    // inside a value a later repeat replaces counts too.
+    const spellings = ['a', '\\u0061', 'b', '__proto__', '\\u005f_proto__', 'c\\"'];
+    type Tree = number | Tree[] | { entries: [string, Tree][] };
+    const { tree } = fc.letrec<{ tree: Tree }>((node) => ({
+      tree: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.integer(),
+        fc.array(node('tree'), { maxLength: 3 }),
+        fc
+          .array(fc.tuple(fc.constantFrom(...spellings), node('tree')), { maxLength: 4 })
+          .map((entries) => ({ entries })),
+      ),
+    }));
+    const text = (t: Tree): string =>
+      typeof t === 'number'
+        ? String(t)
+        : Array.isArray(t)
+          ? `[${t.map(text).join(',')}]`
+          : `{${t.entries.map(([key, value]) => `"${key}" : ${text(value)}`).join(',')}}`;
+    const repeats = (t: Tree): boolean => {
+      if (typeof t === 'number') return false;
+      if (Array.isArray(t)) return t.some(repeats);
+      const keys = t.entries.map(([key]) => JSON.parse(`"${key}"`) as string);
+      return new Set(keys).size < keys.length || t.entries.some(([, value]) => repeats(value));
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.tuple(fc.constantFrom(...spellings), tree), { maxLength: 4 })),
+        (events) => {
+          const payloads = events.map((entries) => ({ entries }));
+          const body = `[${payloads.map((payload) => `{"type":"a","payload":${text(payload)}}`).join(',')}]`;
+          const result = parseEvents(body, { maxEventsPerRequest: 100, maxDepth: 64 });
+          if (payloads.length === 0) return;
+          if (payloads.some(repeats))
+            expect(result).toMatchObject({ ok: false, detail: expect.stringMatching(/: duplicate field "/) });
+          else expect(result).toMatchObject({ ok: true, events: JSON.parse(body) as unknown[] });
+        },
+      ),
+    );
   });
 
   it('round-trips the shortest text of any double and refuses any 18th significant digit', () => {
