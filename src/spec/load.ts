@@ -1,5 +1,6 @@
 // Loads a telemetry spec from a file, so tools that are not TypeScript can read it too:
-// .json, .yaml/.yml, or a .ts/.js module whose default export (or `spec` export) is the spec.
+// .json, .yaml/.yml, or a JavaScript or TypeScript module (ESM or CommonJS) whose default export
+// (or `spec` export) is the spec.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
@@ -7,9 +8,12 @@ import { pathToFileURL } from 'node:url';
 import { resolveSpec } from './model.js';
 import type { TelemetrySpec } from './types.js';
 
-/** Whether `path` names a module this loader imports (.ts, .mts, .js, .mjs). */
+const MODULE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
+const TYPESCRIPT_EXTENSIONS = ['.ts', '.mts', '.cts'];
+
+/** Whether `path` names a module this loader imports (.js, .mjs, .cjs, .ts, .mts, .cts). */
 export function isModuleFile(path: string): boolean {
-  return ['.ts', '.mts', '.js', '.mjs'].includes(extname(path).toLowerCase());
+  return MODULE_EXTENSIONS.includes(extname(path).toLowerCase());
 }
 
 /**
@@ -20,15 +24,23 @@ export function isModuleFile(path: string): boolean {
 export async function importModuleExport(path: string, name: string): Promise<unknown> {
   const absolute = resolve(path);
   try {
-    const module = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
-    return module.default ?? module[name];
+    return exportOf((await import(pathToFileURL(absolute).href)) as Record<string, unknown>, name);
   } catch (error) {
-    const typeScript = ['.ts', '.mts'].includes(extname(absolute).toLowerCase());
+    const typeScript = TYPESCRIPT_EXTENSIONS.includes(extname(absolute).toLowerCase());
     if (!typeScript || (error as { code?: unknown }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
   }
-  const module = await importThroughTsx(path, absolute);
+  return exportOf(await importThroughTsx(path, absolute), name);
+}
+
+/**
+ * The default export of an imported module, else its export `name`. A CommonJS module's default
+ * export is its whole `module.exports`: `module.exports = { spec }` and a compiled
+ * `exports.default = spec` are unwrapped, `module.exports = spec` is the spec itself. Neither a
+ * spec nor the doc options have a `default` or `spec`/`invariantsDoc` key of their own, so an
+ * object with one is a module's exports (regression: cjs-spec-module-exports-object-refused).
+ */
+function exportOf(module: Record<string, unknown>, name: string): unknown {
   const value = module.default ?? module[name];
-  // A .ts file in CommonJS format (no "type": "module"): Node's interop gives its exports object.
   if (typeof value === 'object' && value !== null && ('default' in value || name in value)) {
     const exports = value as Record<string, unknown>;
     return exports.default ?? exports[name];
@@ -76,7 +88,9 @@ export async function loadSpecFile(path: string): Promise<TelemetrySpec> {
     if (spec === undefined)
       throw new Error(`${path}: exports no spec (expected a default export or \`spec\`)`);
   } else {
-    throw new Error(`${path}: unknown spec format "${extension}" (expected .json, .yaml, .yml, .ts or .js)`);
+    throw new Error(
+      `${path}: unknown spec format "${extension}" (expected .json, .yaml, .yml, ${MODULE_EXTENSIONS.join(', ')})`,
+    );
   }
   // Checked and resolved here, at load: the areas and generators read the model it leaves.
   return resolveSpec(spec as TelemetrySpec).spec;
