@@ -1,10 +1,13 @@
 // Checks event log lines (the JSON lines a service writes) and OTLP log records against the
 // spec: declared events only, each line valid against its event's line schema, sensitive
-// fields redacted, and trace_id on lines written inside a span.
+// fields redacted, and trace_id on lines written inside a span. OTLP records of other loggers
+// than plumbline's event logger are not events (not-spec-log-records.ts): only their sensitive
+// fields are checked.
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { REDACTED, specLineSchemas } from '../logs/field-schema.js';
 import type { TelemetrySpec } from '../spec/types.js';
 import type { DeviationSource, Deviations } from './deviations.js';
+import { EVENT_LOGGER_SCOPE, isNotSpecLogScope, NotSpecLogRecords } from './not-spec-log-records.js';
 import type { OtlpLogRecord } from './otlp-decode.js';
 
 /** Keys a security event's line adds to its fields: the repeat count and the folded summary's. */
@@ -29,6 +32,8 @@ export class EventChecker {
     private readonly spec: TelemetrySpec,
     private readonly sensitiveFields: ReadonlySet<string>,
     private readonly deviations: Deviations,
+    /** Takes the OTLP records of other loggers than plumbline's event logger. */
+    readonly notSpec: NotSpecLogRecords = new NotSpecLogRecords(),
   ) {
     const ajv = new Ajv2020({ allErrors: true, strict: false });
     for (const [name, schema] of Object.entries(specLineSchemas(spec)))
@@ -88,9 +93,22 @@ export class EventChecker {
       this.checkTrace(name, typeof record.trace_id === 'string' && record.trace_id !== '', 'logs');
   }
 
-  /** One OTLP log record (an event sent through OTel Logs). */
+  /** One OTLP log record: an event sent through OTel Logs, or another logger's record. */
   checkRecord(record: OtlpLogRecord): void {
     this.records++;
+    if (isNotSpecLogScope(record.scope)) {
+      this.notSpec.add(record.scope);
+      // The spec's sensitive fields are sensitive in any record, as in any span.
+      for (const [key, value] of Object.entries(record.attributes))
+        if (this.sensitiveFields.has(key) && value !== REDACTED)
+          this.deviations.add(
+            'sensitive-unredacted',
+            `${record.scope} ${key}`,
+            'otlp-logs',
+            `sensitive field ${key} in clear, in a log record that is not an event`,
+          );
+      return;
+    }
     const name =
       record.eventName !== ''
         ? record.eventName
@@ -103,7 +121,9 @@ export class EventChecker {
         'undeclared-event',
         name === '' ? '(no event name)' : name,
         'otlp-logs',
-        'event not in the spec',
+        record.scope === ''
+          ? 'event not in the spec (record without an instrumentation scope)'
+          : `event not in the spec (scope ${EVENT_LOGGER_SCOPE})`,
       );
       return;
     }

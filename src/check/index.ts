@@ -8,6 +8,7 @@ export {
 } from './live-check.js';
 export { DEVIATION_KINDS, type Deviation, type DeviationKind, type DeviationSource } from './deviations.js';
 export { isInstrumentationScope, type NotSpecMetric } from './not-spec-metrics.js';
+export { EVENT_LOGGER_SCOPE, type NotSpecLogScope } from './not-spec-log-records.js';
 export { formatReport } from './report.js';
 export { checkUnderLoad, assertConforms, ConformanceError, type CheckUnderLoadOptions } from './testing.js';
 export { parseExposition, type MetricFamily, type ParsedExposition } from './openmetrics-parser.js';

@@ -9,6 +9,7 @@ import { OtlpChecker } from './check-otlp.js';
 import { Deviations, type Deviation } from './deviations.js';
 import { expectedTelemetry } from './expected.js';
 import { followFile, followStream, type LogFollower } from './log-follower.js';
+import { NotSpecLogRecords, type NotSpecLogScope } from './not-spec-log-records.js';
 import { NotSpecMetrics, type NotSpecMetric } from './not-spec-metrics.js';
 import { startOtlpSink, type OtlpSink } from './otlp-sink.js';
 import { scrapeMetrics, type Scrape } from './scrape.js';
@@ -44,6 +45,14 @@ export interface LiveCheckReport {
   readonly notSpecMetrics: readonly NotSpecMetric[];
   /** Distinct not-the-spec's metrics past the report's bound, counted only. */
   readonly droppedNotSpecMetrics: number;
+  /**
+   * OTLP log records that are not the spec's, by instrumentation scope: those of other loggers
+   * than plumbline's event logger (the app's pino lines through instrumentation-pino …). Not
+   * checked as events, and no deviation; their sensitive fields are still checked.
+   */
+  readonly notSpecLogRecords: readonly NotSpecLogScope[];
+  /** Records of the scopes past the report's bound, counted only. */
+  readonly droppedNotSpecLogRecords: number;
   readonly observed: {
     readonly durationMs: number;
     readonly scrapes: number;
@@ -73,7 +82,8 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
   const deviations = new Deviations();
   const notSpec = new NotSpecMetrics(deviations, options.allowMetrics);
   const expected = expectedTelemetry(spec);
-  const events = new EventChecker(spec, expected.sensitiveFields, deviations);
+  const notSpecLogs = new NotSpecLogRecords();
+  const events = new EventChecker(spec, expected.sensitiveFields, deviations, notSpecLogs);
   const otlp = new OtlpChecker(spec, expected, deviations, notSpec);
   let scrapes = 0;
   let scrapeFailures = 0;
@@ -167,6 +177,8 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
           droppedDeviations: deviations.dropped,
           notSpecMetrics: notSpec.list(),
           droppedNotSpecMetrics: notSpec.dropped,
+          notSpecLogRecords: notSpecLogs.list(),
+          droppedNotSpecLogRecords: notSpecLogs.dropped,
           observed: {
             durationMs: Math.round(performance.now() - started),
             scrapes,

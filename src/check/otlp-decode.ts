@@ -37,6 +37,8 @@ export interface OtlpLogRecord {
   readonly body: AttributeValue;
   readonly attributes: AttributeMap;
   readonly resource: AttributeMap;
+  /** The instrumentation scope's name (`scopeLogs[].scope.name`): the logger's; '' when absent. */
+  readonly scope: string;
 }
 
 export type OtlpMetricType = 'gauge' | 'sum' | 'histogram' | 'exponential_histogram' | 'summary';
@@ -179,7 +181,7 @@ function readSpans(message: Json): OtlpSpan[] {
 }
 
 function readLogRecords(message: Json): OtlpLogRecord[] {
-  return readItems(message, ['resourceLogs', 'scopeLogs', 'logRecords'], (record, resource) => ({
+  return readItems(message, ['resourceLogs', 'scopeLogs', 'logRecords'], (record, resource, scope) => ({
     traceId: id(record.traceId),
     spanId: id(record.spanId),
     eventName: text(record.eventName),
@@ -187,6 +189,7 @@ function readLogRecords(message: Json): OtlpLogRecord[] {
     body: anyValue(record.body),
     attributes: attributes(record.attributes),
     resource,
+    scope,
   }));
 }
 

@@ -1,5 +1,6 @@
 // The human form of a live-check report: what was observed, one row per deviation, then the
-// metrics that are not the spec's (an instrumentation library's, or allowed), which fail nothing.
+// metrics that are not the spec's (an instrumentation library's, or allowed) and the log records
+// that are not (other loggers' than plumbline's event logger), which fail nothing.
 import type { LiveCheckReport } from './live-check.js';
 
 export function formatReport(report: LiveCheckReport): string {
@@ -28,6 +29,17 @@ export function formatReport(report: LiveCheckReport): string {
   }
   if (report.droppedNotSpecMetrics > 0)
     text += `… and ${report.droppedNotSpecMetrics} more metrics not the spec's not listed\n`;
+  const notSpecLogs = report.notSpecLogRecords;
+  if (notSpecLogs.length > 0) {
+    const records = notSpecLogs.reduce((sum, s) => sum + s.count, 0);
+    text += `${records} log record${records === 1 ? '' : 's'} not the spec's (not plumbline's event logger), not checked as events:\n`;
+    text += table(
+      ['LOG SCOPE', 'RECORDS'],
+      notSpecLogs.map((s) => [s.scope, String(s.count)]),
+    );
+  }
+  if (report.droppedNotSpecLogRecords > 0)
+    text += `… and ${report.droppedNotSpecLogRecords} more log records not the spec's, of scopes not listed\n`;
   return text;
 }
 

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { EventChecker } from '../../src/check/check-events.js';
 import { Deviations } from '../../src/check/deviations.js';
 import { expectedTelemetry } from '../../src/check/expected.js';
+import { EVENT_LOGGER_SCOPE, NotSpecLogRecords } from '../../src/check/not-spec-log-records.js';
 import { createEventLogger, defineTelemetry, type TelemetrySpec } from '../../src/index.js';
+import { SCOPE } from '../../src/telemetry/assemble.js';
 import { captureLines } from '../support/capture.js';
 import { checkSpec } from './check-spec.js';
 
@@ -131,21 +133,29 @@ describe('EventChecker on OTLP log records', () => {
         trace_flags: '01',
       },
       resource: {},
+      scope: 'plumbline',
     });
     expect(deviations.list()).toEqual([]);
   });
 
+  const record = (
+    eventName: string,
+    attributes: Record<string, unknown>,
+    traceId = '',
+    scope = EVENT_LOGGER_SCOPE,
+  ) => ({
+    eventName,
+    traceId,
+    spanId: '',
+    severityText: 'INFO',
+    body: null,
+    attributes: attributes as never,
+    resource: {},
+    scope,
+  });
+
   it('names undeclared events, undeclared attributes, sensitive attributes in clear and a missing trace ID', () => {
     const { events, found } = checker();
-    const record = (eventName: string, attributes: Record<string, unknown>, traceId = '') => ({
-      eventName,
-      traceId,
-      spanId: '',
-      severityText: 'INFO',
-      body: null,
-      attributes: attributes as never,
-      resource: {},
-    });
     events.checkRecord(
       record('order.placed', { order_id: 'o-1', card_number: '[REDACTED]' }, 'ab'.repeat(16)),
     );
@@ -157,5 +167,41 @@ describe('EventChecker on OTLP log records', () => {
       'missing-trace-id order.placed',
       'sensitive-unredacted order.placed.card_number',
     ]);
+  });
+
+  it("lists other loggers' records by scope, checks only their sensitive fields, and checks scope-less ones", () => {
+    const deviations = new Deviations();
+    const notSpec = new NotSpecLogRecords();
+    const events = new EventChecker(
+      checkSpec,
+      expectedTelemetry(checkSpec).sensitiveFields,
+      deviations,
+      notSpec,
+    );
+    const pino = '@opentelemetry/instrumentation-pino';
+    // The app's pino lines: no event name, an `event` key of its own, a declared name, a leak.
+    events.checkRecord(record('', { reqId: 'r-1' }, '', pino));
+    events.checkRecord(record('', { event: 'cart.viewed' }, '', pino));
+    events.checkRecord(record('order.placed', { coupon: 'x' }, '', pino));
+    events.checkRecord(record('', { card_number: '4111' }, '', pino));
+    events.checkRecord(record('audit.entry', {}, '', 'shop-audit'));
+    // plumbline's scope, and no scope at all: events, held to the spec.
+    events.checkRecord(record('', {}));
+    events.checkRecord(record('order.shipped', {}, '', ''));
+    events.finish();
+    expect(notSpec.list()).toEqual([
+      { scope: pino, count: 4 },
+      { scope: 'shop-audit', count: 1 },
+    ]);
+    expect(events.records).toBe(7);
+    expect(deviations.list().map((d) => `${d.kind} ${d.subject}: ${d.detail}`)).toEqual([
+      'undeclared-event (no event name): event not in the spec (scope plumbline)',
+      'undeclared-event order.shipped: event not in the spec (record without an instrumentation scope)',
+      `sensitive-unredacted ${pino} card_number: sensitive field card_number in clear, in a log record that is not an event`,
+    ]);
+  });
+
+  it("names plumbline's event logger by the scope the SDK gives it", () => {
+    expect(EVENT_LOGGER_SCOPE).toBe(SCOPE.name);
   });
 });

@@ -15,7 +15,13 @@ const observed = {
   metricPoints: 7,
 };
 
-const noneNotSpec = { notSpecMetrics: [], droppedNotSpecMetrics: 0 };
+const noneNotSpec = {
+  notSpecMetrics: [],
+  droppedNotSpecMetrics: 0,
+  notSpecLogRecords: [],
+  droppedNotSpecLogRecords: 0,
+};
+const noLogRecords = { notSpecLogRecords: [], droppedNotSpecLogRecords: 0 };
 
 describe('Deviations', () => {
   it('folds repeats into one entry with a count, sorted by kind then subject', () => {
@@ -98,6 +104,7 @@ describe('formatReport', () => {
       droppedDeviations: 0,
       notSpecMetrics,
       droppedNotSpecMetrics: 0,
+      ...noLogRecords,
       observed,
     }).split('\n');
     expect(lines.slice(1)).toEqual([
@@ -122,6 +129,7 @@ describe('formatReport', () => {
       droppedDeviations: 0,
       notSpecMetrics: notSpecMetrics.slice(0, 1),
       droppedNotSpecMetrics: 4,
+      ...noLogRecords,
       observed,
     });
     expect(failing.split('\n').slice(1)).toEqual([
@@ -132,6 +140,31 @@ describe('formatReport', () => {
       'METRIC                        SOURCE        COUNT  REASON',
       'http.client.request.duration  otlp-metrics  3      instrumentation scope @opentelemetry/instrumentation-http',
       "… and 4 more metrics not the spec's not listed",
+      '',
+    ]);
+  });
+
+  it("lists the log records that are not the spec's by scope, after the metrics", () => {
+    const lines = formatReport({
+      ok: true,
+      deviations: [],
+      droppedDeviations: 0,
+      notSpecMetrics: [],
+      droppedNotSpecMetrics: 0,
+      notSpecLogRecords: [
+        { scope: '@opentelemetry/instrumentation-pino', count: 166 },
+        { scope: 'shop-audit', count: 1 },
+      ],
+      droppedNotSpecLogRecords: 2,
+      observed,
+    }).split('\n');
+    expect(lines.slice(1)).toEqual([
+      'no deviation: the telemetry matches the spec',
+      "167 log records not the spec's (not plumbline's event logger), not checked as events:",
+      'LOG SCOPE                            RECORDS',
+      '@opentelemetry/instrumentation-pino  166',
+      'shop-audit                           1',
+      "… and 2 more log records not the spec's, of scopes not listed",
       '',
     ]);
   });

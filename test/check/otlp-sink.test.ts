@@ -127,6 +127,7 @@ describe('OTLP sink', () => {
       eventName: 'order.placed',
       attributes: { order_id: 'o-1', card_number: '[REDACTED]' },
       traceId: '',
+      scope: 'test',
     });
 
     const metricMemory = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
