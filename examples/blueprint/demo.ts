@@ -124,21 +124,24 @@ function applyFaults(t: number): void {
   );
 }
 
-/** "chaos <profile>: kill_task/dependency 3, ..." for the summary. */
-function chaosLine(): string {
+/** "<profile>: kill_task/dependency 3, ..." for the summary and the final report. */
+function chaosCounts(): string {
   const counts = Object.entries(service.chaos?.injected ?? {});
   const list = counts.length === 0 ? 'nothing yet' : counts.map(([k, n]) => `${k} ${n}`).join(', ');
-  return `chaos ${config.chaos?.profile ?? 'off'}: ${list}`;
+  return `${config.chaos?.profile ?? 'off'}: ${list}`;
 }
 
 const started = Date.now();
 let lastAccepted = 0;
 let lastTick = started;
 let snapshot: SummarySnapshot | undefined;
+/** Seconds each fault phase has run, for the final report (the header shows only the current one). */
+const faultPhaseSeconds: Record<string, number> = {};
 
 async function tick(): Promise<void> {
   const now = Date.now();
   const elapsed = (now - started) / 1000;
+  faultPhaseSeconds[faults] = (faultPhaseSeconds[faults] ?? 0) + (now - lastTick) / 1000;
   applyFaults(Math.floor(elapsed));
   const response = await fetch(`${service.adminUrl}/metrics`, {
     headers: { accept: 'application/openmetrics-text' },
@@ -154,11 +157,16 @@ async function tick(): Promise<void> {
     elapsedSeconds: elapsed,
     throughput: ((accepted - lastAccepted) * 1000) / Math.max(1, now - lastTick),
     decisions,
+    degradedRequests: load.stats.degradedRequests,
     quantiles: { p50: q(0.5), p90: q(0.9), p99: q(0.99) },
     slos: telemetry.slo.status(),
     sampler: telemetry.sampler?.stats(),
     slowExemplars: latency.slowExemplars,
-    faults: service.chaos === undefined ? faults : `${faults}; ${chaosLine()}`,
+    faults,
+    chaos:
+      service.chaos === undefined
+        ? undefined
+        : { profile: config.chaos?.profile ?? 'off', injected: { ...service.chaos.injected } },
     health: service.health().status,
     security: sumBy(samples, 'plumbline_security_events_total', 'event'),
     securityByOutcome: securityByOutcome(samples),
@@ -200,13 +208,15 @@ async function stop(): Promise<void> {
     [
       '',
       '== final report ==',
-      renderSummary({ ...final, keptTrace }),
-      `requests sent ${load.stats.sent}, answers by status ${JSON.stringify(load.stats.byStatus)}, network errors ${load.stats.networkErrors}`,
+      renderSummary({ ...final, keptTrace }, { faultPhaseSeconds }),
+      `requests sent ${load.stats.sent}, answers by status ${JSON.stringify(load.stats.byStatus)}`,
+      `network errors ${networkErrors()}`,
       `events accepted (202) ${load.stats.acceptedEvents}, events in the store ${storedEvents}: ${lost === 0 ? 'none lost' : `${lost} LOST`}`,
-      `degraded requests ${load.stats.degradedRequests}; event log: ${logPath}; store: ${dbPath}`,
+      `event log: ${logPath}`,
+      `store: ${dbPath}`,
       `security events ${securityTotal} in ${securityLines} lines (repeats folded per source): ${securityLogPath}`,
       chaosEnabled(config.chaos)
-        ? `${chaosLine()} (each also on blueprint_chaos_injected_total)`
+        ? `chaos ${chaosCounts()} (each also on blueprint_chaos_injected_total)`
         : 'chaos off',
       '',
     ].join('\n'),
@@ -216,6 +226,13 @@ async function stop(): Promise<void> {
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
 if (args.duration !== undefined) setTimeout(() => void stop(), args.duration * 1000);
+
+/** "11 (ECONNRESET 9, EPIPE 2)": requests that got no answer, by error code (a few at most). */
+function networkErrors(): string {
+  const byCode = Object.entries(load.stats.networkErrorsByCode).sort(([, a], [, b]) => b - a);
+  if (byCode.length === 0) return '0';
+  return `${load.stats.networkErrors} (${byCode.map(([code, n]) => `${code} ${n}`).join(', ')})`;
+}
 
 /** "auth.failed/wrong_token" -> count, from plumbline_security_events_total{event,outcome}. */
 function securityByOutcome(samples: ReturnType<typeof parseExposition>): Record<string, number> {

@@ -32,6 +32,11 @@ export interface LoadStats {
   skipped: number;
   /** Network errors (connection refused/reset). */
   networkErrors: number;
+  /**
+   * The same by error code (ECONNRESET, EPIPE, ...; the error's name when it has no code): at
+   * most NETWORK_ERROR_CODES distinct keys, the rest counted under "other".
+   */
+  networkErrorsByCode: Record<string, number>;
   byStatus: Record<number, number>;
   /** Events in 202 answers: exactly what the store must hold. */
   acceptedEvents: number;
@@ -45,6 +50,7 @@ export interface LoadStats {
 }
 
 const LATENCY_CAP = 100_000;
+const NETWORK_ERROR_CODES = 8;
 const TICK_MS = 10;
 
 export class LoadGenerator {
@@ -52,6 +58,7 @@ export class LoadGenerator {
     sent: 0,
     skipped: 0,
     networkErrors: 0,
+    networkErrorsByCode: {},
     byStatus: {},
     acceptedEvents: 0,
     degradedRequests: 0,
@@ -167,8 +174,12 @@ export class LoadGenerator {
       // Latency from the moment a connection carries the request: time queued in this client's
       // own agent is the generator's, not the service's.
       req.once('socket', () => (started = performance.now()));
-      req.on('error', () => {
+      req.on('error', (error: NodeJS.ErrnoException) => {
         this.stats.networkErrors++;
+        const byCode = this.stats.networkErrorsByCode;
+        let code = error.code ?? error.name;
+        if (!Object.hasOwn(byCode, code) && Object.keys(byCode).length >= NETWORK_ERROR_CODES) code = 'other';
+        byCode[code] = (byCode[code] ?? 0) + 1;
         this.done();
         resolve(0);
       });

@@ -41,6 +41,8 @@ export interface SloStatusView {
 /** The part of plumbline's SamplerStats the demo reads: decisions by the policy that made them. */
 export interface SamplerStatsView {
   readonly decisions: Readonly<Record<string, { readonly keep: number; readonly drop: number }>>;
+  /** Traces waiting for their decision now. */
+  readonly bufferedTraces: number;
 }
 
 /** Exactly the members of plumbline's `createTelemetry` result the blueprint uses. */

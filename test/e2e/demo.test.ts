@@ -30,6 +30,10 @@ describe('npm run demo', () => {
       /trace {6}[0-9a-f]{32} kept: blueprint [4-9] spans, geo 1 span, profile 1 span; storage batch [0-9a-f]{32} \(\d+ spans?, linked\)/,
     );
     expect(report).toMatch(/none lost/);
+    // The whole run, not its last second and phase; network errors named by code when any.
+    expect(report).toMatch(/^faults {5}fault script ran: none \d+ s/m);
+    expect(report).toMatch(/accepted \d+ \(\d+ req\/s run average, \d+ req\/s last second\)/);
+    expect(report).toMatch(/^network errors (0|\d+ \([A-Za-z_]+ \d+(, [A-Za-z_]+ \d+)*\))$/m);
     const left = execFileSync('ps', ['-eo', 'pid=,ppid=,args=']).toString();
     expect(left).not.toMatch(new RegExp(`^\\s*\\d+\\s+${demo.child.pid}\\s`, 'm'));
   }, 90_000);
