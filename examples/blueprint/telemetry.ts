@@ -38,13 +38,19 @@ export const REFUSED_BODY_OUTCOMES = [
   'unsupported_media_type',
 ] as const;
 export type RefusedBodyOutcome = (typeof REFUSED_BODY_OUTCOMES)[number];
-/** Why a connection was refused before a request, the `outcome` of connection.refused. */
+/**
+ * Why a listener refused or closed a connection, the `outcome` of connection.refused: over its
+ * caps, a request head Node refused, an idle connection closed to admit a new one at the cap, or
+ * a client still sending past the drain bound after its answer.
+ */
 export const CONNECTION_REFUSALS = [
   'max_connections',
   'per_address',
   'header_too_large',
   'malformed_request',
   'request_timeout',
+  'idle_evicted',
+  'drain_cut',
 ] as const;
 export type ConnectionRefusal = (typeof CONNECTION_REFUSALS)[number];
 
@@ -155,7 +161,7 @@ export const spec = defineTelemetry({
       level: 'warn',
       security: true,
       description:
-        "A connection refused before any request reached the service: over a listener's connection caps, or a request head Node refused (too large 431, malformed 400, too slow 408).",
+        "A connection refused before any request reached the service: over a listener's connection caps, or a request head Node refused (too large 431, malformed 400, too slow 408); or closed by the listener: idle (no request in flight) to admit a new connection at max_connections (idle_evicted), or still sending after a Connection: close answer past the drain bound (drain_cut).",
       fields: {
         source,
         outcome: { type: 'string', enum: CONNECTION_REFUSALS },

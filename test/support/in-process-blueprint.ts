@@ -13,7 +13,7 @@ import {
   type TelemetryPort,
 } from '../../examples/blueprint/telemetry-port.js';
 import Database from 'better-sqlite3';
-import { blueprintToml, startDependencies } from './blueprint.js';
+import { blueprintToml, startDependencies, type BlueprintTomlOptions } from './blueprint.js';
 
 export interface InProcessBlueprintOptions {
   /** Prefix of the fresh directory in the OS temp dir. */
@@ -68,13 +68,19 @@ export async function startInProcessBlueprint(
 
 /**
  * The blueprint with one latency-sensitive tenant, `acme` (its bearer token `token`), storing
- * each event at once, with its event and security logs in its directory.
+ * each event at once, with its event and security logs in its directory; `config` adds keys of
+ * [service] and further tables.
  */
-export function startAcmeBlueprint(prefix: string, token: string): Promise<InProcessBlueprint> {
+export function startAcmeBlueprint(
+  prefix: string,
+  token: string,
+  config: Pick<BlueprintTomlOptions, 'service' | 'tables'> = {},
+): Promise<InProcessBlueprint> {
   return startInProcessBlueprint({
     prefix,
     toml: (dir, deps) =>
       blueprintToml({
+        ...config,
         dbPath: join(dir, 'events.db'),
         deps,
         storage: { min_batch: 1, max_wait_ms: 5 },
