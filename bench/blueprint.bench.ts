@@ -25,7 +25,7 @@ import type { BenchRow } from './harness.js';
 
 const CLIENTS = 64;
 const ROUND_MS = 2_000;
-const ROUNDS = 5;
+const ROUNDS = 11;
 
 export async function run(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'blueprint-bench-'));
