@@ -16,11 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveCheckReport } from '../../src/check/index.js';
-import { main } from '../../src/cli/main.js';
 import { createTelemetry, defineTelemetry, type Telemetry } from '../../src/index.js';
 import { globalLogsApi, type BridgeLogRecord } from '../../src/telemetry/logs-api.js';
 import { captureLines } from '../support/capture.js';
-import { freePort, waitFor } from '../support/process.js';
+import { runCheckLive } from '../support/cli.js';
 
 const PINO_SCOPE = '@opentelemetry/instrumentation-pino';
 /** OTel Logs SeverityNumber INFO, as instrumentation-pino maps pino's level 30. */
@@ -106,37 +105,11 @@ async function startShop(otlpEndpoint: string, drifted: boolean) {
 }
 
 /** `plumbline check live --json` against the shop's /metrics and OTLP, under a little load. */
-async function checkShop(drifted: boolean): Promise<{ code: number; report: LiveCheckReport }> {
-  const otlpPort = await freePort();
-  const shop = await startShop(`http://127.0.0.1:${otlpPort}`, drifted);
-  let stdout = '';
-  let stderr = '';
-  try {
-    const running = main(
-      [
-        'check',
-        'live',
-        '--spec',
-        specPath,
-        '--metrics',
-        `${shop.url}/metrics`,
-        '--otlp-listen',
-        `127.0.0.1:${otlpPort}`,
-        '--duration',
-        '3s',
-        '--scrape-interval',
-        '200ms',
-        '--json',
-      ],
-      { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) },
-    );
-    await waitFor('the check to listen', () => (stderr.includes('receiving OTLP/HTTP') ? true : undefined));
-    await shop.placeOrders(5);
-    const code = await running;
-    return { code, report: JSON.parse(stdout) as LiveCheckReport };
-  } finally {
-    await shop.stop();
-  }
+function checkShop(drifted: boolean): Promise<{ code: number; report: LiveCheckReport }> {
+  return runCheckLive(specPath, '3s', async (otlpEndpoint) => {
+    const shop = await startShop(otlpEndpoint, drifted);
+    return { url: shop.url, drive: () => shop.placeOrders(5), stop: () => shop.stop() };
+  });
 }
 
 const rows = (report: LiveCheckReport) =>

@@ -15,9 +15,8 @@ import { join } from 'node:path';
 import { metrics } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveCheckReport } from '../../src/check/index.js';
-import { main } from '../../src/cli/main.js';
 import { createTelemetry, defineTelemetry } from '../../src/index.js';
-import { freePort, waitFor } from '../support/process.js';
+import { runCheckLive } from '../support/cli.js';
 
 const spec = defineTelemetry({
   service: { name: 'shop', version: '1.0.0' },
@@ -103,37 +102,11 @@ async function startShop(otlpEndpoint: string, ownMetrics: boolean) {
 }
 
 /** `plumbline check live --json` against the shop's /metrics and OTLP, under a little load. */
-async function checkShop(ownMetrics: boolean): Promise<{ code: number; report: LiveCheckReport }> {
-  const otlpPort = await freePort();
-  const shop = await startShop(`http://127.0.0.1:${otlpPort}`, ownMetrics);
-  let stdout = '';
-  let stderr = '';
-  try {
-    const running = main(
-      [
-        'check',
-        'live',
-        '--spec',
-        specPath,
-        '--metrics',
-        `${shop.url}/metrics`,
-        '--otlp-listen',
-        `127.0.0.1:${otlpPort}`,
-        '--duration',
-        '2s',
-        '--scrape-interval',
-        '200ms',
-        '--json',
-      ],
-      { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) },
-    );
-    await waitFor('the check to listen', () => (stderr.includes('receiving OTLP/HTTP') ? true : undefined));
-    await shop.placeOrders(10);
-    const code = await running;
-    return { code, report: JSON.parse(stdout) as LiveCheckReport };
-  } finally {
-    await shop.stop();
-  }
+function checkShop(ownMetrics: boolean): Promise<{ code: number; report: LiveCheckReport }> {
+  return runCheckLive(specPath, '2s', async (otlpEndpoint) => {
+    const shop = await startShop(otlpEndpoint, ownMetrics);
+    return { url: shop.url, drive: () => shop.placeOrders(10), stop: () => shop.stop() };
+  });
 }
 
 const rows = (report: LiveCheckReport) =>
