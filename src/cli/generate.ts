@@ -5,7 +5,7 @@ import { importModuleExport, isModuleFile, loadSpecFile } from '../spec/load.js'
 import type { TelemetrySpec } from '../spec/types.js';
 import { generateCollectorConfigs } from '../generate/collector/generate.js';
 import type { CollectorOptions } from '../generate/collector/options.js';
-import { checkArtifactFiles, writeArtifactFiles } from '../generate/artifact-files.js';
+import { checkArtifactFiles, writeArtifactFiles, type ArtifactDrift } from '../generate/artifact-files.js';
 import { renderDashboards } from '../generate/dashboards/render.js';
 import { PIPELINE_RULES_FILE, renderPipelineAlerts } from '../generate/rules/pipeline-alerts.js';
 import { generatePrometheusRules, ruleFileName } from '../generate/rules/prometheus-rules.js';
@@ -202,7 +202,7 @@ export const generateCommand: CliCommand = async (args, io) => {
       .join(' ');
     io.stderr(
       `${targetName}: generated files differ from ${outDir} (run \`${rerun}\`):\n` +
-        drift.map((entry) => `  ${entry.file}: ${entry.reason}\n`).join(''),
+        drift.map((entry) => `  ${entry.file}: ${entry.reason}${whereItDiffers(entry)}\n`).join(''),
     );
     return 1;
   }
@@ -225,4 +225,15 @@ function collectorOptions(flags: Flags): CollectorOptions {
     tls: flags.get('no-tls') === true ? false : undefined,
     traceBackend: flags.get('trace-backend') as CollectorOptions['traceBackend'],
   };
+}
+
+/**
+ * " at line 12: committed `...` / generated `...`", each line cut to 100 characters: where a
+ * stale file first moved (a spec-change trial's reviewer saw only "differs").
+ */
+function whereItDiffers(entry: ArtifactDrift): string {
+  const difference = entry.firstDifference;
+  if (difference === undefined) return '';
+  const cut = (line: string) => JSON.stringify(line.length > 100 ? `${line.slice(0, 100)}…` : line);
+  return ` at line ${difference.line}: committed ${cut(difference.committed)}, generated ${cut(difference.generated)}`;
 }

@@ -8,6 +8,28 @@ export type ArtifactFiles = Readonly<Record<string, string>>;
 export interface ArtifactDrift {
   readonly file: string;
   readonly reason: 'missing' | 'differs';
+  /**
+   * For `differs`: the first line that differs (1-based) and that line in the committed and the
+   * generated text ('' past the end), so a reviewer sees what moved without a diff tool.
+   */
+  readonly firstDifference?: {
+    readonly line: number;
+    readonly committed: string;
+    readonly generated: string;
+  };
+}
+
+/** The first line where two texts differ; undefined when they are equal. */
+export function firstDifferingLine(
+  committed: string,
+  generated: string,
+): ArtifactDrift['firstDifference'] | undefined {
+  if (committed === generated) return undefined;
+  const left = committed.split('\n');
+  const right = generated.split('\n');
+  let line = 0;
+  while (line < left.length && line < right.length && left[line] === right[line]) line++;
+  return { line: line + 1, committed: left[line] ?? '', generated: right[line] ?? '' };
 }
 
 export async function writeArtifactFiles(dir: string, files: ArtifactFiles): Promise<string[]> {
@@ -32,7 +54,8 @@ export async function checkArtifactFiles(dir: string, files: ArtifactFiles): Pro
       drift.push({ file: name, reason: 'missing' });
       continue;
     }
-    if (committed !== text) drift.push({ file: name, reason: 'differs' });
+    const firstDifference = firstDifferingLine(committed, text);
+    if (firstDifference !== undefined) drift.push({ file: name, reason: 'differs', firstDifference });
   }
   return drift;
 }
