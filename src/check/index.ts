@@ -9,6 +9,7 @@ export {
 export { DEVIATION_KINDS, type Deviation, type DeviationKind, type DeviationSource } from './deviations.js';
 export { isInstrumentationScope, type NotSpecMetric } from './not-spec-metrics.js';
 export { EVENT_LOGGER_SCOPE, type NotSpecLogScope } from './not-spec-log-records.js';
+export type { UndeclaredAttribute } from './undeclared-attributes.js';
 export { formatReport } from './report.js';
 export { checkUnderLoad, assertConforms, ConformanceError, type CheckUnderLoadOptions } from './testing.js';
 export { parseExposition, type MetricFamily, type ParsedExposition } from './openmetrics-parser.js';

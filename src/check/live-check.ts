@@ -13,6 +13,7 @@ import { NotSpecLogRecords, type NotSpecLogScope } from './not-spec-log-records.
 import { NotSpecMetrics, type NotSpecMetric } from './not-spec-metrics.js';
 import { startOtlpSink, type OtlpSink } from './otlp-sink.js';
 import { scrapeMetrics, type Scrape } from './scrape.js';
+import { UndeclaredAttributes, type UndeclaredAttribute } from './undeclared-attributes.js';
 
 export interface LiveCheckOptions {
   readonly spec: TelemetrySpec;
@@ -53,6 +54,12 @@ export interface LiveCheckReport {
   readonly notSpecLogRecords: readonly NotSpecLogScope[];
   /** Records of the scopes past the report's bound, counted only. */
   readonly droppedNotSpecLogRecords: number;
+  /**
+   * Attributes the service recorded on an instrument that does not declare them, from
+   * plumbline's counter on /metrics: no label (exemplars only), so a misspelt or renamed key
+   * shows here. The spec allows exemplar-only attributes: listed, no deviation.
+   */
+  readonly undeclaredAttributes: readonly UndeclaredAttribute[];
   readonly observed: {
     readonly durationMs: number;
     readonly scrapes: number;
@@ -83,6 +90,7 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
   const notSpec = new NotSpecMetrics(deviations, options.allowMetrics);
   const expected = expectedTelemetry(spec);
   const notSpecLogs = new NotSpecLogRecords();
+  const undeclaredAttributes = new UndeclaredAttributes();
   const events = new EventChecker(spec, expected.sensitiveFields, deviations, notSpecLogs);
   const otlp = new OtlpChecker(spec, expected, deviations, notSpec);
   let scrapes = 0;
@@ -97,6 +105,7 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
       scrapes++;
       lastScrape = result;
       checkExposition(expected, result.exposition, result.openMetrics, deviations, notSpec);
+      undeclaredAttributes.scraped(result.exposition);
     } catch (error) {
       scrapeFailures++;
       lastScrapeError = (error as Error).message;
@@ -179,6 +188,7 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
           droppedNotSpecMetrics: notSpec.dropped,
           notSpecLogRecords: notSpecLogs.list(),
           droppedNotSpecLogRecords: notSpecLogs.dropped,
+          undeclaredAttributes: undeclaredAttributes.list(),
           observed: {
             durationMs: Math.round(performance.now() - started),
             scrapes,

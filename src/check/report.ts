@@ -1,6 +1,7 @@
 // The human form of a live-check report: what was observed, one row per deviation, then the
 // metrics that are not the spec's (an instrumentation library's, or allowed) and the log records
-// that are not (other loggers' than plumbline's event logger), which fail nothing.
+// that are not (other loggers' than plumbline's event logger), and the attributes recorded that no
+// instrument declares, which fail nothing.
 import type { LiveCheckReport } from './live-check.js';
 
 export function formatReport(report: LiveCheckReport): string {
@@ -40,6 +41,16 @@ export function formatReport(report: LiveCheckReport): string {
   }
   if (report.droppedNotSpecLogRecords > 0)
     text += `… and ${report.droppedNotSpecLogRecords} more log records not the spec's, of scopes not listed\n`;
+  const undeclared = report.undeclaredAttributes;
+  if (undeclared.length > 0) {
+    text +=
+      `${undeclared.length} attribute${undeclared.length === 1 ? '' : 's'} recorded that the instrument does not declare ` +
+      '(no label, kept on exemplars only; declare it in the spec or fix its name):\n';
+    text += table(
+      ['METRIC', 'ATTRIBUTE', 'SERIES'],
+      undeclared.map((u) => [u.metric, u.attribute, String(u.series)]),
+    );
+  }
   return text;
 }
 

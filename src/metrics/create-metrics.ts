@@ -84,6 +84,7 @@ export interface Metrics<S extends TelemetrySpec = TelemetrySpec> {
 
 export const DROPPED_MEASUREMENTS = sdkSeries.metricsDropped;
 export const OVERFLOW_MEASUREMENTS = sdkSeries.metricsOverflow;
+export const UNDECLARED_ATTRIBUTES = sdkSeries.metricsUndeclaredAttributes;
 export const DROPPED_EXEMPLAR_ATTRIBUTES = sdkSeries.exemplarAttributesDropped;
 
 const NOOP_LISTENERS: readonly MeasurementListener[] = [];
@@ -163,6 +164,19 @@ export function createMetrics<const S extends TelemetrySpec>(
           labels: { metric: instrument.name },
           value: instrument.table.overflowMeasurements,
         })),
+      'counter',
+    ),
+    new SelfGaugeFamily(
+      UNDECLARED_ATTRIBUTES,
+      'Series created by a measurement that carried an attribute the instrument does not declare: such an attribute is no label (kept on exemplars only). Declare it in the spec, or fix its name.',
+      ['metric', 'attribute'],
+      () =>
+        [...histograms, ...counters, ...gauges].flatMap((instrument) =>
+          [...instrument.table.undeclared].map(([attribute, value]) => ({
+            labels: { metric: instrument.name, attribute },
+            value,
+          })),
+        ),
       'counter',
     ),
   );

@@ -24,6 +24,10 @@ export type SeriesFactory<T> = (identity: SeriesIdentity, overflow: boolean) => 
 export const OVERFLOW_ATTRIBUTE = 'otel.metric.overflow';
 const EMPTY: Attributes = Object.freeze({});
 type Node = Map<unknown, unknown>;
+/** Distinct undeclared attribute names kept per instrument; later ones are counted under OTHER. */
+export const MAX_UNDECLARED_ATTRIBUTES = 16;
+/** Where undeclared attribute names past MAX_UNDECLARED_ATTRIBUTES are counted. */
+export const OTHER_UNDECLARED_ATTRIBUTES = '(other)';
 
 export class SeriesTable<T> {
   /** Every series in creation order, without the overflow series. */
@@ -37,6 +41,16 @@ export class SeriesTable<T> {
   }
   /** Measurements that went to the overflow series through `lookup` (bound handles re-enter it). */
   overflowMeasurements = 0;
+  /**
+   * Attribute names the instrument does not declare, by how many series a measurement carrying
+   * them created: such an attribute is no label (OTel keeps it on exemplars only), so a typo or a
+   * renamed key would otherwise vanish without a trace. Seen on the slow path only (a new series;
+   * without declared attributes, the first measurement that carries any): the record path pays
+   * nothing. At most MAX_UNDECLARED_ATTRIBUTES names, then OTHER_UNDECLARED_ATTRIBUTES.
+   */
+  readonly undeclared = new Map<string, number>();
+  private readonly declared: ReadonlySet<string>;
+  private onlyNoticed = false;
   private readonly root: Node = new Map();
   private readonly byKey = new Map<string, T>();
   private readonly labelNames: readonly string[];
@@ -52,6 +66,7 @@ export class SeriesTable<T> {
     private readonly now: () => number,
   ) {
     this.labelNames = attributeNames.map(sanitizeLabelName);
+    this.declared = new Set(attributeNames);
     this.aliasBudget = 4 * limit;
     // Without attributes there is one series; create it now so it is exposed (at 0) from the start.
     if (attributeNames.length === 0) {
@@ -62,7 +77,10 @@ export class SeriesTable<T> {
   /** The series for these attributes (only declared keys count), the overflow series past the cap. */
   lookup(attributes: Attributes | undefined): T {
     const only = this.only;
-    if (only !== undefined) return only;
+    if (only !== undefined) {
+      if (attributes !== undefined && !this.onlyNoticed) this.noticeOnly(attributes);
+      return only;
+    }
     const attrs = attributes ?? EMPTY;
     const names = this.attributeNames;
     const last = names.length - 1;
@@ -112,9 +130,29 @@ export class SeriesTable<T> {
       for (let i = 0; i < names.length; i++) if (values[i] !== '') own[names[i]!] = values[i]!;
       series = this.createSeries(own);
       this.byKey.set(key, series);
+      this.noticeUndeclared(attrs);
     }
     this.remember(attrs, series);
     return series;
+  }
+
+  // The first measurement with attributes stands for the only series' first measurement.
+  private noticeOnly(attributes: Attributes): void {
+    if (Object.keys(attributes).length === 0) return;
+    this.onlyNoticed = true;
+    this.noticeUndeclared(attributes);
+  }
+
+  private noticeUndeclared(attrs: Attributes): void {
+    const undeclared = this.undeclared;
+    for (const name in attrs) {
+      if (!Object.hasOwn(attrs, name) || this.declared.has(name)) continue;
+      const seen = undeclared.get(name);
+      if (seen !== undefined) undeclared.set(name, seen + 1);
+      else if (undeclared.size < MAX_UNDECLARED_ATTRIBUTES) undeclared.set(name, 1);
+      else
+        undeclared.set(OTHER_UNDECLARED_ATTRIBUTES, (undeclared.get(OTHER_UNDECLARED_ATTRIBUTES) ?? 0) + 1);
+    }
   }
 
   private createSeries(attributes: Attributes): T {

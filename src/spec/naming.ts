@@ -115,6 +115,11 @@ export const sdkSeries = {
   securityEvents: 'plumbline_security_events_total',
   /** Labels metric, reason. */
   metricsDropped: 'plumbline_metrics_dropped_total',
+  /**
+   * Labels metric, attribute: series created by a measurement carrying an attribute the
+   * instrument does not declare (no label: exemplars only).
+   */
+  metricsUndeclaredAttributes: 'plumbline_metrics_undeclared_attributes_total',
   /** Label metric: measurements folded into the overflow series after the cardinality limit. */
   metricsOverflow: 'plumbline_metrics_overflow_total',
   /** Label metric. */

@@ -20,8 +20,9 @@ const noneNotSpec = {
   droppedNotSpecMetrics: 0,
   notSpecLogRecords: [],
   droppedNotSpecLogRecords: 0,
+  undeclaredAttributes: [],
 };
-const noLogRecords = { notSpecLogRecords: [], droppedNotSpecLogRecords: 0 };
+const noLogRecords = { notSpecLogRecords: [], droppedNotSpecLogRecords: 0, undeclaredAttributes: [] };
 
 describe('Deviations', () => {
   it('folds repeats into one entry with a count, sorted by kind then subject', () => {
@@ -156,6 +157,7 @@ describe('formatReport', () => {
         { scope: 'shop-audit', count: 1 },
       ],
       droppedNotSpecLogRecords: 2,
+      undeclaredAttributes: [],
       observed,
     }).split('\n');
     expect(lines.slice(1)).toEqual([
@@ -165,6 +167,28 @@ describe('formatReport', () => {
       '@opentelemetry/instrumentation-pino  166',
       'shop-audit                           1',
       "… and 2 more log records not the spec's, of scopes not listed",
+      '',
+    ]);
+  });
+
+  it('lists the attributes recorded that no instrument declares, last, and fails nothing', () => {
+    const lines = formatReport({
+      ok: true,
+      deviations: [],
+      droppedDeviations: 0,
+      ...noneNotSpec,
+      undeclaredAttributes: [
+        { metric: 'shop.request.duration', attribute: 'route', series: 4 },
+        { metric: 'shop.orders', attribute: 'customer_id', series: 12 },
+      ],
+      observed,
+    }).split('\n');
+    expect(lines.slice(1)).toEqual([
+      'no deviation: the telemetry matches the spec',
+      '2 attributes recorded that the instrument does not declare (no label, kept on exemplars only; declare it in the spec or fix its name):',
+      'METRIC                 ATTRIBUTE    SERIES',
+      'shop.request.duration  route        4',
+      'shop.orders            customer_id  12',
       '',
     ]);
   });

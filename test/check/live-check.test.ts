@@ -26,12 +26,16 @@ interface Shop {
 }
 
 let shops = 0;
-/** A small shop service; `drifted` loses the span context on its log line and two span attributes. */
+/**
+ * A small shop service; `drifted` loses the span context on its log line and two span attributes;
+ * `oldRoute` also records the duration with `route`, a key the spec does not declare.
+ */
 async function startShop(
   logPath: string,
   otlpEndpoint: string | undefined,
   drifted = false,
   port = 0,
+  oldRoute = false,
 ): Promise<Shop> {
   shops++;
   const telemetry = createTelemetry(checkSpec, {
@@ -55,7 +59,11 @@ async function startShop(
       orders.add(1, { tenant: 'acme' });
       res.writeHead(201).end('ok');
       span.setAttribute('http.response.status_code', 201);
-      duration.record(Math.max(0.11, (performance.now() - started) / 1000), okRequest, ctx);
+      duration.record(
+        Math.max(0.11, (performance.now() - started) / 1000),
+        oldRoute ? { ...okRequest, route: '/orders' } : okRequest,
+        ctx,
+      );
       span.end();
     }, 2);
   });
@@ -94,6 +102,7 @@ describe('checkUnderLoad (the test helper)', () => {
       },
     });
     expect(report.deviations).toEqual([]);
+    expect(report.undeclaredAttributes).toEqual([]);
     expect(() => assertConforms(report)).not.toThrow();
     expect(report.observed.logLines).toBe(20);
     expect(report.observed.spans).toBe(20);
@@ -128,6 +137,30 @@ describe('checkUnderLoad (the test helper)', () => {
     expect(() => assertConforms(report)).toThrow(
       /sampling-key-missing +POST \/orders tenant +otlp-traces +5 /,
     );
+  });
+});
+
+describe('attributes recorded that the spec does not declare', () => {
+  it('lists them from /metrics with the series they made, and fails nothing (exemplar-only is allowed)', async () => {
+    const logPath = join(dir, 'old-route.ndjson');
+    const port = await freePort();
+    const report = await checkUnderLoad({
+      spec: checkSpec,
+      metricsUrl: `http://127.0.0.1:${port}/metrics`,
+      logs: logPath,
+      scrapeIntervalMs: 100,
+      load: async (check) => {
+        const shop = await startShop(logPath, undefined, false, port, true);
+        await placeOrders(shop.url, 5);
+        await check.scrape();
+        await shop.stop();
+      },
+    });
+    expect(report.undeclaredAttributes).toEqual([
+      { metric: 'http.server.request.duration', attribute: 'route', series: 1 },
+    ]);
+    expect(report.deviations).toEqual([]);
+    expect(report.ok).toBe(true);
   });
 });
 
