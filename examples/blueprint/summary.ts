@@ -98,10 +98,10 @@ export function renderSummary(s: SummarySnapshot, run?: RunTotals): string {
  */
 function sloLines(slo: SloStatusView, nameWidth: number, elapsedSeconds: number): string[] {
   const windows = slo.windows
-    .map((w) => ({ ...w, seconds: durationSeconds(w.window) }))
-    .sort((a, b) => (a.seconds ?? 0) - (b.seconds ?? 0));
-  const full = windows.filter((w) => w.seconds === undefined || w.seconds <= elapsedSeconds);
-  const partial = windows.filter((w) => w.seconds !== undefined && w.seconds > elapsedSeconds);
+    .map((w) => ({ ...w, seconds: w.windowMs / 1000 }))
+    .sort((a, b) => a.seconds - b.seconds);
+  const full = windows.filter((w) => w.seconds <= elapsedSeconds);
+  const partial = windows.filter((w) => w.seconds > elapsedSeconds);
   const columns = full.map((w) => `${w.window} ${w.burnRate.toFixed(1)}x`);
   if (partial.length > 0) {
     const names =
@@ -164,14 +164,6 @@ function wrap(prefix: string, pieces: readonly string[], empty = ''): string[] {
   }
   lines.push(line.trimEnd());
   return lines;
-}
-
-const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
-
-/** Seconds of a Prometheus duration as SLO windows spell them ('5m', '30d'); undefined otherwise. */
-function durationSeconds(text: string): number | undefined {
-  const match = /^([0-9]+)([smhdw])$/.exec(text);
-  return match === null ? undefined : Number(match[1]) * UNIT_SECONDS[match[2]!]!;
 }
 
 /** "42 s", "6 min", "2.5 h", "31.0 d". */

@@ -21,6 +21,7 @@ export interface SloStatusView {
   readonly objective: number;
   readonly windows: readonly {
     readonly window: string;
+    readonly windowMs: number;
     readonly burnRate: number;
     readonly events: number;
   }[];

@@ -29,6 +29,8 @@ export interface SloListeners {
 
 export interface WindowStatus {
   readonly window: string;
+  /** The window's length in milliseconds (`window` parsed). */
+  readonly windowMs: number;
   readonly events: number;
   readonly badEvents: number;
   /** 0 when the window saw no events. */
@@ -234,6 +236,7 @@ export function statusFromCounts(
     const ratio = errorRatio(bad, total);
     windows.set(window, {
       window,
+      windowMs: parseWindow(model, window),
       events: total,
       badEvents: bad,
       errorRatio: ratio,

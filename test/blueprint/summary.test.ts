@@ -8,6 +8,16 @@ import type { SloStatusView } from '../../examples/blueprint/telemetry-port.js';
 
 const WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d'];
 const DAY = 86_400;
+const WINDOW_MS: Readonly<Record<string, number>> = {
+  '5m': 300_000,
+  '30m': 1_800_000,
+  '1h': 3_600_000,
+  '2h': 7_200_000,
+  '6h': 21_600_000,
+  '1d': DAY * 1000,
+  '3d': 3 * DAY * 1000,
+  '30d': 30 * DAY * 1000,
+};
 
 function slo(
   name: string,
@@ -18,7 +28,12 @@ function slo(
   return {
     slo: name,
     objective: 99,
-    windows: WINDOWS.map((window) => ({ window, burnRate: burnRates[window] ?? 0, events: 100 })),
+    windows: WINDOWS.map((window) => ({
+      window,
+      windowMs: WINDOW_MS[window]!,
+      burnRate: burnRates[window] ?? 0,
+      events: 100,
+    })),
     tiers: [
       ['page-fast', 'page', '1h', '5m'],
       ['page-slow', 'page', '6h', '30m'],

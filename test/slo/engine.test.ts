@@ -5,6 +5,7 @@ import { WindowRing } from '../../src/slo/window-ring.js';
 import { checkoutSpec } from '../fixtures/slo/checkout-spec.js';
 
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
 function clock(start = 0) {
   let now = start;
@@ -43,6 +44,8 @@ describe('createSloEngine', () => {
     for (const status of engine.status()) {
       for (const window of status.windows) expect(window.burnRate).toBe(0);
       expect(status.errorBudgetRemaining).toBe(1);
+      expect(status.windows.find((w) => w.window === status.window)!.windowMs).toBe(30 * 24 * HOUR);
+      expect(status.windows.find((w) => w.window === '5m')!.windowMs).toBe(5 * MINUTE);
       expect(status.timeToExhaustionMs).toBeNull();
       expect(status.tiers.every((t) => !t.firing)).toBe(true);
     }
