@@ -209,7 +209,16 @@ export async function startBlueprint(
     tlsPair === undefined
       ? undefined
       : createHttpsServer(
-          { ...serverOptions, cert: tlsPair.cert, key: tlsPair.key, minVersion: 'TLSv1.2' },
+          {
+            ...serverOptions,
+            cert: tlsPair.cert,
+            key: tlsPair.key,
+            minVersion: 'TLSv1.2',
+            // The handshake is the first part of a request head: bounded like the head, not by
+            // Node's 120 s default, during which a stalled handshake held a connection slot that
+            // no newcomer could take (bytes had arrived, so it was never idle).
+            handshakeTimeout: config.service.headersTimeoutMs,
+          },
           publicHandler,
         );
   const server: Server = httpsServer ?? createServer(serverOptions, publicHandler);
