@@ -2,8 +2,8 @@
 // the longest-idle connection closed for a newcomer at the cap, and a lingering close after a
 // `Connection: close` answer. Each refusal, eviction or cut is a connection.refused security event
 // (folded per source, counted in plumbline_security_events_total). Regressions: test/regression/
-// blueprint-connection-refusals-left-no-trace, blueprint-idle-connection-flood-locks-out-new-clients
-// and blueprint-early-refusal-reaches-client-as-reset.
+// blueprint-connection-refusals-left-no-trace, blueprint-idle-connection-flood-locks-out-new-clients,
+// blueprint-early-refusal-reaches-client-as-reset and blueprint-bad-head-refusal-reaches-client-as-reset.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -85,10 +85,13 @@ export function guardListener(server: Server, guard: ListenerGuard): void {
       status,
       ...(error.code === undefined ? {} : { error: error.code }),
     });
-    // What Node does without a clientError listener: the answer, then the connection closed at
-    // once (end() would wait for a client that never finishes, a slowloris one).
     socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
-    socket.destroy();
+    // A head too large or malformed: its client may still be sending, so the connection closes
+    // the way an early refusal does (the lingering close, bounded), or the client meets a reset
+    // instead of the answer. A head too slow (408) closes at once, as Node does: its client is
+    // the slow one, and lingering would give a slowloris client LINGER_MS more.
+    if (status === 408) socket.destroy();
+    else socket.destroySoon();
   });
 }
 

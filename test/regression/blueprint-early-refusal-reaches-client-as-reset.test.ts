@@ -6,20 +6,18 @@
 // (RFC 9112 9.6): the answer, its FIN, then what the client still sends is read and dropped, within
 // bounds, until the client closes; a client still sending past them is cut and reported as
 // connection.refused with outcome drain_cut.
-import { once } from 'node:events';
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectionRefusalLogged,
   connectionRefusals,
   connectionRefusalsCounted,
-  hostPort,
+  refusedWhileSending,
+  type Exchange,
 } from '../support/connection-refusals.js';
 import { startAcmeBlueprint, type InProcessBlueprint } from '../support/in-process-blueprint.js';
 
 const TOKEN = 'regression-early-refusal-token-0123456789';
 const MAX_BODY_BYTES = 16 * 1024;
-const CHUNK = 64 * 1024;
 
 let blueprint: InProcessBlueprint;
 
@@ -39,61 +37,13 @@ function head(headers: string): string {
   return `POST /events HTTP/1.1\r\nhost: x\r\nx-tenant: acme\r\ncontent-type: application/json\r\n${headers}\r\n`;
 }
 
-interface Exchange {
-  /** What the client read: the status line first. */
-  readonly answer: string;
-  /** The socket error the client saw (EPIPE, ECONNRESET), if any. */
-  readonly error: string | undefined;
-}
-
-/**
- * Sends `requestHead` and `before` body bytes, waits for the answer and the server's FIN, then
- * sends `after` more, ends, and reads to the close: a client still sending its body when the
- * refusal comes. `frame` wraps each chunk (chunked encoding).
- */
-async function refusedWhileSending(
-  requestHead: string,
-  options: {
-    readonly after: number;
-    readonly before?: number;
-    readonly frame?: (chunk: Buffer) => Buffer;
-    readonly localAddress?: string;
-  },
-): Promise<Exchange> {
-  const { frame = (chunk: Buffer) => chunk, localAddress = '127.0.0.1' } = options;
-  const socket = connect({ ...hostPort(blueprint.service.url), localAddress, allowHalfOpen: true });
-  let answer = '';
-  let error: string | undefined;
-  socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
-  socket.on('error', (e: NodeJS.ErrnoException) => (error ??= e.code ?? e.message));
-  // Never rejected: an error is what the test records, not a failure of the client.
-  const closed = new Promise((resolve) => socket.once('close', resolve));
-  const answered = new Promise((resolve) => {
-    socket.once('end', resolve);
-    socket.once('close', resolve);
-  });
-  await once(socket, 'connect');
-  socket.write(requestHead);
-  const chunk = frame(Buffer.alloc(CHUNK, 'a'));
-  const send = async (bytes: number): Promise<void> => {
-    for (let sent = 0; sent < bytes && !socket.destroyed; sent += CHUNK)
-      if (!socket.write(chunk))
-        await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), closed]);
-  };
-  await send(options.before ?? 0);
-  await answered;
-  await send(options.after);
-  if (!socket.destroyed) socket.end();
-  await closed;
-  return { answer, error };
-}
-
 const chunked = (chunk: Buffer): Buffer =>
   Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]);
 
 describe('regression: an early refusal reaches the client as a reset', () => {
   it('413 from the declared length: the client that keeps sending reads the answer, no reset', async () => {
     const exchange = await refusedWhileSending(
+      blueprint,
       head(`authorization: Bearer ${TOKEN}\r\ncontent-length: ${1024 * 1024}\r\n`),
       { after: 1024 * 1024 },
     );
@@ -102,7 +52,7 @@ describe('regression: an early refusal reaches the client as a reset', () => {
   });
 
   it('401 before the body is read: no reset', async () => {
-    const exchange = await refusedWhileSending(head(`content-length: ${1024 * 1024}\r\n`), {
+    const exchange = await refusedWhileSending(blueprint, head(`content-length: ${1024 * 1024}\r\n`), {
       after: 1024 * 1024,
     });
     expect(exchange.error).toBeUndefined();
@@ -111,8 +61,9 @@ describe('regression: an early refusal reaches the client as a reset', () => {
 
   it('413 found while reading a chunked body: no reset, and no later bytes read as a request', async () => {
     const exchange = await refusedWhileSending(
+      blueprint,
       head(`authorization: Bearer ${TOKEN}\r\ntransfer-encoding: chunked\r\n`),
-      { before: 2 * CHUNK, after: 1024 * 1024, frame: chunked },
+      { before: 2 * 64 * 1024, after: 1024 * 1024, frame: chunked },
     );
     expect(exchange.error).toBeUndefined();
     expect(exchange.answer).toMatch(/^HTTP\/1\.1 413 /);
@@ -128,7 +79,7 @@ describe('regression: an early refusal reaches the client as a reset', () => {
     const exchanges: Exchange[] = [];
     for (let i = 0; i < 5; i++)
       exchanges.push(
-        await refusedWhileSending(head(`content-length: ${body}\r\n`), {
+        await refusedWhileSending(blueprint, head(`content-length: ${body}\r\n`), {
           before: body,
           after: 0,
           localAddress: '127.0.0.3',
@@ -140,7 +91,7 @@ describe('regression: an early refusal reaches the client as a reset', () => {
   });
 
   it('a client that keeps sending past the drain bound is cut, and that is reported', async () => {
-    const exchange = await refusedWhileSending(head(`content-length: ${1024 ** 3}\r\n`), {
+    const exchange = await refusedWhileSending(blueprint, head(`content-length: ${1024 ** 3}\r\n`), {
       after: 64 * 1024 * 1024,
       localAddress: '127.0.0.4',
     });

@@ -1,7 +1,9 @@
 // What the in-process connection tests read back: the connection.refused lines of the blueprint's
 // security log, their count on the admin listener's /metrics, and a listener URL as net.connect
-// options.
+// options; and a client that is refused while it is still sending.
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { InProcessBlueprint } from './in-process-blueprint.js';
 
@@ -54,4 +56,57 @@ export async function connectionRefusalLogged(
     if (enough(connectionRefusals(blueprint))) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Bytes per write of refusedWhileSending. */
+const CHUNK = 64 * 1024;
+
+export interface Exchange {
+  /** What the client read: the status line first. */
+  readonly answer: string;
+  /** The socket error the client saw (EPIPE, ECONNRESET), if any. */
+  readonly error: string | undefined;
+}
+
+/**
+ * Sends `requestHead` and `before` body bytes, waits for the answer and the server's FIN, then
+ * sends `after` more, ends, and reads to the close: a client still sending its body when the
+ * refusal comes. `frame` wraps each chunk (chunked encoding).
+ */
+export async function refusedWhileSending(
+  blueprint: InProcessBlueprint,
+  requestHead: string,
+  options: {
+    readonly after: number;
+    readonly before?: number;
+    readonly frame?: (chunk: Buffer) => Buffer;
+    readonly localAddress?: string;
+  },
+): Promise<Exchange> {
+  const { frame = (chunk: Buffer) => chunk, localAddress = '127.0.0.1' } = options;
+  const socket = connect({ ...hostPort(blueprint.service.url), localAddress, allowHalfOpen: true });
+  let answer = '';
+  let error: string | undefined;
+  socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+  socket.on('error', (e: NodeJS.ErrnoException) => (error ??= e.code ?? e.message));
+  // Never rejected: an error is what the test records, not a failure of the client.
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  const answered = new Promise((resolve) => {
+    socket.once('end', resolve);
+    socket.once('close', resolve);
+  });
+  await once(socket, 'connect');
+  socket.write(requestHead);
+  const chunk = frame(Buffer.alloc(CHUNK, 'a'));
+  const send = async (bytes: number): Promise<void> => {
+    for (let sent = 0; sent < bytes && !socket.destroyed; sent += CHUNK)
+      if (!socket.write(chunk))
+        await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), closed]);
+  };
+  await send(options.before ?? 0);
+  await answered;
+  await send(options.after);
+  if (!socket.destroyed) socket.end();
+  await closed;
+  return { answer, error };
 }
