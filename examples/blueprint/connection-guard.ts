@@ -47,6 +47,13 @@ const LINGER_MAX_BYTES = 4 * 1024 * 1024;
 const DRAIN_BYTES_PER_SECOND = 16 * 1024 * 1024;
 const DRAIN_BURST_BYTES = 1024 * 1024;
 const MAX_DRAIN_DEBT_BYTES = (DRAIN_BYTES_PER_SECOND * LINGER_MS) / 1000;
+/**
+ * At the cap with no idle connection, one whose request head (or TLS handshake) has been arriving
+ * for at least this long gives its place to a newcomer: a client's head normally arrives in one
+ * packet, so this is a slowloris client, which headers_timeout alone would let hold the slot for
+ * 10 s and then reconnect (4 addresses at the per-address cap filled the default listener).
+ */
+export const SLOW_HEAD_MS = 1_000;
 
 export function guardListener(server: Server, guard: ListenerGuard): void {
   const { listener, onRefused } = guard;
@@ -122,6 +129,8 @@ interface Connection {
   bytesWhenIdle: number;
   /** Set while it drains what its client still sends after a Connection: close answer: ends that. */
   endLinger: (() => void) | undefined;
+  /** When bytes of a request head were first seen arriving on it (see ConnectionTable.heading). */
+  headingSince: number;
 }
 
 /**
@@ -140,6 +149,11 @@ class ConnectionTable {
   private readonly idle = new Map<Socket, Connection>();
   /** A Map, not an object: the key is the client's address, never a prototype property. */
   private readonly perAddress = new Map<string, number>();
+  /**
+   * Found with bytes of a request arriving (a head, or a TLS handshake) when an idle one was
+   * sought, in the order found, until its request starts: the slow ones give way at the cap.
+   */
+  private readonly heading = new Map<Socket, Connection>();
   /** Answered and draining, in the order they started. */
   private readonly lingering = new Map<Socket, Connection>();
   private readonly drainBudget = new DrainBudget();
@@ -162,7 +176,7 @@ class ConnectionTable {
       this.report(address, 'per_address');
       return;
     }
-    if (this.open.size >= this.guard.maxConnections && !this.evictLongestIdle()) {
+    if (this.open.size >= this.guard.maxConnections && !this.evictLongestIdle() && !this.evictSlowHead()) {
       tcp.destroy();
       this.report(address, 'max_connections');
       return;
@@ -174,6 +188,7 @@ class ConnectionTable {
       inFlight: 0,
       bytesWhenIdle: tcp.bytesRead,
       endLinger: undefined,
+      headingSince: 0,
     };
     this.open.set(tcp, connection);
     this.idle.set(tcp, connection);
@@ -199,6 +214,7 @@ class ConnectionTable {
     if (connection === undefined) return;
     connection.inFlight++;
     this.idle.delete(tcp);
+    this.heading.delete(tcp);
     res.once('close', () => {
       connection.inFlight--;
       if (connection.inFlight === 0 && this.open.has(tcp)) this.becameIdle(connection);
@@ -207,6 +223,7 @@ class ConnectionTable {
 
   private becameIdle(connection: Connection): void {
     connection.bytesWhenIdle = connection.tcp.bytesRead;
+    this.heading.delete(connection.tcp);
     this.idle.delete(connection.tcp);
     this.idle.set(connection.tcp, connection);
   }
@@ -226,8 +243,30 @@ class ConnectionTable {
         this.report(connection.address, 'idle_evicted');
         return true;
       }
-      // Bytes arrived since it was last idle: a request is on its way. Idle again once answered.
+      // Bytes arrived since it was last idle: a request is on its way. Idle again once answered;
+      // slow to arrive, it gives way all the same (evictSlowHead).
       this.idle.delete(tcp);
+      connection.headingSince = performance.now();
+      this.heading.set(tcp, connection);
+    }
+    return false;
+  }
+
+  /** Closes the connection whose head has been arriving longest, past SLOW_HEAD_MS; false when none has. */
+  private evictSlowHead(): boolean {
+    const now = performance.now();
+    for (const connection of this.heading.values()) {
+      const { tcp } = connection;
+      if (tcp.destroyed) {
+        this.forget(connection);
+        return true;
+      }
+      // In the order found: the rest arrived later still.
+      if (now - connection.headingSince < SLOW_HEAD_MS) return false;
+      this.forget(connection);
+      connection.http.destroy();
+      this.report(connection.address, 'slow_head_evicted');
+      return true;
     }
     return false;
   }
@@ -250,6 +289,7 @@ class ConnectionTable {
   private forget(connection: Connection): void {
     if (!this.open.delete(connection.tcp)) return;
     this.idle.delete(connection.tcp);
+    this.heading.delete(connection.tcp);
     this.lingering.delete(connection.tcp);
     const left = (this.perAddress.get(connection.address) ?? 1) - 1;
     if (left <= 0) this.perAddress.delete(connection.address);

@@ -40,8 +40,9 @@ export const REFUSED_BODY_OUTCOMES = [
 export type RefusedBodyOutcome = (typeof REFUSED_BODY_OUTCOMES)[number];
 /**
  * Why a listener refused or closed a connection, the `outcome` of connection.refused: over its
- * caps, a request head Node refused, an idle connection closed to admit a new one at the cap, or
- * a client still sending past the drain bound after its answer.
+ * caps, a request head Node refused, an idle connection or one whose head (or TLS handshake) is
+ * slow closed to admit a new one at the cap, or a client still sending past the drain bound after
+ * its answer.
  */
 export const CONNECTION_REFUSALS = [
   'max_connections',
@@ -50,6 +51,7 @@ export const CONNECTION_REFUSALS = [
   'malformed_request',
   'request_timeout',
   'idle_evicted',
+  'slow_head_evicted',
   'drain_cut',
 ] as const;
 export type ConnectionRefusal = (typeof CONNECTION_REFUSALS)[number];

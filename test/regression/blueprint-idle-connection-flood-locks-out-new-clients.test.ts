@@ -5,7 +5,6 @@
 // closed to admit the newcomer, reported as connection.refused with outcome idle_evicted; a
 // connection with a request in flight is never closed for it.
 import { once } from 'node:events';
-import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAcmeBlueprint, type InProcessBlueprint } from '../support/in-process-blueprint.js';
@@ -13,6 +12,7 @@ import {
   connectionRefusalsCounted,
   connectionRefusalsLogged,
   hostPort,
+  postOnNewConnection,
 } from '../support/connection-refusals.js';
 
 const TOKEN = 'regression-idle-flood-token-0123456789';
@@ -83,26 +83,7 @@ async function until(what: string, done: () => boolean): Promise<void> {
 /** A whole answer: the head and its JSON body (the blueprint's bodies hold no nested object). */
 const ANSWERED = /\r\n\r\n\{[^}]*\}$/;
 
-/** POST /events on a connection of its own (no agent, so no keep-alive): the status, or the error. */
-function probe(): Promise<number | string> {
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        ...hostPort(blueprint.service.url),
-        path: '/events',
-        method: 'POST',
-        agent: false,
-        headers: { 'content-type': 'application/json', 'x-tenant': 'acme', authorization: `Bearer ${TOKEN}` },
-      },
-      (res) => {
-        res.resume();
-        res.once('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-    req.end('{"type":"probe"}');
-  });
-}
+const probe = (): Promise<number | string> => postOnNewConnection(blueprint, TOKEN);
 
 describe('regression: an idle connection flood locks new clients out', () => {
   it('admits every new client by closing the longest-idle connection, never one with a request in flight', async () => {

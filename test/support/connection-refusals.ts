@@ -3,6 +3,7 @@
 // options; and a client that is refused while it is still sending.
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { InProcessBlueprint } from './in-process-blueprint.js';
@@ -109,4 +110,25 @@ export async function refusedWhileSending(
   if (!socket.destroyed) socket.end();
   await closed;
   return { answer, error };
+}
+
+/** POST /events as acme on a connection of its own (no agent, so no keep-alive): the status, or the error. */
+export function postOnNewConnection(blueprint: InProcessBlueprint, token: string): Promise<number | string> {
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        ...hostPort(blueprint.service.url),
+        path: '/events',
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'x-tenant': 'acme', authorization: `Bearer ${token}` },
+      },
+      (res) => {
+        res.resume();
+        res.once('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    req.end('{"type":"probe"}');
+  });
 }
