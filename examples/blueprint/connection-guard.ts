@@ -96,9 +96,11 @@ export function guardListener(server: Server, guard: ListenerGuard): void {
     // A head too large or malformed: its client may still be sending, so the connection closes
     // the way an early refusal does (the lingering close, bounded), or the client meets a reset
     // instead of the answer. A head too slow (408) closes at once, as Node does: its client is
-    // the slow one, and lingering would give a slowloris client LINGER_MS more.
-    if (status === 408) socket.destroy();
-    else socket.destroySoon();
+    // the slow one, and lingering would give a slowloris client LINGER_MS more. So does a socket
+    // with no lingering close: an HTTPS one still in its handshake (https reports a handshake
+    // that failed or timed out here too), whose destroySoon would wait for the handshake forever.
+    if (status !== 408 && connections.lingers(socket)) socket.destroySoon();
+    else socket.destroy();
   });
 }
 
@@ -157,6 +159,8 @@ class ConnectionTable {
   /** Answered and draining, in the order they started. */
   private readonly lingering = new Map<Socket, Connection>();
   private readonly drainBudget = new DrainBudget();
+  /** The sockets whose destroySoon is the lingering close (see lingerOnClose). */
+  private readonly lingerReady = new WeakSet<Socket>();
 
   constructor(
     private readonly guard: ListenerGuard,
@@ -304,8 +308,14 @@ class ConnectionTable {
    * the answer and a FIN (the half-close), then what the client still sends is read and dropped
    * until it closes its side, within LINGER_MS and LINGER_MAX_BYTES.
    */
+  /** Whether `socket` closes with the lingering close (an HTTP socket the table set it up on). */
+  lingers(socket: Socket): boolean {
+    return this.lingerReady.has(socket);
+  }
+
   private lingerOnClose(connection: Connection): void {
     const socket = connection.http;
+    this.lingerReady.add(socket);
     socket.destroySoon = () => {
       connection.endLinger = lingeringClose(socket, this.drainBudget, () =>
         this.report(connection.address, 'drain_cut'),
