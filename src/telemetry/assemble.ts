@@ -5,7 +5,7 @@
 import { diag, type Meter, type MeterProvider as ApiMeterProvider, type Tracer } from '@opentelemetry/api';
 import type { TracerProvider as ApiTracerProvider } from '@opentelemetry/api';
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
-import type { MetricReader } from '@opentelemetry/sdk-metrics';
+import type { MetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { createEventLogger, UNKNOWN_EVENT_LABEL, type EventLogger } from '../logs/event-logger.js';
 import { otelLogBridge, type OtelLogger } from '../logs/otel-bridge.js';
@@ -26,9 +26,11 @@ import { boundedScrapeHandler } from './bounded-scrape-handler.js';
 import type { ExportTiming } from './check-options.js';
 import type { Telemetry, TelemetryOptions } from './create-telemetry.js';
 import { FanOutSpanProcessor } from './fan-out-span-processor.js';
+import { HttpServerErrorTypeProcessor } from './http-server-error-type.js';
 import { meterProviderScrapeReader, type MeterProviderScrapeReader } from './meter-provider-scrape-reader.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import { exposeSamplerStats, exposeSloStatus } from './self-metrics.js';
+import { specInstrumentViews } from './spec-instrument-views.js';
 
 export const SCOPE = { name: 'plumbline', version: '0.1.0' } as const;
 
@@ -36,6 +38,13 @@ export const SCOPE = { name: 'plumbline', version: '0.1.0' } as const;
 export interface PipelineParts {
   /** The tail sampler in front of the export processors, or the export processors alone. */
   readonly spanProcessor: SpanProcessor;
+  /**
+   * What a tracer provider is given: `spanProcessor`, after the one completing error.type on 5xx
+   * server spans when the spec's server spans follow the HTTP convention.
+   */
+  readonly spanProcessors: SpanProcessor[];
+  /** For the meter provider: drop its instruments that have a spec instrument's name. */
+  readonly views: ViewOptions[];
   /** The application's readers, OTLP (with the spec's instruments and exemplars), and /metrics'. */
   readonly metricReaders: MetricReader[];
   /** OTLP log export, when there is an endpoint and otlpLogs is not false. */
@@ -160,7 +169,16 @@ export function assemble<const S extends TelemetrySpec>(
   }
 
   return {
-    parts: { spanProcessor: sampler ?? exportProcessor, metricReaders, logRecordProcessor },
+    parts: {
+      spanProcessor: sampler ?? exportProcessor,
+      spanProcessors:
+        spec.spans?.server?.convention === 'http'
+          ? [new HttpServerErrorTypeProcessor(), sampler ?? exportProcessor]
+          : [sampler ?? exportProcessor],
+      views: specInstrumentViews(spec),
+      metricReaders,
+      logRecordProcessor,
+    },
     metrics,
     pipeline,
     sampler,

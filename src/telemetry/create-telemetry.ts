@@ -149,9 +149,9 @@ export function createTelemetry<const S extends TelemetrySpec>(
   const { parts } = assembly;
   // The head sampler is the SDK default, ParentBased(AlwaysOn): every span is recorded, so the
   // tail sampler sees whole traces and decides which ones leave the process.
-  const tracerProvider = new TracerProvider({ resource, spanProcessors: [parts.spanProcessor] });
+  const tracerProvider = new TracerProvider({ resource, spanProcessors: parts.spanProcessors });
   const { MeterProvider } = onUse('@opentelemetry/sdk-metrics');
-  const meterProvider = new MeterProvider({ resource, readers: parts.metricReaders });
+  const meterProvider = new MeterProvider({ resource, readers: parts.metricReaders, views: parts.views });
   // sdk-metrics loads here, not at import; sdk-logs only when logs are exported (assemble made a
   // log record processor).
   const loggerProvider =

@@ -16,6 +16,16 @@ export class FanOutSpanProcessor implements SpanProcessor {
     }
   }
 
+  onEnding(span: Span): void {
+    for (const processor of this.processors) {
+      try {
+        processor.onEnding?.(span);
+      } catch (error) {
+        diag.error('plumbline: span processor onEnding failed', error);
+      }
+    }
+  }
+
   onEnd(span: ReadableSpan): void {
     for (const processor of this.processors) {
       try {

@@ -5,7 +5,7 @@
 import { diag, metrics as metricsApi, trace, ProxyTracerProvider } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
-import type { MetricReader } from '@opentelemetry/sdk-metrics';
+import type { MetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { TelemetrySpec } from '../spec/types.js';
 import { resolveSpec } from '../spec/model.js';
@@ -19,10 +19,19 @@ import { nodeSdkResource } from './resource.js';
 export interface NodeSdkConfig {
   /** The spec's service over NodeSDK's default resource; NodeSDK's detectors merge over it. */
   readonly resource: Resource;
-  /** The tail sampler, in front of `options.spanProcessors` and (with an endpoint) OTLP export. */
+  /**
+   * The tail sampler, in front of `options.spanProcessors` and (with an endpoint) OTLP export;
+   * first, with `spans.server.convention: 'http'`, the one completing error.type on 5xx server spans.
+   */
   readonly spanProcessors: SpanProcessor[];
   /** `options.metricReaders`, /metrics' reader and (with an endpoint) OTLP with exemplars. */
   readonly metricReaders: MetricReader[];
+  /**
+   * Drop the meter provider's instruments that have a spec instrument's name (instrumentation-http's
+   * `http.server.request.duration` beside the spec's): the spec's own goes to every reader through
+   * plumbline. Views of your own go after these: `views: [...plumbline.config.views, ...yours]`.
+   */
+  readonly views: ViewOptions[];
   /**
    * OTLP log export with an endpoint. With nothing configured for logs (no endpoint, no
    * OTEL_LOGS_EXPORTER, no OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) an empty list, so NodeSDK exports no
@@ -103,8 +112,9 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
   };
   const config: NodeSdkConfig = {
     resource: nodeSdkResource(spec),
-    spanProcessors: [parts.spanProcessor],
+    spanProcessors: parts.spanProcessors,
     metricReaders: readers,
+    views: parts.views,
     ...logRecordProcessors(parts.logRecordProcessor, options),
   };
   return { config, telemetry };

@@ -33,6 +33,8 @@ export const OTEL_LINES: readonly OtelLine[] = [
       '@opentelemetry/resources': '2.12.0',
       '@opentelemetry/sdk-node': '0.223.0',
       '@opentelemetry/auto-instrumentations-node': '0.81.2',
+      // The recipe registers its ESM hook (docs/install.md lists it): sdk-node's version.
+      '@opentelemetry/instrumentation': '0.223.0',
     },
   },
   {
@@ -44,6 +46,7 @@ export const OTEL_LINES: readonly OtelLine[] = [
       '@opentelemetry/resources': '3.0.0',
       '@opentelemetry/sdk-node': '0.300.0',
       '@opentelemetry/auto-instrumentations-node': '0.82.0',
+      '@opentelemetry/instrumentation': '0.300.0',
     },
   },
 ];

@@ -36,6 +36,8 @@ class OtlpSink {
   readonly spans: OtlpSpan[] = [];
   readonly logRecords: OtlpLogRecord[] = [];
   readonly metricNames = new Set<string>();
+  /** The instrumentation scopes each metric name came under. */
+  readonly metricScopes = new Map<string, Set<string>>();
   readonly exemplars = new Map<string, OtlpExemplar[]>();
   private server: Server | undefined;
 
@@ -81,6 +83,9 @@ class OtlpSink {
           for (const scope of scopes)
             for (const metric of scope.metrics) {
               this.metricNames.add(metric.name);
+              const scopeName = (scope as { scope?: { name?: string } }).scope?.name ?? '';
+              if (!this.metricScopes.has(metric.name)) this.metricScopes.set(metric.name, new Set());
+              this.metricScopes.get(metric.name)!.add(scopeName);
               const exemplars = (metric.histogram?.dataPoints ?? []).flatMap(
                 (point) => point.exemplars ?? [],
               );
@@ -236,6 +241,19 @@ for (const { framework, fixture, deps, line, fastifyOtel = false } of APPS) {
           expect(attribute(span.attributes, 'plumbline.sampling.policy')).toBeDefined();
       });
 
+    it("exports the spec's HTTP server histogram once: instrumentation-http's of that name is dropped", () => {
+      // Before, OTLP carried both, and the generated collector's Prometheus endpoint summed them.
+      expect([...(sink.metricScopes.get('http.server.request.duration') ?? [])]).toEqual(['plumbline']);
+    });
+
+    it('completes error.type on the 5xx server span (the spec holds server spans to the HTTP convention)', () => {
+      const server = sink.spans.filter((span) => span.kind === 2);
+      const fail = server.find((span) => attribute(span.attributes, 'url.path') === '/fail')!;
+      expect(attribute(fail.attributes, 'error.type')).toBe('500');
+      const order = server.find((span) => attribute(span.attributes, 'url.path') === '/orders/o-0')!;
+      expect(attribute(order.attributes, 'error.type')).toBeUndefined();
+    });
+
     it('puts exemplars on the duration histogram that point at exported traces', () => {
       const exported = new Set(sink.spans.map((span) => hex(span.traceId)));
       const exemplars = sink.exemplars.get('app.request.duration')!;
@@ -284,9 +302,9 @@ for (const { framework, fixture, deps, line, fastifyOtel = false } of APPS) {
     it("serves the auto-instrumentation's HTTP metric on /metrics beside the spec's, in both formats", () => {
       for (const text of [prometheusText, openMetricsText]) {
         expect(text).toMatch(/^# TYPE app_request_duration_seconds histogram$/m);
-        expect(text).toMatch(
-          /^# TYPE http_(server_duration_milliseconds|server_request_duration_seconds) histogram$/m,
-        );
+        // The spec's HTTP server histogram, and the auto-instrumentation's client one (undici).
+        expect(text).toMatch(/^# TYPE http_server_request_duration_seconds histogram$/m);
+        expect(text).toMatch(/^# TYPE http_client_request_duration_seconds histogram$/m);
         const types = [...text.matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]);
         expect(new Set(types).size).toBe(types.length);
       }

@@ -4,9 +4,7 @@
 // real NodeSDK apps is proven by test/consumer/.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { context, diag, metrics, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createTelemetry,
@@ -16,6 +14,7 @@ import {
   type Telemetry,
 } from '../../src/index.js';
 import { captureLines } from '../support/capture.js';
+import { startLikeNodeSdk as startLikeNodeSdkIn } from '../support/node-sdk.js';
 import { freePort } from '../support/process.js';
 
 const spec = defineTelemetry({
@@ -49,19 +48,7 @@ afterEach(async () => {
   propagation.disable();
 });
 
-/** What NodeSDK.start() does with its configuration, reduced to the providers and globals. */
-function startLikeNodeSdk(config: Partial<NodeSdkConfig>) {
-  const tracerProvider = new TracerProvider({
-    resource: config.resource,
-    spanProcessors: config.spanProcessors ?? [],
-  });
-  const meterProvider = new MeterProvider({ resource: config.resource, readers: config.metricReaders ?? [] });
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(tracerProvider);
-  metrics.setGlobalMeterProvider(meterProvider);
-  cleanups.push(() => Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]));
-  return { tracerProvider, meterProvider };
-}
+const startLikeNodeSdk = (config: Partial<NodeSdkConfig>) => startLikeNodeSdkIn(config, cleanups);
 
 async function scrape(telemetry: Telemetry, accept?: string): Promise<string> {
   const server = createServer((request: IncomingMessage, response: ServerResponse) =>
@@ -106,6 +93,7 @@ describe('nodeSdkParts', () => {
       'metricReaders',
       'resource',
       'spanProcessors',
+      'views',
     ]);
     expect(parts.config.logRecordProcessors).toEqual([]);
     expect(parts.config.resource.attributes['service.name']).toBe('shop');

@@ -1,6 +1,7 @@
 // The consumer app's telemetry spec: one event per route, the duration histogram with
-// exemplars, and a tail-sampling chain whose baseline keeps every trace (so every exported
-// span carries the policy that kept it).
+// exemplars, the OTel HTTP server histogram the docs recommend (instrumentation-http records one
+// of that name too), server spans held to the HTTP convention, and a tail-sampling chain whose
+// baseline keeps every trace (so every exported span carries the policy that kept it).
 import { defineTelemetry } from 'plumbline';
 
 export const spec = defineTelemetry({
@@ -17,7 +18,20 @@ export const spec = defineTelemetry({
       buckets: { boundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] },
       exemplars: { minValue: 0 },
     },
+    'http.server.request.duration': {
+      description: 'Duration of HTTP server requests.',
+      unit: 's',
+      attributes: [
+        'http.request.method',
+        'http.route',
+        'http.response.status_code',
+        'url.scheme',
+        'error.type',
+      ],
+      buckets: { boundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] },
+    },
   },
+  spans: { server: { convention: 'http' } },
   sampling: {
     policies: [
       { name: 'errors', kind: 'errors' },
