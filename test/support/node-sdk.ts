@@ -27,4 +27,3 @@ export function startLikeNodeSdk(
   cleanups.push(() => Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]));
   return { tracerProvider, meterProvider };
 }
-
