@@ -80,8 +80,15 @@ export function guardListener(server: Server, guard: ListenerGuard): void {
   server.once('close', () => unsubscribe('http.server.request.start', started));
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     const status = statusFor(error.code);
-    // A client that went away, or one that was already sent something: nothing to say.
-    if (status === undefined || !socket.writable || socket.bytesWritten > 0) {
+    // A client that went away, or one that was already sent something: nothing to say. On HTTPS,
+    // a socket still in its handshake (https reports a failed or timed-out handshake here too):
+    // no HTTP answer can reach it, and the service's tlsClientError listener reports it.
+    if (
+      status === undefined ||
+      !socket.writable ||
+      socket.bytesWritten > 0 ||
+      (tls && !connections.lingers(socket))
+    ) {
       socket.destroy();
       return;
     }
@@ -97,8 +104,8 @@ export function guardListener(server: Server, guard: ListenerGuard): void {
     // the way an early refusal does (the lingering close, bounded), or the client meets a reset
     // instead of the answer. A head too slow (408) closes at once, as Node does: its client is
     // the slow one, and lingering would give a slowloris client LINGER_MS more. So does a socket
-    // with no lingering close: an HTTPS one still in its handshake (https reports a handshake
-    // that failed or timed out here too), whose destroySoon would wait for the handshake forever.
+    // the table did not set the lingering close up on (Node's own destroySoon on a TLS socket
+    // still in its handshake would wait for the handshake forever).
     if (status !== 408 && connections.lingers(socket)) socket.destroySoon();
     else socket.destroy();
   });
