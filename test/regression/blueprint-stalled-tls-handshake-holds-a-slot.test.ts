@@ -7,9 +7,7 @@ import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blueprintToml } from '../support/blueprint.js';
-import { issueCertificate, makeCertificateAuthority } from '../support/collector.js';
-import { startInProcessBlueprint, type InProcessBlueprint } from '../support/in-process-blueprint.js';
+import { startTlsAcmeBlueprint, type InProcessBlueprint } from '../support/in-process-blueprint.js';
 import { waitFor } from '../support/process.js';
 
 const HEADERS_TIMEOUT_MS = 1_000;
@@ -20,31 +18,11 @@ let blueprint: InProcessBlueprint;
 let securityLog: string;
 
 beforeAll(async () => {
-  blueprint = await startInProcessBlueprint({
-    prefix: 'blueprint-tls-stall-',
-    prepare: (dir) => {
-      const ca = makeCertificateAuthority(join(dir, 'ca'), 'stall test CA');
-      issueCertificate(ca, { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') });
-    },
-    toml: (_dir, deps) =>
-      blueprintToml({
-        dbPath: 'events.db',
-        deps,
-        service: {
-          tls_cert: 'cert.pem',
-          tls_key: 'key.pem',
-          headers_timeout_ms: HEADERS_TIMEOUT_MS,
-          request_timeout_ms: 5_000,
-        },
-        tenants: { acme: { class: 'latency-sensitive', token_env: 'ACME_TOKEN' } },
-      }),
-    pathsRelativeToDir: true,
-    telemetry: (dir) => ({
-      logDestination: join(dir, 'events.ndjson'),
-      securityLogDestination: (securityLog = join(dir, 'security.ndjson')),
-    }),
-    env: { ACME_TOKEN: 'acme-token-0123456789' },
+  blueprint = await startTlsAcmeBlueprint('blueprint-tls-stall-', 'acme-token-0123456789', {
+    headers_timeout_ms: HEADERS_TIMEOUT_MS,
+    request_timeout_ms: 5_000,
   });
+  securityLog = join(blueprint.dir, 'security.ndjson');
 }, 60_000);
 
 afterAll(() => blueprint?.stop());

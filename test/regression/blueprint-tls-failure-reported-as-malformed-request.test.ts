@@ -10,43 +10,19 @@ import { connect as connectTcp } from 'node:net';
 import { join } from 'node:path';
 import { connect as connectTls } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blueprintToml } from '../support/blueprint.js';
-import { issueCertificate, makeCertificateAuthority } from '../support/collector.js';
 import { hostPort } from '../support/connection-refusals.js';
-import { startInProcessBlueprint, type InProcessBlueprint } from '../support/in-process-blueprint.js';
+import { startTlsAcmeBlueprint, type InProcessBlueprint } from '../support/in-process-blueprint.js';
 import { waitFor } from '../support/process.js';
 
-let blueprint: InProcessBlueprint;
+let blueprint: InProcessBlueprint & { readonly caCert: string };
 let securityLog: string;
-let caCert: string;
 
 beforeAll(async () => {
-  blueprint = await startInProcessBlueprint({
-    prefix: 'blueprint-tls-twice-',
-    prepare: (dir) => {
-      const ca = makeCertificateAuthority(join(dir, 'ca'), 'twice test CA');
-      caCert = ca.cert;
-      issueCertificate(ca, { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') });
-    },
-    toml: (_dir, deps) =>
-      blueprintToml({
-        dbPath: 'events.db',
-        deps,
-        service: {
-          tls_cert: 'cert.pem',
-          tls_key: 'key.pem',
-          headers_timeout_ms: 1_000,
-          request_timeout_ms: 5_000,
-        },
-        tenants: { acme: { class: 'latency-sensitive', token_env: 'ACME_TOKEN' } },
-      }),
-    pathsRelativeToDir: true,
-    telemetry: (dir) => ({
-      logDestination: join(dir, 'events.ndjson'),
-      securityLogDestination: (securityLog = join(dir, 'security.ndjson')),
-    }),
-    env: { ACME_TOKEN: 'acme-token-0123456789' },
+  blueprint = await startTlsAcmeBlueprint('blueprint-tls-twice-', 'acme-token-0123456789', {
+    headers_timeout_ms: 1_000,
+    request_timeout_ms: 5_000,
   });
+  securityLog = join(blueprint.dir, 'security.ndjson');
 }, 60_000);
 
 afterAll(() => blueprint?.stop());
@@ -94,7 +70,7 @@ describe('regression: a failed TLS handshake was also reported as a malformed re
     const answer = await new Promise<string>((resolve) => {
       const socket = connectTls({
         ...hostPort(blueprint.service.url),
-        ca: readFileSync(caCert),
+        ca: readFileSync(blueprint.caCert),
         servername: 'localhost',
       });
       let text = '';

@@ -6,13 +6,13 @@
 // 396 across 24 mixed `le` values, under the SLO rules and dashboards. The meter provider now
 // drops its instruments that have a spec instrument's name (views in nodeSdkParts' config and in
 // createTelemetry's provider); the spec's own reaches every reader through plumbline.
-import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import { metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOtlpSink, type OtlpSink } from '../../src/check/index.js';
 import type { OtlpMetric } from '../../src/check/otlp-decode.js';
 import { createTelemetry, defineTelemetry, nodeSdkParts, type Telemetry } from '../../src/index.js';
 import { captureLines } from '../support/capture.js';
-import { startLikeNodeSdk } from '../support/node-sdk.js';
+import { cleanUpAndResetGlobals, startLikeNodeSdk } from '../support/node-sdk.js';
 
 const spec = defineTelemetry({
   service: { name: 'shop' },
@@ -34,13 +34,7 @@ const spec = defineTelemetry({
 });
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  trace.disable();
-  metrics.disable();
-  context.disable();
-  propagation.disable();
-});
+afterEach(() => cleanUpAndResetGlobals(cleanups));
 
 async function sink(): Promise<{ sink: OtlpSink; received: OtlpMetric[] }> {
   const received: OtlpMetric[] = [];

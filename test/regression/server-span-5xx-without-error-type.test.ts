@@ -3,12 +3,12 @@
 // error.type on its duration metric for a 5xx but not on the server span, and the convention asks
 // for it there ("the status code number, as a string"). plumbline now completes it on server spans
 // that lack it, before any processor sees the ended span; spans that name their error keep it.
-import { context, metrics, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTelemetry, defineTelemetry, nodeSdkParts, type TelemetrySpec } from '../../src/index.js';
 import { captureLines } from '../support/capture.js';
-import { startLikeNodeSdk } from '../support/node-sdk.js';
+import { cleanUpAndResetGlobals, startLikeNodeSdk } from '../support/node-sdk.js';
 
 const spec = defineTelemetry({
   service: { name: 'shop' },
@@ -25,13 +25,7 @@ const spec = defineTelemetry({
 const { spans: _ignored, ...withoutConvention } = spec;
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  trace.disable();
-  metrics.disable();
-  context.disable();
-  propagation.disable();
-});
+afterEach(() => cleanUpAndResetGlobals(cleanups));
 
 /** Server spans as instrumentation-http ends them (status code, no error.type), and a client span. */
 function requests(): void {

@@ -14,6 +14,7 @@ import {
 } from '../../examples/blueprint/telemetry-port.js';
 import Database from 'better-sqlite3';
 import { blueprintToml, startDependencies, type BlueprintTomlOptions } from './blueprint.js';
+import { issueCertificate, makeCertificateAuthority } from './collector.js';
 
 export interface InProcessBlueprintOptions {
   /** Prefix of the fresh directory in the OS temp dir. */
@@ -92,6 +93,40 @@ export function startAcmeBlueprint(
     }),
     env: { ACME_TOKEN: token },
   });
+}
+
+/**
+ * The blueprint on HTTPS with `acme` (its token `token`): a throwaway CA (its certificate at
+ * `ca/` in the directory) and a server certificate from it; `service` adds [service] keys. The
+ * security log is security.ndjson in the directory.
+ */
+export function startTlsAcmeBlueprint(
+  prefix: string,
+  token: string,
+  service: NonNullable<BlueprintTomlOptions['service']> = {},
+): Promise<InProcessBlueprint & { readonly caCert: string }> {
+  let caCert = '';
+  return startInProcessBlueprint({
+    prefix,
+    prepare: (dir) => {
+      const ca = makeCertificateAuthority(join(dir, 'ca'), `${prefix} CA`);
+      caCert = ca.cert;
+      issueCertificate(ca, { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') });
+    },
+    toml: (_dir, deps) =>
+      blueprintToml({
+        dbPath: 'events.db',
+        deps,
+        service: { tls_cert: 'cert.pem', tls_key: 'key.pem', ...service },
+        tenants: { acme: { class: 'latency-sensitive', token_env: 'ACME_TOKEN' } },
+      }),
+    pathsRelativeToDir: true,
+    telemetry: (dir) => ({
+      logDestination: join(dir, 'events.ndjson'),
+      securityLogDestination: join(dir, 'security.ndjson'),
+    }),
+    env: { ACME_TOKEN: token },
+  }).then((blueprint) => ({ ...blueprint, caCert }));
 }
 
 /** POST /events as acme: the status and the JSON answer. */

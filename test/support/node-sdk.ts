@@ -1,7 +1,7 @@
 // NodeSDK.start() reduced to what plumbline's parts meet: the providers built from a
 // NodeSdkConfig and registered as the globals (sdk-node itself is not a dependency of this repo;
 // test/consumer/ runs the real one in packed-tarball apps).
-import { context, metrics, trace } from '@opentelemetry/api';
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
@@ -26,4 +26,13 @@ export function startLikeNodeSdk(
   metrics.setGlobalMeterProvider(meterProvider);
   cleanups.push(() => Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]));
   return { tracerProvider, meterProvider };
+}
+
+/** Runs `cleanups` newest first (emptying it), then unregisters the OTel API's globals. */
+export async function cleanUpAndResetGlobals(cleanups: (() => Promise<unknown> | unknown)[]): Promise<void> {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  trace.disable();
+  metrics.disable();
+  context.disable();
+  propagation.disable();
 }

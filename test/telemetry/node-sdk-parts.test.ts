@@ -3,7 +3,7 @@
 // globals, and /metrics serving the meter provider's own instruments. The packed library in
 // real NodeSDK apps is proven by test/consumer/.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { context, diag, metrics, propagation, trace } from '@opentelemetry/api';
+import { diag, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -14,7 +14,7 @@ import {
   type Telemetry,
 } from '../../src/index.js';
 import { captureLines } from '../support/capture.js';
-import { startLikeNodeSdk as startLikeNodeSdkIn } from '../support/node-sdk.js';
+import { cleanUpAndResetGlobals, startLikeNodeSdk as startLikeNodeSdkIn } from '../support/node-sdk.js';
 import { freePort } from '../support/process.js';
 
 const spec = defineTelemetry({
@@ -40,13 +40,7 @@ const spec = defineTelemetry({
 });
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  trace.disable();
-  metrics.disable();
-  context.disable();
-  propagation.disable();
-});
+afterEach(() => cleanUpAndResetGlobals(cleanups));
 
 const startLikeNodeSdk = (config: Partial<NodeSdkConfig>) => startLikeNodeSdkIn(config, cleanups);
 
