@@ -1,5 +1,6 @@
 // Spec policies to policy objects, in order. An exemplar rule is always part of the chain (first
 // when the spec lists none), because an exemplar must never point at a dropped trace.
+import { IMPLICIT_EXEMPLAR_POLICY } from '../spec/sampling-settings.js';
 import type { SamplingPolicySpec } from '../spec/types.js';
 import type { SamplingPolicy } from './policy.js';
 import { AttributePolicy } from './attribute-policy.js';
@@ -9,8 +10,7 @@ import { ErrorsPolicy } from './errors-policy.js';
 import { ExemplarPolicy } from './exemplar-policy.js';
 import { LatencyPolicy } from './latency-policy.js';
 
-/** Name of the exemplar rule added when the spec has none. */
-export const IMPLICIT_EXEMPLAR_POLICY = 'exemplar';
+export { IMPLICIT_EXEMPLAR_POLICY };
 
 export function buildPolicies(specs: readonly SamplingPolicySpec[]): SamplingPolicy[] {
   return withExemplarRule(specs.map(buildPolicy));

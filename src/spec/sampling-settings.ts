@@ -11,6 +11,11 @@ export const DEFAULT_MAX_SPANS_PER_TRACE = 1_000;
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 /** The exemplar rule's `tracesPerSecond` when the spec gives none (src/sampling/exemplar-keep-limit.ts). */
 export const DEFAULT_EXEMPLAR_TRACES_PER_SECOND = 10;
+/**
+ * Name of the exemplar rule added first when the spec lists none: in the in-process chain
+ * (sampling/build-policies.ts) and in the generated collector's tail_sampling alike.
+ */
+export const IMPLICIT_EXEMPLAR_POLICY = 'exemplar';
 
 /**
  * Traces a second exemplars may keep: the chain's exemplar rule's `tracesPerSecond`, else the

@@ -1,6 +1,9 @@
 // The shared sampling corpus through a real collector running the generated single.yaml: every
 // trace a deterministic rule keeps in-process is kept by the collector under the same policy, and
-// every trace left to the budget is kept, if at all, only by the budget.
+// every trace left to the budget is kept, if at all, only by the budget. The corpus spec lists no
+// exemplar rule: traces the SDK marked for an exemplar are kept by the implicit one, in-process
+// and in the collector (regression: the generator wrote none, and the gateway's budget dropped
+// most of them, so exemplars pointed at dropped traces).
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,9 +18,36 @@ import {
   startCollector,
   type CollectorProcess,
 } from '../support/collector.js';
+import { randomBytes } from 'node:crypto';
+import { EXEMPLAR_SPAN_ATTRIBUTE } from '../../src/spec/naming.js';
 import { freePort, waitFor } from '../support/process.js';
 
 const corpus = JSON.parse(readFileSync('test/fixtures/sampling-corpus.json', 'utf8')) as SamplingCorpus;
+
+/**
+ * 40 copies of the corpus's first trace (a fast ok request left to the 10 traces/s budget), each
+ * with its child span marked for an exemplar as the SDK marks it: far more than the budget keeps.
+ */
+const exemplarTraces: CorpusTrace[] = Array.from({ length: 40 }, (_, i) => {
+  const template = corpus.traces[0]!;
+  const ids = new Map(template.spans.map((span) => [span.spanId, randomBytes(8).toString('hex')]));
+  return {
+    ...template,
+    traceId: randomBytes(16).toString('hex'),
+    description: `exemplar-marked request ${i}`,
+    spans: template.spans.map((span) => ({
+      ...span,
+      spanId: ids.get(span.spanId)!,
+      ...(span.parentSpanId === undefined
+        ? {}
+        : {
+            parentSpanId: ids.get(span.parentSpanId)!,
+            attributes: { ...span.attributes, [EXEMPLAR_SPAN_ATTRIBUTE]: true },
+          }),
+    })),
+    expected: { outcome: 'keep', policy: 'exemplar' },
+  };
+});
 
 const SPAN_KINDS = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 } as const;
 const STATUS_CODES = { unset: 0, ok: 1, error: 2 } as const;
@@ -138,7 +168,7 @@ describe('sampling corpus through the generated single.yaml', () => {
       ['--feature-gates=+processor.tailsamplingprocessor.recordpolicy'],
     );
     const baseMs = Date.now() - 60_000;
-    for (const trace of corpus.traces) {
+    for (const trace of [...corpus.traces, ...exemplarTraces]) {
       const response = await fetch(`http://127.0.0.1:${httpPort}/v1/traces`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -152,7 +182,7 @@ describe('sampling corpus through the generated single.yaml', () => {
         const decided =
           metricSum(await scrape(collector), 'otelcol_processor_tail_sampling_global_count_traces_sampled') ??
           0;
-        return decided >= corpus.traces.length ? true : undefined;
+        return decided >= corpus.traces.length + exemplarTraces.length ? true : undefined;
       },
       30_000,
       250,
@@ -203,5 +233,16 @@ describe('sampling corpus through the generated single.yaml', () => {
     expect(mismatches).toEqual([]);
     // The policy attribute was written, so the comparison above compared names, not just presence.
     expect([...kept.values()].some((trace) => trace.policies.size > 0)).toBe(true);
+  });
+
+  it('keeps every trace marked for an exemplar under the implicit exemplar rule, as in-process', () => {
+    expect(corpus.sampling.policies.some((policy) => policy.kind === 'exemplar')).toBe(false);
+    const kept = keptTraces(traceFile);
+    const outcomes = exemplarTraces.map((trace) => {
+      const inProcess = decideCorpusTrace(corpus.sampling, trace, { exemplar: true });
+      const collected = kept.get(trace.traceId);
+      return `${inProcess.outcome} ${inProcess.policy} / ${collected === undefined ? 'dropped' : [...collected.policies].map(specPolicyOf).join(',')}`;
+    });
+    expect(outcomes).toEqual(exemplarTraces.map(() => 'keep exemplar / exemplar'));
   });
 });

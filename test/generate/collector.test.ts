@@ -101,7 +101,9 @@ describe('generateCollectorConfigs', () => {
   it('single.yaml keeps the whole budget (one collector), gateway.yaml its 1/N share', () => {
     const budget = { name: 'b', kind: 'budget', tracesPerSecond: 7 } as const;
     const limit = (text: string) =>
-      (parse(text) as Yaml)['processors']['tail_sampling']['policies'][0]['rate_limiting'];
+      (parse(text) as Yaml)['processors']['tail_sampling']['policies'].find(
+        (policy: Yaml) => policy['type'] === 'rate_limiting',
+      )['rate_limiting'];
     const small = generateCollectorConfigs(
       { ...collectorSpec, sampling: { maxSpansPerTrace: 10, policies: [budget] } },
       { gatewayCount: 3, spansPerTrace: 5 },
@@ -447,6 +449,14 @@ describe('tailSamplingPlan edge cases', () => {
 
   it('a latency policy without routes is one latency policy one ms under the spec threshold', () => {
     const plan = tailSamplingPlan({ policies: [{ name: 'slow', kind: 'latency', thresholdMs: 250 }] }, 2, 10);
-    expect(plan.policies).toEqual([{ name: 'slow', type: 'latency', latency: { threshold_ms: 249 } }]);
+    // After the implicit exemplar rule, which the spec does not list (as in-process).
+    expect(plan.policies).toEqual([
+      {
+        name: 'exemplar',
+        type: 'boolean_attribute',
+        boolean_attribute: { key: 'plumbline.exemplar', value: true },
+      },
+      { name: 'slow', type: 'latency', latency: { threshold_ms: 249 } },
+    ]);
   });
 });

@@ -91,7 +91,9 @@ describe('error budget (errors kept per key up to a rate, the rest sampled)', ()
 
   it('renders into the collector as keep-every-error, and says the budget is not enforced there', () => {
     const plan = tailSamplingPlan(spec({ tracesPerSecond: 10 }), 2, 10);
-    expect(plan.policies[0]).toMatchObject({ name: 'errors', type: 'status_code' });
+    // First after the implicit exemplar rule (the spec lists none).
+    expect(plan.policies[0]).toMatchObject({ name: 'exemplar', type: 'boolean_attribute' });
+    expect(plan.policies[1]).toMatchObject({ name: 'errors', type: 'status_code' });
     expect(plan.notes.some((note) => note.startsWith('errors: the error budget (10 traces/s) has no'))).toBe(
       true,
     );

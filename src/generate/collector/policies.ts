@@ -2,7 +2,7 @@
 // per-gateway share of each budget. What the processor cannot express becomes a note that the
 // YAML carries as a comment.
 import { EXEMPLAR_SPAN_ATTRIBUTE } from '../../spec/naming.js';
-import { resolveSampling } from '../../spec/sampling-settings.js';
+import { IMPLICIT_EXEMPLAR_POLICY, resolveSampling } from '../../spec/sampling-settings.js';
 import type { SamplingPolicySpec, SamplingSpec } from '../../spec/types.js';
 
 /** A tail_sampling policy as the processor's YAML spells it. */
@@ -72,6 +72,11 @@ export function tailSamplingPlan(
   const keepWhole: TailPolicy[] = [];
   const budgetPolicies: TailPolicy[] = [];
   const budgets: BudgetSplit[] = [];
+  // The in-process chain runs an exemplar rule first when the spec lists none (an exemplar must
+  // never point at a dropped trace): so does the gateway, or the traces the SDK kept for their
+  // exemplars compete for the budgets here and most are dropped.
+  if (!sampling.policies.some((policy) => policy.kind === 'exemplar'))
+    keepWhole.push(...keepPolicies({ name: IMPLICIT_EXEMPLAR_POLICY, kind: 'exemplar' }, notes));
   for (const policy of sampling.policies) {
     if (policy.kind === 'budget') {
       const split = splitBudget(
