@@ -28,7 +28,10 @@ export function checkRunbookBase(option: string, base: string): string {
 export interface BurnSlots {
   /** Burn rate over the tier's long window. */
   readonly burnRate: string;
-  /** Percent of the SLO window's budget already spent. */
+  /**
+   * The SLO window's error ratio as a percent of the budget: the share of the budget spent once
+   * the window is full; before that (a new deploy) the ratio is over the data seen, a projection.
+   */
   readonly budgetSpent: string;
   /** Hours until the rest of the budget is gone at the long window's burn rate. */
   readonly hoursLeft: string;
@@ -45,7 +48,7 @@ export function burnDescription(slo: SloModel, tier: TierModel, slots: BurnSlots
     `${sentence(slo.description)} Over the last ${tier.longWindow} errors ran at ${slots.burnRate}x the rate the ${percent(slo.objective)}% ` +
     `objective allows (${budgetPercent}% of events over ${slo.window}); this ${tier.severity} tier fires above ${tier.burnRate}x ` +
     `(${tierShare}% of the budget in ${tier.longWindow}), confirmed over ${tier.shortWindow}. ` +
-    `${slots.budgetSpent}% of the ${slo.window} error budget is spent; at this burn rate the rest lasts ${slots.hoursLeft} h.`
+    `Over ${slo.window} (or the data seen, if less) errors are ${slots.budgetSpent}% of the error budget; at this burn rate the rest lasts ${slots.hoursLeft} h.`
   );
 }
 
