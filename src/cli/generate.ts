@@ -202,7 +202,8 @@ export const generateCommand: CliCommand = async (args, io) => {
       .join(' ');
     io.stderr(
       `${targetName}: generated files differ from ${outDir} (run \`${rerun}\`):\n` +
-        drift.map((entry) => `  ${entry.file}: ${entry.reason}${whereItDiffers(entry)}\n`).join(''),
+        drift.map((entry) => `  ${entry.file}: ${entry.reason}${whereItDiffers(entry)}\n`).join('') +
+        otherOptionsHint(drift),
     );
     return 1;
   }
@@ -225,6 +226,20 @@ function collectorOptions(flags: Flags): CollectorOptions {
     tls: flags.get('no-tls') === true ? false : undefined,
     traceBackend: flags.get('trace-backend') as CollectorOptions['traceBackend'],
   };
+}
+
+/**
+ * When a file's first difference is its `# Options:` header, the committed files were made with
+ * other generation flags than this check was given (an SRE's trial generated with
+ * `--trace-backend file` and checked without it): say so, rather than only suggest regenerating.
+ */
+function otherOptionsHint(drift: readonly ArtifactDrift[]): string {
+  const options = drift.find((entry) => /^#\s*Options: /.test(entry.firstDifference?.committed ?? ''));
+  if (options === undefined) return '';
+  return (
+    `  ${options.file} was generated with other options (${options.firstDifference!.committed.replace(/^#\s*/, '')}): ` +
+    'if those are the ones you want, check with the same flags they were generated with\n'
+  );
 }
 
 /**
