@@ -151,6 +151,7 @@ export function createMetrics<const S extends TelemetrySpec>(
     ({ name, spec: gaugeSpec }) => new GaugeInstrument(name, gaugeSpec, invalid(name), now),
   );
 
+  const instruments = [...histograms, ...counters, ...gauges];
   selfGauges.push(
     new SelfGaugeFamily(
       OVERFLOW_MEASUREMENTS,
@@ -160,7 +161,7 @@ export function createMetrics<const S extends TelemetrySpec>(
       // rate(), and the dashboard panel reads 0 rather than "No data" (regression:
       // overflow-series-absent-until-first-overflow.test.ts).
       () =>
-        [...histograms, ...counters, ...gauges].map((instrument) => ({
+        instruments.map((instrument) => ({
           labels: { metric: instrument.name },
           value: instrument.table.overflowMeasurements,
         })),
@@ -171,7 +172,7 @@ export function createMetrics<const S extends TelemetrySpec>(
       'Series created by a measurement that carried an attribute the instrument does not declare: such an attribute is no label (kept on exemplars only). Declare it in the spec, or fix its name.',
       ['metric', 'attribute'],
       () =>
-        [...histograms, ...counters, ...gauges].flatMap((instrument) =>
+        instruments.flatMap((instrument) =>
           [...instrument.table.undeclared].map(([attribute, value]) => ({
             labels: { metric: instrument.name, attribute },
             value,

@@ -168,13 +168,14 @@ export function assemble<const S extends TelemetrySpec>(
     });
   }
 
+  const spanProcessor = sampler ?? exportProcessor;
   return {
     parts: {
-      spanProcessor: sampler ?? exportProcessor,
+      spanProcessor,
       spanProcessors:
         spec.spans?.server?.convention === 'http'
-          ? [new HttpServerErrorTypeProcessor(), sampler ?? exportProcessor]
-          : [sampler ?? exportProcessor],
+          ? [new HttpServerErrorTypeProcessor(), spanProcessor]
+          : [spanProcessor],
       views: specInstrumentViews(spec),
       metricReaders,
       logRecordProcessor,
