@@ -22,6 +22,8 @@ import { formatPrometheusFloat, sanitizeLabelName } from '../spec/naming.js';
 export interface MeterProviderScrapeReader extends MetricReader {
   /** Whether a meter provider took this reader (NodeSDK did start with plumbline's parts). */
   readonly isBound: boolean;
+  /** Calls `callback` once when a meter provider takes this reader (at once if one did). */
+  whenBound(callback: () => void): void;
   /**
    * The meter provider's metrics in `format`, without the families named in `taken`; '' when
    * the reader is not (yet) on a meter provider, e.g. before NodeSDK.start().
@@ -44,9 +46,18 @@ function scrapeReaderClass(Base: typeof SdkMetrics.MetricReader) {
   return class ScrapeReader extends Base implements MeterProviderScrapeReader {
     private readonly reportedCollisions = new Set<string>();
     private bound = false;
+    private onBound: (() => void) | undefined = undefined;
 
     protected override onInitialized(): void {
       this.bound = true;
+      const callback = this.onBound;
+      this.onBound = undefined;
+      callback?.();
+    }
+
+    whenBound(callback: () => void): void {
+      if (this.bound) callback();
+      else this.onBound = callback;
     }
 
     get isBound(): boolean {

@@ -56,6 +56,8 @@ interface Registered {
   readonly serviceName: string;
   readonly telemetry: Telemetry;
   readonly isBound: () => boolean;
+  /** What `config.spanProcessors` holds: one of them must be in the SDK's tracer provider. */
+  readonly spanProcessors: readonly SpanProcessor[];
 }
 
 type Registry = { [REGISTRY]?: Registered };
@@ -109,7 +111,19 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
     serviceName: spec.service.name,
     telemetry: telemetry as unknown as Telemetry,
     isBound: () => assembly.scrapeReader.isBound,
+    spanProcessors: parts.spanProcessors,
   };
+  // NodeSDK.start() binds the metric readers; the tracer provider is registered in the same call.
+  // A configuration that kept plumbline's readers but replaced its span processors
+  // (`{ ...plumbline.config, spanProcessors: [...] }`) loses the tail sampler without an error:
+  // say so on stderr (a warning, since nothing may throw into the app here).
+  assembly.scrapeReader.whenBound(() =>
+    setImmediate(() => {
+      const registered = registry[REGISTRY];
+      if (registered?.telemetry === telemetry && spanProcessorsLeftOut(registered) === true)
+        process.emitWarning(SPAN_PROCESSORS_LEFT_OUT, { code: 'PLUMBLINE_SPAN_PROCESSORS_LEFT_OUT' });
+    }).unref(),
+  );
   const config: NodeSdkConfig = {
     resource: nodeSdkResource(spec),
     spanProcessors: parts.spanProcessors,
@@ -156,17 +170,16 @@ export function attachedTelemetry<S extends TelemetrySpec>(
       `plumbline: nodeSdkParts made this process's telemetry for service "${registered.serviceName}", ` +
         `and createTelemetry was asked for "${spec.service.name}"; pass the same spec to both.`,
     );
-  const global = trace.getTracerProvider();
-  // Duck-typed: the ESM and CommonJS builds of the API are separate classes sharing one global.
-  const proxy = global as Partial<ProxyTracerProvider>;
-  const delegate = typeof proxy.getDelegate === 'function' ? proxy.getDelegate() : global;
-  const sdkStarted = delegate !== new ProxyTracerProvider().getDelegate();
+  const provider = sdkTracerProvider();
+  const sdkStarted = provider !== undefined;
   if (sdkStarted && !registered.isBound())
     throw new Error(
       'plumbline: an OpenTelemetry SDK was started without the parts nodeSdkParts made, so the tail sampler ' +
         'sees none of its spans. Spread them into NodeSDK: `new NodeSDK({ ...plumbline.config, instrumentations })` ' +
         '(docs/nodesdk.md).',
     );
+  if (sdkStarted && spanProcessorsLeftOut(registered, provider) === true)
+    throw new Error(SPAN_PROCESSORS_LEFT_OUT);
   const ignored = Object.keys(options);
   if (ignored.length > 0)
     diag.warn(
@@ -174,4 +187,47 @@ export function attachedTelemetry<S extends TelemetrySpec>(
         'by nodeSdkParts, whose options apply.',
     );
   return registered.telemetry as unknown as Telemetry<S>;
+}
+
+const SPAN_PROCESSORS_LEFT_OUT =
+  "plumbline: the OpenTelemetry SDK's tracer provider was started without the span processors nodeSdkParts " +
+  'made, so the tail sampler sees none of its spans (every trace goes out unsampled, exemplars keep no trace). ' +
+  'A `spanProcessors` given after `...plumbline.config` replaces them: pass your processors to ' +
+  '`nodeSdkParts(spec, { spanProcessors })` instead, and they run behind the sampler (docs/nodesdk.md).';
+
+/**
+ * Whether the global SDK tracer provider runs none of plumbline's span processors: true or
+ * false when its processors can be read (both OTel JS lines keep them at
+ * `_activeSpanProcessor._spanProcessors`, looked into one level of nesting), undefined for a
+ * provider that does not show them (then nothing is claimed).
+ */
+function spanProcessorsLeftOut(
+  registered: Registered,
+  provider: unknown = sdkTracerProvider(),
+): boolean | undefined {
+  const processors = processorsOf(
+    provider === undefined
+      ? undefined
+      : (provider as { _activeSpanProcessor?: unknown })._activeSpanProcessor,
+  );
+  if (processors === undefined) return undefined;
+  const ours = new Set<unknown>(registered.spanProcessors);
+  return !processors.some(
+    (processor) => ours.has(processor) || processorsOf(processor)?.some((inner) => ours.has(inner)) === true,
+  );
+}
+
+function processorsOf(multi: unknown): readonly unknown[] | undefined {
+  if (typeof multi !== 'object' || multi === null) return undefined;
+  const list = (multi as { _spanProcessors?: unknown })._spanProcessors;
+  return Array.isArray(list) ? list : undefined;
+}
+
+/** The SDK provider behind the global proxy; undefined while none is registered. */
+function sdkTracerProvider(): unknown {
+  const global = trace.getTracerProvider();
+  // Duck-typed: the ESM and CommonJS builds of the API are separate classes sharing one global.
+  const proxy = global as Partial<ProxyTracerProvider>;
+  const delegate = typeof proxy.getDelegate === 'function' ? proxy.getDelegate() : global;
+  return delegate === new ProxyTracerProvider().getDelegate() ? undefined : delegate;
 }
