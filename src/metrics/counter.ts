@@ -17,7 +17,8 @@ export interface BoundCounter {
 }
 
 const EMPTY: Attributes = Object.freeze({});
-const ALL_SLOTS = { firstBucket: 0, maxPerSecond: Infinity } as const;
+/** A counter's one slot per series: never rare (ExemplarPlan.rare). */
+const ALL_SLOTS = { firstBucket: 0, maxPerSecond: Infinity, rare: false } as const;
 
 export class CounterSeries {
   value = 0;

@@ -16,7 +16,8 @@ export interface ExemplarSettings {
    * (the trace was already dropped, or exemplars kept their share of traces this second) leaves
    * the slot as it was: no exemplar points at a lost trace. Not asked again while the slot holds
    * that span. `span` is the span the exemplar points at; `slotAgeMs` how old the exemplar it
-   * would replace is (Infinity for an empty slot).
+   * would replace is (Infinity for an empty slot; 0 for a counter's slot, which is never rare:
+   * see ExemplarPlan.rare).
    */
   readonly onExemplar: ExemplarHook | undefined;
 }
@@ -30,6 +31,13 @@ export interface ExemplarPlan {
   readonly firstBucket: number;
   /** Stored exemplars per second per series; Infinity for no limit. */
   readonly maxPerSecond: number;
+  /**
+   * Whether an empty or old slot is rare, and may use the part of the exemplar keep limit held
+   * back for such slots: a histogram's (its slow buckets are what exemplars are for), not a
+   * counter's, whose one slot per series is filled by nearly every traced request and would
+   * otherwise take the reserve first (exemplar-keep-limit.ts).
+   */
+  readonly rare: boolean;
 }
 
 const INVALID_TRACE_ID = '00000000000000000000000000000000';
@@ -113,6 +121,7 @@ export class ExemplarReservoir {
   private readonly clock: (() => number) | undefined;
   private readonly firstBucket: number;
   private readonly maxPerSecond: number;
+  private readonly rare: boolean;
   private readonly onExemplar: ExemplarSettings['onExemplar'];
 
   constructor(size: number, settings: ExemplarSettings, plan: ExemplarPlan) {
@@ -124,6 +133,7 @@ export class ExemplarReservoir {
     this.clock = settings.now === Date.now ? undefined : settings.now;
     this.firstBucket = plan.firstBucket;
     this.maxPerSecond = plan.maxPerSecond;
+    this.rare = plan.rare;
     this.onExemplar = settings.onExemplar;
   }
 
@@ -158,7 +168,7 @@ export class ExemplarReservoir {
           exemplarTrace.traceId,
           exemplarTrace.spanId,
           source.span!,
-          this.slotAgeMs(slot, nowMs),
+          this.rare ? this.slotAgeMs(slot, nowMs) : 0,
         ) === false
       )
         return;

@@ -102,6 +102,7 @@ export class HistogramInstrument implements HistogramHandle {
     const plan: ExemplarPlan = {
       firstBucket: firstExemplarBucket(boundaries, setup.spec.exemplars?.minValue),
       maxPerSecond: setup.spec.exemplars?.maxPerSecond ?? Infinity,
+      rare: true,
     };
     this.table = new SeriesTable<HistogramSeries>(
       setup.spec.attributes ?? [],

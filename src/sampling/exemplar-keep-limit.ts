@@ -2,8 +2,12 @@
 // made in a span, so without a limit every traced request that records a metric would ask to
 // keep its trace and the budget would sample nothing away (regression:
 // exemplars-kept-every-trace.test.ts). A token bucket of one second bounds the keeps; half of it
-// is kept back for slots that are empty or hold an old exemplar, so the slots of busy buckets
-// cannot starve the rare ones (the slow buckets, the exemplars worth most).
+// is kept back for histogram slots that are empty or hold an old exemplar, so the slots of busy
+// buckets and counters cannot starve the rare ones (the slow buckets, the exemplars worth most).
+// A counter's slot never counts as rare (its slot age arrives as 0). From 2 per second up at
+// least one keep is held back (under 2 the one token is shared): at 2 per second, half of the
+// bucket was one token, which held nothing back, and a CommonJS express trial at 2/s got counter
+// exemplars and none in the slow requests' bucket.
 
 export { DEFAULT_EXEMPLAR_TRACES_PER_SECOND } from '../spec/sampling-settings.js';
 /**
@@ -14,6 +18,11 @@ export const STALE_EXEMPLAR_MS = 10_000;
 
 export class ExemplarKeepLimit {
   private readonly capacity: number;
+  /**
+   * Tokens a slot that is not rare needs in the bucket: half of it, and at least 2 so that one is
+   * held back; under 2 per second the one token is shared.
+   */
+  private readonly reserveFloor: number;
   private readonly perMs: number;
   private tokens: number;
   private lastMs: number | undefined = undefined;
@@ -22,6 +31,7 @@ export class ExemplarKeepLimit {
 
   constructor(readonly tracesPerSecond: number) {
     this.capacity = Math.max(1, tracesPerSecond);
+    this.reserveFloor = this.capacity < 2 ? 1 : Math.max(2, this.capacity / 2);
     this.perMs = tracesPerSecond / 1000;
     this.tokens = this.capacity;
   }
@@ -37,7 +47,7 @@ export class ExemplarKeepLimit {
         this.tokens = Math.min(this.capacity, this.tokens + (nowMs - last) * this.perMs);
       this.lastMs = nowMs;
     }
-    const floor = slotAgeMs >= STALE_EXEMPLAR_MS ? 1 : Math.max(1, this.capacity / 2);
+    const floor = slotAgeMs >= STALE_EXEMPLAR_MS ? 1 : this.reserveFloor;
     if (this.tokens < floor) {
       this.refused++;
       return false;

@@ -29,6 +29,14 @@ describe('ExemplarKeepLimit', () => {
     expect(fresh + stale).toBeLessThanOrEqual(10 + 100);
   });
 
+  it('holds one keep back for rare slots at 2 per second (half of the bucket is at least one)', () => {
+    const limit = new ExemplarKeepLimit(2);
+    expect(limit.tryTake(0, 0)).toBe(true); // a counter's slot (age 0) or a fresh one: 2 tokens
+    expect(limit.tryTake(1, 0)).toBe(false); // 1 left: held back
+    expect(limit.tryTake(2, Number.POSITIVE_INFINITY)).toBe(true); // an empty histogram slot takes it
+    expect(limit.tryTake(3, Number.POSITIVE_INFINITY)).toBe(false);
+  });
+
   it('refuses a fresh replacement at a rate under 1 only once the one token is used', () => {
     const limit = new ExemplarKeepLimit(0.5);
     expect(limit.tryTake(0, 1)).toBe(true);
