@@ -242,13 +242,25 @@ function otherOptionsHint(drift: readonly ArtifactDrift[]): string {
   );
 }
 
+/** The characters of a differing line the drift message shows. */
+const WINDOW = 100;
+
 /**
- * " at line 12: committed `...` / generated `...`", each line cut to 100 characters: where a
- * stale file first moved (a spec-change trial's reviewer saw only "differs").
+ * " at line 12: committed `...` / generated `...`": where a stale file first moved (a
+ * spec-change trial's reviewer saw only "differs"). A line over 100 characters is shown as the
+ * same 100-character window of both, starting a little before their first different character:
+ * cut at the start, an alert expression changed from `0.005` to `0.001` read the same twice.
  */
 function whereItDiffers(entry: ArtifactDrift): string {
   const difference = entry.firstDifference;
   if (difference === undefined) return '';
-  const cut = (line: string) => JSON.stringify(line.length > 100 ? `${line.slice(0, 100)}…` : line);
-  return ` at line ${difference.line}: committed ${cut(difference.committed)}, generated ${cut(difference.generated)}`;
+  const { committed, generated } = difference;
+  let at = 0;
+  while (at < committed.length && committed[at] === generated[at]) at++;
+  const from = Math.max(0, Math.min(at - 40, Math.max(committed.length, generated.length) - WINDOW));
+  const cut = (line: string) =>
+    line.length <= WINDOW
+      ? JSON.stringify(line)
+      : `${from > 0 ? '…' : ''}${JSON.stringify(line.slice(from, from + WINDOW))}${from + WINDOW < line.length ? '…' : ''}`;
+  return ` at line ${difference.line}: committed ${cut(committed)}, generated ${cut(generated)}`;
 }
