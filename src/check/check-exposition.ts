@@ -177,7 +177,7 @@ function checkBuckets(
   }
   if (!openMetrics) return;
   if (exemplars.enabled && eligibleObservations > 0 && exemplarCount === 0)
-    deviations.add(
+    deviations.update(
       'exemplars-missing',
       subject,
       'metrics',

@@ -30,7 +30,10 @@ export interface Deviation {
   /** What deviates: a metric, metric and attribute, event, event and field, span name... */
   readonly subject: string;
   readonly source: DeviationSource;
-  /** What was seen against what the spec says (the first occurrence's). */
+  /**
+   * What was seen against what the spec says: the first occurrence's, or the latest one's for
+   * a deviation about cumulative state (see {@link Deviations.update}).
+   */
   readonly detail: string;
   /** How many times it was seen. */
   count: number;
@@ -46,10 +49,31 @@ export class Deviations {
 
   /** Records a deviation seen `times` times (e.g. in that many scrapes). */
   add(kind: DeviationKind, subject: string, source: DeviationSource, detail: string, times = 1): void {
+    this.record(kind, subject, source, detail, times, false);
+  }
+
+  /**
+   * Records a deviation about cumulative state (a scrape's counts), whose latest detail says
+   * more than its first: a check live run reported "2 observations above 0.05 and no bucket
+   * carries an exemplar" from its first scrape, with 13 by the last.
+   */
+  update(kind: DeviationKind, subject: string, source: DeviationSource, detail: string): void {
+    this.record(kind, subject, source, detail, 1, true);
+  }
+
+  private record(
+    kind: DeviationKind,
+    subject: string,
+    source: DeviationSource,
+    detail: string,
+    times: number,
+    latest: boolean,
+  ): void {
     const key = `${kind}\u0000${subject}\u0000${source}`;
     const existing = this.byKey.get(key);
     if (existing !== undefined) {
       existing.count += times;
+      if (latest) this.byKey.set(key, { ...existing, detail });
       return;
     }
     if (this.byKey.size >= MAX_DISTINCT_DEVIATIONS) {
