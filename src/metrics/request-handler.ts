@@ -1,5 +1,7 @@
 // GET /metrics for node:http (or anything with the same request/response shape), with the
-// format negotiated from Accept. With `more`, families read from elsewhere (the OTel meter
+// format negotiated from Accept. It answers whatever path the app routes to it: the app owns its
+// routes (a CommonJS express app with prom-client on /metrics mounted plumbline's handler on
+// /plumbline/metrics and got 404 "not found"). With `more`, families read from elsewhere (the OTel meter
 // provider's instruments) are served after the spec's, before OpenMetrics' closing `# EOF`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Metrics } from './create-metrics.js';
@@ -18,11 +20,6 @@ export function metricsRequestHandler(
 ): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     try {
-      const path = (request.url ?? '/').split('?')[0];
-      if (path !== '/metrics') {
-        response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
-        return;
-      }
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         response
           .writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' })

@@ -202,7 +202,9 @@ describe('exposition', () => {
       const om = await fetch(`${base}/metrics`, { headers: { accept: OPENMETRICS_ACCEPT } });
       expect(om.headers.get('content-type')).toBe(OPENMETRICS_CONTENT_TYPE);
       expect((await om.text()).endsWith('# EOF\n')).toBe(true);
-      expect((await fetch(`${base}/other`)).status).toBe(404);
+      // The app routes; the handler serves whatever path it is handed (regression
+      // metrics-handler-404-on-another-path).
+      expect((await fetch(`${base}/plumbline/metrics`)).status).toBe(200);
       expect((await fetch(`${base}/metrics`, { method: 'POST' })).status).toBe(405);
     } finally {
       server.close();
