@@ -54,6 +54,12 @@ export function checkSampling(spec: { readonly sampling?: SamplingSpec }): SpecI
       issue(`${at}.name`, 'must be a non-empty string');
     else if (seen.has(policy.name)) issue(`${at}.name`, `duplicate policy name "${policy.name}"`);
     else seen.add(policy.name);
+    // Whatever its kind (a misspelt one included): reported in the same round as the kind.
+    if (budgetAt >= 0)
+      issue(
+        at,
+        `is never evaluated: the budget policy at policies[${budgetAt}] decides every trace that reaches it, so it must be last`,
+      );
     if (!KINDS.has(policy.kind)) {
       issue(
         `${at}.kind`,
@@ -61,11 +67,6 @@ export function checkSampling(spec: { readonly sampling?: SamplingSpec }): SpecI
       );
       return;
     }
-    if (budgetAt >= 0)
-      issue(
-        at,
-        `is never evaluated: the budget policy at policies[${budgetAt}] decides every trace that reaches it, so it must be last`,
-      );
     switch (policy.kind) {
       case 'latency':
         if (!isPositive(policy.thresholdMs))
