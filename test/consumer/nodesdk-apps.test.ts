@@ -1,7 +1,7 @@
 // The packed plumbline in fresh fastify 5 apps, one per OpenTelemetry JS line, and an express 5
 // app on the 2.x line, set up the way the OTel docs teach: NodeSDK with auto-instrumentations started by `node --import`,
 // plumbline's parts inside NodeSDK, OTLP/HTTP to a sink in this test, /metrics scraped.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -195,6 +195,8 @@ for (const { framework, fixture, deps, line, fastifyOtel = false } of APPS) {
     afterAll(async () => {
       await app?.stop();
       await sink.stop();
+      // The app dir is the install cache, reused by later runs: leave no event log behind.
+      if (eventLog !== undefined) rmSync(eventLog, { force: true });
     });
 
     it('installs with one copy of @opentelemetry/api and @opentelemetry/core', async () => {
