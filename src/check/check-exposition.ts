@@ -6,6 +6,7 @@ import { REDACTED } from '../logs/field-schema.js';
 import { formatPrometheusFloat, sanitizeLabelName } from '../spec/naming.js';
 import { HTTP_SERVER_DURATION_REQUIRED, httpServerAttributeProblems } from '../spec/semconv-http.js';
 import type { AttributeMatch, TelemetrySpec } from '../spec/types.js';
+import { isPresencePattern, valueMatcher } from '../spec/value-match.js';
 import type { Deviations } from './deviations.js';
 import {
   expectedUnitWord,
@@ -243,7 +244,9 @@ export function checkSliSeries(
           `no ${family.name}_bucket{le="${le}"} series`,
         );
     } else {
-      for (const key of Object.keys(sli.bad)) {
+      for (const [key, values] of Object.entries(sli.bad)) {
+        // `*` (any value present): the label is on bad events only, absent until the first one.
+        if (values.every(isPresencePattern)) continue;
         const label = sanitizeLabelName(key);
         if (!selected.some((s) => label in s.labels))
           deviations.add(
@@ -259,9 +262,7 @@ export function checkSliSeries(
 
 function matches(labels: Labels, where: AttributeMatch | undefined): boolean {
   if (where === undefined) return true;
-  return Object.entries(where).every(([key, values]) =>
-    values.includes(labels[sanitizeLabelName(key)] ?? ''),
-  );
+  return Object.entries(where).every(([key, values]) => valueMatcher(values)(labels[sanitizeLabelName(key)]));
 }
 
 function seriesKey(labels: Labels): string {

@@ -5,6 +5,7 @@
 
 import { sdkSeries } from '../spec/naming.js';
 import type { AttributeMatch, TelemetrySpec } from '../spec/types.js';
+import { isPattern, valueMatcher } from '../spec/value-match.js';
 import { burnRate, errorBudgetRemaining, errorRatio, timeToExhaustionMs } from './burn-rate.js';
 import { resolveSpec } from '../spec/model.js';
 import type { SloModel } from './model.js';
@@ -302,6 +303,13 @@ function compile(match: AttributeMatch | undefined): Matcher {
 }
 
 function termOf(key: string, values: readonly string[]): Matcher {
+  if (values.some(isPattern)) {
+    const test = valueMatcher(values);
+    return (attributes) => {
+      const value = attributes?.[key];
+      return value !== undefined && test(typeof value === 'string' ? value : String(value));
+    };
+  }
   if (values.length === 1) {
     const only = values[0]!;
     return (attributes) => {

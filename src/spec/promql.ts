@@ -2,6 +2,7 @@
 // live queries, the rules, the dashboards and the Alertmanager inhibitions all use it.
 import { sanitizeLabelName } from './naming.js';
 import type { AttributeMatch } from './types.js';
+import { escapeRegex, isPattern, valueRegex } from './value-match.js';
 
 /** A PromQL (and Alertmanager matcher) double-quoted string body: backslash, quote, newline escaped. */
 export function escapeString(value: string): string {
@@ -15,14 +16,17 @@ export function promString(value: string): string {
 
 /** An RE2 alternation matching exactly these values (regex metacharacters escaped). */
 export function regexAlternation(values: readonly string[]): string {
-  return values.map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  return values.map(escapeRegex).join('|');
 }
 
-/** `label="value"` for one value, `label=~"a|b"` for several. */
+/**
+ * `label="value"` for one value, `label=~"a|b"` for several; a pattern value (`5*`, `*`: see
+ * value-match.ts) is always a regex.
+ */
 export function labelMatcher(label: string, values: readonly string[]): string {
-  return values.length === 1
+  return values.length === 1 && !isPattern(values[0]!)
     ? `${label}=${promString(values[0]!)}`
-    : `${label}=~${promString(regexAlternation(values))}`;
+    : `${label}=~${promString(values.map(valueRegex).join('|'))}`;
 }
 
 /** A label and the values it may take, label name already sanitised. */

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { checkoutSpec } from '../fixtures/slo/checkout-spec.js';
+import { patternSpec } from '../fixtures/slo/pattern-spec.js';
 import { pipelineSpec } from '../fixtures/slo/pipeline-spec.js';
 import { variantSpec } from '../fixtures/slo/variant-spec.js';
 import { peerBinary } from '../support/peers.js';
@@ -33,7 +34,7 @@ describe('plumbline slo rules + promtool', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  for (const spec of [checkoutSpec, variantSpec, pipelineSpec]) {
+  for (const spec of [checkoutSpec, variantSpec, pipelineSpec, patternSpec]) {
     it(`writes rules and tests for ${spec.service.name} that promtool accepts and passes`, async () => {
       const specFile = join(dir, `${spec.service.name}.json`);
       await writeFile(specFile, JSON.stringify(spec));

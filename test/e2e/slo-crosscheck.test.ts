@@ -29,6 +29,7 @@ import {
   type PipelineSignal,
 } from '../../src/telemetry/pipeline-metrics.js';
 import { checkoutSpec } from '../fixtures/slo/checkout-spec.js';
+import { patternSpec } from '../fixtures/slo/pattern-spec.js';
 import { pipelineSpec } from '../fixtures/slo/pipeline-spec.js';
 import { peerBinary } from '../support/peers.js';
 
@@ -171,7 +172,58 @@ describe('in-process engine vs Prometheus rules', () => {
     expect(firingAt[285]).toContain('telemetry-export/page-fast');
     expect(firingAt[285]!.filter((a) => a.startsWith('span-export/'))).toEqual([]);
   }, 120_000);
+
+  it('agrees on pattern matches: 5* for any 5xx status, * for any error.type', async () => {
+    // The engine hears the histogram's records, with the attributes as the app records them
+    // (status codes as integers); Prometheus reads the _count series /metrics writes.
+    const statuses = ['200', '404', '500', '502', '503'];
+    const labelsOf = (status: string): Record<string, string> =>
+      status.startsWith('5')
+        ? { http_response_status_code: status, error_type: status }
+        : { http_response_status_code: status };
+    const series: InputSeries[] = statuses.map((status) => {
+      const values = [0];
+      for (let minute = 1; minute <= MINUTES; minute++)
+        values.push(values[minute - 1]! + (statusesAt(minute)[status] ?? 0));
+      return { metric: 'http_server_request_duration_seconds_count', labels: labelsOf(status), values };
+    });
+    let metrics: ReturnType<typeof createMetrics<typeof patternSpec>> | undefined;
+    const firingAt = await agree(
+      patternSpec,
+      (engine, minute) => {
+        metrics ??= createMetrics(patternSpec, { listeners: engine.listeners });
+        const duration = metrics.histogram('http.server.request.duration');
+        for (const [status, count] of Object.entries(statusesAt(minute))) {
+          const code = Number(status);
+          const attributes =
+            code >= 500
+              ? { 'http.response.status_code': code, 'error.type': status }
+              : { 'http.response.status_code': code };
+          for (let i = 0; i < count; i++) duration.record(0.05, attributes);
+        }
+      },
+      series,
+    );
+    const everFiring = [...new Set(firingAt.flat())].sort();
+    expect(everFiring).toContain('any-5xx/page-fast');
+    // Both SLIs read the same failures: the same alerts at the same minutes.
+    expect(everFiring.filter((a) => a.startsWith('any-5xx/')).map((a) => a.split('/')[1])).toEqual(
+      everFiring.filter((a) => a.startsWith('any-error-type/')).map((a) => a.split('/')[1]),
+    );
+  }, 120_000);
 });
+
+/** Per minute, requests by status code ([from minute, to minute, counts]); a 5xx carries error.type. */
+const STATUS_TRAFFIC: [number, number, Record<string, number>][] = [
+  [0, 60, { '200': 1997, '404': 2, '500': 1 }], // 0.05%: half the budget (404s are not bad)
+  [60, 100, { '200': 1880, '500': 40, '503': 80 }], // 6%: a 60x burn, pages
+  [100, 200, { '200': 1999, '502': 1 }],
+  [200, MINUTES, { '200': 2000 }],
+];
+
+function statusesAt(minute: number): Record<string, number> {
+  return STATUS_TRAFFIC.find(([from, to]) => minute > from && minute <= to)![2];
+}
 
 /**
  * Feeds the engine minute by minute (`feed` records minute m's events just before the minute

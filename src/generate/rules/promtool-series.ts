@@ -7,6 +7,7 @@ import type { SloModel } from '../../slo/model.js';
 import { parseDuration } from '../../slo/duration.js';
 import { sliSeries, type SeriesRef } from '../../slo/sli-promql.js';
 import type { AttributeMatch } from '../../spec/types.js';
+import { exampleValue, valueMatcher } from '../../spec/value-match.js';
 
 /** A stretch of constant traffic: `minutes` minutes of `total` events a minute, `bad` of them bad. */
 export interface Phase {
@@ -167,7 +168,7 @@ export function evaluateAt(
 
 function selects(ref: SeriesRef, s: InputSeries): boolean {
   return (
-    ref.metric === s.metric && ref.matchers.every(([label, values]) => values.includes(s.labels[label] ?? ''))
+    ref.metric === s.metric && ref.matchers.every(([label, values]) => valueMatcher(values)(s.labels[label]))
   );
 }
 
@@ -178,22 +179,26 @@ function expand(phases: readonly Phase[], minutes: number): Phase[] {
   return out.slice(0, minutes);
 }
 
-/** One concrete label set a selector matches: the first allowed value of each label. */
+/**
+ * One concrete label set a selector matches: the first allowed value of each label (for a
+ * pattern, a value it matches: `5*` gives `5x`).
+ */
 function pickLabels(ref: SeriesRef): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const [label, values] of ref.matchers) {
     // A label matched twice (where and bad) needs a value both allow.
     const previous = labels[label];
+    const examples = values.map(exampleValue);
     labels[label] =
-      previous !== undefined && values.includes(previous)
+      previous !== undefined && valueMatcher(values)(previous)
         ? previous
-        : (values.find((v) => matchesAll(ref, label, v)) ?? values[0]!);
+        : (examples.find((v) => matchesAll(ref, label, v)) ?? examples[0]!);
   }
   return labels;
 }
 
 function matchesAll(ref: SeriesRef, label: string, value: string): boolean {
-  return ref.matchers.every(([l, values]) => l !== label || values.includes(value));
+  return ref.matchers.every(([l, values]) => l !== label || valueMatcher(values)(value));
 }
 
 /** A label set the total selector matches and the bad selector does not. */
@@ -208,14 +213,19 @@ function goodLabels(
     const allowed = total.matchers.filter(([l]) => l === label).map(([, v]) => v);
     const candidates =
       allowed.length > 0
-        ? allowed[0]!.filter((v) => allowed.every((a) => a.includes(v)))
+        ? allowed[0]!.map(exampleValue).filter((v) => allowed.every((a) => valueMatcher(a)(v)))
         : ['ok', 'success', 'good'];
-    const value = candidates.find((v) => !badValues.includes(v));
+    const isBad = valueMatcher(badValues);
+    const value = candidates.find((v) => !isBad(v));
     if (value !== undefined) {
       labels[label] = value;
       return labels;
     }
-    if (!totalLabels.has(label)) continue;
+    // Every candidate is bad (a `*` pattern: any value present): good events lack the label.
+    if (!totalLabels.has(label)) {
+      delete labels[label];
+      return labels;
+    }
   }
   return labels;
 }
