@@ -51,7 +51,12 @@ export type {
   CounterName,
   GaugeName,
 } from './spec/types.js';
-export { createTelemetry, nodeSdkParts, TelemetryOptionsError } from './telemetry/index.js';
+export {
+  createTelemetry,
+  GlobalsAlreadyRegisteredError,
+  nodeSdkParts,
+  TelemetryOptionsError,
+} from './telemetry/index.js';
 export type {
   Telemetry,
   TelemetryOptions,

@@ -191,7 +191,12 @@ class SchemaEventLogger {
       this.unknownEvent(name, fields, context);
       return;
     }
-    if (!compiled.enabled) return;
+    if (!compiled.enabled) {
+      // Strict mode (tests) checks every event, written or not: a debug event's mistake must not
+      // wait for a run at debug level (a team's tests at the default info level missed them all).
+      if (this.strict) this.check(compiled, fields);
+      return;
+    }
     let suppressed = 0;
     if (compiled.budget !== undefined) {
       const budget = compiled.budget.for(fields);
@@ -218,16 +223,9 @@ class SchemaEventLogger {
       // pino writes this one: what is pending goes first, so lines keep their order.
       this.output.flush();
     }
-    let line: Record<string, unknown>;
-    if (compiled.validate(fields)) {
-      line = this.capStrings(compiled, fields as Record<string, unknown>);
-    } else {
-      const violations =
-        typeof fields === 'object' && fields !== null && !Array.isArray(fields)
-          ? violationsFromAjv(compiled.validate.errors ?? [])
-          : [{ reason: 'not_an_object' as const }];
-      line = this.repair(compiled, fields, violations);
-    }
+    let line = compiled.validate(fields)
+      ? this.capStrings(compiled, fields as Record<string, unknown>)
+      : this.repair(compiled, fields, violationsOf(compiled, fields));
     // A copy: a valid line can be the caller's own object.
     if (suppressed > 0) line = { ...line, suppressed };
     const traceFields = activeTraceFields(context);
@@ -239,6 +237,12 @@ class SchemaEventLogger {
     compiled.write.call(compiled.logger, output);
     if (this.bridge !== undefined)
       this.bridge.emit(name, compiled.level, redactedCopy(compiled, line), context);
+  }
+
+  /** Strict mode, an event below the level: what writing it would report, without a line. */
+  private check(compiled: CompiledEvent, fields: unknown): void {
+    if (compiled.validate(fields)) this.capStrings(compiled, fields as Record<string, unknown>);
+    else this.report(compiled.name, violationsOf(compiled, fields));
   }
 
   async flush(): Promise<void> {
@@ -354,6 +358,13 @@ class SchemaEventLogger {
       }
     }
   }
+}
+
+/** Why `fields` failed its event's schema (after `compiled.validate` said so). */
+function violationsOf(compiled: CompiledEvent, fields: unknown): Violation[] {
+  return typeof fields === 'object' && fields !== null && !Array.isArray(fields)
+    ? violationsFromAjv(compiled.validate.errors ?? [])
+    : [{ reason: 'not_an_object' }];
 }
 
 function compileEvent(

@@ -199,8 +199,12 @@ export interface Host {
   readonly meterProvider: () => ApiMeterProvider;
   readonly forceFlush: () => Array<Promise<unknown> | undefined>;
   readonly shutdown: () => Array<Promise<unknown> | undefined>;
-  /** After everything is stopped (unregistering globals). */
-  readonly afterShutdown: () => void;
+  /**
+   * When shutdown() begins, before anything is flushed: unregisters the OTel globals (or the
+   * NodeSDK registration). A telemetry made while this one flushes (a test's next app, the
+   * previous shutdown not awaited) then registers its own, which this one never removes.
+   */
+  readonly releaseGlobals: () => void;
 }
 
 /** The event logger with its self-metrics, bridged to OTel Logs when the host has a logger. */
@@ -299,10 +303,11 @@ export function telemetryOf<S extends TelemetrySpec>(
       await settle(timing.exportTimeoutMs, [log.flush(), ...host.forceFlush()]);
     },
     shutdown() {
-      shutdownPromise ??= (async () => {
-        await settle(timing.exportTimeoutMs, [...host.shutdown(), log.close()]);
-        host.afterShutdown();
-      })();
+      if (shutdownPromise === undefined) {
+        host.releaseGlobals();
+        // async: a step that throws at once is a rejected step for settle, not a throw into the app.
+        shutdownPromise = (async () => settle(timing.exportTimeoutMs, [...host.shutdown(), log.close()]))();
+      }
       return shutdownPromise;
     },
   };

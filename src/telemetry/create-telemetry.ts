@@ -7,7 +7,6 @@ import {
   context,
   metrics as metricsApi,
   propagation,
-  ProxyTracerProvider,
   trace,
   type Meter,
   type MeterProvider as ApiMeterProvider,
@@ -32,7 +31,7 @@ import { resolveSpec } from '../spec/model.js';
 import { assemble, SCOPE, telemetryOf } from './assemble.js';
 import { checkTelemetryOptions } from './check-options.js';
 import { globalLogsApi, type BridgeLoggerProvider } from './logs-api.js';
-import { attachedTelemetry } from './node-sdk-parts.js';
+import { attachedTelemetry, sdkTracerProvider } from './node-sdk-parts.js';
 import { registerDefaultPropagator } from './propagation.js';
 import { serviceResource } from './resource.js';
 
@@ -183,7 +182,7 @@ export function createTelemetry<const S extends TelemetrySpec>(
     meterProvider: () => meterProvider,
     forceFlush: () => [tracerProvider.forceFlush(), meterProvider.forceFlush(), loggerProvider?.forceFlush()],
     shutdown: () => [tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider?.shutdown()],
-    afterShutdown: () => {
+    releaseGlobals: () => {
       if (!registerGlobal) return;
       trace.disable();
       if (ownsContextManager) context.disable();
@@ -197,17 +196,23 @@ export function createTelemetry<const S extends TelemetrySpec>(
 /** The fix, in the words a user searches for, when another SDK already owns the globals. */
 export const ANOTHER_SDK_REGISTERED =
   'plumbline: a global OpenTelemetry tracer provider is already registered (NodeSDK, or another ' +
-  "createTelemetry), so plumbline's tail sampler would never see its spans. Put plumbline into " +
-  'NodeSDK instead: `const plumbline = nodeSdkParts(spec, options)` and `new NodeSDK({ ...plumbline.config, ' +
-  'instrumentations })` (docs/nodesdk.md); createTelemetry(spec) then returns that telemetry. Or call ' +
-  'createTelemetry before NodeSDK is started and drop NodeSDK, or pass registerGlobal: false to run ' +
-  'plumbline with providers of its own that nothing else uses.';
+  "createTelemetry), so plumbline's tail sampler would never see its spans. With NodeSDK, put plumbline into " +
+  'it instead: `const plumbline = nodeSdkParts(spec, options)` and `new NodeSDK({ ...plumbline.config, ' +
+  'instrumentations })` (docs/nodesdk.md); createTelemetry(spec) then returns that telemetry. In tests that ' +
+  "make one telemetry per test, call the previous one's shutdown() first (it lets go of the globals at " +
+  'once; await it for its flush) (docs/telemetry.md#testing). registerGlobal: false runs plumbline with ' +
+  'providers of its own that nothing else uses, and no context manager: the active span is then not seen, ' +
+  'so pass contexts explicitly.';
+
+/** createTelemetry found the OTel globals taken: see ANOTHER_SDK_REGISTERED for the ways out. */
+export class GlobalsAlreadyRegisteredError extends Error {
+  readonly code = 'PLUMBLINE_GLOBALS_REGISTERED';
+  constructor() {
+    super(ANOTHER_SDK_REGISTERED);
+    this.name = 'GlobalsAlreadyRegisteredError';
+  }
+}
 
 function refuseWhenAnotherSdkIsRegistered(): void {
-  const global = trace.getTracerProvider();
-  // Duck-typed: the ESM and CommonJS builds of the API are separate classes sharing one global.
-  const proxy = global as Partial<ProxyTracerProvider>;
-  const delegate = typeof proxy.getDelegate === 'function' ? proxy.getDelegate() : global;
-  // An unregistered API hands out its no-op provider, the same object a fresh proxy delegates to.
-  if (delegate !== new ProxyTracerProvider().getDelegate()) throw new Error(ANOTHER_SDK_REGISTERED);
+  if (sdkTracerProvider() !== undefined) throw new GlobalsAlreadyRegisteredError();
 }

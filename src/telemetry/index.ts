@@ -1,5 +1,10 @@
 // Assembling the SDK for one service.
-export { createTelemetry, type Telemetry, type TelemetryOptions } from './create-telemetry.js';
+export {
+  createTelemetry,
+  GlobalsAlreadyRegisteredError,
+  type Telemetry,
+  type TelemetryOptions,
+} from './create-telemetry.js';
 export { serviceResource } from './resource.js';
 export { nodeSdkParts, type NodeSdkParts, type NodeSdkConfig } from './node-sdk-parts.js';
 export { TelemetryOptionsError, type OptionIssue } from './check-options.js';

@@ -103,7 +103,7 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
       ...readers.map((reader) => reader.forceFlush().catch(() => undefined)),
       parts.logRecordProcessor?.forceFlush(),
     ],
-    afterShutdown: () => {
+    releaseGlobals: () => {
       if (registry[REGISTRY]?.telemetry === telemetry) delete registry[REGISTRY];
     },
   });
@@ -224,7 +224,7 @@ function processorsOf(multi: unknown): readonly unknown[] | undefined {
 }
 
 /** The SDK provider behind the global proxy; undefined while none is registered. */
-function sdkTracerProvider(): unknown {
+export function sdkTracerProvider(): unknown {
   const global = trace.getTracerProvider();
   // Duck-typed: the ESM and CommonJS builds of the API are separate classes sharing one global.
   const proxy = global as Partial<ProxyTracerProvider>;
