@@ -141,7 +141,7 @@ export function createMetrics<const S extends TelemetrySpec>(
       new CounterInstrument({
         name,
         spec: counterSpec,
-        exemplars,
+        exemplars: counterSpec.exemplars?.enabled === false ? undefined : exemplars,
         listeners: options.listeners?.counters?.[name] ?? NOOP_LISTENERS,
         onInvalid: invalid(name),
         now,

@@ -109,11 +109,19 @@ const histogram = {
   additionalProperties: false,
 };
 
-const counterOrGauge = {
+const gauge = {
   type: 'object',
   properties: { description, unit: { type: 'string' }, attributes: attributeList, cardinalityLimit },
   required: ['description'],
   additionalProperties: false,
+};
+
+const counter = {
+  ...gauge,
+  properties: {
+    ...gauge.properties,
+    exemplars: { type: 'object', properties: { enabled: { type: 'boolean' } }, additionalProperties: false },
+  },
 };
 
 const sliBase = { kind: {}, where: match };
@@ -293,8 +301,8 @@ export const telemetrySpecSchema = {
       additionalProperties: false,
     },
     events: { type: 'object', propertyNames: { pattern: '^[A-Za-z0-9_.-]+$' }, additionalProperties: event },
-    counters: { type: 'object', propertyNames: metricNames, additionalProperties: counterOrGauge },
-    gauges: { type: 'object', propertyNames: metricNames, additionalProperties: counterOrGauge },
+    counters: { type: 'object', propertyNames: metricNames, additionalProperties: counter },
+    gauges: { type: 'object', propertyNames: metricNames, additionalProperties: gauge },
     histograms: { type: 'object', propertyNames: metricNames, additionalProperties: histogram },
     slos: { type: 'object', propertyNames: { pattern: '^[a-z0-9][a-z0-9-]*$' }, additionalProperties: slo },
     sampling,

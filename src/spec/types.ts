@@ -87,6 +87,11 @@ export interface CounterSpec {
   readonly unit?: string;
   readonly attributes?: readonly string[];
   readonly cardinalityLimit?: number;
+  /**
+   * `{ enabled: false }`: this counter keeps no exemplar, so an `add` inside a span never asks
+   * the tail sampler to keep its trace. Default on (one exemplar per series).
+   */
+  readonly exemplars?: { readonly enabled?: boolean };
 }
 
 export interface GaugeSpec {
