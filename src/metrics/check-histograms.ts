@@ -1,7 +1,7 @@
 // Spec checks for metrics, run at setup by the spec validator: bucket plans that cannot work,
 // SLO latency thresholds that are not exact boundaries (a ratio read from `le="0.25"` is empty
 // when 0.25 is not a boundary), and cardinality caps below 1.
-import { resolveBoundaries } from '../spec/buckets.js';
+import { derivedSteps, MAX_DERIVED_BOUNDARIES, resolveBoundaries } from '../spec/buckets.js';
 import { specPath, type SpecIssue } from '../spec/errors.js';
 import { formatPrometheusFloat } from '../spec/naming.js';
 import type { TelemetrySpec } from '../spec/types.js';
@@ -73,6 +73,13 @@ export function checkHistograms(spec: TelemetrySpec): SpecIssue[] {
           path: path('buckets', 'fromSlos', 'perDecade'),
           message: `expected an integer >= 1, got ${String(perDecade)}`,
         });
+      } else if (typeof min === 'number' && typeof max === 'number' && min > 0 && max > min) {
+        const steps = derivedSteps(min, max, perDecade);
+        if (!(steps <= MAX_DERIVED_BOUNDARIES))
+          issues.push({
+            path: path('buckets', 'fromSlos'),
+            message: `would derive ${String(steps + 1)} boundaries (${String(min)} to ${String(max)} at ${String(perDecade ?? 4)} per decade); at most ${MAX_DERIVED_BOUNDARIES + 1}: raise min, lower max or perDecade`,
+          });
       }
     } else {
       issues.push({
