@@ -13,14 +13,30 @@ import { LatencyPolicy } from './latency-policy.js';
 export { IMPLICIT_EXEMPLAR_POLICY };
 
 export function buildPolicies(specs: readonly SamplingPolicySpec[]): SamplingPolicy[] {
-  return withExemplarRule(specs.map(buildPolicy));
+  return withExemplarRule(specs.map((spec) => builtIn(buildPolicy(spec))));
+}
+
+const BUILT_IN = new WeakSet<SamplingPolicy>();
+
+/**
+ * Whether plumbline made this policy (from the spec, or an implicit rule): the processor takes
+ * its answers as they are, and checks the answers of policies of your own.
+ */
+export function isBuiltInPolicy(policy: SamplingPolicy): boolean {
+  return BUILT_IN.has(policy);
+}
+
+/** Marks a policy plumbline made (see isBuiltInPolicy). */
+export function builtIn<P extends SamplingPolicy>(policy: P): P {
+  BUILT_IN.add(policy);
+  return policy;
 }
 
 /** The chain with the implicit exemplar rule first when it has no exemplar rule of its own. */
 export function withExemplarRule(policies: readonly SamplingPolicy[]): SamplingPolicy[] {
   const chain = [...policies];
   if (!chain.some((policy) => policy.kind === 'exemplar'))
-    chain.unshift(new ExemplarPolicy(IMPLICIT_EXEMPLAR_POLICY));
+    chain.unshift(builtIn(new ExemplarPolicy(IMPLICIT_EXEMPLAR_POLICY)));
   return chain;
 }
 

@@ -2,6 +2,7 @@
 // kept whenever one of those requests is, so from a kept request trace an operator reaches its
 // storage write. Implicit, first in the chain, like the exemplar rule.
 import type { SamplingPolicy, TraceView } from './policy.js';
+import { builtIn } from './build-policies.js';
 import { BaseSamplingPolicy } from './policy.js';
 
 /** Name of the implicit rule (and its `decisions` entry in stats). */
@@ -18,5 +19,5 @@ export class LinkedPolicy extends BaseSamplingPolicy {
 /** The chain with the linked rule first, unless it has one of its own. */
 export function withLinkedRule(policies: readonly SamplingPolicy[]): SamplingPolicy[] {
   if (policies.some((policy) => policy.kind === 'linked')) return [...policies];
-  return [new LinkedPolicy(LINKED_POLICY), ...policies];
+  return [builtIn(new LinkedPolicy(LINKED_POLICY)), ...policies];
 }

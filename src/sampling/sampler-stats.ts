@@ -40,6 +40,11 @@ export interface SamplerStats {
   readonly thresholds: Readonly<Record<string, { readonly th: string; readonly probability: number }>>;
   /** Calls into the next processor that threw (counted, never rethrown into the app). */
   readonly nextProcessorErrors: number;
+  /**
+   * Answers of policies of your own that threw, or were not keep, drop or abstain with a valid
+   * threshold: each was taken as an abstention.
+   */
+  readonly policyErrors: number;
   /** Spans ended after shutdown (ignored). */
   readonly spansAfterShutdown: number;
 }

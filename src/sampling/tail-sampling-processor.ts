@@ -12,9 +12,9 @@ import { resolveSpec } from '../spec/model.js';
 import { exemplarTracesPerSecond, resolveSampling } from '../spec/sampling-settings.js';
 import { DecisionCache } from './decision-cache.js';
 import { ExemplarKeepLimit } from './exemplar-keep-limit.js';
-import { buildPolicies, withExemplarRule } from './build-policies.js';
+import { buildPolicies, isBuiltInPolicy, withExemplarRule } from './build-policies.js';
 import type { PolicyDecision, SamplingPolicy } from './policy.js';
-import { ABSTAIN } from './policy.js';
+import { ABSTAIN, DROP, KEEP } from './policy.js';
 import type { SamplerStats } from './sampler-stats.js';
 import { SpanForwarder } from './span-forwarder.js';
 import { estimateSpanBytes } from './span-size.js';
@@ -27,6 +27,7 @@ import { TraceTable } from './trace-table.js';
 import { hexWord } from './trace-id-bits.js';
 import {
   ALWAYS_KEEP_THRESHOLD,
+  isThreshold,
   stricter,
   thresholdOf,
   thresholdToProbability,
@@ -70,6 +71,8 @@ export interface TailSamplingOptions {
 export class TailSamplingProcessor implements SpanProcessor {
   private readonly now: () => number;
   private readonly policies: readonly SamplingPolicy[];
+  /** Per policy: made by plumbline (answers taken as they are), see answerOf(). */
+  private readonly builtIn: readonly boolean[];
   /** Policy names by index; the last one is NO_MATCH. */
   private readonly decisionNames: readonly string[];
   private readonly keeps: number[];
@@ -105,6 +108,7 @@ export class TailSamplingProcessor implements SpanProcessor {
   private lateKept = 0;
   private lateDropped = 0;
   private spansAfterShutdown = 0;
+  private policyErrors = 0;
 
   /**
    * Built from the spec's sampling settings (its model, spec/model.ts): pass the whole spec, or its
@@ -123,6 +127,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     this.policies = withLinkedRule(
       options.policies === undefined ? buildPolicies(settings.policies) : withExemplarRule(options.policies),
     );
+    this.builtIn = this.policies.map(isBuiltInPolicy);
     this.decisionNames = [...this.policies.map((policy) => policy.name), NO_MATCH];
     this.exemplarLimit = new ExemplarKeepLimit(exemplarTracesPerSecond(this.policies));
     this.keeps = this.decisionNames.map(() => 0);
@@ -260,10 +265,14 @@ export class TailSamplingProcessor implements SpanProcessor {
     const thresholds: Record<string, { th: string; probability: number }> = {};
     const budgetCeilingDrops: Record<string, number> = {};
     for (const policy of this.policies) {
-      if (policy.ceilingDrops !== undefined) budgetCeilingDrops[policy.name] = policy.ceilingDrops();
-      const byKey = policy.thresholds?.() ?? {};
-      for (const [key, threshold] of Object.entries(byKey)) {
-        thresholds[key] = { th: encodeTh(threshold), probability: thresholdToProbability(threshold) };
+      try {
+        if (policy.ceilingDrops !== undefined) budgetCeilingDrops[policy.name] = policy.ceilingDrops();
+        for (const [key, threshold] of Object.entries(policy.thresholds?.() ?? {})) {
+          if (!isThreshold(threshold)) continue;
+          thresholds[key] = { th: encodeTh(threshold), probability: thresholdToProbability(threshold) };
+        }
+      } catch {
+        // a policy of your own that cannot say: /metrics and stats() go on without it
       }
     }
     const usage = this.usage;
@@ -280,6 +289,7 @@ export class TailSamplingProcessor implements SpanProcessor {
       exemplarKeepsRefused: this.exemplarLimit.refused,
       thresholds,
       nextProcessorErrors: this.forwarder.errors,
+      policyErrors: this.policyErrors,
       spansAfterShutdown: this.spansAfterShutdown,
     };
   }
@@ -393,18 +403,40 @@ export class TailSamplingProcessor implements SpanProcessor {
     }
     trace.changed = false;
     for (let i = 0; i < end; i++) {
-      let candidate: PolicyDecision;
-      try {
-        candidate = this.policies[i]!.evaluate(trace, now);
-      } catch {
-        continue; // a broken user policy abstains rather than break the app
-      }
+      const candidate = this.answerOf(i, trace, now);
       if (candidate.verdict !== 'abstain') {
         trace.verdict = candidate;
         trace.verdictIndex = i;
         return;
       }
     }
+  }
+
+  /**
+   * A policy's answer. plumbline's own are taken as they are; a policy of your own that throws,
+   * or answers anything but keep, drop or abstain (with an OTEP 235 threshold or none), abstains
+   * and is counted (`stats().policyErrors`): a broken policy must not break the app's span.end()
+   * or turn into a silent drop, and its answer is copied so it is read once.
+   */
+  private answerOf(index: number, trace: TraceBuffer, now: number): PolicyDecision {
+    const policy = this.policies[index]!;
+    try {
+      if (this.builtIn[index]!) return policy.evaluate(trace, now);
+      const answer = policy.evaluate(trace, now);
+      const verdict = answer.verdict;
+      const threshold = answer.threshold;
+      if (threshold === undefined) {
+        if (verdict === 'abstain') return ABSTAIN;
+        if (verdict === 'keep') return KEEP;
+        if (verdict === 'drop') return DROP;
+      } else if ((verdict === 'keep' || verdict === 'drop') && isThreshold(threshold)) {
+        return { verdict, threshold };
+      }
+    } catch {
+      // counted below, as an abstention
+    }
+    this.policyErrors++;
+    return ABSTAIN;
   }
 
   private decide(trace: TraceBuffer, now: number): void {
@@ -448,8 +480,15 @@ export class TailSamplingProcessor implements SpanProcessor {
    */
   private registerLinks(trace: TraceBuffer, links: readonly Link[]): void {
     for (let i = 0; i < links.length; i++) {
-      const linkedId = links[i]!.context.traceId;
-      if (linkedId === trace.traceId) continue;
+      let linkedId: unknown;
+      try {
+        // The SDK passes links on as the app gave them: `{ context: null }`, or a Proxy that
+        // throws, must not turn the app's startSpan into an exception. Such a link counts for nothing.
+        linkedId = (links[i] as Partial<Link> | null | undefined)?.context?.traceId;
+      } catch {
+        continue;
+      }
+      if (typeof linkedId !== 'string' || linkedId === trace.traceId) continue;
       const linked = this.traces.get(linkedId);
       if (linked !== undefined) {
         trace.linking = true;

@@ -60,6 +60,13 @@ export function encodeTh(threshold: string): string {
   return threshold.slice(0, end);
 }
 
+const THRESHOLD = /^[0-9a-f]{14}$/;
+
+/** Whether `value` is a policy's threshold: 14 lowercase hex digits (OTEP 235). */
+export function isThreshold(value: unknown): value is string {
+  return typeof value === 'string' && THRESHOLD.test(value);
+}
+
 /** Parses a `th` value (1-14 lowercase hex digits, implicitly padded with zeros); undefined if invalid. */
 export function parseTh(value: string): string | undefined {
   return TH_VALUE.test(value) ? value.padEnd(THRESHOLD_DIGITS, '0') : undefined;

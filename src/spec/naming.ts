@@ -136,6 +136,8 @@ export const sdkSeries = {
   samplerLateSpans: 'plumbline_sampler_late_spans_total',
   /** Label policy: keeps a budget refused over its key's kept-rate ceiling. */
   samplerBudgetCeilingDrops: 'plumbline_sampler_budget_ceiling_drops_total',
+  /** Answers of the app's own sampling policies that threw or made no sense (taken as abstentions). */
+  samplerPolicyErrors: 'plumbline_sampler_policy_errors_total',
   samplerBufferedTraces: 'plumbline_sampler_buffered_traces',
   samplerBufferedBytes: 'plumbline_sampler_buffered_bytes',
   /** Label key. */

@@ -56,6 +56,13 @@ export function exposeSamplerStats(metrics: Metrics, sampler: TailSamplingProces
       })),
     'counter',
   );
+  metrics.selfGauge(
+    sdkSeries.samplerPolicyErrors,
+    'Answers of sampling policies of your own that threw or were not keep, drop or abstain (taken as abstentions).',
+    [],
+    () => [{ labels: {}, value: sampler.stats().policyErrors }],
+    'counter',
+  );
   metrics.selfGauge(sdkSeries.samplerBufferedTraces, 'Traces waiting for a decision.', [], () => [
     { labels: {}, value: sampler.stats().bufferedTraces },
   ]);
