@@ -186,6 +186,44 @@ class SchemaEventLogger {
   }
 
   event(name: string, fields: unknown, context?: Context): void {
+    try {
+      this.write(name, fields, context);
+    } catch (error) {
+      if (this.strict) throw error;
+      this.unreadable(name, context);
+    }
+  }
+
+  /**
+   * The call could not be read: a field's getter or a Proxy threw, or `context` is not a Context.
+   * Nothing is thrown into the app: the event is written without its fields (a line saying so,
+   * counted as `unreadable`), so the call is not lost either.
+   */
+  private unreadable(name: unknown, context: Context | undefined): void {
+    try {
+      const compiled = typeof name === 'string' ? this.events.get(name) : undefined;
+      if (compiled === undefined) {
+        this.unknownEvent(name, undefined, undefined);
+        return;
+      }
+      this.report(compiled.name, [{ reason: 'unreadable' }]);
+      if (!compiled.enabled) return;
+      this.output.flush();
+      let traceFields: ReturnType<typeof activeTraceFields>;
+      try {
+        traceFields = activeTraceFields(context);
+      } catch {
+        traceFields = undefined; // not a Context: the line goes without trace IDs
+      }
+      const line = { ...traceFields, schema_violations: [{ reason: 'unreadable' }] };
+      if (compiled.security) this.securityEvent(compiled, { ...line, outcome: 'unreadable' });
+      else compiled.write.call(compiled.logger, line);
+    } catch {
+      // the last resort: counted above when it got that far, never thrown
+    }
+  }
+
+  private write(name: string, fields: unknown, context?: Context): void {
     const compiled = this.events.get(name);
     if (compiled === undefined) {
       this.unknownEvent(name, fields, context);

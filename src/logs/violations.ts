@@ -10,6 +10,8 @@ export const VIOLATION_REASONS = [
   'not_in_enum',
   'too_long',
   'not_an_object',
+  // The fields could not be read: a getter or a Proxy threw, or the context was not a Context.
+  'unreadable',
 ] as const;
 
 export type ViolationReason = (typeof VIOLATION_REASONS)[number];
