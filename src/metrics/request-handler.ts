@@ -18,6 +18,8 @@ export function metricsRequestHandler(
   metrics: Pick<Metrics, 'serialize'>,
   more?: MoreMetrics,
 ): (request: IncomingMessage, response: ServerResponse) => void {
+  // Nothing here may throw into the host's server, nor leave a rejected promise behind (Node ends
+  // the process on an unhandled rejection): every path ends in send or fail, which never throw.
   return (request, response) => {
     try {
       if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -32,25 +34,28 @@ export function metricsRequestHandler(
         return;
       }
       const format = negotiateFormat(request.headers.accept);
-      more.exposition(format, familyNames(body)).then(
-        (extra) => {
-          if (extra === '') send(request, response, contentType, body);
-          else if (format === 'openmetrics' && body.endsWith(EOF))
-            send(request, response, contentType, body.slice(0, -EOF.length) + extra + EOF);
-          else send(request, response, contentType, body + extra);
-        },
-        // The spec's families are still served when the meter provider's cannot be read.
-        () => send(request, response, contentType, body),
-      );
+      Promise.resolve(more.exposition(format, familyNames(body)))
+        .then(
+          (extra) => {
+            if (extra === '') send(request, response, contentType, body);
+            else if (format === 'openmetrics' && body.endsWith(EOF))
+              send(request, response, contentType, body.slice(0, -EOF.length) + extra + EOF);
+            else send(request, response, contentType, body + extra);
+          },
+          // The spec's families are still served when the meter provider's cannot be read.
+          () => send(request, response, contentType, body),
+        )
+        .catch((error: unknown) => fail(response, error));
     } catch (error) {
       fail(response, error);
     }
   };
 }
 
+/** Answers 200 with the body; never throws (a response that cannot be written goes to fail). */
 function send(request: IncomingMessage, response: ServerResponse, contentType: string, body: string): void {
-  if (response.destroyed) return;
   try {
+    if (response.destroyed) return;
     response.writeHead(200, {
       'content-type': contentType,
       'content-length': Buffer.byteLength(body),
@@ -62,10 +67,24 @@ function send(request: IncomingMessage, response: ServerResponse, contentType: s
   }
 }
 
+/**
+ * Best effort, and never throws: answers 500 when the response can still be written, else cuts
+ * it off, else gives up (a response whose writes throw, or no response at all).
+ */
 function fail(response: ServerResponse, error: unknown): void {
   // The host's server keeps running; the scraper sees a failed scrape.
-  if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-  response.end(`metrics exposition failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  try {
+    if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+    response.end(`metrics exposition failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return;
+  } catch {
+    // The response cannot be written: close its connection instead, so the scraper is not left waiting.
+  }
+  try {
+    response.destroy?.();
+  } catch {
+    // Nothing more can be done for this scrape.
+  }
 }
 
 /** The family names of `# TYPE` lines, counters under both their OpenMetrics and `_total` names. */

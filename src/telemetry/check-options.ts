@@ -3,6 +3,7 @@
 // constructor (or, worse, on the first export).
 import { diag } from '@opentelemetry/api';
 import { IssueListError, type SpecIssue } from '../spec/errors.js';
+import { didYouMean } from '../spec/suggest.js';
 import type { TelemetryOptions } from './create-telemetry.js';
 
 /** An option's problem: `path` names the option, e.g. "maxConcurrentScrapes" or "securityLog.foldWindowMs". */
@@ -13,6 +14,35 @@ export class TelemetryOptionsError extends IssueListError<OptionIssue> {
     super('invalid createTelemetry options', issues);
   }
 }
+
+/**
+ * Every option createTelemetry and nodeSdkParts take: the properties of TelemetryOptions
+ * (create-telemetry.ts). It must follow the interface (the `satisfies` fails to compile when one
+ * is missing or extra); any other key is reported, so a misspelt option is not silently ignored.
+ */
+const OPTION_KEYS = Object.keys({
+  logDestination: true,
+  logLevel: true,
+  strict: true,
+  otlpEndpoint: true,
+  otlpLogs: true,
+  exportTimeoutMs: true,
+  maxQueuedSpans: true,
+  maxQueuedLogRecords: true,
+  maxPendingMetricExports: true,
+  logMaxBufferedBytes: true,
+  maxConcurrentScrapes: true,
+  scrapeTimeoutMs: true,
+  spanProcessors: true,
+  tailSampling: true,
+  samplingPolicies: true,
+  metricReaders: true,
+  registerGlobal: true,
+  securityLogDestination: true,
+  securityLog: true,
+  exemplarFilter: true,
+  metricExportIntervalMs: true,
+} satisfies Record<keyof TelemetryOptions, true>);
 
 /** Counts that must be whole numbers of at least 1. */
 const COUNTS = [
@@ -27,6 +57,35 @@ const COUNTS = [
 const DURATIONS = ['exportTimeoutMs', 'scrapeTimeoutMs', 'metricExportIntervalMs'] as const;
 
 const BOOLEANS = ['strict', 'otlpLogs', 'registerGlobal'] as const;
+
+/**
+ * What each element of the array options must be: the members the SDK calls on it, so a bad
+ * element fails here instead of on every span.end() or in the meter provider's constructor.
+ */
+interface ElementShape {
+  /** What was expected, as the message says it. */
+  readonly expected: string;
+  readonly functions: readonly string[];
+  readonly strings: readonly string[];
+}
+
+const ELEMENT_SHAPES = {
+  spanProcessors: {
+    expected: 'a SpanProcessor (onStart, onEnd, forceFlush, shutdown)',
+    functions: ['onStart', 'onEnd', 'forceFlush', 'shutdown'],
+    strings: [],
+  },
+  metricReaders: {
+    expected: 'a MetricReader (setMetricProducer, collect, shutdown, forceFlush)',
+    functions: ['setMetricProducer', 'collect', 'shutdown', 'forceFlush'],
+    strings: [],
+  },
+  samplingPolicies: {
+    expected: 'a SamplingPolicy (a string name and kind, and evaluate)',
+    functions: ['evaluate'],
+    strings: ['name', 'kind'],
+  },
+} as const satisfies Record<string, ElementShape>;
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 const EXEMPLAR_FILTERS = ['always_on', 'always_off', 'trace_based'];
@@ -56,6 +115,13 @@ export function checkTelemetryOptions(options: TelemetryOptions): ExportTiming {
     ]);
   }
   const record = options as Record<string, unknown>;
+  for (const key of Object.keys(record))
+    if (!OPTION_KEYS.includes(key))
+      issues.push({
+        // Quoted when it is not an identifier (a stray space, an empty key), so the key shows whole.
+        path: /^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key),
+        message: `is not an option of createTelemetry${didYouMean(key, OPTION_KEYS)}`,
+      });
   for (const key of COUNTS) checkCount(issues, key, record[key]);
   for (const key of DURATIONS) checkDuration(issues, key, record[key]);
   for (const key of BOOLEANS) {
@@ -80,8 +146,12 @@ export function checkTelemetryOptions(options: TelemetryOptions): ExportTiming {
     );
   for (const key of ['spanProcessors', 'metricReaders', 'samplingPolicies'] as const) {
     const value = record[key];
-    if (value !== undefined && !Array.isArray(value))
+    if (value === undefined) continue;
+    if (!Array.isArray(value))
       issues.push({ path: key, message: `must be an array, got ${describe(value)}` });
+    else
+      for (let index = 0; index < value.length; index++)
+        checkElement(issues, `${key}[${index}]`, value[index], ELEMENT_SHAPES[key]);
   }
   const securityLog = record.securityLog;
   if (securityLog !== undefined) {
@@ -138,6 +208,61 @@ function checkDuration(issues: OptionIssue[], path: string, value: unknown): voi
       path,
       message: `must be a number of milliseconds above 0 and at most 2147483647, got ${describe(value)}`,
     });
+}
+
+/**
+ * An element of spanProcessors, metricReaders or samplingPolicies: an object with the shape's
+ * members. They are read inside a try, so a throwing getter is reported against the element.
+ */
+function checkElement(issues: OptionIssue[], path: string, value: unknown, shape: ElementShape): void {
+  if (typeof value !== 'object' || value === null) {
+    issues.push({ path, message: `must be ${shape.expected}, got ${describe(value)}` });
+    return;
+  }
+  const member = value as Record<string, unknown>;
+  const notFunctions: string[] = [];
+  const notStrings: string[] = [];
+  for (const name of [...shape.functions, ...shape.strings]) {
+    let read: unknown;
+    try {
+      read = member[name];
+    } catch (error) {
+      issues.push({
+        path,
+        message: `must be ${shape.expected}; reading its ${name} threw: ${errorMessage(error)}`,
+      });
+      return;
+    }
+    if (shape.functions.includes(name)) {
+      if (typeof read !== 'function') notFunctions.push(name);
+    } else if (typeof read !== 'string') notStrings.push(name);
+  }
+  const wrong = [
+    notFunctions.length === 0
+      ? ''
+      : `${listed(notFunctions)} ${notFunctions.length === 1 ? 'is not a function' : 'are not functions'}`,
+    notStrings.length === 0
+      ? ''
+      : `${listed(notStrings)} ${notStrings.length === 1 ? 'is not a string' : 'are not strings'}`,
+  ].filter((part) => part !== '');
+  if (wrong.length > 0)
+    issues.push({
+      path,
+      message: `must be ${shape.expected}, got an object whose ${wrong.join(' and whose ')}`,
+    });
+}
+
+/** "a", "a and b", "a, b and c". */
+function listed(names: readonly string[]): string {
+  return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+}
+
+function errorMessage(error: unknown): string {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return describe(error);
+  }
 }
 
 function checkOneOf(issues: OptionIssue[], path: string, value: unknown, allowed: readonly string[]): void {
