@@ -120,14 +120,17 @@ describe('bounded metric exports', () => {
 describe('bounded /metrics responses', () => {
   it('answers 503 beyond the concurrent bound and cuts off a client that reads too slowly', async () => {
     const { pipeline, read } = setup();
-    // 64 MiB: more than loopback socket buffers hold, so a client that does not read holds the response.
-    const big = Buffer.alloc(64 << 20, 0x61);
+    // 32 MiB: more than loopback socket buffers hold (a few MiB each way), so a client that does not
+    // read holds the response.
+    const big = Buffer.alloc(32 << 20, 0x61);
     const handler = boundedScrapeHandler(
       (_req, res) => {
         res.writeHead(200, { 'content-length': big.length });
         res.end(big);
       },
-      { maxConcurrent: 1, timeoutMs: 300 },
+      // Long enough for a reading client to take the whole body on a loaded CI machine: with 300 ms
+      // and 64 MiB, the last scrape below was cut off after 12.6 MB in a clean-clone run.
+      { maxConcurrent: 1, timeoutMs: 2_000 },
       pipeline,
     );
     const server: Server = createServer(handler);
