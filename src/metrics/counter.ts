@@ -3,7 +3,13 @@
 import type { Attributes, Context } from '@opentelemetry/api';
 import type { CounterSpec } from '../spec/types.js';
 import { ExemplarReservoir, type ExemplarSettings } from './exemplar-reservoir.js';
-import { isValidMeasurement, notify, type MeasurementListener } from './histogram.js';
+import {
+  isValidMeasurement,
+  notify,
+  UNREADABLE_ATTRIBUTES,
+  type MeasurementListener,
+  type OnInvalid,
+} from './histogram.js';
 import { SeriesTable, type SeriesIdentity } from './series-table.js';
 
 export interface CounterHandle {
@@ -51,7 +57,7 @@ export interface CounterSetup {
   readonly spec: CounterSpec;
   readonly exemplars: ExemplarSettings | undefined;
   readonly listeners: readonly MeasurementListener[];
-  readonly onInvalid: () => void;
+  readonly onInvalid: OnInvalid;
   readonly now: () => number;
 }
 
@@ -61,7 +67,7 @@ export class CounterInstrument implements CounterHandle {
   readonly table: SeriesTable<CounterSeries>;
   readonly add: (value: number, attributes?: Attributes, context?: Context) => void;
   private readonly listeners: readonly MeasurementListener[];
-  private readonly onInvalid: () => void;
+  private readonly onInvalid: OnInvalid;
 
   constructor(setup: CounterSetup) {
     this.name = setup.name;
@@ -81,7 +87,13 @@ export class CounterInstrument implements CounterHandle {
   }
 
   bind(attributes: Attributes): BoundCounter {
-    const series = this.table.seriesForBinding(attributes);
+    let series: CounterSeries;
+    try {
+      series = this.table.seriesForBinding(attributes);
+    } catch {
+      const onInvalid = this.onInvalid;
+      return { add: () => onInvalid(UNREADABLE_ATTRIBUTES) };
+    }
     if (this.table.isOverflow(series))
       return { add: (value, context) => this.add(value, attributes, context) };
     const { listeners, onInvalid } = this;
@@ -104,12 +116,24 @@ export class CounterInstrument implements CounterHandle {
 
   private addOnly(value: number, attributes?: Attributes, context?: Context): void {
     if (!isValidMeasurement(value)) return this.onInvalid();
-    this.table.lookup(attributes).add(value, attributes, context);
+    let series: CounterSeries;
+    try {
+      series = this.table.lookup(attributes);
+    } catch {
+      return this.onInvalid(UNREADABLE_ATTRIBUTES);
+    }
+    series.add(value, attributes, context);
   }
 
   private addAndNotify(value: number, attributes?: Attributes, context?: Context): void {
     if (!isValidMeasurement(value)) return this.onInvalid();
-    this.table.lookup(attributes).add(value, attributes, context);
+    let series: CounterSeries;
+    try {
+      series = this.table.lookup(attributes);
+    } catch {
+      return this.onInvalid(UNREADABLE_ATTRIBUTES);
+    }
+    series.add(value, attributes, context);
     notify(this.listeners, value, attributes ?? EMPTY);
   }
 }

@@ -7,6 +7,7 @@ import type { CounterName, GaugeName, HistogramName, TelemetrySpec } from '../sp
 import { contentTypeOf, negotiateFormat } from './content-negotiation.js';
 import { CounterInstrument, type CounterHandle } from './counter.js';
 import { resolveExemplarFilter, type ExemplarFilter } from './exemplar-filter.js';
+import { UNREADABLE_ATTRIBUTES, type OnInvalid } from './histogram.js';
 import type { ExemplarHook, ExemplarSettings } from './exemplar-reservoir.js';
 import { Exposition } from './exposition.js';
 import { GaugeInstrument, type GaugeHandle } from './gauge.js';
@@ -110,7 +111,7 @@ export function createMetrics<const S extends TelemetrySpec>(
   const selfGauges: SelfGaugeFamily[] = [];
   const dropped = new SelfCounterFamily(
     DROPPED_MEASUREMENTS,
-    'Measurements ignored: unknown instrument name or invalid value.',
+    'Measurements ignored: unknown instrument name, invalid value, or attributes that could not be read.',
     ['metric', 'reason'],
   );
   const droppedExemplarAttributes = new SelfCounterFamily(
@@ -120,9 +121,10 @@ export function createMetrics<const S extends TelemetrySpec>(
   );
   selfCounters.push(dropped, droppedExemplarAttributes);
 
-  const invalid = (metric: string) => {
+  const invalid = (metric: string): OnInvalid => {
     const labels = { metric, reason: 'invalid_value' };
-    return () => dropped.add(1, labels);
+    const unreadable = { metric, reason: UNREADABLE_ATTRIBUTES };
+    return (reason) => dropped.add(1, reason === UNREADABLE_ATTRIBUTES ? unreadable : labels);
   };
   const histograms = Object.values(model.histograms).map(
     ({ name, spec: histogramSpec, boundaries }) =>

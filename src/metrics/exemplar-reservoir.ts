@@ -145,7 +145,17 @@ export class ExemplarReservoir {
     if (slot < this.firstBucket) return;
     const source = this.source;
     const measured = recordContext ?? activeContext();
-    if (measured !== source.context) source.read(measured);
+    if (measured !== source.context) {
+      try {
+        source.read(measured);
+      } catch {
+        // Not a Context (the app passed something else): the value is counted, with no exemplar.
+        source.context = undefined;
+        source.span = undefined;
+        source.trace = undefined;
+        return;
+      }
+    }
     const exemplarTrace = source.trace;
     if (exemplarTrace === undefined) return;
     // A direct call the compiler can inline, rather than a call through a field.

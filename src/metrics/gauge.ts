@@ -1,6 +1,7 @@
 // A spec-declared gauge: the last value set per series.
 import type { Attributes } from '@opentelemetry/api';
 import type { GaugeSpec } from '../spec/types.js';
+import { UNREADABLE_ATTRIBUTES, type OnInvalid } from './histogram.js';
 import { SeriesTable, type SeriesIdentity } from './series-table.js';
 
 export interface GaugeHandle {
@@ -18,7 +19,7 @@ export class GaugeInstrument implements GaugeHandle {
   constructor(
     readonly name: string,
     readonly spec: GaugeSpec,
-    private readonly onInvalid: () => void,
+    private readonly onInvalid: OnInvalid,
     now: () => number,
   ) {
     this.table = new SeriesTable<GaugeSeries>(
@@ -31,6 +32,12 @@ export class GaugeInstrument implements GaugeHandle {
 
   set(value: number, attributes?: Attributes): void {
     if (typeof value !== 'number' || Number.isNaN(value)) return this.onInvalid();
-    this.table.lookup(attributes).value = value;
+    let series: GaugeSeries;
+    try {
+      series = this.table.lookup(attributes);
+    } catch {
+      return this.onInvalid(UNREADABLE_ATTRIBUTES);
+    }
+    series.value = value;
   }
 }

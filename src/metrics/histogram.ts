@@ -78,7 +78,7 @@ export interface HistogramSetup {
   /** undefined: exemplars off for this histogram (filter always_off or the spec says so). */
   readonly exemplars: ExemplarSettings | undefined;
   readonly listeners: readonly MeasurementListener[];
-  readonly onInvalid: () => void;
+  readonly onInvalid: OnInvalid;
   readonly now: () => number;
 }
 
@@ -89,7 +89,7 @@ export class HistogramInstrument implements HistogramHandle {
   readonly table: SeriesTable<HistogramSeries>;
   readonly record: (value: number, attributes?: Attributes, context?: Context) => void;
   private readonly listeners: readonly MeasurementListener[];
-  private readonly onInvalid: () => void;
+  private readonly onInvalid: OnInvalid;
 
   constructor(setup: HistogramSetup) {
     this.name = setup.name;
@@ -121,7 +121,13 @@ export class HistogramInstrument implements HistogramHandle {
   }
 
   bind(attributes: Attributes): BoundHistogram {
-    const series = this.table.seriesForBinding(attributes);
+    let series: HistogramSeries;
+    try {
+      series = this.table.seriesForBinding(attributes);
+    } catch {
+      const onInvalid = this.onInvalid;
+      return { record: () => onInvalid(UNREADABLE_ATTRIBUTES) };
+    }
     // Bound to the overflow series: go through lookup each time so every measurement is counted.
     if (this.table.isOverflow(series))
       return { record: (value, context) => this.record(value, attributes, context) };
@@ -132,12 +138,24 @@ export class HistogramInstrument implements HistogramHandle {
 
   private recordOnly(value: number, attributes?: Attributes, context?: Context): void {
     if (!isValidMeasurement(value)) return this.onInvalid();
-    this.table.lookup(attributes).record(value, attributes, context);
+    let series: HistogramSeries;
+    try {
+      series = this.table.lookup(attributes);
+    } catch {
+      return this.onInvalid(UNREADABLE_ATTRIBUTES);
+    }
+    series.record(value, attributes, context);
   }
 
   private recordAndNotify(value: number, attributes?: Attributes, context?: Context): void {
     if (!isValidMeasurement(value)) return this.onInvalid();
-    this.table.lookup(attributes).record(value, attributes, context);
+    let series: HistogramSeries;
+    try {
+      series = this.table.lookup(attributes);
+    } catch {
+      return this.onInvalid(UNREADABLE_ATTRIBUTES);
+    }
+    series.record(value, attributes, context);
     notify(this.listeners, value, attributes ?? EMPTY);
   }
 }
@@ -169,6 +187,15 @@ class NotifyingBoundSeries implements BoundHistogram {
     notify(this.listeners, value, this.attributes);
   }
 }
+
+/**
+ * Counts a measurement that was ignored: an invalid value (no reason given), or attributes that
+ * could not be read (a getter or a Proxy that throws), which never throw into the app.
+ */
+export type OnInvalid = (reason?: typeof UNREADABLE_ATTRIBUTES) => void;
+
+/** The `reason` of a measurement whose attributes could not be read. */
+export const UNREADABLE_ATTRIBUTES = 'unreadable_attributes';
 
 /** Histograms and counters take finite values >= 0 (OTel drops negative histogram values too). */
 export function isValidMeasurement(value: number): boolean {
