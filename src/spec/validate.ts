@@ -96,12 +96,42 @@ function pointerKeys(pointer: string): string[] {
 
 function structureIssues(errors: readonly ErrorObject[], spec: unknown): SpecIssue[] {
   const issues = new Map<string, SpecIssue>();
-  for (const error of errors) {
+  for (const error of withinTheFittingBranch(errors)) {
     if (error.keyword === 'if' || error.keyword === 'oneOf' || error.keyword === 'propertyNames') continue;
     const issue = describe(error, spec);
     issues.set(`${issue.path}: ${issue.message}`, issue);
   }
   return [...issues.values()];
+}
+
+/**
+ * A `oneOf` that fails reports every branch's errors: `buckets: { boundaries: [1, NaN] }` said
+ * "fromSlos: is required" and "boundaries: is not a known key" beside the real problem. When
+ * exactly one branch fits the object's own keys (no missing or unknown key, no wrong type at the
+ * oneOf's own place), only that branch's errors are the spec's problems.
+ */
+function withinTheFittingBranch(errors: readonly ErrorObject[]): readonly ErrorObject[] {
+  let kept = errors;
+  for (const oneOf of errors.filter((error) => error.keyword === 'oneOf')) {
+    const prefix = `${oneOf.schemaPath}/`;
+    const inGroup = (error: ErrorObject) => error.schemaPath.startsWith(prefix);
+    const branchOf = (error: ErrorObject) => error.schemaPath.slice(prefix.length).split('/')[0];
+    const branches = new Set(kept.filter(inGroup).map(branchOf));
+    const misfits = new Set(
+      kept
+        .filter(
+          (error) =>
+            inGroup(error) &&
+            error.instancePath === oneOf.instancePath &&
+            ['required', 'additionalProperties', 'type'].includes(error.keyword),
+        )
+        .map(branchOf),
+    );
+    const fitting = [...branches].filter((branch) => !misfits.has(branch));
+    if (fitting.length === 1)
+      kept = kept.filter((error) => !inGroup(error) || branchOf(error) === fitting[0]);
+  }
+  return kept;
 }
 
 function describe(error: ErrorObject, spec: unknown): SpecIssue {
@@ -140,6 +170,13 @@ function describe(error: ErrorObject, spec: unknown): SpecIssue {
       return { path, message: `must be ${JSON.stringify(params.allowedValue)}` };
     case 'pattern':
       return { path, message: `must match ${String(params.pattern)}` };
+    case 'type': {
+      const value = valueAt(spec, pointerKeys(error.instancePath));
+      // NaN and ±Infinity are numbers to JavaScript; "must be number" would read as a contradiction.
+      if (typeof value === 'number' && !Number.isFinite(value))
+        return { path, message: `must be a finite number, got ${String(value)}` };
+      return { path, message: error.message ?? 'fails type' };
+    }
     default:
       return { path, message: error.message ?? `fails ${error.keyword}` };
   }
