@@ -335,8 +335,14 @@ class SchemaEventLogger {
     // A list or object over its cap cannot be cut and stay what it is: it is left out.
     for (let i = 0; i < compiled.jsonKeys.length; i++) {
       const key = compiled.jsonKeys[i]!;
-      const value = line[key];
+      let value: object | null | undefined = line[key] as object | null | undefined;
       if (typeof value !== 'object' || value === null) continue;
+      if (value instanceof Error) {
+        // JSON keeps none of an Error's own fields ({}): written as pino writes `err`, with its
+        // type, message, stack and cause.
+        if (line === fields) line = { ...fields };
+        value = line[key] = pinoOnUse().stdSerializers.err(value);
+      }
       if ((jsonLength(value) ?? 0) <= compiled.jsonCaps[i]!) continue;
       if (line === fields) line = { ...fields };
       delete line[key];

@@ -184,6 +184,8 @@ export class LineSerializer {
           // pino writes JSON.stringify's answer and falls back to its safe stringifier when that
           // throws (cycles, BigInt): those stay on pino's path.
           if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+          // An Error stringifies to {}: the slow path writes its message and stack.
+          if (value instanceof Error) return undefined;
           if (plan.sensitive) break;
           try {
             json = JSON.stringify(value);
