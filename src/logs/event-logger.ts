@@ -304,7 +304,9 @@ class SchemaEventLogger {
 
   private securityEvent(compiled: CompiledEvent, line: Record<string, unknown>, context?: Context): void {
     try {
-      this.onSecurityEvent?.(compiled.name, String(line.outcome));
+      // An outcome the schema refused is gone from the line: counted as "(invalid)", one bounded
+      // label value, rather than as the string "undefined".
+      this.onSecurityEvent?.(compiled.name, typeof line.outcome === 'string' ? line.outcome : '(invalid)');
     } catch {
       // counting must not turn a log call into an exception
     }
