@@ -116,23 +116,15 @@ export class CounterInstrument implements CounterHandle {
 
   private addOnly(value: number, attributes?: Attributes, context?: Context): void {
     if (!isValidMeasurement(value)) return this.onInvalid();
-    let series: CounterSeries;
-    try {
-      series = this.table.lookup(attributes);
-    } catch {
-      return this.onInvalid(UNREADABLE_ATTRIBUTES);
-    }
+    const series = this.table.lookupReadable(attributes);
+    if (series === undefined) return this.onInvalid(UNREADABLE_ATTRIBUTES);
     series.add(value, attributes, context);
   }
 
   private addAndNotify(value: number, attributes?: Attributes, context?: Context): void {
     if (!isValidMeasurement(value)) return this.onInvalid();
-    let series: CounterSeries;
-    try {
-      series = this.table.lookup(attributes);
-    } catch {
-      return this.onInvalid(UNREADABLE_ATTRIBUTES);
-    }
+    const series = this.table.lookupReadable(attributes);
+    if (series === undefined) return this.onInvalid(UNREADABLE_ATTRIBUTES);
     series.add(value, attributes, context);
     notify(this.listeners, value, attributes ?? EMPTY);
   }

@@ -32,12 +32,8 @@ export class GaugeInstrument implements GaugeHandle {
 
   set(value: number, attributes?: Attributes): void {
     if (typeof value !== 'number' || Number.isNaN(value)) return this.onInvalid();
-    let series: GaugeSeries;
-    try {
-      series = this.table.lookup(attributes);
-    } catch {
-      return this.onInvalid(UNREADABLE_ATTRIBUTES);
-    }
+    const series = this.table.lookupReadable(attributes);
+    if (series === undefined) return this.onInvalid(UNREADABLE_ATTRIBUTES);
     series.value = value;
   }
 }

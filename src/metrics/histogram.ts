@@ -138,23 +138,15 @@ export class HistogramInstrument implements HistogramHandle {
 
   private recordOnly(value: number, attributes?: Attributes, context?: Context): void {
     if (!isValidMeasurement(value)) return this.onInvalid();
-    let series: HistogramSeries;
-    try {
-      series = this.table.lookup(attributes);
-    } catch {
-      return this.onInvalid(UNREADABLE_ATTRIBUTES);
-    }
+    const series = this.table.lookupReadable(attributes);
+    if (series === undefined) return this.onInvalid(UNREADABLE_ATTRIBUTES);
     series.record(value, attributes, context);
   }
 
   private recordAndNotify(value: number, attributes?: Attributes, context?: Context): void {
     if (!isValidMeasurement(value)) return this.onInvalid();
-    let series: HistogramSeries;
-    try {
-      series = this.table.lookup(attributes);
-    } catch {
-      return this.onInvalid(UNREADABLE_ATTRIBUTES);
-    }
+    const series = this.table.lookupReadable(attributes);
+    if (series === undefined) return this.onInvalid(UNREADABLE_ATTRIBUTES);
     series.record(value, attributes, context);
     notify(this.listeners, value, attributes ?? EMPTY);
   }

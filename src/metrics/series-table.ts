@@ -94,6 +94,18 @@ export class SeriesTable<T> {
     return found === undefined ? this.resolve(attrs) : found;
   }
 
+  /**
+   * `lookup` for a measurement the app handed over: undefined when its attributes cannot be read
+   * (a getter or a Proxy that throws), which the caller counts rather than throws into the app.
+   */
+  lookupReadable(attributes: Attributes | undefined): T | undefined {
+    try {
+      return this.lookup(attributes);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The series a bound handle will use: like `lookup`, but binding itself is no measurement. */
   seriesForBinding(attributes: Attributes): T {
     const counted = this.overflowMeasurements;

@@ -282,7 +282,8 @@ type FieldValue<F extends FieldSpec> = F['type'] extends 'string'
       ? boolean
       : F['type'] extends 'string[]'
         ? readonly string[]
-        : Readonly<Record<string, unknown>>;
+        : // An Error is written with its type, message and stack (docs/logs.md).
+          Readonly<Record<string, unknown>> | Error;
 
 type RequiredKeys<Fs extends Readonly<Record<string, FieldSpec>>> = {
   [K in keyof Fs]: Fs[K]['required'] extends false ? never : K;
