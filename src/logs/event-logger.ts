@@ -378,7 +378,12 @@ class SchemaEventLogger {
     const violations: Violation[] = [{ reason: 'unknown_event' }];
     const event = cappedName(String(name));
     this.report(UNKNOWN_EVENT_LABEL, violations, event);
-    const keys = typeof fields === 'object' && fields !== null ? Object.keys(fields) : [];
+    let keys: string[];
+    try {
+      keys = typeof fields === 'object' && fields !== null ? Object.keys(fields) : [];
+    } catch {
+      keys = []; // a Proxy that will not list its keys: the line goes without them (counted once)
+    }
     const omitted = keys.length - MAX_UNKNOWN_FIELDS;
     this.output.flush();
     this.unknownLogger.warn({
