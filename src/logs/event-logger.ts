@@ -19,7 +19,7 @@ import {
 import { lineOutput, type LineOutput } from './line-batch.js';
 import { flushDestination, resolveDestination } from './log-destination.js';
 import { EventBudget } from './line-budget.js';
-import { LineSerializer, stringNeedsRepair } from './line-serializer.js';
+import { LineSerializer, stringNeedsRepair, surelyLongerThan } from './line-serializer.js';
 import { SecurityStream, type SecurityStreamOptions } from './security-stream.js';
 import { withOwnStream } from './own-stream.js';
 import { activeTraceFields } from './trace-fields.js';
@@ -345,7 +345,8 @@ class SchemaEventLogger {
         if (line === fields) line = { ...fields };
         value = line[key] = pinoOnUse().stdSerializers.err(value);
       }
-      if ((jsonLength(value) ?? 0) <= compiled.jsonCaps[i]!) continue;
+      const cap = compiled.jsonCaps[i]!;
+      if (!surelyLongerThan(value, cap) && (jsonLength(value) ?? 0) <= cap) continue;
       if (line === fields) line = { ...fields };
       delete line[key];
       (violations ??= []).push({ field: key, reason: 'too_long' });

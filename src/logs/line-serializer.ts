@@ -174,7 +174,7 @@ export class LineSerializer {
           json = plan.sensitive ? undefined : value ? 'true' : 'false';
           break;
         case Kind.StringArray:
-          if (!isStringArray(value)) return undefined;
+          if (!Array.isArray(value) || value.length * 2 > plan.cap || !isStringArray(value)) return undefined;
           if (plan.sensitive) break;
           json = JSON.stringify(value);
           // Over its cap: the slow path leaves it out and marks the line.
@@ -184,8 +184,9 @@ export class LineSerializer {
           // pino writes JSON.stringify's answer and falls back to its safe stringifier when that
           // throws (cycles, BigInt): those stay on pino's path.
           if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-          // An Error stringifies to {}: the slow path writes its message and stack.
-          if (value instanceof Error) return undefined;
+          // An Error stringifies to {}: the slow path writes its message and stack. A list or typed
+          // array surely over the cap is not written at all (the slow path leaves it out).
+          if (value instanceof Error || surelyLongerThan(value, plan.cap)) return undefined;
           if (plan.sensitive) break;
           try {
             json = JSON.stringify(value);
@@ -215,6 +216,18 @@ const KINDS: Readonly<Record<EventSpec['fields'][string]['type'], Kind>> = {
   'string[]': Kind.StringArray,
   object: Kind.Object,
 };
+
+/**
+ * Whether `value`'s JSON is surely longer than `cap` without writing it: a list writes at least
+ * 2 characters per entry, a typed array (an object of indices) at least 6. A 1e6-entry
+ * Uint8Array in an object field was stringified twice (fast path, then this check) and held the
+ * event loop for 614 ms before it was left out as too_long (hostile-input trial).
+ */
+export function surelyLongerThan(value: object, cap: number): boolean {
+  if (Array.isArray(value)) return value.length * 2 > cap;
+  if (ArrayBuffer.isView(value)) return value.byteLength * 6 > cap;
+  return false;
+}
 
 function isStringArray(value: unknown): value is string[] {
   if (!Array.isArray(value)) return false;
