@@ -87,10 +87,8 @@ export class CounterInstrument implements CounterHandle {
   }
 
   bind(attributes: Attributes): BoundCounter {
-    let series: CounterSeries;
-    try {
-      series = this.table.seriesForBinding(attributes);
-    } catch {
+    const series = this.table.seriesForBinding(attributes);
+    if (series === undefined) {
       const onInvalid = this.onInvalid;
       return { add: () => onInvalid(UNREADABLE_ATTRIBUTES) };
     }

@@ -121,10 +121,8 @@ export class HistogramInstrument implements HistogramHandle {
   }
 
   bind(attributes: Attributes): BoundHistogram {
-    let series: HistogramSeries;
-    try {
-      series = this.table.seriesForBinding(attributes);
-    } catch {
+    const series = this.table.seriesForBinding(attributes);
+    if (series === undefined) {
       const onInvalid = this.onInvalid;
       return { record: () => onInvalid(UNREADABLE_ATTRIBUTES) };
     }

@@ -106,10 +106,13 @@ export class SeriesTable<T> {
     }
   }
 
-  /** The series a bound handle will use: like `lookup`, but binding itself is no measurement. */
-  seriesForBinding(attributes: Attributes): T {
+  /**
+   * The series a bound handle will use: like `lookupReadable`, but binding itself is no
+   * measurement. undefined when the attributes cannot be read.
+   */
+  seriesForBinding(attributes: Attributes): T | undefined {
     const counted = this.overflowMeasurements;
-    const series = this.lookup(attributes);
+    const series = this.lookupReadable(attributes);
     this.overflowMeasurements = counted;
     return series;
   }

@@ -27,7 +27,23 @@ export function valueRegex(value: string): string {
 }
 
 /** A test of one attribute or label value (as a string) against a list of match values. */
-export function valueMatcher(values: readonly string[]): (value: string | undefined) => boolean {
+export type ValueTest = (value: string | undefined) => boolean;
+
+// One test per list: the spec's lists are read per sample (check live) and per series (promtool
+// series), so a pattern's RegExp is built once, not per call.
+const tests = new WeakMap<readonly string[], ValueTest>();
+
+/** The test for `values` (built once per list). */
+export function valueMatcher(values: readonly string[]): ValueTest {
+  let test = tests.get(values);
+  if (test === undefined) {
+    test = buildTest(values);
+    tests.set(values, test);
+  }
+  return test;
+}
+
+function buildTest(values: readonly string[]): ValueTest {
   if (!values.some(isPattern)) {
     const set = new Set(values);
     // As PromQL reads `label=""`: an absent value is the empty one.
