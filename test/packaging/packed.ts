@@ -3,8 +3,8 @@
 // ~/.cache/plumbline/packaging (PLUMBLINE_CACHE_DIR moves it) by a hash of what goes into the package, so reruns cost nothing.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cp, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { cp, mkdir, readdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { TEST_CACHE_DIR } from '../support/peers.js';
@@ -52,9 +52,39 @@ async function inputHash(): Promise<string> {
   return hash.digest('hex').slice(0, 16);
 }
 
+/** Entries of one kind kept however old: the current one and the few before it (another branch, a clean clone). */
+export const KEEP_NEWEST = 4;
+/** An entry used this recently is kept too: another checkout's run may be using it now. */
+export const KEEP_RECENT_MS = 2 * 60 * 60 * 1000;
+
+/**
+ * Deletes the entries of `dir` named `prefix`* beyond the `KEEP_NEWEST` last used (by mtime),
+ * unless used within `KEEP_RECENT_MS` of `now`. Each source change makes a new pack and app
+ * (~30 MB together), so without this the cache grows with every edit a developer tests.
+ */
+export async function pruneCache(dir: string, prefix: string, now = Date.now()): Promise<string[]> {
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((name) => name.startsWith(prefix));
+  const entries = await Promise.all(
+    names.map(async (name) => ({ name, used: (await stat(join(dir, name))).mtimeMs })),
+  );
+  entries.sort((a, b) => b.used - a.used);
+  const old = (entry: { used: number }) => now - entry.used > KEEP_RECENT_MS;
+  // A scratch copy left by a killed run counts only once it is old; it is never one of the kept.
+  const scratch = entries.filter((entry) => entry.name.includes('.tmp-'));
+  const made = entries.filter((entry) => !entry.name.includes('.tmp-'));
+  const stale = [...made.slice(KEEP_NEWEST), ...scratch].filter(old);
+  await Promise.all(stale.map(async (entry) => rm(join(dir, entry.name), { recursive: true, force: true })));
+  return stale.map((entry) => entry.name);
+}
+
 /** Runs `make` once per cache key, other callers wait for it (a directory is the lock). */
 async function once(target: string, make: (scratch: string) => Promise<void>): Promise<string> {
-  if (await exists(target)) return target;
+  if (await exists(target)) {
+    // Marks it used, so pruning keeps the entries in use rather than the ones made last.
+    const now = new Date();
+    await utimes(target, now, now).catch(() => undefined);
+    return target;
+  }
   await mkdir(CACHE, { recursive: true });
   const scratch = `${target}.tmp-${process.pid}-${Date.now()}`;
   await mkdir(scratch, { recursive: true });
@@ -66,6 +96,7 @@ async function once(target: string, make: (scratch: string) => Promise<void>): P
     await rm(scratch, { recursive: true, force: true });
     throw error;
   }
+  await pruneCache(CACHE, `${basename(target).split('-')[0]}-`);
   return target;
 }
 
