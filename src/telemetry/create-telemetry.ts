@@ -135,9 +135,11 @@ export function createTelemetry<const S extends TelemetrySpec>(
   options: TelemetryOptions = {},
 ): Telemetry<S> {
   resolveSpec(spec);
+  // Checked before attaching too: a misspelt or ill-typed option is refused either way, not only
+  // reported as ignored.
+  const timing = checkTelemetryOptions(options);
   const attached = attachedTelemetry(spec, options);
   if (attached !== undefined) return attached;
-  const timing = checkTelemetryOptions(options);
   const registerGlobal = options.registerGlobal !== false;
   // Checked before anything starts: a second SDK beside NodeSDK (or another createTelemetry)
   // would see no span of the instrumentations, so the tail sampler would decide nothing.
