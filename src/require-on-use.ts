@@ -1,4 +1,4 @@
-// What the runtime loads only once it is used (pino, ajv's compiler, the OTLP exporters,
+// What the runtime loads only once it is used (pino and its safe stringifier, ajv's compiler, the OTLP exporters,
 // sdk-logs, sdk-metrics), so `import('plumbline')` does not pay for them. `onUse(name)` is the one
 // way to load them: a synchronous require, typed by the table below, so no caller casts. The ESM
 // build makes the require from its module URL; in the CommonJS build (scripts/build-cjs.mjs)
@@ -10,6 +10,7 @@ import type * as TraceExporter from '@opentelemetry/exporter-trace-otlp-http';
 import type * as SdkLogs from '@opentelemetry/sdk-logs';
 import type * as SdkMetrics from '@opentelemetry/sdk-metrics';
 import type * as Pino from 'pino';
+import type * as SafeStableStringify from 'safe-stable-stringify';
 
 /** The plain require; the precompiled spec validator loads ajv's runtime helpers with it. */
 export const requireOnUse: NodeJS.Require = createRequire(import.meta.url ?? __filename);
@@ -22,6 +23,7 @@ interface LoadedOnUse {
   '@opentelemetry/sdk-logs': typeof SdkLogs;
   '@opentelemetry/exporter-trace-otlp-http': typeof TraceExporter;
   '@opentelemetry/exporter-logs-otlp-http': typeof LogExporter;
+  'safe-stable-stringify': typeof SafeStableStringify;
 }
 
 /** Loads `name` now (require caches it: the first call pays, later ones look it up). */

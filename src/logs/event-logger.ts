@@ -346,10 +346,11 @@ class SchemaEventLogger {
         value = line[key] = pinoOnUse().stdSerializers.err(value);
       }
       const cap = compiled.jsonCaps[i]!;
-      if (!surelyLongerThan(value, cap) && (jsonLength(value) ?? 0) <= cap) continue;
+      const length = surelyLongerThan(value, cap) ? Infinity : jsonLength(value);
+      if (length !== undefined && length <= cap) continue;
       if (line === fields) line = { ...fields };
       delete line[key];
-      (violations ??= []).push({ field: key, reason: 'too_long' });
+      (violations ??= []).push({ field: key, reason: length === undefined ? 'unreadable' : 'too_long' });
     }
     if (violations !== undefined) {
       this.report(compiled.name, violations);
@@ -462,13 +463,27 @@ function compileEvent(
 }
 
 /** The length of a value's JSON; undefined where JSON.stringify throws (pino's safe path writes it). */
+/**
+ * The length of the JSON pino writes for `value`: JSON.stringify's, or where that throws (a cycle,
+ * a BigInt, nesting deeper than the stack) its fallback's, safe-stable-stringify with pino's
+ * default limits (depthLimit 5, edgeLimit 100). Undefined when both throw (a toJSON or a getter
+ * that throws): pino would write "[unable to serialize, circular reference ...]" in its place.
+ */
 function jsonLength(value: object): number | undefined {
   try {
-    return JSON.stringify(value)?.length;
+    return JSON.stringify(value)?.length ?? 0;
+  } catch {
+    // pino's fallback, below
+  }
+  try {
+    return (safeJson ??= onUse('safe-stable-stringify').configure(PINO_SAFE_LIMITS))(value)?.length ?? 0;
   } catch {
     return undefined;
   }
 }
+
+const PINO_SAFE_LIMITS = { maximumDepth: 5, maximumBreadth: 100 } as const;
+let safeJson: ((value: unknown) => string | undefined) | undefined;
 
 /**
  * The event's Ajv validator, compiled on its first call: a plainly valid call is checked by its
