@@ -272,15 +272,21 @@ export interface TelemetrySpec {
 
 // ---- compile-time types derived from a spec ----
 
-type FieldValue<F extends FieldSpec> = F['type'] extends 'string'
+type FieldValue<F extends FieldSpec> = ValueOfType<F['type'], F>;
+
+/**
+ * What a field of type `T` takes. Distributes over `T`, so a spec typed only as TelemetrySpec
+ * (loadSpecFile's answer) takes any field type's value rather than only an object's.
+ */
+type ValueOfType<T extends FieldSpec['type'], F extends FieldSpec> = T extends 'string'
   ? F['enum'] extends readonly (infer E extends string)[]
     ? E
     : string
-  : F['type'] extends 'integer' | 'number'
+  : T extends 'integer' | 'number'
     ? number
-    : F['type'] extends 'boolean'
+    : T extends 'boolean'
       ? boolean
-      : F['type'] extends 'string[]'
+      : T extends 'string[]'
         ? readonly string[]
         : // An Error is written with its type, message and stack (docs/logs.md).
           Readonly<Record<string, unknown>> | Error;
