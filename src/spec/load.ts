@@ -7,6 +7,9 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { resolveSpec } from './model.js';
 import type { TelemetrySpec } from './types.js';
+// eslint-disable-next-line no-restricted-imports -- its types only; the parser loads in loadYaml
+import type * as Yaml from 'yaml';
+import { COMMONJS_BUILD } from '../module-format.js';
 
 const MODULE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
 const TYPESCRIPT_EXTENSIONS = ['.ts', '.mts', '.cts'];
@@ -69,15 +72,22 @@ async function importThroughTsx(path: string, absolute: string): Promise<Record<
   return tsImport(url, url);
 }
 
+async function loadYaml(): Promise<typeof Yaml> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS build's own require (module-format.ts)
+  return COMMONJS_BUILD ? (require('yaml') as typeof Yaml) : import('yaml');
+}
+
 export async function loadSpecFile(path: string): Promise<TelemetrySpec> {
   const absolute = resolve(path);
   const extension = extname(absolute).toLowerCase();
   let spec: unknown;
   if (extension === '.json' || extension === '.yaml' || extension === '.yml') {
     const text = await readFile(absolute, 'utf8');
+    // yaml is loaded only for YAML specs, so the runtime entry never loads a YAML parser. A
+    // failure to load it is not the file's fault, so it is not reported as invalid YAML.
+    const parse: (text: string) => unknown = extension === '.json' ? JSON.parse : (await loadYaml()).parse;
     try {
-      // yaml is loaded only for YAML specs, so the runtime entry never loads a YAML parser.
-      spec = extension === '.json' ? JSON.parse(text) : (await import('yaml')).parse(text);
+      spec = parse(text);
     } catch (error) {
       throw new Error(
         `${path}: not valid ${extension === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`,

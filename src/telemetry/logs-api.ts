@@ -3,6 +3,8 @@
 // sdk-logs 0.223 brings anyway. Loaded on demand, so a 3.x install never needs api-logs.
 import * as api from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
+import type * as ApiLogs from '@opentelemetry/api-logs';
+import { COMMONJS_BUILD } from '../module-format.js';
 
 /** The part of an OTel Logs `LogRecord` plumbline writes; the same shape on both lines. */
 export interface BridgeLogRecord {
@@ -36,11 +38,19 @@ export function logsApiInApi(): GlobalLogsApi | undefined {
   return (api as unknown as { logs?: GlobalLogsApi }).logs;
 }
 
+/** api-logs through the CommonJS build's own require (module-format.ts). */
+function requireApiLogs(): typeof ApiLogs {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see module-format.ts
+  return require('@opentelemetry/api-logs') as typeof ApiLogs;
+}
+
 /** The global Logs API of whichever line is installed; undefined when neither is. */
 export function globalLogsApi(): Promise<GlobalLogsApi | undefined> {
   const inApi = logsApiInApi();
   if (inApi !== undefined) return Promise.resolve(inApi);
-  pending ??= import('@opentelemetry/api-logs').then(
+  pending ??= (
+    COMMONJS_BUILD ? Promise.resolve().then(requireApiLogs) : import('@opentelemetry/api-logs')
+  ).then(
     (module) => (module as unknown as { logs: GlobalLogsApi }).logs,
     () => undefined,
   );
