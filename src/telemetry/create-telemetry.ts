@@ -31,7 +31,12 @@ import { resolveSpec } from '../spec/model.js';
 import { assemble, SCOPE, telemetryOf } from './assemble.js';
 import { checkTelemetryOptions } from './check-options.js';
 import { globalLogsApi, type BridgeLoggerProvider } from './logs-api.js';
-import { attachedTelemetry, sdkTracerProvider } from './node-sdk-parts.js';
+import {
+  attachedTelemetry,
+  NODE_SDK_TELEMETRY_SHUT_DOWN,
+  nodeSdkTelemetryShutDown,
+  sdkTracerProvider,
+} from './node-sdk-parts.js';
 import { registerDefaultPropagator } from './propagation.js';
 import { serviceResource } from './resource.js';
 
@@ -209,12 +214,15 @@ export const ANOTHER_SDK_REGISTERED =
 /** createTelemetry found the OTel globals taken: see ANOTHER_SDK_REGISTERED for the ways out. */
 export class GlobalsAlreadyRegisteredError extends Error {
   readonly code = 'PLUMBLINE_GLOBALS_REGISTERED';
-  constructor() {
-    super(ANOTHER_SDK_REGISTERED);
+  constructor(message = ANOTHER_SDK_REGISTERED) {
+    super(message);
     this.name = 'GlobalsAlreadyRegisteredError';
   }
 }
 
 function refuseWhenAnotherSdkIsRegistered(): void {
-  if (sdkTracerProvider() !== undefined) throw new GlobalsAlreadyRegisteredError();
+  if (sdkTracerProvider() !== undefined)
+    throw new GlobalsAlreadyRegisteredError(
+      nodeSdkTelemetryShutDown() ? NODE_SDK_TELEMETRY_SHUT_DOWN : ANOTHER_SDK_REGISTERED,
+    );
 }

@@ -58,6 +58,8 @@ interface Registered {
   readonly isBound: () => boolean;
   /** What `config.spanProcessors` holds: one of them must be in the SDK's tracer provider. */
   readonly spanProcessors: readonly SpanProcessor[];
+  /** Its telemetry was shut down: createTelemetry says so, and nodeSdkParts may be called again. */
+  readonly shutDown?: true;
 }
 
 type Registry = { [REGISTRY]?: Registered };
@@ -74,7 +76,7 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
   resolveSpec(spec);
   const timing = checkTelemetryOptions(options);
   const registry = globalThis as Registry;
-  if (registry[REGISTRY] !== undefined)
+  if (registry[REGISTRY] !== undefined && registry[REGISTRY].shutDown !== true)
     throw new Error(
       `plumbline: nodeSdkParts was already called in this process (service "${registry[REGISTRY].serviceName}"); ` +
         'a process runs one NodeSDK and one plumbline pipeline. Use its `telemetry`, or createTelemetry(spec), ' +
@@ -104,7 +106,8 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
       parts.logRecordProcessor?.forceFlush(),
     ],
     releaseGlobals: () => {
-      if (registry[REGISTRY]?.telemetry === telemetry) delete registry[REGISTRY];
+      const registered = registry[REGISTRY];
+      if (registered?.telemetry === telemetry) registry[REGISTRY] = { ...registered, shutDown: true };
     },
   });
   registry[REGISTRY] = {
@@ -155,6 +158,11 @@ function logRecordProcessors(
   return configured ? {} : { logRecordProcessors: [] };
 }
 
+/** Whether this process's nodeSdkParts telemetry was shut down. */
+export function nodeSdkTelemetryShutDown(): boolean {
+  return (globalThis as Registry)[REGISTRY]?.shutDown === true;
+}
+
 /**
  * The telemetry nodeSdkParts made, for createTelemetry to return; undefined when it was not
  * called. Fails loudly when the process's NodeSDK was started without plumbline's parts.
@@ -165,6 +173,8 @@ export function attachedTelemetry<S extends TelemetrySpec>(
 ): Telemetry<S> | undefined {
   const registered = (globalThis as Registry)[REGISTRY];
   if (registered === undefined) return undefined;
+  // A fresh telemetry may follow, unless NodeSDK still holds the globals (createTelemetry says so).
+  if (registered.shutDown === true) return undefined;
   if (registered.serviceName !== spec.service.name)
     throw new Error(
       `plumbline: nodeSdkParts made this process's telemetry for service "${registered.serviceName}", ` +
@@ -188,6 +198,14 @@ export function attachedTelemetry<S extends TelemetrySpec>(
     );
   return registered.telemetry as unknown as Telemetry<S>;
 }
+
+/** Why createTelemetry is refused after the telemetry nodeSdkParts made was shut down. */
+export const NODE_SDK_TELEMETRY_SHUT_DOWN =
+  "plumbline: this process's telemetry, made by nodeSdkParts for NodeSDK, was shut down (telemetry.shutdown()), " +
+  'and NodeSDK still holds its parts, so createTelemetry cannot make another. Under NodeSDK the telemetry lives ' +
+  'as long as the SDK: shut it down once, with the SDK, when the process ends ' +
+  '(`telemetry.shutdown().then(() => sdk.shutdown())`), not when an app or a test closes. To start over, call ' +
+  'nodeSdkParts again and start a new NodeSDK with its config (docs/nodesdk.md).';
 
 const SPAN_PROCESSORS_LEFT_OUT =
   "plumbline: the OpenTelemetry SDK's tracer provider was started without the span processors nodeSdkParts " +
