@@ -2,7 +2,8 @@
 // sdk-logs, sdk-metrics), so `import('plumbline')` does not pay for them. `onUse(name)` is the one
 // way to load them: a synchronous require, typed by the table below, so no caller casts. The ESM
 // build makes the require from its module URL; in the CommonJS build (scripts/build-cjs.mjs)
-// import.meta.url is undefined and the module's file name serves.
+// import.meta.url is undefined and the module's file name serves. A bundler does not see these
+// requires, so a bundle that takes plumbline in must leave it external (docs/install.md#bundling).
 import { createRequire } from 'node:module';
 import type * as Ajv from 'ajv';
 import type * as LogExporter from '@opentelemetry/exporter-logs-otlp-http';
@@ -12,7 +13,7 @@ import type * as SdkMetrics from '@opentelemetry/sdk-metrics';
 import type * as Pino from 'pino';
 import type * as SafeStableStringify from 'safe-stable-stringify';
 
-/** The plain require; the precompiled spec validator loads ajv's runtime helpers with it. */
+/** The require made from plumbline's own location (in a bundle, the bundle's). */
 export const requireOnUse: NodeJS.Require = createRequire(import.meta.url ?? __filename);
 
 /** The packages loaded on first use, and what each answers. */
@@ -26,7 +27,36 @@ interface LoadedOnUse {
   'safe-stable-stringify': typeof SafeStableStringify;
 }
 
+/**
+ * What a user reads when `name` itself is not found from plumbline's location, typically because
+ * plumbline was bundled and the bundle runs where no node_modules holds `name`.
+ */
+export function notFoundOnUseMessage(name: string): string {
+  return (
+    `plumbline: cannot find '${name}', which plumbline loads on first use with a require from its ` +
+    "own location. A bundler does not see that require: keep 'plumbline' and '@opentelemetry/*' " +
+    "external in the bundle (esbuild --external:plumbline --external:'@opentelemetry/*') and " +
+    'install them beside it (docs/install.md#bundling). Not bundled: install ' +
+    `'${name}' where plumbline is installed.`
+  );
+}
+
 /** Loads `name` now (require caches it: the first call pays, later ones look it up). */
 export function onUse<Name extends keyof LoadedOnUse>(name: Name): LoadedOnUse[Name] {
-  return requireOnUse(name) as LoadedOnUse[Name];
+  try {
+    return requireOnUse(name) as LoadedOnUse[Name];
+  } catch (error) {
+    if (isNotFound(error, name)) throw new Error(notFoundOnUseMessage(name), { cause: error });
+    throw error;
+  }
+}
+
+/** `name` itself is missing, not a module that `name` requires (that error is its own). */
+function isNotFound(error: unknown, name: string): boolean {
+  const failure = error as { code?: unknown; message?: unknown } | null | undefined;
+  return (
+    failure?.code === 'MODULE_NOT_FOUND' &&
+    typeof failure.message === 'string' &&
+    failure.message.startsWith(`Cannot find module '${name}'`)
+  );
 }
