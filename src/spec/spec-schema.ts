@@ -169,7 +169,8 @@ const slo = {
   properties: {
     description,
     sli,
-    objective: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 100 },
+    // In percent: below 1 is a fraction meant as a percentage (0.999 for 99.9), refused.
+    objective: { type: 'number', minimum: 1, exclusiveMaximum: 100 },
     window: { enum: ['30d', '28d', '7d'] },
     alerting: {
       type: 'object',

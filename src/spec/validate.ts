@@ -7,6 +7,8 @@ import { checkHistograms } from '../metrics/check-histograms.js';
 import { checkSampling } from '../sampling/check-sampling.js';
 import { checkSlos } from '../slo/check.js';
 import { isWithin, SpecError, specPath, type SpecIssue } from './errors.js';
+import { keyPatternMessage } from './key-names.js';
+import { isObjectivePointer, lowObjectiveMessage, numberAsStringMessage } from './objective.js';
 import { checkHttpConventions } from './semconv-http.js';
 import { validate as generatedValidator } from './spec-validator.generated.js';
 import { didYouMean } from './suggest.js';
@@ -31,24 +33,29 @@ const sectionChecks: readonly SpecCheck[] = [
  * All problems of a spec, structure and references in one round; empty when it is valid. The
  * section checks run on a spec whose structure is wrong too, so a broken reference is not held
  * back until the structure is fixed; where structure already reported a place, a check's
- * problem at or inside it is left out (it would say the same thing again).
+ * problem at or inside it is left out (it would say the same thing again). A key that breaks its
+ * map's name pattern is reported at the key and covers only that place: the entry's own problems
+ * and the map's other entries are still checked.
  */
 export function specIssues(spec: unknown): SpecIssue[] {
   const structureOk = validateStructure(spec);
-  const issues = structureOk ? [] : structureIssues(validateStructure.errors ?? [], spec);
+  const errors = structureOk ? [] : (validateStructure.errors ?? []);
+  const { issues, badKeys } = structureIssues(errors, spec);
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return issues;
-  const reported = issues.map((issue) => issue.path);
+  const reported = issues.map((issue) => issue.path).filter((path) => !badKeys.includes(path));
+  const checked = withoutRefusedObjectives(spec as TelemetrySpec, errors);
   for (const check of sectionChecks) {
     let found: SpecIssue[];
     try {
-      found = check(spec as TelemetrySpec);
+      found = check(checked);
     } catch (error) {
       // A section too malformed for its check to read is already named by the structure issues.
       if (structureOk) throw error;
       continue;
     }
     for (const issue of found) {
-      if (!reported.some((at) => isWithin(issue.path, at))) issues.push(issue);
+      if (!reported.some((at) => isWithin(issue.path, at)) && !badKeys.includes(issue.path))
+        issues.push(issue);
     }
   }
   return issues;
@@ -94,14 +101,57 @@ function pointerKeys(pointer: string): string[] {
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-function structureIssues(errors: readonly ErrorObject[], spec: unknown): SpecIssue[] {
+/**
+ * The spec the section checks read: an objective the structure refused (0.999, "99.9%") left
+ * out, so the SLO check does not work out tiers from it (0.999 read as 0.999% made every page
+ * tier "never fire"); the objective's own problem is the structure's.
+ */
+function withoutRefusedObjectives(spec: TelemetrySpec, errors: readonly ErrorObject[]): TelemetrySpec {
+  const refused = new Set(
+    errors.filter((error) => isObjectivePointer(error.instancePath)).map((error) => error.instancePath),
+  );
+  if (refused.size === 0 || typeof spec.slos !== 'object' || spec.slos === null) return spec;
+  const slos: Record<string, unknown> = { ...spec.slos };
+  for (const pointer of refused) {
+    const name = pointerKeys(pointer)[1]!;
+    const slo = slos[name];
+    if (typeof slo !== 'object' || slo === null) continue;
+    const { objective: _refused, ...rest } = slo as Record<string, unknown>;
+    slos[name] = rest;
+  }
+  return { ...spec, slos } as TelemetrySpec;
+}
+
+/** Structure issues, and the paths among them that are map keys breaking their map's pattern. */
+function structureIssues(
+  errors: readonly ErrorObject[],
+  spec: unknown,
+): { issues: SpecIssue[]; badKeys: string[] } {
   const issues = new Map<string, SpecIssue>();
+  const badKeys: string[] = [];
   for (const error of withinTheFittingBranch(errors)) {
     if (error.keyword === 'if' || error.keyword === 'oneOf' || error.keyword === 'propertyNames') continue;
+    if (error.propertyName !== undefined) {
+      // A key of a map, checked by propertyNames: ajv's instancePath is the map, the key is apart.
+      const issue = describeKey(error, error.propertyName);
+      issues.set(`${issue.path}: ${issue.message}`, issue);
+      badKeys.push(issue.path);
+      continue;
+    }
     const issue = describe(error, spec);
     issues.set(`${issue.path}: ${issue.message}`, issue);
   }
-  return [...issues.values()];
+  return { issues: [...issues.values()], badKeys };
+}
+
+/** A map key that breaks the map's `propertyNames`, reported at the key: `slos.Bad_Name`. */
+function describeKey(error: ErrorObject, key: string): SpecIssue {
+  const mapKeys = pointerKeys(error.instancePath);
+  const path = specPath(...mapKeys, key);
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'pattern')
+    return { path, message: keyPatternMessage(mapKeys, key, String(params.pattern)) };
+  return { path, message: `as a key: ${error.message ?? `fails ${error.keyword}`}` };
 }
 
 /**
@@ -175,7 +225,20 @@ function describe(error: ErrorObject, spec: unknown): SpecIssue {
       // NaN and ±Infinity are numbers to JavaScript; "must be number" would read as a contradiction.
       if (typeof value === 'number' && !Number.isFinite(value))
         return { path, message: `must be a finite number, got ${String(value)}` };
-      return { path, message: error.message ?? 'fails type' };
+      // A number in a string (YAML's `objective: 99.9%`, a quoted "0.25") is told what to write.
+      const expected = params.type;
+      const numberText =
+        expected === 'number' || expected === 'integer'
+          ? numberAsStringMessage(error.instancePath, value, expected)
+          : undefined;
+      return { path, message: numberText ?? error.message ?? 'fails type' };
+    }
+    case 'minimum': {
+      // An objective below 1 is a fraction meant as a percentage (0.999 for 99.9).
+      const low = isObjectivePointer(error.instancePath)
+        ? lowObjectiveMessage(valueAt(spec, pointerKeys(error.instancePath)))
+        : undefined;
+      return { path, message: low ?? error.message ?? 'fails minimum' };
     }
     default:
       return { path, message: error.message ?? `fails ${error.keyword}` };
