@@ -126,7 +126,8 @@ describe('renderDashboards', () => {
   it('derives error ratios from the availability SLI, counters and gauges from their attributes', () => {
     const overview = dashboardsOf(dashboardSpec).get('blueprint-overview.json')!;
     expect(panel(overview, 'blueprint.request.duration error ratio by tenant').targets![0]!.expr).toBe(
-      'sum by (tenant) (rate(blueprint_request_duration_seconds_count{job=~"$job", instance=~"$instance", outcome=~"error|timeout", route=~"/ingest|/query"}[$__rate_interval]))' +
+      'sum by (tenant) (rate(blueprint_request_duration_seconds_count{job=~"$job", instance=~"$instance", outcome=~"error|timeout", route=~"/ingest|/query"}[$__rate_interval])' +
+        ' or (rate(blueprint_request_duration_seconds_count{job=~"$job", instance=~"$instance", route=~"/ingest|/query"}[$__rate_interval]) * 0))' +
         ' / sum by (tenant) (rate(blueprint_request_duration_seconds_count{job=~"$job", instance=~"$instance", route=~"/ingest|/query"}[$__rate_interval]))',
     );
     expect(panel(overview, 'blueprint.ingress.decisions rate by reason').targets![0]!.expr).toBe(
@@ -152,9 +153,13 @@ describe('renderDashboards', () => {
       },
     };
     const dashboards = dashboardsOf(other);
-    expect([...dashboards.keys()]).toEqual(['orders-api-overview.json', 'orders-api-pipeline.json']);
-    const overview = dashboards.get('orders-api-overview.json')!;
-    expect(overview.uid).toBe('orders-api-overview');
+    // Orders.API is not a slug as it stands: lowercased, "." replaced, and a hash of the name added.
+    expect([...dashboards.keys()]).toEqual([
+      'orders-api-b4d5160e-overview.json',
+      'orders-api-b4d5160e-pipeline.json',
+    ]);
+    const overview = dashboards.get('orders-api-b4d5160e-overview.json')!;
+    expect(overview.uid).toBe('orders-api-b4d5160e-overview');
     expect(panel(overview, 'orders.placed rate by shop_region').targets![0]!.expr).toContain(
       'sum by (shop_region)',
     );

@@ -1,6 +1,7 @@
 // The spec's sampling policies as tail_sampling processor policies (contrib v0.161.0), and the
 // per-gateway share of each budget. What the processor cannot express becomes a note that the
 // YAML carries as a comment.
+import { SpecError, specPath } from '../../spec/errors.js';
 import { EXEMPLAR_SPAN_ATTRIBUTE } from '../../spec/naming.js';
 import { IMPLICIT_EXEMPLAR_POLICY, resolveSampling } from '../../spec/sampling-settings.js';
 import type { SamplingPolicySpec, SamplingSpec } from '../../spec/types.js';
@@ -77,7 +78,7 @@ export function tailSamplingPlan(
   // exemplars compete for the budgets here and most are dropped.
   if (!sampling.policies.some((policy) => policy.kind === 'exemplar'))
     keepWhole.push(...keepPolicies({ name: IMPLICIT_EXEMPLAR_POLICY, kind: 'exemplar' }, notes));
-  for (const policy of sampling.policies) {
+  for (const [index, policy] of sampling.policies.entries()) {
     if (policy.kind === 'budget') {
       const split = splitBudget(
         policy.name,
@@ -87,7 +88,7 @@ export function tailSamplingPlan(
         sampling.maxSpansPerTrace,
       );
       budgets.push(split);
-      budgetPolicies.push(budgetPolicy(policy, split, notes));
+      budgetPolicies.push(budgetPolicy(policy, index, split, notes));
     } else {
       keepWhole.push(...keepPolicies(policy, notes));
     }
@@ -213,8 +214,44 @@ function latencyPolicies(
   return [...perRoute, otherRoutes];
 }
 
+/**
+ * 100 whole percentage points shared in proportion to `weights` (at most 100 of them), each at
+ * least 1: the collector's composite `rate_allocation.percent` is an integer, and a 0% entry gets
+ * no spans at all. Largest remainder (Hamilton's method) with a floor of 1: an entry whose exact
+ * share is below 1 gets 1 and the others share the points left in proportion (repeated until every
+ * share left is at least 1); each of those gets the floor of its share, and the points still left
+ * go one each to the largest remainders (ties to the earlier entry). Rounding every share down
+ * and giving the rest to the last entry made {refund: 1, charge: 200, others: 1} 0%, 99%, 1%.
+ */
+export function allocatePercents(weights: readonly number[]): number[] {
+  const atMinimum = new Set<number>();
+  for (;;) {
+    const free = weights.flatMap((weight, i) => (atMinimum.has(i) ? [] : [{ i, weight }]));
+    const points = 100 - atMinimum.size;
+    const total = free.reduce((sum, entry) => sum + entry.weight, 0);
+    const below = free.filter((entry) => (points * entry.weight) / total < 1);
+    if (below.length === 0) {
+      const percents = weights.map(() => 1);
+      const remainders: { i: number; remainder: number }[] = [];
+      let left = points;
+      for (const { i, weight } of free) {
+        const exact = (points * weight) / total;
+        const whole = Math.floor(exact);
+        percents[i] = whole;
+        left -= whole;
+        remainders.push({ i, remainder: exact - whole });
+      }
+      remainders.sort((a, b) => b.remainder - a.remainder || a.i - b.i);
+      for (const { i } of remainders.slice(0, left)) percents[i]! += 1;
+      return percents;
+    }
+    for (const { i } of below) atMinimum.add(i);
+  }
+}
+
 function budgetPolicy(
   policy: Extract<SamplingPolicySpec, { kind: 'budget' }>,
+  index: number,
   split: BudgetSplit,
   notes: string[],
 ): TailPolicy {
@@ -240,12 +277,19 @@ function budgetPolicy(
   }
   // Weighted shares: one composite sub-policy per listed value, the rest share one "others" slot
   // that weighs 1 in total (not 1 per value — the processor cannot enumerate unlisted values).
-  const totalWeight = weights.reduce((sum, [, weight]) => sum + weight, 0) + 1;
-  const allocations = weights.map(([value, weight]) => ({
-    value,
-    percent: Math.floor((100 * weight) / totalWeight),
-  }));
-  const othersPercent = 100 - allocations.reduce((sum, allocation) => sum + allocation.percent, 0);
+  if (weights.length + 1 > 100) {
+    throw new SpecError([
+      {
+        path: `${specPath('sampling', 'policies', index)}.weights`,
+        message:
+          `${weights.length} weighted values and "others" cannot each get 1% of the budget: the collector's ` +
+          'composite rate_allocation takes whole percents; list at most 99 values',
+      },
+    ]);
+  }
+  const percents = allocatePercents([...weights.map(([, weight]) => weight), 1]);
+  const allocations = weights.map(([value], i) => ({ value, percent: percents[i]! }));
+  const othersPercent = percents[weights.length]!;
   notes.push(
     `${policy.name}: weights by ${policy.key} become composite rate allocations (${allocations
       .map((allocation) => `${allocation.value}=${allocation.percent}%`)

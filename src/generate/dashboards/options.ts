@@ -1,4 +1,5 @@
 // Options of the dashboard generator, their defaults and their validation (errors name the field).
+import { createHash } from 'node:crypto';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { TelemetrySpec } from '../../spec/types.js';
 
@@ -84,18 +85,40 @@ export function resolveDashboardOptions(options: DashboardOptions = {}): Resolve
   return resolved;
 }
 
-/** Grafana uids are at most 40 characters of [a-zA-Z0-9-_]; the longest suffix is "-pipeline". */
-export function dashboardIdentity(spec: TelemetrySpec, options: ResolvedDashboardOptions): DashboardIdentity {
-  const slug = spec.service.name
+/**
+ * Grafana uids are at most 40 characters of [a-zA-Z0-9-_]; the longest suffix is "-pipeline" (9),
+ * and slugs have always been cut at 30.
+ */
+const MAX_SLUG_LENGTH = 30;
+/** Hex digits of the name's hash in a slug made from a changed name (32 bits). */
+const SLUG_HASH_LENGTH = 8;
+
+/**
+ * The slug of the dashboards' uids, tags and file names. A service name that already is a slug
+ * (lowercase letters, digits, `-` and `_`, no leading or trailing `-`, at most 30 characters) is
+ * its own slug, so the uids of such services never change. Any other name is lowercased, its other
+ * characters become `-` and it is cut, and then the slug ends in a hash of the original name:
+ * `payment.worker` and `payment-worker`, or two names sharing a long prefix, would otherwise get
+ * one uid, and Grafana provisioning keeps only one of the dashboards.
+ */
+export function dashboardSlug(serviceName: string): string {
+  const cleaned = serviceName
     .toLowerCase()
     .replace(/[^a-z0-9_-]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 30);
-  if (slug === '') {
+    .replace(/^-+|-+$/g, '');
+  if (cleaned === '') {
     throw new Error(
-      `spec service.name: ${JSON.stringify(spec.service.name)} has no letters or digits for a dashboard uid`,
+      `spec service.name: ${JSON.stringify(serviceName)} has no letters or digits for a dashboard uid`,
     );
   }
+  if (cleaned === serviceName && cleaned.length <= MAX_SLUG_LENGTH) return cleaned;
+  const hash = createHash('sha256').update(serviceName, 'utf8').digest('hex').slice(0, SLUG_HASH_LENGTH);
+  const prefix = cleaned.slice(0, MAX_SLUG_LENGTH - SLUG_HASH_LENGTH - 1).replace(/-+$/, '');
+  return `${prefix}-${hash}`;
+}
+
+export function dashboardIdentity(spec: TelemetrySpec, options: ResolvedDashboardOptions): DashboardIdentity {
+  const slug = dashboardSlug(spec.service.name);
   return {
     slug,
     tags: ['plumbline', slug],

@@ -25,9 +25,14 @@ export function collectorSelector(metric: string, matchers: readonly string[] = 
   return `${metric}{${[COLLECTOR_SCOPE_MATCHERS, ...matchers].join(', ')}}`;
 }
 
+/** `rate(selector[$__rate_interval])`. */
+export function rateOf(selector: string): string {
+  return `rate(${selector}[$__rate_interval])`;
+}
+
 /** `sum by (labels) (rate(selector[$__rate_interval]))`, or `sum(...)` without labels. */
 export function sumRate(selector: string, by: readonly string[] = []): string {
-  return `${sumBy(by)} (rate(${selector}[$__rate_interval]))`;
+  return `${sumBy(by)} (${rateOf(selector)})`;
 }
 
 export function sumBy(by: readonly string[]): string {

@@ -13,7 +13,7 @@ import {
   traceTablePanel,
   type PromTarget,
 } from './panels.js';
-import { histogramQuantile, scopedSelector, sumBy, sumRate } from './promql.js';
+import { histogramQuantile, rateOf, scopedSelector, sumBy, sumRate } from './promql.js';
 import { attributeMatchers } from '../../spec/promql.js';
 import { promString } from '../../spec/promql.js';
 import { ERROR_TYPE } from '../../spec/semconv-http.js';
@@ -75,6 +75,12 @@ function splitTitle(what: string, label: string | undefined): string {
   return label === undefined ? what : `${what} by ${label}`;
 }
 
+/**
+ * Bad over total events. The bad series exist only once something failed, so the numerator falls
+ * back to the total's series times 0 (`rate(bad) or (rate(total) * 0)`, summed with the
+ * denominator's grouping): where traffic flows without errors the ratio reads 0, not "No data",
+ * and a split value without bad events keeps its 0 series. Without traffic it stays 0/0.
+ */
 function errorRatioTargets(
   countMetric: string,
   sli: AvailabilitySli,
@@ -84,8 +90,10 @@ function errorRatioTargets(
   const where = attributeMatchers(sli.where);
   const bad = attributeMatchers(sli.bad);
   const by = byLabel(label);
+  const badRate = rateOf(scopedSelector(countMetric, [...bad, ...where]));
+  const totalRate = rateOf(scopedSelector(countMetric, where));
   return {
-    expr: `${sumRate(scopedSelector(countMetric, [...bad, ...where]), by)} / ${sumRate(scopedSelector(countMetric, where), by)}`,
+    expr: `${sumBy(by)} (${badRate} or (${totalRate} * 0)) / ${sumBy(by)} (${totalRate})`,
     legend,
   };
 }
