@@ -24,9 +24,15 @@ interface InhibitRule {
 export function sloInhibitRules(spec: TelemetrySpec): InhibitRule[] {
   const rules: InhibitRule[] = [];
   for (const slo of resolveSpec(spec).slos) {
-    // Faster tiers look at shorter windows: order by long window, then by short window.
+    // The more urgent tier first: a page before a ticket, then the faster burn (the model's
+    // order), then the shorter window. Ordering by window alone let a custom slow-burn tier
+    // with a short window (2x over 12h) silence a faster default one (3x over 1d).
     const tiers = [...slo.tiers].sort(
-      (a, b) => a.longWindowMs - b.longWindowMs || a.shortWindowMs - b.shortWindowMs,
+      (a, b) =>
+        severityRank(a.severity) - severityRank(b.severity) ||
+        b.burnRate - a.burnRate ||
+        a.longWindowMs - b.longWindowMs ||
+        a.shortWindowMs - b.shortWindowMs,
     );
     for (let i = 0; i < tiers.length - 1; i++) {
       const slower = tiers.slice(i + 1).map((tier) => tier.name);
@@ -47,6 +53,10 @@ export function sloInhibitRules(spec: TelemetrySpec): InhibitRule[] {
     }
   }
   return rules;
+}
+
+function severityRank(severity: string): number {
+  return severity === 'page' ? 0 : 1;
 }
 
 export function renderAlertmanagerConfig(spec: TelemetrySpec, options: AlertmanagerOptions = {}): string {
