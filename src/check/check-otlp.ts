@@ -13,7 +13,7 @@ import type { TelemetrySpec } from '../spec/types.js';
 import type { Deviations } from './deviations.js';
 import type { ExpectedTelemetry } from './expected.js';
 import type { NotSpecMetrics } from './not-spec-metrics.js';
-import { SPAN_KIND_SERVER, type OtlpMetric, type OtlpSpan } from './otlp-decode.js';
+import { SPAN_KIND_CONSUMER, SPAN_KIND_SERVER, type OtlpMetric, type OtlpSpan } from './otlp-decode.js';
 
 const OVERFLOW_ATTRIBUTE = 'otel.metric.overflow';
 const OTLP_TYPES = { histogram: 'histogram', counter: 'sum', gauge: 'gauge' } as const;
@@ -29,6 +29,8 @@ export function samplingKeys(spec: TelemetrySpec): SamplingKey[] {
   for (const policy of spec.sampling?.policies ?? []) {
     if (policy.kind === 'budget' && policy.key !== undefined)
       keys.push({ attribute: policy.key, policy: policy.name });
+    if (policy.kind === 'errors' && policy.budget?.key !== undefined)
+      keys.push({ attribute: policy.budget.key, policy: policy.name });
     if (policy.kind === 'latency' && policy.routes !== undefined)
       keys.push({ attribute: policy.routeAttribute ?? 'http.route', policy: policy.name });
   }
@@ -63,9 +65,10 @@ export class OtlpChecker {
           `span attribute ${key} in clear`,
         );
     }
-    if (span.kind !== SPAN_KIND_SERVER) return;
-    // The tail sampler reads its keys from the local root; a server span is where a request enters.
-    if (span.localRoot) {
+    // The tail sampler reads its keys from the local root; a request enters at a server span, a
+    // message at a consumer span (a queue worker's traces have no server span at all).
+    const entry = span.kind === SPAN_KIND_SERVER || span.kind === SPAN_KIND_CONSUMER;
+    if (entry && span.localRoot) {
       for (const key of this.samplingKeys) {
         if (span.attributes[key.attribute] === undefined)
           this.deviations.add(
@@ -76,6 +79,7 @@ export class OtlpChecker {
           );
       }
     }
+    if (span.kind !== SPAN_KIND_SERVER) return;
     const server = this.spec.spans?.server;
     for (const attribute of server?.attributes ?? []) {
       if (span.attributes[attribute] === undefined)

@@ -11,8 +11,9 @@ export type AttributeValue =
   string | number | boolean | null | readonly AttributeValue[] | { readonly [key: string]: AttributeValue };
 export type AttributeMap = Readonly<Record<string, AttributeValue>>;
 
-/** OTLP span kinds (SPAN_KIND_SERVER = 2). */
+/** OTLP span kinds (SPAN_KIND_SERVER = 2, SPAN_KIND_CONSUMER = 5). */
 export const SPAN_KIND_SERVER = 2;
+export const SPAN_KIND_CONSUMER = 5;
 /** Span flags: the parent is known to be remote when both bits are set (OTLP 1.4). */
 const FLAG_HAS_IS_REMOTE = 0x100;
 const FLAG_IS_REMOTE = 0x200;
