@@ -43,7 +43,9 @@ describe('generateCollectorConfigs', () => {
     const tail = gateway['processors']['tail_sampling'];
     expect(tail.sample_on_first_match).toBe(true);
     expect(tail.num_traces).toBe(20_000);
-    expect(tail.decision_wait_after_root_received).toBe('1s');
+    // The spec's grace, plus the SDK's 5 s export schedule and the agent's batch: late spans of
+    // the trace's other processes (regression: gateway-decides-before-other-processes-export).
+    expect(tail.decision_wait_after_root_received).toBe('6s');
     const byName = new Map<string, Yaml>(tail.policies.map((policy: Yaml) => [policy['name'], policy]));
     expect([...byName.keys()]).toEqual([
       'errors',

@@ -3,7 +3,7 @@
 import type { SpecModel } from '../../spec/model.js';
 import { DEFAULT_DECISION_WAIT_MS } from '../../spec/sampling-settings.js';
 import { APP_METRICS_PORT, SERVICE_METRICS_PORT, collectorEnv, envRef } from './env.js';
-import { agentBatch, type ResolvedCollectorOptions } from './options.js';
+import { AGENT_BATCH_TIMEOUT_MS, agentBatch, type ResolvedCollectorOptions } from './options.js';
 import { tailSamplingPlan, type TailSamplingPlan } from './policies.js';
 
 type ConfigObject = Record<string, unknown>;
@@ -134,6 +134,9 @@ function spanMetricsConnector(model: SpecModel): ConfigObject {
 function otlpBackend(endpoint: string): ConfigObject {
   return {
     endpoint,
+    // TLS with the system CAs unless the deployment says the backend speaks plaintext: without
+    // this a plaintext backend only logged "first record does not look like a TLS handshake".
+    tls: { insecure: envRef(collectorEnv.backendTlsInsecure) },
     sending_queue: { enabled: true, sizer: 'items', queue_size: 100_000 },
     retry_on_failure: {
       enabled: true,
@@ -191,6 +194,9 @@ function appMetricsComment(role: 'agent' | 'single'): string {
   ].join('\n');
 }
 
+/** The OTel SDK batch span processor's default export delay (OTEL_BSP_SCHEDULE_DELAY). */
+const SDK_EXPORT_DELAY_MS = 5_000;
+
 function tailSampling(
   model: SpecModel,
   plan: TailSamplingPlan,
@@ -200,10 +206,15 @@ function tailSampling(
   // gateway's default, not the in-process buffer's (DEFAULT_MAX_TRACES).
   const numTraces = model.sampling?.section.maxTraces ?? GATEWAY_DEFAULT_NUM_TRACES;
   const decisionWaitMs = model.sampling?.decisionWaitMs ?? DEFAULT_DECISION_WAIT_MS;
+  // After the root arrives, the spans of the trace's other processes may still be on their way:
+  // each service exports on its own schedule (the SDK's batch processor, 5 s by default), then
+  // the agent batches. Deciding after the spec's in-process grace alone (1 s) dropped the late
+  // part of traces that span processes (a topology trial: 16 of 344 error traces whose error was
+  // in the second process). The processor ticks in whole seconds; decision_wait bounds it anyway.
+  const afterRootMs = decisionWaitMs + SDK_EXPORT_DELAY_MS + AGENT_BATCH_TIMEOUT_MS;
   return {
     decision_wait: `${options.decisionWaitSeconds}s`,
-    // The processor ticks in whole seconds, so the spec's grace period rounds up to at least 1 s.
-    decision_wait_after_root_received: `${Math.max(1, Math.ceil(decisionWaitMs / 1000))}s`,
+    decision_wait_after_root_received: `${Math.min(options.decisionWaitSeconds, Math.ceil(afterRootMs / 1000))}s`,
     num_traces: numTraces,
     // Late spans of a decided trace follow its decision instead of starting a new one.
     decision_cache: { sampled_cache_size: numTraces * 10, non_sampled_cache_size: numTraces * 10 },

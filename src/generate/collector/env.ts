@@ -71,6 +71,11 @@ export const collectorEnv = {
     'trace-backend:4317',
     'gateway/single: OTLP gRPC endpoint of the trace store',
   ),
+  backendTlsInsecure: envVar(
+    'PLUMBLINE_BACKEND_TLS_INSECURE',
+    'false',
+    'gateway/single: true sends to the trace and log backends in plaintext (a backend on the same host or network without TLS); TLS with the system CAs otherwise',
+  ),
   traceFile: envVar(
     'PLUMBLINE_TRACE_FILE',
     '/var/lib/plumbline/traces.jsonl',

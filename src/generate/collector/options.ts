@@ -43,6 +43,8 @@ export type ResolvedCollectorOptions = Required<CollectorOptions> & { readonly t
  * the exporter's queue refuses a request that does not fit whole (size + request > capacity).
  */
 export const agentBatch = { send_batch_size: 1024, send_batch_max_size: 2048, timeout: '200ms' } as const;
+/** agentBatch.timeout in ms: the longest a span waits in the agent before it goes on. */
+export const AGENT_BATCH_TIMEOUT_MS = 200;
 
 export const defaultCollectorOptions: Required<CollectorOptions> = {
   gatewayCount: 2,
