@@ -1,6 +1,8 @@
 // `plumbline generate <target> --spec FILE [--out DIR] [--check]`: writes a target's generated
 // files, or with --check compares them with the committed ones and fails on drift (CI).
 // `plumbline slo rules` is an alias of `generate alerts`.
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { importModuleExport, isModuleFile, loadSpecFile } from '../spec/load.js';
 import type { TelemetrySpec } from '../spec/types.js';
 import { generateCollectorConfigs } from '../generate/collector/generate.js';
@@ -9,7 +11,7 @@ import { checkArtifactFiles, writeArtifactFiles, type ArtifactDrift } from '../g
 import { renderDashboards } from '../generate/dashboards/render.js';
 import { PIPELINE_RULES_FILE, renderPipelineAlerts } from '../generate/rules/pipeline-alerts.js';
 import { generatePrometheusRules, ruleFileName } from '../generate/rules/prometheus-rules.js';
-import { generatePromtoolTests, promtoolTestFileName } from '../generate/rules/promtool-tests.js';
+import { generatePromtoolFiles, promtoolDir } from '../generate/rules/promtool-tests.js';
 import { ALERTMANAGER_FILE, renderAlertmanagerConfig } from '../generate/rules/alertmanager.js';
 import { renderInvariantsDoc } from '../generate/invariants/doc.js';
 import { shellWord } from '../generate/invariants/deploy.js';
@@ -39,6 +41,11 @@ interface GenerateTarget {
   /** Flags this target understands besides --spec, --out and --check. */
   readonly flags: FlagKinds;
   generate(spec: TelemetrySpec, flags: Flags): Files | Promise<Files>;
+  /**
+   * Files in the output directory this target wrote once and no longer writes (a removed SLO's
+   * promtool files): --check counts them as drift, a write removes them.
+   */
+  stale?(spec: TelemetrySpec, outDir: string, files: Files): Promise<string[]>;
 }
 
 /** The invariants doc options a .ts/.js module exports (default export, or `invariantsDoc`). */
@@ -112,21 +119,24 @@ const TARGETS: Readonly<Record<string, GenerateTarget>> = {
       );
     },
   },
-  alerts: runbookTarget(
-    'alerts/<service>-slo.rules.yaml + its promtool tests, pipeline.rules.yaml, alertmanager.yml [--runbook-base URL] [--series-matcher LABEL=VALUE[,...]]',
-    'alerts',
-    (spec, runbook, flags) => {
-      const seriesMatchers = seriesMatchersOf(flags);
-      const options = seriesMatchers === undefined ? runbook : { ...runbook, seriesMatchers };
-      return {
-        [ruleFileName(spec)]: generatePrometheusRules(spec, options),
-        [promtoolTestFileName(spec)]: generatePromtoolTests(spec, options),
-        [PIPELINE_RULES_FILE]: renderPipelineAlerts(runbook),
-        [ALERTMANAGER_FILE]: renderAlertmanagerConfig(spec),
-      };
-    },
-    { 'series-matcher': 'value' },
-  ),
+  alerts: {
+    ...runbookTarget(
+      'alerts/<service>-slo.rules.yaml, its promtool tests per SLO in alerts/promtool/<service>-slo/ (<slo>.test.yaml on <slo>.rules.yaml, a copy of its group), pipeline.rules.yaml, alertmanager.yml [--runbook-base URL] [--series-matcher LABEL=VALUE[,...]]',
+      'alerts',
+      (spec, runbook, flags) => {
+        const seriesMatchers = seriesMatchersOf(flags);
+        const options = seriesMatchers === undefined ? runbook : { ...runbook, seriesMatchers };
+        return {
+          [ruleFileName(spec)]: generatePrometheusRules(spec, options),
+          ...generatePromtoolFiles(spec, options),
+          [PIPELINE_RULES_FILE]: renderPipelineAlerts(runbook),
+          [ALERTMANAGER_FILE]: renderAlertmanagerConfig(spec),
+        };
+      },
+      { 'series-matcher': 'value' },
+    ),
+    stale: stalePromtoolFiles,
+  },
   docs: runbookTarget(
     "docs/invariants.md: invariants, their monitors, deploy and roll back [--runbook-base URL] (the same base as alerts) [--doc-options FILE] (the service's config path, start command, bounds: a .ts/.js module, default export) [--series-matcher LABEL=VALUE[,...]] (the same as alerts)",
     'docs',
@@ -189,10 +199,12 @@ export const generateCommand: CliCommand = async (args, io) => {
   const flags = parsed.flags;
   const specPath = requireFlag(parsed, 'spec');
   const outDir = optionalFlag(parsed, 'out') ?? target.defaultOut;
-  const files = await target.generate(await loadSpecFile(specPath), flags);
+  const spec = await loadSpecFile(specPath);
+  const files = await target.generate(spec, flags);
+  const stale = (await target.stale?.(spec, outDir, files)) ?? [];
   if (flags.get('check') === true) {
     const drift = await checkArtifactFiles(outDir, files);
-    if (drift.length === 0) {
+    if (drift.length === 0 && stale.length === 0) {
       io.stdout(`${targetName}: ${Object.keys(files).length} files in ${outDir} match the spec\n`);
       return 0;
     }
@@ -203,13 +215,41 @@ export const generateCommand: CliCommand = async (args, io) => {
     io.stderr(
       `${targetName}: generated files differ from ${outDir} (run \`${rerun}\`):\n` +
         drift.map((entry) => `  ${entry.file}: ${entry.reason}${whereItDiffers(entry)}\n`).join('') +
+        stale.map((file) => `  ${file}: no longer generated (regenerating removes it)\n`).join('') +
         otherOptionsHint(drift),
     );
     return 1;
   }
   for (const path of await writeArtifactFiles(outDir, files)) io.stdout(`wrote ${path}\n`);
+  for (const file of stale) {
+    await rm(join(outDir, file));
+    io.stdout(`removed ${join(outDir, file)} (no longer generated)\n`);
+  }
   return 0;
 };
+
+/**
+ * plumbline's promtool files in the alerts output that this spec no longer makes: those of a
+ * removed or renamed SLO, which `promtool test rules promtool/<service>-slo/*.test.yaml` would
+ * still run, and `<service>-slo.test.yaml`, the single test file of every SLO that the per-SLO
+ * files replaced (its promtool run grew with SLOs x rules). Only files that say they were
+ * generated by plumbline are counted, so nothing a person wrote is removed.
+ */
+async function stalePromtoolFiles(spec: TelemetrySpec, outDir: string, files: Files): Promise<string[]> {
+  const dir = promtoolDir(spec);
+  const inDir = await readdir(join(outDir, dir)).catch(() => [] as string[]);
+  const candidates = [
+    `${spec.service.name}-slo.test.yaml`,
+    ...inDir.filter((name) => /\.(rules|test)\.yaml$/.test(name)).map((name) => `${dir}/${name}`),
+  ];
+  const stale: string[] = [];
+  for (const file of candidates) {
+    if (file in files) continue;
+    const text = await readFile(join(outDir, file), 'utf8').catch(() => '');
+    if (text.startsWith('# Generated by plumbline')) stale.push(file);
+  }
+  return stale;
+}
 
 function collectorOptions(flags: Flags): CollectorOptions {
   const number = (name: string): number | undefined => {

@@ -1,4 +1,5 @@
-// Everything `plumbline slo rules` writes passes `promtool check rules` and `promtool test rules`.
+// Everything `plumbline slo rules` writes passes `promtool check rules` and `promtool test rules`:
+// the rules file, and per SLO a copy of its group with the test file run on it.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -47,30 +48,32 @@ describe('plumbline slo rules + promtool', () => {
       expect(code, lines.join('')).toBe(0);
       // `slo rules` is `generate alerts`: the SLO rules and tests, plus pipeline rules and Alertmanager.
       expect((await readdir(out)).sort()).toEqual(
-        [
-          'alertmanager.yml',
-          `${spec.service.name}-slo.rules.yaml`,
-          `${spec.service.name}-slo.test.yaml`,
-          'pipeline.rules.yaml',
-        ].sort(),
+        ['alertmanager.yml', `${spec.service.name}-slo.rules.yaml`, 'pipeline.rules.yaml', 'promtool'].sort(),
+      );
+      const slos = Object.keys(spec.slos ?? {}).sort();
+      const perSlo = join(out, 'promtool', `${spec.service.name}-slo`);
+      expect((await readdir(perSlo)).sort()).toEqual(
+        slos.flatMap((slo) => [`${slo}.rules.yaml`, `${slo}.test.yaml`]).sort(),
       );
       expect(await promtool(['check', 'rules', `${spec.service.name}-slo.rules.yaml`], out)).toContain(
         'SUCCESS',
       );
-      expect(await promtool(['test', 'rules', `${spec.service.name}-slo.test.yaml`], out)).toContain(
-        'SUCCESS',
-      );
+      // The command the docs give, from the alerts directory (promtool takes the files the shell expands).
+      const tests = slos.map((slo) => `promtool/${spec.service.name}-slo/${slo}.test.yaml`);
+      expect(await promtool(['test', 'rules', ...tests], out)).toContain('SUCCESS');
     });
   }
 
   it('fails promtool when the rules disagree with the fixtures (the tests can fail)', async () => {
-    const out = join(dir, checkoutSpec.service.name);
+    // The tests run on the SLO's copy of its group (`generate alerts --check` keeps it the same).
+    const out = join(dir, checkoutSpec.service.name, 'promtool', 'checkout-slo');
     const { readFile } = await import('node:fs/promises');
-    const rules = await readFile(join(out, 'checkout-slo.rules.yaml'), 'utf8');
-    await writeFile(
-      join(out, 'checkout-slo.rules.yaml'),
-      rules.replaceAll('> (14.4 * 0.001)', '> (30 * 0.001)'),
+    const rules = await readFile(join(out, 'checkout-availability.rules.yaml'), 'utf8');
+    const broken = rules.replaceAll('> (14.4 * 0.001)', '> (30 * 0.001)');
+    expect(broken).not.toBe(rules);
+    await writeFile(join(out, 'checkout-availability.rules.yaml'), broken);
+    await expect(promtool(['test', 'rules', 'checkout-availability.test.yaml'], out)).rejects.toThrow(
+      /FAILED/,
     );
-    await expect(promtool(['test', 'rules', 'checkout-slo.test.yaml'], out)).rejects.toThrow(/FAILED/);
   });
 });

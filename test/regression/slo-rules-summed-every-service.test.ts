@@ -65,7 +65,7 @@ describe('SLO rules summed every service (regression)', () => {
       expect(selector).toContain('namespace=~"prod|staging"');
     }
     await exec(peerBinary('promtool'), ['check', 'rules', join(out, 'blueprint-slo.rules.yaml')]);
-    await promtoolTestRules(join(out, 'blueprint-slo.test.yaml'));
+    await promtoolTestRules(join(out, 'promtool', 'blueprint-slo', 'availability.test.yaml'));
     // The same flags are the drift check's.
     expect(
       await run([

@@ -1,9 +1,10 @@
-// `promtool test rules` over a test file, its test groups split across the machine's cores: each
-// group evaluates every rule of the file minute by minute, so one promtool on the blueprint's
-// SLO fixtures is minutes of one core while the other sits idle. Groups are partitioned by
-// name (`--run`, anchored), and every group runs exactly once.
+// `promtool test rules` spread across the machine's cores. Several test files (the per-SLO files
+// of `generate alerts`, each small) are shared out whole among the processes; one file's test
+// groups are split instead (`--run`, anchored), since each group evaluates every rule of the file
+// minute by minute and one promtool would keep one core busy while the other sits idle. Every
+// group runs exactly once.
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
@@ -26,11 +27,40 @@ function exactly(names: readonly string[]): string {
   return `^(?:${names.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`;
 }
 
-/** Runs `promtool test rules` on `file` in up to `parts` processes at once; rejects on any failure. */
+const MAX_BUFFER = 64 * 1024 * 1024;
+
+/**
+ * Runs `promtool test rules` on `files` (one path or several) in up to `parts` processes at
+ * once; rejects on any failure.
+ */
 export async function promtoolTestRules(
-  file: string,
+  files: string | readonly string[],
   parts = Math.max(1, availableParallelism()),
 ): Promise<void> {
+  const list = typeof files === 'string' ? [files] : files;
+  if (list.length === 1) return testGroupsApart(list[0]!, parts);
+  if (list.length === 0) throw new Error('promtoolTestRules: no test files');
+  // Largest first onto the least loaded process: the size of a file stands for its run time.
+  const sized = await Promise.all(list.map(async (file) => ({ file, size: (await stat(file)).size })));
+  sized.sort((a, b) => b.size - a.size || a.file.localeCompare(b.file));
+  const partitions = Array.from({ length: Math.min(parts, list.length) }, () => ({
+    size: 0,
+    files: [] as string[],
+  }));
+  for (const { file, size } of sized) {
+    const lightest = partitions.reduce((min, partition) => (partition.size < min.size ? partition : min));
+    lightest.files.push(file);
+    lightest.size += size;
+  }
+  await Promise.all(
+    partitions.map((partition) =>
+      exec(peerBinary('promtool'), ['test', 'rules', ...partition.files], { maxBuffer: MAX_BUFFER }),
+    ),
+  );
+}
+
+/** One file, its test groups partitioned by name. */
+async function testGroupsApart(file: string, parts: number): Promise<void> {
   const doc = parse(await readFile(file, 'utf8')) as { tests?: { name?: string }[] };
   const names = (doc.tests ?? []).map((group) => group.name);
   if (
@@ -39,7 +69,7 @@ export async function promtoolTestRules(
     new Set(names).size !== names.length
   ) {
     // Unnamed or repeated group names cannot be partitioned exactly: one process runs them all.
-    await exec(peerBinary('promtool'), ['test', 'rules', file], { maxBuffer: 64 * 1024 * 1024 });
+    await exec(peerBinary('promtool'), ['test', 'rules', file], { maxBuffer: MAX_BUFFER });
     return;
   }
   const partitions: string[][] = Array.from({ length: Math.min(parts, names.length) }, () => []);
@@ -47,7 +77,7 @@ export async function promtoolTestRules(
   await Promise.all(
     partitions.map((partition) =>
       exec(peerBinary('promtool'), ['test', 'rules', `--run=${exactly(partition)}`, file], {
-        maxBuffer: 64 * 1024 * 1024,
+        maxBuffer: MAX_BUFFER,
       }),
     ),
   );

@@ -8,7 +8,7 @@ export {
   type Rule,
   type RuleGroup,
 } from './prometheus-rules.js';
-export { generatePromtoolTests, promtoolTestFileName } from './promtool-tests.js';
+export { generatePromtoolFiles, promtoolDir, promtoolTestCommand } from './promtool-tests.js';
 export {
   renderPipelineAlerts,
   writePipelineAlerts,
