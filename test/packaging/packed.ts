@@ -121,7 +121,10 @@ export async function packedTarball(): Promise<string> {
       // The build's own errors (tsc) are on stdout; npm's summary is on stderr.
       throw new Error(`npm pack failed:\n${error.stdout ?? ''}\n${error.stderr ?? error.message}`);
     });
-    const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
+    // The build's own lines (a regenerated spec validator says so) come before npm's JSON.
+    const [{ filename }] = JSON.parse(stdout.slice(Math.max(0, stdout.search(/^\[/m)))) as [
+      { filename: string },
+    ];
     await rename(join(scratch, filename), join(scratch, 'plumbline.tgz'));
     await rm(stage, { recursive: true, force: true });
   });
