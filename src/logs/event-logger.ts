@@ -210,14 +210,24 @@ class SchemaEventLogger {
       if (!compiled.enabled) return;
       this.output.flush();
       let traceFields: ReturnType<typeof activeTraceFields>;
+      let traceContext = context;
       try {
         traceFields = activeTraceFields(context);
       } catch {
         traceFields = undefined; // not a Context: the line goes without trace IDs
+        traceContext = undefined;
       }
       const line = { ...traceFields, schema_violations: [{ reason: 'unreadable' }] };
       if (compiled.security) this.securityEvent(compiled, { ...line, outcome: 'unreadable' });
-      else compiled.write.call(compiled.logger, line);
+      else {
+        compiled.write.call(compiled.logger, line);
+        this.bridge?.emit(
+          compiled.name,
+          compiled.level,
+          { schema_violations: line.schema_violations },
+          traceContext,
+        );
+      }
     } catch {
       // the last resort: counted above when it got that far, never thrown
     }
@@ -388,13 +398,14 @@ class SchemaEventLogger {
     }
     const omitted = keys.length - MAX_UNKNOWN_FIELDS;
     this.output.flush();
-    this.unknownLogger.warn({
-      event,
-      ...activeTraceFields(context),
+    const fieldsOfLine = {
       unknown_fields: keys.slice(0, MAX_UNKNOWN_FIELDS).map(cappedName),
       ...(omitted > 0 ? { unknown_fields_omitted: omitted } : {}),
       schema_violations: violations,
-    });
+    };
+    this.unknownLogger.warn({ event, ...activeTraceFields(context), ...fieldsOfLine });
+    // OTel Logs get the same line (a soak found the 140 lines of undeclared events missing there).
+    this.bridge?.emit(event, 'warn', fieldsOfLine, context);
   }
 
   private report(event: string, violations: readonly Violation[], shownName = event): void {
