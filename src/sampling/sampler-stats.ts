@@ -36,8 +36,16 @@ export interface SamplerStats {
    * chain like any other.
    */
   readonly exemplarKeepsRefused: number;
-  /** Current budget threshold per key as the `th` hex and as a keep probability. */
+  /**
+   * Current budget threshold per key as the `th` hex and as a keep probability. With two budgets
+   * on the same key values (an errors budget and the baseline) the later policy's shows:
+   * `thresholdsByPolicy` has both.
+   */
   readonly thresholds: Readonly<Record<string, { readonly th: string; readonly probability: number }>>;
+  /** The same per budget policy (its name), then per key. */
+  readonly thresholdsByPolicy: Readonly<
+    Record<string, Readonly<Record<string, { readonly th: string; readonly probability: number }>>>
+  >;
   /** Calls into the next processor that threw (counted, never rethrown into the app). */
   readonly nextProcessorErrors: number;
   /**

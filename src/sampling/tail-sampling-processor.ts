@@ -263,13 +263,16 @@ export class TailSamplingProcessor implements SpanProcessor {
       entry.drop += this.drops[index]!;
     });
     const thresholds: Record<string, { th: string; probability: number }> = {};
+    const thresholdsByPolicy: Record<string, Record<string, { th: string; probability: number }>> = {};
     const budgetCeilingDrops: Record<string, number> = {};
     for (const policy of this.policies) {
       try {
         if (policy.ceilingDrops !== undefined) budgetCeilingDrops[policy.name] = policy.ceilingDrops();
         for (const [key, threshold] of Object.entries(policy.thresholds?.() ?? {})) {
           if (!isThreshold(threshold)) continue;
-          thresholds[key] = { th: encodeTh(threshold), probability: thresholdToProbability(threshold) };
+          const entry = { th: encodeTh(threshold), probability: thresholdToProbability(threshold) };
+          thresholds[key] = entry;
+          (thresholdsByPolicy[policy.name] ??= {})[key] = entry;
         }
       } catch {
         // a policy of your own that cannot say: /metrics and stats() go on without it
@@ -278,6 +281,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     const usage = this.usage;
     return {
       decisions,
+      thresholdsByPolicy,
       bufferedTraces: this.traces.size,
       bufferedSpans: usage.spans,
       bufferedBytes: usage.bytes,

@@ -74,13 +74,15 @@ export function exposeSamplerStats(metrics: Metrics, sampler: TailSamplingProces
   );
   metrics.selfGauge(
     sdkSeries.samplerKeepProbability,
-    'Current baseline keep probability per budget key (from the OTEP 235 threshold).',
-    ['key'],
+    'Current keep probability per budget policy and key (from the OTEP 235 threshold).',
+    ['policy', 'key'],
     () =>
-      Object.entries(sampler.stats().thresholds).map(([key, threshold]) => ({
-        labels: { key },
-        value: threshold.probability,
-      })),
+      Object.entries(sampler.stats().thresholdsByPolicy).flatMap(([policy, byKey]) =>
+        Object.entries(byKey).map(([key, threshold]) => ({
+          labels: { policy, key },
+          value: threshold.probability,
+        })),
+      ),
   );
 }
 
