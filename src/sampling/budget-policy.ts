@@ -33,12 +33,23 @@ const PROBABILITY_STEP = 1 / 256;
  */
 const CEILING_FACTOR = 2;
 const CEILING_SLACK = 10;
+/**
+ * A key with no arrival for this long gives its share back. A new key is rated at one trace a
+ * second (one arrival in a one-second window), so it holds one second of share for the trace it
+ * brought: what it reserves and what it uses agree, for a key seen once (a user or request ID as
+ * the key) as for a key slower than one a second. Waiting for its rate to fall to zero (two
+ * windows) kept shares reserved twice as long as they were used: with such keys the budget kept
+ * 5-6 traces/s of 10, and with 30% of them it swung between 0 and 11 from second to second.
+ */
+const IDLE_MS = 1000;
 
 class KeyState {
   readonly window = new RateWindow();
   /** Traces kept under a threshold per second, for the ceiling. */
   readonly kept = new RateWindow();
   allocation = 0;
+  /** The last arrival, for IDLE_MS. */
+  lastSeenAt = 0;
   threshold = ALWAYS_KEEP_THRESHOLD;
   // The answers at the current probability, rebuilt only when it changes (not per trace).
   probability = 1;
@@ -73,6 +84,7 @@ export class BudgetPolicy implements SamplingPolicy {
   evaluate(trace: TraceView, nowMs: number): PolicyDecision {
     const state = this.stateFor(this.keyOf(trace), nowMs);
     state.window.record(nowMs);
+    state.lastSeenAt = nowMs;
     if (nowMs >= this.nextReallocationAt) this.reallocate(nowMs);
     const demand = state.window.rate(nowMs);
     const probability = demand <= state.allocation ? 1 : state.allocation / demand;
@@ -152,8 +164,8 @@ export class BudgetPolicy implements SamplingPolicy {
     this.nextReallocationAt = nowMs + REALLOCATE_EVERY_MS;
   }
 
-  // Keys with no arrivals for two windows hold no share and make room for new keys.
+  // Keys with no arrival for IDLE_MS hold no share and make room for new keys.
   private prune(nowMs: number): void {
-    for (const [key, state] of this.keys) if (state.window.rate(nowMs) === 0) this.keys.delete(key);
+    for (const [key, state] of this.keys) if (nowMs - state.lastSeenAt >= IDLE_MS) this.keys.delete(key);
   }
 }
