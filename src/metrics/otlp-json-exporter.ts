@@ -20,7 +20,10 @@ export interface OtlpJsonMetricExporterOptions {
   /** Base URL of an OTLP/HTTP receiver, e.g. http://127.0.0.1:4318 (the path /v1/metrics is added). */
   readonly endpoint: string;
   readonly headers?: Readonly<Record<string, string>>;
-  /** Per attempt. Default 10 000 ms. */
+  /**
+   * Per export, its retries included: the last attempt is cut short at the deadline and no retry
+   * starts after it. Default 10 000 ms.
+   */
   readonly timeoutMillis?: number;
   /** Attempts per export, retries included. Default 3. */
   readonly maxAttempts?: number;
@@ -89,7 +92,8 @@ export class OtlpJsonMetricExporter implements PushMetricExporter {
       return error instanceof Error ? error : new Error(String(error));
     }
     const attempts = Math.max(1, this.options.maxAttempts ?? 3);
-    const timeout = this.options.timeoutMillis ?? 10_000;
+    // One deadline for the export: a black-holed endpoint costs timeoutMillis, not that per attempt.
+    const deadline = Date.now() + (this.options.timeoutMillis ?? 10_000);
     let delay = this.options.retryDelayMillis ?? 200;
     let lastError: Error = new Error('no attempt made');
     for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -98,7 +102,7 @@ export class OtlpJsonMetricExporter implements PushMetricExporter {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...this.options.headers },
           body,
-          signal: AbortSignal.timeout(timeout),
+          signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
         });
         await response.arrayBuffer().catch(() => undefined);
         if (response.ok) return undefined;
@@ -108,7 +112,10 @@ export class OtlpJsonMetricExporter implements PushMetricExporter {
         lastError = error instanceof Error ? error : new Error(String(error));
       }
       if (attempt < attempts) {
-        await sleep(delay * (0.5 + Math.random() / 2));
+        const wait = delay * (0.5 + Math.random() / 2);
+        // A retry that could not start before the deadline is not made.
+        if (Date.now() + wait >= deadline) break;
+        await sleep(wait);
         delay *= 2;
       }
     }

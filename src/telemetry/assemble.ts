@@ -58,6 +58,11 @@ export interface Assembly<S extends TelemetrySpec> {
   readonly sampler: TailSamplingProcessor | undefined;
   readonly sloEngine: SloEngine | undefined;
   readonly scrapeReader: MeterProviderScrapeReader;
+  /**
+   * The OTLP metric reader, when there is an endpoint. Its shutdown() runs once: a second call
+   * (NodeSDK's, after telemetry.shutdown() made the final export) waits for the first.
+   */
+  readonly otlpMetricReader: MetricReader | undefined;
   readonly timing: ExportTiming;
 }
 
@@ -132,9 +137,10 @@ export function assemble<const S extends TelemetrySpec>(
   // through this reader; the spec's instruments are serialized by plumbline itself.
   const scrapeReader = meterProviderScrapeReader();
   const metricReaders: MetricReader[] = [...(options.metricReaders ?? []), scrapeReader];
+  let otlpMetricReader: MetricReader | undefined;
   if (otlpEndpoint !== undefined) {
     const { PeriodicExportingMetricReader } = onUse('@opentelemetry/sdk-metrics');
-    metricReaders.push(
+    otlpMetricReader = shutDownOnce(
       new PeriodicExportingMetricReader({
         exporter: new BoundedMetricExporter(
           new OtlpJsonMetricExporter({
@@ -154,6 +160,7 @@ export function assemble<const S extends TelemetrySpec>(
         metricProducers: [metrics.producer],
       }),
     );
+    metricReaders.push(otlpMetricReader);
   }
 
   let logRecordProcessor: LogRecordProcessor | undefined;
@@ -185,8 +192,21 @@ export function assemble<const S extends TelemetrySpec>(
     sampler,
     sloEngine,
     scrapeReader,
+    otlpMetricReader,
     timing,
   };
+}
+
+/**
+ * A reader whose shutdown() runs once and hands later callers the same promise. The SDK's own
+ * reader runs its final export on every call after the first has begun, and logs an error once
+ * it is done.
+ */
+function shutDownOnce<R extends MetricReader>(reader: R): R {
+  const shutdown = reader.shutdown.bind(reader);
+  let once: Promise<void> | undefined;
+  reader.shutdown = (options) => (once ??= shutdown(options));
+  return reader;
 }
 
 /** Where the assembled pipeline runs: the providers, and how to flush and stop them. */

@@ -100,9 +100,16 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
       ...readers.map((reader) => reader.forceFlush().catch(() => undefined)),
       parts.logRecordProcessor?.forceFlush(),
     ],
+    // The OTLP metric reader is shut down here, not flushed: its shutdown makes a final export
+    // whatever came before, so with a flush here sdk.shutdown() would wait out a black-holed
+    // collector a second time (30.5 s in all, measured, where Kubernetes grants 30 s).
     shutdown: () => [
       parts.spanProcessor.forceFlush(),
-      ...readers.map((reader) => reader.forceFlush().catch(() => undefined)),
+      ...readers.map((reader) =>
+        (reader === assembly.otlpMetricReader ? reader.shutdown() : reader.forceFlush()).catch(
+          () => undefined,
+        ),
+      ),
       parts.logRecordProcessor?.forceFlush(),
     ],
     releaseGlobals: () => {

@@ -1,0 +1,95 @@
+// Regression (docs trial): the documented SIGTERM recipe, `telemetry.shutdown().then(() =>
+// sdk.shutdown())`, took 30.5 s against a black-holed collector (it accepts the connection and
+// never answers), past Kubernetes' default 30 s grace: telemetry.shutdown() 10.0 s, then
+// sdk.shutdown() 20.5 s more, all of it in the meter provider. Two causes: the OTLP metric
+// exporter's timeout applied per attempt (three attempts, 30 s for one export), and
+// telemetry.shutdown() only flushed the OTLP metric reader, whose shutdown in sdk.shutdown() then
+// made its final export and waited for the one still in flight. Now an export's attempts share
+// one deadline, and telemetry.shutdown() shuts that reader down (once: NodeSDK's call waits for
+// the same shutdown). Real parts: the providers NodeSDK builds from the config, a TCP server that
+// never answers, real HTTP.
+import { createServer as createTcpServer, type Socket } from 'node:net';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMetrics, defineTelemetry, nodeSdkParts, OtlpJsonMetricExporter } from '../../src/index.js';
+import { captureLines } from '../support/capture.js';
+import { cleanUpAndResetGlobals, startLikeNodeSdk } from '../support/node-sdk.js';
+import { freePort } from '../support/process.js';
+
+const spec = defineTelemetry({
+  service: { name: 'shop' },
+  events: { 'order.viewed': { level: 'info', fields: { order_id: { type: 'string' } } } },
+  histograms: {
+    'order.duration': {
+      description: 'Order handling time.',
+      unit: 's',
+      attributes: ['route'],
+      buckets: { boundaries: [0.1, 0.5, 1] },
+    },
+  },
+});
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(() => cleanUpAndResetGlobals(cleanups));
+
+/** A collector that accepts every connection and never answers; counts the connections. */
+async function blackHole(): Promise<{ url: string; connections: () => number }> {
+  const sockets: Socket[] = [];
+  const server = createTcpServer((socket) => {
+    sockets.push(socket);
+    socket.resume();
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  cleanups.push(() => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise((resolve) => server.close(resolve));
+  });
+  return { url: `http://127.0.0.1:${port}`, connections: () => sockets.length };
+}
+
+describe('NodeSDK shutdown waits out a black-holed collector twice', () => {
+  it("ends one metric export, retries included, by the export's timeout", async () => {
+    const collector = await blackHole();
+    const metrics = createMetrics(spec, { exemplarFilter: 'always_off' });
+    metrics.histogram('order.duration').record(0.1, { route: '/a' });
+    const { resourceMetrics } = await metrics.producer.collect();
+    const exporter = new OtlpJsonMetricExporter({
+      endpoint: collector.url,
+      timeoutMillis: 1_500,
+      maxAttempts: 3,
+      retryDelayMillis: 10,
+    });
+    const started = performance.now();
+    const result = await new Promise<ExportResult>((resolve) => exporter.export(resourceMetrics, resolve));
+    const elapsed = performance.now() - started;
+    expect(result.code).toBe(ExportResultCode.FAILED);
+    expect(result.error?.name).toBe('TimeoutError');
+    // Before: each of the three attempts waited 1.5 s (4.5 s in all).
+    expect(elapsed).toBeLessThan(2 * 1_500);
+  });
+
+  it("returns from telemetry.shutdown() then the providers' shutdown within about one export timeout", async () => {
+    const collector = await blackHole();
+    const parts = nodeSdkParts(spec, {
+      logDestination: captureLines().destination,
+      otlpEndpoint: collector.url,
+      otlpLogs: false,
+      exportTimeoutMs: 1_500,
+    });
+    const { tracerProvider, meterProvider } = startLikeNodeSdk(parts.config, []);
+    cleanups.push(() => parts.telemetry.shutdown());
+    parts.telemetry.metrics.histogram('order.duration').record(0.1, { route: '/a' });
+    parts.telemetry.tracer.startSpan('GET /a').end();
+
+    const started = performance.now();
+    await parts.telemetry.shutdown();
+    // What sdk.shutdown() does with the providers NodeSDK built.
+    await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
+    const elapsed = performance.now() - started;
+    expect(collector.connections()).toBeGreaterThan(0);
+    // Before: 1.5 s, then 3.5 s more in the meter provider (5.0 s); with the deadline alone, 3.0 s
+    // (the meter provider's own final export, 1.5 s more).
+    expect(elapsed).toBeLessThan(1.5 * 1_500);
+  });
+});
