@@ -40,68 +40,73 @@ import {
 import { registerDefaultPropagator } from './propagation.js';
 import { serviceResource } from './resource.js';
 
+/**
+ * Options of createTelemetry and nodeSdkParts. Every option may be given as undefined, which
+ * means the same as leaving it out (`otlpEndpoint: process.env.COLLECTOR` under
+ * exactOptionalPropertyTypes).
+ */
 export interface TelemetryOptions {
   /** Event log destination: a pino destination stream, a file path, or a file descriptor (default 1). */
-  readonly logDestination?: EventLoggerOptions['destination'];
-  readonly logLevel?: LogLevel;
+  readonly logDestination?: EventLoggerOptions['destination'] | undefined;
+  readonly logLevel?: LogLevel | undefined;
   /** Throw on schema violations instead of counting them (for tests). */
-  readonly strict?: boolean;
+  readonly strict?: boolean | undefined;
   /**
    * OTLP/HTTP base URL (e.g. http://127.0.0.1:4318) for traces, metrics and (with otlpLogs)
    * logs. Default: OTEL_EXPORTER_OTLP_ENDPOINT; unset means no export.
    */
-  readonly otlpEndpoint?: string;
+  readonly otlpEndpoint?: string | undefined;
   /** Also send event lines to OTel Logs over OTLP. Default true when an OTLP endpoint is set. */
-  readonly otlpLogs?: boolean;
+  readonly otlpLogs?: boolean | undefined;
   /**
-   * Per-request timeout of every OTLP export (spans, metrics, logs), in ms; also the bound of
-   * each shutdown/flush step. Default 10,000.
+   * Timeout of every OTLP export (spans, metrics, logs), its retries included, in ms; also the
+   * bound of each shutdown/flush step. Default 10,000.
    */
-  readonly exportTimeoutMs?: number;
+  readonly exportTimeoutMs?: number | undefined;
   /** Largest number of spans waiting for export; more are dropped and counted. Default 2048. */
-  readonly maxQueuedSpans?: number;
+  readonly maxQueuedSpans?: number | undefined;
   /** Largest number of log records waiting for OTLP export; more are dropped and counted. Default 2048. */
-  readonly maxQueuedLogRecords?: number;
+  readonly maxQueuedLogRecords?: number | undefined;
   /** Metric exports in flight at once; a batch that finds them all busy is dropped and counted. Default 1. */
-  readonly maxPendingMetricExports?: number;
+  readonly maxPendingMetricExports?: number | undefined;
   /**
    * Bytes of event-log lines buffered for a slow or blocked destination (file path or fd);
    * beyond it lines are dropped and counted. Default 16 MiB.
    */
-  readonly logMaxBufferedBytes?: number;
+  readonly logMaxBufferedBytes?: number | undefined;
   /** /metrics responses in flight at once; more get 503 and are counted. Default 4. */
-  readonly maxConcurrentScrapes?: number;
+  readonly maxConcurrentScrapes?: number | undefined;
   /** A /metrics response not handed to the OS within this many ms is cut off and counted. Default 10,000. */
-  readonly scrapeTimeoutMs?: number;
+  readonly scrapeTimeoutMs?: number | undefined;
   /**
    * Extra span processors (e.g. an in-memory exporter in tests). They sit behind the tail
    * sampler with the OTLP exporter, so they see only the traces it keeps.
    */
-  readonly spanProcessors?: readonly SpanProcessor[];
+  readonly spanProcessors?: readonly SpanProcessor[] | undefined;
   /**
    * The in-process tail sampler (spec.sampling). Default: on when the spec has a sampling
    * section; 'dry-run' decides and reports but keeps everything; false turns it off (e.g.
    * when the collector's gateway tier samples instead).
    */
-  readonly tailSampling?: boolean | 'dry-run';
+  readonly tailSampling?: boolean | 'dry-run' | undefined;
   /**
    * The tail sampler's policy chain, for custom policies: start from
    * `buildPolicies(spec.sampling.policies)` and insert yours (`SamplingPolicy`,
    * `BaseSamplingPolicy`, `SpanMatchPolicy`) where they belong. Default: the spec's policies.
    */
-  readonly samplingPolicies?: readonly SamplingPolicy[];
+  readonly samplingPolicies?: readonly SamplingPolicy[] | undefined;
   /** Extra metric readers for the meter provider. */
-  readonly metricReaders?: readonly MetricReader[];
+  readonly metricReaders?: readonly MetricReader[] | undefined;
   /** Register the providers as the OTel globals (default true); shutdown() unregisters them. */
-  readonly registerGlobal?: boolean;
+  readonly registerGlobal?: boolean | undefined;
   /** Where security events go (never the application log). Default: stderr. */
-  readonly securityLogDestination?: EventLoggerOptions['destination'];
+  readonly securityLogDestination?: EventLoggerOptions['destination'] | undefined;
   /** Folding of repeated security events (window, lines per window). */
-  readonly securityLog?: SecurityStreamOptions;
+  readonly securityLog?: SecurityStreamOptions | undefined;
   /** Default: OTEL_METRICS_EXEMPLAR_FILTER, else trace_based. */
-  readonly exemplarFilter?: ExemplarFilter;
+  readonly exemplarFilter?: ExemplarFilter | undefined;
   /** Interval of the OTLP metric export, in ms. Default 15,000. */
-  readonly metricExportIntervalMs?: number;
+  readonly metricExportIntervalMs?: number | undefined;
 }
 
 export interface Telemetry<S extends TelemetrySpec = TelemetrySpec> {
