@@ -197,7 +197,10 @@ export function attachedTelemetry<S extends TelemetrySpec>(
     );
   if (sdkStarted && spanProcessorsLeftOut(registered, provider) === true)
     throw new Error(SPAN_PROCESSORS_LEFT_OUT);
-  const ignored = Object.keys(options);
+  // An option given as undefined is an option left out (TelemetryOptions).
+  const ignored = Object.keys(options).filter(
+    (key) => (options as Record<string, unknown>)[key] !== undefined,
+  );
   if (ignored.length > 0)
     diag.warn(
       `plumbline: createTelemetry options ${ignored.join(', ')} are ignored: this process's telemetry was made ` +

@@ -105,6 +105,10 @@ describe('nodeSdkParts', () => {
     cleanups.push(() => diag.disable());
     expect(createTelemetry(spec, { strict: true })).toBe(parts.telemetry);
     expect(warnings.join('\n')).toMatch(/createTelemetry options strict are ignored/);
+    // An option given as undefined is one left out: nothing is ignored.
+    warnings.length = 0;
+    expect(createTelemetry(spec, { otlpEndpoint: undefined })).toBe(parts.telemetry);
+    expect(warnings).toEqual([]);
 
     startLikeNodeSdk(parts.config);
     const telemetry = createTelemetry(spec);
