@@ -22,6 +22,11 @@ const OTLP_TYPES = { histogram: 'histogram', counter: 'sum', gauge: 'gauge' } as
 interface SamplingKey {
   readonly attribute: string;
   readonly policy: string;
+  /**
+   * Only server roots must carry it: a latency policy's `http.route`. A root without a route
+   * (a job's, a consumer's) is held to `thresholdMs`, as documented, and that is no deviation.
+   */
+  readonly serverOnly?: true;
 }
 
 export function samplingKeys(spec: TelemetrySpec): SamplingKey[] {
@@ -32,7 +37,11 @@ export function samplingKeys(spec: TelemetrySpec): SamplingKey[] {
     if (policy.kind === 'errors' && policy.budget?.key !== undefined)
       keys.push({ attribute: policy.budget.key, policy: policy.name });
     if (policy.kind === 'latency' && policy.routes !== undefined)
-      keys.push({ attribute: policy.routeAttribute ?? 'http.route', policy: policy.name });
+      keys.push(
+        policy.routeAttribute === undefined
+          ? { attribute: 'http.route', policy: policy.name, serverOnly: true }
+          : { attribute: policy.routeAttribute, policy: policy.name },
+      );
   }
   return keys;
 }
@@ -70,6 +79,7 @@ export class OtlpChecker {
     const entry = span.kind === SPAN_KIND_SERVER || span.kind === SPAN_KIND_CONSUMER;
     if (entry && span.localRoot) {
       for (const key of this.samplingKeys) {
+        if (key.serverOnly === true && span.kind !== SPAN_KIND_SERVER) continue;
         if (span.attributes[key.attribute] === undefined)
           this.deviations.add(
             'sampling-key-missing',
