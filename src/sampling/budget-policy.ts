@@ -33,6 +33,9 @@ const PROBABILITY_STEP = 1 / 256;
  */
 const CEILING_FACTOR = 2;
 const CEILING_SLACK = 10;
+// The same ceiling on the whole policy, over its budget: a client that picks its randomness and
+// sends a new key value on every trace meets each key's ceiling only once, and kept 124-265
+// traces/s under a 10/s budget past the per-key ceilings alone.
 /**
  * A key with no arrival for this long gives its share back. A new key is rated at one trace a
  * second (one arrival in a one-second window), so it holds one second of share for the trace it
@@ -70,12 +73,16 @@ export class BudgetPolicy implements SamplingPolicy {
   private readonly keys = new Map<string, KeyState>();
   private nextReallocationAt = Number.NEGATIVE_INFINITY;
   private ceilingDropCount = 0;
+  /** Traces kept under a threshold per second, all keys together, for the policy's ceiling. */
+  private readonly kept = new RateWindow();
+  private readonly ceiling: number;
 
   constructor(
     readonly name: string,
     options: BudgetPolicyOptions,
   ) {
     this.tracesPerSecond = options.tracesPerSecond;
+    this.ceiling = options.tracesPerSecond * CEILING_FACTOR + CEILING_SLACK;
     this.keyAttribute = options.key;
     this.weights = new Map(Object.entries(options.weights ?? {}));
     this.maxKeys = options.maxKeys ?? 256;
@@ -106,11 +113,15 @@ export class BudgetPolicy implements SamplingPolicy {
     if (!keepsAt(trace.randomness, state.threshold)) return state.drop;
     // Passed the threshold; over the ceiling the keep is refused all the same. Such a drop has no
     // threshold: it says nothing about the trace's randomness, only about the key's kept rate.
-    if (state.kept.rate(nowMs) >= state.allocation * CEILING_FACTOR + CEILING_SLACK) {
+    if (
+      state.kept.rate(nowMs) >= state.allocation * CEILING_FACTOR + CEILING_SLACK ||
+      this.kept.sliding(nowMs) >= this.ceiling
+    ) {
       this.ceilingDropCount++;
       return DROP;
     }
     state.kept.record(nowMs);
+    this.kept.record(nowMs);
     return state.keep;
   }
 

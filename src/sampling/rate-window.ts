@@ -21,14 +21,24 @@ export class RateWindow {
 
   /** Estimated arrivals per second at `nowMs`. */
   rate(nowMs: number): number {
+    const sliding = this.sliding(nowMs);
+    const elapsed = nowMs - this.start;
+    if (this.current < BURST_MIN_COUNT || Number.isNaN(elapsed)) return sliding;
+    const burst = (this.current * 1000) / (elapsed > BURST_MIN_ELAPSED_MS ? elapsed : BURST_MIN_ELAPSED_MS);
+    return burst > sliding ? burst : sliding;
+  }
+
+  /**
+   * Arrivals over the last second (the sliding window alone, no burst detector): what a ceiling
+   * on a second's count reads, so that keeps bunched at the start of a second are not taken for
+   * a rate that lasts.
+   */
+  sliding(nowMs: number): number {
     this.roll(nowMs);
     const elapsed = nowMs - this.start;
     if (Number.isNaN(elapsed)) return 0;
     const overlap = 1 - elapsed / WINDOW_MS;
-    const sliding = ((this.previous * overlap + this.current) * 1000) / WINDOW_MS;
-    if (this.current < BURST_MIN_COUNT) return sliding;
-    const burst = (this.current * 1000) / (elapsed > BURST_MIN_ELAPSED_MS ? elapsed : BURST_MIN_ELAPSED_MS);
-    return burst > sliding ? burst : sliding;
+    return ((this.previous * overlap + this.current) * 1000) / WINDOW_MS;
   }
 
   private roll(nowMs: number): void {
