@@ -11,6 +11,9 @@
 
 import { hexWord } from './trace-id-bits.js';
 
+/** What a late span past its trace's cap of late spans gets from {@link DecisionCache.followLate}. */
+export const LATE_CAPPED = 'capped';
+
 export interface KeptDecision {
   readonly policy: string;
   /** The 14-digit threshold written to `ot=th` for this trace. */
@@ -23,17 +26,22 @@ export class DecisionCache {
   private readonly kept: FingerprintRing;
   /** Decision per ring slot of `kept`; the processor shares one object per policy and threshold. */
   private readonly keptDecisions: (KeptDecision | undefined)[];
+  /** Late spans that followed each kept decision, per ring slot of `kept`. */
+  private readonly lateCounts: Uint32Array;
   private readonly dropped: FingerprintRing;
 
   constructor(maxKept: number, maxDropped: number) {
     this.kept = new FingerprintRing(maxKept, 2);
     this.keptDecisions = new Array<KeptDecision | undefined>(this.kept.capacity).fill(undefined);
+    this.lateCounts = new Uint32Array(this.kept.capacity);
     this.dropped = new FingerprintRing(maxDropped, 2);
   }
 
   /** Remembers a kept trace; if it was kept before, lookups answer with the latest decision. */
   keep(traceId: string, decision: KeptDecision): void {
-    this.keptDecisions[this.kept.add(traceId)] = decision;
+    const slot = this.kept.add(traceId);
+    this.keptDecisions[slot] = decision;
+    this.lateCounts[slot] = 0;
   }
 
   drop(traceId: string): void {
@@ -46,7 +54,9 @@ export class DecisionCache {
    * held since long does not read its ID string, out of cache by then, again.
    */
   keepWords(low: number, high: number, decision: KeptDecision): void {
-    this.keptDecisions[this.kept.addWords(low, high)] = decision;
+    const slot = this.kept.addWords(low, high);
+    this.keptDecisions[slot] = decision;
+    this.lateCounts[slot] = 0;
   }
 
   dropWords(low: number, high: number): void {
@@ -56,6 +66,20 @@ export class DecisionCache {
   keptDecision(traceId: string): KeptDecision | undefined {
     const slot = this.kept.find(traceId);
     return slot < 0 ? undefined : this.keptDecisions[slot];
+  }
+
+  /**
+   * The kept decision a late span of `traceId` follows, counted against `cap` late spans per kept
+   * trace: past it, LATE_CAPPED. Undefined when the trace was not kept (or is forgotten). Without
+   * the cap a client that reuses the ID of a trace it got kept (an error, a slow request) in its
+   * traceparent has every later request kept as that trace's late spans, past every budget.
+   */
+  followLate(traceId: string, cap: number): KeptDecision | typeof LATE_CAPPED | undefined {
+    const slot = this.kept.find(traceId);
+    if (slot < 0) return undefined;
+    if (this.lateCounts[slot]! >= cap) return LATE_CAPPED;
+    this.lateCounts[slot]!++;
+    return this.keptDecisions[slot];
   }
 
   wasDropped(traceId: string): boolean {
@@ -68,7 +92,12 @@ export class DecisionCache {
 
   /** Bytes held by the typed arrays (fixed for the life of the cache). */
   get fixedBytes(): number {
-    return this.kept.fixedBytes + this.dropped.fixedBytes + this.keptDecisions.length * 4;
+    return (
+      this.kept.fixedBytes +
+      this.dropped.fixedBytes +
+      this.keptDecisions.length * 4 +
+      this.lateCounts.byteLength
+    );
   }
 }
 

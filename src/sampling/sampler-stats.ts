@@ -25,6 +25,11 @@ export interface SamplerStats {
   /** Spans that ended after their trace's decision, and what happened to them. */
   readonly lateSpans: { readonly kept: number; readonly dropped: number };
   /**
+   * Of `lateSpans.dropped`: late spans of a kept trace dropped because maxSpansPerTrace late spans
+   * had already followed it (a client reusing the ID of a trace it got kept in its traceparent).
+   */
+  readonly lateSpansCapped: number;
+  /**
    * Per budget policy: traces that passed its threshold but were dropped because their key kept
    * more than twice its allocation (plus 10) per second: randomness a client chose (trace IDs or
    * `ot=rv` all high) cannot carry a flood past the budget. Also counted in `decisions` as drops.

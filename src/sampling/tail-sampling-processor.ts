@@ -10,7 +10,7 @@ import type { SamplingSpec, TelemetrySpec } from '../spec/types.js';
 import { SpecError } from '../spec/errors.js';
 import { resolveSpec } from '../spec/model.js';
 import { exemplarTracesPerSecond, resolveSampling } from '../spec/sampling-settings.js';
-import { DecisionCache } from './decision-cache.js';
+import { DecisionCache, LATE_CAPPED } from './decision-cache.js';
 import { ExemplarKeepLimit } from './exemplar-keep-limit.js';
 import { buildPolicies, isBuiltInPolicy, withExemplarRule } from './build-policies.js';
 import type { PolicyDecision, SamplingPolicy } from './policy.js';
@@ -107,6 +107,8 @@ export class TailSamplingProcessor implements SpanProcessor {
   private evictions = { maxTraces: 0, maxBytes: 0, maxAge: 0, flush: 0 };
   private lateKept = 0;
   private lateDropped = 0;
+  /** Late spans of a kept trace past maxSpansPerTrace of them: dropped. */
+  private lateCapped = 0;
   private spansAfterShutdown = 0;
   private policyErrors = 0;
 
@@ -288,7 +290,8 @@ export class TailSamplingProcessor implements SpanProcessor {
       evictions: { ...this.evictions },
       truncatedTraces: usage.truncatedTraces,
       truncatedSpans: usage.truncatedSpans,
-      lateSpans: { kept: this.lateKept, dropped: this.lateDropped },
+      lateSpans: { kept: this.lateKept, dropped: this.lateDropped + this.lateCapped },
+      lateSpansCapped: this.lateCapped,
       budgetCeilingDrops,
       exemplarKeepsRefused: this.exemplarLimit.refused,
       thresholds,
@@ -506,7 +509,11 @@ export class TailSamplingProcessor implements SpanProcessor {
 
   /** A span of an already decided trace; returns false when no decision is remembered. */
   private followDecision(span: ReadableSpan, traceId: string): boolean {
-    const kept = this.cache.keptDecision(traceId);
+    const kept = this.cache.followLate(traceId, this.usage.maxSpansPerTrace);
+    if (kept === LATE_CAPPED) {
+      this.lateCapped++;
+      return true;
+    }
     if (kept !== undefined) {
       this.lateKept++;
       this.forwarder.forwardLate(span, kept);

@@ -34,13 +34,16 @@ export function exposeSamplerStats(metrics: Metrics, sampler: TailSamplingProces
   );
   metrics.selfGauge(
     sdkSeries.samplerLateSpans,
-    'Spans that ended after their trace was decided, by what happened to them.',
+    'Spans that ended after their trace was decided, by what happened to them (capped: past maxSpansPerTrace late spans of one kept trace, dropped).',
     ['outcome'],
     () => {
-      const late = sampler.stats().lateSpans;
+      const stats = sampler.stats();
+      const late = stats.lateSpans;
+      // capped: of a kept trace, past maxSpansPerTrace late spans (dropped; not in `drop` here).
       return [
         { labels: { outcome: 'keep' }, value: late.kept },
-        { labels: { outcome: 'drop' }, value: late.dropped },
+        { labels: { outcome: 'drop' }, value: late.dropped - stats.lateSpansCapped },
+        { labels: { outcome: 'capped' }, value: stats.lateSpansCapped },
       ];
     },
     'counter',

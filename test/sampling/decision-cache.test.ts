@@ -76,8 +76,8 @@ describe('DecisionCache', () => {
     }
     expect(cache.fixedBytes).toBe(before);
     // dropped: 2 words + 1 hash per entry, a table of 16,384 (slot + hash); kept: 2 words + 1 hash
-    // + 1 reference per entry, a table of 2,048.
-    expect(before).toBe(8_000 * 12 + 16_384 * 8 + 1_000 * 16 + 2_048 * 8);
+    // + 1 reference + 1 late-span count per entry, a table of 2,048.
+    expect(before).toBe(8_000 * 12 + 16_384 * 8 + 1_000 * 20 + 2_048 * 8);
   });
 
   it('does not report a trace that shares only the low 28 bits with a dropped one', () => {
