@@ -18,6 +18,7 @@ import { freePort } from '../support/process.js';
 
 const spec = defineTelemetry({
   service: { name: 'shop' },
+  sampling: { decisionWaitMs: 0, policies: [{ name: 'all', kind: 'budget', tracesPerSecond: 100_000 }] },
   events: { 'order.viewed': { level: 'info', fields: { order_id: { type: 'string' } } } },
   histograms: {
     'order.duration': {
@@ -85,11 +86,33 @@ describe('NodeSDK shutdown waits out a black-holed collector twice', () => {
     const started = performance.now();
     await parts.telemetry.shutdown();
     // What sdk.shutdown() does with the providers NodeSDK built.
-    await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
+    // It may reject (the export's Timeout), as NodeSDK's shutdown does when an export fails.
+    await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
     const elapsed = performance.now() - started;
     expect(collector.connections()).toBeGreaterThan(0);
     // Before: 1.5 s, then 3.5 s more in the meter provider (5.0 s); with the deadline alone, 3.0 s
     // (the meter provider's own final export, 1.5 s more).
     expect(elapsed).toBeLessThan(1.5 * 1_500);
+  });
+
+  it('does not wait again in sdk.shutdown() for spans a service still made while telemetry.shutdown() waited', async () => {
+    const collector = await blackHole();
+    const parts = nodeSdkParts(spec, {
+      logDestination: captureLines().destination,
+      otlpEndpoint: collector.url,
+      exportTimeoutMs: 1_500,
+    });
+    const { tracerProvider, meterProvider } = startLikeNodeSdk(parts.config, []);
+    cleanups.push(() => parts.telemetry.shutdown());
+    const tracer = tracerProvider.getTracer('app');
+    for (let i = 0; i < 50; i++) tracer.startSpan(`GET /a ${i}`).end();
+    await parts.telemetry.shutdown();
+    // The service is still taking requests while it shuts down.
+    for (let i = 0; i < 50; i++) tracer.startSpan(`GET /b ${i}`).end();
+    const started = performance.now();
+    // It may reject (the export's Timeout), as NodeSDK's shutdown does when an export fails.
+    await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
+    // Before: the spans made meanwhile were queued and exported again into the black hole (1.5 s).
+    expect(performance.now() - started).toBeLessThan(0.5 * 1_500);
   });
 });
