@@ -3,10 +3,14 @@
 // Control characters (C0, DEL, C1: newlines, ANSI escapes) become visible \n, \t or \xNN text;
 // so do the characters that reorder or break lines where a viewer honours them (Trojan Source,
 // CVE-2021-42574): the bidi embeddings, overrides and isolates, the LRM/RLM/ALM marks, and
-// U+2028/U+2029 (line breaks to JavaScript and many UIs), as \uXXXX.
+// U+2028/U+2029 (line breaks to JavaScript and many UIs), as \uXXXX; and the invisible ones that
+// make two values look alike (`ad\u200bmin` shown as `admin`, past a grep or an alert on the
+// value): the soft hyphen, the Mongolian vowel separator, the zero-width space, the word joiner and
+// invisible operators, and the zero-width no-break space (BOM). The zero-width joiner and
+// non-joiner are left: emoji sequences and several scripts need them.
 
 const UNSAFE =
-  '\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
+  '\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff';
 const CONTROL = new RegExp(`[${UNSAFE}]`);
 const CONTROL_GLOBAL = new RegExp(`[${UNSAFE}]`, 'g');
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
