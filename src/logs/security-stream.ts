@@ -12,6 +12,11 @@ export interface SecurityStreamOptions {
    */
   readonly maxLinesPerWindow?: number;
   readonly now?: () => number;
+  /**
+   * Called with each summary line as it is written (the OTel Logs bridge gets what the stream
+   * writes: first sightings and summaries, not every folded event).
+   */
+  readonly onSummary?: (event: string, method: LevelMethod, summary: Record<string, unknown>) => void;
 }
 
 interface FoldEntry {
@@ -74,7 +79,7 @@ export class TopSources {
 const TOP_SOURCE_COUNTERS = 64;
 const TOP_SOURCES_REPORTED = 10;
 
-type LevelMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+export type LevelMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 const OVERFLOW_KEY = '\u0000overflow';
 
@@ -86,6 +91,7 @@ export class SecurityStream {
   private linesThisWindow = 0;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
+  private readonly onSummary: SecurityStreamOptions['onSummary'];
 
   constructor(
     private readonly overflowLogger: PinoLogger,
@@ -94,20 +100,24 @@ export class SecurityStream {
     this.foldWindowMs = options.foldWindowMs ?? 10_000;
     this.maxLines = options.maxLinesPerWindow ?? 100;
     this.now = options.now ?? Date.now;
+    this.onSummary = options.onSummary;
     this.timer = setInterval(() => this.closeWindow(), this.foldWindowMs);
     this.timer.unref();
   }
 
-  /** Writes the line now, or folds it into the current window's summary for its event and source. */
-  offer(logger: PinoLogger, method: LevelMethod, event: string, line: Record<string, unknown>): void {
-    if (this.closed) return;
+  /**
+   * Writes the line now (true), or folds it into the current window's summary for its event and
+   * source (false).
+   */
+  offer(logger: PinoLogger, method: LevelMethod, event: string, line: Record<string, unknown>): boolean {
+    if (this.closed) return false;
     const source = typeof line.source === 'string' ? line.source : String(line.source);
     // The outcome is part of the key: a summary speaks for one event, one source, one outcome.
     const key = `${event}\u0000${source}\u0000${String(line.outcome)}`;
     const entry = this.entries.get(key);
     if (entry !== undefined) {
       this.fold(entry, line);
-      return;
+      return false;
     }
     if (this.linesThisWindow < this.maxLines) {
       this.linesThisWindow++;
@@ -123,7 +133,7 @@ export class SecurityStream {
       });
       line.count = 1;
       logger[method](line);
-      return;
+      return true;
     }
     let overflow = this.entries.get(OVERFLOW_KEY);
     if (overflow === undefined) {
@@ -142,6 +152,7 @@ export class SecurityStream {
     }
     overflow.sources!.add(source);
     this.fold(overflow, { event, ...line });
+    return false;
   }
 
   /** Writes the summaries of the window and starts a new one. */
@@ -163,6 +174,12 @@ export class SecurityStream {
         ...(entry.sources === undefined ? {} : { top_sources: entry.sources.top(TOP_SOURCES_REPORTED) }),
       };
       entry.logger[entry.method](summary);
+      if (this.onSummary !== undefined)
+        try {
+          this.onSummary(entry.event, entry.method, summary);
+        } catch {
+          // the bridge's failure is not the stream's: the line is written
+        }
     }
   }
 
