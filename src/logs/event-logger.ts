@@ -171,12 +171,11 @@ class SchemaEventLogger {
         this.securityDestination,
       );
       const bridge = options.bridge;
-      this.securityStream = new SecurityStream(securityRoot.child({ schema_version: schemaVersion }), {
-        ...options.security,
-        ...(bridge === undefined
-          ? {}
-          : { onSummary: (event, method, summary) => bridge.emit(event, method, summary) }),
-      });
+      this.securityStream = new SecurityStream(
+        securityRoot.child({ schema_version: schemaVersion }),
+        options.security,
+        bridge === undefined ? undefined : (event, method, summary) => bridge.emit(event, method, summary),
+      );
     }
     this.onSecurityEvent = options.onSecurityEvent;
     this.onSuppressed = options.onSuppressed;

@@ -12,12 +12,13 @@ export interface SecurityStreamOptions {
    */
   readonly maxLinesPerWindow?: number;
   readonly now?: () => number;
-  /**
-   * Called with each summary line as it is written (the OTel Logs bridge gets what the stream
-   * writes: first sightings and summaries, not every folded event).
-   */
-  readonly onSummary?: (event: string, method: LevelMethod, summary: Record<string, unknown>) => void;
 }
+
+/**
+ * Called with each summary line as it is written (the OTel Logs bridge gets what the stream
+ * writes: first sightings and summaries, not every folded event).
+ */
+export type OnSummary = (event: string, method: LevelMethod, summary: Record<string, unknown>) => void;
 
 interface FoldEntry {
   readonly event: string;
@@ -91,16 +92,14 @@ export class SecurityStream {
   private linesThisWindow = 0;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
-  private readonly onSummary: SecurityStreamOptions['onSummary'];
-
   constructor(
     private readonly overflowLogger: PinoLogger,
     options: SecurityStreamOptions = {},
+    private readonly onSummary?: OnSummary,
   ) {
     this.foldWindowMs = options.foldWindowMs ?? 10_000;
     this.maxLines = options.maxLinesPerWindow ?? 100;
     this.now = options.now ?? Date.now;
-    this.onSummary = options.onSummary;
     this.timer = setInterval(() => this.closeWindow(), this.foldWindowMs);
     this.timer.unref();
   }
