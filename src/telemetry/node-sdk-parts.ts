@@ -84,6 +84,11 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
     );
   const assembly = assemble(spec, options, timing);
   const { parts } = assembly;
+  // telemetry.shutdown() shuts these down before sdk.shutdown() does, which then gets the same
+  // promise: settled, so a collector that timed out does not make sdk.shutdown() reject (an
+  // `await sdk.shutdown()` in a SIGTERM handler would end the process on an unhandled rejection).
+  if (assembly.sampler !== undefined) settleShutdown(assembly.sampler, 'the tail sampler');
+  if (parts.logRecordProcessor !== undefined) settleShutdown(parts.logRecordProcessor, 'the OTLP log export');
   const readers = parts.metricReaders;
   const telemetry = telemetryOf(spec, options, assembly, {
     bridgeLogger:
@@ -210,6 +215,16 @@ export function attachedTelemetry<S extends TelemetrySpec>(
         'by nodeSdkParts, whose options apply.',
     );
   return registered.telemetry as unknown as Telemetry<S>;
+}
+
+/** Makes `target.shutdown()` run once and settle: a failure is reported to OTel's diag logger. */
+function settleShutdown(target: { shutdown(): Promise<void> }, what: string): void {
+  const shutdown = target.shutdown.bind(target);
+  let settled: Promise<void> | undefined;
+  target.shutdown = () =>
+    (settled ??= (async () => shutdown())().catch((error: unknown) => {
+      diag.warn(`plumbline: shutting down ${what} failed`, error);
+    }));
 }
 
 /** Why createTelemetry is refused after the telemetry nodeSdkParts made was shut down. */
