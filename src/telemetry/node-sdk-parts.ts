@@ -86,9 +86,15 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
   const { parts } = assembly;
   // telemetry.shutdown() shuts these down before sdk.shutdown() does, which then gets the same
   // promise: settled, so a collector that timed out does not make sdk.shutdown() reject (an
-  // `await sdk.shutdown()` in a SIGTERM handler would end the process on an unhandled rejection).
-  if (assembly.sampler !== undefined) settleShutdown(assembly.sampler, 'the tail sampler');
-  if (parts.logRecordProcessor !== undefined) settleShutdown(parts.logRecordProcessor, 'the OTLP log export');
+  // `await sdk.shutdown()` in a SIGTERM handler would end the process on an unhandled rejection),
+  // and done within exportTimeoutMs: OTel's batch log processor flushes its queue one batch after
+  // another, each waiting out the timeout (40.7 s for a full queue against a black hole).
+  const bound = timing.exportTimeoutMs;
+  if (assembly.sampler !== undefined) settleShutdown(assembly.sampler, 'the tail sampler', bound);
+  if (parts.logRecordProcessor !== undefined)
+    settleShutdown(parts.logRecordProcessor, 'the OTLP log export', bound);
+  if (assembly.otlpMetricReader !== undefined)
+    settleShutdown(assembly.otlpMetricReader, 'the OTLP metric export', bound);
   const readers = parts.metricReaders;
   const telemetry = telemetryOf(spec, options, assembly, {
     bridgeLogger:
@@ -217,13 +223,31 @@ export function attachedTelemetry<S extends TelemetrySpec>(
   return registered.telemetry as unknown as Telemetry<S>;
 }
 
-/** Makes `target.shutdown()` run once and settle: a failure is reported to OTel's diag logger. */
-function settleShutdown(target: { shutdown(): Promise<void> }, what: string): void {
+/**
+ * Makes `target.shutdown()` run once and settle within `timeoutMs` of the first call: a failure,
+ * or a shutdown still running then, is reported to OTel's diag logger (the process is ending).
+ */
+function settleShutdown(target: { shutdown(): Promise<void> }, what: string, timeoutMs: number): void {
   const shutdown = target.shutdown.bind(target);
   let settled: Promise<void> | undefined;
   target.shutdown = () =>
-    (settled ??= (async () => shutdown())().catch((error: unknown) => {
-      diag.warn(`plumbline: shutting down ${what} failed`, error);
+    (settled ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        diag.warn(`plumbline: shutting down ${what} was not done within ${timeoutMs} ms; not waiting longer`);
+        resolve();
+      }, timeoutMs);
+      timer.unref();
+      (async () => shutdown())().then(
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          diag.warn(`plumbline: shutting down ${what} failed`, error);
+          resolve();
+        },
+      );
     }));
 }
 

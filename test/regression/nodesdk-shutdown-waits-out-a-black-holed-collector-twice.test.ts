@@ -10,6 +10,7 @@
 // never answers, real HTTP.
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetrics, defineTelemetry, nodeSdkParts, OtlpJsonMetricExporter } from '../../src/index.js';
 import { captureLines } from '../support/capture.js';
@@ -114,5 +115,26 @@ describe('NodeSDK shutdown waits out a black-holed collector twice', () => {
     await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
     // Before: the spans made meanwhile were queued and exported again into the black hole (1.5 s).
     expect(performance.now() - started).toBeLessThan(0.5 * 1_500);
+  });
+
+  it("bounds the log export's shutdown, which OTel flushes one batch after another", async () => {
+    const collector = await blackHole();
+    const parts = nodeSdkParts(spec, {
+      logDestination: captureLines().destination,
+      otlpEndpoint: collector.url,
+      exportTimeoutMs: 1_500,
+    });
+    startLikeNodeSdk(parts.config, []);
+    // What NodeSDK builds from logRecordProcessors.
+    const loggerProvider = new LoggerProvider({ processors: [...(parts.config.logRecordProcessors ?? [])] });
+    cleanups.push(() => parts.telemetry.shutdown());
+    const logger = loggerProvider.getLogger('app');
+    for (let i = 0; i < 2_048; i++)
+      logger.emit({ eventName: 'order.viewed', attributes: { order_id: `o-${i}` } });
+    const started = performance.now();
+    await parts.telemetry.shutdown();
+    await loggerProvider.shutdown();
+    // Before: the full queue went out in four batches of 512, each waiting out the 1.5 s timeout.
+    expect(performance.now() - started).toBeLessThan(1.5 * 1_500);
   });
 });
