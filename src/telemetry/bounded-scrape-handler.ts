@@ -25,17 +25,24 @@ export function boundedScrapeHandler(
       return;
     }
     inFlight++;
+    // The slot is freed once: when the timer cuts the response off (its 'close' can come a few
+    // event-loop turns later, and a scraper retrying at once must not get a 503 for it) or on
+    // 'close', which comes once per response whether it finished, was cut off or the client left.
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      clearTimeout(timer);
+      inFlight--;
+    };
     const timer = setTimeout(() => {
       if (response.writableFinished) return;
+      release();
       pipeline.drop('scrape', 'timeout');
       response.destroy();
     }, bounds.timeoutMs);
     timer.unref();
-    // 'close' comes once per response, whether it finished, was cut off or the client left.
-    response.once('close', () => {
-      clearTimeout(timer);
-      inFlight--;
-    });
+    response.once('close', release);
     handler(request, response);
   };
 }
