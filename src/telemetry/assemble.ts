@@ -58,10 +58,7 @@ export interface Assembly<S extends TelemetrySpec> {
   readonly sampler: TailSamplingProcessor | undefined;
   readonly sloEngine: SloEngine | undefined;
   readonly scrapeReader: MeterProviderScrapeReader;
-  /**
-   * The OTLP metric reader, when there is an endpoint. Its shutdown() runs once: a second call
-   * (NodeSDK's, after telemetry.shutdown() made the final export) waits for the first.
-   */
+  /** The OTLP metric reader, when there is an endpoint (nodeSdkParts shuts it down itself). */
   readonly otlpMetricReader: MetricReader | undefined;
   readonly timing: ExportTiming;
 }
@@ -140,26 +137,24 @@ export function assemble<const S extends TelemetrySpec>(
   let otlpMetricReader: MetricReader | undefined;
   if (otlpEndpoint !== undefined) {
     const { PeriodicExportingMetricReader } = onUse('@opentelemetry/sdk-metrics');
-    otlpMetricReader = shutDownOnce(
-      new PeriodicExportingMetricReader({
-        exporter: new BoundedMetricExporter(
-          new OtlpJsonMetricExporter({
-            endpoint: otlpEndpoint,
-            timeoutMillis: timing.metricExportTimeoutMs,
-            failures: metrics.selfCounter(
-              sdkSeries.otlpMetricExportFailures,
-              'OTLP metric exports that failed after every retry, by reason (timeout or error).',
-              ['reason'],
-            ),
-          }),
-          options.maxPendingMetricExports ?? 1,
-          pipeline,
-        ),
-        exportIntervalMillis: timing.metricExportIntervalMs,
-        exportTimeoutMillis: timing.metricExportTimeoutMs,
-        metricProducers: [metrics.producer],
-      }),
-    );
+    otlpMetricReader = new PeriodicExportingMetricReader({
+      exporter: new BoundedMetricExporter(
+        new OtlpJsonMetricExporter({
+          endpoint: otlpEndpoint,
+          timeoutMillis: timing.metricExportTimeoutMs,
+          failures: metrics.selfCounter(
+            sdkSeries.otlpMetricExportFailures,
+            'OTLP metric exports that failed after every retry, by reason (timeout or error).',
+            ['reason'],
+          ),
+        }),
+        options.maxPendingMetricExports ?? 1,
+        pipeline,
+      ),
+      exportIntervalMillis: timing.metricExportIntervalMs,
+      exportTimeoutMillis: timing.metricExportTimeoutMs,
+      metricProducers: [metrics.producer],
+    });
     metricReaders.push(otlpMetricReader);
   }
 
@@ -195,18 +190,6 @@ export function assemble<const S extends TelemetrySpec>(
     otlpMetricReader,
     timing,
   };
-}
-
-/**
- * A reader whose shutdown() runs once and hands later callers the same promise. The SDK's own
- * reader runs its final export on every call after the first has begun, and logs an error once
- * it is done.
- */
-function shutDownOnce<R extends MetricReader>(reader: R): R {
-  const shutdown = reader.shutdown.bind(reader);
-  let once: Promise<void> | undefined;
-  reader.shutdown = (options) => (once ??= shutdown(options));
-  return reader;
 }
 
 /** Where the assembled pipeline runs: the providers, and how to flush and stop them. */
