@@ -3,13 +3,13 @@
 // retried at once was answered 503 although nothing was in flight any more; CI saw it as a flaky
 // "expected 503 to be 200" in pipeline-failure.test.ts. The slot is now freed when the timer cuts
 // the response off.
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, expect, it } from 'vitest';
 import { createMetrics } from '../../src/metrics/create-metrics.js';
 import { boundedScrapeHandler } from '../../src/telemetry/bounded-scrape-handler.js';
 import { PipelineMetrics } from '../../src/telemetry/pipeline-metrics.js';
 import { ordersSpec } from '../fixtures/orders-spec.js';
-import { freePort } from '../support/process.js';
+import { serveOnFreePort, startStalledScrape } from '../support/stalled-scrape.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -41,22 +41,11 @@ it('answers a scrape that arrives as the previous one is cut off with 200, not 5
     cutOff();
   };
   let requests = 0;
-  const server = createServer((req, res) => {
+  const port = await serveOnFreePort((req, res) => {
     if (++requests === 2) held = [req, res];
     else bounded(req, res);
-  });
-  const port = await freePort();
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  cleanups.push(() => {
-    server.closeAllConnections();
-    return new Promise((r) => server.close(r));
-  });
-  const slow = request(`http://127.0.0.1:${port}/metrics`);
-  slow.on('error', () => {});
-  slow.on('response', (res) => res.pause()); // never reads
-  slow.end();
-  cleanups.push(() => slow.destroy());
-  await new Promise((r) => setTimeout(r, 100));
+  }, cleanups);
+  await startStalledScrape(port, cleanups);
   const retry = fetch(`http://127.0.0.1:${port}/metrics`);
   await cutOffSeen;
   const answer = await retry;

@@ -1,7 +1,6 @@
 // The SDK when its own pipeline fails: the OTel batch processors' drops land on
 // plumbline_telemetry_dropped_total, metric exports and /metrics responses are bounded and
 // their refusals counted, and shutdown returns within its bound against a black-holed endpoint.
-import { createServer, request, type Server } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { BatchSpanProcessor, BasicTracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -15,6 +14,7 @@ import { PipelineMetrics } from '../../src/telemetry/pipeline-metrics.js';
 import { ordersSpec } from '../fixtures/orders-spec.js';
 import { captureLines } from '../support/capture.js';
 import { freePort, waitFor } from '../support/process.js';
+import { serveOnFreePort, startStalledScrape } from '../support/stalled-scrape.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -133,19 +133,8 @@ describe('bounded /metrics responses', () => {
       { maxConcurrent: 1, timeoutMs: 2_000 },
       pipeline,
     );
-    const server: Server = createServer(handler);
-    const port = await freePort();
-    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-    cleanups.push(() => {
-      server.closeAllConnections();
-      return new Promise((r) => server.close(r));
-    });
-    const slow = request(`http://127.0.0.1:${port}/metrics`);
-    slow.on('error', () => {});
-    slow.on('response', (res) => res.pause()); // never reads
-    slow.end();
-    cleanups.push(() => slow.destroy());
-    await new Promise((r) => setTimeout(r, 100));
+    const port = await serveOnFreePort(handler, cleanups);
+    await startStalledScrape(port, cleanups); // never reads
     const busy = await fetch(`http://127.0.0.1:${port}/metrics`);
     expect(busy.status).toBe(503);
     await busy.text();
