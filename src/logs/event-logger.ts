@@ -64,7 +64,7 @@ export interface EventLoggerOptions {
   readonly onSecurityEvent?: (event: string, outcome: string) => void;
   /** Called for every line an event's rate budget leaves out (the telemetry counts these on a metric). */
   readonly onSuppressed?: (event: string) => void;
-  /** Clock in epoch ms for rate budgets; default Date.now. */
+  /** Clock in ms for rate budgets; default performance.now (monotonic: a wall-clock step cannot stall a budget). */
   readonly now?: () => number;
 }
 
@@ -179,7 +179,7 @@ class SchemaEventLogger {
     }
     this.onSecurityEvent = options.onSecurityEvent;
     this.onSuppressed = options.onSuppressed;
-    const now = options.now ?? Date.now;
+    const now = options.now ?? (() => performance.now());
     for (const [name, event] of Object.entries(spec.events)) {
       const root = event.security === true && securityRoot !== undefined ? securityRoot : this.root;
       // Compiled lines only for the application log (security events fold in their own stream).
@@ -247,12 +247,32 @@ class SchemaEventLogger {
       if (this.strict) this.check(compiled, fields);
       return;
     }
-    let suppressed = 0;
     if (compiled.budget !== undefined) {
       const budget = compiled.budget.for(fields);
       if (!budget.take()) return this.suppress(compiled.name);
-      suppressed = budget.takeSuppressed();
+      const suppressed = budget.takeSuppressed();
+      if (suppressed > 0) {
+        try {
+          this.writeLine(compiled, fields, context, suppressed);
+        } catch (error) {
+          // An unreadable call (a getter threw): its line goes without the count, the next one
+          // carries it.
+          budget.giveBack(suppressed);
+          throw error;
+        }
+        return;
+      }
     }
+    this.writeLine(compiled, fields, context, 0);
+  }
+
+  private writeLine(
+    compiled: CompiledEvent,
+    fields: unknown,
+    context: Context | undefined,
+    suppressed: number,
+  ): void {
+    const name = compiled.name;
     if (compiled.serializer !== undefined) {
       // Read once: the line and the OTel Logs bridge take their trace IDs from the same context.
       const traceContext = context ?? activeContext();
@@ -270,8 +290,6 @@ class SchemaEventLogger {
         }
         return;
       }
-      // pino writes this one: what is pending goes first, so lines keep their order.
-      this.output.flush();
     }
     let line = compiled.validate(fields)
       ? this.capStrings(compiled, fields as Record<string, unknown>)
@@ -284,6 +302,8 @@ class SchemaEventLogger {
       return;
     }
     const output = traceFields === undefined ? line : Object.assign(traceFields, line);
+    // pino writes this one: what is batched goes first, so lines keep their order.
+    this.output.flush();
     compiled.write.call(compiled.logger, output);
     if (this.bridge !== undefined)
       this.bridge.emit(name, compiled.level, redactedCopy(compiled, line), context);

@@ -26,6 +26,10 @@ export class LineBudget {
     if (elapsed > 0) {
       this.tokens = Math.min(this.capacity, this.tokens + (elapsed * this.linesPerSecond) / 1000);
       this.lastMs = now;
+    } else if (elapsed < 0) {
+      // The wall clock stepped back (NTP, a VM resumed): refill from here, not from a time that
+      // has not come yet (the event was silent until the clock caught up with it).
+      this.lastMs = now;
     }
     if (this.tokens >= 1) {
       this.tokens -= 1;
@@ -40,6 +44,11 @@ export class LineBudget {
     const count = this.suppressed;
     this.suppressed = 0;
     return count;
+  }
+
+  /** A count taken for a line that could not be written: the next written line carries it. */
+  giveBack(count: number): void {
+    this.suppressed += count;
   }
 }
 
