@@ -245,12 +245,56 @@ function describe(error: ErrorObject, spec: unknown): SpecIssue {
   }
 }
 
-/** Cross-section rules: security events carry source and outcome; instrument names are unique. */
+/**
+ * Keys of the line's envelope and of plumbline's own additions: a field of one of these names would
+ * be written twice in one line (JSON readers keep the last: a field `service` could pass a line off
+ * as another service's), and the exported line schema would not compile.
+ */
+const ENVELOPE_KEYS = [
+  'level',
+  'time',
+  'service',
+  'event',
+  'schema_version',
+  'trace_id',
+  'span_id',
+  'trace_flags',
+  'schema_violations',
+  'suppressed',
+  'unknown_fields',
+  'unknown_fields_omitted',
+];
+/** Keys the security stream writes on first sightings and summaries. */
+const SECURITY_SUMMARY_KEYS = ['count', 'summary', 'first_time', 'last_time', 'sample', 'top_sources'];
+
+/**
+ * Cross-section rules: event fields do not take envelope names; security events carry source and
+ * outcome and are folded, not budgeted; instrument names are unique.
+ */
 function checkReferences(spec: TelemetrySpec): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const histograms = spec.histograms ?? {};
   const counters = spec.counters ?? {};
   for (const [eventName, event] of Object.entries(spec.events ?? {})) {
+    const security = event?.security === true;
+    for (const field of Object.keys(event?.fields ?? {})) {
+      if (ENVELOPE_KEYS.includes(field))
+        issues.push({
+          path: specPath('events', eventName, 'fields', field),
+          message: `is a key of every line's envelope (${ENVELOPE_KEYS.slice(0, 8).join(', ')}, ...): a field of that name would be written twice in one line; rename it`,
+        });
+      else if (security && SECURITY_SUMMARY_KEYS.includes(field))
+        issues.push({
+          path: specPath('events', eventName, 'fields', field),
+          message: `is written by the security stream on every security line (${SECURITY_SUMMARY_KEYS.join(', ')}); rename the field`,
+        });
+    }
+    if (security && event.budget !== undefined)
+      issues.push({
+        path: specPath('events', eventName, 'budget'),
+        message:
+          'a security event is not budgeted: the security stream folds its repeats into counted summaries (maxLinesPerWindow bounds the lines), so remove budget',
+      });
     const budgetKey = event?.budget?.key;
     if (budgetKey !== undefined) {
       const field = event.fields?.[budgetKey];
