@@ -23,7 +23,7 @@ import { LineSerializer, stringNeedsRepair, surelyLongerThan } from './line-seri
 import { SecurityStream, type SecurityStreamOptions } from './security-stream.js';
 import { withOwnStream } from './own-stream.js';
 import { activeTraceFields } from './trace-fields.js';
-import { escapeControlCharacters, hasControlCharacters } from './untrusted.js';
+import { escapeControlCharacters, escapeControlCharactersWithin, hasControlCharacters } from './untrusted.js';
 import {
   MAX_UNKNOWN_FIELDS,
   SchemaViolationError,
@@ -101,6 +101,10 @@ interface CompiledEvent {
   /** Keys of the `string[]` and `object` fields that are written (not sensitive), and their JSON caps. */
   readonly jsonKeys: readonly string[];
   readonly jsonCaps: readonly number[];
+  /** Per json key: an `object` field (else `string[]`). */
+  readonly jsonObject: readonly boolean[];
+  /** Per json key: `untrusted: true` (a `string[]` field's entries are escaped). */
+  readonly jsonUntrusted: readonly boolean[];
   readonly sensitiveKeys: readonly string[];
   readonly security: boolean;
   /** Writes plainly valid calls without pino's generic path; undefined where only pino's is exact. */
@@ -367,9 +371,15 @@ class SchemaEventLogger {
       if (line === fields) line = { ...fields };
       let kept = value.length > cap ? value.slice(0, cap) : value;
       if (!kept.isWellFormed()) kept = kept.toWellFormed();
-      if (untrusted) kept = escapeControlCharacters(kept).slice(0, cap);
+      let cut = value.length > cap;
+      if (untrusted) {
+        // Escapes make the value longer: cut between whole characters and escapes, and say so.
+        const escaped = escapeControlCharactersWithin(kept, cap);
+        kept = escaped.text;
+        cut ||= escaped.cut;
+      }
       line[key] = kept;
-      if (value.length > cap) (violations ??= []).push({ field: key, reason: 'too_long' });
+      if (cut) (violations ??= []).push({ field: key, reason: 'too_long' });
     }
     // A list or object over its cap cannot be cut and stay what it is: it is left out.
     for (let i = 0; i < compiled.jsonKeys.length; i++) {
@@ -381,6 +391,18 @@ class SchemaEventLogger {
         // type, message, stack and cause.
         if (line === fields) line = { ...fields };
         value = line[key] = pinoOnUse().stdSerializers.err(value);
+      } else if (compiled.jsonObject[i]! && writesAsNonObject(value)) {
+        // A Date (or anything whose toJSON answers a string or a number) in an object field:
+        // written, it would not be an object, and the line would fail its schema.
+        if (line === fields) line = { ...fields };
+        delete line[key];
+        (violations ??= []).push({ field: key, reason: 'wrong_type' });
+        continue;
+      } else if (compiled.jsonUntrusted[i]! && Array.isArray(value) && value.some(isUnsafeString)) {
+        if (line === fields) line = { ...fields };
+        value = line[key] = value.map((item: unknown) =>
+          typeof item === 'string' ? escapeControlCharacters(item) : item,
+        );
       }
       const cap = compiled.jsonCaps[i]!;
       const length = surelyLongerThan(value, cap) ? Infinity : jsonLength(value);
@@ -415,7 +437,7 @@ class SchemaEventLogger {
 
   private unknownEvent(name: unknown, fields: unknown, context: Context | undefined): void {
     const violations: Violation[] = [{ reason: 'unknown_event' }];
-    const event = cappedName(String(name));
+    const event = cappedName(nameOf(name));
     this.report(UNKNOWN_EVENT_LABEL, violations, event);
     let keys: string[];
     try {
@@ -493,6 +515,8 @@ function compileEvent(
     stringUntrusted: stringFields.map(([, field]) => field.untrusted === true),
     jsonKeys: jsonFields.map(([key]) => key),
     jsonCaps: jsonFields.map(([, field]) => field.maxLength ?? DEFAULT_MAX_JSON_LENGTH),
+    jsonObject: jsonFields.map(([, field]) => field.type === 'object'),
+    jsonUntrusted: jsonFields.map(([, field]) => field.untrusted === true),
     sensitiveKeys,
     security: event.security === true,
     serializer: compileLines && event.security !== true ? LineSerializer.compile(logger, event) : undefined,
@@ -500,7 +524,32 @@ function compileEvent(
   };
 }
 
-/** The length of a value's JSON; undefined where JSON.stringify throws (pino's safe path writes it). */
+/** An event name from the call as text; one that cannot be turned into text is `(unreadable)`. */
+function nameOf(name: unknown): string {
+  try {
+    return String(name);
+  } catch {
+    return '(unreadable)';
+  }
+}
+
+function isUnsafeString(item: unknown): boolean {
+  return typeof item === 'string' && hasControlCharacters(item);
+}
+
+/** Whether JSON would write `value` (an object) as something other than an object. */
+function writesAsNonObject(value: object): boolean {
+  if (Array.isArray(value)) return true;
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON !== 'function') return false;
+  try {
+    const json: unknown = (toJSON as (key: string) => unknown).call(value, '');
+    return typeof json !== 'object' || json === null || Array.isArray(json);
+  } catch {
+    return false; // left to the length check, which reports it unreadable
+  }
+}
+
 /**
  * The length of the JSON pino writes for `value`: JSON.stringify's, or where that throws (a cycle,
  * a BigInt, nesting deeper than the stack) its fallback's, safe-stable-stringify with pino's

@@ -175,6 +175,8 @@ export class LineSerializer {
           break;
         case Kind.StringArray:
           if (!Array.isArray(value) || value.length * 2 > plan.cap || !isStringArray(value)) return undefined;
+          // Entries to escape: the slow path escapes them.
+          if (plan.untrusted && value.some(hasControlCharacters)) return undefined;
           if (plan.sensitive) break;
           json = JSON.stringify(value);
           // Over its cap: the slow path leaves it out and marks the line.
@@ -187,6 +189,8 @@ export class LineSerializer {
           // An Error stringifies to {}: the slow path writes its message and stack. A list or typed
           // array surely over the cap is not written at all (the slow path leaves it out).
           if (value instanceof Error || surelyLongerThan(value, plan.cap)) return undefined;
+          // A Date or anything with a toJSON may not write as an object: the slow path checks.
+          if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
           if (plan.sensitive) break;
           try {
             json = JSON.stringify(value);

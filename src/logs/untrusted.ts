@@ -20,11 +20,29 @@ export function hasControlCharacters(value: string): boolean {
 }
 
 export function escapeControlCharacters(value: string): string {
-  return value.replace(CONTROL_GLOBAL, (char) => {
-    const code = char.charCodeAt(0);
-    return (
-      NAMED[char] ??
-      (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`)
-    );
-  });
+  return value.replace(CONTROL_GLOBAL, escaped);
+}
+
+/**
+ * `value` escaped and at most `cap` UTF-16 units long, cut between whole characters and whole
+ * escapes (never inside a surrogate pair or a `\\xNN`); `cut` says whether anything was left out.
+ */
+export function escapeControlCharactersWithin(value: string, cap: number): { text: string; cut: boolean } {
+  const whole = escapeControlCharacters(value);
+  if (whole.length <= cap) return { text: whole, cut: false };
+  let text = '';
+  for (const char of value) {
+    const piece = CONTROL.test(char) ? escaped(char) : char;
+    if (text.length + piece.length > cap) break;
+    text += piece;
+  }
+  return { text, cut: true };
+}
+
+function escaped(char: string): string {
+  const code = char.charCodeAt(0);
+  return (
+    NAMED[char] ??
+    (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`)
+  );
 }
