@@ -94,7 +94,9 @@ export class BudgetPolicy implements SamplingPolicy {
     const state = this.stateFor(this.keyOf(trace), nowMs);
     state.window.record(nowMs);
     state.lastSeenAt = nowMs;
-    if (nowMs >= this.nextReallocationAt) this.reallocate(nowMs);
+    // (A clock that stepped back puts the next reallocation far ahead: it is done now.)
+    if (nowMs >= this.nextReallocationAt || nowMs < this.nextReallocationAt - REALLOCATE_EVERY_MS)
+      this.reallocate(nowMs);
     const demand = state.window.rate(nowMs);
     const probability = demand <= state.allocation ? 1 : state.allocation / demand;
     // The rate estimate moves with every arrival; the threshold follows once the probability has
@@ -114,9 +116,12 @@ export class BudgetPolicy implements SamplingPolicy {
     if (state.threshold === ALWAYS_KEEP_THRESHOLD) return state.keep;
     if (!keepsAt(trace.randomness, state.threshold)) return state.drop;
     // Passed the threshold; over the ceiling the keep is refused all the same. Such a drop has no
-    // threshold: it says nothing about the trace's randomness, only about the key's kept rate.
+    // threshold: it says nothing about the trace's randomness, only about the key's kept rate. The
+    // ceilings read the last second's keeps, without the burst detector: an honest burst that
+    // passes 21 thresholds in its first 100 ms is not a rate of 210/s (with the detector, a
+    // 100/s key with a 40-trace burst a second had 18 honest keeps refused a minute).
     if (
-      state.kept.rate(nowMs) >= state.allocation * CEILING_FACTOR + CEILING_SLACK ||
+      state.kept.sliding(nowMs) >= state.allocation * CEILING_FACTOR + CEILING_SLACK ||
       this.kept.sliding(nowMs) >= this.ceiling
     ) {
       this.ceilingDropCount++;
@@ -179,6 +184,10 @@ export class BudgetPolicy implements SamplingPolicy {
 
   // Keys with no arrival for IDLE_MS hold no share and make room for new keys.
   private prune(nowMs: number): void {
-    for (const [key, state] of this.keys) if (nowMs - state.lastSeenAt >= IDLE_MS) this.keys.delete(key);
+    // (A key last seen after `nowMs`, by a clock that has since stepped back, is idle too.)
+    for (const [key, state] of this.keys) {
+      const idle = nowMs - state.lastSeenAt;
+      if (idle >= IDLE_MS || idle < 0) this.keys.delete(key);
+    }
   }
 }

@@ -47,6 +47,12 @@ export class RateWindow {
       return;
     }
     const elapsed = nowMs - this.start;
+    if (elapsed < 0) {
+      // The clock stepped back: the window starts again from here, with what it has counted
+      // (read against a start ahead of the clock, the previous window weighed thousands of times).
+      this.start = nowMs;
+      return;
+    }
     if (elapsed < WINDOW_MS) return;
     const windows = Math.floor(elapsed / WINDOW_MS);
     this.previous = windows === 1 ? this.current : 0;
