@@ -4,7 +4,7 @@
 // PeriodicExportingMetricReader whose `metricProducers` include `metrics.producer`.
 // Encoding: https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding (hex trace and
 // span IDs, enums as integers, 64-bit integers as decimal strings).
-import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
+import { diag, type Attributes, type AttributeValue, type HrTime } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type {
   InstrumentType,
@@ -27,18 +27,38 @@ export interface OtlpJsonMetricExporterOptions {
   readonly timeoutMillis?: number;
   /** Attempts per export, retries included. Default 3. */
   readonly maxAttempts?: number;
-  /** First retry delay, doubled per retry (with jitter). Default 200 ms. */
+  /**
+   * First retry delay, doubled per retry (with jitter). Default 200 ms. A collector's Retry-After
+   * on a retryable status is waited instead; one past the deadline ends the export.
+   */
   readonly retryDelayMillis?: number;
   /** Where failed exports are counted, e.g. metrics.selfCounter(...). Also in `failedExports`. */
   readonly failures?: SelfCounter;
+  /**
+   * Where data points the collector rejected in an accepted export (its partialSuccess) are
+   * counted, with no labels. Also in `rejectedDataPoints`, and warned about through `diag`.
+   */
+  readonly rejectedDataPoints?: SelfCounter;
 }
 
 /** Statuses worth another attempt (OTLP/HTTP spec: "Retryable response codes"). */
 const RETRYABLE = new Set([429, 502, 503, 504]);
 
+/**
+ * The most of a collector's answer that is read, as in OTel JS's otlp-exporter-base
+ * (MAX_RESPONSE_BODY_SIZE): an answer carries at most a partialSuccess, and a collector that
+ * sends more must not grow the heap of the service that exports to it.
+ */
+const MAX_RESPONSE_BODY_BYTES = 4 * 1024 * 1024;
+
+/** A collector's error message in a partial success is cut to this many characters in the warning. */
+const MAX_WARNED_MESSAGE = 1024;
+
 export class OtlpJsonMetricExporter implements PushMetricExporter {
   /** Exports that failed after all attempts (or were refused as malformed). */
   failedExports = 0;
+  /** Data points the collector rejected in exports it otherwise accepted (partialSuccess). */
+  rejectedDataPoints = 0;
   private readonly url: string;
   private readonly pending = new Set<Promise<void>>();
   private shutDown = false;
@@ -97,29 +117,83 @@ export class OtlpJsonMetricExporter implements PushMetricExporter {
     let delay = this.options.retryDelayMillis ?? 200;
     let lastError: Error = new Error('no attempt made');
     for (let attempt = 1; attempt <= attempts; attempt++) {
+      let retryAfter: number | undefined;
       try {
+        // The signal also ends the reading of the answer's body: nothing outlives the deadline.
         const response = await fetch(this.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...this.options.headers },
           body,
           signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
         });
-        await response.arrayBuffer().catch(() => undefined);
-        if (response.ok) return undefined;
+        if (response.ok) {
+          // Accepted: what the answer says (a partial success) is reported, never a failure.
+          this.readAnswer(response.status, await readBounded(response));
+          return undefined;
+        }
+        // A refusal's body is not used; dropping it unread means one that never ends cannot
+        // hold the export (and its retries) until the deadline.
+        discard(response);
         lastError = new Error(`OTLP metrics export to ${this.url} failed: HTTP ${response.status}`);
         if (!RETRYABLE.has(response.status)) return lastError;
+        retryAfter = retryAfterMillis(response.headers.get('retry-after'), Date.now());
       } catch (error) {
         lastError = error instanceof Error ? error : new Error(String(error));
       }
       if (attempt < attempts) {
-        const wait = delay * (0.5 + Math.random() / 2);
+        // OTLP/HTTP: the client SHOULD honour Retry-After on a retryable status; the export's
+        // deadline caps it, as in OTel JS's retrying transport.
+        const wait = retryAfter ?? delay * (0.5 + Math.random() / 2);
         // A retry that could not start before the deadline is not made.
-        if (Date.now() + wait >= deadline) break;
+        if (Date.now() + wait >= deadline) {
+          if (retryAfter !== undefined)
+            lastError.message += ` (Retry-After ${Math.ceil(retryAfter / 1000)} s: past the export's deadline, not retried)`;
+          break;
+        }
         await sleep(wait);
         delay *= 2;
       }
     }
     return lastError;
+  }
+
+  /** The answer to an accepted export: warns about, and counts, what its partialSuccess rejected. */
+  private readAnswer(status: number, body: Buffer | 'too_long' | 'unreadable'): void {
+    if (body === 'too_long' || body === 'unreadable') {
+      diag.warn(
+        `plumbline: the OTLP metrics collector at ${this.url} accepted an export (HTTP ${status}) with ` +
+          (body === 'too_long'
+            ? `an answer over ${MAX_RESPONSE_BODY_BYTES} bytes, left unread`
+            : 'an answer that could not be read (the connection failed or the deadline came)') +
+          '; a partial success in it is not seen',
+      );
+      return;
+    }
+    if (body.byteLength === 0) return;
+    let answer: unknown;
+    try {
+      answer = JSON.parse(body.toString('utf8'));
+    } catch {
+      return; // not OTLP/JSON: nothing to read in it
+    }
+    const partial = (answer as { partialSuccess?: unknown } | null)?.partialSuccess;
+    if (typeof partial !== 'object' || partial === null) return;
+    const { rejectedDataPoints, errorMessage } = partial as Record<string, unknown>;
+    const rejected = countOf(rejectedDataPoints);
+    const message = typeof errorMessage === 'string' ? errorMessage : '';
+    // OTLP: an empty partialSuccess, or one with 0 rejected and no message, means full success.
+    if (rejected === 0 && message === '') return;
+    diag.warn(
+      `plumbline: the OTLP metrics collector at ${this.url} rejected ${rejected} data point(s) of an export` +
+        (message === '' ? '' : `: ${message.slice(0, MAX_WARNED_MESSAGE)}`),
+    );
+    if (rejected === 0) return;
+    this.rejectedDataPoints += rejected;
+    try {
+      this.options.rejectedDataPoints?.add(rejected, {});
+    } catch {
+      // Counting must not turn an accepted export into a thrown one.
+    }
   }
 
   private countFailure(error: Error): void {
@@ -142,6 +216,60 @@ function safeCall(callback: (result: ExportResult) => void, result: ExportResult
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/**
+ * The answer's body, up to MAX_RESPONSE_BODY_BYTES: beyond that the rest is cancelled unread
+ * ('too_long'); 'unreadable' when the connection failed or the deadline came first.
+ */
+async function readBounded(response: Response): Promise<Buffer | 'too_long' | 'unreadable'> {
+  if (response.body === null) return Buffer.alloc(0);
+  if (Number(response.headers.get('content-length')) > MAX_RESPONSE_BODY_BYTES) {
+    discard(response);
+    return 'too_long';
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_RESPONSE_BODY_BYTES) {
+        reader.cancel().catch(() => undefined);
+        return 'too_long';
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return 'unreadable';
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/** Lets go of a body without reading it (the connection is closed rather than reused). */
+function discard(response: Response): void {
+  response.body?.cancel().catch(() => undefined);
+}
+
+/**
+ * Retry-After (RFC 9110 section 10.2.3) in ms from `now`: delay-seconds or an HTTP-date (one in
+ * the past means now); undefined when absent or neither.
+ */
+function retryAfterMillis(value: string | null, now: number): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // An HTTP-date names its weekday and month; Date.parse alone would read '1.5' as a date.
+  const date = /[a-z]/i.test(text) ? Date.parse(text) : Number.NaN;
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** A partialSuccess count: int64 as a decimal string in OTLP/JSON, or a number; 0 otherwise. */
+function countOf(value: unknown): number {
+  const count = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  return typeof count === 'number' && Number.isFinite(count) && count > 0 ? Math.floor(count) : 0;
 }
 
 // ---- OTLP/JSON encoding (opentelemetry-proto metrics/v1, JSON mapping) ----
@@ -178,12 +306,12 @@ function encodeMetric(metric: MetricData): unknown {
           aggregationTemporality: temporality,
           dataPoints: metric.dataPoints.map((point) => ({
             ...pointTimes(point.startTime, point.endTime, point.attributes),
-            count: String(point.value.count),
-            ...(point.value.sum === undefined ? {} : { sum: point.value.sum }),
-            bucketCounts: point.value.buckets.counts.map(String),
-            explicitBounds: point.value.buckets.boundaries,
-            ...(point.value.min === undefined ? {} : { min: point.value.min }),
-            ...(point.value.max === undefined ? {} : { max: point.value.max }),
+            count: uint64(point.value.count),
+            ...(point.value.sum === undefined ? {} : { sum: double(point.value.sum) }),
+            bucketCounts: point.value.buckets.counts.map(uint64),
+            explicitBounds: point.value.buckets.boundaries.map(double),
+            ...(point.value.min === undefined ? {} : { min: double(point.value.min) }),
+            ...(point.value.max === undefined ? {} : { max: double(point.value.max) }),
             ...encodeExemplars(point),
           })),
         },
@@ -196,7 +324,7 @@ function encodeMetric(metric: MetricData): unknown {
           isMonotonic: metric.isMonotonic,
           dataPoints: metric.dataPoints.map((point) => ({
             ...pointTimes(point.startTime, point.endTime, point.attributes),
-            asDouble: point.value,
+            asDouble: double(point.value),
             ...encodeExemplars(point),
           })),
         },
@@ -207,7 +335,7 @@ function encodeMetric(metric: MetricData): unknown {
         gauge: {
           dataPoints: metric.dataPoints.map((point) => ({
             ...pointTimes(point.startTime, point.endTime, point.attributes),
-            asDouble: point.value,
+            asDouble: double(point.value),
           })),
         },
       };
@@ -231,7 +359,7 @@ function encodeExemplars(point: object): { exemplars?: unknown[] } {
   return {
     exemplars: exemplars.map((exemplar: ExportedExemplar) => ({
       timeUnixNano: String(BigInt(Math.round(exemplar.timeUnixMs)) * 1_000_000n),
-      asDouble: exemplar.value,
+      asDouble: double(exemplar.value),
       ...(exemplar.traceId === '' ? {} : { traceId: exemplar.traceId, spanId: exemplar.spanId }),
       filteredAttributes: encodeAttributes(exemplar.filteredAttributes),
     })),
@@ -240,6 +368,26 @@ function encodeExemplars(point: object): { exemplars?: unknown[] } {
 
 function nanos(time: HrTime): string {
   return String(BigInt(time[0]) * 1_000_000_000n + BigInt(time[1]));
+}
+
+const INT64_MIN = -(2 ** 63);
+const INT64_LIMIT = 2 ** 63;
+const UINT64_MAX = '18446744073709551615';
+
+/**
+ * A double in the proto3 JSON mapping: JSON.stringify writes NaN and ±Infinity as null, which a
+ * collector refuses (HTTP 400, the whole request lost); the mapping spells them as strings.
+ */
+function double(value: number): number | string {
+  return Number.isFinite(value) ? value : String(value);
+}
+
+/** A uint64 count as its decimal string, exact beyond 2^53 and never in exponent notation. */
+function uint64(value: number): string {
+  if (Number.isSafeInteger(value) && value >= 0) return String(value);
+  if (!(value > 0)) return '0';
+  if (value >= 2 ** 64) return UINT64_MAX;
+  return BigInt(Math.floor(value)).toString();
 }
 
 function encodeAttributes(attributes: Attributes): unknown[] {
@@ -255,7 +403,14 @@ function encodeValue(value: AttributeValue): unknown {
   if (typeof value === 'string') return { stringValue: value };
   if (typeof value === 'boolean') return { boolValue: value };
   if (typeof value === 'number')
-    return Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value };
+    // int64 as its exact decimal (String(2 ** 64) is '18446744073709552000', String(1e21) '1e+21',
+    // and a collector refuses the whole request for either); an integer beyond int64 is a double,
+    // as in OTel JS's protobuf serializer.
+    return Number.isSafeInteger(value)
+      ? { intValue: String(value) }
+      : Number.isInteger(value) && value >= INT64_MIN && value < INT64_LIMIT
+        ? { intValue: BigInt(value).toString() }
+        : { doubleValue: double(value) };
   return {
     arrayValue: {
       values: (value as readonly unknown[])

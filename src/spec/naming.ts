@@ -127,6 +127,8 @@ export const sdkSeries = {
   /** Exemplars not taken: the exemplar rule's tracesPerSecond was used up. */
   exemplarKeepsRefused: 'plumbline_exemplar_keeps_refused_total',
   otlpMetricExportFailures: 'plumbline_otlp_metric_export_failures_total',
+  /** Data points a collector rejected in metric exports it accepted (its partialSuccess). */
+  otlpMetricRejectedDataPoints: 'plumbline_otlp_metric_rejected_data_points_total',
   /** Labels policy, outcome. */
   samplerDecisions: 'plumbline_sampler_decisions_total',
   /** Label cause. */
