@@ -66,6 +66,12 @@ export interface TailSamplingOptions {
    * added first when the chain has none (an exemplar must never point at a dropped trace).
    */
   readonly policies?: readonly SamplingPolicy[];
+  /**
+   * Told of each span that ends after shutdown(): it is dropped (and counted in
+   * `stats().spansAfterShutdown`). createTelemetry and nodeSdkParts count it on /metrics with OTLP
+   * span export. One that throws is ignored.
+   */
+  readonly onSpanAfterShutdown?: () => void;
 }
 
 export class TailSamplingProcessor implements SpanProcessor {
@@ -110,6 +116,7 @@ export class TailSamplingProcessor implements SpanProcessor {
   /** Late spans of a kept trace past maxSpansPerTrace of them: dropped. */
   private lateCapped = 0;
   private spansAfterShutdown = 0;
+  private readonly onSpanAfterShutdown: (() => void) | undefined;
   private policyErrors = 0;
 
   /**
@@ -147,6 +154,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     const keptSize = options.keptDecisionCacheSize ?? Math.max(this.maxTraces, 10_000);
     this.cache = new DecisionCache(keptSize, options.droppedDecisionCacheSize ?? keptSize * 8);
     this.forwarder = new SpanForwarder(next, this.decisionNames, this.dryRun);
+    this.onSpanAfterShutdown = options.onSpanAfterShutdown;
   }
 
   onStart(span: Span, parentContext: Context): void {
@@ -179,6 +187,11 @@ export class TailSamplingProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     if (this.closed) {
       this.spansAfterShutdown++;
+      try {
+        this.onSpanAfterShutdown?.();
+      } catch {
+        // counted in stats() all the same; nothing may throw into the app's span.end()
+      }
       return;
     }
     const traceId = span.spanContext().traceId;

@@ -6,7 +6,7 @@ import { diag, type Meter, type MeterProvider as ApiMeterProvider, type Tracer }
 import type { TracerProvider as ApiTracerProvider } from '@opentelemetry/api';
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { MetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { createEventLogger, UNKNOWN_EVENT_LABEL, type EventLogger } from '../logs/event-logger.js';
 import { otelLogBridge, type OtelLogger } from '../logs/otel-bridge.js';
 import { VIOLATION_REASONS } from '../logs/violations.js';
@@ -23,6 +23,12 @@ import { EXEMPLAR_SPAN_ATTRIBUTE, sdkSeries } from '../spec/naming.js';
 import type { TelemetrySpec } from '../spec/types.js';
 import { BoundedMetricExporter } from './bounded-metric-exporter.js';
 import { boundedScrapeHandler } from './bounded-scrape-handler.js';
+import {
+  BoundedShutdownLogRecordProcessor,
+  ExportConnections,
+  GivingUpLogExporter,
+  OtlpBatchSpanProcessor,
+} from './otlp-export-processors.js';
 import type { ExportTiming } from './check-options.js';
 import type { Telemetry, TelemetryOptions } from './create-telemetry.js';
 import { FanOutSpanProcessor } from './fan-out-span-processor.js';
@@ -92,17 +98,24 @@ export function assemble<const S extends TelemetrySpec>(
   const pipeline = new PipelineMetrics(metrics, sloEngine?.listeners.selfCounters);
 
   const exportProcessors: SpanProcessor[] = [];
+  // A span that ends once the span export (or the tail sampler in front of it) is shut down is
+  // dropped: counted with the OTLP span export, whose drops the span series count.
+  let spanAfterShutdown: (() => void) | undefined;
   if (otlpEndpoint !== undefined) {
     // The OTLP exporters and sdk-logs load only with an endpoint, not at `import('plumbline')`.
     const { OTLPTraceExporter } = onUse('@opentelemetry/exporter-trace-otlp-http');
     exportProcessors.push(
-      new BatchSpanProcessor({
-        exporter: new OTLPTraceExporter({ url: `${otlpEndpoint}/v1/traces`, timeoutMillis }),
-        maxQueueSize: options.maxQueuedSpans ?? 2048,
-        exportTimeoutMillis: timeoutMillis,
-        selfObsMeterProvider: pipeline.meterProvider('span'),
-      }),
+      new OtlpBatchSpanProcessor(
+        {
+          exporter: new OTLPTraceExporter({ url: `${otlpEndpoint}/v1/traces`, timeoutMillis }),
+          maxQueueSize: options.maxQueuedSpans ?? 2048,
+          exportTimeoutMillis: timeoutMillis,
+          selfObsMeterProvider: pipeline.meterProvider('span'),
+        },
+        (spanAfterShutdown = () => pipeline.drop('span', 'after_shutdown')),
+      ),
     );
+    pipeline.expect('span', ['after_shutdown'], false);
   }
   exportProcessors.push(...(options.spanProcessors ?? []));
   const exportProcessor =
@@ -113,6 +126,7 @@ export function assemble<const S extends TelemetrySpec>(
       ? new TailSamplingProcessor(spec.sampling, exportProcessor, {
           dryRun: samplingMode === 'dry-run' ? true : undefined,
           policies: options.samplingPolicies,
+          onSpanAfterShutdown: spanAfterShutdown,
         })
       : undefined;
   if (sampler !== undefined) exposeSamplerStats(metrics, sampler);
@@ -147,6 +161,11 @@ export function assemble<const S extends TelemetrySpec>(
             'OTLP metric exports that failed after every retry, by reason (timeout or error).',
             ['reason'],
           ),
+          rejectedDataPoints: metrics.selfCounter(
+            sdkSeries.otlpMetricRejectedDataPoints,
+            "Data points the OTLP collector rejected in metric exports it accepted (its answer's partialSuccess).",
+            [],
+          ),
         }),
         options.maxPendingMetricExports ?? 1,
         pipeline,
@@ -162,12 +181,25 @@ export function assemble<const S extends TelemetrySpec>(
   if (otlpEndpoint !== undefined && options.otlpLogs !== false) {
     const { BatchLogRecordProcessor } = onUse('@opentelemetry/sdk-logs');
     const { OTLPLogExporter } = onUse('@opentelemetry/exporter-logs-otlp-http');
-    logRecordProcessor = new BatchLogRecordProcessor({
-      exporter: new OTLPLogExporter({ url: `${otlpEndpoint}/v1/logs`, timeoutMillis }),
-      exportTimeoutMillis: timeoutMillis,
-      maxQueueSize: options.maxQueuedLogRecords ?? 2048,
-      selfObsMeterProvider: pipeline.meterProvider('log_record'),
-    });
+    const connections = new ExportConnections();
+    const exporter = new GivingUpLogExporter(
+      new OTLPLogExporter({
+        url: `${otlpEndpoint}/v1/logs`,
+        timeoutMillis,
+        httpAgentOptions: connections.agentFactory('LOGS'),
+      }),
+      connections,
+    );
+    logRecordProcessor = new BoundedShutdownLogRecordProcessor(
+      new BatchLogRecordProcessor({
+        exporter,
+        exportTimeoutMillis: timeoutMillis,
+        maxQueueSize: options.maxQueuedLogRecords ?? 2048,
+        selfObsMeterProvider: pipeline.meterProvider('log_record'),
+      }),
+      exporter,
+      timeoutMillis,
+    );
   }
 
   const spanProcessor = sampler ?? exportProcessor;
@@ -200,8 +232,9 @@ export interface Host {
   readonly meter: () => Meter;
   readonly tracerProvider: () => ApiTracerProvider;
   readonly meterProvider: () => ApiMeterProvider;
-  readonly forceFlush: () => Array<Promise<unknown> | undefined>;
-  readonly shutdown: () => Array<Promise<unknown> | undefined>;
+  /** The flush steps, each called on its own (see Step). */
+  readonly forceFlush: () => Step[];
+  readonly shutdown: () => Step[];
   /**
    * When shutdown() begins, before anything is flushed: unregisters the OTel globals (or the
    * NodeSDK registration). A telemetry made while this one flushes (a test's next app, the
@@ -302,14 +335,17 @@ export function telemetryOf<S extends TelemetrySpec>(
     get meterProvider() {
       return host.meterProvider();
     },
-    async forceFlush() {
-      await settle(timing.exportTimeoutMs, [log.flush(), ...host.forceFlush()]);
+    forceFlush() {
+      return settle(timing.exportTimeoutMs, [() => log.flush(), ...host.forceFlush()]);
     },
     shutdown() {
       if (shutdownPromise === undefined) {
-        host.releaseGlobals();
-        // async: a step that throws at once is a rejected step for settle, not a throw into the app.
-        shutdownPromise = (async () => settle(timing.exportTimeoutMs, [...host.shutdown(), log.close()]))();
+        try {
+          host.releaseGlobals();
+        } catch (error) {
+          diag.warn('plumbline: releasing the OTel globals at shutdown failed', error);
+        }
+        shutdownPromise = settle(timing.exportTimeoutMs, [...host.shutdown(), () => log.close()]);
       }
       return shutdownPromise;
     },
@@ -317,15 +353,25 @@ export function telemetryOf<S extends TelemetrySpec>(
 }
 
 /**
- * Waits for every step, each for at most `timeoutMs` (a black-holed endpoint or a blocked log
- * pipe must not hold the host's shutdown); a failing or late step is reported to the OTel diag
- * logger, never thrown.
+ * One step of a flush or shutdown, called by settle: a function, so that a step that throws at
+ * once (an app's span processor inside a provider's shutdown) is one failed step, not a throw
+ * that keeps the steps after it from being called. undefined: nothing to do.
  */
-export async function settle(
-  timeoutMs: number,
-  steps: ReadonlyArray<Promise<unknown> | undefined>,
-): Promise<void> {
-  const bounded = steps.map((step) => {
+export type Step = () => Promise<unknown> | undefined;
+
+/**
+ * Calls every step, and waits for each for at most `timeoutMs` (a black-holed endpoint or a
+ * blocked log pipe must not hold the host's shutdown); a step that throws, rejects or is late is
+ * reported to the OTel diag logger, never thrown: the promise always resolves.
+ */
+export async function settle(timeoutMs: number, steps: readonly Step[]): Promise<void> {
+  const bounded = steps.map((run) => {
+    let step: Promise<unknown> | undefined;
+    try {
+      step = run();
+    } catch (error) {
+      step = Promise.reject(error);
+    }
     if (step === undefined) return undefined;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {

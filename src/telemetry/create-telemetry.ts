@@ -192,8 +192,16 @@ export function createTelemetry<const S extends TelemetrySpec>(
     meter: () => meterProvider.getMeter(SCOPE.name, SCOPE.version),
     tracerProvider: () => tracerProvider,
     meterProvider: () => meterProvider,
-    forceFlush: () => [tracerProvider.forceFlush(), meterProvider.forceFlush(), loggerProvider?.forceFlush()],
-    shutdown: () => [tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider?.shutdown()],
+    forceFlush: () => [
+      () => tracerProvider.forceFlush(),
+      () => meterProvider.forceFlush(),
+      () => loggerProvider?.forceFlush(),
+    ],
+    shutdown: () => [
+      () => tracerProvider.shutdown(),
+      () => meterProvider.shutdown(),
+      () => loggerProvider?.shutdown(),
+    ],
     releaseGlobals: () => {
       if (!registerGlobal) return;
       trace.disable();

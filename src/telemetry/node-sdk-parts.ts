@@ -88,7 +88,8 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
   // promise: settled, so a collector that timed out does not make sdk.shutdown() reject (an
   // `await sdk.shutdown()` in a SIGTERM handler would end the process on an unhandled rejection),
   // and done within exportTimeoutMs: OTel's batch log processor flushes its queue one batch after
-  // another, each waiting out the timeout (40.7 s for a full queue against a black hole).
+  // another, each waiting out the timeout (40.7 s for a full queue against a black hole; assemble's
+  // log processor gives that export up at the same bound, so the process can exit then too).
   const bound = timing.exportTimeoutMs;
   if (assembly.sampler !== undefined) settleShutdown(assembly.sampler, 'the tail sampler', bound);
   if (parts.logRecordProcessor !== undefined)
@@ -107,9 +108,9 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
     meterProvider: () => metricsApi.getMeterProvider(),
     // NodeSDK owns the providers (sdk.shutdown() stops them); these are plumbline's parts of them.
     forceFlush: () => [
-      parts.spanProcessor.forceFlush(),
-      ...readers.map((reader) => reader.forceFlush().catch(() => undefined)),
-      parts.logRecordProcessor?.forceFlush(),
+      () => parts.spanProcessor.forceFlush(),
+      ...readers.map((reader) => () => reader.forceFlush().catch(() => undefined)),
+      () => parts.logRecordProcessor?.forceFlush(),
     ],
     // The OTLP metric reader is shut down here, not flushed: its shutdown makes a final export
     // whatever came before, so with a flush here sdk.shutdown() would wait out a black-holed
@@ -118,13 +119,14 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
     // flushed only, a service still taking requests refilled their queues while this waited out a
     // black-holed collector, and sdk.shutdown() waited for it again (19.7 s under load, measured).
     shutdown: () => [
-      assembly.sampler !== undefined ? assembly.sampler.shutdown() : parts.spanProcessor.forceFlush(),
-      ...readers.map((reader) =>
-        (reader === assembly.otlpMetricReader ? reader.shutdown() : reader.forceFlush()).catch(
-          () => undefined,
-        ),
+      () => (assembly.sampler !== undefined ? assembly.sampler.shutdown() : parts.spanProcessor.forceFlush()),
+      ...readers.map(
+        (reader) => () =>
+          (reader === assembly.otlpMetricReader ? reader.shutdown() : reader.forceFlush()).catch(
+            () => undefined,
+          ),
       ),
-      parts.logRecordProcessor?.shutdown(),
+      () => parts.logRecordProcessor?.shutdown(),
     ],
     releaseGlobals: () => {
       const registered = registry[REGISTRY];

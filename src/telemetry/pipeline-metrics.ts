@@ -35,7 +35,9 @@ export type DropReason =
   | 'destination_error'
   | 'timeout'
   /** An event line bridged to OTel Logs before the Logs API was there (2.x loads it a tick late). */
-  | 'not_started';
+  | 'not_started'
+  /** A span that ended after plumbline's span export (or the tail sampler) was shut down. */
+  | 'after_shutdown';
 
 /** The OTel SDK processors' instrument names (semconv otel.sdk.processor.*), by our signal. */
 const PROCESSOR_PREFIX: Readonly<Record<'span' | 'log_record', string>> = {

@@ -7,7 +7,6 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +18,7 @@ import { parseExposition, type Sample } from '../../examples/blueprint/scrape.js
 import { startBlueprint } from '../../examples/blueprint/service.js';
 import { openTelemetry, type TelemetryOptions } from '../../examples/blueprint/telemetry-port.js';
 import { checkoutBlueprintToml, startDependencies } from '../support/blueprint.js';
+import { startBlackHole } from '../support/black-hole.js';
 import { freePort } from '../support/process.js';
 
 const TOKEN = 'checkout-token-0123456789';
@@ -172,25 +172,15 @@ describe('the blueprint when its telemetry pipeline fails', () => {
   });
 
   it('OTLP endpoint black-holed (accepts TCP, never answers): every request served, timeouts and full queues counted', async () => {
-    const sockets: Socket[] = [];
-    const blackHole: TcpServer = createTcpServer((socket) => {
-      sockets.push(socket);
-      socket.resume(); // read everything, answer nothing
-    });
-    const port = await freePort();
-    await new Promise<void>((r) => blackHole.listen(port, '127.0.0.1', r));
-    cleanups.push(() => {
-      for (const socket of sockets) socket.destroy();
-      return new Promise((r) => blackHole.close(r));
-    });
+    const blackHole = await startBlackHole(cleanups);
     const outcome = await runBlueprint(
       'black-hole',
-      { otlpEndpoint: `http://127.0.0.1:${port}` },
+      { otlpEndpoint: blackHole.url },
       (d) => spansLost(d) > 0 && metricBatchesLost(d) > 0,
     );
     expectServed(outcome);
     expectBoundedQueues(outcome);
-    expect(sockets.length).toBeGreaterThan(0);
+    expect(blackHole.connections()).toBeGreaterThan(0);
     expect(spansLost(outcome.dropped), JSON.stringify(outcome.dropped)).toBeGreaterThan(0);
     expect(metricBatchesLost(outcome.dropped), JSON.stringify(outcome.dropped)).toBeGreaterThan(0);
   });

@@ -8,14 +8,13 @@
 // one deadline, and telemetry.shutdown() shuts that reader down (once: NodeSDK's call waits for
 // the same shutdown). Real parts: the providers NodeSDK builds from the config, a TCP server that
 // never answers, real HTTP.
-import { createServer as createTcpServer, type Socket } from 'node:net';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetrics, defineTelemetry, nodeSdkParts, OtlpJsonMetricExporter } from '../../src/index.js';
 import { captureLines } from '../support/capture.js';
 import { cleanUpAndResetGlobals, startLikeNodeSdk } from '../support/node-sdk.js';
-import { freePort } from '../support/process.js';
+import { startBlackHole } from '../support/black-hole.js';
 
 const spec = defineTelemetry({
   service: { name: 'shop' },
@@ -34,21 +33,7 @@ const spec = defineTelemetry({
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(() => cleanUpAndResetGlobals(cleanups));
 
-/** A collector that accepts every connection and never answers; counts the connections. */
-async function blackHole(): Promise<{ url: string; connections: () => number }> {
-  const sockets: Socket[] = [];
-  const server = createTcpServer((socket) => {
-    sockets.push(socket);
-    socket.resume();
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  cleanups.push(() => {
-    for (const socket of sockets) socket.destroy();
-    return new Promise((resolve) => server.close(resolve));
-  });
-  return { url: `http://127.0.0.1:${port}`, connections: () => sockets.length };
-}
+const blackHole = () => startBlackHole(cleanups);
 
 describe('NodeSDK shutdown waits out a black-holed collector twice', () => {
   it("ends one metric export, retries included, by the export's timeout", async () => {

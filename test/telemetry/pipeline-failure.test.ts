@@ -1,7 +1,6 @@
 // The SDK when its own pipeline fails: the OTel batch processors' drops land on
 // plumbline_telemetry_dropped_total, metric exports and /metrics responses are bounded and
 // their refusals counted, and shutdown returns within its bound against a black-holed endpoint.
-import { createServer as createTcpServer, type Socket } from 'node:net';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { BatchSpanProcessor, BasicTracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
@@ -13,7 +12,8 @@ import { boundedScrapeHandler } from '../../src/telemetry/bounded-scrape-handler
 import { PipelineMetrics } from '../../src/telemetry/pipeline-metrics.js';
 import { ordersSpec } from '../fixtures/orders-spec.js';
 import { captureLines } from '../support/capture.js';
-import { freePort, waitFor } from '../support/process.js';
+import { startBlackHole } from '../support/black-hole.js';
+import { waitFor } from '../support/process.js';
 import { serveOnFreePort, startStalledScrape } from '../support/stalled-scrape.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -160,20 +160,10 @@ describe('bounded /metrics responses', () => {
 
 describe('createTelemetry against a black-holed OTLP endpoint', () => {
   it('still returns from shutdown within its bound, with what it lost counted', async () => {
-    const sockets: Socket[] = [];
-    const blackHole = createTcpServer((socket) => {
-      sockets.push(socket);
-      socket.resume();
-    });
-    const port = await freePort();
-    await new Promise<void>((r) => blackHole.listen(port, '127.0.0.1', r));
-    cleanups.push(() => {
-      for (const socket of sockets) socket.destroy();
-      return new Promise((r) => blackHole.close(r));
-    });
+    const blackHole = await startBlackHole(cleanups);
     const telemetry = createTelemetry(ordersSpec, {
       logDestination: captureLines().destination,
-      otlpEndpoint: `http://127.0.0.1:${port}`,
+      otlpEndpoint: blackHole.url,
       otlpLogs: false,
       tailSampling: false,
       exportTimeoutMs: 200,
@@ -199,7 +189,8 @@ describe('createTelemetry against a black-holed OTLP endpoint', () => {
       5_000,
       50,
     );
-    expect(lost()).toEqual({ queue_full: 24, export_failed: 16 });
-    expect(sockets.length).toBeGreaterThan(0);
+    // after_shutdown: written at 0 with the span export; no span ended after the shutdown.
+    expect(lost()).toEqual({ queue_full: 24, export_failed: 16, after_shutdown: 0 });
+    expect(blackHole.connections()).toBeGreaterThan(0);
   });
 });
