@@ -36,11 +36,29 @@ export class FanOutSpanProcessor implements SpanProcessor {
     }
   }
 
-  async forceFlush(): Promise<void> {
-    await Promise.allSettled(this.processors.map((processor) => processor.forceFlush()));
+  forceFlush(): Promise<void> {
+    return this.everyOne('forceFlush');
   }
 
-  async shutdown(): Promise<void> {
-    await Promise.allSettled(this.processors.map((processor) => processor.shutdown()));
+  shutdown(): Promise<void> {
+    return this.everyOne('shutdown');
+  }
+
+  /**
+   * Calls `step` on every processor, even after one that throws at once, and waits for all; a
+   * failure, at once or later, is reported to diag, never passed on.
+   */
+  private async everyOne(step: 'forceFlush' | 'shutdown'): Promise<void> {
+    const results = await Promise.allSettled(
+      this.processors.map((processor) => {
+        try {
+          return processor[step]();
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      }),
+    );
+    for (const result of results)
+      if (result.status === 'rejected') diag.error(`plumbline: span processor ${step} failed`, result.reason);
   }
 }
