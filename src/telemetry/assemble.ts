@@ -199,7 +199,9 @@ export function assemble<const S extends TelemetrySpec>(
       }),
       exporter,
       timeoutMillis,
+      () => pipeline.drop('log_record', 'after_shutdown'),
     );
+    pipeline.expect('log_record', ['after_shutdown'], false);
   }
 
   const spanProcessor = sampler ?? exportProcessor;

@@ -56,9 +56,15 @@ export class BoundedShutdownLogRecordProcessor implements LogRecordProcessor {
     private readonly processor: LogRecordProcessor,
     private readonly exporter: GivingUpLogExporter,
     private readonly boundMs: number,
+    /** Counts a record emitted once shutdown has begun (OTel's processor drops it without a word). */
+    private readonly afterShutdown: () => void,
   ) {}
 
   onEmit(logRecord: SdkLogRecord, context?: Context): void {
+    if (this.shutdownPromise !== undefined) {
+      this.afterShutdown();
+      return;
+    }
     this.processor.onEmit(logRecord, context);
   }
 
