@@ -109,7 +109,13 @@ export class SecurityStream {
    * source (false).
    */
   offer(logger: PinoLogger, method: LevelMethod, event: string, line: Record<string, unknown>): boolean {
-    if (this.closed) return false;
+    if (this.closed) {
+      // No window closes any more to write a summary: each line is written as it comes (the
+      // destination's byte bound still holds, and counts its drops).
+      line.count = 1;
+      logger[method](line);
+      return true;
+    }
     const source = typeof line.source === 'string' ? line.source : String(line.source);
     // The outcome is part of the key: a summary speaks for one event, one source, one outcome.
     const key = `${event}\u0000${source}\u0000${String(line.outcome)}`;
