@@ -405,8 +405,17 @@ class SchemaEventLogger {
         );
       }
       const cap = compiled.jsonCaps[i]!;
-      const length = surelyLongerThan(value, cap) ? Infinity : jsonLength(value);
-      if (length !== undefined && length <= cap) continue;
+      const json = surelyLongerThan(value, cap) ? Infinity : jsonOf(value);
+      const length = typeof json === 'string' ? json.length : json;
+      if (length !== undefined && length <= cap) {
+        if (typeof json === 'string') {
+          // JSON could not write it (a cycle, a BigInt): the line and OTel Logs both get what
+          // pino's safe fallback writes (OTel Logs dropped such a value without a word).
+          if (line === fields) line = { ...fields };
+          line[key] = JSON.parse(json) as unknown;
+        }
+        continue;
+      }
       if (line === fields) line = { ...fields };
       delete line[key];
       (violations ??= []).push({ field: key, reason: length === undefined ? 'unreadable' : 'too_long' });
@@ -551,19 +560,19 @@ function writesAsNonObject(value: object): boolean {
 }
 
 /**
- * The length of the JSON pino writes for `value`: JSON.stringify's, or where that throws (a cycle,
- * a BigInt, nesting deeper than the stack) its fallback's, safe-stable-stringify with pino's
- * default limits (depthLimit 5, edgeLimit 100). Undefined when both throw (a toJSON or a getter
- * that throws): pino would write "[unable to serialize, circular reference ...]" in its place.
+ * The length of the JSON pino writes for `value`: JSON.stringify's; where that throws (a cycle, a
+ * BigInt, nesting deeper than the stack), the text of its fallback, safe-stable-stringify with
+ * pino's default limits (depthLimit 5, edgeLimit 100). Undefined when both throw (a toJSON or a
+ * getter that throws): pino would write "[unable to serialize, circular reference ...]" there.
  */
-function jsonLength(value: object): number | undefined {
+function jsonOf(value: object): number | string | undefined {
   try {
     return JSON.stringify(value)?.length ?? 0;
   } catch {
     // pino's fallback, below
   }
   try {
-    return (safeJson ??= onUse('safe-stable-stringify').configure(PINO_SAFE_LIMITS))(value)?.length ?? 0;
+    return (safeJson ??= onUse('safe-stable-stringify').configure(PINO_SAFE_LIMITS))(value) ?? undefined;
   } catch {
     return undefined;
   }
