@@ -9,6 +9,8 @@ export interface ParsedArgs {
   readonly positional: string[];
   /** By flag name without the dashes: the value, or true for a switch. */
   readonly flags: Map<string, string | true>;
+  /** The command's usage, printed with a UsageError about these arguments. */
+  readonly usage: string;
 }
 
 /** Bad usage (an unknown flag, a missing value): the CLI prints it with the usage, exit 2. */
@@ -56,7 +58,7 @@ export function parseArgs(args: readonly string[], kinds: FlagKinds, usage: stri
       throw new UsageError(`--${name} needs a value`, usage);
     flags.set(name, value);
   }
-  return { positional, flags };
+  return { positional, flags, usage };
 }
 
 function unknownFlag(name: string, kinds: FlagKinds): string {
@@ -77,10 +79,13 @@ export function usageBlock(
   return `${first}\n${lines.join('')}${last}`;
 }
 
-/** The string value of a flag, or an error naming it. */
+/**
+ * The string value of a flag; without it, bad usage (exit 2), so a CI gate does not read a
+ * missing --spec as exit 1, "deviations found" (regression: bad-usage-not-exit-2).
+ */
 export function requireFlag(parsed: ParsedArgs, name: string): string {
   const value = parsed.flags.get(name);
-  if (typeof value !== 'string') throw new Error(`--${name} <value> is required`);
+  if (typeof value !== 'string') throw new UsageError(`--${name} <value> is required`, parsed.usage);
   return value;
 }
 

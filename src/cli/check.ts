@@ -3,7 +3,7 @@
 import { runLiveCheck } from '../check/live-check.js';
 import { formatReport } from '../check/report.js';
 import { loadSpecFile } from '../spec/load.js';
-import { HelpRequested, optionalFlag, parseArgs, requireFlag, type FlagKinds } from './args.js';
+import { HelpRequested, UsageError, optionalFlag, parseArgs, requireFlag, type FlagKinds } from './args.js';
 import type { CliCommand } from './main.js';
 
 const USAGE =
@@ -33,12 +33,14 @@ const CHECK_FLAGS: FlagKinds = {
 export const checkCommand: CliCommand = async (args, io) => {
   const [sub, ...rest] = args;
   if (sub === '--help' || sub === '-h') throw new HelpRequested(USAGE);
-  if (sub !== 'live') {
-    io.stderr(USAGE);
-    return sub === undefined ? 0 : 2;
-  }
+  // Without its subcommand, bad usage like any other (exit 2), as schema, slo and generate.
+  if (sub !== 'live')
+    throw new UsageError(
+      sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`,
+      USAGE,
+    );
   const parsed = parseArgs(rest, CHECK_FLAGS, USAGE);
-  const spec = await loadSpecFile(requireFlag(parsed, 'spec'));
+  const specPath = requireFlag(parsed, 'spec');
   const metricsUrl = requireFlag(parsed, 'metrics');
   const durationText = optionalFlag(parsed, 'duration') ?? '60s';
   const durationMs = parseCheckDuration(durationText);
@@ -54,6 +56,7 @@ export const checkCommand: CliCommand = async (args, io) => {
     );
     return 2;
   }
+  const spec = await loadSpecFile(specPath);
   const logs = optionalFlag(parsed, 'logs');
   const otlpListen = optionalFlag(parsed, 'otlp-listen');
   const allowMetric = optionalFlag(parsed, 'allow-metric');

@@ -2,8 +2,9 @@
 // files, or with --check compares them with the committed ones and fails on drift (CI).
 // `plumbline slo rules` is an alias of `generate alerts`.
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { importModuleExport, isModuleFile, loadSpecFile } from '../spec/load.js';
+import { didYouMean } from '../spec/suggest.js';
 import type { TelemetrySpec } from '../spec/types.js';
 import { generateCollectorConfigs } from '../generate/collector/generate.js';
 import type { CollectorOptions } from '../generate/collector/options.js';
@@ -41,6 +42,8 @@ interface GenerateTarget {
   /** Flags this target understands besides --spec, --out and --check. */
   readonly flags: FlagKinds;
   generate(spec: TelemetrySpec, flags: Flags): Files | Promise<Files>;
+  /** Refuses bad values of this target's flags (a UsageError), before the spec is loaded. */
+  checkFlags?(flags: Flags): void;
   /**
    * Files in the output directory this target wrote once and no longer writes (a removed SLO's
    * promtool files): --check counts them as drift, a write removes them.
@@ -59,6 +62,21 @@ async function loadDocOptions(path: string): Promise<InvariantsDocOptions> {
       usage(),
     );
   return options as InvariantsDocOptions;
+}
+
+/**
+ * A file path as the doc's commands spell it, whatever spelling --spec and --doc-options were
+ * given: relative to the working directory (where the doc's commands run, as their `--out docs`
+ * says), normalized, with forward slashes; a file outside it by its absolute path. The doc was
+ * other text for `./examples/...` or an absolute path, so its own --check failed (regression:
+ * generate-docs-depends-on-spec-spelling).
+ */
+export function commandPath(path: string, cwd: string = process.cwd()): string {
+  const absolute = resolve(cwd, path);
+  const fromCwd = relative(cwd, absolute);
+  const inside =
+    fromCwd !== '' && fromCwd !== '..' && !fromCwd.startsWith(`..${sep}`) && !isAbsolute(fromCwd);
+  return (inside ? fromCwd : absolute).split(sep).join('/');
 }
 
 /** --series-matcher, parsed (alerts and docs). */
@@ -102,6 +120,7 @@ const TARGETS: Readonly<Record<string, GenerateTarget>> = {
       'trace-backend': 'value',
     },
     generate: (spec, flags) => generateCollectorConfigs(spec, collectorOptions(flags)),
+    checkFlags: (flags) => void collectorOptions(flags),
   },
   dashboards: {
     summary:
@@ -153,8 +172,8 @@ const TARGETS: Readonly<Record<string, GenerateTarget>> = {
             ? {}
             : { prometheusRules: { ...options.prometheusRules, seriesMatchers } }),
           // The doc's deploy commands and header name the files it was generated from.
-          specPath: flags.get('spec') as string,
-          ...(typeof optionsPath === 'string' ? { docOptionsPath: optionsPath } : {}),
+          specPath: commandPath(flags.get('spec') as string),
+          ...(typeof optionsPath === 'string' ? { docOptionsPath: commandPath(optionsPath) } : {}),
         }),
       };
     },
@@ -199,6 +218,7 @@ export const generateCommand: CliCommand = async (args, io) => {
   const flags = parsed.flags;
   const specPath = requireFlag(parsed, 'spec');
   const outDir = optionalFlag(parsed, 'out') ?? target.defaultOut;
+  target.checkFlags?.(flags);
   const spec = await loadSpecFile(specPath);
   const files = await target.generate(spec, flags);
   const stale = (await target.stale?.(spec, outDir, files)) ?? [];
@@ -251,20 +271,43 @@ async function stalePromtoolFiles(spec: TelemetrySpec, outDir: string, files: Fi
   return stale;
 }
 
+/**
+ * The collector flags, checked as flags: bad usage (exit 2) naming the flag, with the nearest
+ * value for a misspelt choice. They were passed on unchecked and refused as an "invalid telemetry
+ * spec" (options.gatewayCount, exit 1), and Number() read " " as 0 and 0x10 as 16 (regression:
+ * collector-flags-reported-as-invalid-spec).
+ */
 function collectorOptions(flags: Flags): CollectorOptions {
-  const number = (name: string): number | undefined => {
+  const usage = targetUsage('collector', TARGETS.collector!);
+  const text = (name: string): string | undefined => {
     const value = flags.get(name);
-    if (typeof value !== 'string') return undefined;
-    const parsed = Number(value);
-    if (!Number.isFinite(parsed)) throw new Error(`--${name}: expected a number, got "${value}"`);
+    return typeof value === 'string' ? value : undefined;
+  };
+  const number = (name: string, integer: boolean): number | undefined => {
+    const value = text(name);
+    if (value === undefined) return undefined;
+    const parsed = (integer ? /^[0-9]+$/ : /^[0-9]+(\.[0-9]+)?$/).test(value) ? Number(value) : Number.NaN;
+    if (!(parsed >= 1) || (integer && !Number.isSafeInteger(parsed)))
+      throw new UsageError(
+        `--${name}: expected ${integer ? 'a decimal integer >= 1' : 'a decimal number >= 1 (such as 10 or 2.5)'}, got ${JSON.stringify(value)}`,
+        usage,
+      );
     return parsed;
   };
+  const choice = <T extends string>(name: string, choices: readonly T[]): T | undefined => {
+    const value = text(name);
+    if (value === undefined || (choices as readonly string[]).includes(value)) return value as T | undefined;
+    throw new UsageError(
+      `--${name}: expected ${choices.map((c) => JSON.stringify(c)).join(' or ')}, got ${JSON.stringify(value)}${didYouMean(value, choices)}`,
+      usage,
+    );
+  };
   return {
-    gatewayCount: number('gateways'),
-    spansPerTrace: number('spans-per-trace'),
-    resolver: flags.get('resolver') as CollectorOptions['resolver'],
+    gatewayCount: number('gateways', true),
+    spansPerTrace: number('spans-per-trace', false),
+    resolver: choice('resolver', ['static', 'dns'] as const),
     tls: flags.get('no-tls') === true ? false : undefined,
-    traceBackend: flags.get('trace-backend') as CollectorOptions['traceBackend'],
+    traceBackend: choice('trace-backend', ['otlp', 'file'] as const),
   };
 }
 

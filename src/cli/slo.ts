@@ -36,10 +36,12 @@ const evaluate: CliCommand = async (args, io) => {
     USAGE,
   );
   const seriesMatchers = seriesMatchersFlag(optionalFlag(parsed, 'series-matcher'), USAGE);
-  const spec = await loadSpecFile(requireFlag(parsed, 'spec'));
+  const specPath = requireFlag(parsed, 'spec');
+  const prometheusUrl = requireFlag(parsed, 'prometheus');
+  const spec = await loadSpecFile(specPath);
   const statuses = await evaluateLive(
     spec,
-    requireFlag(parsed, 'prometheus'),
+    prometheusUrl,
     seriesMatchers === undefined ? {} : { seriesMatchers },
   );
   if (parsed.flags.get('json') === true) io.stdout(JSON.stringify(statuses, null, 2) + '\n');

@@ -1,7 +1,7 @@
 // Loads a telemetry spec from a file, so tools that are not TypeScript can read it too:
 // .json, .yaml/.yml, or a JavaScript or TypeScript module (ESM or CommonJS) whose default export
 // (or `spec` export) is the spec.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -80,15 +80,23 @@ async function loadYaml(): Promise<typeof Yaml> {
 export async function loadSpecFile(path: string): Promise<TelemetrySpec> {
   const absolute = resolve(path);
   const extension = extname(absolute).toLowerCase();
+  // Regression: spec-path-is-a-directory-unnamed ("EISDIR: illegal operation on a directory, read").
+  if ((await stat(absolute).catch(() => undefined))?.isDirectory())
+    throw new Error(
+      `${path}: is a directory, not a spec file (expected a .json, .yaml, .yml or module file)`,
+    );
   let spec: unknown;
   if (extension === '.json' || extension === '.yaml' || extension === '.yml') {
-    const text = await readFile(absolute, 'utf8');
+    // An editor's byte order mark is no part of the spec (regression: json-spec-with-bom-refused;
+    // the yaml parser skips it, JSON.parse refused it).
+    const text = (await readFile(absolute, 'utf8')).replace(/^\uFEFF/, '');
     // yaml is loaded only for YAML specs, so the runtime entry never loads a YAML parser. A
     // failure to load it is not the file's fault, so it is not reported as invalid YAML.
-    const parse: (text: string) => unknown = extension === '.json' ? JSON.parse : (await loadYaml()).parse;
+    const parse = extension === '.json' ? JSON.parse : yamlParser(path, await loadYaml());
     try {
       spec = parse(text);
     } catch (error) {
+      if (error instanceof UnresolvedYamlTags) throw new Error(error.message);
       throw new Error(
         `${path}: not valid ${extension === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
       );
@@ -104,4 +112,41 @@ export async function loadSpecFile(path: string): Promise<TelemetrySpec> {
   }
   // Checked and resolved here, at load: the areas and generators read the model it leaves.
   return resolveSpec(spec as TelemetrySpec).spec;
+}
+
+/** A spec file's tags that the YAML parser left unresolved, each with its line and column. */
+class UnresolvedYamlTags extends Error {}
+
+/**
+ * Parses a YAML spec, refusing the first error as yaml.parse does, and refusing tags the parser
+ * does not resolve (`!env NAME`, `!include file`, `!Ref x`): yaml.parse only warned about them
+ * (TAG_RESOLVE_FAILED, lost when the CLI exits) and kept the bare scalar, so `name: !env SERVICE`
+ * named the service "SERVICE" in every generated file (regression: yaml-spec-unknown-tag-accepted).
+ */
+function yamlParser(path: string, yaml: typeof Yaml): (text: string) => unknown {
+  return (text) => {
+    const document = yaml.parseDocument(text);
+    const [error] = document.errors;
+    if (error !== undefined) throw error;
+    const tags = document.warnings.filter(
+      (warning) => warning.code === 'TAG_RESOLVE_FAILED' || warning.code === 'BAD_COLLECTION_TYPE',
+    );
+    if (tags.length > 0) {
+      const lines = tags.map((warning) => {
+        const at = warning.linePos?.[0];
+        const where = `${path}${at === undefined ? '' : `:${at.line}:${at.col}`}`;
+        const tag = /!\S*/.exec(text.slice(warning.pos[0], warning.pos[1]))?.[0];
+        const said = warning.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        return warning.code === 'TAG_RESOLVE_FAILED' && tag !== undefined
+          ? `${where}: unresolved YAML tag ${tag}`
+          : `${where}: ${said}`;
+      });
+      throw new UnresolvedYamlTags(
+        `${lines.join('\n')}\n` +
+          '  a spec is plain YAML: plumbline resolves no custom tags (!env, !include, !Ref, ...), and ' +
+          'the value would be the bare text after the tag; write the value itself',
+      );
+    }
+    return document.toJS();
+  };
 }

@@ -1,17 +1,29 @@
 // "Did you mean": the known name closest to a misspelt one, by edit distance, for spec errors
-// (unknown keys, references to instruments and attributes). Names are short and lists small, so
-// the plain dynamic-programming distance is enough.
+// (unknown keys, references to instruments and attributes, flag values). Names are short and lists
+// small, so the dynamic-programming distance is enough.
 
-/** Levenshtein distance: the fewest single-character insertions, deletions and substitutions. */
+/**
+ * Optimal string alignment (restricted Damerau-Levenshtein) distance: the fewest single-character
+ * insertions, deletions, substitutions and swaps of two adjacent characters. A swap costs 1, so
+ * `levle`, `tpye` and `nmae` are one edit from `level`, `type` and `name` (regression:
+ * did-you-mean-misses-swapped-letters); with plain Levenshtein they were 2, over the limit of a
+ * short name.
+ */
 export function editDistance(from: string, to: string): number {
   if (from === to) return 0;
+  // Rows i-2, i-1 and i of the table; a swap reads two rows back.
+  let beforePrevious: number[] = [];
   let previous = Array.from({ length: to.length + 1 }, (_, j) => j);
   for (let i = 1; i <= from.length; i++) {
     const current = [i];
     for (let j = 1; j <= to.length; j++) {
       const substitution = previous[j - 1]! + (from[i - 1] === to[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+      let best = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
+      if (i > 1 && j > 1 && from[i - 1] === to[j - 2] && from[i - 2] === to[j - 1])
+        best = Math.min(best, beforePrevious[j - 2]! + 1);
+      current.push(best);
     }
+    beforePrevious = previous;
     previous = current;
   }
   return previous[to.length]!;

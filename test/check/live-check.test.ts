@@ -239,7 +239,7 @@ describe('plumbline check live (CLI)', () => {
       await main(['check', 'live', '--spec', specPath, '--metrics', 'x', '--duration', 'soon'], io),
     ).toBe(2);
     expect(stderr).toMatch(/--duration: expected a duration such as 500ms/);
-    expect(await main(['check', 'live', '--spec', specPath], io)).toBe(1);
+    expect(await main(['check', 'live', '--spec', specPath], io)).toBe(2);
     expect(stderr).toMatch(/--metrics <value> is required/);
     expect(await main(['check', 'dead'], io)).toBe(2);
   });

@@ -34,7 +34,7 @@ describe('plumbline schema export', () => {
 
   it('fails clearly without --spec, and on an unknown command', async () => {
     expect(await run(['schema', 'export'])).toMatchObject({
-      code: 1,
+      code: 2,
       stderr: expect.stringMatching(/--spec <value> is required/),
     });
     expect(await run(['nope'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/usage: plumbline/) });

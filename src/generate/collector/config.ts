@@ -1,5 +1,6 @@
 // The three collector configurations as plain objects (agent, gateway, single), built from the
 // spec's sampling plan and the deployment options. Rendering to YAML is collector-yaml.ts's job.
+import { SpecError, specPath, type SpecIssue } from '../../spec/errors.js';
 import type { SpecModel } from '../../spec/model.js';
 import { DEFAULT_DECISION_WAIT_MS } from '../../spec/sampling-settings.js';
 import { APP_METRICS_PORT, SERVICE_METRICS_PORT, collectorEnv, envRef } from './env.js';
@@ -114,17 +115,57 @@ function agentClientTls(options: ResolvedCollectorOptions): ConfigObject {
   };
 }
 
-function spanMetricsConnector(model: SpecModel): ConfigObject {
+/**
+ * The longest duration the collector holds, in ms: Go's time.Duration is int64 nanoseconds
+ * (about 292 years); `time.ParseDuration` refuses a longer one ("invalid duration").
+ */
+export const MAX_COLLECTOR_DURATION_MS = 9_223_372_036_854.775;
+
+/**
+ * A duration as Go's time.ParseDuration reads it: decimal ms to the nanosecond it holds, never an
+ * exponent (`1e-7ms`, `1e+300ms` failed `otelcol validate` with "time: unknown unit"; regression:
+ * collector-duration-written-with-exponent). A positive duration under 1 ns is 1 ns, not 0.
+ */
+export function goDurationMs(ms: number): string {
+  const decimal = ms.toFixed(6).replace(/0+$/, '').replace(/\.$/, '');
+  return `${decimal === '0' && ms > 0 ? '0.000001' : decimal}ms`;
+}
+
+/**
+ * The latency policies' thresholds, each a bucket edge of the span metrics; a threshold longer
+ * than a Go duration is refused by name (the collector can neither bucket nor compare with it).
+ */
+function latencyThresholds(model: SpecModel): number[] {
   const thresholds: number[] = [];
-  for (const policy of model.sampling?.policies ?? []) {
+  const issues: SpecIssue[] = [];
+  const check = (path: string, ms: number) => {
+    if (ms <= MAX_COLLECTOR_DURATION_MS) thresholds.push(ms);
+    else
+      issues.push({
+        path,
+        message: `${ms} ms is longer than the collector's longest duration (${MAX_COLLECTOR_DURATION_MS} ms, about 292 years, Go's int64 nanoseconds)`,
+      });
+  };
+  for (const [index, policy] of (model.sampling?.policies ?? []).entries()) {
     if (policy.kind !== 'latency') continue;
-    thresholds.push(policy.thresholdMs, ...Object.values(policy.routes ?? {}));
+    check(specPath('sampling', 'policies', index, 'thresholdMs'), policy.thresholdMs);
+    for (const [route, ms] of Object.entries(policy.routes ?? {}))
+      check(specPath('sampling', 'policies', index, 'routes', route), ms);
   }
-  const buckets = [...new Set([...SPAN_METRICS_BUCKETS_MS, ...thresholds])].sort(
-    (left, right) => left - right,
-  );
+  if (issues.length > 0) throw new SpecError(issues);
+  return thresholds;
+}
+
+function spanMetricsConnector(model: SpecModel): ConfigObject {
+  const thresholds = latencyThresholds(model);
+  // Sorted by value, and one edge per duration the collector holds (two thresholds under 1 ns apart are one).
+  const buckets = [
+    ...new Set(
+      [...SPAN_METRICS_BUCKETS_MS, ...thresholds].sort((left, right) => left - right).map(goDurationMs),
+    ),
+  ];
   return {
-    histogram: { explicit: { buckets: buckets.map((ms) => `${ms}ms`) } },
+    histogram: { explicit: { buckets } },
     dimensions: [{ name: 'http.route' }],
     aggregation_temporality: 'AGGREGATION_TEMPORALITY_CUMULATIVE',
     metrics_flush_interval: '15s',

@@ -1,6 +1,7 @@
 // What the collector generator takes besides the spec: the deployment shape (gateway count,
 // resolver, TLS, trace backend) and the one estimate the spans-based limiters need.
 import { SpecError, type SpecIssue } from '../../spec/errors.js';
+import { didYouMean } from '../../spec/suggest.js';
 import type { TelemetrySpec } from '../../spec/types.js';
 
 export interface CollectorOptions {
@@ -108,13 +109,13 @@ export function resolveCollectorOptions(
   if (resolved.resolver !== 'static' && resolved.resolver !== 'dns') {
     issues.push({
       path: 'options.resolver',
-      message: `expected "static" or "dns", got ${JSON.stringify(resolved.resolver)}`,
+      message: `expected "static" or "dns", got ${JSON.stringify(resolved.resolver)}${didYouMean(resolved.resolver, ['static', 'dns'])}`,
     });
   }
   if (resolved.traceBackend !== 'otlp' && resolved.traceBackend !== 'file') {
     issues.push({
       path: 'options.traceBackend',
-      message: `expected "otlp" or "file", got ${JSON.stringify(resolved.traceBackend)}`,
+      message: `expected "otlp" or "file", got ${JSON.stringify(resolved.traceBackend)}${didYouMean(resolved.traceBackend, ['otlp', 'file'])}`,
     });
   }
   if (issues.length > 0) throw new SpecError(issues);

@@ -8,7 +8,12 @@ import { generateCollectorConfigs } from '../collector/generate.js';
 const BUILDER_CONFIG_FILE = 'builder-config.yaml';
 import { resolveDashboardOptions } from '../dashboards/options.js';
 import type { Monitors } from './monitors.js';
-import { DEFAULT_RUNBOOK_BASE_URL, type FeatureFlag, type ResolvedInvariantsDocOptions } from './options.js';
+import {
+  DEFAULT_RUNBOOK_BASE_URL,
+  SPEC_PATH_PLACEHOLDER,
+  type FeatureFlag,
+  type ResolvedInvariantsDocOptions,
+} from './options.js';
 
 /** The `plumbline generate` targets whose committed output a deploy ships (CI checks each for drift). */
 export const DEPLOYED_TARGETS = [
@@ -35,7 +40,7 @@ function targetFlags(target: string, options: ResolvedInvariantsDocOptions): str
   if (ruled && matchers !== undefined && Object.keys(matchers).length > 0)
     flags.push(`--series-matcher ${shellWord(seriesMatcherFlag(matchers))}`);
   if (target === 'docs' && options.docOptionsPath !== undefined)
-    flags.push(`--doc-options ${options.docOptionsPath}`);
+    flags.push(`--doc-options ${shellWord(options.docOptionsPath)}`);
   return flags.map((flag) => ` ${flag}`).join('');
 }
 
@@ -64,6 +69,8 @@ export function renderDeploySection(
   const dashboardsPath = resolveDashboardOptions(options.dashboards).dashboardsPath;
   const dashboardJson = monitors.dashboardFiles.filter((file) => file.endsWith('.json'));
   const { specPath, configPath } = options;
+  // A path with a space or quote runs as one word (regression: generate-docs-depends-on-spec-spelling).
+  const specWord = specPath === SPEC_PATH_PLACEHOLDER ? specPath : shellWord(specPath);
   const lines: string[] = [];
   lines.push(
     `## ${DEPLOY_HEADING}`,
@@ -82,7 +89,7 @@ export function renderDeploySection(
     '   ```sh',
     ...DEPLOYED_TARGETS.map(
       ({ target, out }) =>
-        `   npx plumbline generate ${target} --spec ${specPath}${targetFlags(target, options)} --out ${out} --check`,
+        `   npx plumbline generate ${target} --spec ${specWord}${targetFlags(target, options)} --out ${out} --check`,
     ),
     `   promtool check rules ${monitors.ruleFiles.map((f) => `alerts/${f}`).join(' ')}`,
     '   ```',

@@ -64,6 +64,9 @@ export interface FeatureFlag {
   readonly whenOff: string;
 }
 
+/** What the deploy commands say for the spec when no specPath is given: a placeholder, unquoted. */
+export const SPEC_PATH_PLACEHOLDER = '<spec file>';
+
 export interface InvariantsDocOptions {
   /** Prefix of every runbook_url, the same one given to the rule generators ('' = relative, the default). */
   readonly runbookBaseUrl?: string;
@@ -191,7 +194,7 @@ export function resolveInvariantsDocOptions(
   }
   return {
     runbookBaseUrl,
-    specPath: options.specPath ?? '<spec file>',
+    specPath: options.specPath ?? SPEC_PATH_PLACEHOLDER,
     docOptionsPath: options.docOptionsPath,
     configPath: options.configPath,
     startCommand: options.startCommand,
