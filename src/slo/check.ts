@@ -5,10 +5,20 @@ import { specPath, type SpecIssue } from '../spec/errors.js';
 import { didYouMean } from '../spec/suggest.js';
 import { PIPELINE_EXPORT_SIGNALS, type AttributeMatch, type TelemetrySpec } from '../spec/types.js';
 import { errorBudget, tierCanFire } from './burn-rate.js';
-import { parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
 import { SLO_WINDOWS, defaultTiers } from './windows.js';
 
 const SLO_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** Prometheus' default scrape interval, which the generated rules and their tests assume. */
+const SCRAPE_INTERVAL_MS = 60_000;
+/**
+ * The shortest tier window: two scrapes. Prometheus 3 selects a range's samples in (t - w, t],
+ * so at 1m scrapes rate(x[1m]) sees one sample and has no value (promtool: the alert never
+ * fires), while rate(x[2m]) sees two (test/regression/slo-window-shorter-than-two-scrapes-accepted.test.ts).
+ */
+const MIN_TIER_WINDOW = '2m';
+const MIN_TIER_WINDOW_MS = parseDuration(MIN_TIER_WINDOW)!;
 
 export function checkSlos(spec: TelemetrySpec): SpecIssue[] {
   const issues: SpecIssue[] = [];
@@ -60,6 +70,11 @@ export function checkSlos(spec: TelemetrySpec): SpecIssue[] {
     for (const [tierName, tier] of Object.entries(tiers)) {
       const tierAt = ['alerting', tierName];
       const overridden = slo.alerting?.[tierName] !== undefined;
+      if (tierName.includes('{{'))
+        issue(
+          tierAt,
+          'a tier name may not hold "{{": it becomes the alerts\' tier label, and Prometheus expands alert labels as Go templates',
+        );
       if (tier === false) {
         // Only a default tier can be turned off: false on any other name is a typo that leaves
         // the tier meant on.
@@ -95,6 +110,13 @@ export function checkSlos(spec: TelemetrySpec): SpecIssue[] {
           [...tierAt, 'shortWindow'],
           `expected a Prometheus duration such as "5m", got ${JSON.stringify(tier.shortWindow)}`,
         );
+      for (const [field, ms] of [
+        ['longWindow', longMs],
+        ['shortWindow', shortMs],
+      ] as const) {
+        const why = ms === undefined ? undefined : unscrapeable(String(tier[field]), ms);
+        if (why !== undefined) issue([...tierAt, field], why);
+      }
       if (longMs !== undefined && shortMs !== undefined && shortMs >= longMs) {
         issue(
           [...tierAt, 'shortWindow'],
@@ -120,6 +142,26 @@ export function checkSlos(spec: TelemetrySpec): SpecIssue[] {
     }
   }
   return issues;
+}
+
+/**
+ * Why Prometheus cannot evaluate a tier window at its default 1m scrape interval (undefined when
+ * it can): the window must hold whole scrapes, and at least two of them.
+ */
+function unscrapeable(text: string, ms: number): string | undefined {
+  if (ms % SCRAPE_INTERVAL_MS !== 0) {
+    const whole = Math.max(MIN_TIER_WINDOW_MS, Math.ceil(ms / SCRAPE_INTERVAL_MS) * SCRAPE_INTERVAL_MS);
+    return (
+      `expected whole minutes such as "${formatDuration(whole)}", got ${JSON.stringify(text)}: Prometheus scrapes ` +
+      'every 1m by default, so a window holds whole scrapes, and the generated promtool tests step minute by minute'
+    );
+  }
+  if (ms < MIN_TIER_WINDOW_MS)
+    return (
+      `${JSON.stringify(text)} is shorter than ${MIN_TIER_WINDOW}: rate() needs two samples in its window and Prometheus ` +
+      'scrapes every 1m by default, so the rule over this window would never have a value and the alert never fire'
+    );
+  return undefined;
 }
 
 /** A field of an SLO as keys under it: '' is the SLO itself. */

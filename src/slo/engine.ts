@@ -3,6 +3,8 @@
 // time buckets per window and answers burn rates, tier state and error budget on demand. Setup
 // throws SpecError on a bad spec; recording never throws.
 
+import type { AttributeValue } from '@opentelemetry/api';
+import { canonicalValue } from '../metrics/series-table.js';
 import { sdkSeries } from '../spec/naming.js';
 import type { AttributeMatch, TelemetrySpec } from '../spec/types.js';
 import { isPattern, valueMatcher } from '../spec/value-match.js';
@@ -82,7 +84,11 @@ export interface SloEngine {
 }
 
 export interface SloEngineOptions {
-  /** Clock in epoch milliseconds; default Date.now. */
+  /**
+   * Clock in epoch milliseconds; default Date.now, the wall clock Prometheus and status(Date.now())
+   * callers share. A clock that steps back loses nothing: until it catches up, events count in the
+   * newest bucket of every window and every window reads up to that bucket.
+   */
   readonly now?: () => number;
   /** Ring buckets per window (default 120). */
   readonly bucketsPerWindow?: number;
@@ -290,7 +296,9 @@ function parseWindow(model: SloModel, window: string): number {
 
 /**
  * Every attribute of the match has one of its values (values compared as strings), compiled to a
- * predicate once: the listeners run on every measurement of the instrument.
+ * predicate once: the listeners run on every measurement of the instrument. A value is read as
+ * /metrics writes it (canonicalValue): an absent or null attribute is "", and an empty value
+ * matches it, as PromQL's `label=""` selects the series without the label.
  */
 function compile(match: AttributeMatch | undefined): Matcher {
   const terms = Object.entries(match ?? {}).map(([key, values]) => termOf(key, values));
@@ -303,23 +311,24 @@ function compile(match: AttributeMatch | undefined): Matcher {
 }
 
 function termOf(key: string, values: readonly string[]): Matcher {
+  const valueOf = (attributes: Readonly<Record<string, unknown>> | undefined): string =>
+    canonicalValue(attributes?.[key] as AttributeValue | undefined);
   if (values.some(isPattern)) {
+    // No pattern matches "" (stars alone are "any value present"): only a listed "" does.
     const test = valueMatcher(values);
+    const empty = values.includes('');
     return (attributes) => {
-      const value = attributes?.[key];
-      return value !== undefined && test(typeof value === 'string' ? value : String(value));
+      const value = valueOf(attributes);
+      return value === '' ? empty : test(value);
     };
   }
   if (values.length === 1) {
     const only = values[0]!;
     return (attributes) => {
       const value = attributes?.[key];
-      return value === only || (value !== undefined && typeof value !== 'string' && String(value) === only);
+      return value === only || (typeof value !== 'string' && valueOf(attributes) === only);
     };
   }
   const set = new Set(values);
-  return (attributes) => {
-    const value = attributes?.[key];
-    return value !== undefined && set.has(typeof value === 'string' ? value : String(value));
-  };
+  return (attributes) => set.has(valueOf(attributes));
 }

@@ -30,7 +30,8 @@ export class WindowRing {
   add(now: number, total: number, bad: number): void {
     let index = Math.floor(now / this.bucketMs);
     if (index > this.current) this.advance(index);
-    // A clock that steps back writes into the newest bucket rather than into the past.
+    // A clock that steps back writes into the newest bucket rather than into the past; sum()
+    // reads that bucket until the clock has caught up.
     else index = this.current;
     const slot = slotOf(index, this.size);
     this.total[slot]! += total;
@@ -42,11 +43,16 @@ export class WindowRing {
     return (Math.floor(now / this.bucketMs) + 1) * this.bucketMs;
   }
 
-  /** Events and bad events in (now - window, now]; the oldest bucket is counted pro rata. */
+  /**
+   * Events and bad events in (now - window, now]; the oldest bucket is counted pro rata. While the
+   * clock is behind the newest bucket (it stepped back), the window ends with that bucket instead,
+   * where add() kept the events recorded since: one window's worth of buckets up to the newest.
+   */
   sum(now: number): { total: number; bad: number } {
-    const windowStart = now - this.windowMs;
+    const end = Math.floor(now / this.bucketMs) < this.current ? (this.current + 1) * this.bucketMs : now;
+    const windowStart = end - this.windowMs;
     const first = Math.floor(windowStart / this.bucketMs);
-    const last = Math.min(Math.floor(now / this.bucketMs), this.current);
+    const last = Math.min(Math.floor(end / this.bucketMs), this.current);
     let total = 0;
     let bad = 0;
     for (let index = Math.max(first, this.current - this.size + 1); index <= last; index++) {

@@ -27,6 +27,7 @@ import {
   burnDescription,
   burnSummary,
   runbookUrl,
+  templateText,
 } from './text.js';
 
 export interface PrometheusRulesOptions {
@@ -95,7 +96,7 @@ function sloGroup(spec: TelemetrySpec, slo: SloModel, runbookBase: string, extra
     labels: { ...labels, severity: 'ticket', tier: ABSENT_TIER },
     annotations: {
       summary: absentSummary(slo),
-      description: absentDescription(slo, totalSelectors(series)),
+      description: absentDescription(slo, totalSelectors(series), templateText),
       runbook_url: runbookUrl(slo, runbookBase),
     },
   });
@@ -139,7 +140,7 @@ function burnAlert(
     labels: { ...labels, severity: tier.severity, tier: tier.name },
     annotations: {
       summary: burnSummary(slo, tier, slots),
-      description: burnDescription(slo, tier, slots),
+      description: burnDescription(slo, tier, slots, templateText),
       runbook_url: runbookUrl(slo, runbookBase),
     },
   };

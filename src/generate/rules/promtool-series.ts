@@ -132,7 +132,7 @@ export function evaluateAt(
   const sli = sliSeries(slo, spec, extra);
   const totals = series.filter((s) => sli.total.some((ref) => selects(ref, s)));
   const increase = (s: InputSeries, window: string) => {
-    const minutes = parseDuration(window)! / 60_000;
+    const minutes = wholeMinutes(parseDuration(window)!);
     // Counters start at 0 at minute 0: no extrapolation either side, increase is exact.
     return s.values[at]! - s.values[Math.max(0, at - minutes)]!;
   };
@@ -164,6 +164,18 @@ export function evaluateAt(
       return (total - good) / Math.max(total, 1e-300);
     },
   };
+}
+
+/**
+ * A duration in minutes, the unit of every time the promtool files write (series are sampled
+ * every minute); throws on a fraction, which the spec check refuses (tier windows are whole
+ * minutes), rather than writing "32.5m" or reading a sample between two.
+ */
+export function wholeMinutes(ms: number): number {
+  const minutes = ms / 60_000;
+  if (!Number.isInteger(minutes))
+    throw new Error(`promtool files: ${ms} ms is not a whole number of minutes`);
+  return minutes;
 }
 
 function selects(ref: SeriesRef, s: InputSeries): boolean {

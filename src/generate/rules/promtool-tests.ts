@@ -13,6 +13,7 @@ import {
   evaluateAt,
   seriesText,
   valuesText,
+  wholeMinutes,
   type InputSeries,
   type Phase,
 } from './promtool-series.js';
@@ -28,6 +29,7 @@ import {
   absentSummary,
   burnDescription,
   burnSummary,
+  printedText,
   runbookUrl,
 } from './text.js';
 import { parseDuration } from '../../slo/duration.js';
@@ -109,7 +111,7 @@ function sloScenarios(slo: SloModel): Scenario[] {
   });
   slo.tiers.forEach((tier, index) => {
     const bad = badFor(burnBetween(slo, tier, index));
-    const recoveredAt = 30 + tier.shortWindowMs / 60_000 + 1;
+    const recoveredAt = 30 + wholeMinutes(tier.shortWindowMs) + 1;
     scenarios.push({
       name: `${slo.name}: ${tier.name} burn fires ${tier.severity}, faster tiers stay quiet`,
       phases: only([{ minutes: 30, total: perMinute, bad }]),
@@ -274,7 +276,7 @@ function burnAlertsAt({ spec, slos, series, options, runbookBase }: Fixture, at:
         exp_labels: { service: spec.service.name, slo: slo.name, severity: tier.severity, tier: tier.name },
         exp_annotations: {
           summary: burnSummary(slo, tier, slots),
-          description: burnDescription(slo, tier, slots),
+          description: burnDescription(slo, tier, slots, printedText),
           runbook_url: runbookUrl(slo, runbookBase),
         },
       });
@@ -285,14 +287,18 @@ function burnAlertsAt({ spec, slos, series, options, runbookBase }: Fixture, at:
 
 function absentAlertsAt({ spec, slos, series, options, runbookBase }: Fixture, at: number) {
   // Series are either there from minute 0 or never, so "missing for ABSENT_FOR" is "at >= ABSENT_FOR".
-  if (at < parseDuration(ABSENT_FOR)! / 60_000) return [];
+  if (at < wholeMinutes(parseDuration(ABSENT_FOR)!)) return [];
   return slos
     .filter((slo) => !evaluateAt(spec, slo, series, at, options.seriesMatchers).present)
     .map((slo) => ({
       exp_labels: { service: spec.service.name, slo: slo.name, severity: 'ticket', tier: ABSENT_TIER },
       exp_annotations: {
         summary: absentSummary(slo),
-        description: absentDescription(slo, totalSelectors(sliSeries(slo, spec, options.seriesMatchers))),
+        description: absentDescription(
+          slo,
+          totalSelectors(sliSeries(slo, spec, options.seriesMatchers)),
+          printedText,
+        ),
         runbook_url: runbookUrl(slo, runbookBase),
       },
     }));

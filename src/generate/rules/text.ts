@@ -25,6 +25,23 @@ export function checkRunbookBase(option: string, base: string): string {
   return base;
 }
 
+/**
+ * How the spec's own words (an SLO's description, a selector built from its match values) are
+ * written into an annotation. Prometheus expands annotations as Go templates, so the rule file
+ * writes them as template text that prints itself ({@link templateText}); the promtool fixtures
+ * expect what Prometheus prints, the words as they are ({@link printedText}).
+ */
+export type Literal = (text: string) => string;
+
+/**
+ * `text` as Go text/template source that prints `text`: every `{{` (the only delimiter literal
+ * text can hold) as the action `{{ "{{" }}`, so nothing in it runs or fails to parse.
+ */
+export const templateText: Literal = (text) => text.replaceAll('{{', '{{ "{{" }}');
+
+/** The words as Prometheus prints them. */
+export const printedText: Literal = (text) => text;
+
 export interface BurnSlots {
   /** Burn rate over the tier's long window. */
   readonly burnRate: string;
@@ -41,11 +58,11 @@ export function burnSummary(slo: SloModel, tier: TierModel, slots: BurnSlots): s
   return `${slo.name}: error budget burning ${slots.burnRate}x too fast over ${tier.longWindow} (${tier.name})`;
 }
 
-export function burnDescription(slo: SloModel, tier: TierModel, slots: BurnSlots): string {
+export function burnDescription(slo: SloModel, tier: TierModel, slots: BurnSlots, literal: Literal): string {
   const budgetPercent = percent(slo.errorBudget * 100);
   const tierShare = percent((tier.burnRate * tier.longWindowMs * 100) / slo.windowMs);
   return (
-    `${sentence(slo.description)} Over the last ${tier.longWindow} errors ran at ${slots.burnRate}x the rate the ${percent(slo.objective)}% ` +
+    `${literal(sentence(slo.description))} Over the last ${tier.longWindow} errors ran at ${slots.burnRate}x the rate the ${percent(slo.objective)}% ` +
     `objective allows (${budgetPercent}% of events over ${slo.window}); this ${tier.severity} tier fires above ${tier.burnRate}x ` +
     `(${tierShare}% of the budget in ${tier.longWindow}), confirmed over ${tier.shortWindow}. ` +
     `Over ${slo.window} (or the data seen, if less) errors are ${slots.budgetSpent}% of the error budget; at this burn rate the rest lasts ${slots.hoursLeft} h.`
@@ -57,9 +74,9 @@ export function absentSummary(slo: SloModel): string {
 }
 
 /** `selectors`: of all events (one, or the pipeline SLI's two). */
-export function absentDescription(slo: SloModel, selectors: readonly string[]): string {
+export function absentDescription(slo: SloModel, selectors: readonly string[], literal: Literal): string {
   const missing = selectors.length === 1 ? `${selectors[0]} has` : `${selectors.join(' and ')} have`;
-  return `${sentence(slo.description)} The series ${missing} been missing for ${ABSENT_FOR}, so the burn-rate alerts of this SLO cannot fire.`;
+  return `${literal(sentence(slo.description))} The series ${literal(missing)} been missing for ${ABSENT_FOR}, so the burn-rate alerts of this SLO cannot fire.`;
 }
 
 /** The spec's description as a sentence: one closing period, whether or not it had one. */
