@@ -49,8 +49,10 @@ function buildTest(values: readonly string[]): ValueTest {
     // As PromQL reads `label=""`: an absent value is the empty one.
     return (value) => set.has(value ?? '');
   }
+  // The regex matches "" only when "" is listed (no pattern does): then, as PromQL's
+  // `label=~"|err.*"` does, an absent value matches too.
   const regex = new RegExp(`^(?:${values.map(valueRegex).join('|')})$`, 's');
-  return (value) => value !== undefined && value !== '' && regex.test(value);
+  return (value) => regex.test(value ?? '');
 }
 
 /** A concrete value `value` matches (a literal itself; a pattern with each `*` as `x`). */
