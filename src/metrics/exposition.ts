@@ -3,7 +3,6 @@
 // into one buffer, so it allocates one string at the end rather than a rope of small pieces.
 // OpenMetrics adds what 0.0.4 cannot carry: exemplars on bucket and `_total` lines, `# UNIT`,
 // `_created` and the closing `# EOF`.
-import type { Attributes } from '@opentelemetry/api';
 import { isAscii } from 'node:buffer';
 import {
   formatPrometheusFloat,
@@ -13,6 +12,7 @@ import {
   sanitizeLabelName,
 } from '../spec/naming.js';
 import type { ExpositionFormat } from './content-negotiation.js';
+import { readFilteredAttributes } from './exemplar-attributes.js';
 import type { ExemplarReservoir } from './exemplar-reservoir.js';
 import type { MetricRegistry } from './registry.js';
 import { canonicalValue, escapeLabelValue, type SeriesIdentity } from './series-table.js';
@@ -20,6 +20,8 @@ import type { SelfSample } from './self-metrics.js';
 
 /** OpenMetrics 1.0: the combined length of an exemplar's label names and values, in code points. */
 export const EXEMPLAR_LABEL_LIMIT = 128;
+/** The labels an exemplar's trace is written as: no filtered attribute takes their names. */
+const EXEMPLAR_TRACE_LABELS = ['trace_id', 'span_id'];
 
 export type FamilyType = 'histogram' | 'counter' | 'gauge';
 
@@ -156,7 +158,9 @@ export class Exposition {
   }
 
   // ` # {trace_id="…",span_id="…",…} value timestamp`: the limit is applied here, at scrape
-  // time, so recording never measures label lengths.
+  // time, so recording never measures label lengths. Each label name is written once: trace_id
+  // and span_id are the exemplar's own, and of the attributes that sanitize to one label name
+  // the first that fits is kept; what is left out is counted.
   private exemplar(reservoir: ExemplarReservoir, slot: number, fam: Family, metric: string): string {
     const parts: string[] = [];
     let used = 0;
@@ -165,25 +169,31 @@ export class Exposition {
       parts.push(`trace_id="${traceId}"`, `span_id="${spanId}"`);
       used += 'trace_id'.length + traceId.length + 'span_id'.length + spanId.length;
     }
-    const attributes: Attributes | undefined = reservoir.attributes[slot];
-    if (attributes !== undefined) {
-      let dropped = 0;
-      for (const key of Object.keys(attributes)) {
-        if (fam.declared.has(key)) continue;
-        const raw = attributes[key];
-        if (raw === undefined || raw === null) continue;
-        const labelName = sanitizeLabelName(key);
-        const value = canonicalValue(raw);
-        const length = codePoints(labelName) + codePoints(value);
-        if (used + length > EXEMPLAR_LABEL_LIMIT) {
-          dropped++;
-          continue;
-        }
-        used += length;
-        parts.push(`${labelName}="${escapeLabelValue(value)}"`);
+    const { attributes, dropped: unwritable } = readFilteredAttributes(
+      reservoir.attributes[slot],
+      fam.declared,
+    );
+    let dropped = unwritable;
+    let names: Set<string> | undefined;
+    for (const key of Object.keys(attributes)) {
+      const labelName = sanitizeLabelName(key);
+      names ??= new Set(EXEMPLAR_TRACE_LABELS);
+      if (names.has(labelName)) {
+        dropped++;
+        continue;
       }
-      if (dropped > 0) this.registry.onExemplarAttributesDropped(metric, dropped);
+      const value = canonicalValue(attributes[key]);
+      // A label name is ASCII (sanitized): its length is its code points.
+      const length = labelName.length + codePoints(value);
+      if (used + length > EXEMPLAR_LABEL_LIMIT) {
+        dropped++;
+        continue;
+      }
+      names.add(labelName);
+      used += length;
+      parts.push(`${labelName}="${escapeLabelValue(value)}"`);
     }
+    if (dropped > 0) this.registry.onExemplarAttributesDropped(metric, dropped);
     return ` # {${parts.join(',')}} ${formatValue(reservoir.values[slot]!)} ${reservoir.timesMs[slot]! / 1000}`;
   }
 }
@@ -252,12 +262,21 @@ export function escapeHelp(help: string, om: boolean): string {
   return text;
 }
 
+/**
+ * Code points as the text is written in UTF-8: a surrogate pair is one, and so is a lone
+ * surrogate (written as U+FFFD). ASCII, the usual case, is just its length.
+ */
 function codePoints(text: string): number {
-  // Surrogate pairs are one code point; ASCII (the usual case) is just its length.
   let count = text.length;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = 0; i < text.length - 1; i++) {
     const code = text.charCodeAt(i);
-    if (code >= 0xd800 && code <= 0xdbff) count--;
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        count--;
+        i++;
+      }
+    }
   }
   return count;
 }

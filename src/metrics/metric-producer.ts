@@ -13,6 +13,7 @@ import type {
   MetricProducer,
 } from '@opentelemetry/sdk-metrics';
 import type { ServiceSpec } from '../spec/types.js';
+import { readFilteredAttributes } from './exemplar-attributes.js';
 import type { ExemplarReservoir } from './exemplar-reservoir.js';
 import type { MetricRegistry } from './registry.js';
 import { AggregationTemporality, DataPointType } from './sdk-metrics-values.js';
@@ -82,7 +83,7 @@ export class PlumblineMetricProducer implements MetricProducer {
           min: series.count === 0 ? undefined : series.min,
           max: series.count === 0 ? undefined : series.max,
         },
-        exemplars: exportExemplars(series.exemplars, declared),
+        exemplars: exportExemplars(series.exemplars, declared, registry, histogram.name),
       }));
       metrics.push({
         ...cumulative(histogram.name, histogram.spec),
@@ -102,7 +103,7 @@ export class PlumblineMetricProducer implements MetricProducer {
           endTime,
           attributes: series.identity.attributes,
           value: series.value,
-          exemplars: exportExemplars(series.exemplars, declared),
+          exemplars: exportExemplars(series.exemplars, declared, registry, counter.name),
         })),
       });
     }
@@ -161,24 +162,26 @@ export class PlumblineMetricProducer implements MetricProducer {
 function exportExemplars(
   reservoir: ExemplarReservoir | undefined,
   declared: ReadonlySet<string>,
+  registry: MetricRegistry,
+  metric: string,
 ): ExportedExemplar[] | undefined {
   if (reservoir === undefined) return undefined;
   const exemplars: ExportedExemplar[] = [];
+  let dropped = 0;
   for (let slot = 0; slot < reservoir.values.length; slot++) {
     if (!reservoir.isFilled(slot)) continue;
-    const filteredAttributes: Attributes = {};
-    const attributes = reservoir.attributes[slot];
-    if (attributes !== undefined)
-      for (const key of Object.keys(attributes))
-        if (!declared.has(key)) filteredAttributes[key] = attributes[key];
+    // Read here, never thrown: a value that cannot be exported is left out and counted.
+    const filtered = readFilteredAttributes(reservoir.attributes[slot], declared);
+    dropped += filtered.dropped;
     exemplars.push({
       value: reservoir.values[slot]!,
       timeUnixMs: reservoir.timesMs[slot]!,
       traceId: reservoir.traces[slot]!.traceId,
       spanId: reservoir.traces[slot]!.spanId,
-      filteredAttributes,
+      filteredAttributes: filtered.attributes,
     });
   }
+  if (dropped > 0) registry.onExemplarAttributesDropped(metric, dropped);
   return exemplars;
 }
 

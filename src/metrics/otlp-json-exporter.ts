@@ -390,15 +390,31 @@ function uint64(value: number): string {
   return BigInt(Math.floor(value)).toString();
 }
 
+// Attributes come from any producer (an app's own instruments through sdk-metrics, which passes
+// values through unchecked): a value that is no attribute value, or a getter that throws, is
+// left out of the batch rather than failing every export.
 function encodeAttributes(attributes: Attributes): unknown[] {
   const out: unknown[] = [];
-  for (const [key, value] of Object.entries(attributes)) {
-    if (value === undefined || value === null) continue;
-    out.push({ key, value: encodeValue(value) });
+  let keys: string[];
+  try {
+    keys = Object.keys(attributes);
+  } catch {
+    return out;
+  }
+  for (const key of keys) {
+    let encoded: unknown;
+    try {
+      const value = attributes[key];
+      encoded = value === undefined || value === null ? undefined : encodeValue(value);
+    } catch {
+      encoded = undefined;
+    }
+    if (encoded !== undefined) out.push({ key, value: encoded });
   }
   return out;
 }
 
+/** undefined for what is no attribute value (an object, a function, an array holding one). */
 function encodeValue(value: AttributeValue): unknown {
   if (typeof value === 'string') return { stringValue: value };
   if (typeof value === 'boolean') return { boolValue: value };
@@ -411,11 +427,19 @@ function encodeValue(value: AttributeValue): unknown {
       : Number.isInteger(value) && value >= INT64_MIN && value < INT64_LIMIT
         ? { intValue: BigInt(value).toString() }
         : { doubleValue: double(value) };
-  return {
-    arrayValue: {
-      values: (value as readonly unknown[])
-        .filter((item) => item !== null && item !== undefined)
-        .map((item) => encodeValue(item as AttributeValue)),
-    },
-  };
+  const other: unknown = value;
+  // No attribute value to OTel's types, but an app can pass one: written as the integer it is.
+  if (typeof other === 'bigint')
+    return other >= -(2n ** 63n) && other < 2n ** 63n
+      ? { intValue: other.toString() }
+      : { doubleValue: double(Number(other)) };
+  if (!Array.isArray(other)) return undefined;
+  const values: unknown[] = [];
+  for (const item of other as readonly unknown[]) {
+    if (item === null || item === undefined) continue;
+    const encoded = encodeValue(item as AttributeValue);
+    if (encoded === undefined) return undefined;
+    values.push(encoded);
+  }
+  return { arrayValue: { values } };
 }

@@ -11,6 +11,9 @@ export interface MetricRegistry {
   readonly gauges: readonly GaugeInstrument[];
   readonly selfCounters: readonly SelfCounterFamily[];
   readonly selfGauges: readonly SelfGaugeFamily[];
-  /** Filtered exemplar attributes left out of an OpenMetrics exposition by the 128-code-point limit. */
+  /**
+   * Filtered exemplar attributes left out of a scrape or an export: past OpenMetrics' 128-code-point
+   * limit, named like another exemplar label, or with a value that cannot be written.
+   */
   readonly onExemplarAttributesDropped: (metric: string, count: number) => void;
 }

@@ -1,7 +1,7 @@
 // The SDK's own metrics (dropped measurements, overflow, log schema violations, sampler
 // decisions, SLO gauges): named verbatim by their owners, exposed beside the spec's instruments.
 import { sanitizeLabelName } from '../spec/naming.js';
-import { escapeLabelValue } from './series-table.js';
+import { escapeLabelValue, wellFormed } from './series-table.js';
 
 export interface SelfCounter {
   add(value: number, labels: Readonly<Record<string, string>>): void;
@@ -36,9 +36,16 @@ export class SelfCounterFamily implements SelfCounter {
 
   add(value: number, labels: Readonly<Record<string, string>>): void {
     if (typeof value !== 'number' || !(value >= 0) || value === Infinity) return;
-    const values = this.labelNames.map((name) => labels[name] ?? '');
+    let values = this.labelNames.map((name) => labels[name] ?? '');
     let key = values.join('\u0000');
     let series = this.series.get(key);
+    if (series === undefined) {
+      // Values as they are written: two spellings of one label value (a lone surrogate in an
+      // app's instrument name) are one series, not two identical lines.
+      values = values.map((text) => wellFormed(String(text)));
+      key = values.join('\u0000');
+      series = this.series.get(key);
+    }
     if (series === undefined) {
       let own: Record<string, string> = {};
       if (this.series.size >= SELF_SERIES_LIMIT) {

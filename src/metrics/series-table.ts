@@ -78,7 +78,7 @@ export class SeriesTable<T> {
   lookup(attributes: Attributes | undefined): T {
     const only = this.only;
     if (only !== undefined) {
-      if (attributes !== undefined && !this.onlyNoticed) this.noticeOnly(attributes);
+      if (!this.onlyNoticed && attributes !== undefined && attributes !== null) this.noticeOnly(attributes);
       return only;
     }
     const attrs = attributes ?? EMPTY;
@@ -128,7 +128,10 @@ export class SeriesTable<T> {
 
   private resolve(attrs: Attributes): T {
     const names = this.attributeNames;
-    const values = names.map((name) => canonicalValue(attrs[name]));
+    // Well-formed before they key a series: 'a\uD800' and 'a\uDBFF' are both written as
+    // 'a\uFFFD', so they are one series (two would be two identical lines on /metrics). Only a
+    // miss of the tree comes here, so the record path of a seen spelling pays nothing.
+    const values = names.map((name) => wellFormed(canonicalValue(attrs[name])));
     const key = JSON.stringify(values);
     let series = this.byKey.get(key);
     if (series === undefined) {
@@ -160,8 +163,10 @@ export class SeriesTable<T> {
 
   private noticeUndeclared(attrs: Attributes): void {
     const undeclared = this.undeclared;
-    for (const name in attrs) {
-      if (!Object.hasOwn(attrs, name) || this.declared.has(name)) continue;
+    for (const raw in attrs) {
+      if (!Object.hasOwn(attrs, raw) || this.declared.has(raw)) continue;
+      // A label value of the SDK's own series: two spellings written alike are one name.
+      const name = wellFormed(raw);
       const seen = undeclared.get(name);
       if (seen !== undefined) undeclared.set(name, seen + 1);
       else if (undeclared.size < MAX_UNDECLARED_ATTRIBUTES) undeclared.set(name, 1);
@@ -230,6 +235,11 @@ export function canonicalValue(value: AttributeValue | undefined | null): string
   if (Array.isArray(value))
     return value.map((item) => (item === null || item === undefined ? '' : String(item))).join(',');
   return String(value);
+}
+
+/** The string as it is written in UTF-8: each lone surrogate is U+FFFD. */
+export function wellFormed(value: string): string {
+  return value.isWellFormed() ? value : value.toWellFormed();
 }
 
 /** Label value escaping shared by the text format 0.0.4 and OpenMetrics: \\, \", \n. */

@@ -4,6 +4,7 @@
 // specPath) and says what was expected; a misspelt name gets a "did you mean".
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { checkHistograms } from '../metrics/check-histograms.js';
+import { checkPrometheusNames } from '../metrics/check-prometheus-names.js';
 import { checkSampling } from '../sampling/check-sampling.js';
 import { checkSlos } from '../slo/check.js';
 import { isWithin, SpecError, specPath, type SpecIssue } from './errors.js';
@@ -24,6 +25,7 @@ const validateStructure = generatedValidator as unknown as ValidateFunction;
 const sectionChecks: readonly SpecCheck[] = [
   checkReferences,
   checkHistograms,
+  checkPrometheusNames,
   checkSlos,
   checkSampling,
   checkHttpConventions,
