@@ -6,6 +6,7 @@
 import type { Context } from '@opentelemetry/api';
 import type { Logger as PinoLogger } from 'pino';
 import { pinoOnUse } from './pino-on-use.js';
+import { LINE_ENVELOPE_KEYS } from '../spec/naming.js';
 import type { EventSpec } from '../spec/types.js';
 import { DEFAULT_MAX_JSON_LENGTH, DEFAULT_MAX_STRING_LENGTH, REDACTED } from './field-schema.js';
 import { activeTraceFields } from './trace-fields.js';
@@ -30,19 +31,7 @@ interface FieldPlan {
  * plumbline's own: an event declaring one of them keeps pino's path, where duplicates and
  * serializers behave as they always did.
  */
-const PINO_OWN_KEYS = new Set([
-  'level',
-  'time',
-  'service',
-  'event',
-  'schema_version',
-  'trace_id',
-  'span_id',
-  'trace_flags',
-  'schema_violations',
-  'err',
-  'msg',
-]);
+const PINO_OWN_KEYS = new Set<string>([...LINE_ENVELOPE_KEYS, 'err', 'msg']);
 
 /** Whether a string field's value must go through the repairing path (capped, escaped, fixed). */
 export function stringNeedsRepair(value: string, cap: number, untrusted: boolean): boolean {

@@ -153,3 +153,23 @@ export const sdkSeries = {
   /** Label signal. */
   telemetryQueueCapacity: 'plumbline_telemetry_queue_capacity',
 } as const;
+
+/**
+ * Keys of the line's envelope and of plumbline's own additions: a field of one of these names would
+ * be written twice in one line (JSON readers keep the last: a field `service` could pass a line off
+ * as another service's), and the exported line schema would not compile.
+ */
+export const LINE_ENVELOPE_KEYS: readonly string[] = [
+  'level',
+  'time',
+  'service',
+  'event',
+  'schema_version',
+  'trace_id',
+  'span_id',
+  'trace_flags',
+  'schema_violations',
+  'suppressed',
+  'unknown_fields',
+  'unknown_fields_omitted',
+];

@@ -9,6 +9,7 @@ import { checkSampling } from '../sampling/check-sampling.js';
 import { checkSlos } from '../slo/check.js';
 import { isWithin, SpecError, specPath, type SpecIssue } from './errors.js';
 import { keyPatternMessage } from './key-names.js';
+import { LINE_ENVELOPE_KEYS } from './naming.js';
 import { isObjectivePointer, lowObjectiveMessage, numberAsStringMessage } from './objective.js';
 import { checkHttpConventions } from './semconv-http.js';
 import { validate as generatedValidator } from './spec-validator.generated.js';
@@ -247,25 +248,6 @@ function describe(error: ErrorObject, spec: unknown): SpecIssue {
   }
 }
 
-/**
- * Keys of the line's envelope and of plumbline's own additions: a field of one of these names would
- * be written twice in one line (JSON readers keep the last: a field `service` could pass a line off
- * as another service's), and the exported line schema would not compile.
- */
-const ENVELOPE_KEYS = [
-  'level',
-  'time',
-  'service',
-  'event',
-  'schema_version',
-  'trace_id',
-  'span_id',
-  'trace_flags',
-  'schema_violations',
-  'suppressed',
-  'unknown_fields',
-  'unknown_fields_omitted',
-];
 /** Keys the security stream writes on first sightings and summaries. */
 const SECURITY_SUMMARY_KEYS = ['count', 'summary', 'first_time', 'last_time', 'sample', 'top_sources'];
 
@@ -280,10 +262,10 @@ function checkReferences(spec: TelemetrySpec): SpecIssue[] {
   for (const [eventName, event] of Object.entries(spec.events ?? {})) {
     const security = event?.security === true;
     for (const field of Object.keys(event?.fields ?? {})) {
-      if (ENVELOPE_KEYS.includes(field))
+      if (LINE_ENVELOPE_KEYS.includes(field))
         issues.push({
           path: specPath('events', eventName, 'fields', field),
-          message: `is a key of every line's envelope (${ENVELOPE_KEYS.slice(0, 8).join(', ')}, ...): a field of that name would be written twice in one line; rename it`,
+          message: `is a key of every line's envelope (${LINE_ENVELOPE_KEYS.slice(0, 8).join(', ')}, ...): a field of that name would be written twice in one line; rename it`,
         });
       else if (security && SECURITY_SUMMARY_KEYS.includes(field))
         issues.push({

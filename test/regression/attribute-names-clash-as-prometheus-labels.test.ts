@@ -5,11 +5,9 @@
 // ("label name "le" is not unique"), so every metric of the service was lost. Now setup fails
 // with a SpecError naming the field. Real parts: the spec validator, createMetrics, and promtool on
 // the exposition of the names that stay allowed.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { createMetrics, SpecError, specIssues } from '../../src/index.js';
-import { peerBinary } from '../support/peers.js';
+import { promtoolCheckMetrics } from '../support/promtool-check-metrics.js';
 
 const base = { service: { name: 'shop' }, events: {} };
 const histogram = (attributes: string[]) => ({
@@ -18,16 +16,6 @@ const histogram = (attributes: string[]) => ({
 
 function issuesOf(spec: object): string[] {
   return specIssues({ ...base, ...spec }).map((issue) => `${issue.path}: ${issue.message}`);
-}
-
-async function promtoolCheckMetrics(body: string): Promise<{ code: number; output: string }> {
-  const child = spawn(peerBinary('promtool'), ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stdin.end(body);
-  const [code] = (await once(child, 'close')) as [number];
-  return { code, output };
 }
 
 describe('attribute-names-clash-as-prometheus-labels', () => {

@@ -6,21 +6,9 @@
 // it was), so both are one series. The SDK's own series keyed by app strings (undeclared
 // attribute names, unknown instrument names) likewise. Real parts: createMetrics, its producer,
 // and promtool on the exposition.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { createMetrics, defineTelemetry } from '../../src/index.js';
-import { peerBinary } from '../support/peers.js';
-
-async function promtoolCheckMetrics(body: string): Promise<{ code: number; output: string }> {
-  const child = spawn(peerBinary('promtool'), ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stdin.end(body);
-  const [code] = (await once(child, 'close')) as [number];
-  return { code, output };
-}
+import { promtoolCheckMetrics } from '../support/promtool-check-metrics.js';
 
 const spec = defineTelemetry({
   service: { name: 'orders' },

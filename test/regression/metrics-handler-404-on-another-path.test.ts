@@ -4,7 +4,6 @@
 // showed `/metrics`). The handler now answers whatever path the app routes to it. Real parts:
 // createTelemetry's handler and prom-client's registry behind node:http on 127.0.0.1, promtool on
 // plumbline's body.
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +11,7 @@ import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTelemetry, defineTelemetry, type Telemetry } from '../../src/index.js';
 import { captureLines } from '../support/capture.js';
-import { peerBinary } from '../support/peers.js';
+import { promtoolCheckMetrics } from '../support/promtool-check-metrics.js';
 
 const spec = defineTelemetry({
   service: { name: 'orders' },
@@ -26,18 +25,6 @@ const spec = defineTelemetry({
     },
   },
 });
-
-/** `promtool check metrics` on a body: resolves with its output, rejects when it fails. */
-async function promtoolCheckMetrics(body: string): Promise<string> {
-  const child = spawn(peerBinary('promtool'), ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stdin.end(body);
-  const [code] = (await once(child, 'close')) as [number];
-  if (code !== 0) throw new Error(`promtool check metrics exited ${code}: ${output}`);
-  return output;
-}
 
 let telemetry: Telemetry<typeof spec>;
 let server: Server;
@@ -79,7 +66,8 @@ it('metrics-handler-404-on-another-path: serves plumbline on /plumbline/metrics 
   expect(theirs).toMatch(/^orders_legacy_total 1$/m);
   // Ours passes promtool's lint (prom-client's own default metrics do not: a gauge named
   // nodejs_active_handles_total), and no family is in both (one scrape job each, no clash).
-  await promtoolCheckMetrics(oursBody);
+  const checked = await promtoolCheckMetrics(oursBody);
+  expect(checked.code, checked.output).toBe(0);
   const families = (body: string) => new Set([...body.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!));
   const shared = [...families(oursBody)].filter((name) => families(theirs).has(name));
   expect(shared).toEqual([]);
