@@ -27,6 +27,8 @@ function reservedLabel(label: string, type: FamilyType): string | undefined {
       : `it is the label of a histogram's buckets (histogram_quantile reads it; promtool's lint refuses it on a ${type})`;
   if (label === 'quantile')
     return `it is the label of a summary's quantiles (promtool's lint refuses it on a ${type})`;
+  if (label === 'job' || label === 'instance')
+    return `Prometheus sets it on every scraped series (the target's ${label}): it renames the service's own to exported_${label}, so dashboards, SLO rules and alerts that select ${label} read the scrape's value instead`;
   if (label === sanitizeLabelName(OVERFLOW_ATTRIBUTE))
     return `it is the label of the overflow series that measurements past cardinalityLimit go to`;
   return undefined;
