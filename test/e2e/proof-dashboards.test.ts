@@ -135,12 +135,12 @@ const NEEDS: Readonly<Record<string, Need>> = {
   },
   'http.server.request.duration error ratio by url_scheme': { faults: ['chaos'], bar: 'positive' },
   'http.server.request.duration error ratio by tenant': { faults: ['chaos'], bar: 'positive' },
-  'http.server.request.duration: traces slower than 250ms': {
+  'http.server.request.duration: server spans slower than 250ms (http.route=/events)': {
     faults: [],
     bar: 'skip',
     why: 'TraceQL for the Tempo datasource, not PromQL; no Tempo in this run',
   },
-  'blueprint.batch.flush.duration: traces slower than 250ms': {
+  'blueprint.batch.flush.duration: any span of blueprint slower than 250ms': {
     faults: [],
     bar: 'skip',
     why: 'TraceQL for the Tempo datasource, not PromQL; no Tempo in this run',

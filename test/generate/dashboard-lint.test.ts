@@ -236,6 +236,14 @@ function lintDashboard(dashboard: Dashboard, exclusions: Exclusions): string[] {
   }
   // uneditable-dashboard
   if (dashboard.editable !== false) report('uneditable-dashboard', 'is editable');
+  // panel-title-unique-rule (plumbline's own; dashboard-linter has none): two panels titled
+  // alike with different queries cannot be told apart, and docs and links name panels by title.
+  const titles = new Set<string>();
+  for (const panel of dashboard.panels) {
+    if (panel.type === 'row') continue;
+    if (titles.has(panel.title ?? '')) report('panel-title-unique-rule', `panel "${panel.title}" twice`);
+    titles.add(panel.title ?? '');
+  }
 
   for (const panel of dashboard.panels) {
     if (panel.type === 'row') continue;
@@ -361,6 +369,7 @@ describe('dashboard lint (grafana/dashboard-linter rules)', () => {
     victim.targets![0]!.expr =
       'sum(rate(otelcol_exporter_sent_spans_total{job=~"$job"}[5m])) + otelcol_exporter_sent_spans_total';
     broken.editable = true;
+    broken.panels.push({ ...victim });
     const problems = lintDashboard(broken, { exclusions: {} }).map((p) => p.split(':')[0]);
     expect(new Set(problems)).toEqual(
       new Set([
@@ -371,6 +380,7 @@ describe('dashboard lint (grafana/dashboard-linter rules)', () => {
         'target-job-rule',
         'target-counter-agg-rule',
         'uneditable-dashboard',
+        'panel-title-unique-rule',
       ]),
     );
   });

@@ -27,11 +27,13 @@ export interface ResolvedDashboardOptions {
   readonly traceLimit: number;
 }
 
-/** What a dashboard needs to know about where it lives: uid, tags, table sizes. */
+/** What a dashboard needs to know about where it lives: uid, tags, table sizes, exemplar label. */
 export interface DashboardIdentity {
   readonly slug: string;
   readonly tags: readonly string[];
   readonly traceLimit: number;
+  /** The exemplar label that carries the trace id, as the Prometheus datasource names it. */
+  readonly exemplarTraceIdLabel: string;
   uid(kind: string): string;
 }
 
@@ -123,6 +125,7 @@ export function dashboardIdentity(spec: TelemetrySpec, options: ResolvedDashboar
     slug,
     tags: ['plumbline', slug],
     traceLimit: options.traceLimit,
+    exemplarTraceIdLabel: options.exemplarTraceIdLabel,
     uid: (kind) => `${slug}-${kind}`,
   };
 }

@@ -158,12 +158,15 @@ export interface HeatmapOptions extends PanelText {
   /** `sum by (le) (rate(<histogram>_bucket{...}[$__rate_interval]))`. */
   readonly bucketRateExpr: string;
   readonly exemplars: boolean;
+  /** The exemplar label that carries the trace id (option `exemplarTraceIdLabel`). */
+  readonly traceIdLabel: string;
 }
 
 /**
  * Latency heatmap from the histogram's own buckets (no re-bucketing). Exemplars are requested
  * on the query; Grafana links each one to its trace through the Prometheus datasource's
- * exemplar destination, and the `trace_id` field also links to the trace datasource variable.
+ * exemplar destination, and the exemplars' trace id field (named after the label, as the
+ * datasource's destination is) also links to the trace datasource variable.
  */
 export function heatmapPanel(options: HeatmapOptions): HeatmapPanelBuilder {
   return promPanel(new HeatmapPanelBuilder(), options, [
@@ -172,7 +175,7 @@ export function heatmapPanel(options: HeatmapOptions): HeatmapPanelBuilder {
     .calculate(false)
     .yAxis(new YAxisConfigBuilder().unit(options.unit))
     .exemplarsColor('rgba(255,0,255,0.7)')
-    .overrideByName('trace_id', [
+    .overrideByName(options.traceIdLabel, [
       {
         id: 'links',
         value: [

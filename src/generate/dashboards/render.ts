@@ -40,7 +40,28 @@ function buildAll(
   const pipeline = pipelineDashboard(spec, identity);
   dashboards.set(`${identity.slug}-pipeline.json`, pipeline.dashboard);
   exclusions.push(...pipeline.lintExclusions);
+  for (const [file, dashboard] of dashboards) refuseRepeatedTitles(file, dashboard);
   return { dashboards, exclusions };
+}
+
+/**
+ * No two panels of a dashboard share a title (rows aside): two panels titled alike with different
+ * queries cannot be told apart, and links and docs name panels by title. The spec's names cannot
+ * make two titles alike (instrument names have no spaces, attribute labels do not clash), so a
+ * repeat is a generator bug: refused here rather than written.
+ */
+function refuseRepeatedTitles(file: string, dashboard: Dashboard): void {
+  const seen = new Set<string>();
+  const visit = (panels: readonly { type?: string; title?: string; panels?: unknown }[]): void => {
+    for (const panel of panels) {
+      if (Array.isArray(panel.panels)) visit(panel.panels as { type?: string; title?: string }[]);
+      if (panel.type === 'row' || panel.title === undefined) continue;
+      if (seen.has(panel.title))
+        throw new Error(`dashboards: ${file} has two panels titled ${JSON.stringify(panel.title)}`);
+      seen.add(panel.title);
+    }
+  };
+  visit(dashboard.panels ?? []);
 }
 
 /**

@@ -370,7 +370,8 @@ function sloInvariant(
       monitors.panel({
         dashboard: 'overview',
         metric: total.series,
-        exprIncludes: attributeMatchers(slo.sli.bad)[0],
+        // The SLO's own panel: several SLIs may read one instrument with other where matchers.
+        exprIncludes: [attributeMatchers(slo.sli.bad)[0]!, ...total.where],
       }),
     );
     steps.push(

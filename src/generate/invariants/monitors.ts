@@ -44,7 +44,8 @@ export interface PanelSelector {
   readonly dashboard: DashboardKind;
   readonly metric: string;
   readonly type?: string;
-  readonly exprIncludes?: string;
+  /** Text the panel's query holds; a list: every entry (an SLI's bad matcher and its where). */
+  readonly exprIncludes?: string | readonly string[];
 }
 
 interface PanelView {
@@ -112,13 +113,13 @@ export function collectMonitors(spec: TelemetrySpec, options: ResolvedInvariants
           panel.exprs.some(
             (expr) =>
               mentionsMetric(expr, selector.metric) &&
-              (selector.exprIncludes === undefined || expr.includes(selector.exprIncludes)),
+              [selector.exprIncludes ?? []].flat().every((text) => expr.includes(text)),
           ),
       );
       if (dashboard === undefined || found === undefined) {
         throw new Error(
           `invariants doc: no ${selector.type ?? ''} panel of the ${selector.dashboard} dashboard queries ${selector.metric}` +
-            `${selector.exprIncludes === undefined ? '' : ` with ${selector.exprIncludes}`}; the dashboards generator changed`,
+            `${selector.exprIncludes === undefined ? '' : ` with ${[selector.exprIncludes].flat().join(' and ')}`}; the dashboards generator changed`,
         );
       }
       return { dashboardTitle: dashboard.title, file: dashboard.file, panelTitle: found.title };
