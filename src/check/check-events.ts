@@ -2,18 +2,21 @@
 // spec: declared events only, each line valid against its event's line schema, sensitive
 // fields redacted, and trace_id on lines written inside a span. OTLP records of other loggers
 // than plumbline's event logger are not events (not-spec-log-records.ts): only their sensitive
-// fields are checked.
+// fields are checked. An OTLP record of an event is held to the same line schema as a line: its
+// attributes are the line's fields.
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { REDACTED, specLineSchemas } from '../logs/field-schema.js';
-import type { TelemetrySpec } from '../spec/types.js';
+import { REDACTED, specLineSchemaDocument, specLineSchemas, type JsonSchema } from '../logs/field-schema.js';
+import type { EventSpec, TelemetrySpec } from '../spec/types.js';
 import type { DeviationSource, Deviations } from './deviations.js';
 import { EVENT_LOGGER_SCOPE, isNotSpecLogScope, NotSpecLogRecords } from './not-spec-log-records.js';
 import type { OtlpLogRecord } from './otlp-decode.js';
 
-/** Keys a security event's line adds to its fields: the repeat count and the folded summary's. */
-const SECURITY_ENVELOPE = new Set(['count', 'summary', 'first_time', 'last_time', 'sample']);
-/** The line envelope's trace keys, which OTLP records of security events repeat as attributes. */
-const TRACE_ENVELOPE = new Set(['trace_id', 'span_id', 'trace_flags']);
+/**
+ * The event name of the security stream's overflow summary (security-stream.ts): the sources past
+ * `maxLinesPerWindow` in a window, folded into one line of plumbline's own. The published line
+ * schema has a branch for it (specLineSchemaDocument), which the check holds it to.
+ */
+export const SECURITY_OVERFLOW_EVENT = '(many)';
 
 /** Per event: lines with and without a trace ID, for the "some lines lost their span" check. */
 interface TraceTally {
@@ -23,7 +26,11 @@ interface TraceTally {
 
 export class EventChecker {
   private readonly validators = new Map<string, ValidateFunction>();
+  /** Per event: the keys its line schema allows beside the envelope, which a record may carry. */
+  private readonly recordKeys = new Map<string, ReadonlySet<string>>();
   private readonly tallies = new Map<string, TraceTally>();
+  /** The published schema's branch for the security overflow summary, when it has one. */
+  private readonly overflowValidator: ValidateFunction | undefined;
   /** Lines and records read. */
   lines = 0;
   records = 0;
@@ -36,8 +43,16 @@ export class EventChecker {
     readonly notSpec: NotSpecLogRecords = new NotSpecLogRecords(),
   ) {
     const ajv = new Ajv2020({ allErrors: true, strict: false });
-    for (const [name, schema] of Object.entries(specLineSchemas(spec)))
+    for (const [name, schema] of Object.entries(specLineSchemas(spec))) {
       this.validators.set(name, ajv.compile(schema));
+      this.recordKeys.set(name, recordAttributeKeys(spec.events[name]!, schema));
+    }
+    const overflow = ((specLineSchemaDocument(spec).oneOf ?? []) as JsonSchema[]).find(
+      (branch) =>
+        (branch.properties as Record<string, JsonSchema> | undefined)?.event?.const ===
+        SECURITY_OVERFLOW_EVENT,
+    );
+    this.overflowValidator = overflow === undefined ? undefined : ajv.compile(overflow);
   }
 
   /** One line of an event log (blank lines are skipped). */
@@ -67,6 +82,10 @@ export class EventChecker {
       this.deviations.add('event-schema', '(no event)', 'logs', 'line has no "event" key');
       return;
     }
+    if (name === SECURITY_OVERFLOW_EVENT && this.overflowValidator !== undefined) {
+      this.checkOverflowSummary(record, 'logs');
+      return;
+    }
     const event = this.spec.events[name];
     if (event === undefined) {
       this.deviations.add('undeclared-event', name, 'logs', 'event not in the spec');
@@ -87,7 +106,7 @@ export class EventChecker {
     } else {
       const validate = this.validators.get(name)!;
       if (!validate(this.withSensitiveRedacted(name, record)))
-        this.deviations.add('event-schema', name, 'logs', describeErrors(validate.errors ?? []));
+        this.deviations.add('event-schema', name, 'logs', describeErrors(validate.errors ?? [], true));
     }
     if (record.summary !== true)
       this.checkTrace(name, typeof record.trace_id === 'string' && record.trace_id !== '', 'logs');
@@ -115,6 +134,10 @@ export class EventChecker {
         : typeof record.attributes.event === 'string'
           ? record.attributes.event
           : '';
+    if (name === SECURITY_OVERFLOW_EVENT && this.overflowValidator !== undefined) {
+      this.checkOverflowSummary(this.recordAsLine(name, 'warn', record.attributes), 'otlp-logs');
+      return;
+    }
     const event = this.spec.events[name];
     if (event === undefined) {
       this.deviations.add(
@@ -129,10 +152,10 @@ export class EventChecker {
     }
     const attributes = record.attributes as Record<string, unknown>;
     this.checkSensitive(name, attributes, 'otlp-logs');
+    const allowed = this.recordKeys.get(name)!;
     for (const key of Object.keys(attributes)) {
-      if (key === 'schema_violations' || key === 'event') continue;
-      if (TRACE_ENVELOPE.has(key) || (event.security === true && SECURITY_ENVELOPE.has(key))) continue;
-      if (event.fields[key] === undefined)
+      if (key === 'event') continue;
+      if (!allowed.has(key))
         this.deviations.add(
           'event-schema',
           `${name}.${key}`,
@@ -140,14 +163,71 @@ export class EventChecker {
           `attribute ${key} is not a declared field`,
         );
     }
-    if (attributes.schema_violations !== undefined)
+    if (attributes.schema_violations !== undefined) {
       this.deviations.add(
         'event-schema',
         name,
         'otlp-logs',
         `sent with schema_violations ${JSON.stringify(attributes.schema_violations)}`,
       );
-    this.checkTrace(name, record.traceId !== '' && !/^0+$/.test(record.traceId), 'otlp-logs');
+    } else {
+      // The attributes as a line's fields, held to the line schema: a missing required field, a
+      // wrong type. Undeclared attributes are reported above, one row each.
+      const validate = this.validators.get(name)!;
+      const line = this.recordAsLine(name, event.level, record.attributes);
+      if (!validate(this.withSensitiveRedacted(name, line))) {
+        const detail = describeErrors(validate.errors ?? [], false);
+        if (detail !== '') this.deviations.add('event-schema', name, 'otlp-logs', detail);
+      }
+    }
+    // A security summary is written when its window closes, outside any span (as its line is).
+    if (attributes.summary !== true)
+      this.checkTrace(name, record.traceId !== '' && !/^0+$/.test(record.traceId), 'otlp-logs');
+  }
+
+  /**
+   * The security stream's overflow summary (a line, or a record as a line): its schema branch,
+   * and the sensitive fields of the sample line it keeps.
+   */
+  private checkOverflowSummary(line: Record<string, unknown>, source: DeviationSource): void {
+    const validate = this.overflowValidator!;
+    if (!validate(line))
+      this.deviations.add(
+        'event-schema',
+        SECURITY_OVERFLOW_EVENT,
+        source,
+        describeErrors(validate.errors ?? [], true),
+      );
+    const sample = line.sample;
+    if (typeof sample === 'object' && sample !== null && !Array.isArray(sample)) {
+      const fields = sample as Record<string, unknown>;
+      this.checkSensitive(
+        typeof fields.event === 'string' ? fields.event : SECURITY_OVERFLOW_EVENT,
+        fields,
+        source,
+      );
+    }
+  }
+
+  /**
+   * An OTLP record's attributes as the line the same call writes: the attributes are the fields,
+   * under the envelope the record carries elsewhere (its event name, severity, resource). OTLP
+   * carries an undefined value as an empty AnyValue (read as null): left out, as JSON leaves it.
+   */
+  private recordAsLine(
+    name: string,
+    level: string,
+    attributes: Readonly<Record<string, unknown>>,
+  ): Record<string, unknown> {
+    const line: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(attributes)) if (value !== null) line[key] = value;
+    return Object.assign(line, {
+      time: RECORD_TIME,
+      level,
+      event: name,
+      service: this.spec.service.name,
+      schema_version: this.spec.schemaVersion ?? '1',
+    });
   }
 
   /** Events seen both with and without a trace ID: some code path lost its span (run at the end). */
@@ -200,10 +280,34 @@ export class EventChecker {
   }
 }
 
-/** The errors of the valid-line branch, the one a line is meant to match. */
-function describeErrors(errors: readonly ErrorObject[]): string {
+/**
+ * What a record of an event may carry as attributes: whatever its line schema allows (its fields,
+ * the trace keys a security line repeats, a security line's count and summary keys, a budget's
+ * `suppressed`, `schema_violations`) but the envelope every line requires (time, level, service
+ * …), which a record carries elsewhere.
+ */
+function recordAttributeKeys(event: EventSpec, schema: JsonSchema): Set<string> {
+  const branches = (schema.oneOf ?? []) as JsonSchema[];
+  const keys = new Set<string>();
+  for (const branch of branches) for (const key of Object.keys(branch.properties ?? {})) keys.add(key);
+  for (const key of (branches[0]?.required ?? []) as string[])
+    if (event.fields[key] === undefined) keys.delete(key);
+  return keys;
+}
+
+/** The `time` of a record read as a line (OTLP carries it as timeUnixNano, not as a field). */
+const RECORD_TIME = new Date(0).toISOString();
+
+/**
+ * The errors of the valid-line branch, the one a line is meant to match; without the undeclared
+ * fields when `undeclared` is false (an OTLP record's are reported one by one).
+ */
+function describeErrors(errors: readonly ErrorObject[], undeclared: boolean): string {
   const own = errors.filter((e) => e.schemaPath.startsWith('#/oneOf/0/'));
-  const parts = (own.length > 0 ? own : errors).map((e) => {
+  const shown = (own.length > 0 ? own : errors).filter(
+    (e) => undeclared || e.keyword !== 'additionalProperties',
+  );
+  const parts = shown.map((e) => {
     const params = e.params as Record<string, unknown>;
     const where = e.instancePath === '' ? '' : `${e.instancePath.slice(1)} `;
     if (e.keyword === 'additionalProperties') return `undeclared field ${String(params.additionalProperty)}`;

@@ -4,7 +4,11 @@
 // attributes on http.server.request.duration.
 import { REDACTED } from '../logs/field-schema.js';
 import { formatPrometheusFloat, sanitizeLabelName } from '../spec/naming.js';
-import { HTTP_SERVER_DURATION_REQUIRED, httpServerAttributeProblems } from '../spec/semconv-http.js';
+import {
+  FAILURE_ONLY_ATTRIBUTES,
+  HTTP_SERVER_DURATION_REQUIRED,
+  httpServerAttributeProblems,
+} from '../spec/semconv-http.js';
 import type { AttributeMatch, TelemetrySpec } from '../spec/types.js';
 import { isPresencePattern, valueMatcher } from '../spec/value-match.js';
 import type { Deviations } from './deviations.js';
@@ -108,12 +112,19 @@ function checkFamily(
       let buckets = bucketsBySeries.get(key);
       if (buckets === undefined) bucketsBySeries.set(key, (buckets = []));
       buckets.push(sample);
-    } else if (
-      instrument.kind !== 'histogram' &&
-      sample.exemplar !== undefined &&
-      instrument.kind === 'gauge'
-    ) {
+    } else if (instrument.kind === 'gauge' && sample.exemplar !== undefined) {
       deviations.add('exemplars-unexpected', subject, 'metrics', 'a gauge sample carries an exemplar');
+    } else if (
+      instrument.kind === 'counter' &&
+      sample.exemplar !== undefined &&
+      instrument.exemplars?.enabled === false
+    ) {
+      deviations.add(
+        'exemplars-unexpected',
+        subject,
+        'metrics',
+        'a counter sample carries an exemplar; the spec turns them off',
+      );
     }
     // The overflow series carries only the overflow label: it is reported above, not here.
     if (
@@ -245,8 +256,9 @@ export function checkSliSeries(
         );
     } else {
       for (const [key, values] of Object.entries(sli.bad)) {
-        // `*` (any value present): the label is on bad events only, absent until the first one.
-        if (values.every(isPresencePattern)) continue;
+        // `*` (any value present), or an attribute set on failures only: the label is on bad
+        // events only, absent until the first one.
+        if (values.every(isPresencePattern) || FAILURE_ONLY_ATTRIBUTES.includes(key)) continue;
         const label = sanitizeLabelName(key);
         if (!selected.some((s) => label in s.labels))
           deviations.add(

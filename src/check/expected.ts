@@ -29,7 +29,10 @@ export interface ExpectedInstrument {
   readonly labels: ReadonlyMap<string, string>;
   /** Histograms: the planned finite upper boundaries. */
   readonly boundaries?: readonly number[];
-  /** Histograms: exemplars expected on buckets whose upper bound is above minValue. */
+  /**
+   * Histograms: exemplars expected on buckets whose upper bound is above minValue. Counters:
+   * whether exemplars are allowed at all (minValue -Infinity). Gauges: none (never allowed).
+   */
   readonly exemplars?: { readonly enabled: boolean; readonly minValue: number };
   readonly cardinalityLimit: number;
   /** Follows the OTel HTTP server metric convention. */
@@ -77,6 +80,7 @@ export function expectedTelemetry(spec: TelemetrySpec): ExpectedTelemetry {
       ...common(name, c.unit, c.attributes),
       kind: 'counter',
       family: prometheusCounterName(name, c.unit).replace(/_total$/, ''),
+      exemplars: { enabled: c.exemplars?.enabled !== false, minValue: -Infinity },
       cardinalityLimit: c.cardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT,
     });
   }

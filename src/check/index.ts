@@ -14,6 +14,7 @@ export { formatReport } from './report.js';
 export { checkUnderLoad, assertConforms, ConformanceError, type CheckUnderLoadOptions } from './testing.js';
 export { parseExposition, type MetricFamily, type ParsedExposition } from './openmetrics-parser.js';
 export { startOtlpSink, type OtlpSink } from './otlp-sink.js';
+export { LiveCheckOptionError } from './options.js';
 // The SamplingPolicy contract: users' tests run it over their own policies (node:assert only).
 export {
   samplingPolicyContract,

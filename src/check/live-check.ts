@@ -11,13 +11,17 @@ import { expectedTelemetry } from './expected.js';
 import { followFile, followStream, type LogFollower } from './log-follower.js';
 import { NotSpecLogRecords, type NotSpecLogScope } from './not-spec-log-records.js';
 import { NotSpecMetrics, type NotSpecMetric } from './not-spec-metrics.js';
-import { startOtlpSink, type OtlpSink } from './otlp-sink.js';
+import { parseMetricsUrl } from './options.js';
+import { parseListenAddress, startOtlpSink, type OtlpSink } from './otlp-sink.js';
 import { scrapeMetrics, type Scrape } from './scrape.js';
 import { UndeclaredAttributes, type UndeclaredAttribute } from './undeclared-attributes.js';
 
 export interface LiveCheckOptions {
   readonly spec: TelemetrySpec;
-  /** The service's /metrics URL, scraped every `scrapeIntervalMs` and once more at the end. */
+  /**
+   * The service's /metrics URL (http or https), scraped every `scrapeIntervalMs` and once more at
+   * the end; a tick while a scrape is still running starts none.
+   */
   readonly metricsUrl?: string;
   /** Event logs: file paths (followed from their start) or streams (e.g. process.stdin). */
   readonly logs?: string | Readable | readonly (string | Readable)[];
@@ -64,6 +68,8 @@ export interface LiveCheckReport {
     readonly durationMs: number;
     readonly scrapes: number;
     readonly scrapeFailures: number;
+    /** Ticks of the scrape interval that started no scrape: the one before was still running. */
+    readonly scrapesSkipped?: number;
     readonly metricFamilies: number;
     readonly logLines: number;
     readonly otlpRequests: number;
@@ -82,8 +88,13 @@ export interface LiveCheck {
   finish(): Promise<LiveCheckReport>;
 }
 
-/** Starts watching; call `finish()` when the load is done. */
+/**
+ * Starts watching; call `finish()` when the load is done. A `metricsUrl` that is not an http(s)
+ * URL or an `otlpListen` that is not HOST:PORT is a LiveCheckOptionError, before anything starts.
+ */
 export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveCheck> {
+  if (options.metricsUrl !== undefined) parseMetricsUrl(options.metricsUrl);
+  if (options.otlpListen !== undefined) parseListenAddress(options.otlpListen);
   const spec = resolveSpec(options.spec).spec;
   const started = performance.now();
   const deviations = new Deviations();
@@ -95,21 +106,40 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
   const otlp = new OtlpChecker(spec, expected, deviations, notSpec);
   let scrapes = 0;
   let scrapeFailures = 0;
+  let scrapesSkipped = 0;
   let lastScrape: Scrape | undefined;
   let lastScrapeError: string | undefined;
+  /** The scrape running, if one is: at most one at a time. */
+  let inFlight: { readonly done: Promise<void>; readonly abort: AbortController } | undefined;
+  let finishing = false;
 
-  const scrape = async (): Promise<void> => {
-    if (options.metricsUrl === undefined) return;
+  /** One scrape; given up (counted neither way) when `signal` aborts it. */
+  const scrapeOnce = async (url: string, signal: AbortSignal): Promise<void> => {
     try {
-      const result = await scrapeMetrics(options.metricsUrl);
+      const result = await scrapeMetrics(url, undefined, signal);
+      if (signal.aborted) return;
       scrapes++;
       lastScrape = result;
       checkExposition(expected, result.exposition, result.openMetrics, deviations, notSpec);
       undeclaredAttributes.scraped(result.exposition);
     } catch (error) {
+      if (signal.aborted) return;
       scrapeFailures++;
       lastScrapeError = (error as Error).message;
     }
+  };
+  const startScrape = (): Promise<void> => {
+    if (options.metricsUrl === undefined) return Promise.resolve();
+    const abort = new AbortController();
+    const done: Promise<void> = scrapeOnce(options.metricsUrl, abort.signal).finally(() => {
+      if (inFlight?.done === done) inFlight = undefined;
+    });
+    inFlight = { done, abort };
+    return done;
+  };
+  /** Waits for the scrape running to end (or be given up). */
+  const settled = async (): Promise<void> => {
+    while (inFlight !== undefined) await inFlight.done;
   };
 
   let sink: OtlpSink | undefined;
@@ -134,24 +164,30 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
     follower: typeof source === 'string' ? followFile(source, onLine) : followStream(source, onLine),
   }));
 
-  let scraping: Promise<void> = scrape();
+  void startScrape();
+  // A slow /metrics must not queue a scrape per tick, each waiting out its timeout in turn.
   const timer = setInterval(() => {
-    scraping = scraping.then(scrape);
+    if (inFlight !== undefined) scrapesSkipped++;
+    else void startScrape();
   }, options.scrapeIntervalMs ?? 5000);
   timer.unref();
 
   let report: Promise<LiveCheckReport> | undefined;
   return {
     otlpEndpoint: sink?.url,
-    scrape() {
-      scraping = scraping.then(scrape);
-      return scraping;
+    async scrape() {
+      await settled();
+      if (!finishing) await startScrape();
     },
     finish() {
       report ??= (async () => {
+        finishing = true;
         clearInterval(timer);
-        await scraping;
-        await scrape();
+        // The last scrape comes after the load: one still running from a tick is given up for
+        // it, so the end waits for one scrape (at most its timeout), not for a queue of them.
+        inFlight?.abort.abort();
+        await settled();
+        await startScrape();
         await Promise.all(followers.map(({ follower }) => follower.stop()));
         await sink?.close();
         events.finish();
@@ -193,6 +229,7 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
             durationMs: Math.round(performance.now() - started),
             scrapes,
             scrapeFailures,
+            scrapesSkipped,
             metricFamilies: lastScrape?.exposition.families.size ?? 0,
             logLines: events.lines,
             otlpRequests: sink?.counts.requests ?? 0,

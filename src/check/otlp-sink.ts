@@ -11,6 +11,7 @@ import {
   type DecodedRequest,
   type Signal,
 } from './otlp-decode.js';
+import { LiveCheckOptionError } from './options.js';
 
 /** The largest request body read (compressed and decompressed), in bytes. */
 export const MAX_OTLP_BODY_BYTES = 32 * 1024 * 1024;
@@ -34,12 +35,15 @@ export interface OtlpSink {
   close(): Promise<void>;
 }
 
-/** Parses `host:port`, `:port` or `port` (host defaults to 127.0.0.1). */
+/**
+ * Parses `host:port`, `:port` or `port` (host defaults to 127.0.0.1); anything else is a
+ * LiveCheckOptionError (bad usage: the CLI exits 2).
+ */
 export function parseListenAddress(address: string): { host: string; port: number } {
   const match = /^(?:\[?([^\]]*?)\]?:)?([0-9]{1,5})$/.exec(address.trim());
   const port = Number(match?.[2]);
   if (match === null || !(port >= 0 && port <= 65_535))
-    throw new Error(`--otlp-listen: expected HOST:PORT or PORT, got "${address}"`);
+    throw new LiveCheckOptionError(`--otlp-listen: expected HOST:PORT or PORT, got "${address}"`);
   return { host: match[1] === undefined || match[1] === '' ? '127.0.0.1' : match[1], port };
 }
 

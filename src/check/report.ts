@@ -6,8 +6,10 @@ import type { LiveCheckReport } from './live-check.js';
 
 export function formatReport(report: LiveCheckReport): string {
   const o = report.observed;
+  const skipped =
+    (o.scrapesSkipped ?? 0) > 0 ? `, ${o.scrapesSkipped} skipped: the one before still running` : '';
   let text =
-    `observed ${(o.durationMs / 1000).toFixed(1)} s: ${o.scrapes} scrapes (${o.scrapeFailures} failed, ` +
+    `observed ${(o.durationMs / 1000).toFixed(1)} s: ${o.scrapes} scrapes (${o.scrapeFailures} failed${skipped}, ` +
     `${o.metricFamilies} families), ${o.logLines} log lines, ${o.otlpRequests} OTLP requests ` +
     `(${o.spans} spans, ${o.logRecords} log records, ${o.metricPoints} metric points)\n`;
   if (report.ok) text += 'no deviation: the telemetry matches the spec\n';

@@ -14,6 +14,13 @@ export const HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
 export const URL_SCHEME = 'url.scheme';
 export const URL_PATH = 'url.path';
 export const ERROR_TYPE = 'error.type';
+/**
+ * Attributes present only on failed events: OpenTelemetry's `error.type` (the HTTP convention sets
+ * it on errors alone, and so does every other convention that uses it). Split by one, an error
+ * ratio has only failed events in each series and reads 1; a healthy service may have no series
+ * carrying it at all.
+ */
+export const FAILURE_ONLY_ATTRIBUTES: readonly string[] = [ERROR_TYPE];
 
 /** The attributes the metric's spec must declare (required, or required when they apply). */
 export const HTTP_SERVER_DURATION_ATTRIBUTES: readonly string[] = [

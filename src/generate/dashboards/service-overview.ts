@@ -19,6 +19,7 @@ import { attributeMatchers } from '../../spec/promql.js';
 import { promString } from '../../spec/promql.js';
 import {
   ERROR_TYPE,
+  FAILURE_ONLY_ATTRIBUTES,
   HTTP_REQUEST_METHOD,
   HTTP_RESPONSE_STATUS_CODE,
   HTTP_ROUTE,
@@ -62,13 +63,6 @@ function latencyThresholds(spec: TelemetrySpec, histogram: string): number[] {
   const thresholds = new Set(latencySlis(spec, histogram).map(({ sli }) => sli.threshold));
   return [...thresholds].sort((a, b) => a - b);
 }
-
-/**
- * Attributes present only on failed events: OpenTelemetry's `error.type` (the HTTP convention sets
- * it on errors alone, and so does every other convention that uses it). Split by one, an error
- * ratio has only failed events in each series and reads 1.
- */
-const FAILURE_ONLY_ATTRIBUTES: readonly string[] = [ERROR_TYPE];
 
 /**
  * Attributes that say how a request ended, as label names: the `bad` keys of the SLIs reading the
