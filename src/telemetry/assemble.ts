@@ -347,7 +347,9 @@ export function telemetryOf<S extends TelemetrySpec>(
         } catch (error) {
           diag.warn('plumbline: releasing the OTel globals at shutdown failed', error);
         }
-        shutdownPromise = settle(timing.exportTimeoutMs, [...host.shutdown(), () => log.close()]);
+        // The event log first: closing it writes the security summaries, which go to OTel Logs before
+        // the log export shuts down (settle calls the steps in order).
+        shutdownPromise = settle(timing.exportTimeoutMs, [() => log.close(), ...host.shutdown()]);
       }
       return shutdownPromise;
     },
