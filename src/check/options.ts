@@ -1,15 +1,14 @@
 // The live check's options that can be wrong before anything is watched: a /metrics URL that is
 // not one, an OTLP listen address that is not HOST:PORT. Refused at once, as bad usage: the CLI
 // exits 2 for them, as for a bad --duration (check.md), not 1 as for a service that deviates.
-import { UsageError } from '../cli/args.js';
 
 /**
- * A value of LiveCheckOptions (a flag of `plumbline check live`) that cannot be used. A UsageError,
- * so that the CLI prints it with a pointer to the usage and exits 2.
+ * A value of LiveCheckOptions (a flag of `plumbline check live`) that cannot be used: the CLI
+ * prints it with its usage and exits 2.
  */
-export class LiveCheckOptionError extends UsageError {
+export class LiveCheckOptionError extends Error {
   constructor(message: string) {
-    super(message, 'usage: plumbline check live --help\n');
+    super(message);
     this.name = 'LiveCheckOptionError';
   }
 }

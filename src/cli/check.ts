@@ -1,6 +1,8 @@
 // `plumbline check live`: watches a running service's /metrics, event log and OTLP for a while
 // and reports, by name, every way they deviate from the spec; exits 1 when anything does.
 import { runLiveCheck } from '../check/live-check.js';
+import { LiveCheckOptionError, parseMetricsUrl } from '../check/options.js';
+import { parseListenAddress } from '../check/otlp-sink.js';
 import { formatReport } from '../check/report.js';
 import { loadSpecFile } from '../spec/load.js';
 import { HelpRequested, UsageError, optionalFlag, parseArgs, requireFlag, type FlagKinds } from './args.js';
@@ -56,9 +58,17 @@ export const checkCommand: CliCommand = async (args, io) => {
     );
     return 2;
   }
+  const otlpListen = optionalFlag(parsed, 'otlp-listen');
+  try {
+    parseMetricsUrl(metricsUrl);
+    if (otlpListen !== undefined) parseListenAddress(otlpListen);
+  } catch (error) {
+    if (!(error instanceof LiveCheckOptionError)) throw error;
+    io.stderr(`${error.message}\n${USAGE}`);
+    return 2;
+  }
   const spec = await loadSpecFile(specPath);
   const logs = optionalFlag(parsed, 'logs');
-  const otlpListen = optionalFlag(parsed, 'otlp-listen');
   const allowMetric = optionalFlag(parsed, 'allow-metric');
   // Ctrl-C (or SIGTERM) ends the watch early and still prints the report of what was seen.
   const stop = new AbortController();
