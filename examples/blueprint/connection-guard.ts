@@ -3,7 +3,8 @@
 // `Connection: close` answer. Each refusal, eviction or cut is a connection.refused security event
 // (folded per source, counted in plumbline_security_events_total). Regressions: test/regression/
 // blueprint-connection-refusals-left-no-trace, blueprint-idle-connection-flood-locks-out-new-clients,
-// blueprint-early-refusal-reaches-client-as-reset and blueprint-bad-head-refusal-reaches-client-as-reset.
+// blueprint-early-refusal-reaches-client-as-reset, blueprint-bad-head-refusal-reaches-client-as-reset,
+// blueprint-slow-head-aged-from-when-first-noticed and blueprint-request-pipelined-behind-close-answer-stored.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -54,8 +55,30 @@ const MAX_DRAIN_DEBT_BYTES = (DRAIN_BYTES_PER_SECOND * LINGER_MS) / 1000;
  * 10 s and then reconnect (4 addresses at the per-address cap filled the default listener).
  */
 export const SLOW_HEAD_MS = 1_000;
+/**
+ * How often idle connections are looked at for bytes of a request head (or handshake) arriving:
+ * a head's start is noted within this, so a slow one gives its place SLOW_HEAD_MS to SLOW_HEAD_MS +
+ * HEAD_WATCH_MS after it began. Noting it only in the search for a place made for a newcomer
+ * counted a head's age from there: heads arriving for 2 s were all "new" to the first newcomers at
+ * the cap, which were closed for a full SLOW_HEAD_MS more. Node's parser consumes the socket's
+ * handle directly; a 'data' listener to see the first bytes would take it off that path.
+ */
+const HEAD_WATCH_MS = 250;
 
-export function guardListener(server: Server, guard: ListenerGuard): void {
+/** What the service asks the guard of a listener about a request. */
+export interface GuardedListener {
+  /**
+   * Whether `req` was pipelined behind a request whose answer closes the connection (`Connection:
+   * close`, sent or to be sent): RFC 9112 9.6, such a request must not be processed. Node parses
+   * and hands over every request that arrived, also those behind an answer that closes, whose
+   * answers it then never sends. Ask when the request arrives, and again before anything lasting
+   * is done for it: an earlier request still in flight then may have been answered with close
+   * since.
+   */
+  behindClose(req: IncomingMessage): boolean;
+}
+
+export function guardListener(server: Server, guard: ListenerGuard): GuardedListener {
   const { listener, onRefused } = guard;
   const tls = server instanceof TlsServer;
   const connections = new ConnectionTable(guard, tls);
@@ -109,6 +132,7 @@ export function guardListener(server: Server, guard: ListenerGuard): void {
     if (status !== 408 && connections.lingers(socket)) socket.destroySoon();
     else socket.destroy();
   });
+  return { behindClose: (req) => connections.behindClose(req) };
 }
 
 /** What Node publishes on http.server.request.start. */
@@ -140,6 +164,22 @@ interface Connection {
   endLinger: (() => void) | undefined;
   /** When bytes of a request head were first seen arriving on it (see ConnectionTable.heading). */
   headingSince: number;
+  /** The requests whose answer has not finished, in the order they arrived, with their answers. */
+  readonly answering: Map<IncomingMessage, ServerResponse>;
+}
+
+/** The socket the caps count for the one HTTP reads (the TCP one under a TLS socket). */
+function tcpOf(socket: Socket): Socket {
+  return (socket as Socket & { _parent?: Socket })._parent ?? socket;
+}
+
+/**
+ * Whether `res` closes its connection once sent: its client did not ask to keep it (close
+ * option, HTTP/1.0), or its head, once written, says `Connection: close` (Node's `_last`, set as
+ * the head is written, by the handler's header or by Node).
+ */
+function closesConnection(res: ServerResponse): boolean {
+  return !res.shouldKeepAlive || (res as ServerResponse & { _last?: boolean })._last === true;
 }
 
 /**
@@ -159,8 +199,9 @@ class ConnectionTable {
   /** A Map, not an object: the key is the client's address, never a prototype property. */
   private readonly perAddress = new Map<string, number>();
   /**
-   * Found with bytes of a request arriving (a head, or a TLS handshake) when an idle one was
-   * sought, in the order found, until its request starts: the slow ones give way at the cap.
+   * Found with bytes of a request arriving (a head, or a TLS handshake), by the watch over idle
+   * connections or when an idle one was sought, in the order found, until its request starts: the
+   * slow ones give way at the cap.
    */
   private readonly heading = new Map<Socket, Connection>();
   /** Answered and draining, in the order they started. */
@@ -168,6 +209,8 @@ class ConnectionTable {
   private readonly drainBudget = new DrainBudget();
   /** The sockets whose destroySoon is the lingering close (see lingerOnClose). */
   private readonly lingerReady = new WeakSet<Socket>();
+  /** Runs while any connection is open: notes when heads start arriving (HEAD_WATCH_MS). */
+  private headWatch: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly guard: ListenerGuard,
@@ -200,12 +243,40 @@ class ConnectionTable {
       bytesWhenIdle: tcp.bytesRead,
       endLinger: undefined,
       headingSince: 0,
+      answering: new Map(),
     };
     this.open.set(tcp, connection);
     this.idle.set(tcp, connection);
     this.perAddress.set(address, this.openFrom(address) + 1);
     tcp.once('close', () => this.forget(connection));
     if (!this.tls) this.lingerOnClose(connection);
+    this.watchHeads();
+  }
+
+  /** Starts the watch for heads beginning, unless it runs; it stops once no connection is open. */
+  private watchHeads(): void {
+    if (this.headWatch !== undefined) return;
+    this.headWatch = setInterval(() => {
+      if (this.open.size === 0) {
+        clearInterval(this.headWatch);
+        this.headWatch = undefined;
+        return;
+      }
+      const now = performance.now();
+      for (const connection of this.idle.values()) {
+        // A draining connection's bytes are the refused body's, not a head.
+        if (connection.endLinger !== undefined || connection.tcp.destroyed) continue;
+        if (connection.tcp.bytesRead !== connection.bytesWhenIdle) this.headingFrom(connection, now);
+      }
+    }, HEAD_WATCH_MS);
+    this.headWatch.unref();
+  }
+
+  /** Bytes arrived since it was last idle: a request (or a handshake) is on its way since `now`. */
+  private headingFrom(connection: Connection, now: number): void {
+    this.idle.delete(connection.tcp);
+    connection.headingSince = now;
+    this.heading.set(connection.tcp, connection);
   }
 
   /** An HTTPS connection's handshake is done: idle from now, until its first request. */
@@ -219,17 +290,31 @@ class ConnectionTable {
   }
 
   requestStarted(req: IncomingMessage, res: ServerResponse): void {
-    const socket = req.socket;
-    const tcp = (socket as Socket & { _parent?: Socket })._parent ?? socket;
+    const tcp = tcpOf(req.socket);
     const connection = this.open.get(tcp);
     if (connection === undefined) return;
     connection.inFlight++;
+    connection.answering.set(req, res);
     this.idle.delete(tcp);
     this.heading.delete(tcp);
     res.once('close', () => {
       connection.inFlight--;
+      connection.answering.delete(req);
       if (connection.inFlight === 0 && this.open.has(tcp)) this.becameIdle(connection);
     });
+  }
+
+  /** See GuardedListener.behindClose. */
+  behindClose(req: IncomingMessage): boolean {
+    const connection = this.open.get(tcpOf(req.socket));
+    if (connection === undefined) return false;
+    // An answer that closed it has been sent: the lingering close drops what follows.
+    if (connection.endLinger !== undefined) return true;
+    for (const [earlier, res] of connection.answering) {
+      if (earlier === req) return false;
+      if (closesConnection(res)) return true;
+    }
+    return false;
   }
 
   private becameIdle(connection: Connection): void {
@@ -254,11 +339,9 @@ class ConnectionTable {
         this.report(connection.address, 'idle_evicted');
         return true;
       }
-      // Bytes arrived since it was last idle: a request is on its way. Idle again once answered;
-      // slow to arrive, it gives way all the same (evictSlowHead).
-      this.idle.delete(tcp);
-      connection.headingSince = performance.now();
-      this.heading.set(tcp, connection);
+      // Bytes arrived since it was last idle (since the last watch): a request is on its way.
+      // Idle again once answered; slow to arrive, it gives way all the same (evictSlowHead).
+      this.headingFrom(connection, performance.now());
     }
     return false;
   }

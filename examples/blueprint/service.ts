@@ -182,6 +182,9 @@ export async function startBlueprint(
   }
 
   const publicHandler = (req: IncomingMessage, res: ServerResponse): void => {
+    // Pipelined behind an answer that closes the connection: not processed, not counted, never
+    // answered (RFC 9112 9.6; the answer before it was counted, and closes the connection).
+    if (publicGuard.behindClose(req)) return;
     const path = req.url === undefined ? '' : req.url.split('?', 1)[0];
     if (path === ROUTE) {
       if (req.method !== 'POST')
@@ -226,7 +229,7 @@ export async function startBlueprint(
   server.on('checkContinue', publicHandler);
   const connectionRefused: ListenerGuard['onRefused'] = (refusal) =>
     telemetry.log.event('connection.refused', refusal);
-  guardListener(server, {
+  const publicGuard = guardListener(server, {
     listener: 'public',
     maxConnections: config.service.maxConnections,
     maxConnectionsPerAddress: config.service.maxConnectionsPerAddress,
@@ -255,6 +258,8 @@ export async function startBlueprint(
     // connections held the admin listener's 64 slots for 30 s at a time (a hostile-client trial).
     { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: TIMEOUT_CHECK_MS },
     (req, res) => {
+      // As on the public listener: nothing behind an answer that closes (its 401) is served.
+      if (adminGuard.behindClose(req)) return;
       const path = req.url === undefined ? '' : req.url.split('?', 1)[0];
       if (!adminAuthorized(req.headers.authorization))
         return sendJson(
@@ -273,7 +278,7 @@ export async function startBlueprint(
       }
     },
   );
-  guardListener(admin, {
+  const adminGuard = guardListener(admin, {
     listener: 'admin',
     maxConnections: ADMIN_MAX_CONNECTIONS,
     // A scraper and a load balancer per address: one address cannot take every slot.
@@ -526,11 +531,15 @@ export async function startBlueprint(
     const requestDeadline = deadlineAfter(config.ingress.timeoutMs);
     const requestDeadlineAt = started + config.ingress.timeoutMs;
     const deadline = requestDeadline.signal;
-    res.once('close', () => {
+    const gone = (): void => {
       if (res.writableFinished) return;
       clientGone = true;
       requestDeadline.abort(new Error('client closed the connection'));
-    });
+    };
+    // Node closes the response that owns the socket when the connection closes, but not one
+    // queued behind it (a pipelined request): the connection itself is watched too.
+    res.once('close', gone);
+    const unwatch = onConnectionClose(req.socket, gone);
     try {
       // Only now, authenticated and admitted, is a client that waits for it told to send its body
       // (Node would say 100 Continue before the handler runs: to any client, token or not).
@@ -541,6 +550,12 @@ export async function startBlueprint(
         return reject(413, 'body_too_large', `body over ${config.ingress.maxBodyBytes} bytes`, {
           connection: 'close',
         });
+      // A client that left while sending is gone, as at any other stage: not a refusal. Its body
+      // was never parsed, so its parse charge goes back.
+      if (body === 'gone' || clientGone) {
+        admission.refundParse(tenant, declaredBytes);
+        return finish(499, 'rejected', { error: 'client_closed' });
+      }
       if (body === 'aborted')
         return reject(408, 'body_timeout', `body not received within ${config.ingress.timeoutMs} ms`, {
           connection: 'close',
@@ -584,6 +599,16 @@ export async function startBlueprint(
       if (!parsed.ok) return reject(400, parsed.reason, parsed.detail, undefined, parsed.eventId);
 
       const events = parsed.events;
+      // An earlier request in flight when this one arrived has been answered with close since:
+      // dropped like any request behind a close, before anything is stored. (Every answer with
+      // close is decided before the next request's head is parsed today: a refusal from the head,
+      // or while the body is read; this keeps the store to the events answered 202 if one ever
+      // is decided later.)
+      if (publicGuard.behindClose(req)) {
+        span.setAttribute('blueprint.dropped', 'behind_close');
+        span.end();
+        return;
+      }
       let settle!: (result: JobResult) => void;
       const done = new Promise<JobResult>((resolve) => (settle = resolve));
       const job: Job = {
@@ -643,6 +668,7 @@ export async function startBlueprint(
       span.recordException(error as Error);
       finish(500, 'error', { error: 'internal' });
     } finally {
+      unwatch();
       ticket.release();
       place?.release();
       requestDeadline.dispose();
@@ -865,6 +891,30 @@ function sendJson(
   res.end(text);
 }
 
+/** Callbacks per socket for its 'close': one listener however many requests are pipelined on it. */
+const closeWatchers = new WeakMap<Socket, Set<() => void>>();
+
+/** Calls `onClose` when `socket` closes (at once if it has); returns what stops watching. */
+function onConnectionClose(socket: Socket, onClose: () => void): () => void {
+  if (socket.closed) {
+    onClose();
+    return () => {};
+  }
+  let watchers = closeWatchers.get(socket);
+  if (watchers === undefined) {
+    const callbacks = new Set<() => void>();
+    watchers = callbacks;
+    closeWatchers.set(socket, callbacks);
+    socket.once('close', () => {
+      closeWatchers.delete(socket);
+      for (const callback of callbacks) callback();
+    });
+  }
+  const own = watchers;
+  own.add(onClose);
+  return () => own.delete(onClose);
+}
+
 /**
  * A dependency's value for a user-chosen key, only if it is the answer's own string: `user:
  * "__proto__"` must not read Object.prototype (or "constructor" a function) into the store.
@@ -875,17 +925,21 @@ function ownString(values: Readonly<Record<string, unknown>> | undefined, key: s
   return typeof value === 'string' ? value : null;
 }
 
-/** The body's bytes, or why not: over the limit, or the deadline/client aborted first. */
+/**
+ * The body's bytes, or why not: over the limit, the request's signal aborted first (its deadline,
+ * or its client gone, which the handler tells apart), or the request failed: its connection
+ * closed mid-body ('gone').
+ */
 function readBody(
   req: IncomingMessage,
   limit: number,
   signal: AbortSignal,
-): Promise<Buffer | 'too_large' | 'aborted'> {
+): Promise<Buffer | 'too_large' | 'aborted' | 'gone'> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
-    const settle = (value: Buffer | 'too_large' | 'aborted') => {
+    const settle = (value: Buffer | 'too_large' | 'aborted' | 'gone') => {
       if (settled) return;
       settled = true;
       signal.removeEventListener('abort', onAbort);
@@ -893,7 +947,7 @@ function readBody(
       req.off('end', onEnd);
       req.off('error', onError);
       // Stop reading: the rest of an oversized or abandoned body is not wanted.
-      if (value === 'too_large' || value === 'aborted') req.resume();
+      if (!(value instanceof Buffer)) req.resume();
       resolve(value);
     };
     const onData = (chunk: Buffer) => {
@@ -902,7 +956,7 @@ function readBody(
       else chunks.push(chunk);
     };
     const onEnd = () => settle(Buffer.concat(chunks, size));
-    const onError = () => settle('aborted');
+    const onError = () => settle('gone');
     const onAbort = () => settle('aborted');
     if (signal.aborted) return settle('aborted');
     signal.addEventListener('abort', onAbort, { once: true });

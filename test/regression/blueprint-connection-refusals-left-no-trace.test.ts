@@ -16,17 +16,17 @@ import {
 } from '../support/connection-refusals.js';
 import { startAcmeBlueprint, type InProcessBlueprint } from '../support/in-process-blueprint.js';
 
+const TOKEN = 'regression-connection-token-0123456789';
+
 let blueprint: InProcessBlueprint;
 const sockets: Socket[] = [];
 
 beforeAll(async () => {
-  blueprint = await startAcmeBlueprint(
-    'blueprint-connection-refusals-',
-    'regression-connection-token-0123456789',
-    {
-      service: { max_connections: 6, max_connections_per_address: 3 },
-    },
-  );
+  blueprint = await startAcmeBlueprint('blueprint-connection-refusals-', TOKEN, {
+    service: { max_connections: 6, max_connections_per_address: 3 },
+    // The requests held in flight below wait for their bodies past any loaded machine's pace.
+    tables: { ingress: { timeout_ms: 10_000 } },
+  });
 });
 
 afterAll(async () => {
@@ -62,8 +62,13 @@ async function idle(url: string, localAddress: string, bytes = ''): Promise<{ cl
   return state;
 }
 
-/** The first line of a request head: a connection sending it has a request on its way. */
-const REQUEST_ON_ITS_WAY = 'POST /events HTTP/1.1\r\n';
+/**
+ * A request whose head has arrived and whose body is on its way: in flight, so its connection is
+ * never closed for a newcomer (a head still arriving gives way once it has taken SLOW_HEAD_MS).
+ */
+const REQUEST_IN_FLIGHT =
+  `POST /events HTTP/1.1\r\nhost: x\r\nx-tenant: acme\r\nauthorization: Bearer ${TOKEN}\r\n` +
+  'content-type: application/json\r\ncontent-length: 100\r\n\r\n{';
 
 describe('regression: connection refusals left no trace', () => {
   it('reports a request head Node refuses (431, 400), with the answer the client gets', async () => {
@@ -94,12 +99,13 @@ describe('regression: connection refusals left no trace', () => {
   it('reports connections over the per-address and the total caps', async () => {
     const { url } = blueprint.service;
     // Three from 127.0.0.2 fill its share; the fourth is refused.
-    for (let i = 0; i < 3; i++) expect((await idle(url, '127.0.0.2', REQUEST_ON_ITS_WAY)).closed).toBe(false);
+    for (let i = 0; i < 3; i++) expect((await idle(url, '127.0.0.2', REQUEST_IN_FLIGHT)).closed).toBe(false);
     expect((await idle(url, '127.0.0.2')).closed).toBe(true);
-    // Three more from 127.0.0.3 fill the listener (6), each with a request on its way, so none
-    // can make room: the next, from 127.0.0.4, is over the total (an idle one would be closed for
-    // it: blueprint-idle-connection-flood-locks-out-new-clients.test.ts).
-    for (let i = 0; i < 3; i++) await idle(url, '127.0.0.3', REQUEST_ON_ITS_WAY);
+    // Three more from 127.0.0.3 fill the listener (6), each with a request in flight, so none can
+    // make room: the next, from 127.0.0.4, is over the total (an idle one would be closed for it:
+    // blueprint-idle-connection-flood-locks-out-new-clients.test.ts; so would a head arriving for
+    // SLOW_HEAD_MS: blueprint-slow-head-aged-from-when-first-noticed.test.ts).
+    for (let i = 0; i < 3; i++) await idle(url, '127.0.0.3', REQUEST_IN_FLIGHT);
     expect((await idle(url, '127.0.0.4')).closed).toBe(true);
     await connectionRefusalsLogged(blueprint, 'per_address', 'max_connections');
     expect(await connectionRefusalsCounted(blueprint, 'per_address')).toBe(1);
