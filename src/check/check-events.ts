@@ -6,17 +6,11 @@
 // attributes are the line's fields.
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { REDACTED, specLineSchemaDocument, specLineSchemas, type JsonSchema } from '../logs/field-schema.js';
+import { SECURITY_OVERFLOW_EVENT } from '../logs/security-stream.js';
 import type { EventSpec, TelemetrySpec } from '../spec/types.js';
 import type { DeviationSource, Deviations } from './deviations.js';
 import { EVENT_LOGGER_SCOPE, isNotSpecLogScope, NotSpecLogRecords } from './not-spec-log-records.js';
 import type { OtlpLogRecord } from './otlp-decode.js';
-
-/**
- * The event name of the security stream's overflow summary (security-stream.ts): the sources past
- * `maxLinesPerWindow` in a window, folded into one line of plumbline's own. The published line
- * schema has a branch for it (specLineSchemaDocument), which the check holds it to.
- */
-export const SECURITY_OVERFLOW_EVENT = '(many)';
 
 /** Per event: lines with and without a trace ID, for the "some lines lost their span" check. */
 interface TraceTally {

@@ -1,6 +1,7 @@
 // JSON Schemas for declared events: the input schema the compiled validator checks on every
 // call, and the line schema `plumbline schema export` publishes so log pipelines can check lines.
 import type { EventSpec, FieldSpec, TelemetrySpec } from '../spec/types.js';
+import { SECURITY_OVERFLOW_EVENT } from './security-stream.js';
 
 export type JsonSchema = { readonly [key: string]: unknown };
 
@@ -198,8 +199,8 @@ export function specLineSchemaDocument(spec: TelemetrySpec): JsonSchema {
         description: 'Security events past the per-window line bound, folded into one line.',
         properties: {
           ...envelope,
-          event: { const: '(many)' },
-          source: { const: '(many)' },
+          event: { const: SECURITY_OVERFLOW_EVENT },
+          source: { const: SECURITY_OVERFLOW_EVENT },
           ...FOLDED_PROPERTIES,
           top_sources: {
             type: 'array',

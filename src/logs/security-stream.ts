@@ -84,6 +84,12 @@ export type LevelMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal
 
 const OVERFLOW_KEY = '\u0000overflow';
 
+/**
+ * The event (and source) of the overflow summary: the first sightings past maxLinesPerWindow in a
+ * window, folded into one line of plumbline's own (its line schema has a branch for it).
+ */
+export const SECURITY_OVERFLOW_EVENT = '(many)';
+
 export class SecurityStream {
   private readonly foldWindowMs: number;
   private readonly maxLines: number;
@@ -143,8 +149,8 @@ export class SecurityStream {
     let overflow = this.entries.get(OVERFLOW_KEY);
     if (overflow === undefined) {
       overflow = {
-        event: '(many)',
-        source: '(many)',
+        event: SECURITY_OVERFLOW_EVENT,
+        source: SECURITY_OVERFLOW_EVENT,
         logger: this.overflowLogger,
         method: 'warn',
         count: 0,
@@ -168,8 +174,8 @@ export class SecurityStream {
     for (const entry of entries.values()) {
       if (entry.count === 0) continue;
       const summary = {
-        ...(entry.event === '(many)'
-          ? { event: '(many)', source: '(many)' }
+        ...(entry.event === SECURITY_OVERFLOW_EVENT
+          ? { event: SECURITY_OVERFLOW_EVENT, source: SECURITY_OVERFLOW_EVENT }
           : { source: entry.source, outcome: entry.sample?.outcome }),
         summary: true,
         count: entry.count,
