@@ -546,9 +546,11 @@ function isUnsafeString(item: unknown): boolean {
   return typeof item === 'string' && hasControlCharacters(item);
 }
 
-/** Whether JSON would write `value` (an object) as something other than an object. */
+/**
+ * Whether JSON would write `value` as something other than an object (an object field's value:
+ * never an array, which the schema refused).
+ */
 function writesAsNonObject(value: object): boolean {
-  if (Array.isArray(value)) return true;
   const toJSON = (value as { toJSON?: unknown }).toJSON;
   if (typeof toJSON !== 'function') return false;
   try {
