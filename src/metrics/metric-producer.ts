@@ -18,6 +18,7 @@ import type { ExemplarReservoir } from './exemplar-reservoir.js';
 import type { MetricRegistry } from './registry.js';
 import { AggregationTemporality, DataPointType } from './sdk-metrics-values.js';
 import type { SelfSample } from './self-metrics.js';
+import { OVERFLOW_ATTRIBUTE, type SeriesIdentity, type SeriesTable } from './series-table.js';
 
 /** One stored exemplar as exported over OTLP (trace and span IDs as hex). */
 export interface ExportedExemplar {
@@ -36,6 +37,12 @@ export interface WithExemplars {
 }
 
 export const INSTRUMENTATION_SCOPE = { name: 'plumbline' } as const;
+
+/**
+ * The overflow series' attributes as sdk-metrics writes them (DeltaMetricProcessor): a boolean,
+ * so OTLP carries `boolValue: true` where our exposition's label reads "true".
+ */
+const OVERFLOW_POINT_ATTRIBUTES: Attributes = Object.freeze({ [OVERFLOW_ATTRIBUTE]: true });
 
 export class PlumblineMetricProducer implements MetricProducer {
   constructor(
@@ -75,7 +82,7 @@ export class PlumblineMetricProducer implements MetricProducer {
       const dataPoints: (DataPoint<Histogram> & WithExemplars)[] = all.map((series) => ({
         startTime: millisToHrTime(series.identity.createdMs),
         endTime,
-        attributes: series.identity.attributes,
+        attributes: pointAttributes(histogram.table, series),
         value: {
           buckets: { boundaries, counts: [...series.counts] },
           count: series.count,
@@ -101,7 +108,7 @@ export class PlumblineMetricProducer implements MetricProducer {
         dataPoints: all.map((series) => ({
           startTime: millisToHrTime(series.identity.createdMs),
           endTime,
-          attributes: series.identity.attributes,
+          attributes: pointAttributes(counter.table, series),
           value: series.value,
           exemplars: exportExemplars(series.exemplars, declared, registry, counter.name),
         })),
@@ -115,7 +122,7 @@ export class PlumblineMetricProducer implements MetricProducer {
         dataPoints: all.map((series) => ({
           startTime: millisToHrTime(series.identity.createdMs),
           endTime,
-          attributes: series.identity.attributes,
+          attributes: pointAttributes(gauge.table, series),
           value: series.value,
         })),
       });
@@ -124,7 +131,8 @@ export class PlumblineMetricProducer implements MetricProducer {
       samples.map((sample) => ({
         startTime: millisToHrTime(this.startMs),
         endTime,
-        attributes: sample.labels,
+        attributes:
+          sample.labels[OVERFLOW_ATTRIBUTE] === undefined ? sample.labels : OVERFLOW_POINT_ATTRIBUTES,
         value: sample.value,
       }));
     for (const counter of registry.selfCounters) {
@@ -157,6 +165,14 @@ export class PlumblineMetricProducer implements MetricProducer {
       }
     }
   }
+}
+
+/** A series' attributes as a data point carries them: the overflow series' as sdk-metrics spells them. */
+function pointAttributes<T extends { readonly identity: SeriesIdentity }>(
+  table: SeriesTable<T>,
+  series: T,
+): Attributes {
+  return table.isOverflow(series) ? OVERFLOW_POINT_ATTRIBUTES : series.identity.attributes;
 }
 
 function exportExemplars(
