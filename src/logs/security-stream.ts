@@ -82,7 +82,8 @@ const TOP_SOURCES_REPORTED = 10;
 
 export type LevelMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
-const OVERFLOW_KEY = '\u0000overflow';
+/** Not a JSON array, so no event's key (see offer). */
+const OVERFLOW_KEY = '(overflow)';
 
 /**
  * The event (and source) of the overflow summary: the first sightings past maxLinesPerWindow in a
@@ -124,7 +125,9 @@ export class SecurityStream {
     }
     const source = typeof line.source === 'string' ? line.source : String(line.source);
     // The outcome is part of the key: a summary speaks for one event, one source, one outcome.
-    const key = `${event}\u0000${source}\u0000${String(line.outcome)}`;
+    // JSON keeps the parts apart whatever they hold (joined by \0, a source holding \0 folded
+    // into another source's summary).
+    const key = JSON.stringify([event, line.source ?? null, line.outcome ?? null]);
     const entry = this.entries.get(key);
     if (entry !== undefined) {
       this.fold(entry, line);
