@@ -6,7 +6,6 @@ import { closestName } from '../spec/suggest.js';
 export type FlagKinds = Readonly<Record<string, 'value' | 'switch'>>;
 
 export interface ParsedArgs {
-  readonly positional: string[];
   /** By flag name without the dashes: the value, or true for a switch. */
   readonly flags: Map<string, string | true>;
   /** The command's usage, printed with a UsageError about these arguments. */
@@ -33,16 +32,16 @@ export class HelpRequested extends Error {
 }
 
 export function parseArgs(args: readonly string[], kinds: FlagKinds, usage: string): ParsedArgs {
-  const positional: string[] = [];
   const flags = new Map<string, string | true>();
   for (let index = 0; index < args.length; index++) {
     const arg = args[index]!;
     if (arg === '--help' || arg === '-h') throw new HelpRequested(usage);
     if (!arg.startsWith('--')) {
-      // A lone '-' is a value (stdin), as is anything else without the dashes.
       if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option "${arg}"`, usage);
-      positional.push(arg);
-      continue;
+      // No command takes arguments besides its flags' values: a word here is a flag typed without
+      // its dashes (`json`) or a value after a switch, and was silently ignored (regression:
+      // extra-positional-argument-ignored).
+      throw new UsageError(unexpectedArgument(arg, kinds), usage);
     }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
@@ -58,7 +57,12 @@ export function parseArgs(args: readonly string[], kinds: FlagKinds, usage: stri
       throw new UsageError(`--${name} needs a value`, usage);
     flags.set(name, value);
   }
-  return { positional, flags, usage };
+  return { flags, usage };
+}
+
+function unexpectedArgument(arg: string, kinds: FlagKinds): string {
+  const nearest = Object.hasOwn(kinds, arg) ? arg : closestName(arg, Object.keys(kinds));
+  return `unexpected argument "${arg}"${nearest === undefined ? '' : ` (did you mean --${nearest}?)`}`;
 }
 
 function unknownFlag(name: string, kinds: FlagKinds): string {

@@ -213,8 +213,6 @@ export const generateCommand: CliCommand = async (args, io) => {
   const target = TARGETS[targetName];
   if (target === undefined) throw new UsageError(`unknown target "${targetName}"`, usage());
   const parsed = parseArgs(rest, { ...COMMON_FLAGS, ...target.flags }, targetUsage(targetName, target));
-  if (parsed.positional.length > 0)
-    throw new UsageError(`unexpected argument "${parsed.positional[0]}"`, targetUsage(targetName, target));
   const flags = parsed.flags;
   const specPath = requireFlag(parsed, 'spec');
   const outDir = optionalFlag(parsed, 'out') ?? target.defaultOut;
