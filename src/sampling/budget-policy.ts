@@ -2,7 +2,7 @@
 // shares, enforced by a consistent-probability threshold per key that adapts to each key's
 // arrival rate. The decision is `randomness >= threshold`, so every service (or collector) that
 // uses the same threshold keeps the same traces, and `ot=th` gives downstream adjusted counts.
-import { DROP, type PolicyDecision, type SamplingPolicy, type TraceView } from './policy.js';
+import { CEILING_DROP, type PolicyDecision, type SamplingPolicy, type TraceView } from './policy.js';
 import { fairShares } from './fair-share.js';
 import { RateWindow } from './rate-window.js';
 import { ALWAYS_KEEP_THRESHOLD, keepsAt, probabilityToThreshold } from './threshold.js';
@@ -125,14 +125,17 @@ export class BudgetPolicy implements SamplingPolicy {
       this.kept.sliding(nowMs) >= this.ceiling
     ) {
       this.ceilingDropCount++;
-      return DROP;
+      return CEILING_DROP;
     }
     state.kept.record(nowMs);
     this.kept.record(nowMs);
     return state.keep;
   }
 
-  /** Traces that passed the threshold and were dropped because their key was over its ceiling. */
+  /**
+   * Traces that passed the threshold and were refused because their key (or the policy) was over
+   * its ceiling; the processor's stats take off those an earlier rule kept after all.
+   */
   ceilingDrops(): number {
     return this.ceilingDropCount;
   }

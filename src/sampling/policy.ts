@@ -48,6 +48,12 @@ export interface PolicyDecision {
 export const KEEP: PolicyDecision = Object.freeze({ verdict: 'keep' });
 export const DROP: PolicyDecision = Object.freeze({ verdict: 'drop' });
 export const ABSTAIN: PolicyDecision = Object.freeze({ verdict: 'abstain' });
+/**
+ * A drop by a kept-rate ceiling (the budget's): a trace that passed its threshold and was refused
+ * all the same. The processor tells it from other drops: a span that ends during the grace can
+ * still move the trace to an earlier rule, and then the refusal dropped nothing.
+ */
+export const CEILING_DROP: PolicyDecision = Object.freeze({ verdict: 'drop' });
 
 /**
  * One rule of the ordered chain: the first policy that does not abstain decides. A policy must
@@ -60,7 +66,10 @@ export interface SamplingPolicy {
   evaluate(trace: TraceView, nowMs: number): PolicyDecision;
   /** Current thresholds by key (budget policies), for `stats()`. */
   thresholds?(): Readonly<Record<string, string>>;
-  /** Keeps refused by a kept-rate ceiling (budget policies), for `stats()`. */
+  /**
+   * Keeps refused by a kept-rate ceiling (budget policies), for `stats()`: those answered with
+   * CEILING_DROP that an earlier rule overruled later are taken off there.
+   */
   ceilingDrops?(): number;
 }
 

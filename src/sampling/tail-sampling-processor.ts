@@ -14,7 +14,7 @@ import { DecisionCache, LATE_CAPPED } from './decision-cache.js';
 import { ExemplarKeepLimit } from './exemplar-keep-limit.js';
 import { buildPolicies, isBuiltInPolicy, withExemplarRule } from './build-policies.js';
 import type { PolicyDecision, SamplingPolicy } from './policy.js';
-import { ABSTAIN, DROP, KEEP } from './policy.js';
+import { ABSTAIN, CEILING_DROP, DROP, KEEP } from './policy.js';
 import type { SamplerStats } from './sampler-stats.js';
 import { SpanForwarder } from './span-forwarder.js';
 import { estimateSpanBytes } from './span-size.js';
@@ -83,6 +83,11 @@ export class TailSamplingProcessor implements SpanProcessor {
   private readonly decisionNames: readonly string[];
   private readonly keeps: number[];
   private readonly drops: number[];
+  /**
+   * Per policy: its ceiling drops (CEILING_DROP) that an earlier rule overruled when a span ended
+   * during the grace: the policy counted them, yet the trace was not dropped by it.
+   */
+  private readonly ceilingDropsOverruled: number[];
   private readonly dryRun: boolean;
   private readonly decisionWaitMs: number;
   private readonly maxTraces: number;
@@ -141,6 +146,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     this.exemplarLimit = new ExemplarKeepLimit(exemplarTracesPerSecond(this.policies));
     this.keeps = this.decisionNames.map(() => 0);
     this.drops = this.decisionNames.map(() => 0);
+    this.ceilingDropsOverruled = this.decisionNames.map(() => 0);
     this.dryRun = options.dryRun ?? settings.dryRun;
     this.decisionWaitMs = settings.decisionWaitMs;
     this.maxTraces = settings.maxTraces;
@@ -280,9 +286,10 @@ export class TailSamplingProcessor implements SpanProcessor {
     const thresholds: Record<string, { th: string; probability: number }> = {};
     const thresholdsByPolicy: Record<string, Record<string, { th: string; probability: number }>> = {};
     const budgetCeilingDrops: Record<string, number> = {};
-    for (const policy of this.policies) {
+    for (const [index, policy] of this.policies.entries()) {
       try {
-        if (policy.ceilingDrops !== undefined) budgetCeilingDrops[policy.name] = policy.ceilingDrops();
+        if (policy.ceilingDrops !== undefined)
+          budgetCeilingDrops[policy.name] = policy.ceilingDrops() - this.ceilingDropsOverruled[index]!;
         for (const [key, threshold] of Object.entries(policy.thresholds?.() ?? {})) {
           if (!isThreshold(threshold)) continue;
           const entry = { th: encodeTh(threshold), probability: thresholdToProbability(threshold) };
@@ -425,6 +432,8 @@ export class TailSamplingProcessor implements SpanProcessor {
     for (let i = 0; i < end; i++) {
       const candidate = this.answerOf(i, trace, now);
       if (candidate.verdict !== 'abstain') {
+        // (On a first run the verdict is ABSTAIN.)
+        if (trace.verdict === CEILING_DROP) this.ceilingDropsOverruled[trace.verdictIndex]!++;
         trace.verdict = candidate;
         trace.verdictIndex = i;
         return;
@@ -448,7 +457,8 @@ export class TailSamplingProcessor implements SpanProcessor {
       if (threshold === undefined) {
         if (verdict === 'abstain') return ABSTAIN;
         if (verdict === 'keep') return KEEP;
-        if (verdict === 'drop') return DROP;
+        // (A BudgetPolicy of your own making refuses with CEILING_DROP: see ceilingDropsOverruled.)
+        if (verdict === 'drop') return answer === CEILING_DROP ? CEILING_DROP : DROP;
       } else if ((verdict === 'keep' || verdict === 'drop') && isThreshold(threshold)) {
         return { verdict, threshold };
       }
