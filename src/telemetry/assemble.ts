@@ -338,6 +338,9 @@ export function telemetryOf<S extends TelemetrySpec>(
       return host.meterProvider();
     },
     forceFlush() {
+      // Once shutdown() has begun, its steps made the last exports (or gave up on them): a flush
+      // would only collect again into exporters that are shut down, or about to be.
+      if (shutdownPromise !== undefined) return Promise.resolve();
       return settle(timing.exportTimeoutMs, [() => log.flush(), ...host.forceFlush()]);
     },
     shutdown() {

@@ -1,6 +1,8 @@
 // Puts a bound on metric exports in flight: when the endpoint is black-holed an export (with
 // its retries) can outlive the export interval, so a new batch that finds the bound reached is
 // dropped at once and counted, instead of piling up serialized batches behind a dead socket.
+// Once shut down it exports nothing more and counts nothing: the reader made its last export
+// before shutting the exporter down, and a flush after that only collects again.
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type {
   AggregationTemporality,
@@ -12,6 +14,7 @@ import type { PipelineMetrics } from './pipeline-metrics.js';
 
 export class BoundedMetricExporter implements PushMetricExporter {
   private inFlight = 0;
+  private shutDown = false;
 
   constructor(
     private readonly inner: PushMetricExporter,
@@ -22,6 +25,11 @@ export class BoundedMetricExporter implements PushMetricExporter {
   }
 
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
+    if (this.shutDown) {
+      // Not a drop: the cumulative data was in the shutdown's export (or its failure, counted).
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error('metric export is shut down') });
+      return;
+    }
     if (this.inFlight >= this.maxInFlight) {
       this.pipeline.drop('metric_batch', 'busy');
       resultCallback({
@@ -63,6 +71,7 @@ export class BoundedMetricExporter implements PushMetricExporter {
   }
 
   shutdown(): Promise<void> {
+    this.shutDown = true;
     return this.inner.shutdown();
   }
 }
