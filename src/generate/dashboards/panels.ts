@@ -23,6 +23,7 @@ import {
   type Threshold,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import {
+  CellValuesBuilder,
   PanelBuilder as HeatmapPanelBuilder,
   YAxisConfigBuilder,
 } from '@grafana/grafana-foundation-sdk/heatmap';
@@ -155,6 +156,8 @@ export function statPanel(options: StatOptions): StatPanelBuilder {
 }
 
 export interface HeatmapOptions extends PanelText {
+  /** The Grafana unit of the bucket bounds (the y axis): the histogram's unit. `unit` is the cells'. */
+  readonly bucketUnit: string;
   /** `sum by (le) (rate(<histogram>_bucket{...}[$__rate_interval]))`. */
   readonly bucketRateExpr: string;
   readonly exemplars: boolean;
@@ -163,7 +166,10 @@ export interface HeatmapOptions extends PanelText {
 }
 
 /**
- * Latency heatmap from the histogram's own buckets (no re-bucketing). Exemplars are requested
+ * Latency heatmap from the histogram's own buckets (no re-bucketing). The y axis is the buckets'
+ * bounds, in the histogram's unit (`yAxis.unit`); each cell is a rate of observations, in the
+ * panel's unit, which Grafana's heatmap gives the cell values unless `cellValues.unit` says
+ * otherwise (it is set too, so the tooltip and colour legend read the same). Exemplars are requested
  * on the query; Grafana links each one to its trace through the Prometheus datasource's
  * exemplar destination, and the exemplars' trace id field (named after the label, as the
  * datasource's destination is) also links to the trace datasource variable.
@@ -173,7 +179,8 @@ export function heatmapPanel(options: HeatmapOptions): HeatmapPanelBuilder {
     { expr: options.bucketRateExpr, legend: '{{le}}', format: 'heatmap', exemplar: options.exemplars },
   ])
     .calculate(false)
-    .yAxis(new YAxisConfigBuilder().unit(options.unit))
+    .yAxis(new YAxisConfigBuilder().unit(options.bucketUnit))
+    .cellValues(new CellValuesBuilder().unit(options.unit))
     .exemplarsColor('rgba(255,0,255,0.7)')
     .overrideByName(options.traceIdLabel, [
       {

@@ -28,7 +28,7 @@ import {
 } from '../../spec/semconv-http.js';
 import { isPattern, valueRegex } from '../../spec/value-match.js';
 import { dashboardShell } from './shell.js';
-import { durationMillis, grafanaRateUnit, grafanaUnit } from './units.js';
+import { durationMillis, grafanaUnit, rateDisplay } from './units.js';
 
 const QUANTILES = [0.5, 0.9, 0.99] as const;
 
@@ -171,7 +171,8 @@ function addHistogram(
     heatmapPanel({
       title: `${name} distribution`,
       description: `Observations per second in each ${base} bucket${exemplars ? '; exemplar points link to their traces' : ''}.`,
-      unit,
+      unit: 'ops',
+      bucketUnit: unit,
       bucketRateExpr: `${sumBy(['le'])} (rate(${bucket}[$__rate_interval]))`,
       exemplars,
       traceIdLabel: options.exemplarTraceIdLabel,
@@ -371,13 +372,19 @@ function addCounter(layout: PanelLayout, spec: TelemetrySpec, name: string, coun
     (label) => label === undefined || !outcomes.has(label),
   );
   addErrorRatioPanels(layout, name, 'events', metric, slis, ratioSplits);
+  const rate = rateDisplay(counter.unit);
   for (const label of splits(counter.attributes)) {
     layout.panel(
       timeseriesPanel({
         title: splitTitle(`${name} rate`, label),
-        description: `${counter.description} Per-second rate of ${metric}.`,
-        unit: grafanaRateUnit(counter.unit),
-        targets: [{ expr: sumRate(scopedSelector(metric), byLabel(label)), legend: legendFor(label, 'all') }],
+        description: `${counter.description} Per-second rate of ${metric}${rate.reading === undefined ? '' : `, ${rate.reading}`}.`,
+        unit: rate.unit,
+        targets: [
+          {
+            expr: `${sumRate(scopedSelector(metric), byLabel(label))}${rate.scale}`,
+            legend: legendFor(label, 'all'),
+          },
+        ],
         min: 0,
       }),
     );
@@ -395,7 +402,7 @@ function addGauge(layout: PanelLayout, name: string, gauge: GaugeSpec): void {
         targets: [
           { expr: `${sumBy(byLabel(label))} (${scopedSelector(metric)})`, legend: legendFor(label, 'all') },
         ],
-        min: 0,
+        // No min: a gauge may go below 0 (a balance, a temperature, a clock offset).
       }),
     );
   }

@@ -20,12 +20,54 @@ export function grafanaUnit(unit: string | undefined): string {
   return unit === undefined ? 'short' : (VALUE_UNITS[unit] ?? 'short');
 }
 
-/** The Grafana unit of a per-second rate of a quantity in this UCUM unit. */
-export function grafanaRateUnit(unit: string | undefined): string {
-  if (unit === 'By') return 'Bps';
-  if (unit === 'KiBy') return 'KiBs';
-  if (unit === 'MiBy') return 'MiBs';
-  return 'ops';
+/**
+ * A per-second rate of a counter as a panel shows it: the Grafana unit, and the PromQL arithmetic
+ * that brings `rate()` to that unit ('' when none is needed).
+ */
+export interface RateDisplay {
+  readonly unit: string;
+  /** Appended to the summed rate, e.g. ' / 1000' for milliseconds per second as a fraction. */
+  readonly scale: string;
+  /** How the panel's description reads the value, where the unit alone does not say it. */
+  readonly reading?: string;
+}
+
+const BYTE_RATE_UNITS: ReadonlyMap<string, string> = new Map([
+  ['By', 'Bps'],
+  ['KiBy', 'KiBs'],
+  ['MiBy', 'MiBs'],
+]);
+
+/**
+ * Time per second is a ratio (seconds of busy time per second of wall time): Grafana has no
+ * "s/s", so the rate is brought to seconds per second and shown as a percentage (100% = one second
+ * per second, above 100% when the counted time overlaps, as CPU time over several cores does).
+ */
+const TIME_RATE_SCALES: ReadonlyMap<string, string> = new Map([
+  ['s', ''],
+  ['ms', ' / 1000'],
+  ['us', ' / 1000000'],
+  ['ns', ' / 1000000000'],
+  ['min', ' * 60'],
+  ['h', ' * 3600'],
+  ['d', ' * 86400'],
+]);
+
+/** How a panel shows the per-second rate of a counter in this UCUM unit. */
+export function rateDisplay(unit: string | undefined): RateDisplay {
+  if (unit !== undefined) {
+    const bytes = BYTE_RATE_UNITS.get(unit);
+    if (bytes !== undefined) return { unit: bytes, scale: '' };
+    const scale = TIME_RATE_SCALES.get(unit);
+    if (scale !== undefined) {
+      return {
+        unit: 'percentunit',
+        scale,
+        reading: 'time counted per second of wall time (100% = one second per second)',
+      };
+    }
+  }
+  return { unit: 'ops', scale: '' };
 }
 
 const SECONDS_PER_UNIT: Readonly<Record<string, number>> = {
