@@ -92,11 +92,11 @@ export async function loadSpecFile(path: string): Promise<TelemetrySpec> {
     const text = (await readFile(absolute, 'utf8')).replace(/^\uFEFF/, '');
     // yaml is loaded only for YAML specs, so the runtime entry never loads a YAML parser. A
     // failure to load it is not the file's fault, so it is not reported as invalid YAML.
-    const parse = extension === '.json' ? JSON.parse : yamlParser(path, await loadYaml());
+    const parse = extension === '.json' ? jsonParser(path, loadYaml) : yamlParser(path, await loadYaml());
     try {
-      spec = parse(text);
+      spec = await parse(text);
     } catch (error) {
-      if (error instanceof UnresolvedYamlTags) throw new Error(error.message);
+      if (error instanceof SpecSyntaxError) throw new Error(error.message);
       throw new Error(
         `${path}: not valid ${extension === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
       );
@@ -114,8 +114,41 @@ export async function loadSpecFile(path: string): Promise<TelemetrySpec> {
   return resolveSpec(spec as TelemetrySpec).spec;
 }
 
-/** A spec file's tags that the YAML parser left unresolved, each with its line and column. */
-class UnresolvedYamlTags extends Error {}
+/**
+ * What a spec file says that its parser accepts and plumbline refuses (tags left unresolved, bad
+ * merge keys, repeated JSON keys), each at its line and column: reported as it is, not as a
+ * parser's error.
+ */
+class SpecSyntaxError extends Error {}
+
+/**
+ * Parses a JSON spec with JSON.parse, and refuses a key repeated in one object: JSON.parse keeps
+ * the last silently (a YAML spec refuses it), so `"service": {"name": "a", "name": "b"}` named
+ * the service b without a word (regression: json-spec-duplicate-key-last-one-wins). The repeats
+ * are found by the YAML parser, whose flow syntax reads JSON and which refuses a repeated key at
+ * its position; only once JSON.parse has accepted the text, and only the YAML parser's repeated
+ * keys count, so what is valid JSON stays what JSON.parse says.
+ */
+function jsonParser(path: string, yaml: () => Promise<typeof Yaml>): (text: string) => Promise<unknown> {
+  return async (text) => {
+    const value: unknown = JSON.parse(text);
+    const { LineCounter, parseDocument } = await yaml();
+    const lineCounter = new LineCounter();
+    const repeats = parseDocument(text, { lineCounter }).errors.filter(
+      (error) => error.code === 'DUPLICATE_KEY',
+    );
+    if (repeats.length === 0) return value;
+    const lines = repeats.map((error) => {
+      const at = lineCounter.linePos(error.pos[0]);
+      const literal = /^"(?:[^"\\]|\\.)*"/.exec(text.slice(error.pos[0]))?.[0];
+      const key = literal === undefined ? 'a key' : `key ${literal}`;
+      return `${path}:${at.line}:${at.col}: ${key} repeats a key of the same object`;
+    });
+    throw new SpecSyntaxError(
+      `${lines.join('\n')}\n  JSON.parse would keep the last value and drop the others: give each key once`,
+    );
+  };
+}
 
 /**
  * Parses a YAML spec, refusing the first error as yaml.parse does, and refusing tags the parser
@@ -125,7 +158,11 @@ class UnresolvedYamlTags extends Error {}
  */
 function yamlParser(path: string, yaml: typeof Yaml): (text: string) => unknown {
   return (text) => {
-    const document = yaml.parseDocument(text);
+    const lineCounter = new yaml.LineCounter();
+    // `<<: *base` merges the keys of the map `base` anchors, as YAML 1.1 and most CI configs read
+    // it; without `merge` the parser read `<<` as a key, refused as unknown (regression:
+    // yaml-spec-merge-key-refused).
+    const document = yaml.parseDocument(text, { merge: true, lineCounter });
     const [error] = document.errors;
     if (error !== undefined) throw error;
     const tags = document.warnings.filter(
@@ -141,12 +178,40 @@ function yamlParser(path: string, yaml: typeof Yaml): (text: string) => unknown 
           ? `${where}: unresolved YAML tag ${tag}`
           : `${where}: ${said}`;
       });
-      throw new UnresolvedYamlTags(
+      throw new SpecSyntaxError(
         `${lines.join('\n')}\n` +
           '  a spec is plain YAML: plumbline resolves no custom tags (!env, !include, !Ref, ...), and ' +
           'the value would be the bare text after the tag; write the value itself',
       );
     }
+    refuseBadMergeSources(path, yaml, document, lineCounter);
     return document.toJS();
   };
+}
+
+/**
+ * A merge key whose value is no map (nor an alias of one, nor a list of them): toJS throws
+ * "Merge sources must be maps or map aliases" with no position, so it is named here, by line.
+ */
+function refuseBadMergeSources(
+  path: string,
+  yaml: typeof Yaml,
+  document: Yaml.Document,
+  lineCounter: Yaml.LineCounter,
+): void {
+  const isMapSource = (node: unknown): boolean =>
+    yaml.isMap(node) || (yaml.isAlias(node) && yaml.isMap(node.resolve(document)));
+  const bad: string[] = [];
+  yaml.visit(document, {
+    Pair(_, pair) {
+      if (!yaml.isScalar(pair.key) || typeof pair.key.value !== 'symbol') return;
+      const source = pair.value;
+      if (isMapSource(source) || (yaml.isSeq(source) && source.items.every(isMapSource))) return;
+      const at = lineCounter.linePos(pair.key.range?.[0] ?? 0);
+      bad.push(
+        `${path}:${at.line}:${at.col}: the merge key << takes a map, an alias of one (<<: *base) or a list of them`,
+      );
+    },
+  });
+  if (bad.length > 0) throw new SpecSyntaxError(bad.join('\n'));
 }
