@@ -20,7 +20,8 @@ interface TenantQueue<J extends SchedulerJob> {
   depth: number;
 }
 
-export type OfferResult = 'queued' | 'full' | 'unknown_tenant';
+/** 'cancelled': its signal had aborted already; `cancelled` was called for it, as for a job aborted while it waits. */
+export type OfferResult = 'queued' | 'full' | 'unknown_tenant' | 'cancelled';
 
 export class TwoClassScheduler<J extends SchedulerJob> {
   private readonly queues = new Map<string, TenantQueue<J>>();
@@ -65,6 +66,13 @@ export class TwoClassScheduler<J extends SchedulerJob> {
   offer(tenant: string, job: J): OfferResult {
     const queue = this.queues.get(tenant);
     if (queue === undefined) return 'unknown_tenant';
+    // Aborted before it got here (its client left, or its deadline passed, while its body was
+    // parsed): an 'abort' listener would never fire, and it would wait with its weight until a
+    // worker took it only to drop it.
+    if (job.signal.aborted) {
+      this.cancelled(job);
+      return 'cancelled';
+    }
     if (queue.depth + job.weight > queue.bound && queue.depth > 0) return 'full';
     queue.items.push(job);
     queue.depth += job.weight;

@@ -623,7 +623,9 @@ export async function startBlueprint(
         ticket,
         settle,
       };
-      if (scheduler.offer(tenant, job) !== 'queued') {
+      // 'cancelled' (aborted during the parse) has settled the job as shed: answered below.
+      const offered = scheduler.offer(tenant, job);
+      if (offered === 'full' || offered === 'unknown_tenant') {
         return reject(429, 'queue_full', `tenant queue holds at most ${queueBounds.get(tenant)} events`, {
           'retry-after': '1',
         });
