@@ -10,7 +10,7 @@ import {
   type MeasurementListener,
   type OnInvalid,
 } from './histogram.js';
-import { SeriesTable, type SeriesIdentity } from './series-table.js';
+import { SeriesTable, type SeriesIdentity, type SeriesTableLimits } from './series-table.js';
 
 export interface CounterHandle {
   /** `context`: where the exemplar's span is read from (as in OTel's Counter.add); default the active one. */
@@ -59,6 +59,7 @@ export interface CounterSetup {
   readonly listeners: readonly MeasurementListener[];
   readonly onInvalid: OnInvalid;
   readonly now: () => number;
+  readonly limits?: SeriesTableLimits;
 }
 
 export class CounterInstrument implements CounterHandle {
@@ -82,6 +83,7 @@ export class CounterInstrument implements CounterHandle {
         ? (identity) => new CounterSeries(identity, undefined)
         : (identity) => new ExemplarCounterSeries(identity, new ExemplarReservoir(1, settings, ALL_SLOTS)),
       setup.now,
+      setup.limits,
     );
     this.add = this.listeners.length === 0 ? this.addOnly : this.addAndNotify;
   }

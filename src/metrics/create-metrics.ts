@@ -14,6 +14,8 @@ import { GaugeInstrument, type GaugeHandle } from './gauge.js';
 import { HistogramInstrument, type HistogramHandle, type MeasurementListener } from './histogram.js';
 import { PlumblineMetricProducer } from './metric-producer.js';
 import type { MetricRegistry } from './registry.js';
+import { IssueListError } from '../spec/errors.js';
+import { DEFAULT_LABEL_VALUE_LENGTH_LIMIT, type SeriesTableLimits } from './series-table.js';
 import {
   SelfCounterFamily,
   SelfGaugeFamily,
@@ -40,6 +42,20 @@ export interface MetricsOptions {
   };
   /** Wall clock in ms since the epoch (tests). */
   readonly now?: () => number;
+  /**
+   * Most UTF-8 bytes of one attribute value on a series (a label value). A longer value is cut
+   * when its series is looked up, and the series keeps the cut form; each cut is counted in
+   * plumbline_metrics_dropped_total{reason="label_value_truncated"}. Default 2048 (Cortex and
+   * Mimir's max_label_value_length); keep it under a scrape config's label_value_length_limit.
+   */
+  readonly labelValueLengthLimit?: number;
+}
+
+/** createMetrics' options checked at setup: each problem names its option. */
+export class MetricsOptionsError extends IssueListError {
+  constructor(issues: readonly { path: string; message: string }[]) {
+    super('invalid createMetrics options', issues);
+  }
 }
 
 /** One series of a histogram, in the shape `histogramQuantile` takes. */
@@ -87,6 +103,8 @@ export const DROPPED_MEASUREMENTS = sdkSeries.metricsDropped;
 export const OVERFLOW_MEASUREMENTS = sdkSeries.metricsOverflow;
 export const UNDECLARED_ATTRIBUTES = sdkSeries.metricsUndeclaredAttributes;
 export const DROPPED_EXEMPLAR_ATTRIBUTES = sdkSeries.exemplarAttributesDropped;
+/** The `reason` in DROPPED_MEASUREMENTS of a label value cut to labelValueLengthLimit (the measurement is kept). */
+export const LABEL_VALUE_TRUNCATED = 'label_value_truncated';
 
 const NOOP_LISTENERS: readonly MeasurementListener[] = [];
 
@@ -99,6 +117,7 @@ export function createMetrics<const S extends TelemetrySpec>(
   options: MetricsOptions = {},
 ): Metrics<S> {
   const model = resolveSpec(spec);
+  const labelValueLengthLimit = checkLabelValueLengthLimit(options.labelValueLengthLimit);
   const now = options.now ?? Date.now;
   const startMs = now();
   const exemplarFilter = resolveExemplarFilter(options.exemplarFilter);
@@ -111,7 +130,7 @@ export function createMetrics<const S extends TelemetrySpec>(
   const selfGauges: SelfGaugeFamily[] = [];
   const dropped = new SelfCounterFamily(
     DROPPED_MEASUREMENTS,
-    'Measurements ignored: unknown instrument name, invalid value, or attributes that could not be read.',
+    'Measurements ignored: unknown instrument name, invalid value, or attributes that could not be read; and label values cut to the length limit (reason label_value_truncated: the measurement is kept, under the cut value).',
     ['metric', 'reason'],
   );
   const droppedExemplarAttributes = new SelfCounterFamily(
@@ -126,6 +145,10 @@ export function createMetrics<const S extends TelemetrySpec>(
     const unreadable = { metric, reason: UNREADABLE_ATTRIBUTES };
     return (reason) => dropped.add(1, reason === UNREADABLE_ATTRIBUTES ? unreadable : labels);
   };
+  const limits = (metric: string): SeriesTableLimits => {
+    const labels = { metric, reason: LABEL_VALUE_TRUNCATED };
+    return { labelValueLengthLimit, onValuesTruncated: (count) => dropped.add(count, labels) };
+  };
   const histograms = Object.values(model.histograms).map(
     ({ name, spec: histogramSpec, boundaries }) =>
       new HistogramInstrument({
@@ -136,6 +159,7 @@ export function createMetrics<const S extends TelemetrySpec>(
         listeners: options.listeners?.histograms?.[name] ?? NOOP_LISTENERS,
         onInvalid: invalid(name),
         now,
+        limits: limits(name),
       }),
   );
   const counters = Object.values(model.counters).map(
@@ -147,10 +171,11 @@ export function createMetrics<const S extends TelemetrySpec>(
         listeners: options.listeners?.counters?.[name] ?? NOOP_LISTENERS,
         onInvalid: invalid(name),
         now,
+        limits: limits(name),
       }),
   );
   const gauges = Object.values(model.gauges).map(
-    ({ name, spec: gaugeSpec }) => new GaugeInstrument(name, gaugeSpec, invalid(name), now),
+    ({ name, spec: gaugeSpec }) => new GaugeInstrument(name, gaugeSpec, invalid(name), now, limits(name)),
   );
 
   const instruments = [...histograms, ...counters, ...gauges];
@@ -259,4 +284,18 @@ export function createMetrics<const S extends TelemetrySpec>(
       });
     },
   };
+}
+
+/** labelValueLengthLimit: a whole number of bytes, at least 1; the default without one. */
+function checkLabelValueLengthLimit(limit: unknown): number {
+  if (limit === undefined) return DEFAULT_LABEL_VALUE_LENGTH_LIMIT;
+  if (typeof limit === 'number' && Number.isSafeInteger(limit) && limit >= 1) return limit;
+  throw new MetricsOptionsError([
+    {
+      path: 'labelValueLengthLimit',
+      message: `expected a whole number of bytes, at least 1 (default ${DEFAULT_LABEL_VALUE_LENGTH_LIMIT}); got ${
+        typeof limit === 'number' ? String(limit) : typeof limit
+      }`,
+    },
+  ]);
 }

@@ -2,7 +2,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { GaugeSpec } from '../spec/types.js';
 import { UNREADABLE_ATTRIBUTES, type OnInvalid } from './histogram.js';
-import { SeriesTable, type SeriesIdentity } from './series-table.js';
+import { SeriesTable, type SeriesIdentity, type SeriesTableLimits } from './series-table.js';
 
 export interface GaugeHandle {
   set(value: number, attributes?: Attributes): void;
@@ -21,12 +21,14 @@ export class GaugeInstrument implements GaugeHandle {
     readonly spec: GaugeSpec,
     private readonly onInvalid: OnInvalid,
     now: () => number,
+    limits?: SeriesTableLimits,
   ) {
     this.table = new SeriesTable<GaugeSeries>(
       spec.attributes ?? [],
       spec.cardinalityLimit ?? 2000,
       (identity) => new GaugeSeries(identity),
       now,
+      limits,
     );
   }
 

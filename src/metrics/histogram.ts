@@ -4,7 +4,7 @@ import type { Attributes, Context } from '@opentelemetry/api';
 import type { HistogramSpec } from '../spec/types.js';
 import { findBucket } from './bucket-index.js';
 import { ExemplarReservoir, type ExemplarPlan, type ExemplarSettings } from './exemplar-reservoir.js';
-import { SeriesTable, type SeriesIdentity } from './series-table.js';
+import { SeriesTable, type SeriesIdentity, type SeriesTableLimits } from './series-table.js';
 
 export type MeasurementListener = (value: number, attributes: Attributes) => void;
 
@@ -80,6 +80,7 @@ export interface HistogramSetup {
   readonly listeners: readonly MeasurementListener[];
   readonly onInvalid: OnInvalid;
   readonly now: () => number;
+  readonly limits?: SeriesTableLimits;
 }
 
 export class HistogramInstrument implements HistogramHandle {
@@ -116,6 +117,7 @@ export class HistogramInstrument implements HistogramHandle {
               new ExemplarReservoir(boundaries.length + 1, settings, plan),
             ),
       setup.now,
+      setup.limits,
     );
     this.record = this.listeners.length === 0 ? this.recordOnly : this.recordAndNotify;
   }

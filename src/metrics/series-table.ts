@@ -1,6 +1,7 @@
 // Attribute sets -> series for one instrument, with the cardinality cap. Lookups walk a small
 // tree of Maps keyed by the raw attribute values (one Map.get per declared attribute, no key
 // string built, no allocation); only a miss takes the slow path that canonicalises the values.
+import { Buffer } from 'node:buffer';
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { sanitizeLabelName } from '../spec/naming.js';
 
@@ -26,8 +27,23 @@ const EMPTY: Attributes = Object.freeze({});
 type Node = Map<unknown, unknown>;
 /** Distinct undeclared attribute names kept per instrument; later ones are counted under OTHER. */
 export const MAX_UNDECLARED_ATTRIBUTES = 16;
-/** Where undeclared attribute names past MAX_UNDECLARED_ATTRIBUTES are counted. */
+/** Where undeclared attribute names past MAX_UNDECLARED_ATTRIBUTES (or too long to be a label value) are counted. */
 export const OTHER_UNDECLARED_ATTRIBUTES = '(other)';
+/**
+ * The most UTF-8 bytes of one label value, by default: Cortex, Mimir and Loki refuse a series
+ * whose label value is longer (max_label_value_length, 2048), and a Prometheus scrape config's
+ * label_value_length_limit fails the whole target past its own. OTel exempts metric attributes
+ * from OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT, so this bound is plumbline's.
+ */
+export const DEFAULT_LABEL_VALUE_LENGTH_LIMIT = 2048;
+
+/** Per-table settings beyond the attribute names and the cardinality cap. */
+export interface SeriesTableLimits {
+  /** Most UTF-8 bytes of a label value; longer ones are cut (DEFAULT_LABEL_VALUE_LENGTH_LIMIT). */
+  readonly labelValueLengthLimit?: number;
+  /** Told how many values a measurement (or a binding) had cut, when they key a series. */
+  readonly onValuesTruncated?: (count: number) => void;
+}
 
 export class SeriesTable<T> {
   /** Every series in creation order, without the overflow series. */
@@ -58,13 +74,18 @@ export class SeriesTable<T> {
   // Each series can be reached through a few raw spellings (200 and '200'); past this many
   // tree entries new spellings take the slow path instead of growing memory.
   private aliasBudget: number;
+  private readonly valueLimit: number;
+  private readonly onValuesTruncated: ((count: number) => void) | undefined;
 
   constructor(
     private readonly attributeNames: readonly string[],
     private readonly limit: number,
     private readonly create: SeriesFactory<T>,
     private readonly now: () => number,
+    limits: SeriesTableLimits = {},
   ) {
+    this.valueLimit = limits.labelValueLengthLimit ?? DEFAULT_LABEL_VALUE_LENGTH_LIMIT;
+    this.onValuesTruncated = limits.onValuesTruncated;
     this.labelNames = attributeNames.map(sanitizeLabelName);
     this.declared = new Set(attributeNames);
     this.aliasBudget = 4 * limit;
@@ -131,7 +152,15 @@ export class SeriesTable<T> {
     // Well-formed before they key a series: 'a\uD800' and 'a\uDBFF' are both written as
     // 'a\uFFFD', so they are one series (two would be two identical lines on /metrics). Only a
     // miss of the tree comes here, so the record path of a seen spelling pays nothing.
-    const values = names.map((name) => wellFormed(canonicalValue(attrs[name])));
+    // A value past the length limit is cut here too, and so keys the series of its cut form.
+    let truncated = 0;
+    const values = names.map((name) => {
+      const text = canonicalValue(attrs[name]);
+      const bounded = boundLabelValue(text, this.valueLimit);
+      if (bounded === undefined) return wellFormed(text);
+      truncated++;
+      return bounded;
+    });
     const key = JSON.stringify(values);
     let series = this.byKey.get(key);
     if (series === undefined) {
@@ -150,8 +179,19 @@ export class SeriesTable<T> {
       this.byKey.set(key, series);
       this.noticeUndeclared(attrs);
     }
-    this.remember(attrs, series);
+    if (truncated === 0) this.remember(attrs, series);
+    // A cut spelling is not remembered: the tree would hold the long raw value. Its measurements
+    // come back here, so each one is counted.
+    else this.countTruncated(truncated);
     return series;
+  }
+
+  private countTruncated(count: number): void {
+    try {
+      this.onValuesTruncated?.(count);
+    } catch {
+      // Counting must not throw into the app's record call.
+    }
   }
 
   // The first measurement with attributes stands for the only series' first measurement.
@@ -165,8 +205,10 @@ export class SeriesTable<T> {
     const undeclared = this.undeclared;
     for (const raw in attrs) {
       if (!Object.hasOwn(attrs, raw) || this.declared.has(raw)) continue;
-      // A label value of the SDK's own series: two spellings written alike are one name.
-      const name = wellFormed(raw);
+      // A label value of the SDK's own series: two spellings written alike are one name, and
+      // one too long to be a label value is counted under OTHER.
+      const name =
+        boundLabelValue(raw, this.valueLimit) === undefined ? wellFormed(raw) : OTHER_UNDECLARED_ATTRIBUTES;
       const seen = undeclared.get(name);
       if (seen !== undefined) undeclared.set(name, seen + 1);
       else if (undeclared.size < MAX_UNDECLARED_ATTRIBUTES) undeclared.set(name, 1);
@@ -235,6 +277,26 @@ export function canonicalValue(value: AttributeValue | undefined | null): string
   if (Array.isArray(value))
     return value.map((item) => (item === null || item === undefined ? '' : String(item))).join(',');
   return String(value);
+}
+
+/**
+ * `value` cut to at most `maxBytes` bytes of UTF-8 on a character boundary, as a new string (a
+ * slice would keep the long original alive); undefined when it fits. Lone surrogates are U+FFFD
+ * in the result, as they are written. Only the slow path of a new spelling calls this.
+ */
+export function boundLabelValue(value: string, maxBytes: number): string | undefined {
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit (a surrogate pair 4 for 2), at least 1.
+  if (value.length * 3 <= maxBytes) return undefined;
+  if (value.length <= maxBytes && Buffer.byteLength(value, 'utf8') <= maxBytes) return undefined;
+  let end = Math.min(value.length, maxBytes);
+  // Do not split a surrogate pair: its first half alone would be written as U+FFFD.
+  const last = value.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff && end < value.length) end--;
+  const bytes = Buffer.from(value.slice(0, end), 'utf8');
+  let cut = Math.min(bytes.length, maxBytes);
+  // Back to the first byte of the character the cut would split (continuation bytes are 10xxxxxx).
+  while (cut > 0 && cut < bytes.length && (bytes[cut]! & 0xc0) === 0x80) cut--;
+  return bytes.toString('utf8', 0, cut);
 }
 
 /** The string as it is written in UTF-8: each lone surrogate is U+FFFD. */
