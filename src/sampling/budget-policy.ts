@@ -141,7 +141,8 @@ export class BudgetPolicy implements SamplingPolicy {
   }
 
   thresholds(): Readonly<Record<string, string>> {
-    const out: Record<string, string> = {};
+    // No prototype: a client chooses the key values, "__proto__" among them.
+    const out = Object.create(null) as Record<string, string>;
     for (const state of this.keys.values()) out[state.key] = state.threshold;
     return out;
   }

@@ -277,15 +277,17 @@ export class TailSamplingProcessor implements SpanProcessor {
   }
 
   stats(): SamplerStats {
-    const decisions: Record<string, { keep: number; drop: number }> = {};
+    // Records without a prototype: key values come from clients ("__proto__" would set the
+    // prototype), and a policy named "constructor" would find Object's.
+    const decisions = emptyRecord<{ keep: number; drop: number }>();
     this.decisionNames.forEach((name, index) => {
       const entry = (decisions[name] ??= { keep: 0, drop: 0 });
       entry.keep += this.keeps[index]!;
       entry.drop += this.drops[index]!;
     });
-    const thresholds: Record<string, { th: string; probability: number }> = {};
-    const thresholdsByPolicy: Record<string, Record<string, { th: string; probability: number }>> = {};
-    const budgetCeilingDrops: Record<string, number> = {};
+    const thresholds = emptyRecord<{ th: string; probability: number }>();
+    const thresholdsByPolicy = emptyRecord<Record<string, { th: string; probability: number }>>();
+    const budgetCeilingDrops = emptyRecord<number>();
     for (const [index, policy] of this.policies.entries()) {
       try {
         if (policy.ceilingDrops !== undefined)
@@ -294,7 +296,7 @@ export class TailSamplingProcessor implements SpanProcessor {
           if (!isThreshold(threshold)) continue;
           const entry = { th: encodeTh(threshold), probability: thresholdToProbability(threshold) };
           thresholds[key] = entry;
-          (thresholdsByPolicy[policy.name] ??= {})[key] = entry;
+          (thresholdsByPolicy[policy.name] ??= emptyRecord())[key] = entry;
         }
       } catch {
         // a policy of your own that cannot say: /metrics and stats() go on without it
@@ -595,4 +597,8 @@ export class TailSamplingProcessor implements SpanProcessor {
     this.decideDue(now);
     this.arm(now);
   };
+}
+
+function emptyRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
