@@ -43,7 +43,17 @@ export async function writeArtifactFiles(dir: string, files: ArtifactFiles): Pro
   return written;
 }
 
-/** Files whose committed text is not exactly the generator's output. */
+/**
+ * A text with its line ends as LF. A checkout with core.autocrlf=true (Git for Windows' default)
+ * writes every committed file with CRLF; compared byte for byte, every `generate --check` failed
+ * there on line 1 with nothing to see (regression: generate-check-fails-on-crlf-checkout). The
+ * repository's .gitattributes asks for LF too; a project without one still passes.
+ */
+function lfLineEnds(text: string): string {
+  return text.includes('\r\n') ? text.replace(/\r\n/g, '\n') : text;
+}
+
+/** Files whose committed text is not the generator's output (line ends aside: CRLF reads as LF). */
 export async function checkArtifactFiles(dir: string, files: ArtifactFiles): Promise<ArtifactDrift[]> {
   const drift: ArtifactDrift[] = [];
   for (const [name, text] of Object.entries(files)) {
@@ -54,7 +64,7 @@ export async function checkArtifactFiles(dir: string, files: ArtifactFiles): Pro
       drift.push({ file: name, reason: 'missing' });
       continue;
     }
-    const firstDifference = firstDifferingLine(committed, text);
+    const firstDifference = firstDifferingLine(lfLineEnds(committed), lfLineEnds(text));
     if (firstDifference !== undefined) drift.push({ file: name, reason: 'differs', firstDifference });
   }
   return drift;
