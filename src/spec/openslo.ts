@@ -99,7 +99,17 @@ function sloFrom(name: string, spec: Node): SloSpec {
   }
   if (indicator.thresholdMetric !== undefined) {
     const threshold = source(indicator.thresholdMetric, `${at}.indicator.spec.thresholdMetric`);
-    if (objective.op !== 'lte' && objective.op !== 'lt') {
+    // Good events are those at or under the threshold: a histogram's `le` bucket (and the
+    // in-process engine) counts `value <= threshold`. `lt` (strictly under) differs exactly at
+    // the bound, where values of a whole-number unit (integer milliseconds) pile up, and no `le`
+    // bucket can tell it; read as `lte` it would count those requests good.
+    if (objective.op === 'lt') {
+      throw new OpenSloError(
+        `${at}.objectives[0].op`,
+        'lt (strictly under the threshold) cannot be read from Prometheus le buckets, which count values at the threshold too: use op: lte (in a whole-number unit such as integer milliseconds, op: lt, value: 250 is op: lte, value: 249)',
+      );
+    }
+    if (objective.op !== 'lte') {
       throw new OpenSloError(
         `${at}.objectives[0].op`,
         `a latency SLI counts requests at or under the threshold: expected lte, got ${JSON.stringify(objective.op)}`,
