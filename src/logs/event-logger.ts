@@ -78,7 +78,10 @@ export interface EventLogger<S extends TelemetrySpec = TelemetrySpec> {
   event<N extends EventName<S>>(name: N, fields: EventFields<S['events'][N]>, context?: Context): void;
   /** Flushes an asynchronous destination (and writes pending security summaries). */
   flush(): Promise<void>;
-  /** Writes pending security summaries, stops the folding timer and flushes. */
+  /**
+   * Writes pending security summaries and, per budgeted event, a summary of the lines its rate
+   * budget left out that no written line carried; stops the folding timer and flushes.
+   */
   close(): Promise<void>;
 }
 
@@ -327,7 +330,29 @@ class SchemaEventLogger {
 
   async close(): Promise<void> {
     this.securityStream?.close();
+    this.writeSuppressedSummaries();
     await this.flush();
+  }
+
+  /**
+   * Closing: the lines a rate budget left out that no later line carried (the event went quiet
+   * after its storm) are written as one summary line per event, so the log, not only
+   * plumbline_log_suppressed_total{event}, says they were left out.
+   */
+  private writeSuppressedSummaries(): void {
+    for (const compiled of this.events.values()) {
+      if (compiled.budget === undefined) continue;
+      try {
+        const suppressed = compiled.budget.takePending();
+        if (suppressed === 0) continue;
+        const summary = { summary: true, suppressed };
+        this.output.flush();
+        compiled.write.call(compiled.logger, summary);
+        this.bridge?.emit(compiled.name, compiled.level, { summary: true, suppressed });
+      } catch {
+        // never thrown into the app's shutdown: the count is on plumbline_log_suppressed_total
+      }
+    }
   }
 
   private suppress(event: string): void {

@@ -122,6 +122,21 @@ export function eventLineSchema(spec: TelemetrySpec, name: string, event: EventS
       additionalProperties: false,
     });
   }
+  if (event.budget !== undefined) {
+    branches.push({
+      type: 'object',
+      description: 'Written when the log closes: lines the rate budget left out that no later line carried.',
+      properties: {
+        ...envelope,
+        event: { const: name },
+        level: { const: event.level },
+        summary: { const: true },
+        suppressed: { type: 'integer', minimum: 1 },
+      },
+      required: [...ENVELOPE_REQUIRED, 'summary', 'suppressed'],
+      additionalProperties: false,
+    });
+  }
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: `plumbline:${spec.service.name}/events/${name}`,

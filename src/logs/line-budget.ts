@@ -73,6 +73,14 @@ export class EventBudget {
         : new Map(values.map((value) => [value, new LineBudget(linesPerSecond, now)]));
   }
 
+  /** The count no written line has carried yet, over all the event's budgets, taken (reset). */
+  takePending(): number {
+    let count = this.shared.takeSuppressed();
+    if (this.byValue !== undefined)
+      for (const budget of this.byValue.values()) count += budget.takeSuppressed();
+    return count;
+  }
+
   /** The budget this call's line draws on. */
   for(fields: unknown): LineBudget {
     if (this.byValue === undefined || typeof fields !== 'object' || fields === null) return this.shared;
