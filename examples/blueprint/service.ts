@@ -526,6 +526,9 @@ export async function startBlueprint(
       });
     }
 
+    // Until the body's parse settles it: a body never parsed (timed out, too large, its client
+    // gone, shed) gives its charge back when the request ends, or work never done throttles it.
+    let parseCharged = true;
     inFlight++;
     let clientGone = false;
     const requestDeadline = deadlineAfter(config.ingress.timeoutMs);
@@ -550,10 +553,8 @@ export async function startBlueprint(
         return reject(413, 'body_too_large', `body over ${config.ingress.maxBodyBytes} bytes`, {
           connection: 'close',
         });
-      // A client that left while sending is gone, as at any other stage: not a refusal. Its body
-      // was never parsed, so its parse charge goes back.
+      // A client that left while sending is gone, as at any other stage: not a refusal.
       if (body === 'gone' || clientGone) {
-        admission.refundParse(tenant, declaredBytes);
         return finish(499, 'rejected', { error: 'client_closed' });
       }
       if (body === 'aborted')
@@ -564,10 +565,7 @@ export async function startBlueprint(
       // A body larger than it declared (sent chunked) looks for a place only now.
       if (place === undefined && parsePool !== undefined && bytes >= OFF_LOOP_BYTES) {
         place = parsePool.reserve(tenantClass === 'best-effort');
-        if (place === undefined) {
-          admission.refundParse(tenant, declaredBytes);
-          return parseWorkersTaken();
-        }
+        if (place === undefined) return parseWorkersTaken();
       }
       let parsed: ValidationResult;
       if (place !== undefined) {
@@ -578,7 +576,6 @@ export async function startBlueprint(
           Date.now() + (requestDeadlineAt - performance.now()),
         );
         if (answer.result === 'expired') {
-          admission.refundParse(tenant, declaredBytes);
           if (clientGone) return finish(499, 'rejected', { error: 'client_closed' });
           return reject(
             503,
@@ -590,11 +587,13 @@ export async function startBlueprint(
           );
         }
         admission.parsed(tenant, declaredBytes, bytes, answer.parseMs);
+        parseCharged = false;
         parsed = answer.result;
       } else {
         const parseStarted = performance.now();
         parsed = parseBytes(body, config.ingress, (text, limits) => parseBody(text, limits, span));
         admission.parsed(tenant, declaredBytes, bytes, performance.now() - parseStarted);
+        parseCharged = false;
       }
       if (!parsed.ok) return reject(400, parsed.reason, parsed.detail, undefined, parsed.eventId);
 
@@ -670,6 +669,7 @@ export async function startBlueprint(
       span.recordException(error as Error);
       finish(500, 'error', { error: 'internal' });
     } finally {
+      if (parseCharged) admission.refundParse(tenant, declaredBytes);
       unwatch();
       ticket.release();
       place?.release();
