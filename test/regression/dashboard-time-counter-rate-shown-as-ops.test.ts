@@ -58,11 +58,11 @@ function overviewPanel(title: string): Panel {
 }
 
 /**
- * The panel's query as Grafana sends it with "All" picked, over a 5s rate interval: the scrapes
+ * The panel's query as Grafana sends it with "All" picked, over a 10s rate interval: the scrapes
  * cover the whole window, so rate() reads the counters' slope rather than an extrapolation.
  */
 function asGrafanaSends(expr: string): string {
-  return expr.replaceAll('$job', '.+').replaceAll('$instance', '.+').replaceAll('$__rate_interval', '5s');
+  return expr.replaceAll('$job', '.+').replaceAll('$instance', '.+').replaceAll('$__rate_interval', '10s');
 }
 
 let server: Server | undefined;
@@ -79,10 +79,10 @@ beforeAll(async () => {
     exemplars: false,
   });
   await waitFor(
-    'eight scrapes',
+    'twelve scrapes',
     async () => {
       const result = await prometheus!.query('count_over_time(up{job="worker"}[1m])');
-      return result.resultType === 'vector' && Number(result.result[0]?.value[1] ?? 0) >= 8
+      return result.resultType === 'vector' && Number(result.result[0]?.value[1] ?? 0) >= 12
         ? true
         : undefined;
     },
