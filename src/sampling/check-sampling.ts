@@ -3,6 +3,7 @@
 import type { SamplingSpec } from '../spec/types.js';
 import { subPath, type SpecIssue } from '../spec/errors.js';
 import { didYouMean } from '../spec/suggest.js';
+import { reservedNameProblem } from './policy-names.js';
 
 const KINDS = new Set(['errors', 'latency', 'exemplar', 'attribute', 'budget']);
 /**
@@ -53,7 +54,11 @@ export function checkSampling(spec: { readonly sampling?: SamplingSpec }): SpecI
     if (typeof policy.name !== 'string' || policy.name === '')
       issue(`${at}.name`, 'must be a non-empty string');
     else if (seen.has(policy.name)) issue(`${at}.name`, `duplicate policy name "${policy.name}"`);
-    else seen.add(policy.name);
+    else {
+      seen.add(policy.name);
+      const reserved = reservedNameProblem(policy.name, policy.kind);
+      if (reserved !== undefined) issue(`${at}.name`, reserved);
+    }
     // Whatever its kind (a misspelt one included): reported in the same round as the kind.
     if (budgetAt >= 0)
       issue(

@@ -4,9 +4,10 @@
 import type { SamplingPolicy, TraceView } from './policy.js';
 import { builtIn } from './build-policies.js';
 import { BaseSamplingPolicy } from './policy.js';
+import { LINKED_POLICY } from './policy-names.js';
 
 /** Name of the implicit rule (and its `decisions` entry in stats). */
-export const LINKED_POLICY = 'linked';
+export { LINKED_POLICY };
 
 export class LinkedPolicy extends BaseSamplingPolicy {
   readonly kind = 'linked';

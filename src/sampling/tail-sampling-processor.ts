@@ -7,7 +7,7 @@ import type { Context, Link } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { SamplingSpec, TelemetrySpec } from '../spec/types.js';
-import { SpecError } from '../spec/errors.js';
+import { IssueListError, SpecError, type SpecIssue } from '../spec/errors.js';
 import { resolveSpec } from '../spec/model.js';
 import { exemplarTracesPerSecond, resolveSampling } from '../spec/sampling-settings.js';
 import { DecisionCache, LATE_CAPPED } from './decision-cache.js';
@@ -20,6 +20,7 @@ import { SpanForwarder } from './span-forwarder.js';
 import { estimateSpanBytes } from './span-size.js';
 import { LinkIndex } from './link-index.js';
 import { withLinkedRule } from './linked-policy.js';
+import { NO_MATCH, reservedNameProblem } from './policy-names.js';
 import { SpanSlab } from './span-slab.js';
 import { BufferUsage, TraceBuffer } from './trace-buffer.js';
 import { AdmissionQueue, DeadlineQueue } from './trace-queues.js';
@@ -44,7 +45,7 @@ export {
 /** A trace still undecided after this long (a span that never ends) is decided anyway. */
 export const DEFAULT_MAX_TRACE_AGE_MS = 60_000;
 /** Decision name when every policy abstained. */
-export const NO_MATCH = 'no-match';
+export { NO_MATCH };
 
 export interface TailSamplingOptions {
   /** Clock in ms (default performance.now); tests inject one. */
@@ -138,6 +139,7 @@ export class TailSamplingProcessor implements SpanProcessor {
         },
       ]);
     this.now = options.now ?? (() => performance.now());
+    if (options.policies !== undefined) checkChainNames(options.policies);
     this.policies = withLinkedRule(
       options.policies === undefined ? buildPolicies(settings.policies) : withExemplarRule(options.policies),
     );
@@ -601,4 +603,22 @@ export class TailSamplingProcessor implements SpanProcessor {
 
 function emptyRecord<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
+}
+
+/**
+ * A chain of your own (`policies`) with a name twice, or an implicit rule's name on another kind:
+ * refused at construction, each problem naming the policy (as the spec check does for the spec's).
+ */
+function checkChainNames(policies: readonly SamplingPolicy[]): void {
+  const issues: SpecIssue[] = [];
+  const seen = new Set<string>();
+  policies.forEach((policy, index) => {
+    const name = policy.name;
+    const at = `policies[${index}].name`;
+    if (seen.has(name)) issues.push({ path: at, message: `duplicate policy name "${name}"` });
+    seen.add(name);
+    const reserved = reservedNameProblem(name, policy.kind);
+    if (reserved !== undefined) issues.push({ path: at, message: reserved });
+  });
+  if (issues.length > 0) throw new IssueListError('invalid tail-sampling policy chain', issues);
 }

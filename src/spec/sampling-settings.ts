@@ -13,9 +13,10 @@ export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_EXEMPLAR_TRACES_PER_SECOND = 10;
 /**
  * Name of the exemplar rule added first when the spec lists none: in the in-process chain
- * (sampling/build-policies.ts) and in the generated collector's tail_sampling alike.
+ * (sampling/build-policies.ts) and in the generated collector's tail_sampling alike. Reserved
+ * with the other implicit names in sampling/policy-names.ts.
  */
-export const IMPLICIT_EXEMPLAR_POLICY = 'exemplar';
+export { IMPLICIT_EXEMPLAR_POLICY } from '../sampling/policy-names.js';
 
 /**
  * Traces a second exemplars may keep: the chain's exemplar rule's `tracesPerSecond`, else the
