@@ -19,7 +19,13 @@ import {
   type ExpectedTelemetry,
 } from './expected.js';
 import type { NotSpecMetrics } from './not-spec-metrics.js';
-import type { Labels, MetricFamily, ParsedExposition, Sample } from './openmetrics-parser.js';
+import {
+  parseFloatLabel,
+  type Labels,
+  type MetricFamily,
+  type ParsedExposition,
+  type Sample,
+} from './openmetrics-parser.js';
 
 const KIND_TYPES: Readonly<Record<ExpectedInstrument['kind'], readonly string[]>> = {
   histogram: ['histogram'],
@@ -163,7 +169,7 @@ function checkBuckets(
   for (const buckets of bucketsBySeries.values()) {
     const seen = new Set<string>();
     const sorted = buckets
-      .map((sample) => ({ sample, le: Number(sample.labels.le === '+Inf' ? Infinity : sample.labels.le) }))
+      .map((sample) => ({ sample, le: parseFloatLabel(sample.labels.le) }))
       .sort((a, b) => a.le - b.le);
     let previous = 0;
     for (const { sample, le } of sorted) {
@@ -246,8 +252,13 @@ export function checkSliSeries(
       continue;
     }
     if (sli.kind === 'latency') {
+      // By value: Prometheus (3.0 on) stores a scraped le in its float form ("0.250" and "2.5e-1"
+      // as "0.25", "1" as "1.0"), the form the rules' le is written in.
       const le = formatPrometheusFloat(sli.threshold);
-      if (!family.samples.some((s) => s.name === `${family.name}_bucket` && s.labels.le === le))
+      const threshold = sli.threshold;
+      const isBucket = (s: Sample) =>
+        s.name === `${family.name}_bucket` && parseFloatLabel(s.labels.le) === threshold;
+      if (!family.samples.some(isBucket))
         deviations.add(
           'sli-series-absent',
           subject,

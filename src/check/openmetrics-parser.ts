@@ -233,6 +233,18 @@ function parseLabels(cursor: Cursor): Labels {
   return labels;
 }
 
+/**
+ * A label value read as a number the way Prometheus reads `le` (Go's strconv.ParseFloat, whose
+ * value, not text, the rules' `le="0.25"` matches): `0.25`, `0.250` and `2.5e-1` are one bound,
+ * `+Inf`, `Inf` and `inf` are infinity. NaN when it is no number (hex floats are not read).
+ */
+export function parseFloatLabel(text: string | undefined): number {
+  if (text === undefined) return NaN;
+  if (/^[-+]?inf(?:inity)?$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
+  if (!/^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/.test(text)) return NaN;
+  return Number(text);
+}
+
 function parseNumber(token: string): number {
   if (token === '+Inf' || token === 'Inf') return Infinity;
   if (token === '-Inf') return -Infinity;
