@@ -2,7 +2,7 @@
 // promises OTel's own do not: a span that ends after the span export is shut down is counted as
 // dropped, and the log export's shutdown lets the process exit at its bound (exportTimeoutMs)
 // against a collector that never answers.
-import { TraceFlags, type Context } from '@opentelemetry/api';
+import { diag, TraceFlags, type Context } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type {
   LogRecordExporter,
@@ -11,7 +11,9 @@ import type {
   SdkLogRecord,
 } from '@opentelemetry/sdk-logs';
 import { BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { readFileSync } from 'node:fs';
 import type { Agent as HttpAgent } from 'node:http';
+import { resolve } from 'node:path';
 import { requireOnUse } from '../require-on-use.js';
 
 /**
@@ -141,37 +143,38 @@ export class GivingUpLogExporter implements LogRecordExporter {
   }
 }
 
-const TLS_FILE_VARIABLES = ['CERTIFICATE', 'CLIENT_KEY', 'CLIENT_CERTIFICATE'] as const;
-
 /** An OTLP/HTTP exporter's `httpAgentOptions` given as a factory. */
 type HttpAgentFactory = (protocol: string) => HttpAgent;
+
+/** What an https: agent is given from the environment's TLS files. */
+interface TlsFiles {
+  readonly ca: Buffer | undefined;
+  readonly cert: Buffer | undefined;
+  readonly key: Buffer | undefined;
+}
 
 /**
  * The HTTP agents of an OTLP exporter, made by plumbline (OTel's default: keep-alive) so that
  * close() can end the requests under way and refuse new connections (a retry OTel already
- * scheduled). With TLS files in the environment (OTEL_EXPORTER_OTLP_[<SIGNAL>_]CERTIFICATE,
- * CLIENT_KEY, CLIENT_CERTIFICATE) the exporter keeps OTel's own agent, which reads them, and
- * close() cannot end its requests: each then runs out its timeout.
+ * scheduled). An exporter given a factory no longer reads the TLS files in the environment
+ * (OTEL_EXPORTER_OTLP_[<SIGNAL>_]CERTIFICATE, CLIENT_KEY, CLIENT_CERTIFICATE), so the factory
+ * reads them as OTel's own does and gives them to its https: agents.
  */
 export class ExportConnections {
   private readonly agents: HttpAgent[] = [];
   private closed = false;
 
-  /** For the exporter's `httpAgentOptions`; undefined leaves OTel's agent. */
-  agentFactory(signal: string, env: NodeJS.ProcessEnv = process.env): HttpAgentFactory | undefined {
-    const tls = TLS_FILE_VARIABLES.some((name) =>
-      [env[`OTEL_EXPORTER_OTLP_${signal}_${name}`], env[`OTEL_EXPORTER_OTLP_${name}`]].some(
-        (value) => value !== undefined && value.trim() !== '',
-      ),
-    );
-    if (tls) return undefined;
+  /** For the exporter's `httpAgentOptions`; `signal` as in the variables' names, e.g. LOGS. */
+  agentFactory(signal: string, env: NodeJS.ProcessEnv = process.env): HttpAgentFactory {
+    const tls = tlsFilesFromEnv(signal, env);
     return (protocol: string) => {
       // Loaded when the first export is made, as OTel's own factory does: after the HTTP
       // instrumentation, which must see node:http first.
       const { Agent } = requireOnUse(protocol === 'http:' ? 'node:http' : 'node:https') as {
         Agent: typeof HttpAgent;
       };
-      const agent = new Agent({ keepAlive: true });
+      // As OTel's factory: the TLS files go to an https: agent only.
+      const agent = new Agent(protocol === 'http:' ? { keepAlive: true } : { keepAlive: true, ...tls });
       const createConnection = agent.createConnection.bind(agent);
       agent.createConnection = (connectionOptions, callback) => {
         if (!this.closed) return createConnection(connectionOptions, callback);
@@ -192,4 +195,30 @@ export class ExportConnections {
       agent.destroy();
     }
   }
+}
+
+/**
+ * The TLS files an OTLP/HTTP exporter reads from the environment, read as otlp-exporter-base
+ * does (getNodeHttpConfigurationFromEnvironment): when the exporter is made, the signal's own
+ * variable before the general one, a path from the working directory; a file that cannot be read
+ * is warned about and left out.
+ */
+function tlsFilesFromEnv(signal: string, env: NodeJS.ProcessEnv): TlsFiles {
+  const read = (name: string, what: string): Buffer | undefined => {
+    const path = [env[`OTEL_EXPORTER_OTLP_${signal}_${name}`], env[`OTEL_EXPORTER_OTLP_${name}`]].find(
+      (value) => value !== undefined && value.trim() !== '',
+    );
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(resolve(process.cwd(), path));
+    } catch {
+      diag.warn(`plumbline: failed to read the OTLP ${what} file ${path}`);
+      return undefined;
+    }
+  };
+  return {
+    ca: read('CERTIFICATE', 'root certificate'),
+    cert: read('CLIENT_CERTIFICATE', 'client certificate chain'),
+    key: read('CLIENT_KEY', 'client certificate private key'),
+  };
 }
