@@ -35,6 +35,7 @@ import { FanOutSpanProcessor } from './fan-out-span-processor.js';
 import { HttpServerErrorTypeProcessor } from './http-server-error-type.js';
 import { meterProviderScrapeReader, type MeterProviderScrapeReader } from './meter-provider-scrape-reader.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
+import { settle, type SettleOptions, type Step } from './settle.js';
 import { exposeSamplerStats, exposeSloStatus } from './self-metrics.js';
 import { specInstrumentViews } from './spec-instrument-views.js';
 
@@ -313,6 +314,12 @@ export function telemetryOf<S extends TelemetrySpec>(
   const { metrics, pipeline, sampler, sloEngine, scrapeReader, timing } = assembly;
   const log = eventLogger(spec, options, assembly, host.bridgeLogger);
   let shutdownPromise: Promise<void> | undefined;
+  // Each step waited for at most the export timeout: a black-holed endpoint or a blocked log pipe
+  // must not hold the host's shutdown.
+  const settleOptions: SettleOptions = {
+    timeoutMs: timing.exportTimeoutMs,
+    onFailure: (reason) => diag.warn('plumbline: flush/shutdown step failed', reason),
+  };
   return {
     spec,
     log,
@@ -341,7 +348,7 @@ export function telemetryOf<S extends TelemetrySpec>(
       // Once shutdown() has begun, its steps made the last exports (or gave up on them): a flush
       // would only collect again into exporters that are shut down, or about to be.
       if (shutdownPromise !== undefined) return Promise.resolve();
-      return settle(timing.exportTimeoutMs, [() => log.flush(), ...host.forceFlush()]);
+      return settle([() => log.flush(), ...host.forceFlush()], settleOptions);
     },
     shutdown() {
       if (shutdownPromise === undefined) {
@@ -352,44 +359,11 @@ export function telemetryOf<S extends TelemetrySpec>(
         }
         // The event log first: closing it writes the security summaries, which go to OTel Logs before
         // the log export shuts down (settle calls the steps in order).
-        shutdownPromise = settle(timing.exportTimeoutMs, [() => log.close(), ...host.shutdown()]);
+        shutdownPromise = settle([() => log.close(), ...host.shutdown()], settleOptions);
       }
       return shutdownPromise;
     },
   };
-}
-
-/**
- * One step of a flush or shutdown, called by settle: a function, so that a step that throws at
- * once (an app's span processor inside a provider's shutdown) is one failed step, not a throw
- * that keeps the steps after it from being called. undefined: nothing to do.
- */
-export type Step = () => Promise<unknown> | undefined;
-
-/**
- * Calls every step, and waits for each for at most `timeoutMs` (a black-holed endpoint or a
- * blocked log pipe must not hold the host's shutdown); a step that throws, rejects or is late is
- * reported to the OTel diag logger, never thrown: the promise always resolves.
- */
-export async function settle(timeoutMs: number, steps: readonly Step[]): Promise<void> {
-  const bounded = steps.map((run) => {
-    let step: Promise<unknown> | undefined;
-    try {
-      step = run();
-    } catch (error) {
-      step = Promise.reject(error);
-    }
-    if (step === undefined) return undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`step not done within ${timeoutMs} ms`)), timeoutMs);
-      timer.unref();
-    });
-    return Promise.race([step, late]).finally(() => clearTimeout(timer));
-  });
-  for (const result of await Promise.allSettled(bounded)) {
-    if (result.status === 'rejected') diag.warn('plumbline: flush/shutdown step failed', result.reason);
-  }
 }
 
 /**

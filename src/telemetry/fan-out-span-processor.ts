@@ -2,6 +2,7 @@
 // processor and to any the application added); one that throws does not stop the others.
 import { diag, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { settle } from './settle.js';
 
 export class FanOutSpanProcessor implements SpanProcessor {
   constructor(private readonly processors: readonly SpanProcessor[]) {}
@@ -48,17 +49,10 @@ export class FanOutSpanProcessor implements SpanProcessor {
    * Calls `step` on every processor, even after one that throws at once, and waits for all; a
    * failure, at once or later, is reported to diag, never passed on.
    */
-  private async everyOne(step: 'forceFlush' | 'shutdown'): Promise<void> {
-    const results = await Promise.allSettled(
-      this.processors.map((processor) => {
-        try {
-          return processor[step]();
-        } catch (error) {
-          return Promise.reject(error);
-        }
-      }),
+  private everyOne(step: 'forceFlush' | 'shutdown'): Promise<void> {
+    return settle(
+      this.processors.map((processor) => () => processor[step]()),
+      { onFailure: (reason) => diag.error(`plumbline: span processor ${step} failed`, reason) },
     );
-    for (const result of results)
-      if (result.status === 'rejected') diag.error(`plumbline: span processor ${step} failed`, result.reason);
   }
 }
