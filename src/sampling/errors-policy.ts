@@ -1,5 +1,8 @@
 // Keeps every trace with an error: a span with status ERROR, or an HTTP 5xx response code
-// (http.response.status_code, or the pre-1.21 semconv http.status_code).
+// (http.response.status_code, or the pre-1.21 semconv http.status_code). Both are ints in the
+// semantic conventions, and the collector's numeric_attribute reads integers only: a "503" string
+// or 503.5 is no 5xx here either, so both tiers keep the same traces (regression:
+// errors-policy-counts-string-status-as-5xx.test.ts).
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { PolicySpan } from './policy.js';
 import { SpanMatchPolicy } from './policy.js';
@@ -11,8 +14,7 @@ export function isErrorSpan(span: PolicySpan): boolean {
 }
 
 function is5xx(value: unknown): boolean {
-  const code = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
-  return code >= 500 && code <= 599;
+  return typeof value === 'number' && value >= 500 && value <= 599 && Number.isInteger(value);
 }
 
 export class ErrorsPolicy extends SpanMatchPolicy {

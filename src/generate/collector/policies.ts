@@ -117,7 +117,8 @@ function keepPolicies(
           `${policy.name}: the error budget (${policy.budget.tracesPerSecond} traces/s) has no tail_sampling equivalent (rate_limiting counts spans, not per key, and writes no ot=th); the gateway keeps every error trace`,
         );
       // The in-process policy's definition: status ERROR, or an HTTP 5xx under the current or the
-      // pre-1.21 semconv key. The collector reads integer attributes only (a "503" string is missed).
+      // pre-1.21 semconv key. Integers only, as the semconv types them, here and in-process (a
+      // "503" string is no 5xx in either: errors-policy-counts-string-status-as-5xx.test.ts).
       return [
         { name: policy.name, type: 'status_code', status_code: { status_codes: ['ERROR'] } },
         ...HTTP_STATUS_KEYS.map((key) => ({
