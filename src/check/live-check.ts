@@ -11,9 +11,9 @@ import { expectedTelemetry } from './expected.js';
 import { followFile, followStream, type LogFollower } from './log-follower.js';
 import { NotSpecLogRecords, type NotSpecLogScope } from './not-spec-log-records.js';
 import { NotSpecMetrics, type NotSpecMetric } from './not-spec-metrics.js';
-import { parseMetricsUrl } from './options.js';
-import { parseListenAddress, startOtlpSink, type OtlpSink } from './otlp-sink.js';
-import { scrapeMetrics, type Scrape } from './scrape.js';
+import { parseByteBound, parseMetricsUrl } from './options.js';
+import { MAX_OTLP_BODY_BYTES, parseListenAddress, startOtlpSink, type OtlpSink } from './otlp-sink.js';
+import { MAX_SCRAPE_BODY_BYTES, scrapeMetrics, type Scrape } from './scrape.js';
 import { UndeclaredAttributes, type UndeclaredAttribute } from './undeclared-attributes.js';
 
 export interface LiveCheckOptions {
@@ -35,6 +35,16 @@ export interface LiveCheckOptions {
    * /metrics family without `otel_scope_name` that OTLP did not bring. Listed, not checked.
    */
   readonly allowMetrics?: readonly string[];
+  /**
+   * The largest /metrics body read, in bytes once decoded (default 32 MiB): a scrape past it
+   * fails, and is reported like any failed scrape.
+   */
+  readonly maxScrapeBytes?: number;
+  /**
+   * The largest OTLP request body read, compressed and once decompressed (default 32 MiB): a
+   * request past it is refused with 413 and reported as `input-failed`.
+   */
+  readonly maxOtlpBodyBytes?: number;
 }
 
 export interface LiveCheckReport {
@@ -95,6 +105,8 @@ export interface LiveCheck {
 export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveCheck> {
   if (options.metricsUrl !== undefined) parseMetricsUrl(options.metricsUrl);
   if (options.otlpListen !== undefined) parseListenAddress(options.otlpListen);
+  const maxScrapeBytes = parseByteBound('maxScrapeBytes', options.maxScrapeBytes, MAX_SCRAPE_BODY_BYTES);
+  const maxOtlpBodyBytes = parseByteBound('maxOtlpBodyBytes', options.maxOtlpBodyBytes, MAX_OTLP_BODY_BYTES);
   const spec = resolveSpec(options.spec).spec;
   const started = performance.now();
   const deviations = new Deviations();
@@ -116,7 +128,7 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
   /** One scrape; given up (counted neither way) when `signal` aborts it. */
   const scrapeOnce = async (url: string, signal: AbortSignal): Promise<void> => {
     try {
-      const result = await scrapeMetrics(url, undefined, signal);
+      const result = await scrapeMetrics(url, undefined, signal, maxScrapeBytes);
       if (signal.aborted) return;
       scrapes++;
       lastScrape = result;
@@ -152,6 +164,7 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
         for (const metric of request.metrics) otlp.checkMetric(metric);
       },
       (signal, reason) => deviations.add('input-failed', `otlp ${signal ?? 'request'}`, 'spec', reason),
+      { maxBodyBytes: maxOtlpBodyBytes },
     );
   }
   const onLine = (line: string) => events.checkLine(line);

@@ -27,3 +27,13 @@ export function parseMetricsUrl(text: string): URL {
     );
   return url;
 }
+
+/** A byte bound of LiveCheckOptions: a positive integer, or `fallback` when not given. */
+export function parseByteBound(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new LiveCheckOptionError(
+      `${name}: expected a positive whole number of bytes, got ${String(value)}`,
+    );
+  return value;
+}

@@ -1,6 +1,7 @@
 // Turns an OTLP/HTTP request body (JSON or protobuf, optionally gzip) into plain records the
 // checks read: spans, log records and metric points with their attributes as JS values.
 // JSON encoding: https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding
+import { constants } from 'node:buffer';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import protobuf from 'protobufjs';
 import { OTLP_PROTO_FILES } from './otlp-proto-files.js';
@@ -87,13 +88,27 @@ function protoRoot(): protobuf.Root {
   return root;
 }
 
-/** The body without its content-encoding (gzip and deflate; identity passes through). */
-export function decompress(body: Buffer, encoding: string | undefined): Buffer {
+/** A body past the size bound: compressed, or once decompressed. */
+export class OtlpBodyTooLargeError extends Error {}
+
+/**
+ * The body without its content-encoding (gzip and deflate; identity passes through). Inflating
+ * stops at `maxBytes`: a gzip bomb (32 MiB of gzip is 32 GiB of zeros) is refused, not held.
+ */
+export function decompress(body: Buffer, encoding: string | undefined, maxBytes = Infinity): Buffer {
   const name = (encoding ?? 'identity').trim().toLowerCase();
   if (name === '' || name === 'identity') return body;
-  if (name === 'gzip') return gunzipSync(body);
-  if (name === 'deflate') return inflateSync(body);
-  throw new OtlpDecodeError(`content-encoding ${name} is not supported (gzip, deflate, identity)`);
+  if (name !== 'gzip' && name !== 'deflate')
+    throw new OtlpDecodeError(`content-encoding ${name} is not supported (gzip, deflate, identity)`);
+  // maxOutputLength refuses more than buffer.constants.MAX_LENGTH, the most a Buffer holds anyway.
+  const options = { maxOutputLength: Math.min(maxBytes, constants.MAX_LENGTH) };
+  try {
+    return name === 'gzip' ? gunzipSync(body, options) : inflateSync(body, options);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new OtlpBodyTooLargeError(`body larger than ${maxBytes} bytes once decompressed`);
+    throw error;
+  }
 }
 
 /** Decodes one export request; `contentType` picks JSON or protobuf. */

@@ -7,14 +7,23 @@ import type { AddressInfo } from 'node:net';
 import {
   decodeOtlpRequest,
   decompress,
+  OtlpBodyTooLargeError,
   OtlpDecodeError,
   type DecodedRequest,
   type Signal,
 } from './otlp-decode.js';
 import { LiveCheckOptionError } from './options.js';
 
-/** The largest request body read (compressed and decompressed), in bytes. */
+/** The largest request body read (compressed and decompressed), in bytes, by default. */
 export const MAX_OTLP_BODY_BYTES = 32 * 1024 * 1024;
+
+export interface OtlpSinkOptions {
+  /**
+   * The largest request body read, compressed and once decompressed (default
+   * MAX_OTLP_BODY_BYTES): past it the request is refused with 413, and its bytes are not kept.
+   */
+  readonly maxBodyBytes?: number;
+}
 
 const PATHS: Readonly<Record<string, Signal>> = {
   '/v1/traces': 'traces',
@@ -51,8 +60,10 @@ export async function startOtlpSink(
   listen: string,
   onRequest: (signal: Signal, request: DecodedRequest) => void,
   onRefused: (signal: Signal | undefined, reason: string) => void = () => {},
+  options: OtlpSinkOptions = {},
 ): Promise<OtlpSink> {
   const { host, port } = parseListenAddress(listen);
+  const maxBytes = options.maxBodyBytes ?? MAX_OTLP_BODY_BYTES;
   const counts: OtlpSinkCounts = { requests: 0, refused: 0 };
   const refuse = (res: ServerResponse, status: number, signal: Signal | undefined, reason: string) => {
     counts.refused++;
@@ -69,22 +80,38 @@ export async function startOtlpSink(
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
+    // Refused as soon as it is past the bound (its Content-Length, or the bytes so far); the rest
+    // is read and dropped, not kept, so the sender gets the 413 rather than a reset (Node's
+    // requestTimeout, 300 s, ends a sender that never stops).
+    const refuseTooLarge = () => {
+      tooLarge = true;
+      chunks.length = 0;
+      refuse(res, 413, signal, `body larger than ${maxBytes} bytes`);
+    };
+    if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
+      req.resume();
+      return refuseTooLarge();
+    }
     req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
       size += chunk.length;
-      if (size > MAX_OTLP_BODY_BYTES) tooLarge = true;
+      if (size > maxBytes) refuseTooLarge();
       else chunks.push(chunk);
     });
     req.on('end', () => {
-      if (tooLarge) return refuse(res, 413, signal, `body larger than ${MAX_OTLP_BODY_BYTES} bytes`);
+      if (tooLarge) return;
       const contentType = req.headers['content-type'] ?? '';
       let decoded: DecodedRequest;
       try {
-        const body = decompress(Buffer.concat(chunks), req.headers['content-encoding']);
-        if (body.length > MAX_OTLP_BODY_BYTES)
-          return refuse(res, 413, signal, `body larger than ${MAX_OTLP_BODY_BYTES} bytes once decompressed`);
+        const body = decompress(Buffer.concat(chunks), req.headers['content-encoding'], maxBytes);
         decoded = decodeOtlpRequest(signal, body, contentType);
       } catch (error) {
-        const status = error instanceof OtlpDecodeError && /content-type/.test(error.message) ? 415 : 400;
+        const status =
+          error instanceof OtlpBodyTooLargeError
+            ? 413
+            : error instanceof OtlpDecodeError && /content-type/.test(error.message)
+              ? 415
+              : 400;
         return refuse(res, status, signal, (error as Error).message);
       }
       onRequest(signal, decoded);
