@@ -2,7 +2,7 @@
 // exemplar slot (OpenMetrics allows an exemplar on the `_total` line).
 import type { Attributes, Context } from '@opentelemetry/api';
 import type { CounterSpec } from '../spec/types.js';
-import { ExemplarReservoir, type ExemplarSettings } from './exemplar-reservoir.js';
+import { ExemplarReservoir, type ExemplarPlan, type ExemplarSettings } from './exemplar-reservoir.js';
 import {
   isValidMeasurement,
   notify,
@@ -23,8 +23,6 @@ export interface BoundCounter {
 }
 
 const EMPTY: Attributes = Object.freeze({});
-/** A counter's one slot per series: never rare (ExemplarPlan.rare). */
-const ALL_SLOTS = { firstBucket: 0, maxPerSecond: Infinity, rare: false } as const;
 
 export class CounterSeries {
   value = 0;
@@ -33,7 +31,13 @@ export class CounterSeries {
     readonly exemplars: ExemplarReservoir | undefined,
   ) {}
 
-  add(value: number, _attributes: Attributes | undefined, _context?: Context): void {
+  /** `attributesKept`: see ExemplarReservoir.offer. */
+  add(
+    value: number,
+    _attributes: Attributes | undefined,
+    _context?: Context,
+    _attributesKept?: boolean,
+  ): void {
     this.value += value;
   }
 }
@@ -46,9 +50,14 @@ class ExemplarCounterSeries extends CounterSeries {
     super(identity, reservoir);
   }
 
-  override add(value: number, attributes: Attributes | undefined, context?: Context): void {
+  override add(
+    value: number,
+    attributes: Attributes | undefined,
+    context?: Context,
+    attributesKept?: boolean,
+  ): void {
     this.value += value;
-    this.reservoir.offer(0, value, attributes, context);
+    this.reservoir.offer(0, value, attributes, context, attributesKept);
   }
 }
 
@@ -76,12 +85,19 @@ export class CounterInstrument implements CounterHandle {
     this.listeners = setup.listeners;
     this.onInvalid = setup.onInvalid;
     const settings = setup.exemplars;
+    // A counter's one slot per series: never rare (ExemplarPlan.rare).
+    const plan: ExemplarPlan = {
+      firstBucket: 0,
+      maxPerSecond: Infinity,
+      rare: false,
+      declared: setup.spec.attributes ?? [],
+    };
     this.table = new SeriesTable<CounterSeries>(
       setup.spec.attributes ?? [],
       setup.spec.cardinalityLimit ?? 2000,
       settings === undefined
         ? (identity) => new CounterSeries(identity, undefined)
-        : (identity) => new ExemplarCounterSeries(identity, new ExemplarReservoir(1, settings, ALL_SLOTS)),
+        : (identity) => new ExemplarCounterSeries(identity, new ExemplarReservoir(1, settings, plan)),
       setup.now,
       setup.limits,
     );
@@ -97,18 +113,20 @@ export class CounterInstrument implements CounterHandle {
     if (this.table.isOverflow(series))
       return { add: (value, context) => this.add(value, attributes, context) };
     const { listeners, onInvalid } = this;
+    // The attributes are fixed: what exemplars keep of them is copied once, at binding.
+    const kept = series.exemplars?.keep(attributes);
     if (listeners.length === 0) {
       return {
         add(value: number, context?: Context) {
           if (!isValidMeasurement(value)) return onInvalid();
-          series.add(value, attributes, context);
+          series.add(value, kept, context, true);
         },
       };
     }
     return {
       add(value: number, context?: Context) {
         if (!isValidMeasurement(value)) return onInvalid();
-        series.add(value, attributes, context);
+        series.add(value, kept, context, true);
         notify(listeners, value, attributes);
       },
     };

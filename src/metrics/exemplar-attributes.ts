@@ -1,8 +1,9 @@
 // The filtered attributes of a stored exemplar, read at scrape and export time. The reservoir
-// keeps a measurement's attributes by reference (a copy would cost the record path an
-// allocation per stored exemplar), so what the app put in them is first looked at here, where
-// nothing may throw: a value that is no attribute value, or that cannot be read, is left out and
-// counted by the caller, never thrown into a scrape or an export.
+// keeps a shallow copy of a measurement's undeclared attributes, made as it takes a slot, without
+// looking at the values (or the attributes themselves, when they could not be walked), so what
+// the app put in them is first looked at here, where nothing may throw: a value that is no
+// attribute value, or that cannot be read, is left out and counted by the caller, never thrown
+// into a scrape or an export.
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { wellFormed } from './series-table.js';
 

@@ -40,7 +40,13 @@ export class HistogramSeries {
     this.counts = new Float64Array(boundaries.length + 1);
   }
 
-  record(value: number, _attributes: Attributes | undefined, _context?: Context): void {
+  /** `attributesKept`: see ExemplarReservoir.offer. */
+  record(
+    value: number,
+    _attributes: Attributes | undefined,
+    _context?: Context,
+    _attributesKept?: boolean,
+  ): void {
     this.counts[findBucket(this.boundaries, value)]++;
     this.count++;
     this.sum += value;
@@ -60,14 +66,19 @@ class ExemplarHistogramSeries extends HistogramSeries {
     super(identity, boundaries, reservoir);
   }
 
-  override record(value: number, attributes: Attributes | undefined, context?: Context): void {
+  override record(
+    value: number,
+    attributes: Attributes | undefined,
+    context?: Context,
+    attributesKept?: boolean,
+  ): void {
     const bucket = findBucket(this.boundaries, value);
     this.counts[bucket]++;
     this.count++;
     this.sum += value;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
-    this.reservoir.offer(bucket, value, attributes, context);
+    this.reservoir.offer(bucket, value, attributes, context, attributesKept);
   }
 }
 
@@ -104,6 +115,7 @@ export class HistogramInstrument implements HistogramHandle {
       firstBucket: firstExemplarBucket(boundaries, setup.spec.exemplars?.minValue),
       maxPerSecond: setup.spec.exemplars?.maxPerSecond ?? Infinity,
       rare: true,
+      declared: setup.spec.attributes ?? [],
     };
     this.table = new SeriesTable<HistogramSeries>(
       setup.spec.attributes ?? [],
@@ -152,30 +164,39 @@ export class HistogramInstrument implements HistogramHandle {
   }
 }
 
+// A bound handle's attributes are fixed: what its exemplars keep of them is copied once, here.
 class BoundSeries implements BoundHistogram {
+  private readonly kept: Attributes | undefined;
+
   constructor(
     private readonly series: HistogramSeries,
-    private readonly attributes: Attributes,
+    attributes: Attributes,
     private readonly onInvalid: () => void,
-  ) {}
+  ) {
+    this.kept = series.exemplars?.keep(attributes);
+  }
 
   record(value: number, context?: Context): void {
     if (!isValidMeasurement(value)) return this.onInvalid();
-    this.series.record(value, this.attributes, context);
+    this.series.record(value, this.kept, context, true);
   }
 }
 
 class NotifyingBoundSeries implements BoundHistogram {
+  private readonly kept: Attributes | undefined;
+
   constructor(
     private readonly series: HistogramSeries,
     private readonly attributes: Attributes,
     private readonly onInvalid: () => void,
     private readonly listeners: readonly MeasurementListener[],
-  ) {}
+  ) {
+    this.kept = series.exemplars?.keep(attributes);
+  }
 
   record(value: number, context?: Context): void {
     if (!isValidMeasurement(value)) return this.onInvalid();
-    this.series.record(value, this.attributes, context);
+    this.series.record(value, this.kept, context, true);
     notify(this.listeners, value, this.attributes);
   }
 }
