@@ -28,6 +28,7 @@ import {
   type FlagKinds,
 } from './args.js';
 import type { CliCommand } from './main.js';
+import { sharedAlertmanagerFile, sharedLintFile } from './shared-files.js';
 
 /** Flags after the target name, by name without the dashes. */
 type Flags = ReadonlyMap<string, string | true>;
@@ -49,6 +50,11 @@ interface GenerateTarget {
    * promtool files): --check counts them as drift, a write removes them.
    */
   stale?(spec: TelemetrySpec, outDir: string, files: Files): Promise<string[]>;
+  /**
+   * The files with those the output directory holds once for every service in it (shared-files.ts)
+   * merged with what the other services wrote there; written and --checked as merged.
+   */
+  shared?(spec: TelemetrySpec, outDir: string, files: Files): Promise<Files>;
 }
 
 /** The invariants doc options a .ts/.js module exports (default export, or `invariantsDoc`). */
@@ -137,6 +143,7 @@ const TARGETS: Readonly<Record<string, GenerateTarget>> = {
         }),
       );
     },
+    shared: (_spec, outDir, files) => sharedLintFile(outDir, files),
   },
   alerts: {
     ...runbookTarget(
@@ -155,6 +162,7 @@ const TARGETS: Readonly<Record<string, GenerateTarget>> = {
       { 'series-matcher': 'value' },
     ),
     stale: stalePromtoolFiles,
+    shared: sharedAlertmanagerFile,
   },
   docs: runbookTarget(
     "docs/invariants.md: invariants, their monitors, deploy and roll back [--runbook-base URL] (the same base as alerts) [--doc-options FILE] (the service's config path, start command, bounds: a .ts/.js module, default export) [--series-matcher LABEL=VALUE[,...]] (the same as alerts)",
@@ -218,7 +226,8 @@ export const generateCommand: CliCommand = async (args, io) => {
   const outDir = optionalFlag(parsed, 'out') ?? target.defaultOut;
   target.checkFlags?.(flags);
   const spec = await loadSpecFile(specPath);
-  const files = await target.generate(spec, flags);
+  const generated = await target.generate(spec, flags);
+  const files = (await target.shared?.(spec, outDir, generated)) ?? generated;
   const stale = (await target.stale?.(spec, outDir, files)) ?? [];
   if (flags.get('check') === true) {
     const drift = await checkArtifactFiles(outDir, files);
