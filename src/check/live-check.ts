@@ -13,7 +13,7 @@ import { NotSpecLogRecords, type NotSpecLogScope } from './not-spec-log-records.
 import { NotSpecMetrics, type NotSpecMetric } from './not-spec-metrics.js';
 import { parseByteBound, parseMetricsUrl } from './options.js';
 import { MAX_OTLP_BODY_BYTES, parseListenAddress, startOtlpSink, type OtlpSink } from './otlp-sink.js';
-import { MAX_SCRAPE_BODY_BYTES, scrapeMetrics, type Scrape } from './scrape.js';
+import { MAX_SCRAPE_BODY_BYTES, ScrapeError, scrapeMetrics, type Scrape } from './scrape.js';
 import { UndeclaredAttributes, type UndeclaredAttribute } from './undeclared-attributes.js';
 
 export interface LiveCheckOptions {
@@ -77,6 +77,10 @@ export interface LiveCheckReport {
   readonly observed: {
     readonly durationMs: number;
     readonly scrapes: number;
+    /**
+     * Scrapes that failed, all of them; those of a service not yet up or already stopped (see
+     * `input-failed` in check.md) are counted here and are no deviation.
+     */
     readonly scrapeFailures: number;
     /** Ticks of the scrape interval that started no scrape: the one before was still running. */
     readonly scrapesSkipped?: number;
@@ -121,6 +125,16 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
   let scrapesSkipped = 0;
   let lastScrape: Scrape | undefined;
   let lastScrapeError: string | undefined;
+  // Failed scrapes that are a deviation: any the service answered (an HTTP error, a timeout, a
+  // body past the bound, a cut body), and those no connection answered between two good ones
+  // (the service down mid-run). Before the first good scrape the service is starting, after the
+  // last it was stopped: checkUnderLoad's load, or a CLI watch, starts and stops it within.
+  let failedScrapes = 0;
+  let lastFailure = { message: '', order: -1 };
+  /** Unanswered failures since the last good scrape: a deviation once a good one follows. */
+  let pendingUnreachable = 0;
+  let lastPending = { message: '', order: -1 };
+  let scrapeOrder = 0;
   /** The scrape running, if one is: at most one at a time. */
   let inFlight: { readonly done: Promise<void>; readonly abort: AbortController } | undefined;
   let finishing = false;
@@ -131,13 +145,27 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
       const result = await scrapeMetrics(url, undefined, signal, maxScrapeBytes);
       if (signal.aborted) return;
       scrapes++;
+      scrapeOrder++;
+      failedScrapes += pendingUnreachable;
+      if (pendingUnreachable > 0 && lastPending.order > lastFailure.order) lastFailure = lastPending;
+      pendingUnreachable = 0;
       lastScrape = result;
       checkExposition(expected, result.exposition, result.openMetrics, deviations, notSpec);
       undeclaredAttributes.scraped(result.exposition);
     } catch (error) {
       if (signal.aborted) return;
       scrapeFailures++;
-      lastScrapeError = (error as Error).message;
+      const failure = { message: (error as Error).message, order: scrapeOrder++ };
+      lastScrapeError = failure.message;
+      if (error instanceof ScrapeError && error.unreachable) {
+        if (scrapes > 0) {
+          pendingUnreachable++;
+          lastPending = failure;
+        }
+      } else {
+        failedScrapes++;
+        lastFailure = failure;
+      }
     }
   };
   const startScrape = (): Promise<void> => {
@@ -216,6 +244,14 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
               lastScrapeError ?? 'no scrape succeeded',
             );
           else checkSliSeries(spec, expected, lastScrape.exposition, deviations);
+          if (lastScrape !== undefined && failedScrapes > 0)
+            deviations.add(
+              'input-failed',
+              options.metricsUrl,
+              'metrics',
+              `${failedScrapes} of ${scrapes + scrapeFailures} scrapes failed (last: ${lastFailure.message})`,
+              failedScrapes,
+            );
           if (lastScrape !== undefined && !lastScrape.openMetrics)
             deviations.add(
               'exposition-invalid',
