@@ -20,14 +20,21 @@ export interface ParsePoolStats {
   parsed: number;
   /** Bodies refused because every place was taken (answered 503 with Retry-After). */
   shed: number;
-  /** Bodies whose deadline passed while they waited for a thread (never parsed). */
+  /**
+   * Bodies whose request ended while they waited for a thread (never parsed): its deadline
+   * passed, or its client left.
+   */
   expired: number;
 }
 
 /** A place in the pool, held from a request's head through its parse. */
 export interface ParsePlace {
-  /** Parses `body` on a worker (the place is given back when it settles). */
-  parse(body: Buffer, limits: ValidationLimits, deadline: number): Promise<ParseAnswer>;
+  /**
+   * Parses `body` on a worker (the place is given back when it settles). While it waits for a
+   * thread, `signal` aborting (the request's deadline, or its client gone) ends the wait at once:
+   * 'expired', the place given back, nothing parsed.
+   */
+  parse(body: Buffer, limits: ValidationLimits, deadline: number, signal?: AbortSignal): Promise<ParseAnswer>;
   /** Gives the place back unused; idempotent. */
   release(): void;
 }
@@ -41,6 +48,13 @@ export class ParsePool {
   /** Places: bodies being read for the pool, waiting for a thread, or being parsed. */
   readonly places: number;
   private held = 0;
+  /**
+   * Bodies given to a thread: at most one per thread. The rest wait here rather than in piscina's
+   * queue, where a body whose request ended kept its place until a thread took it, and was even
+   * parsed when its client had left.
+   */
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
   private readonly pool: Piscina<ParseTask, ParseAnswer>;
 
   constructor(readonly threads = defaultThreads()) {
@@ -77,28 +91,51 @@ export class ParsePool {
     };
     return {
       release,
-      parse: async (body, limits, deadline) => {
-        // The body's own memory moves to the worker when it has an ArrayBuffer of its own (a
-        // concatenation this large does); a slice of Node's shared pool is copied instead.
-        const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
-        const bytes = own ? body : new Uint8Array(body);
-        try {
-          const answer = await this.pool.run(
-            {
-              body: bytes,
-              limits: { maxEventsPerRequest: limits.maxEventsPerRequest, maxDepth: limits.maxDepth },
-              deadline,
-            },
-            { transferList: [bytes.buffer as ArrayBuffer] },
-          );
-          if (answer.result === 'expired') this.stats.expired++;
-          else this.stats.parsed++;
-          return answer;
-        } finally {
-          release();
-        }
-      },
+      parse: (body, limits, deadline, signal) =>
+        new Promise<ParseAnswer>((resolve, reject) => {
+          const start = (): void => {
+            signal?.removeEventListener('abort', leave);
+            this.running++;
+            this.run(body, limits, deadline).then((answer) => {
+              if (answer.result === 'expired') this.stats.expired++;
+              else this.stats.parsed++;
+              resolve(answer);
+            }, reject);
+          };
+          const leave = (): void => {
+            const index = this.waiting.indexOf(start);
+            if (index >= 0) this.waiting.splice(index, 1);
+            this.stats.expired++;
+            release();
+            resolve(EXPIRED);
+          };
+          if (signal?.aborted) return leave();
+          if (this.running < this.threads) return start();
+          this.waiting.push(start);
+          signal?.addEventListener('abort', leave, { once: true });
+        }).finally(release),
     };
+  }
+
+  /** Runs one body on a thread, then hands the thread to the body waiting longest. */
+  private async run(body: Buffer, limits: ValidationLimits, deadline: number): Promise<ParseAnswer> {
+    // The body's own memory moves to the worker when it has an ArrayBuffer of its own (a
+    // concatenation this large does); a slice of Node's shared pool is copied instead.
+    const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
+    const bytes = own ? body : new Uint8Array(body);
+    try {
+      return await this.pool.run(
+        {
+          body: bytes,
+          limits: { maxEventsPerRequest: limits.maxEventsPerRequest, maxDepth: limits.maxDepth },
+          deadline,
+        },
+        { transferList: [bytes.buffer as ArrayBuffer] },
+      );
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
   }
 
   /** Stops the threads once the tasks given to them are done. */
@@ -106,6 +143,8 @@ export class ParsePool {
     return this.pool.close();
   }
 }
+
+const EXPIRED: ParseAnswer = { result: 'expired' };
 
 /** One thread per core beside the event loop's, at most 2 (a body parse is short; more would only contend). */
 function defaultThreads(): number {

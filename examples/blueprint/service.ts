@@ -569,11 +569,14 @@ export async function startBlueprint(
       }
       let parsed: ValidationResult;
       if (place !== undefined) {
-        // Off the loop; the worker skips a body whose deadline passed while it waited.
+        // Off the loop. A body whose request ends while it waits for a thread (its deadline, its
+        // client gone) leaves the wait at once, unparsed; the worker skips one whose deadline
+        // passed just as it got a thread.
         const answer = await place.parse(
           body,
           config.ingress,
           Date.now() + (requestDeadlineAt - performance.now()),
+          deadline,
         );
         if (answer.result === 'expired') {
           if (clientGone) return finish(499, 'rejected', { error: 'client_closed' });
