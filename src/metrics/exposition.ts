@@ -4,6 +4,7 @@
 // OpenMetrics adds what 0.0.4 cannot carry: exemplars on bucket and `_total` lines, `# UNIT`,
 // `_created` and the closing `# EOF`.
 import { isAscii } from 'node:buffer';
+import type { Attributes } from '@opentelemetry/api';
 import {
   formatPrometheusFloat,
   prometheusBaseName,
@@ -196,6 +197,26 @@ export class Exposition {
     if (dropped > 0) this.registry.onExemplarAttributesDropped(metric, dropped);
     return ` # {${parts.join(',')}} ${formatValue(reservoir.values[slot]!)} ${reservoir.timesMs[slot]! / 1000}`;
   }
+}
+
+/**
+ * `a="x",b="y"` for an OTel instrument's attributes (the meter provider's, which no spec check
+ * has seen), in the order of the sorted keys. Keys that sanitize to one label name (`a.b` and
+ * `a_b`) become that label once, their values joined with ";" in the lexicographic order of the
+ * keys, as the OTel spec's Prometheus compatibility ("Metric Attributes") says: a label written
+ * twice makes Prometheus refuse the whole scrape ("label name is not unique").
+ */
+export function attributeLabelPairs(attributes: Attributes): string {
+  const byLabel = new Map<string, string>();
+  for (const key of Object.keys(attributes).sort()) {
+    const label = sanitizeLabelName(key);
+    const value = canonicalValue(attributes[key]);
+    const seen = byLabel.get(label);
+    byLabel.set(label, seen === undefined ? value : `${seen};${value}`);
+  }
+  const pairs: string[] = [];
+  for (const [label, value] of byLabel) pairs.push(`${label}="${escapeLabelValue(value)}"`);
+  return pairs.join(',');
 }
 
 /** The names of an OTel instrument's family (spec or meter provider): a counter's with `_total`. */
