@@ -34,6 +34,11 @@ import type { Telemetry, TelemetryOptions } from './create-telemetry.js';
 import { FanOutSpanProcessor } from './fan-out-span-processor.js';
 import { HttpServerErrorTypeProcessor } from './http-server-error-type.js';
 import { meterProviderScrapeReader, type MeterProviderScrapeReader } from './meter-provider-scrape-reader.js';
+import {
+  countPartialSuccess,
+  OTLP_REJECTED_LOG_RECORDS,
+  OTLP_REJECTED_SPANS,
+} from './otlp-partial-success.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import { settle, type SettleOptions, type Step } from './settle.js';
 import { exposeSamplerStats, exposeSloStatus } from './self-metrics.js';
@@ -105,10 +110,20 @@ export function assemble<const S extends TelemetrySpec>(
   if (otlpEndpoint !== undefined) {
     // The OTLP exporters and sdk-logs load only with an endpoint, not at `import('plumbline')`.
     const { OTLPTraceExporter } = onUse('@opentelemetry/exporter-trace-otlp-http');
+    const spanExporter = new OTLPTraceExporter({ url: `${otlpEndpoint}/v1/traces`, timeoutMillis });
+    countPartialSuccess(
+      spanExporter,
+      'rejectedSpans',
+      metrics.selfCounter(
+        OTLP_REJECTED_SPANS,
+        "Spans the OTLP collector rejected in span exports it accepted (its answer's partialSuccess).",
+        [],
+      ),
+    );
     exportProcessors.push(
       new OtlpBatchSpanProcessor(
         {
-          exporter: new OTLPTraceExporter({ url: `${otlpEndpoint}/v1/traces`, timeoutMillis }),
+          exporter: spanExporter,
           maxQueueSize: options.maxQueuedSpans ?? 2048,
           exportTimeoutMillis: timeoutMillis,
           selfObsMeterProvider: pipeline.meterProvider('span'),
@@ -183,14 +198,21 @@ export function assemble<const S extends TelemetrySpec>(
     const { BatchLogRecordProcessor } = onUse('@opentelemetry/sdk-logs');
     const { OTLPLogExporter } = onUse('@opentelemetry/exporter-logs-otlp-http');
     const connections = new ExportConnections();
-    const exporter = new GivingUpLogExporter(
-      new OTLPLogExporter({
-        url: `${otlpEndpoint}/v1/logs`,
-        timeoutMillis,
-        httpAgentOptions: connections.agentFactory('LOGS'),
-      }),
-      connections,
+    const logExporter = new OTLPLogExporter({
+      url: `${otlpEndpoint}/v1/logs`,
+      timeoutMillis,
+      httpAgentOptions: connections.agentFactory('LOGS'),
+    });
+    countPartialSuccess(
+      logExporter,
+      'rejectedLogRecords',
+      metrics.selfCounter(
+        OTLP_REJECTED_LOG_RECORDS,
+        "Log records the OTLP collector rejected in log exports it accepted (its answer's partialSuccess).",
+        [],
+      ),
     );
+    const exporter = new GivingUpLogExporter(logExporter, connections);
     logRecordProcessor = new BoundedShutdownLogRecordProcessor(
       new BatchLogRecordProcessor({
         exporter,
