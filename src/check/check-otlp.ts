@@ -51,6 +51,11 @@ export class OtlpChecker {
   /** Per histogram: observations in exemplar-eligible buckets, and exemplars seen. */
   private readonly exemplarTallies = new Map<string, { eligible: number; exemplars: number }>();
   spans = 0;
+  /**
+   * Server and consumer spans whose sampling keys went unchecked: they have a parent and their
+   * exporter's flags do not say whether it is remote (see OtlpSpan.parentOriginUnknown).
+   */
+  entrySpansParentUnknown = 0;
   metricPoints = 0;
 
   constructor(
@@ -77,6 +82,9 @@ export class OtlpChecker {
     // The tail sampler reads its keys from the local root; a request enters at a server span, a
     // message at a consumer span (a queue worker's traces have no server span at all).
     const entry = span.kind === SPAN_KIND_SERVER || span.kind === SPAN_KIND_CONSUMER;
+    // No false deviation from an older exporter: a span that may have a local parent is no root.
+    if (entry && span.parentOriginUnknown === true && this.samplingKeys.length > 0)
+      this.entrySpansParentUnknown++;
     if (entry && span.localRoot) {
       for (const key of this.samplingKeys) {
         if (key.serverOnly === true && span.kind !== SPAN_KIND_SERVER) continue;

@@ -88,6 +88,11 @@ export interface LiveCheckReport {
     readonly logLines: number;
     readonly otlpRequests: number;
     readonly spans: number;
+    /**
+     * Server and consumer spans with a parent whose exporter sent no OTLP span flags (older
+     * exporters): whether each is a local root is unknown, so its sampling keys were not checked.
+     */
+    readonly entrySpansParentUnknown?: number;
     readonly logRecords: number;
     readonly metricPoints: number;
   };
@@ -283,6 +288,7 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
             logLines: events.lines,
             otlpRequests: sink?.counts.requests ?? 0,
             spans: otlp.spans,
+            entrySpansParentUnknown: otlp.entrySpansParentUnknown,
             logRecords: events.records,
             metricPoints: otlp.metricPoints,
           },

@@ -15,7 +15,11 @@ export type AttributeMap = Readonly<Record<string, AttributeValue>>;
 /** OTLP span kinds (SPAN_KIND_SERVER = 2, SPAN_KIND_CONSUMER = 5). */
 export const SPAN_KIND_SERVER = 2;
 export const SPAN_KIND_CONSUMER = 5;
-/** Span flags: the parent is known to be remote when both bits are set (OTLP 1.4). */
+/**
+ * Span flags: the parent is known to be remote when both bits are set (OTLP 1.4). Older exporters
+ * (opentelemetry-js before open-telemetry/opentelemetry-js#5910, September 2025; Go and Java set
+ * them since 2024) send neither: whether a span with a parent is a local root is then unknown.
+ */
 const FLAG_HAS_IS_REMOTE = 0x100;
 const FLAG_IS_REMOTE = 0x200;
 
@@ -28,6 +32,11 @@ export interface OtlpSpan {
   readonly attributes: AttributeMap;
   /** No parent, or a parent from another process: the span the tail sampler keys on. */
   readonly localRoot: boolean;
+  /**
+   * It has a parent and its flags do not say whether that parent is remote (no
+   * HAS_IS_REMOTE bit: an older exporter). `localRoot` is then false: not checked as a root.
+   */
+  readonly parentOriginUnknown?: boolean;
   readonly resource: AttributeMap;
 }
 
@@ -182,7 +191,9 @@ function readSpans(message: Json): OtlpSpan[] {
   return readItems(message, ['resourceSpans', 'scopeSpans', 'spans'], (span, resource) => {
     const parentSpanId = id(span.parentSpanId);
     const flags = Number(span.flags ?? 0);
-    const remoteParent = (flags & FLAG_HAS_IS_REMOTE) !== 0 && (flags & FLAG_IS_REMOTE) !== 0;
+    const knownOrigin = (flags & FLAG_HAS_IS_REMOTE) !== 0;
+    const remoteParent = knownOrigin && (flags & FLAG_IS_REMOTE) !== 0;
+    const hasParent = parentSpanId !== '' && !/^0+$/.test(parentSpanId);
     return {
       traceId: id(span.traceId),
       spanId: id(span.spanId),
@@ -190,7 +201,8 @@ function readSpans(message: Json): OtlpSpan[] {
       name: text(span.name),
       kind: Number(span.kind ?? 0),
       attributes: attributes(span.attributes),
-      localRoot: parentSpanId === '' || /^0+$/.test(parentSpanId) || remoteParent,
+      localRoot: !hasParent || remoteParent,
+      parentOriginUnknown: hasParent && !knownOrigin,
       resource,
     };
   });

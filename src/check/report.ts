@@ -12,6 +12,10 @@ export function formatReport(report: LiveCheckReport): string {
     `observed ${(o.durationMs / 1000).toFixed(1)} s: ${o.scrapes} scrapes (${o.scrapeFailures} failed${skipped}, ` +
     `${o.metricFamilies} families), ${o.logLines} log lines, ${o.otlpRequests} OTLP requests ` +
     `(${o.spans} spans, ${o.logRecords} log records, ${o.metricPoints} metric points)\n`;
+  if ((o.entrySpansParentUnknown ?? 0) > 0)
+    text +=
+      `${o.entrySpansParentUnknown} server or consumer spans with a parent sent without OTLP span flags (an older exporter): ` +
+      'whether the parent is remote is unknown, so their sampling keys were not checked\n';
   if (report.ok) text += 'no deviation: the telemetry matches the spec\n';
   else {
     text += `${report.deviations.length} deviation${report.deviations.length === 1 ? '' : 's'}:\n`;
