@@ -12,11 +12,16 @@ import type {
   ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { ExpositionFormat } from '../metrics/content-negotiation.js';
-import { familyHeader, familyNames, formatValue, type FamilyNames } from '../metrics/exposition.js';
+import {
+  attributeLabelPairs,
+  familyHeader,
+  familyNames,
+  formatValue,
+  type FamilyNames,
+} from '../metrics/exposition.js';
 import { DataPointType } from '../metrics/sdk-metrics-values.js';
-import { canonicalValue, escapeLabelValue } from '../metrics/series-table.js';
 import { onUse } from '../require-on-use.js';
-import { formatPrometheusFloat, sanitizeLabelName } from '../spec/naming.js';
+import { formatPrometheusFloat } from '../spec/naming.js';
 
 /** The pull reader /metrics reads the meter provider's own instruments through. */
 export interface MeterProviderScrapeReader extends MetricReader {
@@ -162,7 +167,7 @@ function writeFamily(
 
 function histogramLines(name: string, point: DataPoint<Histogram>, attributes: Attributes): string {
   const { boundaries, counts } = point.value.buckets;
-  const labels = labelPairs(attributes);
+  const labels = attributeLabelPairs(attributes);
   const prefix = labels === '' ? '' : `${labels},`;
   let out = '';
   let cumulative = 0;
@@ -176,14 +181,7 @@ function histogramLines(name: string, point: DataPoint<Histogram>, attributes: A
   return out;
 }
 
-function labelPairs(attributes: Attributes): string {
-  const pairs: string[] = [];
-  for (const key of Object.keys(attributes).sort())
-    pairs.push(`${sanitizeLabelName(key)}="${escapeLabelValue(canonicalValue(attributes[key]))}"`);
-  return pairs.join(',');
-}
-
 function labelBlock(attributes: Attributes): string {
-  const pairs = labelPairs(attributes);
+  const pairs = attributeLabelPairs(attributes);
   return pairs === '' ? '' : `{${pairs}}`;
 }
