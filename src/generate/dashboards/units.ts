@@ -1,23 +1,25 @@
 // UCUM units from the spec mapped to Grafana unit ids (the ids dashboard-linter's
-// panel-units-rule accepts), for values and for per-second rates of them.
+// panel-units-rule accepts), for values and for per-second rates of them. The tables are Maps:
+// the spec takes any string as a unit, and a plain object answered `constructor` or `toString`
+// with a function (regression: dashboard-unit-named-like-an-object-property).
 
-const VALUE_UNITS: Readonly<Record<string, string>> = {
-  s: 's',
-  ms: 'ms',
-  us: 'µs',
-  ns: 'ns',
-  min: 'm',
-  h: 'h',
-  d: 'd',
-  By: 'bytes',
-  KiBy: 'kbytes',
-  MiBy: 'mbytes',
-  '%': 'percent',
-};
+const VALUE_UNITS: ReadonlyMap<string, string> = new Map([
+  ['s', 's'],
+  ['ms', 'ms'],
+  ['us', 'µs'],
+  ['ns', 'ns'],
+  ['min', 'm'],
+  ['h', 'h'],
+  ['d', 'd'],
+  ['By', 'bytes'],
+  ['KiBy', 'kbytes'],
+  ['MiBy', 'mbytes'],
+  ['%', 'percent'],
+]);
 
 /** The Grafana unit of a value in this UCUM unit; counts and annotations ({event}) are 'short'. */
 export function grafanaUnit(unit: string | undefined): string {
-  return unit === undefined ? 'short' : (VALUE_UNITS[unit] ?? 'short');
+  return (unit === undefined ? undefined : VALUE_UNITS.get(unit)) ?? 'short';
 }
 
 /**
@@ -70,17 +72,17 @@ export function rateDisplay(unit: string | undefined): RateDisplay {
   return { unit: 'ops', scale: '' };
 }
 
-const SECONDS_PER_UNIT: Readonly<Record<string, number>> = {
-  s: 1,
-  ms: 1e-3,
-  us: 1e-6,
-  ns: 1e-9,
-  min: 60,
-  h: 3600,
-};
+const SECONDS_PER_UNIT: ReadonlyMap<string, number> = new Map([
+  ['s', 1],
+  ['ms', 1e-3],
+  ['us', 1e-6],
+  ['ns', 1e-9],
+  ['min', 60],
+  ['h', 3600],
+]);
 
 /** A duration in a time unit as whole milliseconds for TraceQL, or undefined for other units. */
 export function durationMillis(value: number, unit: string): number | undefined {
-  const factor = SECONDS_PER_UNIT[unit];
+  const factor = SECONDS_PER_UNIT.get(unit);
   return factor === undefined ? undefined : Math.round(value * factor * 1000 * 1000) / 1000;
 }
