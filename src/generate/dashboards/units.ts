@@ -15,6 +15,10 @@ const VALUE_UNITS: ReadonlyMap<string, string> = new Map([
   ['KiBy', 'kbytes'],
   ['MiBy', 'mbytes'],
   ['%', 'percent'],
+  // OTel semantic conventions: utilization metrics, a fraction of a total, are dimensionless and
+  // use the unit `1`; integer counts use an annotation ({request}) without it. So `1` is a ratio
+  // from 0 to 1, which Grafana shows as a percentage (regression: dashboard-ratio-gauge-shown-as-short).
+  ['1', 'percentunit'],
 ]);
 
 /** The Grafana unit of a value in this UCUM unit; counts and annotations ({event}) are 'short'. */
