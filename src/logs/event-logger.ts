@@ -298,10 +298,12 @@ class SchemaEventLogger {
         return;
       }
     }
-    let line = compiled.validate(fields)
-      ? this.capStrings(compiled, fields as Record<string, unknown>)
-      : this.repair(compiled, fields, violationsOf(compiled, fields));
-    // A copy: a valid line can be the caller's own object.
+    // One reading of the caller's fields for every step below (Ajv, the caps, pino, OTel Logs):
+    // read by each, a getter was validated with one answer and written with another.
+    const read = fieldsReadOnce(fields);
+    let line = compiled.validate(read)
+      ? this.capStrings(compiled, read as Record<string, unknown>)
+      : this.repair(compiled, read, violationsOf(compiled, read));
     if (suppressed > 0) line = { ...line, suppressed };
     const traceFields = activeTraceFields(context);
     if (compiled.security) {
@@ -556,6 +558,23 @@ function compileEvent(
     serializer: compileLines && event.security !== true ? LineSerializer.compile(logger, event) : undefined,
     budget: event.budget === undefined ? undefined : new EventBudget(event, now),
   };
+}
+
+/**
+ * The own enumerable fields of a call (what pino writes), each read once, as a plain object;
+ * anything else (an array, a scalar) as it is, for validation to refuse.
+ */
+function fieldsReadOnce(fields: unknown): unknown {
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return fields;
+  const read: Record<string, unknown> = {};
+  for (const key of Object.keys(fields)) {
+    const value = (fields as Record<string, unknown>)[key];
+    // A key named __proto__ stays a field (assigned, it would set the copy's prototype).
+    if (key === '__proto__')
+      Object.defineProperty(read, key, { value, enumerable: true, writable: true, configurable: true });
+    else read[key] = value;
+  }
+  return read;
 }
 
 /** An event name from the call as text; one that cannot be turned into text is `(unreadable)`. */
