@@ -15,7 +15,12 @@ import { HistogramInstrument, type HistogramHandle, type MeasurementListener } f
 import { PlumblineMetricProducer } from './metric-producer.js';
 import type { MetricRegistry } from './registry.js';
 import { IssueListError } from '../spec/errors.js';
-import { DEFAULT_LABEL_VALUE_LENGTH_LIMIT, type SeriesTableLimits } from './series-table.js';
+import { overflowSplits } from './overflow-split.js';
+import {
+  DEFAULT_LABEL_VALUE_LENGTH_LIMIT,
+  type OverflowSplit,
+  type SeriesTableLimits,
+} from './series-table.js';
 import {
   SelfCounterFamily,
   SelfGaugeFamily,
@@ -105,6 +110,12 @@ export const UNDECLARED_ATTRIBUTES = sdkSeries.metricsUndeclaredAttributes;
 export const DROPPED_EXEMPLAR_ATTRIBUTES = sdkSeries.exemplarAttributesDropped;
 /** The `reason` in DROPPED_MEASUREMENTS of a label value cut to labelValueLengthLimit (the measurement is kept). */
 export const LABEL_VALUE_TRUNCATED = 'label_value_truncated';
+/**
+ * The `reason` in DROPPED_MEASUREMENTS of an overflowed measurement that lost the attributes its
+ * SLIs read: the overflow series that keep them were at their bound (the measurement is kept, in
+ * the plain overflow series).
+ */
+export const OVERFLOW_SLO_ATTRIBUTES_FOLDED = 'overflow_slo_attributes_folded';
 
 const NOOP_LISTENERS: readonly MeasurementListener[] = [];
 
@@ -130,7 +141,7 @@ export function createMetrics<const S extends TelemetrySpec>(
   const selfGauges: SelfGaugeFamily[] = [];
   const dropped = new SelfCounterFamily(
     DROPPED_MEASUREMENTS,
-    'Measurements ignored: unknown instrument name, invalid value, or attributes that could not be read; and label values cut to the length limit (reason label_value_truncated: the measurement is kept, under the cut value).',
+    'Measurements ignored: unknown instrument name, invalid value, or attributes that could not be read; and label values cut to the length limit (reason label_value_truncated: the measurement is kept, under the cut value); and overflowed measurements that lost the attributes their SLOs read (reason overflow_slo_attributes_folded: kept in the plain overflow series).',
     ['metric', 'reason'],
   );
   const droppedExemplarAttributes = new SelfCounterFamily(
@@ -145,9 +156,15 @@ export function createMetrics<const S extends TelemetrySpec>(
     const unreadable = { metric, reason: UNREADABLE_ATTRIBUTES };
     return (reason) => dropped.add(1, reason === UNREADABLE_ATTRIBUTES ? unreadable : labels);
   };
-  const limits = (metric: string): SeriesTableLimits => {
+  const splits = overflowSplits(model.slos);
+  const limits = (metric: string, split?: Omit<OverflowSplit, 'onFolded'>): SeriesTableLimits => {
     const labels = { metric, reason: LABEL_VALUE_TRUNCATED };
-    return { labelValueLengthLimit, onValuesTruncated: (count) => dropped.add(count, labels) };
+    const folded = { metric, reason: OVERFLOW_SLO_ATTRIBUTES_FOLDED };
+    return {
+      labelValueLengthLimit,
+      onValuesTruncated: (count) => dropped.add(count, labels),
+      overflowSplit: split && { ...split, onFolded: (count) => dropped.add(count, folded) },
+    };
   };
   const histograms = Object.values(model.histograms).map(
     ({ name, spec: histogramSpec, boundaries }) =>
@@ -159,7 +176,7 @@ export function createMetrics<const S extends TelemetrySpec>(
         listeners: options.listeners?.histograms?.[name] ?? NOOP_LISTENERS,
         onInvalid: invalid(name),
         now,
-        limits: limits(name),
+        limits: limits(name, splits.histograms.get(name)),
       }),
   );
   const counters = Object.values(model.counters).map(
@@ -171,7 +188,7 @@ export function createMetrics<const S extends TelemetrySpec>(
         listeners: options.listeners?.counters?.[name] ?? NOOP_LISTENERS,
         onInvalid: invalid(name),
         now,
-        limits: limits(name),
+        limits: limits(name, splits.counters.get(name)),
       }),
   );
   const gauges = Object.values(model.gauges).map(

@@ -167,12 +167,15 @@ export class PlumblineMetricProducer implements MetricProducer {
   }
 }
 
-/** A series' attributes as a data point carries them: the overflow series' as sdk-metrics spells them. */
+/** A series' attributes as a data point carries them: the overflow attribute as sdk-metrics spells it. */
 function pointAttributes<T extends { readonly identity: SeriesIdentity }>(
   table: SeriesTable<T>,
   series: T,
 ): Attributes {
-  return table.isOverflow(series) ? OVERFLOW_POINT_ATTRIBUTES : series.identity.attributes;
+  if (series === table.overflow) return OVERFLOW_POINT_ATTRIBUTES;
+  if (!table.isOverflow(series)) return series.identity.attributes;
+  // An overflow series that keeps the attributes its SLOs read (series-table.ts OverflowSplit).
+  return { ...series.identity.attributes, [OVERFLOW_ATTRIBUTE]: true };
 }
 
 function exportExemplars(

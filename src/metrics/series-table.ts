@@ -43,19 +43,43 @@ export interface SeriesTableLimits {
   readonly labelValueLengthLimit?: number;
   /** Told how many values a measurement (or a binding) had cut, when they key a series. */
   readonly onValuesTruncated?: (count: number) => void;
+  /** What the overflow series keep of a measurement's attributes; without it, nothing. */
+  readonly overflowSplit?: OverflowSplit;
+}
+
+/**
+ * Declared attributes the overflow series keep, so that queries reading them (an SLO's `bad` and
+ * `where`) still count overflowed measurements right: `{outcome="error",otel_metric_overflow="true"}`.
+ * sdk-metrics keeps one overflow series with the overflow attribute only.
+ */
+export interface OverflowSplit {
+  /** Each kept attribute, with the values it keeps: any other value is left out, as absent. */
+  readonly attributes: readonly { readonly name: string; readonly keeps: (value: string) => boolean }[];
+  /**
+   * Most overflow series beside the one without kept attributes; past it, measurements go to
+   * that one (the kept attributes lost) and are told to onFolded.
+   */
+  readonly maxSeries: number;
+  readonly onFolded?: (count: number) => void;
 }
 
 export class SeriesTable<T> {
   /** Every series in creation order, without the overflow series. */
   readonly series: T[] = [];
-  /** Created on the first measurement past the cap. */
+  /** The overflow series without kept attributes, created on the first measurement that goes there. */
   overflow: T | undefined;
+  /** The overflow series that keep attributes (OverflowSplit), in creation order. */
+  readonly splitOverflow: T[] = [];
 
   /** Every series, the overflow series last (what exposition and export walk). */
   get withOverflow(): readonly T[] {
-    return this.overflow === undefined ? this.series : [...this.series, this.overflow];
+    if (this.splitOverflow.length === 0)
+      return this.overflow === undefined ? this.series : [...this.series, this.overflow];
+    const all = [...this.series, ...this.splitOverflow];
+    if (this.overflow !== undefined) all.push(this.overflow);
+    return all;
   }
-  /** Measurements that went to the overflow series through `lookup` (bound handles re-enter it). */
+  /** Measurements that went to an overflow series through `lookup` (bound handles re-enter it). */
   overflowMeasurements = 0;
   /**
    * Attribute names the instrument does not declare, by how many series a measurement carrying
@@ -76,6 +100,13 @@ export class SeriesTable<T> {
   private aliasBudget: number;
   private readonly valueLimit: number;
   private readonly onValuesTruncated: ((count: number) => void) | undefined;
+  private readonly split: OverflowSplit | undefined;
+  /** Where each kept attribute of `split` is among attributeNames. */
+  private readonly splitIndexes: readonly number[] = [];
+  private readonly splitByKey = new Map<string, T>();
+  private readonly splitSet = new Set<T>();
+  /** Set while seriesForBinding looks up: a binding is no measurement, so no fold is counted. */
+  private binding = false;
 
   constructor(
     private readonly attributeNames: readonly string[],
@@ -86,6 +117,17 @@ export class SeriesTable<T> {
   ) {
     this.valueLimit = limits.labelValueLengthLimit ?? DEFAULT_LABEL_VALUE_LENGTH_LIMIT;
     this.onValuesTruncated = limits.onValuesTruncated;
+    const split = limits.overflowSplit;
+    if (split !== undefined) {
+      // Only declared attributes are labels; the spec check refuses SLO keys that are not.
+      const kept = split.attributes
+        .filter(({ name }) => attributeNames.includes(name))
+        .sort((a, b) => attributeNames.indexOf(a.name) - attributeNames.indexOf(b.name));
+      if (kept.length > 0) {
+        this.split = { ...split, attributes: kept };
+        this.splitIndexes = kept.map(({ name }) => attributeNames.indexOf(name));
+      }
+    }
     this.labelNames = attributeNames.map(sanitizeLabelName);
     this.declared = new Set(attributeNames);
     this.aliasBudget = 4 * limit;
@@ -133,14 +175,18 @@ export class SeriesTable<T> {
    */
   seriesForBinding(attributes: Attributes): T | undefined {
     const counted = this.overflowMeasurements;
-    const series = this.lookupReadable(attributes);
-    this.overflowMeasurements = counted;
-    return series;
+    this.binding = true;
+    try {
+      return this.lookupReadable(attributes);
+    } finally {
+      this.overflowMeasurements = counted;
+      this.binding = false;
+    }
   }
 
-  /** True for the overflow series (bound handles to it re-enter `lookup`, which counts). */
+  /** True for an overflow series (bound handles to it re-enter `lookup`, which counts). */
   isOverflow(series: T): boolean {
-    return series === this.overflow;
+    return series === this.overflow || this.splitSet.has(series);
   }
 
   get size(): number {
@@ -166,12 +212,7 @@ export class SeriesTable<T> {
     if (series === undefined) {
       if (this.series.length >= this.limit) {
         this.overflowMeasurements++;
-        if (this.overflow === undefined)
-          this.overflow = this.create(
-            this.identity({ [OVERFLOW_ATTRIBUTE]: 'true' }, [OVERFLOW_ATTRIBUTE]),
-            true,
-          );
-        return this.overflow;
+        return this.overflowFor(values);
       }
       const own: Record<string, string> = {};
       for (let i = 0; i < names.length; i++) if (values[i] !== '') own[names[i]!] = values[i]!;
@@ -184,6 +225,57 @@ export class SeriesTable<T> {
     // come back here, so each one is counted.
     else this.countTruncated(truncated);
     return series;
+  }
+
+  // The overflow series for a measurement's canonical values: split by the kept attributes when
+  // there are any, else (or past the split's bound) the one without them.
+  private overflowFor(values: readonly string[]): T {
+    const split = this.split;
+    if (split !== undefined) {
+      const indexes = this.splitIndexes;
+      const kept: string[] = [];
+      let any = false;
+      for (let i = 0; i < indexes.length; i++) {
+        const value = values[indexes[i]!]!;
+        const keep = value !== '' && split.attributes[i]!.keeps(value);
+        kept.push(keep ? value : '');
+        any ||= keep;
+      }
+      // Nothing kept: the labels of the plain overflow series, so it is that series.
+      if (any) {
+        const key = JSON.stringify(kept);
+        const found = this.splitByKey.get(key);
+        if (found !== undefined) return found;
+        if (this.splitByKey.size < split.maxSeries) {
+          const attributes: Record<string, string> = {};
+          const names: string[] = [];
+          for (let i = 0; i < indexes.length; i++) {
+            const name = split.attributes[i]!.name;
+            names.push(name);
+            if (kept[i] !== '') attributes[name] = kept[i]!;
+          }
+          attributes[OVERFLOW_ATTRIBUTE] = 'true';
+          names.push(OVERFLOW_ATTRIBUTE);
+          const series = this.create(this.identity(attributes, names), true);
+          this.splitByKey.set(key, series);
+          this.splitSet.add(series);
+          this.splitOverflow.push(series);
+          return series;
+        }
+        if (!this.binding)
+          try {
+            split.onFolded?.(1);
+          } catch {
+            // Counting must not throw into the app's record call.
+          }
+      }
+    }
+    if (this.overflow === undefined)
+      this.overflow = this.create(
+        this.identity({ [OVERFLOW_ATTRIBUTE]: 'true' }, [OVERFLOW_ATTRIBUTE]),
+        true,
+      );
+    return this.overflow;
   }
 
   private countTruncated(count: number): void {
