@@ -69,6 +69,7 @@ export type { EventLogger, EventLoggerOptions, Violation, ViolationReason } from
 export type { SecurityStreamOptions } from './logs/security-stream.js';
 export {
   createMetrics,
+  MetricsOptionsError,
   metricsRequestHandler,
   OtlpJsonMetricExporter,
   histogramQuantile,

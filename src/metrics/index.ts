@@ -5,6 +5,7 @@ export {
   DROPPED_MEASUREMENTS,
   OVERFLOW_MEASUREMENTS,
   DROPPED_EXEMPLAR_ATTRIBUTES,
+  MetricsOptionsError,
 } from './create-metrics.js';
 export type { Metrics, MetricsOptions, HistogramSeriesSnapshot, Exposed } from './create-metrics.js';
 export type { HistogramHandle, BoundHistogram, MeasurementListener } from './histogram.js';

@@ -89,6 +89,7 @@ export function assemble<const S extends TelemetrySpec>(
   const collectorExemplarLimit = new ExemplarKeepLimit(exemplarTracesPerSecond(spec.sampling?.policies));
   const metricsOptions: MetricsOptions = {
     exemplarFilter: options.exemplarFilter,
+    labelValueLengthLimit: options.labelValueLengthLimit,
     listeners: sloEngine?.listeners,
     onExemplar: (traceId, _spanId, span, slotAgeMs) => {
       if (sampler !== undefined) {

@@ -42,6 +42,7 @@ const OPTION_KEYS = Object.keys({
   securityLog: true,
   exemplarFilter: true,
   metricExportIntervalMs: true,
+  labelValueLengthLimit: true,
 } satisfies Record<keyof TelemetryOptions, true>);
 
 /** Counts that must be whole numbers of at least 1. */
@@ -51,6 +52,7 @@ const COUNTS = [
   'maxPendingMetricExports',
   'logMaxBufferedBytes',
   'maxConcurrentScrapes',
+  'labelValueLengthLimit',
 ] as const;
 
 /** Durations in ms that must be finite and above 0. */

@@ -107,6 +107,12 @@ export interface TelemetryOptions {
   readonly exemplarFilter?: ExemplarFilter | undefined;
   /** Interval of the OTLP metric export, in ms. Default 15,000. */
   readonly metricExportIntervalMs?: number | undefined;
+  /**
+   * Most UTF-8 bytes of one attribute value on a metric series (a label value); longer values are
+   * cut and counted in plumbline_metrics_dropped_total{reason="label_value_truncated"}. Default
+   * 2048 (createMetrics' labelValueLengthLimit).
+   */
+  readonly labelValueLengthLimit?: number | undefined;
 }
 
 export interface Telemetry<S extends TelemetrySpec = TelemetrySpec> {
