@@ -45,7 +45,10 @@ const IDLE_MS = 1000;
 
 class KeyState {
   readonly window = new RateWindow();
-  /** Traces kept under a threshold per second, for the ceiling. */
+  /**
+   * Traces kept under a threshold per second, for the key's ceiling. (Its keeps at probability 1
+   * are at most its allocation, which is below its ceiling: they are not counted here.)
+   */
   readonly kept = new RateWindow();
   allocation = 0;
   /** The last arrival, for IDLE_MS. */
@@ -70,7 +73,7 @@ export class BudgetPolicy implements SamplingPolicy {
   private readonly keys = new Map<string, KeyState>();
   private nextReallocationAt = Number.NEGATIVE_INFINITY;
   private ceilingDropCount = 0;
-  /** Traces kept under a threshold per second, all keys together, for the policy's ceiling. */
+  /** Traces kept per second, all keys together (at probability 1 too), for the policy's ceiling. */
   private readonly kept = new RateWindow();
   /**
    * The same ceiling on the whole policy, over its budget: a client that picks its randomness
@@ -112,8 +115,14 @@ export class BudgetPolicy implements SamplingPolicy {
         state.drop = { verdict: 'drop', threshold };
       }
     }
-    // At probability 1 the key asks for no more than its allocation: all of it is kept.
-    if (state.threshold === ALWAYS_KEEP_THRESHOLD) return state.keep;
+    // At probability 1 the key asks for no more than its allocation: all of it is kept, whatever
+    // its randomness, and counted by the policy's ceiling. Uncounted, that ceiling let chosen
+    // randomness on other keys take all of it beside them (35 kept/s under a ceiling of 30:
+    // budget-ceiling-ignores-keeps-at-probability-one.test.ts).
+    if (state.threshold === ALWAYS_KEEP_THRESHOLD) {
+      this.kept.record(nowMs);
+      return state.keep;
+    }
     if (!keepsAt(trace.randomness, state.threshold)) return state.drop;
     // Passed the threshold; over the ceiling the keep is refused all the same. Such a drop has no
     // threshold: it says nothing about the trace's randomness, only about the key's kept rate. The

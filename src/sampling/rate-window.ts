@@ -15,7 +15,10 @@ export class RateWindow {
   private current = 0;
 
   record(nowMs: number): void {
-    this.roll(nowMs);
+    // Within the current window (the usual case, several times per trace) no roll is called: a
+    // call fewer on the budget's per-trace path. NaN (no window yet) fails the test and rolls.
+    const elapsed = nowMs - this.start;
+    if (!(elapsed >= 0 && elapsed < WINDOW_MS)) this.roll(nowMs);
     this.current++;
   }
 
@@ -34,9 +37,13 @@ export class RateWindow {
    * a rate that lasts.
    */
   sliding(nowMs: number): number {
-    this.roll(nowMs);
-    const elapsed = nowMs - this.start;
-    if (Number.isNaN(elapsed)) return 0;
+    let elapsed = nowMs - this.start;
+    // (As in record: no roll within the current window.)
+    if (!(elapsed >= 0 && elapsed < WINDOW_MS)) {
+      this.roll(nowMs);
+      elapsed = nowMs - this.start;
+      if (Number.isNaN(elapsed)) return 0;
+    }
     const overlap = 1 - elapsed / WINDOW_MS;
     return ((this.previous * overlap + this.current) * 1000) / WINDOW_MS;
   }
