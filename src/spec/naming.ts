@@ -129,6 +129,10 @@ export const sdkSeries = {
   otlpMetricExportFailures: 'plumbline_otlp_metric_export_failures_total',
   /** Data points a collector rejected in metric exports it accepted (its partialSuccess). */
   otlpMetricRejectedDataPoints: 'plumbline_otlp_metric_rejected_data_points_total',
+  /** Spans a collector rejected in span exports it accepted (its partialSuccess). */
+  otlpRejectedSpans: 'plumbline_otlp_rejected_spans_total',
+  /** Log records a collector rejected in log exports it accepted (its partialSuccess). */
+  otlpRejectedLogRecords: 'plumbline_otlp_rejected_log_records_total',
   /** Labels policy, outcome. */
   samplerDecisions: 'plumbline_sampler_decisions_total',
   /** Label cause. */

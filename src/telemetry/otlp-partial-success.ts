@@ -4,11 +4,12 @@
 
 import { diag } from '@opentelemetry/api';
 import type { SelfCounter } from '../metrics/self-metrics.js';
+import { sdkSeries } from '../spec/naming.js';
 
 /** Spans a collector rejected in span exports it accepted. */
-export const OTLP_REJECTED_SPANS = 'plumbline_otlp_rejected_spans_total';
+export const OTLP_REJECTED_SPANS = sdkSeries.otlpRejectedSpans;
 /** Log records a collector rejected in log exports it accepted. */
-export const OTLP_REJECTED_LOG_RECORDS = 'plumbline_otlp_rejected_log_records_total';
+export const OTLP_REJECTED_LOG_RECORDS = sdkSeries.otlpRejectedLogRecords;
 
 interface ResponseHandler {
   handleResponse(response: unknown): void;
