@@ -7,8 +7,9 @@ import { importModuleExport, isModuleFile, loadSpecFile } from '../spec/load.js'
 import { didYouMean } from '../spec/suggest.js';
 import type { TelemetrySpec } from '../spec/types.js';
 import { generateCollectorConfigs } from '../generate/collector/generate.js';
-import type { CollectorOptions } from '../generate/collector/options.js';
+import { agentBatch, type CollectorOptions } from '../generate/collector/options.js';
 import { checkArtifactFiles, writeArtifactFiles, type ArtifactDrift } from '../generate/artifact-files.js';
+import { resolveDashboardOptions, type DashboardOptions } from '../generate/dashboards/options.js';
 import { renderDashboards } from '../generate/dashboards/render.js';
 import { PIPELINE_RULES_FILE, renderPipelineAlerts } from '../generate/rules/pipeline-alerts.js';
 import { generatePrometheusRules, ruleFileName } from '../generate/rules/prometheus-rules.js';
@@ -116,33 +117,35 @@ function runbookTarget(
 const TARGETS: Readonly<Record<string, GenerateTarget>> = {
   collector: {
     summary:
-      'collector/agent.yaml, gateway.yaml, single.yaml, builder-config.yaml (the distribution they need) [--gateways N] [--spans-per-trace N] [--resolver static|dns] [--no-tls (overrides spec collector.tls)] [--trace-backend otlp|file]',
+      'collector/agent.yaml, gateway.yaml, single.yaml, builder-config.yaml (the distribution they need) [--gateways N] [--spans-per-trace N] [--resolver static|dns] [--no-tls | --tls (override spec collector.tls)] [--trace-backend otlp|file] [--agent-queue-spans N] [--decision-wait-seconds N]',
     defaultOut: 'collector',
     flags: {
       gateways: 'value',
       'spans-per-trace': 'value',
       resolver: 'value',
       'no-tls': 'switch',
+      tls: 'switch',
       'trace-backend': 'value',
+      'agent-queue-spans': 'value',
+      'decision-wait-seconds': 'value',
     },
     generate: (spec, flags) => generateCollectorConfigs(spec, collectorOptions(flags)),
     checkFlags: (flags) => void collectorOptions(flags),
   },
   dashboards: {
     summary:
-      'dashboards/*.json, dashboards/provisioning/ (Grafana, from the spec) [--prometheus-url URL] [--tempo-url URL] (the provisioned datasources; default http://localhost:9090, http://localhost:3200)',
+      'dashboards/*.json, dashboards/provisioning/ (Grafana, from the spec) [--prometheus-url URL] [--tempo-url URL] (the provisioned datasources; default http://localhost:9090, http://localhost:3200) [--dashboards-path DIR] [--folder NAME] [--exemplar-trace-id-label NAME] [--trace-limit N]',
     defaultOut: 'dashboards',
-    flags: { 'prometheus-url': 'value', 'tempo-url': 'value' },
-    generate: (spec, flags) => {
-      const prometheusUrl = flags.get('prometheus-url');
-      const tempoUrl = flags.get('tempo-url');
-      return Object.fromEntries(
-        renderDashboards(spec, {
-          ...(typeof prometheusUrl === 'string' ? { prometheusUrl } : {}),
-          ...(typeof tempoUrl === 'string' ? { tempoUrl } : {}),
-        }),
-      );
+    flags: {
+      'prometheus-url': 'value',
+      'tempo-url': 'value',
+      'dashboards-path': 'value',
+      folder: 'value',
+      'exemplar-trace-id-label': 'value',
+      'trace-limit': 'value',
     },
+    generate: (spec, flags) => Object.fromEntries(renderDashboards(spec, dashboardOptions(flags))),
+    checkFlags: (flags) => void dashboardOptions(flags),
     shared: (_spec, outDir, files) => sharedLintFile(outDir, files),
   },
   alerts: {
@@ -309,13 +312,62 @@ function collectorOptions(flags: Flags): CollectorOptions {
       usage,
     );
   };
+  if (flags.get('no-tls') === true && flags.get('tls') === true)
+    throw new UsageError('--tls and --no-tls: give one of them', usage);
+  const agentQueueSpans = number('agent-queue-spans', true);
+  if (agentQueueSpans !== undefined && agentQueueSpans < agentBatch.send_batch_max_size)
+    throw new UsageError(
+      `--agent-queue-spans: expected at least ${agentBatch.send_batch_max_size} (the agent batch's send_batch_max_size: a batch larger than the queue is refused whole), got ${agentQueueSpans}`,
+      usage,
+    );
   return {
     gatewayCount: number('gateways', true),
     spansPerTrace: number('spans-per-trace', false),
     resolver: choice('resolver', ['static', 'dns'] as const),
-    tls: flags.get('no-tls') === true ? false : undefined,
+    tls: flags.get('no-tls') === true ? false : flags.get('tls') === true ? true : undefined,
     traceBackend: choice('trace-backend', ['otlp', 'file'] as const),
+    agentQueueSpans,
+    decisionWaitSeconds: number('decision-wait-seconds', true),
   };
+}
+
+/**
+ * The dashboards flags, one per DashboardOptions field, so every set of options has a command
+ * that regenerates (and --checks) its files: the invariants doc prints it. A bad value is bad
+ * usage naming the flag.
+ */
+function dashboardOptions(flags: Flags): DashboardOptions {
+  const usage = targetUsage('dashboards', TARGETS.dashboards!);
+  const fields = {
+    prometheusUrl: 'prometheus-url',
+    tempoUrl: 'tempo-url',
+    dashboardsPath: 'dashboards-path',
+    folder: 'folder',
+    exemplarTraceIdLabel: 'exemplar-trace-id-label',
+    traceLimit: 'trace-limit',
+  } as const;
+  const options: { -readonly [K in keyof DashboardOptions]: DashboardOptions[K] } = {};
+  for (const [field, flag] of Object.entries(fields) as [keyof typeof fields, string][]) {
+    const value = flags.get(flag);
+    if (typeof value !== 'string') continue;
+    if (field !== 'traceLimit') options[field] = value;
+    else if (/^[0-9]+$/.test(value)) options.traceLimit = Number(value);
+    else
+      throw new UsageError(
+        `--${flag}: expected a decimal integer from 1 to 1000, got ${JSON.stringify(value)}`,
+        usage,
+      );
+  }
+  try {
+    resolveDashboardOptions(options);
+  } catch (error) {
+    const message = (error as Error).message.replace(
+      /^dashboards option (\w+):/,
+      (_all, field: keyof typeof fields) => `--${fields[field]} (dashboards option ${field}):`,
+    );
+    throw new UsageError(message, usage);
+  }
+  return options;
 }
 
 /**

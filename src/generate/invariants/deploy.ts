@@ -4,9 +4,8 @@ import { resolveSpec } from '../../spec/model.js';
 import type { TelemetrySpec } from '../../spec/types.js';
 import { COLLECTOR_RELEASE } from '../collector/distribution.js';
 import { generateCollectorConfigs } from '../collector/generate.js';
-
-const BUILDER_CONFIG_FILE = 'builder-config.yaml';
-import { resolveDashboardOptions } from '../dashboards/options.js';
+import type { CollectorOptions } from '../collector/options.js';
+import { resolveDashboardOptions, type DashboardOptions } from '../dashboards/options.js';
 import type { Monitors } from './monitors.js';
 import {
   DEFAULT_RUNBOOK_BASE_URL,
@@ -14,6 +13,8 @@ import {
   type FeatureFlag,
   type ResolvedInvariantsDocOptions,
 } from './options.js';
+
+const BUILDER_CONFIG_FILE = 'builder-config.yaml';
 
 /** The `plumbline generate` targets whose committed output a deploy ships (CI checks each for drift). */
 export const DEPLOYED_TARGETS = [
@@ -29,7 +30,8 @@ export const FEATURE_FLAGS_HEADING = 'Feature flags';
 /**
  * The flags a target was generated with that change its output, so the doc's drift checks
  * regenerate the same files (regression: slo-rules-summed-every-service.test.ts, an SRE trial's
- * job-scoped rules failing the doc's check).
+ * job-scoped rules failing the doc's check). Every collector and dashboards option has its flag
+ * (regression: invariants-doc-check-commands-miss-generator-options).
  */
 function targetFlags(target: string, options: ResolvedInvariantsDocOptions): string {
   const flags: string[] = [];
@@ -41,7 +43,40 @@ function targetFlags(target: string, options: ResolvedInvariantsDocOptions): str
     flags.push(`--series-matcher ${shellWord(seriesMatcherFlag(matchers))}`);
   if (target === 'docs' && options.docOptionsPath !== undefined)
     flags.push(`--doc-options ${shellWord(options.docOptionsPath)}`);
+  if (target === 'collector') flags.push(...collectorFlags(options.collector));
+  if (target === 'dashboards') flags.push(...dashboardFlags(options.dashboards));
   return flags.map((flag) => ` ${flag}`).join('');
+}
+
+/** `plumbline generate collector`'s flags for these options (tls as given: true overrides the spec too). */
+function collectorFlags(options: CollectorOptions): string[] {
+  const flags: string[] = [];
+  const value = (flag: string, given: string | number | undefined) => {
+    if (given !== undefined) flags.push(`--${flag} ${shellWord(String(given))}`);
+  };
+  value('gateways', options.gatewayCount);
+  value('spans-per-trace', options.spansPerTrace);
+  value('resolver', options.resolver);
+  if (options.tls !== undefined) flags.push(options.tls ? '--tls' : '--no-tls');
+  value('trace-backend', options.traceBackend);
+  value('agent-queue-spans', options.agentQueueSpans);
+  value('decision-wait-seconds', options.decisionWaitSeconds);
+  return flags;
+}
+
+/** `plumbline generate dashboards`' flags for these options. */
+function dashboardFlags(options: DashboardOptions): string[] {
+  const flags: string[] = [];
+  const value = (flag: string, given: string | number | undefined) => {
+    if (given !== undefined) flags.push(`--${flag} ${shellWord(String(given))}`);
+  };
+  value('prometheus-url', options.prometheusUrl);
+  value('tempo-url', options.tempoUrl);
+  value('dashboards-path', options.dashboardsPath);
+  value('folder', options.folder);
+  value('exemplar-trace-id-label', options.exemplarTraceIdLabel);
+  value('trace-limit', options.traceLimit);
+  return flags;
 }
 
 /** `job=shop,namespace=prod|staging`, as `--series-matcher` takes it. */
@@ -62,7 +97,7 @@ export function renderDeploySection(
   monitors: Monitors,
 ): string {
   // The configs a collector runs with; builder-config.yaml is the distribution they need.
-  const collectorFiles = Object.keys(generateCollectorConfigs(spec)).filter(
+  const collectorFiles = Object.keys(generateCollectorConfigs(spec, options.collector)).filter(
     (file) => file !== BUILDER_CONFIG_FILE,
   );
   const has = (file: string): boolean => collectorFiles.includes(file);

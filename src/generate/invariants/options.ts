@@ -6,6 +6,7 @@
 // examples/blueprint/invariants-doc.ts).
 import { DRY_RUN_ATTRIBUTE } from '../../spec/naming.js';
 import type { AttributeMatch } from '../../spec/types.js';
+import type { CollectorOptions } from '../collector/options.js';
 import type { DashboardOptions } from '../dashboards/options.js';
 import type { PipelineAlertOptions } from '../rules/pipeline-alerts.js';
 import type { PrometheusRulesOptions } from '../rules/prometheus-rules.js';
@@ -102,6 +103,8 @@ export interface InvariantsDocOptions {
   readonly prometheusRules?: PrometheusRulesOptions;
   readonly pipelineAlerts?: PipelineAlertOptions;
   readonly dashboards?: DashboardOptions;
+  /** The collector generator's options: the deploy section's files and its check command follow them. */
+  readonly collector?: CollectorOptions;
 }
 
 export interface ResolvedInvariantsDocOptions {
@@ -120,6 +123,7 @@ export interface ResolvedInvariantsDocOptions {
   readonly prometheusRules: PrometheusRulesOptions;
   readonly pipelineAlerts: PipelineAlertOptions;
   readonly dashboards: DashboardOptions;
+  readonly collector: CollectorOptions;
 }
 
 /** The same default base as the SLO and pipeline rule generators: links relative to docs/. */
@@ -208,6 +212,7 @@ export function resolveInvariantsDocOptions(
     prometheusRules: { ...options.prometheusRules, runbookBaseUrl },
     pipelineAlerts: { ...options.pipelineAlerts, runbookBaseUrl },
     dashboards: options.dashboards ?? {},
+    collector: options.collector ?? {},
   };
 }
 
