@@ -11,6 +11,7 @@ import type { CliCommand } from './main.js';
 const USAGE =
   'usage: plumbline check live --spec FILE --metrics URL [--logs FILE[,FILE...]|-] [--otlp-listen ADDR]\n' +
   '                            [--duration 60s] [--scrape-interval 5s] [--allow-metric PREFIX[,PREFIX...]] [--json]\n' +
+  '                            [--max-scrape-bytes 32MiB] [--max-otlp-body-bytes 32MiB]\n' +
   "  --metrics URL        the service's /metrics, scraped as OpenMetrics every interval and at the end\n" +
   '  --logs FILES|-       its event logs, comma-separated (each followed from the start), or - for stdin\n' +
   '  --otlp-listen ADDR   receive OTLP/HTTP (JSON or protobuf) on HOST:PORT: traces, logs, metrics\n' +
@@ -19,6 +20,11 @@ const USAGE =
   "  --allow-metric P,... metric name prefixes that are not the spec's (e.g. v8js_,nodejs.eventloop.), for\n" +
   '                       undeclared metrics no instrumentation scope names (docs/check.md)\n' +
   '  --json               the report as JSON\n' +
+  '  --max-scrape-bytes N     most bytes of one /metrics body, once decoded (default 32MiB); a larger one\n' +
+  '                           fails its scrape\n' +
+  '  --max-otlp-body-bytes N  most bytes of one OTLP request, once inflated (default 32MiB); a larger one\n' +
+  '                           is answered 413 and reported\n' +
+  '                           (N: bytes, or with KiB, MiB or GiB: 512KiB, 64MiB)\n' +
   'exit codes: 0 no deviation, 1 deviations (or an error), 2 bad usage\n';
 
 const CHECK_FLAGS: FlagKinds = {
@@ -30,6 +36,8 @@ const CHECK_FLAGS: FlagKinds = {
   'scrape-interval': 'value',
   'allow-metric': 'value',
   json: 'switch',
+  'max-scrape-bytes': 'value',
+  'max-otlp-body-bytes': 'value',
 };
 
 export const checkCommand: CliCommand = async (args, io) => {
@@ -58,6 +66,22 @@ export const checkCommand: CliCommand = async (args, io) => {
     );
     return 2;
   }
+  const bounds: { maxScrapeBytes?: number; maxOtlpBodyBytes?: number } = {};
+  for (const [flag, key] of [
+    ['max-scrape-bytes', 'maxScrapeBytes'],
+    ['max-otlp-body-bytes', 'maxOtlpBodyBytes'],
+  ] as const) {
+    const text = optionalFlag(parsed, flag);
+    if (text === undefined) continue;
+    const bytes = parseByteSize(text);
+    if (bytes === undefined) {
+      io.stderr(
+        `--${flag}: expected a whole number of bytes such as 1048576, 512KiB or 64MiB, got "${text}"\n${USAGE}`,
+      );
+      return 2;
+    }
+    bounds[key] = bytes;
+  }
   const otlpListen = optionalFlag(parsed, 'otlp-listen');
   try {
     parseMetricsUrl(metricsUrl);
@@ -81,6 +105,7 @@ export const checkCommand: CliCommand = async (args, io) => {
     durationMs,
     scrapeIntervalMs,
     signal: stop.signal,
+    ...bounds,
     ...(logs === undefined
       ? {}
       : { logs: logs === '-' ? process.stdin : logs.split(',').filter((p) => p !== '') }),
@@ -103,6 +128,15 @@ export const checkCommand: CliCommand = async (args, io) => {
   );
   return report.ok ? 0 : 1;
 };
+
+/** Bytes of `1048576`, `512KiB`, `64MiB`, `1GiB` (at least 1); undefined for anything else. */
+export function parseByteSize(text: string): number | undefined {
+  const match = /^([0-9]+)(B|KiB|MiB|GiB)?$/.exec(text.trim());
+  if (match === null) return undefined;
+  const bytes =
+    Number(match[1]) * { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 }[(match[2] ?? 'B') as 'B'];
+  return Number.isSafeInteger(bytes) && bytes >= 1 ? bytes : undefined;
+}
 
 /** Milliseconds of `500ms`, `30s`, `1.5m`, `1h`; undefined for anything else. */
 export function parseCheckDuration(text: string): number | undefined {
