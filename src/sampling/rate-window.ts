@@ -26,7 +26,11 @@ export class RateWindow {
   rate(nowMs: number): number {
     const sliding = this.sliding(nowMs);
     const elapsed = nowMs - this.start;
-    if (this.current < BURST_MIN_COUNT || Number.isNaN(elapsed)) return sliding;
+    // The detector is for traffic growing past what the last second saw (a quiet key flooded):
+    // while the current window holds no more than the previous one, the sliding count is the
+    // rate, and a key whose traffic comes in periodic bursts is not taken for its peak.
+    if (this.current < BURST_MIN_COUNT || this.current <= this.previous || Number.isNaN(elapsed))
+      return sliding;
     const burst = (this.current * 1000) / (elapsed > BURST_MIN_ELAPSED_MS ? elapsed : BURST_MIN_ELAPSED_MS);
     return burst > sliding ? burst : sliding;
   }
