@@ -16,6 +16,8 @@ import { PlumblineMetricProducer } from './metric-producer.js';
 import type { MetricRegistry } from './registry.js';
 import { IssueListError } from '../spec/errors.js';
 import { overflowSplits } from './overflow-split.js';
+import { longMatchIssue, matchValuesLongerThan } from '../slo/match-value-length.js';
+import type { SloModel } from '../slo/model.js';
 import {
   DEFAULT_LABEL_VALUE_LENGTH_LIMIT,
   type OverflowSplit,
@@ -128,7 +130,7 @@ export function createMetrics<const S extends TelemetrySpec>(
   options: MetricsOptions = {},
 ): Metrics<S> {
   const model = resolveSpec(spec);
-  const labelValueLengthLimit = checkLabelValueLengthLimit(options.labelValueLengthLimit);
+  const labelValueLengthLimit = checkLabelValueLengthLimit(options.labelValueLengthLimit, model.slos);
   const now = options.now ?? Date.now;
   const startMs = now();
   const exemplarFilter = resolveExemplarFilter(options.exemplarFilter);
@@ -303,10 +305,17 @@ export function createMetrics<const S extends TelemetrySpec>(
   };
 }
 
-/** labelValueLengthLimit: a whole number of bytes, at least 1; the default without one. */
-function checkLabelValueLengthLimit(limit: unknown): number {
+/**
+ * labelValueLengthLimit: a whole number of bytes, at least 1, no shorter than any SLI match value
+ * (its series' label would be cut and the rules never match it); the default without one.
+ */
+function checkLabelValueLengthLimit(limit: unknown, slos: readonly SloModel[]): number {
   if (limit === undefined) return DEFAULT_LABEL_VALUE_LENGTH_LIMIT;
-  if (typeof limit === 'number' && Number.isSafeInteger(limit) && limit >= 1) return limit;
+  if (typeof limit === 'number' && Number.isSafeInteger(limit) && limit >= 1) {
+    const long = matchValuesLongerThan(slos, limit);
+    if (long.length === 0) return limit;
+    throw new MetricsOptionsError(long.map((value) => longMatchIssue(limit, value)));
+  }
   throw new MetricsOptionsError([
     {
       path: 'labelValueLengthLimit',

@@ -1,11 +1,13 @@
 // Checks the spec's `slos` section before anything is built from it: every problem is returned
 // at once, each naming its field, so a bad SLO fails at setup and never at 3 a.m.
 
+import { DEFAULT_LABEL_VALUE_LENGTH_LIMIT } from '../metrics/series-table.js';
 import { specPath, type SpecIssue } from '../spec/errors.js';
 import { didYouMean } from '../spec/suggest.js';
 import { PIPELINE_EXPORT_SIGNALS, type AttributeMatch, type TelemetrySpec } from '../spec/types.js';
 import { errorBudget, tierCanFire } from './burn-rate.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { matchValueBytes } from './match-value-length.js';
 import { SLO_WINDOWS, defaultTiers } from './windows.js';
 
 const SLO_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -266,6 +268,20 @@ function checkMatch(
     }
     if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string')) {
       issue([field, attribute], 'expected a non-empty array of strings');
+      continue;
     }
+    values.forEach((value: string, index) => {
+      const bytes = matchValueBytes(value);
+      if (bytes > DEFAULT_LABEL_VALUE_LENGTH_LIMIT)
+        issue(
+          [field, attribute, String(index)],
+          `${bytes} UTF-8 bytes${isPatternNote(value)}: longer than a label value may be (${DEFAULT_LABEL_VALUE_LENGTH_LIMIT} bytes, ` +
+            'labelValueLengthLimit; longer values are cut), so no series would carry it and the rules would never match it',
+        );
+    });
   }
+}
+
+function isPatternNote(value: string): string {
+  return value.includes('*') ? ' without its stars' : '';
 }

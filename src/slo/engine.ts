@@ -4,13 +4,19 @@
 // throws SpecError on a bad spec; recording never throws.
 
 import type { AttributeValue } from '@opentelemetry/api';
-import { canonicalValue } from '../metrics/series-table.js';
+import {
+  boundLabelValue,
+  canonicalValue,
+  DEFAULT_LABEL_VALUE_LENGTH_LIMIT,
+} from '../metrics/series-table.js';
+import { IssueListError } from '../spec/errors.js';
 import { sdkSeries } from '../spec/naming.js';
 import type { AttributeMatch, TelemetrySpec } from '../spec/types.js';
 import { isPattern, valueMatcher } from '../spec/value-match.js';
 import { burnRate, errorBudgetRemaining, errorRatio, timeToExhaustionMs } from './burn-rate.js';
 import { resolveSpec } from '../spec/model.js';
 import type { SloModel } from './model.js';
+import { longMatchIssue, matchValuesLongerThan } from './match-value-length.js';
 import { WindowRing } from './window-ring.js';
 
 export type MeasurementListener = (
@@ -92,6 +98,12 @@ export interface SloEngineOptions {
   readonly now?: () => number;
   /** Ring buckets per window (default 120). */
   readonly bucketsPerWindow?: number;
+  /**
+   * The createMetrics option of the same name (default 2048 for both): a value longer than this
+   * many UTF-8 bytes is matched as the series is labelled, cut, so the engine counts what the
+   * rules count.
+   */
+  readonly labelValueLengthLimit?: number;
 }
 
 /**
@@ -142,12 +154,42 @@ class SloState {
   }
 }
 
+/** createSloEngine's options checked at setup: each problem names its option. */
+export class SloEngineOptionsError extends IssueListError {
+  constructor(issues: readonly { path: string; message: string }[]) {
+    super('invalid createSloEngine options', issues);
+  }
+}
+
+/**
+ * labelValueLengthLimit: a whole number of bytes, at least 1, no shorter than any SLI match value
+ * (a longer one would select no series); the default without one.
+ */
+function checkLabelValueLengthLimit(limit: unknown, slos: readonly SloModel[]): number {
+  if (limit === undefined) return DEFAULT_LABEL_VALUE_LENGTH_LIMIT;
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1)
+    throw new SloEngineOptionsError([
+      {
+        path: 'labelValueLengthLimit',
+        message: `expected a whole number of bytes, at least 1 (default ${DEFAULT_LABEL_VALUE_LENGTH_LIMIT}); got ${
+          typeof limit === 'number' ? String(limit) : typeof limit
+        }`,
+      },
+    ]);
+  const long = matchValuesLongerThan(slos, limit);
+  if (long.length > 0) throw new SloEngineOptionsError(long.map((value) => longMatchIssue(limit, value)));
+  return limit;
+}
+
 type Matcher = (attributes: Readonly<Record<string, unknown>> | undefined) => boolean;
 
 export function createSloEngine(spec: TelemetrySpec, options: SloEngineOptions = {}): SloEngine {
   const clock = options.now ?? Date.now;
+  const models = resolveSpec(spec).slos;
+  const valueLimit = checkLabelValueLengthLimit(options.labelValueLengthLimit, models);
+  const compile = (match: AttributeMatch | undefined) => compileMatch(match, valueLimit);
   const states = new Map<string, SloState>();
-  for (const model of resolveSpec(spec).slos) {
+  for (const model of models) {
     const ringByWindow = new Map<string, WindowRing>();
     for (const window of model.windows) {
       ringByWindow.set(window, new WindowRing(parseWindow(model, window), options.bucketsPerWindow));
@@ -298,10 +340,11 @@ function parseWindow(model: SloModel, window: string): number {
  * Every attribute of the match has one of its values (values compared as strings), compiled to a
  * predicate once: the listeners run on every measurement of the instrument. A value is read as
  * /metrics writes it (canonicalValue): an absent or null attribute is "", and an empty value
- * matches it, as PromQL's `label=""` selects the series without the label.
+ * matches it, as PromQL's `label=""` selects the series without the label; a value longer than
+ * `valueLimit` UTF-8 bytes is cut, as its series' label is.
  */
-function compile(match: AttributeMatch | undefined): Matcher {
-  const terms = Object.entries(match ?? {}).map(([key, values]) => termOf(key, values));
+function compileMatch(match: AttributeMatch | undefined, valueLimit: number): Matcher {
+  const terms = Object.entries(match ?? {}).map(([key, values]) => termOf(key, values, valueLimit));
   if (terms.length === 0) return () => true;
   if (terms.length === 1) return terms[0]!;
   return (attributes) => {
@@ -310,9 +353,12 @@ function compile(match: AttributeMatch | undefined): Matcher {
   };
 }
 
-function termOf(key: string, values: readonly string[]): Matcher {
+function termOf(key: string, values: readonly string[], valueLimit: number): Matcher {
+  // A string of at most valueLimit / 3 UTF-16 units fits in valueLimit bytes: no cut to look for.
+  const bounded = (text: string): string =>
+    text.length * 3 <= valueLimit ? text : (boundLabelValue(text, valueLimit) ?? text);
   const valueOf = (attributes: Readonly<Record<string, unknown>> | undefined): string =>
-    canonicalValue(attributes?.[key] as AttributeValue | undefined);
+    bounded(canonicalValue(attributes?.[key] as AttributeValue | undefined));
   if (values.some(isPattern)) {
     // No pattern matches "" (stars alone are "any value present"): only a listed "" does.
     const test = valueMatcher(values);
@@ -324,9 +370,13 @@ function termOf(key: string, values: readonly string[]): Matcher {
   }
   if (values.length === 1) {
     const only = values[0]!;
+    // The spec check keeps `only` within the limit, so a value equal to it is never cut; one that
+    // differs may still be cut to it when it is longer than the limit.
     return (attributes) => {
       const value = attributes?.[key];
-      return value === only || (typeof value !== 'string' && valueOf(attributes) === only);
+      if (value === only) return true;
+      if (typeof value === 'string') return value.length * 3 > valueLimit && bounded(value) === only;
+      return valueOf(attributes) === only;
     };
   }
   const set = new Set(values);

@@ -16,6 +16,7 @@ export {
 export { parseDuration, formatDuration } from './duration.js';
 export {
   createSloEngine,
+  SloEngineOptionsError,
   statusFromCounts,
   type SloEngine,
   type SloEngineOptions,
