@@ -283,17 +283,14 @@ class SchemaEventLogger {
     if (compiled.serializer !== undefined) {
       // Read once: the line and the OTel Logs bridge take their trace IDs from the same context.
       const traceContext = context ?? activeContext();
-      const text = compiled.serializer.line(fields, traceContext, suppressed);
+      // OTel Logs gets the values the line is written from (each field is read once).
+      const attributes: Record<string, unknown> | undefined = this.bridge === undefined ? undefined : {};
+      const text = compiled.serializer.line(fields, traceContext, suppressed, attributes);
       if (text !== undefined) {
         this.output.write(text);
-        if (this.bridge !== undefined) {
-          const attributes = redactedCopy(compiled, fields as Record<string, unknown>);
-          this.bridge.emit(
-            name,
-            compiled.level,
-            suppressed > 0 ? { ...attributes, suppressed } : attributes,
-            traceContext,
-          );
+        if (attributes !== undefined) {
+          if (suppressed > 0) attributes.suppressed = suppressed;
+          this.bridge!.emit(name, compiled.level, attributes, traceContext);
         }
         return;
       }

@@ -125,9 +125,16 @@ export class LineSerializer {
   /**
    * The whole line (as the logger's pino would write it) for a plainly valid call; undefined
    * sends the call down pino's path. `context`: where the trace fields come from; `suppressed`:
-   * lines the event's rate budget left out before this one (written when > 0).
+   * lines the event's rate budget left out before this one (written when > 0). `attributes`
+   * (for OTel Logs) gets the values the line is written from, sensitive ones redacted: read
+   * again, a getter could answer otherwise.
    */
-  line(fields: unknown, context: Context, suppressed = 0): string | undefined {
+  line(
+    fields: unknown,
+    context: Context,
+    suppressed = 0,
+    attributes?: Record<string, unknown>,
+  ): string | undefined {
     if (typeof fields !== 'object' || fields === null) return undefined;
     // A plain object: for...in then sees its own keys only, the ones pino writes.
     const prototype = Object.getPrototypeOf(fields) as unknown;
@@ -191,6 +198,7 @@ export class LineSerializer {
       }
       if (plan.required) required++;
       body += plan.prefix + (json ?? REDACTED_JSON);
+      if (attributes !== undefined) attributes[key] = plan.sensitive ? REDACTED : value;
     }
     if (required !== this.requiredCount) return undefined;
     // A rate budget's count goes last, where pino writes a key added after the fields.
