@@ -250,6 +250,8 @@ function describe(error: ErrorObject, spec: unknown): SpecIssue {
 
 /** Keys the security stream writes on first sightings and summaries. */
 const SECURITY_SUMMARY_KEYS = ['count', 'summary', 'first_time', 'last_time', 'sample', 'top_sources'];
+/** The key of the summary line a budgeted event gets at close (its pending suppressed count). */
+const BUDGET_SUMMARY_KEY = 'summary';
 
 /**
  * Cross-section rules: event fields do not take envelope names; security events carry source and
@@ -271,6 +273,12 @@ function checkReferences(spec: TelemetrySpec): SpecIssue[] {
         issues.push({
           path: specPath('events', eventName, 'fields', field),
           message: `is written by the security stream on every security line (${SECURITY_SUMMARY_KEYS.join(', ')}); rename the field`,
+        });
+      else if (field === BUDGET_SUMMARY_KEY && event?.budget !== undefined)
+        issues.push({
+          path: specPath('events', eventName, 'fields', field),
+          message:
+            'is written on the summary line a budgeted event gets at close ({summary: true, suppressed: N}), so a line could not be told from it; rename the field',
         });
     }
     if (security && event.budget !== undefined)
