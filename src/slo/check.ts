@@ -271,6 +271,18 @@ function checkMatch(
       continue;
     }
     values.forEach((value: string, index) => {
+      // /metrics writes a lone surrogate as U+FFFD, and PromQL refuses a raw U+FFFD in a query
+      // ("invalid UTF-8 rune"): neither can select a series, and the rules file would not load.
+      if (!value.isWellFormed())
+        issue(
+          [field, attribute, String(index)],
+          'has a lone surrogate (half of a UTF-16 pair): no label value carries one (/metrics writes it as U+FFFD)',
+        );
+      else if (value.includes('\uFFFD'))
+        issue(
+          [field, attribute, String(index)],
+          'has U+FFFD, the replacement character: PromQL refuses it in a query ("invalid UTF-8 rune"), so the rules could not load',
+        );
       const bytes = matchValueBytes(value);
       if (bytes > DEFAULT_LABEL_VALUE_LENGTH_LIMIT)
         issue(

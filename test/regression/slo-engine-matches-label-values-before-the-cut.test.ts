@@ -6,7 +6,10 @@
 // 0.5 and 0, rules 0 and 0.5). And a match value longer than the limit was accepted though no
 // series can ever carry it. The engine now reads a value as the series is labelled (cut), the
 // spec check refuses a match value longer than the default limit, and createMetrics refuses a
-// labelValueLengthLimit shorter than a match value of an SLO on that instrument.
+// labelValueLengthLimit shorter than a match value of an SLO on that instrument. Alike, /metrics
+// writes a lone surrogate as U+FFFD, which the engine did not: a match value with either is now
+// refused (no label value carries a lone surrogate, and PromQL refuses a raw U+FFFD as an
+// "invalid UTF-8 rune", so such a value's rules file did not even load).
 // Real parts: the series /metrics writes, fed to the generated rules in promtool.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -143,7 +146,7 @@ describe('regression: the engine matched label values before the length cut', ()
     );
   });
 
-  it('refuses a match value longer than a label value can be, naming the field', () => {
+  it('refuses a match value no label value can be, naming the field', () => {
     const tooLong = 'x'.repeat(2049);
     const issues = specIssues({
       ...spec,
@@ -151,7 +154,12 @@ describe('regression: the engine matched label values before the length cut', ()
         long: {
           description: 'x',
           objective: 99,
-          sli: { kind: 'availability', metric: 'edge.requests', bad: { code: ['500', tooLong] } },
+          sli: {
+            kind: 'availability',
+            metric: 'edge.requests',
+            where: { outcome: ['a\uDC00b'], host: ['*\uFFFD'] },
+            bad: { code: ['500', tooLong] },
+          },
         },
       },
     });
@@ -159,6 +167,14 @@ describe('regression: the engine matched label values before the length cut', ()
       expect.objectContaining({
         path: 'slos.long.sli.bad.code[1]',
         message: expect.stringContaining('2049 UTF-8 bytes'),
+      }),
+      expect.objectContaining({
+        path: 'slos.long.sli.where.outcome[0]',
+        message: expect.stringContaining('lone surrogate'),
+      }),
+      expect.objectContaining({
+        path: 'slos.long.sli.where.host[0]',
+        message: expect.stringContaining('U+FFFD'),
       }),
     ]);
   });
