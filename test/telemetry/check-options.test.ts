@@ -244,6 +244,7 @@ describe('createTelemetry options are checked up front', () => {
       securityLog: { foldWindowMs: 1000, maxLinesPerWindow: 1 },
       exemplarFilter: 'always_off',
       metricExportIntervalMs: 2000,
+      labelValueLengthLimit: 2048,
     };
     expect(issuesOf(() => createTelemetry(ordersSpec, { ...all, maxQueuedSpans: 0 }))).toEqual([
       'maxQueuedSpans: must be a whole number of at least 1, got 0',
