@@ -7,6 +7,8 @@
 export const IMPLICIT_EXEMPLAR_POLICY = 'exemplar';
 /** The linked rule added first in-process (linked-policy.ts), unless the chain has its own. */
 export const LINKED_POLICY = 'linked';
+/** The collector's always_sample policy first in tail_sampling under dryRun (generate/collector). */
+export const DRY_RUN_POLICY = 'dry-run';
 /** Decision name when every policy abstained. */
 export const NO_MATCH = 'no-match';
 

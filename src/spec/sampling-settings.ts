@@ -16,7 +16,7 @@ export const DEFAULT_EXEMPLAR_TRACES_PER_SECOND = 10;
  * (sampling/build-policies.ts) and in the generated collector's tail_sampling alike. Reserved
  * with the other implicit names in sampling/policy-names.ts.
  */
-export { IMPLICIT_EXEMPLAR_POLICY } from '../sampling/policy-names.js';
+export { IMPLICIT_EXEMPLAR_POLICY, DRY_RUN_POLICY } from '../sampling/policy-names.js';
 
 /**
  * Traces a second exemplars may keep: the chain's exemplar rule's `tracesPerSecond`, else the

@@ -1,9 +1,9 @@
 // The spec's sampling policies as tail_sampling processor policies (contrib v0.161.0), and the
 // per-gateway share of each budget. What the processor cannot express becomes a note that the
 // YAML carries as a comment.
-import { SpecError, specPath } from '../../spec/errors.js';
+import { SpecError, specPath, type SpecIssue } from '../../spec/errors.js';
 import { EXEMPLAR_SPAN_ATTRIBUTE } from '../../spec/naming.js';
-import { IMPLICIT_EXEMPLAR_POLICY, resolveSampling } from '../../spec/sampling-settings.js';
+import { DRY_RUN_POLICY, IMPLICIT_EXEMPLAR_POLICY, resolveSampling } from '../../spec/sampling-settings.js';
 import type { SamplingPolicySpec, SamplingSpec } from '../../spec/types.js';
 
 /** A tail_sampling policy as the processor's YAML spells it. */
@@ -73,6 +73,8 @@ export function tailSamplingPlan(
   const keepWhole: TailPolicy[] = [];
   const budgetPolicies: TailPolicy[] = [];
   const budgets: BudgetSplit[] = [];
+  /** The spec policy each generated one comes from (absent: a policy the generator adds). */
+  const specIndexOf = new Map<TailPolicy, number>();
   // The in-process chain runs an exemplar rule first when the spec lists none (an exemplar must
   // never point at a dropped trace): so does the gateway, or the traces the SDK kept for their
   // exemplars compete for the budgets here and most are dropped.
@@ -88,22 +90,59 @@ export function tailSamplingPlan(
         sampling.maxSpansPerTrace,
       );
       budgets.push(split);
-      budgetPolicies.push(budgetPolicy(policy, index, split, notes));
+      const generated = budgetPolicy(policy, index, split, notes);
+      specIndexOf.set(generated, index);
+      budgetPolicies.push(generated);
     } else {
-      keepWhole.push(...keepPolicies(policy, notes));
+      for (const generated of keepPolicies(policy, notes)) {
+        specIndexOf.set(generated, index);
+        keepWhole.push(generated);
+      }
     }
   }
   if (sampling.dryRun) {
     notes.push(
       'dryRun: the gateway keeps every trace (always_sample first, so the policies after it are not evaluated)',
     );
-    keepWhole.unshift({ name: 'dry-run', type: 'always_sample' });
+    keepWhole.unshift({ name: DRY_RUN_POLICY, type: 'always_sample' });
   }
+  refuseDuplicateNames([...keepWhole, ...budgetPolicies], specIndexOf);
   // The in-process byte cap applies whether written or left at its default; the gateway has none.
   notes.push(
     `maxBytes (${sampling.maxBytes}) has no tail_sampling equivalent; memory_limiter bounds the gateway instead`,
   );
   return { policies: [...keepWhole, ...budgetPolicies], budgets, notes };
+}
+
+/**
+ * The collector refuses to start on two tail_sampling policies of one name ("duplicate policy
+ * name"): a spec policy named like one the generator adds (`dry-run` under dryRun) or like a
+ * generated sub-policy (`errors:http.status_code`) is refused here, naming the field, instead of
+ * writing a config no gateway starts with (regression: policy-named-like-a-generated-collector-policy).
+ */
+function refuseDuplicateNames(policies: readonly TailPolicy[], specIndexOf: ReadonlyMap<TailPolicy, number>) {
+  const first = new Map<string, TailPolicy>();
+  const issues: SpecIssue[] = [];
+  const origin = (policy: TailPolicy) => {
+    const index = specIndexOf.get(policy);
+    return index === undefined ? 'a policy the generator adds' : specPath('sampling', 'policies', index);
+  };
+  for (const policy of policies) {
+    const name = String(policy['name']);
+    const earlier = first.get(name);
+    if (earlier === undefined) {
+      first.set(name, policy);
+      continue;
+    }
+    // Name the spec policy to rename: the later one, or the earlier if the later is the generator's.
+    const index = specIndexOf.get(policy) ?? specIndexOf.get(earlier);
+    const other = specIndexOf.get(policy) === undefined ? policy : earlier;
+    issues.push({
+      path: `${specPath('sampling', 'policies', index!)}.name`,
+      message: `makes the collector's tail_sampling policy "${name}", which ${origin(other)} makes too: the collector refuses two policies of one name; choose another name`,
+    });
+  }
+  if (issues.length > 0) throw new SpecError(issues);
 }
 
 function keepPolicies(
