@@ -33,6 +33,8 @@ export interface SamplerStats {
    * Per budget policy: traces that passed its threshold but were dropped because their key kept
    * more than twice its allocation (plus 10) per second: randomness a client chose (trace IDs or
    * `ot=rv` all high) cannot carry a flood past the budget. Also counted in `decisions` as drops.
+   * Only traces the refusal dropped: one that a span ending during the grace kept through an
+   * earlier rule (a late error, an exemplar) is not counted.
    */
   readonly budgetCeilingDrops: Readonly<Record<string, number>>;
   /**
