@@ -11,6 +11,7 @@ import { agentBatch, type CollectorOptions } from '../generate/collector/options
 import { checkArtifactFiles, writeArtifactFiles, type ArtifactDrift } from '../generate/artifact-files.js';
 import { resolveDashboardOptions, type DashboardOptions } from '../generate/dashboards/options.js';
 import { renderDashboards } from '../generate/dashboards/render.js';
+import { sharedDashboardFiles } from '../generate/dashboards/shared-files.js';
 import { PIPELINE_RULES_FILE, renderPipelineAlerts } from '../generate/rules/pipeline-alerts.js';
 import { generatePrometheusRules, ruleFileName } from '../generate/rules/prometheus-rules.js';
 import { generatePromtoolFiles, promtoolDir } from '../generate/rules/promtool-tests.js';
@@ -29,7 +30,7 @@ import {
   type FlagKinds,
 } from './args.js';
 import type { CliCommand } from './main.js';
-import { sharedAlertmanagerFile, sharedLintFile } from './shared-files.js';
+import { sharedAlertmanagerFile } from './shared-files.js';
 
 /** Flags after the target name, by name without the dashes. */
 type Flags = ReadonlyMap<string, string | true>;
@@ -146,7 +147,7 @@ const TARGETS: Readonly<Record<string, GenerateTarget>> = {
     },
     generate: (spec, flags) => Object.fromEntries(renderDashboards(spec, dashboardOptions(flags))),
     checkFlags: (flags) => void dashboardOptions(flags),
-    shared: (_spec, outDir, files) => sharedLintFile(outDir, files),
+    shared: (_spec, outDir, files) => sharedDashboardFiles(outDir, files),
   },
   alerts: {
     ...runbookTarget(

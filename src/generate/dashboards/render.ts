@@ -15,6 +15,7 @@ import {
 import { pipelineDashboard } from './pipeline.js';
 import { dashboardProviderYaml, datasourcesYaml } from './provisioning.js';
 import { serviceOverviewDashboard } from './service-overview.js';
+import { LINT_FILE, sharedDashboardFiles } from './shared-files.js';
 import { slosDashboard } from './slos.js';
 
 /** The dashboards of a spec as objects, keyed by file name (for tests and the e2e query check). */
@@ -93,17 +94,23 @@ export function renderDashboards(spec: TelemetrySpec, options: DashboardOptions 
   const { dashboards, exclusions } = buildAll(spec, options);
   const files = new Map<string, string>();
   for (const [name, dashboard] of dashboards) files.set(name, stableJson(dashboard));
-  files.set('.lint', lintFileYaml(exclusions));
+  files.set(LINT_FILE, lintFileYaml(exclusions));
   files.set('provisioning/dashboards/plumbline.yaml', dashboardProviderYaml(resolved));
   files.set('provisioning/datasources/plumbline.yaml', datasourcesYaml(resolved));
   return files;
 }
 
-/** Writes {@link renderDashboards}' files under outDir and returns the paths written. */
+/**
+ * Writes {@link renderDashboards}' files under outDir and returns the paths written. The files
+ * the directory shares with other services' dashboards are merged as `plumbline generate
+ * dashboards` merges them (shared-files.ts): their .lint exclusions kept, provisioning refused
+ * when it differs from what they were generated with.
+ */
 export async function writeDashboards(
   spec: TelemetrySpec,
   outDir: string,
   options: DashboardOptions = {},
 ): Promise<string[]> {
-  return writeArtifactFiles(outDir, Object.fromEntries(renderDashboards(spec, options)));
+  const files = Object.fromEntries(renderDashboards(spec, options));
+  return writeArtifactFiles(outDir, await sharedDashboardFiles(outDir, files));
 }
