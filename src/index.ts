@@ -99,6 +99,7 @@ export type {
 } from './metrics/index.js';
 export {
   createSloEngine,
+  SloEngineOptionsError,
   resolveSlos,
   sloStatusRows,
   evaluateLive,

@@ -132,7 +132,8 @@ function checkFamily(
         'a counter sample carries an exemplar; the spec turns them off',
       );
     }
-    // The overflow series carries only the overflow label: it is reported above, not here.
+    // An overflow series (the overflow label, with at most the attributes SLOs match on) is
+    // reported above, not here.
     if (
       instrument.httpServerConvention &&
       sample.labels[OVERFLOW_LABEL] !== 'true' &&

@@ -83,7 +83,10 @@ export function assemble<const S extends TelemetrySpec>(
   const otlpEndpoint = trimSlash(options.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT);
   const timeoutMillis = timing.exportTimeoutMs;
   const sloEngine: SloEngine | undefined =
-    spec.slos !== undefined && Object.keys(spec.slos).length > 0 ? createSloEngine(spec) : undefined;
+    spec.slos !== undefined && Object.keys(spec.slos).length > 0
+      ? // The engine reads attribute values cut as the series' labels are.
+        createSloEngine(spec, { labelValueLengthLimit: options.labelValueLengthLimit })
+      : undefined;
   // Without the in-process sampler, the span attribute asks the collector's tail_sampling to keep
   // the trace: bounded the same way, at the spec's exemplar rule's rate (its default without one).
   const collectorExemplarLimit = new ExemplarKeepLimit(exemplarTracesPerSecond(spec.sampling?.policies));

@@ -42,4 +42,29 @@ describe('createTelemetry labelValueLengthLimit', () => {
     expect(() => createTelemetry(spec, { labelValueLengthLimit: 0 })).toThrow(TelemetryOptionsError);
     expect(() => createTelemetry(spec, { labelValueLengthLimit: 1.5 })).toThrow(/labelValueLengthLimit/);
   });
+
+  it('reaches the SLO engine: it reads a cut value as the series carries it', () => {
+    const sloSpec = defineTelemetry({
+      service: { name: 'edge' },
+      events: {},
+      counters: { 'edge.requests': { description: 'Requests.', attributes: ['outcome'] } },
+      slos: {
+        ok: {
+          description: 'requests succeed',
+          objective: 99,
+          sli: { kind: 'availability', metric: 'edge.requests', bad: { outcome: ['*9'] } },
+        },
+      },
+    });
+    telemetry = createTelemetry(sloSpec, {
+      logDestination: captureLines().destination,
+      labelValueLengthLimit: 12,
+    });
+    const requests = telemetry.metrics.counter('edge.requests');
+    // Cut to 12 bytes, 'error-0123456789' is 'error-012345', which does not end in 9, as on /metrics.
+    requests.add(1, { outcome: 'error-0123456789' });
+    requests.add(1, { outcome: 'ok' });
+    expect(telemetry.metrics.serialize().body).toContain('edge_requests_total{outcome="error-012345"} 1');
+    expect(telemetry.slo.status()[0]!.windows[0]!.badEvents).toBe(0);
+  });
 });
