@@ -30,7 +30,7 @@ import {
   type FlagKinds,
 } from './args.js';
 import type { CliCommand } from './main.js';
-import { sharedAlertmanagerFile } from './shared-files.js';
+import { sharedAlertsFiles } from './shared-files.js';
 
 /** Flags after the target name, by name without the dashes. */
 type Flags = ReadonlyMap<string, string | true>;
@@ -166,7 +166,7 @@ const TARGETS: Readonly<Record<string, GenerateTarget>> = {
       { 'series-matcher': 'value' },
     ),
     stale: stalePromtoolFiles,
-    shared: sharedAlertmanagerFile,
+    shared: sharedAlertsFiles,
   },
   docs: runbookTarget(
     "docs/invariants.md: invariants, their monitors, deploy and roll back [--runbook-base URL] (the same base as alerts) [--doc-options FILE] (the service's config path, start command, bounds: a .ts/.js module, default export) [--series-matcher LABEL=VALUE[,...]] (the same as alerts)",
