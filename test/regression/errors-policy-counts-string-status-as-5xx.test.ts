@@ -32,14 +32,16 @@ interface Case {
   readonly traceId: string;
 }
 
-const CASES: readonly Case[] = [
-  { description: 'int 503', attributes: { 'http.response.status_code': 503 } },
-  { description: 'legacy int 500', attributes: { 'http.status_code': 500 } },
-  { description: 'string "503"', attributes: { 'http.response.status_code': '503' } },
-  { description: 'legacy string "500"', attributes: { 'http.status_code': '500' } },
-  { description: 'double 503.5', attributes: { 'http.response.status_code': 503.5 } },
-  { description: 'int 404', attributes: { 'http.response.status_code': 404 } },
-].map((entry) => ({ ...entry, traceId: randomBytes(16).toString('hex') }));
+const CASES: readonly Case[] = (
+  [
+    { description: 'int 503', attributes: { 'http.response.status_code': 503 } },
+    { description: 'legacy int 500', attributes: { 'http.status_code': 500 } },
+    { description: 'string "503"', attributes: { 'http.response.status_code': '503' } },
+    { description: 'legacy string "500"', attributes: { 'http.status_code': '500' } },
+    { description: 'double 503.5', attributes: { 'http.response.status_code': 503.5 } },
+    { description: 'int 404', attributes: { 'http.response.status_code': 404 } },
+  ] as Omit<Case, 'traceId'>[]
+).map((entry) => ({ ...entry, traceId: randomBytes(16).toString('hex') }));
 
 /** The attribute as the OTLP exporters encode it (integers as intValue, other numbers as doubleValue). */
 function otlpValue(value: AttributeValue) {
