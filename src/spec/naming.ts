@@ -1,24 +1,26 @@
 // One spelling for every name that crosses from the spec to Prometheus: the exposition, the
 // generated rules and the dashboards all call these, so they cannot disagree.
 
-const UNIT_SUFFIX: Readonly<Record<string, string>> = {
-  s: 'seconds',
-  ms: 'milliseconds',
-  us: 'microseconds',
-  ns: 'nanoseconds',
-  min: 'minutes',
-  h: 'hours',
-  d: 'days',
-  By: 'bytes',
-  KiBy: 'kibibytes',
-  MiBy: 'mebibytes',
-  '%': 'percent',
-};
+// A Map: a unit is any string of the spec, and `constructor` or `__proto__` must not find
+// Object.prototype's members.
+const UNIT_SUFFIX: ReadonlyMap<string, string> = new Map([
+  ['s', 'seconds'],
+  ['ms', 'milliseconds'],
+  ['us', 'microseconds'],
+  ['ns', 'nanoseconds'],
+  ['min', 'minutes'],
+  ['h', 'hours'],
+  ['d', 'days'],
+  ['By', 'bytes'],
+  ['KiBy', 'kibibytes'],
+  ['MiBy', 'mebibytes'],
+  ['%', 'percent'],
+]);
 
 /** The Prometheus unit word for a UCUM unit ('' for dimensionless units such as '1' or '{event}'). */
 export function prometheusUnit(unit: string | undefined): string {
   if (unit === undefined || unit === '' || unit === '1' || unit.startsWith('{')) return '';
-  return UNIT_SUFFIX[unit] ?? sanitizeMetricName(unit);
+  return UNIT_SUFFIX.get(unit) ?? sanitizeMetricName(unit);
 }
 
 /** Replaces every character Prometheus does not allow in a metric name with '_'. */
