@@ -1,5 +1,6 @@
 // Scrapes a /metrics endpoint the way Prometheus does, asking for OpenMetrics first (units and
 // exemplars exist only there) and accepting the 0.0.4 text a server may fall back to.
+import { readBoundedBody } from '../read-bounded-body.js';
 import { parseExposition, type ParsedExposition } from './openmetrics-parser.js';
 
 export const SCRAPE_ACCEPT =
@@ -79,32 +80,13 @@ export async function scrapeMetrics(
 
 /** The body as text, read no further than `maxBytes` (decoded bytes: a gzip bomb stops there too). */
 async function readBounded(url: string, response: Response, maxBytes: number): Promise<string> {
-  const tooLarge = () =>
-    new ScrapeError(`GET ${url}: body larger than ${maxBytes} bytes (maxScrapeBytes)`, false);
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  // Content-Length counts the encoded bytes: only an identity body can be refused before reading.
-  if (declared > maxBytes && (response.headers.get('content-encoding') ?? 'identity') === 'identity') {
-    await response.body?.cancel().catch(() => {});
-    throw tooLarge();
-  }
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  let body: Buffer | 'too_long';
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge();
-      }
-      chunks.push(value);
-    }
+    body = await readBoundedBody(response, maxBytes);
   } catch (error) {
-    if (error instanceof ScrapeError) throw error;
     throw new ScrapeError(`GET ${url}: ${(error as Error).message}`, false);
   }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  if (body === 'too_long')
+    throw new ScrapeError(`GET ${url}: body larger than ${maxBytes} bytes (maxScrapeBytes)`, false);
+  return new TextDecoder().decode(body);
 }

@@ -15,6 +15,7 @@ import type {
 import { AggregationTemporality, DataPointType } from './sdk-metrics-values.js';
 import type { SelfCounter } from './self-metrics.js';
 import type { ExportedExemplar, WithExemplars } from './metric-producer.js';
+import { readBoundedBody } from '../read-bounded-body.js';
 
 export interface OtlpJsonMetricExporterOptions {
   /** Base URL of an OTLP/HTTP receiver, e.g. http://127.0.0.1:4318 (the path /v1/metrics is added). */
@@ -223,29 +224,11 @@ function sleep(ms: number): Promise<void> {
  * ('too_long'); 'unreadable' when the connection failed or the deadline came first.
  */
 async function readBounded(response: Response): Promise<Buffer | 'too_long' | 'unreadable'> {
-  if (response.body === null) return Buffer.alloc(0);
-  if (Number(response.headers.get('content-length')) > MAX_RESPONSE_BODY_BYTES) {
-    discard(response);
-    return 'too_long';
-  }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > MAX_RESPONSE_BODY_BYTES) {
-        reader.cancel().catch(() => undefined);
-        return 'too_long';
-      }
-      chunks.push(value);
-    }
+    return await readBoundedBody(response, MAX_RESPONSE_BODY_BYTES);
   } catch {
     return 'unreadable';
   }
-  return Buffer.concat(chunks, size);
 }
 
 /** Lets go of a body without reading it (the connection is closed rather than reused). */
