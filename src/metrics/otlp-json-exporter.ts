@@ -180,7 +180,7 @@ export class OtlpJsonMetricExporter implements PushMetricExporter {
     const partial = (answer as { partialSuccess?: unknown } | null)?.partialSuccess;
     if (typeof partial !== 'object' || partial === null) return;
     const { rejectedDataPoints, errorMessage } = partial as Record<string, unknown>;
-    const rejected = countOf(rejectedDataPoints);
+    const rejected = partialSuccessCount(rejectedDataPoints);
     const message = typeof errorMessage === 'string' ? errorMessage : '';
     // OTLP: an empty partialSuccess, or one with 0 rejected and no message, means full success.
     if (rejected === 0 && message === '') return;
@@ -250,7 +250,7 @@ function retryAfterMillis(value: string | null, now: number): number | undefined
 }
 
 /** A partialSuccess count: int64 as a decimal string in OTLP/JSON, or a number; 0 otherwise. */
-function countOf(value: unknown): number {
+export function partialSuccessCount(value: unknown): number {
   const count = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
   return typeof count === 'number' && Number.isFinite(count) && count > 0 ? Math.floor(count) : 0;
 }

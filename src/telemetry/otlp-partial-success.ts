@@ -3,6 +3,7 @@
 // them through diag. plumbline's metric exporter counts its rejected data points itself.
 
 import { diag } from '@opentelemetry/api';
+import { partialSuccessCount } from '../metrics/otlp-json-exporter.js';
 import type { SelfCounter } from '../metrics/self-metrics.js';
 import { sdkSeries } from '../spec/naming.js';
 
@@ -40,7 +41,7 @@ export function countPartialSuccess(
         const partial = (response as { partialSuccess?: unknown } | null | undefined)?.partialSuccess;
         const count =
           typeof partial === 'object' && partial !== null
-            ? countOf((partial as Record<string, unknown>)[field])
+            ? partialSuccessCount((partial as Record<string, unknown>)[field])
             : 0;
         if (count > 0) rejected.add(count, {});
       } catch {
@@ -52,10 +53,4 @@ export function countPartialSuccess(
   };
   delegate._responseHandler = wrapped;
   return true;
-}
-
-/** A partialSuccess count: int64 as a decimal string in OTLP/JSON, or a number; 0 otherwise. */
-function countOf(value: unknown): number {
-  const count = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  return typeof count === 'number' && Number.isFinite(count) && count > 0 ? Math.floor(count) : 0;
 }
