@@ -11,7 +11,7 @@ import type { TelemetrySpec } from '../spec/types.js';
 import { resolveSpec } from '../spec/model.js';
 import { assemble, SCOPE, telemetryOf } from './assemble.js';
 import { checkTelemetryOptions } from './check-options.js';
-import type { Telemetry, TelemetryOptions } from './create-telemetry.js';
+import { GlobalsAlreadyRegisteredError, type Telemetry, type TelemetryOptions } from './create-telemetry.js';
 import { globalLogger } from './logs-api.js';
 import { nodeSdkResource } from './resource.js';
 
@@ -81,6 +81,14 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
       `plumbline: nodeSdkParts was already called in this process (service "${registry[REGISTRY].serviceName}"); ` +
         'a process runs one NodeSDK and one plumbline pipeline. Use its `telemetry`, or createTelemetry(spec), ' +
         'to reach it from other modules.',
+    );
+  // OTel keeps the first tracer provider registered: a NodeSDK started with these parts after
+  // another SDK (or a NodeSDK that was shut down but never unregistered) registers nothing, and
+  // the tail sampler sees no span (real NodeSDK 0.223: 1 decision -> 0). Regression:
+  // nodesdk-parts-made-after-another-sdk-registered.test.ts.
+  if (sdkTracerProvider() !== undefined)
+    throw new GlobalsAlreadyRegisteredError(
+      nodeSdkTelemetryShutDown() ? NODE_SDK_STILL_REGISTERED : SDK_REGISTERED_BEFORE_PARTS,
     );
   const assembly = assemble(spec, options, timing);
   const { parts } = assembly;
@@ -258,8 +266,28 @@ export const NODE_SDK_TELEMETRY_SHUT_DOWN =
   "plumbline: this process's telemetry, made by nodeSdkParts for NodeSDK, was shut down (telemetry.shutdown()), " +
   'and NodeSDK still holds its parts, so createTelemetry cannot make another. Under NodeSDK the telemetry lives ' +
   'as long as the SDK: shut it down once, with the SDK, when the process ends ' +
-  '(`telemetry.shutdown().then(() => sdk.shutdown())`), not when an app or a test closes. To start over, call ' +
-  'nodeSdkParts again and start a new NodeSDK with its config (docs/nodesdk.md).';
+  '(`telemetry.shutdown().then(() => sdk.shutdown())`), not when an app or a test closes. To start over, ' +
+  'after `await sdk.shutdown()` unregister the OTel globals (`trace`, `metrics`, `context`, `propagation` and ' +
+  '`logs` `.disable()`), then call nodeSdkParts again and start a new NodeSDK with its config (docs/nodesdk.md).';
+
+/** Why nodeSdkParts is refused while another SDK's tracer provider is the global one. */
+const SDK_REGISTERED_BEFORE_PARTS =
+  'plumbline: nodeSdkParts was called while an OpenTelemetry SDK is already registered as the global tracer ' +
+  'provider (a NodeSDK started before it, e.g. by `--import @opentelemetry/auto-instrumentations-node/register`, ' +
+  'or a createTelemetry not shut down). OTel keeps the first provider registered, so a NodeSDK started with ' +
+  "plumbline's parts would register none of its own and the tail sampler would see no span. Make them parts of " +
+  'the one NodeSDK: call nodeSdkParts before it starts and spread its config into it, ' +
+  '`new NodeSDK({ ...plumbline.config, instrumentations })` (docs/nodesdk.md).';
+
+/** Why nodeSdkParts is refused while the NodeSDK of a shut down nodeSdkParts telemetry is still registered. */
+const NODE_SDK_STILL_REGISTERED =
+  'plumbline: nodeSdkParts was called again while the providers of the previous NodeSDK are still the ' +
+  'OpenTelemetry globals: sdk.shutdown() stops them but does not unregister them, and OTel keeps the first ' +
+  "provider registered, so a new NodeSDK with plumbline's parts would register none of its own and the tail " +
+  'sampler would see no span. To start over, after `await sdk.shutdown()` unregister them: `trace.disable()`, ' +
+  '`metrics.disable()`, `context.disable()`, `propagation.disable()` of @opentelemetry/api and `logs.disable()` ' +
+  '(of @opentelemetry/api-logs on the 2.x line, @opentelemetry/api on 3.x); then call nodeSdkParts and start ' +
+  'a new NodeSDK with its config (docs/nodesdk.md).';
 
 const SPAN_PROCESSORS_LEFT_OUT =
   "plumbline: the OpenTelemetry SDK's tracer provider was started without the span processors nodeSdkParts " +
