@@ -21,13 +21,25 @@ export function regexAlternation(values: readonly string[]): string {
 
 /**
  * `label="value"` for one value, `label=~"a|b"` for several; a pattern value (`5*`, `*`: see
- * value-match.ts) is always a regex.
+ * value-match.ts), or one with U+FFFD (see REPLACEMENT), is always a regex.
  */
 export function labelMatcher(label: string, values: readonly string[]): string {
-  return values.length === 1 && !isPattern(values[0]!)
+  return values.length === 1 && !isPattern(values[0]!) && !REPLACEMENT.test(values[0]!)
     ? `${label}=${promString(values[0]!)}`
-    : `${label}=~${promString(values.map(valueRegex).join('|'))}`;
+    : `${label}=~${promString(values.map(valueRegex).join('|').replace(REPLACEMENT_ALL, '\\x{FFFD}'))}`;
 }
+
+/**
+ * U+FFFD, or a surrogate without its other half (which a file or a request carries as U+FFFD).
+ * PromQL refuses the raw rune in a string ("invalid UTF-8 rune"), and a rule may not spell it
+ * `\ufffd` either: Prometheus evaluates a rule by printing its expression, which writes the rune
+ * raw, and parsing that again (promtool: "invalid UTF-8 rune" at every evaluation). A value with
+ * one is matched as an RE2 regex, the rune as the escape `\x{FFFD}`, plain ASCII.
+ */
+const REPLACEMENT_SOURCE =
+  '\\uFFFD|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]';
+const REPLACEMENT = new RegExp(REPLACEMENT_SOURCE);
+const REPLACEMENT_ALL = new RegExp(REPLACEMENT_SOURCE, 'g');
 
 /** A label and the values it may take, label name already sanitised. */
 export type LabelValues = readonly [label: string, values: readonly string[]];

@@ -92,7 +92,16 @@ export function buildSeries(
 export function seriesText(metric: string, labels: Readonly<Record<string, string>>): string {
   const entries = Object.entries(labels).sort(([a], [b]) => a.localeCompare(b));
   if (entries.length === 0) return metric;
-  return `${metric}{${entries.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`;
+  return `${metric}{${entries.map(([k, v]) => `${k}=${seriesValue(v)}`).join(',')}}`;
+}
+
+/**
+ * A label value as promtool reads a series (with the PromQL lexer): JSON's escapes are Go's, but
+ * JSON writes U+FFFD raw (PromQL refuses it: "invalid UTF-8 rune") and a lone surrogate as
+ * `\udXXX` (refused too), so both are `\ufffd`, as the rules' selectors write them.
+ */
+function seriesValue(value: string): string {
+  return JSON.stringify(value).replace(/\uFFFD|\\ud[89a-f][0-9a-f]{2}/g, '\\ufffd');
 }
 
 /** promtool's expanding notation: runs of equal increments as `start+stepxN`. */
