@@ -1,6 +1,6 @@
 // Renders a collector config object to YAML text: a header saying where it came from, the
 // section comments, stable key order (the builder's), no line wrapping — same input, same bytes.
-import { Document, isNode } from 'yaml';
+import { Document, isNode, visit } from 'yaml';
 import type { CollectorConfig } from './config.js';
 import { collectorEnv } from './env.js';
 import type { ResolvedCollectorOptions } from './options.js';
@@ -17,7 +17,8 @@ export function renderCollectorYaml(
       throw new Error(`collector ${collector.role}: no node at ${comment.path.join('.')} for a comment`);
     node.commentBefore = indentComment(comment.text);
   }
-  const text = doc.toString({ lineWidth: 0, indent: 2 });
+  quoteWhatGoYamlMisreads(doc);
+  const text = escapeGoYamlLineBreaks(doc.toString({ lineWidth: 0, indent: 2 }));
   const used = Object.values(collectorEnv).filter((variable) => text.includes(`\${env:${variable.name}:-`));
   const header = [
     `${collector.role}.yaml — ${collector.summary}.`,
@@ -52,9 +53,57 @@ const tlsSourceNote: Record<ResolvedCollectorOptions['tlsSource'], string> = {
   options: ' (generator option)',
 };
 
+/**
+ * The collector reads its YAML with Go's yaml.v3, which reads more plain scalars as non-strings
+ * than the YAML 1.2 core schema the `yaml` package writes for: Go's integer syntax with `_`
+ * removed (`1_000`, `0b101`, `+0x1F`), dates (`2001-12-14` became a time), and YAML 1.1's
+ * booleans and merge key. Such a string is double-quoted, as is one holding a character Go's
+ * reader takes for a line break (NEL, LS, PS: escaped below), or a byte order mark. Spec values
+ * (attribute values, routes, policy names) are read as written, not refused or changed
+ * (regression: collector-yaml-plain-scalars-misread).
+ */
+function quoteWhatGoYamlMisreads(doc: Document): void {
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && goYamlMisreadsPlain(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+}
+
+/** YAML 1.1's extra line breaks (Go's reader; YAML 1.2, the writer's, takes them for text), and the BOM. */
+const GO_YAML_RAW_HAZARDS = /[\u0085\u2028\u2029\uFEFF]/g;
+const GO_YAML_BREAK_ESCAPES: Readonly<Record<string, string>> = {
+  '\u0085': '\\N',
+  '\u2028': '\\L',
+  '\u2029': '\\P',
+  '\uFEFF': '\\uFEFF',
+};
+const GO_YAML_SPECIAL_WORDS = /^(?:[yYnN]|[yY]es|YES|[nN]o|NO|[oO]n|ON|[oO]ff|OFF|<<)$/;
+const GO_INTEGER = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|[0-9]+)$/;
+const GO_YAML_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+const GO_YAML_INF_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+
+function goYamlMisreadsPlain(value: string): boolean {
+  if (/[\u0085\u2028\u2029\uFEFF]/.test(value)) return true;
+  if (GO_YAML_SPECIAL_WORDS.test(value) || /^[0-9]{4}-/.test(value)) return true;
+  if (!/^[-+.0-9]/.test(value)) return false;
+  // yaml.v3 removes every `_` before it tries a number.
+  const digits = value.replace(/_/g, '');
+  return GO_INTEGER.test(digits) || GO_YAML_FLOAT.test(digits) || GO_YAML_INF_NAN.test(digits);
+}
+
+/**
+ * The `yaml` package writes NEL, LS, PS and the BOM as they are, even in double quotes; Go's reader
+ * takes the first three for line breaks (a NEL in a value read `a b`; LS or PS made the file
+ * unreadable). Written as escapes, in double-quoted scalars (above) and comments (plain text there).
+ */
+function escapeGoYamlLineBreaks(text: string): string {
+  return text.replace(GO_YAML_RAW_HAZARDS, (char) => GO_YAML_BREAK_ESCAPES[char]!);
+}
+
 function indentComment(text: string): string {
   return text
-    .split('\n')
+    .split(/\r\n|[\n\r]/)
     .map((line) => ` ${line}`)
     .join('\n');
 }

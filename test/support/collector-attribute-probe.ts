@@ -1,0 +1,97 @@
+// Which attribute values a real collector, running the generated single.yaml, keeps under a spec
+// `attribute` policy: one single-span trace per probe value, sent over OTLP/HTTP, and the trace
+// IDs the file exporter wrote. What the collector read from the YAML, not what the YAML says.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateCollectorConfigs } from '../../src/generate/collector/generate.js';
+import type { SamplingPolicySpec } from '../../src/spec/types.js';
+import { collectorBinary, metricSum, scrape, spansByTrace, startCollector } from './collector.js';
+import { freePort, waitFor } from './process.js';
+
+export interface ProbeResult {
+  /** The probe values whose trace the collector kept. */
+  readonly kept: ReadonlySet<string>;
+}
+
+/**
+ * Runs `policies` (the spec's, with no budget: a trace no rule keeps is dropped) in a single
+ * collector and sends one trace per probe, the value on span attribute `key`. Throws with the
+ * collector's output when it refuses the config.
+ */
+export async function keptByCollector(
+  policies: readonly SamplingPolicySpec[],
+  key: string,
+  probes: readonly string[],
+): Promise<ProbeResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'plumbline-attribute-probe-'));
+  const traceFile = join(dir, 'kept.jsonl');
+  const single = generateCollectorConfigs(
+    { service: { name: 'probe' }, events: {}, sampling: { policies: [...policies] } },
+    { traceBackend: 'file', decisionWaitSeconds: 1 },
+  )['single.yaml'];
+  await writeFile(join(dir, 'single.yaml'), single);
+  const httpPort = await freePort();
+  const collector = await startCollector('single', await collectorBinary(), join(dir, 'single.yaml'), {
+    PLUMBLINE_AGENT_OTLP_GRPC_ENDPOINT: `127.0.0.1:${await freePort()}`,
+    PLUMBLINE_AGENT_OTLP_HTTP_ENDPOINT: `127.0.0.1:${httpPort}`,
+    PLUMBLINE_SPANMETRICS_ENDPOINT: `127.0.0.1:${await freePort()}`,
+    PLUMBLINE_TRACE_FILE: traceFile,
+    PLUMBLINE_LOG_FILE: join(dir, 'logs.jsonl'),
+  });
+  try {
+    const traceIds = probes.map(() => randomBytes(16).toString('hex'));
+    const nowNs = BigInt(Date.now() - 10_000) * 1_000_000n;
+    const response = await fetch(`http://127.0.0.1:${httpPort}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        resourceSpans: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'probe' } }] },
+            scopeSpans: [
+              {
+                scope: { name: 'probe' },
+                spans: probes.map((value, i) => ({
+                  traceId: traceIds[i],
+                  spanId: randomBytes(8).toString('hex'),
+                  name: 'probe',
+                  kind: 2,
+                  startTimeUnixNano: nowNs.toString(),
+                  endTimeUnixNano: (nowNs + 1_000_000n).toString(),
+                  attributes: [{ key, value: { stringValue: value } }],
+                })),
+              },
+            ],
+          },
+        ],
+      }),
+    });
+    if (!response.ok) throw new Error(`OTLP/HTTP POST: ${response.status} ${await response.text()}`);
+    const counted = 'otelcol_processor_tail_sampling_global_count_traces_sampled';
+    const sampled = await waitFor(
+      'a decision for every probe trace',
+      async () => {
+        const text = await scrape(collector);
+        return (metricSum(text, counted) ?? 0) >= probes.length
+          ? (metricSum(text, counted, { sampled: 'true' }) ?? 0)
+          : undefined;
+      },
+      30_000,
+      250,
+    );
+    // Every kept trace in the file (the batch processor and the file exporter each wait up to 1 s).
+    await waitFor(
+      'every kept probe trace in the trace file',
+      () => (spansByTrace(traceFile).size >= sampled ? true : undefined),
+      10_000,
+      250,
+    );
+    const keptIds = spansByTrace(traceFile);
+    return { kept: new Set(probes.filter((_, i) => keptIds.has(traceIds[i]!))) };
+  } finally {
+    await collector.process.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
