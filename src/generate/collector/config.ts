@@ -260,8 +260,24 @@ function tailSampling(
     // Late spans of a decided trace follow its decision instead of starting a new one.
     decision_cache: { sampled_cache_size: numTraces * 10, non_sampled_cache_size: numTraces * 10 },
     sample_on_first_match: true,
-    policies: plan.policies,
+    policies: plan.policies.map(literalForConfmap),
   };
+}
+
+/**
+ * The collector expands `${...}` in every string of its config and reads `$$` as `$`: a spec's
+ * attribute value `a$$b` matched `a$b`, and `${env:NAME}` matched the collector's environment
+ * variable (regression: collector-dollar-in-spec-values-expanded). Every `$` of the spec's
+ * names and values is written `$$`, so the collector reads them as written.
+ */
+function literalForConfmap<T>(value: T): T {
+  if (typeof value === 'string') return value.replaceAll('$', () => '$$') as T;
+  if (Array.isArray(value)) return value.map(literalForConfmap) as T;
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, literalForConfmap(inner)]),
+    ) as T;
+  return value;
 }
 
 function samplingComments(plan: TailSamplingPlan, role: string): CollectorConfig['comments'] {
