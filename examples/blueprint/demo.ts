@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ChaosProfileError, chaosEnabled, chaosOverride } from './chaos-profiles.js';
-import { loadConfig, type BlueprintConfig } from './config.js';
+import { ConfigError, loadConfig, type BlueprintConfig } from './config.js';
 import { startDependencyProcess, type DependencyProcess } from './dependency-process.js';
 import { countStoredEvents } from './event-store.js';
 import { LoadGenerator } from './loadgen.js';
@@ -21,9 +21,24 @@ import { renderSummary, type SummarySnapshot } from './summary.js';
 import { openTelemetry } from './telemetry-port.js';
 import { readTenantTokens } from './tenant-auth.js';
 
+const USAGE =
+  'usage: npm run demo -- [--duration <seconds>] [--rate <requests/s>] [--config <file.toml>] [--chaos off|kill|corrupt|latency|mixed]';
+/** The longest delay setTimeout keeps (2^31-1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const args = parseArgs(process.argv.slice(2));
 const here = fileURLToPath(new URL('.', import.meta.url));
-const fileConfig = await loadConfig(args.config ?? `${here}blueprint.toml`);
+const configPath = args.config ?? `${here}blueprint.toml`;
+let fileConfig: BlueprintConfig;
+try {
+  fileConfig = await loadConfig(configPath);
+} catch (error) {
+  // One line naming the file (or every bad key), as the service's main.ts: no stack trace.
+  process.stderr.write(
+    `${error instanceof ConfigError ? error.message : `cannot read config ${configPath}: ${(error as Error).message}`}\n`,
+  );
+  process.exit(2);
+}
 let chaos = fileConfig.chaos;
 try {
   chaos =
@@ -256,9 +271,17 @@ function parseArgs(argv: readonly string[]): DemoArgs {
   const out: DemoArgs = { rate: 300 };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
-    if (flag === '--duration' || flag === '--rate') {
+    if (flag === '--help' || flag === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else if (flag === '--duration' || flag === '--rate') {
       const n = Number(value);
       if (!Number.isFinite(n) || n <= 0) usage(`${flag} needs a positive number`);
+      // setTimeout takes at most 2^31-1 ms; past it Node fires at once (the run would end at 0 s).
+      if (flag === '--duration' && n * 1000 > MAX_TIMER_MS)
+        usage(
+          `--duration must be at most ${Math.floor(MAX_TIMER_MS / 1000)} seconds (24.8 days); without it the demo runs until Ctrl-C`,
+        );
       if (flag === '--duration') out.duration = n;
       else out.rate = n;
       i++;
@@ -274,8 +297,6 @@ function parseArgs(argv: readonly string[]): DemoArgs {
 }
 
 function usage(problem: string): never {
-  process.stderr.write(
-    `${problem}\nusage: npm run demo -- [--duration <seconds>] [--rate <requests/s>] [--config <file.toml>] [--chaos off|kill|corrupt|latency|mixed]\n`,
-  );
+  process.stderr.write(`${problem}\n${USAGE}\n`);
   process.exit(2);
 }
