@@ -47,6 +47,13 @@ export const agentBatch = { send_batch_size: 1024, send_batch_max_size: 2048, ti
 /** agentBatch.timeout in ms: the longest a span waits in the agent before it goes on. */
 export const AGENT_BATCH_TIMEOUT_MS = 200;
 
+/**
+ * The longest decision_wait the collector reads, in whole seconds: Go's time.Duration is int64
+ * nanoseconds. A longer one made a config the collector refused ("'decision_wait' time: invalid
+ * duration"; regression: collector-decision-wait-longer-than-a-go-duration).
+ */
+export const MAX_DECISION_WAIT_SECONDS = 9_223_372_036;
+
 export const defaultCollectorOptions: Required<CollectorOptions> = {
   gatewayCount: 2,
   spansPerTrace: 10,
@@ -82,6 +89,15 @@ export function resolveCollectorOptions(
   positiveInteger('gatewayCount', resolved.gatewayCount);
   positiveInteger('agentQueueSpans', resolved.agentQueueSpans);
   positiveInteger('decisionWaitSeconds', resolved.decisionWaitSeconds);
+  if (
+    Number.isInteger(resolved.decisionWaitSeconds) &&
+    resolved.decisionWaitSeconds > MAX_DECISION_WAIT_SECONDS
+  ) {
+    issues.push({
+      path: 'options.decisionWaitSeconds',
+      message: `expected at most ${MAX_DECISION_WAIT_SECONDS} (the collector's longest duration, Go's int64 nanoseconds: about 292 years), got ${resolved.decisionWaitSeconds}`,
+    });
+  }
   if (
     Number.isInteger(resolved.agentQueueSpans) &&
     resolved.agentQueueSpans >= 1 &&
