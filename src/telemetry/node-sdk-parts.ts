@@ -158,6 +158,16 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
         process.emitWarning(SPAN_PROCESSORS_LEFT_OUT, { code: 'PLUMBLINE_SPAN_PROCESSORS_LEFT_OUT' });
     }).unref(),
   );
+  // A configuration that kept plumbline's span processors but replaced its metric readers
+  // (`{ ...plumbline.config, metricReaders: [...] }`) never binds them: the spec's instruments were
+  // never exported over OTLP (real NodeSDK 0.223: 3 exports in 700 ms -> 0) without a word. The
+  // first span through the processors tells: NodeSDK.start() binds the readers before it makes the
+  // tracer provider. Regression: nodesdk-metric-readers-replaced-never-exported.test.ts.
+  onFirstSpanStart(parts.spanProcessors[0]!, () => {
+    const registered = registry[REGISTRY];
+    if (registered?.telemetry === telemetry && !assembly.scrapeReader.isBound)
+      process.emitWarning(METRIC_READERS_LEFT_OUT, { code: 'PLUMBLINE_METRIC_READERS_LEFT_OUT' });
+  });
   const config: NodeSdkConfig = {
     resource: nodeSdkResource(spec),
     spanProcessors: parts.spanProcessors,
@@ -189,6 +199,26 @@ function logRecordProcessors(
   return configured ? {} : { logRecordProcessors: [] };
 }
 
+/**
+ * Runs `check` when the first span starts through `processor`, then puts the processor's own
+ * `onStart` back: the spans after it take the path they took before (no per-span cost). A check
+ * that throws is swallowed, since nothing may throw into the app's span start.
+ */
+function onFirstSpanStart(processor: SpanProcessor, check: () => void): void {
+  const target = processor as { onStart: SpanProcessor['onStart'] };
+  const own = Object.getOwnPropertyDescriptor(target, 'onStart');
+  target.onStart = function firstSpanStart(span, parentContext) {
+    if (own === undefined) delete (target as Partial<typeof target>).onStart;
+    else Object.defineProperty(target, 'onStart', own);
+    try {
+      check();
+    } catch {
+      // a warning that could not be given
+    }
+    target.onStart(span, parentContext);
+  };
+}
+
 /** Whether this process's nodeSdkParts telemetry was shut down. */
 export function nodeSdkTelemetryShutDown(): boolean {
   return (globalThis as Registry)[REGISTRY]?.shutDown === true;
@@ -215,9 +245,11 @@ export function attachedTelemetry<S extends TelemetrySpec>(
   const sdkStarted = provider !== undefined;
   if (sdkStarted && !registered.isBound())
     throw new Error(
-      'plumbline: an OpenTelemetry SDK was started without the parts nodeSdkParts made, so the tail sampler ' +
-        'sees none of its spans. Spread them into NodeSDK: `new NodeSDK({ ...plumbline.config, instrumentations })` ' +
-        '(docs/nodesdk.md).',
+      spanProcessorsLeftOut(registered, provider) === false
+        ? METRIC_READERS_LEFT_OUT
+        : 'plumbline: an OpenTelemetry SDK was started without the parts nodeSdkParts made, so the tail sampler ' +
+            'sees none of its spans. Spread them into NodeSDK: `new NodeSDK({ ...plumbline.config, instrumentations })` ' +
+            '(docs/nodesdk.md).',
     );
   if (sdkStarted && spanProcessorsLeftOut(registered, provider) === true)
     throw new Error(SPAN_PROCESSORS_LEFT_OUT);
@@ -294,6 +326,13 @@ const SPAN_PROCESSORS_LEFT_OUT =
   'made, so the tail sampler sees none of its spans (every trace goes out unsampled, exemplars keep no trace). ' +
   'A `spanProcessors` given after `...plumbline.config` replaces them: pass your processors to ' +
   '`nodeSdkParts(spec, { spanProcessors })` instead, and they run behind the sampler (docs/nodesdk.md).';
+
+const METRIC_READERS_LEFT_OUT =
+  "plumbline: the OpenTelemetry SDK's meter provider was started without the metric readers nodeSdkParts " +
+  "made, so they never run: the spec's instruments are not exported over OTLP (no SLO series, no exemplars " +
+  "reach the collector) and /metrics serves none of the meter provider's instruments. A `metricReaders` given " +
+  'after `...plumbline.config` replaces them: pass your readers to `nodeSdkParts(spec, { metricReaders })` ' +
+  "instead, and they are given to the meter provider beside plumbline's (docs/nodesdk.md).";
 
 /**
  * Whether the global SDK tracer provider runs none of plumbline's span processors: true or
