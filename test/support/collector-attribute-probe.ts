@@ -13,6 +13,8 @@ import { freePort, waitFor } from './process.js';
 export interface ProbeResult {
   /** The probe values whose trace the collector kept. */
   readonly kept: ReadonlySet<string>;
+  /** How many probe traces the collector kept (probes may repeat a value). */
+  readonly keptCount: number;
 }
 
 /**
@@ -24,12 +26,13 @@ export async function keptByCollector(
   policies: readonly SamplingPolicySpec[],
   key: string,
   probes: readonly string[],
+  options: { readonly spansPerTrace?: number } = {},
 ): Promise<ProbeResult> {
   const dir = await mkdtemp(join(tmpdir(), 'plumbline-attribute-probe-'));
   const traceFile = join(dir, 'kept.jsonl');
   const single = generateCollectorConfigs(
     { service: { name: 'probe' }, events: {}, sampling: { policies: [...policies] } },
-    { traceBackend: 'file', decisionWaitSeconds: 1 },
+    { traceBackend: 'file', decisionWaitSeconds: 1, ...options },
   )['single.yaml'];
   await writeFile(join(dir, 'single.yaml'), single);
   const httpPort = await freePort();
@@ -89,7 +92,8 @@ export async function keptByCollector(
       250,
     );
     const keptIds = spansByTrace(traceFile);
-    return { kept: new Set(probes.filter((_, i) => keptIds.has(traceIds[i]!))) };
+    const keptProbes = probes.filter((_, i) => keptIds.has(traceIds[i]!));
+    return { kept: new Set(keptProbes), keptCount: keptProbes.length };
   } finally {
     await collector.process.stop();
     await rm(dir, { recursive: true, force: true });

@@ -337,12 +337,23 @@ function budgetPolicy(
         ', ',
       )}, others=${othersPercent}%); unlisted values share one slot, and an idle value's share is not lent to others`,
   );
-  const subPolicies: TailPolicy[] = allocations.map(({ value }) => ({
-    name: `${policy.name}/${value}`,
+  // The collector keeps one rate allocation per sub-policy name (the last): a listed value named
+  // like the slot for unlisted ones (`others`) got the slot's share (regression:
+  // collector-weighted-value-named-others-lost-its-share). Each name is made unique by a `#n`.
+  const othersName = `${policy.name}/others`;
+  const taken = new Set([othersName]);
+  const named = allocations.map((allocation) => {
+    let name = `${policy.name}/${allocation.value}`;
+    for (let n = 2; taken.has(name); n += 1) name = `${policy.name}/${allocation.value}#${n}`;
+    taken.add(name);
+    return { ...allocation, name };
+  });
+  const subPolicies: TailPolicy[] = named.map(({ value, name }) => ({
+    name,
     type: 'string_attribute',
     string_attribute: { key: policy.key, values: [value] },
   }));
-  subPolicies.push({ name: `${policy.name}/others`, type: 'always_sample' });
+  subPolicies.push({ name: othersName, type: 'always_sample' });
   return {
     name: policy.name,
     type: 'composite',
@@ -351,8 +362,8 @@ function budgetPolicy(
       policy_order: subPolicies.map((sub) => sub.name),
       composite_sub_policy: subPolicies,
       rate_allocation: [
-        ...allocations.map(({ value, percent }) => ({ policy: `${policy.name}/${value}`, percent })),
-        { policy: `${policy.name}/others`, percent: othersPercent },
+        ...named.map(({ name, percent }) => ({ policy: name, percent })),
+        { policy: othersName, percent: othersPercent },
       ],
     },
   };
