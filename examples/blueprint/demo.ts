@@ -14,7 +14,7 @@ import { ConfigError, loadConfig, type BlueprintConfig } from './config.js';
 import { startDependencyProcess, type DependencyProcess } from './dependency-process.js';
 import { countStoredEvents } from './event-store.js';
 import { LoadGenerator } from './loadgen.js';
-import { OtlpRelay } from './otlp-relay.js';
+import { OtlpRelay, otlpHeadersFromEnv } from './otlp-relay.js';
 import { latencyView, parseExposition, sumBy } from './scrape.js';
 import { startBlueprint } from './service.js';
 import { renderSummary, type SummarySnapshot } from './summary.js';
@@ -65,7 +65,11 @@ const tokens = readTenantTokens(fileConfig.tenants, env, fileConfig.source);
 
 // The user's OTLP endpoint (if any) gets everything through the relay, the dependencies' too.
 const upstream = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-const relay = await OtlpRelay.start(upstream === '' ? undefined : upstream);
+const forwarding = upstream !== undefined && upstream !== '';
+const relay = await OtlpRelay.start(
+  forwarding ? upstream : undefined,
+  otlpHeadersFromEnv(process.env.OTEL_EXPORTER_OTLP_HEADERS),
+);
 const deps: DependencyProcess[] = await Promise.all(
   fileConfig.dependencies.map((d) =>
     startDependencyProcess(d.name, {
@@ -88,7 +92,7 @@ const config: BlueprintConfig = {
 };
 const telemetry = await openTelemetry({
   otlpEndpoint: relay.url,
-  otlpLogs: upstream !== undefined && upstream !== '',
+  otlpLogs: forwarding,
   logDestination: logPath,
   securityLogDestination: securityLogPath,
   securityLog: {
@@ -189,7 +193,7 @@ async function tick(): Promise<void> {
   };
   lastAccepted = accepted;
   lastTick = now;
-  const text = renderSummary(snapshot);
+  const text = renderSummary(snapshot) + (forwarding ? `\n${forwardLine()}` : '');
   // On a terminal, redraw in place; piped (CI, tests), append.
   process.stdout.write(process.stdout.isTTY ? `\x1b[2J\x1b[H${text}\n\n(Ctrl-C to stop)\n` : `${text}\n\n`);
 }
@@ -226,6 +230,7 @@ async function stop(): Promise<void> {
       renderSummary({ ...final, keptTrace }, { faultPhaseSeconds }),
       `requests sent ${load.stats.sent}, answers by status ${JSON.stringify(load.stats.byStatus)}`,
       `network errors ${networkErrors()}`,
+      ...(forwarding ? [forwardLine()] : []),
       `events accepted (202) ${load.stats.acceptedEvents}, events in the store ${storedEvents}: ${lost === 0 ? 'none lost' : `${lost} LOST`}`,
       `event log: ${logPath}`,
       `store: ${dbPath}`,
@@ -241,6 +246,27 @@ async function stop(): Promise<void> {
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
 if (args.duration !== undefined) setTimeout(() => void stop(), args.duration * 1000);
+
+/**
+ * What reached OTEL_EXPORTER_OTLP_ENDPOINT: "otlp       sent 120 requests to URL: 120 FAILED
+ * (last: ECONNREFUSED)". The services export to the relay, which answers them itself, so a
+ * collector that is down or refuses shows here and nowhere else.
+ */
+function forwardLine(): string {
+  const failed = relay.forwardFailures + relay.forwardDropped;
+  const detail =
+    failed === 0
+      ? 'all answered'
+      : [
+          relay.forwardFailures > 0
+            ? `${relay.forwardFailures} FAILED (last: ${relay.lastForwardError ?? 'unknown'})`
+            : '',
+          relay.forwardDropped > 0 ? `${relay.forwardDropped} DROPPED (64 already under way)` : '',
+        ]
+          .filter((part) => part !== '')
+          .join(', ');
+  return `otlp       sent ${relay.forwarded} requests to ${upstream}: ${detail}`;
+}
 
 /** "11 (ECONNRESET 9, EPIPE 2)": requests that got no answer, by error code (a few at most). */
 function networkErrors(): string {

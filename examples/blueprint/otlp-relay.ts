@@ -37,11 +37,23 @@ interface OtlpTraces {
 
 const MAX_TRACES = 20_000;
 const MAX_BODY = 16 << 20;
+/** Forwards under way at once; past it a request is not forwarded and counted in `forwardDropped`. */
+const MAX_FORWARDS_IN_FLIGHT = 64;
+/** How long close() waits for the forwards under way (the services' last flush among them). */
+const CLOSE_WAIT_MS = 5_000;
 
 export class OtlpRelay {
   private readonly traces = new Map<string, TraceEntry>();
+  /** Requests forwarded upstream (answered or not). */
+  forwarded = 0;
   /** Requests forwarded upstream that failed (the demo reports it; nothing is retried). */
   forwardFailures = 0;
+  /** Requests not forwarded: MAX_FORWARDS_IN_FLIGHT already under way (a slow upstream). */
+  forwardDropped = 0;
+  /** Why the last failed forward failed: `HTTP 401`, `ECONNREFUSED`. */
+  lastForwardError: string | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly upstreamHeaders: Readonly<Record<string, string>>;
   /** Bodies that were not OTLP/JSON traces (protobuf, bad JSON): forwarded, not indexed. */
   unreadBodies = 0;
 
@@ -50,8 +62,9 @@ export class OtlpRelay {
   /** Where to export: http://127.0.0.1:<port> (set once listening). */
   url = '';
 
-  private constructor(upstream: string | undefined) {
+  private constructor(upstream: string | undefined, headers: Readonly<Record<string, string>>) {
     this.upstream = upstream?.replace(/\/+$/, '');
+    this.upstreamHeaders = headers;
     this.server = createServer((req, res) => {
       void readAll(req).then((body) => {
         res.writeHead(body === undefined ? 413 : 200, { 'content-type': 'application/json' });
@@ -61,9 +74,12 @@ export class OtlpRelay {
     });
   }
 
-  /** Listens on a free loopback port; `upstream` (an OTLP/HTTP base URL) gets a copy of everything. */
-  static async start(upstream?: string): Promise<OtlpRelay> {
-    const relay = new OtlpRelay(upstream);
+  /**
+   * Listens on a free loopback port; `upstream` (an OTLP/HTTP base URL) gets a copy of everything,
+   * with `headers` on every request (OTEL_EXPORTER_OTLP_HEADERS: see otlpHeadersFromEnv).
+   */
+  static async start(upstream?: string, headers: Readonly<Record<string, string>> = {}): Promise<OtlpRelay> {
+    const relay = new OtlpRelay(upstream, headers);
     await new Promise<void>((resolve, reject) => {
       relay.server.once('error', reject);
       relay.server.listen(0, '127.0.0.1', () => resolve());
@@ -96,27 +112,24 @@ export class OtlpRelay {
     return best;
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => {
+  /** Stops listening, then waits (at most 5 s) for the forwards under way to be answered. */
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+    if (this.inFlight.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
   }
 
   private receive(req: IncomingMessage, raw: Buffer): void {
     if (this.upstream !== undefined) {
-      const headers: Record<string, string> = {};
-      for (const name of ['content-type', 'content-encoding']) {
-        const value = req.headers[name];
-        if (typeof value === 'string') headers[name] = value;
-      }
-      fetch(`${this.upstream}${req.url ?? ''}`, { method: 'POST', headers, body: raw }).then(
-        (response) => {
-          if (!response.ok) this.forwardFailures++;
-          void response.body?.cancel();
-        },
-        () => this.forwardFailures++,
-      );
+      this.forward(req, raw);
     }
     if (req.url !== '/v1/traces') return;
     try {
@@ -125,6 +138,38 @@ export class OtlpRelay {
     } catch {
       this.unreadBodies++;
     }
+  }
+
+  private forward(req: IncomingMessage, raw: Buffer): void {
+    if (this.inFlight.size >= MAX_FORWARDS_IN_FLIGHT) {
+      this.forwardDropped++;
+      return;
+    }
+    const headers: Record<string, string> = { ...this.upstreamHeaders };
+    for (const name of ['content-type', 'content-encoding']) {
+      const value = req.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    this.forwarded++;
+    const failed = (why: string): void => {
+      this.forwardFailures++;
+      this.lastForwardError = why;
+    };
+    const done: Promise<void> = fetch(`${this.upstream}${req.url ?? ''}`, {
+      method: 'POST',
+      headers,
+      body: raw,
+    })
+      .then(
+        async (response) => {
+          if (!response.ok) failed(`HTTP ${response.status}`);
+          await response.body?.cancel();
+        },
+        (error: Error & { cause?: { code?: string; message?: string } }) =>
+          failed(error.cause?.code ?? error.cause?.message ?? error.message),
+      )
+      .finally(() => this.inFlight.delete(done));
+    this.inFlight.add(done);
   }
 
   private index(body: OtlpTraces): void {
@@ -168,4 +213,27 @@ function readAll(req: IncomingMessage): Promise<Buffer | undefined> {
     req.on('end', () => resolve(size > MAX_BODY ? undefined : Buffer.concat(chunks)));
     req.on('error', () => resolve(undefined));
   });
+}
+
+/**
+ * The headers OTEL_EXPORTER_OTLP_HEADERS names (`key1=value1,key2=value2`, values URL-encoded, as
+ * the OTLP exporter specification says), for the relay to send upstream: the services send their
+ * exports to the relay, and an upstream that wants an API key would refuse every forward without.
+ * An entry without `=` is skipped.
+ */
+export function otlpHeadersFromEnv(value: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const entry of (value ?? '').split(',')) {
+    const at = entry.indexOf('=');
+    if (at <= 0) continue;
+    const key = entry.slice(0, at).trim().toLowerCase();
+    let decoded = entry.slice(at + 1).trim();
+    try {
+      decoded = decodeURIComponent(decoded);
+    } catch {
+      // not percent-encoded: kept as written
+    }
+    if (key !== '') headers[key] = decoded;
+  }
+  return headers;
 }
