@@ -167,13 +167,7 @@ function keepPolicies(
         })),
       ];
     case 'attribute':
-      return [
-        {
-          name: policy.name,
-          type: 'string_attribute',
-          string_attribute: { key: policy.key, values: [...policy.values] },
-        },
-      ];
+      return attributePolicies(policy);
     case 'exemplar':
       return [
         {
@@ -185,6 +179,34 @@ function keepPolicies(
     case 'latency':
       return latencyPolicies(policy, notes);
   }
+}
+
+/**
+ * The collector's string_attribute never matches an empty value (listed as is or as `^$`), which
+ * the in-process policy keeps like any other: a spec listing "" gets an OTTL condition for it
+ * besides (regression: collector-empty-attribute-value-never-matched).
+ */
+function attributePolicies(policy: Extract<SamplingPolicySpec, { kind: 'attribute' }>): TailPolicy[] {
+  const values = policy.values.filter((value) => value !== '');
+  const policies: TailPolicy[] = [];
+  if (values.length > 0)
+    policies.push({
+      name: policy.name,
+      type: 'string_attribute',
+      string_attribute: { key: policy.key, values },
+    });
+  if (values.length < policy.values.length) {
+    const key = JSON.stringify(policy.key);
+    policies.push({
+      name: values.length > 0 ? `${policy.name}:empty` : policy.name,
+      type: 'ottl_condition',
+      ottl_condition: {
+        error_mode: 'ignore',
+        span: [`attributes[${key}] == "" or resource.attributes[${key}] == ""`],
+      },
+    });
+  }
+  return policies;
 }
 
 /** One top-level policy per route (and: route match + threshold), plus the default for the rest. */
