@@ -173,9 +173,20 @@ export class TailSamplingProcessor implements SpanProcessor {
     let trace = this.lookup(traceId);
     if (trace === undefined) {
       // A trace already decided: its spans follow that decision when they end. A span without a
-      // parent has a freshly generated trace ID, which no decision can name: no lookup.
-      if (parent !== undefined && this.cache.has(traceId)) return;
+      // parent has a freshly generated trace ID, which no decision can name: no lookup. A span
+      // under a remote parent (the caller's trace calling again, a retry) follows a keep only:
+      // after a drop it is a local part of its own, decided alone, so an error in it is kept
+      // (test/regression/error-call-after-a-dropped-call-of-the-same-trace-lost.test.ts).
+      let droppedBefore = false;
+      if (parent !== undefined) {
+        if (parent.isRemote !== true) {
+          if (this.cache.has(traceId)) return;
+        } else if (this.cache.keptDecision(traceId) !== undefined) return;
+        else droppedBefore = this.cache.wasDropped(traceId);
+      }
       trace = this.admit(traceId);
+      // Its drop is remembered already: a caller reusing one ID must not fill the cache with it.
+      trace.droppedBefore = droppedBefore;
     }
     trace.openLocal++;
     const links = span.links;
@@ -486,7 +497,7 @@ export class TailSamplingProcessor implements SpanProcessor {
 
     if (!keep && !this.dryRun) {
       trace.discard(this.usage);
-      this.cache.dropWords(trace.idLow, this.idHigh(trace));
+      if (!trace.droppedBefore) this.cache.dropWords(trace.idLow, this.idHigh(trace));
       return;
     }
     const spans = trace.release(this.usage);

@@ -77,6 +77,11 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
   linking = false;
   /** Waited out a grace: old by now, so worth reusing (a buffer decided at once dies young). */
   waited = false;
+  /**
+   * A local part of a trace already dropped (a later call under a remote parent): the decision
+   * cache remembers the drop already, so a drop is not written again (see the processor's onStart).
+   */
+  droppedBefore = false;
   constructor(
     public traceId: string,
     public createdAt: number,
@@ -120,6 +125,7 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
     this.inAdmission = false;
     this.linking = false;
     this.waited = false;
+    this.droppedBefore = false;
     return this;
   }
 
