@@ -1,8 +1,9 @@
 // `promtool test rules` fixtures for the generated SLO rules: per SLO a healthy run, a burn that
-// fires each tier (and not the faster ones), its recovery, a low-traffic run and a no-data run,
-// with the exact alerts and annotation text Prometheus must produce. Each SLO gets a test file of
-// its own beside a copy of its rule group alone: promtool evaluates every rule of a test file's
-// `rule_files` in every test group, so one file for all SLOs cost SLOs x rules (quadratic).
+// fires each tier (and not the faster ones), its recovery, burns just under and just over each
+// tier's threshold, a low-traffic run and a no-data run, with the exact alerts and annotation
+// text Prometheus must produce. Each SLO gets a test file of its own beside a copy of its rule
+// group alone: promtool evaluates every rule of a test file's `rule_files` in every test group,
+// so one file for all SLOs cost SLOs x rules (quadratic).
 
 import { stringify } from 'yaml';
 import type { TelemetrySpec } from '../../spec/types.js';
@@ -127,6 +128,29 @@ function sloScenarios(slo: SloModel): Scenario[] {
       minutes: recoveredAt,
       checks: [30, recoveredAt],
     });
+    // The threshold itself: a little under the tier's factor it stays quiet, a little over it
+    // fires (what the other tiers do, the expectations say), so a rule whose factor or budget is
+    // off by more than THRESHOLD_MARGIN fails its tests; the burns above pin it only to within
+    // the next faster tier (page-fast at 10x instead of 14.4x passed them).
+    const threshold = perMinute * slo.errorBudget * tier.burnRate;
+    scenarios.push({
+      name: `${slo.name}: ${tier.name} stays quiet just under ${tier.burnRate}x`,
+      phases: only([{ minutes: 30, total: perMinute, bad: Math.floor(threshold * (1 - THRESHOLD_MARGIN)) }]),
+      minutes: 30,
+      checks: [30],
+    });
+    scenarios.push({
+      name: `${slo.name}: ${tier.name} fires just over ${tier.burnRate}x`,
+      phases: only([
+        {
+          minutes: 30,
+          total: perMinute,
+          bad: Math.min(perMinute, Math.ceil(threshold * (1 + THRESHOLD_MARGIN))),
+        },
+      ]),
+      minutes: 30,
+      checks: [30],
+    });
   });
   if (slo.minEvents >= 2 && slo.tiers.length > 0) {
     scenarios.push({
@@ -228,6 +252,9 @@ function onTie(
     }
   return false;
 }
+
+/** How far under and over a tier's factor its threshold scenarios burn: 5%. */
+const THRESHOLD_MARGIN = 0.05;
 
 /** Traffic a minute: enough that one tier's burn rate is a whole number of bad events. */
 function trafficPerMinute(slo: SloModel): number {
