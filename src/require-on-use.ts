@@ -6,6 +6,7 @@
 // requires, so a bundle that takes plumbline in must leave it external (docs/install.md#bundling).
 import { createRequire } from 'node:module';
 import type * as Ajv from 'ajv';
+import type * as ApiLogs from '@opentelemetry/api-logs';
 import type * as LogExporter from '@opentelemetry/exporter-logs-otlp-http';
 import type * as TraceExporter from '@opentelemetry/exporter-trace-otlp-http';
 import type * as SdkLogs from '@opentelemetry/sdk-logs';
@@ -22,6 +23,7 @@ interface LoadedOnUse {
   ajv: typeof Ajv;
   '@opentelemetry/sdk-metrics': typeof SdkMetrics;
   '@opentelemetry/sdk-logs': typeof SdkLogs;
+  '@opentelemetry/api-logs': typeof ApiLogs;
   '@opentelemetry/exporter-trace-otlp-http': typeof TraceExporter;
   '@opentelemetry/exporter-logs-otlp-http': typeof LogExporter;
   'safe-stable-stringify': typeof SafeStableStringify;

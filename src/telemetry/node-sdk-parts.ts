@@ -3,6 +3,7 @@
 // auto-instrumented spans pass through the sampler and NodeSDK stays the one SDK. The telemetry
 // made here is also what a later createTelemetry(spec) returns, in any module of the process.
 import { diag, metrics as metricsApi, trace, ProxyTracerProvider } from '@opentelemetry/api';
+import type * as ApiLogs from '@opentelemetry/api-logs';
 import type { Resource } from '@opentelemetry/resources';
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { MetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
@@ -12,7 +13,9 @@ import { resolveSpec } from '../spec/model.js';
 import { assemble, SCOPE, telemetryOf } from './assemble.js';
 import { checkTelemetryOptions } from './check-options.js';
 import { GlobalsAlreadyRegisteredError, type Telemetry, type TelemetryOptions } from './create-telemetry.js';
-import { globalLogger } from './logs-api.js';
+import { COMMONJS_BUILD } from '../module-format.js';
+import { onUse } from '../require-on-use.js';
+import { globalLogger, logsApiInApi, type BridgeLogger, type GlobalLogsApi } from './logs-api.js';
 import { nodeSdkResource } from './resource.js';
 
 /** What to spread into `new NodeSDK({ ... })`: the keys of NodeSDKConfiguration plumbline fills. */
@@ -109,7 +112,7 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
     bridgeLogger:
       options.otlpLogs === false
         ? undefined
-        : globalLogger(SCOPE.name, SCOPE.version, () => assembly.pipeline.drop('log_record', 'not_started')),
+        : bridgeLogger(() => assembly.pipeline.drop('log_record', 'not_started')),
     tracer: () => trace.getTracer(SCOPE.name, SCOPE.version),
     meter: () => metricsApi.getMeter(SCOPE.name, SCOPE.version),
     tracerProvider: () => trace.getTracerProvider(),
@@ -176,6 +179,43 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
     ...logRecordProcessors(parts.logRecordProcessor, options),
   };
   return { config, telemetry };
+}
+
+/**
+ * plumbline's logger on the global Logs API: on the 3.x line @opentelemetry/api's; on 2.x
+ * @opentelemetry/api-logs', loaded with a require at once. Before, api-logs came a tick late
+ * (an `import()`), and the events logged until then were dropped and counted (not_started): in
+ * the CommonJS recipe the app's whole top level runs in that tick (regression:
+ * nodesdk-events-in-the-first-tick-not-exported.test.ts). Until the next microtask each event asks
+ * the API for the logger (the global provider, once NodeSDK registered one); from then on it is
+ * the logger the API gave then, as before.
+ */
+function bridgeLogger(onLost: () => void): BridgeLogger {
+  const inApi = logsApiInApi();
+  if (inApi !== undefined) return inApi.getLogger(SCOPE.name, SCOPE.version);
+  let api: GlobalLogsApi;
+  try {
+    api = (COMMONJS_BUILD ? requireApiLogs() : onUse('@opentelemetry/api-logs'))
+      .logs as unknown as GlobalLogsApi;
+  } catch {
+    return globalLogger(SCOPE.name, SCOPE.version, onLost);
+  }
+  let logger: BridgeLogger | undefined;
+  queueMicrotask(() => {
+    logger = api.getLogger(SCOPE.name, SCOPE.version);
+  });
+  return {
+    emit(record) {
+      if (logger === undefined) api.getLogger(SCOPE.name, SCOPE.version).emit(record);
+      else logger.emit(record);
+    },
+  };
+}
+
+/** api-logs through the CommonJS build's own require, which a test runner's registry sees (module-format.ts). */
+function requireApiLogs(): typeof ApiLogs {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see module-format.ts
+  return require('@opentelemetry/api-logs') as typeof ApiLogs;
 }
 
 /**
