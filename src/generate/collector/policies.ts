@@ -40,6 +40,13 @@ function collectorThresholdMs(thresholdMs: number): number {
   return Math.max(0, Math.ceil(thresholdMs) - 1);
 }
 
+/**
+ * The largest span rate and burst written: the collector reads them as Go int64, and a larger
+ * number (1e+300, or a burst of 2 × 9e18) wrapped to a negative limit that kept no trace at all
+ * (regression: collector-huge-budget-kept-nothing). Any budget this large keeps everything.
+ */
+export const MAX_SPANS_PER_SECOND = Number.MAX_SAFE_INTEGER;
+
 /** The per-gateway share of a budget; the formula the docs state. */
 export function splitBudget(
   policy: string,
@@ -48,8 +55,14 @@ export function splitBudget(
   spansPerTrace: number,
   maxSpansPerTrace: number | undefined,
 ): BudgetSplit {
-  const spansPerSecondPerGateway = Math.max(1, Math.ceil((tracesPerSecond * spansPerTrace) / gatewayCount));
-  const burstSpans = Math.max(2 * spansPerSecondPerGateway, maxSpansPerTrace ?? 0);
+  const spansPerSecondPerGateway = Math.min(
+    MAX_SPANS_PER_SECOND,
+    Math.max(1, Math.ceil((tracesPerSecond * spansPerTrace) / gatewayCount)),
+  );
+  const burstSpans = Math.min(
+    MAX_SPANS_PER_SECOND,
+    Math.max(2 * spansPerSecondPerGateway, maxSpansPerTrace ?? 0),
+  );
   return { policy, tracesPerSecond, gatewayCount, spansPerTrace, spansPerSecondPerGateway, burstSpans };
 }
 
