@@ -369,7 +369,16 @@ export class TailSamplingProcessor implements SpanProcessor {
     const bytes = estimateSpanBytes(span);
     const usage = this.usage;
     if (!trace.fits(bytes, usage) && !trace.makeRoom(span, bytes, usage)) {
-      trace.cut(usage);
+      if (!trace.isLocalRoot(span)) {
+        trace.cut(usage);
+        return;
+      }
+      // A local root too big for its trace's cap on its own: the policies read it, so cut it
+      // was still held, uncounted, until the decision. It is held past the cap only while its
+      // trace is decided, now (test/regression/root-too-big-for-its-trace-held-uncounted.test.ts).
+      trace.hold(span, bytes, usage);
+      this.evictions.maxBytes++;
+      this.decide(trace, this.now());
       return;
     }
     if (usage.bytes + bytes > usage.maxBytes) {
