@@ -244,27 +244,41 @@ function latencyPolicies(
     ];
   const routeAttribute = policy.routeAttribute ?? DEFAULT_ROUTE_ATTRIBUTE;
   notes.push(`${policy.name}: a route matches when any span of the trace has ${routeAttribute} equal to it`);
-  const perRoute: TailPolicy[] = routes.map(([route, thresholdMs]) => ({
-    name: `${policy.name}:${route}`,
-    type: 'and',
-    and: {
-      and_sub_policy: [
-        {
-          name: `${policy.name}:${route}:route`,
-          type: 'string_attribute',
-          string_attribute: { key: routeAttribute, values: [route] },
-        },
-        {
-          name: `${policy.name}:${route}:latency`,
-          type: 'latency',
-          latency: { threshold_ms: collectorThresholdMs(thresholdMs) },
-        },
-      ],
-    },
-  }));
+  // A route named `other-routes` would name its policy like the one for every other route, which
+  // the generator then refused as a duplicate (regression: collector-route-named-other-routes-refused):
+  // each route's policy name is made unique by a `#n`.
+  const otherRoutesName = `${policy.name}:other-routes`;
+  const taken = new Set([otherRoutesName]);
+  const routeName = (route: string) => {
+    let name = `${policy.name}:${route}`;
+    for (let n = 2; taken.has(name); n += 1) name = `${policy.name}:${route}#${n}`;
+    taken.add(name);
+    return name;
+  };
+  const perRoute: TailPolicy[] = routes.map(([route, thresholdMs]) => {
+    const name = routeName(route);
+    return {
+      name,
+      type: 'and',
+      and: {
+        and_sub_policy: [
+          {
+            name: `${name}:route`,
+            type: 'string_attribute',
+            string_attribute: { key: routeAttribute, values: [route] },
+          },
+          {
+            name: `${name}:latency`,
+            type: 'latency',
+            latency: { threshold_ms: collectorThresholdMs(thresholdMs) },
+          },
+        ],
+      },
+    };
+  });
   // The default threshold applies to every other route; invert_match inside `and` yields a plain decision.
   const otherRoutes: TailPolicy = {
-    name: `${policy.name}:other-routes`,
+    name: otherRoutesName,
     type: 'and',
     and: {
       and_sub_policy: [
