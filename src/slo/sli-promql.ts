@@ -36,6 +36,7 @@ export function sliSeries(
   spec: Pick<TelemetrySpec, 'counters' | 'histograms'>,
   extra: AttributeMatch = {},
 ): SliSeries {
+  checkSeriesMatchers(extra);
   const sli = slo.sli;
   if (sli.kind === 'availability') {
     const metric =
@@ -62,6 +63,34 @@ export function sliSeries(
       matchers: [...matchers, ['le', [formatPrometheusFloat(sli.threshold)]]],
     },
   };
+}
+
+/**
+ * The extra label matchers (`seriesMatchers`) every reader of an SLI takes (rules, promtool
+ * tests, live queries): label to a non-empty list of string values. Throws naming the label: an
+ * empty list wrote `job=~""` (series without a job: the rules silently selected nothing, the
+ * promtool files threw a TypeError), a string instead of a list threw "values.map is not a
+ * function", and a reserved label (`__name__`) gave rules promtool refuses.
+ */
+export function checkSeriesMatchers(matchers: AttributeMatch): void {
+  if (typeof matchers !== 'object' || matchers === null || Array.isArray(matchers))
+    throw new TypeError(
+      `seriesMatchers: expected an object of label -> values, e.g. { job: ['shop'] }, got ${JSON.stringify(matchers)}`,
+    );
+  for (const [label, values] of Object.entries(matchers)) {
+    if (!/^[a-zA-Z_][a-zA-Z0-9_.]*$/.test(label) || label.startsWith('__'))
+      throw new TypeError(
+        `seriesMatchers: ${JSON.stringify(label)} is not a label name to match (letters, digits and _, not starting with a digit or __)`,
+      );
+    if (
+      !Array.isArray(values) ||
+      values.length === 0 ||
+      !values.every((value: unknown) => typeof value === 'string')
+    )
+      throw new TypeError(
+        `seriesMatchers.${label}: expected a non-empty list of values (strings), e.g. ['shop'], got ${JSON.stringify(values)}`,
+      );
+  }
 }
 
 /** A series selector: metric{label="v",other=~"a|b"}. */
