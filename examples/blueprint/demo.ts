@@ -55,6 +55,9 @@ const securityLogPath = `${here}data/demo-security.ndjson`;
 for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
 rmSync(logPath, { force: true });
 rmSync(securityLogPath, { force: true });
+// The dependencies append to their logs: without this, each run's lines followed the last one's.
+const dependencyLogPath = (name: string) => `${here}data/demo-${name}.ndjson`;
+for (const d of fileConfig.dependencies) rmSync(dependencyLogPath(d.name), { force: true });
 
 // The service reads tokens from this environment; the load generator presents the same ones.
 const env: NodeJS.ProcessEnv = { ...process.env };
@@ -74,7 +77,7 @@ const deps: DependencyProcess[] = await Promise.all(
   fileConfig.dependencies.map((d) =>
     startDependencyProcess(d.name, {
       env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: relay.url, OTEL_BSP_SCHEDULE_DELAY: '1000' },
-      log: `${here}data/demo-${d.name}.ndjson`,
+      log: dependencyLogPath(d.name),
     }),
   ),
 );
