@@ -106,8 +106,9 @@ export function renderAlertmanagerConfig(
   };
   return (
     `${HEADER} ${services.map((entry) => entry.service).join(', ')}: routing by severity, and\n` +
-    '# slower burn-rate tiers of an SLO inhibited while a faster one fires. Add integrations to the\n' +
-    '# receivers (or merge route and inhibit_rules into your own configuration).\n' +
+    '# slower burn-rate tiers of an SLO inhibited while a faster one fires. Every run rewrites this\n' +
+    '# file (an integration added to its receivers is dropped): merge route, receivers and\n' +
+    '# inhibit_rules into your own configuration, and add your integrations there.\n' +
     stringify(config, { lineWidth: 0 })
   );
 }
