@@ -64,9 +64,12 @@ describe('a local root too big for its trace', () => {
 
   it('reads a slow root before letting it go', () => {
     const r = rig(SPEC);
-    const root = r.tracer.startSpan('POST /upload', { kind: SpanKind.SERVER, startTime: 0 });
+    const root = r.tracer.startSpan('POST /upload', {
+      kind: SpanKind.SERVER,
+      startTime: new Date(Date.UTC(2026, 0, 1, 0, 0, 0)),
+    });
     root.setAttribute('http.request.body', body());
-    root.end(900);
+    root.end(new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 900)));
     expect(r.processor.stats().decisions['slow']).toEqual({ keep: 1, drop: 0 });
   });
 });
