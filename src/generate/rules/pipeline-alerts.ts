@@ -40,6 +40,11 @@ function checkRatio(field: string, value: number): number {
   return value;
 }
 
+/** A ratio as a percentage for prose, without float dust (0.29 is 29, not 28.999999999999996). */
+function percent(ratio: number): string {
+  return String(Number((ratio * 100).toPrecision(12)));
+}
+
 /** The rules, in file order. Each runbook_url points at docs/invariants.md#<anchor>. */
 export function pipelineAlertRules(options: PipelineAlertOptions = {}): PipelineAlertRule[] {
   const base = checkRunbookBase(
@@ -101,7 +106,7 @@ export function pipelineAlertRules(options: PipelineAlertOptions = {}): Pipeline
           'Collector sending queue of {{ $labels.exporter }} is {{ $value | humanizePercentage }} full',
         description:
           'The sending queue of exporter {{ $labels.exporter }} on {{ $labels.instance }} has been above ' +
-          `${queueFill * 100}% of its capacity for 5m; when it is full new data is dropped (enqueue_failed).`,
+          `${percent(queueFill)}% of its capacity for 5m; when it is full new data is dropped (enqueue_failed).`,
         runbook_url: runbook('collector-sending-queue-full'),
       },
     },
