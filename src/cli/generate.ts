@@ -7,7 +7,11 @@ import { importModuleExport, isModuleFile, loadSpecFile } from '../spec/load.js'
 import { didYouMean } from '../spec/suggest.js';
 import type { TelemetrySpec } from '../spec/types.js';
 import { generateCollectorConfigs } from '../generate/collector/generate.js';
-import { agentBatch, type CollectorOptions } from '../generate/collector/options.js';
+import {
+  agentBatch,
+  MAX_DECISION_WAIT_SECONDS,
+  type CollectorOptions,
+} from '../generate/collector/options.js';
 import { checkArtifactFiles, writeArtifactFiles, type ArtifactDrift } from '../generate/artifact-files.js';
 import { resolveDashboardOptions, type DashboardOptions } from '../generate/dashboards/options.js';
 import { renderDashboards } from '../generate/dashboards/render.js';
@@ -321,6 +325,12 @@ function collectorOptions(flags: Flags): CollectorOptions {
       `--agent-queue-spans: expected at least ${agentBatch.send_batch_max_size} (the agent batch's send_batch_max_size: a batch larger than the queue is refused whole), got ${agentQueueSpans}`,
       usage,
     );
+  const decisionWaitSeconds = number('decision-wait-seconds', true);
+  if (decisionWaitSeconds !== undefined && decisionWaitSeconds > MAX_DECISION_WAIT_SECONDS)
+    throw new UsageError(
+      `--decision-wait-seconds: expected at most ${MAX_DECISION_WAIT_SECONDS} (the collector's longest duration), got ${decisionWaitSeconds}`,
+      usage,
+    );
   return {
     gatewayCount: number('gateways', true),
     spansPerTrace: number('spans-per-trace', false),
@@ -328,7 +338,7 @@ function collectorOptions(flags: Flags): CollectorOptions {
     tls: flags.get('no-tls') === true ? false : flags.get('tls') === true ? true : undefined,
     traceBackend: choice('trace-backend', ['otlp', 'file'] as const),
     agentQueueSpans,
-    decisionWaitSeconds: number('decision-wait-seconds', true),
+    decisionWaitSeconds,
   };
 }
 
