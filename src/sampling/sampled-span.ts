@@ -58,7 +58,9 @@ export class SampledSpan implements ReadableSpan {
     if (this.merged === undefined) {
       const merged: Attributes = {};
       const own = this.span.attributes;
-      for (const key in own) merged[key] = own[key];
+      // Own keys only: an attribute named __proto__ may have given the object another prototype.
+      const plain = Object.getPrototypeOf(own) === Object.prototype;
+      for (const key in own) if (plain || Object.hasOwn(own, key)) merged[key] = own[key];
       merged[POLICY_ATTRIBUTE] = this.policy;
       const extra = this.extra;
       if (extra !== undefined) for (const key in extra) merged[key] = extra[key];

@@ -247,7 +247,12 @@ export class SpanSlab {
     let left = ATTRIBUTES_IN_HEADER;
     let current = record;
     const attributes = span.attributes;
+    // An attribute named __proto__ with an array value gives the SDK's attributes object that
+    // array as its prototype, whose indices for-in reads: own keys only then
+    // (test/regression/attribute-named-proto-adds-indexed-attributes.test.ts).
+    const plain = Object.getPrototypeOf(attributes) === Object.prototype;
     for (const key in attributes) {
+      if (!plain && !Object.hasOwn(attributes, key)) continue;
       if (left === 0) {
         const continuation = this.allocate(); // may add a chunk; the ones in hand stay valid
         this.numsOf(current)[(current & CHUNK_MASK) * NUMS + CONTINUATION] = continuation;
