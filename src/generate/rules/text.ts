@@ -15,11 +15,21 @@ export const ABSENT_FOR = '10m';
  */
 export const DEFAULT_RUNBOOK_BASE = '';
 
-/** A runbook base is '' (links relative to the generated docs/) or an http(s) URL ending in '/'. */
+/**
+ * A runbook base is '' (links relative to the generated docs/) or an http(s) URL ending in '/',
+ * without "{{": every alert's runbook_url starts with it, and Prometheus expands annotations as Go
+ * templates (`https://wiki/{{x}}/` failed promtool check rules on every alert: function "x" not
+ * defined; one that parsed would be expanded, never the link the promtool tests expect).
+ */
 export function checkRunbookBase(option: string, base: string): string {
   if (base !== '' && !/^https?:\/\/\S+\/$/.test(base)) {
     throw new Error(
       `${option}: expected "" (links relative to the generated docs/) or an http(s) URL ending in "/", got ${JSON.stringify(base)}`,
+    );
+  }
+  if (base.includes('{{')) {
+    throw new Error(
+      `${option}: may not hold "{{" (Prometheus expands an alert's runbook_url as a Go template), got ${JSON.stringify(base)}`,
     );
   }
   return base;
