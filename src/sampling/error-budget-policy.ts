@@ -20,6 +20,7 @@ export class ErrorBudgetPolicy implements SamplingPolicy {
   }
 
   evaluate(trace: TraceView, nowMs: number): PolicyDecision {
+    if (trace.cutErrors === true) return this.budget.evaluate(trace, nowMs);
     const spans = trace.spans;
     for (let i = 0; i < spans.length; i++) {
       // Only error traces count against (and are decided by) the error budget.

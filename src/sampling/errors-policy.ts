@@ -4,7 +4,7 @@
 // or 503.5 is no 5xx here either, so both tiers keep the same traces (regression:
 // errors-policy-counts-string-status-as-5xx.test.ts).
 import { SpanStatusCode } from '@opentelemetry/api';
-import type { PolicySpan } from './policy.js';
+import type { PolicySpan, TraceView } from './policy.js';
 import { SpanMatchPolicy } from './policy.js';
 
 export function isErrorSpan(span: PolicySpan): boolean {
@@ -19,6 +19,12 @@ function is5xx(value: unknown): boolean {
 
 export class ErrorsPolicy extends SpanMatchPolicy {
   readonly kind = 'errors';
+
+  // An error span cut by the caps is an error all the same
+  // (test/regression/error-span-cut-by-the-caps-drops-its-trace.test.ts).
+  protected override matches(trace: TraceView): boolean {
+    return trace.cutErrors === true || super.matches(trace);
+  }
 
   protected matchesSpan(span: PolicySpan): boolean {
     return isErrorSpan(span);

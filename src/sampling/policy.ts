@@ -35,6 +35,11 @@ export interface TraceView {
   readonly randomness: string;
   /** A span of this trace links to a trace that was kept (see LinkedPolicy). */
   readonly linkedKept?: boolean;
+  /**
+   * A span with an error was not held (too big for the trace's caps on its own, or displaced):
+   * the trace has an error `spans` does not show.
+   */
+  readonly cutErrors?: boolean;
 }
 
 export type Verdict = 'keep' | 'drop' | 'abstain';

@@ -370,7 +370,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     const usage = this.usage;
     if (!trace.fits(bytes, usage) && !trace.makeRoom(span, bytes, usage)) {
       if (!trace.isLocalRoot(span)) {
-        trace.cut(usage);
+        trace.cut(usage, span);
         return;
       }
       // A local root too big for its trace's cap on its own: the policies read it, so cut it

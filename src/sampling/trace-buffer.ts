@@ -82,6 +82,8 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
    * cache remembers the drop already, so a drop is not written again (see the processor's onStart).
    */
   droppedBefore = false;
+  /** A span with an error was cut (too big for the trace's caps): the trace still has an error. */
+  cutErrors = false;
   constructor(
     public traceId: string,
     public createdAt: number,
@@ -126,6 +128,7 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
     this.linking = false;
     this.waited = false;
     this.droppedBefore = false;
+    this.cutErrors = false;
     return this;
   }
 
@@ -207,14 +210,21 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
         this.bytes -= removed;
         usage.bytes -= removed;
         usage.spans--;
-        this.cut(usage);
+        this.cut(usage, candidate);
       }
     }
     return this.fits(bytes, usage);
   }
 
-  /** A span of this trace was not held: counted, and the kept trace says how many it lacks. */
-  cut(usage: BufferUsage): void {
+  /**
+   * A span of this trace was not held: counted, and the kept trace says how many it lacks. An
+   * error span cut is remembered for the errors policies (`cutErrors`).
+   */
+  cut(usage: BufferUsage, span?: ReadableSpan): void {
+    if (span !== undefined && !this.cutErrors && isErrorSpan(span)) {
+      this.cutErrors = true;
+      if (this.evaluated) this.changed = true;
+    }
     if (this.cutSpans === 0) usage.truncatedTraces++;
     this.cutSpans++;
     usage.truncatedSpans++;
