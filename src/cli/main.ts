@@ -87,6 +87,28 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   }
 }
 
+/**
+ * Exits with `code` once stdout and stderr have handed the OS all that was written to them. A
+ * pipe takes 64 KiB at once and Node queues the rest: process.exit() right after the write threw
+ * the queue away (`plumbline schema export ... | cat` gave 65,536 of 10,255,047 bytes, exit 0).
+ * bin/plumbline.js exits through it too.
+ */
+export function exitOnceWritten(code: number): void {
+  let open = 2;
+  for (const stream of [process.stdout, process.stderr]) {
+    let flushed = false;
+    const done = () => {
+      if (flushed) return;
+      flushed = true;
+      open -= 1;
+      if (open === 0) process.exit(code);
+    };
+    // A reader that left (`| head`) fails the write (EPIPE): nothing more can reach it.
+    stream.once('error', done);
+    stream.write('', done);
+  }
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  void main(process.argv.slice(2)).then(exitOnceWritten);
 }
