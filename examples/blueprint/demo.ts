@@ -73,7 +73,18 @@ const relay = await OtlpRelay.start(
   forwarding ? upstream : undefined,
   otlpHeadersFromEnv(process.env.OTEL_EXPORTER_OTLP_HEADERS),
 );
-const deps: DependencyProcess[] = await Promise.all(
+// A SIGINT or SIGTERM while the run starts (the dependencies take seconds) is kept and acted on
+// once they can be stopped: with no handler yet, Node ended at once and left them running.
+// One handler for the whole run (removing and adding one let a pending signal go unseen).
+let interrupted: NodeJS.Signals | undefined;
+let stopOnSignal: (() => void) | undefined = undefined;
+const onSignal = (signal: NodeJS.Signals): void => {
+  if (stopOnSignal === undefined) interrupted = signal;
+  else stopOnSignal();
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+const starting = await Promise.allSettled(
   fileConfig.dependencies.map((d) =>
     startDependencyProcess(d.name, {
       env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: relay.url, OTEL_BSP_SCHEDULE_DELAY: '1000' },
@@ -81,10 +92,18 @@ const deps: DependencyProcess[] = await Promise.all(
     }),
   ),
 );
+const deps: DependencyProcess[] = starting.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
 // However this process ends, its dependency processes end with it.
 process.on('exit', () => {
   for (const dep of deps) dep.child.kill('SIGKILL');
 });
+for (const s of starting)
+  if (s.status === 'rejected') {
+    // The ones that did start end with this process (above), not later.
+    process.stderr.write(`cannot start the demo: ${(s.reason as Error).message}\n`);
+    process.exit(1);
+  }
+if (interrupted !== undefined) process.exit(interrupted === 'SIGINT' ? 130 : 143);
 const config: BlueprintConfig = {
   ...fileConfig,
   service: { ...fileConfig.service, tls: undefined, host: '127.0.0.1', port: 0 },
@@ -246,8 +265,9 @@ async function stop(): Promise<void> {
   );
   process.exit(lost === 0 ? 0 : 1);
 }
-process.on('SIGINT', () => void stop());
-process.on('SIGTERM', () => void stop());
+stopOnSignal = () => void stop();
+// One that came while the service started: a run of no length, with its final report.
+if (interrupted !== undefined) void stop();
 if (args.duration !== undefined) setTimeout(() => void stop(), args.duration * 1000);
 
 /**
