@@ -1,6 +1,6 @@
 // Which attribute values a real collector, running the generated single.yaml, keeps under a spec
-// `attribute` policy: one single-span trace per probe value, sent over OTLP/HTTP, and the trace
-// IDs the file exporter wrote. What the collector read from the YAML, not what the YAML says.
+// `attribute` policy: one single-span trace per probe value (all under one resource, whose
+// attributes may be given), sent over OTLP/HTTP, and the trace IDs the file exporter wrote. What the collector read from the YAML, not what the YAML says.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,13 +26,18 @@ export async function keptByCollector(
   policies: readonly SamplingPolicySpec[],
   key: string,
   probes: readonly string[],
-  options: { readonly spansPerTrace?: number } = {},
+  options: {
+    readonly spansPerTrace?: number;
+    /** String attributes of the probes' resource (besides service.name). */
+    readonly resource?: Readonly<Record<string, string>>;
+  } = {},
 ): Promise<ProbeResult> {
+  const { resource = {}, ...generateOptions } = options;
   const dir = await mkdtemp(join(tmpdir(), 'plumbline-attribute-probe-'));
   const traceFile = join(dir, 'kept.jsonl');
   const single = generateCollectorConfigs(
     { service: { name: 'probe' }, events: {}, sampling: { policies: [...policies] } },
-    { traceBackend: 'file', decisionWaitSeconds: 1, ...options },
+    { traceBackend: 'file', decisionWaitSeconds: 1, ...generateOptions },
   )['single.yaml'];
   await writeFile(join(dir, 'single.yaml'), single);
   const httpPort = await freePort();
@@ -52,7 +57,12 @@ export async function keptByCollector(
       body: JSON.stringify({
         resourceSpans: [
           {
-            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'probe' } }] },
+            resource: {
+              attributes: Object.entries({ 'service.name': 'probe', ...resource }).map(([name, value]) => ({
+                key: name,
+                value: { stringValue: value },
+              })),
+            },
             scopeSpans: [
               {
                 scope: { name: 'probe' },
