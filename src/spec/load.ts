@@ -27,12 +27,44 @@ export function isModuleFile(path: string): boolean {
 export async function importModuleExport(path: string, name: string): Promise<unknown> {
   const absolute = resolve(path);
   try {
-    return exportOf((await import(pathToFileURL(absolute).href)) as Record<string, unknown>, name);
+    return exportOf(await importModule(path, absolute), name);
   } catch (error) {
     const typeScript = TYPESCRIPT_EXTENSIONS.includes(extname(absolute).toLowerCase());
     if (!typeScript || (error as { code?: unknown }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
   }
   return exportOf(await importThroughTsx(path, absolute), name);
+}
+
+/**
+ * The module's namespace by import(); in the CommonJS build, when the host gives import() no
+ * callback, its exports by the build's own require (module-format.ts). Jest runs CommonJS in its
+ * own module registry, where import() fails as "A dynamic import callback was invoked without
+ * --experimental-vm-modules": a .cjs or .js spec module failed to load under Jest while a JSON or
+ * YAML spec loaded (regression: spec-module-under-jest-fails-dynamic-import). Jest's require loads
+ * it through Jest's registry and transforms; an ES module it cannot require is named, with what to
+ * do. Everywhere else import() answers, as before.
+ */
+async function importModule(path: string, absolute: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+  } catch (error) {
+    const noCallback = (error as { code?: unknown }).code === 'ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING_FLAG';
+    if (!COMMONJS_BUILD || !noCallback) throw error;
+  }
+  try {
+    // A CommonJS module's default export is its module.exports, as import() has it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS build's own require (module-format.ts)
+    return { default: require(absolute) as unknown };
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_REQUIRE_ESM') throw error;
+    throw new Error(
+      `${path}: is an ES module, and this host (Jest without --experimental-vm-modules) loads ` +
+        'plumbline as CommonJS with no import(): give the spec as .cjs (module.exports = spec), ' +
+        '.json or .yaml, or run Jest with NODE_OPTIONS=--experimental-vm-modules, or transform ' +
+        'the file to CommonJS',
+      { cause: error },
+    );
+  }
 }
 
 /**
