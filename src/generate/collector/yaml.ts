@@ -58,7 +58,8 @@ const tlsSourceNote: Record<ResolvedCollectorOptions['tlsSource'], string> = {
  * than the YAML 1.2 core schema the `yaml` package writes for: Go's integer syntax with `_`
  * removed (`1_000`, `0b101`, `+0x1F`), dates (`2001-12-14` became a time), and YAML 1.1's
  * booleans and merge key. Such a string is double-quoted, as is one holding a character Go's
- * reader takes for a line break (NEL, LS, PS: escaped below), or a byte order mark. Spec values
+ * reader takes for a line break (NEL, LS, PS: escaped below), a byte order mark, or one it refuses
+ * raw (DEL, the other C1 controls, U+FFFE/U+FFFF: escaped below). Spec values
  * (attribute values, routes, policy names) are read as written, not refused or changed
  * (regression: collector-yaml-plain-scalars-misread).
  */
@@ -70,21 +71,27 @@ function quoteWhatGoYamlMisreads(doc: Document): void {
   });
 }
 
-/** YAML 1.1's extra line breaks (Go's reader; YAML 1.2, the writer's, takes them for text), and the BOM. */
-const GO_YAML_RAW_HAZARDS = /[\u0085\u2028\u2029\uFEFF]/g;
+/**
+ * YAML 1.1's extra line breaks (Go's reader; YAML 1.2, the writer's, takes them for text), the BOM,
+ * and what Go's reader refuses anywhere in a file ("control characters are not allowed") that the
+ * writer leaves raw: DEL, the C1 controls but NEL, and the noncharacters U+FFFE and U+FFFF (the
+ * writer escapes the C0 controls itself).
+ */
+const GO_YAML_RAW_HAZARDS = /[\u007F-\u009F\u2028\u2029\uFEFF\uFFFE\uFFFF]/g;
 const GO_YAML_BREAK_ESCAPES: Readonly<Record<string, string>> = {
   '\u0085': '\\N',
   '\u2028': '\\L',
   '\u2029': '\\P',
-  '\uFEFF': '\\uFEFF',
 };
+const goYamlEscape = (char: string): string =>
+  GO_YAML_BREAK_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 const GO_YAML_SPECIAL_WORDS = /^(?:[yYnN]|[yY]es|YES|[nN]o|NO|[oO]n|ON|[oO]ff|OFF|<<)$/;
 const GO_INTEGER = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|[0-9]+)$/;
 const GO_YAML_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 const GO_YAML_INF_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 
 function goYamlMisreadsPlain(value: string): boolean {
-  if (/[\u0085\u2028\u2029\uFEFF]/.test(value)) return true;
+  if (/[\u007F-\u009F\u2028\u2029\uFEFF\uFFFE\uFFFF]/.test(value)) return true;
   if (GO_YAML_SPECIAL_WORDS.test(value) || /^[0-9]{4}-/.test(value)) return true;
   if (!/^[-+.0-9]/.test(value)) return false;
   // yaml.v3 removes every `_` before it tries a number.
@@ -93,12 +100,14 @@ function goYamlMisreadsPlain(value: string): boolean {
 }
 
 /**
- * The `yaml` package writes NEL, LS, PS and the BOM as they are, even in double quotes; Go's reader
- * takes the first three for line breaks (a NEL in a value read `a b`; LS or PS made the file
- * unreadable). Written as escapes, in double-quoted scalars (above) and comments (plain text there).
+ * The `yaml` package writes NEL, LS, PS, the BOM, DEL, C1 controls and U+FFFE/U+FFFF as they are,
+ * even in double quotes; Go's reader takes the first three for line breaks (a NEL in a value read
+ * `a b`; LS or PS made the file unreadable) and refuses the file over the last three (regression:
+ * collector-refuses-yaml-with-del-or-c1-control-in-spec-string). Written as escapes, in
+ * double-quoted scalars (above) and comments (plain text there).
  */
 function escapeGoYamlLineBreaks(text: string): string {
-  return text.replace(GO_YAML_RAW_HAZARDS, (char) => GO_YAML_BREAK_ESCAPES[char]!);
+  return text.replace(GO_YAML_RAW_HAZARDS, goYamlEscape);
 }
 
 function indentComment(text: string): string {
