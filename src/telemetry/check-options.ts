@@ -37,6 +37,7 @@ const OPTION_KEYS = Object.keys({
   tailSampling: true,
   samplingPolicies: true,
   metricReaders: true,
+  logRecordProcessors: true,
   registerGlobal: true,
   securityLogDestination: true,
   securityLog: true,
@@ -80,6 +81,11 @@ const ELEMENT_SHAPES = {
   metricReaders: {
     expected: 'a MetricReader (setMetricProducer, collect, shutdown, forceFlush)',
     functions: ['setMetricProducer', 'collect', 'shutdown', 'forceFlush'],
+    strings: [],
+  },
+  logRecordProcessors: {
+    expected: 'a LogRecordProcessor (onEmit, forceFlush, shutdown)',
+    functions: ['onEmit', 'forceFlush', 'shutdown'],
     strings: [],
   },
   samplingPolicies: {
@@ -146,7 +152,7 @@ export function checkTelemetryOptions(options: TelemetryOptions): ExportTiming {
       'otlpEndpoint (OTEL_EXPORTER_OTLP_ENDPOINT)',
       process.env.OTEL_EXPORTER_OTLP_ENDPOINT,
     );
-  for (const key of ['spanProcessors', 'metricReaders', 'samplingPolicies'] as const) {
+  for (const key of ['spanProcessors', 'metricReaders', 'logRecordProcessors', 'samplingPolicies'] as const) {
     const value = record[key];
     if (value === undefined) continue;
     if (!Array.isArray(value))
@@ -213,7 +219,7 @@ function checkDuration(issues: OptionIssue[], path: string, value: unknown): voi
 }
 
 /**
- * An element of spanProcessors, metricReaders or samplingPolicies: an object with the shape's
+ * An element of spanProcessors, metricReaders, logRecordProcessors or samplingPolicies: an object with the shape's
  * members. They are read inside a try, so a throwing getter is reported against the element.
  */
 function checkElement(issues: OptionIssue[], path: string, value: unknown, shape: ElementShape): void {

@@ -14,6 +14,7 @@ import {
   type TracerProvider as ApiTracerProvider,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -56,7 +57,10 @@ export interface TelemetryOptions {
    * logs. Default: OTEL_EXPORTER_OTLP_ENDPOINT; unset means no export.
    */
   readonly otlpEndpoint?: string | undefined;
-  /** Also send event lines to OTel Logs over OTLP. Default true when an OTLP endpoint is set. */
+  /**
+   * Also send event lines to OTel Logs over OTLP. Default true when an OTLP endpoint is set;
+   * false leaves plumbline's OTLP log export out (`logRecordProcessors` still get the lines).
+   */
   readonly otlpLogs?: boolean | undefined;
   /**
    * Timeout of every OTLP export (spans, metrics, logs), its retries included, in ms; also the
@@ -97,6 +101,14 @@ export interface TelemetryOptions {
   readonly samplingPolicies?: readonly SamplingPolicy[] | undefined;
   /** Extra metric readers for the meter provider. */
   readonly metricReaders?: readonly MetricReader[] | undefined;
+  /**
+   * Extra log record processors (e.g. an in-memory exporter in tests, or an exporter of your
+   * own): given to the logger provider beside plumbline's OTLP log export, so they receive the
+   * event lines (and, under NodeSDK, every other OTel Logs record), also without an endpoint and
+   * with `otlpLogs: false`. Under NodeSDK pass them here, not as NodeSDK's `logRecordProcessors`
+   * after `...plumbline.config`, which replaces plumbline's.
+   */
+  readonly logRecordProcessors?: readonly LogRecordProcessor[] | undefined;
   /** Register the providers as the OTel globals (default true); shutdown() unregisters them. */
   readonly registerGlobal?: boolean | undefined;
   /** Where security events go (never the application log). Default: stderr. */
@@ -170,14 +182,15 @@ export function createTelemetry<const S extends TelemetrySpec>(
   const { MeterProvider } = onUse('@opentelemetry/sdk-metrics');
   const meterProvider = new MeterProvider({ resource, readers: parts.metricReaders, views: parts.views });
   // sdk-metrics loads here, not at import; sdk-logs only when logs are exported (assemble made a
-  // log record processor).
+  // log record processor) or the app gave log record processors of its own.
+  const logProcessors = [
+    ...(parts.logRecordProcessor === undefined ? [] : [parts.logRecordProcessor]),
+    ...(options.logRecordProcessors ?? []),
+  ];
   const loggerProvider =
-    parts.logRecordProcessor === undefined
+    logProcessors.length === 0
       ? undefined
-      : new (onUse('@opentelemetry/sdk-logs').LoggerProvider)({
-          resource,
-          processors: [parts.logRecordProcessor],
-        });
+      : new (onUse('@opentelemetry/sdk-logs').LoggerProvider)({ resource, processors: logProcessors });
 
   // The propagator is ours only when the app had none: shutdown must not remove the app's.
   const ownsPropagator = registerGlobal && registerDefaultPropagator();

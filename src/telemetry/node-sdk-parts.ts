@@ -36,10 +36,10 @@ export interface NodeSdkConfig {
    */
   readonly views: ViewOptions[];
   /**
-   * OTLP log export with an endpoint. With nothing configured for logs (no endpoint, no
-   * OTEL_LOGS_EXPORTER, no OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) an empty list, so NodeSDK exports no
-   * logs either, as for traces and metrics; otherwise absent, and NodeSDK sets logs up from its
-   * environment variables.
+   * OTLP log export with an endpoint, then `options.logRecordProcessors`. With nothing configured
+   * for logs (no endpoint, no OTEL_LOGS_EXPORTER, no OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) and none
+   * given, an empty list, so NodeSDK exports no logs either, as for traces and metrics; with only
+   * the environment configuring logs, absent, and NodeSDK sets logs up from its variables.
    */
   readonly logRecordProcessors?: LogRecordProcessor[];
 }
@@ -61,6 +61,8 @@ interface Registered {
   readonly isBound: () => boolean;
   /** What `config.spanProcessors` holds: one of them must be in the SDK's tracer provider. */
   readonly spanProcessors: readonly SpanProcessor[];
+  /** plumbline's OTLP log export, when it made one: it must be in the global logger provider. */
+  readonly logRecordProcessor: LogRecordProcessor | undefined;
   /** Its telemetry was shut down: createTelemetry says so, and nodeSdkParts may be called again. */
   readonly shutDown?: true;
 }
@@ -108,9 +110,12 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
   if (assembly.otlpMetricReader !== undefined)
     settleShutdown(assembly.otlpMetricReader, 'the OTLP metric export', bound);
   const readers = parts.metricReaders;
+  const ownLogProcessors = [...(options.logRecordProcessors ?? [])];
   const telemetry = telemetryOf(spec, options, assembly, {
+    // otlpLogs: false leaves plumbline's OTLP log export out; the app's own processors still
+    // get the event lines.
     bridgeLogger:
-      options.otlpLogs === false
+      options.otlpLogs === false && ownLogProcessors.length === 0
         ? undefined
         : bridgeLogger(() => assembly.pipeline.drop('log_record', 'not_started')),
     tracer: () => trace.getTracer(SCOPE.name, SCOPE.version),
@@ -122,6 +127,7 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
       () => parts.spanProcessor.forceFlush(),
       ...readers.map((reader) => () => reader.forceFlush().catch(() => undefined)),
       () => parts.logRecordProcessor?.forceFlush(),
+      ...ownLogProcessors.map((processor) => () => processor.forceFlush()),
     ],
     // The OTLP metric reader is shut down here, not flushed: its shutdown makes a final export
     // whatever came before, so with a flush here sdk.shutdown() would wait out a black-holed
@@ -138,6 +144,8 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
           ),
       ),
       () => parts.logRecordProcessor?.shutdown(),
+      // The app's own are NodeSDK's to shut down (sdk.shutdown()), like its metric readers.
+      ...ownLogProcessors.map((processor) => () => processor.forceFlush()),
     ],
     releaseGlobals: () => {
       const registered = registry[REGISTRY];
@@ -149,6 +157,27 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
     telemetry: telemetry as unknown as Telemetry,
     isBound: () => assembly.scrapeReader.isBound,
     spanProcessors: parts.spanProcessors,
+    logRecordProcessor: parts.logRecordProcessor,
+  };
+  // A configuration that replaced plumbline's log record processor (`{ ...plumbline.config,
+  // logRecordProcessors: [...] }`) never exports the event lines over OTLP, without a word (real
+  // NodeSDK 0.223: 1 /v1/logs post -> 0). NodeSDK.start() registers the logger provider after the
+  // meter and tracer providers, in the same call: look a turn after either sign of the start.
+  // Regression: nodesdk-log-record-processors-replace-log-export-silently.test.ts.
+  // Once this telemetry was shut down, the globals may be another SDK's (a test's next app): no claim.
+  const live = (registered: Registered | undefined): registered is Registered =>
+    registered?.telemetry === telemetry && registered.shutDown !== true;
+  let logsChecked = false;
+  const checkLogs = () => {
+    if (logsChecked) return;
+    logsChecked = true;
+    setImmediate(() => {
+      const registered = registry[REGISTRY];
+      if (live(registered) && logRecordProcessorLeftOut(registered) === true)
+        process.emitWarning(LOG_RECORD_PROCESSORS_LEFT_OUT, {
+          code: 'PLUMBLINE_LOG_RECORD_PROCESSORS_LEFT_OUT',
+        });
+    }).unref();
   };
   // NodeSDK.start() binds the metric readers; the tracer provider is registered in the same call.
   // A configuration that kept plumbline's readers but replaced its span processors
@@ -159,6 +188,7 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
       const registered = registry[REGISTRY];
       if (registered?.telemetry === telemetry && spanProcessorsLeftOut(registered) === true)
         process.emitWarning(SPAN_PROCESSORS_LEFT_OUT, { code: 'PLUMBLINE_SPAN_PROCESSORS_LEFT_OUT' });
+      checkLogs();
     }).unref(),
   );
   // A configuration that kept plumbline's span processors but replaced its metric readers
@@ -170,13 +200,14 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
     const registered = registry[REGISTRY];
     if (registered?.telemetry === telemetry && !assembly.scrapeReader.isBound)
       process.emitWarning(METRIC_READERS_LEFT_OUT, { code: 'PLUMBLINE_METRIC_READERS_LEFT_OUT' });
+    checkLogs();
   });
   const config: NodeSdkConfig = {
     resource: nodeSdkResource(spec),
     spanProcessors: parts.spanProcessors,
     metricReaders: readers,
     views: parts.views,
-    ...logRecordProcessors(parts.logRecordProcessor, options),
+    ...logRecordProcessors(parts.logRecordProcessor, ownLogProcessors, options),
   };
   return { config, telemetry };
 }
@@ -226,10 +257,14 @@ function requireApiLogs(): typeof ApiLogs {
  */
 function logRecordProcessors(
   processor: LogRecordProcessor | undefined,
+  own: readonly LogRecordProcessor[],
   options: TelemetryOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): { logRecordProcessors?: LogRecordProcessor[] } {
-  if (processor !== undefined) return { logRecordProcessors: [processor] };
+  // The app's own processors beside plumbline's; given alone, they take the place of NodeSDK's
+  // setup from the environment, as NodeSDK's own `logRecordProcessors` does.
+  if (processor !== undefined || own.length > 0)
+    return { logRecordProcessors: [...(processor === undefined ? [] : [processor]), ...own] };
   const configured = [
     options.otlpEndpoint,
     env.OTEL_EXPORTER_OTLP_ENDPOINT,
@@ -293,6 +328,8 @@ export function attachedTelemetry<S extends TelemetrySpec>(
     );
   if (sdkStarted && spanProcessorsLeftOut(registered, provider) === true)
     throw new Error(SPAN_PROCESSORS_LEFT_OUT);
+  if (sdkStarted && logRecordProcessorLeftOut(registered) === true)
+    throw new Error(LOG_RECORD_PROCESSORS_LEFT_OUT);
   // An option given as undefined is an option left out (TelemetryOptions).
   const ignored = Object.keys(options).filter(
     (key) => (options as Record<string, unknown>)[key] !== undefined,
@@ -373,6 +410,54 @@ const METRIC_READERS_LEFT_OUT =
   "reach the collector) and /metrics serves none of the meter provider's instruments. A `metricReaders` given " +
   'after `...plumbline.config` replaces them: pass your readers to `nodeSdkParts(spec, { metricReaders })` ' +
   "instead, and they are given to the meter provider beside plumbline's (docs/nodesdk.md).";
+
+const LOG_RECORD_PROCESSORS_LEFT_OUT =
+  'plumbline: the global OpenTelemetry logger provider was started without the log record processor ' +
+  "nodeSdkParts made, so the event lines are not exported over OTLP (they reach only the provider's " +
+  'processors). A `logRecordProcessors` given after `...plumbline.config` replaces it: pass your processors ' +
+  'to `nodeSdkParts(spec, { logRecordProcessors })` instead, and they are given to the logger provider beside ' +
+  "plumbline's (docs/nodesdk.md).";
+
+/**
+ * Whether the global SDK logger provider runs without plumbline's OTLP log record processor: true
+ * or false when its processors can be read (sdk-logs 0.223 and 3.x keep them at
+ * `_sharedState.processors`; a processor of the app's that holds others, at `processors`, is
+ * looked into), undefined when plumbline made none or the provider does not show them (not an
+ * SDK one yet: nothing is claimed).
+ */
+function logRecordProcessorLeftOut(registered: Registered): boolean | undefined {
+  const ours = registered.logRecordProcessor;
+  if (ours === undefined) return undefined;
+  // Read inside a try: it runs in a timer of its own, where a throwing getter would end the app.
+  try {
+    const provider = globalLoggerProvider();
+    const shared =
+      typeof provider === 'object' && provider !== null
+        ? (provider as { _sharedState?: { processors?: unknown } })._sharedState
+        : undefined;
+    const processors = shared?.processors;
+    if (!Array.isArray(processors)) return undefined;
+    return !processors.some(
+      (processor: unknown) =>
+        processor === ours ||
+        (typeof processor === 'object' &&
+          processor !== null &&
+          Array.isArray((processor as { processors?: unknown }).processors) &&
+          (processor as { processors: unknown[] }).processors.includes(ours)),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** The global Logs API's provider: the SDK's once registered, else the API's proxy (throws when no Logs API loads). */
+function globalLoggerProvider(): unknown {
+  const api = (logsApiInApi() ??
+    (COMMONJS_BUILD ? requireApiLogs() : onUse('@opentelemetry/api-logs')).logs) as unknown as {
+    getLoggerProvider?: () => unknown;
+  };
+  return typeof api.getLoggerProvider === 'function' ? api.getLoggerProvider() : undefined;
+}
 
 /**
  * Whether the global SDK tracer provider runs none of plumbline's span processors: true or

@@ -239,6 +239,7 @@ describe('createTelemetry options are checked up front', () => {
       tailSampling: false,
       samplingPolicies: [],
       metricReaders: [],
+      logRecordProcessors: [],
       registerGlobal: false,
       securityLogDestination: captureLines().destination,
       securityLog: { foldWindowMs: 1000, maxLinesPerWindow: 1 },
