@@ -1,9 +1,17 @@
 // The buffered traces by trace ID: an open-addressing hash table (linear probing, backward-shift
-// deletion) sized once from maxTraces, so it never rehashes or shrinks. The hash is the trace
-// ID's last 8 hex digits, random in every W3C trace ID, so no string hashing is needed; a lookup
-// reads 8 characters, probes a short run of hashes kept beside the slots (so a probe does not
-// touch an entry held since long, out of cache), and compares IDs only on a hash match.
-import { hexWord } from './trace-id-bits.js';
+// deletion) sized once from maxTraces, so it never rehashes or shrinks. A lookup hashes the whole
+// ID, probes a short run of hashes kept beside the slots (so a probe does not touch an entry held
+// since long, out of cache), and compares IDs only on a hash match.
+//
+// The hash is keyed: a client chooses every digit of a trace ID through `traceparent`, so an
+// unkeyed hash lets it choose IDs that all land in one run (hashing only the last 8 hex digits,
+// 10,000 IDs sharing them made one run of 10,000 slots and every lookup a scan of it:
+// test/regression/trace-table-hash-collisions-from-chosen-trace-ids.test.ts). The hash is vector
+// multiply-shift (Dietzfelbinger; Thorup, "High Speed Hashing for Integers and Strings", 2015)
+// over the ID's character codes with 32-bit keys drawn at random per table: for two different
+// IDs of ASCII characters chosen without knowing the keys, the top `bits` bits (up to 26) of the
+// hash are equal with probability about 2^-bits, so chosen IDs collide no more often than random ones.
+import { randomFillSync } from 'node:crypto';
 
 /** What the table stores: anything with its trace ID and a slot for its hash. */
 export interface TableEntry {
@@ -11,20 +19,33 @@ export interface TableEntry {
   hash: number;
 }
 
+/** Keys per character position; IDs longer than this (never a W3C ID) reuse them. */
+const KEYS = 32;
+
 export class TraceTable<T extends TableEntry> {
   private readonly slots: (T | undefined)[];
   /** The hash of the entry in each slot (0 for an empty slot, or an entry whose hash is 0). */
   private readonly hashes: Int32Array;
   private readonly mask: number;
+  /** A hash's home slot is its top bits: hash >>> shift. */
+  private readonly shift: number;
+  /** The hash's random keys: one per character position, then the added one. */
+  private readonly keys: Int32Array;
   private count = 0;
 
   /** `capacity`: the most entries it will hold (the table is at least twice that). */
   constructor(readonly capacity: number) {
     let size = 8;
-    while (size < capacity * 2) size *= 2;
+    let bits = 3;
+    while (size < capacity * 2) {
+      size *= 2;
+      bits++;
+    }
     this.slots = new Array<T | undefined>(size).fill(undefined);
     this.hashes = new Int32Array(size);
     this.mask = size - 1;
+    this.shift = 32 - bits;
+    this.keys = randomFillSync(new Int32Array(KEYS + 1));
   }
 
   get size(): number {
@@ -32,14 +53,9 @@ export class TraceTable<T extends TableEntry> {
   }
 
   get(traceId: string): T | undefined {
-    return this.getByWord(traceId, hexWord(traceId, traceId.length));
-  }
-
-  /** get() with the ID's last 8 hex digits already read (`low` = hexWord(traceId, traceId.length)). */
-  getByWord(traceId: string, low: number): T | undefined {
     const { slots, hashes, mask } = this;
-    const hash = mix(low);
-    for (let position = hash & mask; ; position = (position + 1) & mask) {
+    const hash = this.hash(traceId);
+    for (let position = hash >>> this.shift; ; position = (position + 1) & mask) {
       if (hashes[position] !== hash) {
         if (hashes[position] === 0 && slots[position] === undefined) return undefined;
         continue;
@@ -49,26 +65,36 @@ export class TraceTable<T extends TableEntry> {
     }
   }
 
-  /** Adds an entry whose trace ID is not in the table; the caller keeps size <= capacity. */
-  add(entry: T): void {
-    this.addByWord(entry, hexWord(entry.traceId, entry.traceId.length));
+  /**
+   * get() for callers that read the ID's last 8 hex digits already (`low`, for the decision
+   * cache): the table hashes the whole ID itself, so `low` is not used.
+   */
+  getByWord(traceId: string, low: number): T | undefined {
+    void low;
+    return this.get(traceId);
   }
 
-  /** add() with the ID's last 8 hex digits already read (see getByWord). */
-  addByWord(entry: T, low: number): void {
+  /** Adds an entry whose trace ID is not in the table; the caller keeps size <= capacity. */
+  add(entry: T): void {
     if (this.count >= this.capacity) throw new RangeError('TraceTable is full');
-    const hash = mix(low);
+    const hash = this.hash(entry.traceId);
     entry.hash = hash;
-    let position = hash & this.mask;
+    let position = hash >>> this.shift;
     while (this.slots[position] !== undefined) position = (position + 1) & this.mask;
     this.slots[position] = entry;
     this.hashes[position] = hash;
     this.count++;
   }
 
+  /** add() for callers that read the ID's last 8 hex digits already (see getByWord). */
+  addByWord(entry: T, low: number): void {
+    void low;
+    this.add(entry);
+  }
+
   delete(entry: T): void {
-    const { slots, hashes, mask } = this;
-    let hole = entry.hash & mask;
+    const { slots, hashes, mask, shift } = this;
+    let hole = entry.hash >>> shift;
     while (slots[hole] !== entry) {
       if (slots[hole] === undefined) return; // not in the table
       hole = (hole + 1) & mask;
@@ -77,7 +103,7 @@ export class TraceTable<T extends TableEntry> {
     for (let position = (hole + 1) & mask; ; position = (position + 1) & mask) {
       const moving = slots[position];
       if (moving === undefined) break;
-      const home = hashes[position]! & mask;
+      const home = hashes[position]! >>> shift;
       const staysPut = hole <= position ? hole < home && home <= position : hole < home || home <= position;
       if (staysPut) continue;
       slots[hole] = moving;
@@ -99,9 +125,40 @@ export class TraceTable<T extends TableEntry> {
     }
     return out;
   }
-}
 
-/** The hash of an ID from its last 8 hex digits (the W3C random part), mixed. */
-function mix(low: number): number {
-  return Math.imul(low ^ (low >>> 16), 0x45d9f3b) | 0;
+  /** The longest run of occupied slots: the most slots a lookup may probe (for tests and stats). */
+  longestRun(): number {
+    const slots = this.slots;
+    let longest = 0;
+    let run = 0;
+    // Twice round, so a run that wraps past the end is counted whole.
+    for (let i = 0; i < slots.length * 2 && longest < slots.length; i++) {
+      if (slots[i & this.mask] === undefined) run = 0;
+      else if (++run > longest) longest = run;
+    }
+    return longest;
+  }
+
+  // Vector multiply-shift: keys[KEYS] + the sum of keys[i] x the i-th character code, mod 2^32
+  // (the caller takes the top bits). One multiply-add per character, no allocation; four at a
+  // time for a W3C ID (32 characters), which reads them faster.
+  private hash(traceId: string): number {
+    const keys = this.keys;
+    let hash = keys[KEYS]!;
+    const length = traceId.length;
+    if (length === KEYS) {
+      for (let i = 0; i < KEYS; i += 4)
+        hash =
+          (hash +
+            Math.imul(keys[i]!, traceId.charCodeAt(i)) +
+            Math.imul(keys[i + 1]!, traceId.charCodeAt(i + 1)) +
+            Math.imul(keys[i + 2]!, traceId.charCodeAt(i + 2)) +
+            Math.imul(keys[i + 3]!, traceId.charCodeAt(i + 3))) |
+          0;
+      return hash;
+    }
+    for (let i = 0; i < length; i++)
+      hash = (hash + Math.imul(keys[i & (KEYS - 1)]!, traceId.charCodeAt(i))) | 0;
+    return hash;
+  }
 }
