@@ -28,6 +28,7 @@ const POLICIES: readonly SamplingPolicySpec[] = [
 async function keptInProcess(
   resource: Readonly<Record<string, string>>,
   spanValues: readonly (AttributeValue | undefined)[],
+  policies: readonly SamplingPolicySpec[] = POLICIES,
 ): Promise<(AttributeValue | undefined)[]> {
   const kept: (AttributeValue | undefined)[] = [];
   for (const value of spanValues) {
@@ -37,7 +38,7 @@ async function keptInProcess(
       idGenerator: seededIds(7),
       spanProcessors: [
         new TailSamplingProcessor(
-          { decisionWaitMs: 0, policies: [...POLICIES] },
+          { decisionWaitMs: 0, policies: [...policies] },
           new SimpleSpanProcessor(exporter),
         ),
       ],
@@ -76,5 +77,14 @@ describe('an attribute policy whose key is on both the resource and the span', (
     });
     expect([...none.kept]).toEqual(['gold']);
     expect(await keptInProcess({ tier: 'silver' }, ['bronze', 'gold'])).toEqual(['gold']);
+  }, 120_000);
+
+  it('keeps the same traces for a listed empty value on the resource (the OTTL condition)', async () => {
+    const empty: readonly SamplingPolicySpec[] = [
+      { name: 'empty', kind: 'attribute', key: 'tier', values: [''] },
+    ];
+    const collector = await keptByCollector(empty, 'tier', ['silver', 'gold'], { resource: { tier: '' } });
+    expect([...collector.kept].sort()).toEqual(['gold', 'silver']);
+    expect(await keptInProcess({ tier: '' }, ['silver', 'gold'], empty)).toEqual(['silver', 'gold']);
   }, 120_000);
 });
