@@ -4,7 +4,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolveSpec } from './model.js';
 import type { TelemetrySpec } from './types.js';
 // eslint-disable-next-line no-restricted-imports -- its types only; the parser loads in loadYaml
@@ -30,9 +30,38 @@ export async function importModuleExport(path: string, name: string): Promise<un
     return exportOf(await importModule(path, absolute), name);
   } catch (error) {
     const typeScript = TYPESCRIPT_EXTENSIONS.includes(extname(absolute).toLowerCase());
-    if (!typeScript || (error as { code?: unknown }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+    if (!typeScript || (error as { code?: unknown }).code !== 'ERR_UNKNOWN_FILE_EXTENSION')
+      throw moduleLoadError(path, absolute, error);
   }
-  return exportOf(await importThroughTsx(path, absolute), name);
+  try {
+    return exportOf(await importThroughTsx(path, absolute), name);
+  } catch (error) {
+    throw moduleLoadError(path, absolute, error);
+  }
+}
+
+/**
+ * A module file's failure to load, named by the file: Node's own error named none, so a typo in
+ * telemetry.mjs made the CLI say "plumbline schema: Unexpected end of input" (regression:
+ * spec-module-syntax-error-names-no-file). A CommonJS syntax error's stack begins with its file
+ * and line ("/abs/spec.cjs:3"), given too (with that file when it is another module the spec
+ * requires); an ES module's gives neither, so it may be in a module the spec imports. An error
+ * that already names the file is kept as it is.
+ */
+function moduleLoadError(path: string, absolute: string, error: unknown): unknown {
+  const failure = error as { message?: unknown; stack?: unknown; name?: unknown } | null;
+  if (typeof failure?.message !== 'string' || failure.message.startsWith(`${path}:`)) return error;
+  if (failure.name !== 'SyntaxError') return new Error(`${path}: ${failure.message}`, { cause: error });
+  const stack = typeof failure.stack === 'string' ? failure.stack : '';
+  const at = /^(.+):(\d+)$/.exec(stack.split('\n', 1)[0]!);
+  const file = at === null ? undefined : at[1]!.startsWith('file://') ? fileURLToPath(at[1]!) : at[1]!;
+  const where =
+    at === null
+      ? `${path}: SyntaxError: ${failure.message} (in this file or a module it imports)`
+      : file === absolute
+        ? `${path}:${at[2]}: SyntaxError: ${failure.message}`
+        : `${path}: ${file}:${at[2]}: SyntaxError: ${failure.message}`;
+  return new Error(where, { cause: error });
 }
 
 /**
