@@ -37,8 +37,8 @@ export interface NodeSdkConfig {
   readonly views: ViewOptions[];
   /**
    * OTLP log export with an endpoint, then `options.logRecordProcessors`. With nothing configured
-   * for logs (no endpoint, no OTEL_LOGS_EXPORTER, no OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) and none
-   * given, an empty list, so NodeSDK exports no logs either, as for traces and metrics; with only
+   * for logs (no endpoint or otlpLogs false; no OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_LOGS_EXPORTER or
+   * OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) and none given, an empty list, so NodeSDK exports no logs either, as for traces and metrics; with only
    * the environment configuring logs, absent, and NodeSDK sets logs up from its variables.
    */
   readonly logRecordProcessors?: LogRecordProcessor[];
@@ -207,7 +207,7 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
     spanProcessors: parts.spanProcessors,
     metricReaders: readers,
     views: parts.views,
-    ...logRecordProcessors(parts.logRecordProcessor, ownLogProcessors, options),
+    ...logRecordProcessors(parts.logRecordProcessor, ownLogProcessors),
   };
   return { config, telemetry };
 }
@@ -258,15 +258,17 @@ function requireApiLogs(): typeof ApiLogs {
 function logRecordProcessors(
   processor: LogRecordProcessor | undefined,
   own: readonly LogRecordProcessor[],
-  options: TelemetryOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): { logRecordProcessors?: LogRecordProcessor[] } {
   // The app's own processors beside plumbline's; given alone, they take the place of NodeSDK's
   // setup from the environment, as NodeSDK's own `logRecordProcessors` does.
   if (processor !== undefined || own.length > 0)
     return { logRecordProcessors: [...(processor === undefined ? [] : [processor]), ...own] };
+  // Only what NodeSDK itself reads: an otlpEndpoint option with otlpLogs: false (the one way to
+  // get here with it) is not NodeSDK's, which would post other libraries' records (an app's pino
+  // lines through instrumentation-pino) to localhost:4318 and wait out its retries at shutdown
+  // (real NodeSDK 0.223: 8.3 s). Regression: nodesdk-otlp-logs-off-posts-logs-to-localhost.test.ts.
   const configured = [
-    options.otlpEndpoint,
     env.OTEL_EXPORTER_OTLP_ENDPOINT,
     env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT,
     env.OTEL_LOGS_EXPORTER,
