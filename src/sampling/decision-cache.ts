@@ -9,6 +9,7 @@
 // never looked up); the hash index is brought up to date when a lookup comes (late spans, exemplar
 // checks), so a service whose traces have no late spans never pays for it.
 
+import { randomFillSync } from 'node:crypto';
 import { hexWord } from './trace-id-bits.js';
 
 /** What a late span past its trace's cap of late spans gets from {@link DecisionCache.followLate}. */
@@ -112,6 +113,14 @@ export class DecisionCache {
  * `add` only writes the ring; the entries added since the last lookup are indexed when the next
  * lookup comes (they are contiguous in the ring, and one forgotten before it was indexed is
  * simply skipped). No allocation per call: the ID is read with charCodeAt.
+ *
+ * The hash is keyed, as the trace table's is (src/sampling/trace-table.ts): a client chooses the
+ * fingerprint through `traceparent`, and the unkeyed hash could be solved for, so 10,000 requests
+ * with IDs chosen to share one hash made one run of 10,000 positions that every lookup scanned
+ * (test/regression/decision-cache-hash-collisions-from-chosen-trace-ids.test.ts). It is vector
+ * multiply-shift over the fingerprint's bytes with 32-bit keys drawn at random per ring, the home
+ * position its top bits: two different fingerprints chosen without knowing the keys share a home
+ * with probability about 1 / table size (up to 2^25 positions).
  */
 class FingerprintRing {
   readonly capacity: number;
@@ -121,6 +130,10 @@ class FingerprintRing {
   /** Two ints per position: ring slot + 1 (0 = empty), then the fingerprint's hash. */
   private readonly table: Int32Array;
   private readonly mask: number;
+  /** A hash's home position is its top bits: hash >>> shift. */
+  private readonly shift: number;
+  /** The hash's random keys: one per byte of the fingerprint, then the added one. */
+  private readonly keys: Int32Array;
   private readonly scratch: Int32Array;
   /** Entries ever added; entry n lives in slot n % capacity while n >= added - capacity. */
   private added = 0;
@@ -136,9 +149,15 @@ class FingerprintRing {
     this.words = new Int32Array(this.capacity * width);
     this.hashes = new Int32Array(this.capacity);
     let tableSize = 2;
-    while (tableSize < this.capacity * 2) tableSize *= 2;
+    let bits = 1;
+    while (tableSize < this.capacity * 2) {
+      tableSize *= 2;
+      bits++;
+    }
     this.table = new Int32Array(tableSize * 2);
     this.mask = tableSize - 1;
+    this.shift = 32 - bits;
+    this.keys = randomFillSync(new Int32Array(width * 4 + 1));
     this.scratch = new Int32Array(width);
   }
 
@@ -153,7 +172,7 @@ class FingerprintRing {
     const table = this.table;
     let found = -1;
     let foundAge = this.capacity;
-    for (let position = hash & this.mask; ; position = (position + 1) & this.mask) {
+    for (let position = hash >>> this.shift; ; position = (position + 1) & this.mask) {
       const entry = table[position * 2]!;
       if (entry === 0) return found;
       if (table[position * 2 + 1] === hash && this.matches(entry - 1)) {
@@ -200,7 +219,7 @@ class FingerprintRing {
     for (let seq = this.indexed; seq < this.added; seq++) {
       const slot = seq % this.capacity;
       const hash = this.hashes[slot]!;
-      let position = hash & this.mask;
+      let position = hash >>> this.shift;
       while (table[position * 2] !== 0) position = (position + 1) & this.mask;
       table[position * 2] = slot + 1;
       table[position * 2 + 1] = hash;
@@ -211,13 +230,14 @@ class FingerprintRing {
   private unindex(slot: number): void {
     const table = this.table;
     const mask = this.mask;
-    let hole = this.hashes[slot]! & mask;
+    const shift = this.shift;
+    let hole = this.hashes[slot]! >>> shift;
     while (table[hole * 2] !== slot + 1) hole = (hole + 1) & mask;
     // Backward-shift deletion: move up every later entry of the run that may not skip the hole.
     for (let position = (hole + 1) & mask; ; position = (position + 1) & mask) {
       const entry = table[position * 2]!;
       if (entry === 0) break;
-      const home = table[position * 2 + 1]! & mask;
+      const home = table[position * 2 + 1]! >>> shift;
       const staysPut = hole <= position ? hole < home && home <= position : hole < home || home <= position;
       if (staysPut) continue;
       table[hole * 2] = entry;
@@ -244,10 +264,22 @@ class FingerprintRing {
     return this.hashScratch();
   }
 
+  // Vector multiply-shift over the fingerprint's bytes (8 bits each, so the top 25 bits of the
+  // 32-bit sum are universal): the last key + the sum of each byte times its key, mod 2^32.
   private hashScratch(): number {
-    let hash = this.scratch[0]!;
-    for (let w = 1; w < this.width; w++)
-      hash = Math.imul(hash ^ (hash >>> 15), 0x85ebca6b) ^ this.scratch[w]!;
-    return Math.imul(hash ^ (hash >>> 13), 0x9e3779b1) | 0;
+    const keys = this.keys;
+    const scratch = this.scratch;
+    let hash = keys[this.width * 4]!;
+    for (let w = 0, k = 0; w < this.width; w++, k += 4) {
+      const word = scratch[w]!;
+      hash =
+        (hash +
+          Math.imul(keys[k]!, word & 255) +
+          Math.imul(keys[k + 1]!, (word >>> 8) & 255) +
+          Math.imul(keys[k + 2]!, (word >>> 16) & 255) +
+          Math.imul(keys[k + 3]!, word >>> 24)) |
+        0;
+    }
+    return hash;
   }
 }
