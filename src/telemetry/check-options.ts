@@ -298,8 +298,27 @@ function checkEndpoint(issues: OptionIssue[], path: string, value: unknown): voi
     });
     return;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     issues.push({ path, message: `must use http: or https:, got ${JSON.stringify(url.protocol)}` });
+    return;
+  }
+  // The exporters append /v1/traces, /v1/metrics and /v1/logs to it: a signal's own URL (the
+  // form OTEL_EXPORTER_OTLP_TRACES_ENDPOINT takes) posted to /v1/traces/v1/traces, and a query
+  // or fragment swallowed the path, so every export was refused and dropped. Regression:
+  // otlp-endpoint-with-signal-path-drops-every-export.test.ts.
+  const signal = /\/v1\/(traces|metrics|logs)\/*$/.exec(url.pathname);
+  if (signal !== null)
+    issues.push({
+      path,
+      message:
+        `must be the OTLP/HTTP base URL, without /v1/${signal[1]} (plumbline appends /v1/traces, ` +
+        `/v1/metrics and /v1/logs): use ${JSON.stringify(url.origin + url.pathname.slice(0, signal.index))}, got ${describe(value)}`,
+    });
+  if (url.search !== '' || url.hash !== '')
+    issues.push({
+      path,
+      message: `must have no query or fragment (the signal paths are appended to it), got ${describe(value)}`,
+    });
 }
 
 function describe(value: unknown): string {
