@@ -4,6 +4,7 @@
 import { diag } from '@opentelemetry/api';
 import { IssueListError, type SpecIssue } from '../spec/errors.js';
 import { didYouMean } from '../spec/suggest.js';
+import type { SecurityStreamOptions } from '../logs/security-stream.js';
 import type { TelemetryOptions } from './create-telemetry.js';
 
 /** An option's problem: `path` names the option, e.g. "maxConcurrentScrapes" or "securityLog.foldWindowMs". */
@@ -45,6 +46,13 @@ const OPTION_KEYS = Object.keys({
   metricExportIntervalMs: true,
   labelValueLengthLimit: true,
 } satisfies Record<keyof TelemetryOptions, true>);
+
+/** The keys of SecurityStreamOptions (the `satisfies` fails to compile when one is missing or extra). */
+const SECURITY_LOG_KEYS = Object.keys({
+  foldWindowMs: true,
+  maxLinesPerWindow: true,
+  now: true,
+} satisfies Record<keyof SecurityStreamOptions, true>);
 
 /** Counts that must be whole numbers of at least 1. */
 const COUNTS = [
@@ -167,8 +175,20 @@ export function checkTelemetryOptions(options: TelemetryOptions): ExportTiming {
       issues.push({ path: 'securityLog', message: `must be an object, got ${describe(securityLog)}` });
     else {
       const fold = securityLog as Record<string, unknown>;
+      // A misspelt key left the defaults in force without a word ({ maxLines: 2 }: 50 distinct
+      // sources wrote 50 lines, not 3). Regression: security-log-misspelt-option-ignored.test.ts.
+      for (const key of Object.keys(fold))
+        if (!SECURITY_LOG_KEYS.includes(key))
+          issues.push({
+            path: `securityLog.${/^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key)}`,
+            message:
+              `is not an option of securityLog (foldWindowMs, maxLinesPerWindow)` +
+              didYouMean(key, SECURITY_LOG_KEYS),
+          });
       checkDuration(issues, 'securityLog.foldWindowMs', fold.foldWindowMs);
       checkCount(issues, 'securityLog.maxLinesPerWindow', fold.maxLinesPerWindow);
+      if (fold.now !== undefined && typeof fold.now !== 'function')
+        issues.push({ path: 'securityLog.now', message: `must be a function, got ${describe(fold.now)}` });
     }
   }
   for (const key of ['logDestination', 'securityLogDestination'] as const) {
