@@ -195,14 +195,21 @@ export function createTelemetry<const S extends TelemetrySpec>(
   // The propagator is ours only when the app had none: shutdown must not remove the app's.
   const ownsPropagator = registerGlobal && registerDefaultPropagator();
   let ownsContextManager = false;
+  // The meter and logger providers likewise: an app's own, registered before, stays the global
+  // one (OTel keeps the first), and shutdown removed it (its records after that were lost: 1 -> 0).
+  // Regression: shutdown-unregisters-the-apps-own-meter-and-logger-providers.test.ts.
+  let ownsMeterProvider = false;
+  let ownsLoggerProvider = false;
   if (registerGlobal) {
     trace.setGlobalTracerProvider(tracerProvider);
     ownsContextManager = context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    metricsApi.setGlobalMeterProvider(meterProvider);
+    ownsMeterProvider = metricsApi.setGlobalMeterProvider(meterProvider);
     if (loggerProvider !== undefined)
-      void globalLogsApi().then((logs) =>
-        logs?.setGlobalLoggerProvider(loggerProvider as BridgeLoggerProvider),
-      );
+      void globalLogsApi().then((logs) => {
+        // api 1.10 answers true or false; api-logs 0.223 the provider that is the global one.
+        const registered: unknown = logs?.setGlobalLoggerProvider(loggerProvider as BridgeLoggerProvider);
+        ownsLoggerProvider = registered === true || registered === loggerProvider;
+      });
   }
 
   return telemetryOf(spec, options, assembly, {
@@ -226,8 +233,12 @@ export function createTelemetry<const S extends TelemetrySpec>(
       trace.disable();
       if (ownsContextManager) context.disable();
       if (ownsPropagator) propagation.disable();
-      metricsApi.disable();
-      if (loggerProvider !== undefined) void globalLogsApi().then((logs) => logs?.disable());
+      if (ownsMeterProvider) metricsApi.disable();
+      // After the registration above (the same promise, callbacks in order).
+      if (loggerProvider !== undefined)
+        void globalLogsApi().then((logs) => {
+          if (ownsLoggerProvider) logs?.disable();
+        });
     },
   });
 }
