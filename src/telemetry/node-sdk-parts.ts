@@ -207,7 +207,7 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
     spanProcessors: parts.spanProcessors,
     metricReaders: readers,
     views: parts.views,
-    ...logRecordProcessors(parts.logRecordProcessor, ownLogProcessors),
+    ...logRecordProcessors(parts.logRecordProcessor, ownLogProcessors, options),
   };
   return { config, telemetry };
 }
@@ -258,6 +258,7 @@ function requireApiLogs(): typeof ApiLogs {
 function logRecordProcessors(
   processor: LogRecordProcessor | undefined,
   own: readonly LogRecordProcessor[],
+  options: TelemetryOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): { logRecordProcessors?: LogRecordProcessor[] } {
   // The app's own processors beside plumbline's; given alone, they take the place of NodeSDK's
@@ -268,8 +269,11 @@ function logRecordProcessors(
   // get here with it) is not NodeSDK's, which would post other libraries' records (an app's pino
   // lines through instrumentation-pino) to localhost:4318 and wait out its retries at shutdown
   // (real NodeSDK 0.223: 8.3 s). Regression: nodesdk-otlp-logs-off-posts-logs-to-localhost.test.ts.
+  // `otlpEndpoint: ''` is "no export, even with OTEL_EXPORTER_OTLP_ENDPOINT set" (docs/telemetry.md),
+  // yet NodeSDK read that variable and posted the event lines to it (real NodeSDK 0.223: 1
+  // /v1/logs post with order.placed in it -> 0). Regression: nodesdk-empty-endpoint-still-exports-logs.test.ts.
   const configured = [
-    env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    options.otlpEndpoint === '' ? undefined : env.OTEL_EXPORTER_OTLP_ENDPOINT,
     env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT,
     env.OTEL_LOGS_EXPORTER,
   ].some((value) => value !== undefined && value.trim() !== '');
