@@ -36,7 +36,12 @@ export function sumRate(selector: string, by: readonly string[] = []): string {
 }
 
 export function sumBy(by: readonly string[]): string {
-  return by.length === 0 ? 'sum' : `sum by (${by.join(', ')})`;
+  return aggregateBy('sum', by);
+}
+
+/** A PromQL aggregation operator: `op` alone, or `op by (labels)`. */
+export function aggregateBy(operator: 'sum' | 'avg' | 'max' | 'min', by: readonly string[]): string {
+  return by.length === 0 ? operator : `${operator} by (${by.join(', ')})`;
 }
 
 /** `histogram_quantile(q, sum by (le, labels) (rate(bucket[$__rate_interval])))`. */

@@ -14,7 +14,7 @@ import {
   traceTablePanel,
   type PromTarget,
 } from './panels.js';
-import { histogramQuantile, rateOf, scopedSelector, sumBy, sumRate } from './promql.js';
+import { aggregateBy, histogramQuantile, rateOf, scopedSelector, sumBy, sumRate } from './promql.js';
 import { attributeMatchers } from '../../spec/promql.js';
 import { promString } from '../../spec/promql.js';
 import {
@@ -28,7 +28,7 @@ import {
 } from '../../spec/semconv-http.js';
 import { isPattern, valueRegex } from '../../spec/value-match.js';
 import { dashboardShell } from './shell.js';
-import { durationMillis, grafanaUnit, rateDisplay } from './units.js';
+import { durationMillis, gaugeAggregation, grafanaUnit, rateDisplay } from './units.js';
 
 const QUANTILES = [0.5, 0.9, 0.99] as const;
 
@@ -393,14 +393,19 @@ function addCounter(layout: PanelLayout, spec: TelemetrySpec, name: string, coun
 
 function addGauge(layout: PanelLayout, name: string, gauge: GaugeSpec): void {
   const metric = prometheusBaseName(name, gauge.unit);
+  // Regression: dashboard-ratio-gauge-summed-across-instances.
+  const aggregation = gaugeAggregation(gauge.unit);
   for (const label of splits(gauge.attributes)) {
     layout.panel(
       timeseriesPanel({
         title: splitTitle(name, label),
-        description: `${gauge.description} Summed over instances (${metric}).`,
+        description: `${gauge.description} ${aggregation.reading} (${metric}).`,
         unit: grafanaUnit(gauge.unit),
         targets: [
-          { expr: `${sumBy(byLabel(label))} (${scopedSelector(metric)})`, legend: legendFor(label, 'all') },
+          {
+            expr: `${aggregateBy(aggregation.operator, byLabel(label))} (${scopedSelector(metric)})`,
+            legend: legendFor(label, aggregation.legend),
+          },
         ],
         // No min: a gauge may go below 0 (a balance, a temperature, a clock offset).
       }),

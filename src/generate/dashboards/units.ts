@@ -26,6 +26,47 @@ export function grafanaUnit(unit: string | undefined): string {
   return (unit === undefined ? undefined : VALUE_UNITS.get(unit)) ?? 'short';
 }
 
+/** How a gauge panel brings the instances' series of one gauge to one value per split. */
+export interface GaugeAggregation {
+  readonly operator: 'sum' | 'avg' | 'max';
+  /** The legend of an unsplit panel. */
+  readonly legend: string;
+  /** The panel description's sentence on it. */
+  readonly reading: string;
+}
+
+const SUMMED: GaugeAggregation = { operator: 'sum', legend: 'all', reading: 'Summed over instances' };
+
+/**
+ * A ratio (`1`, `%`: a utilization, a hit ratio, a keep probability) is a share of each
+ * instance's own total: summed, two instances at 60% read 120%, so the panel averages them
+ * (the fleet's share when the instances weigh alike). A time (a lag, the age of the oldest item,
+ * an event-loop delay percentile as nodejs.eventloop.delay.p99 reports it) is a reading of one
+ * instance: summed, two instances 50 ms behind read 100 ms, a delay none of them had, so the
+ * panel shows the slowest instance. Counts and sizes (annotations, bytes) add up across
+ * instances and stay summed, as does a unit the generator does not know.
+ */
+const AVERAGED: GaugeAggregation = {
+  operator: 'avg',
+  legend: 'average',
+  reading: "Averaged over instances (each is a share of the instance's own total; shares do not add up)",
+};
+const HIGHEST: GaugeAggregation = {
+  operator: 'max',
+  legend: 'highest',
+  reading: 'The highest instance (each is a time one instance reads; times do not add up)',
+};
+const GAUGE_AGGREGATIONS: ReadonlyMap<string, GaugeAggregation> = new Map([
+  ['1', AVERAGED],
+  ['%', AVERAGED],
+  ...['s', 'ms', 'us', 'ns', 'min', 'h', 'd'].map((unit) => [unit, HIGHEST] as const),
+]);
+
+/** How a gauge in this UCUM unit is aggregated over instances. */
+export function gaugeAggregation(unit: string | undefined): GaugeAggregation {
+  return (unit === undefined ? undefined : GAUGE_AGGREGATIONS.get(unit)) ?? SUMMED;
+}
+
 /**
  * A per-second rate of a counter as a panel shows it: the Grafana unit, and the PromQL arithmetic
  * that brings `rate()` to that unit ('' when none is needed).
