@@ -341,7 +341,7 @@ export class TailSamplingProcessor implements SpanProcessor {
   private lookup(traceId: string): TraceBuffer | undefined {
     const last = this.lastTrace;
     if (last !== undefined && last.traceId === traceId && !last.decided) return last;
-    const trace = this.traces.getByWord(traceId, hexWord(traceId, traceId.length));
+    const trace = this.traces.get(traceId);
     if (trace !== undefined) this.lastTrace = trace;
     return trace;
   }
@@ -356,7 +356,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     const pooled = this.pool.pop();
     const trace =
       pooled === undefined ? new TraceBuffer(traceId, now, this.slab) : pooled.reset(traceId, now);
-    this.traces.addByWord(trace, low);
+    this.traces.add(trace);
     trace.idLow = low;
     this.lastTrace = trace;
     trace.inAdmission = true;

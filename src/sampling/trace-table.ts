@@ -32,6 +32,9 @@ export class TraceTable<T extends TableEntry> {
   /** The hash's random keys: one per character position, then the added one. */
   private readonly keys: Int32Array;
   private count = 0;
+  /** The ID of the last lookup that missed, and its hash: an add() of that ID does not hash it again. */
+  private missedId: string | undefined = undefined;
+  private missedHash = 0;
 
   /** `capacity`: the most entries it will hold (the table is at least twice that). */
   constructor(readonly capacity: number) {
@@ -57,7 +60,11 @@ export class TraceTable<T extends TableEntry> {
     const hash = this.hash(traceId);
     for (let position = hash >>> this.shift; ; position = (position + 1) & mask) {
       if (hashes[position] !== hash) {
-        if (hashes[position] === 0 && slots[position] === undefined) return undefined;
+        if (hashes[position] === 0 && slots[position] === undefined) {
+          this.missedId = traceId;
+          this.missedHash = hash;
+          return undefined;
+        }
         continue;
       }
       const entry = slots[position];
@@ -65,31 +72,17 @@ export class TraceTable<T extends TableEntry> {
     }
   }
 
-  /**
-   * get() for callers that read the ID's last 8 hex digits already (`low`, for the decision
-   * cache): the table hashes the whole ID itself, so `low` is not used.
-   */
-  getByWord(traceId: string, low: number): T | undefined {
-    void low;
-    return this.get(traceId);
-  }
-
   /** Adds an entry whose trace ID is not in the table; the caller keeps size <= capacity. */
   add(entry: T): void {
     if (this.count >= this.capacity) throw new RangeError('TraceTable is full');
-    const hash = this.hash(entry.traceId);
+    const traceId = entry.traceId;
+    const hash = traceId === this.missedId ? this.missedHash : this.hash(traceId);
     entry.hash = hash;
     let position = hash >>> this.shift;
     while (this.slots[position] !== undefined) position = (position + 1) & this.mask;
     this.slots[position] = entry;
     this.hashes[position] = hash;
     this.count++;
-  }
-
-  /** add() for callers that read the ID's last 8 hex digits already (see getByWord). */
-  addByWord(entry: T, low: number): void {
-    void low;
-    this.add(entry);
   }
 
   delete(entry: T): void {
