@@ -26,8 +26,10 @@ import {
 import {
   SelfCounterFamily,
   SelfGaugeFamily,
+  selfLabelValueLengthLimit,
   type SelfCounter,
   type SelfGaugeSample,
+  type SelfLabelLimits,
 } from './self-metrics.js';
 
 export interface MetricsOptions {
@@ -141,15 +143,27 @@ export function createMetrics<const S extends TelemetrySpec>(
 
   const selfCounters: SelfCounterFamily[] = [];
   const selfGauges: SelfGaugeFamily[] = [];
-  const dropped = new SelfCounterFamily(
+  // The self-metrics' own label values (an unknown instrument name the app passes) are cut like
+  // the instruments', each cut counted under the self metric's name.
+  const selfValueLimit = selfLabelValueLengthLimit(labelValueLengthLimit, spec);
+  const selfLimits = (family: string): SelfLabelLimits => {
+    const labels = { metric: family, reason: LABEL_VALUE_TRUNCATED };
+    return {
+      labelValueLengthLimit: selfValueLimit,
+      onValuesTruncated: (count) => dropped.add(count, labels),
+    };
+  };
+  const dropped: SelfCounterFamily = new SelfCounterFamily(
     DROPPED_MEASUREMENTS,
     'Measurements ignored: unknown instrument name, invalid value, or attributes that could not be read; and label values cut to the length limit (reason label_value_truncated: the measurement is kept, under the cut value); and overflowed measurements that lost the attributes their SLOs read (reason overflow_slo_attributes_folded: kept in the plain overflow series).',
     ['metric', 'reason'],
+    selfLimits(DROPPED_MEASUREMENTS),
   );
   const droppedExemplarAttributes = new SelfCounterFamily(
     DROPPED_EXEMPLAR_ATTRIBUTES,
     'Filtered exemplar attributes left out of an OpenMetrics scrape or an OTLP export: past the 128-code-point exemplar label limit, named like another exemplar label (trace_id, span_id, or an attribute that sanitizes to the same label), or with a value that is no attribute value or cannot be read.',
     ['metric'],
+    selfLimits(DROPPED_EXEMPLAR_ATTRIBUTES),
   );
   selfCounters.push(dropped, droppedExemplarAttributes);
 
@@ -212,6 +226,7 @@ export function createMetrics<const S extends TelemetrySpec>(
           value: instrument.table.overflowMeasurements,
         })),
       'counter',
+      selfValueLimit,
     ),
     new SelfGaugeFamily(
       UNDECLARED_ATTRIBUTES,
@@ -225,6 +240,7 @@ export function createMetrics<const S extends TelemetrySpec>(
           })),
         ),
       'counter',
+      selfValueLimit,
     ),
   );
 
@@ -272,13 +288,13 @@ export function createMetrics<const S extends TelemetrySpec>(
     selfCounter(name, help, labelNames) {
       const existing = selfCounters.find((family) => family.name === name);
       if (existing !== undefined) return existing;
-      const family = new SelfCounterFamily(name, help, labelNames);
+      const family = new SelfCounterFamily(name, help, labelNames, selfLimits(name));
       selfCounters.push(family);
       return family;
     },
     selfGauge(name, help, labelNames, collect, type = 'gauge') {
       const index = selfGauges.findIndex((family) => family.name === name);
-      const family = new SelfGaugeFamily(name, help, labelNames, collect, type);
+      const family = new SelfGaugeFamily(name, help, labelNames, collect, type, selfValueLimit);
       if (index >= 0) selfGauges[index] = family;
       else selfGauges.push(family);
     },

@@ -1,7 +1,14 @@
 // The SDK's own metrics (dropped measurements, overflow, log schema violations, sampler
 // decisions, SLO gauges): named verbatim by their owners, exposed beside the spec's instruments.
+import { Buffer } from 'node:buffer';
 import { sanitizeLabelName } from '../spec/naming.js';
-import { escapeLabelValue, wellFormed } from './series-table.js';
+import type { TelemetrySpec } from '../spec/types.js';
+import {
+  DEFAULT_LABEL_VALUE_LENGTH_LIMIT,
+  boundLabelValue,
+  escapeLabelValue,
+  wellFormed,
+} from './series-table.js';
 
 export interface SelfCounter {
   add(value: number, labels: Readonly<Record<string, string>>): void;
@@ -22,17 +29,52 @@ export interface SelfSample {
 /** Label sets kept per self metric; more go to one overflow sample, like the spec's instruments. */
 const SELF_SERIES_LIMIT = 1000;
 
+/** More than the longest word the SDK writes as a self-metric label value (a reason, a family name). */
+const SDK_WORD_BYTES = 64;
+
+/**
+ * The bound of the self-metrics' label values: labelValueLengthLimit, but never below the words
+ * the SDK itself writes there (its reasons and family names, the spec's instrument, event and SLO
+ * names), which a small limit would cut into values no alert or dashboard matches.
+ */
+export function selfLabelValueLengthLimit(labelValueLengthLimit: number, spec: TelemetrySpec): number {
+  let longest = SDK_WORD_BYTES;
+  for (const names of [spec.histograms, spec.counters, spec.gauges, spec.events, spec.slos])
+    for (const name of Object.keys(names ?? {})) longest = Math.max(longest, Buffer.byteLength(name, 'utf8'));
+  return Math.max(labelValueLengthLimit, longest);
+}
+
+/**
+ * The bound of a self-metric label value, as the spec's instruments have it: an instrument name
+ * the app passes (a counter it does not declare) or a sampler budget key a client chose becomes a
+ * label value here, and a 1 MB one was written whole at every scrape (regression:
+ * self-metric-label-value-unbounded).
+ */
+export interface SelfLabelLimits {
+  /** Most UTF-8 bytes of a label value; longer ones are cut (DEFAULT_LABEL_VALUE_LENGTH_LIMIT). */
+  readonly labelValueLengthLimit?: number;
+  /** Told how many values an add had cut (a counter's; a gauge, read at every scrape, is not counted). */
+  readonly onValuesTruncated?: (count: number) => void;
+}
+
 export class SelfCounterFamily implements SelfCounter {
   private readonly series = new Map<
     string,
     { labels: Record<string, string>; labelBlock: string; value: number }
   >();
 
+  private readonly valueLimit: number;
+  private readonly onValuesTruncated: ((count: number) => void) | undefined;
+
   constructor(
     readonly name: string,
     readonly help: string,
     readonly labelNames: readonly string[],
-  ) {}
+    limits: SelfLabelLimits = {},
+  ) {
+    this.valueLimit = limits.labelValueLengthLimit ?? DEFAULT_LABEL_VALUE_LENGTH_LIMIT;
+    this.onValuesTruncated = limits.onValuesTruncated;
+  }
 
   add(value: number, labels: Readonly<Record<string, string>>): void {
     if (typeof value !== 'number' || !(value >= 0) || value === Infinity) return;
@@ -41,8 +83,18 @@ export class SelfCounterFamily implements SelfCounter {
     let series = this.series.get(key);
     if (series === undefined) {
       // Values as they are written: two spellings of one label value (a lone surrogate in an
-      // app's instrument name) are one series, not two identical lines.
-      values = values.map((text) => wellFormed(String(text)));
+      // app's instrument name) are one series, not two identical lines. A value past the length
+      // limit is cut and keys the series of its cut form; the long spelling is never a key, so
+      // each add of it comes back here and is counted.
+      let truncated = 0;
+      values = values.map((raw) => {
+        const text = String(raw);
+        const bounded = boundLabelValue(text, this.valueLimit);
+        if (bounded === undefined) return wellFormed(text);
+        truncated++;
+        return bounded;
+      });
+      if (truncated > 0) this.countTruncated(truncated);
       key = values.join('\u0000');
       series = this.series.get(key);
     }
@@ -68,6 +120,14 @@ export class SelfCounterFamily implements SelfCounter {
   samples(): SelfSample[] {
     return [...this.series.values()];
   }
+
+  private countTruncated(count: number): void {
+    try {
+      this.onValuesTruncated?.(count);
+    } catch {
+      // Counting must not throw into the caller (an app's record call, for an unknown name).
+    }
+  }
 }
 
 /** Values read from their owner at scrape/export time: gauges, or counters kept elsewhere. */
@@ -78,9 +138,14 @@ export class SelfGaugeFamily {
     readonly labelNames: readonly string[],
     private readonly collect: () => readonly SelfGaugeSample[],
     readonly type: 'gauge' | 'counter' = 'gauge',
+    private readonly valueLimit: number = DEFAULT_LABEL_VALUE_LENGTH_LIMIT,
   ) {}
 
-  /** Runs the owner's callback; one that throws yields no samples rather than a failed scrape. */
+  /**
+   * Runs the owner's callback; one that throws yields no samples rather than a failed scrape.
+   * Label values past the length limit are cut; samples whose labels come out the same as an
+   * earlier one's (two long keys alike up to the cut) are left out: one series, one line.
+   */
   samples(): SelfSample[] {
     let collected: readonly SelfGaugeSample[];
     try {
@@ -89,11 +154,31 @@ export class SelfGaugeFamily {
       return [];
     }
     if (!Array.isArray(collected)) return [];
-    return collected.slice(0, SELF_SERIES_LIMIT).map((sample) => ({
-      labels: sample.labels,
-      labelBlock: renderLabels(sample.labels),
-      value: sample.value,
-    }));
+    const samples: SelfSample[] = [];
+    let seen: Set<string> | undefined;
+    for (const sample of collected.slice(0, SELF_SERIES_LIMIT)) {
+      const labels = this.boundLabels(sample.labels);
+      const labelBlock = renderLabels(labels);
+      if (labels !== sample.labels) seen ??= new Set(samples.map((earlier) => earlier.labelBlock));
+      if (seen !== undefined) {
+        if (seen.has(labelBlock)) continue;
+        seen.add(labelBlock);
+      }
+      samples.push({ labels, labelBlock, value: sample.value });
+    }
+    return samples;
+  }
+
+  /** The labels with each value cut to the limit; the same object when none is cut. */
+  private boundLabels(labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+    let bounded: Record<string, string> | undefined;
+    for (const [name, value] of Object.entries(labels)) {
+      const cut = boundLabelValue(String(value), this.valueLimit);
+      if (cut === undefined) continue;
+      bounded ??= { ...labels };
+      bounded[name] = cut;
+    }
+    return bounded ?? labels;
   }
 }
 
