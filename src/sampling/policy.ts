@@ -91,14 +91,37 @@ export abstract class BaseSamplingPolicy implements SamplingPolicy {
   protected abstract matches(trace: TraceView, nowMs: number): boolean;
 }
 
-/** A policy that keeps a trace when any of its spans matches (like the collector's span policies). */
+/**
+ * A policy that keeps a trace when any of its spans, or the resource a span carries, matches (like
+ * the collector's span policies, which read a resource's attributes OR a span's).
+ */
 export abstract class SpanMatchPolicy extends BaseSamplingPolicy {
+  // The spans of a process share one resource object: it is read once per trace, not per span (an
+  // SDK resource's `attributes` is a getter, rebuilt on each read while async attributes settle).
   protected matches(trace: TraceView): boolean {
     const spans = trace.spans;
-    for (let i = 0; i < spans.length; i++) if (this.matchesSpan(spans[i]!)) return true;
+    let checked: PolicySpan['resource'] | undefined;
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i]!;
+      if (this.matchesSpan(span)) return true;
+      const resource = span.resource;
+      if (resource !== checked) {
+        if (this.matchesResource(resource)) return true;
+        checked = resource;
+      }
+    }
     return false;
   }
 
   /** Hook: whether this span makes its trace worth keeping. */
   protected abstract matchesSpan(span: PolicySpan): boolean;
+
+  /**
+   * Hook: whether this resource makes every trace whose spans carry it worth keeping. Asked once
+   * per trace for each resource its spans carry (their own attributes go to `matchesSpan`). No by
+   * default.
+   */
+  protected matchesResource(_resource: PolicySpan['resource']): boolean {
+    return false;
+  }
 }
