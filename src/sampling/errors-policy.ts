@@ -2,14 +2,19 @@
 // (http.response.status_code, or the pre-1.21 semconv http.status_code). Both are ints in the
 // semantic conventions, and the collector's numeric_attribute reads integers only: a "503" string
 // or 503.5 is no 5xx here either, so both tiers keep the same traces (regression:
-// errors-policy-counts-string-status-as-5xx.test.ts).
-import { SpanStatusCode } from '@opentelemetry/api';
+// errors-policy-counts-string-status-as-5xx.test.ts). numeric_attribute reads the resource's
+// attribute as well as a span's (status_code reads the span's status only), and so does this
+// policy (regression: errors-policy-ignores-status-code-on-resource.test.ts).
+import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
 import type { PolicySpan, TraceView } from './policy.js';
 import { SpanMatchPolicy } from './policy.js';
 
+/** A span with status ERROR or an HTTP 5xx status code of its own (its resource is not read). */
 export function isErrorSpan(span: PolicySpan): boolean {
-  if (span.status.code === SpanStatusCode.ERROR) return true;
-  const attributes = span.attributes;
+  return span.status.code === SpanStatusCode.ERROR || has5xx(span.attributes);
+}
+
+function has5xx(attributes: Attributes): boolean {
   return is5xx(attributes['http.response.status_code']) || is5xx(attributes['http.status_code']);
 }
 
@@ -28,5 +33,19 @@ export class ErrorsPolicy extends SpanMatchPolicy {
 
   protected matchesSpan(span: PolicySpan): boolean {
     return isErrorSpan(span);
+  }
+
+  // The answer for the last attributes object read: an SDK resource returns the same object once its
+  // async attributes have settled, so most traces cost one identity check here, not two lookups.
+  private resourceAttributes: Attributes | undefined = undefined;
+  private resourceHas5xx = false;
+
+  protected override matchesResource(resource: PolicySpan['resource']): boolean {
+    const attributes = resource.attributes;
+    if (attributes !== this.resourceAttributes) {
+      this.resourceHas5xx = has5xx(attributes);
+      this.resourceAttributes = attributes;
+    }
+    return this.resourceHas5xx;
   }
 }
