@@ -164,7 +164,10 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
   // NodeSDK 0.223: 1 /v1/logs post -> 0). NodeSDK.start() registers the logger provider after the
   // meter and tracer providers, in the same call: look a turn after either sign of the start.
   // Regression: nodesdk-log-record-processors-replace-log-export-silently.test.ts.
-  // Once this telemetry was shut down, the globals may be another SDK's (a test's next app): no claim.
+  // Once this telemetry was shut down, the globals may be another SDK's (a test's next app): no
+  // claim. The span processors' check made it all the same, after a shutdown in the turn NodeSDK
+  // started (real NodeSDK 0.223, the next app's createTelemetry registered at once: 1 false
+  // PLUMBLINE_SPAN_PROCESSORS_LEFT_OUT -> 0). Regression: span-processors-left-out-warned-after-shutdown.test.ts.
   const live = (registered: Registered | undefined): registered is Registered =>
     registered?.telemetry === telemetry && registered.shutDown !== true;
   let logsChecked = false;
@@ -186,7 +189,7 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
   assembly.scrapeReader.whenBound(() =>
     setImmediate(() => {
       const registered = registry[REGISTRY];
-      if (registered?.telemetry === telemetry && spanProcessorsLeftOut(registered) === true)
+      if (live(registered) && spanProcessorsLeftOut(registered) === true)
         process.emitWarning(SPAN_PROCESSORS_LEFT_OUT, { code: 'PLUMBLINE_SPAN_PROCESSORS_LEFT_OUT' });
       checkLogs();
     }).unref(),
@@ -198,7 +201,7 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
   // tracer provider. Regression: nodesdk-metric-readers-replaced-never-exported.test.ts.
   onFirstSpanStart(parts.spanProcessors[0]!, () => {
     const registered = registry[REGISTRY];
-    if (registered?.telemetry === telemetry && !assembly.scrapeReader.isBound)
+    if (live(registered) && !assembly.scrapeReader.isBound)
       process.emitWarning(METRIC_READERS_LEFT_OUT, { code: 'PLUMBLINE_METRIC_READERS_LEFT_OUT' });
     checkLogs();
   });
