@@ -20,6 +20,11 @@ import { readBoundedBody } from '../read-bounded-body.js';
 export interface OtlpJsonMetricExporterOptions {
   /** Base URL of an OTLP/HTTP receiver, e.g. http://127.0.0.1:4318 (the path /v1/metrics is added). */
   readonly endpoint: string;
+  /**
+   * The whole URL to post to, used as it is (the form OTEL_EXPORTER_OTLP_METRICS_ENDPOINT takes);
+   * given, it is used instead of `endpoint` + /v1/metrics.
+   */
+  readonly url?: string;
   readonly headers?: Readonly<Record<string, string>>;
   /**
    * Per export, its retries included: the last attempt is cut short at the deadline and no retry
@@ -65,7 +70,7 @@ export class OtlpJsonMetricExporter implements PushMetricExporter {
   private shutDown = false;
 
   constructor(private readonly options: OtlpJsonMetricExporterOptions) {
-    this.url = `${options.endpoint.replace(/\/+$/, '')}/v1/metrics`;
+    this.url = options.url ?? `${options.endpoint.replace(/\/+$/, '')}/v1/metrics`;
   }
 
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {

@@ -79,8 +79,8 @@ export function assemble<const S extends TelemetrySpec>(
   spec: S,
   options: TelemetryOptions,
   timing: ExportTiming,
+  urls: OtlpUrls = otlpUrls(options.otlpEndpoint),
 ): Assembly<S> {
-  const otlpEndpoint = trimSlash(options.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT);
   const timeoutMillis = timing.exportTimeoutMs;
   const sloEngine: SloEngine | undefined =
     spec.slos !== undefined && Object.keys(spec.slos).length > 0
@@ -111,10 +111,10 @@ export function assemble<const S extends TelemetrySpec>(
   // A span that ends once the span export (or the tail sampler in front of it) is shut down is
   // dropped: counted with the OTLP span export, whose drops the span series count.
   let spanAfterShutdown: (() => void) | undefined;
-  if (otlpEndpoint !== undefined) {
+  if (urls.traces !== undefined) {
     // The OTLP exporters and sdk-logs load only with an endpoint, not at `import('plumbline')`.
     const { OTLPTraceExporter } = onUse('@opentelemetry/exporter-trace-otlp-http');
-    const spanExporter = new OTLPTraceExporter({ url: `${otlpEndpoint}/v1/traces`, timeoutMillis });
+    const spanExporter = new OTLPTraceExporter({ url: urls.traces, timeoutMillis });
     countPartialSuccess(
       spanExporter,
       'rejectedSpans',
@@ -169,12 +169,13 @@ export function assemble<const S extends TelemetrySpec>(
   const scrapeReader = meterProviderScrapeReader();
   const metricReaders: MetricReader[] = [...(options.metricReaders ?? []), scrapeReader];
   let otlpMetricReader: MetricReader | undefined;
-  if (otlpEndpoint !== undefined) {
+  if (urls.metrics !== undefined) {
     const { PeriodicExportingMetricReader } = onUse('@opentelemetry/sdk-metrics');
     otlpMetricReader = new PeriodicExportingMetricReader({
       exporter: new BoundedMetricExporter(
         new OtlpJsonMetricExporter({
-          endpoint: otlpEndpoint,
+          endpoint: urls.metrics,
+          url: urls.metrics,
           timeoutMillis: timing.metricExportTimeoutMs,
           failures: metrics.selfCounter(
             sdkSeries.otlpMetricExportFailures,
@@ -198,12 +199,12 @@ export function assemble<const S extends TelemetrySpec>(
   }
 
   let logRecordProcessor: LogRecordProcessor | undefined;
-  if (otlpEndpoint !== undefined && options.otlpLogs !== false) {
+  if (urls.logs !== undefined && options.otlpLogs !== false) {
     const { BatchLogRecordProcessor } = onUse('@opentelemetry/sdk-logs');
     const { OTLPLogExporter } = onUse('@opentelemetry/exporter-logs-otlp-http');
     const connections = new ExportConnections();
     const logExporter = new OTLPLogExporter({
-      url: `${otlpEndpoint}/v1/logs`,
+      url: urls.logs,
       timeoutMillis,
       httpAgentOptions: connections.agentFactory('LOGS'),
     });
@@ -404,6 +405,56 @@ function tailSamplingFromEnv(): boolean | 'dry-run' | undefined {
   if (value === 'dry-run') return 'dry-run';
   diag.warn(`plumbline: PLUMBLINE_TAIL_SAMPLING="${value}" is not on, off or dry-run; using the default`);
   return undefined;
+}
+
+/** Where each signal's OTLP export posts; undefined: that signal is not exported over OTLP. */
+export interface OtlpUrls {
+  readonly traces: string | undefined;
+  readonly metrics: string | undefined;
+  readonly logs: string | undefined;
+}
+
+export type OtlpSignal = keyof OtlpUrls;
+
+const SIGNALS: readonly OtlpSignal[] = ['traces', 'metrics', 'logs'];
+
+/**
+ * Each signal's OTLP URL, as OTel's exporters and NodeSDK read the environment: the `otlpEndpoint`
+ * option (the base URL; '' is no export) before the environment; there,
+ * OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT as it is, else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/<signal>.
+ * OTEL_<SIGNAL>_EXPORTER=none turns that signal's export off, whichever gave the endpoint.
+ * Before, only the option and OTEL_EXPORTER_OTLP_ENDPOINT were read: a signal's own endpoint was
+ * never posted to, and `none` was ignored (real NodeSDK 0.223, all three `none`: 1 span, 1 log and
+ * 2 metric posts -> 0). Regressions: otlp-signal-endpoints-ignored.test.ts,
+ * otlp-exporter-none-still-exports.test.ts.
+ */
+export function otlpUrls(option: string | undefined, env: NodeJS.ProcessEnv = process.env): OtlpUrls {
+  const url = (signal: OtlpSignal): string | undefined => {
+    if (exportTurnedOff(signal, env)) return undefined;
+    if (option !== undefined) return withPath(trimSlash(option), signal);
+    const own = env[`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`]?.trim();
+    if (own !== undefined && own !== '') return own;
+    return withPath(trimSlash(env.OTEL_EXPORTER_OTLP_ENDPOINT), signal);
+  };
+  const [traces, metrics, logs] = SIGNALS.map(url);
+  return { traces, metrics, logs };
+}
+
+/**
+ * OTEL_TRACES_EXPORTER / OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER say `none`, read as NodeSDK
+ * (sdk-node 0.223) reads them: a comma-separated list; for traces `none` first (NodeSDK exports
+ * to OTLP for `otlp,none`), for metrics and logs `none` anywhere in it.
+ */
+export function exportTurnedOff(signal: OtlpSignal, env: NodeJS.ProcessEnv = process.env): boolean {
+  const list = (env[`OTEL_${signal.toUpperCase()}_EXPORTER`] ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '' && (signal !== 'traces' || name !== 'null'));
+  return signal === 'traces' ? list[0] === 'none' : list.includes('none');
+}
+
+function withPath(base: string | undefined, signal: OtlpSignal): string | undefined {
+  return base === undefined ? undefined : `${base}/v1/${signal}`;
 }
 
 function trimSlash(url: string | undefined): string | undefined {

@@ -154,12 +154,19 @@ export function checkTelemetryOptions(options: TelemetryOptions): ExportTiming {
   checkOneOf(issues, 'logLevel', record.logLevel, LOG_LEVELS);
   checkOneOf(issues, 'exemplarFilter', record.exemplarFilter, EXEMPLAR_FILTERS);
   if (record.otlpEndpoint !== undefined) checkEndpoint(issues, 'otlpEndpoint', record.otlpEndpoint);
-  else
+  else {
     checkEndpoint(
       issues,
       'otlpEndpoint (OTEL_EXPORTER_OTLP_ENDPOINT)',
       process.env.OTEL_EXPORTER_OTLP_ENDPOINT,
     );
+    // A signal's own endpoint is posted to as it is (assemble.ts, otlpUrls).
+    for (const signal of ['TRACES', 'METRICS', 'LOGS']) {
+      const name = `OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`;
+      const value = process.env[name]?.trim();
+      if (value !== undefined && value !== '') checkEndpoint(issues, `otlpEndpoint (${name})`, value, false);
+    }
+  }
   for (const key of ['spanProcessors', 'metricReaders', 'logRecordProcessors', 'samplingPolicies'] as const) {
     const value = record[key];
     if (value === undefined) continue;
@@ -302,7 +309,8 @@ function checkOneOf(issues: OptionIssue[], path: string, value: unknown, allowed
     });
 }
 
-function checkEndpoint(issues: OptionIssue[], path: string, value: unknown): void {
+/** `base`: the signal paths are appended to it (else the URL is a signal's own, used as it is). */
+function checkEndpoint(issues: OptionIssue[], path: string, value: unknown, base = true): void {
   if (value === undefined || value === '') return;
   if (typeof value !== 'string') {
     issues.push({ path, message: `must be an http(s) URL, got ${describe(value)}` });
@@ -314,7 +322,7 @@ function checkEndpoint(issues: OptionIssue[], path: string, value: unknown): voi
   } catch {
     issues.push({
       path,
-      message: `must be an http(s) URL such as http://127.0.0.1:4318, got ${describe(value)}`,
+      message: `must be an http(s) URL such as http://127.0.0.1:4318${base ? '' : '/v1/traces'}, got ${describe(value)}`,
     });
     return;
   }
@@ -322,6 +330,7 @@ function checkEndpoint(issues: OptionIssue[], path: string, value: unknown): voi
     issues.push({ path, message: `must use http: or https:, got ${JSON.stringify(url.protocol)}` });
     return;
   }
+  if (!base) return;
   // The exporters append /v1/traces, /v1/metrics and /v1/logs to it: a signal's own URL (the
   // form OTEL_EXPORTER_OTLP_TRACES_ENDPOINT takes) posted to /v1/traces/v1/traces, and a query
   // or fragment swallowed the path, so every export was refused and dropped. Regression:

@@ -54,7 +54,9 @@ export interface TelemetryOptions {
   readonly strict?: boolean | undefined;
   /**
    * OTLP/HTTP base URL (e.g. http://127.0.0.1:4318) for traces, metrics and (with otlpLogs)
-   * logs. Default: OTEL_EXPORTER_OTLP_ENDPOINT; unset means no export.
+   * logs; given, it wins over the environment, and '' means no export. Default, per signal:
+   * OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT as it is, else OTEL_EXPORTER_OTLP_ENDPOINT +
+   * /v1/<signal>; unset means no export. OTEL_<SIGNAL>_EXPORTER=none turns a signal's export off.
    */
   readonly otlpEndpoint?: string | undefined;
   /**

@@ -10,7 +10,7 @@ import type { MetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { TelemetrySpec } from '../spec/types.js';
 import { resolveSpec } from '../spec/model.js';
-import { assemble, SCOPE, telemetryOf } from './assemble.js';
+import { assemble, otlpUrls, SCOPE, telemetryOf } from './assemble.js';
 import { checkTelemetryOptions } from './check-options.js';
 import { GlobalsAlreadyRegisteredError, type Telemetry, type TelemetryOptions } from './create-telemetry.js';
 import { COMMONJS_BUILD } from '../module-format.js';
@@ -39,7 +39,8 @@ export interface NodeSdkConfig {
    * OTLP log export with an endpoint, then `options.logRecordProcessors`. With nothing configured
    * for logs (no endpoint or otlpLogs false; no OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_LOGS_EXPORTER or
    * OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) and none given, an empty list, so NodeSDK exports no logs either, as for traces and metrics; with only
-   * the environment configuring logs, absent, and NodeSDK sets logs up from its variables.
+   * the environment configuring logs (OTEL_LOGS_EXPORTER, OTEL_EXPORTER_OTLP_LOGS_ENDPOINT alone),
+   * absent, and NodeSDK sets logs up from its variables.
    */
   readonly logRecordProcessors?: LogRecordProcessor[];
 }
@@ -95,7 +96,15 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
     throw new GlobalsAlreadyRegisteredError(
       nodeSdkTelemetryShutDown() ? NODE_SDK_STILL_REGISTERED : SDK_REGISTERED_BEFORE_PARTS,
     );
-  const assembly = assemble(spec, options, timing);
+  // A logs endpoint that OTEL_EXPORTER_OTLP_LOGS_ENDPOINT alone gives stays NodeSDK's: it reads
+  // that variable itself and sets logs up from it, as before (logRecordProcessors below).
+  const urls = otlpUrls(options.otlpEndpoint);
+  const assembly = assemble(
+    spec,
+    options,
+    timing,
+    logsEndpointLeftToNodeSdk(options) ? { ...urls, logs: undefined } : urls,
+  );
   const { parts } = assembly;
   // telemetry.shutdown() shuts these down before sdk.shutdown() does, which then gets the same
   // promise: settled, so a collector that timed out does not make sdk.shutdown() reject (an
@@ -281,6 +290,19 @@ function logRecordProcessors(
     env.OTEL_LOGS_EXPORTER,
   ].some((value) => value !== undefined && value.trim() !== '');
   return configured ? {} : { logRecordProcessors: [] };
+}
+
+/**
+ * Whether only OTEL_EXPORTER_OTLP_LOGS_ENDPOINT gives the logs endpoint (no `otlpEndpoint` option,
+ * no OTEL_EXPORTER_OTLP_ENDPOINT): NodeSDK, given no log record processors, exports to it itself.
+ */
+function logsEndpointLeftToNodeSdk(options: TelemetryOptions, env: NodeJS.ProcessEnv = process.env): boolean {
+  const set = (value: string | undefined) => value !== undefined && value.trim() !== '';
+  return (
+    options.otlpEndpoint === undefined &&
+    !set(env.OTEL_EXPORTER_OTLP_ENDPOINT) &&
+    set(env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT)
+  );
 }
 
 /**
