@@ -2,6 +2,7 @@
 // shares, enforced by a consistent-probability threshold per key that adapts to each key's
 // arrival rate. The decision is `randomness >= threshold`, so every service (or collector) that
 // uses the same threshold keeps the same traces, and `ot=th` gives downstream adjusted counts.
+import { DEFAULT_LABEL_VALUE_LENGTH_LIMIT, boundLabelValue } from '../metrics/series-table.js';
 import { CEILING_DROP, type PolicyDecision, type SamplingPolicy, type TraceView } from './policy.js';
 import { fairShares } from './fair-share.js';
 import { RateWindow } from './rate-window.js';
@@ -11,7 +12,7 @@ export interface BudgetPolicyOptions {
   readonly tracesPerSecond: number;
   /** Attribute of the local root naming the fairness key; absent: one shared key. */
   readonly key?: string;
-  /** Weights per key value; unlisted values weigh 1. */
+  /** Weights per key value (cut like the values, see MAX_KEY_BYTES); unlisted values weigh 1. */
   readonly weights?: Readonly<Record<string, number>>;
   /** Distinct key values tracked before the rest share one overflow key. Default 256. */
   readonly maxKeys?: number;
@@ -19,6 +20,14 @@ export interface BudgetPolicyOptions {
 
 /** The key traces without the key attribute (or beyond maxKeys) are counted under. */
 export const OTHER_KEY = '(other)';
+/**
+ * Most UTF-8 bytes of a key value: a longer one is cut (on a character boundary) to the length a
+ * self-metric label value has by default (labelValueLengthLimit, 2048), and values alike up to the
+ * cut share one key, as plumbline_sampler_keep_probability shows them. A client chooses the value
+ * (a tenant ID): kept whole, 256 keys of 1 MB held 256 MB in the policy (regression:
+ * budget-key-value-length-unbounded.test.ts).
+ */
+export const MAX_KEY_BYTES = DEFAULT_LABEL_VALUE_LENGTH_LIMIT;
 // Allocations across keys are recomputed at most this often (and when a key appears); each
 // key's own rate is always current, so its probability follows its traffic immediately.
 const REALLOCATE_EVERY_MS = 250;
@@ -73,6 +82,7 @@ export class BudgetPolicy implements SamplingPolicy {
   private readonly keys = new Map<string, KeyState>();
   private nextReallocationAt = Number.NEGATIVE_INFINITY;
   private ceilingDropCount = 0;
+  private keysTruncatedCount = 0;
   /** Traces kept per second, all keys together (at probability 1 too), for the policy's ceiling. */
   private readonly kept = new RateWindow();
   /**
@@ -89,7 +99,13 @@ export class BudgetPolicy implements SamplingPolicy {
     this.tracesPerSecond = options.tracesPerSecond;
     this.ceiling = options.tracesPerSecond * CEILING_FACTOR + CEILING_SLACK;
     this.keyAttribute = options.key;
-    this.weights = new Map(Object.entries(options.weights ?? {}));
+    // Weighted values are cut as the traces' values are (the first of two alike after the cut wins).
+    const weights = new Map<string, number>();
+    for (const [value, weight] of Object.entries(options.weights ?? {})) {
+      const key = boundLabelValue(value, MAX_KEY_BYTES) ?? value;
+      if (!weights.has(key)) weights.set(key, weight);
+    }
+    this.weights = weights;
     this.maxKeys = options.maxKeys ?? 256;
   }
 
@@ -149,6 +165,11 @@ export class BudgetPolicy implements SamplingPolicy {
     return this.ceilingDropCount;
   }
 
+  /** Traces whose key value was longer than MAX_KEY_BYTES and cut. */
+  keysTruncated(): number {
+    return this.keysTruncatedCount;
+  }
+
   thresholds(): Readonly<Record<string, string>> {
     // No prototype: a client chooses the key values, "__proto__" among them.
     const out = Object.create(null) as Record<string, string>;
@@ -159,7 +180,14 @@ export class BudgetPolicy implements SamplingPolicy {
   private keyOf(trace: TraceView): string {
     if (this.keyAttribute === undefined) return '';
     const value = trace.localRoot?.attributes[this.keyAttribute];
-    return value === undefined ? OTHER_KEY : String(value);
+    if (value === undefined) return OTHER_KEY;
+    const key = String(value);
+    // (At most 3 UTF-8 bytes a UTF-16 code unit: a short value is not measured.)
+    if (key.length * 3 <= MAX_KEY_BYTES) return key;
+    const cut = boundLabelValue(key, MAX_KEY_BYTES);
+    if (cut === undefined) return key;
+    this.keysTruncatedCount++;
+    return cut;
   }
 
   private stateFor(key: string, nowMs: number): KeyState {
