@@ -6,7 +6,7 @@
 // `matchesSpan` for each span and `matchesResource` once per trace, so a subclass overriding either
 // hook is heard (regression: attribute-policy-matches-span-hook-never-called).
 import type { PolicySpan } from './policy.js';
-import { SpanMatchPolicy } from './policy.js';
+import { resourceAttributes, SpanMatchPolicy } from './policy.js';
 
 export class AttributePolicy extends SpanMatchPolicy {
   readonly kind = 'attribute';
@@ -27,7 +27,7 @@ export class AttributePolicy extends SpanMatchPolicy {
   }
 
   protected override matchesResource(resource: PolicySpan['resource']): boolean {
-    return this.listed(resource.attributes[this.key]);
+    return this.listed(resourceAttributes(resource)[this.key]);
   }
 
   private listed(value: unknown): boolean {

@@ -7,7 +7,7 @@
 // policy (regression: errors-policy-ignores-status-code-on-resource.test.ts).
 import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
 import type { PolicySpan, TraceView } from './policy.js';
-import { SpanMatchPolicy } from './policy.js';
+import { resourceAttributes, SpanMatchPolicy } from './policy.js';
 
 /** A span with status ERROR or an HTTP 5xx status code of its own (its resource is not read). */
 export function isErrorSpan(span: PolicySpan): boolean {
@@ -41,7 +41,7 @@ export class ErrorsPolicy extends SpanMatchPolicy {
   private resourceHas5xx = false;
 
   protected override matchesResource(resource: PolicySpan['resource']): boolean {
-    const attributes = resource.attributes;
+    const attributes = resourceAttributes(resource);
     if (attributes !== this.resourceAttributes) {
       this.resourceHas5xx = has5xx(attributes);
       this.resourceAttributes = attributes;

@@ -4,7 +4,7 @@
 // collector policies read it (string_attribute: resource OR span); the default threshold applies
 // only when no listed route is carried anywhere (regression: latency-route-on-resource-ignored).
 import type { PolicySpan, TraceView } from './policy.js';
-import { BaseSamplingPolicy } from './policy.js';
+import { BaseSamplingPolicy, resourceAttributes } from './policy.js';
 
 export interface LatencyPolicyOptions {
   readonly thresholdMs: number;
@@ -52,7 +52,7 @@ export class LatencyPolicy extends BaseSamplingPolicy {
         listed = true;
       }
       checked = root.resource;
-      const onResource = this.routeThreshold(checked.attributes[this.routeAttribute]);
+      const onResource = this.routeThreshold(resourceAttributes(checked)[this.routeAttribute]);
       if (onResource !== undefined) {
         if (durationMs >= onResource) return true;
         listed = true;
@@ -69,7 +69,7 @@ export class LatencyPolicy extends BaseSamplingPolicy {
       }
       if (span.resource !== checked) {
         checked = span.resource;
-        const onResource = this.routeThreshold(checked.attributes[this.routeAttribute]);
+        const onResource = this.routeThreshold(resourceAttributes(checked)[this.routeAttribute]);
         if (onResource !== undefined) {
           if (durationMs >= onResource) return true;
           listed = true;

@@ -15,6 +15,31 @@ export interface PolicySpan {
 }
 
 /**
+ * A resource's attributes as a policy reads them. An OTel SDK resource whose async attributes are
+ * still pending (NodeSDK's detectors, for a while after start) logs a diag error on every read of
+ * `attributes`: its settled ones are read through the public `getRawAttributes()` instead, without
+ * it (regression: resource-read-before-async-attributes-settled-logs-diag-errors).
+ */
+export function resourceAttributes(resource: PolicySpan['resource']): Attributes {
+  const sdk = resource as {
+    readonly asyncAttributesPending?: unknown;
+    getRawAttributes?: () => ReadonlyArray<readonly [string, unknown]>;
+  };
+  if (sdk.asyncAttributesPending !== true || typeof sdk.getRawAttributes !== 'function')
+    return resource.attributes;
+  const settled = Object.create(null) as Record<string, unknown>;
+  for (const [key, value] of sdk.getRawAttributes()) {
+    if (value === null || value === undefined || isPromiseLike(value)) continue;
+    settled[key] ??= value;
+  }
+  return settled as Attributes;
+}
+
+function isPromiseLike(value: unknown): boolean {
+  return typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
  * The local part of one trace at decision time. Valid while `evaluate` runs: the processor reuses
  * the object for a later trace, so a policy reads what it needs and does not keep it.
  */
