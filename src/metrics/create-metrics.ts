@@ -20,6 +20,8 @@ import { longMatchIssue, matchValuesLongerThan } from '../slo/match-value-length
 import type { SloModel } from '../slo/model.js';
 import {
   DEFAULT_LABEL_VALUE_LENGTH_LIMIT,
+  boundLabelValue,
+  wellFormed,
   type OverflowSplit,
   type SeriesTableLimits,
 } from './series-table.js';
@@ -153,6 +155,7 @@ export function createMetrics<const S extends TelemetrySpec>(
       onValuesTruncated: (count) => dropped.add(count, labels),
     };
   };
+  const unknownNameTruncated = { metric: DROPPED_MEASUREMENTS, reason: LABEL_VALUE_TRUNCATED };
   const dropped: SelfCounterFamily = new SelfCounterFamily(
     DROPPED_MEASUREMENTS,
     'Measurements ignored: unknown instrument name, invalid value, or attributes that could not be read; and label values cut to the length limit (reason label_value_truncated: the measurement is kept, under the cut value); and overflowed measurements that lost the attributes their SLOs read (reason overflow_slo_attributes_folded: kept in the plain overflow series).',
@@ -259,10 +262,18 @@ export function createMetrics<const S extends TelemetrySpec>(
   const countersByName = byName(counters);
   const gaugesByName = byName(gauges);
 
-  // Unknown names get a handle that counts each measurement and ignores it: never a throw.
+  // Unknown names get a handle that counts each measurement and ignores it: never a throw. The
+  // name is cut to the label bound once, here, and each call counts its cut as the family would:
+  // handed the whole name, the family built and looked up a key of its length on every call (a
+  // 1 MB name cost O(1 MB) per call; regression: unknown-instrument-name-cut-on-every-call).
   const unknown = (name: string) => {
-    const labels = { metric: name, reason: 'unknown_instrument' };
-    return () => dropped.add(1, labels);
+    const cut = boundLabelValue(name, selfValueLimit);
+    const labels = { metric: cut ?? wellFormed(name), reason: 'unknown_instrument' };
+    if (cut === undefined) return () => dropped.add(1, labels);
+    return () => {
+      dropped.add(1, labels);
+      dropped.add(1, unknownNameTruncated);
+    };
   };
 
   return {
