@@ -35,4 +35,9 @@ export class ErrorBudgetPolicy implements SamplingPolicy {
   ceilingDrops(): number {
     return this.budget.ceilingDrops();
   }
+
+  /** Error traces whose key value was cut (BudgetPolicy.keysTruncated). */
+  keysTruncated(): number {
+    return this.budget.keysTruncated();
+  }
 }

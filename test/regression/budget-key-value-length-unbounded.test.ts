@@ -11,6 +11,7 @@ import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { BudgetPolicy, OTHER_KEY } from '../../src/sampling/budget-policy.js';
+import { ErrorBudgetPolicy } from '../../src/sampling/error-budget-policy.js';
 import type { TraceView } from '../../src/sampling/policy.js';
 import { rig } from '../sampling/harness.js';
 
@@ -96,5 +97,14 @@ describe('regression: budget key values had no length bound', () => {
     const keys = Object.keys(sampler.processor.stats().thresholdsByPolicy.errors ?? {});
     expect(keys.map(byteLength)).toEqual([MAX_KEY_BYTES, MAX_KEY_BYTES]);
     await sampler.provider.shutdown();
+  });
+
+  it('counts the error budget cuts', () => {
+    const policy = new ErrorBudgetPolicy('errors', { tracesPerSecond: 10, key: 'tenant' });
+    const span = { attributes: { tenant: megabyteValue(0) }, status: { code: SpanStatusCode.ERROR } };
+    const view = { localRoot: span, spans: [span], randomness: '80000000000000' } as unknown as TraceView;
+    for (let i = 0; i < 3; i++) policy.evaluate(view, 1000 + i);
+    expect(Object.keys(policy.thresholds()).map(byteLength)).toEqual([MAX_KEY_BYTES]);
+    expect(policy.keysTruncated()).toBe(3);
   });
 });
