@@ -5,7 +5,7 @@
 // (regression: attribute-policy-ignores-resource-when-span-has-key). SpanMatchPolicy asks
 // `matchesSpan` for each span and `matchesResource` once per trace, so a subclass overriding either
 // hook is heard (regression: attribute-policy-matches-span-hook-never-called).
-import type { PolicySpan } from './policy.js';
+import type { PolicySpan, TraceView } from './policy.js';
 import { resourceAttributes, SpanMatchPolicy } from './policy.js';
 
 export class AttributePolicy extends SpanMatchPolicy {
@@ -19,6 +19,15 @@ export class AttributePolicy extends SpanMatchPolicy {
   ) {
     super(name);
     this.values = new Set(values);
+  }
+
+  // A span with a listed value cut by the caps keeps its trace all the same.
+  protected override matches(trace: TraceView): boolean {
+    return trace.cutMatches?.includes(this) === true || super.matches(trace);
+  }
+
+  matchesCutSpan(span: PolicySpan): boolean {
+    return this.matchesSpan(span);
   }
 
   /** The span's own attribute (its resource goes to `matchesResource`). */

@@ -65,6 +65,11 @@ export interface TraceView {
    * the trace has an error `spans` does not show.
    */
   readonly cutErrors?: boolean;
+  /**
+   * The built-in policies (`matchesCutSpan`) that matched a span the per-trace caps did not hold:
+   * the trace has a span they would keep it for that `spans` does not show.
+   */
+  readonly cutMatches?: readonly SamplingPolicy[];
 }
 
 export type Verdict = 'keep' | 'drop' | 'abstain';
@@ -101,6 +106,11 @@ export interface SamplingPolicy {
    * CEILING_DROP that an earlier rule overruled later are taken off there.
    */
   ceilingDrops?(): number;
+  /**
+   * Asked (of the built-in policies only) about a span the per-trace caps are about to cut; a yes
+   * is remembered on its trace (`TraceView.cutMatches`), so the policy still sees it.
+   */
+  matchesCutSpan?(span: PolicySpan): boolean;
 }
 
 /** A policy that keeps when `matches` says so and abstains otherwise. */

@@ -158,6 +158,9 @@ export class TailSamplingProcessor implements SpanProcessor {
     this.queue = new DeadlineQueue(2 * this.maxTraces, this.leftDeadlines);
     this.maxPooled = this.maxTraces + 1024;
     this.usage = new BufferUsage(settings.maxSpansPerTrace, settings.maxBytes);
+    this.usage.cutWatchers = this.policies.filter(
+      (policy, index) => this.builtIn[index] === true && policy.matchesCutSpan !== undefined,
+    );
     this.maxTraceAgeMs = options.maxTraceAgeMs ?? DEFAULT_MAX_TRACE_AGE_MS;
     const keptSize = options.keptDecisionCacheSize ?? Math.max(this.maxTraces, 10_000);
     this.cache = new DecisionCache(keptSize, options.droppedDecisionCacheSize ?? keptSize * 8);

@@ -3,7 +3,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { isErrorSpan } from './errors-policy.js';
 import type { LinkingTrace } from './link-index.js';
-import type { PolicyDecision, TraceView } from './policy.js';
+import type { PolicyDecision, SamplingPolicy, TraceView } from './policy.js';
 import { ABSTAIN } from './policy.js';
 import { estimateSpanBytes } from './span-size.js';
 import type { SpanSlab } from './span-slab.js';
@@ -19,6 +19,8 @@ export class BufferUsage {
   truncatedSpans = 0;
   /** One trace may hold at most an eighth of maxBytes, so one huge trace cannot evict all others. */
   readonly maxTraceBytes: number;
+  /** The policies asked about a span as it is cut (built-in ones with `matchesCutSpan`). */
+  cutWatchers: readonly SamplingPolicy[] = [];
 
   constructor(
     readonly maxSpansPerTrace: number,
@@ -84,6 +86,8 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
   droppedBefore = false;
   /** A span with an error was cut (too big for the trace's caps): the trace still has an error. */
   cutErrors = false;
+  /** The policies that matched a cut span (see `cut`). */
+  cutMatches: SamplingPolicy[] | undefined = undefined;
   constructor(
     public traceId: string,
     public createdAt: number,
@@ -129,6 +133,7 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
     this.waited = false;
     this.droppedBefore = false;
     this.cutErrors = false;
+    this.cutMatches = undefined;
     return this;
   }
 
@@ -223,6 +228,13 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
   cut(usage: BufferUsage, span?: ReadableSpan): void {
     if (span !== undefined && !this.cutErrors && isErrorSpan(span)) {
       this.cutErrors = true;
+      if (this.evaluated) this.changed = true;
+    }
+    const watchers = usage.cutWatchers;
+    for (let i = 0; span !== undefined && i < watchers.length; i++) {
+      const policy = watchers[i]!;
+      if (this.cutMatches?.includes(policy) === true || policy.matchesCutSpan?.(span) !== true) continue;
+      (this.cutMatches ??= []).push(policy);
       if (this.evaluated) this.changed = true;
     }
     if (this.cutSpans === 0) usage.truncatedTraces++;
