@@ -424,15 +424,17 @@ const SIGNALS: readonly OtlpSignal[] = ['traces', 'metrics', 'logs'];
  * Each signal's OTLP URL, as OTel's exporters and NodeSDK read the environment: the `otlpEndpoint`
  * option (the base URL; '' is no export) before the environment; there,
  * OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT as it is, else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/<signal>.
- * OTEL_<SIGNAL>_EXPORTER=none turns that signal's export off, whichever gave the endpoint.
+ * OTEL_<SIGNAL>_EXPORTER=none turns that signal's export off, whichever gave the endpoint, and
+ * OTEL_SDK_DISABLED=true every signal's.
  * Before, only the option and OTEL_EXPORTER_OTLP_ENDPOINT were read: a signal's own endpoint was
  * never posted to, and `none` was ignored (real NodeSDK 0.223, all three `none`: 1 span, 1 log and
  * 2 metric posts -> 0). Regressions: otlp-signal-endpoints-ignored.test.ts,
  * otlp-exporter-none-still-exports.test.ts.
  */
 export function otlpUrls(option: string | undefined, env: NodeJS.ProcessEnv = process.env): OtlpUrls {
+  const disabled = sdkDisabled(env);
   const url = (signal: OtlpSignal): string | undefined => {
-    if (exportTurnedOff(signal, env)) return undefined;
+    if (disabled || exportTurnedOff(signal, env)) return undefined;
     if (option !== undefined) return withPath(trimSlash(option), signal);
     const own = env[`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`]?.trim();
     if (own !== undefined && own !== '') return own;
@@ -440,6 +442,18 @@ export function otlpUrls(option: string | undefined, env: NodeJS.ProcessEnv = pr
   };
   const [traces, metrics, logs] = SIGNALS.map(url);
   return { traces, metrics, logs };
+}
+
+/**
+ * OTEL_SDK_DISABLED=true ("disable the SDK for all signals"), read as OTel's getBooleanFromEnv
+ * reads it (true, any case, spaces around it allowed): no OTLP export of any signal, whichever
+ * endpoint was given (the option too); the event lines still go to the log destination and
+ * /metrics is still served, since neither is the SDK exporting. NodeSDK turns itself off with it,
+ * while createTelemetry ignored it and kept exporting (a local receiver: 1 /v1/traces, 1 /v1/logs,
+ * 2 /v1/metrics posts -> none). Regression: otel-sdk-disabled-still-exports.test.ts.
+ */
+export function sdkDisabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true';
 }
 
 /**
