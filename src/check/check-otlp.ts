@@ -27,6 +27,12 @@ interface SamplingKey {
    * (a job's, a consumer's) is held to `thresholdMs`, as documented, and that is no deviation.
    */
   readonly serverOnly?: true;
+  /**
+   * The policy reads it on the resource too (a latency policy's route, since e701791, in-process
+   * as in the collector's string_attribute): a root without it whose resource carries it is no
+   * deviation (regression: check-live-flags-route-carried-on-resource).
+   */
+  readonly onResource?: true;
 }
 
 export function samplingKeys(spec: TelemetrySpec): SamplingKey[] {
@@ -39,8 +45,8 @@ export function samplingKeys(spec: TelemetrySpec): SamplingKey[] {
     if (policy.kind === 'latency' && policy.routes !== undefined)
       keys.push(
         policy.routeAttribute === undefined
-          ? { attribute: 'http.route', policy: policy.name, serverOnly: true }
-          : { attribute: policy.routeAttribute, policy: policy.name },
+          ? { attribute: 'http.route', policy: policy.name, serverOnly: true, onResource: true }
+          : { attribute: policy.routeAttribute, policy: policy.name, onResource: true },
       );
   }
   return keys;
@@ -88,7 +94,10 @@ export class OtlpChecker {
     if (entry && span.localRoot) {
       for (const key of this.samplingKeys) {
         if (key.serverOnly === true && span.kind !== SPAN_KIND_SERVER) continue;
-        if (span.attributes[key.attribute] === undefined)
+        if (
+          span.attributes[key.attribute] === undefined &&
+          !(key.onResource === true && span.resource[key.attribute] !== undefined)
+        )
           this.deviations.add(
             'sampling-key-missing',
             `${span.name} ${key.attribute}`,
