@@ -30,7 +30,7 @@ import {
   GivingUpLogExporter,
   OtlpBatchSpanProcessor,
 } from './otlp-export-processors.js';
-import type { ExportTiming } from './check-options.js';
+import { checkOtlpProtocols, type ExportTiming } from './check-options.js';
 import type { Telemetry, TelemetryOptions } from './create-telemetry.js';
 import { FanOutSpanProcessor } from './fan-out-span-processor.js';
 import { HttpServerErrorTypeProcessor } from './http-server-error-type.js';
@@ -82,6 +82,12 @@ export function assemble<const S extends TelemetrySpec>(
   timing: ExportTiming,
   urls: OtlpUrls = otlpUrls(options.otlpEndpoint),
 ): Assembly<S> {
+  // Before anything is made: an export no receiver on the endpoint can take is refused at start.
+  checkOtlpProtocols(
+    SIGNALS.filter(
+      (signal) => urls[signal] !== undefined && (signal !== 'logs' || options.otlpLogs !== false),
+    ),
+  );
   const timeoutMillis = timing.exportTimeoutMs;
   const sloEngine: SloEngine | undefined =
     spec.slos !== undefined && Object.keys(spec.slos).length > 0

@@ -229,6 +229,34 @@ export function checkTelemetryOptions(options: TelemetryOptions): ExportTiming {
   return { exportTimeoutMs, metricExportIntervalMs, metricExportTimeoutMs };
 }
 
+/**
+ * OTEL_EXPORTER_OTLP_PROTOCOL, with OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL over it (as NodeSDK reads
+ * them), saying grpc for a signal plumbline exports (`exported`, e.g. ['traces', 'metrics']):
+ * plumbline's exporters speak OTLP/HTTP only, so an operator who set grpc and pointed the endpoint
+ * at a collector's gRPC port (4317) had every export fail, each failure counted but nothing said
+ * at start. Refused at start naming the variable, as a malformed endpoint is. http/protobuf and
+ * http/json both reach an OTLP/HTTP receiver; another value is left to whoever else reads it.
+ * Regression: otlp-grpc-protocol-ignored.test.ts.
+ */
+export function checkOtlpProtocols(exported: readonly string[], env: NodeJS.ProcessEnv = process.env): void {
+  const grpc = new Map<string, string[]>();
+  for (const signal of exported) {
+    const own = `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_PROTOCOL`;
+    const name = env[own] !== undefined && env[own].trim() !== '' ? own : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+    if (env[name]?.trim().toLowerCase() === 'grpc') grpc.set(name, [...(grpc.get(name) ?? []), signal]);
+  }
+  if (grpc.size === 0) return;
+  throw new TelemetryOptionsError(
+    [...grpc].map(([name, signals]) => ({
+      path: `otlpEndpoint (${name})`,
+      message:
+        `is "grpc", but plumbline exports ${signals.join(', ')} over OTLP/HTTP only (JSON), so every ` +
+        'such export would fail: set it to http/protobuf or http/json (or unset it) and point the ' +
+        "endpoint at the collector's OTLP/HTTP receiver (port 4318 by default, not gRPC's 4317)",
+    })),
+  );
+}
+
 function checkCount(issues: OptionIssue[], path: string, value: unknown): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
