@@ -12,10 +12,14 @@ import type {
   PushMetricExporter,
   ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
+import type { IncomingMessage } from 'node:http';
+import type * as Https from 'node:https';
+import { Readable } from 'node:stream';
 import { AggregationTemporality, DataPointType } from './sdk-metrics-values.js';
 import type { SelfCounter } from './self-metrics.js';
 import type { ExportedExemplar, WithExemplars } from './metric-producer.js';
 import { readBoundedBody } from '../read-bounded-body.js';
+import { requireOnUse } from '../require-on-use.js';
 
 export interface OtlpJsonMetricExporterOptions {
   /** Base URL of an OTLP/HTTP receiver, e.g. http://127.0.0.1:4318 (the path /v1/metrics is added). */
@@ -26,6 +30,13 @@ export interface OtlpJsonMetricExporterOptions {
    */
   readonly url?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * For an https: URL: the certificate authorities to trust (PEM) instead of Node's defaults, and
+   * a client certificate chain and its key for mutual TLS (the files OTEL_EXPORTER_OTLP_CERTIFICATE,
+   * CLIENT_CERTIFICATE and CLIENT_KEY name). Given, the export posts with node:https through an
+   * agent of its own carrying them (Node's fetch takes none); the bounds are the same.
+   */
+  readonly tls?: OtlpTls;
   /**
    * Per export, its retries included: the last attempt is cut short at the deadline and no retry
    * starts after it. Default 10 000 ms.
@@ -45,6 +56,13 @@ export interface OtlpJsonMetricExporterOptions {
    * counted, with no labels. Also in `rejectedDataPoints`, and warned about through `diag`.
    */
   readonly rejectedDataPoints?: SelfCounter;
+}
+
+/** TLS material for an https: export: PEM text or the bytes of a PEM file. */
+export interface OtlpTls {
+  readonly ca?: string | Buffer | undefined;
+  readonly cert?: string | Buffer | undefined;
+  readonly key?: string | Buffer | undefined;
 }
 
 /** Statuses worth another attempt (OTLP/HTTP spec: "Retryable response codes"). */
@@ -68,9 +86,20 @@ export class OtlpJsonMetricExporter implements PushMetricExporter {
   private readonly url: string;
   private readonly pending = new Set<Promise<void>>();
   private shutDown = false;
+  /** The TLS material to post with, when the URL is https: and some was given. */
+  private readonly tls: OtlpTls | undefined;
+  /** The https: agent carrying `tls`, made at the first export. */
+  private agent: Https.Agent | undefined;
 
   constructor(private readonly options: OtlpJsonMetricExporterOptions) {
     this.url = options.url ?? `${options.endpoint.replace(/\/+$/, '')}/v1/metrics`;
+    const tls = options.tls;
+    this.tls =
+      tls !== undefined &&
+      /^https:/i.test(this.url) &&
+      (tls.ca !== undefined || tls.cert !== undefined || tls.key !== undefined)
+        ? tls
+        : undefined;
   }
 
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
@@ -107,6 +136,44 @@ export class OtlpJsonMetricExporter implements PushMetricExporter {
   async shutdown(): Promise<void> {
     this.shutDown = true;
     await this.forceFlush();
+    // Its idle keep-alive connections go with it (they hold no process open: Node unrefs them).
+    this.agent?.destroy();
+  }
+
+  /**
+   * One attempt's request: with fetch, or with TLS material through node:https, whose answer is
+   * given the shape of fetch's (its body read as fetch's is; the signal ends both).
+   */
+  private post(headers: Record<string, string>, body: string, signal: AbortSignal): Promise<Response> {
+    if (this.tls === undefined) return fetch(this.url, { method: 'POST', headers, body, signal });
+    // Loaded at the first export, as OTel's exporters load theirs: after the HTTP
+    // instrumentation, which must see node:https first. Its export runs with tracing suppressed.
+    const https = requireOnUse('node:https') as typeof Https;
+    this.agent ??= new https.Agent({ keepAlive: true, ...this.tls });
+    const agent = this.agent;
+    return new Promise<Response>((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      const request = https.request(
+        this.url,
+        {
+          method: 'POST',
+          agent,
+          signal,
+          headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        },
+        (message) => {
+          try {
+            resolve(fetchResponse(message));
+          } catch (error) {
+            message.destroy();
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        },
+      );
+      // An abort fails as fetch's does, with the signal's reason (a TimeoutError at the deadline).
+      request.on('error', (error) => reject(signal.aborted ? signal.reason : error));
+      request.end(body);
+    });
   }
 
   // Resolves with the final error, or undefined on success; never rejects.
@@ -126,12 +193,11 @@ export class OtlpJsonMetricExporter implements PushMetricExporter {
       let retryAfter: number | undefined;
       try {
         // The signal also ends the reading of the answer's body: nothing outlives the deadline.
-        const response = await fetch(this.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...this.options.headers },
+        const response = await this.post(
+          { 'content-type': 'application/json', ...this.options.headers },
           body,
-          signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
-        });
+          AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+        );
         if (response.ok) {
           // Accepted: what the answer says (a partial success) is reported, never a failure.
           this.readAnswer(response.status, await readBounded(response));
@@ -234,6 +300,29 @@ async function readBounded(response: Response): Promise<Buffer | 'too_long' | 'u
   } catch {
     return 'unreadable';
   }
+}
+
+/**
+ * A node:http answer as a fetch Response: its status, its headers (one fetch would refuse is left
+ * out) and its body as a stream (none for the statuses that carry none). A status fetch cannot
+ * hold (outside 200-599) throws.
+ */
+function fetchResponse(message: IncomingMessage): Response {
+  const status = message.statusCode ?? 0;
+  const headers = new Headers();
+  const raw = message.rawHeaders;
+  for (let index = 0; index + 1 < raw.length; index += 2) {
+    try {
+      headers.append(raw[index]!, raw[index + 1]!);
+    } catch {
+      // Not a header value fetch takes; nothing read from the answer needs it.
+    }
+  }
+  if (status === 204 || status === 205 || status === 304) {
+    message.resume();
+    return new Response(null, { status, headers });
+  }
+  return new Response(Readable.toWeb(message) as unknown as ReadableStream<Uint8Array>, { status, headers });
 }
 
 /** Lets go of a body without reading it (the connection is closed rather than reused). */

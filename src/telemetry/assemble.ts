@@ -29,6 +29,7 @@ import {
   ExportConnections,
   GivingUpLogExporter,
   OtlpBatchSpanProcessor,
+  tlsFilesFromEnv,
 } from './otlp-export-processors.js';
 import { checkOtlpProtocols, type ExportTiming } from './check-options.js';
 import type { Telemetry, TelemetryOptions } from './create-telemetry.js';
@@ -184,6 +185,10 @@ export function assemble<const S extends TelemetrySpec>(
           endpoint: urls.metrics,
           url: urls.metrics,
           headers: otlpHeaders('metrics'),
+          // Node's fetch takes no TLS files: without these, a collector with a private CA or
+          // mutual TLS refused every metric export while spans and logs went through.
+          // Regression: otlp-metric-export-ignores-tls-files.test.ts.
+          tls: tlsFilesFromEnv('METRICS'),
           timeoutMillis: timing.metricExportTimeoutMs,
           failures: metrics.selfCounter(
             sdkSeries.otlpMetricExportFailures,

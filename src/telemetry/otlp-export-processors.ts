@@ -147,7 +147,7 @@ export class GivingUpLogExporter implements LogRecordExporter {
 type HttpAgentFactory = (protocol: string) => HttpAgent;
 
 /** What an https: agent is given from the environment's TLS files. */
-interface TlsFiles {
+export interface TlsFiles {
   readonly ca: Buffer | undefined;
   readonly cert: Buffer | undefined;
   readonly key: Buffer | undefined;
@@ -201,9 +201,10 @@ export class ExportConnections {
  * The TLS files an OTLP/HTTP exporter reads from the environment, read as otlp-exporter-base
  * does (getNodeHttpConfigurationFromEnvironment): when the exporter is made, the signal's own
  * variable before the general one, a path from the working directory; a file that cannot be read
- * is warned about and left out.
+ * is warned about and left out. The log export's agents get them, and so does plumbline's own
+ * metric export (OtlpJsonMetricExporter's `tls`).
  */
-function tlsFilesFromEnv(signal: string, env: NodeJS.ProcessEnv): TlsFiles {
+export function tlsFilesFromEnv(signal: string, env: NodeJS.ProcessEnv = process.env): TlsFiles {
   const read = (name: string, what: string): Buffer | undefined => {
     const path = [env[`OTEL_EXPORTER_OTLP_${signal}_${name}`], env[`OTEL_EXPORTER_OTLP_${name}`]].find(
       (value) => value !== undefined && value.trim() !== '',
