@@ -28,9 +28,10 @@ interface SamplingKey {
    */
   readonly serverOnly?: true;
   /**
-   * The policy reads it on the resource too (a latency policy's route, since e701791, in-process
-   * as in the collector's string_attribute): a root without it whose resource carries it is no
-   * deviation (regression: check-live-flags-route-carried-on-resource).
+   * The policy reads it on the resource too (a latency policy's route, since e701791, and a
+   * budget's key, in-process as in the collector's string_attribute): a root without it whose
+   * resource carries it is no deviation (regressions: check-live-flags-route-carried-on-resource,
+   * budget-key-read-from-root-only).
    */
   readonly onResource?: true;
 }
@@ -39,9 +40,9 @@ export function samplingKeys(spec: TelemetrySpec): SamplingKey[] {
   const keys: SamplingKey[] = [];
   for (const policy of spec.sampling?.policies ?? []) {
     if (policy.kind === 'budget' && policy.key !== undefined)
-      keys.push({ attribute: policy.key, policy: policy.name });
+      keys.push({ attribute: policy.key, policy: policy.name, onResource: true });
     if (policy.kind === 'errors' && policy.budget?.key !== undefined)
-      keys.push({ attribute: policy.budget.key, policy: policy.name });
+      keys.push({ attribute: policy.budget.key, policy: policy.name, onResource: true });
     if (policy.kind === 'latency' && policy.routes !== undefined)
       keys.push(
         policy.routeAttribute === undefined

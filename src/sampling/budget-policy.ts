@@ -3,14 +3,24 @@
 // arrival rate. The decision is `randomness >= threshold`, so every service (or collector) that
 // uses the same threshold keeps the same traces, and `ot=th` gives downstream adjusted counts.
 import { DEFAULT_LABEL_VALUE_LENGTH_LIMIT, boundLabelValue } from '../metrics/series-table.js';
-import { CEILING_DROP, type PolicyDecision, type SamplingPolicy, type TraceView } from './policy.js';
+import {
+  CEILING_DROP,
+  resourceAttributes,
+  type PolicyDecision,
+  type PolicySpan,
+  type SamplingPolicy,
+  type TraceView,
+} from './policy.js';
 import { fairShares } from './fair-share.js';
 import { RateWindow } from './rate-window.js';
 import { ALWAYS_KEEP_THRESHOLD, keepsAt, probabilityToThreshold } from './threshold.js';
 
 export interface BudgetPolicyOptions {
   readonly tracesPerSecond: number;
-  /** Attribute of the local root naming the fairness key; absent: one shared key. */
+  /**
+   * Attribute naming the fairness key, on a span of the trace or on the resource (see keyOf);
+   * absent: one shared key.
+   */
   readonly key?: string;
   /** Weights per key value (cut like the values, see MAX_KEY_BYTES); unlisted values weigh 1. */
   readonly weights?: Readonly<Record<string, number>>;
@@ -52,6 +62,16 @@ const CEILING_SLACK = 10;
  */
 const IDLE_MS = 1000;
 
+/** A weighted value: its place in the generated composite's policy_order, and its key. */
+interface Listed {
+  readonly order: number;
+  readonly key: string;
+  /** The key is the value cut to MAX_KEY_BYTES. */
+  readonly truncated: boolean;
+}
+
+type Resource = PolicySpan['resource'];
+
 class KeyState {
   readonly window = new RateWindow();
   /**
@@ -78,6 +98,8 @@ export class BudgetPolicy implements SamplingPolicy {
   private readonly tracesPerSecond: number;
   private readonly keyAttribute: string | undefined;
   private readonly weights: ReadonlyMap<string, number>;
+  /** Weighted values as the traces carry them (whole, non-empty), in the collector's order. */
+  private readonly listed: ReadonlyMap<string, Listed>;
   private readonly maxKeys: number;
   private readonly keys = new Map<string, KeyState>();
   private nextReallocationAt = Number.NEGATIVE_INFINITY;
@@ -106,6 +128,19 @@ export class BudgetPolicy implements SamplingPolicy {
       if (!weights.has(key)) weights.set(key, weight);
     }
     this.weights = weights;
+    // The generated collector lists one string_attribute sub-policy per weighted value, sorted
+    // (src/generate/collector/policies.ts), and the first that matches takes the trace; the
+    // string_attribute never matches an empty value.
+    const listed = new Map<string, Listed>();
+    const sorted = Object.keys(options.weights ?? {}).sort((left, right) =>
+      left < right ? -1 : left > right ? 1 : 0,
+    );
+    for (const value of sorted) {
+      if (value === '') continue;
+      const cut = boundLabelValue(value, MAX_KEY_BYTES);
+      listed.set(value, { order: listed.size, key: cut ?? value, truncated: cut !== undefined });
+    }
+    this.listed = listed;
     this.maxKeys = options.maxKeys ?? 256;
   }
 
@@ -177,10 +212,95 @@ export class BudgetPolicy implements SamplingPolicy {
     return out;
   }
 
+  /**
+   * The key a trace is counted under, read as the generated collector reads it: its composite
+   * takes a trace by the first weighted value (sorted) that the resource or any span carries as a
+   * string (string_attribute), so a weighted value counts wherever it is carried, before the local
+   * root's own value. A trace that carries none is keyed by the root's value, else the resource's,
+   * else the first span's that has one (the collector counts all of those under one "others"
+   * slot; in-process each value has its own share). A value that is not a string never matches a
+   * weighted one there: one that reads like one is counted with the unkeyed traces (regression:
+   * budget-key-read-from-root-only).
+   */
   private keyOf(trace: TraceView): string {
-    if (this.keyAttribute === undefined) return '';
-    const value = trace.localRoot?.attributes[this.keyAttribute];
+    const attribute = this.keyAttribute;
+    if (attribute === undefined) return '';
+    const root = trace.localRoot;
+    let value: unknown = root?.attributes[attribute];
+    if (this.listed.size > 0) {
+      const listed = this.firstListed(trace, attribute, value);
+      if (listed !== undefined) return this.counted(listed);
+    } else if (value !== undefined) {
+      return this.bounded(value);
+    }
+    value ??= this.carried(trace, attribute);
     if (value === undefined) return OTHER_KEY;
+    if (typeof value !== 'string' && this.listed.has(String(value))) return OTHER_KEY;
+    return this.bounded(value);
+  }
+
+  /** The weighted value first in the collector's order that the trace carries, if any. */
+  private firstListed(trace: TraceView, attribute: string, own: unknown): Listed | undefined {
+    let best = this.better(undefined, own);
+    if (best?.order === 0) return best;
+    const root = trace.localRoot;
+    let checked: Resource | undefined;
+    if (root !== undefined) {
+      checked = root.resource;
+      best = this.better(best, resourceAttributes(checked)[attribute]);
+      if (best?.order === 0) return best;
+    }
+    const spans = trace.spans;
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i]!;
+      if (span !== root) {
+        best = this.better(best, span.attributes[attribute]);
+        if (best?.order === 0) return best;
+      }
+      if (span.resource !== checked) {
+        checked = span.resource;
+        best = this.better(best, resourceAttributes(checked)[attribute]);
+        if (best?.order === 0) return best;
+      }
+    }
+    return best;
+  }
+
+  private better(best: Listed | undefined, value: unknown): Listed | undefined {
+    if (typeof value !== 'string') return best;
+    const found = this.listed.get(value);
+    return found !== undefined && (best === undefined || found.order < best.order) ? found : best;
+  }
+
+  /** The value the resource or, failing it, the first span of the trace carries. */
+  private carried(trace: TraceView, attribute: string): unknown {
+    const root = trace.localRoot;
+    let checked: Resource | undefined;
+    if (root !== undefined) {
+      checked = root.resource;
+      const value = resourceAttributes(checked)[attribute];
+      if (value !== undefined) return value;
+    }
+    const spans = trace.spans;
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i]!;
+      const value = span.attributes[attribute];
+      if (value !== undefined) return value;
+      if (span.resource !== checked) {
+        checked = span.resource;
+        const onResource = resourceAttributes(checked)[attribute];
+        if (onResource !== undefined) return onResource;
+      }
+    }
+    return undefined;
+  }
+
+  private counted(listed: Listed): string {
+    if (listed.truncated) this.keysTruncatedCount++;
+    return listed.key;
+  }
+
+  private bounded(value: unknown): string {
     const key = String(value);
     // (At most 3 UTF-8 bytes a UTF-16 code unit: a short value is not measured.)
     if (key.length * 3 <= MAX_KEY_BYTES) return key;
