@@ -56,7 +56,9 @@ export interface TelemetryOptions {
    * OTLP/HTTP base URL (e.g. http://127.0.0.1:4318) for traces, metrics and (with otlpLogs)
    * logs; given, it wins over the environment, and '' means no export. Default, per signal:
    * OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT as it is, else OTEL_EXPORTER_OTLP_ENDPOINT +
-   * /v1/<signal>; unset means no export. OTEL_<SIGNAL>_EXPORTER=none turns a signal's export off.
+   * /v1/<signal>; unset means no export. OTEL_<SIGNAL>_EXPORTER=none turns a signal's export off,
+   * OTEL_SDK_DISABLED=true every signal's. The export is OTLP/HTTP (JSON): a signal exported with
+   * OTEL_EXPORTER_OTLP_[<SIGNAL>_]PROTOCOL=grpc is refused (TelemetryOptionsError).
    */
   readonly otlpEndpoint?: string | undefined;
   /**
