@@ -170,8 +170,14 @@ function exported(exporter: OtlpJsonMetricExporter): Promise<ExportResult> {
 }
 
 it("otlp-metric-export-ignores-tls-files: over TLS the exporter keeps its bounds and reads the collector's answer", async () => {
+  const partial = '{"partialSuccess":{"rejectedDataPoints":"3","errorMessage":"no"}';
   const sink = await collector(true, (path) =>
-    path === '/silent' ? undefined : '{"partialSuccess":{"rejectedDataPoints":"3","errorMessage":"no"}}',
+    path === '/silent'
+      ? undefined
+      : // Over the 4 MiB the exporter reads of an answer: left unread, its partial success unseen.
+        path === '/big'
+        ? `${partial},"padding":"${'x'.repeat(5 * 1024 * 1024)}"}`
+        : `${partial}}`,
   );
   const tls = {
     ca: readFileSync(sink.ca),
@@ -183,6 +189,10 @@ it("otlp-metric-export-ignores-tls-files: over TLS the exporter keeps its bounds
   expect((await exported(answered)).code).toBe(ExportResultCode.SUCCESS);
   expect(answered.rejectedDataPoints).toBe(3);
   await answered.shutdown();
+  const big = new OtlpJsonMetricExporter({ endpoint: sink.url, url: `${sink.url}/big`, tls });
+  expect((await exported(big)).code).toBe(ExportResultCode.SUCCESS);
+  expect(big.rejectedDataPoints).toBe(0);
+  await big.shutdown();
 
   // Never answered: failed at the export's deadline as a timeout, counted; its request ended.
   const failures: string[] = [];
