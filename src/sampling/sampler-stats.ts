@@ -38,6 +38,12 @@ export interface SamplerStats {
    */
   readonly budgetCeilingDrops: Readonly<Record<string, number>>;
   /**
+   * Per budget policy (and errors policy with a budget): traces whose key value was longer than
+   * 2048 UTF-8 bytes and cut before it was looked up (BudgetPolicy.keysTruncated). Values alike up
+   * to the cut share one key: a count that grows says a client sends such values.
+   */
+  readonly budgetKeysTruncated: Readonly<Record<string, number>>;
+  /**
    * Exemplars not taken because the exemplar rule's `tracesPerSecond` was used up: their slots
    * kept the exemplar they had (pointing at a kept trace), and their traces went on through the
    * chain like any other.

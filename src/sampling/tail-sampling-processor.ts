@@ -13,6 +13,8 @@ import { exemplarTracesPerSecond, resolveSampling } from '../spec/sampling-setti
 import { DecisionCache, LATE_CAPPED } from './decision-cache.js';
 import { ExemplarKeepLimit } from './exemplar-keep-limit.js';
 import { buildPolicies, isBuiltInPolicy, withExemplarRule } from './build-policies.js';
+import { BudgetPolicy } from './budget-policy.js';
+import { ErrorBudgetPolicy } from './error-budget-policy.js';
 import type { PolicyDecision, SamplingPolicy } from './policy.js';
 import { ABSTAIN, CEILING_DROP, DROP, KEEP } from './policy.js';
 import type { SamplerStats } from './sampler-stats.js';
@@ -304,10 +306,14 @@ export class TailSamplingProcessor implements SpanProcessor {
     const thresholds = emptyRecord<{ th: string; probability: number }>();
     const thresholdsByPolicy = emptyRecord<Record<string, { th: string; probability: number }>>();
     const budgetCeilingDrops = emptyRecord<number>();
+    const budgetKeysTruncated = emptyRecord<number>();
     for (const [index, policy] of this.policies.entries()) {
       try {
         if (policy.ceilingDrops !== undefined)
           budgetCeilingDrops[policy.name] = policy.ceilingDrops() - this.ceilingDropsOverruled[index]!;
+        // The built-in budgets' key cuts (keysTruncated is theirs, not SamplingPolicy's).
+        if (policy instanceof BudgetPolicy || policy instanceof ErrorBudgetPolicy)
+          budgetKeysTruncated[policy.name] = policy.keysTruncated();
         for (const [key, threshold] of Object.entries(policy.thresholds?.() ?? {})) {
           if (!isThreshold(threshold)) continue;
           const entry = { th: encodeTh(threshold), probability: thresholdToProbability(threshold) };
@@ -331,6 +337,7 @@ export class TailSamplingProcessor implements SpanProcessor {
       lateSpans: { kept: this.lateKept, dropped: this.lateDropped + this.lateCapped },
       lateSpansCapped: this.lateCapped,
       budgetCeilingDrops,
+      budgetKeysTruncated,
       exemplarKeepsRefused: this.exemplarLimit.refused,
       thresholds,
       nextProcessorErrors: this.forwarder.errors,

@@ -144,6 +144,8 @@ export const sdkSeries = {
   samplerLateSpans: 'plumbline_sampler_late_spans_total',
   /** Label policy: keeps a budget refused over its key's kept-rate ceiling. */
   samplerBudgetCeilingDrops: 'plumbline_sampler_budget_ceiling_drops_total',
+  /** Label policy: traces whose budget key value was cut to 2048 bytes. */
+  samplerBudgetKeysTruncated: 'plumbline_sampler_budget_keys_truncated_total',
   /** Answers of the app's own sampling policies that threw or made no sense (taken as abstentions). */
   samplerPolicyErrors: 'plumbline_sampler_policy_errors_total',
   samplerBufferedTraces: 'plumbline_sampler_buffered_traces',

@@ -60,6 +60,17 @@ export function exposeSamplerStats(metrics: Metrics, sampler: TailSamplingProces
     'counter',
   );
   metrics.selfGauge(
+    sdkSeries.samplerBudgetKeysTruncated,
+    "Traces whose budget policy's key value was longer than 2048 UTF-8 bytes and cut (values alike up to the cut share one key).",
+    ['policy'],
+    () =>
+      Object.entries(sampler.stats().budgetKeysTruncated).map(([policy, value]) => ({
+        labels: { policy },
+        value,
+      })),
+    'counter',
+  );
+  metrics.selfGauge(
     sdkSeries.samplerPolicyErrors,
     'Answers of sampling policies of your own that threw or were not keep, drop or abstain (taken as abstentions).',
     [],
