@@ -18,7 +18,14 @@ import { SPAN_KIND_CONSUMER, SPAN_KIND_SERVER, type OtlpMetric, type OtlpSpan } 
 const OVERFLOW_ATTRIBUTE = 'otel.metric.overflow';
 const OTLP_TYPES = { histogram: 'histogram', counter: 'sum', gauge: 'gauge' } as const;
 
-/** An attribute a sampling policy reads from the local root span, and the policy's name. */
+/**
+ * An attribute a sampling policy keys on, and the policy's name. The sampler reads it on the
+ * local root, on its resource or on any other span of the trace (a latency policy's route since
+ * e701791, a budget's key since 8b07623, in-process as in the collector's string_attribute): a
+ * root without it whose resource or trace carries it is no deviation (regressions:
+ * check-live-flags-route-carried-on-resource, budget-key-read-from-root-only,
+ * check-live-flags-key-carried-by-a-child-span).
+ */
 interface SamplingKey {
   readonly attribute: string;
   readonly policy: string;
@@ -27,27 +34,33 @@ interface SamplingKey {
    * (a job's, a consumer's) is held to `thresholdMs`, as documented, and that is no deviation.
    */
   readonly serverOnly?: true;
-  /**
-   * The policy reads it on the resource too (a latency policy's route, since e701791, and a
-   * budget's key, in-process as in the collector's string_attribute): a root without it whose
-   * resource carries it is no deviation (regressions: check-live-flags-route-carried-on-resource,
-   * budget-key-read-from-root-only).
-   */
-  readonly onResource?: true;
 }
+
+/** A root named for lacking a key: taken back if a span of its trace exported later carries it. */
+interface NamedRoot {
+  readonly key: SamplingKey;
+  readonly subject: string;
+}
+
+/**
+ * Traces whose roots were named for lacking a key, and traces in which a span carried one (for a
+ * root exported after it, as a root usually is): each bounded, the oldest forgotten first. A root
+ * exported after MAX_TRACES_HELD other traces' spans is named, carried or not.
+ */
+const MAX_TRACES_HELD = 10_000;
 
 export function samplingKeys(spec: TelemetrySpec): SamplingKey[] {
   const keys: SamplingKey[] = [];
   for (const policy of spec.sampling?.policies ?? []) {
     if (policy.kind === 'budget' && policy.key !== undefined)
-      keys.push({ attribute: policy.key, policy: policy.name, onResource: true });
+      keys.push({ attribute: policy.key, policy: policy.name });
     if (policy.kind === 'errors' && policy.budget?.key !== undefined)
-      keys.push({ attribute: policy.budget.key, policy: policy.name, onResource: true });
+      keys.push({ attribute: policy.budget.key, policy: policy.name });
     if (policy.kind === 'latency' && policy.routes !== undefined)
       keys.push(
         policy.routeAttribute === undefined
-          ? { attribute: 'http.route', policy: policy.name, serverOnly: true, onResource: true }
-          : { attribute: policy.routeAttribute, policy: policy.name, onResource: true },
+          ? { attribute: 'http.route', policy: policy.name, serverOnly: true }
+          : { attribute: policy.routeAttribute, policy: policy.name },
       );
   }
   return keys;
@@ -55,6 +68,10 @@ export function samplingKeys(spec: TelemetrySpec): SamplingKey[] {
 
 export class OtlpChecker {
   private readonly samplingKeys: readonly SamplingKey[];
+  /** By trace and service: roots named for lacking a key. */
+  private readonly namedRoots = new Map<string, NamedRoot[]>();
+  /** By trace and service: the key attributes a span carried. */
+  private readonly carriers = new Map<string, Set<string>>();
   /** Per histogram: observations in exemplar-eligible buckets, and exemplars seen. */
   private readonly exemplarTallies = new Map<string, { eligible: number; exemplars: number }>();
   spans = 0;
@@ -86,27 +103,14 @@ export class OtlpChecker {
           `span attribute ${key} in clear`,
         );
     }
-    // The tail sampler reads its keys from the local root; a request enters at a server span, a
-    // message at a consumer span (a queue worker's traces have no server span at all).
+    // The tail sampler reads its keys on the trace (see SamplingKey); a root lacking one is named,
+    // and a request enters at a server span, a message at a consumer span (a queue worker's traces
+    // have no server span at all).
     const entry = span.kind === SPAN_KIND_SERVER || span.kind === SPAN_KIND_CONSUMER;
     // No false deviation from an older exporter: a span that may have a local parent is no root.
     if (entry && span.parentOriginUnknown === true && this.samplingKeys.length > 0)
       this.entrySpansParentUnknown++;
-    if (entry && span.localRoot) {
-      for (const key of this.samplingKeys) {
-        if (key.serverOnly === true && span.kind !== SPAN_KIND_SERVER) continue;
-        if (
-          span.attributes[key.attribute] === undefined &&
-          !(key.onResource === true && span.resource[key.attribute] !== undefined)
-        )
-          this.deviations.add(
-            'sampling-key-missing',
-            `${span.name} ${key.attribute}`,
-            'otlp-traces',
-            `sampling policy "${key.policy}" keys on ${key.attribute}; the local root span lacks it`,
-          );
-      }
-    }
+    if (this.samplingKeys.length > 0) this.checkSamplingKeys(span, entry && span.localRoot);
     if (span.kind !== SPAN_KIND_SERVER) return;
     const server = this.spec.spans?.server;
     for (const attribute of server?.attributes ?? []) {
@@ -122,6 +126,55 @@ export class OtlpChecker {
       for (const problem of httpServerAttributeProblems(span.attributes, HTTP_SERVER_SPAN_REQUIRED))
         this.deviations.add('semconv', `${span.name} ${problem.split(' ')[0]!}`, 'otlp-traces', problem);
     }
+  }
+
+  /**
+   * A local root lacking a key the sampler reads is named unless its resource carries the key, or
+   * another span of its trace in the same service does: one exported before it, or one exported
+   * after it, which takes the deviation back.
+   */
+  private checkSamplingKeys(span: OtlpSpan, root: boolean): void {
+    const trace = `${span.traceId}\u0000${String(span.resource['service.name'] ?? '')}`;
+    for (const key of this.samplingKeys) {
+      const attribute = key.attribute;
+      if (span.attributes[attribute] !== undefined) {
+        this.carried(trace, attribute);
+        continue;
+      }
+      if (!root || (key.serverOnly === true && span.kind !== SPAN_KIND_SERVER)) continue;
+      if (span.resource[attribute] !== undefined || this.carriers.get(trace)?.has(attribute) === true)
+        continue;
+      const subject = `${span.name} ${attribute}`;
+      this.deviations.add(
+        'sampling-key-missing',
+        subject,
+        'otlp-traces',
+        `sampling policy "${key.policy}" keys on ${attribute}; neither the local root span, its resource nor another span of its trace carries it`,
+      );
+      let named = this.namedRoots.get(trace);
+      if (named === undefined) {
+        named = [];
+        held(this.namedRoots, trace, named);
+      }
+      named.push({ key, subject });
+    }
+  }
+
+  /** A span of the trace carries the key: roots named for lacking it are taken back. */
+  private carried(trace: string, attribute: string): void {
+    const named = this.namedRoots.get(trace);
+    if (named !== undefined) {
+      const left = named.filter((root) => {
+        if (root.key.attribute !== attribute) return true;
+        this.deviations.retract('sampling-key-missing', root.subject, 'otlp-traces');
+        return false;
+      });
+      if (left.length > 0) this.namedRoots.set(trace, left);
+      else this.namedRoots.delete(trace);
+    }
+    const carried = this.carriers.get(trace);
+    if (carried !== undefined) carried.add(attribute);
+    else held(this.carriers, trace, new Set([attribute]));
   }
 
   checkMetric(metric: OtlpMetric): void {
@@ -216,6 +269,8 @@ export class OtlpChecker {
 
   /** Exemplar checks over the whole run (an export may come before any slow request). */
   finish(): void {
+    this.namedRoots.clear();
+    this.carriers.clear();
     for (const [name, tally] of this.exemplarTallies) {
       const exemplars = this.expected.byName.get(name)?.exemplars;
       if (exemplars === undefined) continue;
@@ -235,6 +290,12 @@ export class OtlpChecker {
         );
     }
   }
+}
+
+/** Adds an entry to a map of at most MAX_TRACES_HELD, forgetting the oldest. */
+function held<T>(map: Map<string, T>, key: string, value: T): void {
+  if (map.size >= MAX_TRACES_HELD) map.delete(map.keys().next().value!);
+  map.set(key, value);
 }
 
 /** plumbline's own metrics, under their Prometheus or OTel spelling. */

@@ -83,6 +83,18 @@ export class Deviations {
     this.byKey.set(key, { kind, subject, source, detail, count: times });
   }
 
+  /**
+   * Takes back one occurrence recorded before (a root named for lacking a sampling key, whose
+   * trace showed the key in a span exported after it); the entry goes when none is left.
+   */
+  retract(kind: DeviationKind, subject: string, source: DeviationSource): void {
+    const key = `${kind}\u0000${subject}\u0000${source}`;
+    const existing = this.byKey.get(key);
+    if (existing === undefined) return;
+    existing.count -= 1;
+    if (existing.count <= 0) this.byKey.delete(key);
+  }
+
   /** Sorted by kind (in DEVIATION_KINDS order), then subject, so reports are stable. */
   list(): Deviation[] {
     const order = new Map<string, number>(DEVIATION_KINDS.map((kind, i) => [kind, i]));
