@@ -206,7 +206,10 @@ export type SamplingPolicySpec =
       readonly name: string;
       readonly kind: 'budget';
       readonly tracesPerSecond: number;
-      /** Attribute of the local root span that names the fairness key (route, tenant). */
+      /**
+       * Attribute that names the fairness key (route, tenant): the first weighted value the resource
+       * or any span of the trace carries, else the local root's value (as the collector reads it).
+       */
       readonly key?: string;
       /** Weighted fair shares per key value; unlisted keys weigh 1. */
       readonly weights?: Readonly<Record<string, number>>;
@@ -214,7 +217,10 @@ export type SamplingPolicySpec =
 
 export interface ErrorBudgetSpec {
   readonly tracesPerSecond: number;
-  /** Attribute of the local root span that names the fairness key (route, tenant). */
+  /**
+   * Attribute that names the fairness key (route, tenant): the first weighted value the resource or
+   * any span of the trace carries, else the local root's value (as the collector reads it).
+   */
   readonly key?: string;
   /** Weighted fair shares per key value; unlisted keys weigh 1. */
   readonly weights?: Readonly<Record<string, number>>;
