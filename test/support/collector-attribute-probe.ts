@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCollectorConfigs } from '../../src/generate/collector/generate.js';
 import type { SamplingPolicySpec } from '../../src/spec/types.js';
-import { collectorBinary, metricSum, scrape, spansByTrace, startCollector } from './collector.js';
-import { freePort, waitFor } from './process.js';
+import { collectorBinary, keptTraces, startCollector } from './collector.js';
+import { freePort } from './process.js';
 
 export interface ProbeResult {
   /** The probe values whose trace the collector kept. */
@@ -82,26 +82,7 @@ export async function keptByCollector(
       }),
     });
     if (!response.ok) throw new Error(`OTLP/HTTP POST: ${response.status} ${await response.text()}`);
-    const counted = 'otelcol_processor_tail_sampling_global_count_traces_sampled';
-    const sampled = await waitFor(
-      'a decision for every probe trace',
-      async () => {
-        const text = await scrape(collector);
-        return (metricSum(text, counted) ?? 0) >= probes.length
-          ? (metricSum(text, counted, { sampled: 'true' }) ?? 0)
-          : undefined;
-      },
-      30_000,
-      250,
-    );
-    // Every kept trace in the file (the batch processor and the file exporter each wait up to 1 s).
-    await waitFor(
-      'every kept probe trace in the trace file',
-      () => (spansByTrace(traceFile).size >= sampled ? true : undefined),
-      10_000,
-      250,
-    );
-    const keptIds = spansByTrace(traceFile);
+    const keptIds = await keptTraces(collector, traceFile, probes.length);
     const keptProbes = probes.filter((_, i) => keptIds.has(traceIds[i]!));
     return { kept: new Set(keptProbes), keptCount: keptProbes.length };
   } finally {

@@ -226,6 +226,37 @@ export function spansByTrace(path: string): Map<string, number> {
   return counts;
 }
 
+/**
+ * Waits until a tail-sampling collector has decided `traces` traces and its file exporter holds
+ * every kept one (the batch processor and the file exporter each wait up to 1 s); returns the kept
+ * traces' span counts by trace ID, as spansByTrace reads them.
+ */
+export async function keptTraces(
+  collector: CollectorProcess,
+  traceFile: string,
+  traces: number,
+): Promise<Map<string, number>> {
+  const counted = 'otelcol_processor_tail_sampling_global_count_traces_sampled';
+  const sampled = await waitFor(
+    'a decision for every probe trace',
+    async () => {
+      const text = await scrape(collector);
+      return (metricSum(text, counted) ?? 0) >= traces
+        ? (metricSum(text, counted, { sampled: 'true' }) ?? 0)
+        : undefined;
+    },
+    30_000,
+    250,
+  );
+  await waitFor(
+    'every kept probe trace in the trace file',
+    () => (spansByTrace(traceFile).size >= sampled ? true : undefined),
+    10_000,
+    250,
+  );
+  return spansByTrace(traceFile);
+}
+
 /** One log record as the file exporter writes it (OTLP JSON): what the tests look at. */
 export interface ExportedLogRecord {
   readonly traceId: string;
