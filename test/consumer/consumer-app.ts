@@ -2,14 +2,27 @@
 // and installed into a fresh app per OpenTelemetry JS line. The app's own dependencies are
 // installed once per machine into ~/.cache/plumbline/consumer-<hash> (keyed by the app's
 // package.json and its line); each run reinstalls only the plumbline tarball.
+// Several test runs may share that cache (a developer's beside a clean clone's): the tarball is
+// content-addressed and never rewritten (test/packaging/packed.ts) or, packed from another
+// checkout, in a directory of the run's own; an app is locked from its install to the end of its
+// use (`releaseConsumerApp`), so a second run waits for it rather than installing over it.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KEEP_RECENT_MS, packedTarball } from '../packaging/packed.js';
 import { TEST_CACHE_DIR } from '../support/peers.js';
-
-const repo = fileURLToPath(new URL('../..', import.meta.url));
+import { lockCachePath, type CacheLock } from './cache-lock.js';
 
 /** An OTel JS line as a service brings it: the packages it installs, exact, and the Node it needs. */
 export interface OtelLine {
@@ -54,6 +67,13 @@ export const OTEL_LINES: readonly OtelLine[] = [
 const cache = TEST_CACHE_DIR;
 
 /**
+ * How long a run waits for another run's use of the same app or Node install: a warm app's
+ * install and tests take a minute or two, a cold install up to ten more. Under the files'
+ * 900 s beforeAll, with the pack and this run's own install after it.
+ */
+export const LOCK_WAIT_MS = 10 * 60_000;
+
+/**
  * The environment to run npm and the app with for `line`: for Node 22, its binary (the npm
  * package node-<platform>-<arch>, installed once into the cache) first on PATH.
  */
@@ -61,7 +81,12 @@ export async function lineEnvironment(line: OtelLine): Promise<NodeJS.ProcessEnv
   if (line.node === 'this') return { ...process.env };
   const dir = join(cache, `node-${line.node}`);
   const bin = join(dir, 'node_modules', `node-${process.platform}-${process.arch}`, 'bin');
-  if (!existsSync(join(bin, 'node'))) {
+  const environment = { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` };
+  if (existsSync(join(bin, 'node'))) return environment;
+  const lock = await lockCachePath(`${dir}.lock`, `Node ${line.node} install`, LOCK_WAIT_MS);
+  try {
+    // Another run may have installed it while this one waited.
+    if (existsSync(join(bin, 'node'))) return environment;
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
@@ -77,8 +102,10 @@ export async function lineEnvironment(line: OtelLine): Promise<NodeJS.ProcessEnv
       dir,
       600_000,
     );
+  } finally {
+    await lock.release();
   }
-  return { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` };
+  return environment;
 }
 
 function run(
@@ -108,30 +135,57 @@ function run(
 
 let packed: Promise<string> | undefined;
 
-/** `npm pack` of this repository (prepack runs the build), once per test process. */
+/**
+ * `npm pack` of this repository (prepack runs the build), from a staging copy and cached by its
+ * sources (test/packaging/packed.ts), so the work tree's dist/ is not rebuilt under other tests.
+ * PLUMBLINE_PACK_FROM: pack another checkout of plumbline (e.g. a clean worktree) instead, once
+ * per test process.
+ */
 export function packPlumbline(): Promise<string> {
+  const from = process.env.PLUMBLINE_PACK_FROM;
   packed ??= (async () => {
-    const destination = join(cache, 'consumer-tarball');
-    rmSync(destination, { recursive: true, force: true });
-    mkdirSync(destination, { recursive: true });
-    // PLUMBLINE_PACK_FROM: pack another checkout of plumbline (e.g. a clean worktree) instead of this one.
-    const from = process.env.PLUMBLINE_PACK_FROM ?? repo;
-    const out = await run('npm', ['pack', '--pack-destination', destination, '--json'], from, 300_000);
-    const [{ filename, shasum }] = JSON.parse(out.slice(out.indexOf('['))) as [
-      { filename: string; shasum: string },
-    ];
-    // A name per content, so npm never keeps a stale copy of an earlier tarball.
-    const unique = join(destination, `plumbline-${shasum.slice(0, 12)}.tgz`);
-    renameSync(join(destination, filename), unique);
-    return unique;
+    pruneTarballDirectories();
+    return from === undefined ? packedTarball() : packCheckout(from);
   })();
   return packed;
+}
+
+/** Removes a killed run's tarball directory, and the one all runs shared before (consumer-tarball). */
+function pruneTarballDirectories(): void {
+  const names = existsSync(cache) ? readdirSync(cache) : [];
+  for (const name of names.filter((entry) => entry.startsWith('consumer-tarball'))) {
+    const path = join(cache, name);
+    const info = statSync(path, { throwIfNoEntry: false });
+    if (info !== undefined && Date.now() - info.mtimeMs > KEEP_RECENT_MS)
+      rmSync(path, { recursive: true, force: true });
+  }
+}
+
+/** Packs `from` into a directory of this process's own, removed when it exits. */
+async function packCheckout(from: string): Promise<string> {
+  mkdirSync(cache, { recursive: true });
+  const destination = mkdtempSync(join(cache, 'consumer-tarball-'));
+  process.once('exit', () => rmSync(destination, { recursive: true, force: true }));
+  const out = await run('npm', ['pack', '--pack-destination', destination, '--json'], from, 300_000);
+  const [{ filename }] = JSON.parse(out.slice(out.indexOf('['))) as [{ filename: string }];
+  return join(destination, filename);
+}
+
+let held: CacheLock | undefined;
+
+/** Ends this process's use of its consumer app, so another run may install and use it. */
+export async function releaseConsumerApp(): Promise<void> {
+  const lock = held;
+  held = undefined;
+  await lock?.release();
 }
 
 /**
  * An app made of the files in `fixtures` (folders beside this file, later ones win) with
  * `line`'s OTel packages and `extra` dependencies installed, plus the freshly packed plumbline.
- * Returns the app's directory.
+ * Returns the app's directory, locked against other test runs until `releaseConsumerApp()` (or
+ * this process's exit). A process uses one app at a time: taking one releases the one it held,
+ * so two runs never wait on each other.
  */
 export async function consumerApp(
   fixtures: readonly string[],
@@ -148,22 +202,30 @@ export async function consumerApp(
   const hash = createHash('sha256').update(text).update(line.name).digest('hex').slice(0, 12);
   const dir = join(cache, `consumer-${hash}`);
   const env = await lineEnvironment(line);
-  if (!existsSync(join(dir, 'node_modules', '.installed'))) {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'package.json'), text);
-    await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts'], dir, 600_000, env);
-    writeFileSync(join(dir, 'node_modules', '.installed'), '');
-  }
-  // The app's sources are copied each run, so a change to them needs no reinstall.
-  // A `.fixture` suffix keeps a TypeScript file out of this repository's own type check.
-  for (const fixture of fixtures) {
-    const sources = fileURLToPath(new URL(fixture, import.meta.url));
-    for (const file of readdirSync(sources))
-      cpSync(join(sources, file), join(dir, file.replace(/\.fixture$/, '')));
-  }
   const tarball = await packPlumbline();
-  await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball], dir, 300_000, env);
+  await releaseConsumerApp();
+  const lock = await lockCachePath(`${dir}.lock`, `consumer app ${manifest.name}`, LOCK_WAIT_MS);
+  try {
+    if (!existsSync(join(dir, 'node_modules', '.installed'))) {
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'package.json'), text);
+      await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts'], dir, 600_000, env);
+      writeFileSync(join(dir, 'node_modules', '.installed'), '');
+    }
+    // The app's sources are copied each run, so a change to them needs no reinstall.
+    // A `.fixture` suffix keeps a TypeScript file out of this repository's own type check.
+    for (const fixture of fixtures) {
+      const sources = fileURLToPath(new URL(fixture, import.meta.url));
+      for (const file of readdirSync(sources))
+        cpSync(join(sources, file), join(dir, file.replace(/\.fixture$/, '')));
+    }
+    await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball], dir, 300_000, env);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  held = lock;
   return dir;
 }
 

@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
-import { consumerApp, installedVersions, lineEnvironment, OTEL_LINES, runCommand } from './consumer-app.js';
+import {
+  consumerApp,
+  installedVersions,
+  lineEnvironment,
+  OTEL_LINES,
+  releaseConsumerApp,
+  runCommand,
+} from './consumer-app.js';
 
 interface OtlpAttribute {
   key: string;
@@ -197,6 +204,7 @@ for (const { framework, fixture, deps, line, fastifyOtel = false } of APPS) {
       await sink.stop();
       // The app dir is the install cache, reused by later runs: leave no event log behind.
       if (eventLog !== undefined) rmSync(eventLog, { force: true });
+      await releaseConsumerApp();
     });
 
     it('installs with one copy of @opentelemetry/api and @opentelemetry/core', async () => {

@@ -5,9 +5,9 @@
 // @opentelemetry/instrumentation's hook first. The packed plumbline in a fresh app on the 2.x line.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startProcess, waitFor, type RunningProcess } from '../support/process.js';
-import { consumerApp, lineEnvironment, OTEL_LINES } from './consumer-app.js';
+import { consumerApp, lineEnvironment, OTEL_LINES, releaseConsumerApp } from './consumer-app.js';
 
 const line = OTEL_LINES[0]!;
 let dir: string;
@@ -27,6 +27,8 @@ afterEach(async () => {
   app = undefined;
   if (eventLog !== undefined) rmSync(eventLog, { force: true });
 });
+
+afterAll(releaseConsumerApp);
 
 /** Starts `node main.mjs`, sends three requests, and returns the event lines and /metrics. */
 async function run(withHook: boolean): Promise<{ lines: Record<string, unknown>[]; metrics: string }> {

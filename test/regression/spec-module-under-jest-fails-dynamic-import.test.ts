@@ -9,7 +9,13 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumerApp, lineEnvironment, OTEL_LINES, runCommand } from '../consumer/consumer-app.js';
+import {
+  consumerApp,
+  lineEnvironment,
+  OTEL_LINES,
+  releaseConsumerApp,
+  runCommand,
+} from '../consumer/consumer-app.js';
 
 describe('spec module under jest fails dynamic import', () => {
   const line = OTEL_LINES[0]!;
@@ -24,9 +30,10 @@ describe('spec module under jest fails dynamic import', () => {
     eventLog = join(dir, `events-${process.pid}.ndjson`);
   }, 900_000);
 
-  afterAll(() => {
+  afterAll(async () => {
     // The app dir is the install cache, reused by later runs: leave no event log behind.
     if (eventLog !== undefined) rmSync(eventLog, { force: true });
+    await releaseConsumerApp();
   });
 
   it('loads a CommonJS spec module and names an ES module one it cannot load', async () => {
