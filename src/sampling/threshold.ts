@@ -79,6 +79,21 @@ export function thresholdOf(otValue: string | undefined): string | undefined {
   return th === undefined ? undefined : parseTh(th);
 }
 
+/**
+ * The inbound `ot` value as this sampler reads it: its `th` erased when the trace's
+ * `randomness` fails it (the caller kept a trace its own threshold rejects: an inconsistent
+ * decision, which the spec says a sampler should erase), otherwise unchanged.
+ */
+export function consistentOt(otValue: string | undefined, randomness: string): string | undefined {
+  if (otValue === undefined) return undefined;
+  const threshold = thresholdOf(otValue);
+  if (threshold === undefined || keepsAt(randomness, threshold)) return otValue;
+  return otValue
+    .split(';')
+    .filter((member) => !member.startsWith('th:'))
+    .join(';');
+}
+
 /** The larger (stricter) of two thresholds: sampling twice keeps only what passed both. */
 export function stricter(a: string, b: string | undefined): string {
   return b !== undefined && b > a ? b : a;

@@ -7,7 +7,7 @@ import type { PolicyDecision, SamplingPolicy, TraceView } from './policy.js';
 import { ABSTAIN } from './policy.js';
 import { estimateSpanBytes } from './span-size.js';
 import type { SpanSlab } from './span-slab.js';
-import { randomnessOf } from './threshold.js';
+import { consistentOt, randomnessOf } from './threshold.js';
 import { hexWord } from './trace-id-bits.js';
 import type { TableEntry } from './trace-table.js';
 
@@ -173,10 +173,16 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
     return (this.randomnessValue ??= randomnessOf(this.traceId, this.inboundOt));
   }
 
-  /** The inbound `ot` tracestate value of the trace (from its local root, else its first span). */
+  /**
+   * The inbound `ot` tracestate value of the trace (from its local root, else its first span),
+   * its `th` erased if the trace's randomness fails it (see consistentOt).
+   */
   readInboundOt(): void {
     const reference = this.localRoot ?? this.spans[0];
-    this.inboundOt = reference?.spanContext().traceState?.get('ot');
+    const ot = reference?.spanContext().traceState?.get('ot');
+    this.inboundOt = ot;
+    this.randomnessValue = undefined;
+    if (ot !== undefined && ot.includes('th:')) this.inboundOt = consistentOt(ot, this.randomness);
   }
 
   /** Whether a span of `bytes` fits under the per-trace caps as the trace stands. */
