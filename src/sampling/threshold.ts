@@ -72,10 +72,20 @@ export function parseTh(value: string): string | undefined {
   return TH_VALUE.test(value) ? value.padEnd(THRESHOLD_DIGITS, '0') : undefined;
 }
 
-/** The threshold carried by an `ot` tracestate value, if any. */
+/**
+ * The threshold carried by an `ot` tracestate value, if any: undefined when `th` is absent,
+ * invalid (1-14 lowercase hex digits) or given more than once (the spec wants unique sub-keys;
+ * two values leave the probability unknown).
+ */
 export function thresholdOf(otValue: string | undefined): string | undefined {
   if (otValue === undefined) return undefined;
-  const th = otSubKey(otValue, 'th');
+  if (!otValue.includes('th:')) return undefined;
+  let th: string | undefined;
+  for (const member of otValue.split(';')) {
+    if (!member.startsWith('th:')) continue;
+    if (th !== undefined) return undefined;
+    th = member.slice(3);
+  }
   return th === undefined ? undefined : parseTh(th);
 }
 
@@ -99,12 +109,52 @@ export function stricter(a: string, b: string | undefined): string {
   return b !== undefined && b > a ? b : a;
 }
 
-/** The `ot` value with `th` set (first) and every other sub-key kept in order. */
-export function withTh(otValue: string | undefined, threshold: string): string {
+// The spec's `ot` grammar: key = lcalpha *(lcalpha / DIGIT), value = *(ALPHA / DIGIT / . _ -).
+const OT_SUB_KEY = /^[a-z][a-z0-9]*:[A-Za-z0-9._-]*$/;
+// A value of `th` and a valid `rv` only, either may be missing, in either order (captures `rv`).
+const TH_RV_ONLY = /^(?:th:[^;]*|rv:([0-9a-f]{14})|th:[^;]*;rv:([0-9a-f]{14})|rv:([0-9a-f]{14});th:[^;]*)$/;
+
+/** An outbound `ot` value, and how many inbound sub-keys it left out. */
+export interface OutboundOt {
+  readonly value: string;
+  readonly dropped: number;
+}
+
+/**
+ * The `ot` value with `th` set (first) and the other inbound sub-keys kept in order, except
+ * those the spec's grammar refuses (a malformed sub-key, an `rv` that is not 14 lowercase hex
+ * digits, a key given twice after its first), which would make the whole value unreadable to a
+ * strict parser downstream. `dropped` counts what was left out (an inbound `th` is replaced,
+ * not dropped).
+ */
+export function outboundOt(otValue: string | undefined, threshold: string): OutboundOt {
   const th = `th:${encodeTh(threshold)}`;
-  if (otValue === undefined || otValue === '') return th;
-  const others = otValue.split(';').filter((member) => member !== '' && !member.startsWith('th:'));
-  return others.length === 0 ? th : `${th};${others.join(';')}`;
+  if (otValue === undefined || otValue === '') return { value: th, dropped: 0 };
+  // What SDKs send (`rv`, `th`, or both, in either order) needs no general parse.
+  const only = TH_RV_ONLY.exec(otValue);
+  if (only !== null) {
+    const rv = only[1] ?? only[2] ?? only[3];
+    return { value: rv === undefined ? th : `${th};rv:${rv}`, dropped: 0 };
+  }
+  const kept: string[] = [];
+  const keys: string[] = [];
+  let dropped = 0;
+  for (const member of otValue.split(';')) {
+    if (member === '' || member.startsWith('th:')) continue;
+    const key = member.slice(0, member.indexOf(':'));
+    if (!OT_SUB_KEY.test(member) || (key === 'rv' && !HEX14.test(member.slice(3))) || keys.includes(key)) {
+      dropped++;
+      continue;
+    }
+    keys.push(key);
+    kept.push(member);
+  }
+  return { value: kept.length === 0 ? th : `${th};${kept.join(';')}`, dropped };
+}
+
+/** The `ot` value with `th` set (first) and the other valid sub-keys kept: see outboundOt(). */
+export function withTh(otValue: string | undefined, threshold: string): string {
+  return outboundOt(otValue, threshold).value;
 }
 
 function otSubKey(otValue: string, key: string): string | undefined {
