@@ -12,13 +12,23 @@ import {
   SerializedTraceState,
   TRUNCATED_ATTRIBUTE,
 } from './sampled-span.js';
-import { withTh } from './threshold.js';
+import { outboundOt } from './threshold.js';
 
 const EMPTY_TRACE_STATE: TraceState = new CoreTraceState();
+// W3C Trace Context: a tracestate header holds at most 32 list members and 512 characters.
+const MAX_TRACE_STATE_MEMBERS = 32;
+const MAX_TRACE_STATE_LENGTH = 512;
 
 export class SpanForwarder {
   /** Calls into the next processor that threw. */
   errors = 0;
+  /**
+   * Inbound tracestate parts left out of kept spans' tracestate: `ot` sub-keys the spec's grammar
+   * refuses or that did not fit in 256 characters with `th`, and other vendors' members past the
+   * W3C limits (512 characters, 32 members). Counted each time a kept trace's tracestate is
+   * built (once per trace, unless its spans' tracestates differ). Not yet in the sampler's stats().
+   */
+  tracestateDropped = 0;
   /** Last kept decision per policy index (x2 in dry run: keep, drop), see keptDecision(). */
   private readonly lastKept: (KeptDecision | undefined)[];
   // One-entry cache: spans of a trace share their inbound TraceState object and threshold.
@@ -96,6 +106,40 @@ export class SpanForwarder {
     this.forward(span, kept, kept.dryRun === undefined ? undefined : { [DRY_RUN_ATTRIBUTE]: kept.dryRun });
   }
 
+  /**
+   * The inbound tracestate with `ot` set to carry `threshold`, within the W3C limits: a list
+   * member's value at most 256 characters (unknown `ot` sub-keys go first, see outboundOt), the
+   * header at most 512 characters and 32 members (other vendors' members go from the end, as
+   * W3C asks of a vendor adding its own). Left alone, TraceState.set() returns the state unchanged
+   * past a limit, and the span would carry no threshold of ours. Off the per-span path: once per
+   * inbound state and threshold (see forward()).
+   */
+  private outboundState(inbound: TraceState | undefined, threshold: string): TraceState {
+    const inboundOt = inbound?.get('ot');
+    const ot = outboundOt(inboundOt, threshold);
+    this.tracestateDropped += ot.dropped;
+    if (inbound === undefined) return EMPTY_TRACE_STATE.set('ot', ot.value);
+    if (inboundOt !== undefined) {
+      // Replacing a member keeps the count; set() refuses only a header over 512 characters.
+      const set = inbound.set('ot', ot.value);
+      if (set.get('ot') === ot.value) return set;
+    }
+    const others = inbound.serialize();
+    const members = others === '' ? [] : others.split(',');
+    let header = `ot=${ot.value}`;
+    let count = 1;
+    for (const member of members) {
+      if (member.startsWith('ot=')) continue;
+      if (count < MAX_TRACE_STATE_MEMBERS && header.length + 1 + member.length <= MAX_TRACE_STATE_LENGTH) {
+        header += `,${member}`;
+        count++;
+      } else {
+        this.tracestateDropped++;
+      }
+    }
+    return new CoreTraceState(header);
+  }
+
   private forward(span: ReadableSpan, kept: KeptDecision, extra: Attributes | undefined): void {
     const inbound = span.spanContext().traceState;
     let outbound = this.lastOutboundState;
@@ -104,9 +148,7 @@ export class SpanForwarder {
       inbound !== this.lastInboundState ||
       kept.threshold !== this.lastThreshold
     ) {
-      outbound = new SerializedTraceState(
-        (inbound ?? EMPTY_TRACE_STATE).set('ot', withTh(inbound?.get('ot'), kept.threshold)),
-      );
+      outbound = new SerializedTraceState(this.outboundState(inbound, kept.threshold));
       this.lastInboundState = inbound;
       this.lastThreshold = kept.threshold;
       this.lastOutboundState = outbound;

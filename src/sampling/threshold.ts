@@ -109,6 +109,8 @@ export function stricter(a: string, b: string | undefined): string {
   return b !== undefined && b > a ? b : a;
 }
 
+/** A W3C tracestate list member's value is at most 256 characters (and so is the `ot` list). */
+export const OT_VALUE_MAX_LENGTH = 256;
 // The spec's `ot` grammar: key = lcalpha *(lcalpha / DIGIT), value = *(ALPHA / DIGIT / . _ -).
 const OT_SUB_KEY = /^[a-z][a-z0-9]*:[A-Za-z0-9._-]*$/;
 // A value of `th` and a valid `rv` only, either may be missing, in either order (captures `rv`).
@@ -124,10 +126,15 @@ export interface OutboundOt {
  * The `ot` value with `th` set (first) and the other inbound sub-keys kept in order, except
  * those the spec's grammar refuses (a malformed sub-key, an `rv` that is not 14 lowercase hex
  * digits, a key given twice after its first), which would make the whole value unreadable to a
- * strict parser downstream. `dropped` counts what was left out (an inbound `th` is replaced,
+ * strict parser downstream. If the value passes `maxLength`, unknown sub-keys go from the end
+ * (`th` and `rv` always fit). `dropped` counts what was left out (an inbound `th` is replaced,
  * not dropped).
  */
-export function outboundOt(otValue: string | undefined, threshold: string): OutboundOt {
+export function outboundOt(
+  otValue: string | undefined,
+  threshold: string,
+  maxLength = OT_VALUE_MAX_LENGTH,
+): OutboundOt {
   const th = `th:${encodeTh(threshold)}`;
   if (otValue === undefined || otValue === '') return { value: th, dropped: 0 };
   // What SDKs send (`rv`, `th`, or both, in either order) needs no general parse.
@@ -139,6 +146,7 @@ export function outboundOt(otValue: string | undefined, threshold: string): Outb
   const kept: string[] = [];
   const keys: string[] = [];
   let dropped = 0;
+  let length = th.length;
   for (const member of otValue.split(';')) {
     if (member === '' || member.startsWith('th:')) continue;
     const key = member.slice(0, member.indexOf(':'));
@@ -148,6 +156,14 @@ export function outboundOt(otValue: string | undefined, threshold: string): Outb
     }
     keys.push(key);
     kept.push(member);
+    length += member.length + 1;
+  }
+  for (let i = kept.length - 1; i >= 0 && length > maxLength; i--) {
+    if (keys[i] === 'rv') continue;
+    length -= kept[i]!.length + 1;
+    kept.splice(i, 1);
+    keys.splice(i, 1);
+    dropped++;
   }
   return { value: kept.length === 0 ? th : `${th};${kept.join(';')}`, dropped };
 }
