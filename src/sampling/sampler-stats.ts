@@ -62,6 +62,12 @@ export interface SamplerStats {
   /** Calls into the next processor that threw (counted, never rethrown into the app). */
   readonly nextProcessorErrors: number;
   /**
+   * Inbound tracestate parts left out of kept spans' tracestate: `ot` sub-keys the spec's grammar
+   * refuses or that did not fit in 256 characters beside `th`, and other vendors' members past the
+   * W3C limits (512 characters, 32 members). Counted each time a kept trace's tracestate is built.
+   */
+  readonly tracestateDropped: number;
+  /**
    * Answers of policies of your own that threw, or were not keep, drop or abstain with a valid
    * threshold: each was taken as an abstention.
    */

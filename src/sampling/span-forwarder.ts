@@ -26,7 +26,7 @@ export class SpanForwarder {
    * Inbound tracestate parts left out of kept spans' tracestate: `ot` sub-keys the spec's grammar
    * refuses or that did not fit in 256 characters with `th`, and other vendors' members past the
    * W3C limits (512 characters, 32 members). Counted each time a kept trace's tracestate is
-   * built (once per trace, unless its spans' tracestates differ). Not yet in the sampler's stats().
+   * built (once per trace, unless its spans' tracestates differ): stats().tracestateDropped.
    */
   tracestateDropped = 0;
   /** Last kept decision per policy index (x2 in dry run: keep, drop), see keptDecision(). */

@@ -341,6 +341,7 @@ export class TailSamplingProcessor implements SpanProcessor {
       exemplarKeepsRefused: this.exemplarLimit.refused,
       thresholds,
       nextProcessorErrors: this.forwarder.errors,
+      tracestateDropped: this.forwarder.tracestateDropped,
       policyErrors: this.policyErrors,
       spansAfterShutdown: this.spansAfterShutdown,
     };

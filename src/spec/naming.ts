@@ -146,6 +146,8 @@ export const sdkSeries = {
   samplerBudgetCeilingDrops: 'plumbline_sampler_budget_ceiling_drops_total',
   /** Label policy: traces whose budget key value was cut to 2048 bytes. */
   samplerBudgetKeysTruncated: 'plumbline_sampler_budget_keys_truncated_total',
+  /** Inbound tracestate parts left out of kept spans' tracestate (invalid `ot` sub-keys, W3C limits). */
+  samplerTracestateDropped: 'plumbline_sampler_tracestate_dropped_total',
   /** Answers of the app's own sampling policies that threw or made no sense (taken as abstentions). */
   samplerPolicyErrors: 'plumbline_sampler_policy_errors_total',
   samplerBufferedTraces: 'plumbline_sampler_buffered_traces',

@@ -71,6 +71,13 @@ export function exposeSamplerStats(metrics: Metrics, sampler: TailSamplingProces
     'counter',
   );
   metrics.selfGauge(
+    sdkSeries.samplerTracestateDropped,
+    "Inbound tracestate parts left out of kept spans' tracestate: ot sub-keys the grammar refuses or that did not fit beside th, other vendors' members past the W3C limits (512 characters, 32 members).",
+    [],
+    () => [{ labels: {}, value: sampler.stats().tracestateDropped }],
+    'counter',
+  );
+  metrics.selfGauge(
     sdkSeries.samplerPolicyErrors,
     'Answers of sampling policies of your own that threw or were not keep, drop or abstain (taken as abstentions).',
     [],
