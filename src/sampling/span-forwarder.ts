@@ -119,11 +119,10 @@ export class SpanForwarder {
     const ot = outboundOt(inboundOt, threshold);
     this.tracestateDropped += ot.dropped;
     if (inbound === undefined) return EMPTY_TRACE_STATE.set('ot', ot.value);
-    if (inboundOt !== undefined) {
-      // Replacing a member keeps the count; set() refuses only a header over 512 characters.
-      const set = inbound.set('ot', ot.value);
-      if (set.get('ot') === ot.value) return set;
-    }
+    // Most inbound states fit as they are: set() refuses only a header over 512 characters, and
+    // adding `ot` (not replacing it) may make 33 members. The rebuild below costs several times this.
+    const set = inbound.set('ot', ot.value);
+    if (set.get('ot') === ot.value && (inboundOt !== undefined || withinMemberLimit(set))) return set;
     const others = inbound.serialize();
     const members = others === '' ? [] : others.split(',');
     let header = `ot=${ot.value}`;
@@ -159,4 +158,16 @@ export class SpanForwarder {
       this.errors++;
     }
   }
+}
+
+// A header of 33 members is at least 33 x "k=v" and 32 commas long.
+const MIN_LENGTH_OVER_MEMBER_LIMIT = (MAX_TRACE_STATE_MEMBERS + 1) * 3 + MAX_TRACE_STATE_MEMBERS;
+
+/** Whether a tracestate has at most 32 list members (a short one cannot have more). */
+function withinMemberLimit(state: TraceState): boolean {
+  const header = state.serialize();
+  if (header.length < MIN_LENGTH_OVER_MEMBER_LIMIT) return true;
+  let members = 1;
+  for (let i = 0; i < header.length; i++) if (header.charCodeAt(i) === 44 /* , */) members++;
+  return members <= MAX_TRACE_STATE_MEMBERS;
 }
