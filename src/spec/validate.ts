@@ -234,6 +234,17 @@ function describe(error: ErrorObject, spec: unknown): SpecIssue {
         expected === 'number' || expected === 'integer'
           ? numberAsStringMessage(error.instancePath, value, expected)
           : undefined;
+      // A histogram's bucket list written as the bounds themselves (`buckets: [0.1, 0.25, 1]`).
+      if (numberText === undefined && /^\/histograms\/[^/]+\/buckets$/.test(error.instancePath))
+        return {
+          path,
+          message:
+            'must be an object, { boundaries: [...] } or { fromSlos: { min, max } }' +
+            // Echoed only when short and plain numbers (a BigInt would make JSON.stringify throw).
+            (Array.isArray(value) && value.length <= 20 && value.every((bound) => typeof bound === 'number')
+              ? `; for these bounds write buckets: { boundaries: ${JSON.stringify(value)} }`
+              : ''),
+        };
       return { path, message: numberText ?? error.message ?? 'fails type' };
     }
     case 'minimum': {
