@@ -65,6 +65,16 @@ function unexpectedArgument(arg: string, kinds: FlagKinds): string {
   return `unexpected argument "${arg}"${nearest === undefined ? '' : ` (did you mean --${nearest}?)`}`;
 }
 
+/**
+ * `unknown <what> "<name>"`, with the closest known one when the name looks like its typo
+ * (`plumbline generate alrts`: did you mean "alerts"?), or `a <what> is required` without one.
+ */
+export function unknownName(what: string, name: string | undefined, known: readonly string[]): string {
+  if (name === undefined) return `a ${what} is required`;
+  const nearest = closestName(name, known);
+  return `unknown ${what} "${name}"${nearest === undefined ? '' : ` (did you mean "${nearest}"?)`}`;
+}
+
 function unknownFlag(name: string, kinds: FlagKinds): string {
   const known = Object.keys(kinds);
   const nearest = closestName(name, known);

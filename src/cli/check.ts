@@ -5,7 +5,15 @@ import { LiveCheckOptionError, parseMetricsUrl } from '../check/options.js';
 import { parseListenAddress } from '../check/otlp-sink.js';
 import { formatReport } from '../check/report.js';
 import { loadSpecFile } from '../spec/load.js';
-import { HelpRequested, UsageError, optionalFlag, parseArgs, requireFlag, type FlagKinds } from './args.js';
+import {
+  HelpRequested,
+  UsageError,
+  unknownName,
+  optionalFlag,
+  parseArgs,
+  requireFlag,
+  type FlagKinds,
+} from './args.js';
 import type { CliCommand } from './main.js';
 
 const USAGE =
@@ -44,11 +52,7 @@ export const checkCommand: CliCommand = async (args, io) => {
   const [sub, ...rest] = args;
   if (sub === '--help' || sub === '-h') throw new HelpRequested(USAGE);
   // Without its subcommand, bad usage like any other (exit 2), as schema, slo and generate.
-  if (sub !== 'live')
-    throw new UsageError(
-      sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`,
-      USAGE,
-    );
+  if (sub !== 'live') throw new UsageError(unknownName('subcommand', sub, ['live']), USAGE);
   const parsed = parseArgs(rest, CHECK_FLAGS, USAGE);
   const specPath = requireFlag(parsed, 'spec');
   const metricsUrl = requireFlag(parsed, 'metrics');

@@ -26,6 +26,7 @@ import { INVARIANTS_DOC_FILE, type InvariantsDocOptions } from '../generate/inva
 import {
   HelpRequested,
   UsageError,
+  unknownName,
   optionalFlag,
   parseArgs,
   requireFlag,
@@ -225,9 +226,9 @@ function targetUsage(name: string, target: GenerateTarget): string {
 export const generateCommand: CliCommand = async (args, io) => {
   const [targetName, ...rest] = args;
   if (targetName === '--help' || targetName === '-h') throw new HelpRequested(usage());
-  if (targetName === undefined) throw new UsageError('a target is required', usage());
-  const target = TARGETS[targetName];
-  if (target === undefined) throw new UsageError(`unknown target "${targetName}"`, usage());
+  const target = targetName === undefined ? undefined : TARGETS[targetName];
+  if (targetName === undefined || target === undefined)
+    throw new UsageError(unknownName('target', targetName, Object.keys(TARGETS)), usage());
   const parsed = parseArgs(rest, { ...COMMON_FLAGS, ...target.flags }, targetUsage(targetName, target));
   const flags = parsed.flags;
   const specPath = requireFlag(parsed, 'spec');

@@ -1,7 +1,7 @@
 // The `plumbline` command: each subcommand lives in its own file and is looked up here by name.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { HelpRequested, UsageError, usageBlock } from './args.js';
+import { HelpRequested, UsageError, unknownName, usageBlock } from './args.js';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -65,7 +65,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   }
   const command = name === undefined ? undefined : COMMANDS[name];
   if (command === undefined) {
-    io.stderr(`${name === undefined ? '' : `unknown command "${name}"\n`}${usage()}`);
+    io.stderr(
+      `${name === undefined ? '' : `${unknownName('command', name, Object.keys(COMMANDS))}\n`}${usage()}`,
+    );
     return 2;
   }
   try {

@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { specLineSchemaDocument } from '../logs/field-schema.js';
 import { loadSpecFile } from '../spec/load.js';
-import { HelpRequested, UsageError, optionalFlag, parseArgs, requireFlag } from './args.js';
+import { HelpRequested, UsageError, unknownName, optionalFlag, parseArgs, requireFlag } from './args.js';
 import type { CliCommand } from './main.js';
 
 const USAGE =
@@ -12,11 +12,7 @@ const USAGE =
 export const schemaCommand: CliCommand = async (args, io) => {
   const [sub, ...rest] = args;
   if (sub === '--help' || sub === '-h') throw new HelpRequested(USAGE);
-  if (sub !== 'export')
-    throw new UsageError(
-      sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`,
-      USAGE,
-    );
+  if (sub !== 'export') throw new UsageError(unknownName('subcommand', sub, ['export']), USAGE);
   const parsed = parseArgs(rest, { spec: 'value', out: 'value' }, USAGE);
   const spec = await loadSpecFile(requireFlag(parsed, 'spec'));
   const text = JSON.stringify(specLineSchemaDocument(spec), null, 2) + '\n';

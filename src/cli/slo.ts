@@ -7,6 +7,7 @@ import type { SloStatus } from '../slo/engine.js';
 import {
   HelpRequested,
   UsageError,
+  unknownName,
   optionalFlag,
   parseArgs,
   requireFlag,
@@ -26,7 +27,7 @@ export const sloCommand: CliCommand = async (args, io) => {
   if (sub === 'rules') return generateCommand(['alerts', ...rest], io);
   if (sub === 'evaluate') return evaluate(rest, io);
   if (sub === '--help' || sub === '-h') throw new HelpRequested(USAGE);
-  throw new UsageError(sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`, USAGE);
+  throw new UsageError(unknownName('subcommand', sub, ['rules', 'evaluate']), USAGE);
 };
 
 const evaluate: CliCommand = async (args, io) => {
