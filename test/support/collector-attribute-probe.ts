@@ -2,13 +2,10 @@
 // `attribute` policy: one single-span trace per probe value (all under one resource, whose
 // attributes may be given), sent over OTLP/HTTP, and the trace IDs the file exporter wrote. What the collector read from the YAML, not what the YAML says.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { generateCollectorConfigs } from '../../src/generate/collector/generate.js';
+import { rm } from 'node:fs/promises';
 import type { SamplingPolicySpec } from '../../src/spec/types.js';
-import { collectorBinary, keptTraces, startCollector } from './collector.js';
-import { freePort } from './process.js';
+import { keptTraces } from './collector.js';
+import { startProbeCollector } from './collector-trace-probe.js';
 
 export interface ProbeResult {
   /** The probe values whose trace the collector kept. */
@@ -33,21 +30,11 @@ export async function keptByCollector(
   } = {},
 ): Promise<ProbeResult> {
   const { resource = {}, ...generateOptions } = options;
-  const dir = await mkdtemp(join(tmpdir(), 'plumbline-attribute-probe-'));
-  const traceFile = join(dir, 'kept.jsonl');
-  const single = generateCollectorConfigs(
-    { service: { name: 'probe' }, events: {}, sampling: { policies: [...policies] } },
-    { traceBackend: 'file', decisionWaitSeconds: 1, ...generateOptions },
-  )['single.yaml'];
-  await writeFile(join(dir, 'single.yaml'), single);
-  const httpPort = await freePort();
-  const collector = await startCollector('single', await collectorBinary(), join(dir, 'single.yaml'), {
-    PLUMBLINE_AGENT_OTLP_GRPC_ENDPOINT: `127.0.0.1:${await freePort()}`,
-    PLUMBLINE_AGENT_OTLP_HTTP_ENDPOINT: `127.0.0.1:${httpPort}`,
-    PLUMBLINE_SPANMETRICS_ENDPOINT: `127.0.0.1:${await freePort()}`,
-    PLUMBLINE_TRACE_FILE: traceFile,
-    PLUMBLINE_LOG_FILE: join(dir, 'logs.jsonl'),
-  });
+  const { dir, traceFile, httpPort, collector } = await startProbeCollector(
+    'attribute',
+    policies,
+    generateOptions,
+  );
   try {
     const traceIds = probes.map(() => randomBytes(16).toString('hex'));
     const nowNs = BigInt(Date.now() - 10_000) * 1_000_000n;

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { generateCollectorConfigs } from '../../src/generate/collector/generate.js';
 import { TailSamplingProcessor } from '../../src/sampling/tail-sampling-processor.js';
 import type { SamplingPolicySpec } from '../../src/spec/types.js';
-import { collectorBinary, keptTraces, startCollector } from './collector.js';
+import { collectorBinary, keptTraces, startCollector, type CollectorProcess } from './collector.js';
 import { freePort } from './process.js';
 
 type ProbeValue = string | number | boolean;
@@ -53,16 +53,17 @@ function otlpValue(value: ProbeValue) {
 const otlpAttributes = (attributes: Readonly<Record<string, ProbeValue>> = {}) =>
   Object.entries(attributes).map(([key, value]) => ({ key, value: otlpValue(value) }));
 
-/** For each trace, whether the collector running the generated single.yaml kept it. */
-export async function keptByCollector(
+/** A collector running the generated single.yaml of `policies`, its kept traces in a file. */
+export async function startProbeCollector(
+  name: string,
   policies: readonly SamplingPolicySpec[],
-  traces: readonly ProbeTrace[],
-): Promise<boolean[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'plumbline-trace-probe-'));
+  generateOptions: Parameters<typeof generateCollectorConfigs>[1] = {},
+): Promise<{ dir: string; traceFile: string; httpPort: number; collector: CollectorProcess }> {
+  const dir = await mkdtemp(join(tmpdir(), `plumbline-${name}-probe-`));
   const traceFile = join(dir, 'kept.jsonl');
   const single = generateCollectorConfigs(
     { service: { name: 'probe' }, events: {}, sampling: { policies: [...policies] } },
-    { traceBackend: 'file', decisionWaitSeconds: 1 },
+    { traceBackend: 'file', decisionWaitSeconds: 1, ...generateOptions },
   )['single.yaml'];
   await writeFile(join(dir, 'single.yaml'), single);
   const httpPort = await freePort();
@@ -73,6 +74,15 @@ export async function keptByCollector(
     PLUMBLINE_TRACE_FILE: traceFile,
     PLUMBLINE_LOG_FILE: join(dir, 'logs.jsonl'),
   });
+  return { dir, traceFile, httpPort, collector };
+}
+
+/** For each trace, whether the collector running the generated single.yaml kept it. */
+export async function keptByCollector(
+  policies: readonly SamplingPolicySpec[],
+  traces: readonly ProbeTrace[],
+): Promise<boolean[]> {
+  const { dir, traceFile, httpPort, collector } = await startProbeCollector('trace', policies);
   try {
     const traceIds = traces.map(() => randomBytes(16).toString('hex'));
     const startNs = BigInt(Date.now() - 60_000) * 1_000_000n;
