@@ -6,6 +6,7 @@ import { IssueListError, type SpecIssue } from '../spec/errors.js';
 import { didYouMean } from '../spec/suggest.js';
 import type { SecurityStreamOptions } from '../logs/security-stream.js';
 import type { TelemetryOptions } from './create-telemetry.js';
+import { otlpVariable } from './otlp-env.js';
 
 /** An option's problem: `path` names the option, e.g. "maxConcurrentScrapes" or "securityLog.foldWindowMs". */
 export type OptionIssue = SpecIssue;
@@ -241,9 +242,9 @@ export function checkTelemetryOptions(options: TelemetryOptions): ExportTiming {
 export function checkOtlpProtocols(exported: readonly string[], env: NodeJS.ProcessEnv = process.env): void {
   const grpc = new Map<string, string[]>();
   for (const signal of exported) {
-    const own = `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_PROTOCOL`;
-    const name = env[own] !== undefined && env[own].trim() !== '' ? own : 'OTEL_EXPORTER_OTLP_PROTOCOL';
-    if (env[name]?.trim().toLowerCase() === 'grpc') grpc.set(name, [...(grpc.get(name) ?? []), signal]);
+    const protocol = otlpVariable(env, signal, 'PROTOCOL');
+    if (protocol?.value.trim().toLowerCase() === 'grpc')
+      grpc.set(protocol.name, [...(grpc.get(protocol.name) ?? []), signal]);
   }
   if (grpc.size === 0) return;
   throw new TelemetryOptionsError(

@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import type { Agent as HttpAgent } from 'node:http';
 import { resolve } from 'node:path';
 import { requireOnUse } from '../require-on-use.js';
+import { otlpVariable } from './otlp-env.js';
 
 /**
  * OTel's batch span processor, counting the spans it drops because they ended after its
@@ -206,9 +207,7 @@ export class ExportConnections {
  */
 export function tlsFilesFromEnv(signal: string, env: NodeJS.ProcessEnv = process.env): TlsFiles {
   const read = (name: string, what: string): Buffer | undefined => {
-    const path = [env[`OTEL_EXPORTER_OTLP_${signal}_${name}`], env[`OTEL_EXPORTER_OTLP_${name}`]].find(
-      (value) => value !== undefined && value.trim() !== '',
-    );
+    const path = otlpVariable(env, signal, name)?.value;
     if (path === undefined) return undefined;
     try {
       return readFileSync(resolve(process.cwd(), path));
