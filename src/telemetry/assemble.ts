@@ -89,7 +89,6 @@ export function assemble<const S extends TelemetrySpec>(
       (signal) => urls[signal] !== undefined && (signal !== 'logs' || options.otlpLogs !== false),
     ),
   );
-  const timeoutMillis = timing.exportTimeoutMs;
   const sloEngine: SloEngine | undefined =
     spec.slos !== undefined && Object.keys(spec.slos).length > 0
       ? // The engine reads attribute values cut as the series' labels are.
@@ -122,7 +121,12 @@ export function assemble<const S extends TelemetrySpec>(
   if (urls.traces !== undefined) {
     // The OTLP exporters and sdk-logs load only with an endpoint, not at `import('plumbline')`.
     const { OTLPTraceExporter } = onUse('@opentelemetry/exporter-trace-otlp-http');
-    const spanExporter = new OTLPTraceExporter({ url: urls.traces, timeoutMillis });
+    // Given a timeout, OTel's exporter no longer reads OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT:
+    // checkTelemetryOptions read them into the timing as it does.
+    const spanExporter = new OTLPTraceExporter({
+      url: urls.traces,
+      timeoutMillis: timing.spanExportTimeoutMs,
+    });
     countPartialSuccess(
       spanExporter,
       'rejectedSpans',
@@ -137,7 +141,7 @@ export function assemble<const S extends TelemetrySpec>(
         {
           exporter: spanExporter,
           maxQueueSize: options.maxQueuedSpans ?? 2048,
-          exportTimeoutMillis: timeoutMillis,
+          exportTimeoutMillis: timing.spanExportTimeoutMs,
           selfObsMeterProvider: pipeline.meterProvider('span'),
         },
         (spanAfterShutdown = () => pipeline.drop('span', 'after_shutdown')),
@@ -218,7 +222,7 @@ export function assemble<const S extends TelemetrySpec>(
     const connections = new ExportConnections();
     const logExporter = new OTLPLogExporter({
       url: urls.logs,
-      timeoutMillis,
+      timeoutMillis: timing.logExportTimeoutMs,
       httpAgentOptions: connections.agentFactory('LOGS'),
     });
     countPartialSuccess(
@@ -234,12 +238,12 @@ export function assemble<const S extends TelemetrySpec>(
     logRecordProcessor = new BoundedShutdownLogRecordProcessor(
       new BatchLogRecordProcessor({
         exporter,
-        exportTimeoutMillis: timeoutMillis,
+        exportTimeoutMillis: timing.logExportTimeoutMs,
         maxQueueSize: options.maxQueuedLogRecords ?? 2048,
         selfObsMeterProvider: pipeline.meterProvider('log_record'),
       }),
       exporter,
-      timeoutMillis,
+      timing.logExportTimeoutMs,
       () => pipeline.drop('log_record', 'after_shutdown'),
     );
     pipeline.expect('log_record', ['after_shutdown'], false);

@@ -6,7 +6,7 @@ import { IssueListError, type SpecIssue } from '../spec/errors.js';
 import { didYouMean } from '../spec/suggest.js';
 import type { SecurityStreamOptions } from '../logs/security-stream.js';
 import type { TelemetryOptions } from './create-telemetry.js';
-import { otlpVariable } from './otlp-env.js';
+import { otlpTimeoutMs, otlpVariable } from './otlp-env.js';
 
 /** An option's problem: `path` names the option, e.g. "maxConcurrentScrapes" or "securityLog.foldWindowMs". */
 export type OptionIssue = SpecIssue;
@@ -112,8 +112,12 @@ export const DEFAULT_METRIC_EXPORT_INTERVAL_MS = 15_000;
 
 /** The timing the OTLP pipeline runs with once the options are checked. */
 export interface ExportTiming {
-  /** Each span and log export, and each shutdown/flush step. */
+  /** Each shutdown/flush step: the longest of the signals' export timeouts. */
   readonly exportTimeoutMs: number;
+  /** Each span export (its retries included). */
+  readonly spanExportTimeoutMs: number;
+  /** Each log export (its retries included), and the log export's shutdown. */
+  readonly logExportTimeoutMs: number;
   readonly metricExportIntervalMs: number;
   /** The metric export's timeout: at most the interval (sdk-metrics refuses more). */
   readonly metricExportTimeoutMs: number;
@@ -216,18 +220,55 @@ export function checkTelemetryOptions(options: TelemetryOptions): ExportTiming {
   }
   if (issues.length > 0) throw new TelemetryOptionsError(issues);
 
-  const exportTimeoutMs = options.exportTimeoutMs ?? DEFAULT_EXPORT_TIMEOUT_MS;
+  return exportTiming(options);
+}
+
+/**
+ * Each signal's export timeout: the `exportTimeoutMs` option, else, as OTel's OTLP exporters read
+ * the environment, OTEL_EXPORTER_OTLP_<SIGNAL>_TIMEOUT, else OTEL_EXPORTER_OTLP_TIMEOUT, else
+ * 10,000 ms. Before, the variables were not read: the option (or its default) was given to every
+ * exporter, which then ignores them, so OTEL_EXPORTER_OTLP_TIMEOUT=300 against a collector that
+ * held the export 3 s got each export through after 3 s instead of failing it at 300 ms.
+ * Regression: otlp-timeout-variables-ignored.test.ts.
+ */
+function exportTiming(options: TelemetryOptions, env: NodeJS.ProcessEnv = process.env): ExportTiming {
+  const warned = new Set<string>();
+  const warn = (message: string) => {
+    if (!warned.has(message)) diag.warn(message);
+    warned.add(message);
+  };
+  // How the clamping warning names where the timeout came from.
+  const timeout = (signal: string): { readonly ms: number; readonly label: string } => {
+    if (options.exportTimeoutMs !== undefined)
+      return { ms: options.exportTimeoutMs, label: `exportTimeoutMs (${options.exportTimeoutMs})` };
+    const fromEnv = otlpTimeoutMs(env, signal, warn);
+    if (fromEnv === undefined)
+      return {
+        ms: DEFAULT_EXPORT_TIMEOUT_MS,
+        label: `exportTimeoutMs (${DEFAULT_EXPORT_TIMEOUT_MS}, default)`,
+      };
+    return { ms: fromEnv.ms, label: `${fromEnv.name} (${fromEnv.ms})` };
+  };
+  const spans = timeout('TRACES');
+  const logs = timeout('LOGS');
+  const metrics = timeout('METRICS');
   const metricExportIntervalMs = options.metricExportIntervalMs ?? DEFAULT_METRIC_EXPORT_INTERVAL_MS;
-  let metricExportTimeoutMs = exportTimeoutMs;
+  let metricExportTimeoutMs = metrics.ms;
   if (metricExportTimeoutMs > metricExportIntervalMs) {
     diag.warn(
-      `plumbline: exportTimeoutMs (${exportTimeoutMs}${options.exportTimeoutMs === undefined ? ', default' : ''}) ` +
+      `plumbline: ${metrics.label} ` +
         `is greater than metricExportIntervalMs (${metricExportIntervalMs}); ` +
         'clamping the metric export timeout to the interval.',
     );
     metricExportTimeoutMs = metricExportIntervalMs;
   }
-  return { exportTimeoutMs, metricExportIntervalMs, metricExportTimeoutMs };
+  return {
+    exportTimeoutMs: Math.max(spans.ms, logs.ms, metricExportTimeoutMs),
+    spanExportTimeoutMs: spans.ms,
+    logExportTimeoutMs: logs.ms,
+    metricExportIntervalMs,
+    metricExportTimeoutMs,
+  };
 }
 
 /**

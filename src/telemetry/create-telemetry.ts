@@ -68,7 +68,8 @@ export interface TelemetryOptions {
   readonly otlpLogs?: boolean | undefined;
   /**
    * Timeout of every OTLP export (spans, metrics, logs), its retries included, in ms; also the
-   * bound of each shutdown/flush step. Default 10,000.
+   * bound of each shutdown/flush step. Default, per signal: OTEL_EXPORTER_OTLP_<SIGNAL>_TIMEOUT,
+   * else OTEL_EXPORTER_OTLP_TIMEOUT, else 10,000 (the steps bounded by the longest).
    */
   readonly exportTimeoutMs?: number | undefined;
   /** Largest number of spans waiting for export; more are dropped and counted. Default 2048. */

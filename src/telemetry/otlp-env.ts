@@ -20,3 +20,31 @@ export function otlpVariable(
   }
   return undefined;
 }
+
+/** Above this setTimeout fires at once (1 ms): a deadline that long is no deadline it can keep. */
+const LONGEST_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * OTEL_EXPORTER_OTLP_<SIGNAL>_TIMEOUT, else OTEL_EXPORTER_OTLP_TIMEOUT, in milliseconds, read as
+ * otlp-exporter-base 0.223 reads them (getSharedConfigurationFromEnvironment): blank is unset; a
+ * value that is no number above 0 is warned about on diag and left out, so the general variable
+ * (or the default) applies. Also left out, and warned about: above 2147483647 ms, which
+ * setTimeout would turn into 1 ms. `signal` as in the names (TRACES, METRICS, LOGS; any case).
+ */
+export function otlpTimeoutMs(
+  env: NodeJS.ProcessEnv,
+  signal: string,
+  warn: (message: string) => void,
+): { readonly name: string; readonly ms: number } | undefined {
+  for (const name of [`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_TIMEOUT`, 'OTEL_EXPORTER_OTLP_TIMEOUT']) {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') continue;
+    const value = Number(raw);
+    if (Number.isFinite(value) && value > 0 && value <= LONGEST_TIMEOUT_MS) return { name, ms: value };
+    warn(
+      `plumbline: ${name} is invalid, expected a number of milliseconds above 0 and at most ` +
+        `${LONGEST_TIMEOUT_MS} (actual: ${JSON.stringify(raw)}); not used`,
+    );
+  }
+  return undefined;
+}

@@ -1,0 +1,163 @@
+// Regression: OTEL_EXPORTER_OTLP_TIMEOUT and OTEL_EXPORTER_OTLP_<SIGNAL>_TIMEOUT, the deadline
+// every OTel SDK exporter takes from the environment, were not read by plumbline's exports: the
+// `exportTimeoutMs` option (or its 10,000 ms default) was given to each exporter, and OTel's
+// exporters read the variables only when given no timeout. With OTEL_EXPORTER_OTLP_TIMEOUT=300
+// and a collector that held each export for 3 s, every span, log and metric export went through
+// after 3 s (no failure counted) instead of failing at 300 ms. They are now read as
+// otlp-exporter-base reads them: milliseconds, the signal's own before the general one, an
+// invalid value left out; the option still wins. Real HTTP: a receiver that holds each post.
+import { createServer, type ServerResponse } from 'node:http';
+import { afterEach, expect, it } from 'vitest';
+import { createTelemetry, defineTelemetry, type Telemetry, type TelemetryOptions } from '../../src/index.js';
+import { captureLines } from '../support/capture.js';
+import { waitFor } from '../support/process.js';
+
+const spec = defineTelemetry({
+  service: { name: 'shop' },
+  events: { 'order.placed': { level: 'info', fields: {} } },
+  counters: { 'orders.placed': { description: 'Orders placed.', attributes: [] } },
+});
+
+/** How long the receiver holds each post before answering 200: far past the variables' 300 ms. */
+const HOLD_MS = 3_000;
+
+const VARIABLES = [
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TIMEOUT',
+  'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT',
+  'OTEL_EXPORTER_OTLP_METRICS_TIMEOUT',
+  'OTEL_EXPORTER_OTLP_LOGS_TIMEOUT',
+] as const;
+const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  for (const name of VARIABLES) {
+    if (saved[name] === undefined) delete process.env[name];
+    else process.env[name] = saved[name];
+  }
+});
+
+/** An OTLP/HTTP receiver that answers each post HOLD_MS after it arrived; counts answers per path. */
+async function slowReceiver(): Promise<{ url: string; received: string[]; answered: string[] }> {
+  const received: string[] = [];
+  const answered: string[] = [];
+  const held = new Set<ServerResponse>();
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      const path = request.url ?? '';
+      received.push(path);
+      held.add(response);
+      setTimeout(() => {
+        held.delete(response);
+        if (response.destroyed) return;
+        answered.push(path);
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      }, HOLD_MS).unref();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => {
+    for (const response of held) response.destroy();
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(resolve));
+  });
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, received, answered };
+}
+
+/** plumbline_telemetry_dropped_total by signal and reason, those above 0. */
+function drops(telemetry: Telemetry): Record<string, number> {
+  const counted: Record<string, number> = {};
+  for (const line of telemetry.metrics.serialize().body.split('\n')) {
+    const match = /^plumbline_telemetry_dropped_total\{signal="(\w+)",reason="(\w+)"\} (\S+)$/.exec(line);
+    if (match && Number(match[3]) > 0) counted[`${match[1]}/${match[2]}`] = Number(match[3]);
+  }
+  return counted;
+}
+
+/** What each signal's first export came to: its drop if one was counted, else what the receiver did. */
+async function firstExports(
+  variables: Partial<Record<(typeof VARIABLES)[number], string>>,
+  options: TelemetryOptions = {},
+): Promise<{ drops: Record<string, number>; answeredWhenCounted: string[] }> {
+  const sink = await slowReceiver();
+  for (const name of VARIABLES) delete process.env[name];
+  Object.assign(process.env, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, ...variables });
+  const telemetry = createTelemetry(spec, {
+    logDestination: captureLines().destination,
+    // No periodic metric export of its own: only the flush's.
+    metricExportIntervalMs: 600_000,
+    ...options,
+  });
+  cleanups.push(() => telemetry.shutdown());
+  telemetry.tracer.startActiveSpan('checkout', (span) => {
+    telemetry.log.event('order.placed', {});
+    telemetry.metrics.counter('orders.placed').add(1);
+    span.end();
+  });
+  void telemetry.forceFlush();
+  // Each signal's export ends either failed (counted) or answered by the receiver.
+  await waitFor('every export to end', () => {
+    const counted = drops(telemetry);
+    const ended = ['/v1/traces', '/v1/logs', '/v1/metrics'].filter(
+      (path) =>
+        sink.answered.includes(path) ||
+        Object.keys(counted).some((key) => key.startsWith(`${SIGNAL_OF[path]}/`)),
+    );
+    return ended.length === 3 ? true : undefined;
+  });
+  const answeredWhenCounted = [...sink.answered].sort();
+  expect([...new Set(sink.received)].sort()).toEqual(['/v1/logs', '/v1/metrics', '/v1/traces']);
+  return { drops: drops(telemetry), answeredWhenCounted };
+}
+
+const SIGNAL_OF: Record<string, string> = {
+  '/v1/traces': 'span',
+  '/v1/logs': 'log_record',
+  '/v1/metrics': 'metric_batch',
+};
+
+it('otlp-timeout-variables-ignored: OTEL_EXPORTER_OTLP_TIMEOUT fails every export the receiver still holds', async () => {
+  // Before: no drop; all three answered after HOLD_MS.
+  expect(await firstExports({ OTEL_EXPORTER_OTLP_TIMEOUT: '300' })).toEqual({
+    drops: { 'span/export_failed': 1, 'log_record/export_failed': 1, 'metric_batch/timeout': 1 },
+    answeredWhenCounted: [],
+  });
+});
+
+it("otlp-timeout-variables-ignored: a signal's own variable wins over the general one", async () => {
+  expect(
+    await firstExports({
+      OTEL_EXPORTER_OTLP_TIMEOUT: '60000',
+      OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '300',
+      OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: ' 300 ',
+    }),
+  ).toEqual({
+    drops: { 'span/export_failed': 1, 'metric_batch/timeout': 1 },
+    answeredWhenCounted: ['/v1/logs'],
+  });
+});
+
+it('otlp-timeout-variables-ignored: an invalid signal variable is left out for the general one', async () => {
+  expect(
+    await firstExports({
+      OTEL_EXPORTER_OTLP_TIMEOUT: '300',
+      OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: 'soon',
+      OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: '-5',
+      OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: '60000',
+    }),
+  ).toEqual({
+    drops: { 'span/export_failed': 1, 'log_record/export_failed': 1 },
+    answeredWhenCounted: ['/v1/metrics'],
+  });
+});
+
+it('otlp-timeout-variables-ignored: the exportTimeoutMs option wins over the variables', async () => {
+  expect(await firstExports({ OTEL_EXPORTER_OTLP_TIMEOUT: '300' }, { exportTimeoutMs: 60_000 })).toEqual({
+    drops: {},
+    answeredWhenCounted: ['/v1/logs', '/v1/metrics', '/v1/traces'],
+  });
+});
