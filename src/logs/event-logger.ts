@@ -255,12 +255,30 @@ class SchemaEventLogger {
       return;
     }
     if (compiled.budget !== undefined) {
-      const budget = compiled.budget.for(fields);
+      const budgets = compiled.budget;
+      let read = fields;
+      let unreadable = false;
+      let readError: unknown;
+      if (budgets.keyed) {
+        // The fields read once, and the line written from that reading: the key field read again
+        // by the line, a getter answering "a" then "b" was charged to a's budget and written as b
+        // (regression: budget-key-read-twice-charges-one-key-logs-another).
+        try {
+          // A spread reads each own enumerable field once (V8 clones a plain object's shape).
+          if (typeof fields === 'object' && fields !== null && !Array.isArray(fields)) read = { ...fields };
+        } catch (error) {
+          unreadable = true;
+          readError = error;
+        }
+      }
+      // An unreadable call is charged to the event's shared budget, as one without its key.
+      const budget = unreadable ? budgets.shared : budgets.for(read);
       if (!budget.take()) return this.suppress(compiled.name);
+      if (unreadable) throw readError;
       const suppressed = budget.takeSuppressed();
       if (suppressed > 0) {
         try {
-          this.writeLine(compiled, fields, context, suppressed);
+          this.writeLine(compiled, read, context, suppressed);
         } catch (error) {
           // An unreadable call (a getter threw): its line goes without the count, the next one
           // carries it.
@@ -269,6 +287,8 @@ class SchemaEventLogger {
         }
         return;
       }
+      this.writeLine(compiled, read, context, 0);
+      return;
     }
     this.writeLine(compiled, fields, context, 0);
   }

@@ -58,9 +58,12 @@ export class LineBudget {
  * values shares the event's one other budget; validation reports such a call as usual.
  */
 export class EventBudget {
-  private readonly shared: LineBudget;
+  /** The budget of calls whose key field is missing, not one of its values, or unreadable. */
+  readonly shared: LineBudget;
   private readonly byValue: ReadonlyMap<unknown, LineBudget> | undefined;
   private readonly key: string | undefined;
+  /** Whether the budget depends on a field's value (`budget.key` names an enum field). */
+  readonly keyed: boolean;
 
   constructor(event: EventSpec, now: () => number) {
     const { linesPerSecond, key } = event.budget!;
@@ -71,6 +74,7 @@ export class EventBudget {
       values === undefined
         ? undefined
         : new Map(values.map((value) => [value, new LineBudget(linesPerSecond, now)]));
+    this.keyed = this.byValue !== undefined;
   }
 
   /** The count no written line has carried yet, over all the event's budgets, taken (reset). */
@@ -81,7 +85,10 @@ export class EventBudget {
     return count;
   }
 
-  /** The budget this call's line draws on. */
+  /**
+   * The budget this call's line draws on. Reads the key field: give it the fields the line is
+   * written from (a getter read twice could charge one key and write another).
+   */
   for(fields: unknown): LineBudget {
     if (this.byValue === undefined || typeof fields !== 'object' || fields === null) return this.shared;
     return this.byValue.get((fields as Record<string, unknown>)[this.key!]) ?? this.shared;
