@@ -32,6 +32,7 @@ export type {
   HistogramSpec,
   CounterSpec,
   GaugeSpec,
+  GaugeAcrossInstances,
   BucketPlan,
   ExemplarSpec,
   SloSpec,
@@ -42,6 +43,7 @@ export type {
   AttributeMatch,
   SamplingSpec,
   SamplingPolicySpec,
+  ErrorBudgetSpec,
   CollectorSpec,
   ServerSpanSpec,
   SpansSpec,
@@ -67,6 +69,8 @@ export type {
 export { createEventLogger, specLineSchemaDocument, SchemaViolationError, REDACTED } from './logs/index.js';
 export type { EventLogger, EventLoggerOptions, Violation, ViolationReason } from './logs/index.js';
 export type { SecurityStreamOptions } from './logs/security-stream.js';
+export type { LogBridge } from './logs/event-logger.js';
+export type { JsonSchema } from './logs/field-schema.js';
 export {
   createMetrics,
   MetricsOptionsError,
@@ -97,6 +101,9 @@ export type {
   ExportedExemplar,
   ExpositionFormat,
 } from './metrics/index.js';
+export type { OtlpTls } from './metrics/otlp-json-exporter.js';
+export type { ExemplarHook } from './metrics/exemplar-reservoir.js';
+export type { MoreMetrics } from './metrics/request-handler.js';
 export {
   createSloEngine,
   SloEngineOptionsError,
@@ -120,6 +127,7 @@ export type {
   GaugeRow,
   SloModel,
   TierModel,
+  SliModel,
   LiveOptions,
 } from './slo/index.js';
 export {
@@ -144,10 +152,12 @@ export type {
   PolicyDecision,
   PolicySpan,
   TraceView,
+  Verdict,
   CorpusTrace,
   CorpusDecision,
   SamplingCorpus,
 } from './sampling/index.js';
+export type { CorpusDecisionOptions } from './sampling/decide-corpus-trace.js';
 export { EXEMPLAR_SPAN_ATTRIBUTE } from './spec/naming.js';
 export { sdkSeries, sloSeries } from './spec/naming.js';
 export {
