@@ -109,17 +109,22 @@ const histogram = {
   additionalProperties: false,
 };
 
-const gauge = {
+const instrument = {
   type: 'object',
   properties: { description, unit: { type: 'string' }, attributes: attributeList, cardinalityLimit },
   required: ['description'],
   additionalProperties: false,
 };
 
+const gauge = {
+  ...instrument,
+  properties: { ...instrument.properties, acrossInstances: { enum: ['sum', 'avg', 'max', 'min'] } },
+};
+
 const counter = {
-  ...gauge,
+  ...instrument,
   properties: {
-    ...gauge.properties,
+    ...instrument.properties,
     exemplars: { type: 'object', properties: { enabled: { type: 'boolean' } }, additionalProperties: false },
   },
 };

@@ -99,7 +99,17 @@ export interface GaugeSpec {
   readonly unit?: string;
   readonly attributes?: readonly string[];
   readonly cardinalityLimit?: number;
+  /**
+   * How dashboards bring the instances' values to one: `sum` (a queue depth, bytes held),
+   * `avg` (a share of each instance's own total, a temperature), `max` or `min` (a reading of
+   * one instance: a lag, a delay, free space left). Unset, the unit decides: ratios (`1`, `%`)
+   * are averaged, times show the highest instance, anything else is summed.
+   */
+  readonly acrossInstances?: GaugeAcrossInstances;
 }
+
+/** How the instances' values of one gauge are brought to one value (a PromQL aggregation). */
+export type GaugeAcrossInstances = 'sum' | 'avg' | 'max' | 'min';
 
 /** Selects series by attribute values: { outcome: ['error', 'timeout'] }. */
 export type AttributeMatch = Readonly<Record<string, readonly string[]>>;

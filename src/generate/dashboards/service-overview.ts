@@ -393,8 +393,9 @@ function addCounter(layout: PanelLayout, spec: TelemetrySpec, name: string, coun
 
 function addGauge(layout: PanelLayout, name: string, gauge: GaugeSpec): void {
   const metric = prometheusBaseName(name, gauge.unit);
-  // Regression: dashboard-ratio-gauge-summed-across-instances.
-  const aggregation = gaugeAggregation(gauge.unit);
+  // Regression: dashboard-ratio-gauge-summed-across-instances,
+  // dashboard-gauge-of-unknown-unit-summed-across-instances.
+  const aggregation = gaugeAggregation(gauge.unit, gauge.acrossInstances);
   for (const label of splits(gauge.attributes)) {
     layout.panel(
       timeseriesPanel({

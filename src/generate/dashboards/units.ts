@@ -2,6 +2,7 @@
 // panel-units-rule accepts), for values and for per-second rates of them. The tables are Maps:
 // the spec takes any string as a unit, and a plain object answered `constructor` or `toString`
 // with a function (regression: dashboard-unit-named-like-an-object-property).
+import type { GaugeAcrossInstances } from '../../spec/types.js';
 
 const VALUE_UNITS: ReadonlyMap<string, string> = new Map([
   ['s', 's'],
@@ -28,7 +29,7 @@ export function grafanaUnit(unit: string | undefined): string {
 
 /** How a gauge panel brings the instances' series of one gauge to one value per split. */
 export interface GaugeAggregation {
-  readonly operator: 'sum' | 'avg' | 'max';
+  readonly operator: GaugeAcrossInstances;
   /** The legend of an unsplit panel. */
   readonly legend: string;
   /** The panel description's sentence on it. */
@@ -62,8 +63,23 @@ const GAUGE_AGGREGATIONS: ReadonlyMap<string, GaugeAggregation> = new Map([
   ...['s', 'ms', 'us', 'ns', 'min', 'h', 'd'].map((unit) => [unit, HIGHEST] as const),
 ]);
 
-/** How a gauge in this UCUM unit is aggregated over instances. */
-export function gaugeAggregation(unit: string | undefined): GaugeAggregation {
+/** What the spec's `acrossInstances` asks for, as a panel says it. */
+const CHOSEN: Readonly<Record<GaugeAcrossInstances, GaugeAggregation>> = {
+  sum: SUMMED,
+  avg: { operator: 'avg', legend: 'average', reading: 'Averaged over instances' },
+  max: { operator: 'max', legend: 'highest', reading: 'The highest instance' },
+  min: { operator: 'min', legend: 'lowest', reading: 'The lowest instance' },
+};
+
+/**
+ * How a gauge is aggregated over instances: as its spec's `acrossInstances` says, else by its
+ * UCUM unit (a unit such as `Cel` says nothing the generator knows: summed, unless the spec says).
+ */
+export function gaugeAggregation(
+  unit: string | undefined,
+  acrossInstances?: GaugeAcrossInstances,
+): GaugeAggregation {
+  if (acrossInstances !== undefined) return CHOSEN[acrossInstances];
   return (unit === undefined ? undefined : GAUGE_AGGREGATIONS.get(unit)) ?? SUMMED;
 }
 
