@@ -32,6 +32,7 @@ import {
   tlsFilesFromEnv,
 } from './otlp-export-processors.js';
 import { checkOtlpProtocols, type ExportTiming } from './check-options.js';
+import { OTLP_SIGNALS, signalEndpoint, type OtlpSignal } from './otlp-env.js';
 import type { Telemetry, TelemetryOptions } from './create-telemetry.js';
 import { FanOutSpanProcessor } from './fan-out-span-processor.js';
 import { HttpServerErrorTypeProcessor } from './http-server-error-type.js';
@@ -85,7 +86,7 @@ export function assemble<const S extends TelemetrySpec>(
 ): Assembly<S> {
   // Before anything is made: an export no receiver on the endpoint can take is refused at start.
   checkOtlpProtocols(
-    SIGNALS.filter(
+    OTLP_SIGNALS.filter(
       (signal) => urls[signal] !== undefined && (signal !== 'logs' || options.otlpLogs !== false),
     ),
   );
@@ -425,15 +426,7 @@ function tailSamplingFromEnv(): boolean | 'dry-run' | undefined {
 }
 
 /** Where each signal's OTLP export posts; undefined: that signal is not exported over OTLP. */
-export interface OtlpUrls {
-  readonly traces: string | undefined;
-  readonly metrics: string | undefined;
-  readonly logs: string | undefined;
-}
-
-export type OtlpSignal = keyof OtlpUrls;
-
-const SIGNALS: readonly OtlpSignal[] = ['traces', 'metrics', 'logs'];
+export type OtlpUrls = { readonly [signal in OtlpSignal]: string | undefined };
 
 /**
  * Each signal's OTLP URL, as OTel's exporters and NodeSDK read the environment: the `otlpEndpoint`
@@ -451,11 +444,9 @@ export function otlpUrls(option: string | undefined, env: NodeJS.ProcessEnv = pr
   const url = (signal: OtlpSignal): string | undefined => {
     if (disabled || exportTurnedOff(signal, env)) return undefined;
     if (option !== undefined) return withPath(trimSlash(option), signal);
-    const own = env[`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`]?.trim();
-    if (own !== undefined && own !== '') return own;
-    return withPath(trimSlash(env.OTEL_EXPORTER_OTLP_ENDPOINT), signal);
+    return signalEndpoint(env, signal)?.value ?? withPath(trimSlash(env.OTEL_EXPORTER_OTLP_ENDPOINT), signal);
   };
-  const [traces, metrics, logs] = SIGNALS.map(url);
+  const [traces, metrics, logs] = OTLP_SIGNALS.map(url);
   return { traces, metrics, logs };
 }
 

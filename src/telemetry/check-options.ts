@@ -6,7 +6,7 @@ import { IssueListError, type SpecIssue } from '../spec/errors.js';
 import { didYouMean } from '../spec/suggest.js';
 import type { SecurityStreamOptions } from '../logs/security-stream.js';
 import type { TelemetryOptions } from './create-telemetry.js';
-import { otlpTimeoutMs, otlpVariable } from './otlp-env.js';
+import { OTLP_SIGNALS, otlpTimeoutMs, otlpVariable, signalEndpoint } from './otlp-env.js';
 
 /** An option's problem: `path` names the option, e.g. "maxConcurrentScrapes" or "securityLog.foldWindowMs". */
 export type OptionIssue = SpecIssue;
@@ -166,10 +166,9 @@ export function checkTelemetryOptions(options: TelemetryOptions): ExportTiming {
       process.env.OTEL_EXPORTER_OTLP_ENDPOINT,
     );
     // A signal's own endpoint is posted to as it is (assemble.ts, otlpUrls).
-    for (const signal of ['TRACES', 'METRICS', 'LOGS']) {
-      const name = `OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`;
-      const value = process.env[name]?.trim();
-      if (value !== undefined && value !== '') checkEndpoint(issues, `otlpEndpoint (${name})`, value, false);
+    for (const signal of OTLP_SIGNALS) {
+      const own = signalEndpoint(process.env, signal);
+      if (own !== undefined) checkEndpoint(issues, `otlpEndpoint (${own.name})`, own.value, false);
     }
   }
   for (const key of ['spanProcessors', 'metricReaders', 'logRecordProcessors', 'samplingPolicies'] as const) {

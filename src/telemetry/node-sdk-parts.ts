@@ -16,6 +16,7 @@ import { GlobalsAlreadyRegisteredError, type Telemetry, type TelemetryOptions } 
 import { COMMONJS_BUILD } from '../module-format.js';
 import { onUse } from '../require-on-use.js';
 import { globalLogger, logsApiInApi, type BridgeLogger, type GlobalLogsApi } from './logs-api.js';
+import { isSet, signalEndpoint } from './otlp-env.js';
 import { nodeSdkResource } from './resource.js';
 
 /** What to spread into `new NodeSDK({ ... })`: the keys of NodeSDKConfiguration plumbline fills. */
@@ -288,7 +289,7 @@ function logRecordProcessors(
     options.otlpEndpoint === '' ? undefined : env.OTEL_EXPORTER_OTLP_ENDPOINT,
     env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT,
     env.OTEL_LOGS_EXPORTER,
-  ].some((value) => value !== undefined && value.trim() !== '');
+  ].some(isSet);
   return configured ? {} : { logRecordProcessors: [] };
 }
 
@@ -297,11 +298,10 @@ function logRecordProcessors(
  * no OTEL_EXPORTER_OTLP_ENDPOINT): NodeSDK, given no log record processors, exports to it itself.
  */
 function logsEndpointLeftToNodeSdk(options: TelemetryOptions, env: NodeJS.ProcessEnv = process.env): boolean {
-  const set = (value: string | undefined) => value !== undefined && value.trim() !== '';
   return (
     options.otlpEndpoint === undefined &&
-    !set(env.OTEL_EXPORTER_OTLP_ENDPOINT) &&
-    set(env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT)
+    !isSet(env.OTEL_EXPORTER_OTLP_ENDPOINT) &&
+    signalEndpoint(env, 'logs') !== undefined
   );
 }
 

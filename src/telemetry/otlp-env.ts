@@ -2,6 +2,30 @@
 // (OTEL_EXPORTER_OTLP_PROTOCOL and OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, ...): read as OTel's
 // exporters read them, the signal's own first.
 
+/** The signals OTLP exports, as in the /v1/<signal> paths (the variables' names say them in capitals). */
+export const OTLP_SIGNALS = ['traces', 'metrics', 'logs'] as const;
+
+export type OtlpSignal = (typeof OTLP_SIGNALS)[number];
+
+/** Whether a variable counts as set: OTel's exporters and NodeSDK take a blank value as unset. */
+export function isSet(value: string | undefined): value is string {
+  return value !== undefined && value.trim() !== '';
+}
+
+/**
+ * OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT, the signal's own URL (posted to as it is, nothing
+ * appended), trimmed; undefined when unset or blank. Only the signal's own form: the general
+ * OTEL_EXPORTER_OTLP_ENDPOINT is a base URL, read apart.
+ */
+export function signalEndpoint(
+  env: NodeJS.ProcessEnv,
+  signal: string,
+): { readonly name: string; readonly value: string } | undefined {
+  const name = `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`;
+  const value = env[name];
+  return isSet(value) ? { name, value: value.trim() } : undefined;
+}
+
 /**
  * OTEL_EXPORTER_OTLP_<SIGNAL>_<SUFFIX> if it is set and not blank, else OTEL_EXPORTER_OTLP_<SUFFIX>
  * if that is; its name and value as set. `signal` as in the names (TRACES, METRICS, LOGS; any case).
@@ -16,7 +40,7 @@ export function otlpVariable(
     `OTEL_EXPORTER_OTLP_${suffix}`,
   ]) {
     const value = env[name];
-    if (value !== undefined && value.trim() !== '') return { name, value };
+    if (isSet(value)) return { name, value };
   }
   return undefined;
 }
@@ -38,7 +62,7 @@ export function otlpTimeoutMs(
 ): { readonly name: string; readonly ms: number } | undefined {
   for (const name of [`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_TIMEOUT`, 'OTEL_EXPORTER_OTLP_TIMEOUT']) {
     const raw = env[name];
-    if (raw === undefined || raw.trim() === '') continue;
+    if (!isSet(raw)) continue;
     const value = Number(raw);
     if (Number.isFinite(value) && value > 0 && value <= LONGEST_TIMEOUT_MS) return { name, ms: value };
     warn(
