@@ -22,7 +22,10 @@ export interface BudgetPolicyOptions {
    * absent: one shared key.
    */
   readonly key?: string;
-  /** Weights per key value (cut like the values, see MAX_KEY_BYTES); unlisted values weigh 1. */
+  /**
+   * Weights per key value; unlisted values weigh 1. Cut like the values (see MAX_KEY_BYTES): of
+   * two alike up to the cut, the key weighs what the first in sorted order says.
+   */
   readonly weights?: Readonly<Record<string, number>>;
   /** Distinct key values tracked before the rest share one overflow key. Default 256. */
   readonly maxKeys?: number;
@@ -121,25 +124,23 @@ export class BudgetPolicy implements SamplingPolicy {
     this.tracesPerSecond = options.tracesPerSecond;
     this.ceiling = options.tracesPerSecond * CEILING_FACTOR + CEILING_SLACK;
     this.keyAttribute = options.key;
-    // Weighted values are cut as the traces' values are (the first of two alike after the cut wins).
-    const weights = new Map<string, number>();
-    for (const [value, weight] of Object.entries(options.weights ?? {})) {
-      const key = boundLabelValue(value, MAX_KEY_BYTES) ?? value;
-      if (!weights.has(key)) weights.set(key, weight);
-    }
-    this.weights = weights;
     // The generated collector lists one string_attribute sub-policy per weighted value, sorted
     // (src/generate/collector/policies.ts), and the first that matches takes the trace; the
-    // string_attribute never matches an empty value.
+    // string_attribute never matches an empty value. Each value is cut once, as the traces' values
+    // are (MAX_KEY_BYTES): values alike up to the cut share one key, whose weight is the first's in
+    // that order (the one whose sub-policy comes first), whatever order the spec lists them in.
+    const weights = new Map<string, number>();
     const listed = new Map<string, Listed>();
-    const sorted = Object.keys(options.weights ?? {}).sort((left, right) =>
+    const sorted = Object.entries(options.weights ?? {}).sort(([left], [right]) =>
       left < right ? -1 : left > right ? 1 : 0,
     );
-    for (const value of sorted) {
-      if (value === '') continue;
+    for (const [value, weight] of sorted) {
       const cut = boundLabelValue(value, MAX_KEY_BYTES);
-      listed.set(value, { order: listed.size, key: cut ?? value, truncated: cut !== undefined });
+      const key = cut ?? value;
+      if (!weights.has(key)) weights.set(key, weight);
+      if (value !== '') listed.set(value, { order: listed.size, key, truncated: cut !== undefined });
     }
+    this.weights = weights;
     this.listed = listed;
     this.maxKeys = options.maxKeys ?? 256;
   }

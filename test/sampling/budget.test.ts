@@ -90,6 +90,19 @@ describe('budget policy', () => {
     expect(keptBy(weighted, '/free').length).toBeLessThanOrEqual(75 * 1.2 + 10);
   });
 
+  it('weighs two weighted values alike up to the 2048-byte cut by the first in sorted order', () => {
+    // Both are cut to one key; the spec lists the later one (sorted) first, with another weight.
+    const alike = 'k'.repeat(2048);
+    const [first, second] = [`${alike}a`, `${alike}b`];
+    const weights = { [second]: 1, [first]: 3 };
+    const r = rig(budget(10, { key: 'http.route', weights }), { seed: 7 });
+    drive(r, 30, { [second]: 500, '/free': 500 });
+    // The key weighs 3 (first's weight), whichever of the two a trace carries: 7.5/s against 2.5/s.
+    expect(keptBy(r, second).length).toBeGreaterThanOrEqual(225 * 0.85);
+    expect(keptBy(r, second).length).toBeLessThanOrEqual(225 * 1.15 + 10);
+    expect(keptBy(r, '/free').length).toBeLessThanOrEqual(75 * 1.2 + 10);
+  });
+
   it('writes ot=th that parses per the spec, admits each kept trace and reweights to the input count', () => {
     const r = rig(budget(10));
     drive(r, 30, { '/a': 1000 });
