@@ -125,6 +125,11 @@ export const OVERFLOW_SLO_ATTRIBUTES_FOLDED = 'overflow_slo_attributes_folded';
 
 const NOOP_LISTENERS: readonly MeasurementListener[] = [];
 
+/** Unknown instrument names whose handles are kept for the next call of the same name. */
+const UNKNOWN_NAMES_KEPT = 256;
+/** The longest unknown name (UTF-16 code units) kept: 256 of them are at most 2 MB. */
+const UNKNOWN_NAME_KEPT_LENGTH = 4096;
+
 /**
  * Builds the spec's instruments from its model (resolveSpec): a spec not checked yet is checked
  * there, and a wrong one throws SpecError at setup.
@@ -266,14 +271,29 @@ export function createMetrics<const S extends TelemetrySpec>(
   // name is cut to the label bound once, here, and each call counts its cut as the family would:
   // handed the whole name, the family built and looked up a key of its length on every call (a
   // 1 MB name cost O(1 MB) per call; regression: unknown-instrument-name-cut-on-every-call).
-  const unknown = (name: string) => {
+  // Each call adds through bound series: the 2 KB label value of a 2 KB name was joined into a
+  // key and hashed on every call (regression: unknown-instrument-name-costs-a-label-join-per-call).
+  const countTruncatedName = dropped.bind(unknownNameTruncated);
+  const makeUnknown = (name: string): (() => void) => {
     const cut = boundLabelValue(name, selfValueLimit);
-    const labels = { metric: cut ?? wellFormed(name), reason: 'unknown_instrument' };
-    if (cut === undefined) return () => dropped.add(1, labels);
+    const count = dropped.bind({ metric: cut ?? wellFormed(name), reason: 'unknown_instrument' });
+    if (cut === undefined) return () => count(1);
     return () => {
-      dropped.add(1, labels);
-      dropped.add(1, unknownNameTruncated);
+      count(1);
+      countTruncatedName(1);
     };
+  };
+  // The handles of the names asked for again (an app that calls counter(name) per request): kept
+  // for the first UNKNOWN_NAMES_KEPT names of at most UNKNOWN_NAME_KEPT_LENGTH characters (at
+  // most 2 MB of names held); any other name gets a new handle each time, as before.
+  const unknownByName = new Map<string, () => void>();
+  const unknown = (name: string): (() => void) => {
+    let count = unknownByName.get(name);
+    if (count !== undefined) return count;
+    count = makeUnknown(name);
+    if (unknownByName.size < UNKNOWN_NAMES_KEPT && name.length <= UNKNOWN_NAME_KEPT_LENGTH)
+      unknownByName.set(name, count);
+    return count;
   };
 
   return {

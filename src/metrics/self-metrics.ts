@@ -78,6 +78,31 @@ export class SelfCounterFamily implements SelfCounter {
 
   add(value: number, labels: Readonly<Record<string, string>>): void {
     if (typeof value !== 'number' || !(value >= 0) || value === Infinity) return;
+    this.seriesOf(labels).value += value;
+  }
+
+  /**
+   * `add` with these labels, bound: their series is found on the first add and kept, so each
+   * add after costs no key built from the values (an unknown instrument name of 2 KB joined and
+   * hashed 2 KB per call). Counts what `add` counts, cuts included.
+   */
+  bind(labels: Readonly<Record<string, string>>): (value: number) => void {
+    let series: { value: number } | undefined;
+    /** Values of `labels` past the length limit: each add counts them, as `add` does. */
+    let cuts = 0;
+    return (value) => {
+      if (typeof value !== 'number' || !(value >= 0) || value === Infinity) return;
+      if (series === undefined) {
+        for (const name of this.labelNames)
+          if (boundLabelValue(String(labels[name] ?? ''), this.valueLimit) !== undefined) cuts++;
+        series = this.seriesOf(labels);
+      } else if (cuts > 0) this.countTruncated(cuts);
+      series.value += value;
+    };
+  }
+
+  /** The series of these labels, made if new (or the overflow series); a cut value is counted. */
+  private seriesOf(labels: Readonly<Record<string, string>>): { value: number } {
     let values = this.labelNames.map((name) => labels[name] ?? '');
     let key = values.join('\u0000');
     let series = this.series.get(key);
@@ -114,7 +139,7 @@ export class SelfCounterFamily implements SelfCounter {
         this.series.set(key, series);
       }
     }
-    series.value += value;
+    return series;
   }
 
   samples(): SelfSample[] {
