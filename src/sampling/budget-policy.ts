@@ -38,7 +38,9 @@ export const OTHER_KEY = '(other)';
  * self-metric label value has by default (labelValueLengthLimit, 2048), and values alike up to the
  * cut share one key, as plumbline_sampler_keep_probability shows them. A client chooses the value
  * (a tenant ID): kept whole, 256 keys of 1 MB held 256 MB in the policy (regression:
- * budget-key-value-length-unbounded.test.ts).
+ * budget-key-value-length-unbounded.test.ts). It does not follow a labelValueLengthLimit of the
+ * app's: a bound on what /metrics writes must not decide which traces share a budget (a gauge
+ * label cut further shows keys alike up to it as one series; stats() has each).
  */
 export const MAX_KEY_BYTES = DEFAULT_LABEL_VALUE_LENGTH_LIMIT;
 // Allocations across keys are recomputed at most this often (and when a key appears); each
