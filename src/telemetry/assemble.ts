@@ -32,7 +32,7 @@ import {
   tlsFilesFromEnv,
 } from './otlp-export-processors.js';
 import { checkOtlpProtocols, type ExportTiming } from './check-options.js';
-import { OTLP_SIGNALS, signalEndpoint, type OtlpSignal } from './otlp-env.js';
+import { batchSettings, OTLP_SIGNALS, signalEndpoint, type OtlpSignal } from './otlp-env.js';
 import type { Telemetry, TelemetryOptions } from './create-telemetry.js';
 import { FanOutSpanProcessor } from './fan-out-span-processor.js';
 import { HttpServerErrorTypeProcessor } from './http-server-error-type.js';
@@ -137,12 +137,19 @@ export function assemble<const S extends TelemetrySpec>(
         [],
       ),
     );
+    // sdk-trace's processor reads no OTEL_BSP_* (NodeSDK reads them only for the processors it
+    // builds, none beside plumbline's): they were ignored (OTEL_BSP_MAX_EXPORT_BATCH_SIZE=2, 5
+    // spans: 1 post of 5 -> 2, 2, 1). Regression: otel-bsp-blrp-variables-ignored.test.ts.
+    const batch = batchSettings(process.env, 'BSP', (message) => diag.warn(message));
     exportProcessors.push(
       new OtlpBatchSpanProcessor(
         {
           exporter: spanExporter,
-          maxQueueSize: options.maxQueuedSpans ?? 2048,
-          exportTimeoutMillis: timing.spanExportTimeoutMs,
+          maxQueueSize: options.maxQueuedSpans ?? batch.maxQueueSize ?? 2048,
+          scheduledDelayMillis: batch.scheduledDelayMillis,
+          maxExportBatchSize: batch.maxExportBatchSize,
+          exportTimeoutMillis:
+            options.exportTimeoutMs ?? batch.exportTimeoutMillis ?? timing.spanExportTimeoutMs,
           selfObsMeterProvider: pipeline.meterProvider('span'),
         },
         (spanAfterShutdown = () => pipeline.drop('span', 'after_shutdown')),
@@ -236,11 +243,15 @@ export function assemble<const S extends TelemetrySpec>(
       ),
     );
     const exporter = new GivingUpLogExporter(logExporter, connections);
+    const batch = batchSettings(process.env, 'BLRP', (message) => diag.warn(message));
     logRecordProcessor = new BoundedShutdownLogRecordProcessor(
       new BatchLogRecordProcessor({
         exporter,
-        exportTimeoutMillis: timing.logExportTimeoutMs,
-        maxQueueSize: options.maxQueuedLogRecords ?? 2048,
+        exportTimeoutMillis:
+          options.exportTimeoutMs ?? batch.exportTimeoutMillis ?? timing.logExportTimeoutMs,
+        maxQueueSize: options.maxQueuedLogRecords ?? batch.maxQueueSize ?? 2048,
+        scheduledDelayMillis: batch.scheduledDelayMillis,
+        maxExportBatchSize: batch.maxExportBatchSize,
         selfObsMeterProvider: pipeline.meterProvider('log_record'),
       }),
       exporter,

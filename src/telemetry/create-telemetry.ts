@@ -72,9 +72,9 @@ export interface TelemetryOptions {
    * else OTEL_EXPORTER_OTLP_TIMEOUT, else 10,000 (the steps bounded by the longest).
    */
   readonly exportTimeoutMs?: number | undefined;
-  /** Largest number of spans waiting for export; more are dropped and counted. Default 2048. */
+  /** Largest number of spans waiting for export; more are dropped and counted. Default OTEL_BSP_MAX_QUEUE_SIZE, else 2048. */
   readonly maxQueuedSpans?: number | undefined;
-  /** Largest number of log records waiting for OTLP export; more are dropped and counted. Default 2048. */
+  /** Largest number of log records waiting for OTLP export; more are dropped and counted. Default OTEL_BLRP_MAX_QUEUE_SIZE, else 2048. */
   readonly maxQueuedLogRecords?: number | undefined;
   /** Metric exports in flight at once; a batch that finds them all busy is dropped and counted. Default 1. */
   readonly maxPendingMetricExports?: number | undefined;

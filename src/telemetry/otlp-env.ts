@@ -72,3 +72,46 @@ export function otlpTimeoutMs(
   }
   return undefined;
 }
+
+/** The batch processor settings OTEL_BSP_* (spans) and OTEL_BLRP_* (log records) give. */
+export interface BatchSettings {
+  readonly maxQueueSize: number | undefined;
+  readonly scheduledDelayMillis: number | undefined;
+  readonly exportTimeoutMillis: number | undefined;
+  readonly maxExportBatchSize: number | undefined;
+}
+
+/**
+ * OTEL_<BSP|BLRP>_MAX_QUEUE_SIZE, _SCHEDULE_DELAY, _EXPORT_TIMEOUT and _MAX_EXPORT_BATCH_SIZE,
+ * read as NodeSDK 0.223 reads them for the batch processors it builds (getNonNegativeNumberFromEnv):
+ * blank is unset; a value that is no number above 0 is warned about and left out (the default
+ * applies). Also left out: a size that is no whole number, a duration above 2147483647 ms.
+ */
+export function batchSettings(
+  env: NodeJS.ProcessEnv,
+  prefix: 'BSP' | 'BLRP',
+  warn: (message: string) => void,
+): BatchSettings {
+  const read = (suffix: string, whole: boolean): number | undefined => {
+    const name = `OTEL_${prefix}_${suffix}`;
+    const raw = env[name];
+    if (!isSet(raw)) return undefined;
+    const value = Number(raw);
+    if (whole ? Number.isSafeInteger(value) && value > 0 : value > 0 && value <= LONGEST_TIMEOUT_MS)
+      return value;
+    warn(
+      `plumbline: ${name} is invalid, expected ${
+        whole
+          ? 'a whole number above 0'
+          : `a number of milliseconds above 0 and at most ${LONGEST_TIMEOUT_MS}`
+      } (actual: ${JSON.stringify(raw)}); using the default`,
+    );
+    return undefined;
+  };
+  return {
+    maxQueueSize: read('MAX_QUEUE_SIZE', true),
+    scheduledDelayMillis: read('SCHEDULE_DELAY', false),
+    exportTimeoutMillis: read('EXPORT_TIMEOUT', false),
+    maxExportBatchSize: read('MAX_EXPORT_BATCH_SIZE', true),
+  };
+}

@@ -6,10 +6,10 @@
 // after 3 s (no failure counted) instead of failing at 300 ms. They are now read as
 // otlp-exporter-base reads them: milliseconds, the signal's own before the general one, an
 // invalid value left out; the option still wins. Real HTTP: a receiver that holds each post.
-import { createServer, type ServerResponse } from 'node:http';
 import { afterEach, expect, it } from 'vitest';
 import { createTelemetry, defineTelemetry, type Telemetry, type TelemetryOptions } from '../../src/index.js';
 import { captureLines } from '../support/capture.js';
+import { startRecordingReceiver } from '../support/otlp-recording-receiver.js';
 import { waitFor } from '../support/process.js';
 
 const spec = defineTelemetry({
@@ -39,35 +39,6 @@ afterEach(async () => {
   }
 });
 
-/** An OTLP/HTTP receiver that answers each post HOLD_MS after it arrived; counts answers per path. */
-async function slowReceiver(): Promise<{ url: string; received: string[]; answered: string[] }> {
-  const received: string[] = [];
-  const answered: string[] = [];
-  const held = new Set<ServerResponse>();
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      const path = request.url ?? '';
-      received.push(path);
-      held.add(response);
-      setTimeout(() => {
-        held.delete(response);
-        if (response.destroyed) return;
-        answered.push(path);
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      }, HOLD_MS).unref();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => {
-    for (const response of held) response.destroy();
-    server.closeAllConnections();
-    return new Promise((resolve) => server.close(resolve));
-  });
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, received, answered };
-}
-
 /** plumbline_telemetry_dropped_total by signal and reason, those above 0. */
 function drops(telemetry: Telemetry): Record<string, number> {
   const counted: Record<string, number> = {};
@@ -83,7 +54,11 @@ async function firstExports(
   variables: Partial<Record<(typeof VARIABLES)[number], string>>,
   options: TelemetryOptions = {},
 ): Promise<{ drops: Record<string, number>; answeredWhenCounted: string[] }> {
-  const sink = await slowReceiver();
+  const sink = await startRecordingReceiver(cleanups, {
+    '/v1/traces': HOLD_MS,
+    '/v1/logs': HOLD_MS,
+    '/v1/metrics': HOLD_MS,
+  });
   for (const name of VARIABLES) delete process.env[name];
   Object.assign(process.env, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, ...variables });
   const telemetry = createTelemetry(spec, {
@@ -110,7 +85,11 @@ async function firstExports(
     return ended.length === 3 ? true : undefined;
   });
   const answeredWhenCounted = [...sink.answered].sort();
-  expect([...new Set(sink.received)].sort()).toEqual(['/v1/logs', '/v1/metrics', '/v1/traces']);
+  expect([...new Set(sink.posts.map((post) => post.path))].sort()).toEqual([
+    '/v1/logs',
+    '/v1/metrics',
+    '/v1/traces',
+  ]);
   return { drops: drops(telemetry), answeredWhenCounted };
 }
 
