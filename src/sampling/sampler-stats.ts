@@ -68,6 +68,20 @@ export interface SamplerStats {
    */
   readonly tracestateDropped: number;
   /**
+   * Traces whose inbound `ot=th` their own randomness fails (the caller kept a trace its threshold
+   * rejects: an inconsistent decision), erased before the decision as the OTel spec asks: such a
+   * trace is decided, and a kept one labelled, by this sampler's threshold alone. Counted once per
+   * trace, kept or dropped.
+   */
+  readonly inboundThresholdsErased: number;
+  /**
+   * Calls into a span's inbound TraceState (an implementation of the app's own, or a propagator's)
+   * that threw or gave no string: its `ot` was read as absent, or a kept span's tracestate was
+   * rebuilt from what could be read (at least our `ot`). The span is kept all the same; never
+   * thrown into the app. Counted once per trace read and once per kept tracestate built.
+   */
+  readonly tracestateErrors: number;
+  /**
    * Answers of policies of your own that threw, or were not keep, drop or abstain with a valid
    * threshold: each was taken as an abstention.
    */

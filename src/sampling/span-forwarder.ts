@@ -29,6 +29,11 @@ export class SpanForwarder {
    * built (once per trace, unless its spans' tracestates differ): stats().tracestateDropped.
    */
   tracestateDropped = 0;
+  /**
+   * Kept tracestates built around an inbound TraceState that threw (or answered nonsense): see
+   * outboundState(). stats().tracestateErrors.
+   */
+  tracestateErrors = 0;
   /** Last kept decision per policy index (x2 in dry run: keep, drop), see keptDecision(). */
   private readonly lastKept: (KeptDecision | undefined)[];
   // One-entry cache: spans of a trace share their inbound TraceState object and threshold.
@@ -112,20 +117,51 @@ export class SpanForwarder {
    * header at most 512 characters and 32 members (other vendors' members go from the end, as
    * W3C asks of a vendor adding its own). Left alone, TraceState.set() returns the state unchanged
    * past a limit, and the span would carry no threshold of ours. Off the per-span path: once per
-   * inbound state and threshold (see forward()).
+   * inbound state and threshold (see forward()). An inbound TraceState of the app's own (or a
+   * propagator's) may throw, or answer something that is no TraceState or string: the span is
+   * kept all the same, with what could be read of it (our `ot` at least), and it is counted.
    */
   private outboundState(inbound: TraceState | undefined, threshold: string): TraceState {
-    const inboundOt = inbound?.get('ot');
+    let inboundOt: string | undefined;
+    if (inbound !== undefined) {
+      try {
+        const read: unknown = inbound.get('ot');
+        if (read !== undefined && typeof read !== 'string') throw new TypeError('ot is no string');
+        inboundOt = read;
+      } catch {
+        this.tracestateErrors++;
+        return EMPTY_TRACE_STATE.set('ot', outboundOt(undefined, threshold).value);
+      }
+    }
     const ot = outboundOt(inboundOt, threshold);
     this.tracestateDropped += ot.dropped;
     if (inbound === undefined) return EMPTY_TRACE_STATE.set('ot', ot.value);
     // Most inbound states fit as they are: set() refuses only a header over 512 characters, and
     // adding `ot` (not replacing it) may make 33 members. The rebuild below costs several times this.
-    const set = inbound.set('ot', ot.value);
-    if (set.get('ot') === ot.value && (inboundOt !== undefined || withinMemberLimit(set))) return set;
-    const others = inbound.serialize();
+    try {
+      const set = inbound.set('ot', ot.value);
+      if (set.get('ot') === ot.value && (inboundOt !== undefined || withinMemberLimit(set))) return set;
+    } catch {
+      this.tracestateErrors++;
+      return this.rebuilt(inbound, ot.value, true);
+    }
+    return this.rebuilt(inbound, ot.value, false);
+  }
+
+  /** `ot` first, then the inbound members that fit (see outboundState), from its serialized form. */
+  private rebuilt(inbound: TraceState, otValue: string, counted: boolean): TraceState {
+    let others: unknown;
+    try {
+      others = inbound.serialize();
+    } catch {
+      others = undefined;
+    }
+    if (typeof others !== 'string') {
+      if (!counted) this.tracestateErrors++;
+      return EMPTY_TRACE_STATE.set('ot', otValue);
+    }
     const members = others === '' ? [] : others.split(',');
-    let header = `ot=${ot.value}`;
+    let header = `ot=${otValue}`;
     let count = 1;
     for (const member of members) {
       if (member.startsWith('ot=')) continue;

@@ -24,7 +24,7 @@ import { LinkIndex } from './link-index.js';
 import { withLinkedRule } from './linked-policy.js';
 import { NO_MATCH, reservedNameProblem } from './policy-names.js';
 import { SpanSlab } from './span-slab.js';
-import { BufferUsage, TraceBuffer } from './trace-buffer.js';
+import { BufferUsage, INBOUND_OT_UNREADABLE, INBOUND_TH_ERASED, TraceBuffer } from './trace-buffer.js';
 import { AdmissionQueue, DeadlineQueue } from './trace-queues.js';
 import { TraceTable } from './trace-table.js';
 import { hexWord } from './trace-id-bits.js';
@@ -126,6 +126,10 @@ export class TailSamplingProcessor implements SpanProcessor {
   private spansAfterShutdown = 0;
   private readonly onSpanAfterShutdown: (() => void) | undefined;
   private policyErrors = 0;
+  /** Traces whose inbound `ot=th` their randomness fails, erased (TraceBuffer.readInboundOt). */
+  private inboundThresholdsErased = 0;
+  /** Traces whose inbound tracestate threw when its `ot` was read (stats().tracestateErrors). */
+  private inboundOtUnreadable = 0;
 
   /**
    * Built from the spec's sampling settings (its model, spec/model.ts): pass the whole spec, or its
@@ -342,6 +346,8 @@ export class TailSamplingProcessor implements SpanProcessor {
       thresholds,
       nextProcessorErrors: this.forwarder.errors,
       tracestateDropped: this.forwarder.tracestateDropped,
+      inboundThresholdsErased: this.inboundThresholdsErased,
+      tracestateErrors: this.inboundOtUnreadable + this.forwarder.tracestateErrors,
       policyErrors: this.policyErrors,
       spansAfterShutdown: this.spansAfterShutdown,
     };
@@ -461,7 +467,9 @@ export class TailSamplingProcessor implements SpanProcessor {
           ? hrTimeToMilliseconds(root.duration)
           : now - trace.rootStartedAt;
       }
-      trace.readInboundOt();
+      const inbound = trace.readInboundOt();
+      if (inbound === INBOUND_TH_ERASED) this.inboundThresholdsErased++;
+      else if (inbound === INBOUND_OT_UNREADABLE) this.inboundOtUnreadable++;
     }
     trace.changed = false;
     for (let i = 0; i < end; i++) {

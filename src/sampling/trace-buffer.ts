@@ -32,6 +32,16 @@ export class BufferUsage {
 
 const EMPTY_SPANS: ReadableSpan[] = [];
 
+/** What TraceBuffer.readInboundOt() made of the inbound `ot`. */
+export type InboundOtRead =
+  typeof INBOUND_OT_AS_SENT | typeof INBOUND_TH_ERASED | typeof INBOUND_OT_UNREADABLE;
+/** Read as sent (or absent). */
+export const INBOUND_OT_AS_SENT = 0;
+/** Its `th` erased: the trace's randomness fails it (stats().inboundThresholdsErased). */
+export const INBOUND_TH_ERASED = 1;
+/** The tracestate threw, or its `ot` was no string: read as absent (stats().tracestateErrors). */
+export const INBOUND_OT_UNREADABLE = 2;
+
 export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
   hash = 0;
   pendingLinks = 0;
@@ -175,14 +185,25 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
 
   /**
    * The inbound `ot` tracestate value of the trace (from its local root, else its first span),
-   * its `th` erased if the trace's randomness fails it (see consistentOt).
+   * its `th` erased if the trace's randomness fails it (see consistentOt). A TraceState of the
+   * app's own (or a propagator's) whose get() throws, or gives no string, counts as no `ot`.
    */
-  readInboundOt(): void {
+  readInboundOt(): InboundOtRead {
     const reference = this.localRoot ?? this.spans[0];
-    const ot = reference?.spanContext().traceState?.get('ot');
-    this.inboundOt = ot;
+    this.inboundOt = undefined;
     this.randomnessValue = undefined;
-    if (ot !== undefined && ot.includes('th:')) this.inboundOt = consistentOt(ot, this.randomness);
+    let ot: unknown;
+    try {
+      ot = reference?.spanContext().traceState?.get('ot');
+    } catch {
+      return INBOUND_OT_UNREADABLE;
+    }
+    if (ot === undefined) return INBOUND_OT_AS_SENT;
+    if (typeof ot !== 'string') return INBOUND_OT_UNREADABLE;
+    this.inboundOt = ot;
+    if (!ot.includes('th:')) return INBOUND_OT_AS_SENT;
+    this.inboundOt = consistentOt(ot, this.randomness);
+    return this.inboundOt === ot ? INBOUND_OT_AS_SENT : INBOUND_TH_ERASED;
   }
 
   /** Whether a span of `bytes` fits under the per-trace caps as the trace stands. */

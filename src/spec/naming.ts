@@ -148,6 +148,10 @@ export const sdkSeries = {
   samplerBudgetKeysTruncated: 'plumbline_sampler_budget_keys_truncated_total',
   /** Inbound tracestate parts left out of kept spans' tracestate (invalid `ot` sub-keys, W3C limits). */
   samplerTracestateDropped: 'plumbline_sampler_tracestate_dropped_total',
+  /** Traces whose inbound `ot=th` their randomness fails (inconsistent), erased before the decision. */
+  samplerInboundThresholdsErased: 'plumbline_sampler_inbound_thresholds_erased_total',
+  /** Calls into a span's inbound TraceState that threw (the span kept, with what could be read). */
+  samplerTracestateErrors: 'plumbline_sampler_tracestate_errors_total',
   /** Answers of the app's own sampling policies that threw or made no sense (taken as abstentions). */
   samplerPolicyErrors: 'plumbline_sampler_policy_errors_total',
   samplerBufferedTraces: 'plumbline_sampler_buffered_traces',

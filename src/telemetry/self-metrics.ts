@@ -78,6 +78,20 @@ export function exposeSamplerStats(metrics: Metrics, sampler: TailSamplingProces
     'counter',
   );
   metrics.selfGauge(
+    sdkSeries.samplerInboundThresholdsErased,
+    "Traces whose inbound ot=th their own randomness fails (the caller's decision was inconsistent), erased before the decision.",
+    [],
+    () => [{ labels: {}, value: sampler.stats().inboundThresholdsErased }],
+    'counter',
+  );
+  metrics.selfGauge(
+    sdkSeries.samplerTracestateErrors,
+    "Calls into a span's inbound TraceState (the app's own implementation, or a propagator's) that threw or gave no string; the span was kept with what could be read.",
+    [],
+    () => [{ labels: {}, value: sampler.stats().tracestateErrors }],
+    'counter',
+  );
+  metrics.selfGauge(
     sdkSeries.samplerPolicyErrors,
     'Answers of sampling policies of your own that threw or were not keep, drop or abstain (taken as abstentions).',
     [],
