@@ -8,6 +8,7 @@
 // Tenant tokens named by token_env and not set are made up for the run (never printed).
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ChaosProfileError, chaosEnabled, chaosOverride } from './chaos-profiles.js';
 import { ConfigError, loadConfig, type BlueprintConfig } from './config.js';
@@ -84,6 +85,19 @@ const onSignal = (signal: NodeJS.Signals): void => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+process.on('SIGHUP', onSignal);
+// Its parent gone, the demo stops as on SIGHUP: `npm run demo` runs it under `sh -c`, and a
+// SIGTERM sent to npm alone (a supervisor, `kill`, `timeout`) ended npm and the shell but not the
+// demo, which went on with its dependencies for good. Node has no prctl(PR_SET_PDEATHSIG): the
+// parent's pid is compared every half second (an orphan is adopted by init or a subreaper).
+// Regression: demo-orphaned-when-npm-alone-is-terminated.
+const parentPid = process.ppid;
+const parentWatch = setInterval(() => {
+  if (process.ppid === parentPid) return;
+  clearInterval(parentWatch);
+  onSignal('SIGHUP');
+}, 500);
+parentWatch.unref();
 const starting = await Promise.allSettled(
   fileConfig.dependencies.map((d) =>
     startDependencyProcess(d.name, {
@@ -103,7 +117,8 @@ for (const s of starting)
     process.stderr.write(`cannot start the demo: ${(s.reason as Error).message}\n`);
     process.exit(1);
   }
-if (interrupted !== undefined) process.exit(interrupted === 'SIGINT' ? 130 : 143);
+// Ended by a signal while it started: 128 + its number (SIGHUP 129, SIGINT 130, SIGTERM 143).
+if (interrupted !== undefined) process.exit(128 + constants.signals[interrupted]);
 const config: BlueprintConfig = {
   ...fileConfig,
   service: { ...fileConfig.service, tls: undefined, host: '127.0.0.1', port: 0 },

@@ -2,8 +2,8 @@
 //   node --import tsx examples/blueprint/dependency-main.ts <name> [--port <n>] [--latency-ms <n>]
 //     [--jitter-ms <n>] [--failure-rate <0..1>] [--log <path>]
 // service.name is <name>; spans, metrics and logs go over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is
-// set; GET /metrics serves its histogram. Prints "dependency <name> listening on <url>"; SIGTERM or
-// SIGINT closes it and flushes its telemetry.
+// set; GET /metrics serves its histogram. Prints "dependency <name> listening on <url>"; SIGTERM,
+// SIGINT or, when started with an IPC channel, its parent's end closes it and flushes its telemetry.
 import { startDependency, type Faults } from './dependency-server.js';
 import { dependencySpec } from './dependency-telemetry.js';
 import { createTelemetry } from './plumbline.js';
@@ -53,3 +53,10 @@ async function stop(): Promise<void> {
 }
 process.on('SIGTERM', () => void stop());
 process.on('SIGINT', () => void stop());
+// Started by startDependencyProcess, with an IPC channel to its parent: the channel closes when
+// the parent ends, also by SIGKILL, and the dependency stops with it (regression:
+// demo-orphaned-when-npm-alone-is-terminated).
+if (process.channel !== undefined) {
+  process.channel.unref();
+  process.once('disconnect', () => void stop());
+}

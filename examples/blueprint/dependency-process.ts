@@ -40,11 +40,15 @@ export function startDependencyProcess(
   if (faults.latencyMs !== undefined) args.push('--latency-ms', String(faults.latencyMs));
   if (faults.jitterMs !== undefined) args.push('--jitter-ms', String(faults.jitterMs));
   if (faults.failureRate !== undefined) args.push('--failure-rate', String(faults.failureRate));
+  // An IPC channel that closes when this process ends, however it ends (SIGKILL too): the
+  // dependency stops then (dependency-main.ts), never left running without its parent.
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: options.env ?? process.env,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
+  // The channel only watches: it keeps neither process running.
+  child.channel?.unref();
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
