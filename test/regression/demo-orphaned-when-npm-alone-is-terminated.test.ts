@@ -1,8 +1,8 @@
 // Regression: `npm run demo` runs the demo under `sh -c`. A SIGTERM sent to the npm process
 // alone (a supervisor, `kill <pid>`, `timeout`: not the whole group, as a terminal's Ctrl-C is)
 // ended npm and the shell, and the demo process, with its blueprint and load generator, and its
-// two dependency processes went on running with no parent, for good without --duration (4 of 4
-// left in a review trial). The demo now stops, as on SIGHUP, when its parent is gone (and on
+// two dependency processes went on running with no parent, for good without --duration (in a
+// trial: the demo, both dependencies and tsx's two esbuild services, 5 processes, left). The demo now stops, as on SIGHUP, when its parent is gone (and on
 // SIGHUP itself), and each dependency process stops when the demo's IPC channel closes, so a
 // demo killed outright (SIGKILL) leaves none either. Real parts: npm, sh, the demo and its
 // dependency processes; only the deadline of the polls is a time, and it is generous.
