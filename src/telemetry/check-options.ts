@@ -6,7 +6,7 @@ import { IssueListError, type SpecIssue } from '../spec/errors.js';
 import { didYouMean } from '../spec/suggest.js';
 import type { SecurityStreamOptions } from '../logs/security-stream.js';
 import type { TelemetryOptions } from './create-telemetry.js';
-import { OTLP_SIGNALS, otlpTimeoutMs, otlpVariable, signalEndpoint } from './otlp-env.js';
+import { durationMs, OTLP_SIGNALS, otlpTimeoutMs, otlpVariable, signalEndpoint } from './otlp-env.js';
 
 /** An option's problem: `path` names the option, e.g. "maxConcurrentScrapes" or "securityLog.foldWindowMs". */
 export type OptionIssue = SpecIssue;
@@ -250,13 +250,28 @@ function exportTiming(options: TelemetryOptions, env: NodeJS.ProcessEnv = proces
   };
   const spans = timeout('TRACES');
   const logs = timeout('LOGS');
-  const metrics = timeout('METRICS');
-  const metricExportIntervalMs = options.metricExportIntervalMs ?? DEFAULT_METRIC_EXPORT_INTERVAL_MS;
+  // Under NodeSDK the periodic reader's own timeout races the exporter's: the shorter one ends
+  // the export. Before, OTEL_METRIC_EXPORT_INTERVAL and _TIMEOUT were not read (interval 200:
+  // no post in 10 s -> one every 200 ms). Regression: otel-metric-export-interval-ignored.test.ts.
+  const exporterTimeout = timeout('METRICS');
+  const readerTimeoutMs =
+    options.exportTimeoutMs === undefined ? durationMs(env, 'OTEL_METRIC_EXPORT_TIMEOUT', warn) : undefined;
+  const metrics =
+    readerTimeoutMs !== undefined && readerTimeoutMs < exporterTimeout.ms
+      ? { ms: readerTimeoutMs, label: `OTEL_METRIC_EXPORT_TIMEOUT (${readerTimeoutMs})` }
+      : exporterTimeout;
+  const intervalFromEnv =
+    options.metricExportIntervalMs === undefined
+      ? durationMs(env, 'OTEL_METRIC_EXPORT_INTERVAL', warn)
+      : undefined;
+  const metricExportIntervalMs =
+    options.metricExportIntervalMs ?? intervalFromEnv ?? DEFAULT_METRIC_EXPORT_INTERVAL_MS;
   let metricExportTimeoutMs = metrics.ms;
   if (metricExportTimeoutMs > metricExportIntervalMs) {
+    const interval = intervalFromEnv === undefined ? 'metricExportIntervalMs' : 'OTEL_METRIC_EXPORT_INTERVAL';
     diag.warn(
       `plumbline: ${metrics.label} ` +
-        `is greater than metricExportIntervalMs (${metricExportIntervalMs}); ` +
+        `is greater than ${interval} (${metricExportIntervalMs}); ` +
         'clamping the metric export timeout to the interval.',
     );
     metricExportTimeoutMs = metricExportIntervalMs;

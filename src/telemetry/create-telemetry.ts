@@ -122,7 +122,7 @@ export interface TelemetryOptions {
   readonly securityLog?: SecurityStreamOptions | undefined;
   /** Default: OTEL_METRICS_EXEMPLAR_FILTER, else trace_based. */
   readonly exemplarFilter?: ExemplarFilter | undefined;
-  /** Interval of the OTLP metric export, in ms. Default 15,000. */
+  /** Interval of the OTLP metric export, in ms. Default OTEL_METRIC_EXPORT_INTERVAL, else 15,000. */
   readonly metricExportIntervalMs?: number | undefined;
   /**
    * Most UTF-8 bytes of one attribute value on a metric series (a label value); longer values are

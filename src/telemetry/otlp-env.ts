@@ -92,26 +92,42 @@ export function batchSettings(
   prefix: 'BSP' | 'BLRP',
   warn: (message: string) => void,
 ): BatchSettings {
-  const read = (suffix: string, whole: boolean): number | undefined => {
+  const size = (suffix: string): number | undefined => {
     const name = `OTEL_${prefix}_${suffix}`;
     const raw = env[name];
     if (!isSet(raw)) return undefined;
     const value = Number(raw);
-    if (whole ? Number.isSafeInteger(value) && value > 0 : value > 0 && value <= LONGEST_TIMEOUT_MS)
-      return value;
+    if (Number.isSafeInteger(value) && value > 0) return value;
     warn(
-      `plumbline: ${name} is invalid, expected ${
-        whole
-          ? 'a whole number above 0'
-          : `a number of milliseconds above 0 and at most ${LONGEST_TIMEOUT_MS}`
-      } (actual: ${JSON.stringify(raw)}); using the default`,
+      `plumbline: ${name} is invalid, expected a whole number above 0 (actual: ${JSON.stringify(raw)}); using the default`,
     );
     return undefined;
   };
   return {
-    maxQueueSize: read('MAX_QUEUE_SIZE', true),
-    scheduledDelayMillis: read('SCHEDULE_DELAY', false),
-    exportTimeoutMillis: read('EXPORT_TIMEOUT', false),
-    maxExportBatchSize: read('MAX_EXPORT_BATCH_SIZE', true),
+    maxQueueSize: size('MAX_QUEUE_SIZE'),
+    scheduledDelayMillis: durationMs(env, `OTEL_${prefix}_SCHEDULE_DELAY`, warn),
+    exportTimeoutMillis: durationMs(env, `OTEL_${prefix}_EXPORT_TIMEOUT`, warn),
+    maxExportBatchSize: size('MAX_EXPORT_BATCH_SIZE'),
   };
+}
+
+/**
+ * A duration in ms from the variable `name` (OTEL_METRIC_EXPORT_INTERVAL, OTEL_METRIC_EXPORT_TIMEOUT),
+ * read as NodeSDK 0.223 reads them (getNonNegativeNumberFromEnv): blank is unset; a value that is
+ * no number above 0, or above 2147483647, is warned about and left out (the default applies).
+ */
+export function durationMs(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  warn: (message: string) => void,
+): number | undefined {
+  const raw = env[name];
+  if (!isSet(raw)) return undefined;
+  const value = Number(raw);
+  if (value > 0 && value <= LONGEST_TIMEOUT_MS) return value;
+  warn(
+    `plumbline: ${name} is invalid, expected a number of milliseconds above 0 and at most ` +
+      `${LONGEST_TIMEOUT_MS} (actual: ${JSON.stringify(raw)}); using the default`,
+  );
+  return undefined;
 }
