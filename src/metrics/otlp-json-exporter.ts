@@ -15,6 +15,8 @@ import type {
 import type { IncomingMessage } from 'node:http';
 import type * as Https from 'node:https';
 import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { AggregationTemporality, DataPointType } from './sdk-metrics-values.js';
 import type { SelfCounter } from './self-metrics.js';
 import type { ExportedExemplar, WithExemplars } from './metric-producer.js';
@@ -42,6 +44,11 @@ export interface OtlpJsonMetricExporterOptions {
    * starts after it. Default 10 000 ms.
    */
   readonly timeoutMillis?: number;
+  /**
+   * 'gzip' sends each export gzipped (Content-Encoding: gzip), as OTel's exporters do with
+   * OTEL_EXPORTER_OTLP_[METRICS_]COMPRESSION=gzip. Default 'none'.
+   */
+  readonly compression?: 'gzip' | 'none' | undefined;
   /** Attempts per export, retries included. Default 3. */
   readonly maxAttempts?: number;
   /**
@@ -144,7 +151,11 @@ export class OtlpJsonMetricExporter implements PushMetricExporter {
    * One attempt's request: with fetch, or with TLS material through node:https, whose answer is
    * given the shape of fetch's (its body read as fetch's is; the signal ends both).
    */
-  private post(headers: Record<string, string>, body: string, signal: AbortSignal): Promise<Response> {
+  private post(
+    headers: Record<string, string>,
+    body: string | Buffer,
+    signal: AbortSignal,
+  ): Promise<Response> {
     if (this.tls === undefined) return fetch(this.url, { method: 'POST', headers, body, signal });
     // Loaded at the first export, as OTel's exporters load theirs: after the HTTP
     // instrumentation, which must see node:https first. Its export runs with tracing suppressed.
@@ -178,9 +189,12 @@ export class OtlpJsonMetricExporter implements PushMetricExporter {
 
   // Resolves with the final error, or undefined on success; never rejects.
   private async send(metrics: ResourceMetrics): Promise<Error | undefined> {
-    let body: string;
+    let body: string | Buffer;
+    const gzipped = this.options.compression === 'gzip';
     try {
       body = JSON.stringify(encodeResourceMetrics(metrics));
+      // Once per export, off the record path; async, so a large export does not block the loop.
+      if (gzipped) body = await gzipAsync(body);
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
     }
@@ -194,7 +208,11 @@ export class OtlpJsonMetricExporter implements PushMetricExporter {
       try {
         // The signal also ends the reading of the answer's body: nothing outlives the deadline.
         const response = await this.post(
-          { 'content-type': 'application/json', ...this.options.headers },
+          {
+            'content-type': 'application/json',
+            ...(gzipped ? { 'content-encoding': 'gzip' } : {}),
+            ...this.options.headers,
+          },
           body,
           AbortSignal.timeout(Math.max(1, deadline - Date.now())),
         );
@@ -285,6 +303,8 @@ function safeCall(callback: (result: ExportResult) => void, result: ExportResult
     // The reader's callback is not ours to fail.
   }
 }
+
+const gzipAsync = promisify(gzip);
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());

@@ -32,7 +32,7 @@ import {
   tlsFilesFromEnv,
 } from './otlp-export-processors.js';
 import { checkOtlpProtocols, type ExportTiming } from './check-options.js';
-import { batchSettings, OTLP_SIGNALS, signalEndpoint, type OtlpSignal } from './otlp-env.js';
+import { batchSettings, otlpCompression, OTLP_SIGNALS, signalEndpoint, type OtlpSignal } from './otlp-env.js';
 import type { Telemetry, TelemetryOptions } from './create-telemetry.js';
 import { FanOutSpanProcessor } from './fan-out-span-processor.js';
 import { HttpServerErrorTypeProcessor } from './http-server-error-type.js';
@@ -201,6 +201,10 @@ export function assemble<const S extends TelemetrySpec>(
           // mutual TLS refused every metric export while spans and logs went through.
           // Regression: otlp-metric-export-ignores-tls-files.test.ts.
           tls: tlsFilesFromEnv('METRICS'),
+          // OTel's span and log exporters read these themselves; this one is plumbline's, and
+          // posted uncompressed with gzip asked for (0 of 1 metric posts gzipped -> 1). Regression:
+          // otlp-metric-export-ignores-compression.test.ts.
+          compression: otlpCompression(process.env, 'METRICS', (message) => diag.warn(message)),
           timeoutMillis: timing.metricExportTimeoutMs,
           failures: metrics.selfCounter(
             sdkSeries.otlpMetricExportFailures,

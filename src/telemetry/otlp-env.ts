@@ -131,3 +131,28 @@ export function durationMs(
   );
   return undefined;
 }
+
+/**
+ * OTEL_EXPORTER_OTLP_<SIGNAL>_COMPRESSION, else OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' or 'none',
+ * read as otlp-exporter-base 0.223 reads them (trimmed; blank is unset; another value is warned
+ * about and left out, so the general variable, or no compression, applies).
+ */
+export function otlpCompression(
+  env: NodeJS.ProcessEnv,
+  signal: string,
+  warn: (message: string) => void,
+): 'gzip' | 'none' | undefined {
+  for (const name of [
+    `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_COMPRESSION`,
+    'OTEL_EXPORTER_OTLP_COMPRESSION',
+  ]) {
+    const raw = env[name];
+    if (!isSet(raw)) continue;
+    const value = raw.trim();
+    if (value === 'gzip' || value === 'none') return value;
+    warn(
+      `plumbline: ${name} is invalid, expected 'none' or 'gzip' (actual: ${JSON.stringify(raw)}); not used`,
+    );
+  }
+  return undefined;
+}
