@@ -5,6 +5,7 @@
 // with the fix rather than running beside it unseen.
 import {
   context,
+  diag,
   metrics as metricsApi,
   propagation,
   trace,
@@ -31,6 +32,7 @@ import { onUse } from '../require-on-use.js';
 import { resolveSpec } from '../spec/model.js';
 import { assemble, SCOPE, telemetryOf } from './assemble.js';
 import { checkTelemetryOptions } from './check-options.js';
+import { logRecordLimitsFromEnv, spanLimitsFromEnv } from './otlp-env.js';
 import { globalLogsApi, type BridgeLoggerProvider } from './logs-api.js';
 import {
   attachedTelemetry,
@@ -183,7 +185,14 @@ export function createTelemetry<const S extends TelemetrySpec>(
   const { parts } = assembly;
   // The head sampler is the SDK default, ParentBased(AlwaysOn): every span is recorded, so the
   // tail sampler sees whole traces and decides which ones leave the process.
-  const tracerProvider = new TracerProvider({ resource, spanProcessors: parts.spanProcessors });
+  // NodeSDK gives its providers the OTEL_*_LIMIT variables; sdk-trace's and sdk-logs' providers
+  // read none, so here they were ignored (OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT=5: a 10-character span
+  // attribute exported whole -> 5). Regression: otel-attribute-limits-ignored.test.ts.
+  const tracerProvider = new TracerProvider({
+    resource,
+    spanProcessors: parts.spanProcessors,
+    spanLimits: spanLimitsFromEnv(),
+  });
   const { MeterProvider } = onUse('@opentelemetry/sdk-metrics');
   const meterProvider = new MeterProvider({ resource, readers: parts.metricReaders, views: parts.views });
   // sdk-metrics loads here, not at import; sdk-logs only when logs are exported (assemble made a
@@ -195,7 +204,11 @@ export function createTelemetry<const S extends TelemetrySpec>(
   const loggerProvider =
     logProcessors.length === 0
       ? undefined
-      : new (onUse('@opentelemetry/sdk-logs').LoggerProvider)({ resource, processors: logProcessors });
+      : new (onUse('@opentelemetry/sdk-logs').LoggerProvider)({
+          resource,
+          processors: logProcessors,
+          logRecordLimits: logRecordLimitsFromEnv((message) => diag.warn(message)),
+        });
 
   // The propagator is ours only when the app had none: shutdown must not remove the app's.
   const ownsPropagator = registerGlobal && registerDefaultPropagator();

@@ -1,6 +1,10 @@
 // The OTel exporter variables that come in a general and a per-signal form
 // (OTEL_EXPORTER_OTLP_PROTOCOL and OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, ...): read as OTel's
-// exporters read them, the signal's own first.
+// exporters read them, the signal's own first; and the other OTEL_* variables NodeSDK reads for
+// the parts plumbline makes in its place (batch processors, metric reader, provider limits).
+import { getNumberFromEnv } from '@opentelemetry/core';
+import type { LogRecordLimits } from '@opentelemetry/sdk-logs';
+import type { SpanLimits } from '@opentelemetry/sdk-trace';
 
 /** The signals OTLP exports, as in the /v1/<signal> paths (the variables' names say them in capitals). */
 export const OTLP_SIGNALS = ['traces', 'metrics', 'logs'] as const;
@@ -155,4 +159,54 @@ export function otlpCompression(
     );
   }
   return undefined;
+}
+
+/**
+ * The span limits NodeSDK 0.223 gives its tracer provider from the environment
+ * (createSpanLimitsFromEnv), read the same way (core's getNumberFromEnv: a value that is no
+ * number is warned about and left out): OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT over
+ * OTEL_ATTRIBUTE_COUNT_LIMIT, OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT over
+ * OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT, and the event, link and per-event/per-link counts.
+ * Unset ones are left out, so the provider's defaults apply.
+ */
+export function spanLimitsFromEnv(): SpanLimits {
+  return withoutUndefined({
+    attributeCountLimit:
+      getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT') ?? getNumberFromEnv('OTEL_ATTRIBUTE_COUNT_LIMIT'),
+    attributeValueLengthLimit:
+      getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ??
+      getNumberFromEnv('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT'),
+    eventCountLimit: getNumberFromEnv('OTEL_SPAN_EVENT_COUNT_LIMIT'),
+    linkCountLimit: getNumberFromEnv('OTEL_SPAN_LINK_COUNT_LIMIT'),
+    attributePerEventCountLimit: getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT'),
+    attributePerLinkCountLimit: getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT'),
+  });
+}
+
+/**
+ * The log record limits NodeSDK 0.223 gives its logger provider (getLoggerProviderConfigFromEnv):
+ * OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT over OTEL_ATTRIBUTE_COUNT_LIMIT, and
+ * OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT over OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT, each a
+ * number above 0 (another value is warned about and left out).
+ */
+export function logRecordLimitsFromEnv(warn: (message: string) => void): LogRecordLimits {
+  const read = (name: string): number | undefined => {
+    const value = getNumberFromEnv(name);
+    if (value === undefined || value > 0) return value;
+    warn(`plumbline: ${name} (${value}) is invalid, expected a number above 0; using the default`);
+    return undefined;
+  };
+  return withoutUndefined({
+    attributeCountLimit: read('OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT') ?? read('OTEL_ATTRIBUTE_COUNT_LIMIT'),
+    attributeValueLengthLimit:
+      read('OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? read('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT'),
+  });
+}
+
+function withoutUndefined<T extends Record<string, number | undefined>>(
+  record: T,
+): { [K in keyof T]?: number } {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: number;
+  };
 }
