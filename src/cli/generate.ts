@@ -1,7 +1,7 @@
 // `plumbline generate <target> --spec FILE [--out DIR] [--check]`: writes a target's generated
 // files, or with --check compares them with the committed ones and fails on drift (CI).
 // `plumbline slo rules` is an alias of `generate alerts`.
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { importModuleExport, isModuleFile, loadSpecFile } from '../spec/load.js';
 import { didYouMean } from '../spec/suggest.js';
@@ -68,6 +68,10 @@ interface GenerateTarget {
 async function loadDocOptions(path: string): Promise<InvariantsDocOptions> {
   if (!isModuleFile(path))
     throw new UsageError(`--doc-options ${path}: expected a .ts or .js module`, usage());
+  // Regression: spec-path-missing-named-by-plumbline-internals.
+  const found = await stat(path).catch((error: NodeJS.ErrnoException) => error.code);
+  if (found === 'ENOENT' || found === 'ENOTDIR')
+    throw new UsageError(`--doc-options ${path}: no such file`, usage());
   const options = await importModuleExport(path, 'invariantsDoc');
   if (typeof options !== 'object' || options === null || Array.isArray(options))
     throw new UsageError(

@@ -141,13 +141,23 @@ async function loadYaml(): Promise<typeof Yaml> {
 export async function loadSpecFile(path: string): Promise<TelemetrySpec> {
   const absolute = resolve(path);
   const extension = extname(absolute).toLowerCase();
+  const found = await stat(absolute).catch((error: NodeJS.ErrnoException) => error);
   // Regression: spec-path-is-a-directory-unnamed ("EISDIR: illegal operation on a directory, read").
-  if ((await stat(absolute).catch(() => undefined))?.isDirectory())
+  if (!(found instanceof Error) && found.isDirectory())
     throw new Error(
       `${path}: is a directory, not a spec file (expected a .json, .yaml, .yml or module file)`,
     );
+  const data = extension === '.json' || extension === '.yaml' || extension === '.yml';
+  if (!data && !isModuleFile(absolute))
+    throw new Error(
+      `${path}: unknown spec format "${extension}" (expected .json, .yaml, .yml, ${MODULE_EXTENSIONS.join(', ')})`,
+    );
+  // Regression: spec-path-missing-named-by-plumbline-internals (a missing .ts said "Cannot find
+  // module '<path>' imported from <plumbline's own dist chunk>", a missing .yaml "ENOENT: ...").
+  if (found instanceof Error && (found.code === 'ENOENT' || found.code === 'ENOTDIR'))
+    throw new Error(`${path}: no such file`);
   let spec: unknown;
-  if (extension === '.json' || extension === '.yaml' || extension === '.yml') {
+  if (data) {
     // An editor's byte order mark is no part of the spec (regression: json-spec-with-bom-refused;
     // the yaml parser skips it, JSON.parse refused it).
     const text = (await readFile(absolute, 'utf8')).replace(/^\uFEFF/, '');
@@ -162,14 +172,10 @@ export async function loadSpecFile(path: string): Promise<TelemetrySpec> {
         `${path}: not valid ${extension === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
       );
     }
-  } else if (isModuleFile(absolute)) {
+  } else {
     spec = await importModuleExport(absolute, 'spec');
     if (spec === undefined)
       throw new Error(`${path}: exports no spec (expected a default export or \`spec\`)`);
-  } else {
-    throw new Error(
-      `${path}: unknown spec format "${extension}" (expected .json, .yaml, .yml, ${MODULE_EXTENSIONS.join(', ')})`,
-    );
   }
   // Checked and resolved here, at load: the areas and generators read the model it leaves.
   return resolveSpec(spec as TelemetrySpec).spec;
