@@ -5,9 +5,9 @@
 // characters were exported whole, so a service that set the limit to keep large values (a
 // request body, a SQL text) out of its telemetry sent them all the same. They are now read as
 // NodeSDK reads them, the signal's own form over the general one. Real HTTP on loopback.
-import { afterEach, expect, it } from 'vitest';
-import { createTelemetry, defineTelemetry } from '../../src/index.js';
-import { captureLines } from '../support/capture.js';
+import { expect, it } from 'vitest';
+import { defineTelemetry } from '../../src/index.js';
+import { otelVariablesTest } from '../support/otel-variables.js';
 import { startRecordingReceiver, type RecordingReceiver } from '../support/otlp-recording-receiver.js';
 
 const spec = defineTelemetry({
@@ -16,7 +16,6 @@ const spec = defineTelemetry({
 });
 
 const VARIABLES = [
-  'OTEL_EXPORTER_OTLP_ENDPOINT',
   'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT',
   'OTEL_ATTRIBUTE_COUNT_LIMIT',
   'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT',
@@ -24,16 +23,8 @@ const VARIABLES = [
   'OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT',
   'OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT',
 ] as const;
-const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  for (const name of VARIABLES) {
-    if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
-  }
-});
+const env = otelVariablesTest(VARIABLES);
+const { cleanups } = env;
 
 type Attribute = { key: string; value: { stringValue?: string } };
 
@@ -48,15 +39,11 @@ function exported(sink: RecordingReceiver, path: string, list: readonly string[]
   return items.map((item) => (item.attributes ?? []).map((a) => `${a.key}=${a.value.stringValue ?? '?'}`));
 }
 
-async function attributesUnder(variables: Partial<Record<(typeof VARIABLES)[number], string>>) {
+async function attributesUnder(variables: Parameters<typeof env.telemetry>[2]) {
   const sink = await startRecordingReceiver(cleanups);
-  for (const name of VARIABLES) delete process.env[name];
-  Object.assign(process.env, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, ...variables });
-  const telemetry = createTelemetry(spec, {
-    logDestination: captureLines().destination,
+  const telemetry = env.telemetry(spec, sink.url, variables, {
     metricExportIntervalMs: 600_000,
   });
-  cleanups.push(() => telemetry.shutdown());
   telemetry.tracer.startActiveSpan('checkout', (span) => {
     span.setAttributes({ 'app.a': 'abcdefghij', 'app.b': 'klmnopqrst', 'app.c': 'uvwxyz0123' });
     telemetry.log.event('order.placed', { note: 'abcdefghij' });

@@ -6,9 +6,9 @@
 // (-> 2 dropped and counted), and OTEL_BSP_SCHEDULE_DELAY, which docs/collector.md tells users to
 // lower, changed nothing. They are now read as NodeSDK reads them; the options (maxQueuedSpans,
 // maxQueuedLogRecords, exportTimeoutMs) still win. Real HTTP: an OTLP/HTTP receiver on loopback.
-import { afterEach, expect, it } from 'vitest';
-import { createTelemetry, defineTelemetry, type Telemetry, type TelemetryOptions } from '../../src/index.js';
-import { captureLines } from '../support/capture.js';
+import { expect, it } from 'vitest';
+import { defineTelemetry, type Telemetry, type TelemetryOptions } from '../../src/index.js';
+import { droppedCounts, otelVariablesTest } from '../support/otel-variables.js';
 import { waitFor } from '../support/process.js';
 import {
   itemsIn,
@@ -22,7 +22,6 @@ const spec = defineTelemetry({
 });
 
 const VARIABLES = [
-  'OTEL_EXPORTER_OTLP_ENDPOINT',
   'OTEL_BSP_MAX_QUEUE_SIZE',
   'OTEL_BSP_SCHEDULE_DELAY',
   'OTEL_BSP_EXPORT_TIMEOUT',
@@ -32,31 +31,19 @@ const VARIABLES = [
   'OTEL_BLRP_EXPORT_TIMEOUT',
   'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE',
 ] as const;
-const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  for (const name of VARIABLES) {
-    if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
-  }
-});
+const env = otelVariablesTest(VARIABLES);
+const { cleanups } = env;
 
 /** A telemetry exporting to `sink` under the variables given (and no others of these). */
 function telemetryUnder(
   sink: RecordingReceiver,
-  variables: Partial<Record<(typeof VARIABLES)[number], string>>,
+  variables: Parameters<typeof env.telemetry>[2],
   options: TelemetryOptions = {},
 ): Telemetry {
-  for (const name of VARIABLES) delete process.env[name];
-  Object.assign(process.env, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, ...variables });
-  const telemetry = createTelemetry(spec, {
-    logDestination: captureLines().destination,
+  const telemetry = env.telemetry(spec, sink.url, variables, {
     metricExportIntervalMs: 600_000,
     ...options,
   });
-  cleanups.push(() => telemetry.shutdown());
   return telemetry;
 }
 
@@ -72,18 +59,6 @@ function fiveSpans(telemetry: Telemetry): void {
 /** The spans or log records in each post to `path`, in order. */
 const batches = (sink: RecordingReceiver, path: string) =>
   sink.posts.filter((post) => post.path === path).map((post) => itemsIn(post.body));
-
-/** plumbline_telemetry_dropped_total{reason="queue_full"} by signal, those above 0. */
-function queueFull(telemetry: Telemetry): Record<string, number> {
-  const counted: Record<string, number> = {};
-  for (const line of telemetry.metrics.serialize().body.split('\n')) {
-    const match = /^plumbline_telemetry_dropped_total\{signal="(\w+)",reason="queue_full"\} (\S+)$/.exec(
-      line,
-    );
-    if (match && Number(match[2]) > 0) counted[match[1]!] = Number(match[2]);
-  }
-  return counted;
-}
 
 it('otel-bsp-blrp-variables-ignored: OTEL_BSP_ and OTEL_BLRP_MAX_EXPORT_BATCH_SIZE cut the batches', async () => {
   const sink = await startRecordingReceiver(cleanups);
@@ -110,10 +85,10 @@ it('otel-bsp-blrp-variables-ignored: OTEL_BSP_ and OTEL_BLRP_MAX_QUEUE_SIZE boun
   // Before: no drop, one post of 10 each. Now a batch of 3 goes out at once (the batch size is
   // cut to the queue's), 3 wait behind it and 4 find the queue full.
   expect({
-    dropped: queueFull(telemetry),
+    dropped: droppedCounts(telemetry),
     spans: batches(sink, '/v1/traces'),
     logs: batches(sink, '/v1/logs'),
-  }).toEqual({ dropped: { span: 4, log_record: 4 }, spans: [3, 3], logs: [3, 3] });
+  }).toEqual({ dropped: { 'span/queue_full': 4, 'log_record/queue_full': 4 }, spans: [3, 3], logs: [3, 3] });
 });
 
 it('otel-bsp-blrp-variables-ignored: the options win over the variables; an invalid value is left out', async () => {
@@ -131,7 +106,7 @@ it('otel-bsp-blrp-variables-ignored: the options win over the variables; an inva
   fiveSpans(telemetry);
   await telemetry.forceFlush();
   expect({
-    dropped: queueFull(telemetry),
+    dropped: droppedCounts(telemetry),
     spans: batches(sink, '/v1/traces'),
     logs: batches(sink, '/v1/logs'),
   }).toEqual({ dropped: {}, spans: [5], logs: [5] });

@@ -6,9 +6,9 @@
 // instead of failing at 300 ms. They are now read as NodeSDK reads them; the reader's timeout
 // races the exporter's (OTEL_EXPORTER_OTLP_[METRICS_]TIMEOUT), the shorter one ending the export;
 // the options (metricExportIntervalMs, exportTimeoutMs) still win. Real HTTP on loopback.
-import { afterEach, expect, it } from 'vitest';
-import { createTelemetry, defineTelemetry, type Telemetry, type TelemetryOptions } from '../../src/index.js';
-import { captureLines } from '../support/capture.js';
+import { expect, it } from 'vitest';
+import { defineTelemetry, type Telemetry, type TelemetryOptions } from '../../src/index.js';
+import { droppedCounts, otelVariablesTest } from '../support/otel-variables.js';
 import { startRecordingReceiver, type RecordingReceiver } from '../support/otlp-recording-receiver.js';
 import { waitFor } from '../support/process.js';
 
@@ -18,35 +18,19 @@ const spec = defineTelemetry({
   counters: { 'orders.placed': { description: 'Orders placed.', attributes: [] } },
 });
 
-const VARIABLES = [
-  'OTEL_EXPORTER_OTLP_ENDPOINT',
-  'OTEL_METRIC_EXPORT_INTERVAL',
-  'OTEL_METRIC_EXPORT_TIMEOUT',
-] as const;
-const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  for (const name of VARIABLES) {
-    if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
-  }
-});
+const VARIABLES = ['OTEL_METRIC_EXPORT_INTERVAL', 'OTEL_METRIC_EXPORT_TIMEOUT'] as const;
+const env = otelVariablesTest(VARIABLES);
+const { cleanups } = env;
 
 function telemetryUnder(
   sink: RecordingReceiver,
-  variables: Partial<Record<(typeof VARIABLES)[number], string>>,
+  variables: Parameters<typeof env.telemetry>[2],
   options: TelemetryOptions = {},
 ): Telemetry {
-  for (const name of VARIABLES) delete process.env[name];
-  Object.assign(process.env, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, ...variables });
-  const telemetry = createTelemetry(spec, {
-    logDestination: captureLines().destination,
+  const telemetry = env.telemetry(spec, sink.url, variables, {
     otlpLogs: false,
     ...options,
   });
-  cleanups.push(() => telemetry.shutdown());
   telemetry.metrics.counter('orders.placed').add(1);
   return telemetry;
 }
@@ -85,9 +69,7 @@ it('otel-metric-export-interval-ignored: OTEL_METRIC_EXPORT_TIMEOUT fails an exp
   );
   void telemetry.forceFlush();
   const ended = await waitFor('the metric export to end', () => {
-    const timedOut = /^plumbline_telemetry_dropped_total\{signal="metric_batch",reason="timeout"\} 1$/m.test(
-      telemetry.metrics.serialize().body,
-    );
+    const timedOut = droppedCounts(telemetry)['metric_batch/timeout'] === 1;
     return timedOut || sink.answered.length > 0 ? { timedOut, answered: [...sink.answered] } : undefined;
   });
   // Before: answered after 3 s, no timeout counted.

@@ -4,9 +4,9 @@
 // gzipped, the /v1/metrics post plain. They are now read as OTel's exporters read them: the
 // signal's own variable before the general one, 'gzip' or 'none', another value left out.
 // Real HTTP: a receiver on loopback that gunzips what says it is gzipped.
-import { afterEach, expect, it } from 'vitest';
-import { createTelemetry, defineTelemetry } from '../../src/index.js';
-import { captureLines } from '../support/capture.js';
+import { expect, it } from 'vitest';
+import { defineTelemetry } from '../../src/index.js';
+import { otelVariablesTest } from '../support/otel-variables.js';
 import { startRecordingReceiver } from '../support/otlp-recording-receiver.js';
 
 const spec = defineTelemetry({
@@ -16,35 +16,22 @@ const spec = defineTelemetry({
 });
 
 const VARIABLES = [
-  'OTEL_EXPORTER_OTLP_ENDPOINT',
   'OTEL_EXPORTER_OTLP_COMPRESSION',
   'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION',
   'OTEL_EXPORTER_OTLP_METRICS_COMPRESSION',
   'OTEL_EXPORTER_OTLP_LOGS_COMPRESSION',
 ] as const;
-const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  for (const name of VARIABLES) {
-    if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
-  }
-});
+const env = otelVariablesTest(VARIABLES);
+const { cleanups } = env;
 
 /** One span, event line and count, flushed: each path's content-encoding, and whether metrics arrived whole. */
 async function encodings(
-  variables: Partial<Record<(typeof VARIABLES)[number], string>>,
+  variables: Parameters<typeof env.telemetry>[2],
 ): Promise<{ encodings: Record<string, string>; counted: unknown }> {
   const sink = await startRecordingReceiver(cleanups);
-  for (const name of VARIABLES) delete process.env[name];
-  Object.assign(process.env, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, ...variables });
-  const telemetry = createTelemetry(spec, {
-    logDestination: captureLines().destination,
+  const telemetry = env.telemetry(spec, sink.url, variables, {
     metricExportIntervalMs: 600_000,
   });
-  cleanups.push(() => telemetry.shutdown());
   telemetry.tracer.startActiveSpan('checkout', (span) => {
     telemetry.log.event('order.placed', {});
     telemetry.metrics.counter('orders.placed').add(3);

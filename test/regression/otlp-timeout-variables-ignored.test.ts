@@ -6,9 +6,9 @@
 // after 3 s (no failure counted) instead of failing at 300 ms. They are now read as
 // otlp-exporter-base reads them: milliseconds, the signal's own before the general one, an
 // invalid value left out; the option still wins. Real HTTP: a receiver that holds each post.
-import { afterEach, expect, it } from 'vitest';
-import { createTelemetry, defineTelemetry, type Telemetry, type TelemetryOptions } from '../../src/index.js';
-import { captureLines } from '../support/capture.js';
+import { expect, it } from 'vitest';
+import { defineTelemetry, type TelemetryOptions } from '../../src/index.js';
+import { droppedCounts, otelVariablesTest } from '../support/otel-variables.js';
 import { startRecordingReceiver } from '../support/otlp-recording-receiver.js';
 import { waitFor } from '../support/process.js';
 
@@ -22,36 +22,17 @@ const spec = defineTelemetry({
 const HOLD_MS = 3_000;
 
 const VARIABLES = [
-  'OTEL_EXPORTER_OTLP_ENDPOINT',
   'OTEL_EXPORTER_OTLP_TIMEOUT',
   'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT',
   'OTEL_EXPORTER_OTLP_METRICS_TIMEOUT',
   'OTEL_EXPORTER_OTLP_LOGS_TIMEOUT',
 ] as const;
-const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  for (const name of VARIABLES) {
-    if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
-  }
-});
-
-/** plumbline_telemetry_dropped_total by signal and reason, those above 0. */
-function drops(telemetry: Telemetry): Record<string, number> {
-  const counted: Record<string, number> = {};
-  for (const line of telemetry.metrics.serialize().body.split('\n')) {
-    const match = /^plumbline_telemetry_dropped_total\{signal="(\w+)",reason="(\w+)"\} (\S+)$/.exec(line);
-    if (match && Number(match[3]) > 0) counted[`${match[1]}/${match[2]}`] = Number(match[3]);
-  }
-  return counted;
-}
+const env = otelVariablesTest(VARIABLES);
+const { cleanups } = env;
 
 /** What each signal's first export came to: its drop if one was counted, else what the receiver did. */
 async function firstExports(
-  variables: Partial<Record<(typeof VARIABLES)[number], string>>,
+  variables: Parameters<typeof env.telemetry>[2],
   options: TelemetryOptions = {},
 ): Promise<{ drops: Record<string, number>; answeredWhenCounted: string[] }> {
   const sink = await startRecordingReceiver(cleanups, {
@@ -59,15 +40,11 @@ async function firstExports(
     '/v1/logs': HOLD_MS,
     '/v1/metrics': HOLD_MS,
   });
-  for (const name of VARIABLES) delete process.env[name];
-  Object.assign(process.env, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, ...variables });
-  const telemetry = createTelemetry(spec, {
-    logDestination: captureLines().destination,
+  const telemetry = env.telemetry(spec, sink.url, variables, {
     // No periodic metric export of its own: only the flush's.
     metricExportIntervalMs: 600_000,
     ...options,
   });
-  cleanups.push(() => telemetry.shutdown());
   telemetry.tracer.startActiveSpan('checkout', (span) => {
     telemetry.log.event('order.placed', {});
     telemetry.metrics.counter('orders.placed').add(1);
@@ -76,7 +53,7 @@ async function firstExports(
   void telemetry.forceFlush();
   // Each signal's export ends either failed (counted) or answered by the receiver.
   await waitFor('every export to end', () => {
-    const counted = drops(telemetry);
+    const counted = droppedCounts(telemetry);
     const ended = ['/v1/traces', '/v1/logs', '/v1/metrics'].filter(
       (path) =>
         sink.answered.includes(path) ||
@@ -90,7 +67,7 @@ async function firstExports(
     '/v1/metrics',
     '/v1/traces',
   ]);
-  return { drops: drops(telemetry), answeredWhenCounted };
+  return { drops: droppedCounts(telemetry), answeredWhenCounted };
 }
 
 const SIGNAL_OF: Record<string, string> = {
