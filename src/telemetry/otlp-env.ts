@@ -30,6 +30,11 @@ export function signalEndpoint(
   return isSet(value) ? { name, value: value.trim() } : undefined;
 }
 
+/** The two names of an exporter variable, the signal's own first. */
+function otlpNames(signal: string, suffix: string): readonly string[] {
+  return [`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_${suffix}`, `OTEL_EXPORTER_OTLP_${suffix}`];
+}
+
 /**
  * OTEL_EXPORTER_OTLP_<SIGNAL>_<SUFFIX> if it is set and not blank, else OTEL_EXPORTER_OTLP_<SUFFIX>
  * if that is; its name and value as set. `signal` as in the names (TRACES, METRICS, LOGS; any case).
@@ -39,12 +44,32 @@ export function otlpVariable(
   signal: string,
   suffix: string,
 ): { readonly name: string; readonly value: string } | undefined {
-  for (const name of [
-    `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_${suffix}`,
-    `OTEL_EXPORTER_OTLP_${suffix}`,
-  ]) {
+  for (const name of otlpNames(signal, suffix)) {
     const value = env[name];
     if (isSet(value)) return { name, value };
+  }
+  return undefined;
+}
+
+/**
+ * The first of the two names whose value `parse` takes, as otlp-exporter-base 0.223 reads its
+ * timeout and compression (getSharedConfigurationFromEnvironment): blank is unset; a value
+ * `parse` refuses is warned about and left out, so the general variable (or the default) applies.
+ */
+function parsedOtlpVariable<T>(
+  env: NodeJS.ProcessEnv,
+  signal: string,
+  suffix: string,
+  parse: (raw: string) => T | undefined,
+  expected: string,
+  warn: (message: string) => void,
+): { readonly name: string; readonly value: T } | undefined {
+  for (const name of otlpNames(signal, suffix)) {
+    const raw = env[name];
+    if (!isSet(raw)) continue;
+    const value = parse(raw);
+    if (value !== undefined) return { name, value };
+    warn(`plumbline: ${name} is invalid, expected ${expected} (actual: ${JSON.stringify(raw)}); not used`);
   }
   return undefined;
 }
@@ -52,29 +77,41 @@ export function otlpVariable(
 /** Above this setTimeout fires at once (1 ms): a deadline that long is no deadline it can keep. */
 const LONGEST_TIMEOUT_MS = 2 ** 31 - 1;
 
+const DURATION = `a number of milliseconds above 0 and at most ${LONGEST_TIMEOUT_MS}`;
+
+function parseDuration(raw: string): number | undefined {
+  const value = Number(raw);
+  return value > 0 && value <= LONGEST_TIMEOUT_MS ? value : undefined;
+}
+
 /**
  * OTEL_EXPORTER_OTLP_<SIGNAL>_TIMEOUT, else OTEL_EXPORTER_OTLP_TIMEOUT, in milliseconds, read as
- * otlp-exporter-base 0.223 reads them (getSharedConfigurationFromEnvironment): blank is unset; a
- * value that is no number above 0 is warned about on diag and left out, so the general variable
- * (or the default) applies. Also left out, and warned about: above 2147483647 ms, which
- * setTimeout would turn into 1 ms. `signal` as in the names (TRACES, METRICS, LOGS; any case).
+ * OTel's exporters read them (a number above 0); also left out, and warned about: above
+ * 2147483647 ms, which setTimeout would turn into 1 ms. `signal` as in the names (any case).
  */
 export function otlpTimeoutMs(
   env: NodeJS.ProcessEnv,
   signal: string,
   warn: (message: string) => void,
 ): { readonly name: string; readonly ms: number } | undefined {
-  for (const name of [`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_TIMEOUT`, 'OTEL_EXPORTER_OTLP_TIMEOUT']) {
-    const raw = env[name];
-    if (!isSet(raw)) continue;
-    const value = Number(raw);
-    if (Number.isFinite(value) && value > 0 && value <= LONGEST_TIMEOUT_MS) return { name, ms: value };
-    warn(
-      `plumbline: ${name} is invalid, expected a number of milliseconds above 0 and at most ` +
-        `${LONGEST_TIMEOUT_MS} (actual: ${JSON.stringify(raw)}); not used`,
-    );
-  }
-  return undefined;
+  const found = parsedOtlpVariable(env, signal, 'TIMEOUT', parseDuration, DURATION, warn);
+  return found === undefined ? undefined : { name: found.name, ms: found.value };
+}
+
+/**
+ * OTEL_EXPORTER_OTLP_<SIGNAL>_COMPRESSION, else OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' or 'none'
+ * (trimmed), read as OTel's exporters read them.
+ */
+export function otlpCompression(
+  env: NodeJS.ProcessEnv,
+  signal: string,
+  warn: (message: string) => void,
+): 'gzip' | 'none' | undefined {
+  const parse = (raw: string) => {
+    const value = raw.trim();
+    return value === 'gzip' || value === 'none' ? value : undefined;
+  };
+  return parsedOtlpVariable(env, signal, 'COMPRESSION', parse, "'none' or 'gzip'", warn)?.value;
 }
 
 /** The batch processor settings OTEL_BSP_* (spans) and OTEL_BLRP_* (log records) give. */
@@ -127,38 +164,12 @@ export function durationMs(
 ): number | undefined {
   const raw = env[name];
   if (!isSet(raw)) return undefined;
-  const value = Number(raw);
-  if (value > 0 && value <= LONGEST_TIMEOUT_MS) return value;
-  warn(
-    `plumbline: ${name} is invalid, expected a number of milliseconds above 0 and at most ` +
-      `${LONGEST_TIMEOUT_MS} (actual: ${JSON.stringify(raw)}); using the default`,
-  );
-  return undefined;
-}
-
-/**
- * OTEL_EXPORTER_OTLP_<SIGNAL>_COMPRESSION, else OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' or 'none',
- * read as otlp-exporter-base 0.223 reads them (trimmed; blank is unset; another value is warned
- * about and left out, so the general variable, or no compression, applies).
- */
-export function otlpCompression(
-  env: NodeJS.ProcessEnv,
-  signal: string,
-  warn: (message: string) => void,
-): 'gzip' | 'none' | undefined {
-  for (const name of [
-    `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_COMPRESSION`,
-    'OTEL_EXPORTER_OTLP_COMPRESSION',
-  ]) {
-    const raw = env[name];
-    if (!isSet(raw)) continue;
-    const value = raw.trim();
-    if (value === 'gzip' || value === 'none') return value;
+  const value = parseDuration(raw);
+  if (value === undefined)
     warn(
-      `plumbline: ${name} is invalid, expected 'none' or 'gzip' (actual: ${JSON.stringify(raw)}); not used`,
+      `plumbline: ${name} is invalid, expected ${DURATION} (actual: ${JSON.stringify(raw)}); using the default`,
     );
-  }
-  return undefined;
+  return value;
 }
 
 /**
