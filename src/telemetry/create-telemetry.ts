@@ -32,7 +32,7 @@ import { onUse } from '../require-on-use.js';
 import { resolveSpec } from '../spec/model.js';
 import { assemble, SCOPE, telemetryOf } from './assemble.js';
 import { checkTelemetryOptions } from './check-options.js';
-import { logRecordLimitsFromEnv, spanLimitsFromEnv } from './otlp-env.js';
+import { diagFromEnv, logRecordLimitsFromEnv, spanLimitsFromEnv } from './otlp-env.js';
 import { globalLogsApi, type BridgeLoggerProvider } from './logs-api.js';
 import {
   attachedTelemetry,
@@ -170,6 +170,9 @@ export function createTelemetry<const S extends TelemetrySpec>(
   options: TelemetryOptions = {},
 ): Telemetry<S> {
   resolveSpec(spec);
+  // Before the options are read, so what their reading warns about is seen. Not for providers
+  // nothing else uses: the diag logger is a global.
+  if (options.registerGlobal !== false) diagFromEnv();
   // Checked before attaching too: a misspelt or ill-typed option is refused either way, not only
   // reported as ignored.
   const timing = checkTelemetryOptions(options);

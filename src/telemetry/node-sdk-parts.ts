@@ -16,7 +16,7 @@ import { GlobalsAlreadyRegisteredError, type Telemetry, type TelemetryOptions } 
 import { COMMONJS_BUILD } from '../module-format.js';
 import { onUse } from '../require-on-use.js';
 import { globalLogger, logsApiInApi, type BridgeLogger, type GlobalLogsApi } from './logs-api.js';
-import { isSet, signalEndpoint } from './otlp-env.js';
+import { diagFromEnv, isSet, signalEndpoint } from './otlp-env.js';
 import { nodeSdkResource } from './resource.js';
 
 /** What to spread into `new NodeSDK({ ... })`: the keys of NodeSDKConfiguration plumbline fills. */
@@ -81,6 +81,17 @@ export function nodeSdkParts<const S extends TelemetrySpec>(
   options: TelemetryOptions = {},
 ): NodeSdkParts<S> {
   resolveSpec(spec);
+  // As NodeSDK's constructor will, but while the options are read, so what they warn about is
+  // seen; removed at the end, for NodeSDK to set its own.
+  const dropDiag = diagFromEnv();
+  try {
+    return makeParts(spec, options);
+  } finally {
+    dropDiag();
+  }
+}
+
+function makeParts<const S extends TelemetrySpec>(spec: S, options: TelemetryOptions): NodeSdkParts<S> {
   const timing = checkTelemetryOptions(options);
   const registry = globalThis as Registry;
   if (registry[REGISTRY] !== undefined && registry[REGISTRY].shutDown !== true)

@@ -2,7 +2,8 @@
 // (OTEL_EXPORTER_OTLP_PROTOCOL and OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, ...): read as OTel's
 // exporters read them, the signal's own first; and the other OTEL_* variables NodeSDK reads for
 // the parts plumbline makes in its place (batch processors, metric reader, provider limits).
-import { getNumberFromEnv } from '@opentelemetry/core';
+import { diag, DiagConsoleLogger } from '@opentelemetry/api';
+import { diagLogLevelFromString, getNumberFromEnv, getStringFromEnv } from '@opentelemetry/core';
 import type { LogRecordLimits } from '@opentelemetry/sdk-logs';
 import type { SpanLimits } from '@opentelemetry/sdk-trace';
 
@@ -219,5 +220,32 @@ function withoutUndefined<T extends Record<string, number | undefined>>(
 ): { [K in keyof T]?: number } {
   return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as {
     [K in keyof T]?: number;
+  };
+}
+
+const DIAG_FROM_ENV = Symbol.for('plumbline.diagFromEnv');
+
+/**
+ * OTEL_LOG_LEVEL, as NodeSDK 0.223's constructor reads it: set, OTel's diag logger becomes the
+ * console at that level (an unknown level: INFO, with a warning). createTelemetry never read it,
+ * so what plumbline warns about while it reads its options (an invalid OTEL_* value, a clamped
+ * timeout) went nowhere with OTEL_LOG_LEVEL=warn (0 lines on stderr -> 1); nor did nodeSdkParts,
+ * which runs before NodeSDK's constructor sets the logger. Once a process per level. Returns
+ * what removes the logger again when this call set it (nodeSdkParts: NodeSDK then sets its own
+ * without a "logger will be overwritten" warning). Regression: otel-log-level-ignored.test.ts.
+ */
+export function diagFromEnv(): () => void {
+  const level = getStringFromEnv('OTEL_LOG_LEVEL');
+  const registry = globalThis as { [DIAG_FROM_ENV]?: string };
+  if (level === undefined || registry[DIAG_FROM_ENV] === level) return () => {};
+  registry[DIAG_FROM_ENV] = level;
+  diag.setLogger(new DiagConsoleLogger(), {
+    logLevel: diagLogLevelFromString(level),
+    suppressOverrideMessage: true,
+  });
+  return () => {
+    if (registry[DIAG_FROM_ENV] !== level) return;
+    delete registry[DIAG_FROM_ENV];
+    diag.disable();
   };
 }
