@@ -22,10 +22,24 @@ const spec = defineTelemetry({
         degraded: { type: 'boolean', required: false },
       },
     },
+    // The same line under a keyed rate budget (one budget per tenant) it never exceeds: what the
+    // budget's per-line work costs (the key read once, the fields read once for it).
+    'batch.keyed': {
+      level: 'info',
+      fields: {
+        tenant: { type: 'string', enum: ['acme', 'globex'] },
+        batch_size: { type: 'integer' },
+        flush_ms: { type: 'number' },
+        first_id: { type: 'string' },
+        degraded: { type: 'boolean', required: false },
+      },
+      budget: { linesPerSecond: 1e9, key: 'tenant' },
+    },
   },
 });
 
 const fields = { tenant: 'acme', batch_size: 42, flush_ms: 3.25, first_id: 'evt-000123', degraded: false };
+const keyedFields = { ...fields, tenant: 'acme' as const };
 
 function devNull() {
   return pino.destination({ dest: '/dev/null', sync: false, minLength: 8 * 1024 });
@@ -42,6 +56,15 @@ export async function run(): Promise<BenchRow[]> {
 
   // Interleaved rounds: the bare pino child first, then log.event, so both see the same load.
   const outside = await compare([() => bare.info(fields), () => log.event('batch.stored', fields)]);
+
+  const bareKeyed = pino(pinoOptions(spec, 'info'), devNull()).child({
+    event: 'batch.keyed',
+    schema_version: '1',
+  });
+  const keyed = await compare([
+    () => bareKeyed.info(keyedFields),
+    () => log.event('batch.keyed', keyedFields),
+  ]);
 
   const span = new BasicTracerProvider().getTracer('bench').startSpan('request');
   const spanContext = span.spanContext();
@@ -77,6 +100,14 @@ export async function run(): Promise<BenchRow[]> {
       1,
       0,
       'pino child .info, same fields + trace ids',
+      '<= 0.6',
+    ),
+    comparedRow(
+      'log.event under a keyed line budget it never exceeds (no active span)',
+      keyed,
+      1,
+      0,
+      'pino child .info, same fields',
       '<= 0.6',
     ),
     comparedRow(
