@@ -124,9 +124,11 @@ export class SampledSpan implements ReadableSpan {
  * it once per span: the serialized form is computed once.
  */
 export class SerializedTraceState implements TraceState {
-  private serialized: string | undefined;
-
-  constructor(private readonly state: TraceState) {}
+  /** `serialized`: the state's serialize(), when read already. */
+  constructor(
+    private readonly state: TraceState,
+    private serialized?: string,
+  ) {}
 
   set(key: string, value: string): TraceState {
     return this.state.set(key, value);

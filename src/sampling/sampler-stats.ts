@@ -77,8 +77,10 @@ export interface SamplerStats {
   /**
    * Calls into a span's inbound TraceState (an implementation of the app's own, or a propagator's)
    * that threw or gave no string: its `ot` was read as absent, or a kept span's tracestate was
-   * rebuilt from what could be read (at least our `ot`). The span is kept all the same; never
-   * thrown into the app. Counted once per trace read and once per kept tracestate built.
+   * rebuilt from what could be read (at least our `ot`); a state its set() answered that cannot
+   * serialize is replaced by our `ot` before it reaches the exporter (where it lost the whole
+   * batch). The span is kept all the same; never thrown into the app. Counted once per trace read
+   * and once per kept tracestate built.
    */
   readonly tracestateErrors: number;
   /**

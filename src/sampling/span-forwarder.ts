@@ -175,6 +175,34 @@ export class SpanForwarder {
     return new CoreTraceState(header);
   }
 
+  /**
+   * The kept spans' tracestate, serialized now: a state an app's TraceState made (its set()
+   * answered one of its own) whose serialize() throws, or gives no string, threw in the
+   * exporter, and the whole batch beside it was lost (regression:
+   * tracestate-that-cannot-serialize-loses-its-export-batch). Such a state is replaced by our `ot`
+   * alone, and counted. Once per inbound state and threshold, as outboundState; the exporter
+   * reads the serialized form this leaves.
+   */
+  private serializedState(state: TraceState, threshold: string): SerializedTraceState {
+    try {
+      const header: unknown = state.serialize();
+      if (typeof header === 'string') return new SerializedTraceState(state, header);
+    } catch {
+      // counted below
+    }
+    this.tracestateErrors++;
+    // Our `ot` as the state holds it (with the caller's `rv`), else the threshold alone.
+    let ot: unknown;
+    try {
+      ot = state.get('ot');
+    } catch {
+      ot = undefined;
+    }
+    let ours = typeof ot === 'string' ? EMPTY_TRACE_STATE.set('ot', ot) : EMPTY_TRACE_STATE;
+    if (ours.get('ot') !== ot) ours = EMPTY_TRACE_STATE.set('ot', outboundOt(undefined, threshold).value);
+    return new SerializedTraceState(ours, ours.serialize());
+  }
+
   private forward(span: ReadableSpan, kept: KeptDecision, extra: Attributes | undefined): void {
     const inbound = span.spanContext().traceState;
     let outbound = this.lastOutboundState;
@@ -183,7 +211,7 @@ export class SpanForwarder {
       inbound !== this.lastInboundState ||
       kept.threshold !== this.lastThreshold
     ) {
-      outbound = new SerializedTraceState(this.outboundState(inbound, kept.threshold));
+      outbound = this.serializedState(this.outboundState(inbound, kept.threshold), kept.threshold);
       this.lastInboundState = inbound;
       this.lastThreshold = kept.threshold;
       this.lastOutboundState = outbound;
