@@ -9,6 +9,7 @@ export {
   generateCollectorConfigs,
   splitBudget,
   collectorEnv,
+  type CollectorEnvVar,
   type CollectorFiles,
   type CollectorOptions,
   type BudgetSplit,

@@ -3,4 +3,4 @@
 export { generateCollectorConfigs, type CollectorFiles } from './generate.js';
 export type { CollectorOptions } from './options.js';
 export { splitBudget, type BudgetSplit } from './policies.js';
-export { collectorEnv } from './env.js';
+export { collectorEnv, type CollectorEnvVar } from './env.js';
