@@ -129,6 +129,16 @@ export interface ExportTiming {
  * OTEL_METRIC_EXPORT_TIMEOUT > OTEL_METRIC_EXPORT_INTERVAL.
  */
 export function checkTelemetryOptions(options: TelemetryOptions): ExportTiming {
+  checkTelemetryOptionValues(options);
+  return exportTiming(options);
+}
+
+/**
+ * The options' names and values checked (TelemetryOptionsError), without reading the OTEL_*
+ * variables: createTelemetry(spec) returning the telemetry nodeSdkParts made checks these, and
+ * reads the variables only when it assembles its own (their warnings were given twice).
+ */
+export function checkTelemetryOptionValues(options: TelemetryOptions): void {
   const issues: OptionIssue[] = [];
   if (typeof options !== 'object' || options === null) {
     throw new TelemetryOptionsError([
@@ -218,8 +228,6 @@ export function checkTelemetryOptions(options: TelemetryOptions): ExportTiming {
       });
   }
   if (issues.length > 0) throw new TelemetryOptionsError(issues);
-
-  return exportTiming(options);
 }
 
 /**
@@ -230,7 +238,7 @@ export function checkTelemetryOptions(options: TelemetryOptions): ExportTiming {
  * held the export 3 s got each export through after 3 s instead of failing it at 300 ms.
  * Regression: otlp-timeout-variables-ignored.test.ts.
  */
-function exportTiming(options: TelemetryOptions, env: NodeJS.ProcessEnv = process.env): ExportTiming {
+export function exportTiming(options: TelemetryOptions, env: NodeJS.ProcessEnv = process.env): ExportTiming {
   const warned = new Set<string>();
   const warn = (message: string) => {
     if (!warned.has(message)) diag.warn(message);

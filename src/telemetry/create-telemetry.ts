@@ -31,7 +31,7 @@ import type { LogLevel, TelemetrySpec } from '../spec/types.js';
 import { onUse } from '../require-on-use.js';
 import { resolveSpec } from '../spec/model.js';
 import { assemble, SCOPE, telemetryOf } from './assemble.js';
-import { checkTelemetryOptions } from './check-options.js';
+import { checkTelemetryOptionValues, exportTiming } from './check-options.js';
 import { diagFromEnv, logRecordLimitsFromEnv, spanLimitsFromEnv } from './otlp-env.js';
 import { globalLogsApi, type BridgeLoggerProvider } from './logs-api.js';
 import {
@@ -170,14 +170,18 @@ export function createTelemetry<const S extends TelemetrySpec>(
   options: TelemetryOptions = {},
 ): Telemetry<S> {
   resolveSpec(spec);
-  // Before the options are read, so what their reading warns about is seen. Not for providers
-  // nothing else uses: the diag logger is a global.
-  if (options.registerGlobal !== false) diagFromEnv();
   // Checked before attaching too: a misspelt or ill-typed option is refused either way, not only
   // reported as ignored.
-  const timing = checkTelemetryOptions(options);
+  checkTelemetryOptionValues(options);
+  // The telemetry nodeSdkParts made: its options and the OTEL_* variables were read there (read
+  // again, each warning about them was given twice), and NodeSDK has set the diag logger.
+  // Regression: otel-variable-warning-given-twice-under-nodesdk.
   const attached = attachedTelemetry(spec, options);
   if (attached !== undefined) return attached;
+  // Before the variables are read, so what their reading warns about is seen. Not for providers
+  // nothing else uses: the diag logger is a global.
+  if (options.registerGlobal !== false) diagFromEnv();
+  const timing = exportTiming(options);
   const registerGlobal = options.registerGlobal !== false;
   // Checked before anything starts: a second SDK beside NodeSDK (or another createTelemetry)
   // would see no span of the instrumentations, so the tail sampler would decide nothing.
