@@ -45,6 +45,15 @@ export interface LiveCheckOptions {
    * request past it is refused with 413 and reported as `input-failed`.
    */
   readonly maxOtlpBodyBytes?: number;
+  /**
+   * The service must answer /metrics until the end (CLI `--require-up`): scrapes no connection
+   * answered after the last good one (a service that crashed, or stopped for good, before the
+   * watch ended) are failed scrapes, an `input-failed` deviation, as between two good ones.
+   * Default false: refused connections before the first good scrape and after the last are the
+   * service starting and stopping within the watch (checkUnderLoad's load, a CLI run that outlasts
+   * it), counted in `observed.scrapeFailures` only.
+   */
+  readonly requireUp?: boolean;
 }
 
 export interface LiveCheckReport {
@@ -240,6 +249,13 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
         otlp.finish();
         // After the last scrape and the last OTLP request: the scopes OTLP brought decide /metrics families.
         notSpec.finish();
+        // A service gone for good before the end, when it must stay up (regression:
+        // check-live-passes-a-service-that-crashed-mid-watch).
+        if (options.requireUp === true && pendingUnreachable > 0) {
+          failedScrapes += pendingUnreachable;
+          if (lastPending.order > lastFailure.order) lastFailure = lastPending;
+          pendingUnreachable = 0;
+        }
         if (options.metricsUrl !== undefined) {
           if (lastScrape === undefined)
             deviations.add(

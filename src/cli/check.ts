@@ -19,7 +19,7 @@ import type { CliCommand } from './main.js';
 const USAGE =
   'usage: plumbline check live --spec FILE --metrics URL [--logs FILE[,FILE...]|-] [--otlp-listen ADDR]\n' +
   '                            [--duration 60s] [--scrape-interval 5s] [--allow-metric PREFIX[,PREFIX...]] [--json]\n' +
-  '                            [--max-scrape-bytes 32MiB] [--max-otlp-body-bytes 32MiB]\n' +
+  '                            [--max-scrape-bytes 32MiB] [--max-otlp-body-bytes 32MiB] [--require-up]\n' +
   "  --metrics URL        the service's /metrics, scraped as OpenMetrics every interval and at the end\n" +
   '  --logs FILES|-       its event logs, comma-separated (each followed from the start), or - for stdin\n' +
   '  --otlp-listen ADDR   receive OTLP/HTTP (JSON or protobuf) on HOST:PORT: traces, logs, metrics\n' +
@@ -33,6 +33,8 @@ const USAGE =
   '  --max-otlp-body-bytes N  most bytes of one OTLP request, once inflated (default 32MiB); a larger one\n' +
   '                           is answered 413 and reported\n' +
   '                           (N: bytes, or with KiB, MiB or GiB: 512KiB, 64MiB)\n' +
+  '  --require-up         the service must answer /metrics until the end: refused scrapes after the\n' +
+  '                       last good one (it crashed or stopped) are a deviation, not a service stopping\n' +
   'exit codes: 0 no deviation, 1 deviations (or an error), 2 bad usage\n';
 
 const CHECK_FLAGS: FlagKinds = {
@@ -44,6 +46,7 @@ const CHECK_FLAGS: FlagKinds = {
   'scrape-interval': 'value',
   'allow-metric': 'value',
   json: 'switch',
+  'require-up': 'switch',
   'max-scrape-bytes': 'value',
   'max-otlp-body-bytes': 'value',
 };
@@ -110,6 +113,7 @@ export const checkCommand: CliCommand = async (args, io) => {
     scrapeIntervalMs,
     signal: stop.signal,
     ...bounds,
+    ...(parsed.flags.get('require-up') === true ? { requireUp: true } : {}),
     ...(logs === undefined
       ? {}
       : { logs: logs === '-' ? process.stdin : logs.split(',').filter((p) => p !== '') }),
