@@ -66,13 +66,30 @@ function parsedOtlpVariable<T>(
   warn: (message: string) => void,
 ): { readonly name: string; readonly value: T } | undefined {
   for (const name of otlpNames(signal, suffix)) {
-    const raw = env[name];
-    if (!isSet(raw)) continue;
-    const value = parse(raw);
+    const value = parsedVariable(env, name, parse, expected, 'not used', warn);
     if (value !== undefined) return { name, value };
-    warn(`plumbline: ${name} is invalid, expected ${expected} (actual: ${JSON.stringify(raw)}); not used`);
   }
   return undefined;
+}
+
+/**
+ * The variable `name` as `parse` takes it: undefined when unset or blank, and when `parse` refuses
+ * it, which is warned about (`plumbline: NAME is invalid, expected ...; <then>`).
+ */
+function parsedVariable<T>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  parse: (raw: string) => T | undefined,
+  expected: string,
+  then: string,
+  warn: (message: string) => void,
+): T | undefined {
+  const raw = env[name];
+  if (!isSet(raw)) return undefined;
+  const value = parse(raw);
+  if (value === undefined)
+    warn(`plumbline: ${name} is invalid, expected ${expected} (actual: ${JSON.stringify(raw)}); ${then}`);
+  return value;
 }
 
 /** Above this setTimeout fires at once (1 ms): a deadline that long is no deadline it can keep. */
@@ -134,17 +151,15 @@ export function batchSettings(
   prefix: 'BSP' | 'BLRP',
   warn: (message: string) => void,
 ): BatchSettings {
-  const size = (suffix: string): number | undefined => {
-    const name = `OTEL_${prefix}_${suffix}`;
-    const raw = env[name];
-    if (!isSet(raw)) return undefined;
-    const value = Number(raw);
-    if (Number.isSafeInteger(value) && value > 0) return value;
-    warn(
-      `plumbline: ${name} is invalid, expected a whole number above 0 (actual: ${JSON.stringify(raw)}); using the default`,
+  const size = (suffix: string): number | undefined =>
+    parsedVariable(
+      env,
+      `OTEL_${prefix}_${suffix}`,
+      parseSize,
+      'a whole number above 0',
+      'using the default',
+      warn,
     );
-    return undefined;
-  };
   return {
     maxQueueSize: size('MAX_QUEUE_SIZE'),
     scheduledDelayMillis: durationMs(env, `OTEL_${prefix}_SCHEDULE_DELAY`, warn),
@@ -163,14 +178,12 @@ export function durationMs(
   name: string,
   warn: (message: string) => void,
 ): number | undefined {
-  const raw = env[name];
-  if (!isSet(raw)) return undefined;
-  const value = parseDuration(raw);
-  if (value === undefined)
-    warn(
-      `plumbline: ${name} is invalid, expected ${DURATION} (actual: ${JSON.stringify(raw)}); using the default`,
-    );
-  return value;
+  return parsedVariable(env, name, parseDuration, DURATION, 'using the default', warn);
+}
+
+function parseSize(raw: string): number | undefined {
+  const value = Number(raw);
+  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
 /**
