@@ -130,12 +130,12 @@ export class SpanForwarder {
         inboundOt = read;
       } catch {
         this.tracestateErrors++;
-        return EMPTY_TRACE_STATE.set('ot', outboundOt(undefined, threshold).value);
+        return otAlone(outboundOt(undefined, threshold).value);
       }
     }
     const ot = outboundOt(inboundOt, threshold);
     this.tracestateDropped += ot.dropped;
-    if (inbound === undefined) return EMPTY_TRACE_STATE.set('ot', ot.value);
+    if (inbound === undefined) return otAlone(ot.value);
     // Most inbound states fit as they are: set() refuses only a header over 512 characters, and
     // adding `ot` (not replacing it) may make 33 members. The rebuild below costs several times this.
     try {
@@ -158,7 +158,7 @@ export class SpanForwarder {
     }
     if (typeof others !== 'string') {
       if (!counted) this.tracestateErrors++;
-      return EMPTY_TRACE_STATE.set('ot', otValue);
+      return otAlone(otValue);
     }
     const members = others === '' ? [] : others.split(',');
     let header = `ot=${otValue}`;
@@ -198,8 +198,8 @@ export class SpanForwarder {
     } catch {
       ot = undefined;
     }
-    let ours = typeof ot === 'string' ? EMPTY_TRACE_STATE.set('ot', ot) : EMPTY_TRACE_STATE;
-    if (ours.get('ot') !== ot) ours = EMPTY_TRACE_STATE.set('ot', outboundOt(undefined, threshold).value);
+    let ours = typeof ot === 'string' ? otAlone(ot) : EMPTY_TRACE_STATE;
+    if (ours.get('ot') !== ot) ours = otAlone(outboundOt(undefined, threshold).value);
     return new SerializedTraceState(ours, ours.serialize());
   }
 
@@ -222,6 +222,11 @@ export class SpanForwarder {
       this.errors++;
     }
   }
+}
+
+/** A tracestate of our `ot` alone. */
+function otAlone(otValue: string): TraceState {
+  return EMPTY_TRACE_STATE.set('ot', otValue);
 }
 
 // A header of 33 members is at least 33 x "k=v" and 32 commas long.
