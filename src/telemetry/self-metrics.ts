@@ -70,34 +70,35 @@ export function exposeSamplerStats(metrics: Metrics, sampler: TailSamplingProces
       })),
     'counter',
   );
-  metrics.selfGauge(
-    sdkSeries.samplerTracestateDropped,
-    "Inbound tracestate parts left out of kept spans' tracestate: ot sub-keys the grammar refuses or that did not fit beside th, other vendors' members past the W3C limits (512 characters, 32 members).",
-    [],
-    () => [{ labels: {}, value: sampler.stats().tracestateDropped }],
-    'counter',
-  );
-  metrics.selfGauge(
-    sdkSeries.samplerInboundThresholdsErased,
-    "Traces whose inbound ot=th their own randomness fails (the caller's decision was inconsistent), erased before the decision.",
-    [],
-    () => [{ labels: {}, value: sampler.stats().inboundThresholdsErased }],
-    'counter',
-  );
-  metrics.selfGauge(
-    sdkSeries.samplerTracestateErrors,
-    "Calls into a span's inbound TraceState (the app's own implementation, or a propagator's) that threw or gave no string; the span was kept with what could be read.",
-    [],
-    () => [{ labels: {}, value: sampler.stats().tracestateErrors }],
-    'counter',
-  );
-  metrics.selfGauge(
-    sdkSeries.samplerPolicyErrors,
-    'Answers of sampling policies of your own that threw or were not keep, drop or abstain (taken as abstentions).',
-    [],
-    () => [{ labels: {}, value: sampler.stats().policyErrors }],
-    'counter',
-  );
+  // The sampler's unlabelled counts: one counter family each.
+  const counts: readonly (readonly [
+    string,
+    string,
+    'tracestateDropped' | 'inboundThresholdsErased' | 'tracestateErrors' | 'policyErrors',
+  ])[] = [
+    [
+      sdkSeries.samplerTracestateDropped,
+      "Inbound tracestate parts left out of kept spans' tracestate: ot sub-keys the grammar refuses or that did not fit beside th, other vendors' members past the W3C limits (512 characters, 32 members).",
+      'tracestateDropped',
+    ],
+    [
+      sdkSeries.samplerInboundThresholdsErased,
+      "Traces whose inbound ot=th their own randomness fails (the caller's decision was inconsistent), erased before the decision.",
+      'inboundThresholdsErased',
+    ],
+    [
+      sdkSeries.samplerTracestateErrors,
+      "Calls into a span's inbound TraceState (the app's own implementation, or a propagator's) that threw or gave no string; the span was kept with what could be read.",
+      'tracestateErrors',
+    ],
+    [
+      sdkSeries.samplerPolicyErrors,
+      'Answers of sampling policies of your own that threw or were not keep, drop or abstain (taken as abstentions).',
+      'policyErrors',
+    ],
+  ];
+  for (const [series, help, stat] of counts)
+    metrics.selfGauge(series, help, [], () => [{ labels: {}, value: sampler.stats()[stat] }], 'counter');
   metrics.selfGauge(sdkSeries.samplerBufferedTraces, 'Traces waiting for a decision.', [], () => [
     { labels: {}, value: sampler.stats().bufferedTraces },
   ]);
