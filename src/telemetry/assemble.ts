@@ -169,19 +169,7 @@ export function assemble<const S extends TelemetrySpec>(
           onSpanAfterShutdown: spanAfterShutdown,
         })
       : undefined;
-  if (sampler !== undefined) exposeSamplerStats(metrics, sampler);
-  metrics.selfGauge(
-    sdkSeries.exemplarKeepsRefused,
-    "Exemplars not taken because the exemplar rule's tracesPerSecond was used up (the slot kept the exemplar it had).",
-    [],
-    () => [
-      {
-        labels: {},
-        value: (sampler?.stats().exemplarKeepsRefused ?? 0) + collectorExemplarLimit.refused,
-      },
-    ],
-    'counter',
-  );
+  exposeSamplerStats(metrics, sampler, () => collectorExemplarLimit.refused);
   if (sloEngine !== undefined) exposeSloStatus(metrics, sloEngine);
 
   // /metrics reads the meter provider's own instruments (auto-instrumentation's, `meter`'s)
