@@ -102,6 +102,7 @@ export class BudgetPolicy implements SamplingPolicy {
   readonly kind = 'budget';
   private readonly tracesPerSecond: number;
   private readonly keyAttribute: string | undefined;
+  readonly carriedAttributes: readonly string[];
   private readonly weights: ReadonlyMap<string, number>;
   /** Weighted values as the traces carry them (whole, non-empty), in the collector's order. */
   private readonly listed: ReadonlyMap<string, Listed>;
@@ -126,6 +127,7 @@ export class BudgetPolicy implements SamplingPolicy {
     this.tracesPerSecond = options.tracesPerSecond;
     this.ceiling = options.tracesPerSecond * CEILING_FACTOR + CEILING_SLACK;
     this.keyAttribute = options.key;
+    this.carriedAttributes = options.key === undefined ? [] : [options.key];
     // The generated collector lists one string_attribute sub-policy per weighted value, sorted
     // (src/generate/collector/policies.ts), and the first that matches takes the trace; the
     // string_attribute never matches an empty value. Each value is cut once, as the traces' values
@@ -220,7 +222,7 @@ export class BudgetPolicy implements SamplingPolicy {
    * takes a trace by the first weighted value (sorted) that the resource or any span carries as a
    * string (string_attribute), so a weighted value counts wherever it is carried, before the local
    * root's own value. A trace that carries none is keyed by the root's value, else the resource's,
-   * else the first span's that has one (the collector counts all of those under one "others"
+   * else the first span's that has one, a span the caps cut last (the collector counts all of those under one "others"
    * slot; in-process each value has its own share). A value that is not a string never matches a
    * weighted one there: one that reads like one is counted with the unkeyed traces (regression:
    * budget-key-read-from-root-only).
@@ -266,7 +268,8 @@ export class BudgetPolicy implements SamplingPolicy {
         if (best?.order === 0) return best;
       }
     }
-    return best;
+    // A key on a span the caps cut (regression: policy-key-on-a-span-cut-by-the-caps-unseen).
+    return this.better(best, trace.cutCarried?.[attribute]);
   }
 
   private better(best: Listed | undefined, value: unknown): Listed | undefined {
@@ -295,7 +298,7 @@ export class BudgetPolicy implements SamplingPolicy {
         if (onResource !== undefined) return onResource;
       }
     }
-    return undefined;
+    return trace.cutCarried?.[attribute];
   }
 
   private counted(listed: Listed): string {

@@ -32,6 +32,10 @@ export class ErrorBudgetPolicy implements SamplingPolicy {
     return this.budget.thresholds();
   }
 
+  get carriedAttributes(): readonly string[] {
+    return this.budget.carriedAttributes;
+  }
+
   ceilingDrops(): number {
     return this.budget.ceilingDrops();
   }

@@ -2,7 +2,8 @@
 // compared in whole milliseconds like the collector's latency policy (duration >= threshold_ms).
 // A route applies when the resource or any span of the trace carries it, as the generated
 // collector policies read it (string_attribute: resource OR span); the default threshold applies
-// only when no listed route is carried anywhere (regression: latency-route-on-resource-ignored).
+// only when no listed route is carried anywhere (regression: latency-route-on-resource-ignored),
+// a span the per-trace caps cut included.
 import type { PolicySpan, TraceView } from './policy.js';
 import { BaseSamplingPolicy, resourceAttributes } from './policy.js';
 
@@ -22,6 +23,7 @@ export class LatencyPolicy extends BaseSamplingPolicy {
   private readonly routeAttribute: string;
   /** The lowest threshold of all: a trace faster than it is kept by no route (most traces). */
   private readonly lowestThresholdMs: number;
+  readonly carriedAttributes: readonly string[];
 
   constructor(name: string, options: LatencyPolicyOptions) {
     super(name);
@@ -29,6 +31,7 @@ export class LatencyPolicy extends BaseSamplingPolicy {
     this.routes = new Map(Object.entries(options.routes ?? {}));
     this.routeAttribute = options.routeAttribute ?? 'http.route';
     this.lowestThresholdMs = Math.min(this.thresholdMs, ...this.routes.values());
+    this.carriedAttributes = this.routes.size > 0 ? [this.routeAttribute] : [];
   }
 
   /** The threshold that applies to a route (the default when the route has none). */
@@ -75,6 +78,12 @@ export class LatencyPolicy extends BaseSamplingPolicy {
           listed = true;
         }
       }
+    }
+    // A route on a span the caps cut (regression: policy-key-on-a-span-cut-by-the-caps-unseen).
+    const cut = this.routeThreshold(trace.cutCarried?.[this.routeAttribute]);
+    if (cut !== undefined) {
+      if (durationMs >= cut) return true;
+      listed = true;
     }
     return !listed && durationMs >= this.thresholdMs;
   }

@@ -70,6 +70,12 @@ export interface TraceView {
    * the trace has a span they would keep it for that `spans` does not show.
    */
   readonly cutMatches?: readonly SamplingPolicy[];
+  /**
+   * What spans the per-trace caps did not hold carried of the attributes the built-in policies
+   * read from any span of a trace (`carriedAttributes`: a latency policy's route, a budget's
+   * key): the first value of each, so a route or a key on a cut span still counts.
+   */
+  readonly cutCarried?: Attributes;
 }
 
 export type Verdict = 'keep' | 'drop' | 'abstain';
@@ -111,6 +117,11 @@ export interface SamplingPolicy {
    * is remembered on its trace (`TraceView.cutMatches`), so the policy still sees it.
    */
   matchesCutSpan?(span: PolicySpan): boolean;
+  /**
+   * The span attributes (of the built-in policies only) read from any span of a trace: a span the
+   * per-trace caps cut leaves its values of them on the trace (`TraceView.cutCarried`).
+   */
+  readonly carriedAttributes?: readonly string[];
 }
 
 /** A policy that keeps when `matches` says so and abstains otherwise. */

@@ -167,6 +167,13 @@ export class TailSamplingProcessor implements SpanProcessor {
     this.usage.cutWatchers = this.policies.filter(
       (policy, index) => this.builtIn[index] === true && policy.matchesCutSpan !== undefined,
     );
+    this.usage.carriedAttributes = [
+      ...new Set(
+        this.policies.flatMap((policy, index) =>
+          this.builtIn[index] === true ? (policy.carriedAttributes ?? []) : [],
+        ),
+      ),
+    ];
     this.maxTraceAgeMs = options.maxTraceAgeMs ?? DEFAULT_MAX_TRACE_AGE_MS;
     const keptSize = options.keptDecisionCacheSize ?? Math.max(this.maxTraces, 10_000);
     this.cache = new DecisionCache(keptSize, options.droppedDecisionCacheSize ?? keptSize * 8);

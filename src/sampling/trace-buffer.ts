@@ -1,5 +1,6 @@
 // One buffered trace: its spans held under the per-trace caps, what the policy chain reads of it
 // (TraceView), and the state the sampler's queues and link index keep on it.
+import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { isErrorSpan } from './errors-policy.js';
 import type { LinkingTrace } from './link-index.js';
@@ -21,6 +22,8 @@ export class BufferUsage {
   readonly maxTraceBytes: number;
   /** The policies asked about a span as it is cut (built-in ones with `matchesCutSpan`). */
   cutWatchers: readonly SamplingPolicy[] = [];
+  /** The attributes a cut span leaves on its trace (the policies' `carriedAttributes`). */
+  carriedAttributes: readonly string[] = [];
 
   constructor(
     readonly maxSpansPerTrace: number,
@@ -98,6 +101,8 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
   cutErrors = false;
   /** The policies that matched a cut span (see `cut`). */
   cutMatches: SamplingPolicy[] | undefined = undefined;
+  /** What cut spans carried of the policies' `carriedAttributes` (see `cut`). */
+  cutCarried: Attributes | undefined = undefined;
   constructor(
     public traceId: string,
     public createdAt: number,
@@ -144,6 +149,7 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
     this.droppedBefore = false;
     this.cutErrors = false;
     this.cutMatches = undefined;
+    this.cutCarried = undefined;
     return this;
   }
 
@@ -250,7 +256,9 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
 
   /**
    * A span of this trace was not held: counted, and the kept trace says how many it lacks. An
-   * error span cut is remembered for the errors policies (`cutErrors`).
+   * error span cut is remembered for the errors policies (`cutErrors`), a match for the policies
+   * watching cut spans (`cutMatches`), and the route or key it carried for the policies reading
+   * those from any span (`cutCarried`; regression: policy-key-on-a-span-cut-by-the-caps-unseen).
    */
   cut(usage: BufferUsage, span?: ReadableSpan): void {
     if (span !== undefined && !this.cutErrors && isErrorSpan(span)) {
@@ -262,6 +270,14 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
       const policy = watchers[i]!;
       if (this.cutMatches?.includes(policy) === true || policy.matchesCutSpan?.(span) !== true) continue;
       (this.cutMatches ??= []).push(policy);
+      if (this.evaluated) this.changed = true;
+    }
+    const carried = usage.carriedAttributes;
+    for (let i = 0; span !== undefined && i < carried.length; i++) {
+      const name = carried[i]!;
+      const value = span.attributes[name];
+      if (value === undefined || this.cutCarried?.[name] !== undefined) continue;
+      (this.cutCarried ??= Object.create(null) as Attributes)[name] = value;
       if (this.evaluated) this.changed = true;
     }
     if (this.cutSpans === 0) usage.truncatedTraces++;
