@@ -42,6 +42,7 @@ import {
   OTLP_REJECTED_LOG_RECORDS,
   OTLP_REJECTED_SPANS,
 } from './otlp-partial-success.js';
+import { FailureReport } from './otlp-failure-report.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import { settle, type SettleOptions, type Step } from './settle.js';
 import { exposeSamplerStats, exposeSloStatus } from './self-metrics.js';
@@ -178,6 +179,10 @@ export function assemble<const S extends TelemetrySpec>(
   const metricReaders: MetricReader[] = [...(options.metricReaders ?? []), scrapeReader];
   let otlpMetricReader: MetricReader | undefined;
   if (urls.metrics !== undefined) {
+    // One line for the first failure, then one a minute with how many more (each counted in
+    // plumbline_otlp_metric_export_failures_total). Regression:
+    // failed-export-floods-logs-with-stack-traces.test.ts.
+    const metricExportFailures = new FailureReport({ write: (line) => diag.error(line) });
     const { PeriodicExportingMetricReader } = onUse('@opentelemetry/sdk-metrics');
     otlpMetricReader = new PeriodicExportingMetricReader({
       exporter: new BoundedMetricExporter(
@@ -207,6 +212,7 @@ export function assemble<const S extends TelemetrySpec>(
         }),
         options.maxPendingMetricExports ?? 1,
         pipeline,
+        (error) => metricExportFailures.failed('OTLP metric export failed', error),
       ),
       exportIntervalMillis: timing.metricExportIntervalMs,
       exportTimeoutMillis: timing.metricExportTimeoutMs,
@@ -363,10 +369,18 @@ export function telemetryOf<S extends TelemetrySpec>(
   const log = eventLogger(spec, options, assembly, host.bridgeLogger);
   let shutdownPromise: Promise<void> | undefined;
   // Each step waited for at most the export timeout: a black-holed endpoint or a blocked log pipe
-  // must not hold the host's shutdown.
-  const settleOptions: SettleOptions = {
+  // must not hold the host's shutdown. Each failure said in one line, without the stack trace an
+  // inspected Error spread over ten; a flush's (an app may flush after each job) at most once a
+  // minute, with how many more failed. Regression: failed-export-floods-logs-with-stack-traces.
+  const flushFailures = new FailureReport({ write: (line) => diag.warn(line) });
+  const shutdownFailures = new FailureReport({ write: (line) => diag.warn(line), intervalMs: 0 });
+  const flushOptions: SettleOptions = {
     timeoutMs: timing.exportTimeoutMs,
-    onFailure: (reason) => diag.warn('plumbline: flush/shutdown step failed', reason),
+    onFailure: (reason) => flushFailures.failed('flush/shutdown step failed in forceFlush()', reason),
+  };
+  const shutdownOptions: SettleOptions = {
+    timeoutMs: timing.exportTimeoutMs,
+    onFailure: (reason) => shutdownFailures.failed('flush/shutdown step failed in shutdown()', reason),
   };
   return {
     spec,
@@ -396,7 +410,7 @@ export function telemetryOf<S extends TelemetrySpec>(
       // Once shutdown() has begun, its steps made the last exports (or gave up on them): a flush
       // would only collect again into exporters that are shut down, or about to be.
       if (shutdownPromise !== undefined) return Promise.resolve();
-      return settle([() => log.flush(), ...host.forceFlush()], settleOptions);
+      return settle([() => log.flush(), ...host.forceFlush()], flushOptions);
     },
     shutdown() {
       if (shutdownPromise === undefined) {
@@ -407,7 +421,7 @@ export function telemetryOf<S extends TelemetrySpec>(
         }
         // The event log first: closing it writes the security summaries, which go to OTel Logs before
         // the log export shuts down (settle calls the steps in order).
-        shutdownPromise = settle([() => log.close(), ...host.shutdown()], settleOptions);
+        shutdownPromise = settle([() => log.close(), ...host.shutdown()], shutdownOptions);
       }
       return shutdownPromise;
     },

@@ -3,6 +3,9 @@
 // dropped at once and counted, instead of piling up serialized batches behind a dead socket.
 // Once shut down it exports nothing more and counts nothing: the reader made its last export
 // before shutting the exporter down, and a flush after that only collects again.
+// A failed export is counted and said here, in one rate-limited line: told of it, OTel's
+// PeriodicExportingMetricReader only hands it to the global error handler, which wrote the error
+// as JSON with its stack trace once per export interval while the collector was down.
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type {
   AggregationTemporality,
@@ -20,6 +23,12 @@ export class BoundedMetricExporter implements PushMetricExporter {
     private readonly inner: PushMetricExporter,
     private readonly maxInFlight: number,
     private readonly pipeline: PipelineMetrics,
+    /**
+     * Says a failed export (a FailureReport's line). Given, the reader is answered success once
+     * the failure is counted and said: sdk-metrics 2.12's reader does nothing else with a failed
+     * result (its forceFlush and shutdown resolve either way). Not given: the reader is told.
+     */
+    private readonly report?: (error: Error) => void,
   ) {
     pipeline.expect('metric_batch', ['busy', 'timeout', 'export_failed'], true);
   }
@@ -32,7 +41,7 @@ export class BoundedMetricExporter implements PushMetricExporter {
     }
     if (this.inFlight >= this.maxInFlight) {
       this.pipeline.drop('metric_batch', 'busy');
-      resultCallback({
+      this.answer(resultCallback, {
         code: ExportResultCode.FAILED,
         error: new Error(`${this.maxInFlight} metric export(s) still in flight: batch dropped`),
       });
@@ -50,7 +59,7 @@ export class BoundedMetricExporter implements PushMetricExporter {
           'metric_batch',
           result.error?.name === 'TimeoutError' ? 'timeout' : 'export_failed',
         );
-      resultCallback(result);
+      this.answer(resultCallback, result);
     };
     try {
       this.inner.export(metrics, done);
@@ -60,6 +69,17 @@ export class BoundedMetricExporter implements PushMetricExporter {
         error: error instanceof Error ? error : new Error(String(error)),
       });
     }
+  }
+
+  /** The reader's answer: a failure counted by now, said here when there is a report. */
+  private answer(resultCallback: (result: ExportResult) => void, result: ExportResult): void {
+    if (result.code === ExportResultCode.SUCCESS || this.report === undefined) return resultCallback(result);
+    try {
+      this.report(result.error ?? new Error('metric export failed'));
+    } catch {
+      // Saying it must not keep the reader from its answer.
+    }
+    resultCallback({ code: ExportResultCode.SUCCESS });
   }
 
   selectAggregationTemporality(instrumentType: InstrumentType): AggregationTemporality {
