@@ -20,6 +20,7 @@ import { lineOutput, type LineOutput } from './line-batch.js';
 import { flushDestination, resolveDestination } from './log-destination.js';
 import { EventBudget } from './line-budget.js';
 import { LineSerializer, stringNeedsRepair, surelyLongerThan } from './line-serializer.js';
+import { errorsAsPinoWritesThem, holdsNestedError } from './nested-errors.js';
 import { SecurityStream, type SecurityStreamOptions } from './security-stream.js';
 import { withOwnStream } from './own-stream.js';
 import { activeTraceFields } from './trace-fields.js';
@@ -630,19 +631,30 @@ function writesAsNonObject(value: object): boolean {
  */
 function jsonOf(value: object): number | string | undefined {
   try {
-    return JSON.stringify(value)?.length ?? 0;
+    const json = JSON.stringify(value);
+    if (json === undefined) return 0;
+    // Errors nested inside: each written as pino writes `err`, not as JSON's {} (the text is
+    // what the line gets).
+    if (!holdsNestedError(value)) return json.length;
+    return JSON.stringify(value, errorsAsPinoWritesThem);
   } catch {
     // pino's fallback, below
   }
   try {
-    return (safeJson ??= onUse('safe-stable-stringify').configure(PINO_SAFE_LIMITS))(value) ?? undefined;
+    safeJson ??= onUse('safe-stable-stringify').configure(PINO_SAFE_LIMITS);
+    return safeJson(value, errorsAsPinoWritesThem) ?? undefined;
   } catch {
     return undefined;
   }
 }
 
 const PINO_SAFE_LIMITS = { maximumDepth: 5, maximumBreadth: 100 } as const;
-let safeJson: ((value: unknown) => string | undefined) | undefined;
+let safeJson:
+  | ((
+      value: unknown,
+      replacer: (this: unknown, key: string, value: unknown) => unknown,
+    ) => string | undefined)
+  | undefined;
 
 /**
  * The event's Ajv validator, compiled on its first call: a plainly valid call is checked by its
