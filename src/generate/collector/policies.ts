@@ -338,6 +338,27 @@ export function allocatePercents(weights: readonly number[]): number[] {
   }
 }
 
+/**
+ * The composite's slots whose share cannot hold one trace of the assumed size, as `"value" N`.
+ * The collector (v0.161.0 composite_helper.go) gives a slot int64(percent / 100 × max total) spans
+ * in each wall-clock second, with no burst, and keeps a trace only when its spans fit in what the
+ * slot has left that second: a 1% slot below 100 spans/s gets 0, a slot below a trace's span
+ * count keeps no such trace (the rate_limiting budget's burst_capacity lets one pass).
+ */
+function slotsSmallerThanATrace(
+  allocations: readonly { readonly value: string; readonly percent: number }[],
+  othersPercent: number,
+  split: BudgetSplit,
+): string[] {
+  const spans = (percent: number) => Math.trunc((percent / 100) * split.spansPerSecondPerGateway);
+  return [...allocations, { value: 'others', percent: othersPercent, others: true }]
+    .filter(({ percent }) => spans(percent) < split.spansPerTrace)
+    .map(
+      (slot) =>
+        `${'others' in slot ? 'others (every unlisted value)' : JSON.stringify(slot.value)} ${spans(slot.percent)}`,
+    );
+}
+
 function budgetPolicy(
   policy: Extract<SamplingPolicySpec, { kind: 'budget' }>,
   index: number,
@@ -386,6 +407,13 @@ function budgetPolicy(
         ', ',
       )}, others=${othersPercent}%); unlisted values share one slot, and an idle value's share is not lent to others`,
   );
+  const small = slotsSmallerThanATrace(allocations, othersPercent, split);
+  if (small.length > 0)
+    notes.push(
+      `${policy.name}: a composite slot keeps no trace with more spans than its spans/s per gateway (it has no burst; ` +
+        `the collector rounds percent × ${split.spansPerSecondPerGateway} / 100 down), and these hold less than one trace of ` +
+        `${split.spansPerTrace} spans: ${small.join(', ')}; in-process each keeps its share. Raise tracesPerSecond or the weight`,
+    );
   // The collector keeps one rate allocation per sub-policy name (the last): a listed value named
   // like the slot for unlisted ones (`others`) got the slot's share (regression:
   // collector-weighted-value-named-others-lost-its-share). Each name is made unique by a `#n`.
