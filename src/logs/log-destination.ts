@@ -1,6 +1,8 @@
 // Where event lines go: a pino.destination (sonic-boom) opened for a path or file descriptor,
 // bounded and counted, and the flush that waits until what was written before is out. Only
 // sonic-boom's public API is used: write(), and its 'ready', 'drain', 'drop' and 'error' events.
+import { mkdirSync, openSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { pinoOnUse } from './pino-on-use.js';
 import { takesManyLinesPerWrite } from './line-batch.js';
@@ -8,6 +10,7 @@ import { takesManyLinesPerWrite } from './line-batch.js';
 /**
  * A stream object is used as given; a path or file descriptor gets an asynchronous
  * pino.destination that drops (and reports through `onDrop`) writes past `maxBufferedBytes`.
+ * A path is opened here, at once: one that cannot be opened fails the setup naming it.
  */
 export function resolveDestination(
   destination: DestinationStream | string | number | undefined,
@@ -15,10 +18,11 @@ export function resolveDestination(
   onDrop: ((bytes: number, lines: number) => void) | undefined,
 ): DestinationStream {
   if (destination !== undefined && typeof destination === 'object') return destination;
+  const opened = typeof destination === 'string' ? openLogFile(destination) : destination;
   const stream = pinoOnUse().destination({
-    dest: destination ?? 1,
+    dest: opened ?? 1,
     sync: false,
-    mkdir: typeof destination === 'string',
+    mkdir: typeof opened === 'string',
     // Log files may hold what users sent: readable by the owner only.
     mode: 0o600,
     maxLength: maxBufferedBytes,
@@ -29,6 +33,28 @@ export function resolveDestination(
   );
   (stream as unknown as NodeJS.EventEmitter).on('error', () => onDrop?.(0, 1));
   return stream;
+}
+
+/**
+ * The file's descriptor, opened for appending (its directory made first). Left to sonic-boom,
+ * which opens a path in the background, a path that could not be opened (a directory the service
+ * may not write, /var/log as a user) gave no word at setup, then its first line threw
+ * ERR_OUT_OF_RANGE (fd -1) from a microtask and ended the app, and its exit threw "sonic boom is
+ * not ready yet". A named pipe stays sonic-boom's to open: opening it here would wait for a reader.
+ */
+function openLogFile(path: string): number | string {
+  try {
+    if (statSync(path, { throwIfNoEntry: false })?.isFIFO() === true) return path;
+    mkdirSync(dirname(path), { recursive: true });
+    return openSync(path, 'a', 0o600);
+  } catch (error) {
+    throw new Error(
+      `plumbline: cannot open the log file ${JSON.stringify(path)} for appending ` +
+        `(${error instanceof Error ? error.message : String(error)}): give a path the service may ` +
+        `write, a file descriptor or a stream`,
+      { cause: error },
+    );
+  }
 }
 
 /** Lines in a dropped write: each ends with a newline. */
