@@ -8,6 +8,7 @@ import { checkPrometheusNames } from '../metrics/check-prometheus-names.js';
 import { checkSampling } from '../sampling/check-sampling.js';
 import { checkSlos } from '../slo/check.js';
 import { isWithin, SpecError, specPath, type SpecIssue } from './errors.js';
+import { checkFileNameLengths } from './file-name-lengths.js';
 import { keyPatternMessage } from './key-names.js';
 import { LINE_ENVELOPE_KEYS } from './naming.js';
 import { isObjectivePointer, lowObjectiveMessage, numberAsStringMessage } from './objective.js';
@@ -30,6 +31,7 @@ const sectionChecks: readonly SpecCheck[] = [
   checkSlos,
   checkSampling,
   checkHttpConventions,
+  checkFileNameLengths,
 ];
 
 /**
