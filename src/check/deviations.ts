@@ -20,10 +20,12 @@ export const DEVIATION_KINDS = [
   'sensitive-unredacted',
   'exposition-invalid',
   'input-failed',
+  'service-exited',
 ] as const;
 export type DeviationKind = (typeof DEVIATION_KINDS)[number];
 
-export type DeviationSource = 'metrics' | 'logs' | 'otlp-traces' | 'otlp-logs' | 'otlp-metrics' | 'spec';
+export type DeviationSource =
+  'metrics' | 'logs' | 'otlp-traces' | 'otlp-logs' | 'otlp-metrics' | 'spec' | 'service';
 
 export interface Deviation {
   readonly kind: DeviationKind;

@@ -5,7 +5,9 @@ export {
   type LiveCheck,
   type LiveCheckOptions,
   type LiveCheckReport,
+  type LiveCheckService,
 } from './live-check.js';
+export { ServiceStartError, type ServiceExit } from './owned-service.js';
 export { DEVIATION_KINDS, type Deviation, type DeviationKind, type DeviationSource } from './deviations.js';
 export { isInstrumentationScope, type NotSpecMetric } from './not-spec-metrics.js';
 export { EVENT_LOGGER_SCOPE, type NotSpecLogScope } from './not-spec-log-records.js';

@@ -1,6 +1,6 @@
 // `check live`: watches a running service for a while — scrapes /metrics, reads its event log,
 // receives its OTLP — and reports every way its telemetry deviates from the spec.
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { resolveSpec } from '../spec/model.js';
 import type { TelemetrySpec } from '../spec/types.js';
 import { checkExposition, checkSliSeries } from './check-exposition.js';
@@ -15,6 +15,13 @@ import { parseByteBound, parseMetricsUrl } from './options.js';
 import { MAX_OTLP_BODY_BYTES, parseListenAddress, startOtlpSink, type OtlpSink } from './otlp-sink.js';
 import { MAX_SCRAPE_BODY_BYTES, ScrapeError, scrapeMetrics, type Scrape } from './scrape.js';
 import { UndeclaredAttributes, type UndeclaredAttribute } from './undeclared-attributes.js';
+import {
+  serviceExitProblem,
+  startService,
+  type OwnedService,
+  type ServiceCommand,
+  type ServiceExit,
+} from './owned-service.js';
 
 export interface LiveCheckOptions {
   readonly spec: TelemetrySpec;
@@ -104,6 +111,8 @@ export interface LiveCheckReport {
     readonly entrySpansParentUnknown?: number;
     readonly logRecords: number;
     readonly metricPoints: number;
+    /** The service the check started (`service`, CLI `-- COMMAND`), and how it ended. */
+    readonly service?: ServiceExit;
   };
 }
 
@@ -112,8 +121,11 @@ export interface LiveCheck {
   readonly otlpEndpoint: string | undefined;
   /** Scrapes now (e.g. the last time before the service under test stops). */
   scrape(): Promise<void>;
-  /** Takes a last scrape, reads the rest of the log, stops listening and reports. */
-  finish(): Promise<LiveCheckReport>;
+  /**
+   * Takes a last scrape (unless `lastScrape: false`: the caller took it before stopping the
+   * service), reads the rest of the log, stops listening and reports.
+   */
+  finish(options?: { readonly lastScrape?: boolean }): Promise<LiveCheckReport>;
 }
 
 /**
@@ -234,7 +246,7 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
       await settled();
       if (!finishing) await startScrape();
     },
-    finish() {
+    finish(finishOptions) {
       report ??= (async () => {
         finishing = true;
         clearInterval(timer);
@@ -242,7 +254,7 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
         // it, so the end waits for one scrape (at most its timeout), not for a queue of them.
         inFlight?.abort.abort();
         await settled();
-        await startScrape();
+        if (finishOptions?.lastScrape !== false) await startScrape();
         await Promise.all(followers.map(({ follower }) => follower.stop()));
         await sink?.close();
         events.finish();
@@ -315,25 +327,92 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
   };
 }
 
-/** Watches for `durationMs` (or until `signal` aborts, e.g. on Ctrl-C), then reports (what the CLI runs). */
+/** The service `runLiveCheck` starts and stops itself (CLI: `check live ... -- COMMAND`). */
+export interface LiveCheckService extends ServiceCommand {
+  /**
+   * The service's standard output is an event log (CLI `--logs -`), followed as one; otherwise it
+   * goes to `output` with its standard error.
+   */
+  readonly stdoutIsLog?: boolean;
+  /** Where the service's output goes (default: nowhere). */
+  readonly output?: (text: string) => void;
+}
+
+/**
+ * Watches for `durationMs` (or until `signal` aborts, e.g. on Ctrl-C), then reports (what the CLI
+ * runs). With `service`, the check starts it once it listens (OTLP endpoint in
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` unless its environment names one), takes the last scrape while it
+ * is up, stops it with SIGTERM (its final export is still received), and reports how it ended: one
+ * that exits before the end (the watch ends then), fails its SIGTERM or has to be killed is a
+ * `service-exited` deviation. A command that cannot be run is a ServiceStartError.
+ */
 export async function runLiveCheck(
   options: LiveCheckOptions & {
     readonly durationMs: number;
     readonly signal?: AbortSignal;
     readonly onListening?: (otlpEndpoint: string) => void;
+    readonly service?: LiveCheckService;
   },
 ): Promise<LiveCheckReport> {
-  const check = await startLiveCheck(options);
+  const serviceLog = options.service?.stdoutIsLog === true ? new PassThrough() : undefined;
+  const logs =
+    serviceLog === undefined
+      ? options.logs
+      : [
+          ...(options.logs === undefined ? [] : Array.isArray(options.logs) ? options.logs : [options.logs]),
+          serviceLog,
+        ];
+  const check = await startLiveCheck(logs === undefined ? options : { ...options, logs });
   if (check.otlpEndpoint !== undefined) options.onListening?.(check.otlpEndpoint);
+  let service: OwnedService | undefined;
+  if (options.service !== undefined) {
+    const env = { ...(options.service.env ?? process.env) };
+    if (check.otlpEndpoint !== undefined) env.OTEL_EXPORTER_OTLP_ENDPOINT ??= check.otlpEndpoint;
+    try {
+      service = await startService({ ...options.service, env });
+    } catch (error) {
+      serviceLog?.end();
+      await check.finish();
+      throw error;
+    }
+    const output = options.service.output;
+    if (serviceLog !== undefined) service.stdout.pipe(serviceLog);
+    else service.stdout.on('data', (chunk: Buffer) => output?.(chunk.toString()));
+    service.stderr.on('data', (chunk: Buffer) => output?.(chunk.toString()));
+  }
+  let exitedEarly = false;
   await new Promise<void>((resolve) => {
     const timer = setTimeout(done, options.durationMs);
     options.signal?.addEventListener('abort', done, { once: true });
     if (options.signal?.aborted === true) done();
+    void service?.exitedEarly.then(() => {
+      exitedEarly = true;
+      done();
+    });
     function done(): void {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', done);
       resolve();
     }
   });
-  return check.finish();
+  if (service === undefined) return check.finish();
+  // The last scrape while the service is up; then its SIGTERM, and its final export.
+  if (!exitedEarly) await check.scrape();
+  const exit = await service.stop();
+  const report = await check.finish({ lastScrape: false });
+  return withService(report, exit);
+}
+
+function withService(report: LiveCheckReport, exit: ServiceExit): LiveCheckReport {
+  const problem = serviceExitProblem(exit);
+  const observed = { ...report.observed, service: exit };
+  if (problem === undefined) return { ...report, observed };
+  const deviation: Deviation = {
+    kind: 'service-exited',
+    subject: exit.command,
+    source: 'service',
+    detail: problem,
+    count: 1,
+  };
+  return { ...report, ok: false, deviations: [...report.deviations, deviation], observed };
 }

@@ -1,6 +1,7 @@
 // `plumbline check live`: watches a running service's /metrics, event log and OTLP for a while
 // and reports, by name, every way they deviate from the spec; exits 1 when anything does.
 import { runLiveCheck } from '../check/live-check.js';
+import { ServiceStartError } from '../check/owned-service.js';
 import { LiveCheckOptionError, parseMetricsUrl } from '../check/options.js';
 import { parseListenAddress } from '../check/otlp-sink.js';
 import { formatReport } from '../check/report.js';
@@ -20,6 +21,7 @@ const USAGE =
   'usage: plumbline check live --spec FILE --metrics URL [--logs FILE[,FILE...]|-] [--otlp-listen ADDR]\n' +
   '                            [--duration 60s] [--scrape-interval 5s] [--allow-metric PREFIX[,PREFIX...]] [--json]\n' +
   '                            [--max-scrape-bytes 32MiB] [--max-otlp-body-bytes 32MiB] [--require-up]\n' +
+  '                            [--stop-timeout 10s] [-- COMMAND [ARG...]]\n' +
   "  --metrics URL        the service's /metrics, scraped as OpenMetrics every interval and at the end\n" +
   '  --logs FILES|-       its event logs, comma-separated (each followed from the start), or - for stdin\n' +
   '  --otlp-listen ADDR   receive OTLP/HTTP (JSON or protobuf) on HOST:PORT: traces, logs, metrics\n' +
@@ -35,7 +37,13 @@ const USAGE =
   '                           (N: bytes, or with KiB, MiB or GiB: 512KiB, 64MiB)\n' +
   '  --require-up         the service must answer /metrics until the end: refused scrapes after the\n' +
   '                       last good one (it crashed or stopped) are a deviation, not a service stopping\n' +
-  'exit codes: 0 no deviation, 1 deviations (or an error), 2 bad usage\n';
+  '  -- COMMAND ARG...    start the service itself (no shell) once the check listens, with\n' +
+  '                       OTEL_EXPORTER_OTLP_ENDPOINT set to --otlp-listen unless its environment has\n' +
+  '                       one, and stop it with SIGTERM at the end. Exiting before the end, failing its\n' +
+  '                       SIGTERM or being killed is a deviation. --logs - reads its standard output;\n' +
+  '                       otherwise its output goes to standard error\n' +
+  '  --stop-timeout D     with -- COMMAND: how long it has to exit after SIGTERM before SIGKILL (default 10s)\n' +
+  'exit codes: 0 no deviation, 1 deviations (or an error), 2 bad usage (a COMMAND that cannot be run too)\n';
 
 const CHECK_FLAGS: FlagKinds = {
   spec: 'value',
@@ -47,6 +55,7 @@ const CHECK_FLAGS: FlagKinds = {
   'allow-metric': 'value',
   json: 'switch',
   'require-up': 'switch',
+  'stop-timeout': 'value',
   'max-scrape-bytes': 'value',
   'max-otlp-body-bytes': 'value',
 };
@@ -56,7 +65,12 @@ export const checkCommand: CliCommand = async (args, io) => {
   if (sub === '--help' || sub === '-h') throw new HelpRequested(USAGE);
   // Without its subcommand, bad usage like any other (exit 2), as schema, slo and generate.
   if (sub !== 'live') throw new UsageError(unknownName('subcommand', sub, ['live']), USAGE);
-  const parsed = parseArgs(rest, CHECK_FLAGS, USAGE);
+  // Everything after `--` is the service to start (its own flags are not the check's).
+  const dash = rest.indexOf('--');
+  const command = dash < 0 ? undefined : rest.slice(dash + 1);
+  if (command?.length === 0)
+    throw new UsageError('--: expected the command of the service to start after it', USAGE);
+  const parsed = parseArgs(dash < 0 ? rest : rest.slice(0, dash), CHECK_FLAGS, USAGE);
   const specPath = requireFlag(parsed, 'spec');
   const metricsUrl = requireFlag(parsed, 'metrics');
   const durationText = optionalFlag(parsed, 'duration') ?? '60s';
@@ -70,6 +84,16 @@ export const checkCommand: CliCommand = async (args, io) => {
   if (scrapeIntervalMs === undefined || scrapeIntervalMs < 100) {
     io.stderr(
       `--scrape-interval: expected a duration of at least 100ms such as 1s or 15s, got "${intervalText}"\n${USAGE}`,
+    );
+    return 2;
+  }
+  const stopText = optionalFlag(parsed, 'stop-timeout');
+  const stopTimeoutMs = stopText === undefined ? undefined : parseCheckDuration(stopText);
+  if (stopText !== undefined && (stopTimeoutMs === undefined || command === undefined)) {
+    io.stderr(
+      command === undefined
+        ? `--stop-timeout: only with a service to start (-- COMMAND)\n${USAGE}`
+        : `--stop-timeout: expected a duration such as 500ms, 30s or 5m, got "${stopText}"\n${USAGE}`,
     );
     return 2;
   }
@@ -106,7 +130,7 @@ export const checkCommand: CliCommand = async (args, io) => {
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const report = await runLiveCheck({
+  const running = runLiveCheck({
     spec,
     metricsUrl,
     durationMs,
@@ -116,7 +140,11 @@ export const checkCommand: CliCommand = async (args, io) => {
     ...(parsed.flags.get('require-up') === true ? { requireUp: true } : {}),
     ...(logs === undefined
       ? {}
-      : { logs: logs === '-' ? process.stdin : logs.split(',').filter((p) => p !== '') }),
+      : logs === '-'
+        ? command === undefined
+          ? { logs: process.stdin }
+          : {}
+        : { logs: logs.split(',').filter((p) => p !== '') }),
     ...(otlpListen === undefined ? {} : { otlpListen }),
     ...(allowMetric === undefined
       ? {}
@@ -127,10 +155,29 @@ export const checkCommand: CliCommand = async (args, io) => {
             .filter((prefix) => prefix !== ''),
         }),
     onListening: (endpoint) => io.stderr(`receiving OTLP/HTTP on ${endpoint}\n`),
+    ...(command === undefined
+      ? {}
+      : {
+          service: {
+            command,
+            // `--logs -` is the service's standard output, not the check's standard input.
+            stdoutIsLog: logs === '-',
+            ...(stopTimeoutMs === undefined ? {} : { stopTimeoutMs }),
+            output: (text: string) => io.stderr(text),
+          },
+        }),
   }).finally(() => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   });
+  let report;
+  try {
+    report = await running;
+  } catch (error) {
+    if (!(error instanceof ServiceStartError)) throw error;
+    io.stderr(`${error.message}\n`);
+    return 2;
+  }
   io.stdout(
     parsed.flags.get('json') === true ? JSON.stringify(report, null, 2) + '\n' : formatReport(report),
   );

@@ -59,6 +59,7 @@ export {
   ConformanceError,
   formatReport,
   DEVIATION_KINDS,
+  ServiceStartError,
   samplingPolicyContract,
   contractTraces,
 } from '../check/index.js';
@@ -66,6 +67,8 @@ export type {
   LiveCheck,
   LiveCheckOptions,
   LiveCheckReport,
+  LiveCheckService,
+  ServiceExit,
   CheckUnderLoadOptions,
   Deviation,
   DeviationKind,
