@@ -158,6 +158,11 @@ export const sdkSeries = {
   samplerBufferedBytes: 'plumbline_sampler_buffered_bytes',
   /** Label key. */
   samplerKeepProbability: 'plumbline_sampler_keep_probability',
+  /**
+   * Label reason (error, timeout): observable callbacks of the meter provider that failed when a
+   * /metrics scrape read them.
+   */
+  meterCallbackErrors: 'plumbline_meter_callback_errors_total',
   /** Labels signal, reason: every span, log record, metric batch, log line or scrape dropped. */
   telemetryDropped: 'plumbline_telemetry_dropped_total',
   /** Label signal. */

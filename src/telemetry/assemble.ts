@@ -175,7 +175,7 @@ export function assemble<const S extends TelemetrySpec>(
 
   // /metrics reads the meter provider's own instruments (auto-instrumentation's, `meter`'s)
   // through this reader; the spec's instruments are serialized by plumbline itself.
-  const scrapeReader = meterProviderScrapeReader();
+  const scrapeReader = meterProviderScrapeReader(metrics);
   const metricReaders: MetricReader[] = [...(options.metricReaders ?? []), scrapeReader];
   let otlpMetricReader: MetricReader | undefined;
   if (urls.metrics !== undefined) {

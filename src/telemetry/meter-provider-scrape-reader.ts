@@ -1,7 +1,8 @@
 // A pull MetricReader on the meter provider, read at each /metrics scrape: the instruments the
 // spec does not declare (auto-instrumentation's HTTP metrics, `telemetry.meter`'s) are served
 // beside the spec's, in the format the scraper asked for. Names the spec's exposition already
-// uses are left out (reported once), so no family appears twice.
+// uses are left out (reported once), so no family appears twice. A callback that fails at a
+// scrape is counted and said in one line at most once a minute per kind (FailureReport).
 import { diag, type Attributes } from '@opentelemetry/api';
 import type * as SdkMetrics from '@opentelemetry/sdk-metrics';
 import type {
@@ -12,6 +13,8 @@ import type {
   ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { ExpositionFormat } from '../metrics/content-negotiation.js';
+import type { Metrics } from '../metrics/create-metrics.js';
+import type { SelfCounter } from '../metrics/self-metrics.js';
 import {
   attributeLabelPairs,
   familyHeader,
@@ -21,7 +24,20 @@ import {
 } from '../metrics/exposition.js';
 import { DataPointType } from '../metrics/sdk-metrics-values.js';
 import { onUse } from '../require-on-use.js';
-import { formatPrometheusFloat } from '../spec/naming.js';
+import { formatPrometheusFloat, sdkSeries } from '../spec/naming.js';
+import { FailureReport } from './otlp-failure-report.js';
+
+/**
+ * Observable callbacks of the meter provider that failed when a /metrics scrape read them, by
+ * reason (error: threw or rejected; timeout).
+ */
+export const METER_CALLBACK_ERRORS = sdkSeries.meterCallbackErrors;
+/** How long a scrape waits for the meter provider's callbacks. */
+const COLLECT_TIMEOUT_MS = 5000;
+const CALLBACK_THREW = '/metrics could not read a meter-provider instrument (its callback failed)';
+const CALLBACK_TIMED_OUT = `/metrics could not read a meter-provider instrument (its callback took over ${COLLECT_TIMEOUT_MS / 1000} s)`;
+const ERROR_LABELS = { reason: 'error' } as const;
+const TIMEOUT_LABELS = { reason: 'timeout' } as const;
 
 /** The pull reader /metrics reads the meter provider's own instruments through. */
 export interface MeterProviderScrapeReader extends MetricReader {
@@ -36,22 +52,45 @@ export interface MeterProviderScrapeReader extends MetricReader {
   exposition(format: ExpositionFormat, taken: ReadonlySet<string>): Promise<string>;
 }
 
-let Reader: (new () => MeterProviderScrapeReader) | undefined;
+let Reader: (new (metrics?: Pick<Metrics, 'selfCounter'>) => MeterProviderScrapeReader) | undefined;
 
 /**
- * A new scrape reader. Its base class comes from sdk-metrics, loaded with the first reader
- * (createTelemetry, nodeSdkParts) rather than at `import('plumbline')`.
+ * A new scrape reader, counting its failed callbacks in `metrics` (METER_CALLBACK_ERRORS). Its
+ * base class comes from sdk-metrics, loaded with the first reader (createTelemetry, nodeSdkParts)
+ * rather than at `import('plumbline')`.
  */
-export function meterProviderScrapeReader(): MeterProviderScrapeReader {
-  Reader ??= scrapeReaderClass(onUse('@opentelemetry/sdk-metrics').MetricReader);
-  return new Reader();
+export function meterProviderScrapeReader(metrics?: Pick<Metrics, 'selfCounter'>): MeterProviderScrapeReader {
+  if (Reader === undefined) {
+    const { MetricReader, TimeoutError } = onUse('@opentelemetry/sdk-metrics');
+    Reader = scrapeReaderClass(MetricReader, TimeoutError);
+  }
+  return new Reader(metrics);
 }
 
-function scrapeReaderClass(Base: typeof SdkMetrics.MetricReader) {
+function scrapeReaderClass(
+  Base: typeof SdkMetrics.MetricReader,
+  TimeoutError: typeof SdkMetrics.TimeoutError,
+) {
   return class ScrapeReader extends Base implements MeterProviderScrapeReader {
     private readonly reportedCollisions = new Set<string>();
     private bound = false;
     private onBound: (() => void) | undefined = undefined;
+    private readonly callbackErrors: SelfCounter | undefined;
+    // An app's callback that throws fails at every scrape: its full Error (11 lines with the
+    // stack) per scrape flooded the logs. Regression: throwing-observable-callback-floods-scrape-logs.
+    private readonly callbackFailures = new FailureReport({ write: (line) => diag.warn(line) });
+
+    constructor(metrics?: Pick<Metrics, 'selfCounter'>) {
+      super();
+      this.callbackErrors = metrics?.selfCounter(
+        METER_CALLBACK_ERRORS,
+        "Observable callbacks of the meter provider (telemetry.meter's, auto-instrumentation's) that threw, rejected or timed out when a /metrics scrape read them; their points are missing from that scrape.",
+        ['reason'],
+      );
+      // At 0 from the first scrape, so rate() sees the first failures.
+      this.callbackErrors?.add(0, ERROR_LABELS);
+      this.callbackErrors?.add(0, TIMEOUT_LABELS);
+    }
 
     protected override onInitialized(): void {
       this.bound = true;
@@ -75,9 +114,15 @@ function scrapeReaderClass(Base: typeof SdkMetrics.MetricReader) {
 
     async exposition(format: ExpositionFormat, taken: ReadonlySet<string>): Promise<string> {
       if (!this.bound) return '';
-      const { resourceMetrics, errors } = await this.collect({ timeoutMillis: 5000 });
-      for (const error of errors)
-        diag.warn('plumbline: /metrics could not read a meter-provider instrument', error);
+      const { resourceMetrics, errors } = await this.collect({ timeoutMillis: COLLECT_TIMEOUT_MS });
+      for (const error of errors) {
+        // By name too: under NodeSDK the meter provider's sdk-metrics may be another copy.
+        const timedOut =
+          error instanceof TimeoutError ||
+          (error instanceof Error && error.constructor.name === 'TimeoutError');
+        this.callbackErrors?.add(1, timedOut ? TIMEOUT_LABELS : ERROR_LABELS);
+        this.callbackFailures.failed(timedOut ? CALLBACK_TIMED_OUT : CALLBACK_THREW, error);
+      }
       return this.serialize(resourceMetrics, format, taken);
     }
 
