@@ -163,6 +163,8 @@ export const sdkSeries = {
    * /metrics scrape read them.
    */
   meterCallbackErrors: 'plumbline_meter_callback_errors_total',
+  /** Label step (on_start, on_ending, on_end): span processor calls behind the fan-out that threw. */
+  spanProcessorErrors: 'plumbline_span_processor_errors_total',
   /** Labels signal, reason: every span, log record, metric batch, log line or scrape dropped. */
   telemetryDropped: 'plumbline_telemetry_dropped_total',
   /** Label signal. */

@@ -160,7 +160,7 @@ export function assemble<const S extends TelemetrySpec>(
   }
   exportProcessors.push(...(options.spanProcessors ?? []));
   const exportProcessor =
-    exportProcessors.length === 1 ? exportProcessors[0]! : new FanOutSpanProcessor(exportProcessors);
+    exportProcessors.length === 1 ? exportProcessors[0]! : new FanOutSpanProcessor(exportProcessors, metrics);
   const samplingMode = options.tailSampling ?? tailSamplingFromEnv() ?? spec.sampling !== undefined;
   const sampler =
     spec.sampling !== undefined && samplingMode !== false

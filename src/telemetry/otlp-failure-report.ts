@@ -15,7 +15,7 @@ export interface FailureReportOptions {
   /** Writes one line (diag.warn or diag.error). */
   readonly write: (line: string) => void;
   readonly intervalMs?: number;
-  /** Monotonic milliseconds; default performance.now. */
+  /** Milliseconds; default performance.now. A wall clock may step back: that ends the interval. */
   readonly now?: () => number;
 }
 
@@ -32,14 +32,17 @@ export class FailureReport {
     const now = this.options.now?.() ?? performance.now();
     const interval = this.options.intervalMs ?? FAILURE_LINE_INTERVAL_MS;
     const last = this.kinds.get(kind);
-    if (last !== undefined && now - last.lineAt < interval) {
+    // A wall clock (a caller's coarse Date.now) that stepped back ends the interval at once.
+    if (last !== undefined && now - last.lineAt < interval && now >= last.lineAt) {
       last.since++;
       return;
     }
     const more =
       last === undefined || last.since === 0
         ? ''
-        : ` (and ${last.since} more in the last ${Math.round((now - last.lineAt) / 1000)} s)`;
+        : now < last.lineAt
+          ? ` (and ${last.since} more since the last line)`
+          : ` (and ${last.since} more in the last ${Math.round((now - last.lineAt) / 1000)} s)`;
     // The kinds are the callers' fixed strings: a handful of entries.
     this.kinds.set(kind, { lineAt: now, since: 0 });
     try {

@@ -37,6 +37,19 @@ describe('FailureReport', () => {
     ]);
   });
 
+  it('ends the interval when a wall clock (a coarse Date.now) steps back', () => {
+    const { lines, failures, advance } = report(60_000);
+    failures.failed('span processor onEnd failed', new Error('audit sink closed'));
+    advance(1_000);
+    failures.failed('span processor onEnd failed', new Error('audit sink closed'));
+    advance(-3_600_000);
+    failures.failed('span processor onEnd failed', new Error('audit sink closed'));
+    expect(lines).toEqual([
+      'plumbline: span processor onEnd failed: audit sink closed',
+      'plumbline: span processor onEnd failed: audit sink closed (and 1 more since the last line)',
+    ]);
+  });
+
   it('never throws when its writer does', () => {
     const failures = new FailureReport({
       write: () => {
