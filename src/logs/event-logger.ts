@@ -20,7 +20,7 @@ import { lineOutput, type LineOutput } from './line-batch.js';
 import { flushDestination, resolveDestination } from './log-destination.js';
 import { EventBudget } from './line-budget.js';
 import { LineSerializer, stringNeedsRepair, surelyLongerThan } from './line-serializer.js';
-import { errorsAsPinoWritesThem, holdsNestedError } from './nested-errors.js';
+import { errorsAsPinoWritesThem, rewrittenByJson } from './rewritten-by-json.js';
 import { SecurityStream, type SecurityStreamOptions } from './security-stream.js';
 import { withOwnStream } from './own-stream.js';
 import { activeTraceFields } from './trace-fields.js';
@@ -454,8 +454,9 @@ class SchemaEventLogger {
       const length = typeof json === 'string' ? json.length : json;
       if (length !== undefined && length <= cap) {
         if (typeof json === 'string') {
-          // JSON could not write it (a cycle, a BigInt): the line and OTel Logs both get what
-          // pino's safe fallback writes (OTel Logs dropped such a value without a word).
+          // JSON could not write it (a cycle, a BigInt) or writes it otherwise (an Error, a Date,
+          // a Map inside): the line and OTel Logs both get that text's plain data (OTel Logs
+          // dropped such a value without a word).
           if (line === fields) line = { ...fields };
           line[key] = JSON.parse(json) as unknown;
         }
@@ -633,9 +634,9 @@ function jsonOf(value: object): number | string | undefined {
   try {
     const json = JSON.stringify(value);
     if (json === undefined) return 0;
-    // Errors nested inside: each written as pino writes `err`, not as JSON's {} (the text is
-    // what the line gets).
-    if (!holdsNestedError(value)) return json.length;
+    // A value JSON writes otherwise (an Error inside, a Date, a Map, a class instance): the line
+    // and OTel Logs get the text's plain data, each Error as pino writes `err`.
+    if (!rewrittenByJson(value)) return json.length;
     return JSON.stringify(value, errorsAsPinoWritesThem);
   } catch {
     // pino's fallback, below

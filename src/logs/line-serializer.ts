@@ -10,7 +10,7 @@ import { LINE_ENVELOPE_KEYS } from '../spec/naming.js';
 import type { EventSpec } from '../spec/types.js';
 import { DEFAULT_MAX_JSON_LENGTH, DEFAULT_MAX_STRING_LENGTH, REDACTED } from './field-schema.js';
 import { activeTraceFields } from './trace-fields.js';
-import { mayHoldNestedError } from './nested-errors.js';
+import { mayBeRewrittenByJson } from './rewritten-by-json.js';
 import { hasControlCharacters } from './untrusted.js';
 
 const Kind = { String: 0, Integer: 1, Number: 2, Boolean: 3, StringArray: 4, Object: 5 } as const;
@@ -195,9 +195,10 @@ export class LineSerializer {
             return undefined;
           }
           if (json === undefined || json.length > plan.cap) return undefined;
-          // An Error nested inside is written as {}: the slow path writes it as pino writes `err`.
-          // (Walking the value costs less than searching the text for a nested object.)
-          if (mayHoldNestedError(value)) return undefined;
+          // An Error nested inside is written as {}, and OTel Logs drops a field holding a Date, a
+          // Map or a class instance: the slow path writes such a field from its JSON, each Error
+          // as pino writes `err`, and hands OTel Logs that plain data.
+          if (mayBeRewrittenByJson(value)) return undefined;
           break;
       }
       if (plan.required) required++;

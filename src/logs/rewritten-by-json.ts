@@ -1,0 +1,52 @@
+// Values of an `object` field that JSON writes as something other than themselves: an Error
+// (`{}`, or its own enumerable fields alone), a Date, URL or anything with a toJSON, a Map or a
+// class instance, a function or symbol (left out). Written through JSON.stringify such a value
+// lost an Error's message and stack without a word, and OTel Logs, which takes plain data only,
+// dropped the whole field. Such a field is written from its JSON, each Error as pino writes `err`,
+// and OTel Logs gets that same plain data.
+import { pinoOnUse } from './pino-on-use.js';
+
+/**
+ * Whether JSON writes `value` (an object field's value) as something other than itself, at any
+ * depth. Call it only on a value JSON.stringify has just written: that value has no cycle and
+ * the walk visits no more than that text's values. A getter that throws is the caller's to catch.
+ */
+export function rewrittenByJson(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype === Array.prototype) {
+    const list = value as unknown[];
+    for (let i = 0; i < list.length; i++) if (isRewritten(list[i])) return true;
+    return false;
+  }
+  if (prototype !== Object.prototype && prototype !== null) return true;
+  const record = value as Record<string, unknown>;
+  for (const key in record) if (isRewritten(record[key])) return true;
+  return false;
+}
+
+/** rewrittenByJson, and true when a getter throws: the caller's slow path reads it as it can. */
+export function mayBeRewrittenByJson(value: object): boolean {
+  try {
+    return rewrittenByJson(value);
+  } catch {
+    return true;
+  }
+}
+
+function isRewritten(value: unknown): boolean {
+  switch (typeof value) {
+    case 'object':
+      return value !== null && rewrittenByJson(value);
+    case 'function':
+    case 'symbol':
+    case 'bigint':
+      return true;
+    default:
+      return false; // a string, number, boolean or undefined
+  }
+}
+
+/** A JSON.stringify replacer writing each Error as pino writes `err` (type, message, stack, cause). */
+export function errorsAsPinoWritesThem(this: unknown, _key: string, value: unknown): unknown {
+  return value instanceof Error ? pinoOnUse().stdSerializers.err(value) : value;
+}
