@@ -158,9 +158,15 @@ export function assemble<const S extends TelemetrySpec>(
     );
     pipeline.expect('span', ['after_shutdown'], false);
   }
-  exportProcessors.push(...(options.spanProcessors ?? []));
+  const appProcessors = options.spanProcessors ?? [];
+  exportProcessors.push(...appProcessors);
+  // The app's processors always behind the fan-out, which catches, counts and says what they
+  // throw: alone, one went to the provider as it was and threw into the app's startSpan
+  // (regression: single-app-span-processor-throws-into-the-app). plumbline's own goes alone.
   const exportProcessor =
-    exportProcessors.length === 1 ? exportProcessors[0]! : new FanOutSpanProcessor(exportProcessors, metrics);
+    exportProcessors.length === 1 && appProcessors.length === 0
+      ? exportProcessors[0]!
+      : new FanOutSpanProcessor(exportProcessors, metrics);
   const samplingMode = options.tailSampling ?? tailSamplingFromEnv() ?? spec.sampling !== undefined;
   const sampler =
     spec.sampling !== undefined && samplingMode !== false

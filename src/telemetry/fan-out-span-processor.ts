@@ -96,9 +96,12 @@ export class FanOutSpanProcessor implements SpanProcessor {
 
   /**
    * Calls `step` on every processor, even after one that throws at once, and waits for all; a
-   * failure, at once or later, is reported to diag, never passed on.
+   * failure, at once or later, is reported to diag, never passed on (of a single processor, it is).
    */
   private everyOne(step: 'forceFlush' | 'shutdown'): Promise<void> {
+    // One processor (the app's own, alone: see assemble): its own answer, as if it were attached
+    // alone, so the caller's step reports it.
+    if (this.processors.length === 1) return this.processors[0]![step]();
     return settle(
       this.processors.map((processor) => () => processor[step]()),
       { onFailure: (reason) => diag.error(`plumbline: span processor ${step} failed`, reason) },
