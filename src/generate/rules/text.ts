@@ -72,7 +72,7 @@ export function burnDescription(slo: SloModel, tier: TierModel, slots: BurnSlots
   const budgetPercent = percent(slo.errorBudget * 100);
   const tierShare = percent((tier.burnRate * tier.longWindowMs * 100) / slo.windowMs);
   return (
-    `${literal(sentence(slo.description))} Over the last ${tier.longWindow} errors ran at ${slots.burnRate}x the rate the ${percent(slo.objective)}% ` +
+    `${literal(sentence(slo.description))} Over the last ${tier.longWindow} errors ran at ${slots.burnRate}x the rate the ${objectivePercent(slo.objective)}% ` +
     `objective allows (${budgetPercent}% of events over ${slo.window}); this ${tier.severity} tier fires above ${tier.burnRate}x ` +
     `(${tierShare}% of the budget in ${tier.longWindow}), confirmed over ${tier.shortWindow}. ` +
     `Over ${slo.window} (or the data seen, if less) errors are ${slots.budgetSpent}% of the error budget; at this burn rate the rest lasts ${slots.hoursLeft} h.`
@@ -97,6 +97,14 @@ function sentence(text: string): string {
 
 export function runbookUrl(slo: SloModel, base: string): string {
   return `${base}docs/invariants.md#slo-${slo.name}`;
+}
+
+/**
+ * The objective as the spec states it (12 significant digits: float dust of a computed one goes,
+ * every digit a person writes stays). With percent()'s 6, 99.99999 printed "the 100% objective".
+ */
+function objectivePercent(objective: number): string {
+  return String(Number(objective.toPrecision(12)));
 }
 
 /** A percentage for prose: up to 6 significant digits, no float dust (0.1, not 0.09999999). */
