@@ -50,7 +50,7 @@ export function slosDashboard(spec: TelemetrySpec, identity: DashboardIdentity):
         title: sliTitle,
         description: `${slo.description} Good share of events over ${window}: 1 minus the ${window} error ratio the SLO rules record (bad over total events in the window), the ratio the burn-rate alerts and \`plumbline slo evaluate\` report.`,
         unit: 'percentunit',
-        decimals: 3,
+        decimals: sliDecimals(slo.objective),
         targets: [{ expr: `1 - ${windowRatio}`, legend: 'SLI' }],
         steps: [
           { value: null, color: 'red' },
@@ -159,4 +159,15 @@ function pipelineSliPanel(name: string, signals: readonly string[]) {
       },
     ],
   });
+}
+
+/**
+ * Decimals of the SLI stat, in percent: one more than the objective has, at least 3. With 3 for
+ * every SLO, a 99.999% objective showed a breached SLI of 99.9986% as "99.999%" (in red), and one
+ * of 99.99999% showed every SLI, met or not, as "100.000%".
+ */
+function sliDecimals(objective: number): number {
+  const written = String(Number(objective.toPrecision(12)));
+  const decimals = written.includes('.') ? written.length - written.indexOf('.') - 1 : 0;
+  return Math.max(3, decimals + 1);
 }
