@@ -45,7 +45,7 @@ export function resolveDestination(
 function openLogFile(path: string): number | string {
   try {
     if (statSync(path, { throwIfNoEntry: false })?.isFIFO() === true) return path;
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirectories(dirname(path));
     return openSync(path, 'a', 0o600);
   } catch (error) {
     throw new Error(
@@ -54,6 +54,28 @@ function openLogFile(path: string): number | string {
         `write, a file descriptor or a stream`,
       { cause: error },
     );
+  }
+}
+
+/**
+ * The missing directories of `directory`, made top down, one mkdir each. Not mkdirSync's
+ * `recursive`: where mkdir answers ENOENT under a parent that exists (procfs, sysfs:
+ * /proc/nope/events.ndjson) Node's recursive mkdir retries for ever, and the setup hung
+ * (regression: log-directory-that-cannot-be-made-hangs-setup).
+ */
+function makeDirectories(directory: string): void {
+  const missing: string[] = [];
+  for (let at = directory; statSync(at, { throwIfNoEntry: false }) === undefined; at = dirname(at)) {
+    if (dirname(at) === at) break;
+    missing.push(at);
+  }
+  for (let i = missing.length - 1; i >= 0; i--) {
+    try {
+      mkdirSync(missing[i]!);
+    } catch (error) {
+      // Made meanwhile by another process: as good.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
 }
 
