@@ -45,28 +45,28 @@ describe('a service or SLO name too long for a file name', () => {
     const result = await runCli(['generate', 'alerts', '--spec', specFile, '--out', out]);
     expect(result.stderr).not.toContain('ENAMETOOLONG');
     expect(result.stderr).toContain(`${field}: is`);
-    expect(result.stderr).toContain('at most 200');
+    expect(result.stderr).toContain('at most 240');
     expect(result.code).toBe(1);
     await expect(readdir(out)).rejects.toThrow(/ENOENT/);
   });
 
-  it('200 characters are enough: the CLI writes every file of names that long', async () => {
+  it('240 characters are enough: the CLI writes every file of names that long', async () => {
     const specFile = join(dir, 'longest.json');
     const out = join(dir, 'longest-out');
-    await writeFile(specFile, JSON.stringify(sloNamed('x'.repeat(200), 's'.repeat(200))));
+    await writeFile(specFile, JSON.stringify(sloNamed('x'.repeat(240), 's'.repeat(240))));
     const result = await runCli(['generate', 'alerts', '--spec', specFile, '--out', out]);
     expect(result.code, result.stderr).toBe(0);
-    expect(await readdir(join(out, 'promtool', `${'s'.repeat(200)}-slo`))).toEqual([
-      `${'x'.repeat(200)}.rules.yaml`,
-      `${'x'.repeat(200)}.test.yaml`,
+    expect(await readdir(join(out, 'promtool', `${'s'.repeat(240)}-slo`))).toEqual([
+      `${'x'.repeat(240)}.rules.yaml`,
+      `${'x'.repeat(240)}.test.yaml`,
     ]);
   });
 
   it("names each field once, beside the spec's other problems", () => {
-    const spec = sloNamed('y'.repeat(201), 't'.repeat(201));
+    const spec = sloNamed('y'.repeat(241), 't'.repeat(241));
     const issues = specIssues({ ...spec, schemaVersion: '' });
     expect(issues.map((issue) => issue.path)).toEqual(
-      expect.arrayContaining(['schemaVersion', 'service.name', `slos.${'y'.repeat(201)}`]),
+      expect.arrayContaining(['schemaVersion', 'service.name', `slos.${'y'.repeat(241)}`]),
     );
     expect(issues.filter((issue) => issue.path === 'service.name')).toHaveLength(1);
   });
