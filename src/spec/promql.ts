@@ -14,6 +14,17 @@ export function promString(value: string): string {
   return `"${escapeString(value)}"`;
 }
 
+/**
+ * A string literal of a dashboard's query (PromQL or TraceQL). Grafana replaces `$name`,
+ * `${name}` and `[[name]]` in a query's text with its variables before the datasource reads it,
+ * inside string literals too, so a spec value holding one (a route `/pay/$instance`) queried
+ * another value. Both languages read a string literal's `\x24` and `\x5b` as `$` and `[` (Go's
+ * escapes), which Grafana leaves alone (regression: dashboard-spec-value-with-dollar-replaced-by-grafana).
+ */
+export function dashboardString(value: string): string {
+  return promString(value).replace(/\$/g, '\\x24').replace(/\[/g, '\\x5b');
+}
+
 /** An RE2 alternation matching exactly these values (regex metacharacters escaped). */
 export function regexAlternation(values: readonly string[]): string {
   return values.map(escapeRegex).join('|');
@@ -23,10 +34,14 @@ export function regexAlternation(values: readonly string[]): string {
  * `label="value"` for one value, `label=~"a|b"` for several; a pattern value (`5*`, `*`: see
  * value-match.ts), or one with U+FFFD (see REPLACEMENT), is always a regex.
  */
-export function labelMatcher(label: string, values: readonly string[]): string {
+export function labelMatcher(
+  label: string,
+  values: readonly string[],
+  quote: (value: string) => string = promString,
+): string {
   return values.length === 1 && !isPattern(values[0]!) && !REPLACEMENT.test(values[0]!)
-    ? `${label}=${promString(values[0]!)}`
-    : `${label}=~${promString(values.map(valueRegex).join('|').replace(REPLACEMENT_ALL, '\\x{FFFD}'))}`;
+    ? `${label}=${quote(values[0]!)}`
+    : `${label}=~${quote(values.map(valueRegex).join('|').replace(REPLACEMENT_ALL, '\\x{FFFD}'))}`;
 }
 
 /**
@@ -56,7 +71,13 @@ export function matchPairs(match: AttributeMatch | undefined): LabelValues[] {
     .map((attribute) => [sanitizeLabelName(attribute), match[attribute] ?? []]);
 }
 
-/** `name="value"` / `name=~"a|b"` matchers, in {@link matchPairs}' order. */
-export function attributeMatchers(match: AttributeMatch | undefined): string[] {
-  return matchPairs(match).map(([label, values]) => labelMatcher(label, values));
+/**
+ * `name="value"` / `name=~"a|b"` matchers, in {@link matchPairs}' order; `quote` writes the
+ * string literals ({@link dashboardString} in a dashboard).
+ */
+export function attributeMatchers(
+  match: AttributeMatch | undefined,
+  quote: (value: string) => string = promString,
+): string[] {
+  return matchPairs(match).map(([label, values]) => labelMatcher(label, values, quote));
 }

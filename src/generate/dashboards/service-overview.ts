@@ -15,8 +15,7 @@ import {
   type PromTarget,
 } from './panels.js';
 import { aggregateBy, histogramQuantile, rateOf, scopedSelector, sumBy, sumRate } from './promql.js';
-import { attributeMatchers } from '../../spec/promql.js';
-import { promString } from '../../spec/promql.js';
+import { attributeMatchers, dashboardString } from '../../spec/promql.js';
 import {
   ERROR_TYPE,
   FAILURE_ONLY_ATTRIBUTES,
@@ -103,8 +102,8 @@ function errorRatioTargets(
   label: string | undefined,
   legend: string,
 ): PromTarget {
-  const where = attributeMatchers(sli.where);
-  const bad = attributeMatchers(sli.bad);
+  const where = attributeMatchers(sli.where, dashboardString);
+  const bad = attributeMatchers(sli.bad, dashboardString);
   const by = byLabel(label);
   const badRate = rateOf(scopedSelector(countMetric, [...bad, ...where]));
   const totalRate = rateOf(scopedSelector(countMetric, where));
@@ -231,8 +230,8 @@ function spanCondition(
     if (!values.every((value) => /^(0|[1-9][0-9]{0,15})$/.test(value))) return undefined;
     return anyOf(values.map((value) => `${field} = ${value}`));
   }
-  if (values.length === 1 && !isPattern(values[0]!)) return `${field} = ${promString(values[0]!)}`;
-  return `${field} =~ ${promString(`^(?:${values.map(valueRegex).join('|')})$`)}`;
+  if (values.length === 1 && !isPattern(values[0]!)) return `${field} = ${dashboardString(values[0]!)}`;
+  return `${field} =~ ${dashboardString(`^(?:${values.map(valueRegex).join('|')})$`)}`;
 }
 
 function sloList(slos: readonly string[]): string {
@@ -265,7 +264,7 @@ function slowSpanTables(
   for (const { slo, sli } of latencySlis(spec, name)) {
     const millis = durationMillis(sli.threshold, histogram.unit);
     if (millis === undefined) continue;
-    const conditions = [`resource.service.name = ${promString(serviceName)}`];
+    const conditions = [`resource.service.name = ${dashboardString(serviceName)}`];
     const filters: string[] = [];
     const unfiltered: string[] = [];
     if (spans !== undefined) {

@@ -7,7 +7,7 @@ import type { DashboardIdentity, GeneratedDashboard, LintExclusion } from './opt
 import { PanelLayout, statPanel, timeseriesPanel } from './panels.js';
 import { scopedSelector, sumRate } from './promql.js';
 import { recorded } from '../rules/prometheus-rules.js';
-import { labelMatcher, promString } from '../../spec/promql.js';
+import { dashboardString, labelMatcher } from '../../spec/promql.js';
 import { dashboardShell } from './shell.js';
 
 const RECORDING_RULE_REASON =
@@ -36,7 +36,7 @@ export function slosDashboard(spec: TelemetrySpec, identity: DashboardIdentity):
   for (const slo of resolveSpec(spec).slos) {
     const { name, window, tiers } = slo;
     const budget = slo.errorBudget;
-    const sloMatcher = `slo=${promString(name)}`;
+    const sloMatcher = `slo=${dashboardString(name)}`;
     // The series of the SLO's recording rules, spelled as the burn-rate alerts and their
     // annotations spell them: the SLI is the window's ratio of rates (the recording rule for the
     // SLO window), the number the alerts' "budget spent" and `plumbline slo evaluate` report.
@@ -142,7 +142,7 @@ export function slosDashboard(spec: TelemetrySpec, identity: DashboardIdentity):
 
 /** A pipeline SLI's good and bad events as /metrics counts them: what failed, and why. */
 function pipelineSliPanel(name: string, signals: readonly string[]) {
-  const signalMatcher = labelMatcher('signal', signals);
+  const signalMatcher = labelMatcher('signal', signals, dashboardString);
   return timeseriesPanel({
     title: `${name}: exported and dropped by signal and reason`,
     description: `The events this SLI counts: items exported over OTLP without error (good) and items dropped (bad), per second. A dropped reason of export_failed points at the collector (down, refusing or slow), queue_full at a burst over the SDK's export queue, busy at a metric export still running when the next began.`,
