@@ -9,18 +9,20 @@ import { createEventLogger, defineTelemetry } from '../src/index.js';
 import { pinoOptions } from '../src/logs/index.js';
 import { compare, comparedRow, type BenchRow } from './harness.js';
 
+const BATCH_FIELDS = {
+  tenant: { type: 'string' },
+  batch_size: { type: 'integer' },
+  flush_ms: { type: 'number' },
+  first_id: { type: 'string' },
+  degraded: { type: 'boolean', required: false },
+} as const;
+
 const spec = defineTelemetry({
   service: { name: 'bench' },
   events: {
     'batch.stored': {
       level: 'info',
-      fields: {
-        tenant: { type: 'string' },
-        batch_size: { type: 'integer' },
-        flush_ms: { type: 'number' },
-        first_id: { type: 'string' },
-        degraded: { type: 'boolean', required: false },
-      },
+      fields: BATCH_FIELDS,
     },
     // The same line under a keyed rate budget (one budget per tenant) it never exceeds: what the
     // budget's per-line work costs (the key read once, the fields read once for it).
@@ -39,14 +41,7 @@ const spec = defineTelemetry({
     // values JSON writes otherwise (an Error, a Date: src/logs/rewritten-by-json.ts) on each line.
     'batch.annotated': {
       level: 'info',
-      fields: {
-        tenant: { type: 'string' },
-        batch_size: { type: 'integer' },
-        flush_ms: { type: 'number' },
-        first_id: { type: 'string' },
-        degraded: { type: 'boolean', required: false },
-        source: { type: 'object' },
-      },
+      fields: { ...BATCH_FIELDS, source: { type: 'object' } },
     },
   },
 });

@@ -222,11 +222,7 @@ export async function startLiveCheck(options: LiveCheckOptions): Promise<LiveChe
     );
   }
   const onLine = (line: string) => events.checkLine(line);
-  const logSources =
-    options.logs === undefined ? [] : Array.isArray(options.logs) ? options.logs : [options.logs];
-  const followers: { name: string; follower: LogFollower }[] = (
-    logSources as readonly (string | Readable)[]
-  ).map((source) => ({
+  const followers: { name: string; follower: LogFollower }[] = logSourcesOf(options.logs).map((source) => ({
     name: typeof source === 'string' ? source : '(stream)',
     follower: typeof source === 'string' ? followFile(source, onLine) : followStream(source, onLine),
   }));
@@ -355,13 +351,7 @@ export async function runLiveCheck(
   },
 ): Promise<LiveCheckReport> {
   const serviceLog = options.service?.stdoutIsLog === true ? new PassThrough() : undefined;
-  const logs =
-    serviceLog === undefined
-      ? options.logs
-      : [
-          ...(options.logs === undefined ? [] : Array.isArray(options.logs) ? options.logs : [options.logs]),
-          serviceLog,
-        ];
+  const logs = serviceLog === undefined ? options.logs : [...logSourcesOf(options.logs), serviceLog];
   const check = await startLiveCheck(logs === undefined ? options : { ...options, logs });
   if (check.otlpEndpoint !== undefined) options.onListening?.(check.otlpEndpoint);
   let service: OwnedService | undefined;
@@ -401,6 +391,12 @@ export async function runLiveCheck(
   const exit = await service.stop();
   const report = await check.finish({ lastScrape: false });
   return withService(report, exit);
+}
+
+/** The `logs` option as a list of its sources. */
+function logSourcesOf(logs: LiveCheckOptions['logs']): readonly (string | Readable)[] {
+  if (logs === undefined) return [];
+  return typeof logs === 'string' || !Array.isArray(logs) ? [logs as string | Readable] : logs;
 }
 
 function withService(report: LiveCheckReport, exit: ServiceExit): LiveCheckReport {
