@@ -2,8 +2,11 @@
 // its own so a wrapper's children (`sh -c`, `npm start`) go with it, stopped with SIGTERM at the
 // end of the watch (SIGKILL after a grace), and how it ended said: a service that exits before the
 // watch ends, fails its own SIGTERM, or has to be killed is a deviation, with its code or signal.
+// A check killed outright (SIGKILL: a CI job's timeout, the OOM killer) runs no handler of its
+// own, so a watchdog outside both process groups kills the service's group when the check dies.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 
 /** How long a service has to exit after SIGTERM before it is killed (SIGKILL). */
@@ -64,8 +67,12 @@ export async function startService(service: ServiceCommand): Promise<OwnedServic
     throw new ServiceStartError(`cannot run ${program}: ${(error as Error).message}`);
   }
   const exit = exitOf(child);
+  const watchdog = startWatchdog(child.pid!);
   // A check that dies leaves no service behind.
-  const killGroup = () => signalGroup(child, 'SIGKILL');
+  const killGroup = () => {
+    signalGroup(child, 'SIGKILL');
+    endWatchdog(watchdog);
+  };
   process.once('exit', killGroup);
   let stopping: Promise<ServiceExit> | undefined;
   let stoppedByCheck = false;
@@ -93,6 +100,7 @@ export async function startService(service: ServiceCommand): Promise<OwnedServic
         const { code, signal } = await exit;
         // What the group's other members still hold (a wrapper's children) goes too.
         signalGroup(child, 'SIGKILL');
+        endWatchdog(watchdog);
         process.off('exit', killGroup);
         return {
           command: text,
@@ -107,6 +115,40 @@ export async function startService(service: ServiceCommand): Promise<OwnedServic
       return stopping;
     },
   };
+}
+
+// The watchdog waits to read the end of a pipe whose only writer is the check: the kernel closes
+// it when the check dies, however it dies, and the watchdog then kills the service's group. It is
+// a process group of its own, so a kill of the check's group does not take it too. A shell, not a
+// second node: about 1 MB, and nothing to load. It only ever exits or kills that group.
+const WATCHDOG_SCRIPT = 'read _ignored; kill -KILL "-$1" 2>/dev/null';
+
+function startWatchdog(serviceGroup: number): ChildProcess | undefined {
+  try {
+    const watchdog = spawn(
+      '/bin/sh',
+      ['-c', WATCHDOG_SCRIPT, 'plumbline-service-watchdog', String(serviceGroup)],
+      {
+        stdio: ['pipe', 'ignore', 'ignore'],
+        detached: true,
+      },
+    );
+    // Without a shell the check still runs: only a SIGKILL of the check leaves the service then.
+    watchdog.on('error', () => {});
+    watchdog.stdin!.on('error', () => {});
+    // Neither the watchdog nor its pipe keeps the check's event loop alive.
+    watchdog.unref();
+    (watchdog.stdin as Socket).unref();
+    return watchdog;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The service's group is gone: the watchdog ends without killing anything. */
+function endWatchdog(watchdog: ChildProcess | undefined): void {
+  if (watchdog === undefined || watchdog.exitCode !== null || watchdog.signalCode !== null) return;
+  watchdog.kill('SIGKILL');
 }
 
 function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
