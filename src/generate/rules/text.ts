@@ -3,6 +3,7 @@
 // Prometheus must print, so the two cannot drift apart.
 
 import type { SloModel, TierModel } from '../../slo/model.js';
+import { errorBudgetPercentText, objectivePercentText, plainDecimal } from '../../slo/percent-text.js';
 
 export const BURN_ALERT = 'SLOErrorBudgetBurn';
 export const ABSENT_ALERT = 'SLODataAbsent';
@@ -69,10 +70,10 @@ export function burnSummary(slo: SloModel, tier: TierModel, slots: BurnSlots): s
 }
 
 export function burnDescription(slo: SloModel, tier: TierModel, slots: BurnSlots, literal: Literal): string {
-  const budgetPercent = percent(slo.errorBudget * 100);
+  const budgetPercent = errorBudgetPercentText(slo.objective);
   const tierShare = percent((tier.burnRate * tier.longWindowMs * 100) / slo.windowMs);
   return (
-    `${literal(sentence(slo.description))} Over the last ${tier.longWindow} errors ran at ${slots.burnRate}x the rate the ${objectivePercent(slo.objective)}% ` +
+    `${literal(sentence(slo.description))} Over the last ${tier.longWindow} errors ran at ${slots.burnRate}x the rate the ${objectivePercentText(slo.objective)}% ` +
     `objective allows (${budgetPercent}% of events over ${slo.window}); this ${tier.severity} tier fires above ${tier.burnRate}x ` +
     `(${tierShare}% of the budget in ${tier.longWindow}), confirmed over ${tier.shortWindow}. ` +
     `Over ${slo.window} (or the data seen, if less) errors are ${slots.budgetSpent}% of the error budget; at this burn rate the rest lasts ${slots.hoursLeft} h.`
@@ -100,14 +101,10 @@ export function runbookUrl(slo: SloModel, base: string): string {
 }
 
 /**
- * The objective as the spec states it (12 significant digits: float dust of a computed one goes,
- * every digit a person writes stays). With percent()'s 6, 99.99999 printed "the 100% objective".
+ * A percentage for prose: up to 6 significant digits, no float dust (0.1, not 0.09999999), no
+ * exponent (0.0000001, not 1e-7). The objective and its budget are written in full, as the spec
+ * states them (percent-text.ts): with 6 digits 99.99999 printed "the 100% objective".
  */
-function objectivePercent(objective: number): string {
-  return String(Number(objective.toPrecision(12)));
-}
-
-/** A percentage for prose: up to 6 significant digits, no float dust (0.1, not 0.09999999). */
 function percent(value: number): string {
-  return String(Number(value.toPrecision(6)));
+  return plainDecimal(value, 6);
 }
