@@ -32,6 +32,7 @@ import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sd
 import { PanelBuilder as TablePanelBuilder } from '@grafana/grafana-foundation-sdk/table';
 import { DataqueryBuilder as TempoQueryBuilder } from '@grafana/grafana-foundation-sdk/tempo';
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+import { grafanaText } from './grafana-text.js';
 
 /** Datasource variables: dashboard-linter's template-datasource-rule wants `<type>_datasource`. */
 export const PROMETHEUS_DATASOURCE_VARIABLE = 'prometheus_datasource';
@@ -86,8 +87,8 @@ interface PromPanelBuilder {
 /** A Prometheus panel's common part: its text and unit, the templated datasource, its queries. */
 function promPanel<B extends PromPanelBuilder>(panel: B, text: PanelText, targets: readonly PromTarget[]): B {
   return panel
-    .title(text.title)
-    .description(text.description)
+    .title(grafanaText(text.title))
+    .description(grafanaText(text.description))
     .unit(text.unit)
     .datasource(PROMETHEUS_DATASOURCE)
     .targets(promQueries(targets));
@@ -210,8 +211,8 @@ export interface TraceTableOptions {
 /** Traces from the trace datasource chosen by the variable, e.g. the slowest ones. */
 export function traceTablePanel(options: TraceTableOptions): TablePanelBuilder {
   return new TablePanelBuilder()
-    .title(options.title)
-    .description(options.description)
+    .title(grafanaText(options.title))
+    .description(grafanaText(options.description))
     .unit('none')
     .datasource(TRACE_DATASOURCE)
     .withTarget(
@@ -240,7 +241,9 @@ export class PanelLayout {
 
   row(title: string): void {
     this.newLine();
-    this.dashboard.withRow(new RowBuilder(title).id(this.nextId++).gridPos({ x: 0, y: this.y, w: 24, h: 1 }));
+    this.dashboard.withRow(
+      new RowBuilder(grafanaText(title)).id(this.nextId++).gridPos({ x: 0, y: this.y, w: 24, h: 1 }),
+    );
     this.y += 1;
   }
 
