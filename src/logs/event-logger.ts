@@ -626,9 +626,10 @@ function writesAsNonObject(value: object): boolean {
 
 /**
  * The length of the JSON pino writes for `value`: JSON.stringify's; where that throws (a cycle, a
- * BigInt, nesting deeper than the stack), the text of its fallback, safe-stable-stringify with
- * pino's default limits (depthLimit 5, edgeLimit 100). Undefined when both throw (a toJSON or a
- * getter that throws): pino would write "[unable to serialize, circular reference ...]" there.
+ * BigInt), the text of its fallback, safe-stable-stringify with pino's default limits (depthLimit
+ * 5, edgeLimit 100). Undefined when the value cannot be written: a toJSON or a getter that
+ * throws (pino would write "[unable to serialize, circular reference ...]" there), or a RangeError
+ * (nesting deeper than the stack reaches, JSON longer than a string can be).
  */
 function jsonOf(value: object): number | string | undefined {
   try {
@@ -638,8 +639,11 @@ function jsonOf(value: object): number | string | undefined {
     // and OTel Logs get the text's plain data, each Error as pino writes `err`.
     if (!rewrittenByJson(value)) return json.length;
     return JSON.stringify(value, errorsAsPinoWritesThem);
-  } catch {
-    // pino's fallback, below
+  } catch (error) {
+    // A request body nested thousands of levels deep overflows the stack: the fallback would
+    // write it cut at 5 levels without a word ({"d":{"d":…"[Object]"}}), so it is left out and
+    // counted instead. Cycles and BigInt (TypeError) take pino's fallback, below.
+    if (error instanceof RangeError) return undefined;
   }
   try {
     safeJson ??= onUse('safe-stable-stringify').configure(PINO_SAFE_LIMITS);
