@@ -1,9 +1,14 @@
 // The burn-rate arithmetic shared by the in-process calculator, the rule generator and the
 // live evaluator. Pure functions over counts; none returns NaN or Infinity.
+import { errorBudgetPercentText } from './percent-text.js';
 
-/** Share of the SLO window's requests allowed to fail: 99.9 -> 0.001 (12 digits, no float dust). */
+/**
+ * Share of the SLO window's requests allowed to fail: 99.9 -> 0.001. 100 minus the objective is
+ * worked out in decimal (percent-text.ts), not as a float difference, which for many nines is off
+ * in the fifth digit: 99.9999999999 gave 1.00001784631e-12, written into the rules' divisors.
+ */
 export function errorBudget(objectivePercent: number): number {
-  return Number(((100 - objectivePercent) / 100).toPrecision(12));
+  return Number(`${errorBudgetPercentText(objectivePercent)}e-2`);
 }
 
 /** Bad over total; 0 when there was no traffic, so a quiet window never reads as NaN. */

@@ -6,6 +6,7 @@ import { specPath, type SpecIssue } from '../spec/errors.js';
 import { didYouMean } from '../spec/suggest.js';
 import { PIPELINE_EXPORT_SIGNALS, type AttributeMatch, type TelemetrySpec } from '../spec/types.js';
 import { errorBudget, tierCanFire } from './burn-rate.js';
+import { errorBudgetPercentText } from './percent-text.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { matchValueBytes } from './match-value-length.js';
 import { SLO_WINDOWS, defaultTiers } from './windows.js';
@@ -137,7 +138,7 @@ export function checkSlos(spec: TelemetrySpec): SpecIssue[] {
           : `turn it off with alerting: { "${tierName}": false } or override it`;
         issue(
           [...tierAt, 'burnRate'],
-          `tier "${tierName}" can never fire: ${tier.burnRate}x the ${+(budget * 100).toPrecision(6)}% error budget needs an error ratio of ` +
+          `tier "${tierName}" can never fire: ${tier.burnRate}x the ${errorBudgetPercentText(slo.objective)}% error budget needs an error ratio of ` +
             `${+(tier.burnRate * budget * 100).toPrecision(6)}% or more, and a ratio cannot exceed 100%; ${hint}`,
         );
       }

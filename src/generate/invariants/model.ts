@@ -19,6 +19,7 @@ import { attributeMatchers, labelMatcher } from '../../spec/promql.js';
 import type { AlertRef, Monitors, PanelRef } from './monitors.js';
 import type { ResolvedInvariantsDocOptions } from './options.js';
 import { ABSENT_ALERT, ABSENT_FOR } from '../rules/text.js';
+import { errorBudgetPercentText } from '../../slo/percent-text.js';
 
 /** A series the doc cites: a catalogue name, optional label matchers, and what it says. */
 export interface MetricRef {
@@ -291,7 +292,7 @@ function sloInvariant(
   const sloMatcher = `slo="${slo.name}"`;
   const shortest = slo.windows[0] as string;
   const total = sliTotal(spec, slo);
-  const budgetPercent = Number((slo.errorBudget * 100).toPrecision(6));
+  const budgetPercent = errorBudgetPercentText(slo.objective);
   const metrics: MetricRef[] = [
     cite(
       sloSeries.errorRatio(shortest),
