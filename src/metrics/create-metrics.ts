@@ -28,9 +28,12 @@ import {
 import {
   SelfCounterFamily,
   SelfGaugeFamily,
+  SelfGaugeGroup,
   selfLabelValueLengthLimit,
   type SelfCounter,
+  type SelfGaugeGroupFamily,
   type SelfGaugeSample,
+  type SelfGaugeSource,
   type SelfLabelLimits,
 } from './self-metrics.js';
 
@@ -101,6 +104,24 @@ export interface Metrics<S extends TelemetrySpec = TelemetrySpec> {
     collect: () => readonly SelfGaugeSample[],
     type?: 'gauge' | 'counter',
   ): void;
+  /**
+   * Self gauge families drawn from one costly read of their owner (a sampler's stats, an SLO
+   * status): each scrape (either format) and each export calls `read` once and hands its result
+   * to every family's `samples`, so the families of one scrape or export come from one read. A
+   * `read` that throws leaves the group's families out of that scrape or export. A name registered
+   * earlier leaves its earlier family.
+   */
+  selfGaugeGroup<T>(
+    read: () => T,
+    families: readonly {
+      readonly name: string;
+      readonly help: string;
+      readonly labelNames: readonly string[];
+      readonly samples: (snapshot: T) => readonly SelfGaugeSample[];
+      /** 'counter': a cumulative count its owner keeps. Default 'gauge'. */
+      readonly type?: 'gauge' | 'counter';
+    }[],
+  ): void;
   /** The exposition for an HTTP Accept header: Prometheus text 0.0.4 unless OpenMetrics is preferred. */
   serialize(accept?: string): Exposed;
   /** For an sdk-metrics MetricReader's `metricProducers` option. */
@@ -149,7 +170,10 @@ export function createMetrics<const S extends TelemetrySpec>(
       : { requireSampledSpan: exemplarFilter === 'trace_based', now, onExemplar: options.onExemplar };
 
   const selfCounters: SelfCounterFamily[] = [];
-  const selfGauges: SelfGaugeFamily[] = [];
+  const selfGauges: SelfGaugeSource[] = [];
+  /** A self gauge read on its own: its read is its family's. */
+  const ownRead = (): undefined => undefined;
+  const single = (family: SelfGaugeFamily<unknown>) => new SelfGaugeGroup<unknown>(ownRead, [family]);
   // The self-metrics' own label values (an unknown instrument name the app passes) are cut like
   // the instruments', each cut counted under the self metric's name.
   const selfValueLimit = selfLabelValueLengthLimit(labelValueLengthLimit, spec);
@@ -221,36 +245,49 @@ export function createMetrics<const S extends TelemetrySpec>(
 
   const instruments = [...histograms, ...counters, ...gauges];
   selfGauges.push(
-    new SelfGaugeFamily(
-      OVERFLOW_MEASUREMENTS,
-      'Measurements recorded into the otel.metric.overflow="true" series after an instrument reached its cardinality limit.',
-      ['metric'],
-      // Every instrument's series from the start, at 0: an overflow right after a deploy shows in
-      // rate(), and the dashboard panel reads 0 rather than "No data" (regression:
-      // overflow-series-absent-until-first-overflow.test.ts).
-      () =>
-        instruments.map((instrument) => ({
-          labels: { metric: instrument.name },
-          value: instrument.table.overflowMeasurements,
-        })),
-      'counter',
-      selfValueLimit,
-    ),
-    new SelfGaugeFamily(
-      UNDECLARED_ATTRIBUTES,
-      'Series created by a measurement that carried an attribute the instrument does not declare: such an attribute is no label (kept on exemplars only). Declare it in the spec, or fix its name.',
-      ['metric', 'attribute'],
-      () =>
-        instruments.flatMap((instrument) =>
-          [...instrument.table.undeclared].map(([attribute, value]) => ({
-            labels: { metric: instrument.name, attribute },
-            value,
+    single(
+      new SelfGaugeFamily(
+        OVERFLOW_MEASUREMENTS,
+        'Measurements recorded into the otel.metric.overflow="true" series after an instrument reached its cardinality limit.',
+        ['metric'],
+        // Every instrument's series from the start, at 0: an overflow right after a deploy shows in
+        // rate(), and the dashboard panel reads 0 rather than "No data" (regression:
+        // overflow-series-absent-until-first-overflow.test.ts).
+        () =>
+          instruments.map((instrument) => ({
+            labels: { metric: instrument.name },
+            value: instrument.table.overflowMeasurements,
           })),
-        ),
-      'counter',
-      selfValueLimit,
+        'counter',
+        selfValueLimit,
+      ),
+    ),
+    single(
+      new SelfGaugeFamily(
+        UNDECLARED_ATTRIBUTES,
+        'Series created by a measurement that carried an attribute the instrument does not declare: such an attribute is no label (kept on exemplars only). Declare it in the spec, or fix its name.',
+        ['metric', 'attribute'],
+        () =>
+          instruments.flatMap((instrument) =>
+            [...instrument.table.undeclared].map(([attribute, value]) => ({
+              labels: { metric: instrument.name, attribute },
+              value,
+            })),
+          ),
+        'counter',
+        selfValueLimit,
+      ),
     ),
   );
+  // A self gauge family's name registered again: the earlier family leaves (replaced in place by
+  // selfGauge, dropped by selfGaugeGroup, which registers its families together at the end).
+  const findSelfGauge = (name: string): { at: number; index: number } | undefined => {
+    for (let at = 0; at < selfGauges.length; at++) {
+      const index = selfGauges[at]!.indexOf(name);
+      if (index >= 0) return { at, index };
+    }
+    return undefined;
+  };
 
   const registry: MetricRegistry = {
     histograms,
@@ -324,10 +361,41 @@ export function createMetrics<const S extends TelemetrySpec>(
       return family;
     },
     selfGauge(name, help, labelNames, collect, type = 'gauge') {
-      const index = selfGauges.findIndex((family) => family.name === name);
-      const family = new SelfGaugeFamily(name, help, labelNames, collect, type, selfValueLimit);
-      if (index >= 0) selfGauges[index] = family;
-      else selfGauges.push(family);
+      const family = new SelfGaugeFamily<unknown>(
+        name,
+        help,
+        labelNames,
+        () => collect(),
+        type,
+        selfValueLimit,
+      );
+      const found = findSelfGauge(name);
+      if (found === undefined) selfGauges.push(single(family));
+      else if (selfGauges[found.at]!.families.length === 1) selfGauges[found.at] = single(family);
+      else selfGauges[found.at]!.replace(found.index, family);
+    },
+    selfGaugeGroup<T>(read: () => T, families: readonly SelfGaugeGroupFamily<T>[]) {
+      // One family per name, the last given of a name.
+      const byName = new Map<string, SelfGaugeFamily<T>>();
+      for (const family of families)
+        byName.set(
+          family.name,
+          new SelfGaugeFamily(
+            family.name,
+            family.help,
+            family.labelNames,
+            family.samples,
+            family.type ?? 'gauge',
+            selfValueLimit,
+          ),
+        );
+      for (const name of byName.keys()) {
+        const found = findSelfGauge(name);
+        if (found === undefined) continue;
+        if (selfGauges[found.at]!.families.length === 1) selfGauges.splice(found.at, 1);
+        else selfGauges[found.at]!.remove(found.index);
+      }
+      if (byName.size > 0) selfGauges.push(new SelfGaugeGroup(read, [...byName.values()]));
     },
     serialize(accept) {
       const format = negotiateFormat(accept);

@@ -17,7 +17,7 @@ import { readFilteredAttributes } from './exemplar-attributes.js';
 import type { ExemplarReservoir } from './exemplar-reservoir.js';
 import type { MetricRegistry } from './registry.js';
 import { canonicalValue, escapeLabelValue, type SeriesIdentity } from './series-table.js';
-import type { SelfSample } from './self-metrics.js';
+import type { SelfFamilyHeader, SelfSample } from './self-metrics.js';
 
 /** OpenMetrics 1.0: the combined length of an exemplar's label names and values, in code points. */
 export const EXEMPLAR_LABEL_LIMIT = 128;
@@ -134,8 +134,9 @@ export class Exposition {
 
     for (const counter of registry.selfCounters)
       out.text(selfFamily(counter.name, counter.help, 'counter', counter.samples(), om));
-    for (const gauge of registry.selfGauges)
-      out.text(selfFamily(gauge.name, gauge.help, gauge.type, gauge.samples(), om));
+    const writeSelfGauge = (gauge: SelfFamilyHeader, samples: SelfSample[]) =>
+      out.text(selfFamily(gauge.name, gauge.help, gauge.type, samples, om));
+    for (const group of registry.selfGauges) group.collect(writeSelfGauge);
 
     if (om) out.text('# EOF\n');
     this.lastLength = out.length;

@@ -17,7 +17,7 @@ import { readFilteredAttributes } from './exemplar-attributes.js';
 import type { ExemplarReservoir } from './exemplar-reservoir.js';
 import type { MetricRegistry } from './registry.js';
 import { AggregationTemporality, DataPointType } from './sdk-metrics-values.js';
-import type { SelfSample } from './self-metrics.js';
+import type { SelfFamilyHeader, SelfSample } from './self-metrics.js';
 import { OVERFLOW_ATTRIBUTE, type SeriesIdentity, type SeriesTable } from './series-table.js';
 
 /** One stored exemplar as exported over OTLP (trace and span IDs as hex). */
@@ -144,9 +144,9 @@ export class PlumblineMetricProducer implements MetricProducer {
         dataPoints: selfPoints(counter.samples()),
       });
     }
-    for (const gauge of registry.selfGauges) {
+    const pushSelfGauge = (gauge: SelfFamilyHeader, samples: SelfSample[]) => {
       const descriptor = { name: gauge.name, description: gauge.help, unit: '', valueType: ValueType.DOUBLE };
-      const dataPoints = selfPoints(gauge.samples());
+      const dataPoints = selfPoints(samples);
       if (gauge.type === 'counter') {
         metrics.push({
           descriptor,
@@ -163,7 +163,8 @@ export class PlumblineMetricProducer implements MetricProducer {
           dataPoints,
         });
       }
-    }
+    };
+    for (const group of registry.selfGauges) group.collect(pushSelfGauge);
   }
 }
 

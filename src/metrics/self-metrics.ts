@@ -155,26 +155,36 @@ export class SelfCounterFamily implements SelfCounter {
   }
 }
 
-/** Values read from their owner at scrape/export time: gauges, or counters kept elsewhere. */
-export class SelfGaugeFamily {
+/** One family of a group: its samples drawn from the group's snapshot. */
+export interface SelfGaugeGroupFamily<T> {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly string[];
+  readonly samples: (snapshot: T) => readonly SelfGaugeSample[];
+  /** 'counter': a cumulative count its owner keeps. Default 'gauge'. */
+  readonly type?: 'gauge' | 'counter';
+}
+
+/** Values drawn at scrape/export time from a snapshot of their owner's: gauges, or counters kept elsewhere. */
+export class SelfGaugeFamily<T = unknown> {
   constructor(
     readonly name: string,
     readonly help: string,
     readonly labelNames: readonly string[],
-    private readonly collect: () => readonly SelfGaugeSample[],
+    private readonly fromSnapshot: (snapshot: T) => readonly SelfGaugeSample[],
     readonly type: 'gauge' | 'counter' = 'gauge',
     private readonly valueLimit: number = DEFAULT_LABEL_VALUE_LENGTH_LIMIT,
   ) {}
 
   /**
-   * Runs the owner's callback; one that throws yields no samples rather than a failed scrape.
-   * Label values past the length limit are cut; samples whose labels come out the same as an
-   * earlier one's (two long keys alike up to the cut) are left out: one series, one line.
+   * The family's samples from its group's snapshot; one that throws yields no samples rather than
+   * a failed scrape. Label values past the length limit are cut; samples whose labels come out the
+   * same as an earlier one's (two long keys alike up to the cut) are left out: one series, one line.
    */
-  samples(): SelfSample[] {
+  samples(snapshot: T): SelfSample[] {
     let collected: readonly SelfGaugeSample[];
     try {
-      collected = this.collect();
+      collected = this.fromSnapshot(snapshot);
     } catch {
       return [];
     }
@@ -204,6 +214,77 @@ export class SelfGaugeFamily {
       bounded[name] = cut;
     }
     return bounded ?? labels;
+  }
+}
+
+/** A self family as a collection pass writes it: its name, help and type. */
+export interface SelfFamilyHeader {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'gauge' | 'counter';
+}
+
+/**
+ * Self gauge families drawn from one read of their owner (the sampler's stats(), the SLO status),
+ * as the registry holds them: a plain self gauge is a group of one.
+ */
+export interface SelfGaugeSource {
+  readonly families: readonly SelfFamilyHeader[];
+  /**
+   * One read, then `visit` with each family and its samples, in order. A read that throws gives
+   * every family of the group no samples (it is not tried again per family), never a failed pass.
+   */
+  collect(visit: (family: SelfFamilyHeader, samples: SelfSample[]) => void): void;
+  /** The index of the family of that name, or -1. */
+  indexOf(name: string): number;
+  /** Puts `family`, which reads on its own, where the family at `index` was. */
+  replace(index: number, family: SelfGaugeFamily<unknown>): void;
+  /** Leaves the family at `index` out of the group. */
+  remove(index: number): void;
+}
+
+/**
+ * Families registered together with the one read they are drawn from: each collection pass (a
+ * scrape in either format, an OTLP export) reads the group once and hands that snapshot to each of
+ * its families. So the families of one pass always come from one read (kept and dropped totals
+ * that add up, whatever the pass filters, in whatever order or turns it collects), and a costly
+ * read is paid once per pass. Nothing is held between passes: each pass reads afresh.
+ */
+export class SelfGaugeGroup<T> implements SelfGaugeSource {
+  private readonly members: SelfGaugeFamily<T>[];
+
+  constructor(
+    private readonly read: () => T,
+    families: readonly SelfGaugeFamily<T>[],
+  ) {
+    this.members = [...families];
+  }
+
+  get families(): readonly SelfFamilyHeader[] {
+    return this.members;
+  }
+
+  collect(visit: (family: SelfFamilyHeader, samples: SelfSample[]) => void): void {
+    let snapshot: T;
+    try {
+      snapshot = this.read();
+    } catch {
+      for (const family of this.members) visit(family, []);
+      return;
+    }
+    for (const family of this.members) visit(family, family.samples(snapshot));
+  }
+
+  indexOf(name: string): number {
+    return this.members.findIndex((family) => family.name === name);
+  }
+
+  replace(index: number, family: SelfGaugeFamily<unknown>): void {
+    this.members[index] = family;
+  }
+
+  remove(index: number): void {
+    this.members.splice(index, 1);
   }
 }
 

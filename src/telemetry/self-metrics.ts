@@ -2,54 +2,11 @@
 // and export time (so recording and span end do no metric work for them).
 import { sdkSeries } from '../spec/naming.js';
 import type { Metrics } from '../metrics/create-metrics.js';
-import type { SelfGaugeSample } from '../metrics/self-metrics.js';
+import type { SelfGaugeGroupFamily } from '../metrics/self-metrics.js';
 import type { SamplerStats } from '../sampling/sampler-stats.js';
 import type { TailSamplingProcessor } from '../sampling/tail-sampling-processor.js';
 import type { SloEngine } from '../slo/engine.js';
 import { sloStatusRows } from '../slo/status-rows.js';
-
-interface SharedFamily<T> {
-  readonly name: string;
-  readonly help: string;
-  readonly labelNames: readonly string[];
-  readonly samples: (snapshot: T) => readonly SelfGaugeSample[];
-  readonly type?: 'gauge' | 'counter';
-}
-
-/**
- * Registers families drawn from one costly read (the sampler's stats(), the SLO status) so a
- * scrape or an export reads it once. The exposition and the OTLP producer collect the self
- * families synchronously in registration order: the group's first family reads afresh (every
- * scrape sees current values, however soon after the last one: no time-based cache) and holds the
- * read, the others share it, and the last family or the end of the synchronous turn lets it go.
- * A family collected outside that order reads afresh.
- */
-function exposeSharing<T>(metrics: Metrics, read: () => T, families: readonly SharedFamily<T>[]): void {
-  let held: { readonly snapshot: T } | undefined;
-  const release = () => {
-    held = undefined;
-  };
-  families.forEach((family, index) => {
-    const first = index === 0;
-    const last = index === families.length - 1;
-    const collect = () => {
-      let snapshot: T;
-      if (first) {
-        held = undefined;
-        snapshot = read();
-        if (!last) {
-          held = { snapshot };
-          queueMicrotask(release);
-        }
-      } else {
-        snapshot = held === undefined ? read() : held.snapshot;
-        if (last) held = undefined;
-      }
-      return family.samples(snapshot);
-    };
-    metrics.selfGauge(family.name, family.help, family.labelNames, collect, family.type);
-  });
-}
 
 // The sampler's unlabelled counts: one counter family each.
 const SAMPLER_COUNTS: readonly (readonly [
@@ -84,7 +41,8 @@ const EXEMPLAR_KEEPS_REFUSED_HELP =
 
 /**
  * The sampler's families, then the exemplars refused a keep (the sampler's and, without a sampler
- * or for spans it does not see, `collectorExemplarsRefused`): one stats() per scrape for all.
+ * or for spans it does not see, `collectorExemplarsRefused`): one stats() per scrape or export
+ * for all, so the families of one scrape come from one read.
  */
 export function exposeSamplerStats(
   metrics: Metrics,
@@ -101,7 +59,7 @@ export function exposeSamplerStats(
     );
     return;
   }
-  const families: SharedFamily<SamplerStats>[] = [
+  const families: SelfGaugeGroupFamily<SamplerStats>[] = [
     {
       name: sdkSeries.samplerDecisions,
       help: 'Tail-sampling decisions by the policy that made them and the outcome.',
@@ -159,7 +117,7 @@ export function exposeSamplerStats(
         Object.entries(stats.budgetKeysTruncated).map(([policy, value]) => ({ labels: { policy }, value })),
       type: 'counter',
     },
-    ...SAMPLER_COUNTS.map(([name, help, stat]): SharedFamily<SamplerStats> => ({
+    ...SAMPLER_COUNTS.map(([name, help, stat]): SelfGaugeGroupFamily<SamplerStats> => ({
       name,
       help,
       labelNames: [],
@@ -198,15 +156,14 @@ export function exposeSamplerStats(
       type: 'counter',
     },
   ];
-  exposeSharing(metrics, () => sampler.stats(), families);
+  metrics.selfGaugeGroup(() => sampler.stats(), families);
 }
 
 export function exposeSloStatus(metrics: Metrics, engine: SloEngine): void {
-  // One status computation per scrape, shared by the three gauge families.
-  exposeSharing(
-    metrics,
+  // One status computation per scrape or export, shared by the three gauge families.
+  metrics.selfGaugeGroup(
     () => sloStatusRows(engine.status(Date.now())),
-    sloStatusRows(engine.status()).map((row): SharedFamily<ReturnType<typeof sloStatusRows>> => ({
+    sloStatusRows(engine.status()).map((row): SelfGaugeGroupFamily<ReturnType<typeof sloStatusRows>> => ({
       name: row.name,
       help: row.help,
       labelNames: row.labelNames,
