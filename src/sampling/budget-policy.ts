@@ -174,8 +174,17 @@ export class BudgetPolicy implements SamplingPolicy {
     // At probability 1 the key asks for no more than its allocation: all of it is kept, whatever
     // its randomness, and counted by the policy's ceiling. Uncounted, that ceiling let chosen
     // randomness on other keys take all of it beside them (35 kept/s under a ceiling of 30:
-    // budget-ceiling-ignores-keeps-at-probability-one.test.ts).
+    // budget-ceiling-ignores-keeps-at-probability-one.test.ts); refused by it, such randomness
+    // would take a quiet key's share, a key slower than a trace a second (new at each) too. It
+    // refuses them only while the policy starts (it kept nothing the second before: a process
+    // start, traffic back after a silence): every key's rate is then learned from its first traces,
+    // kept meanwhile at more than its share, and together they kept past the ceiling (35 in a
+    // first second under a ceiling of 30: budget-first-second-keeps-past-its-ceiling.test.ts).
     if (state.threshold === ALWAYS_KEEP_THRESHOLD) {
+      if (state.window.learning && this.kept.sliding(nowMs) >= this.ceiling && this.kept.learning) {
+        this.ceilingDropCount++;
+        return CEILING_DROP;
+      }
       this.kept.record(nowMs);
       return state.keep;
     }

@@ -22,6 +22,16 @@ export class RateWindow {
     this.current++;
   }
 
+  /**
+   * True while the window holds no count from a whole second before the current one (its first
+   * second, or the first after a second without any): its rate is then the count so far, which
+   * traffic faster than a few a second has not caught up with yet. Read after record() or
+   * sliding() at the same time (they roll the window).
+   */
+  get learning(): boolean {
+    return this.previous === 0;
+  }
+
   /** Estimated arrivals per second at `nowMs`. */
   rate(nowMs: number): number {
     const sliding = this.sliding(nowMs);
