@@ -19,7 +19,7 @@ import {
 import { lineOutput, type LineOutput } from './line-batch.js';
 import { flushDestination, resolveDestination } from './log-destination.js';
 import { EventBudget } from './line-budget.js';
-import { LineSerializer, stringNeedsRepair, surelyLongerThan } from './line-serializer.js';
+import { CONSTRUCTOR_KEY, LineSerializer, stringNeedsRepair, surelyLongerThan } from './line-serializer.js';
 import { errorsAsPinoWritesThem, rewrittenByJson } from './rewritten-by-json.js';
 import { SecurityStream, type SecurityStreamOptions } from './security-stream.js';
 import { withOwnStream } from './own-stream.js';
@@ -333,7 +333,7 @@ class SchemaEventLogger {
     this.output.flush();
     compiled.write.call(compiled.logger, output);
     if (this.bridge !== undefined)
-      this.bridge.emit(name, compiled.level, redactedCopy(compiled, line), context);
+      this.bridge.emit(name, compiled.level, forOtelLogs(compiled, redactedCopy(compiled, line)), context);
   }
 
   /** Strict mode, an event below the level: what writing it would report, without a line. */
@@ -399,7 +399,7 @@ class SchemaEventLogger {
     const written =
       this.securityStream?.offer(compiled.logger, compiled.level, compiled.name, redacted) ?? true;
     if (written && this.bridge !== undefined)
-      this.bridge.emit(compiled.name, compiled.level, redacted, context);
+      this.bridge.emit(compiled.name, compiled.level, forOtelLogs(compiled, redacted), context);
   }
 
   /** Copies the line only when a value is over its cap: the common call allocates nothing here. */
@@ -675,6 +675,32 @@ function compiledOnFirstCall(ajv: () => Ajv, schema: object): ValidateFunction {
     return valid;
   }) as ValidateFunction;
   return validate;
+}
+
+/**
+ * The line as OTel Logs gets it: an object field holding a key named `constructor` anywhere inside
+ * (a request body's `{"constructor":{"prototype":…}}`, or a plain `{"constructor":"Foo"}`) as its
+ * JSON text, since sdk-logs refuses such a map whole (before, the record went without the field,
+ * and nothing counted it). The same object when there is none.
+ */
+function forOtelLogs(compiled: CompiledEvent, line: Record<string, unknown>): Record<string, unknown> {
+  let copy = line;
+  for (let i = 0; i < compiled.jsonKeys.length; i++) {
+    if (!compiled.jsonObject[i]!) continue;
+    const key = compiled.jsonKeys[i]!;
+    const value = line[key];
+    if (typeof value !== 'object' || value === null) continue;
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(value);
+    } catch {
+      continue; // the line holds what JSON could write; a value that throws was left out before
+    }
+    if (json === undefined || !json.includes(CONSTRUCTOR_KEY)) continue;
+    if (copy === line) copy = { ...line };
+    copy[key] = json;
+  }
+  return copy;
 }
 
 function redactedCopy(compiled: CompiledEvent, line: Record<string, unknown>): Record<string, unknown> {

@@ -199,6 +199,8 @@ export class LineSerializer {
           // Map or a class instance: the slow path writes such a field from its JSON, each Error
           // as pino writes `err`, and hands OTel Logs that plain data.
           if (mayBeRewrittenByJson(value)) return undefined;
+          // OTel Logs refuses a map holding a key named constructor: the slow path sends its text.
+          if (attributes !== undefined && json.includes(CONSTRUCTOR_KEY)) return undefined;
           break;
       }
       if (plan.required) required++;
@@ -213,6 +215,14 @@ export class LineSerializer {
 }
 
 const REDACTED_JSON = JSON.stringify(REDACTED);
+
+/**
+ * A key named `constructor` in an object's JSON (in a string it is written `\"constructor\":`, and
+ * a string value is never followed by a colon). OTel's Logs SDK (2.x and 3.x) refuses a map whose
+ * `constructor` is not Object, at any depth, taking it for a class instance: the whole attribute
+ * is dropped with a diag warning.
+ */
+export const CONSTRUCTOR_KEY = '"constructor":';
 
 const KINDS: Readonly<Record<EventSpec['fields'][string]['type'], Kind>> = {
   string: Kind.String,
