@@ -182,7 +182,9 @@ class SchemaEventLogger {
       this.securityStream = new SecurityStream(
         securityRoot.child({ schema_version: schemaVersion }),
         options.security,
-        bridge === undefined ? undefined : (event, method, summary) => bridge.emit(event, method, summary),
+        bridge === undefined
+          ? undefined
+          : (event, method, summary) => bridge.emit(event, method, this.summaryForOtelLogs(event, summary)),
       );
     }
     this.onSecurityEvent = options.onSecurityEvent;
@@ -193,6 +195,15 @@ class SchemaEventLogger {
       // Compiled lines only for the application log (security events fold in their own stream).
       this.events.set(name, compileEvent(root, ajv, name, event, schemaVersion, root === this.root, now));
     }
+  }
+
+  /** A security summary as OTel Logs gets it: its sample's object fields as forOtelLogs gives them. */
+  private summaryForOtelLogs(event: string, summary: Record<string, unknown>): Record<string, unknown> {
+    const compiled = this.events.get(event);
+    const sample = summary.sample;
+    if (compiled === undefined || typeof sample !== 'object' || sample === null) return summary;
+    const forOtel = forOtelLogs(compiled, sample as Record<string, unknown>);
+    return forOtel === sample ? summary : { ...summary, sample: forOtel };
   }
 
   event(name: string, fields: unknown, context?: Context): void {

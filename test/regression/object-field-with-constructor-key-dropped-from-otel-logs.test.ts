@@ -62,3 +62,38 @@ it('gives OTel Logs an object field holding a constructor key, which sdk-logs re
     { constructorName: 'Foo', note: '"constructor":' },
   ]);
 });
+
+it('gives OTel Logs a folded security summary whose sample holds such a field', async () => {
+  const securitySpec = defineTelemetry({
+    service: { name: 'edge' },
+    events: {
+      'auth.failed': {
+        level: 'warn',
+        security: true,
+        fields: { source: { type: 'string' }, outcome: { type: 'string' }, ctx: { type: 'object' } },
+      },
+    },
+  });
+  const exporter = new InMemoryLogRecordExporter();
+  const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+  const security = captureLines();
+  const log = createEventLogger(securitySpec, {
+    destination: captureLines().destination,
+    securityDestination: security.destination,
+    bridge: otelLogBridge(provider.getLogger('t')),
+  });
+  const ctx = { user: { constructor: 'Foo' } };
+  // The first is written; the next two fold into a summary, written at close with a sample.
+  for (let i = 0; i < 3; i++) log.event('auth.failed', { source: '10.0.0.1', outcome: 'denied', ctx });
+  await log.close();
+  await provider.forceFlush();
+
+  expect(security.lines.map((line) => line.count)).toEqual([1, 2]);
+  expect((security.lines[1]!.sample as { ctx: unknown }).ctx).toEqual(ctx);
+  const records = exporter.getFinishedLogRecords();
+  expect(records.map((record) => record.attributes.ctx)).toEqual([JSON.stringify(ctx), undefined]);
+  expect(records.map((record) => (record.attributes.sample as { ctx?: unknown } | undefined)?.ctx)).toEqual([
+    undefined,
+    JSON.stringify(ctx),
+  ]);
+});
