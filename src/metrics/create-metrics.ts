@@ -138,6 +138,11 @@ export const DROPPED_EXEMPLAR_ATTRIBUTES = sdkSeries.exemplarAttributesDropped;
 /** The `reason` in DROPPED_MEASUREMENTS of a label value cut to labelValueLengthLimit (the measurement is kept). */
 export const LABEL_VALUE_TRUNCATED = 'label_value_truncated';
 /**
+ * The `reason` in DROPPED_MEASUREMENTS of an attribute value that is an object (or a list holding
+ * one), which OTel allows no attribute to be: the measurement is kept, under the object's JSON text.
+ */
+export const LABEL_VALUE_NOT_PRIMITIVE = 'label_value_not_primitive';
+/**
  * The `reason` in DROPPED_MEASUREMENTS of an overflowed measurement that lost the attributes its
  * SLIs read: the overflow series that keep them were at their bound (the measurement is kept, in
  * the plain overflow series).
@@ -187,7 +192,7 @@ export function createMetrics<const S extends TelemetrySpec>(
   const unknownNameTruncated = { metric: DROPPED_MEASUREMENTS, reason: LABEL_VALUE_TRUNCATED };
   const dropped: SelfCounterFamily = new SelfCounterFamily(
     DROPPED_MEASUREMENTS,
-    'Measurements ignored: unknown instrument name, invalid value, or attributes that could not be read; and label values cut to the length limit (reason label_value_truncated: the measurement is kept, under the cut value); and overflowed measurements that lost the attributes their SLOs read (reason overflow_slo_attributes_folded: kept in the plain overflow series).',
+    'Measurements ignored: unknown instrument name, invalid value, or attributes that could not be read; and label values cut to the length limit (reason label_value_truncated: the measurement is kept, under the cut value), and attribute values that are objects, no OTel attribute value (reason label_value_not_primitive: the measurement is kept, under the object as JSON text); and overflowed measurements that lost the attributes their SLOs read (reason overflow_slo_attributes_folded: kept in the plain overflow series).',
     ['metric', 'reason'],
     selfLimits(DROPPED_MEASUREMENTS),
   );
@@ -208,9 +213,11 @@ export function createMetrics<const S extends TelemetrySpec>(
   const limits = (metric: string, split?: Omit<OverflowSplit, 'onFolded'>): SeriesTableLimits => {
     const labels = { metric, reason: LABEL_VALUE_TRUNCATED };
     const folded = { metric, reason: OVERFLOW_SLO_ATTRIBUTES_FOLDED };
+    const objects = { metric, reason: LABEL_VALUE_NOT_PRIMITIVE };
     return {
       labelValueLengthLimit,
       onValuesTruncated: (count) => dropped.add(count, labels),
+      onValuesNotPrimitive: (count) => dropped.add(count, objects),
       overflowSplit: split && { ...split, onFolded: (count) => dropped.add(count, folded) },
     };
   };

@@ -43,6 +43,11 @@ export interface SeriesTableLimits {
   readonly labelValueLengthLimit?: number;
   /** Told how many values a measurement (or a binding) had cut, when they key a series. */
   readonly onValuesTruncated?: (count: number) => void;
+  /**
+   * Told how many values of a measurement (or a binding) were objects, or lists holding one (no
+   * OTel attribute value): each keys its series by its JSON text (canonicalValue).
+   */
+  readonly onValuesNotPrimitive?: (count: number) => void;
   /** What the overflow series keep of a measurement's attributes; without it, nothing. */
   readonly overflowSplit?: OverflowSplit;
 }
@@ -100,6 +105,7 @@ export class SeriesTable<T> {
   private aliasBudget: number;
   private readonly valueLimit: number;
   private readonly onValuesTruncated: ((count: number) => void) | undefined;
+  private readonly onValuesNotPrimitive: ((count: number) => void) | undefined;
   private readonly split: OverflowSplit | undefined;
   /** Where each kept attribute of `split` is among attributeNames. */
   private readonly splitIndexes: readonly number[] = [];
@@ -117,6 +123,7 @@ export class SeriesTable<T> {
   ) {
     this.valueLimit = limits.labelValueLengthLimit ?? DEFAULT_LABEL_VALUE_LENGTH_LIMIT;
     this.onValuesTruncated = limits.onValuesTruncated;
+    this.onValuesNotPrimitive = limits.onValuesNotPrimitive;
     const split = limits.overflowSplit;
     if (split !== undefined) {
       // Only declared attributes are labels; the spec check refuses SLO keys that are not.
@@ -200,8 +207,11 @@ export class SeriesTable<T> {
     // miss of the tree comes here, so the record path of a seen spelling pays nothing.
     // A value past the length limit is cut here too, and so keys the series of its cut form.
     let truncated = 0;
+    let objects = 0;
     const values = names.map((name) => {
-      const text = canonicalValue(attrs[name]);
+      const raw = attrs[name];
+      if (notPrimitive(raw)) objects++;
+      const text = canonicalValue(raw);
       const bounded = boundLabelValue(text, this.valueLimit);
       if (bounded === undefined) return wellFormed(text);
       truncated++;
@@ -220,10 +230,13 @@ export class SeriesTable<T> {
       this.byKey.set(key, series);
       this.noticeUndeclared(attrs);
     }
-    if (truncated === 0) this.remember(attrs, series);
+    if (truncated === 0 && objects === 0) this.remember(attrs, series);
     // A cut spelling is not remembered: the tree would hold the long raw value. Its measurements
-    // come back here, so each one is counted.
-    else this.countTruncated(truncated);
+    // come back here, so each one is counted. Nor is an object: the tree would key its identity.
+    else {
+      if (truncated > 0) this.countTruncated(truncated);
+      if (objects > 0) this.countNotPrimitive(objects);
+    }
     return series;
   }
 
@@ -281,6 +294,14 @@ export class SeriesTable<T> {
   private countTruncated(count: number): void {
     try {
       this.onValuesTruncated?.(count);
+    } catch {
+      // Counting must not throw into the app's record call.
+    }
+  }
+
+  private countNotPrimitive(count: number): void {
+    try {
+      this.onValuesNotPrimitive?.(count);
     } catch {
       // Counting must not throw into the app's record call.
     }
@@ -362,13 +383,45 @@ function isPrimitive(value: AttributeValue | undefined): boolean {
   return type === 'string' || type === 'number' || type === 'boolean' || value === undefined;
 }
 
-/** The string a raw attribute value is exposed as ('' for absent: Prometheus treats both alike). */
+/**
+ * The string a raw attribute value is exposed as ('' for absent: Prometheus treats both alike).
+ * An object, which is no OTel attribute value (an app passing request input on), is written as its
+ * JSON text rather than as `[object Object]`, in a list too; see notPrimitive().
+ */
 export function canonicalValue(value: AttributeValue | undefined | null): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
   if (Array.isArray(value))
-    return value.map((item) => (item === null || item === undefined ? '' : String(item))).join(',');
+    return value
+      .map((item: unknown) =>
+        item === null || item === undefined ? '' : typeof item === 'object' ? objectText(item) : String(item),
+      )
+      .join(',');
+  if (typeof value === 'object') return objectText(value);
   return String(value);
+}
+
+/** Whether an attribute value is an object, or a list holding one: no OTel attribute value. */
+export function notPrimitive(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (!Array.isArray(value)) return true;
+  for (const item of value as unknown[]) if (typeof item === 'object' && item !== null) return true;
+  return false;
+}
+
+/** An object's JSON text; one JSON cannot write (a cycle, a BigInt, a throwing getter) as String() does. */
+function objectText(value: object): string {
+  try {
+    const json = JSON.stringify(value);
+    if (typeof json === 'string') return json;
+  } catch {
+    // below
+  }
+  try {
+    return String(value);
+  } catch {
+    return '';
+  }
 }
 
 /**
