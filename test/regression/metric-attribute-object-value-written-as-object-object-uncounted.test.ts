@@ -6,12 +6,10 @@
 // measurement that carries one is counted in
 // plumbline_metrics_dropped_total{metric,reason="label_value_not_primitive"} (the measurement is
 // kept). Real peer: promtool reads the exposition.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { Attributes } from '@opentelemetry/api';
 import { createMetrics, defineTelemetry } from '../../src/index.js';
-import { peerBinary } from '../support/peers.js';
+import { promtoolCheckMetrics } from '../support/promtool-check-metrics.js';
 
 const spec = defineTelemetry({
   service: { name: 'edge' },
@@ -25,17 +23,6 @@ const notPrimitiveCount = (body: string) =>
   /plumbline_metrics_dropped_total\{metric="edge\.requests",reason="label_value_not_primitive"\} (\d+)/.exec(
     body,
   )?.[1];
-
-/** promtool's lint of an exposition: its exit code and what it said. */
-async function promtoolCheck(body: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(peerBinary('promtool'), ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stdin.end(body);
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, output };
-}
 
 describe('regression: a metric attribute value that is an object', () => {
   it('keys its series by its JSON text and counts each measurement that carries one', async () => {
@@ -63,7 +50,7 @@ describe('regression: a metric attribute value that is an object', () => {
     // Every measurement is kept; the four that carried an object are counted.
     expect(notPrimitiveCount(body)).toBe('4');
 
-    const checked = await promtoolCheck(body);
+    const checked = await promtoolCheckMetrics(body);
     expect(checked.output).not.toMatch(/error|parse/i);
   });
 
