@@ -14,20 +14,6 @@ export function promString(value: string): string {
   return `"${escapeString(value)}"`;
 }
 
-/**
- * A string literal of a dashboard's query (PromQL or TraceQL). Grafana replaces `$name`,
- * `${name}` and `[[name]]` in a query's text with its variables before the datasource reads it,
- * inside string literals too, so a spec value holding one (a route `/pay/$instance`) queried
- * another value. Such a `$` or `[` is written `\x24` or `\x5b`, which both languages read as the
- * same character (Go's escapes) and Grafana leaves alone; any other `$` (a regex's end anchor) stays
- * (regression: dashboard-spec-value-with-dollar-replaced-by-grafana).
- */
-export function dashboardString(value: string): string {
-  return promString(value)
-    .replace(/\$(?=[\w{])/g, '\\x24')
-    .replace(/\[(?=\[)/g, '\\x5b');
-}
-
 /** An RE2 alternation matching exactly these values (regex metacharacters escaped). */
 export function regexAlternation(values: readonly string[]): string {
   return values.map(escapeRegex).join('|');

@@ -5,14 +5,12 @@
 // objective in decimal, written out as a person writes it: "0.0000000001%". Real parts: promtool
 // runs the generated tests, whose expected annotations are what Prometheus printed.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { generatePromtoolFiles } from '../../src/generate/rules/promtool-tests.js';
 import type { TelemetrySpec } from '../../src/spec/types.js';
+import { writePromtoolFiles, type WrittenPromtoolFiles } from '../support/promtool-files.js';
 import { peerBinary } from '../support/peers.js';
 
 const sloOf = (objective: number) =>
@@ -35,19 +33,14 @@ const spec = {
   slos: { twelve: sloOf(99.9999999999), nine: sloOf(99.9999999) },
 } as const satisfies TelemetrySpec;
 
+let written: WrittenPromtoolFiles;
 let dir: string;
 let files: Record<string, string>;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'plumbline-twelve-nines-'));
-  files = generatePromtoolFiles(spec);
-  for (const [path, text] of Object.entries(files)) {
-    await mkdir(dirname(join(dir, path)), { recursive: true });
-    await writeFile(join(dir, path), text);
-  }
+  written = await writePromtoolFiles(spec, 'plumbline-twelve-nines-');
+  ({ dir, files } = written);
 });
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => written.remove());
 
 /** Every expected burn alert description of an SLO's promtool tests. */
 function descriptions(slo: string): string[] {

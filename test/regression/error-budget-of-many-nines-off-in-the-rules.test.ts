@@ -4,13 +4,11 @@
 // numbers went into the recording and alerting rules as the burn rate's divisor, and the
 // invariants doc wrote "the error budget is 1.00002e-10% of events". The budget is now 100 minus
 // the objective in decimal. Real parts: promtool loads the rules and runs their generated tests.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderInvariantsDoc } from '../../src/generate/invariants/doc.js';
-import { generatePromtoolFiles } from '../../src/generate/rules/promtool-tests.js';
 import type { TelemetrySpec } from '../../src/spec/types.js';
+import { writePromtoolFiles, type WrittenPromtoolFiles } from '../support/promtool-files.js';
 import { promtoolTestRules } from '../support/promtool-parallel.js';
 
 const sloOf = (objective: number) =>
@@ -28,19 +26,14 @@ const spec = {
   slos: { twelve: sloOf(99.9999999999), seven: sloOf(99.99999), three: sloOf(99.9) },
 } as const satisfies TelemetrySpec;
 
+let written: WrittenPromtoolFiles;
 let dir: string;
 let files: Record<string, string>;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'plumbline-budget-divisor-'));
-  files = generatePromtoolFiles(spec);
-  for (const [path, text] of Object.entries(files)) {
-    await mkdir(dirname(join(dir, path)), { recursive: true });
-    await writeFile(join(dir, path), text);
-  }
+  written = await writePromtoolFiles(spec, 'plumbline-budget-divisor-');
+  ({ dir, files } = written);
 });
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => written.remove());
 
 /** Every number in exponent form the rule file writes, but the 1e-300 guard against dividing by 0. */
 function exponentNumbers(slo: string): string[] {

@@ -15,7 +15,8 @@ import {
   type PromTarget,
 } from './panels.js';
 import { aggregateBy, histogramQuantile, rateOf, scopedSelector, sumBy, sumRate } from './promql.js';
-import { attributeMatchers, dashboardString } from '../../spec/promql.js';
+import { attributeMatchers } from '../../spec/promql.js';
+import { dashboardString } from './grafana-text.js';
 import {
   ERROR_TYPE,
   FAILURE_ONLY_ATTRIBUTES,

@@ -7,7 +7,8 @@ import type { DashboardIdentity, GeneratedDashboard, LintExclusion } from './opt
 import { PanelLayout, statPanel, timeseriesPanel } from './panels.js';
 import { scopedSelector, sumRate } from './promql.js';
 import { recorded } from '../rules/prometheus-rules.js';
-import { dashboardString, labelMatcher } from '../../spec/promql.js';
+import { labelMatcher } from '../../spec/promql.js';
+import { dashboardString } from './grafana-text.js';
 import { dashboardShell } from './shell.js';
 
 const RECORDING_RULE_REASON =
