@@ -1,9 +1,10 @@
 // Values of an `object` field that JSON writes as something other than themselves: an Error
 // (`{}`, or its own enumerable fields alone), a Date, URL or anything with a toJSON, a Map or a
-// class instance, a function or symbol (left out). Written through JSON.stringify such a value
-// lost an Error's message and stack without a word, and OTel Logs, which takes plain data only,
-// dropped the whole field. Such a field is written from its JSON, each Error as pino writes `err`,
-// and OTel Logs gets that same plain data.
+// class instance, a function or symbol (left out), Infinity, -Infinity or NaN (`null`). Written
+// through JSON.stringify such a value lost an Error's message and stack without a word, and OTel
+// Logs, which takes plain data only, dropped the whole field (or, for a number JSON cannot write,
+// kept the number the line says is null). Such a field is written from its JSON, each Error as
+// pino writes `err`, and OTel Logs gets that same plain data.
 import { pinoOnUse } from './pino-on-use.js';
 
 /**
@@ -41,8 +42,10 @@ function isRewritten(value: unknown): boolean {
     case 'symbol':
     case 'bigint':
       return true;
+    case 'number':
+      return !Number.isFinite(value); // JSON writes Infinity and NaN as null
     default:
-      return false; // a string, number, boolean or undefined
+      return false; // a string, boolean or undefined
   }
 }
 
