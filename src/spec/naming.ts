@@ -128,6 +128,11 @@ export const sdkSeries = {
   exemplarAttributesDropped: 'plumbline_exemplar_attributes_dropped_total',
   /** Exemplars not taken: the exemplar rule's tracesPerSecond was used up. */
   exemplarKeepsRefused: 'plumbline_exemplar_keeps_refused_total',
+  /**
+   * Exemplars not taken without the in-process sampler: their span had ended (or was not recorded
+   * here), so it could not carry the mark the collector keeps the trace by.
+   */
+  exemplarSpanEnded: 'plumbline_exemplar_span_ended_total',
   otlpMetricExportFailures: 'plumbline_otlp_metric_export_failures_total',
   /** Data points a collector rejected in metric exports it accepted (its partialSuccess). */
   otlpMetricRejectedDataPoints: 'plumbline_otlp_metric_rejected_data_points_total',
