@@ -198,7 +198,7 @@ export function createMetrics<const S extends TelemetrySpec>(
   );
   const droppedExemplarAttributes = new SelfCounterFamily(
     DROPPED_EXEMPLAR_ATTRIBUTES,
-    'Filtered exemplar attributes left out of an OpenMetrics scrape or an OTLP export: past the 128-code-point exemplar label limit, named like another exemplar label (trace_id, span_id, or an attribute that sanitizes to the same label), or with a value that is no attribute value or cannot be read.',
+    'Filtered exemplar attributes left out of an OpenMetrics scrape or an OTLP export: past the 128-code-point exemplar label limit, named like another exemplar label (trace_id, span_id, or an attribute that sanitizes to the same label), with an empty name or a value holding a NUL (Prometheus refuses the whole OpenMetrics scrape for either), or with a value that is no attribute value or cannot be read.',
     ['metric'],
     selfLimits(DROPPED_EXEMPLAR_ATTRIBUTES),
   );

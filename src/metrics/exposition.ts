@@ -180,11 +180,18 @@ export class Exposition {
     for (const key of Object.keys(attributes)) {
       const labelName = sanitizeLabelName(key);
       names ??= new Set(EXEMPLAR_TRACE_LABELS);
-      if (names.has(labelName)) {
+      // An empty key would be written as `=""`, and Prometheus refuses the whole scrape for it
+      // ("expected label name"), as it does for a NUL in an exemplar's label value ("expected
+      // label value"; a NUL in a series' label value it takes): OpenMetrics has no escape for it.
+      if (labelName === '' || names.has(labelName)) {
         dropped++;
         continue;
       }
       const value = canonicalValue(attributes[key]);
+      if (value.includes('\u0000')) {
+        dropped++;
+        continue;
+      }
       // A label name is ASCII (sanitized): its length is its code points.
       const length = labelName.length + codePoints(value);
       if (used + length > EXEMPLAR_LABEL_LIMIT) {
