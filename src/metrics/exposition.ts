@@ -212,12 +212,13 @@ export class Exposition {
  * has seen), in the order of the sorted keys. Keys that sanitize to one label name (`a.b` and
  * `a_b`) become that label once, their values joined with ";" in the lexicographic order of the
  * keys, as the OTel spec's Prometheus compatibility ("Metric Attributes") says: a label written
- * twice makes Prometheus refuse the whole scrape ("label name is not unique").
+ * twice makes Prometheus refuse the whole scrape ("label name is not unique"). `reserved`: the
+ * label names the family writes itself (a histogram's `le`), written as `exported_<name>`.
  */
-export function attributeLabelPairs(attributes: Attributes): string {
+export function attributeLabelPairs(attributes: Attributes, reserved?: ReadonlySet<string>): string {
   const byLabel = new Map<string, string>();
   for (const key of Object.keys(attributes).sort()) {
-    const label = sanitizeLabelName(key);
+    const label = exportedLabelName(sanitizeLabelName(key), reserved);
     const value = canonicalValue(attributes[key]);
     const seen = byLabel.get(label);
     byLabel.set(label, seen === undefined ? value : `${seen};${value}`);
@@ -225,6 +226,17 @@ export function attributeLabelPairs(attributes: Attributes): string {
   const pairs: string[] = [];
   for (const [label, value] of byLabel) pairs.push(`${label}="${escapeLabelValue(value)}"`);
   return pairs.join(',');
+}
+
+/**
+ * A label name Prometheus would refuse the whole scrape for, as Prometheus renames a target
+ * label's clash: `exported_` before it. An empty key (`{=""}`: "expected label name"), `__name__`
+ * (the metric's name, "label name is not unique") and, on a histogram, `le` (the bucket's) come
+ * from an app that passes request input on as a meter-provider instrument's attributes (`?le=1`
+ * took every series of the service off Prometheus until the process restarted).
+ */
+function exportedLabelName(label: string, reserved: ReadonlySet<string> | undefined): string {
+  return label === '' || label === '__name__' || reserved?.has(label) === true ? `exported_${label}` : label;
 }
 
 /** The names of an OTel instrument's family (spec or meter provider): a counter's with `_total`. */

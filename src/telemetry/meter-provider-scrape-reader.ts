@@ -210,9 +210,12 @@ function writeFamily(
   return out;
 }
 
+/** A histogram's own label: an attribute of that name is written as `exported_le`. */
+const HISTOGRAM_LABELS: ReadonlySet<string> = new Set(['le']);
+
 function histogramLines(name: string, point: DataPoint<Histogram>, attributes: Attributes): string {
   const { boundaries, counts } = point.value.buckets;
-  const labels = attributeLabelPairs(attributes);
+  const labels = attributeLabelPairs(attributes, HISTOGRAM_LABELS);
   const prefix = labels === '' ? '' : `${labels},`;
   let out = '';
   let cumulative = 0;
