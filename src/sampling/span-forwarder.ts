@@ -4,6 +4,7 @@
 import type { Attributes, Context, TraceState } from '@opentelemetry/api';
 import { TraceState as CoreTraceState } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { EXEMPLAR_SPAN_ATTRIBUTE } from '../spec/naming.js';
 import type { KeptDecision } from './decision-cache.js';
 import {
   CUT_SPANS_ATTRIBUTE,
@@ -88,14 +89,22 @@ export class SpanForwarder {
     return kept;
   }
 
-  /** Forwards the spans of a kept trace; one that lost `cutSpans` spans says so on `summarised`. */
+  /**
+   * Forwards the spans of a kept trace; one that lost `cutSpans` spans says so on `summarised`.
+   * With `exemplarMark` (an exemplar points at the trace from a span that had ended, which could
+   * not carry the mark) every span carries `plumbline.exemplar` for the collector's `exemplar`
+   * policy: unmarked, the trace was kept here and dropped by the collector's budget.
+   */
   forwardTrace(
     spans: readonly ReadableSpan[],
     kept: KeptDecision,
     cutSpans: number,
     summarised: ReadableSpan | undefined,
+    exemplarMark = false,
   ): void {
-    const common = kept.dryRun === undefined ? undefined : { [DRY_RUN_ATTRIBUTE]: kept.dryRun };
+    let common: Attributes | undefined =
+      kept.dryRun === undefined ? undefined : { [DRY_RUN_ATTRIBUTE]: kept.dryRun };
+    if (exemplarMark) common = { ...common, [EXEMPLAR_SPAN_ATTRIBUTE]: true };
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i]!;
       const extra =

@@ -254,15 +254,20 @@ export class TailSamplingProcessor implements SpanProcessor {
    * rule's `tracesPerSecond` allows; false otherwise, and for a dropped or unknown trace: the
    * registry then records no exemplar and the slot keeps the one it had. `slotAgeMs` is the age
    * of that exemplar (Infinity for an empty slot): old and empty slots go first when keeps are
-   * scarce. Exemplars are recorded inside live spans, whose traces are pending.
+   * scarce. Exemplars are recorded inside live spans, whose traces are pending. `spanEnded`: the
+   * exemplar's span had ended and could not carry `plumbline.exemplar`, the mark the collector's
+   * `exemplar` policy keeps a trace by: the trace's spans carry it when they are forwarded (a
+   * measurement in a response's 'close' listener left the trace to the collector's budget).
    */
-  markExemplar(traceId: string, slotAgeMs = Number.POSITIVE_INFINITY): boolean {
+  markExemplar(traceId: string, slotAgeMs = Number.POSITIVE_INFINITY, spanEnded = false): boolean {
     const trace = this.traces.get(traceId);
     if (trace !== undefined) {
-      if (trace.exemplar) return true;
-      if (!this.exemplarLimit.tryTake(this.now(), slotAgeMs)) return false;
-      if (trace.evaluated) trace.changed = true;
-      trace.exemplar = true;
+      if (!trace.exemplar) {
+        if (!this.exemplarLimit.tryTake(this.now(), slotAgeMs)) return false;
+        if (trace.evaluated) trace.changed = true;
+        trace.exemplar = true;
+      }
+      if (spanEnded) trace.exemplarMark = true;
       return true;
     }
     if (this.cache.keptDecision(traceId) !== undefined) return true;
@@ -543,10 +548,11 @@ export class TailSamplingProcessor implements SpanProcessor {
     this.cache.keepWords(trace.idLow, this.idHigh(trace), kept);
     const cutSpans = trace.cutSpans;
     const summarised = cutSpans > 0 ? (trace.localRoot ?? spans[0]) : undefined;
+    const exemplarMark = trace.exemplarMark;
     // Let go before forwarding: the buffer outlives the decision in the queues, and is reused
     // once they let go of it (the next processor may start spans of its own meanwhile).
     trace.localRoot = undefined;
-    this.forwarder.forwardTrace(spans, kept, cutSpans, summarised);
+    this.forwarder.forwardTrace(spans, kept, cutSpans, summarised, exemplarMark);
   }
 
   /** The ID's 8 hex digits before the last 8: read when the trace began to wait, else now. */

@@ -65,6 +65,8 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
   rootDurationMs: number | undefined = undefined;
   bytes = 0;
   exemplar = false;
+  /** An exemplar points at the trace from a span that had ended: its spans carry the mark. */
+  exemplarMark = false;
   cutSpans = 0;
   deadline = 0;
   queuedDeadline = 0;
@@ -132,6 +134,7 @@ export class TraceBuffer implements TraceView, TableEntry, LinkingTrace {
     this.rootDurationMs = undefined;
     this.bytes = 0;
     this.exemplar = false;
+    this.exemplarMark = false;
     this.cutSpans = 0;
     this.deadline = 0;
     this.queuedDeadline = 0;

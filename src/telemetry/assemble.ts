@@ -111,8 +111,9 @@ export function assemble<const S extends TelemetrySpec>(
       // instrumentation-http's) cannot mark it: setAttribute on an ended span does nothing.
       const markable = span.isRecording();
       if (sampler !== undefined) {
-        // The in-process sampler keeps the trace by its ID, ended span or not.
-        if (!sampler.markExemplar(traceId, slotAgeMs)) return false;
+        // The in-process sampler keeps the trace by its ID, ended span or not, and marks the
+        // spans of a trace whose exemplar's span had ended when it forwards them.
+        if (!sampler.markExemplar(traceId, slotAgeMs, !markable)) return false;
       } else if (!markable) {
         // Only the mark asks the collector's tail_sampling to keep the trace: without it the
         // exemplar would point at a trace the collector may drop (22 of 113 in a trial).
