@@ -200,9 +200,10 @@ class SchemaEventLogger {
   /** A security summary as OTel Logs gets it: its sample's object fields as forOtelLogs gives them. */
   private summaryForOtelLogs(event: string, summary: Record<string, unknown>): Record<string, unknown> {
     const compiled = this.events.get(event);
-    const sample = summary.sample;
+    const sample = summary.sample as Record<string, unknown> | null | undefined;
     if (compiled === undefined || typeof sample !== 'object' || sample === null) return summary;
-    const forOtel = forOtelLogs(compiled, sample as Record<string, unknown>);
+    // Once per folding window, not per line: the sample's object fields are written again here.
+    const forOtel = forOtelLogs(compiled, sample, undefined);
     return forOtel === sample ? summary : { ...summary, sample: forOtel };
   }
 
@@ -239,7 +240,8 @@ class SchemaEventLogger {
         traceContext = undefined;
       }
       const line = { ...traceFields, schema_violations: [{ reason: 'unreadable' }] };
-      if (compiled.security) this.securityEvent(compiled, { ...line, outcome: 'unreadable' });
+      if (compiled.security)
+        this.securityEvent(compiled, { ...line, outcome: 'unreadable' }, undefined, undefined);
       else {
         compiled.write.call(compiled.logger, line);
         this.bridge?.emit(
@@ -330,13 +332,15 @@ class SchemaEventLogger {
     // One reading of the caller's fields for every step below (Ajv, the caps, pino, OTel Logs):
     // read by each, a getter was validated with one answer and written with another.
     const read = fieldsReadOnce(fields);
+    // The caps write each object field's JSON: OTel Logs (forOtelLogs) takes it from there.
+    const objectTexts: ObjectTexts | undefined = this.bridge === undefined ? undefined : [];
     let line = compiled.validate(read)
-      ? this.capStrings(compiled, read as Record<string, unknown>)
-      : this.repair(compiled, read, violationsOf(compiled, read));
+      ? this.capStrings(compiled, read as Record<string, unknown>, objectTexts)
+      : this.repair(compiled, read, violationsOf(compiled, read), objectTexts);
     if (suppressed > 0) line = { ...line, suppressed };
     const traceFields = activeTraceFields(context);
     if (compiled.security) {
-      this.securityEvent(compiled, Object.assign(traceFields ?? {}, line), context);
+      this.securityEvent(compiled, Object.assign(traceFields ?? {}, line), context, objectTexts);
       return;
     }
     const output = traceFields === undefined ? line : Object.assign(traceFields, line);
@@ -344,7 +348,12 @@ class SchemaEventLogger {
     this.output.flush();
     compiled.write.call(compiled.logger, output);
     if (this.bridge !== undefined)
-      this.bridge.emit(name, compiled.level, forOtelLogs(compiled, redactedCopy(compiled, line)), context);
+      this.bridge.emit(
+        name,
+        compiled.level,
+        forOtelLogs(compiled, redactedCopy(compiled, line), objectTexts),
+        context,
+      );
   }
 
   /** Strict mode, an event below the level: what writing it would report, without a line. */
@@ -394,7 +403,13 @@ class SchemaEventLogger {
     }
   }
 
-  private securityEvent(compiled: CompiledEvent, line: Record<string, unknown>, context?: Context): void {
+  /** `objectTexts`: the line's, from capStrings (see forOtelLogs). */
+  private securityEvent(
+    compiled: CompiledEvent,
+    line: Record<string, unknown>,
+    context: Context | undefined,
+    objectTexts: ObjectTexts | undefined,
+  ): void {
     try {
       // An outcome the schema refused is gone from the line: counted as "(invalid)", one bounded
       // label value, rather than as the string "undefined".
@@ -410,11 +425,18 @@ class SchemaEventLogger {
     const written =
       this.securityStream?.offer(compiled.logger, compiled.level, compiled.name, redacted) ?? true;
     if (written && this.bridge !== undefined)
-      this.bridge.emit(compiled.name, compiled.level, forOtelLogs(compiled, redacted), context);
+      this.bridge.emit(compiled.name, compiled.level, forOtelLogs(compiled, redacted, objectTexts), context);
   }
 
-  /** Copies the line only when a value is over its cap: the common call allocates nothing here. */
-  private capStrings(compiled: CompiledEvent, fields: Record<string, unknown>): Record<string, unknown> {
+  /**
+   * Copies the line only when a value is over its cap: the common call allocates nothing here.
+   * `objectTexts`, when given, gets the JSON the line writes for each object field kept.
+   */
+  private capStrings(
+    compiled: CompiledEvent,
+    fields: Record<string, unknown>,
+    objectTexts?: ObjectTexts,
+  ): Record<string, unknown> {
     let line = fields;
     let violations: Violation[] | undefined;
     for (let i = 0; i < compiled.stringKeys.length; i++) {
@@ -461,21 +483,22 @@ class SchemaEventLogger {
         );
       }
       const cap = compiled.jsonCaps[i]!;
-      const json = surelyLongerThan(value, cap) ? Infinity : jsonOf(value);
-      const length = typeof json === 'string' ? json.length : json;
-      if (length !== undefined && length <= cap) {
-        if (typeof json === 'string') {
+      // null: surely over the cap, not written at all.
+      const json = surelyLongerThan(value, cap) ? null : jsonOf(value);
+      if (json != null && json.text.length <= cap) {
+        if (json.rewritten) {
           // JSON could not write it (a cycle, a BigInt) or writes it otherwise (an Error, a Date,
           // a Map inside): the line and OTel Logs both get that text's plain data (OTel Logs
           // dropped such a value without a word).
           if (line === fields) line = { ...fields };
-          line[key] = JSON.parse(json) as unknown;
+          line[key] = JSON.parse(json.text) as unknown;
         }
+        if (objectTexts !== undefined && json.asWritten) objectTexts[i] = json.text;
         continue;
       }
       if (line === fields) line = { ...fields };
       delete line[key];
-      (violations ??= []).push({ field: key, reason: length === undefined ? 'unreadable' : 'too_long' });
+      (violations ??= []).push({ field: key, reason: json === undefined ? 'unreadable' : 'too_long' });
     }
     if (violations !== undefined) {
       this.report(compiled.name, violations);
@@ -485,7 +508,12 @@ class SchemaEventLogger {
   }
 
   /** Keeps the fields that passed, lists the ones that did not; never echoes a bad value. */
-  private repair(compiled: CompiledEvent, fields: unknown, violations: Violation[]): Record<string, unknown> {
+  private repair(
+    compiled: CompiledEvent,
+    fields: unknown,
+    violations: Violation[],
+    objectTexts?: ObjectTexts,
+  ): Record<string, unknown> {
     // Unknown fields are never kept; their names are capped, so they must not match a declared one.
     const bad = new Set(violations.filter((v) => v.reason !== 'unknown_field').map((v) => v.field));
     const line: Record<string, unknown> = {};
@@ -494,7 +522,7 @@ class SchemaEventLogger {
         if (compiled.declared.has(key) && !bad.has(key)) line[key] = (fields as Record<string, unknown>)[key];
       }
     }
-    const capped = this.capStrings(compiled, line);
+    const capped = this.capStrings(compiled, line, objectTexts);
     const all = [...violations, ...((capped.schema_violations as Violation[] | undefined) ?? [])];
     this.report(compiled.name, violations);
     capped.schema_violations = all;
@@ -636,20 +664,38 @@ function writesAsNonObject(value: object): boolean {
 }
 
 /**
- * The length of the JSON pino writes for `value`: JSON.stringify's; where that throws (a cycle, a
- * BigInt), the text of its fallback, safe-stable-stringify with pino's default limits (depthLimit
- * 5, edgeLimit 100). Undefined when the value cannot be written: a toJSON or a getter that
- * throws (pino would write "[unable to serialize, circular reference ...]" there), or a RangeError
+ * A `string[]` or `object` field's JSON, measured against its cap. `rewritten`: the line holds
+ * the text's plain data instead of the value itself. `asWritten`: the text is, byte for byte, what
+ * the line writes for the field (JSON.stringify's, or its rewrite, which JSON.parse and
+ * JSON.stringify give back as it is; not the fallback's, whose keys are sorted).
+ */
+interface FieldJson {
+  readonly text: string;
+  readonly rewritten: boolean;
+  readonly asWritten: boolean;
+}
+
+/**
+ * Per `jsonKeys` index, the JSON the line writes for the field, where capStrings knows it: OTel
+ * Logs searches it (forOtelLogs) instead of writing the field again.
+ */
+type ObjectTexts = (string | undefined)[];
+
+/**
+ * The JSON pino writes for `value`: JSON.stringify's; where that throws (a cycle, a BigInt), the
+ * text of its fallback, safe-stable-stringify with pino's default limits (depthLimit 5,
+ * edgeLimit 100). Undefined when the value cannot be written: a toJSON or a getter that throws
+ * (pino would write "[unable to serialize, circular reference ...]" there), or a RangeError
  * (nesting deeper than the stack reaches, JSON longer than a string can be).
  */
-function jsonOf(value: object): number | string | undefined {
+function jsonOf(value: object): FieldJson | undefined {
   try {
     const json = JSON.stringify(value);
-    if (json === undefined) return 0;
+    if (json === undefined) return { text: '', rewritten: false, asWritten: false };
     // A value JSON writes otherwise (an Error inside, a Date, a Map, a class instance): the line
     // and OTel Logs get the text's plain data, each Error as pino writes `err`.
-    if (!rewrittenByJson(value)) return json.length;
-    return JSON.stringify(value, errorsAsPinoWritesThem);
+    if (!rewrittenByJson(value)) return { text: json, rewritten: false, asWritten: true };
+    return { text: JSON.stringify(value, errorsAsPinoWritesThem), rewritten: true, asWritten: true };
   } catch (error) {
     // A request body nested thousands of levels deep overflows the stack: the fallback would
     // write it cut at 5 levels without a word ({"d":{"d":…"[Object]"}}), so it is left out and
@@ -658,7 +704,8 @@ function jsonOf(value: object): number | string | undefined {
   }
   try {
     safeJson ??= onUse('safe-stable-stringify').configure(PINO_SAFE_LIMITS);
-    return safeJson(value, errorsAsPinoWritesThem) ?? undefined;
+    const text = safeJson(value, errorsAsPinoWritesThem);
+    return text === undefined ? undefined : { text, rewritten: true, asWritten: false };
   } catch {
     return undefined;
   }
@@ -692,20 +739,27 @@ function compiledOnFirstCall(ajv: () => Ajv, schema: object): ValidateFunction {
  * The line as OTel Logs gets it: an object field holding a key named `constructor` anywhere inside
  * (a request body's `{"constructor":{"prototype":…}}`, or a plain `{"constructor":"Foo"}`) as its
  * JSON text, since sdk-logs refuses such a map whole (before, the record went without the field,
- * and nothing counted it). The same object when there is none.
+ * and nothing counted it). The same object when there is none. `objectTexts`: the fields' JSON as
+ * capStrings wrote it for the line, searched here instead of writing each field again.
  */
-function forOtelLogs(compiled: CompiledEvent, line: Record<string, unknown>): Record<string, unknown> {
+function forOtelLogs(
+  compiled: CompiledEvent,
+  line: Record<string, unknown>,
+  objectTexts: ObjectTexts | undefined,
+): Record<string, unknown> {
   let copy = line;
   for (let i = 0; i < compiled.jsonKeys.length; i++) {
     if (!compiled.jsonObject[i]!) continue;
     const key = compiled.jsonKeys[i]!;
     const value = line[key];
     if (typeof value !== 'object' || value === null) continue;
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(value);
-    } catch {
-      continue; // the line holds what JSON could write; a value that throws was left out before
+    let json = objectTexts?.[i];
+    if (json === undefined) {
+      try {
+        json = JSON.stringify(value);
+      } catch {
+        continue; // the line holds what JSON could write; a value that throws was left out before
+      }
     }
     if (json === undefined || !json.includes(CONSTRUCTOR_KEY)) continue;
     if (copy === line) copy = { ...line };
