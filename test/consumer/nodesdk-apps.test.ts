@@ -3,6 +3,7 @@
 // plumbline's parts inside NodeSDK, OTLP/HTTP to a sink in this test, /metrics scraped.
 import { readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,6 +112,65 @@ const attribute = (attributes: OtlpAttribute[] | undefined, key: string) => {
 /** OTLP/JSON IDs are hex in plumbline's and OTel's JSON encoders; base64 would be 24/16 chars. */
 const hex = (id: string | undefined) =>
   id === undefined || /^[0-9a-f]+$/.test(id) ? id : Buffer.from(id, 'base64').toString('hex');
+
+/** http.server.request.duration's counts on /metrics, by "method route status" (route "-" when none). */
+async function serverDurationCounts(
+  origin: string,
+): Promise<Map<string, { count: number; errorType: string | undefined }>> {
+  const text = await (await fetch(`${origin}/metrics`)).text();
+  const counts = new Map<string, { count: number; errorType: string | undefined }>();
+  for (const [, labelText, value] of text.matchAll(
+    /^http_server_request_duration_seconds_count\{([^}]*)\} (\S+)$/gm,
+  )) {
+    const labels = new Map(
+      [...labelText!.matchAll(/(\w+)="([^"]*)"/g)].map(([, name, text]) => [name!, text!]),
+    );
+    const key = [
+      labels.get('http_request_method'),
+      labels.get('http_route') ?? '-',
+      labels.get('http_response_status_code'),
+    ].join(' ');
+    counts.set(key, {
+      count: (counts.get(key)?.count ?? 0) + Number(value),
+      errorType: labels.get('error_type'),
+    });
+  }
+  return counts;
+}
+
+/** The app's event lines from /slow and /stream (each logs one just before it answers). */
+function eventLines(path: string): { slow: number; stream: number } {
+  const text = readFileSync(path, 'utf8');
+  return {
+    slow: text.split('"order_id":"slow"').length - 1,
+    stream: text.split('"order_id":"stream"').length - 1,
+  };
+}
+
+/**
+ * Sends `request` on a connection of its own and hangs up (socket.destroy(), as a client that
+ * gives up does): `afterMs` after sending, or at the first received chunk `onData` accepts.
+ */
+function hangUp(
+  port: number,
+  request: string,
+  when: { afterMs: number } | { onData: (received: string) => boolean },
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    socket.on('error', reject);
+    socket.once('close', () => resolve());
+    if ('afterMs' in when) socket.once('connect', () => setTimeout(() => socket.destroy(), when.afterMs));
+    else {
+      let received = '';
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString('latin1');
+        if (!when.onData(received)) return;
+        socket.destroy();
+      });
+    }
+  });
+}
 
 // @fastify/otel (fastify's own instrumentation; auto-instrumentations has none) on the 2.x line
 // only: its @opentelemetry/core ^2 would be a second core beside the 3.x line's.
@@ -334,5 +394,81 @@ for (const { framework, fixture, deps, line, fastifyOtel = false } of APPS) {
     it("require('plumbline') works from a CommonJS file", async () => {
       expect(await runCommand('node', ['require-check.cjs'], dir, 30_000, env)).toContain('require-ok');
     });
+
+    // Last in this describe: its requests would change what the cases above count. Before, the
+    // recipe recorded on 'finish' / onResponse only, which Node and fastify do not reach for a
+    // client that hung up: each case below added nothing to the histogram.
+    it('regression: an aborted request is missing from the latency histogram', async () => {
+      const origin = `http://127.0.0.1:${port}`;
+      const before = await serverDurationCounts(origin);
+      const linesBefore = eventLines(eventLog);
+      await Promise.all([
+        // Before the response: a request waiting for its handler, and two pipelined on one connection.
+        hangUp(port, 'GET /slow HTTP/1.1\r\nHost: x\r\n\r\n', { afterMs: 50 }),
+        hangUp(port, 'GET /slow HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(2), { afterMs: 50 }),
+        // Mid-response: after the first part of a streamed body, and at the first chunk of a body
+        // larger than the socket buffers (Node emits 'finish' when its last write fails on the reset).
+        hangUp(port, 'GET /stream HTTP/1.1\r\nHost: x\r\n\r\n', {
+          onData: (text) => text.includes('part 1'),
+        }),
+        hangUp(port, 'GET /big HTTP/1.1\r\nHost: x\r\n\r\n', { onData: () => true }),
+        // Mid-upload: 6 of 1000 bytes of the body sent.
+        hangUp(
+          port,
+          'POST /orders HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"id":',
+          { afterMs: 50 },
+        ),
+        // Completed requests on the same routes.
+        fetch(`${origin}/slow`).then((response) => response.text()),
+        fetch(`${origin}/stream`).then((response) => response.text()),
+        fetch(`${origin}/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"id":"o-9"}',
+        }).then((response) => response.text()),
+        ...[1, 2, 3].map((i) => fetch(`${origin}/inventory/i-${i}`).then((response) => response.text())),
+      ]);
+      // The aborted requests' handlers answer after their clients left (each logs a line first):
+      // those answers must not be counted a second time.
+      await waitFor('the handlers of the aborted requests to answer', () => {
+        const lines = eventLines(eventLog);
+        return lines.slow - linesBefore.slow >= 4 && lines.stream - linesBefore.stream >= 2
+          ? true
+          : undefined;
+      });
+      const expected = new Map([
+        ['GET /slow 499', 3],
+        ['GET /stream 499', 1],
+        ['GET /big 499', 1],
+        ['POST /orders 499', 1],
+        ['GET /slow 200', 1],
+        ['GET /stream 200', 1],
+        ['POST /orders 201', 1],
+        ['GET /inventory/:id 200', 3],
+      ]);
+      const added = async () => {
+        const after = await serverDurationCounts(origin);
+        const difference = new Map<string, number>();
+        for (const [key, { count }] of after)
+          if (!key.startsWith('GET /metrics ') && count !== (before.get(key)?.count ?? 0))
+            difference.set(key, count - (before.get(key)?.count ?? 0));
+        return { after, difference };
+      };
+      const total = [...expected.values()].reduce((sum, count) => sum + count, 0);
+      // Recorded when each client left, before its handler answered: this waits only for a scrape
+      // that shows them, and the comparison below says what is missing if none does.
+      await waitFor(
+        'the requests on /metrics',
+        async () =>
+          [...(await added()).difference.values()].reduce((sum, count) => sum + count, 0) >= total
+            ? true
+            : undefined,
+        10_000,
+      ).catch(() => undefined);
+      const { after, difference } = await added();
+      expect(Object.fromEntries(difference)).toEqual(Object.fromEntries(expected));
+      // A client leaving is not a server error: no error.type, as in examples/blueprint.
+      for (const [key, { errorType }] of after) if (key.endsWith(' 499')) expect(errorType).toBeUndefined();
+    }, 60_000);
   });
 }
