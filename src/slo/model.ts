@@ -14,7 +14,7 @@ import {
 } from '../spec/types.js';
 import { errorBudget, tierThreshold } from './burn-rate.js';
 import { parseDuration } from './duration.js';
-import { defaultTiers } from './windows.js';
+import { WORKBOOK_TIERS, defaultTiers } from './windows.js';
 
 export const DEFAULT_MIN_EVENTS = 10;
 
@@ -22,6 +22,13 @@ export interface TierModel {
   readonly name: string;
   readonly severity: 'page' | 'ticket';
   readonly burnRate: number;
+  /**
+   * Share of the SLO window's error budget the tier lets burn in its long window, in percent:
+   * the workbook's share for a default tier (10 for ticket-slow), else burnRate x long window /
+   * SLO window. A default factor is rounded (7d ticket-slow: 7/30 as 0.233333), so the share
+   * worked out from it would read 9.99999.
+   */
+  readonly budgetPercent: number;
   /** The error ratio both windows must exceed: burnRate x error budget. */
   readonly threshold: number;
   readonly longWindow: string;
@@ -76,21 +83,26 @@ export function resolveSlo(
   const window = slo.window ?? '30d';
   const windowMs = parseDuration(window)!;
   const budget = errorBudget(slo.objective);
+  const defaults = defaultTiers(window);
   const merged: Record<string, (typeof slo.alerting & object)[string]> = {
-    ...defaultTiers(window),
+    ...defaults,
     ...(slo.alerting ?? {}),
   };
   const tiers: TierModel[] = [];
   for (const [tierName, tier] of Object.entries(merged)) {
     if (tier === false) continue;
+    const longWindowMs = parseDuration(tier.longWindow)!;
+    const workbook =
+      tier === defaults[tierName] ? WORKBOOK_TIERS.find((row) => row.name === tierName) : undefined;
     tiers.push({
       name: tierName,
       severity: tier.severity,
       burnRate: tier.burnRate,
+      budgetPercent: workbook?.budgetPercent ?? (tier.burnRate * longWindowMs * 100) / windowMs,
       threshold: tierThreshold(tier.burnRate, budget),
       longWindow: tier.longWindow,
       shortWindow: tier.shortWindow,
-      longWindowMs: parseDuration(tier.longWindow)!,
+      longWindowMs,
       shortWindowMs: parseDuration(tier.shortWindow)!,
     });
   }

@@ -71,7 +71,7 @@ export function burnSummary(slo: SloModel, tier: TierModel, slots: BurnSlots): s
 
 export function burnDescription(slo: SloModel, tier: TierModel, slots: BurnSlots, literal: Literal): string {
   const budgetPercent = errorBudgetPercentText(slo.objective);
-  const tierShare = percent((tier.burnRate * tier.longWindowMs * 100) / slo.windowMs);
+  const tierShare = percent(tier.budgetPercent);
   return (
     `${literal(sentence(slo.description))} Over the last ${tier.longWindow} errors ran at ${slots.burnRate}x the rate the ${objectivePercentText(slo.objective)}% ` +
     `objective allows (${budgetPercent}% of events over ${slo.window}); this ${tier.severity} tier fires above ${tier.burnRate}x ` +
