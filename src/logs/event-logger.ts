@@ -20,7 +20,12 @@ import { lineOutput, type LineOutput } from './line-batch.js';
 import { flushDestination, resolveDestination } from './log-destination.js';
 import { EventBudget } from './line-budget.js';
 import { CONSTRUCTOR_KEY, LineSerializer, stringNeedsRepair, surelyLongerThan } from './line-serializer.js';
-import { errorsAsPinoWritesThem, rewrittenByJson } from './rewritten-by-json.js';
+import {
+  errorsAsPinoWritesThem,
+  mayHoldLoneSurrogate,
+  rewrittenByJson,
+  wellFormedJson,
+} from './rewritten-by-json.js';
 import { SecurityStream, type SecurityStreamOptions } from './security-stream.js';
 import { withOwnStream } from './own-stream.js';
 import { activeTraceFields } from './trace-fields.js';
@@ -693,9 +698,18 @@ function jsonOf(value: object): FieldJson | undefined {
     const json = JSON.stringify(value);
     if (json === undefined) return { text: '', rewritten: false, asWritten: false };
     // A value JSON writes otherwise (an Error inside, a Date, a Map, a class instance): the line
-    // and OTel Logs get the text's plain data, each Error as pino writes `err`.
-    if (!rewrittenByJson(value)) return { text: json, rewritten: false, asWritten: true };
-    return { text: JSON.stringify(value, errorsAsPinoWritesThem), rewritten: true, asWritten: true };
+    // and OTel Logs get the text's plain data, each Error as pino writes `err`. So does one holding
+    // a lone surrogate (a request body's "\ud800"): U+FFFD, as in a string field.
+    if (!rewrittenByJson(value)) {
+      if (!mayHoldLoneSurrogate(json)) return { text: json, rewritten: false, asWritten: true };
+      const text = wellFormedJson(json);
+      return { text, rewritten: text !== json, asWritten: true };
+    }
+    return {
+      text: wellFormedJson(JSON.stringify(value, errorsAsPinoWritesThem)),
+      rewritten: true,
+      asWritten: true,
+    };
   } catch (error) {
     // A request body nested thousands of levels deep overflows the stack: the fallback would
     // write it cut at 5 levels without a word ({"d":{"d":…"[Object]"}}), so it is left out and
@@ -705,7 +719,7 @@ function jsonOf(value: object): FieldJson | undefined {
   try {
     safeJson ??= onUse('safe-stable-stringify').configure(PINO_SAFE_LIMITS);
     const text = safeJson(value, errorsAsPinoWritesThem);
-    return text === undefined ? undefined : { text, rewritten: true, asWritten: false };
+    return text === undefined ? undefined : { text: wellFormedJson(text), rewritten: true, asWritten: false };
   } catch {
     return undefined;
   }

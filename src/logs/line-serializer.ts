@@ -10,7 +10,7 @@ import { LINE_ENVELOPE_KEYS } from '../spec/naming.js';
 import type { EventSpec } from '../spec/types.js';
 import { DEFAULT_MAX_JSON_LENGTH, DEFAULT_MAX_STRING_LENGTH, REDACTED } from './field-schema.js';
 import { activeTraceFields } from './trace-fields.js';
-import { mayBeRewrittenByJson } from './rewritten-by-json.js';
+import { mayBeRewrittenByJson, mayHoldLoneSurrogate } from './rewritten-by-json.js';
 import { hasControlCharacters } from './untrusted.js';
 
 const Kind = { String: 0, Integer: 1, Number: 2, Boolean: 3, StringArray: 4, Object: 5 } as const;
@@ -176,8 +176,9 @@ export class LineSerializer {
           if (plan.untrusted && value.some(hasControlCharacters)) return undefined;
           if (plan.sensitive) break;
           json = JSON.stringify(value);
-          // Over its cap: the slow path leaves it out and marks the line.
-          if (json.length > plan.cap) return undefined;
+          // Over its cap: the slow path leaves it out and marks the line. A lone surrogate
+          // (JSON writes it as an escape): the slow path writes U+FFFD, as for a string field.
+          if (json.length > plan.cap || mayHoldLoneSurrogate(json)) return undefined;
           break;
         case Kind.Object:
           // pino writes JSON.stringify's answer and falls back to its safe stringifier when that
@@ -194,7 +195,7 @@ export class LineSerializer {
           } catch {
             return undefined;
           }
-          if (json === undefined || json.length > plan.cap) return undefined;
+          if (json === undefined || json.length > plan.cap || mayHoldLoneSurrogate(json)) return undefined;
           // An Error nested inside is written as {}, and OTel Logs drops a field holding a Date, a
           // Map or a class instance: the slow path writes such a field from its JSON, each Error
           // as pino writes `err`, and hands OTel Logs that plain data.

@@ -53,3 +53,26 @@ function isRewritten(value: unknown): boolean {
 export function errorsAsPinoWritesThem(this: unknown, _key: string, value: unknown): unknown {
   return value instanceof Error ? pinoOnUse().stdSerializers.err(value) : value;
 }
+
+/**
+ * A lone surrogate as JSON.stringify writes it (`\ud800`-`\udfff`, lowercase), its backslash not
+ * itself escaped. JSON.stringify escapes only lone ones; a pair is written as it is.
+ */
+const LONE_SURROGATE_ESCAPE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g;
+
+/**
+ * Whether JSON text may hold a lone surrogate's escape (cheap; a string holding a backslash
+ * followed by `ud` answers true too, and wellFormedJson then changes nothing).
+ */
+export function mayHoldLoneSurrogate(json: string): boolean {
+  return json.includes('\\ud');
+}
+
+/**
+ * JSON text with each lone surrogate's escape replaced by U+FFFD itself, as a string field's lone
+ * surrogates are: the line stays valid JSON that decodes to well-formed text (serde_json refuses
+ * such an escape), and JSON.parse then JSON.stringify give this text back byte for byte.
+ */
+export function wellFormedJson(json: string): string {
+  return json.replace(LONE_SURROGATE_ESCAPE, '$1\uFFFD');
+}
