@@ -246,7 +246,7 @@ class SchemaEventLogger {
       }
       const line = { ...traceFields, schema_violations: [{ reason: 'unreadable' }] };
       if (compiled.security)
-        this.securityEvent(compiled, { ...line, outcome: 'unreadable' }, undefined, undefined);
+        this.securityEvent(compiled, { ...line, outcome: 'unreadable' }, traceContext, undefined);
       else {
         compiled.write.call(compiled.logger, line);
         this.bridge?.emit(
@@ -430,7 +430,12 @@ class SchemaEventLogger {
     const written =
       this.securityStream?.offer(compiled.logger, compiled.level, compiled.name, redacted) ?? true;
     if (written && this.bridge !== undefined)
-      this.bridge.emit(compiled.name, compiled.level, forOtelLogs(compiled, redacted, objectTexts), context);
+      this.bridge.emit(
+        compiled.name,
+        compiled.level,
+        forOtelLogs(compiled, withoutTraceFields(redacted), objectTexts),
+        context,
+      );
   }
 
   /**
@@ -779,6 +784,20 @@ function forOtelLogs(
     if (copy === line) copy = { ...line };
     copy[key] = json;
   }
+  return copy;
+}
+
+/**
+ * A security line's fields for OTel Logs: the record carries the trace context itself, as every
+ * other event's does, so the envelope's `trace_id`, `span_id` and `trace_flags` (which the stream
+ * writes on the line) are not repeated as attributes.
+ */
+function withoutTraceFields(line: Record<string, unknown>): Record<string, unknown> {
+  if (!('trace_id' in line)) return line;
+  const copy = { ...line };
+  delete copy.trace_id;
+  delete copy.span_id;
+  delete copy.trace_flags;
   return copy;
 }
 
