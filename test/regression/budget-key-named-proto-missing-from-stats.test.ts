@@ -6,29 +6,17 @@
 // "constructor" read Object.prototype.constructor as its entry in `stats().decisions`: its
 // decisions were missing from stats and plumbline_sampler_decisions_total. They are records
 // without a prototype now.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTelemetry, defineTelemetry, type Telemetry } from '../../src/index.js';
 import { BudgetPolicy } from '../../src/sampling/budget-policy.js';
 import { captureLines } from '../support/capture.js';
+import { scrapeTelemetry } from '../support/scrape-telemetry.js';
 
 const HOSTILE_KEYS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
 
 let telemetry: Telemetry | undefined;
 afterEach(async () => telemetry?.shutdown());
-
-async function scrapeText(of: Telemetry): Promise<string> {
-  const server = createServer((request, response) => of.metricsHandler(request, response));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    const { port } = server.address() as AddressInfo;
-    return await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
-}
 
 describe('regression: budget key named __proto__ missing from stats', () => {
   it('BudgetPolicy.thresholds() has an entry for every key value', () => {
@@ -73,7 +61,7 @@ describe('regression: budget key named __proto__ missing from stats', () => {
     expect(Object.keys(stats.decisions)).toContain('constructor');
     expect(stats.decisions.constructor).toEqual({ keep: 3, drop: 0 });
 
-    const text = await scrapeText(telemetry);
+    const text = await scrapeTelemetry(telemetry);
     const keys = text
       .split('\n')
       .filter((line) => line.startsWith('plumbline_sampler_keep_probability{'))

@@ -6,26 +6,14 @@
 // at 0 from the start as the ceiling drops are, and on /metrics as
 // plumbline_sampler_budget_keys_truncated_total{policy}. Real parts: createTelemetry with the
 // tail sampler, real SDK spans through its tracer, /metrics scraped over HTTP.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ROOT_CONTEXT, SpanStatusCode } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTelemetry, defineTelemetry, type Telemetry } from '../../src/index.js';
 import { captureLines } from '../support/capture.js';
+import { scrapeTelemetry } from '../support/scrape-telemetry.js';
 
 let telemetry: Telemetry | undefined;
 afterEach(async () => telemetry?.shutdown());
-
-async function scrapeText(of: Telemetry): Promise<string> {
-  const server = createServer((request, response) => of.metricsHandler(request, response));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    const { port } = server.address() as AddressInfo;
-    return await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
-}
 
 const spec = defineTelemetry({
   service: { name: 'shop', version: '1.0.0' },
@@ -48,7 +36,7 @@ describe('regression: budget key cuts not surfaced', () => {
   it("counts each budget policy's cuts in stats() and on /metrics, 0 from the start", async () => {
     telemetry = createTelemetry(spec, { logDestination: captureLines().destination, registerGlobal: false });
     expect(telemetry.sampler!.stats().budgetKeysTruncated).toEqual({ errors: 0, baseline: 0 });
-    const before = await scrapeText(telemetry);
+    const before = await scrapeTelemetry(telemetry);
     expect(series(before, 'errors')).toBe('0');
     expect(series(before, 'baseline')).toBe('0');
 
@@ -68,7 +56,7 @@ describe('regression: budget key cuts not surfaced', () => {
     await telemetry.forceFlush();
 
     expect(telemetry.sampler!.stats().budgetKeysTruncated).toEqual({ errors: 3, baseline: 5 });
-    const after = await scrapeText(telemetry);
+    const after = await scrapeTelemetry(telemetry);
     expect(after).toMatch(/^# TYPE plumbline_sampler_budget_keys_truncated_total counter$/m);
     expect(series(after, 'errors')).toBe('3');
     expect(series(after, 'baseline')).toBe('5');

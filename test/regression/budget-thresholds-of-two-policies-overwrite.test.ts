@@ -2,12 +2,11 @@
 // http.route, reported one threshold per route: `stats().thresholds` and the gauge
 // plumbline_sampler_keep_probability{key} held a single entry for "/a", one policy's threshold
 // hiding the other's. `stats().thresholdsByPolicy` keeps both, and the gauge has a policy label.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ROOT_CONTEXT, SpanStatusCode } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTelemetry, defineTelemetry, type Telemetry } from '../../src/index.js';
 import { captureLines } from '../support/capture.js';
+import { scrapeTelemetry } from '../support/scrape-telemetry.js';
 
 const spec = defineTelemetry({
   service: { name: 'shop', version: '1.0.0' },
@@ -24,17 +23,6 @@ const spec = defineTelemetry({
 let telemetry: Telemetry | undefined;
 afterEach(async () => telemetry?.shutdown());
 
-async function scrapeText(of: Telemetry): Promise<string> {
-  const server = createServer((request, response) => of.metricsHandler(request, response));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    const { port } = server.address() as AddressInfo;
-    return await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
-}
-
 describe('budget thresholds of two policies overwrite each other', () => {
   it('reports each budget policy its own threshold per key', async () => {
     telemetry = createTelemetry(spec, { logDestination: captureLines().destination, registerGlobal: false });
@@ -50,7 +38,7 @@ describe('budget thresholds of two policies overwrite each other', () => {
     expect(stats.thresholdsByPolicy.errors!['/a']!.probability).toBeLessThan(1);
     expect(stats.thresholdsByPolicy.baseline!['/a']!.probability).toBeLessThan(1);
 
-    const text = await scrapeText(telemetry);
+    const text = await scrapeTelemetry(telemetry);
     const gauge = text.split('\n').filter((line) => line.startsWith('plumbline_sampler_keep_probability{'));
     expect(gauge.map((line) => line.replace(/\} .*/, '}')).sort()).toEqual([
       'plumbline_sampler_keep_probability{policy="baseline",key="/a"}',

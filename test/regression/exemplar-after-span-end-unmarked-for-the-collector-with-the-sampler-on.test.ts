@@ -6,8 +6,6 @@
 // ended span, so the collector's budget dropped the trace the exemplar points at (5 of 106
 // exemplars Prometheus stored; 0 of 102 recording on 'finish'). The sampler now writes the mark on
 // every span of a trace an exemplar points at when it forwards them.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,6 +13,7 @@ import { createTelemetry, defineTelemetry, type Telemetry } from '../../src/inde
 import { keptTraces } from '../support/collector.js';
 import { startProbeCollector } from '../support/collector-trace-probe.js';
 import { captureLines } from '../support/capture.js';
+import { OPENMETRICS_ACCEPT, scrapeTelemetry } from '../support/scrape-telemetry.js';
 
 const spec = defineTelemetry({
   service: { name: 'shop' },
@@ -38,20 +37,6 @@ afterEach(async () => {
   telemetry = undefined;
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
-
-async function scrapeOpenMetrics(of: Telemetry<typeof spec>): Promise<string> {
-  const server = createServer((request, response) => of.metricsHandler(request, response));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    const { port } = server.address() as AddressInfo;
-    const response = await fetch(`http://127.0.0.1:${port}/metrics`, {
-      headers: { accept: 'application/openmetrics-text; version=1.0.0' },
-    });
-    return await response.text();
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
-}
 
 const exemplarTraceIds = (text: string): string[] =>
   text
@@ -84,7 +69,7 @@ describe('regression: an exemplar recorded after its span ended is unmarked for 
     ended.end();
     duration.record(0.5, { route: '/ended' }, trace.setSpan(ROOT_CONTEXT, ended));
 
-    const text = await scrapeOpenMetrics(telemetry);
+    const text = await scrapeTelemetry(telemetry, OPENMETRICS_ACCEPT);
     await telemetry.forceFlush();
     const stats = telemetry.sampler!.stats();
     // The in-process sampler kept both traces, for their exemplars.

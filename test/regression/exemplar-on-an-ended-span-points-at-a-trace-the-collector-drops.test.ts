@@ -8,8 +8,6 @@
 // wrote (0 of 112 recording on 'finish'). Without the in-process sampler, an exemplar is now taken
 // only for a span that can still carry the mark; the others are counted in
 // plumbline_exemplar_span_ended_total and the slot keeps the exemplar it had.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +15,7 @@ import { createTelemetry, defineTelemetry, type Telemetry } from '../../src/inde
 import { keptTraces } from '../support/collector.js';
 import { startProbeCollector } from '../support/collector-trace-probe.js';
 import { captureLines } from '../support/capture.js';
+import { OPENMETRICS_ACCEPT, scrapeTelemetry } from '../support/scrape-telemetry.js';
 
 const spec = defineTelemetry({
   service: { name: 'shop' },
@@ -40,20 +39,6 @@ afterEach(async () => {
   telemetry = undefined;
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
-
-async function scrapeOpenMetrics(of: Telemetry<typeof spec>): Promise<string> {
-  const server = createServer((request, response) => of.metricsHandler(request, response));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    const { port } = server.address() as AddressInfo;
-    const response = await fetch(`http://127.0.0.1:${port}/metrics`, {
-      headers: { accept: 'application/openmetrics-text; version=1.0.0' },
-    });
-    return await response.text();
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
-}
 
 const exemplarTraceIds = (text: string, route: string): string[] =>
   text
@@ -89,7 +74,7 @@ describe('regression: an exemplar on an ended span points at a trace the collect
     ended.end();
     duration.record(0.05, { route: '/ended' }, endedContext);
 
-    const text = await scrapeOpenMetrics(telemetry);
+    const text = await scrapeTelemetry(telemetry, OPENMETRICS_ACCEPT);
     await telemetry.forceFlush();
     const kept = await keptTraces(probe.collector, probe.traceFile, 2);
 

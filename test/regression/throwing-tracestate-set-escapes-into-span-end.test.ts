@@ -7,27 +7,15 @@
 // serialize(), our `ot` at least), and each throwing call is counted: stats().tracestateErrors and
 // plumbline_sampler_tracestate_errors_total. Real parts: createTelemetry with the tail sampler and
 // a real SDK tracer, the kept spans taken by an in-memory exporter, /metrics scraped over HTTP.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ROOT_CONTEXT, SpanStatusCode, trace, TraceFlags, type TraceState } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTelemetry, defineTelemetry, type Telemetry } from '../../src/index.js';
 import { captureLines } from '../support/capture.js';
+import { scrapeTelemetry } from '../support/scrape-telemetry.js';
 
 let telemetry: Telemetry | undefined;
 afterEach(async () => telemetry?.shutdown());
-
-async function scrapeText(of: Telemetry): Promise<string> {
-  const server = createServer((request, response) => of.metricsHandler(request, response));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    const { port } = server.address() as AddressInfo;
-    return await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
-}
 
 /** A TraceState of the app's own: reads work, or throw too when `readsThrow`; set() and unset() throw. */
 class ThrowingTraceState implements TraceState {
@@ -72,7 +60,7 @@ describe('regression: a TraceState whose set() throws', () => {
       spanProcessors: [new SimpleSpanProcessor(exporter)],
     });
     expect(telemetry.sampler!.stats().tracestateErrors).toBe(0);
-    expect(errors(await scrapeText(telemetry))).toBe('0');
+    expect(errors(await scrapeTelemetry(telemetry))).toBe('0');
 
     const tracer = telemetry.tracerProvider.getTracer('regression');
     const states = [
@@ -104,6 +92,6 @@ describe('regression: a TraceState whose set() throws', () => {
     expect(telemetry.sampler!.stats().decisions.errors).toEqual({ keep: 2, drop: 0 });
     // set() once; get() when the trace is read and when its tracestate is built.
     expect(telemetry.sampler!.stats().tracestateErrors).toBe(3);
-    expect(errors(await scrapeText(telemetry))).toBe('3');
+    expect(errors(await scrapeTelemetry(telemetry))).toBe('3');
   });
 });

@@ -6,27 +6,15 @@
 // plumbline_sampler_tracestate_dropped_total, 0 from the start. Real parts: createTelemetry with
 // the tail sampler, remote parents extracted by the W3C propagator from real headers, /metrics
 // scraped over HTTP.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { defaultTextMapGetter, ROOT_CONTEXT, SpanStatusCode } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTelemetry, defineTelemetry, type Telemetry } from '../../src/index.js';
 import { captureLines } from '../support/capture.js';
+import { scrapeTelemetry } from '../support/scrape-telemetry.js';
 
 let telemetry: Telemetry | undefined;
 afterEach(async () => telemetry?.shutdown());
-
-async function scrapeText(of: Telemetry): Promise<string> {
-  const server = createServer((request, response) => of.metricsHandler(request, response));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    const { port } = server.address() as AddressInfo;
-    return await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
-}
 
 const spec = defineTelemetry({
   service: { name: 'shop', version: '1.0.0' },
@@ -40,7 +28,7 @@ describe('regression: tracestate parts left out, counted nowhere', () => {
   it('counts them in stats() and on /metrics, 0 from the start', async () => {
     telemetry = createTelemetry(spec, { logDestination: captureLines().destination, registerGlobal: false });
     expect(telemetry.sampler!.stats().tracestateDropped).toBe(0);
-    expect(dropped(await scrapeText(telemetry))).toBe('0');
+    expect(dropped(await scrapeTelemetry(telemetry))).toBe('0');
 
     const propagator = new W3CTraceContextPropagator();
     // 32 other vendors' members: adding ot=th:0 leaves the last one out (the W3C limit is 32).
@@ -61,7 +49,7 @@ describe('regression: tracestate parts left out, counted nowhere', () => {
 
     expect(telemetry.sampler!.stats().decisions.errors).toEqual({ keep: 3, drop: 0 });
     expect(telemetry.sampler!.stats().tracestateDropped).toBe(3);
-    const after = await scrapeText(telemetry);
+    const after = await scrapeTelemetry(telemetry);
     expect(after).toMatch(/^# TYPE plumbline_sampler_tracestate_dropped_total counter$/m);
     expect(dropped(after)).toBe('3');
   });
