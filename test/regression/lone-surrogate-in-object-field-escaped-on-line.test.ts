@@ -7,11 +7,9 @@
 // surrogate in a JSON field, value or key, is U+FFFD on the line and in OTel Logs, as the docs
 // say, on the fast path, pino's validating path and the security stream. Real parts: the event
 // logger over captured destinations and sdk-logs' in-memory exporter.
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { expect, it } from 'vitest';
-import { createEventLogger, defineTelemetry } from '../../src/index.js';
-import { otelLogBridge } from '../../src/logs/otel-bridge.js';
-import { captureLines } from '../support/capture.js';
+import { defineTelemetry } from '../../src/index.js';
+import { bridgedEventLogger } from '../support/bridged-event-logger.js';
 
 const spec = defineTelemetry({
   service: { name: 'shop' },
@@ -36,15 +34,7 @@ const spec = defineTelemetry({
 const LONE_SURROGATE_ESCAPE = /(?<!\\)(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/i;
 
 it('lone-surrogate-in-object-field-escaped-on-line: U+FFFD on the line and in OTel Logs', async () => {
-  const exporter = new InMemoryLogRecordExporter();
-  const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
-  const captured = captureLines();
-  const security = captureLines();
-  const log = createEventLogger(spec, {
-    destination: captured.destination,
-    securityDestination: security.destination,
-    bridge: otelLogBridge(provider.getLogger('t')),
-  });
+  const { log, exporter, provider, captured, security } = bridgedEventLogger(spec);
   // As a request body gives them: JSON.parse keeps lone surrogates from their escapes.
   const body = JSON.parse(
     '{"ctx":{"k\\ud83d":"v\\udfff","list":["\\ud800x"],"ok":"\\ud83d\\ude00","path":"C:\\\\ud800"},"tags":["a\\udc00"]}',

@@ -6,11 +6,9 @@
 // security stream; like the other values JSON writes otherwise (a Date, a Map), it is not a
 // violation. Real parts: the event logger over captured destinations and sdk-logs' in-memory
 // exporter.
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { expect, it } from 'vitest';
-import { createEventLogger, defineTelemetry } from '../../src/index.js';
-import { otelLogBridge } from '../../src/logs/otel-bridge.js';
-import { captureLines } from '../support/capture.js';
+import { defineTelemetry } from '../../src/index.js';
+import { bridgedEventLogger } from '../support/bridged-event-logger.js';
 
 const spec = defineTelemetry({
   service: { name: 'jobs' },
@@ -25,15 +23,7 @@ const spec = defineTelemetry({
 });
 
 it('non-finite-number-in-object-field-null-on-line-number-in-otel-logs: OTel Logs gets null, as the line', async () => {
-  const exporter = new InMemoryLogRecordExporter();
-  const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
-  const captured = captureLines();
-  const security = captureLines();
-  const log = createEventLogger(spec, {
-    destination: captured.destination,
-    securityDestination: security.destination,
-    bridge: otelLogBridge(provider.getLogger('t')),
-  });
+  const { log, exporter, provider, captured, security } = bridgedEventLogger(spec);
   const values: Record<string, unknown>[] = [
     { ratio: Infinity, count: 0 },
     { stats: { min: -Infinity, mean: NaN, max: 3.5 } },

@@ -7,12 +7,10 @@
 // trace context, also for an unreadable call. Real parts: the event logger over captured
 // destinations, sdk-logs' in-memory exporter and a real span from sdk-trace.
 import { context, trace } from '@opentelemetry/api';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { expect, it } from 'vitest';
-import { createEventLogger, defineTelemetry } from '../../src/index.js';
-import { otelLogBridge } from '../../src/logs/otel-bridge.js';
-import { captureLines } from '../support/capture.js';
+import { defineTelemetry } from '../../src/index.js';
+import { bridgedEventLogger } from '../support/bridged-event-logger.js';
 
 const spec = defineTelemetry({
   service: { name: 'edge' },
@@ -27,15 +25,7 @@ const spec = defineTelemetry({
 });
 
 it('security-event-record-repeats-trace-ids-as-attributes: fields only, trace context on the record', async () => {
-  const exporter = new InMemoryLogRecordExporter();
-  const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
-  const captured = captureLines();
-  const security = captureLines();
-  const log = createEventLogger(spec, {
-    destination: captured.destination,
-    securityDestination: security.destination,
-    bridge: otelLogBridge(provider.getLogger('t')),
-  });
+  const { log, exporter, provider, security } = bridgedEventLogger(spec);
   const span = new BasicTracerProvider().getTracer('t').startSpan('request');
   const inSpan = trace.setSpan(context.active(), span);
   const { traceId, spanId } = span.spanContext();
